@@ -1,0 +1,147 @@
+/**
+ * The select node of the query AST: one source binding, joins, conjunctive filters, order, limit,
+ * offset, distinct. Filters are a list of conjuncts so that an owner filter added by `assoc` stays its
+ * own conjunct: a later `or` combines inside another conjunct and can never widen it.
+ *
+ * @since 0.1.0
+ */
+import * as O from 'fp-ts/lib/Option.js'
+import type { Expr } from './Expr.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface Binding {
+  readonly table: string
+  readonly alias: string
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface Join {
+  readonly _tag: 'Join'
+  readonly kind: 'inner' | 'left'
+  readonly binding: Binding
+  readonly on: Expr
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface OrderTerm {
+  readonly expr: Expr
+  readonly dir: 'asc' | 'desc'
+  readonly nulls: 'first' | 'last' | 'default'
+}
+
+/**
+ * An output column: an expression under a name.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Output {
+  readonly name: string
+  readonly expr: Expr
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface Select {
+  readonly _tag: 'Select'
+  readonly from: Binding
+  /** Empty means "no columns" (an existence test). */
+  readonly columns: ReadonlyArray<Output>
+  readonly joins: ReadonlyArray<Join>
+  /** Conjuncts, all of which must hold. */
+  readonly where: ReadonlyArray<Expr>
+  readonly orderBy: ReadonlyArray<OrderTerm>
+  readonly limit: O.Option<number>
+  readonly offset: O.Option<number>
+  readonly distinct: boolean
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * @category constructors
+ * @since 0.1.0
+ */
+export const create = (from: Binding, columns: ReadonlyArray<Output>): Select =>
+  Object.freeze({
+    _tag: 'Select',
+    from,
+    columns,
+    joins: [],
+    where: [],
+    orderBy: [],
+    limit: O.none,
+    offset: O.none,
+    distinct: false,
+  })
+
+// -------------------------------------------------------------------------------------
+// combinators
+// -------------------------------------------------------------------------------------
+
+/**
+ * @category combinators
+ * @since 0.1.0
+ */
+export const withWhere =
+  (conjunct: Expr) =>
+  (s: Select): Select =>
+    Object.freeze({ ...s, where: [...s.where, conjunct] })
+
+/**
+ * @category combinators
+ * @since 0.1.0
+ */
+export const withJoins =
+  (joins: ReadonlyArray<Join>) =>
+  (s: Select): Select =>
+    Object.freeze({ ...s, joins: [...s.joins, ...joins] })
+
+/**
+ * @category combinators
+ * @since 0.1.0
+ */
+export const withOrder =
+  (terms: ReadonlyArray<OrderTerm>) =>
+  (s: Select): Select =>
+    Object.freeze({ ...s, orderBy: [...s.orderBy, ...terms] })
+
+/**
+ * @category combinators
+ * @since 0.1.0
+ */
+export const set =
+  <K extends 'limit' | 'offset' | 'distinct' | 'columns' | 'orderBy'>(key: K, value: Select[K]) =>
+  (s: Select): Select =>
+    Object.freeze({ ...s, [key]: value })
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * True when a conjunct is membership in an empty list: the select can return no row, and an
+ * interpreter may answer without a round trip.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const isTriviallyEmpty = (s: Select): boolean =>
+  s.where.some(e => (e._tag === 'InList' && e.values.length === 0) || (e._tag === 'Bool' && !e.value))

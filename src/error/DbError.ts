@@ -1,0 +1,145 @@
+/**
+ * Failures reported by the database or the driver, classified by SQLSTATE (server errors) and by the
+ * client's error code (connection errors). This module is the only place that inspects driver errors.
+ *
+ * @since 0.1.0
+ */
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export type DbErrorKind =
+  | 'UniqueViolation'
+  | 'ForeignKeyViolation'
+  | 'NotNullViolation'
+  | 'CheckViolation'
+  | 'ExclusionViolation'
+  | 'UndefinedTable'
+  | 'UndefinedColumn'
+  | 'UndefinedFunction'
+  | 'SyntaxError'
+  | 'DataException'
+  | 'SerializationFailure'
+  | 'DeadlockDetected'
+  | 'QueryCanceled'
+  | 'AdminShutdown'
+  | 'ConnectionRefused'
+  | 'ConnectionClosed'
+  | 'ConnectTimeout'
+  | 'ConnectionFailure'
+  | 'TooManyParameters'
+  | 'Unknown'
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface DbError {
+  readonly _tag: 'DbError'
+  readonly kind: DbErrorKind
+  /** SQLSTATE for server errors, the client's code for driver errors, `null` when unknown. */
+  readonly code: string | null
+  readonly message: string
+  readonly constraint: string | null
+  readonly table: string | null
+  readonly column: string | null
+  readonly detail: string | null
+  readonly cause: unknown
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+const bySqlState: Readonly<Record<string, DbErrorKind>> = {
+  '23505': 'UniqueViolation',
+  '23503': 'ForeignKeyViolation',
+  '23502': 'NotNullViolation',
+  '23514': 'CheckViolation',
+  '23P01': 'ExclusionViolation',
+  '42P01': 'UndefinedTable',
+  '42703': 'UndefinedColumn',
+  '42883': 'UndefinedFunction',
+  '42601': 'SyntaxError',
+  '40001': 'SerializationFailure',
+  '40P01': 'DeadlockDetected',
+  '57014': 'QueryCanceled',
+  '57P01': 'AdminShutdown',
+  '57P02': 'AdminShutdown',
+  '57P03': 'ConnectionFailure',
+  '08000': 'ConnectionFailure',
+  '08003': 'ConnectionClosed',
+  '08006': 'ConnectionFailure',
+}
+
+const byClientCode: Readonly<Record<string, DbErrorKind>> = {
+  ECONNREFUSED: 'ConnectionRefused',
+  ECONNRESET: 'ConnectionClosed',
+  EPIPE: 'ConnectionClosed',
+  CONNECTION_CLOSED: 'ConnectionClosed',
+  CONNECTION_ENDED: 'ConnectionClosed',
+  CONNECTION_DESTROYED: 'ConnectionClosed',
+  CONNECT_TIMEOUT: 'ConnectTimeout',
+  MAX_PARAMETERS_EXCEEDED: 'TooManyParameters',
+}
+
+const field = (u: object, k: string): string | null => {
+  const v = (u as Record<string, unknown>)[k]
+  return typeof v === 'string' ? v : null
+}
+
+/**
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (
+  kind: DbErrorKind,
+  message: string,
+  code: string | null = null,
+  cause: unknown = null,
+): DbError =>
+  Object.freeze({
+    _tag: 'DbError',
+    kind,
+    code,
+    message,
+    constraint: null,
+    table: null,
+    column: null,
+    detail: null,
+    cause,
+  })
+
+/**
+ * Classifies anything a driver threw or rejected with.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const fromUnknown = (u: unknown): DbError => {
+  if (typeof u !== 'object' || u === null) return make('Unknown', String(u), null, u)
+  const code = field(u, 'code')
+  const message = u instanceof Error ? u.message : (field(u, 'message') ?? String(u))
+  const kind: DbErrorKind =
+    code === null
+      ? 'Unknown'
+      : (bySqlState[code] ??
+        byClientCode[code] ??
+        (code.startsWith('22') ? 'DataException' : code.startsWith('08') ? 'ConnectionFailure' : 'Unknown'))
+  return Object.freeze({
+    _tag: 'DbError',
+    kind,
+    code,
+    message,
+    constraint: field(u, 'constraint_name'),
+    table: field(u, 'table_name'),
+    column: field(u, 'column_name'),
+    detail: field(u, 'detail'),
+    cause: u,
+  })
+}

@@ -1,0 +1,53 @@
+/**
+ * The error of an invalid model definition. `model` validates the whole graph once and reports the
+ * first problem it finds as one of these, naming the schema, the association and the option at fault.
+ *
+ * @since 0.1.0
+ */
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface SchemaError {
+  readonly _tag: 'SchemaError'
+  /** The schema (table name given to `table`) the problem belongs to. */
+  readonly schema: string
+  /** The association at fault, or `null` when the problem is on the table itself. */
+  readonly association: string | null
+  /** The option (or table property) at fault, e.g. `foreignKey`, `where.public`, `primaryKey`. */
+  readonly option: string | null
+  readonly reason: string
+  readonly message: string
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (
+  schema: string,
+  association: string | null,
+  option: string | null,
+  reason: string,
+): SchemaError => {
+  const where =
+    association === null ? `schema '${schema}'` : `association '${association}' of schema '${schema}'`
+  const opt = option === null ? '' : `, option '${option}'`
+  return Object.freeze({
+    _tag: 'SchemaError',
+    schema,
+    association,
+    option,
+    reason,
+    message: `invalid ${where}${opt}: ${reason}`,
+  })
+}

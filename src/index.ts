@@ -1,0 +1,18 @@
+/**
+ * quiver-sql: functional, immutable query composition for TypeScript and PostgreSQL, with Ecto-grade
+ * associations.
+ *
+ * @since 0.1.0
+ */
+export * as Schema from './schema/Schema.js'
+export * as Column from './schema/Column.js'
+export * as Query from './query/Query.js'
+export * as Pred from './query/Pred.js'
+export * as Run from './interpreter/Run.js'
+export * as Pg from './interpreter/postgres/Postgres.js'
+export * as Sql from './sql/Compile.js'
+export * as Ast from './ast/Ast.js'
+export * as DbError from './error/DbError.js'
+export type { Interpreter } from './interpreter/Interpreter.js'
+export type { Loaded } from './query/Loaded.js'
+export type * from './Errors.js'

@@ -1,0 +1,34 @@
+/**
+ * The capability an interpreter provides: run a select and return raw rows, and run a program in a
+ * transaction. Programs are `ReaderTaskEither<Interpreter, E, A>`, so the same program runs on
+ * PostgreSQL and on the memory interpreter.
+ *
+ * @since 0.1.0
+ */
+import type * as TE from 'fp-ts/lib/TaskEither.js'
+import type { Select } from '../ast/Select.js'
+import type { DbError } from '../error/DbError.js'
+import type { QueryError } from '../error/QueryError.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export type RawRow = Readonly<Record<string, unknown>>
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface Interpreter {
+  readonly _tag: 'Interpreter'
+  readonly name: string
+  /** Runs one select; the rows come back as the database represents them (before decoding). */
+  readonly select: (s: Select) => TE.TaskEither<DbError | QueryError, ReadonlyArray<RawRow>>
+  /** Runs a program atomically: a `Left` (or a failure) leaves no change. */
+  readonly transact: <E, A>(program: (i: Interpreter) => TE.TaskEither<E, A>) => TE.TaskEither<E | DbError, A>
+}

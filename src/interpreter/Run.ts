@@ -1,0 +1,109 @@
+/**
+ * Running queries on any interpreter: `all`, `one` (exactly one row, else a `QueryError`) and `first`
+ * (an `Option`). The steps are the same everywhere: refuse a query that carries an error, answer a
+ * query that cannot match without a round trip, run it, decode its rows with the table's codecs.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import * as O from 'fp-ts/lib/Option.js'
+import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import * as Select from '../ast/Select.js'
+import * as Decode from '../decode/Decode.js'
+import type { DbError } from '../error/DbError.js'
+import type { DecodeError } from '../error/DecodeError.js'
+import * as QueryError from '../error/QueryError.js'
+import type { Loaded } from '../query/Loaded.js'
+import type { AnyQuery, Joins, Query } from '../query/Query.js'
+import * as Model from '../schema/Model.js'
+import type { Interpreter } from './Interpreter.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * What loading rows can fail with.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type LoadError = QueryError.QueryError | DbError | DecodeError
+
+// -------------------------------------------------------------------------------------
+// destructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * The decoded rows of a query, before preloads.
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const rows =
+  (q: AnyQuery): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Record<string, unknown>>> =>
+  i => {
+    const error = q.errors[0]
+    if (error !== undefined) return TE.left(error)
+    if (Select.isTriviallyEmpty(q.select)) return TE.right([])
+    const table = Model.table(q.model, q.schema)
+    if (table === undefined)
+      return TE.left(QueryError.make('UnknownSchema', `the model has no schema '${q.schema}'`, q.schema))
+    return pipe(
+      i.select(q.select),
+      TE.flatMapEither((raw): E.Either<LoadError, ReadonlyArray<Record<string, unknown>>> =>
+        Decode.rows(table, raw),
+      ),
+    )
+  }
+
+/**
+ * Every row of the query, decoded and with its preloads.
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const all = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
+  q: Query<M, S, P, J>,
+): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Loaded<M, S, P>>> =>
+  rows(q) as RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Loaded<M, S, P>>>
+
+/**
+ * The one row of the query: `NotFound` with none, `TooMany` with several.
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const one = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
+  q: Query<M, S, P, J>,
+): RTE.ReaderTaskEither<Interpreter, LoadError, Loaded<M, S, P>> =>
+  pipe(
+    all(q),
+    RTE.flatMapEither(rs =>
+      rs.length === 1
+        ? E.right(rs[0] as Loaded<M, S, P>)
+        : E.left(
+            QueryError.make(
+              rs.length === 0 ? 'NotFound' : 'TooMany',
+              `expected exactly one '${q.schema}' row, got ${rs.length === 0 ? 'none' : 'several'}`,
+              q.schema,
+            ),
+          ),
+    ),
+  )
+
+/**
+ * The first row of the query, if any.
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const first = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
+  q: Query<M, S, P, J>,
+): RTE.ReaderTaskEither<Interpreter, LoadError, O.Option<Loaded<M, S, P>>> =>
+  pipe(
+    all(q),
+    RTE.map(rs => O.fromNullable(rs[0])),
+  )

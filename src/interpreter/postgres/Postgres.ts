@@ -1,0 +1,149 @@
+/**
+ * The PostgreSQL interpreter over postgres.js. Compiled SQL runs with `sql.unsafe(text, params,
+ * { prepare: true })`: a prepared statement learns its parameter types once, where an unprepared one
+ * with parameters costs an extra round trip each time. Driver failures are caught here, and only here,
+ * and classified into `DbError`s.
+ *
+ * Programs take the postgres.js client as their environment: `Pg.all(q)(sql)()`.
+ *
+ * @since 0.1.0
+ */
+import type * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import type * as O from 'fp-ts/lib/Option.js'
+import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import type postgres from 'postgres'
+import * as DbError from '../../error/DbError.js'
+import type { Loaded } from '../../query/Loaded.js'
+import type { Joins, Query } from '../../query/Query.js'
+import type * as Model from '../../schema/Model.js'
+import * as Sql from '../../sql/Compile.js'
+import type { Interpreter, RawRow } from '../Interpreter.js'
+import * as Run from '../Run.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * A postgres.js client, or the transaction client inside `sql.begin`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Db = postgres.Sql | postgres.TransactionSql
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * Runs compiled SQL.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const execute =
+  (compiled: Sql.CompiledQuery): RTE.ReaderTaskEither<Db, DbError.DbError, ReadonlyArray<RawRow>> =>
+  sql =>
+    TE.tryCatch(
+      () =>
+        sql.unsafe(compiled.text, compiled.params as Array<postgres.ParameterOrJSON<never>>, {
+          prepare: true,
+        }),
+      DbError.fromUnknown,
+    )
+
+// The private sentinel that carries a Left out of `sql.begin`: postgres.js commits whenever the callback
+// resolves, so a failed program must reject to roll back, and is turned back into its Left outside.
+class Rollback {
+  constructor(readonly error: unknown) {}
+}
+
+/**
+ * Runs a program in a transaction (a savepoint when already inside one): a `Left`, a rejection or a
+ * lost connection rolls everything back and comes out as a `Left`.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const transact =
+  <R extends Db, E, A>(
+    program: RTE.ReaderTaskEither<Db, E, A>,
+  ): RTE.ReaderTaskEither<R, E | DbError.DbError, A> =>
+  sql =>
+  async (): Promise<E.Either<E | DbError.DbError, A>> => {
+    const body = async (tx: postgres.TransactionSql): Promise<A> => {
+      const r = await program(tx)()
+      if (r._tag === 'Left') throw new Rollback(r.left)
+      return r.right
+    }
+    try {
+      const a = 'savepoint' in sql ? await sql.savepoint(body) : await (sql as postgres.Sql).begin(body)
+      return { _tag: 'Right', right: a as A }
+    } catch (u) {
+      return { _tag: 'Left', left: u instanceof Rollback ? (u.error as Err) : DbError.fromUnknown(u) }
+    }
+  }
+
+const interpreters = new WeakMap<Db, Interpreter>()
+
+/**
+ * The interpreter capability over a postgres.js client.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const interpreter = (sql: Db): Interpreter => {
+  const hit = interpreters.get(sql)
+  if (hit !== undefined) return hit
+  const i: Interpreter = {
+    _tag: 'Interpreter',
+    name: 'postgres',
+    select: s => execute(Sql.toSql(s))(sql),
+    transact: program => transact((tx: Db) => program(interpreter(tx)))(sql),
+  }
+  interpreters.set(sql, i)
+  return i
+}
+
+// -------------------------------------------------------------------------------------
+// destructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * Every row of the query.
+ *
+ * @example
+ * import { Pg, Query } from 'quiver-sql'
+ * // const posts = await Pg.all(Query.from(Blog, 'post'))(sql)()   // Either<LoadError, ReadonlyArray<Post>>
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const all = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
+  q: Query<M, S, P, J>,
+): RTE.ReaderTaskEither<Db, Run.LoadError, ReadonlyArray<Loaded<M, S, P>>> =>
+  pipe(Run.all(q), RTE.local(interpreter))
+
+/**
+ * Exactly one row (else a `QueryError` `NotFound` / `TooMany`).
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const one = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
+  q: Query<M, S, P, J>,
+): RTE.ReaderTaskEither<Db, Run.LoadError, Loaded<M, S, P>> => pipe(Run.one(q), RTE.local(interpreter))
+
+/**
+ * The first row, if any.
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const first = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
+  q: Query<M, S, P, J>,
+): RTE.ReaderTaskEither<Db, Run.LoadError, O.Option<Loaded<M, S, P>>> =>
+  pipe(Run.first(q), RTE.local(interpreter))

@@ -1,0 +1,447 @@
+/**
+ * Queries as immutable values. `from` starts one over a schema of a model; `where`, `orderBy`, `limit`,
+ * `offset`, `distinct` and `join` are data-last and return new values; `assoc` builds the query of the
+ * records associated with some owners. A query built from untyped input that names something the model
+ * does not have carries a `QueryError`, returned as a `Left` when it is compiled or run.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as O from 'fp-ts/lib/Option.js'
+import * as Expr from '../ast/Expr.js'
+import * as Select from '../ast/Select.js'
+import * as QueryError from '../error/QueryError.js'
+import * as Chain from '../plan/Chain.js'
+import type * as A from '../schema/Association.js'
+import * as Model from '../schema/Model.js'
+import * as Sql from '../sql/Compile.js'
+import type * as Pred from './Pred.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * Named joined bindings of a query: join name -> schema.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Joins = Readonly<Record<string, string>>
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface Binding {
+  readonly alias: string
+  readonly schema: string
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface Query<M extends Model.AnyModel, S extends string, P = {}, J extends Joins = {}> {
+  readonly _tag: 'Query'
+  readonly model: M
+  readonly schema: S
+  readonly select: Select.Select
+  /** The next free binding number (`t0` is the root). */
+  readonly aliases: number
+  readonly joined: ReadonlyMap<string, Binding>
+  /** The preload spec, kept as given (interpreted by the preload planner). */
+  readonly preload: P
+  readonly errors: ReadonlyArray<QueryError.QueryError>
+  readonly _J?: J
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the widest query, only as a constraint
+export type AnyQuery = Query<Model.AnyModel, string, any, any>
+
+/**
+ * Column terms of a row type, as the argument of a `where` callback.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Refs<R> = { readonly [K in keyof R]-?: Pred.Term<R[K]> }
+
+/**
+ * The second argument of a `where` callback: predicates over associations, and joined bindings.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Scope<M extends Model.AnyModel, S extends string, J extends Joins> {
+  /** Some associated record exists (satisfying `f` when given). */
+  readonly exists: <N extends Model.AssociationName<M, S>>(
+    name: N,
+    f?: Callback<M, Model.Target<M, S, N>>,
+  ) => Pred.Pred
+  /** No associated record exists (satisfying `f` when given). */
+  readonly notExists: <N extends Model.AssociationName<M, S>>(
+    name: N,
+    f?: Callback<M, Model.Target<M, S, N>>,
+  ) => Pred.Pred
+  /** Every associated record satisfies `f` (vacuously true with none; a NULL result counts as not satisfied). */
+  readonly every: <N extends Model.AssociationName<M, S>>(
+    name: N,
+    f: Callback<M, Model.Target<M, S, N>>,
+  ) => Pred.Pred
+  /** The columns of the joined bindings. */
+  readonly joined: { readonly [K in keyof J]: Refs<Model.Row<M, J[K]>> }
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export type Callback<M extends Model.AnyModel, S extends string> = (
+  row: Refs<Model.Row<M, S>>,
+  $: Scope<M, S, {}>,
+) => Pred.Pred
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+const rootAlias = 't0'
+const alias = (i: number): string => `t${i}`
+
+const invalid = <M extends Model.AnyModel, S extends string>(
+  model: M,
+  schema: S,
+  error: QueryError.QueryError,
+): Query<M, S> =>
+  Object.freeze({
+    _tag: 'Query',
+    model,
+    schema,
+    select: Select.create({ table: String(schema), alias: rootAlias }, []),
+    aliases: 1,
+    joined: new Map(),
+    preload: {},
+    errors: [error],
+  })
+
+/**
+ * All rows of a schema's table.
+ *
+ * @example
+ * import { Query } from 'quiver-sql'
+ * // Query.from(Blog, 'post')  ->  select "t0"."id", ... from "posts" as "t0"
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const from = <M extends Model.AnyModel, S extends Model.SchemaName<M>>(
+  model: M,
+  schema: S,
+): Query<M, S> => {
+  const table = Model.table(model, schema)
+  if (table === undefined)
+    return invalid(
+      model,
+      schema,
+      QueryError.make('UnknownSchema', `the model has no schema '${String(schema)}'`, schema),
+    )
+  return Object.freeze({
+    _tag: 'Query',
+    model,
+    schema,
+    select: Select.create({ table: table.source, alias: rootAlias }, Chain.outputs(model, schema, rootAlias)),
+    aliases: 1,
+    joined: new Map(),
+    preload: {},
+    errors: [],
+  })
+}
+
+const keysOf = (
+  rows: ReadonlyArray<Readonly<Record<string, unknown>>>,
+  column: string,
+): ReadonlyArray<unknown> => {
+  const seen = new Set<unknown>()
+  const out: Array<unknown> = []
+  for (const r of rows) {
+    const k = r[column]
+    if (k === null || k === undefined || seen.has(k)) continue
+    seen.add(k)
+    out.push(k)
+  }
+  return out
+}
+
+/**
+ * The query of the records associated with some owners, by association name or by a path of names (a
+ * dynamic through). One owner key compiles to `=`, several to `= any($1)` with one array parameter;
+ * null keys are dropped; with no key the query returns no rows without a round trip. A through is
+ * DISTINCT. The owner filter is a conjunct of its own: a later `or` cannot widen it.
+ *
+ * @example
+ * import { Query } from 'quiver-sql'
+ * // Query.assoc(Blog, 'post', 'comments')(posts)
+ * // Query.assoc(Blog, 'post', ['comments', 'author'])(posts)
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export function assoc<
+  M extends Model.AnyModel,
+  S extends Model.SchemaName<M>,
+  const N extends Model.AssociationName<M, S>,
+>(
+  model: M,
+  schema: S,
+  name: N,
+): (owners: Model.Row<M, S> | ReadonlyArray<Model.Row<M, S>>) => Query<M, Model.Target<M, S, N>>
+export function assoc<
+  M extends Model.AnyModel,
+  S extends Model.SchemaName<M>,
+  const P extends readonly [Model.AssociationName<M, S>, ...Array<string>],
+>(
+  model: M,
+  schema: S,
+  path: P & Model.Path<M, S, P>,
+): (owners: Model.Row<M, S> | ReadonlyArray<Model.Row<M, S>>) => Query<M, Model.PathTarget<M, S, P>>
+export function assoc(
+  model: Model.AnyModel,
+  schema: string,
+  nameOrPath: string | ReadonlyArray<string>,
+): (owners: never) => AnyQuery {
+  const path = typeof nameOrPath === 'string' ? [nameOrPath] : nameOrPath
+  const chain = Array.isArray(path)
+    ? Chain.fromPath(model, schema, path)
+    : E.left(QueryError.make('InvalidArgument', 'expected an association name or a path of names', schema))
+  return owners => {
+    if (E.isLeft(chain)) return invalid(model, schema, chain.left)
+    const list = Array.isArray(owners) ? owners : [owners]
+    if (!list.every(o => typeof o === 'object' && o !== null))
+      return invalid(
+        model,
+        chain.right.target,
+        QueryError.make('InvalidArgument', `assoc expects ${schema} rows`, schema),
+      )
+    const keys = keysOf(list as ReadonlyArray<Readonly<Record<string, unknown>>>, chain.right.ownerCol)
+    const select = Chain.backward(model, chain.right, alias, (a, col) =>
+      Expr.inList(Expr.column(a, col), keys),
+    )
+    return Object.freeze({
+      _tag: 'Query',
+      model,
+      schema: chain.right.target,
+      select,
+      aliases: chain.right.links.length,
+      joined: new Map(),
+      preload: {},
+      errors: [],
+    })
+  }
+}
+
+// -------------------------------------------------------------------------------------
+// combinators
+// -------------------------------------------------------------------------------------
+
+const refs = (model: Model.AnyModel, schema: string, a: string): Record<string, Pred.Term<unknown>> =>
+  Object.fromEntries([...(Model.table(model, schema)?.columns.keys() ?? [])].map(c => [c, Expr.column(a, c)]))
+
+// Errors found while a callback runs (an unknown association from untyped input) are collected here and
+// attached to the query; the callback itself gets a predicate that is false.
+const scope = (
+  model: Model.AnyModel,
+  schema: string,
+  depth: number,
+  outer: string,
+  joined: ReadonlyMap<string, Binding>,
+  errors: Array<QueryError.QueryError>,
+): Scope<Model.AnyModel, string, Joins> => {
+  const sub = (
+    name: string,
+    f: Callback<Model.AnyModel, string> | undefined,
+    negateInner: boolean,
+  ): Expr.Expr => {
+    const chain = Chain.fromPath(model, schema, [name])
+    if (E.isLeft(chain)) {
+      errors.push(chain.left)
+      return Expr.bool(false)
+    }
+    const a = (i: number) => `e${depth}_${i}`
+    let s = Chain.backward(model, chain.right, a, (first, col) =>
+      Expr.eq(Expr.column(first, col), Expr.column(outer, chain.right.ownerCol)),
+    )
+    s = Select.set('distinct', false)(Select.set('columns', [])(s))
+    if (f !== undefined) {
+      const inner = f(
+        refs(model, chain.right.target, a(0)),
+        scope(model, chain.right.target, depth + 1, a(0), new Map(), errors),
+      )
+      s = Select.withWhere(negateInner ? Expr.notTrue(inner) : inner)(s)
+    }
+    return Expr.exists(s)
+  }
+  return {
+    exists: (name, f) => sub(name, f, false),
+    notExists: (name, f) => Expr.not(sub(name, f, false)),
+    every: (name, f) => Expr.not(sub(name, f, true)),
+    joined: Object.fromEntries([...joined].map(([k, b]) => [k, refs(model, b.schema, b.alias)])),
+  }
+}
+
+/**
+ * Adds a condition (a conjunct of its own). The callback gets the row's column terms and a scope with
+ * `exists`, `notExists`, `every` over associations and the joined bindings.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Query, Pred } from 'quiver-sql'
+ * // pipe(Query.from(Blog, 'post'), Query.where((p, $) => Pred.or(Pred.eq(p.id, 1), $.exists('comments'))))
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const where =
+  <M extends Model.AnyModel, S extends string, P, J extends Joins>(
+    f: (row: Refs<Model.Row<M, S>>, $: Scope<M, S, J>) => Pred.Pred,
+  ) =>
+  (q: Query<M, S, P, J>): Query<M, S, P, J> => {
+    const errors: Array<QueryError.QueryError> = []
+    const r = refs(q.model, q.schema, rootAlias) as Refs<Model.Row<M, S>>
+    const e = f(r, scope(q.model, q.schema, 1, rootAlias, q.joined, errors) as unknown as Scope<M, S, J>)
+    return Object.freeze({ ...q, select: Select.withWhere(e)(q.select), errors: [...q.errors, ...errors] })
+  }
+
+/**
+ * Joins an association (`inner` by default, or `left`) under its name; its filters go in the ON. The
+ * rows stay the root's rows (a has-many join repeats them, as SQL does); the joined columns are
+ * available to later `where` callbacks as `$.joined[name]`.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const join =
+  <M extends Model.AnyModel, S extends string, const N extends Model.AssociationName<M, S>>(
+    name: N,
+    kind: 'inner' | 'left' = 'inner',
+  ) =>
+  <P, J extends Joins>(
+    q: Query<M, S, P, J>,
+  ): Query<M, S, P, J & { readonly [K in N]: Model.Target<M, S, N> }> => {
+    const chain = Chain.fromPath(q.model, q.schema, [name])
+    type Out = Query<M, S, P, J & { readonly [K in N]: Model.Target<M, S, N> }>
+    if (E.isLeft(chain)) return Object.freeze({ ...q, errors: [...q.errors, chain.left] }) as unknown as Out
+    if (q.joined.has(name))
+      return Object.freeze({
+        ...q,
+        errors: [
+          ...q.errors,
+          QueryError.make('InvalidArgument', `association '${name}' is joined twice`, q.schema, name),
+        ],
+      }) as unknown as Out
+    const { joins, targetAlias } = Chain.forward(chain.right, rootAlias, kind, i => alias(q.aliases + i))
+    const joined = new Map(q.joined)
+    joined.set(name, { alias: targetAlias, schema: chain.right.target })
+    return Object.freeze({
+      ...q,
+      select: Select.withJoins(joins)(q.select),
+      aliases: q.aliases + joins.length,
+      joined,
+    }) as unknown as Out
+  }
+
+const direction: Readonly<Record<A.Direction, Pick<Select.OrderTerm, 'dir' | 'nulls'>>> = {
+  asc: { dir: 'asc', nulls: 'default' },
+  desc: { dir: 'desc', nulls: 'default' },
+  asc_nulls_first: { dir: 'asc', nulls: 'first' },
+  asc_nulls_last: { dir: 'asc', nulls: 'last' },
+  desc_nulls_first: { dir: 'desc', nulls: 'first' },
+  desc_nulls_last: { dir: 'desc', nulls: 'last' },
+}
+
+/**
+ * Appends order terms: column names (ascending) or `[direction, column]`, with the directions of
+ * `preloadOrder` (`asc`, `desc`, `asc_nulls_first`, ...).
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const orderBy =
+  <M extends Model.AnyModel, S extends string>(
+    items: ReadonlyArray<A.OrderItem<keyof Model.Row<M, S> & string>>,
+  ) =>
+  <P, J extends Joins>(q: Query<M, S, P, J>): Query<M, S, P, J> => {
+    const terms: Array<Select.OrderTerm> = []
+    for (const item of items) {
+      const [dir, column] = typeof item === 'string' ? (['asc', item] as const) : item
+      const d = direction[dir]
+      if (d === undefined || !Model.table(q.model, q.schema)?.columns.has(column))
+        return Object.freeze({
+          ...q,
+          errors: [
+            ...q.errors,
+            QueryError.make('InvalidArgument', `cannot order by ${JSON.stringify(item)}`, q.schema),
+          ],
+        })
+      terms.push({ expr: Expr.column(rootAlias, column), ...d })
+    }
+    return Object.freeze({ ...q, select: Select.withOrder(terms)(q.select) })
+  }
+
+const count = (what: string, n: number) =>
+  Number.isSafeInteger(n) && n >= 0
+    ? E.right(n)
+    : E.left(QueryError.make('InvalidArgument', `${what} expects a whole number >= 0, got ${n}`))
+
+/**
+ * @category combinators
+ * @since 0.1.0
+ */
+export const limit =
+  (n: number) =>
+  <Q extends AnyQuery>(q: Q): Q => {
+    const c = count('limit', n)
+    return E.isLeft(c)
+      ? { ...q, errors: [...q.errors, c.left] }
+      : { ...q, select: Select.set('limit', O.some(n))(q.select) }
+  }
+
+/**
+ * @category combinators
+ * @since 0.1.0
+ */
+export const offset =
+  (n: number) =>
+  <Q extends AnyQuery>(q: Q): Q => {
+    const c = count('offset', n)
+    return E.isLeft(c)
+      ? { ...q, errors: [...q.errors, c.left] }
+      : { ...q, select: Select.set('offset', O.some(n))(q.select) }
+  }
+
+/**
+ * @category combinators
+ * @since 0.1.0
+ */
+export const distinct =
+  (on = true) =>
+  <Q extends AnyQuery>(q: Q): Q => ({ ...q, select: Select.set('distinct', on)(q.select) })
+
+// -------------------------------------------------------------------------------------
+// destructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * The SQL of a query, with no database: `{ text, params }`, or the query's first error.
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const toSql = (q: AnyQuery): E.Either<QueryError.QueryError, Sql.CompiledQuery> => {
+  const e = q.errors[0]
+  return e === undefined ? E.right(Sql.toSql(q.select)) : E.left(e)
+}

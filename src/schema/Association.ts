@@ -1,0 +1,387 @@
+/**
+ * Association combinators: `hasMany`, `hasOne`, `belongsTo`, `manyToMany` and `through`, with Ecto's
+ * options. Each returns a plain frozen value that names its target by schema name, so cycles and
+ * self-reference need no thunks. The options are kept exactly as given; `model` validates them against
+ * the whole graph and resolves defaults (see `Model.ts`).
+ *
+ * @since 0.1.0
+ */
+
+// -------------------------------------------------------------------------------------
+// model: where filters
+// -------------------------------------------------------------------------------------
+
+/**
+ * The placeholder for the filtered column inside a `fragment` where-filter.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Self {
+  readonly _tag: 'Self'
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface WhereNotNull {
+  readonly _tag: 'WhereNotNull'
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface WhereIn {
+  readonly _tag: 'WhereIn'
+  readonly values: ReadonlyArray<unknown>
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface WhereFragment {
+  readonly _tag: 'WhereFragment'
+  readonly strings: ReadonlyArray<string>
+  /** `self` where the column goes; anything else is a value, sent as a parameter. */
+  readonly args: ReadonlyArray<unknown>
+}
+
+/**
+ * A where-filter value: `null` (IS NULL), `notNull`, `isIn([...])`, a `fragment`, or a plain value (=).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type WhereValue = null | string | number | boolean | Date | WhereNotNull | WhereIn | WhereFragment
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export type Where = Readonly<Record<string, WhereValue>>
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export type Direction =
+  'asc' | 'desc' | 'asc_nulls_first' | 'asc_nulls_last' | 'desc_nulls_first' | 'desc_nulls_last'
+
+/**
+ * An order item: a column name (ascending) or `[direction, column]`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type OrderItem<C extends string = string> = C | readonly [Direction, C]
+
+// -------------------------------------------------------------------------------------
+// model: options
+// -------------------------------------------------------------------------------------
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export type OnDelete = 'nothing' | 'nilify_all' | 'delete_all'
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export type OnReplace = 'raise' | 'mark_as_invalid' | 'nilify' | 'update' | 'delete' | 'delete_if_exists'
+
+/**
+ * A loosely typed record, as defaults functions see children and owners.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Fields = Readonly<Record<string, unknown>>
+
+/**
+ * A defaults function with extra arguments: the analogue of Ecto's `{Mod, fun, args}`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface DefaultsWithArgs {
+  readonly _tag: 'DefaultsWithArgs'
+  readonly fn: (child: Fields, owner: Fields | null, ...args: ReadonlyArray<unknown>) => Fields
+  readonly args: ReadonlyArray<unknown>
+}
+
+/**
+ * Defaults applied when building an associated record: an object, a function `(child, owner) => child`,
+ * or a function with extra arguments (`withArgs`).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Defaults = Fields | ((child: Fields, owner: Fields | null) => Fields) | DefaultsWithArgs
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface HasOptions {
+  /** Column on the target; default `<owner schema name>_<references>`. */
+  readonly foreignKey?: string
+  /** Column on the owner; default its (first) primary key column. */
+  readonly references?: string
+  readonly where?: Where
+  readonly preloadOrder?: ReadonlyArray<OrderItem>
+  readonly onDelete?: OnDelete
+  readonly defaults?: Defaults
+  /** A custom source table holding target rows (Ecto's `{"posts_tags", Tag}`). */
+  readonly source?: string
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface HasManyOptions extends HasOptions {
+  readonly onReplace?: Exclude<OnReplace, 'update'>
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface HasOneOptions extends HasOptions {
+  readonly onReplace?: OnReplace
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface BelongsToOptions {
+  /** Column on the owner; default `<association name>_id`. */
+  readonly foreignKey?: string
+  /** Column on the target; default `id` (not the target's primary key, as in Ecto). */
+  readonly references?: string
+  readonly where?: Where
+  readonly defaults?: Defaults
+  readonly onReplace?: OnReplace
+  readonly source?: string
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface ManyToManyOptions {
+  /** The join table: a schema name of the model, or a plain table name. */
+  readonly joinThrough: string
+  /** `[[joinOwnerKey, ownerKey], [joinRelatedKey, relatedKey]]`; default `[[<owner>_id, id], [<target>_id, id]]`. */
+  readonly joinKeys?: readonly [readonly [string, string], readonly [string, string]]
+  readonly joinWhere?: Where
+  readonly joinDefaults?: Fields
+  readonly where?: Where
+  readonly preloadOrder?: ReadonlyArray<OrderItem>
+  readonly onDelete?: 'nothing' | 'delete_all'
+  readonly onReplace?: 'raise' | 'mark_as_invalid' | 'delete'
+  readonly defaults?: Defaults
+  readonly unique?: boolean
+  /** `nothing` inserts join rows with ON CONFLICT DO NOTHING. */
+  readonly onJoinThroughConflict?: 'raise' | 'nothing'
+  readonly source?: string
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface ThroughOptions {
+  readonly cardinality?: 'one' | 'many'
+}
+
+// -------------------------------------------------------------------------------------
+// model: associations
+// -------------------------------------------------------------------------------------
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface HasMany<T extends string = string> {
+  readonly _tag: 'HasMany'
+  readonly target: T
+  readonly options: HasManyOptions
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface HasOne<T extends string = string> {
+  readonly _tag: 'HasOne'
+  readonly target: T
+  readonly options: HasOneOptions
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface BelongsTo<T extends string = string> {
+  readonly _tag: 'BelongsTo'
+  readonly target: T
+  readonly options: BelongsToOptions
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface ManyToMany<T extends string = string> {
+  readonly _tag: 'ManyToMany'
+  readonly target: T
+  readonly options: ManyToManyOptions
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface Through<
+  P extends ReadonlyArray<string> = ReadonlyArray<string>,
+  C extends 'one' | 'many' = 'one' | 'many',
+> {
+  readonly _tag: 'Through'
+  readonly path: P
+  readonly cardinality: C
+  readonly options: ThroughOptions
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export type Association<T extends string = string> =
+  HasMany<T> | HasOne<T> | BelongsTo<T> | ManyToMany<T> | Through
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * @example
+ * import { Schema } from 'quiver-sql'
+ * const comments = Schema.hasMany('comment', { preloadOrder: [['desc', 'inserted_at']] })
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const hasMany = <const T extends string>(target: T, options: HasManyOptions = {}): HasMany<T> =>
+  Object.freeze({ _tag: 'HasMany', target, options })
+
+/**
+ * @category constructors
+ * @since 0.1.0
+ */
+export const hasOne = <const T extends string>(target: T, options: HasOneOptions = {}): HasOne<T> =>
+  Object.freeze({ _tag: 'HasOne', target, options })
+
+/**
+ * @category constructors
+ * @since 0.1.0
+ */
+export const belongsTo = <const T extends string>(target: T, options: BelongsToOptions = {}): BelongsTo<T> =>
+  Object.freeze({ _tag: 'BelongsTo', target, options })
+
+/**
+ * @category constructors
+ * @since 0.1.0
+ */
+export const manyToMany = <const T extends string>(target: T, options: ManyToManyOptions): ManyToMany<T> =>
+  Object.freeze({ _tag: 'ManyToMany', target, options })
+
+/**
+ * A has-many through association: the walk of a path of associations, of any depth (a hop may itself
+ * be a through). Read-only.
+ *
+ * @example
+ * import { Schema } from 'quiver-sql'
+ * const commentsAuthors = Schema.through(['comments', 'author'])
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const through = <const P extends readonly [string, string, ...Array<string>]>(
+  path: P,
+  options: ThroughOptions = {},
+): Through<P, 'many'> => Object.freeze({ _tag: 'Through', path, cardinality: 'many', options })
+
+/**
+ * A has-one through association: the first record of the walk.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const throughOne = <const P extends readonly [string, string, ...Array<string>]>(
+  path: P,
+  options: ThroughOptions = {},
+): Through<P, 'one'> => Object.freeze({ _tag: 'Through', path, cardinality: 'one', options })
+
+/**
+ * @category constructors
+ * @since 0.1.0
+ */
+export const self: Self = Object.freeze({ _tag: 'Self' })
+
+/**
+ * `NOT (column IS NULL)`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const notNull: WhereNotNull = Object.freeze({ _tag: 'WhereNotNull' })
+
+/**
+ * `column = any($1)` with the list as one parameter.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const isIn = (values: ReadonlyArray<string | number | boolean | Date>): WhereIn =>
+  Object.freeze({ _tag: 'WhereIn', values: Object.freeze([...values]) })
+
+/**
+ * A SQL fragment over the column: `self` marks where the column goes (exactly once); every other
+ * interpolation is a value and is sent as a parameter.
+ *
+ * @example
+ * import { Schema } from 'quiver-sql'
+ * const longTitle = Schema.fragment`length(${Schema.self}) > ${10}`
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const fragment = (strings: TemplateStringsArray, ...args: ReadonlyArray<unknown>): WhereFragment =>
+  Object.freeze({
+    _tag: 'WhereFragment',
+    strings: Object.freeze([...strings]),
+    args: Object.freeze([...args]),
+  })
+
+/**
+ * Defaults computed by `fn(child, owner, ...args)`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const withArgs = <Args extends ReadonlyArray<unknown>>(
+  fn: (child: Fields, owner: Fields | null, ...args: Args) => Fields,
+  ...args: Args
+): DefaultsWithArgs =>
+  Object.freeze({
+    _tag: 'DefaultsWithArgs',
+    fn: fn as DefaultsWithArgs['fn'],
+    args: Object.freeze([...args]),
+  })

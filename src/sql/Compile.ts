@@ -1,0 +1,179 @@
+/**
+ * The PostgreSQL lowering of the AST: a pure, total function from a `Select` to a frozen
+ * `{ text, params }`. Every value becomes a `$n` parameter; every identifier is quoted by doubling `"`;
+ * a list of values is one array parameter (`= any($n)`). Dispatch is a `Record` over the expression
+ * tags, so a new node kind does not compile until it is handled here.
+ *
+ * @since 0.1.0
+ */
+import * as O from 'fp-ts/lib/Option.js'
+import type { Expr } from '../ast/Expr.js'
+import type { Join, OrderTerm, Output, Select } from '../ast/Select.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface CompiledQuery {
+  readonly text: string
+  readonly params: ReadonlyArray<unknown>
+}
+
+/**
+ * The mutable parameter list of one compilation; created and consumed inside `toSql` (or another
+ * lowering that embeds selects, such as the lateral preload strategy).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Context {
+  readonly params: Array<unknown>
+}
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * @category utils
+ * @since 0.1.0
+ */
+export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`
+
+/**
+ * @category utils
+ * @since 0.1.0
+ */
+export const context = (): Context => ({ params: [] })
+
+/**
+ * Adds a value to the parameter list and returns its placeholder.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const param = (ctx: Context, value: unknown): string => {
+  ctx.params.push(value)
+  return `$${ctx.params.length}`
+}
+
+const ops: Readonly<Record<Extract<Expr, { readonly _tag: 'Compare' }>['op'], string>> = {
+  eq: '=',
+  neq: '<>',
+  lt: '<',
+  lte: '<=',
+  gt: '>',
+  gte: '>=',
+}
+
+const atomic = (e: Expr): boolean =>
+  e._tag === 'ColumnRef' ||
+  e._tag === 'Param' ||
+  e._tag === 'Bool' ||
+  e._tag === 'Fragment' ||
+  e._tag === 'Exists'
+
+const wrap = (ctx: Context, e: Expr): string => (atomic(e) ? expr(ctx, e) : `(${expr(ctx, e)})`)
+
+type Handlers = {
+  readonly [K in Expr['_tag']]: (ctx: Context, e: Extract<Expr, { readonly _tag: K }>) => string
+}
+
+const handlers: Handlers = {
+  ColumnRef: (_, e) => `${ident(e.alias)}.${ident(e.column)}`,
+  Param: (ctx, e) => param(ctx, e.value),
+  Bool: (_, e) => (e.value ? 'true' : 'false'),
+  Compare: (ctx, e) => `${wrap(ctx, e.left)} ${ops[e.op]} ${wrap(ctx, e.right)}`,
+  InList: (ctx, e) =>
+    e.values.length === 1
+      ? `${wrap(ctx, e.expr)} = ${param(ctx, e.values[0])}`
+      : `${wrap(ctx, e.expr)} = any(${param(ctx, e.values)})`,
+  IsNull: (ctx, e) => `${wrap(ctx, e.expr)} is null`,
+  Not: (ctx, e) => `not (${expr(ctx, e.expr)})`,
+  NotTrue: (ctx, e) => `(${expr(ctx, e.expr)}) is not true`,
+  And: (ctx, e) =>
+    e.exprs.length === 0
+      ? 'true'
+      : e.exprs.map(x => (x._tag === 'Or' ? `(${expr(ctx, x)})` : wrapLogic(ctx, x))).join(' and '),
+  Or: (ctx, e) =>
+    e.exprs.length === 0
+      ? 'false'
+      : e.exprs.map(x => (x._tag === 'And' ? `(${expr(ctx, x)})` : wrapLogic(ctx, x))).join(' or '),
+  Like: (ctx, e) => `${wrap(ctx, e.expr)} ${e.caseInsensitive ? 'ilike' : 'like'} ${wrap(ctx, e.pattern)}`,
+  Fragment: (ctx, e) =>
+    `(${e.strings.map((s, i) => (i < e.args.length ? s + expr(ctx, e.args[i] as Expr) : s)).join('')})`,
+  Exists: (ctx, e) => `exists (${select(ctx, e.select)})`,
+}
+
+// Children of and/or that are themselves comparisons need no parentheses; or inside and does.
+const wrapLogic = (ctx: Context, e: Expr): string => expr(ctx, e)
+
+/**
+ * @category utils
+ * @since 0.1.0
+ */
+export const expr = (ctx: Context, e: Expr): string =>
+  (handlers[e._tag] as (ctx: Context, e: Expr) => string)(ctx, e)
+
+const output = (ctx: Context, o: Output): string =>
+  o.expr._tag === 'ColumnRef' && o.expr.column === o.name
+    ? expr(ctx, o.expr)
+    : `${expr(ctx, o.expr)} as ${ident(o.name)}`
+
+const join = (ctx: Context, j: Join): string =>
+  `${j.kind === 'inner' ? 'inner join' : 'left join'} ${ident(j.binding.table)} as ${ident(j.binding.alias)} on ${expr(ctx, j.on)}`
+
+/**
+ * @category utils
+ * @since 0.1.0
+ */
+export const orderTerm = (ctx: Context, t: OrderTerm): string =>
+  `${wrap(ctx, t.expr)} ${t.dir}${t.nulls === 'default' ? '' : ` nulls ${t.nulls}`}`
+
+/**
+ * @category utils
+ * @since 0.1.0
+ */
+export const conjunction = (ctx: Context, where: ReadonlyArray<Expr>): string =>
+  where.map(w => (w._tag === 'Or' ? `(${expr(ctx, w)})` : expr(ctx, w))).join(' and ')
+
+/**
+ * The text of a select, its values appended to the context's parameters.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const select = (ctx: Context, s: Select): string => {
+  const cols = s.columns.length === 0 ? '1' : s.columns.map(o => output(ctx, o)).join(', ')
+  let text = `select ${s.distinct ? 'distinct ' : ''}${cols} from ${ident(s.from.table)} as ${ident(s.from.alias)}`
+  for (const j of s.joins) text += ` ${join(ctx, j)}`
+  if (s.where.length > 0) text += ` where ${conjunction(ctx, s.where)}`
+  if (s.orderBy.length > 0) text += ` order by ${s.orderBy.map(t => orderTerm(ctx, t)).join(', ')}`
+  if (O.isSome(s.limit)) text += ` limit ${param(ctx, s.limit.value)}`
+  if (O.isSome(s.offset)) text += ` offset ${param(ctx, s.offset.value)}`
+  return text
+}
+
+// -------------------------------------------------------------------------------------
+// destructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * @example
+ * import * as O from 'fp-ts/lib/Option.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const s = Ast.Select.create({ table: 'posts', alias: 't0' }, [{ name: 'id', expr: Ast.Expr.column('t0', 'id') }])
+ * assert.deepStrictEqual(Sql.toSql(s), { text: 'select "t0"."id" from "posts" as "t0"', params: [] })
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const toSql = (s: Select): CompiledQuery => {
+  const ctx = context()
+  const text = select(ctx, s)
+  return Object.freeze({ text, params: Object.freeze(ctx.params) })
+}
