@@ -14,12 +14,26 @@ import * as t from 'io-ts'
 // -------------------------------------------------------------------------------------
 
 /**
+ * The part of an io-ts codec a column uses. Written with method syntax so that `Column<number>` is a
+ * `Column<unknown>` (any `t.Type<A, O, unknown>` is one of these).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Codec<A> {
+  readonly name: string
+  is(u: unknown): u is A
+  decode(u: unknown): t.Validation<A>
+  encode(a: A): unknown
+}
+
+/**
  * @category model
  * @since 0.1.0
  */
 export interface Column<A> {
   readonly _tag: 'Column'
-  readonly codec: t.Type<A, unknown, unknown>
+  readonly codec: Codec<A>
   /** The PostgreSQL type, `null` for a bare io-ts codec. */
   readonly sqlType: string | null
   readonly nullable: boolean
@@ -101,6 +115,13 @@ const IntCodec: t.Type<number, number, unknown> = new t.Type<number, number, unk
   n => n,
 )
 
+const orNull = <A>(codec: Codec<A>): Codec<A | null> => ({
+  name: `${codec.name} | null`,
+  is: (u): u is A | null => u === null || codec.is(u),
+  decode: u => (u === null ? t.success(null) : codec.decode(u)),
+  encode: a => (a === null ? null : codec.encode(a)),
+})
+
 // -------------------------------------------------------------------------------------
 // constructors
 // -------------------------------------------------------------------------------------
@@ -117,7 +138,7 @@ const IntCodec: t.Type<number, number, unknown> = new t.Type<number, number, unk
  * @since 0.1.0
  */
 export const custom = <A>(
-  codec: t.Type<A, unknown, unknown>,
+  codec: Codec<A>,
   sqlType: string,
   options: { readonly generated?: boolean; readonly json?: 'native' | 'text' } = {},
 ): Column<A> =>
@@ -162,7 +183,7 @@ export const timestamptz: Column<Date> = custom(DateCodec, 'timestamptz')
  * @category constructors
  * @since 0.1.0
  */
-export const json = <A>(codec: t.Type<A, unknown, unknown>): Column<A> => custom(codec, 'jsonb')
+export const json = <A>(codec: Codec<A>): Column<A> => custom(codec, 'jsonb')
 
 /**
  * The same column, allowing NULL (`A | null`).
@@ -175,7 +196,7 @@ export const json = <A>(codec: t.Type<A, unknown, unknown>): Column<A> => custom
  * @since 0.1.0
  */
 export const nullable = <A>(column: Column<A>): Column<A | null> =>
-  Object.freeze({ ...column, codec: t.union([column.codec, t.null]), nullable: true })
+  Object.freeze({ ...column, codec: orNull(column.codec), nullable: true })
 
 /**
  * The same column with a database default: an insert may omit it.

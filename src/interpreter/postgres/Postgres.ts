@@ -69,11 +69,11 @@ class Rollback {
  * @since 0.1.0
  */
 export const transact =
-  <R extends Db, E, A>(
-    program: RTE.ReaderTaskEither<Db, E, A>,
-  ): RTE.ReaderTaskEither<R, E | DbError.DbError, A> =>
+  <R extends Db, Err, A>(
+    program: RTE.ReaderTaskEither<Db, Err, A>,
+  ): RTE.ReaderTaskEither<R, Err | DbError.DbError, A> =>
   sql =>
-  async (): Promise<E.Either<E | DbError.DbError, A>> => {
+  async (): Promise<E.Either<Err | DbError.DbError, A>> => {
     const body = async (tx: postgres.TransactionSql): Promise<A> => {
       const r = await program(tx)()
       if (r._tag === 'Left') throw new Rollback(r.left)
