@@ -1,0 +1,119 @@
+// `npm run demo`: a tour of quiver-sql on a small blog. With DATABASE_URL it uses that server (in a
+// schema of its own, dropped at the end); without it, an embedded PostgreSQL (PGlite), so it runs on a
+// machine with no database at all.
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import postgres from 'postgres'
+import { Pg, Pred, Query } from '../src/index.js'
+import { start } from '../src/embedded/Embedded.js'
+import { Blog, ddl, seed } from '../test/support/blog.js'
+
+const open = async (): Promise<{ sql: postgres.Sql; where: string; close: () => Promise<void> }> => {
+  const url = process.env['DATABASE_URL']
+  if (url !== undefined && url !== '') {
+    const ns = `quiver_demo_${process.pid}`
+    const sql = postgres(url, { max: 4, onnotice: () => undefined, connection: { search_path: ns } })
+    await sql.unsafe(`create schema "${ns}"`)
+    return {
+      sql,
+      where: `PostgreSQL at DATABASE_URL (schema ${ns})`,
+      close: async () => {
+        await sql.unsafe(`drop schema "${ns}" cascade`)
+        await sql.end()
+      },
+    }
+  }
+  const e = await start()()
+  if (E.isLeft(e)) throw new Error(e.left.message)
+  return { sql: e.right.sql, where: `embedded PGlite at ${e.right.url}`, close: e.right.stop }
+}
+
+const show = async (
+  title: string,
+  q: Query.AnyQuery,
+  run: () => Promise<E.Either<{ message: string }, unknown>>,
+) => {
+  console.log(`\n== ${title}`)
+  const sql = Query.toSql(q)
+  if (E.isRight(sql)) console.log(`SQL:    ${sql.right.text}\nparams: ${JSON.stringify(sql.right.params)}`)
+  const r = await run()
+  if (E.isLeft(r)) console.log(`error:  ${r.left.message}`)
+  else console.log(`rows:   ${JSON.stringify(r.right, null, 0)}`)
+}
+
+const main = async () => {
+  const db = await open()
+  console.log(`quiver-sql demo on ${db.where}`)
+  try {
+    for (const s of [...ddl, ...seed]) await db.sql.unsafe(s)
+
+    const posts = pipe(
+      Query.from(Blog, 'post'),
+      Query.where(p => Pred.and(Pred.eq(p.published, true), Pred.isNotNull(p.author_id))),
+      Query.orderBy([['desc', 'inserted_at']]),
+    )
+    await show('published posts with an author, newest first', posts, () => Pg.all(posts)(db.sql)())
+
+    const loaded = await Pg.all(posts)(db.sql)()
+    if (E.isLeft(loaded)) throw new Error(loaded.left.message)
+
+    const comments = Query.assoc(Blog, 'post', 'comments')(loaded.right)
+    await show('assoc: their comments', comments, () => Pg.all(comments)(db.sql)())
+
+    const authors = Query.assoc(Blog, 'post', 'commentsAuthors')(loaded.right)
+    await show('assoc through two hops: who commented on them (distinct)', authors, () =>
+      Pg.all(authors)(db.sql)(),
+    )
+
+    const onlyPublic = Query.assoc(Blog, 'post', 'publicComments')(loaded.right)
+    await show('a where-filtered association: public comments only', onlyPublic, () =>
+      Pg.all(onlyPublic)(db.sql)(),
+    )
+
+    const archived = Query.assoc(Blog, 'post', 'archivedComments')(loaded.right)
+    await show('a custom-source association: comments kept in archived_comments', archived, () =>
+      Pg.all(archived)(db.sql)(),
+    )
+
+    const tags = Query.assoc(Blog, 'post', 'tags')(loaded.right)
+    await show('many-to-many through posts_tags', tags, () => Pg.all(tags)(db.sql)())
+
+    const discussed = pipe(
+      Query.from(Blog, 'post'),
+      Query.where((_, $) =>
+        $.exists('comments', (c, $c) => Pred.and(Pred.eq(c.public, true), $c.exists('children'))),
+      ),
+    )
+    await show('exists over an association: posts with a public comment that has replies', discussed, () =>
+      Pg.all(discussed)(db.sql)(),
+    )
+
+    const quiet = pipe(
+      Query.from(Blog, 'user'),
+      Query.where((_, $) => $.every('comments', c => Pred.eq(c.public, true))),
+      Query.orderBy(['id']),
+    )
+    await show('every: users all of whose comments are public', quiet, () => Pg.all(quiet)(db.sql)())
+
+    const widened = pipe(
+      Query.assoc(Blog, 'post', 'comments')(loaded.right.slice(0, 1)),
+      Query.where(c => Pred.or(Pred.eq(c.public, false), Pred.like(c.body, '%'))),
+    )
+    await show('a later `or` cannot widen the owner filter of an assoc query', widened, () =>
+      Pg.all(widened)(db.sql)(),
+    )
+
+    const one = pipe(
+      Query.from(Blog, 'user'),
+      Query.where(u => Pred.eq(u.name, 'nobody')),
+    )
+    await show('one: exactly one row, else a typed error', one, () => Pg.one(one)(db.sql)())
+  } finally {
+    await db.close()
+  }
+}
+
+main().catch(e => {
+  console.error(e)
+  process.exit(1)
+})
