@@ -876,6 +876,21 @@ export const model = <const T extends Tables, const D extends Definitions<T>>(
     const ctx: Ctx = { tables, schema, name }
     if (!Array.isArray(a.path) || a.path.length < 2 || !a.path.every(p => typeof p === 'string'))
       return fail(schema, name, 'through', 'expected a path of at least two association names')
+    if (a.cardinality !== 'one' && a.cardinality !== 'many')
+      return fail(
+        schema,
+        name,
+        'cardinality',
+        `expected 'one' or 'many', got ${JSON.stringify(a.cardinality)}`,
+      )
+    const declared: unknown = a.options.cardinality
+    if (declared !== undefined && declared !== a.cardinality)
+      return fail(
+        schema,
+        name,
+        'cardinality',
+        `${JSON.stringify(declared)} contradicts the constructor (${a.cardinality === 'one' ? 'throughOne' : 'through'}); build a has-one-through with throughOne and a has-many-through with through`,
+      )
     const f = flatten(ctx, schema, a.path, [`${schema}.${name}`])
     if (E.isLeft(f)) return f
     const cardinality = a.cardinality === 'one' ? 'one' : 'many'
