@@ -1,0 +1,393 @@
+// npm run bench [-- --quick] [--scale N] [--rounds N] [--reload] [--only a,b] [--workloads W1,W2]
+//
+// Loads the deterministic blog into the `quiver_bench` schema of DATABASE_URL (else an embedded
+// PGlite), checks every implementation's tree against raw-separate's, then times them in one process,
+// interleaved round-robin (the starting implementation rotates each round), with a GC between
+// operations so nobody pays for another's garbage. A full run writes bench/results.json and
+// bench/RESULTS.md; a quick run writes bench/.data/results-quick.json.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import v8 from 'node:v8'
+import vm from 'node:vm'
+import postgres from 'postgres'
+import { start } from '../src/embedded/Embedded.js'
+import { assertSame, count } from './check.js'
+import { ensure, namespace, sizes } from './data.js'
+import { drizzleDb, drizzleImpl, drizzleW2, kyselyDb, kyselyImpl, kyselyW2 } from './peers.js'
+import { quiverImpl, quiverW2Sql } from './quiver.js'
+import { rawJson, rawSeparate } from './raw.js'
+import { describe, w5Post, workloadIds, type Impl, type ImplName, type WorkloadId } from './workloads.js'
+
+// ---------------------------------------------------------------------------------------------------
+// options
+// ---------------------------------------------------------------------------------------------------
+
+const argv = process.argv.slice(2)
+const flag = (name: string) => argv.includes(`--${name}`)
+const option = (name: string): string | undefined => {
+  const i = argv.indexOf(`--${name}`)
+  return i >= 0 ? argv[i + 1] : undefined
+}
+const quick = flag('quick')
+const scale = Number(option('scale') ?? (quick ? 0.2 : 1))
+const rounds = Number(option('rounds') ?? (quick ? 8 : 30))
+const w5Calls = Number(option('w5-calls') ?? (quick ? 300 : 2000))
+const compileBlocks = quick ? 10 : 30
+const only = option('only')?.split(',')
+const workloads = (option('workloads')?.split(',') ?? [...workloadIds, 'W7']) as ReadonlyArray<
+  WorkloadId | 'W7'
+>
+if (sizes(scale).posts < 3500 || sizes(scale).users < 300) {
+  console.error(
+    `--scale ${scale} is too small: the workloads need 3,500 posts and 300 users (scale >= 0.175)`,
+  )
+  process.exit(2)
+}
+
+v8.setFlagsFromString('--expose-gc')
+const gc = vm.runInNewContext('gc') as () => void
+
+// ---------------------------------------------------------------------------------------------------
+// database and implementations
+// ---------------------------------------------------------------------------------------------------
+
+let statements = 0
+let counting = false
+
+const setup = async () => {
+  const url = process.env['DATABASE_URL']
+  if (url !== undefined && url !== '') return { url, pool: 4, kind: 'server' as const, stop: async () => {} }
+  const e = await start()()
+  if (e._tag === 'Left') throw new Error(`embedded database did not start: ${e.left.message}`)
+  await e.right.sql.end()
+  return { url: e.right.url, pool: 1, kind: 'embedded' as const, stop: e.right.stop }
+}
+
+const median = (xs: ReadonlyArray<number>) => percentile(xs, 50)
+const percentile = (xs: ReadonlyArray<number>, p: number): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN
+}
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d
+const rotate = <A>(xs: ReadonlyArray<A>, k: number): ReadonlyArray<A> => [
+  ...xs.slice(k % xs.length),
+  ...xs.slice(0, k % xs.length),
+]
+
+interface Result {
+  readonly workload: WorkloadId
+  readonly impl: ImplName
+  readonly median_ms: number
+  readonly p95_ms: number
+  readonly statements: number
+  readonly heap_mb: number
+}
+
+const main = async () => {
+  const db = await setup()
+  const client = () =>
+    postgres(db.url, {
+      max: db.pool,
+      onnotice: () => undefined,
+      connection: { search_path: namespace },
+      debug: () => {
+        if (counting) statements++
+      },
+    })
+  const admin = postgres(db.url, {
+    max: 1,
+    onnotice: () => undefined,
+    connection: { search_path: namespace },
+  })
+  const { version } = (await admin.unsafe<Array<{ version: string }>>(`select version()`))[0] ?? {
+    version: '?',
+  }
+  const loaded = await ensure(admin, scale, { reload: flag('reload'), ddl: null })
+  await admin.end()
+  const sz = sizes(scale)
+  console.log(
+    `dataset scale ${scale} (${sz.users} users, ${sz.posts} posts, ${sz.comments} comments, ${sz.postsTags} posts_tags): ` +
+      `${loaded.loaded ? 'loaded' : 'reused'} in ${round(loaded.ms / 1000, 1)} s on ${db.kind} ${version.split(',')[0]}`,
+  )
+
+  const all: ReadonlyArray<Impl> = [
+    rawSeparate(client()),
+    rawJson(client()),
+    quiverImpl('quiver-batched', client()),
+    quiverImpl('quiver-lateral', client()),
+    quiverImpl('quiver-auto', client()),
+    drizzleImpl(client()),
+    kyselyImpl(client()),
+  ]
+  const impls = all.filter(i => only === undefined || only.includes(i.name) || i.name === 'raw-separate')
+  const results: Array<Result> = []
+
+  for (const w of workloads) {
+    if (w === 'W7') continue
+    const t0 = performance.now()
+    // correctness and statement counts (also the warm-up)
+    const args = w === 'W5' ? [0, 1, 2, 3, 4].map(i => w5Post(i, sz.posts)) : [0]
+    const expected = await Promise.all(args.map(a => impls[0]!.run[w](a)))
+    const stmts = new Map<ImplName, number>()
+    for (const impl of impls) {
+      for (let k = 0; k < args.length; k++) {
+        statements = 0
+        counting = true
+        const got = await impl.run[w](args[k]!)
+        counting = false
+        if (k === 0) stmts.set(impl.name, statements)
+        assertSame(`${w} ${impl.name}`, expected[k], impl.adapt === undefined ? got : impl.adapt(w, got))
+      }
+      await impl.run[w](args[0]!)
+    }
+    // peak heap growth of one operation (median of 3), sampled every millisecond and at the end
+    const heap = new Map<ImplName, number>()
+    for (const impl of impls) {
+      const peaks: Array<number> = []
+      for (let k = 0; k < 3; k++) {
+        gc()
+        const base = process.memoryUsage().heapUsed
+        let peak = base
+        const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 1)
+        const r = await impl.run[w](args[0]!)
+        peak = Math.max(peak, process.memoryUsage().heapUsed)
+        clearInterval(timer)
+        peaks.push((peak - base) / 2 ** 20)
+        if (r === undefined) throw new Error('no result')
+      }
+      heap.set(impl.name, median(peaks))
+    }
+    // timing
+    const times = new Map<ImplName, Array<number>>(impls.map(i => [i.name, []]))
+    if (w === 'W5') {
+      const block = 50
+      for (let b = 0; b * block < w5Calls; b++) {
+        for (const impl of rotate(impls, b)) {
+          gc()
+          const ts = times.get(impl.name)!
+          for (let i = b * block; i < Math.min(w5Calls, (b + 1) * block); i++) {
+            const id = w5Post(i, sz.posts)
+            const s = performance.now()
+            await impl.run.W5(id)
+            ts.push(performance.now() - s)
+          }
+        }
+      }
+    } else {
+      for (let r = 0; r < rounds; r++)
+        for (const impl of rotate(impls, r)) {
+          gc()
+          const s = performance.now()
+          await impl.run[w](0)
+          times.get(impl.name)!.push(performance.now() - s)
+        }
+    }
+    for (const impl of impls) {
+      const ts = times.get(impl.name)!
+      results.push({
+        workload: w,
+        impl: impl.name,
+        median_ms: round(median(ts), 3),
+        p95_ms: round(percentile(ts, 95), 3),
+        statements: stmts.get(impl.name) ?? 0,
+        heap_mb: round(heap.get(impl.name) ?? 0, 1),
+      })
+    }
+    console.log(
+      `\n${w} ${describe[w]}  (checked ${count(expected[0])} objects; ${round((performance.now() - t0) / 1000, 1)} s)`,
+    )
+    console.log(table(results.filter(r => r.workload === w)))
+  }
+
+  // W7: compile only
+  let compileUs: Record<'quiver' | 'kysely' | 'drizzle', number> | null = null
+  if (workloads.includes('W7')) {
+    const dsql = postgres(db.url, { max: 1, onnotice: () => undefined })
+    const d = drizzleDb(dsql)
+    const k = kyselyDb(postgres(db.url, { max: 1, onnotice: () => undefined }))
+    const subjects: ReadonlyArray<['quiver' | 'kysely' | 'drizzle', () => unknown]> = [
+      ['quiver', () => quiverW2Sql()],
+      ['kysely', () => kyselyW2(k).compile()],
+      ['drizzle', () => drizzleW2(d).toSQL()],
+    ]
+    const per = new Map<string, Array<number>>(subjects.map(([n]) => [n, []]))
+    for (const [, f] of subjects) for (let i = 0; i < 500; i++) f()
+    for (let b = 0; b < compileBlocks; b++)
+      for (const [n, f] of rotate(subjects, b)) {
+        const iters = 200
+        const s = performance.now()
+        for (let i = 0; i < iters; i++) f()
+        per.get(n)!.push(((performance.now() - s) * 1000) / iters)
+      }
+    compileUs = {
+      quiver: round(median(per.get('quiver')!), 1),
+      kysely: round(median(per.get('kysely')!), 1),
+      drizzle: round(median(per.get('drizzle')!), 1),
+    }
+    console.log(`\nW7 compile W2 only (µs per compile, median of ${compileBlocks} blocks of 200):`, compileUs)
+    await k.destroy()
+    await dsql.end()
+  }
+
+  for (const i of all) await i.close()
+  await db.stop()
+
+  const notes = all.filter(i => i.note !== undefined).map(i => `${i.name}: ${i.note}`)
+  const machine = `${os.cpus().length} cores ${os.cpus()[0]?.model ?? '?'} (shared), Node ${process.version}, ${db.kind} ${version.split(' on ')[0]}, pool ${db.pool}`
+  const json = {
+    date: new Date().toISOString(),
+    machine,
+    scale,
+    rounds,
+    results: results.map(({ workload, impl, median_ms, p95_ms, statements }) => ({
+      workload,
+      impl,
+      median_ms,
+      p95_ms,
+      statements,
+    })),
+    compile_us: compileUs ?? { quiver: 0, kysely: 0, drizzle: 0 },
+  }
+  const verdicts = targets(results, compileUs)
+  console.log(`\n${verdicts}`)
+  if (notes.length > 0) console.log(`\nnotes:\n${notes.join('\n')}`)
+  if (quick || only !== undefined || option('workloads') !== undefined) {
+    mkdirSync('bench/.data', { recursive: true })
+    writeFileSync('bench/.data/results-quick.json', JSON.stringify(json, null, 2) + '\n')
+  } else {
+    writeFileSync('bench/results.json', JSON.stringify(json, null, 2) + '\n')
+    writeFileSync('bench/RESULTS.md', markdown(json, results, verdicts, notes))
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// reporting
+// ---------------------------------------------------------------------------------------------------
+
+const ratios = (rs: ReadonlyArray<Result>, r: Result) => {
+  const sep = rs.find(x => x.impl === 'raw-separate')?.median_ms ?? NaN
+  const json = rs.find(x => x.impl === 'raw-json')?.median_ms ?? Infinity
+  return { sep: r.median_ms / sep, best: r.median_ms / Math.min(sep, json) }
+}
+
+const table = (rs: ReadonlyArray<Result>): string => {
+  const head = ['impl', 'median ms', 'p95 ms', 'x raw-sep', 'x best raw', 'stmts', 'heap MB']
+  const rows = rs.map(r => {
+    const q = ratios(rs, r)
+    return [
+      r.impl,
+      r.median_ms.toFixed(2),
+      r.p95_ms.toFixed(2),
+      q.sep.toFixed(2),
+      q.best.toFixed(2),
+      String(r.statements),
+      r.heap_mb.toFixed(1),
+    ]
+  })
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map(r => r[i]!.length)))
+  const line = (cells: ReadonlyArray<string>) =>
+    '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |'
+  return [
+    line(head),
+    '|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|',
+    ...rows.map(line),
+  ].join('\n')
+}
+
+const targets = (results: ReadonlyArray<Result>, compile: Record<string, number> | null): string => {
+  const lines: Array<string> = ['targets:']
+  const ws = [...new Set(results.map(r => r.workload))]
+  const get = (w: WorkloadId, i: ImplName) => results.find(r => r.workload === w && r.impl === i)
+  const check = (label: string, ok: boolean, detail: string) =>
+    lines.push(`  ${ok ? 'PASS' : 'MISS'} ${label}: ${detail}`)
+  for (const w of ws) {
+    const rs = results.filter(r => r.workload === w)
+    const auto = get(w, 'quiver-auto')
+    const bat = get(w, 'quiver-batched')
+    const lat = get(w, 'quiver-lateral')
+    const sep = get(w, 'raw-separate')
+    const js = get(w, 'raw-json')
+    if (auto !== undefined) {
+      const q = ratios(rs, auto)
+      check(`${w} quiver-auto <= 1.10x best raw`, q.best <= 1.1, `${q.best.toFixed(2)}x`)
+      for (const peer of ['drizzle', 'kysely'] as const) {
+        const p = get(w, peer)
+        if (p !== undefined)
+          check(
+            `${w} quiver-auto faster than ${peer}`,
+            auto.median_ms < p.median_ms,
+            `${auto.median_ms} vs ${p.median_ms} ms`,
+          )
+      }
+    }
+    if (bat !== undefined && sep !== undefined)
+      check(
+        `${w} quiver-batched <= 1.15x raw-separate`,
+        bat.median_ms <= 1.15 * sep.median_ms,
+        `${(bat.median_ms / sep.median_ms).toFixed(2)}x`,
+      )
+    if (lat !== undefined && js !== undefined)
+      check(
+        `${w} quiver-lateral <= 1.15x raw-json`,
+        lat.median_ms <= 1.15 * js.median_ms,
+        `${(lat.median_ms / js.median_ms).toFixed(2)}x`,
+      )
+  }
+  const w2auto = get('W2', 'quiver-auto')
+  const w2sep = get('W2', 'raw-separate')
+  if (w2auto !== undefined && w2sep !== undefined)
+    check(
+      'W2 quiver-auto peak heap <= 1.5x raw-separate',
+      w2auto.heap_mb <= 1.5 * w2sep.heap_mb,
+      `${w2auto.heap_mb} vs ${w2sep.heap_mb} MB`,
+    )
+  if (compile !== null)
+    check('W7 quiver compile <= 50 µs', (compile['quiver'] ?? Infinity) <= 50, `${compile['quiver']} µs`)
+  return lines.join('\n')
+}
+
+const markdown = (
+  json: { date: string; machine: string; scale: number; rounds: number; compile_us: Record<string, number> },
+  results: ReadonlyArray<Result>,
+  verdicts: string,
+  notes: ReadonlyArray<string>,
+): string => {
+  const ws = [...new Set(results.map(r => r.workload))]
+  return [
+    '# Benchmark results',
+    '',
+    `Latest full run: ${json.date}, scale ${json.scale}, ${json.rounds} rounds (W5: ${w5Calls} calls).`,
+    '',
+    `Machine: ${json.machine}.`,
+    '**Two shared cores, other work running: compare ratios within this run, not milliseconds.**',
+    '',
+    'Columns: median and p95 per operation; ratio of the median to raw-separate and to the best raw lower',
+    'bound (min of raw-separate and raw-json); statements per operation; peak JS heap growth during one',
+    'operation (after a GC; sampled every ms and at the end; RSS is not separable per implementation in',
+    'one process). All implementations run in one process, interleaved round-robin, with the same pool',
+    "size, after their trees were checked equal to raw-separate's.",
+    '',
+    ...ws.flatMap(w => [`## ${w}: ${describe[w]}`, '', table(results.filter(r => r.workload === w)), '']),
+    '## W7: compile only (build the W2 query and produce its SQL, no I/O)',
+    '',
+    '| library | µs per compile |',
+    '|---|--:|',
+    ...Object.entries(json.compile_us).map(([k, v]) => `| ${k} | ${v} |`),
+    '',
+    '## Targets',
+    '',
+    '```',
+    verdicts,
+    '```',
+    ...(notes.length > 0 ? ['', '## Notes', '', ...notes.map(n => `- ${n}`)] : []),
+    '',
+    'Reproduce: `npm run bench` (full) or `npm run bench -- --quick`; `DATABASE_URL` selects a server, else',
+    'an embedded PGlite is used (pool 1).',
+    '',
+  ].join('\n')
+}
+
+main().catch(e => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e)
+  process.exit(1)
+})

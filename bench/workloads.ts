@@ -1,0 +1,39 @@
+// Workloads and the implementation interface shared by every contender.
+
+export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6'
+export const workloadIds: ReadonlyArray<WorkloadId> = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6']
+
+export type ImplName =
+  'quiver-auto' | 'quiver-batched' | 'quiver-lateral' | 'raw-separate' | 'raw-json' | 'drizzle' | 'kysely'
+
+export const describe: Readonly<Record<WorkloadId, string>> = {
+  W1: 'has_many: posts 1001-1500, each with its comments ordered by (inserted_at, id)',
+  W2: 'nested: posts 2001-2500 with author, comments (inserted_at, id) each with its author, permalink, tags',
+  W3: 'through two hops: users 101-300, each with the distinct users who commented on their posts',
+  W4: 'filtered association: posts 3001-3500 with only public comments, newest first',
+  W5: 'small tree latency: one post with its comments and their authors (per call)',
+  W6: 'top-N per parent: posts 1001-1500, each with its 3 newest comments',
+}
+
+/** Inclusive id ranges of the roots. */
+export const ranges: Readonly<Record<Exclude<WorkloadId, 'W5'>, readonly [number, number]>> = {
+  W1: [1001, 1500],
+  W2: [2001, 2500],
+  W3: [101, 300],
+  W4: [3001, 3500],
+  W6: [1001, 1500],
+}
+
+/** The post of the i-th W5 call (the same sequence for everyone), within the first `posts` posts. */
+export const w5Post = (i: number, posts: number): number => 1 + ((i * 7919) % posts)
+
+/** An implementation: one function per workload; W5 takes the post id, the others ignore the argument. */
+export interface Impl {
+  readonly name: ImplName
+  /** What stands in for the real thing, if anything (shown in the report). */
+  readonly note?: string
+  readonly run: Readonly<Record<WorkloadId, (arg: number) => Promise<unknown>>>
+  /** Untimed reshaping before the equality check (e.g. a library's own key names). */
+  readonly adapt?: (w: WorkloadId, tree: unknown) => unknown
+  readonly close: () => Promise<void>
+}
