@@ -248,8 +248,66 @@ export function assoc(
 // combinators
 // -------------------------------------------------------------------------------------
 
-const refs = (model: Model.AnyModel, schema: string, a: string): Record<string, Pred.Term<unknown>> =>
-  Object.fromEntries([...(Model.table(model, schema)?.columns.keys() ?? [])].map(c => [c, Expr.column(a, c)]))
+const refs = (
+  model: Model.AnyModel,
+  schema: string,
+  a: string,
+  errors?: Array<QueryError.QueryError>,
+): Record<string, Pred.Term<unknown>> => {
+  const terms: Record<string, Pred.Term<unknown>> = Object.fromEntries(
+    [...(Model.table(model, schema)?.columns.keys() ?? [])].map(c => [c, Expr.column(a, c)]),
+  )
+  // From untyped input a callback may read a column the schema does not have: the read is recorded as
+  // an error of the query, so the query is refused instead of failing to compile later.
+  return errors === undefined
+    ? terms
+    : new Proxy(terms, {
+        get: (t, k) => {
+          if (typeof k === 'string' && !Object.hasOwn(t, k))
+            errors.push(QueryError.make('UnknownColumn', `schema '${schema}' has no column '${k}'`, schema))
+          return Reflect.get(t, k)
+        },
+      })
+}
+
+// A callback's result from untyped code may be anything: only expressions built by Pred (frozen, tagged,
+// with well-formed operands) are accepted into a query.
+const wellFormed = (u: unknown): boolean => {
+  if (typeof u !== 'object' || u === null || !Object.isFrozen(u)) return false
+  const e = u as Expr.Expr
+  switch (e._tag) {
+    case 'ColumnRef':
+      return typeof e.alias === 'string' && typeof e.column === 'string'
+    case 'Compare':
+      return wellFormed(e.left) && wellFormed(e.right)
+    case 'InList':
+    case 'IsNull':
+    case 'Not':
+    case 'NotTrue':
+      return wellFormed(e.expr)
+    case 'And':
+    case 'Or':
+      return Array.isArray(e.exprs) && e.exprs.every(wellFormed)
+    case 'Like':
+      return wellFormed(e.expr) && wellFormed(e.pattern)
+    case 'Fragment':
+      return Array.isArray(e.strings) && Array.isArray(e.args) && e.args.every(wellFormed)
+    default:
+      return typeof (e as { readonly _tag?: unknown })._tag === 'string'
+  }
+}
+
+const checked = (e: unknown, schema: string, errors: Array<QueryError.QueryError>): Expr.Expr => {
+  if (wellFormed(e)) return e as Expr.Expr
+  errors.push(
+    QueryError.make(
+      'InvalidArgument',
+      'a where callback must return a predicate built with Pred or $.exists / $.notExists / $.every',
+      schema,
+    ),
+  )
+  return Expr.bool(false)
+}
 
 // Errors found while a callback runs (an unknown association from untyped input) are collected here and
 // attached to the query; the callback itself gets a predicate that is false.
@@ -277,9 +335,13 @@ const scope = (
     )
     s = Select.set('distinct', false)(Select.set('columns', [])(s))
     if (f !== undefined) {
-      const inner = f(
-        refs(model, chain.right.target, a(0)),
-        scope(model, chain.right.target, depth + 1, a(0), new Map(), errors),
+      const inner = checked(
+        f(
+          refs(model, chain.right.target, a(0), errors),
+          scope(model, chain.right.target, depth + 1, a(0), new Map(), errors),
+        ),
+        chain.right.target,
+        errors,
       )
       s = Select.withWhere(negateInner ? Expr.notTrue(inner) : inner)(s)
     }
@@ -289,7 +351,23 @@ const scope = (
     exists: (name, f) => sub(name, f, false),
     notExists: (name, f) => Expr.not(sub(name, f, false)),
     every: (name, f) => Expr.not(sub(name, f, true)),
-    joined: Object.fromEntries([...joined].map(([k, b]) => [k, refs(model, b.schema, b.alias)])),
+    joined: new Proxy(
+      Object.fromEntries([...joined].map(([k, b]) => [k, refs(model, b.schema, b.alias, errors)])),
+      {
+        get: (t, k) => {
+          if (typeof k !== 'string' || Object.hasOwn(t, k)) return Reflect.get(t, k)
+          errors.push(
+            QueryError.make(
+              'UnknownAssociation',
+              `'${k}' is not joined; join it with Query.join first`,
+              schema,
+              k,
+            ),
+          )
+          return {}
+        },
+      },
+    ),
   }
 }
 
@@ -311,8 +389,12 @@ export const where =
   ) =>
   (q: Query<M, S, P, J>): Query<M, S, P, J> => {
     const errors: Array<QueryError.QueryError> = []
-    const r = refs(q.model, q.schema, rootAlias) as Refs<Model.Row<M, S>>
-    const e = f(r, scope(q.model, q.schema, 1, rootAlias, q.joined, errors) as unknown as Scope<M, S, J>)
+    const r = refs(q.model, q.schema, rootAlias, errors) as Refs<Model.Row<M, S>>
+    const e = checked(
+      f(r, scope(q.model, q.schema, 1, rootAlias, q.joined, errors) as unknown as Scope<M, S, J>),
+      q.schema,
+      errors,
+    )
     return Object.freeze({ ...q, select: Select.withWhere(e)(q.select), errors: [...q.errors, ...errors] })
   }
 
@@ -376,18 +458,26 @@ export const orderBy =
   ) =>
   <P, J extends Joins>(q: Query<M, S, P, J>): Query<M, S, P, J> => {
     const terms: Array<Select.OrderTerm> = []
-    for (const item of items) {
-      const [dir, column] = typeof item === 'string' ? (['asc', item] as const) : item
-      const d = direction[dir]
-      if (d === undefined || !Model.table(q.model, q.schema)?.columns.has(column))
+    for (const item of items as ReadonlyArray<unknown>) {
+      // items may come from untyped input: anything but a column name or a [direction, column] pair is refused
+      const [dir, column]: readonly [unknown, unknown] =
+        typeof item === 'string' ? ['asc', item] : Array.isArray(item) ? [item[0], item[1]] : [null, null]
+      const d =
+        typeof dir === 'string' && Object.hasOwn(direction, dir) ? direction[dir as A.Direction] : undefined
+      const known = typeof column === 'string' && Model.table(q.model, q.schema)?.columns.has(column) === true
+      if (d === undefined || !known)
         return Object.freeze({
           ...q,
           errors: [
             ...q.errors,
-            QueryError.make('InvalidArgument', `cannot order by ${JSON.stringify(item)}`, q.schema),
+            QueryError.make(
+              d !== undefined && typeof column === 'string' ? 'UnknownColumn' : 'InvalidArgument',
+              `cannot order by ${JSON.stringify(item)}${d !== undefined && typeof column === 'string' ? `: schema '${q.schema}' has no column '${column}'` : ''}`,
+              q.schema,
+            ),
           ],
         })
-      terms.push({ expr: Expr.column(rootAlias, column), ...d })
+      terms.push({ expr: Expr.column(rootAlias, column as string), ...d })
     }
     return Object.freeze({ ...q, select: Select.withOrder(terms)(q.select) })
   }

@@ -374,8 +374,12 @@ interface Ctx {
   readonly name: string
 }
 
+// Names come from untyped input too: only own properties count ('constructor' is not a schema).
+const own = <V>(record: Readonly<Record<string, V>>, key: string): V | undefined =>
+  Object.hasOwn(record, key) ? record[key] : undefined
+
 const hasColumn = (tables: Tables, schema: string, column: string): boolean =>
-  tables[schema]?.columns.has(column) ?? false
+  own(tables, schema)?.columns.has(column) ?? false
 
 const checkColumn = (
   ctx: Ctx,
@@ -470,7 +474,7 @@ const resolveOrder = (ctx: Ctx, schema: string, order: unknown): E.Either<Proble
     const [dir, column]: readonly [unknown, unknown] = Array.isArray(item)
       ? [item[0], item[1]]
       : ['asc', item]
-    const d = typeof dir === 'string' ? directions[dir as A.Direction] : undefined
+    const d = typeof dir === 'string' ? own(directions, dir) : undefined
     if (d === undefined || (Array.isArray(item) && item.length !== 2))
       return fail(
         ctx.schema,
@@ -562,7 +566,7 @@ const resolveDirect = (
   run(
     (function* (): Gen<ResolvedDirect> {
       const ctx: Ctx = { tables, schema: owner.name, name }
-      const target = tables[assoc.target]
+      const target = own(tables, assoc.target)
       if (target === undefined)
         return yield* take(
           fail(
@@ -655,8 +659,8 @@ const resolveDirect = (
             return yield* take(
               fail(owner.name, name, 'joinThrough', 'expected the join table: a schema name or a table name'),
             )
-          const joinSchema = tables[jt] === undefined ? null : jt
-          const joinTable = tables[jt]?.source ?? jt
+          const joinSchema = own(tables, jt) === undefined ? null : jt
+          const joinTable = own(tables, jt)?.source ?? jt
           const jk = opts['joinKeys'] ?? [
             [`${owner.name}_id`, 'id'],
             [`${target.name}_id`, 'id'],
@@ -802,7 +806,7 @@ export const model = <const T extends Tables, const D extends Definitions<T>>(
   const direct = new Map<string, Map<string, ResolvedDirect>>()
   const throughs: Array<readonly [string, string, A.Through]> = []
   for (const [schema, assocs] of Object.entries(definitions)) {
-    const owner = tables[schema]
+    const owner = own(tables, schema)
     if (owner === undefined)
       return fail(schema, null, null, `associations are given for unknown schema '${schema}'`)
     if (!isRecord(assocs)) return fail(schema, null, null, 'expected an object of associations')
@@ -940,7 +944,8 @@ export const modelOrThrow = <const T extends Tables, const D extends Definitions
  * @category utils
  * @since 0.1.0
  */
-export const table = (m: AnyModel, schema: string): Table | undefined => (m.tables as Tables)[schema]
+export const table = (m: AnyModel, schema: string): Table | undefined =>
+  typeof schema === 'string' ? own(m.tables as Tables, schema) : undefined
 
 /**
  * @category utils

@@ -2,7 +2,7 @@
 // the schema, the association and the option at fault.
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { Column, Schema } from '../../src/index.js'
+import { Column, Schema, type SchemaError } from '../../src/index.js'
 import { comment, permalink, post, tag, user } from '../support/blog.js'
 
 const tables = { user, post, comment, permalink, tag }
@@ -17,7 +17,7 @@ const expectError = (
   reason: string | RegExp,
 ) => {
   if (E.isRight(r)) throw new Error('expected a SchemaError, the model was accepted')
-  const e = r.left as Schema.SchemaError
+  const e = r.left as SchemaError
   expect(e._tag).toBe('SchemaError')
   expect({ schema: e.schema, association: e.association, option: e.option }).toEqual({
     schema,
@@ -254,7 +254,16 @@ describe('targets and options', () => {
       /withArgs expects a function/,
     )
     expect(E.isRight(bad({ public: true }))).toBe(true)
-    expect(E.isRight(bad(Schema.withArgs((c: Schema.Fields) => c, 1)))).toBe(true)
+    expect(
+      E.isRight(
+        bad(
+          Schema.withArgs(
+            (c: Schema.Fields, _o: Schema.Fields | null, n: number) => ({ ...c, public: n > 0 }),
+            1,
+          ),
+        ),
+      ),
+    ).toBe(true)
     expectError(
       define({
         post: {
@@ -617,7 +626,7 @@ describe('modelOrThrow', () => {
     expect((thrown as Error).message).toBe(
       `invalid association 'comments' of schema 'post', option 'onDelete': invalid value "cascade"; expected one of 'nothing', 'nilify_all', 'delete_all'`,
     )
-    expect((thrown as { error: Schema.SchemaError }).error).toMatchObject({
+    expect((thrown as { error: SchemaError }).error).toMatchObject({
       _tag: 'SchemaError',
       schema: 'post',
     })
