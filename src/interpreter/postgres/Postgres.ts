@@ -49,11 +49,24 @@ export const execute =
   sql =>
     TE.tryCatch(
       () =>
-        sql.unsafe(compiled.text, compiled.params as Array<postgres.ParameterOrJSON<never>>, {
-          prepare: true,
-        }),
+        sql.unsafe(
+          compiled.text,
+          compiled.params.map(listParam(sql)) as Array<postgres.ParameterOrJSON<never>>,
+          {
+            prepare: true,
+          },
+        ),
       DbError.fromUnknown,
     )
+
+// postgres.js types an array parameter by its first element, so a list of booleans or Dates goes out
+// typed as one boolean or timestamptz and PostgreSQL rejects `= any($1)` ("op ANY/ALL (array) requires
+// array on right side"). Typed 0 (unknown), the server infers the array type from the context and
+// postgres.js serializes the elements with it.
+const listParam =
+  (sql: Db) =>
+  (v: unknown): unknown =>
+    Array.isArray(v) && v.some(x => typeof x === 'boolean' || x instanceof Date) ? sql.typed(v, 0) : v
 
 // The private sentinel that carries a Left out of `sql.begin`: postgres.js commits whenever the callback
 // resolves, so a failed program must reject to roll back, and is turned back into its Left outside.

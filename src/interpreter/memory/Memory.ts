@@ -1,0 +1,769 @@
+/**
+ * The memory interpreter: the reference semantics of the query AST. It evaluates the same `Select`
+ * values the SQL compiler lowers, over plain in-memory tables (`source table -> rows`), and returns rows
+ * in the representation postgres.js returns (int4 as numbers, int8 and numeric as text, `Date`s for
+ * timestamptz), so decoding gives the same values on both interpreters. A property test checks that
+ * PostgreSQL agrees with it on random models, rows and queries.
+ *
+ * Semantics follow PostgreSQL: three-valued logic (a comparison with NULL is unknown, WHERE keeps only
+ * true, `NOT unknown` is unknown), `= any(list)`, LIKE / ILIKE with `%`, `_` and backslash escapes,
+ * NULLS LAST for ascending and NULLS FIRST for descending order unless told, DISTINCT over whole output
+ * rows, inner and left joins, correlated EXISTS. Text compares by code point, which is the order of the
+ * `C` and `C.UTF-8` collations (the test database and embedded PGlite use them); under a
+ * language-aware collation PostgreSQL orders text differently. ILIKE folds case one code point at a
+ * time, as PostgreSQL does; the two agree on ASCII, and may differ on the few characters whose lower
+ * case is longer than one code point. A `Fragment` is SQL text and cannot be evaluated here: it is a
+ * `QueryError` `Unsupported`.
+ *
+ * Cost: each select is planned once. A binding is reached through a hash index (built once per table
+ * and column, cached) whenever a conjunct equates one of its columns with something already bound, a
+ * parameter or an outer row; correlated EXISTS subqueries therefore cost one index probe per outer row.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import * as O from 'fp-ts/lib/Option.js'
+import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import type { Expr } from '../../ast/Expr.js'
+import type { Select } from '../../ast/Select.js'
+import * as DbError from '../../error/DbError.js'
+import * as QueryError from '../../error/QueryError.js'
+import type { Loaded } from '../../query/Loaded.js'
+import type { Joins, Query } from '../../query/Query.js'
+import type * as Model from '../../schema/Model.js'
+import type { Interpreter, RawRow } from '../Interpreter.js'
+import * as Run from '../Run.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * In-memory tables: source table name -> rows, each row as postgres.js returns it.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Tables = ReadonlyMap<string, ReadonlyArray<RawRow>>
+
+/**
+ * What evaluating a select can fail with: a `QueryError` (`Unsupported` for a fragment, `InvalidArgument`
+ * for a malformed select) or the `DbError` PostgreSQL would raise (unknown table or column, a LIKE
+ * pattern ending in an escape, ORDER BY outside a DISTINCT select list).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type EvalError = QueryError.QueryError | DbError.DbError
+
+// -------------------------------------------------------------------------------------
+// internals: values
+// -------------------------------------------------------------------------------------
+
+// Evaluation errors travel as this private exception inside the module and become a Left at its edge.
+class Failure {
+  constructor(readonly error: EvalError) {}
+}
+const failWith = (error: EvalError): never => {
+  throw new Failure(error)
+}
+
+/** A truth value of three-valued logic: `null` is unknown. */
+type Truth = boolean | null
+
+// Code point order (the order of the C and C.UTF-8 collations), not JavaScript's UTF-16 order: at the
+// first differing code unit, surrogates (supplementary planes) must sort above U+E000..U+FFFF.
+const fixup = (c: number): number => (c >= 0xe000 ? c - 0x800 : c >= 0xd800 ? c + 0x2000 : c)
+
+/**
+ * Compares two strings by Unicode code point.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const compareText = (a: string, b: string): number => {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x !== y) return x < 0xd800 && y < 0xd800 ? x - y : fixup(x) - fixup(y)
+  }
+  return a.length - b.length
+}
+
+const isNumeric = (s: string): boolean => /^\s*-?(\d+\.?\d*|\.\d+)\s*$/.test(s)
+
+/**
+ * Compares two non-null values as PostgreSQL compares them: numbers, booleans (false < true), dates by
+ * instant, text by code point. A number against numeric text (an int8 or numeric value as postgres.js
+ * returns it) compares as numbers.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const compareValues = (a: unknown, b: unknown): number => {
+  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0
+  if (typeof a === 'string' && typeof b === 'string') return compareText(a, b)
+  if (a instanceof Date && b instanceof Date) return a.getTime() - b.getTime()
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b)
+  if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0
+  if (
+    (typeof a === 'number' || typeof a === 'bigint' || typeof a === 'string') &&
+    (typeof b === 'number' || typeof b === 'bigint' || typeof b === 'string') &&
+    isNumeric(String(a)) &&
+    isNumeric(String(b))
+  ) {
+    const x = Number(a)
+    const y = Number(b)
+    return x < y ? -1 : x > y ? 1 : 0
+  }
+  if (a instanceof Date || b instanceof Date) {
+    const x = a instanceof Date ? a.getTime() : new Date(String(a)).getTime()
+    const y = b instanceof Date ? b.getTime() : new Date(String(b)).getTime()
+    if (!Number.isNaN(x) && !Number.isNaN(y)) return x - y
+  }
+  return failWith(
+    DbError.make(
+      'UndefinedFunction',
+      `operator does not exist: ${typeof a} compared with ${typeof b} (${String(a)}, ${String(b)})`,
+      '42883',
+    ),
+  )
+}
+
+// A hashable key with PostgreSQL equality: dates by instant, numbers by value. Null has no key.
+const keyOf = (v: unknown): unknown => (v instanceof Date ? `\u0000d${v.getTime()}` : v)
+
+// One distinct-row key for a list of values.
+const rowKey = (vs: ReadonlyArray<unknown>): string =>
+  vs
+    .map(v =>
+      v === null || v === undefined
+        ? 'n'
+        : v instanceof Date
+          ? `d${v.getTime()}`
+          : typeof v === 'string'
+            ? `s${JSON.stringify(v)}`
+            : typeof v === 'object'
+              ? `o${JSON.stringify(v)}`
+              : `${typeof v}${String(v)}`,
+    )
+    .join(',')
+
+// -------------------------------------------------------------------------------------
+// internals: LIKE
+// -------------------------------------------------------------------------------------
+
+const lowerChar = (c: string): string => {
+  const l = c.toLowerCase()
+  return [...l].length === 1 ? l : c
+}
+const lower = (s: string): string => {
+  let out = ''
+  for (const c of s) out += lowerChar(c)
+  return out
+}
+
+const likeCache = new Map<string, RegExp>()
+
+const likeRegExp = (pattern: string, caseInsensitive: boolean): RegExp => {
+  const key = `${caseInsensitive ? 'i' : 'c'}${pattern}`
+  const hit = likeCache.get(key)
+  if (hit !== undefined) return hit
+  const p = caseInsensitive ? lower(pattern) : pattern
+  let src = '^'
+  const chars = [...p]
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i] as string
+    if (c === '\\') {
+      const next = chars[++i]
+      if (next === undefined)
+        return failWith(
+          DbError.make('DataException', 'LIKE pattern must not end with escape character', '22025'),
+        )
+      src += next.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
+    } else if (c === '%') src += '[^]*'
+    else if (c === '_') src += '[^]'
+    else src += c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
+  }
+  const re = new RegExp(`${src}$`, 'u')
+  if (likeCache.size > 1000) likeCache.clear()
+  likeCache.set(key, re)
+  return re
+}
+
+// -------------------------------------------------------------------------------------
+// internals: compilation
+// -------------------------------------------------------------------------------------
+
+/** Bound rows by alias; a `null` row is the missing side of a left join. */
+type Env = Readonly<Record<string, RawRow | null>>
+type Eval = (env: Env) => unknown
+type Run = (outer: Env) => ReadonlyArray<Env>
+
+interface Ctx {
+  readonly tables: Tables
+  /** Aliases bound by enclosing selects (and, while compiling a select, its own bound so far). */
+  readonly scope: ReadonlySet<string>
+}
+
+const bad = (message: string): never => failWith(QueryError.make('InvalidArgument', message))
+
+const truth = (v: unknown): Truth => (v === null || v === undefined ? null : v === true)
+
+type Handlers = { readonly [K in Expr['_tag']]: (ctx: Ctx, e: Extract<Expr, { readonly _tag: K }>) => Eval }
+
+const holds: Readonly<Record<'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte', (c: number) => boolean>> = {
+  eq: c => c === 0,
+  neq: c => c !== 0,
+  lt: c => c < 0,
+  lte: c => c <= 0,
+  gt: c => c > 0,
+  gte: c => c >= 0,
+}
+
+const handlers: Handlers = {
+  ColumnRef: (ctx, e) => {
+    if (!ctx.scope.has(e.alias))
+      return failWith(
+        DbError.make('UndefinedTable', `missing FROM-clause entry for table "${e.alias}"`, '42P01'),
+      )
+    const { alias, column } = e
+    return env => {
+      const row = env[alias]
+      if (row === null || row === undefined) return null
+      const v = row[column]
+      if (v === undefined)
+        return failWith(DbError.make('UndefinedColumn', `column ${alias}.${column} does not exist`, '42703'))
+      return v
+    }
+  },
+  Param: (_, e) => {
+    const v = e.value === undefined ? null : e.value
+    return () => v
+  },
+  Bool: (_, e) => {
+    const v = e.value
+    return () => v
+  },
+  Compare: (ctx, e) => {
+    const l = compile(ctx, e.left)
+    const r = compile(ctx, e.right)
+    const ok = holds[e.op]
+    return env => {
+      const a = l(env)
+      if (a === null || a === undefined) return null
+      const b = r(env)
+      if (b === null || b === undefined) return null
+      return ok(compareValues(a, b))
+    }
+  },
+  InList: (ctx, e) => {
+    const x = compile(ctx, e.expr)
+    const values = e.values
+    const hasNull = values.some(v => v === null || v === undefined)
+    const keys = new Set(values.filter(v => v !== null && v !== undefined).map(keyOf))
+    return env => {
+      const v = x(env)
+      if (v === null || v === undefined) return values.length === 0 ? false : null
+      if (keys.has(keyOf(v))) return true
+      for (const w of values) if (w !== null && w !== undefined && compareValues(v, w) === 0) return true
+      return hasNull ? null : false
+    }
+  },
+  IsNull: (ctx, e) => {
+    const x = compile(ctx, e.expr)
+    return env => {
+      const v = x(env)
+      return v === null || v === undefined
+    }
+  },
+  Not: (ctx, e) => {
+    const x = compile(ctx, e.expr)
+    return env => {
+      const t = truth(x(env))
+      return t === null ? null : !t
+    }
+  },
+  NotTrue: (ctx, e) => {
+    const x = compile(ctx, e.expr)
+    return env => truth(x(env)) !== true
+  },
+  And: (ctx, e) => {
+    const xs = e.exprs.map(x => compile(ctx, x))
+    return env => {
+      let unknown = false
+      for (const x of xs) {
+        const t = truth(x(env))
+        if (t === false) return false
+        if (t === null) unknown = true
+      }
+      return unknown ? null : true
+    }
+  },
+  Or: (ctx, e) => {
+    const xs = e.exprs.map(x => compile(ctx, x))
+    return env => {
+      let unknown = false
+      for (const x of xs) {
+        const t = truth(x(env))
+        if (t === true) return true
+        if (t === null) unknown = true
+      }
+      return unknown ? null : false
+    }
+  },
+  Like: (ctx, e) => {
+    const x = compile(ctx, e.expr)
+    const p = compile(ctx, e.pattern)
+    const ci = e.caseInsensitive
+    return env => {
+      const s = x(env)
+      const pattern = p(env)
+      if (s === null || s === undefined || pattern === null || pattern === undefined) return null
+      const text = String(s)
+      return likeRegExp(String(pattern), ci).test(ci ? lower(text) : text)
+    }
+  },
+  Fragment: () =>
+    failWith(
+      QueryError.make(
+        'Unsupported',
+        'a SQL fragment cannot be evaluated by the memory interpreter (it is PostgreSQL text)',
+      ),
+    ),
+  Exists: (ctx, e) => {
+    const run = compileSelectRows(ctx, e.select)
+    const limited = O.isSome(e.select.limit) || O.isSome(e.select.offset)
+    const skip = O.getOrElse(() => 0)(e.select.offset)
+    const take = O.getOrElse(() => Infinity)(e.select.limit)
+    return env => (limited ? run(env).length > skip && take > 0 : run(env).length > 0)
+  },
+}
+
+const compile = (ctx: Ctx, e: Expr): Eval => (handlers[e._tag] as (ctx: Ctx, e: Expr) => Eval)(ctx, e)
+
+// The aliases an expression reads (a subquery's own bindings excluded).
+const refsOf = (e: Expr, out: Set<string> = new Set()): Set<string> => {
+  switch (e._tag) {
+    case 'ColumnRef':
+      out.add(e.alias)
+      break
+    case 'Param':
+    case 'Bool':
+      break
+    case 'Compare':
+      refsOf(e.left, out)
+      refsOf(e.right, out)
+      break
+    case 'InList':
+    case 'IsNull':
+    case 'Not':
+    case 'NotTrue':
+      refsOf(e.expr, out)
+      break
+    case 'And':
+    case 'Or':
+      for (const x of e.exprs) refsOf(x, out)
+      break
+    case 'Like':
+      refsOf(e.expr, out)
+      refsOf(e.pattern, out)
+      break
+    case 'Fragment':
+      for (const x of e.args) refsOf(x, out)
+      break
+    case 'Exists': {
+      const s = e.select
+      const own = new Set([s.from.alias, ...s.joins.map(j => j.binding.alias)])
+      const inner = new Set<string>()
+      for (const j of s.joins) refsOf(j.on, inner)
+      for (const w of s.where) refsOf(w, inner)
+      for (const o of s.orderBy) refsOf(o.expr, inner)
+      for (const c of s.columns) refsOf(c.expr, inner)
+      for (const a of inner) if (!own.has(a)) out.add(a)
+      break
+    }
+  }
+  return out
+}
+
+const conjuncts = (e: Expr): ReadonlyArray<Expr> => (e._tag === 'And' ? e.exprs.flatMap(conjuncts) : [e])
+
+// -------------------------------------------------------------------------------------
+// internals: indexes and planning
+// -------------------------------------------------------------------------------------
+
+type Index = ReadonlyMap<unknown, ReadonlyArray<RawRow>>
+const indexes = new WeakMap<ReadonlyArray<RawRow>, Map<string, Index>>()
+
+const indexOf = (rows: ReadonlyArray<RawRow>, column: string): Index => {
+  let byColumn = indexes.get(rows)
+  if (byColumn === undefined) {
+    byColumn = new Map()
+    indexes.set(rows, byColumn)
+  }
+  const hit = byColumn.get(column)
+  if (hit !== undefined) return hit
+  const index = new Map<unknown, Array<RawRow>>()
+  for (const r of rows) {
+    const v = r[column]
+    if (v === null || v === undefined) continue
+    const k = keyOf(v)
+    const bucket = index.get(k)
+    if (bucket === undefined) index.set(k, [r])
+    else bucket.push(r)
+  }
+  byColumn.set(column, index)
+  return index
+}
+
+interface Binding {
+  readonly table: string
+  readonly alias: string
+  readonly rows: ReadonlyArray<RawRow>
+}
+
+/** How a binding's candidate rows are found: a full scan, or index probes by the values of some expressions. */
+type Access =
+  | { readonly _tag: 'Scan' }
+  | { readonly _tag: 'Probe'; readonly column: string; readonly keys: (env: Env) => ReadonlyArray<unknown> }
+
+interface Step {
+  readonly binding: Binding
+  readonly left: boolean
+  readonly access: Access
+  /** Conditions of the match (a left join's ON, or the filters evaluable once this binding is bound). */
+  readonly on: ReadonlyArray<Eval>
+  /** Filters applied after the step (a left join's following WHERE conjuncts). */
+  readonly post: ReadonlyArray<Eval>
+}
+
+const bindingOf = (ctx: Ctx, b: { readonly table: string; readonly alias: string }): Binding => {
+  const rows = ctx.tables.get(b.table)
+  if (rows === undefined)
+    return failWith(DbError.make('UndefinedTable', `relation "${b.table}" does not exist`, '42P01'))
+  return { table: b.table, alias: b.alias, rows }
+}
+
+const subset = (xs: ReadonlySet<string>, of: ReadonlySet<string>): boolean => {
+  for (const x of xs) if (!of.has(x)) return false
+  return true
+}
+
+// An access path for `alias` from a conjunct, given what is bound already.
+const accessFrom = (ctx: Ctx, alias: string, e: Expr, bound: ReadonlySet<string>): Access | null => {
+  if (e._tag === 'Compare' && e.op === 'eq') {
+    for (const [mine, other] of [
+      [e.left, e.right],
+      [e.right, e.left],
+    ] as const) {
+      if (mine._tag === 'ColumnRef' && mine.alias === alias && subset(refsOf(other), bound)) {
+        const x = compile({ ...ctx, scope: bound }, other)
+        return { _tag: 'Probe', column: mine.column, keys: env => [x(env)] }
+      }
+    }
+  }
+  if (e._tag === 'InList' && e.expr._tag === 'ColumnRef' && e.expr.alias === alias) {
+    const values = e.values
+    return { _tag: 'Probe', column: e.expr.column, keys: () => values }
+  }
+  return null
+}
+
+const bestAccess = (
+  ctx: Ctx,
+  alias: string,
+  cs: ReadonlyArray<Expr>,
+  bound: ReadonlySet<string>,
+): Access | null => {
+  for (const c of cs) {
+    const a = accessFrom(ctx, alias, c, bound)
+    if (a !== null) return a
+  }
+  return null
+}
+
+// Plans a select's bindings into steps. With inner joins only, the bindings may be taken in any order,
+// so the planner starts from one it can probe and follows equalities; with a left join, the written
+// order is kept.
+const plan = (ctx: Ctx, s: Select): ReadonlyArray<Step> => {
+  const from = bindingOf(ctx, s.from)
+  const joins = s.joins.map(j => ({ j, b: bindingOf(ctx, j.binding) }))
+  const own = new Set([s.from.alias, ...s.joins.map(j => j.binding.alias)])
+  if (own.size !== s.joins.length + 1) return bad('a select binds the same alias twice')
+  const where = s.where.flatMap(conjuncts)
+  const steps: Array<Step> = []
+  const bound = new Set(ctx.scope)
+  const evalIn = (e: Expr) => compile({ ...ctx, scope: new Set([...ctx.scope, ...own]) }, e)
+  // Compiled once up front so that a reference to an unknown alias fails even if never reached.
+  for (const c of [...where, ...s.joins.map(j => j.on)]) evalIn(c)
+  if (joins.every(({ j }) => j.kind === 'inner')) {
+    const all = [...where, ...joins.flatMap(({ j }) => conjuncts(j.on))]
+    const used = new Set<Expr>()
+    const pending = [from, ...joins.map(x => x.b)]
+    while (pending.length > 0) {
+      let pick = -1
+      let access: Access | null = null
+      for (let i = 0; i < pending.length && access === null; i++) {
+        access = bestAccess(ctx, (pending[i] as Binding).alias, all, bound)
+        if (access !== null) pick = i
+      }
+      if (pick < 0) pick = 0
+      const b = pending.splice(pick, 1)[0] as Binding
+      bound.add(b.alias)
+      const ready = all.filter(c => !used.has(c) && subset(refsOf(c), bound))
+      for (const c of ready) used.add(c)
+      steps.push({
+        binding: b,
+        left: false,
+        access: access ?? { _tag: 'Scan' },
+        on: ready.map(evalIn),
+        post: [],
+      })
+    }
+    return steps
+  }
+  bound.add(from.alias)
+  const early = where.filter(c => subset(refsOf(c), bound))
+  steps.push({
+    binding: from,
+    left: false,
+    access: bestAccess(ctx, from.alias, early, new Set(ctx.scope)) ?? { _tag: 'Scan' },
+    on: early.map(evalIn),
+    post: [],
+  })
+  joins.forEach(({ j, b }, i) => {
+    const on = conjuncts(j.on)
+    const access = bestAccess(ctx, b.alias, on, bound) ?? { _tag: 'Scan' }
+    bound.add(b.alias)
+    const last = i === joins.length - 1
+    steps.push({
+      binding: b,
+      left: j.kind === 'left',
+      access,
+      on: on.map(evalIn),
+      post: last ? where.filter(c => !early.includes(c)).map(evalIn) : [],
+    })
+  })
+  return steps
+}
+
+const candidates = (step: Step, env: Env): ReadonlyArray<RawRow> => {
+  if (step.access._tag === 'Scan') return step.binding.rows
+  const index = indexOf(step.binding.rows, step.access.column)
+  const keys = step.access.keys(env)
+  if (keys.length === 1) {
+    const k = keys[0]
+    return k === null || k === undefined ? [] : (index.get(keyOf(k)) ?? [])
+  }
+  const seen = new Set<unknown>()
+  const out: Array<RawRow> = []
+  for (const k of keys) {
+    if (k === null || k === undefined) continue
+    const kk = keyOf(k)
+    if (seen.has(kk)) continue
+    seen.add(kk)
+    const rows = index.get(kk)
+    if (rows !== undefined) for (const r of rows) out.push(r)
+  }
+  return out
+}
+
+const extend = (env: Env, alias: string, row: RawRow | null): Env => {
+  const e = Object.create(env) as Record<string, RawRow | null>
+  e[alias] = row
+  return e
+}
+
+const allTrue = (fs: ReadonlyArray<Eval>, env: Env): boolean => {
+  for (const f of fs) if (f(env) !== true) return false
+  return true
+}
+
+// The bound rows of a select's FROM, joins and WHERE (before output, distinct, order and limit).
+const compileSelectRows = (ctx: Ctx, s: Select): Run => {
+  const steps = plan(ctx, s)
+  return outer => {
+    let envs: ReadonlyArray<Env> = [outer]
+    for (const step of steps) {
+      const next: Array<Env> = []
+      for (const env of envs) {
+        let matched = false
+        for (const row of candidates(step, env)) {
+          const e = extend(env, step.binding.alias, row)
+          if (allTrue(step.on, e)) {
+            matched = true
+            if (allTrue(step.post, e)) next.push(e)
+          }
+        }
+        if (step.left && !matched) {
+          const e = extend(env, step.binding.alias, null)
+          if (allTrue(step.post, e)) next.push(e)
+        }
+      }
+      envs = next
+    }
+    return envs
+  }
+}
+
+const sameExpr = (a: Expr, b: Expr): boolean => JSON.stringify(a) === JSON.stringify(b)
+
+// The whole select: rows, output columns, DISTINCT, ORDER BY, OFFSET, LIMIT.
+const compileSelect = (ctx: Ctx, s: Select): ((outer: Env) => ReadonlyArray<RawRow>) => {
+  const rows = compileSelectRows(ctx, s)
+  const scope = { ...ctx, scope: new Set([...ctx.scope, s.from.alias, ...s.joins.map(j => j.binding.alias)]) }
+  const outputs = s.columns.map(o => ({ name: o.name, value: compile(scope, o.expr) }))
+  if (s.distinct)
+    for (const t of s.orderBy)
+      if (!s.columns.some(o => sameExpr(o.expr, t.expr)))
+        failWith(
+          DbError.make(
+            'Unknown',
+            'for SELECT DISTINCT, ORDER BY expressions must appear in select list',
+            '42P10',
+          ),
+        )
+  const order = s.orderBy.map(t => ({
+    value: compile(scope, t.expr),
+    sign: t.dir === 'asc' ? 1 : -1,
+    // Where NULL goes: +1 after every value, -1 before.
+    nulls: t.nulls === 'default' ? (t.dir === 'asc' ? 1 : -1) : t.nulls === 'last' ? 1 : -1,
+  }))
+  const skip = O.getOrElse(() => 0)(s.offset)
+  const take = O.getOrElse(() => Infinity)(s.limit)
+  return outer => {
+    const envs = rows(outer)
+    let out = envs.map(env => {
+      const row: Record<string, unknown> = {}
+      for (const o of outputs) row[o.name] = o.value(env)
+      return { row, keys: order.map(t => t.value(env)) }
+    })
+    if (s.distinct) {
+      const seen = new Set<string>()
+      out = out.filter(x => {
+        const k = rowKey(outputs.map(o => x.row[o.name]))
+        if (seen.has(k)) return false
+        seen.add(k)
+        return true
+      })
+    }
+    if (order.length > 0)
+      out.sort((x, y) => {
+        for (let i = 0; i < order.length; i++) {
+          const t = order[i] as (typeof order)[number]
+          const a = x.keys[i]
+          const b = y.keys[i]
+          const an = a === null || a === undefined
+          const bn = b === null || b === undefined
+          if (an && bn) continue
+          if (an) return t.nulls
+          if (bn) return -t.nulls
+          const c = compareValues(a, b)
+          if (c !== 0) return t.sign * c
+        }
+        return 0
+      })
+    const end = take === Infinity ? undefined : skip + take
+    return out.slice(skip, end).map(x => Object.freeze(x.row))
+  }
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * Evaluates one select over the tables, synchronously.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Memory } from 'quiver-sql'
+ * const s = Ast.Select.create({ table: 'users', alias: 't0' }, [{ name: 'id', expr: Ast.Expr.column('t0', 'id') }])
+ * const tables = new Map([['users', [{ id: 2 }, { id: 1 }]]])
+ * assert.deepStrictEqual(Memory.evaluate(tables)(s), E.right([{ id: 2 }, { id: 1 }]))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const evaluate =
+  (tables: Tables) =>
+  (s: Select): E.Either<EvalError, ReadonlyArray<RawRow>> => {
+    try {
+      return E.right(compileSelect({ tables, scope: new Set() }, s)({}))
+    } catch (u) {
+      if (u instanceof Failure) return E.left(u.error)
+      throw u
+    }
+  }
+
+/**
+ * The memory interpreter over some tables. Its `transact` runs the program on the same tables.
+ *
+ * @example
+ * import { Memory } from 'quiver-sql'
+ * const i = Memory.interpreter(new Map([['users', [{ id: 1, name: 'ada', email: null }]]]))
+ * assert.strictEqual(i.name, 'memory')
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const interpreter = (tables: Tables): Interpreter => {
+  const i: Interpreter = {
+    _tag: 'Interpreter',
+    name: 'memory',
+    select: s => TE.fromEither(evaluate(tables)(s)),
+    transact: program => program(i),
+  }
+  return i
+}
+
+// -------------------------------------------------------------------------------------
+// destructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * Every row of the query, evaluated over in-memory tables: a dependency-free way to unit-test code
+ * that builds queries.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Pred, Query, Schema } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial, name: Column.text })
+ * const M = Schema.modelOrThrow({ user }, {})
+ * const q = pipe(Query.from(M, 'user'), Query.where(u => Pred.like(u.name, 'a%')))
+ * const tables = new Map([['users', [{ id: 1, name: 'ada' }, { id: 2, name: 'bob' }]]])
+ * Memory.all(q)(tables)().then(r => assert.deepStrictEqual(r, E.right([{ id: 1, name: 'ada' }])))
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const all = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
+  q: Query<M, S, P, J>,
+): RTE.ReaderTaskEither<Tables, Run.LoadError, ReadonlyArray<Loaded<M, S, P>>> =>
+  pipe(Run.all(q), RTE.local(interpreter))
+
+/**
+ * Exactly one row (else a `QueryError` `NotFound` / `TooMany`).
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const one = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
+  q: Query<M, S, P, J>,
+): RTE.ReaderTaskEither<Tables, Run.LoadError, Loaded<M, S, P>> => pipe(Run.one(q), RTE.local(interpreter))
+
+/**
+ * The first row, if any.
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const first = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
+  q: Query<M, S, P, J>,
+): RTE.ReaderTaskEither<Tables, Run.LoadError, O.Option<Loaded<M, S, P>>> =>
+  pipe(Run.first(q), RTE.local(interpreter))

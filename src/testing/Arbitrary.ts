@@ -1,0 +1,892 @@
+/**
+ * fast-check arbitraries for property-testing association semantics: random models, rows consistent
+ * with a model's keys, and random queries over a model. Everything generated is plain data first (a
+ * `ModelSpec`, a `Dataset`, a `QuerySpec`), so a shrunk counterexample prints as a small readable value,
+ * and is turned into library values by `model` (inside the arbitrary) and `toQuery`.
+ *
+ * Generated text is drawn from a small alphabet that includes LIKE metacharacters, accented letters and
+ * characters outside the Basic Multilingual Plane; its order is code-point order, the order of the `C`
+ * and `C.UTF-8` collations. Under a language-aware collation PostgreSQL orders such text differently
+ * from the memory interpreter.
+ *
+ * fast-check is a peer dependency of `quiver-sql/testing` (optional for the main entry).
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as fc from 'fast-check'
+import * as Expr from '../ast/Expr.js'
+import type { RawRow } from '../interpreter/Interpreter.js'
+import * as Pred from '../query/Pred.js'
+import * as Query from '../query/Query.js'
+import * as A from '../schema/Association.js'
+import * as Column from '../schema/Column.js'
+import * as Model from '../schema/Model.js'
+import * as Table from '../schema/Table.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export type ColumnType = 'integer' | 'text' | 'boolean' | 'timestamptz'
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface ColumnSpec {
+  readonly name: string
+  readonly type: ColumnType
+  readonly nullable: boolean
+  /** For a foreign key: the schema whose `id` it references. */
+  readonly references: string | null
+}
+
+/**
+ * A table: always an integer `id` (serial, primary key), then data columns and foreign keys.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface TableSpec {
+  readonly schema: string
+  readonly source: string
+  readonly columns: ReadonlyArray<ColumnSpec>
+}
+
+/**
+ * An association `where` / `joinWhere` filter, in one of the value forms (fragments excluded: they
+ * cannot be evaluated in memory).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface FilterSpec {
+  readonly column: string
+  readonly form: 'null' | 'notNull' | 'eq' | 'in'
+  readonly values: ReadonlyArray<unknown>
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export type AssocSpec =
+  | {
+      readonly kind: 'hasMany' | 'hasOne'
+      readonly owner: string
+      readonly name: string
+      readonly target: string
+      readonly foreignKey: string
+      readonly where: ReadonlyArray<FilterSpec>
+      readonly preloadOrder: ReadonlyArray<readonly [A.Direction, string]>
+    }
+  | {
+      readonly kind: 'belongsTo'
+      readonly owner: string
+      readonly name: string
+      readonly target: string
+      readonly foreignKey: string
+      readonly where: ReadonlyArray<FilterSpec>
+    }
+  | {
+      readonly kind: 'manyToMany'
+      readonly owner: string
+      readonly name: string
+      readonly target: string
+      readonly joinThrough: string
+      readonly joinKeys: readonly [readonly [string, string], readonly [string, string]]
+      readonly joinWhere: ReadonlyArray<FilterSpec>
+      readonly where: ReadonlyArray<FilterSpec>
+      readonly preloadOrder: ReadonlyArray<readonly [A.Direction, string]>
+    }
+  | {
+      readonly kind: 'through'
+      readonly owner: string
+      readonly name: string
+      readonly path: ReadonlyArray<string>
+      readonly cardinality: 'one' | 'many'
+    }
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface ModelSpec {
+  readonly tables: ReadonlyArray<TableSpec>
+  readonly associations: ReadonlyArray<AssocSpec>
+}
+
+/**
+ * A generated model: its spec (what a counterexample prints) and the validated model.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Generated {
+  readonly spec: ModelSpec
+  readonly model: Model.AnyModel
+}
+
+/**
+ * Rows per source table, as postgres.js returns them (the input of the memory interpreter).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Dataset = ReadonlyMap<string, ReadonlyArray<RawRow>>
+
+/**
+ * A predicate over a schema's rows.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type PredSpec =
+  | {
+      readonly _tag: 'Compare'
+      readonly op: Expr.CompareOp
+      readonly column: string
+      readonly value: unknown
+    }
+  | { readonly _tag: 'In'; readonly column: string; readonly values: ReadonlyArray<unknown> }
+  | { readonly _tag: 'IsNull' | 'NotNull'; readonly column: string }
+  | {
+      readonly _tag: 'Like'
+      readonly column: string
+      readonly pattern: string
+      readonly caseInsensitive: boolean
+    }
+  | { readonly _tag: 'Not'; readonly pred: PredSpec }
+  | { readonly _tag: 'And' | 'Or'; readonly preds: ReadonlyArray<PredSpec> }
+  | {
+      readonly _tag: 'Exists' | 'NotExists' | 'Every'
+      readonly association: string
+      readonly pred: PredSpec | null
+    }
+
+/**
+ * A query over a model: a root (all rows of a schema, or `assoc` from some owners by association name
+ * or path), then `where` conjuncts, order, distinct, offset and limit.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface QuerySpec {
+  readonly root:
+    | { readonly _tag: 'From'; readonly schema: string }
+    | {
+        readonly _tag: 'Assoc'
+        readonly schema: string
+        readonly path: ReadonlyArray<string>
+        /** Owner ids, looked up in the dataset. */
+        readonly owners: ReadonlyArray<number>
+      }
+  readonly where: ReadonlyArray<PredSpec>
+  readonly orderBy: ReadonlyArray<readonly [A.Direction, string]>
+  readonly distinct: boolean
+  readonly offset: number | null
+  readonly limit: number | null
+}
+
+// -------------------------------------------------------------------------------------
+// utils: domains
+// -------------------------------------------------------------------------------------
+
+const texts: ReadonlyArray<string> = [
+  '',
+  'a',
+  'A',
+  'b',
+  'ab',
+  'aB',
+  'a%b',
+  'b_',
+  'é',
+  'É',
+  'a\\b',
+  'z😀',
+  'z\uffff',
+]
+const dates: ReadonlyArray<Date> = [
+  new Date('1999-12-31T23:59:59.999Z'),
+  new Date('2020-01-01T00:00:00.000Z'),
+  new Date('2020-01-01T00:00:00.001Z'),
+  new Date('2024-02-29T12:30:00.000Z'),
+]
+const domains: Readonly<Record<ColumnType, ReadonlyArray<unknown>>> = {
+  integer: [-1, 0, 1, 2, 3],
+  text: texts,
+  boolean: [false, true],
+  timestamptz: dates,
+}
+const likeTokens: ReadonlyArray<string> = [
+  'a',
+  'A',
+  'b',
+  'é',
+  '😀',
+  '%',
+  '%',
+  '_',
+  '\\%',
+  '\\_',
+  '\\\\',
+  '\\a',
+]
+
+const sqlTypes: Readonly<Record<ColumnType, Column.Column<unknown>>> = {
+  integer: Column.integer,
+  text: Column.text,
+  boolean: Column.boolean,
+  timestamptz: Column.timestamptz,
+}
+
+const pick = <T>(xs: ReadonlyArray<T>, i: number): T => xs[i % xs.length] as T
+
+const valueOf = (type: ColumnType) => fc.constantFrom(...domains[type])
+
+const directionArb: fc.Arbitrary<A.Direction> = fc.constantFrom(
+  'asc',
+  'desc',
+  'asc_nulls_first',
+  'asc_nulls_last',
+  'desc_nulls_first',
+  'desc_nulls_last',
+)
+
+// The columns of a table, `id` first.
+const columnsOf = (spec: ModelSpec, schema: string): ReadonlyArray<ColumnSpec> => [
+  { name: 'id', type: 'integer', nullable: false, references: null },
+  ...(spec.tables.find(t => t.schema === schema)?.columns ?? []),
+]
+
+// Prints only the spec: the model holds codecs and maps that would drown a counterexample.
+const withToString = (g: Generated): Generated =>
+  Object.assign(g, { [fc.toStringMethod]: () => `Generated(${fc.stringify(g.spec)})` })
+
+// -------------------------------------------------------------------------------------
+// constructors: models
+// -------------------------------------------------------------------------------------
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface ModelOptions {
+  /** Tables besides join tables, 2 to 6 by default. */
+  readonly minTables?: number
+  readonly maxTables?: number
+  /** Direct associations (each may get an inverse). Default 1 to 7. */
+  readonly maxLinks?: number
+  /** Through associations. Default 0 to 3. */
+  readonly maxThroughs?: number
+}
+
+interface RawFilter {
+  readonly column: number
+  readonly form: FilterSpec['form']
+  readonly values: ReadonlyArray<number>
+}
+const rawFilter = fc.record({
+  column: fc.nat(8),
+  form: fc.constantFrom<FilterSpec['form']>('null', 'notNull', 'eq', 'in'),
+  values: fc.array(fc.nat(12), { minLength: 1, maxLength: 3 }),
+})
+
+const filterOf = (columns: ReadonlyArray<ColumnSpec>, raw: RawFilter): FilterSpec => {
+  const c = pick(columns, raw.column)
+  const values = raw.values.map(v => pick(domains[c.type], v))
+  return {
+    column: c.name,
+    form: raw.form,
+    values: raw.form === 'eq' ? values.slice(0, 1) : raw.form === 'in' ? values : [],
+  }
+}
+
+const whereOf = (filters: ReadonlyArray<FilterSpec>): A.Where =>
+  Object.fromEntries(
+    filters.map(f => [
+      f.column,
+      f.form === 'null'
+        ? null
+        : f.form === 'notNull'
+          ? A.notNull
+          : f.form === 'eq'
+            ? (f.values[0] as A.WhereValue)
+            : A.isIn(f.values as ReadonlyArray<string | number | boolean | Date>),
+    ]),
+  )
+
+/**
+ * Builds the model a spec describes.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const build = (spec: ModelSpec): E.Either<unknown, Model.AnyModel> => {
+  const tables: Record<string, Table.Table> = {}
+  for (const t of spec.tables)
+    tables[t.schema] = Table.table(t.schema, t.source, {
+      id: Column.serial,
+      ...Object.fromEntries(
+        t.columns.map(c => [c.name, c.nullable ? Column.nullable(sqlTypes[c.type]) : sqlTypes[c.type]]),
+      ),
+    })
+  const defs: Record<string, Record<string, A.Association>> = {}
+  for (const a of spec.associations) {
+    const mine = (defs[a.owner] ??= {})
+    switch (a.kind) {
+      case 'hasMany':
+      case 'hasOne':
+        mine[a.name] = (a.kind === 'hasMany' ? A.hasMany : A.hasOne)(a.target, {
+          foreignKey: a.foreignKey,
+          ...(a.where.length > 0 ? { where: whereOf(a.where) } : {}),
+          ...(a.preloadOrder.length > 0 ? { preloadOrder: a.preloadOrder } : {}),
+        })
+        break
+      case 'belongsTo':
+        mine[a.name] = A.belongsTo(a.target, {
+          foreignKey: a.foreignKey,
+          ...(a.where.length > 0 ? { where: whereOf(a.where) } : {}),
+        })
+        break
+      case 'manyToMany':
+        mine[a.name] = A.manyToMany(a.target, {
+          joinThrough: a.joinThrough,
+          joinKeys: a.joinKeys,
+          ...(a.joinWhere.length > 0 ? { joinWhere: whereOf(a.joinWhere) } : {}),
+          ...(a.where.length > 0 ? { where: whereOf(a.where) } : {}),
+          ...(a.preloadOrder.length > 0 ? { preloadOrder: a.preloadOrder } : {}),
+        })
+        break
+      case 'through':
+        mine[a.name] = {
+          _tag: 'Through',
+          path: a.path,
+          cardinality: a.cardinality,
+          options: {},
+        }
+        break
+    }
+  }
+  return Model.model(tables, defs)
+}
+
+/**
+ * Random models: 2 to 6 tables with an integer serial `id`, text / boolean / integer / timestamptz
+ * columns (some nullable), nullable integer foreign keys, and associations of every kind: has-many,
+ * has-one, belongs-to (with inverses), self-references, many-to-many through a join table (a schema of
+ * its own, with a boolean column for `joinWhere`), through chains of 2 to 4 names (possibly through
+ * other throughs), `where` filters of every value form and preload orders.
+ *
+ * @example
+ * import * as fc from 'fast-check'
+ * import * as Arb from 'quiver-sql/testing'
+ * fc.assert(fc.property(Arb.model(), g => g.spec.tables.length >= 2))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const model = (options: ModelOptions = {}): fc.Arbitrary<Generated> =>
+  fc
+    .record({
+      tables: fc.integer({ min: options.minTables ?? 2, max: options.maxTables ?? 6 }),
+      columns: fc.array(
+        fc.record({
+          table: fc.nat(5),
+          type: fc.constantFrom<ColumnType>('integer', 'text', 'boolean', 'timestamptz'),
+          nullable: fc.boolean(),
+        }),
+        { maxLength: 10 },
+      ),
+      links: fc.array(
+        fc.record({
+          kind: fc.constantFrom('hasMany', 'hasOne', 'belongsTo', 'manyToMany'),
+          owner: fc.nat(5),
+          target: fc.nat(5),
+          inverse: fc.boolean(),
+          where: fc.array(rawFilter, { maxLength: 2 }),
+          joinWhere: fc.array(rawFilter, { maxLength: 1 }),
+          order: fc.array(fc.tuple(directionArb, fc.nat(8)), { maxLength: 2 }),
+        }),
+        { minLength: 1, maxLength: options.maxLinks ?? 7 },
+      ),
+      throughs: fc.array(
+        fc.record({
+          owner: fc.nat(5),
+          steps: fc.array(fc.nat(20), { minLength: 2, maxLength: 4 }),
+          one: fc.boolean(),
+        }),
+        { maxLength: options.maxThroughs ?? 3 },
+      ),
+    })
+    .map(raw => {
+      const schemas = Array.from({ length: raw.tables }, (_, i) => `s${i}`)
+      const columns = new Map<string, Array<ColumnSpec>>(schemas.map(s => [s, []]))
+      raw.columns.forEach((c, i) => {
+        columns
+          .get(pick(schemas, c.table))
+          ?.push({ name: `c${i}`, type: c.type, nullable: c.nullable, references: null })
+      })
+      const all = (s: string): ReadonlyArray<ColumnSpec> => [
+        { name: 'id', type: 'integer', nullable: false, references: null },
+        ...(columns.get(s) ?? []),
+      ]
+      const fk = (on: string, name: string, to: string) =>
+        columns.get(on)?.push({ name, type: 'integer', nullable: true, references: to })
+      const joinTables: Array<TableSpec> = []
+      const assocs: Array<AssocSpec> = []
+      // Filters and orders are drawn over the target's columns as they stand when the link is made.
+      raw.links.forEach((l, i) => {
+        const owner = pick(schemas, l.owner)
+        const target = pick(schemas, l.target)
+        const name = `a${i}`
+        const order = (cols: ReadonlyArray<ColumnSpec>) =>
+          l.order.map(([d, c]) => [d, pick(cols, c).name] as const)
+        switch (l.kind) {
+          case 'hasMany':
+          case 'hasOne': {
+            fk(target, `f${i}`, owner)
+            const cols = all(target)
+            assocs.push({
+              kind: l.kind,
+              owner,
+              name,
+              target,
+              foreignKey: `f${i}`,
+              where: l.where.map(w => filterOf(cols, w)),
+              preloadOrder: order(cols),
+            })
+            if (l.inverse)
+              assocs.push({
+                kind: 'belongsTo',
+                owner: target,
+                name: `b${i}`,
+                target: owner,
+                foreignKey: `f${i}`,
+                where: [],
+              })
+            break
+          }
+          case 'belongsTo': {
+            fk(owner, `f${i}`, target)
+            const cols = all(target)
+            assocs.push({
+              kind: 'belongsTo',
+              owner,
+              name,
+              target,
+              foreignKey: `f${i}`,
+              where: l.where.map(w => filterOf(cols, w)),
+            })
+            if (l.inverse)
+              assocs.push({
+                kind: 'hasMany',
+                owner: target,
+                name: `b${i}`,
+                target: owner,
+                foreignKey: `f${i}`,
+                where: [],
+                preloadOrder: [],
+              })
+            break
+          }
+          case 'manyToMany': {
+            const join: TableSpec = {
+              schema: `j${i}`,
+              source: `j${i}`,
+              columns: [
+                { name: 'jo', type: 'integer', nullable: true, references: owner },
+                { name: 'jr', type: 'integer', nullable: true, references: target },
+                { name: 'flag', type: 'boolean', nullable: true, references: null },
+              ],
+            }
+            joinTables.push(join)
+            const cols = all(target)
+            const joinCols: ReadonlyArray<ColumnSpec> = [
+              { name: 'id', type: 'integer', nullable: false, references: null },
+              ...join.columns,
+            ]
+            assocs.push({
+              kind: 'manyToMany',
+              owner,
+              name,
+              target,
+              joinThrough: join.schema,
+              joinKeys: [
+                ['jo', 'id'],
+                ['jr', 'id'],
+              ],
+              joinWhere: l.joinWhere.map(w => filterOf(joinCols, w)),
+              where: l.where.map(w => filterOf(cols, w)),
+              preloadOrder: order(cols),
+            })
+            if (l.inverse)
+              assocs.push({
+                kind: 'manyToMany',
+                owner: target,
+                name: `b${i}`,
+                target: owner,
+                joinThrough: join.schema,
+                joinKeys: [
+                  ['jr', 'id'],
+                  ['jo', 'id'],
+                ],
+                joinWhere: [],
+                where: [],
+                preloadOrder: [],
+              })
+            break
+          }
+        }
+      })
+      const targetOf = (a: AssocSpec, from: string): string | null => {
+        if (a.kind !== 'through') return a.target
+        let at: string | null = from
+        for (const n of a.path) {
+          const next = assocs.find(x => x.owner === at && x.name === n)
+          at = next === undefined ? null : targetOf(next, at as string)
+          if (at === null) return null
+        }
+        return at
+      }
+      raw.throughs.forEach((t, k) => {
+        const owner = pick(schemas, t.owner)
+        const path: Array<string> = []
+        let at = owner
+        for (const step of t.steps) {
+          const options = assocs.filter(a => a.owner === at)
+          if (options.length === 0) break
+          const a = pick(options, step)
+          const next = targetOf(a, at)
+          if (next === null) break
+          path.push(a.name)
+          at = next
+        }
+        if (path.length >= 2)
+          assocs.push({ kind: 'through', owner, name: `t${k}`, path, cardinality: t.one ? 'one' : 'many' })
+      })
+      const spec: ModelSpec = {
+        tables: [
+          ...schemas.map(s => ({ schema: s, source: `${s}_rows`, columns: columns.get(s) ?? [] })),
+          ...joinTables,
+        ],
+        associations: assocs,
+      }
+      const m = build(spec)
+      // A generated spec is valid by construction; a Left is a bug in the generator or in `model`.
+      if (E.isLeft(m)) throw new Error(`generated an invalid model: ${JSON.stringify(m.left)}`)
+      return withToString({ spec, model: m.right })
+    })
+
+// -------------------------------------------------------------------------------------
+// constructors: rows
+// -------------------------------------------------------------------------------------
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface RowsOptions {
+  /** Rows per table, 0 to 6 by default. */
+  readonly maxRows?: number
+}
+
+/** The id a dangling foreign key holds: no row has it. @category utils @since 0.1.0 */
+export const danglingId = 999
+
+/**
+ * Rows for every table of a generated model, consistent with its keys: ids are `1..n`; a foreign key is
+ * mostly the id of an existing row, sometimes `null`, sometimes dangling (`danglingId`); data columns
+ * draw from small domains so that filters and joins match often; a nullable column is sometimes null.
+ *
+ * @example
+ * import * as fc from 'fast-check'
+ * import * as Arb from 'quiver-sql/testing'
+ * const withRows = Arb.model().chain(g => Arb.rows(g).map(data => ({ g, data })))
+ * fc.assert(fc.property(withRows, ({ g, data }) => data.size === g.spec.tables.length))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const rows = (g: Generated, options: RowsOptions = {}): fc.Arbitrary<Dataset> =>
+  fc
+    .tuple(
+      ...g.spec.tables.map(t =>
+        fc.array(
+          fc.tuple(
+            ...t.columns.map(c =>
+              c.references !== null
+                ? fc.oneof(
+                    { weight: 1, arbitrary: fc.constant(null) },
+                    { weight: 1, arbitrary: fc.constant(danglingId) },
+                    { weight: 6, arbitrary: fc.nat(20).map(n => -1 - n) },
+                  )
+                : c.nullable
+                  ? fc.option(valueOf(c.type), { freq: 4 })
+                  : valueOf(c.type),
+            ),
+          ),
+          { maxLength: options.maxRows ?? 6 },
+        ),
+      ),
+    )
+    .map(perTable => {
+      const counts = new Map(g.spec.tables.map((t, i) => [t.schema, perTable[i]?.length ?? 0]))
+      return new Map(
+        g.spec.tables.map((t, i) => [
+          t.source,
+          (perTable[i] ?? []).map((values, r) => {
+            const row: Record<string, unknown> = { id: r + 1 }
+            t.columns.forEach((c, j) => {
+              const v = values[j]
+              // A negative draw is "some existing row" of the referenced table (dangling if it has none).
+              row[c.name] =
+                c.references !== null && typeof v === 'number' && v < 0
+                  ? (counts.get(c.references) ?? 0) === 0
+                    ? danglingId
+                    : ((-1 - v) % (counts.get(c.references) ?? 1)) + 1
+                  : (v ?? null)
+            })
+            return Object.freeze(row)
+          }),
+        ]),
+      )
+    })
+
+// -------------------------------------------------------------------------------------
+// constructors: queries
+// -------------------------------------------------------------------------------------
+
+const likePattern = fc.array(fc.constantFrom(...likeTokens), { maxLength: 4 }).map(ts => ts.join(''))
+
+/**
+ * Random predicates over a schema's rows: comparisons, lists, null tests, LIKE / ILIKE on text, `not`,
+ * `and`, `or`, and `exists` / `notExists` / `every` over its associations (nested up to `depth`).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const pred = (g: Generated, schema: string, depth = 2): fc.Arbitrary<PredSpec> => {
+  const cols = columnsOf(g.spec, schema)
+  const leaves: Array<fc.Arbitrary<PredSpec>> = [
+    fc.oneof(
+      ...cols.map(c =>
+        fc.record({
+          _tag: fc.constant('Compare' as const),
+          op: fc.constantFrom<Expr.CompareOp>('eq', 'neq', 'lt', 'lte', 'gt', 'gte'),
+          column: fc.constant(c.name),
+          value: valueOf(c.type),
+        }),
+      ),
+    ),
+    fc.oneof(
+      ...cols.map(c =>
+        fc.record({
+          _tag: fc.constant('In' as const),
+          column: fc.constant(c.name),
+          values: fc.uniqueArray(valueOf(c.type), { maxLength: 3 }),
+        }),
+      ),
+    ),
+    fc.record({
+      _tag: fc.constantFrom('IsNull' as const, 'NotNull' as const),
+      column: fc.constantFrom(...cols.map(c => c.name)),
+    }),
+  ]
+  const textCols = cols.filter(c => c.type === 'text')
+  if (textCols.length > 0)
+    leaves.push(
+      fc.record({
+        _tag: fc.constant('Like' as const),
+        column: fc.constantFrom(...textCols.map(c => c.name)),
+        pattern: likePattern,
+        caseInsensitive: fc.boolean(),
+      }),
+    )
+  const leaf = fc.oneof(...leaves)
+  if (depth <= 0) return leaf
+  const sub = pred(g, schema, depth - 1)
+  const assocs = [...(g.model.associations.get(schema)?.values() ?? [])]
+  const nodes: Array<fc.Arbitrary<PredSpec>> = [
+    sub.map(p => ({ _tag: 'Not' as const, pred: p })),
+    fc.record({
+      _tag: fc.constantFrom('And' as const, 'Or' as const),
+      preds: fc.array(sub, { maxLength: 3 }),
+    }),
+  ]
+  if (assocs.length > 0)
+    nodes.push(
+      fc.oneof(
+        ...assocs.map(a =>
+          fc.record({
+            _tag: fc.constantFrom('Exists' as const, 'NotExists' as const, 'Every' as const),
+            association: fc.constant(a.name),
+            pred: fc.option(pred(g, a.target, depth - 1), { freq: 3 }),
+          }),
+        ),
+      ),
+    )
+  return fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, ...nodes)
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface QueryOptions {
+  /** When a limit or offset is drawn, end the order with `id` so the result is determined. Default true. */
+  readonly totalOrder?: boolean
+}
+
+/**
+ * Random queries over a model and its rows: `from` any schema or `assoc` from some of its rows by an
+ * association name or a path of 2 or 3 names; `where` conjuncts from `pred`; an order over the root's
+ * columns in every direction; `distinct`; offset and limit.
+ *
+ * @example
+ * import * as fc from 'fast-check'
+ * import * as Arb from 'quiver-sql/testing'
+ * const cases = Arb.model().chain(g => Arb.rows(g).chain(data => Arb.query(g, data).map(q => ({ g, data, q }))))
+ * fc.assert(fc.property(cases, ({ g, data, q }) => Arb.toQuery(g, data, q).errors.length === 0))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const query = (g: Generated, data: Dataset, options: QueryOptions = {}): fc.Arbitrary<QuerySpec> => {
+  const schemas = g.spec.tables.map(t => t.schema)
+  const paths: Array<{ readonly schema: string; readonly path: ReadonlyArray<string> }> = []
+  for (const s of schemas)
+    for (const a of g.model.associations.get(s)?.values() ?? []) {
+      paths.push({ schema: s, path: [a.name] })
+      for (const b of g.model.associations.get(a.target)?.values() ?? []) {
+        paths.push({ schema: s, path: [a.name, b.name] })
+        for (const c of g.model.associations.get(b.target)?.values() ?? [])
+          if (paths.length < 400) paths.push({ schema: s, path: [a.name, b.name, c.name] })
+      }
+    }
+  const target = (schema: string, path: ReadonlyArray<string>): string =>
+    path.reduce((at, n) => Model.association(g.model, at, n)?.target ?? at, schema)
+  const idsOf = (schema: string): ReadonlyArray<number> => {
+    const source = g.spec.tables.find(t => t.schema === schema)?.source ?? ''
+    return (data.get(source) ?? []).map(r => r['id'] as number)
+  }
+  const roots: Array<fc.Arbitrary<QuerySpec['root']>> = [
+    fc.constantFrom(...schemas).map(schema => ({ _tag: 'From' as const, schema })),
+  ]
+  if (paths.length > 0)
+    roots.push(
+      fc
+        .constantFrom(...paths)
+        .chain(p =>
+          fc.subarray([...idsOf(p.schema)]).map(owners => ({ _tag: 'Assoc' as const, ...p, owners })),
+        ),
+    )
+  return fc.oneof(...roots).chain(root => {
+    const schema = root._tag === 'From' ? root.schema : target(root.schema, root.path)
+    const cols = columnsOf(g.spec, schema).map(c => c.name)
+    return fc
+      .record({
+        where: fc.array(pred(g, schema), { maxLength: 2 }),
+        orderBy: fc.array(fc.tuple(directionArb, fc.constantFrom(...cols)), { maxLength: 3 }),
+        distinct: fc.boolean(),
+        offset: fc.option(fc.nat(4), { freq: 3 }),
+        limit: fc.option(fc.nat(5), { freq: 3 }),
+      })
+      .map((r): QuerySpec => ({
+        root,
+        ...r,
+        orderBy:
+          (options.totalOrder ?? true) && (r.limit !== null || r.offset !== null)
+            ? [...r.orderBy, ['asc', 'id'] as const]
+            : r.orderBy,
+      }))
+  })
+}
+
+// -------------------------------------------------------------------------------------
+// destructors
+// -------------------------------------------------------------------------------------
+
+type Refs = Readonly<Record<string, Pred.Term<unknown>>>
+type Scope = Query.Scope<Model.AnyModel, string, {}>
+
+const ops: Readonly<Record<Expr.CompareOp, (a: Pred.Term<unknown>, b: Pred.Operand<unknown>) => Pred.Pred>> =
+  {
+    eq: (a, b) => Pred.eq(a, b),
+    neq: (a, b) => Pred.neq(a, b),
+    lt: (a, b) => Pred.lt(a, b),
+    lte: (a, b) => Pred.lte(a, b),
+    gt: (a, b) => Pred.gt(a, b),
+    gte: (a, b) => Pred.gte(a, b),
+  }
+
+/**
+ * A predicate spec as a predicate, given a row's terms and scope (as in a `Query.where` callback).
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const toPred = (p: PredSpec, row: Refs, $: Scope): Pred.Pred => {
+  const col = (c: string): Pred.Term<unknown> => row[c] ?? Expr.column('?', c)
+  switch (p._tag) {
+    case 'Compare':
+      return ops[p.op](col(p.column), p.value as Pred.Operand<unknown>)
+    case 'In':
+      return Pred.isIn(col(p.column), p.values as ReadonlyArray<NonNullable<unknown>>)
+    case 'IsNull':
+      return Pred.isNull(col(p.column))
+    case 'NotNull':
+      return Pred.isNotNull(col(p.column))
+    case 'Like':
+      return (p.caseInsensitive ? Pred.ilike : Pred.like)(col(p.column) as Pred.Term<string>, p.pattern)
+    case 'Not':
+      return Pred.not(toPred(p.pred, row, $))
+    case 'And':
+      return Pred.and(...p.preds.map(x => toPred(x, row, $)))
+    case 'Or':
+      return Pred.or(...p.preds.map(x => toPred(x, row, $)))
+    case 'Exists':
+    case 'NotExists':
+    case 'Every': {
+      const inner = p.pred
+      const f = inner === null ? undefined : (r: Refs, s: Scope) => toPred(inner, r, s)
+      if (p._tag === 'Every') return $.every(p.association, f ?? (() => Pred.and()))
+      return p._tag === 'Exists' ? $.exists(p.association, f) : $.notExists(p.association, f)
+    }
+  }
+}
+
+/**
+ * A query spec as a query over the generated model (owners of an `assoc` are looked up in `data`).
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const toQuery = (g: Generated, data: Dataset, spec: QuerySpec): Query.AnyQuery => {
+  let q: Query.AnyQuery
+  if (spec.root._tag === 'From') q = Query.from(g.model, spec.root.schema)
+  else {
+    const root = spec.root
+    const source = g.spec.tables.find(t => t.schema === root.schema)?.source ?? ''
+    const owners = (data.get(source) ?? []).filter(r => root.owners.includes(r['id'] as number))
+    const assoc = Query.assoc as unknown as (
+      m: Model.AnyModel,
+      s: string,
+      p: ReadonlyArray<string>,
+    ) => (owners: ReadonlyArray<RawRow>) => Query.AnyQuery
+    q = assoc(g.model, root.schema, root.path)(owners)
+  }
+  for (const w of spec.where)
+    q = Query.where((row: Refs, $: Scope) => toPred(w, row, $))(q as Query.Query<Model.AnyModel, string>)
+  if (spec.orderBy.length > 0) q = Query.orderBy(spec.orderBy)(q as Query.Query<Model.AnyModel, string>)
+  if (spec.distinct) q = Query.distinct()(q)
+  if (spec.offset !== null) q = Query.offset(spec.offset)(q)
+  if (spec.limit !== null) q = Query.limit(spec.limit)(q)
+  return q
+}

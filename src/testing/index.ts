@@ -1,0 +1,7 @@
+/**
+ * `quiver-sql/testing`: fast-check arbitraries for models, rows and queries, to property-test
+ * association semantics (for example: the memory interpreter against PostgreSQL).
+ *
+ * @since 0.1.0
+ */
+export * from './Arbitrary.js'
