@@ -7,6 +7,7 @@
 export * as Schema from './schema/Schema.js'
 export * as Column from './schema/Column.js'
 export * as Ddl from './schema/Ddl.js'
+export * as Write from './write/Write.js'
 export * as Query from './query/Query.js'
 export * as Pred from './query/Pred.js'
 export * as Run from './interpreter/Run.js'

@@ -5,3 +5,4 @@
  */
 export * as Expr from './Expr.js'
 export * as Select from './Select.js'
+export * as Write from './Write.js'

@@ -7,6 +7,7 @@
  */
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type { Select } from '../ast/Select.js'
+import type { Write } from '../ast/Write.js'
 import type { DbError } from '../error/DbError.js'
 import type { QueryError } from '../error/QueryError.js'
 
@@ -29,6 +30,11 @@ export interface Interpreter {
   readonly name: string
   /** Runs one select; the rows come back as the database represents them (before decoding). */
   readonly select: (s: Select) => TE.TaskEither<DbError | QueryError, ReadonlyArray<RawRow>>
+  /**
+   * Runs one insert, update or delete and returns the rows it reports (`returning`). Optional until
+   * every interpreter provides it; a plan run on an interpreter without it is a `QueryError`.
+   */
+  readonly write?: (w: Write) => TE.TaskEither<DbError | QueryError, ReadonlyArray<RawRow>>
   /** Runs a program atomically: a `Left` (or a failure) leaves no change. */
   readonly transact: <E, A>(program: (i: Interpreter) => TE.TaskEither<E, A>) => TE.TaskEither<E | DbError, A>
 }

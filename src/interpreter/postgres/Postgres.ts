@@ -19,6 +19,7 @@ import type { Loaded } from '../../query/Loaded.js'
 import type { Joins, Query } from '../../query/Query.js'
 import type * as Model from '../../schema/Model.js'
 import * as Sql from '../../sql/Compile.js'
+import * as WriteSql from '../../sql/Write.js'
 import type { Interpreter, RawRow } from '../Interpreter.js'
 import * as Run from '../Run.js'
 
@@ -115,6 +116,7 @@ export const interpreter = (sql: Db): Interpreter => {
     _tag: 'Interpreter',
     name: 'postgres',
     select: s => execute(Sql.toSql(s))(sql),
+    write: w => execute(WriteSql.toSql(w))(sql),
     transact: program => transact((tx: Db) => program(interpreter(tx)))(sql),
   }
   interpreters.set(sql, i)

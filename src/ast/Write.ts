@@ -1,0 +1,131 @@
+/**
+ * The write statements of the AST: `Insert`, `Update` and `Delete`, interpreter-neutral like the
+ * select. Values are `Param` expressions; filters reuse `Expr` (so a cascade can say "children of the
+ * rows that match" with an `Exists`); every statement names the columns it returns, so an interpreter
+ * can report the rows it wrote or matched (a delete reports the rows it removed).
+ *
+ * A value that is only known once an earlier statement of a plan has run (the id of a row inserted
+ * before) is a `Ref` inside a `Param`; a plan runner replaces it before the statement reaches an
+ * interpreter.
+ *
+ * @since 0.1.0
+ */
+import type { Expr, Param } from './Expr.js'
+import type { Binding } from './Select.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * A value returned by an earlier statement of the same plan: column `column` of the first row that
+ * statement `step` returned.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Ref {
+  readonly _tag: 'Ref'
+  readonly step: number
+  readonly column: string
+}
+
+/**
+ * `insert into table (columns) values (...), ... [on conflict do nothing] returning ...`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Insert {
+  readonly _tag: 'Insert'
+  readonly table: string
+  readonly columns: ReadonlyArray<string>
+  /** One list of values per row, in `columns` order. */
+  readonly rows: ReadonlyArray<ReadonlyArray<Param>>
+  /** Columns the database fills when omitted (identity, defaults). Memory numbers integer ones. */
+  readonly generated: ReadonlyArray<string>
+  /** The columns whose values must be unique (the primary key): what a conflict is about. */
+  readonly key: ReadonlyArray<string>
+  readonly onConflict: 'raise' | 'nothing'
+  readonly returning: ReadonlyArray<string>
+}
+
+/**
+ * `update table as alias set column = value, ... where conjuncts returning ...`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Update {
+  readonly _tag: 'Update'
+  readonly binding: Binding
+  readonly set: ReadonlyArray<readonly [string, Param]>
+  readonly where: ReadonlyArray<Expr>
+  readonly returning: ReadonlyArray<string>
+}
+
+/**
+ * `delete from table as alias where conjuncts returning ...`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Delete {
+  readonly _tag: 'Delete'
+  readonly binding: Binding
+  readonly where: ReadonlyArray<Expr>
+  readonly returning: ReadonlyArray<string>
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export type Write = Insert | Update | Delete
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * @category constructors
+ * @since 0.1.0
+ */
+export const ref = (step: number, column: string): Ref => Object.freeze({ _tag: 'Ref', step, column })
+
+/**
+ * @category constructors
+ * @since 0.1.0
+ */
+export const insert = (fields: Omit<Insert, '_tag'>): Insert => Object.freeze({ _tag: 'Insert', ...fields })
+
+/**
+ * @category constructors
+ * @since 0.1.0
+ */
+export const update = (fields: Omit<Update, '_tag'>): Update => Object.freeze({ _tag: 'Update', ...fields })
+
+/**
+ * @category constructors
+ * @since 0.1.0
+ */
+export const delete_ = (fields: Omit<Delete, '_tag'>): Delete => Object.freeze({ _tag: 'Delete', ...fields })
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * @category utils
+ * @since 0.1.0
+ */
+export const isRef = (u: unknown): u is Ref =>
+  typeof u === 'object' && u !== null && (u as { readonly _tag?: unknown })._tag === 'Ref'
+
+/**
+ * The table a statement writes.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const tableOf = (w: Write): string => (w._tag === 'Insert' ? w.table : w.binding.table)

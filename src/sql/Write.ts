@@ -1,0 +1,79 @@
+/**
+ * The PostgreSQL lowering of write statements: a pure, total function from an `Insert`, `Update` or
+ * `Delete` to a frozen `{ text, params }`. As for selects, every value is a `$n` parameter and every
+ * identifier is quoted; filters go through the same expression compiler.
+ *
+ * @since 0.1.0
+ */
+import type { Delete, Insert, Update, Write } from '../ast/Write.js'
+import { type CompiledQuery, type Context, conjunction, context, expr, ident } from './Compile.js'
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+const returning = (cols: ReadonlyArray<string>): string =>
+  cols.length === 0 ? '' : ` returning ${cols.map(ident).join(', ')}`
+
+const where = (ctx: Context, conjuncts: Update['where']): string =>
+  conjuncts.length === 0 ? '' : ` where ${conjunction(ctx, conjuncts)}`
+
+type Handlers = {
+  readonly [K in Write['_tag']]: (ctx: Context, w: Extract<Write, { readonly _tag: K }>) => string
+}
+
+const handlers: Handlers = {
+  Insert: (ctx: Context, w: Insert) => {
+    const target = ident(w.table)
+    const body =
+      w.columns.length === 0
+        ? // A row of defaults only; several such rows need one statement each (see `Plan`).
+          ' default values'
+        : ` (${w.columns.map(ident).join(', ')}) values ${w.rows
+            .map(r => `(${r.map(p => expr(ctx, p)).join(', ')})`)
+            .join(', ')}`
+    const conflict = w.onConflict === 'nothing' ? ' on conflict do nothing' : ''
+    return `insert into ${target}${body}${conflict}${returning(w.returning)}`
+  },
+  Update: (ctx: Context, w: Update) =>
+    `update ${ident(w.binding.table)} as ${ident(w.binding.alias)} set ${w.set
+      .map(([c, p]) => `${ident(c)} = ${expr(ctx, p)}`)
+      .join(', ')}${where(ctx, w.where)}${returning(w.returning)}`,
+  Delete: (ctx: Context, w: Delete) =>
+    `delete from ${ident(w.binding.table)} as ${ident(w.binding.alias)}${where(ctx, w.where)}${returning(w.returning)}`,
+}
+
+/**
+ * The text of a write statement, its values appended to the context's parameters.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const write = (ctx: Context, w: Write): string =>
+  (handlers[w._tag] as (ctx: Context, w: Write) => string)(ctx, w)
+
+// -------------------------------------------------------------------------------------
+// destructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * @example
+ * import { Ast, Write } from 'quiver-sql'
+ * const del = Ast.Write.delete_({
+ *   binding: { table: 'posts', alias: 't0' },
+ *   where: [Ast.Expr.eq(Ast.Expr.column('t0', 'id'), Ast.Expr.param(1))],
+ *   returning: ['id'],
+ * })
+ * assert.deepStrictEqual(Write.statementToSql(del), {
+ *   text: 'delete from "posts" as "t0" where "t0"."id" = $1 returning "id"',
+ *   params: [1],
+ * })
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const toSql = (w: Write): CompiledQuery => {
+  const ctx = context()
+  const text = write(ctx, w)
+  return Object.freeze({ text, params: Object.freeze(ctx.params) })
+}

@@ -1,0 +1,597 @@
+/**
+ * Changing a record's associations, as Ecto's `put_assoc` / `cast_assoc`: a `Change` is a value (the
+ * owner, the association changes, any errors), and `toPlan` turns a valid one into a write plan.
+ *
+ * Entries are matched to the currently loaded children by primary key: a new entry is inserted with
+ * the owner's key, a matching one is updated, and a current child that is not in the new value is
+ * "replaced" according to the association's `onReplace`: `raise` is an error value, `mark_as_invalid`
+ * makes the change invalid (an error on the association), `nilify` sets its key to NULL, `update`
+ * (has_one, belongs_to) updates the existing record in place, `delete` deletes it (a row already gone
+ * is a `StaleEntry` error) and `delete_if_exists` deletes it if it is there. A many-to-many `delete`
+ * removes the join row only (with `joinWhere`).
+ *
+ * Order, as Ecto: belongs_to parents first (a new parent is inserted and the owner's key taken from
+ * it), then the owner, then the children, replaced children before new ones (so a has_one's old child
+ * is out of the way of a unique index before the new one arrives). A belongs_to parent replaced with
+ * `delete` is deleted after the owner stops pointing at it: Ecto deletes the old parent, so do we.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as Ex from '../ast/Expr.js'
+import * as W from '../ast/Write.js'
+import { filterExpr } from '../plan/Chain.js'
+import type { Fields } from '../schema/Association.js'
+import type { Column } from '../schema/Column.js'
+import * as Model from '../schema/Model.js'
+import type { Table } from '../schema/Table.js'
+import * as Plan from './Plan.js'
+import { applyDefaults, byKey, encode, insertStatements } from './Record.js'
+import * as WriteError from './WriteError.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * What happens to one entry of an association change.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Entry =
+  | { readonly _tag: 'Insert'; readonly values: Fields }
+  | { readonly _tag: 'Update'; readonly current: Fields; readonly changes: Fields }
+  /** A record that exists but is not associated: re-pointed at the owner (a join row for many-to-many). */
+  | { readonly _tag: 'Link'; readonly current: Fields }
+  | {
+      readonly _tag: 'Replace'
+      readonly current: Fields
+      readonly action: 'nilify' | 'delete' | 'delete_if_exists'
+    }
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface AssocChange {
+  readonly name: string
+  readonly association: Model.ResolvedDirect
+  readonly entries: ReadonlyArray<Entry>
+}
+
+/**
+ * A change to a record and its associations. `valid` is false when an error was recorded (for
+ * example by `onReplace: 'mark_as_invalid'`); an invalid change has no plan.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Change<M extends Model.AnyModel = Model.AnyModel, S extends string = string> {
+  readonly _tag: 'Change'
+  readonly model: M
+  readonly schema: S
+  /** The owner as loaded (with the associations to change preloaded), or a new record. */
+  readonly owner: Fields
+  readonly isNew: boolean
+  /** Changes to the owner's own columns. */
+  readonly fields: Fields
+  readonly associations: ReadonlyArray<AssocChange>
+  readonly errors: ReadonlyArray<WriteError.FieldError>
+  readonly valid: boolean
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface PutOptions {
+  /** Many-to-many: insert join rows with ON CONFLICT DO NOTHING (else the association's option). */
+  readonly onJoinConflict?: 'raise' | 'nothing'
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * Starts a change of `owner`: a loaded row, or a new record (no primary key), which the plan inserts.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const change = <M extends Model.AnyModel, S extends Model.SchemaName<M>>(
+  model: M,
+  schema: S,
+  owner: Partial<Model.Row<M, S>> & Fields,
+  fields: Partial<Model.Row<M, S>> = {},
+): Change<M, S> => {
+  const t = Model.table(model, schema)
+  const isNew = t === undefined || t.primaryKey.some(k => owner[k] === undefined || owner[k] === null)
+  return Object.freeze({
+    _tag: 'Change',
+    model,
+    schema,
+    owner,
+    isNew,
+    fields: fields as Fields,
+    associations: [],
+    errors: [],
+    valid: true,
+  })
+}
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+const isRecord = (u: unknown): u is Fields =>
+  typeof u === 'object' && u !== null && !Array.isArray(u) && !(u instanceof Date)
+
+const keyOf = (table: Table, row: Fields): string | null =>
+  table.primaryKey.length > 0 && table.primaryKey.every(k => row[k] !== undefined && row[k] !== null)
+    ? JSON.stringify(table.primaryKey.map(k => row[k]))
+    : null
+
+const same = (a: unknown, b: unknown): boolean =>
+  a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b
+
+const diff = (current: Fields, next: Fields): Fields =>
+  Object.fromEntries(Object.entries(next).filter(([k, v]) => v !== undefined && !same(current[k], v)))
+
+// The loaded value of an association on the owner: a list, a row, null, or an fp-ts Option.
+const loaded = (c: Change, name: string): E.Either<WriteError.WriteError, ReadonlyArray<Fields>> => {
+  if (c.isNew && c.owner[name] === undefined) return E.right([])
+  const v = c.owner[name]
+  if (v === undefined)
+    return E.left(
+      WriteError.make(
+        'NotLoaded',
+        `association '${name}' of schema '${c.schema}' is not loaded; preload it before changing it`,
+        { schema: c.schema, association: name },
+      ),
+    )
+  if (Array.isArray(v)) return E.right(v as ReadonlyArray<Fields>)
+  if (v === null) return E.right([])
+  if (isRecord(v) && v['_tag'] === 'None') return E.right([])
+  if (isRecord(v) && v['_tag'] === 'Some' && isRecord(v['value'])) return E.right([v['value']])
+  return isRecord(v)
+    ? E.right([v])
+    : E.left(
+        WriteError.make('NotLoaded', `association '${name}' of schema '${c.schema}' holds no records`, {
+          schema: c.schema,
+          association: name,
+        }),
+      )
+}
+
+const fail = (c: Change, name: string, code: WriteError.WriteErrorCode, message: string) =>
+  E.left(WriteError.make(code, message, { schema: c.schema, association: name }))
+
+const modify = (
+  mode: 'put' | 'cast',
+  name: string,
+  value: unknown,
+): ((c: Change) => E.Either<WriteError.WriteError, Change>) => {
+  return c => {
+    const a = Model.association(c.model, c.schema, name)
+    if (a === undefined)
+      return fail(c, name, 'UnknownAssociation', `schema '${c.schema}' has no association '${name}'`)
+    if (a._tag === 'Through')
+      return fail(
+        c,
+        name,
+        'ReadOnlyAssociation',
+        `cannot ${mode} association '${name}' of schema '${c.schema}': a through association is read-only; change its hops instead`,
+      )
+    const target = Model.table(c.model, a.target) as Table
+    const current = loaded(c, name)
+    if (E.isLeft(current)) return current
+    // The new value as a list of records.
+    const many = a.cardinality === 'many'
+    if (many ? !Array.isArray(value) : !(value === null || isRecord(value)))
+      return fail(
+        c,
+        name,
+        'InvalidValue',
+        `association '${name}' of schema '${c.schema}' takes ${many ? 'a list of records' : 'a record or null'}`,
+      )
+    const given: ReadonlyArray<unknown> = many
+      ? (value as ReadonlyArray<unknown>)
+      : value === null
+        ? []
+        : [value]
+    const errors: Array<WriteError.FieldError> = []
+    const next: Array<Fields> = []
+    for (const [i, g] of given.entries()) {
+      if (!isRecord(g)) return fail(c, name, 'InvalidValue', `entry ${i} of '${name}' is not a record`)
+      if (mode === 'put') {
+        next.push(g)
+        continue
+      }
+      // cast: keep the target's columns, checked by their codecs; a rejected value is a change error.
+      const kept: Record<string, unknown> = {}
+      for (const [k, v] of Object.entries(g)) {
+        if (!target.columns.has(k) || v === undefined) continue
+        const d = (target.columns.get(k) as Column<unknown>).codec.decode(v)
+        if (E.isLeft(d)) errors.push(WriteError.fieldError(`${name}[${i}].${k}`, 'is invalid', 'cast'))
+        else kept[k] = d.right
+      }
+      next.push(kept)
+    }
+    const byKey = new Map(
+      current.right.flatMap(r => {
+        const k = keyOf(target, r)
+        return k === null ? [] : [[k, r] as const]
+      }),
+    )
+    const seen = new Set<string>()
+    const entries: Array<Entry> = []
+    const replaced: Array<Fields> = []
+    const defaultsOwner = mode === 'cast' ? c.owner : null
+    for (const [i, n] of next.entries()) {
+      const k = keyOf(target, n)
+      if (k !== null && seen.has(k) && a._tag === 'ManyToMany' && a.unique) {
+        errors.push(
+          WriteError.fieldError(
+            `${name}[${i}].${target.primaryKey.join(',')}`,
+            'has already been taken',
+            'unique',
+          ),
+        )
+        continue
+      }
+      if (k !== null) seen.add(k)
+      const cur = k === null ? undefined : byKey.get(k)
+      if (cur !== undefined) entries.push({ _tag: 'Update', current: cur, changes: diff(cur, n) })
+      else if (k !== null && mode === 'put') entries.push({ _tag: 'Link', current: n })
+      else entries.push({ _tag: 'Insert', values: { ...applyDefaults(a.defaults, {}, defaultsOwner), ...n } })
+    }
+    for (const r of current.right) {
+      const k = keyOf(target, r)
+      if (k === null || !seen.has(k)) replaced.push(r)
+    }
+    // has_one / belongs_to with onReplace update: the new value updates the current record in place.
+    if (
+      a.cardinality === 'one' &&
+      a.onReplace === 'update' &&
+      replaced.length === 1 &&
+      entries.length === 1
+    ) {
+      const only = entries[0] as Entry
+      const cur = replaced[0] as Fields
+      if (only._tag === 'Insert' || only._tag === 'Link') {
+        const values = only._tag === 'Insert' ? only.values : only.current
+        const changes = Object.fromEntries(
+          Object.entries(values).filter(([col]) => !target.primaryKey.includes(col)),
+        )
+        entries.splice(0, 1, { _tag: 'Update', current: cur, changes: diff(cur, changes) })
+        replaced.length = 0
+      }
+    }
+    if (replaced.length > 0) {
+      if (a.onReplace === 'raise')
+        return fail(
+          c,
+          name,
+          'OnReplaceRaise',
+          `you are attempting to change association '${name}' of schema '${c.schema}' but its onReplace option is 'raise': ${replaced.length} current record(s) would be replaced; choose another onReplace (mark_as_invalid, nilify, update, delete, delete_if_exists)`,
+        )
+      if (a.onReplace === 'mark_as_invalid')
+        errors.push(WriteError.fieldError(name, 'is invalid', mode === 'cast' ? 'assoc' : null))
+    }
+    const replaceEntries: Array<Entry> =
+      a.onReplace === 'mark_as_invalid' || a.onReplace === 'raise'
+        ? []
+        : replaced.map(r => ({
+            _tag: 'Replace' as const,
+            current: r,
+            action: a.onReplace === 'delete' || a.onReplace === 'delete_if_exists' ? a.onReplace : 'nilify',
+          }))
+    return E.right(
+      Object.freeze({
+        ...c,
+        associations: [
+          ...c.associations.filter(x => x.name !== name),
+          { name, association: a, entries: [...replaceEntries, ...entries] },
+        ],
+        errors: [...c.errors, ...errors],
+        valid: c.valid && errors.length === 0,
+      }),
+    )
+  }
+}
+
+// -------------------------------------------------------------------------------------
+// combinators
+// -------------------------------------------------------------------------------------
+
+/**
+ * Ecto's `put_assoc`: the association's new value (a list for has_many / many_to_many, a record or
+ * `null` otherwise). A record with the primary key of a current child updates it; one with another
+ * key that exists is linked (re-pointed, or a join row); one without a key is inserted (defaults
+ * applied, no owner given to a defaults function).
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const putAssoc = (
+  name: string,
+  value: ReadonlyArray<Fields> | Fields | null,
+): ((c: Change) => E.Either<WriteError.WriteError, Change>) => modify('put', name, value)
+
+/**
+ * Ecto's `cast_assoc`: like `putAssoc`, from untrusted params: values are checked with the codecs
+ * (a rejected value is a change error, `comments[1].body: is invalid`), unknown keys are dropped, and
+ * an entry whose key is not a current child is inserted with that key (existing records elsewhere are
+ * never touched). A defaults function is given the owner.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const castAssoc = (
+  name: string,
+  params: unknown,
+): ((c: Change) => E.Either<WriteError.WriteError, Change>) => modify('cast', name, params)
+
+// -------------------------------------------------------------------------------------
+// destructors
+// -------------------------------------------------------------------------------------
+
+type Steps = Array<Plan.Step>
+
+const keyValue = (c: Change, ownerStep: number | null, column: string): unknown =>
+  ownerStep !== null && c.isNew ? W.ref(ownerStep, column) : c.owner[column]
+
+/**
+ * The write plan of a valid change (see the module doc for the order). An invalid change is an
+ * `InvalidChange` error carrying its errors; a value a codec rejects, a missing required column or a
+ * missing key is an error too, all before any SQL runs.
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const toPlan = (
+  c: Change,
+  options: PutOptions = {},
+): E.Either<WriteError.WriteError, Plan.Plan<void>> => {
+  if (!c.valid)
+    return E.left(
+      WriteError.make(
+        'InvalidChange',
+        `the change of schema '${c.schema}' is invalid: ${c.errors.map(e => `${e.path} ${e.message}`).join('; ')}`,
+        { schema: c.schema, errors: c.errors },
+      ),
+    )
+  const owner = Model.table(c.model, c.schema)
+  if (owner === undefined)
+    return E.left(
+      WriteError.make('UnknownSchema', `the model has no schema '${c.schema}'`, { schema: c.schema }),
+    )
+  const steps: Steps = []
+  const after: Steps = []
+  const ownerFields: Record<string, unknown> = { ...c.fields }
+  const tableOf = (s: string) => Model.table(c.model, s) as Table
+  const push = (into: Steps, statement: W.Write, expect: 'any' | 'one', note: string) =>
+    into.push({ statement, expect, note })
+  const encodeOr = (t: Table, v: Fields, mode: 'insert' | 'update') => encode(t, v, mode)
+  const update = (
+    into: Steps,
+    t: Table,
+    source: string,
+    row: Fields,
+    set: Fields,
+    expect: 'any' | 'one',
+    note: string,
+  ): E.Either<WriteError.WriteError, void> => {
+    const where = byKey(t, 't0', row)
+    if (E.isLeft(where)) return where
+    const s = encodeOr(t, set, 'update')
+    if (E.isLeft(s)) return s
+    if (s.right.length === 0) return E.right(undefined)
+    push(
+      into,
+      W.update({
+        binding: { table: source, alias: 't0' },
+        set: s.right.map(([k, v]) => [k, Ex.param(v)] as const),
+        where: where.right,
+        returning: t.primaryKey,
+      }),
+      expect,
+      note,
+    )
+    return E.right(undefined)
+  }
+  const remove = (
+    into: Steps,
+    t: Table,
+    source: string,
+    row: Fields,
+    action: 'delete' | 'delete_if_exists',
+    note: string,
+  ) => {
+    const where = byKey(t, 't0', row)
+    if (E.isLeft(where)) return where
+    push(
+      into,
+      W.delete_({ binding: { table: source, alias: 't0' }, where: where.right, returning: t.primaryKey }),
+      action === 'delete' ? 'one' : 'any',
+      note,
+    )
+    return E.right(undefined)
+  }
+  const insert = (
+    into: Steps,
+    t: Table,
+    source: string,
+    values: Fields,
+    note: string,
+    onConflict: 'raise' | 'nothing' = 'raise',
+  ) => {
+    const enc = encodeOr(t, values, 'insert')
+    if (E.isLeft(enc)) return enc
+    for (const statement of insertStatements(t, source, [enc.right], onConflict))
+      push(into, statement, 'any', note)
+    return E.right(steps.length - 1)
+  }
+  // 1. belongs_to parents
+  for (const ac of c.associations) {
+    const a = ac.association
+    if (a._tag !== 'BelongsTo') continue
+    const t = tableOf(a.target)
+    const note = `${c.schema}.${ac.name}`
+    let fk: unknown = null
+    for (const e of ac.entries) {
+      let r: E.Either<WriteError.WriteError, unknown> = E.right(undefined)
+      switch (e._tag) {
+        case 'Insert':
+          r = E.map((step: number) => (fk = W.ref(step, a.relatedKey)))(
+            insert(steps, t, a.source, e.values, `${note}: insert parent`),
+          )
+          break
+        case 'Update':
+          fk = e.current[a.relatedKey]
+          r = update(steps, t, a.source, e.current, e.changes, 'one', `${note}: update parent`)
+          break
+        case 'Link':
+          fk = e.current[a.relatedKey]
+          break
+        case 'Replace':
+          if (e.action !== 'nilify')
+            r = remove(after, t, a.source, e.current, e.action, `${note}: ${e.action} replaced parent`)
+          break
+      }
+      if (E.isLeft(r)) return r
+    }
+    if (!ac.entries.some(e => e._tag === 'Update') || fk !== c.owner[a.ownerKey]) ownerFields[a.ownerKey] = fk
+  }
+  // 2. the owner
+  let ownerStep: number | null = null
+  if (c.isNew) {
+    const own = Object.fromEntries(Object.entries(c.owner).filter(([k]) => owner.columns.has(k)))
+    const r = insert(steps, owner, owner.source, { ...own, ...ownerFields }, `insert ${c.schema}`)
+    if (E.isLeft(r)) return r
+    ownerStep = r.right
+  } else {
+    const r = update(
+      steps,
+      owner,
+      owner.source,
+      c.owner,
+      diff(c.owner, ownerFields),
+      'one',
+      `update ${c.schema}`,
+    )
+    if (E.isLeft(r)) return r
+  }
+  steps.push(...after)
+  // 3. children
+  for (const ac of c.associations) {
+    const a = ac.association
+    if (a._tag === 'BelongsTo') continue
+    const t = tableOf(a.target)
+    const note = `${c.schema}.${ac.name}`
+    const key = keyValue(c, ownerStep, a.ownerKey)
+    if (key === null || key === undefined)
+      return E.left(
+        WriteError.make('MissingKey', `the owner has no '${a.ownerKey}' to associate '${ac.name}' with`, {
+          schema: c.schema,
+          association: ac.name,
+          column: a.ownerKey,
+        }),
+      )
+    for (const e of ac.entries) {
+      let r: E.Either<WriteError.WriteError, unknown> = E.right(undefined)
+      if (a._tag === 'ManyToMany') {
+        const joinKey =
+          a.joinSchema === null ? [a.joinOwnerKey, a.joinRelatedKey] : tableOf(a.joinSchema).primaryKey
+        const joinFixed = Object.fromEntries(
+          a.joinWhere.flatMap(f =>
+            f.condition._tag === 'Eq' ? [[f.column, f.condition.value] as const] : [],
+          ),
+        )
+        const link = (related: unknown) => {
+          const values: Fields = {
+            ...a.joinDefaults,
+            ...joinFixed,
+            [a.joinOwnerKey]: key,
+            [a.joinRelatedKey]: related,
+          }
+          const cols = Object.entries(values)
+          push(
+            steps,
+            W.insert({
+              table: a.joinTable,
+              columns: cols.map(([k]) => k),
+              rows: [cols.map(([, v]) => Ex.param(v))],
+              generated: [],
+              key: joinKey,
+              onConflict: options.onJoinConflict ?? a.onJoinThroughConflict,
+              returning: [a.joinOwnerKey, a.joinRelatedKey],
+            }),
+            'any',
+            `${note}: join row`,
+          )
+        }
+        switch (e._tag) {
+          case 'Insert': {
+            const ins = insert(steps, t, a.source, e.values, `${note}: insert`)
+            if (E.isLeft(ins)) return ins
+            link(e.values[a.relatedKey] ?? W.ref(ins.right, a.relatedKey))
+            break
+          }
+          case 'Update':
+            r = update(steps, t, a.source, e.current, e.changes, 'one', `${note}: update`)
+            break
+          case 'Link':
+            link(e.current[a.relatedKey])
+            break
+          case 'Replace':
+            push(
+              steps,
+              W.delete_({
+                binding: { table: a.joinTable, alias: 't0' },
+                where: [
+                  Ex.eq(Ex.column('t0', a.joinOwnerKey), Ex.param(key)),
+                  Ex.eq(Ex.column('t0', a.joinRelatedKey), Ex.param(e.current[a.relatedKey])),
+                  ...a.joinWhere.map(f => filterExpr('t0', f)),
+                ],
+                returning: [a.joinOwnerKey],
+              }),
+              'one',
+              `${note}: delete join row`,
+            )
+            break
+        }
+      } else {
+        switch (e._tag) {
+          case 'Insert':
+            r = insert(steps, t, a.source, { ...e.values, [a.relatedKey]: key }, `${note}: insert`)
+            break
+          case 'Update':
+            r = update(steps, t, a.source, e.current, e.changes, 'one', `${note}: update`)
+            break
+          case 'Link':
+            r = update(steps, t, a.source, e.current, { [a.relatedKey]: key }, 'one', `${note}: link`)
+            break
+          case 'Replace':
+            r =
+              e.action === 'nilify'
+                ? update(
+                    steps,
+                    t,
+                    a.source,
+                    e.current,
+                    { [a.relatedKey]: null },
+                    'one',
+                    `${note}: nilify replaced`,
+                  )
+                : remove(steps, t, a.source, e.current, e.action, `${note}: ${e.action} replaced`)
+            break
+        }
+      }
+      if (E.isLeft(r)) return r
+    }
+  }
+  return E.right(Plan.make<void>(c.model, steps, { _tag: 'None' }))
+}

@@ -1,0 +1,284 @@
+/**
+ * Write plans: every write is first a value, a list of statements you can inspect (`toSql`), and only
+ * then run, by an interpreter, in one transaction. A statement may use a value returned by an earlier
+ * one (the id of a row inserted before) through a `Ref`; a step may demand that it touched exactly one
+ * row (a stale entry is an error, as Ecto's `StaleEntryError`). The plan's result is decoded with the
+ * model's codecs.
+ *
+ * On PostgreSQL a plan runs inside `transact`: any failure (a constraint, a stale entry, a lost
+ * connection) rolls every statement back and comes out as a `Left`. On the memory semantics it is a
+ * pure function from tables to tables.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import * as Ex from '../ast/Expr.js'
+import type { Select } from '../ast/Select.js'
+import { isRef, type Write } from '../ast/Write.js'
+import * as Decode from '../decode/Decode.js'
+import type { DbError } from '../error/DbError.js'
+import type { DecodeError } from '../error/DecodeError.js'
+import * as QueryError from '../error/QueryError.js'
+import type { Interpreter, RawRow } from '../interpreter/Interpreter.js'
+import * as MemoryWrite from '../interpreter/memory/Write.js'
+import * as Model from '../schema/Model.js'
+import type { CompiledQuery } from '../sql/Compile.js'
+import * as WriteSql from '../sql/Write.js'
+import * as WriteError from './WriteError.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * One statement of a plan, with what it is for and how many rows it must touch.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Step {
+  readonly statement: Write
+  /** `one`: exactly one row, else the plan fails with a `StaleEntry` error. */
+  readonly expect: 'any' | 'one'
+  /** What the step does, for people reading the plan: `post.permalink: delete_all`. */
+  readonly note: string
+}
+
+/**
+ * What a plan returns: nothing, the one row of a step, or the rows of some steps, decoded as `schema`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Output =
+  | { readonly _tag: 'None' }
+  | { readonly _tag: 'One'; readonly step: number; readonly schema: string }
+  | { readonly _tag: 'Many'; readonly steps: ReadonlyArray<number>; readonly schema: string }
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface Plan<A> {
+  readonly _tag: 'Plan'
+  readonly model: Model.AnyModel
+  readonly steps: ReadonlyArray<Step>
+  readonly output: Output
+  /** Remarks on what the plan does not do (e.g. where a cascade stopped at a cycle). */
+  readonly notes: ReadonlyArray<string>
+  /** Phantom: the type of the result. */
+  readonly _A?: A
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export type PlanError = WriteError.WriteError | DbError | QueryError.QueryError | DecodeError
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = <A>(
+  model: Model.AnyModel,
+  steps: ReadonlyArray<Step>,
+  output: Output,
+  notes: ReadonlyArray<string> = [],
+): Plan<A> =>
+  Object.freeze({
+    _tag: 'Plan',
+    model,
+    steps: Object.freeze([...steps]),
+    output,
+    notes: Object.freeze([...notes]),
+  })
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+type Results = ReadonlyArray<ReadonlyArray<RawRow>>
+
+const resolveParam = (results: Results, p: Ex.Param): Ex.Param => {
+  if (!isRef(p.value)) return p
+  const rows = results[p.value.step]
+  const row = rows?.[0]
+  if (row === undefined || !(p.value.column in row))
+    throw WriteError.make(
+      'MissingKey',
+      `statement ${p.value.step} of the plan returned no '${p.value.column}' for a later statement`,
+      { column: p.value.column },
+    )
+  return Ex.param(row[p.value.column])
+}
+
+const resolveExpr = (results: Results, e: Ex.Expr): Ex.Expr => {
+  const go = (x: Ex.Expr): Ex.Expr => resolveExpr(results, x)
+  switch (e._tag) {
+    case 'Param':
+      return resolveParam(results, e)
+    case 'ColumnRef':
+    case 'Bool':
+      return e
+    case 'Compare':
+      return Ex.compare(e.op, go(e.left), go(e.right))
+    case 'InList':
+      return Ex.inList(go(e.expr), e.values)
+    case 'IsNull':
+      return Ex.isNull(go(e.expr))
+    case 'Not':
+      return Ex.not(go(e.expr))
+    case 'NotTrue':
+      return Ex.notTrue(go(e.expr))
+    case 'And':
+      return Object.freeze({ _tag: 'And', exprs: e.exprs.map(go) })
+    case 'Or':
+      return Object.freeze({ _tag: 'Or', exprs: e.exprs.map(go) })
+    case 'Like':
+      return Ex.like(go(e.expr), go(e.pattern), e.caseInsensitive)
+    case 'Fragment':
+      return Ex.fragment(e.strings, e.args.map(go))
+    case 'Exists': {
+      const s: Select = Object.freeze({ ...e.select, where: e.select.where.map(go) })
+      return Ex.exists(s)
+    }
+  }
+}
+
+const resolve = (results: Results, w: Write): E.Either<WriteError.WriteError, Write> => {
+  try {
+    switch (w._tag) {
+      case 'Insert':
+        return E.right(Object.freeze({ ...w, rows: w.rows.map(r => r.map(p => resolveParam(results, p))) }))
+      case 'Update':
+        return E.right(
+          Object.freeze({
+            ...w,
+            set: w.set.map(([c, p]) => [c, resolveParam(results, p)] as const),
+            where: w.where.map(x => resolveExpr(results, x)),
+          }),
+        )
+      case 'Delete':
+        return E.right(Object.freeze({ ...w, where: w.where.map(x => resolveExpr(results, x)) }))
+    }
+  } catch (u) {
+    if (typeof u === 'object' && u !== null && (u as { _tag?: unknown })._tag === 'WriteError')
+      return E.left(u as WriteError.WriteError)
+    throw u
+  }
+}
+
+const check = (
+  step: Step,
+  rows: ReadonlyArray<RawRow>,
+): E.Either<WriteError.WriteError, ReadonlyArray<RawRow>> =>
+  step.expect === 'one' && rows.length !== 1
+    ? E.left(
+        WriteError.make(
+          'StaleEntry',
+          `${step.note}: expected to touch exactly one row of '${
+            step.statement._tag === 'Insert' ? step.statement.table : step.statement.binding.table
+          }', touched ${rows.length} (the row was changed or deleted meanwhile)`,
+        ),
+      )
+    : E.right(rows)
+
+const finish = <A>(plan: Plan<A>, results: Results): E.Either<PlanError, A> => {
+  const o = plan.output
+  if (o._tag === 'None') return E.right(undefined as A)
+  const table = Model.table(plan.model, o.schema)
+  if (table === undefined)
+    return E.left(QueryError.make('UnknownSchema', `the model has no schema '${o.schema}'`, o.schema))
+  if (o._tag === 'One') {
+    const row = results[o.step]?.[0]
+    if (row === undefined)
+      return E.left(WriteError.make('StaleEntry', `no row came back from the write`, { schema: o.schema }))
+    return E.map(r => r as A)(Decode.forTable(table)(row))
+  }
+  return E.map(rs => rs as A)(
+    Decode.rows(
+      table,
+      o.steps.flatMap(i => results[i] ?? []),
+    ),
+  )
+}
+
+// -------------------------------------------------------------------------------------
+// destructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * The statements of a plan, in order. A value taken from an earlier statement appears in `params`
+ * as a `Ref` (`{ _tag: 'Ref', step, column }`).
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const toSql = <A>(plan: Plan<A>): ReadonlyArray<CompiledQuery> =>
+  plan.steps.map(s => WriteSql.toSql(s.statement))
+
+/**
+ * Runs a plan on any interpreter, in one transaction.
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const run =
+  <A>(plan: Plan<A>): RTE.ReaderTaskEither<Interpreter, PlanError, A> =>
+  i =>
+    i.transact(tx => {
+      const write = tx.write
+      if (write === undefined)
+        return TE.left<PlanError, A>(
+          QueryError.make('Unsupported', `the ${tx.name} interpreter cannot run writes`),
+        )
+      const go = (k: number, results: Results): TE.TaskEither<PlanError, Results> => {
+        const step = plan.steps[k]
+        if (step === undefined) return TE.right(results)
+        return pipe(
+          TE.fromEither(resolve(results, step.statement)),
+          TE.flatMap((w): TE.TaskEither<PlanError, ReadonlyArray<RawRow>> => write(w)),
+          TE.flatMapEither(rows => check(step, rows)),
+          TE.flatMap(rows => go(k + 1, [...results, rows])),
+        )
+      }
+      return pipe(
+        go(0, []),
+        TE.flatMapEither(results => finish(plan, results)),
+      )
+    })
+
+/**
+ * Runs a plan on in-memory tables: a pure function from the tables to the new tables and the result.
+ * A failure at any statement returns the error and no tables (the input is untouched).
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const runPure =
+  <A>(plan: Plan<A>) =>
+  (
+    tables: MemoryWrite.Tables,
+  ): E.Either<PlanError, { readonly tables: MemoryWrite.Tables; readonly result: A }> => {
+    let current = tables
+    const results: Array<ReadonlyArray<RawRow>> = []
+    for (const step of plan.steps) {
+      const w = resolve(results, step.statement)
+      if (E.isLeft(w)) return w
+      const r = MemoryWrite.write(current, w.right)
+      if (E.isLeft(r)) return r
+      const c = check(step, r.right.rows)
+      if (E.isLeft(c)) return c
+      current = r.right.tables
+      results.push(r.right.rows)
+    }
+    return E.map((result: A) => ({ tables: current, result }))(finish(plan, results))
+  }

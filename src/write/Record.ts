@@ -1,0 +1,555 @@
+/**
+ * Writes of single records, as plans: `insert`, `insertAll`, `update`, `delete` (which applies the
+ * associations' `onDelete`, as Ecto's `Repo.delete`), and `build` (Ecto's `build_assoc`). Values are
+ * checked and encoded with the columns' codecs when the plan is made, so bad input is an error value
+ * before any SQL exists.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as Ex from '../ast/Expr.js'
+import * as Sel from '../ast/Select.js'
+import * as W from '../ast/Write.js'
+import type { DefaultsWithArgs, Fields } from '../schema/Association.js'
+import * as Column from '../schema/Column.js'
+import * as Model from '../schema/Model.js'
+import type { Table } from '../schema/Table.js'
+import * as Plan from './Plan.js'
+import * as WriteError from './WriteError.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+type Optional<X> = X extends { readonly generated: true }
+  ? true
+  : null extends Column.TypeOf<X>
+    ? true
+    : false
+
+/**
+ * What `insert` takes for a table: every column, where generated and nullable columns may be left out
+ * (the database fills them, or they are NULL).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type InsertOf<T> =
+  T extends Table<string, infer C>
+    ? { readonly [K in keyof C as Optional<C[K]> extends true ? never : K]: Column.TypeOf<C[K]> } & {
+        readonly [K in keyof C as Optional<C[K]> extends true ? K : never]?: Column.TypeOf<C[K]>
+      }
+    : never
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export type Insertable<M extends Model.AnyModel, S extends string> = InsertOf<M['tables'][S]>
+
+/**
+ * A record built for an association (Ecto's `build_assoc`): the target schema, the table it belongs in
+ * (a custom source is remembered) and its values.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Built<M extends Model.AnyModel = Model.AnyModel, S extends string = string> {
+  readonly _tag: 'Built'
+  readonly schema: S
+  readonly source: string
+  readonly values: Partial<Model.Row<M, S>>
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface DeleteOptions {
+  /**
+   * `false` (default): Ecto's semantics, one level. `true`: follow `delete_all` down the association
+   * graph, deepest rows first; a cycle is cut at its first repeat (noted in `plan.notes`).
+   */
+  readonly cascade?: boolean
+}
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+const tableOf = (m: Model.AnyModel, schema: string): E.Either<WriteError.WriteError, Table> => {
+  const t = Model.table(m, schema)
+  return t === undefined
+    ? E.left(WriteError.make('UnknownSchema', `the model has no schema '${schema}'`, { schema }))
+    : E.right(t)
+}
+
+const show = (u: unknown): string => {
+  try {
+    return u instanceof Date ? u.toISOString() : (JSON.stringify(u) ?? String(u))
+  } catch {
+    return String(u)
+  }
+}
+
+/**
+ * Checks and encodes one column value with its codec (a plan `Ref` passes as it is).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const encodeValue = (
+  table: Table,
+  column: string,
+  value: unknown,
+): E.Either<WriteError.WriteError, unknown> => {
+  const c = table.columns.get(column)
+  if (c === undefined)
+    return E.left(
+      WriteError.make('UnknownColumn', `'${column}' is not a column of schema '${table.name}'`, {
+        schema: table.name,
+        column,
+      }),
+    )
+  if (W.isRef(value)) return E.right(value)
+  if (c.codec.is(value)) return E.right(c.codec.encode(value))
+  const d = c.codec.decode(value)
+  return E.isLeft(d)
+    ? E.left(
+        WriteError.make(
+          'InvalidValue',
+          `invalid value ${show(value)} for column '${column}' of schema '${table.name}': expected ${c.codec.name}`,
+          { schema: table.name, column },
+        ),
+      )
+    : E.right(c.codec.encode(d.right))
+}
+
+/**
+ * Checks and encodes the given values; for an insert, a required column that is missing is an error.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const encode = (
+  table: Table,
+  values: Fields,
+  mode: 'insert' | 'update',
+): E.Either<WriteError.WriteError, ReadonlyArray<readonly [string, unknown]>> => {
+  const out: Array<readonly [string, unknown]> = []
+  for (const [k, v] of Object.entries(values)) {
+    if (v === undefined) continue
+    const e = encodeValue(table, k, v)
+    if (E.isLeft(e)) return e
+    out.push([k, e.right])
+  }
+  if (mode === 'insert')
+    for (const [name, c] of table.columns)
+      if (!c.generated && !c.nullable && values[name] === undefined)
+        return E.left(
+          WriteError.make('MissingColumn', `missing required column '${name}' of schema '${table.name}'`, {
+            schema: table.name,
+            column: name,
+          }),
+        )
+  return E.right(out)
+}
+
+const generatedOf = (table: Table): ReadonlyArray<string> =>
+  [...table.columns].filter(([, c]) => c.generated).map(([n]) => n)
+
+const returningOf = (table: Table): ReadonlyArray<string> => [...table.columns.keys()]
+
+/**
+ * The insert statements for encoded rows of one table: rows giving the same columns share a statement.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const insertStatements = (
+  table: Table,
+  source: string,
+  rows: ReadonlyArray<ReadonlyArray<readonly [string, unknown]>>,
+  onConflict: 'raise' | 'nothing' = 'raise',
+): ReadonlyArray<W.Insert> => {
+  const groups = new Map<string, Array<ReadonlyArray<readonly [string, unknown]>>>()
+  for (const r of rows) {
+    const key = r.map(([c]) => c).join('\u0000')
+    // A row of defaults only cannot share a statement (`default values` inserts one row).
+    const k = r.length === 0 ? `\u0001${groups.size}` : key
+    groups.set(k, [...(groups.get(k) ?? []), r])
+  }
+  return [...groups.values()].map(rs =>
+    W.insert({
+      table: source,
+      columns: (rs[0] ?? []).map(([c]) => c),
+      rows: rs.map(r => r.map(([, v]) => Ex.param(v))),
+      generated: generatedOf(table),
+      key: table.primaryKey,
+      onConflict,
+      returning: returningOf(table),
+    }),
+  )
+}
+
+/**
+ * The conjuncts matching a row by its primary key (an error when the key is missing).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const byKey = (
+  table: Table,
+  alias: string,
+  row: Fields,
+): E.Either<WriteError.WriteError, ReadonlyArray<Ex.Expr>> => {
+  if (table.primaryKey.length === 0)
+    return E.left(
+      WriteError.make('MissingKey', `schema '${table.name}' has no primary key to find the row by`, {
+        schema: table.name,
+      }),
+    )
+  const out: Array<Ex.Expr> = []
+  for (const k of table.primaryKey) {
+    const v = row[k]
+    if (v === undefined || v === null)
+      return E.left(
+        WriteError.make('MissingKey', `the row of schema '${table.name}' has no primary key '${k}'`, {
+          schema: table.name,
+          column: k,
+        }),
+      )
+    const e = encodeValue(table, k, v)
+    if (E.isLeft(e)) return e
+    out.push(Ex.eq(Ex.column(alias, k), Ex.param(e.right)))
+  }
+  return E.right(out)
+}
+
+// -------------------------------------------------------------------------------------
+// constructors: records
+// -------------------------------------------------------------------------------------
+
+/**
+ * A plan inserting one record; the stored row (with generated values) is its result.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Schema, Column, Write } from 'quiver-sql'
+ * const tag = Schema.table('tag', 'tags', { id: Column.serial, name: Column.text })
+ * const M = Schema.modelOrThrow({ tag }, {})
+ * const plan = Write.insert(M, 'tag', { name: 'sql' })
+ * assert.deepStrictEqual(E.map(Write.toSql)(plan), E.right([{
+ *   text: 'insert into "tags" ("name") values ($1) returning "id", "name"', params: ['sql'],
+ * }]))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const insert = <M extends Model.AnyModel, S extends Model.SchemaName<M>>(
+  model: M,
+  schema: S,
+  values: Insertable<M, S>,
+  options: { readonly source?: string } = {},
+): E.Either<WriteError.WriteError, Plan.Plan<Model.Row<M, S>>> =>
+  E.map((steps: ReadonlyArray<Plan.Step>) =>
+    Plan.make<Model.Row<M, S>>(model, steps, { _tag: 'One', step: 0, schema }),
+  )(insertSteps(model, schema, [values as Fields], options.source))
+
+const insertSteps = (
+  model: Model.AnyModel,
+  schema: string,
+  values: ReadonlyArray<Fields>,
+  source: string | undefined,
+): E.Either<WriteError.WriteError, ReadonlyArray<Plan.Step>> => {
+  const t = tableOf(model, schema)
+  if (E.isLeft(t)) return t
+  const rows: Array<ReadonlyArray<readonly [string, unknown]>> = []
+  for (const v of values) {
+    const r = encode(t.right, v, 'insert')
+    if (E.isLeft(r)) return r
+    rows.push(r.right)
+  }
+  return E.right(
+    insertStatements(t.right, source ?? t.right.source, rows).map(statement => ({
+      statement,
+      expect: 'any' as const,
+      note: `insert ${schema}`,
+    })),
+  )
+}
+
+/**
+ * A plan inserting many records of one schema (rows that give the same columns share a statement).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const insertAll = <M extends Model.AnyModel, S extends Model.SchemaName<M>>(
+  model: M,
+  schema: S,
+  values: ReadonlyArray<Insertable<M, S>>,
+  options: { readonly source?: string } = {},
+): E.Either<WriteError.WriteError, Plan.Plan<ReadonlyArray<Model.Row<M, S>>>> =>
+  E.map((steps: ReadonlyArray<Plan.Step>) =>
+    Plan.make<ReadonlyArray<Model.Row<M, S>>>(model, steps, {
+      _tag: 'Many',
+      steps: steps.map((_, i) => i),
+      schema,
+    }),
+  )(insertSteps(model, schema, values as ReadonlyArray<Fields>, options.source))
+
+/**
+ * A plan updating one record, found by its primary key; the stored row is its result. A row that is
+ * no longer there is a `StaleEntry` error. No changes still checks the row exists and returns it.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const update = <M extends Model.AnyModel, S extends Model.SchemaName<M>>(
+  model: M,
+  schema: S,
+  row: Model.Row<M, S>,
+  changes: Partial<Model.Row<M, S>>,
+  options: { readonly source?: string } = {},
+): E.Either<WriteError.WriteError, Plan.Plan<Model.Row<M, S>>> => {
+  const t = tableOf(model, schema)
+  if (E.isLeft(t)) return t
+  const where = byKey(t.right, 't0', row as Fields)
+  if (E.isLeft(where)) return where
+  const set = encode(t.right, changes as Fields, 'update')
+  if (E.isLeft(set)) return set
+  const pk = t.right.primaryKey[0] as string
+  const assignments = set.right.length > 0 ? set.right : [[pk, (row as Fields)[pk]] as const]
+  return E.right(
+    Plan.make(
+      model,
+      [
+        {
+          statement: W.update({
+            binding: { table: options.source ?? t.right.source, alias: 't0' },
+            set: assignments.map(([c, v]) => [c, Ex.param(v)] as const),
+            where: where.right,
+            returning: returningOf(t.right),
+          }),
+          expect: 'one',
+          note: `update ${schema}`,
+        },
+      ],
+      { _tag: 'One', step: 0, schema },
+    ),
+  )
+}
+
+// The rows a delete touches, as a table and the conjuncts that pick them out under an alias.
+interface Rows {
+  readonly table: string
+  readonly where: (alias: string) => ReadonlyArray<Ex.Expr>
+}
+
+const childRows = (parent: Rows, parentKey: string, table: string, fk: string, depth: number): Rows => ({
+  table,
+  where: alias => {
+    const p = `t${depth}p`
+    const s = Sel.create({ table: parent.table, alias: p }, [])
+    return [
+      Ex.exists(
+        Object.freeze({
+          ...s,
+          where: [Ex.eq(Ex.column(p, parentKey), Ex.column(alias, fk)), ...parent.where(p)],
+        }),
+      ),
+    ]
+  },
+})
+
+const dependents = (
+  model: Model.AnyModel,
+  schema: string,
+  owner: Rows,
+  ownerRow: Fields | null,
+  cascade: boolean,
+  path: ReadonlyArray<string>,
+  depth: number,
+  notes: Array<string>,
+): ReadonlyArray<Plan.Step> => {
+  const steps: Array<Plan.Step> = []
+  const alias = `t${depth}`
+  for (const a of model.associations.get(schema)?.values() ?? []) {
+    if (a._tag !== 'HasMany' && a._tag !== 'HasOne' && a._tag !== 'ManyToMany') continue
+    if (a.onDelete === 'nothing') continue
+    const [table, fk] = a._tag === 'ManyToMany' ? [a.joinTable, a.joinOwnerKey] : [a.source, a.relatedKey]
+    // At the first level the owner's key is known: a plain `fk = $1`, as Ecto issues it.
+    let rows: Rows
+    if (ownerRow !== null) {
+      const key = ownerRow[a.ownerKey]
+      if (key === null || key === undefined) continue
+      rows = { table, where: x => [Ex.eq(Ex.column(x, fk), Ex.param(key))] }
+    } else rows = childRows(owner, a.ownerKey, table, fk, depth)
+    const note = `${schema}.${a.name}: ${a.onDelete}`
+    if (a._tag === 'ManyToMany' || a.onDelete === 'delete_all') {
+      const edge = `${schema}.${a.name}`
+      if (cascade && a._tag !== 'ManyToMany') {
+        if (path.includes(edge))
+          notes.push(
+            `cascade stops at ${edge}: the association graph cycles there; deeper rows are left to the database's foreign keys`,
+          )
+        else
+          steps.push(...dependents(model, a.target, rows, null, cascade, [...path, edge], depth + 1, notes))
+      }
+      steps.push({
+        statement: W.delete_({ binding: { table, alias }, where: rows.where(alias), returning: [fk] }),
+        expect: 'any',
+        note,
+      })
+    } else
+      steps.push({
+        statement: W.update({
+          binding: { table, alias },
+          set: [[fk, Ex.param(null)]],
+          where: rows.where(alias),
+          returning: [fk],
+        }),
+        expect: 'any',
+        note,
+      })
+  }
+  return steps
+}
+
+/**
+ * A plan deleting one record, found by its primary key, with its associations' `onDelete`: before the
+ * record's own DELETE and in definition order, `delete_all` deletes the children (`fk = key`),
+ * `nilify_all` sets their key to NULL, and a many-to-many `delete_all` deletes the join rows only.
+ * As in Ecto, this goes one level deep and ignores the associations' `where` (every row holding the
+ * key is affected). `{ cascade: true }` goes further: the children's own `onDelete` apply, down the
+ * graph, deepest rows first, each level selecting its rows with `exists` over the level above; a cycle
+ * (a self-referencing `delete_all`, say) is cut at its first repeat and noted in `plan.notes`.
+ * The deleted row is the result; a row that is no longer there is a `StaleEntry` error.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const delete_ = <M extends Model.AnyModel, S extends Model.SchemaName<M>>(
+  model: M,
+  schema: S,
+  row: Model.Row<M, S>,
+  options: DeleteOptions & { readonly source?: string } = {},
+): E.Either<WriteError.WriteError, Plan.Plan<Model.Row<M, S>>> => {
+  const t = tableOf(model, schema)
+  if (E.isLeft(t)) return t
+  const key = byKey(t.right, 'x', row as Fields)
+  if (E.isLeft(key)) return key
+  const table = options.source ?? t.right.source
+  const owner: Rows = {
+    table,
+    where: alias => E.getOrElse((): ReadonlyArray<Ex.Expr> => [])(byKey(t.right, alias, row as Fields)),
+  }
+  const notes: Array<string> = []
+  const steps = [
+    ...dependents(model, schema, owner, row as Fields, options.cascade === true, [], 1, notes),
+    {
+      statement: W.delete_({
+        binding: { table, alias: 't0' },
+        where: owner.where('t0'),
+        returning: returningOf(t.right),
+      }),
+      expect: 'one' as const,
+      note: `delete ${schema}`,
+    },
+  ]
+  return E.right(Plan.make(model, steps, { _tag: 'One', step: steps.length - 1, schema }, notes))
+}
+
+// -------------------------------------------------------------------------------------
+// constructors: build
+// -------------------------------------------------------------------------------------
+
+/**
+ * Applies an association's defaults to a child: an object is merged, a function is called with the
+ * child and the owner (`null` when there is none), a `withArgs` function also gets its arguments.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const applyDefaults = (
+  defaults: Model.ResolvedHas['defaults'],
+  child: Fields,
+  owner: Fields | null,
+): Fields =>
+  defaults === null
+    ? child
+    : typeof defaults === 'function'
+      ? defaults(child, owner)
+      : defaults['_tag'] === 'DefaultsWithArgs'
+        ? (defaults as DefaultsWithArgs).fn(child, owner, ...(defaults as DefaultsWithArgs).args)
+        : { ...child, ...defaults }
+
+/**
+ * Ecto's `build_assoc`: a new record for an association of `owner`. The association's defaults come
+ * first, then `attrs`, then (has_many / has_one) the owner's key, which overrides `attrs`. A custom
+ * source is remembered in the result. belongs_to and many_to_many set no key (no join row is made);
+ * a through association is an error: build the intermediate steps explicitly.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Schema, Column, Write } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const comment = Schema.table('comment', 'comments', { id: Column.serial, post_id: Column.integer, body: Column.text })
+ * const M = Schema.modelOrThrow({ post, comment }, { post: { comments: Schema.hasMany('comment', { defaults: { body: '' } }) } })
+ * const built = Write.build(M, 'post', 'comments')({ id: 1, title: 'hi' }, { post_id: 2 })
+ * assert.deepStrictEqual(E.map((b: Write.Built) => b.values)(built), E.right({ body: '', post_id: 1 }))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const build =
+  <M extends Model.AnyModel, S extends Model.SchemaName<M>, N extends Model.AssociationName<M, S>>(
+    model: M,
+    schema: S,
+    name: N,
+  ) =>
+  (
+    owner: Model.Row<M, S>,
+    attrs: Partial<Model.Row<M, Model.Target<M, S, N>>> = {},
+  ): E.Either<WriteError.WriteError, Built<M, Model.Target<M, S, N>>> => {
+    const a = Model.association(model, schema, name)
+    if (a === undefined)
+      return E.left(
+        WriteError.make('UnknownAssociation', `schema '${schema}' has no association '${name}'`, {
+          schema,
+          association: name,
+        }),
+      )
+    if (a._tag === 'Through')
+      return E.left(
+        WriteError.make(
+          'ReadOnlyAssociation',
+          `cannot build through association '${name}' of schema '${schema}': build the intermediate steps explicitly`,
+          { schema, association: name },
+        ),
+      )
+    const o = owner as Fields
+    const child: Record<string, unknown> = { ...applyDefaults(a.defaults, {}, o), ...(attrs as Fields) }
+    if (a._tag === 'HasMany' || a._tag === 'HasOne') child[a.relatedKey] = o[a.ownerKey]
+    return E.right(
+      Object.freeze({
+        _tag: 'Built',
+        schema: a.target as Model.Target<M, S, N>,
+        source: a.source,
+        values: child as Partial<Model.Row<M, Model.Target<M, S, N>>>,
+      }),
+    )
+  }
+
+/**
+ * A plan inserting a built record into the table it was built for.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const insertBuilt = <M extends Model.AnyModel, S extends Model.SchemaName<M>>(
+  model: M,
+  built: Built<M, S>,
+): E.Either<WriteError.WriteError, Plan.Plan<Model.Row<M, S>>> =>
+  insert(model, built.schema, built.values as unknown as Insertable<M, S>, { source: built.source })

@@ -1,0 +1,32 @@
+/**
+ * Writes as plans, in one namespace: records (`insert`, `insertAll`, `update`, `delete` with
+ * `onDelete`), `build`, association changes (`change`, `putAssoc`, `castAssoc`, `toPlan`), and the
+ * plan destructors (`toSql`, `run`, `runPure`).
+ *
+ * @since 0.1.0
+ */
+export {
+  insert,
+  insertAll,
+  update,
+  delete_ as delete,
+  build,
+  insertBuilt,
+  type Built,
+  type Insertable,
+  type InsertOf,
+  type DeleteOptions,
+} from './Record.js'
+export {
+  change,
+  putAssoc,
+  castAssoc,
+  toPlan,
+  type Change,
+  type AssocChange,
+  type Entry,
+  type PutOptions,
+} from './Change.js'
+export { make, toSql, run, runPure, type Plan, type Step, type Output, type PlanError } from './Plan.js'
+export { toSql as statementToSql } from '../sql/Write.js'
+export type { WriteError, WriteErrorCode, FieldError } from './WriteError.js'
