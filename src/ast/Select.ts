@@ -69,6 +69,28 @@ export interface Select {
   readonly limit: O.Option<number>
   readonly offset: O.Option<number>
   readonly distinct: boolean
+  /**
+   * Top-N per group (the preload planner's per-parent limit). When `some`, the rows that `from`, `joins`
+   * and `where` produce are split into groups of equal `keys` values (compared as `=` compares them;
+   * every key is non-null in practice); within each group the rows are ranked 1, 2, ... in `orderBy`
+   * order (ties in an arbitrary but fixed order: the planner makes `orderBy` total). A row is kept when
+   * `offset < rank` and, when `limit` is `some`, `rank <= offset + limit` (`offset` none means 0). The
+   * kept rows are returned in `orderBy` order, exactly as without `perParent`; the select-level
+   * `limit`/`offset` then apply to them. `distinct` has no effect here (each ranked row is distinct).
+   */
+  readonly perParent: O.Option<PerParent>
+}
+
+/**
+ * See `Select.perParent`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface PerParent {
+  readonly keys: ReadonlyArray<Expr>
+  readonly limit: O.Option<number>
+  readonly offset: O.Option<number>
 }
 
 // -------------------------------------------------------------------------------------
@@ -90,6 +112,7 @@ export const create = (from: Binding, columns: ReadonlyArray<Output>): Select =>
     limit: O.none,
     offset: O.none,
     distinct: false,
+    perParent: O.none,
   })
 
 // -------------------------------------------------------------------------------------
@@ -128,7 +151,10 @@ export const withOrder =
  * @since 0.1.0
  */
 export const set =
-  <K extends 'limit' | 'offset' | 'distinct' | 'columns' | 'orderBy'>(key: K, value: Select[K]) =>
+  <K extends 'limit' | 'offset' | 'distinct' | 'columns' | 'orderBy' | 'perParent'>(
+    key: K,
+    value: Select[K],
+  ) =>
   (s: Select): Select =>
     Object.freeze({ ...s, [key]: value })
 

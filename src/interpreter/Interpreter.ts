@@ -10,6 +10,7 @@ import type { Select } from '../ast/Select.js'
 import type { Write } from '../ast/Write.js'
 import type { DbError } from '../error/DbError.js'
 import type { QueryError } from '../error/QueryError.js'
+import type { Tree } from '../preload/Plan.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -35,6 +36,12 @@ export interface Interpreter {
    * every interpreter provides it; a plan run on an interpreter without it is a `QueryError`.
    */
   readonly write?: (w: Write) => TE.TaskEither<DbError | QueryError, ReadonlyArray<RawRow>>
+  /**
+   * Runs a whole preload tree as one statement (the lateral strategy) and returns the root rows with one
+   * nested-JSON column per direct association. Optional: only the PostgreSQL interpreter has it; without
+   * it preloads run batched over `select`.
+   */
+  readonly tree?: (t: Tree) => TE.TaskEither<DbError | QueryError, ReadonlyArray<RawRow>>
   /** Runs a program atomically: a `Left` (or a failure) leaves no change. */
   readonly transact: <E, A>(program: (i: Interpreter) => TE.TaskEither<E, A>) => TE.TaskEither<E | DbError, A>
 }

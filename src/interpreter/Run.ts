@@ -15,6 +15,8 @@ import * as Decode from '../decode/Decode.js'
 import type { DbError } from '../error/DbError.js'
 import type { DecodeError } from '../error/DecodeError.js'
 import * as QueryError from '../error/QueryError.js'
+import * as Preload from '../preload/Preload.js'
+import type * as Spec from '../preload/Spec.js'
 import type { Loaded } from '../query/Loaded.js'
 import type { AnyQuery, Joins, Query } from '../query/Query.js'
 import * as Model from '../schema/Model.js'
@@ -67,8 +69,13 @@ export const rows =
  */
 export const all = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
   q: Query<M, S, P, J>,
+  options: Preload.Options = {},
 ): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Loaded<M, S, P>>> =>
-  rows(q) as RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Loaded<M, S, P>>>
+  Preload.fromQuery(q, options) as RTE.ReaderTaskEither<
+    Interpreter,
+    LoadError,
+    ReadonlyArray<Loaded<M, S, P>>
+  >
 
 /**
  * The one row of the query: `NotFound` with none, `TooMany` with several.
@@ -78,9 +85,10 @@ export const all = <M extends Model.AnyModel, S extends string, P, J extends Joi
  */
 export const one = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
   q: Query<M, S, P, J>,
+  options: Preload.Options = {},
 ): RTE.ReaderTaskEither<Interpreter, LoadError, Loaded<M, S, P>> =>
   pipe(
-    all(q),
+    all(q, options),
     RTE.flatMapEither(rs =>
       rs.length === 1
         ? E.right(rs[0] as Loaded<M, S, P>)
@@ -102,8 +110,37 @@ export const one = <M extends Model.AnyModel, S extends string, P, J extends Joi
  */
 export const first = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
   q: Query<M, S, P, J>,
+  options: Preload.Options = {},
 ): RTE.ReaderTaskEither<Interpreter, LoadError, O.Option<Loaded<M, S, P>>> =>
   pipe(
-    all(q),
+    all(q, options),
     RTE.map(rs => O.fromNullable(rs[0])),
   )
+
+/**
+ * Loads a preload spec under rows already loaded (Ecto's `Repo.preload`): the same rows, in the same
+ * order, with their associations. Associations already present on a row are kept (and the nested spec
+ * is applied to them) unless `force`.
+ *
+ * @example
+ * import { Run } from 'quiver-sql'
+ * // Run.preloadInto(Blog, 'post', { comments: { author: true } })(posts)(interpreter)()
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const preloadInto =
+  <M extends Model.AnyModel, S extends Model.SchemaName<M>, const P extends Preload.Input>(
+    model: M,
+    schema: S,
+    spec: P & Spec.Valid<M, S, P>,
+    options: Preload.Options = {},
+  ) =>
+  (
+    rows: ReadonlyArray<Model.Row<M, S>>,
+  ): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Loaded<M, S, P>>> =>
+    Preload.into(model, schema, spec, options)(rows) as RTE.ReaderTaskEither<
+      Interpreter,
+      LoadError,
+      ReadonlyArray<Loaded<M, S, P>>
+    >

@@ -1,15 +1,71 @@
 /**
- * The type of a loaded row: the schema's row, plus one field per preloaded association.
+ * The type of a loaded row: the schema's row, plus one field per preloaded association, following the
+ * preload spec. To-many associations (has_many, many_to_many, has-many-through) are `ReadonlyArray`s,
+ * to-one associations (has_one, belongs_to, has-one-through) are `Option`s. A through association also
+ * exposes its first hop (with the rest of the path nested under it) unless its query says
+ * `hops: 'hide'`; when the spec names that hop itself, the spec's own shape is the one typed.
  *
  * @since 0.1.0
  */
+import type * as O from 'fp-ts/lib/Option.js'
+import type { PreloadQuery, QueryOptions } from '../preload/Spec.js'
 import type * as Model from '../schema/Model.js'
 
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+// The spec nested under one association's value; `true & { author: true }` (a key given twice) keeps
+// the nested part.
+type Nested<V> =
+  V extends PreloadQuery<QueryOptions, infer N> ? N : V extends true ? Omit<V, keyof boolean> : V
+
+type Field<M extends Model.AnyModel, S extends string, K extends string, N> =
+  Model.Cardinality<M, S, K> extends 'one'
+    ? O.Option<Loaded<M, Model.Target<M, S, K>, N>>
+    : ReadonlyArray<Loaded<M, Model.Target<M, S, K>, N>>
+
+type ThroughPath<M extends Model.AnyModel, S extends string, K> = Model.AssociationsOf<M, S>[K &
+  keyof Model.AssociationsOf<M, S>] extends {
+  readonly _tag: 'Through'
+  readonly path: infer Path
+}
+  ? Path
+  : never
+
+type PathSpec<R, N> = R extends readonly [infer H extends string, ...infer T]
+  ? { readonly [h in H]: PathSpec<T, N> }
+  : N
+
+type Shown<V> = V extends PreloadQuery<{ readonly hops: 'hide' }, unknown> ? false : true
+
+type HopSpecs<M extends Model.AnyModel, S extends string, P> = {
+  readonly [K in keyof P & string]: Shown<P[K]> extends true
+    ? ThroughPath<M, S, K> extends readonly [infer H extends string, ...infer R]
+      ? { readonly [h in H]: PathSpec<R, Nested<P[K]>> }
+      : never
+    : never
+}[keyof P & string]
+
+type Intersect<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never
+
+type Hops<M extends Model.AnyModel, S extends string, P, H = Intersect<HopSpecs<M, S, P>>> = [H] extends [
+  never,
+]
+  ? {}
+  : { readonly [K in Exclude<keyof H, keyof P> & string]: Field<M, S, K, H[K]> }
+
 /**
+ * A row of schema `S` with the associations of spec `P`.
+ *
+ * @example
+ * import type { Loaded } from 'quiver-sql'
+ * // type Post = Loaded<typeof Blog, 'post', { comments: { author: true }; permalink: true }>
+ * // Post['comments'][number]['author']: Option<User>; Post['permalink']: Option<Permalink>
+ *
  * @category model
  * @since 0.1.0
  */
-// P is the preload spec; the preload issue gives it meaning.
-export type Loaded<M extends Model.AnyModel, S extends string, P> = P extends unknown
+export type Loaded<M extends Model.AnyModel, S extends string, P> = [keyof P] extends [never]
   ? Model.Row<M, S>
-  : never
+  : Model.Row<M, S> & { readonly [K in keyof P & string]: Field<M, S, K, Nested<P[K]>> } & Hops<M, S, P>

@@ -12,6 +12,7 @@ import * as Expr from '../ast/Expr.js'
 import * as Select from '../ast/Select.js'
 import * as QueryError from '../error/QueryError.js'
 import * as Chain from '../plan/Chain.js'
+import * as Spec from '../preload/Spec.js'
 import type * as A from '../schema/Association.js'
 import * as Model from '../schema/Model.js'
 import * as Sql from '../sql/Compile.js'
@@ -520,6 +521,36 @@ export const offset =
 export const distinct =
   (on = true) =>
   <Q extends AnyQuery>(q: Q): Q => ({ ...q, select: Select.set('distinct', on)(q.select) })
+
+/**
+ * Loads associations with the query's rows: a nested spec of association names (`true`, a nested spec,
+ * or `Preload.query(...)` with a filter, an order and a per-parent limit). Applied twice, the specs
+ * merge key by key. Misspelled names, and columns in a custom query that the target does not have, are
+ * compile errors; from untyped input they are a `QueryError`.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Query, Preload } from 'quiver-sql'
+ * // pipe(Query.from(Blog, 'post'), Query.preload({ comments: { author: true }, permalink: true }))
+ * // pipe(Query.from(Blog, 'post'), Query.preload({ comments: Preload.query({ orderBy: [['desc', 'id']], limit: 3 }) }))
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const preload =
+  <const P extends Spec.Input>(spec: P) =>
+  <M extends Model.AnyModel, S extends string, P0, J extends Joins>(
+    q: Query<M, S, P0, J> & Spec.Valid<M, S, P>,
+  ): Query<M, S, P0 & P, J> => {
+    const base: Query<M, S, P0, J> = q
+    const merged = Spec.concat(base.preload, spec) as P0 & P
+    const checked = Spec.normalize(base.model, base.schema, merged)
+    return Object.freeze({
+      ...base,
+      preload: merged,
+      errors: E.isLeft(checked) ? [...base.errors, checked.left] : base.errors,
+    })
+  }
 
 // -------------------------------------------------------------------------------------
 // destructors

@@ -8,7 +8,7 @@
  */
 import * as O from 'fp-ts/lib/Option.js'
 import type { Expr } from '../ast/Expr.js'
-import type { Join, OrderTerm, Output, Select } from '../ast/Select.js'
+import type { Join, OrderTerm, Output, PerParent, Select } from '../ast/Select.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -148,11 +148,38 @@ export const conjunction = (ctx: Context, where: ReadonlyArray<Expr>): string =>
  * @since 0.1.0
  */
 export const select = (ctx: Context, s: Select): string => {
+  if (O.isSome(s.perParent)) return ranked(ctx, s, s.perParent.value)
   const cols = s.columns.length === 0 ? '1' : s.columns.map(o => output(ctx, o)).join(', ')
   let text = `select ${s.distinct ? 'distinct ' : ''}${cols} from ${ident(s.from.table)} as ${ident(s.from.alias)}`
   for (const j of s.joins) text += ` ${join(ctx, j)}`
   if (s.where.length > 0) text += ` where ${conjunction(ctx, s.where)}`
   if (s.orderBy.length > 0) text += ` order by ${s.orderBy.map(t => orderTerm(ctx, t)).join(', ')}`
+  if (O.isSome(s.limit)) text += ` limit ${param(ctx, s.limit.value)}`
+  if (O.isSome(s.offset)) text += ` offset ${param(ctx, s.offset.value)}`
+  return text
+}
+
+// Top-N per group: the outputs, the order expressions and the rank are computed in a subquery; the outer
+// query keeps the ranks in the window and re-applies the order through the projected order columns.
+const ranked = (ctx: Context, s: Select, p: PerParent): string => {
+  const order = s.orderBy.map((t, i) => `${expr(ctx, t.expr)} as ${ident(`__o${i}`)}`)
+  const window = `row_number() over (${p.keys.length > 0 ? `partition by ${p.keys.map(k => wrap(ctx, k)).join(', ')}` : ''}${
+    s.orderBy.length > 0 ? ` order by ${s.orderBy.map(t => orderTerm(ctx, t)).join(', ')}` : ''
+  }) as "__rank"`
+  let inner = `select ${[...s.columns.map(o => output(ctx, o)), ...order, window].join(', ')} from ${ident(s.from.table)} as ${ident(s.from.alias)}`
+  for (const j of s.joins) inner += ` ${join(ctx, j)}`
+  if (s.where.length > 0) inner += ` where ${conjunction(ctx, s.where)}`
+  const off = O.getOrElse(() => 0)(p.offset)
+  const cols = s.columns.length === 0 ? '1' : s.columns.map(o => `"__ranked".${ident(o.name)}`).join(', ')
+  let text = `select ${cols} from (${inner}) as "__ranked" where "__ranked"."__rank" > ${param(ctx, off)}`
+  if (O.isSome(p.limit)) text += ` and "__ranked"."__rank" <= ${param(ctx, off + p.limit.value)}`
+  if (s.orderBy.length > 0)
+    text += ` order by ${s.orderBy
+      .map(
+        (t, i) =>
+          `"__ranked".${ident(`__o${i}`)} ${t.dir}${t.nulls === 'default' ? '' : ` nulls ${t.nulls}`}`,
+      )
+      .join(', ')}`
   if (O.isSome(s.limit)) text += ` limit ${param(ctx, s.limit.value)}`
   if (O.isSome(s.offset)) text += ` offset ${param(ctx, s.offset.value)}`
   return text

@@ -15,11 +15,13 @@ import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type postgres from 'postgres'
 import * as DbError from '../../error/DbError.js'
+import * as Lateral from '../../preload/Lateral.js'
+import * as Preload from '../../preload/Preload.js'
+import type * as Spec from '../../preload/Spec.js'
 import type { Loaded } from '../../query/Loaded.js'
 import type { Joins, Query } from '../../query/Query.js'
 import type * as Model from '../../schema/Model.js'
 import * as Sql from '../../sql/Compile.js'
-import * as WriteSql from '../../sql/Write.js'
 import type { Interpreter, RawRow } from '../Interpreter.js'
 import * as Run from '../Run.js'
 
@@ -116,7 +118,7 @@ export const interpreter = (sql: Db): Interpreter => {
     _tag: 'Interpreter',
     name: 'postgres',
     select: s => execute(Sql.toSql(s))(sql),
-    write: w => execute(WriteSql.toSql(w))(sql),
+    tree: t => execute(Lateral.toSql(t))(sql),
     transact: program => transact((tx: Db) => program(interpreter(tx)))(sql),
   }
   interpreters.set(sql, i)
@@ -139,8 +141,9 @@ export const interpreter = (sql: Db): Interpreter => {
  */
 export const all = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
   q: Query<M, S, P, J>,
+  options: Preload.Options = {},
 ): RTE.ReaderTaskEither<Db, Run.LoadError, ReadonlyArray<Loaded<M, S, P>>> =>
-  pipe(Run.all(q), RTE.local(interpreter))
+  pipe(Run.all(q, options), RTE.local(interpreter))
 
 /**
  * Exactly one row (else a `QueryError` `NotFound` / `TooMany`).
@@ -150,7 +153,9 @@ export const all = <M extends Model.AnyModel, S extends string, P, J extends Joi
  */
 export const one = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
   q: Query<M, S, P, J>,
-): RTE.ReaderTaskEither<Db, Run.LoadError, Loaded<M, S, P>> => pipe(Run.one(q), RTE.local(interpreter))
+  options: Preload.Options = {},
+): RTE.ReaderTaskEither<Db, Run.LoadError, Loaded<M, S, P>> =>
+  pipe(Run.one(q, options), RTE.local(interpreter))
 
 /**
  * The first row, if any.
@@ -160,5 +165,31 @@ export const one = <M extends Model.AnyModel, S extends string, P, J extends Joi
  */
 export const first = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
   q: Query<M, S, P, J>,
+  options: Preload.Options = {},
 ): RTE.ReaderTaskEither<Db, Run.LoadError, O.Option<Loaded<M, S, P>>> =>
-  pipe(Run.first(q), RTE.local(interpreter))
+  pipe(Run.first(q, options), RTE.local(interpreter))
+
+/**
+ * `Run.preloadInto` on PostgreSQL: `Pg.preloadInto(Blog, 'post', { comments: true })(posts)(sql)()`.
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const preloadInto =
+  <M extends Model.AnyModel, S extends Model.SchemaName<M>, const P extends Preload.Input>(
+    model: M,
+    schema: S,
+    spec: P & Spec.Valid<M, S, P>,
+    options: Preload.Options = {},
+  ) =>
+  (
+    rows: ReadonlyArray<Model.Row<M, S>>,
+  ): RTE.ReaderTaskEither<Db, Run.LoadError, ReadonlyArray<Loaded<M, S, P>>> =>
+    pipe(
+      Preload.into(model, schema, spec, options)(rows) as RTE.ReaderTaskEither<
+        Interpreter,
+        Run.LoadError,
+        ReadonlyArray<Loaded<M, S, P>>
+      >,
+      RTE.local(interpreter),
+    )

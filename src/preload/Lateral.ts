@@ -1,0 +1,100 @@
+/**
+ * The lateral strategy's PostgreSQL lowering: a whole preload tree as one statement. Each association
+ * is a correlated subquery in its parent's select list (evaluated per parent row, after the root's
+ * ORDER BY / LIMIT): a to-many one aggregates `json_agg(row_to_json(j) order by j."__n")` over a
+ * subquery of the target's columns with its own ORDER BY / LIMIT / OFFSET (so top-N is per parent), a
+ * to-one one is `row_to_json(j)` of the first row. Columns that must cross JSON as text (int8,
+ * numeric) are cast `::text`, so that nested values decode to what top-level rows hold; timestamptz
+ * crosses as ISO text and its codec turns it back into a `Date`.
+ *
+ * @since 0.1.0
+ */
+import * as O from 'fp-ts/lib/Option.js'
+import type * as Select from '../ast/Select.js'
+import * as Sql from '../sql/Compile.js'
+import type { Tree, TreeNode } from './Plan.js'
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+const { ident } = Sql
+
+const from = (ctx: Sql.Context, s: Select.Select): string => {
+  let text = ` from ${ident(s.from.table)} as ${ident(s.from.alias)}`
+  for (const j of s.joins)
+    text += ` ${j.kind === 'inner' ? 'inner join' : 'left join'} ${ident(j.binding.table)} as ${ident(j.binding.alias)} on ${Sql.expr(ctx, j.on)}`
+  if (s.where.length > 0) text += ` where ${Sql.conjunction(ctx, s.where)}`
+  return text
+}
+
+const tail = (ctx: Sql.Context, s: Select.Select): string => {
+  let text = ''
+  if (s.orderBy.length > 0) text += ` order by ${s.orderBy.map(t => Sql.orderTerm(ctx, t)).join(', ')}`
+  if (O.isSome(s.limit)) text += ` limit ${Sql.param(ctx, s.limit.value)}`
+  if (O.isSome(s.offset)) text += ` offset ${Sql.param(ctx, s.offset.value)}`
+  return text
+}
+
+const output = (ctx: Sql.Context, o: Select.Output, asText: boolean): string =>
+  `${Sql.expr(ctx, o.expr)}${asText ? '::text' : ''} as ${ident(o.name)}`
+
+const subquery = (ctx: Sql.Context, node: TreeNode, depth: { n: number }): string => {
+  const j = ident(`j${depth.n++}`)
+  const s = node.select
+  const cols = [
+    ...s.columns.map(o => output(ctx, o, node.asText.includes(o.name))),
+    ...node.children.map(c => `${subquery(ctx, c, depth)} as ${ident(c.name)}`),
+  ]
+  if (node.cardinality === 'one')
+    return `(select row_to_json(${j}) from (select ${cols.join(', ')}${from(ctx, s)}${tail(ctx, s)}) as ${j})`
+  const rank = `row_number() over (${
+    s.orderBy.length > 0 ? `order by ${s.orderBy.map(t => Sql.orderTerm(ctx, t)).join(', ')}` : ''
+  }) as "__n"`
+  return `(select coalesce(json_agg(row_to_json(${j}) order by ${j}."__n"), '[]'::json) from (select ${[
+    ...cols,
+    rank,
+  ].join(', ')}${from(ctx, s)}${tail(ctx, s)}) as ${j})`
+}
+
+// -------------------------------------------------------------------------------------
+// destructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * The statement of a tree: the root's rows (or, for a `Keys` root, one row per position, in order),
+ * each with one JSON column per direct association.
+ *
+ * @example
+ * // Pg.all(pipe(Query.from(Blog, 'post'), Query.preload({ comments: true })), { strategy: 'lateral' })
+ * // select "t0"."id", ..., (select coalesce(json_agg(row_to_json("j0") order by "j0"."__n"), '[]'::json)
+ * //   from (select "p0_0"."id" as "id", ..., row_number() over (order by "p0_0"."id" asc) as "__n"
+ * //   from "comments" as "p0_0" where "p0_0"."post_id" = "t0"."id" order by "p0_0"."id" asc) as "j0") as "comments"
+ * // from "posts" as "t0"
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const toSql = (tree: Tree): Sql.CompiledQuery => {
+  const ctx = Sql.context()
+  const depth = { n: 0 }
+  const subs = tree.nodes.map(n => `${subquery(ctx, n, depth)} as ${ident(n.name)}`)
+  let text: string
+  if (tree.root._tag === 'Keys') {
+    const { alias, columns } = tree.root
+    const arrays = columns.map(c => `${Sql.param(ctx, c.values)}::${c.sqlType}[]`)
+    const names = [...columns.map(c => ident(c.name)), '"__ord"']
+    text = `select ${[`${ident(alias)}."__ord"`, ...subs].join(', ')} from unnest(${arrays.join(', ')}) with ordinality as ${ident(alias)}(${names.join(', ')}) order by ${ident(alias)}."__ord"`
+  } else {
+    const s = tree.root.select
+    if (s.distinct) {
+      // json has no equality: a distinct root is computed first, numbered in its order, then extended.
+      const inner = Sql.select(ctx, s)
+      text = `select ${[`${ident(s.from.alias)}.*`, ...subs].join(', ')} from (select "q".*, row_number() over () as "__ord" from (${inner}) as "q") as ${ident(s.from.alias)} order by ${ident(s.from.alias)}."__ord"`
+    } else {
+      const cols = s.columns.length === 0 ? [] : s.columns.map(o => output(ctx, o, false))
+      text = `select ${[...cols, ...subs].join(', ')}${from(ctx, s)}${tail(ctx, s)}`
+    }
+  }
+  return Object.freeze({ text, params: Object.freeze(ctx.params) })
+}

@@ -1,0 +1,240 @@
+/**
+ * The preload planner: pure and interpreter-neutral. From a normalised spec it builds the `Select` of
+ * each association level, either keyed by a list of owner keys (the batched strategy: one statement per
+ * level, `= any($1)`, the owner key carried as the `__owner` output, top-N per parent as
+ * `Select.perParent`) or correlated to the parent row (the lateral strategy: a `Tree` that a capable
+ * interpreter lowers to one statement).
+ *
+ * Order inside a group: the custom `orderBy`, else the association's `preloadOrder`, then the target's
+ * primary key ascending, so that every pick is deterministic: a has_one without `preloadOrder` takes
+ * the row with the lowest primary key, and both strategies return the same order.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as O from 'fp-ts/lib/Option.js'
+import * as Expr from '../ast/Expr.js'
+import * as Select from '../ast/Select.js'
+import type * as QueryError from '../error/QueryError.js'
+import * as Chain from '../plan/Chain.js'
+import * as Model from '../schema/Model.js'
+import type { Node } from './Spec.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * One level of a lateral tree: the select of the node's rows correlated to its parent row.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface TreeNode {
+  readonly name: string
+  readonly cardinality: 'one' | 'many'
+  /** The target schema. */
+  readonly schema: string
+  readonly select: Select.Select
+  /** Outputs whose values must cross JSON as text (int8, numeric: `Column.json === 'text'`). */
+  readonly asText: ReadonlyArray<string>
+  readonly children: ReadonlyArray<TreeNode>
+}
+
+/**
+ * A key column of a `Keys` root: one value per parent, in parent order.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface KeyColumn {
+  readonly name: string
+  /** The PostgreSQL type of the values (the owner column's type). */
+  readonly sqlType: string
+  readonly values: ReadonlyArray<unknown>
+}
+
+/**
+ * What the tree hangs from: a query (its rows are the parents), or lists of owner keys given by rows
+ * already in memory (one result row per position, in order).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Root =
+  | { readonly _tag: 'Query'; readonly select: Select.Select }
+  | { readonly _tag: 'Keys'; readonly alias: string; readonly columns: ReadonlyArray<KeyColumn> }
+
+/**
+ * A whole preload tree for one statement.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Tree {
+  readonly _tag: 'Tree'
+  readonly root: Root
+  readonly nodes: ReadonlyArray<TreeNode>
+}
+
+/**
+ * The name of the output that carries the owner key in a batched select.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export const ownerOutput = '__owner'
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * The chain of a direct node.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const chain = (model: Model.AnyModel, node: Node): E.Either<QueryError.QueryError, Chain.Chain> =>
+  Chain.fromPath(model, node.owner, [node.name])
+
+const order = (model: Model.AnyModel, node: Node, alias: string): ReadonlyArray<Select.OrderTerm> => {
+  const assoc = node.assoc as Model.ResolvedDirect
+  const items = O.getOrElse((): ReadonlyArray<Model.Order> => assoc.preloadOrder)(node.custom.orderBy)
+  const pk = (Model.table(model, assoc.target)?.primaryKey ?? []).filter(
+    c => !items.some(i => i.column === c),
+  )
+  return [
+    ...items.map(i => ({ expr: Expr.column(alias, i.column), dir: i.dir, nulls: i.nulls })),
+    ...pk.map(c => ({ expr: Expr.column(alias, c), dir: 'asc' as const, nulls: 'default' as const })),
+  ]
+}
+
+// A to-one association keeps one row per parent: the first in order after the offset.
+const window = (node: Node): { readonly limit: O.Option<number>; readonly offset: O.Option<number> } =>
+  node.assoc.cardinality === 'one'
+    ? {
+        limit: O.some(Math.min(1, O.getOrElse(() => 1)(node.custom.limit))),
+        offset: node.custom.offset,
+      }
+    : { limit: node.custom.limit, offset: node.custom.offset }
+
+const base = (
+  model: Model.AnyModel,
+  node: Node,
+  c: Chain.Chain,
+  alias: (i: number) => string,
+  link: (firstAlias: string, inCol: string) => Expr.Expr,
+): Select.Select => {
+  let s = Chain.backward(model, c, alias, link)
+  for (const f of node.custom.where) s = Select.withWhere(Chain.filterExpr(alias(0), f))(s)
+  return Select.withOrder(order(model, node, alias(0)))(s)
+}
+
+/**
+ * The batched select of a direct node's rows for some owner keys: the target's columns plus
+ * `__owner`; a per-parent limit/offset (or an offset on a to-one) becomes `perParent`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const batched = (
+  model: Model.AnyModel,
+  node: Node,
+  c: Chain.Chain,
+  keys: ReadonlyArray<unknown>,
+): Select.Select => {
+  const alias = (i: number) => `t${i}`
+  const first = c.links[0] as Chain.Link
+  const ownerAlias = alias(c.links.length - 1)
+  let s = base(model, node, c, alias, (a, col) => Expr.inList(Expr.column(a, col), keys))
+  s = Select.set('columns', [
+    ...s.columns,
+    { name: ownerOutput, expr: Expr.column(ownerAlias, first.inCol) },
+  ])(s)
+  const w = window(node)
+  // A to-one without offset needs no window: the first row per owner is picked while grouping.
+  const needed =
+    node.assoc.cardinality === 'one' ? O.isSome(w.offset) : O.isSome(w.limit) || O.isSome(w.offset)
+  return needed
+    ? Select.set(
+        'perParent',
+        O.some({ keys: [Expr.column(ownerAlias, first.inCol)], limit: w.limit, offset: w.offset }),
+      )(s)
+    : s
+}
+
+const treeNodes = (
+  model: Model.AnyModel,
+  nodes: ReadonlyArray<Node>,
+  parent: (index: number, ownerCol: string) => Expr.Expr,
+  next: () => number,
+): E.Either<QueryError.QueryError, ReadonlyArray<TreeNode>> => {
+  const out: Array<TreeNode> = []
+  let index = 0
+  for (const node of nodes) {
+    if (node.assoc._tag === 'Through') continue
+    const c = chain(model, node)
+    if (E.isLeft(c)) return c
+    const k = next()
+    const alias = (i: number) => `p${k}_${i}`
+    const i = index++
+    let s = base(model, node, c.right, alias, (a, col) =>
+      Expr.eq(Expr.column(a, col), parent(i, c.right.ownerCol)),
+    )
+    const w = window(node)
+    s = Select.set('limit', w.limit)(Select.set('offset', w.offset)(s))
+    const children = treeNodes(model, node.children, (_, col) => Expr.column(alias(0), col), next)
+    if (E.isLeft(children)) return children
+    const table = Model.table(model, node.assoc.target)
+    out.push({
+      name: node.name,
+      cardinality: node.assoc.cardinality,
+      schema: node.assoc.target,
+      select: s,
+      asText: s.columns.filter(o => table?.columns.get(o.name)?.json === 'text').map(o => o.name),
+      children: children.right,
+    })
+  }
+  return E.right(out)
+}
+
+// Binding names are numbered per tree, so the same spec always gives the same SQL text.
+const counter = (): (() => number) => {
+  let n = 0
+  return () => n++
+}
+
+/**
+ * The lateral tree of a spec under a query's rows.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const treeOfQuery = (
+  model: Model.AnyModel,
+  root: Select.Select,
+  nodes: ReadonlyArray<Node>,
+): E.Either<QueryError.QueryError, Tree> => {
+  const ns = treeNodes(model, nodes, (_, col) => Expr.column(root.from.alias, col), counter())
+  return E.isLeft(ns) ? ns : E.right({ _tag: 'Tree', root: { _tag: 'Query', select: root }, nodes: ns.right })
+}
+
+/**
+ * The lateral tree of a spec under rows in memory: the direct nodes in order, each with its list of
+ * owner keys (one per parent; `null` where nothing is to be fetched).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const treeOfKeys = (
+  model: Model.AnyModel,
+  nodes: ReadonlyArray<Node>,
+  keys: ReadonlyArray<KeyColumn>,
+): E.Either<QueryError.QueryError, Tree> => {
+  const alias = 'k'
+  const ns = treeNodes(model, nodes, i => Expr.column(alias, keys[i]?.name ?? ''), counter())
+  return E.isLeft(ns)
+    ? ns
+    : E.right({ _tag: 'Tree', root: { _tag: 'Keys', alias, columns: keys }, nodes: ns.right })
+}

@@ -1,0 +1,314 @@
+/**
+ * Preloading: loading the associations a spec names under the rows of a query (`Query.preload`) or
+ * under rows already in memory (`into`, Ecto's `Repo.preload`), with one of two strategies that return
+ * deep-equal trees: `batched` (one statement per association level, on any interpreter) and `lateral`
+ * (the whole tree in one statement, on an interpreter with the `tree` capability: PostgreSQL). `auto`
+ * picks per call with the rule in `choose`.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import type * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import * as Select from '../ast/Select.js'
+import * as Decode from '../decode/Decode.js'
+import * as QueryError from '../error/QueryError.js'
+import type { Interpreter } from '../interpreter/Interpreter.js'
+import type { AnyQuery } from '../query/Query.js'
+import * as Model from '../schema/Model.js'
+import * as Assemble from './Assemble.js'
+import * as Batched from './Batched.js'
+import * as Plan from './Plan.js'
+import * as Spec from './Spec.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * `auto` (the default) chooses per call; see `choose`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Strategy = 'auto' | 'batched' | 'lateral'
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface Options {
+  readonly strategy?: Strategy
+  /** Reload associations that are already present on the rows (`into` only). */
+  readonly force?: boolean
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export type LoadError = Batched.LoadError
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export type { PreloadQuery, QueryOptions, Input } from './Spec.js'
+
+type Row = Assemble.Row
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * A custom preload query: extra `where` filters, an `orderBy` that replaces `preloadOrder`, a `limit` /
+ * `offset` per parent, and a nested spec.
+ *
+ * @example
+ * import { Preload } from 'quiver-sql'
+ * // Query.preload({ comments: Preload.query({ where: { public: true }, orderBy: [['desc', 'id']], limit: 3 }, { author: true }) })
+ * assert.strictEqual(Preload.query({ limit: 2 }).options.limit, 2)
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const query = Spec.query
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * Up to this many parents, `auto` sends one lateral statement.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const lateralMaxParents = 20
+
+// A conjunct `t0.col = $value` on a unique key is taken as "one parent".
+const singleParent = (model: Model.AnyModel, schema: string, s: Select.Select): boolean => {
+  const pk = Model.table(model, schema)?.primaryKey ?? []
+  return s.where.some(
+    w =>
+      (w._tag === 'Compare' &&
+        w.op === 'eq' &&
+        w.left._tag === 'ColumnRef' &&
+        w.left.alias === s.from.alias &&
+        pk.length === 1 &&
+        w.left.column === pk[0] &&
+        w.right._tag === 'Param') ||
+      (w._tag === 'InList' &&
+        w.expr._tag === 'ColumnRef' &&
+        w.expr.alias === s.from.alias &&
+        pk.length === 1 &&
+        w.expr.column === pk[0] &&
+        w.values.length <= lateralMaxParents),
+  )
+}
+
+/**
+ * The `auto` rule, in one place. One statement wins when the parents are few (its cost is one round
+ * trip; separate statements cost one round trip per level), separate statements win on large fan-outs
+ * (the JSON of many parents is built and parsed row by row, and sibling levels run concurrently on the
+ * pool). So: `lateral` when the interpreter can run a tree and the parents are known to be few — a root
+ * query with `limit <= lateralMaxParents`, or a root filtered to at most that many primary keys, or at
+ * most that many rows given to `into` — and `batched` otherwise.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const choose = (
+  i: Interpreter,
+  model: Model.AnyModel,
+  schema: string,
+  root:
+    | { readonly _tag: 'Query'; readonly select: Select.Select }
+    | { readonly _tag: 'Rows'; readonly count: number },
+  strategy: Strategy = 'auto',
+): 'batched' | 'lateral' => {
+  if (strategy !== 'auto') return strategy
+  if (i.tree === undefined) return 'batched'
+  if (root._tag === 'Rows') return root.count <= lateralMaxParents ? 'lateral' : 'batched'
+  const s = root.select
+  if (s.distinct) return 'batched'
+  const limited = s.limit._tag === 'Some' && s.limit.value <= lateralMaxParents
+  return limited || singleParent(model, schema, s) ? 'lateral' : 'batched'
+}
+
+// -------------------------------------------------------------------------------------
+// destructors
+// -------------------------------------------------------------------------------------
+
+const unsupported = (schema: string) =>
+  QueryError.make(
+    'Unsupported',
+    `the lateral preload strategy needs an interpreter that runs trees (PostgreSQL); preloading under '${schema}'`,
+    schema,
+  )
+
+const rootRows = (i: Interpreter, q: AnyQuery): TE.TaskEither<LoadError, ReadonlyArray<Row>> => {
+  const table = Model.table(q.model, q.schema)
+  if (table === undefined)
+    return TE.left(QueryError.make('UnknownSchema', `the model has no schema '${q.schema}'`, q.schema))
+  return pipe(
+    i.select(q.select),
+    TE.flatMapEither((raw): E.Either<LoadError, ReadonlyArray<Row>> => Decode.rows(table, raw)),
+  )
+}
+
+/**
+ * The rows of a query with its preloads.
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const fromQuery =
+  (q: AnyQuery, options: Options = {}): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Row>> =>
+  i => {
+    const error = q.errors[0]
+    if (error !== undefined) return TE.left(error)
+    const nodes = Spec.normalize(q.model, q.schema, q.preload)
+    if (E.isLeft(nodes)) return TE.left(nodes.left)
+    if (Select.isTriviallyEmpty(q.select)) return TE.right([])
+    if (nodes.right.length === 0) return rootRows(i, q)
+    const strategy = choose(i, q.model, q.schema, { _tag: 'Query', select: q.select }, options.strategy)
+    const strip = TE.map((rows: ReadonlyArray<Row>) => Assemble.strip(nodes.right, rows))
+    if (strategy === 'batched')
+      return pipe(rootRows(i, q), TE.flatMap(Batched.load(i, q.model, nodes.right, false)), strip)
+    const tree = Plan.treeOfQuery(q.model, q.select, nodes.right)
+    if (E.isLeft(tree)) return TE.left(tree.left)
+    if (i.tree === undefined) return TE.left(unsupported(q.schema))
+    return pipe(
+      i.tree(tree.right),
+      TE.flatMapEither(raw => {
+        const out: Array<Row> = []
+        for (const r of raw) {
+          const row = Assemble.decodeTree(q.model, q.schema, nodes.right, r)
+          if (E.isLeft(row)) return row
+          out.push(row.right)
+        }
+        return E.right(Object.freeze(out))
+      }),
+      strip,
+    )
+  }
+
+const baseType = (sqlType: string | null): string | null =>
+  sqlType === null ? null : sqlType.replace(/\s+generated\b.*$/i, '').trim()
+
+const lateralInto =
+  (i: Interpreter, model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Spec.Node>, force: boolean) =>
+  (parents: ReadonlyArray<Row>): TE.TaskEither<LoadError, ReadonlyArray<Row>> => {
+    if (parents.length === 0) return TE.right([])
+    const run = i.tree
+    if (run === undefined) return TE.left(unsupported(schema))
+    const direct = nodes.filter(n => n.assoc._tag !== 'Through')
+    const isLoaded = (p: Row, n: Spec.Node) => !force && p[n.name] !== undefined
+    const columns: Array<Plan.KeyColumn> = []
+    for (const [j, n] of direct.entries()) {
+      const c = Plan.chain(model, n)
+      if (E.isLeft(c)) return TE.left(c.left)
+      const type = baseType(Model.table(model, schema)?.columns.get(c.right.ownerCol)?.sqlType ?? null)
+      if (type === null)
+        return TE.left(
+          QueryError.make(
+            'Unsupported',
+            `cannot preload '${n.name}' of schema '${schema}' laterally: column '${c.right.ownerCol}' has no SQL type`,
+            schema,
+            n.name,
+          ),
+        )
+      const ownerCol = c.right.ownerCol
+      columns.push({
+        name: `c${j}`,
+        sqlType: type,
+        values: parents.map(p => (isLoaded(p, n) ? null : (p[ownerCol] ?? null))),
+      })
+    }
+    const fetch: TE.TaskEither<LoadError, ReadonlyArray<Row>> = columns.every(c =>
+      c.values.every(v => v === null),
+    )
+      ? TE.right(parents.map(() => ({})))
+      : pipe(
+          Plan.treeOfKeys(model, nodes, columns),
+          TE.fromEither,
+          TE.flatMap(t => run(t)),
+        )
+    return pipe(
+      fetch,
+      TE.flatMap(raw =>
+        pipe(
+          direct,
+          // Already-loaded children get the nested spec in a statement of their own.
+          TE.traverseArray(n => {
+            const loaded: Array<Row> = []
+            const ranges = new Map<Row, readonly [number, number]>()
+            for (const p of parents)
+              if (isLoaded(p, n)) {
+                const rows = Assemble.rowsOf(p[n.name])
+                ranges.set(p, [loaded.length, loaded.length + rows.length])
+                loaded.push(...rows)
+              }
+            return pipe(
+              loaded.length === 0 || n.children.length === 0
+                ? TE.right(loaded)
+                : lateralInto(i, model, n.assoc.target, n.children, force)(loaded),
+              TE.map(children => ({ ranges, children })),
+            )
+          }),
+          TE.flatMapEither(reloaded => {
+            const out: Array<Row> = []
+            for (const [k, p] of parents.entries()) {
+              const row: Record<string, unknown> = { ...p }
+              for (const [j, n] of direct.entries()) {
+                const { ranges, children } = reloaded[j] as (typeof reloaded)[number]
+                const range = ranges.get(p)
+                if (range !== undefined) {
+                  row[n.name] = Assemble.valueOf(n.assoc.cardinality, children.slice(range[0], range[1]))
+                  continue
+                }
+                const v = Assemble.decodeValue(model, n, raw[k]?.[n.name] ?? null)
+                if (E.isLeft(v)) return v
+                row[n.name] = v.right
+              }
+              out.push(Assemble.complete(model, nodes, row))
+            }
+            return E.right(Object.freeze(out))
+          }),
+        ),
+      ),
+    )
+  }
+
+/**
+ * Loads a spec under rows already in memory (Ecto's `Repo.preload`): the rows come back in the same
+ * order, as new rows with their associations. Associations already present are kept (their nested spec
+ * is still applied) unless `force`.
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const into =
+  (model: Model.AnyModel, schema: string, spec: unknown, options: Options = {}) =>
+  (rows: ReadonlyArray<Row>): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Row>> =>
+  i => {
+    const nodes = Spec.normalize(model, schema, spec)
+    if (E.isLeft(nodes)) return TE.left(nodes.left)
+    if (rows.length === 0) return TE.right([])
+    const force = options.force ?? false
+    const strategy = choose(i, model, schema, { _tag: 'Rows', count: rows.length }, options.strategy)
+    const typed = nodes.right.every(n => {
+      if (n.assoc._tag === 'Through') return true
+      const c = Plan.chain(model, n)
+      return E.isRight(c) && Model.table(model, schema)?.columns.get(c.right.ownerCol)?.sqlType != null
+    })
+    return pipe(
+      strategy === 'lateral' && (typed || options.strategy === 'lateral')
+        ? lateralInto(i, model, schema, nodes.right, force)(rows)
+        : Batched.load(i, model, nodes.right, force)(rows),
+      TE.map(loaded => Assemble.strip(nodes.right, loaded)),
+    )
+  }

@@ -1,0 +1,569 @@
+/**
+ * Preload specs: what the user writes (`{ comments: { author: true }, permalink: true }`, with
+ * `Preload.query(...)` for a custom filter, order and per-parent limit), and its normal form, a tree of
+ * `Node`s with every association resolved, every through rewritten into its hops, and equal keys merged.
+ * The normal form is what the planner and both strategies work from; untyped input that names an
+ * association the model does not have is a `QueryError` naming schema and association.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as O from 'fp-ts/lib/Option.js'
+import * as QueryError from '../error/QueryError.js'
+import type * as A from '../schema/Association.js'
+import * as Model from '../schema/Model.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * The options of a custom preload query. `where` uses the filter values of association `where`
+ * options (a value, `null`, `Schema.notNull`, `Schema.isIn([...])`, `Schema.fragment`...`), `orderBy`
+ * the items of `preloadOrder`; `limit` and `offset` apply per parent (top-N per parent). On a through
+ * association `where` and `orderBy` go to its last hop, `limit`/`offset` cut the walked value, and
+ * `hops: 'hide'` leaves the intermediate associations off the rows (they are shown by default, as in
+ * Ecto).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface QueryOptions {
+  readonly where?: A.Where
+  readonly orderBy?: ReadonlyArray<A.OrderItem>
+  readonly limit?: number
+  readonly offset?: number
+  readonly hops?: 'show' | 'hide'
+}
+
+/**
+ * A custom preload query with the nested spec to load under its rows: a plain value.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface PreloadQuery<Q extends QueryOptions = QueryOptions, N = {}> {
+  readonly _tag: 'PreloadQuery'
+  readonly options: Q
+  readonly preload: N
+}
+
+/**
+ * What one association of a spec accepts: `true`, a nested spec, or a `PreloadQuery`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Value = true | PreloadQuery<QueryOptions, unknown> | Input
+
+/**
+ * An untyped spec: association name -> value.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Input {
+  readonly [name: string]: Value
+}
+
+/**
+ * A custom query in normal form (every column checked against the target schema).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Custom {
+  readonly where: ReadonlyArray<Model.Filter>
+  /** `some` replaces the association's `preloadOrder`. */
+  readonly orderBy: O.Option<ReadonlyArray<Model.Order>>
+  readonly limit: O.Option<number>
+  readonly offset: O.Option<number>
+}
+
+/**
+ * One association to load on the rows of `owner`. A through node loads nothing itself: its hops are
+ * sibling nodes (merged with whatever the spec asks for them), and its value is walked from them.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Node {
+  readonly name: string
+  readonly owner: string
+  readonly assoc: Model.Resolved
+  readonly custom: Custom
+  readonly children: ReadonlyArray<Node>
+  /** Loaded only as a hop of throughs that hide their hops: removed from the rows once they are walked. */
+  readonly hidden: boolean
+}
+
+// -------------------------------------------------------------------------------------
+// type-level checks
+// -------------------------------------------------------------------------------------
+
+type ColumnOf<M extends Model.AnyModel, T extends string> = keyof Model.Row<M, T> & string
+
+type OrderColumn<I> = I extends readonly [string, infer C] ? C : I
+
+type QueryProblems<M extends Model.AnyModel, T extends string, Q, At extends string> =
+  | (Q extends { readonly where: infer W }
+      ? Exclude<keyof W & string, ColumnOf<M, T>> extends infer C extends string
+        ? [C] extends [never]
+          ? never
+          : `preload ${At}: where: '${C}' is not a column of schema '${T}'`
+        : never
+      : never)
+  | (Q extends { readonly orderBy: ReadonlyArray<infer I> }
+      ? Exclude<OrderColumn<I> & string, ColumnOf<M, T>> extends infer C extends string
+        ? [C] extends [never]
+          ? never
+          : `preload ${At}: orderBy: '${C}' is not a column of schema '${T}'`
+        : never
+      : never)
+
+type ValueProblems<M extends Model.AnyModel, T extends string, V, At extends string> = V extends true
+  ? never
+  : V extends PreloadQuery<infer Q, infer N>
+    ? QueryProblems<M, T, Q, At> | Problems<M, T, N, At>
+    : Problems<M, T, V, At>
+
+/**
+ * The problems of a spec on schema `S`, as messages (never when there is none).
+ *
+ * @category type-level checks
+ * @since 0.1.0
+ */
+export type Problems<M extends Model.AnyModel, S extends string, P, At extends string = S> = {
+  readonly [K in keyof P & string]: K extends Model.AssociationName<M, S>
+    ? ValueProblems<M, Model.Target<M, S, K>, P[K], `${At}.${K}`>
+    : `preload ${At}: schema '${S}' has no association '${K}'`
+}[keyof P & string]
+
+/**
+ * `unknown` for a valid spec; otherwise a type no query has, whose one property names the problem
+ * (so a misspelled association is a compile error that says which).
+ *
+ * @category type-level checks
+ * @since 0.1.0
+ */
+export type Valid<M extends Model.AnyModel, S extends string, P> = [Problems<M, S, P>] extends [never]
+  ? unknown
+  : { readonly 'invalid preload': Problems<M, S, P> }
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * A custom preload query, with an optional nested spec.
+ *
+ * @example
+ * import { Preload } from 'quiver-sql'
+ * // Query.preload({ comments: Preload.query({ where: { public: true }, orderBy: [['desc', 'id']], limit: 3 }, { author: true }) })
+ * const q = Preload.query({ limit: 3 }, { author: true })
+ * assert.strictEqual(q.options.limit, 3)
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export function query<const Q extends QueryOptions>(options: Q): PreloadQuery<Q, {}>
+export function query<const Q extends QueryOptions, const N extends Input>(
+  options: Q,
+  preload: N,
+): PreloadQuery<Q, N>
+export function query(options: QueryOptions, preload: Input = {}): PreloadQuery<QueryOptions, Input> {
+  return Object.freeze({ _tag: 'PreloadQuery', options, preload })
+}
+
+const noCustom: Custom = Object.freeze({ where: [], orderBy: O.none, limit: O.none, offset: O.none })
+
+// Before resolution: a level is a map name -> entry; expansions of throughs merge into it.
+interface Raw {
+  readonly custom: QueryOptions | null
+  readonly nested: ReadonlyMap<string, Raw>
+  readonly hidden: boolean
+  /** For a through: hide its hops. */
+  readonly hide: boolean
+  readonly expanded: boolean
+}
+
+const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
+  typeof u === 'object' && u !== null && !Array.isArray(u) && !(u instanceof Date)
+
+const bad = (schema: string, name: string | null, message: string) =>
+  E.left(QueryError.make('InvalidArgument', message, schema, name))
+
+const sameQuery = (a: QueryOptions, b: QueryOptions): boolean =>
+  a === b || JSON.stringify(a) === JSON.stringify(b)
+
+const merge = (schema: string, name: string, a: Raw, b: Raw): E.Either<QueryError.QueryError, Raw> => {
+  if (a.custom !== null && b.custom !== null && !sameQuery(a.custom, b.custom))
+    return bad(
+      schema,
+      name,
+      `cannot preload '${name}' of schema '${schema}': it is given more than once with different queries`,
+    )
+  const nested = mergeLevels(schema, a.nested, b.nested)
+  if (E.isLeft(nested)) return nested
+  return E.right({
+    custom: a.custom ?? b.custom,
+    nested: nested.right,
+    hidden: a.hidden && b.hidden,
+    hide: a.hide && b.hide,
+    expanded: a.expanded && b.expanded,
+  })
+}
+
+const mergeLevels = (
+  schema: string,
+  a: ReadonlyMap<string, Raw>,
+  b: ReadonlyMap<string, Raw>,
+): E.Either<QueryError.QueryError, ReadonlyMap<string, Raw>> => {
+  const out = new Map(a)
+  for (const [k, v] of b) {
+    const prev = out.get(k)
+    if (prev === undefined) out.set(k, v)
+    else {
+      const m = merge(schema, k, prev, v)
+      if (E.isLeft(m)) return m
+      out.set(k, m.right)
+    }
+  }
+  return E.right(out)
+}
+
+const parse = (schema: string, input: unknown): E.Either<QueryError.QueryError, ReadonlyMap<string, Raw>> => {
+  if (!isRecord(input) || input['_tag'] === 'PreloadQuery')
+    return bad(
+      schema,
+      null,
+      `invalid preload spec for schema '${schema}': expected an object of association names`,
+    )
+  const out = new Map<string, Raw>()
+  for (const [name, value] of Object.entries(input)) {
+    if (value === undefined) continue
+    if (value === true) {
+      out.set(name, { custom: null, nested: new Map(), hidden: false, hide: false, expanded: false })
+      continue
+    }
+    if (isRecord(value) && value['_tag'] === 'PreloadConflict')
+      return bad(
+        schema,
+        name,
+        `cannot preload '${name}' of schema '${schema}': it is given more than once with different queries`,
+      )
+    if (isRecord(value) && value['_tag'] === 'PreloadQuery') {
+      const options = value['options']
+      if (!isRecord(options))
+        return bad(schema, name, `invalid preload query for '${name}' of schema '${schema}'`)
+      const nested = parse(schema, value['preload'] ?? {})
+      if (E.isLeft(nested)) return nested
+      out.set(name, {
+        custom: options as QueryOptions,
+        nested: nested.right,
+        hidden: false,
+        hide: options['hops'] === 'hide',
+        expanded: false,
+      })
+      continue
+    }
+    if (isRecord(value)) {
+      const nested = parse(schema, value)
+      if (E.isLeft(nested)) return nested
+      out.set(name, { custom: null, nested: nested.right, hidden: false, hide: false, expanded: false })
+      continue
+    }
+    return bad(
+      schema,
+      name,
+      `invalid preload of '${name}' in schema '${schema}': expected true, a nested spec or Preload.query(...), got ${JSON.stringify(value)}`,
+    )
+  }
+  return E.right(out)
+}
+
+const unknownAssociation = (schema: string, name: string) =>
+  E.left(
+    QueryError.make('UnknownAssociation', `schema '${schema}' has no association '${name}'`, schema, name),
+  )
+
+// Rewrites every through of a level into its hops (Ecto's rewriting): `commentsAuthors` adds
+// `comments: { author: <the through's where/order and nested spec> }`, merged with the level.
+const expand = (
+  model: Model.AnyModel,
+  schema: string,
+  level: ReadonlyMap<string, Raw>,
+): E.Either<QueryError.QueryError, ReadonlyMap<string, Raw>> => {
+  let current = level
+  for (;;) {
+    const next = [...current].find(
+      ([name, raw]) => !raw.expanded && Model.association(model, schema, name)?._tag === 'Through',
+    )
+    if (next === undefined) return E.right(current)
+    const [name, raw] = next
+    const assoc = Model.association(model, schema, name) as Model.ResolvedThrough
+    const hopQuery: QueryOptions | null =
+      raw.custom === null || (raw.custom.where === undefined && raw.custom.orderBy === undefined)
+        ? null
+        : {
+            ...(raw.custom.where === undefined ? {} : { where: raw.custom.where }),
+            ...(raw.custom.orderBy === undefined ? {} : { orderBy: raw.custom.orderBy }),
+          }
+    let tail: Raw = {
+      custom: hopQuery,
+      nested: raw.nested,
+      hidden: raw.hide,
+      hide: raw.hide,
+      expanded: false,
+    }
+    for (let i = assoc.path.length - 1; i > 0; i--)
+      tail = {
+        custom: null,
+        nested: new Map([[assoc.path[i] as string, tail]]),
+        hidden: raw.hide,
+        hide: raw.hide,
+        expanded: false,
+      }
+    const self: Raw = { ...raw, nested: new Map(), expanded: true }
+    const merged = mergeLevels(
+      schema,
+      new Map([...current].map(([k, v]) => [k, k === name ? self : v])),
+      new Map([[assoc.path[0] as string, tail]]),
+    )
+    if (E.isLeft(merged)) return merged
+    current = merged.right
+  }
+}
+
+const scalar = (u: unknown): boolean =>
+  typeof u === 'string' || typeof u === 'number' || typeof u === 'boolean' || u instanceof Date
+
+const condition = (value: unknown): Model.Condition | null => {
+  if (value === null) return { _tag: 'IsNull' }
+  if (scalar(value)) return { _tag: 'Eq', value }
+  if (!isRecord(value)) return null
+  switch (value['_tag']) {
+    case 'WhereNotNull':
+      return { _tag: 'NotNull' }
+    case 'WhereIn':
+      return Array.isArray(value['values']) && value['values'].every(scalar)
+        ? { _tag: 'In', values: value['values'] }
+        : null
+    case 'WhereFragment': {
+      const strings = value['strings']
+      const args = value['args']
+      if (!Array.isArray(strings) || !Array.isArray(args)) return null
+      if (args.filter(a => isRecord(a) && a['_tag'] === 'Self').length !== 1) return null
+      return {
+        _tag: 'Fragment',
+        strings,
+        args: args.map(a =>
+          isRecord(a) && a['_tag'] === 'Self' ? { _tag: 'Self' } : { _tag: 'Value', value: a },
+        ),
+      }
+    }
+  }
+  return null
+}
+
+const directions: Readonly<Record<string, Omit<Model.Order, 'column'>>> = {
+  asc: { dir: 'asc', nulls: 'default' },
+  desc: { dir: 'desc', nulls: 'default' },
+  asc_nulls_first: { dir: 'asc', nulls: 'first' },
+  asc_nulls_last: { dir: 'asc', nulls: 'last' },
+  desc_nulls_first: { dir: 'desc', nulls: 'first' },
+  desc_nulls_last: { dir: 'desc', nulls: 'last' },
+}
+
+const count = (
+  schema: string,
+  name: string,
+  option: string,
+  n: unknown,
+): E.Either<QueryError.QueryError, O.Option<number>> =>
+  n === undefined
+    ? E.right(O.none)
+    : typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
+      ? E.right(O.some(n))
+      : bad(
+          schema,
+          name,
+          `preload '${name}' of schema '${schema}': ${option} expects a whole number >= 0, got ${String(n)}`,
+        )
+
+const resolveCustom = (
+  model: Model.AnyModel,
+  schema: string,
+  name: string,
+  assoc: Model.Resolved,
+  q: QueryOptions | null,
+): E.Either<QueryError.QueryError, Custom> => {
+  if (q === null) return E.right(noCustom)
+  const known = ['where', 'orderBy', 'limit', 'offset', 'hops']
+  for (const k of Object.keys(q))
+    if (!known.includes(k))
+      return bad(
+        schema,
+        name,
+        `preload '${name}' of schema '${schema}': unknown option '${k}'; expected one of ${known.join(', ')}`,
+      )
+  if (q.hops !== undefined && (assoc._tag !== 'Through' || (q.hops !== 'show' && q.hops !== 'hide')))
+    return bad(
+      schema,
+      name,
+      `preload '${name}' of schema '${schema}': 'hops' ('show' | 'hide') applies to through associations only`,
+    )
+  const table = Model.table(model, assoc.target)
+  const has = (c: unknown): c is string => typeof c === 'string' && (table?.columns.has(c) ?? false)
+  const where: Array<Model.Filter> = []
+  if (q.where !== undefined) {
+    if (!isRecord(q.where))
+      return bad(
+        schema,
+        name,
+        `preload '${name}' of schema '${schema}': where expects an object of column filters`,
+      )
+    for (const [column, v] of Object.entries(q.where)) {
+      if (!has(column))
+        return E.left(
+          QueryError.make(
+            'UnknownColumn',
+            `preload '${name}' of schema '${schema}': where: '${column}' is not a column of schema '${assoc.target}'`,
+            schema,
+            name,
+          ),
+        )
+      const c = condition(v)
+      if (c === null)
+        return bad(
+          schema,
+          name,
+          `preload '${name}' of schema '${schema}': where.${column}: invalid filter ${JSON.stringify(v)}`,
+        )
+      where.push({ column, condition: c })
+    }
+  }
+  let orderBy: O.Option<ReadonlyArray<Model.Order>> = O.none
+  if (q.orderBy !== undefined) {
+    if (!Array.isArray(q.orderBy))
+      return bad(schema, name, `preload '${name}' of schema '${schema}': orderBy expects a list`)
+    const out: Array<Model.Order> = []
+    for (const item of q.orderBy as ReadonlyArray<unknown>) {
+      const [dir, column] = Array.isArray(item) ? [item[0], item[1]] : ['asc', item]
+      const d = typeof dir === 'string' ? directions[dir] : undefined
+      if (d === undefined || !has(column))
+        return bad(
+          schema,
+          name,
+          `preload '${name}' of schema '${schema}': cannot order by ${JSON.stringify(item)} (schema '${assoc.target}')`,
+        )
+      out.push({ column, ...d })
+    }
+    orderBy = O.some(out)
+  }
+  const limit = count(schema, name, 'limit', q.limit)
+  if (E.isLeft(limit)) return limit
+  const offset = count(schema, name, 'offset', q.offset)
+  if (E.isLeft(offset)) return offset
+  // On a through, where/orderBy were moved to the last hop.
+  return E.right(
+    assoc._tag === 'Through'
+      ? { where: [], orderBy: O.none, limit: limit.right, offset: offset.right }
+      : { where, orderBy, limit: limit.right, offset: offset.right },
+  )
+}
+
+const resolve = (
+  model: Model.AnyModel,
+  schema: string,
+  level: ReadonlyMap<string, Raw>,
+): E.Either<QueryError.QueryError, ReadonlyArray<Node>> => {
+  for (const name of level.keys())
+    if (Model.association(model, schema, name) === undefined) return unknownAssociation(schema, name)
+  const expanded = expand(model, schema, level)
+  if (E.isLeft(expanded)) return expanded
+  const nodes: Array<Node> = []
+  for (const [name, raw] of expanded.right) {
+    const assoc = Model.association(model, schema, name)
+    if (assoc === undefined) return unknownAssociation(schema, name)
+    if (assoc._tag === 'Through') {
+      const noPk = [assoc.owner, ...assoc.hops.map(h => h.target)].find(
+        s => (Model.table(model, s)?.primaryKey.length ?? 0) === 0,
+      )
+      if (noPk !== undefined)
+        return bad(
+          schema,
+          name,
+          `cannot preload through association '${name}' of schema '${schema}': schema '${noPk}' has no primary key to deduplicate by`,
+        )
+    }
+    const custom = resolveCustom(model, schema, name, assoc, raw.custom)
+    if (E.isLeft(custom)) return custom
+    const children = resolve(model, assoc.target, raw.nested)
+    if (E.isLeft(children)) return children
+    nodes.push(
+      Object.freeze({
+        name,
+        owner: schema,
+        assoc,
+        custom: custom.right,
+        children: children.right,
+        hidden: raw.hidden,
+      }),
+    )
+  }
+  return E.right(nodes)
+}
+
+/**
+ * The normal form of a spec on `schema`'s rows.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const normalize = (
+  model: Model.AnyModel,
+  schema: string,
+  spec: unknown,
+): E.Either<QueryError.QueryError, ReadonlyArray<Node>> => {
+  if (Model.table(model, schema) === undefined)
+    return E.left(QueryError.make('UnknownSchema', `the model has no schema '${schema}'`, schema))
+  const raw = parse(schema, spec)
+  return E.isLeft(raw) ? raw : resolve(model, schema, raw.right)
+}
+
+// -------------------------------------------------------------------------------------
+// combinators
+// -------------------------------------------------------------------------------------
+
+/**
+ * Two specs as one: equal keys merge their nested specs (a key given with two different queries is a
+ * `QueryError` when the spec is normalised).
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const concat = (a: unknown, b: unknown): unknown => {
+  if (!isRecord(a) || !isRecord(b) || a['_tag'] === 'PreloadQuery' || b['_tag'] === 'PreloadQuery') return b
+  const out: Record<string, unknown> = { ...a }
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out[k]
+    out[k] = prev === undefined || prev === true ? v : v === true ? prev : mergeValue(prev, v)
+  }
+  return Object.freeze(out)
+}
+
+const mergeValue = (a: unknown, b: unknown): unknown => {
+  const qa = isRecord(a) && a['_tag'] === 'PreloadQuery' ? a : null
+  const qb = isRecord(b) && b['_tag'] === 'PreloadQuery' ? b : null
+  if (qa === null && qb === null) return concat(a, b)
+  // A conflict between two different queries is reported by `normalize`; here the nested specs merge.
+  if (qa !== null && qb !== null && !sameQuery(qa['options'] as QueryOptions, qb['options'] as QueryOptions))
+    return Object.freeze({ _tag: 'PreloadConflict', a, b })
+  const options = (qa ?? qb)?.['options']
+  return Object.freeze({
+    _tag: 'PreloadQuery',
+    options,
+    preload: concat(qa === null ? a : qa['preload'], qb === null ? b : qb['preload']),
+  })
+}
