@@ -22,6 +22,7 @@ import type { Loaded } from '../../query/Loaded.js'
 import type { Joins, Query } from '../../query/Query.js'
 import type * as Model from '../../schema/Model.js'
 import * as Sql from '../../sql/Compile.js'
+import * as WriteSql from '../../sql/Write.js'
 import type { Interpreter, RawRow } from '../Interpreter.js'
 import * as Run from '../Run.js'
 
@@ -119,6 +120,7 @@ export const interpreter = (sql: Db): Interpreter => {
     name: 'postgres',
     select: s => execute(Sql.toSql(s))(sql),
     tree: t => execute(Lateral.toSql(t))(sql),
+    write: w => execute(WriteSql.toSql(w))(sql),
     transact: program => transact((tx: Db) => program(interpreter(tx)))(sql),
   }
   interpreters.set(sql, i)
