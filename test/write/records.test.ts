@@ -17,7 +17,6 @@ beforeEach(async () => {
   ])
 })
 
-const ids = (rows: ReadonlyArray<{ readonly id?: unknown }>) => rows.map(r => r.id).sort()
 const count = async (table: string, where = 'true') =>
   (await db.sql.unsafe(`select count(*)::int as n from "${table}" where ${where}`))[0]?.['n']
 
