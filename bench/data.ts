@@ -4,10 +4,9 @@
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type postgres from 'postgres'
-import { handDdl, indexes } from './model.js'
 
 export const namespace = 'quiver_bench'
-const version = 1
+const version = 2
 const seed = 20260101
 
 export interface Sizes {
@@ -104,13 +103,14 @@ const copy = async (sql: postgres.Sql, table: string, rows: ReadonlyArray<string
 }
 
 /**
- * Creates and loads the dataset unless an identical one is there. `sql` must be connected with
+ * Creates the tables with the given DDL (`ddl(Bench)`) and loads the dataset, unless an identical one is
+ * there. `sql` must be connected with
  * `search_path` = `quiver_bench`.
  */
 export const ensure = async (
   sql: postgres.Sql,
   scale: number,
-  options: { readonly reload: boolean; readonly ddl: ReadonlyArray<string> | null },
+  options: { readonly reload: boolean; readonly ddl: ReadonlyArray<string> },
 ): Promise<{ readonly loaded: boolean; readonly ms: number }> => {
   const t0 = performance.now()
   await sql.unsafe(`create schema if not exists ${namespace}`)
@@ -125,7 +125,9 @@ export const ensure = async (
   await sql.unsafe(`drop schema if exists ${namespace} cascade`)
   await sql.unsafe(`create schema ${namespace}`)
   await sql.unsafe(`set search_path to ${namespace}`)
-  for (const s of options.ddl ?? handDdl) await sql.unsafe(s)
+  // tables first, indexes after the load
+  const isIndex = (s: string) => /^create (unique )?index/i.test(s)
+  for (const s of options.ddl.filter(s => !isIndex(s))) await sql.unsafe(s)
   const byTable = new Map<string, Array<string>>()
   for (const [t, line] of lines(sizes(scale))) {
     let a = byTable.get(t)
@@ -134,7 +136,7 @@ export const ensure = async (
   }
   for (const t of ['users', 'posts', 'comments', 'permalinks', 'tags', 'posts_tags'])
     await copy(sql, t, byTable.get(t) ?? [])
-  for (const s of indexes) await sql.unsafe(s)
+  for (const s of options.ddl.filter(isIndex)) await sql.unsafe(s)
   for (const t of ['users', 'posts', 'comments', 'permalinks', 'tags'])
     await sql.unsafe(`select setval(pg_get_serial_sequence('${t}', 'id'), (select max(id) from ${t}))`)
   await sql.unsafe(`analyze users, posts, comments, permalinks, tags, posts_tags`)

@@ -11,8 +11,10 @@ import v8 from 'node:v8'
 import vm from 'node:vm'
 import postgres from 'postgres'
 import { start } from '../src/embedded/Embedded.js'
+import { ddl } from '../src/schema/Ddl.js'
 import { assertSame, count } from './check.js'
 import { ensure, namespace, sizes } from './data.js'
+import { Bench } from './model.js'
 import { drizzleDb, drizzleImpl, drizzleW2, kyselyDb, kyselyImpl, kyselyW2 } from './peers.js'
 import { quiverImpl, quiverW2Sql } from './quiver.js'
 import { rawJson, rawSeparate } from './raw.js'
@@ -102,7 +104,9 @@ const main = async () => {
   const { version } = (await admin.unsafe<Array<{ version: string }>>(`select version()`))[0] ?? {
     version: '?',
   }
-  const loaded = await ensure(admin, scale, { reload: flag('reload'), ddl: null })
+  const statementsOfDdl = ddl(Bench)
+  if (statementsOfDdl._tag === 'Left') throw new Error(`ddl(Bench): ${statementsOfDdl.left.message}`)
+  const loaded = await ensure(admin, scale, { reload: flag('reload'), ddl: statementsOfDdl.right })
   await admin.end()
   const sz = sizes(scale)
   console.log(
@@ -130,6 +134,7 @@ const main = async () => {
     const expected = await Promise.all(args.map(a => impls[0]!.run[w](a)))
     const stmts = new Map<ImplName, number>()
     for (const impl of impls) {
+      await impl.run[w](args[0]!) // warm-up: the first run of a prepared statement also describes it
       for (let k = 0; k < args.length; k++) {
         statements = 0
         counting = true
@@ -138,7 +143,6 @@ const main = async () => {
         if (k === 0) stmts.set(impl.name, statements)
         assertSame(`${w} ${impl.name}`, expected[k], impl.adapt === undefined ? got : impl.adapt(w, got))
       }
-      await impl.run[w](args[0]!)
     }
     // peak heap growth of one operation (median of 3), sampled every millisecond and at the end
     const heap = new Map<ImplName, number>()
