@@ -483,10 +483,10 @@ export const orderBy =
     return Object.freeze({ ...q, select: Select.withOrder(terms)(q.select) })
   }
 
-const count = (what: string, n: number) =>
+const count = (what: string, n: number, schema: string) =>
   Number.isSafeInteger(n) && n >= 0
     ? E.right(n)
-    : E.left(QueryError.make('InvalidArgument', `${what} expects a whole number >= 0, got ${n}`))
+    : E.left(QueryError.make('InvalidArgument', `${what} expects a whole number >= 0, got ${n}`, schema))
 
 /**
  * @category combinators
@@ -495,10 +495,12 @@ const count = (what: string, n: number) =>
 export const limit =
   (n: number) =>
   <Q extends AnyQuery>(q: Q): Q => {
-    const c = count('limit', n)
-    return E.isLeft(c)
-      ? { ...q, errors: [...q.errors, c.left] }
-      : { ...q, select: Select.set('limit', O.some(n))(q.select) }
+    const c = count('limit', n, q.schema)
+    return Object.freeze(
+      E.isLeft(c)
+        ? { ...q, errors: [...q.errors, c.left] }
+        : { ...q, select: Select.set('limit', O.some(n))(q.select) },
+    )
   }
 
 /**
@@ -508,10 +510,12 @@ export const limit =
 export const offset =
   (n: number) =>
   <Q extends AnyQuery>(q: Q): Q => {
-    const c = count('offset', n)
-    return E.isLeft(c)
-      ? { ...q, errors: [...q.errors, c.left] }
-      : { ...q, select: Select.set('offset', O.some(n))(q.select) }
+    const c = count('offset', n, q.schema)
+    return Object.freeze(
+      E.isLeft(c)
+        ? { ...q, errors: [...q.errors, c.left] }
+        : { ...q, select: Select.set('offset', O.some(n))(q.select) },
+    )
   }
 
 /**
@@ -520,7 +524,8 @@ export const offset =
  */
 export const distinct =
   (on = true) =>
-  <Q extends AnyQuery>(q: Q): Q => ({ ...q, select: Select.set('distinct', on)(q.select) })
+  <Q extends AnyQuery>(q: Q): Q =>
+    Object.freeze({ ...q, select: Select.set('distinct', on)(q.select) })
 
 /**
  * Loads associations with the query's rows: a nested spec of association names (`true`, a nested spec,

@@ -547,7 +547,7 @@ describe('through', () => {
     )
   })
 
-  it('a missing hop inside a nested through is reported on the outer one', () => {
+  it('a missing hop in a through used as a hop of another', () => {
     expectError(
       define({
         post: {

@@ -134,6 +134,7 @@ describe('bad arguments', () => {
       expectQueryError(Query.limit(n)(posts()), 'InvalidArgument', /limit expects a whole number/)
       expectQueryError(Query.offset(n)(posts()), 'InvalidArgument', /offset expects a whole number/)
     }
+    expect(Query.toSql(Query.limit(-1)(posts()))).toMatchObject({ left: { schema: 'post' } })
   })
 
   it('orderBy: unknown column, unknown direction, junk items', () => {

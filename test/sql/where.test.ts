@@ -102,6 +102,33 @@ describe('in, null, not, and, or', () => {
     expect(r).toEqual([])
   })
 
+  it('in with timestamps, booleans and texts: typed array parameters', async () => {
+    const d1 = new Date('2026-01-01T10:00:00Z')
+    const d3 = new Date('2026-01-03T10:00:00Z')
+    const q = pipe(
+      posts,
+      Query.where(p => Pred.in(p.inserted_at, [d1, d3])),
+      Query.where(p => Pred.in(p.published, [true])),
+      Query.where(p => Pred.in(p.title, ['hello', 'bobs', 'again'])),
+    )
+    const r = await golden(
+      db.sql,
+      q,
+      `${P} where "t0"."inserted_at" = any($1) and "t0"."published" = $2 and "t0"."title" = any($3)`,
+      [[d1, d3], true, ['hello', 'bobs', 'again']],
+    )
+    expect(ids(r)).toEqual([1, 3])
+  })
+
+  it('an empty list inside an or is sent (and matches nothing)', async () => {
+    const q = pipe(
+      posts,
+      Query.where(p => Pred.or(Pred.in(p.id, []), Pred.eq(p.id, 2))),
+    )
+    const r = await golden(db.sql, q, `${P} where ("t0"."id" = any($1) or "t0"."id" = $2)`, [[], 2])
+    expect(ids(r)).toEqual([2])
+  })
+
   it('isNull and isNotNull', async () => {
     const a = await golden(
       db.sql,
@@ -305,5 +332,12 @@ describe('orderBy, limit, offset, distinct', () => {
     expect(Query.toSql(base)).toEqual(before)
     expect(Query.toSql(narrow)).not.toEqual(before)
     expect(Object.isFrozen(base.select)).toBe(true)
+    for (const q of [
+      narrow,
+      pipe(base, Query.distinct()),
+      pipe(base, Query.offset(2)),
+      pipe(base, Query.limit(-1)),
+    ])
+      expect(Object.isFrozen(q)).toBe(true)
   })
 })
