@@ -298,6 +298,19 @@ const rawFilter = fc.record({
   values: fc.array(fc.nat(12), { minLength: 1, maxLength: 3 }),
 })
 
+// At most one filter per column: a where option is an object keyed by column.
+const filtersOf = (
+  columns: ReadonlyArray<ColumnSpec>,
+  raws: ReadonlyArray<RawFilter>,
+): ReadonlyArray<FilterSpec> => {
+  const out: Array<FilterSpec> = []
+  for (const raw of raws) {
+    const f = filterOf(columns, raw)
+    if (!out.some(x => x.column === f.column)) out.push(f)
+  }
+  return out
+}
+
 const filterOf = (columns: ReadonlyArray<ColumnSpec>, raw: RawFilter): FilterSpec => {
   const c = pick(columns, raw.column)
   const values = raw.values.map(v => pick(domains[c.type], v))
@@ -459,7 +472,7 @@ export const model = (options: ModelOptions = {}): fc.Arbitrary<Generated> =>
               name,
               target,
               foreignKey: `f${i}`,
-              where: l.where.map(w => filterOf(cols, w)),
+              where: filtersOf(cols, l.where),
               preloadOrder: order(cols),
             })
             if (l.inverse)
@@ -482,7 +495,7 @@ export const model = (options: ModelOptions = {}): fc.Arbitrary<Generated> =>
               name,
               target,
               foreignKey: `f${i}`,
-              where: l.where.map(w => filterOf(cols, w)),
+              where: filtersOf(cols, l.where),
             })
             if (l.inverse)
               assocs.push({
@@ -522,8 +535,8 @@ export const model = (options: ModelOptions = {}): fc.Arbitrary<Generated> =>
                 ['jo', 'id'],
                 ['jr', 'id'],
               ],
-              joinWhere: l.joinWhere.map(w => filterOf(joinCols, w)),
-              where: l.where.map(w => filterOf(cols, w)),
+              joinWhere: filtersOf(joinCols, l.joinWhere),
+              where: filtersOf(cols, l.where),
               preloadOrder: order(cols),
             })
             if (l.inverse)

@@ -35,6 +35,7 @@ import type { Joins, Query } from '../../query/Query.js'
 import type * as Model from '../../schema/Model.js'
 import type { Interpreter, RawRow } from '../Interpreter.js'
 import * as Run from '../Run.js'
+import * as Write from './Write.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -635,14 +636,25 @@ const compileSelect = (ctx: Ctx, s: Select): ((outer: Env) => ReadonlyArray<RawR
   }))
   const skip = O.getOrElse(() => 0)(s.offset)
   const take = O.getOrElse(() => Infinity)(s.limit)
+  const perParent = O.isSome(s.perParent)
+    ? {
+        keys: s.perParent.value.keys.map(k => compile(scope, k)),
+        skip: O.getOrElse(() => 0)(s.perParent.value.offset),
+        take: O.getOrElse(() => Infinity)(s.perParent.value.limit),
+      }
+    : null
   return outer => {
     const envs = rows(outer)
     let out = envs.map(env => {
       const row: Record<string, unknown> = {}
       for (const o of outputs) row[o.name] = o.value(env)
-      return { row, keys: order.map(t => t.value(env)) }
+      return {
+        row,
+        keys: order.map(t => t.value(env)),
+        group: perParent === null ? '' : rowKey(perParent.keys.map(k => k(env))),
+      }
     })
-    if (s.distinct) {
+    if (s.distinct && perParent === null) {
       const seen = new Set<string>()
       out = out.filter(x => {
         const k = rowKey(outputs.map(o => x.row[o.name]))
@@ -667,6 +679,15 @@ const compileSelect = (ctx: Ctx, s: Select): ((outer: Env) => ReadonlyArray<RawR
         }
         return 0
       })
+    if (perParent !== null) {
+      // Top-N per group: rank each row within its group in order, keep the window.
+      const ranks = new Map<string, number>()
+      out = out.filter(x => {
+        const rank = (ranks.get(x.group) ?? 0) + 1
+        ranks.set(x.group, rank)
+        return rank > perParent.skip && rank <= perParent.skip + perParent.take
+      })
+    }
     const end = take === Infinity ? undefined : skip + take
     return out.slice(skip, end).map(x => Object.freeze(x.row))
   }
@@ -701,7 +722,56 @@ export const evaluate =
   }
 
 /**
- * The memory interpreter over some tables. Its `transact` runs the program on the same tables.
+ * A memory database: an interpreter and the tables it currently holds. Writes replace the tables (the
+ * given ones are never mutated); `transact` restores them when the program fails.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Store {
+  readonly interpreter: Interpreter
+  readonly tables: () => Tables
+}
+
+/**
+ * A memory database over some tables.
+ *
+ * @example
+ * import { Memory } from 'quiver-sql'
+ * const db = Memory.store(new Map([['users', [{ id: 1 }]]]))
+ * assert.deepStrictEqual(db.tables().get('users'), [{ id: 1 }])
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const store = (tables: Tables): Store => {
+  let current = tables
+  const i: Interpreter = {
+    _tag: 'Interpreter',
+    name: 'memory',
+    select: s => TE.fromEither(evaluate(current)(s)),
+    write: w =>
+      TE.fromEither(
+        pipe(
+          Write.write(current, w),
+          E.map(r => {
+            current = r.tables
+            return r.rows
+          }),
+        ),
+      ),
+    transact: program => async () => {
+      const before = current
+      const r = await program(i)()
+      if (E.isLeft(r)) current = before
+      return r
+    },
+  }
+  return { interpreter: i, tables: () => current }
+}
+
+/**
+ * The memory interpreter over some tables (see `store` to read the tables back after writes).
  *
  * @example
  * import { Memory } from 'quiver-sql'
@@ -711,15 +781,7 @@ export const evaluate =
  * @category constructors
  * @since 0.1.0
  */
-export const interpreter = (tables: Tables): Interpreter => {
-  const i: Interpreter = {
-    _tag: 'Interpreter',
-    name: 'memory',
-    select: s => TE.fromEither(evaluate(tables)(s)),
-    transact: program => program(i),
-  }
-  return i
-}
+export const interpreter = (tables: Tables): Interpreter => store(tables).interpreter
 
 // -------------------------------------------------------------------------------------
 // destructors
