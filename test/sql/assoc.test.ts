@@ -339,6 +339,43 @@ describe('through', () => {
     expect(ids(r)).toEqual([1])
   })
 
+  it("an intermediate hop's where goes in its join's ON", async () => {
+    const q = Query.assoc(X, 'post', 'publicCommentsAuthors')(one(rows.post, 3))
+    const r = await golden(
+      db.sql,
+      q,
+      `select distinct ${USER} from "users" as "t0" inner join "comments" as "t1" on "t1"."author_id" = "t0"."id" and "t1"."public" = $1 where "t1"."post_id" = $2`,
+      [true, 3],
+    )
+    // post 3's only comment is not public; its commentsAuthors (no filter) is cy
+    expect(r).toEqual([])
+    const all = await Pg.all(Query.assoc(X, 'post', 'commentsAuthors')(one(rows.post, 3)))(db.sql)()
+    expect(E.isRight(all) && ids(all.right)).toEqual([3])
+  })
+
+  it('a many-to-many hop in the middle: its joinWhere and where in the ONs', async () => {
+    const q = Query.assoc(X, 'user', 'favoritesAuthors')(one(rows.user, 1))
+    const r = await golden(
+      db.sql,
+      q,
+      `select distinct ${USER} from "users" as "t0" inner join "posts" as "t1" on "t1"."author_id" = "t0"."id" and "t1"."published" = $1 inner join "favorites" as "t2" on "t2"."liked" = "t1"."id" and "t2"."starred" = $2 where "t2"."fan" = $3`,
+      [true, true, 1],
+    )
+    // starred and published: posts 1 (ada) and 4 (no author); post 3 (bob) is not starred
+    expect(ids(r)).toEqual([1])
+  })
+
+  it("the target hop's where stays in WHERE", async () => {
+    const q = Query.assoc(X, 'comment', 'publicSiblings')(one(rows.comment, 3))
+    const r = await golden(
+      db.sql,
+      q,
+      `select distinct ${COMMENT} from "comments" as "t0" inner join "posts" as "t1" on "t1"."id" = "t0"."post_id" where "t1"."id" = $1 and "t0"."public" = $2`,
+      [1, true],
+    )
+    expect(ids(r)).toEqual([1, 2])
+  })
+
   it('a comment is its own sibling (belongs-to then has-many)', async () => {
     const q = Query.assoc(X, 'comment', 'siblings')(one(rows.comment, 2))
     const r = await golden(

@@ -35,6 +35,7 @@ export const X = Schema.modelOrThrow(
       commentedPosts: Schema.through(['comments', 'post']),
       commentedPostsTags: Schema.through(['commentedPosts', 'tags']),
       postsCommentsAuthors: Schema.through(['posts', 'comments', 'author']),
+      favoritesAuthors: Schema.through(['favorites', 'author']),
     },
     profile: {
       owner: Schema.belongsTo('user', { foreignKey: 'user_name', references: 'name' }),
@@ -53,6 +54,7 @@ export const X = Schema.modelOrThrow(
       archivedComments: Schema.hasMany('comment', { source: 'archived_comments' }),
       permalink: Schema.hasOne('permalink'),
       commentsAuthors: Schema.through(['comments', 'author']),
+      publicCommentsAuthors: Schema.through(['publicComments', 'author']),
       tags: Schema.manyToMany('tag', { joinThrough: 'posts_tags' }),
       taggings: Schema.manyToMany('tag', {
         joinThrough: 'post_tag',
@@ -74,6 +76,7 @@ export const X = Schema.modelOrThrow(
       children: Schema.hasMany('comment', { foreignKey: 'parent_id' }),
       postPermalink: Schema.throughOne(['post', 'permalink']),
       siblings: Schema.through(['post', 'comments']),
+      publicSiblings: Schema.through(['post', 'publicComments']),
     },
     tag: {
       posts: Schema.manyToMany('post', { joinThrough: 'posts_tags' }),

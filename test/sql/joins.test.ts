@@ -114,6 +114,22 @@ describe('join', () => {
     expect(ids(r)).toEqual([1, 1])
   })
 
+  it('left join of a through with filtered hops: every hop is a left join with its filters in its ON', async () => {
+    const q = pipe(
+      Query.from(X, 'user'),
+      Query.join('favoritesAuthors', 'left'),
+      Query.where((_, $) => Pred.eq($.joined.favoritesAuthors.name, 'ada')),
+    )
+    const r = await golden(
+      db.sql,
+      q,
+      `select ${USER} from "users" as "t0" left join "favorites" as "t1" on "t1"."fan" = "t0"."id" and "t1"."starred" = $1 left join "posts" as "t2" on "t2"."id" = "t1"."liked" and "t2"."published" = $2 left join "users" as "t3" on "t3"."id" = "t2"."author_id" where "t3"."name" = $3`,
+      [true, true, 'ada'],
+    )
+    // ada and bob starred ada's published post 1
+    expect(ids(r)).toEqual([1, 2])
+  })
+
   it('two joins get fresh aliases', async () => {
     const q = pipe(posts, Query.join('tags'), Query.join('author', 'left'))
     const r = await golden(
