@@ -39,20 +39,26 @@ type PathSpec<R, N> = R extends readonly [infer H extends string, ...infer T]
 
 type Shown<V> = V extends PreloadQuery<{ readonly hops: 'hide' }, unknown> ? false : true
 
+// Distributive over `Path`, so a non-through (`never`) adds nothing.
+type HopSpec<Path, N> = Path extends readonly [infer H extends string, ...infer R]
+  ? { readonly [h in H]: PathSpec<R, N> }
+  : never
+
 type HopSpecs<M extends Model.AnyModel, S extends string, P> = {
   readonly [K in keyof P & string]: Shown<P[K]> extends true
-    ? ThroughPath<M, S, K> extends readonly [infer H extends string, ...infer R]
-      ? { readonly [h in H]: PathSpec<R, Nested<P[K]>> }
-      : never
+    ? HopSpec<ThroughPath<M, S, K>, Nested<P[K]>>
     : never
 }[keyof P & string]
 
 type Intersect<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never
 
-type Hops<M extends Model.AnyModel, S extends string, P, H = Intersect<HopSpecs<M, S, P>>> = [H] extends [
-  never,
-]
-  ? {}
+// `unknown` (nothing) when no through adds a hop the spec does not name itself.
+type Hops<M extends Model.AnyModel, S extends string, P> = [HopSpecs<M, S, P>] extends [never]
+  ? unknown
+  : HopFields<M, S, P, Intersect<HopSpecs<M, S, P>>>
+
+type HopFields<M extends Model.AnyModel, S extends string, P, H> = [Exclude<keyof H, keyof P>] extends [never]
+  ? unknown
   : { readonly [K in Exclude<keyof H, keyof P> & string]: Field<M, S, K, H[K]> }
 
 /**
