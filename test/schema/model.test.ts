@@ -498,6 +498,75 @@ describe('names and tables', () => {
   })
 })
 
+describe('shapes from untyped input', () => {
+  it('tables and definitions that are not objects', () => {
+    expectError(Schema.model(5 as never, {}), '(model)', null, 'tables', /expected an object of tables/)
+    expectError(Schema.model(tables, null as never), '(model)', null, 'associations', /expected an object/)
+    expectError(define({ post: 'comments' }), 'post', null, null, /expected an object of associations/)
+    expectError(
+      define({ post: { x: { ...Schema.hasMany('comment'), options: 'id' } } }),
+      'post',
+      'x',
+      null,
+      /options must be an object/,
+    )
+  })
+
+  it('a table that was not built with Schema.table, or is malformed', () => {
+    expectError(Schema.model({ post: { name: 'post' } } as never, {}), 'post', null, null, /not a table/)
+    expectError(
+      Schema.model({ post: { ...post, source: '' } }, {}),
+      'post',
+      null,
+      'source',
+      /expected a table name/,
+    )
+    expectError(
+      Schema.model({ post: { ...post, columns: new Map() } }, {}),
+      'post',
+      null,
+      'columns',
+      /at least one column/,
+    )
+    expectError(
+      Schema.model({ post: { ...post, columns: new Map([['id', { codec: 5 }]]) } } as never, {}),
+      'post',
+      null,
+      'columns.id',
+      /io-ts codec or a Column/,
+    )
+  })
+
+  it('a key option that is not a column name', () => {
+    expectError(
+      define({ post: { comments: Schema.hasMany('comment', { foreignKey: '' }) } }),
+      'post',
+      'comments',
+      'foreignKey',
+      /expected a column name, got ""/,
+    )
+    expectError(
+      define({ post: { comments: Schema.hasMany('comment', { references: 5 } as never) } }),
+      'post',
+      'comments',
+      'references',
+      /expected a column name, got 5/,
+    )
+  })
+
+  it('a joinWhere on a join table given by name must still be an object of filters', () => {
+    expectError(
+      define({
+        post: { tags: Schema.manyToMany('tag', { joinThrough: 'posts_tags', joinWhere: 'x' } as never) },
+      }),
+      'post',
+      'tags',
+      'joinWhere',
+      /expected an object of column: value filters/,
+    )
+  })
+})
+
 describe('through', () => {
   it('shorter than two', () => {
     expectError(
