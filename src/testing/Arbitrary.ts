@@ -17,6 +17,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as fc from 'fast-check'
 import * as Expr from '../ast/Expr.js'
 import type { RawRow } from '../interpreter/Interpreter.js'
+import * as Preload from '../preload/Preload.js'
 import * as Pred from '../query/Pred.js'
 import * as Query from '../query/Query.js'
 import * as A from '../schema/Association.js'
@@ -192,6 +193,33 @@ export interface QuerySpec {
   readonly offset: number | null
   readonly limit: number | null
 }
+
+/**
+ * A preload spec over a schema: per association, `true`, a nested spec, or a custom query (filters in
+ * the association `where` forms, an order, a per-parent limit and offset) with a nested spec.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface PreloadSpec {
+  readonly [association: string]: PreloadValue
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export type PreloadValue =
+  | true
+  | { readonly _tag: 'Nested'; readonly preload: PreloadSpec }
+  | {
+      readonly _tag: 'Query'
+      readonly where: ReadonlyArray<FilterSpec>
+      readonly orderBy: ReadonlyArray<readonly [A.Direction, string]>
+      readonly limit: number | null
+      readonly offset: number | null
+      readonly preload: PreloadSpec
+    }
 
 // -------------------------------------------------------------------------------------
 // utils: domains
@@ -822,9 +850,100 @@ export const query = (g: Generated, data: Dataset, options: QueryOptions = {}): 
   })
 }
 
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface PreloadOptions {
+  /** Nesting depth, 2 by default. */
+  readonly depth?: number
+  /** Custom queries end their order with `id`, so a per-parent limit picks determined rows. Default true. */
+  readonly totalOrder?: boolean
+}
+
+/**
+ * Random preload specs over a schema: up to two associations per level, each `true`, nested, or a
+ * custom query with `where` filters, an order in every direction and a per-parent limit / offset.
+ *
+ * @example
+ * import * as fc from 'fast-check'
+ * import * as Arb from 'quiver-sql/testing'
+ * const specs = Arb.model().chain(g => Arb.preload(g, g.spec.tables[0]!.schema).map(p => ({ g, p })))
+ * fc.assert(fc.property(specs, ({ p }) => typeof p === 'object'))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const preload = (
+  g: Generated,
+  schema: string,
+  options: PreloadOptions = {},
+): fc.Arbitrary<PreloadSpec> => {
+  const depth = options.depth ?? 2
+  const assocs = [...(g.model.associations.get(schema)?.values() ?? [])]
+  if (depth <= 0 || assocs.length === 0) return fc.constant({})
+  const value = (target: string): fc.Arbitrary<PreloadValue> => {
+    const nested = preload(g, target, { ...options, depth: depth - 1 })
+    const cols = columnsOf(g.spec, target)
+    return fc.oneof(
+      fc.constant(true as const),
+      nested.map(p => ({ _tag: 'Nested' as const, preload: p })),
+      fc
+        .record({
+          where: fc.array(rawFilter, { maxLength: 2 }),
+          orderBy: fc.array(fc.tuple(directionArb, fc.constantFrom(...cols.map(c => c.name))), {
+            maxLength: 2,
+          }),
+          limit: fc.option(fc.nat(3), { freq: 2 }),
+          offset: fc.option(fc.nat(2), { freq: 3 }),
+          preload: nested,
+        })
+        .map(r => ({
+          _tag: 'Query' as const,
+          ...r,
+          where: filtersOf(cols, r.where),
+          orderBy: (options.totalOrder ?? true) ? [...r.orderBy, ['asc', 'id'] as const] : r.orderBy,
+        })),
+    )
+  }
+  return fc
+    .subarray(assocs, { minLength: 1, maxLength: Math.min(2, assocs.length) })
+    .chain(picked =>
+      fc
+        .tuple(...picked.map(a => value(a.target)))
+        .map(values => Object.fromEntries(picked.map((a, i) => [a.name, values[i] as PreloadValue]))),
+    )
+}
+
 // -------------------------------------------------------------------------------------
 // destructors
 // -------------------------------------------------------------------------------------
+
+/**
+ * A preload spec as the input of `Query.preload`.
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const toPreload = (spec: PreloadSpec): Preload.Input =>
+  Object.fromEntries(
+    Object.entries(spec).map(([name, v]) => [
+      name,
+      v === true
+        ? true
+        : v._tag === 'Nested'
+          ? toPreload(v.preload)
+          : Preload.query(
+              {
+                ...(v.where.length > 0 ? { where: whereOf(v.where) } : {}),
+                ...(v.orderBy.length > 0 ? { orderBy: v.orderBy } : {}),
+                ...(v.limit !== null ? { limit: v.limit } : {}),
+                ...(v.offset !== null ? { offset: v.offset } : {}),
+              },
+              toPreload(v.preload),
+            ),
+    ]),
+  )
 
 type Refs = Readonly<Record<string, Pred.Term<unknown>>>
 type Scope = Query.Scope<Model.AnyModel, string, {}>

@@ -1,0 +1,168 @@
+// Preload properties, each against PostgreSQL:
+// - memory (batched over the memory interpreter) == PostgreSQL batched == PostgreSQL lateral (invariant 2);
+// - a preloaded association equals `assoc` run for its parent alone;
+// - a per-parent limit / offset equals slicing the full ordered list of each parent.
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import * as O from 'fp-ts/lib/Option.js'
+import * as fc from 'fast-check'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Interpreter, RawRow } from '../../src/interpreter/Interpreter.js'
+import * as Memory from '../../src/interpreter/memory/Memory.js'
+import * as Run from '../../src/interpreter/Run.js'
+import type * as Preload from '../../src/preload/Preload.js'
+import * as Query from '../../src/query/Query.js'
+import type * as Model from '../../src/schema/Model.js'
+import * as Arb from '../../src/testing/index.js'
+import {
+  canonical,
+  comparator,
+  connect,
+  isSorted,
+  multiset,
+  params,
+  show,
+  withData,
+  type PropertyDb,
+} from './support.js'
+
+let db: PropertyDb
+beforeAll(async () => {
+  db = await connect()
+})
+afterAll(async () => db.close())
+
+const preloadOf = Query.preload as unknown as (p: Preload.Input) => (q: Query.AnyQuery) => Query.AnyQuery
+const assocOf = Query.assoc as unknown as (
+  m: Model.AnyModel,
+  s: string,
+  p: ReadonlyArray<string>,
+) => (owners: ReadonlyArray<RawRow>) => Query.AnyQuery
+
+const load = async (
+  i: Interpreter,
+  q: Query.AnyQuery,
+  strategy: Preload.Strategy = 'batched',
+): Promise<ReadonlyArray<RawRow>> => {
+  const r = await Run.all(q, { strategy })(i)()
+  if (E.isLeft(r)) throw new Error(`${i.name} ${strategy} failed: ${show(r.left)}`)
+  return r.right
+}
+
+const withRows = Arb.model().chain(g => Arb.rows(g).map(data => ({ g, data })))
+const rootOf = (g: Arb.Generated) => fc.constantFrom(...g.spec.tables.map(t => t.schema))
+
+describe('preload', () => {
+  it('memory == PostgreSQL batched == PostgreSQL lateral', async () => {
+    const cases = withRows.chain(c =>
+      rootOf(c.g).chain(schema => Arb.preload(c.g, schema).map(spec => ({ ...c, schema, spec }))),
+    )
+    await fc.assert(
+      fc.asyncProperty(cases, async ({ g, data, schema, spec }) => {
+        const q = pipe(Query.from(g.model, schema), Query.orderBy(['id']), preloadOf(Arb.toPreload(spec)))
+        await withData(db.sql, g, data, async pg => {
+          const batched = await load(pg, q, 'batched')
+          const lateral = await load(pg, q, 'lateral')
+          const memory = await load(Memory.interpreter(data), q)
+          expect(canonical(lateral)).toEqual(canonical(batched))
+          expect(canonical(memory)).toEqual(canonical(batched))
+        })
+      }),
+      params(60),
+    )
+  })
+
+  it('a preloaded association == assoc for each parent alone', async () => {
+    const cases = withRows
+      .filter(({ g }) => g.spec.associations.length > 0)
+      .chain(c => fc.constantFrom(...c.g.spec.associations).map(a => ({ ...c, a })))
+    await fc.assert(
+      fc.asyncProperty(cases, async ({ g, data, a }) => {
+        const assoc = [...(g.model.associations.get(a.owner)?.values() ?? [])].find(x => x.name === a.name)
+        if (assoc === undefined) throw new Error('no association')
+        const order =
+          assoc._tag === 'Through'
+            ? []
+            : assoc.preloadOrder.map(
+                o => [`${o.dir}${o.nulls === 'default' ? '' : `_nulls_${o.nulls}`}`, o.column] as const,
+              )
+        await withData(db.sql, g, data, async pg => {
+          for (const strategy of ['batched', 'lateral'] as const) {
+            const parents = await load(
+              pg,
+              pipe(Query.from(g.model, a.owner), preloadOf({ [a.name]: true })),
+              strategy,
+            )
+            for (const p of parents) {
+              const alone = await load(pg, assocOf(g.model, a.owner, [a.name])([p]))
+              const v = p[a.name]
+              if (assoc.cardinality === 'many') {
+                const list = v as ReadonlyArray<RawRow>
+                expect(multiset(list)).toEqual(multiset(alone))
+                expect(isSorted(list, comparator(order))).toBe(true)
+              } else {
+                const one = v as O.Option<RawRow>
+                if (O.isNone(one)) expect(alone).toEqual([])
+                else expect(multiset(alone)).toContain(canonical(one.value))
+              }
+            }
+          }
+        })
+      }),
+      params(40),
+    )
+  })
+
+  it('top-N per parent == slice of the full ordered list', async () => {
+    const many = (g: Arb.Generated) =>
+      g.spec.tables.flatMap(t =>
+        [...(g.model.associations.get(t.schema)?.values() ?? [])].filter(a => a.cardinality === 'many'),
+      )
+    const dirs = fc.constantFrom('asc', 'desc', 'asc_nulls_first', 'desc_nulls_last') as fc.Arbitrary<'asc'>
+    const cases = withRows
+      .filter(({ g }) => many(g).length > 0)
+      .chain(c =>
+        fc.constantFrom(...many(c.g)).chain(assoc =>
+          fc
+            .record({
+              order: fc.array(
+                fc.tuple(
+                  dirs,
+                  fc.constantFrom(
+                    'id',
+                    ...(c.g.spec.tables.find(t => t.schema === assoc.target)?.columns.map(x => x.name) ?? []),
+                  ),
+                ),
+                { maxLength: 2 },
+              ),
+              limit: fc.nat(3),
+              offset: fc.nat(2),
+            })
+            .map(r => ({ ...c, a: { owner: assoc.owner, name: assoc.name }, ...r })),
+        ),
+      )
+    await fc.assert(
+      fc.asyncProperty(cases, async ({ g, data, a, order, limit, offset }) => {
+        const orderBy = [...order, ['asc', 'id'] as const]
+        const full = preloadOf({ [a.name]: { _tag: 'PreloadQuery', options: { orderBy }, preload: {} } })
+        const top = preloadOf({
+          [a.name]: { _tag: 'PreloadQuery', options: { orderBy, limit, offset }, preload: {} },
+        })
+        const root = pipe(Query.from(g.model, a.owner), Query.orderBy(['id']))
+        await withData(db.sql, g, data, async pg => {
+          const all = await load(pg, full(root))
+          const expected = all.map(p => (p[a.name] as ReadonlyArray<RawRow>).slice(offset, offset + limit))
+          for (const [i, strategy] of [
+            [pg, 'batched'],
+            [pg, 'lateral'],
+            [Memory.interpreter(data), 'batched'],
+          ] as const) {
+            const got = await load(i, top(root), strategy)
+            expect(canonical(got.map(p => p[a.name]))).toEqual(canonical(expected))
+          }
+        })
+      }),
+      params(40),
+    )
+  })
+})
