@@ -275,6 +275,47 @@ describe('preload: Ecto scenarios on both strategies', () => {
     expect(ids(forced[0]?.comments ?? [])).toEqual([1, 2, 3])
   })
 
+  it('through with a query: the filter applies to the last hop, whose filtered value stays exposed', async () => {
+    const r = await both(s =>
+      Pg.all(pipe(posts([1]), Query.preload({ commentsAuthors: Preload.query({ where: { name: 'cy' } }) })), {
+        strategy: s,
+      }),
+    )
+    expect(r[0]?.commentsAuthors.map(u => u.name)).toEqual(['cy'])
+    expect(r[0]?.comments.map(c => O.isSome(c.author))).toEqual([false, true, false])
+  })
+
+  it('already loaded to-one is kept (nested applied), a nil key keeps its loaded value, force reloads', async () => {
+    const cs = await Pg.all(
+      pipe(Query.from(Blog, 'comment'), Query.orderBy(['id']), Query.preload({ post: true })),
+    )(db.sql)()
+    if (E.isLeft(cs)) throw cs.left
+    const [c1, , , , , c6] = cs.right
+    if (c1 === undefined || c6 === undefined) throw new Error('seed')
+    const given = [{ ...c1, post: O.map((p: object) => ({ ...p, title: 'stale' }))(c1.post) }, c6]
+    const kept = await both(s =>
+      Pg.preloadInto(Blog, 'comment', { post: { comments: true } }, { strategy: s })(given),
+    )
+    const p1 = kept[0]?.post
+    expect(p1 !== undefined && O.isSome(p1) && [p1.value.title, ids(p1.value.comments)]).toEqual([
+      'stale',
+      [1, 2, 3],
+    ])
+    expect(kept[1]?.post).toEqual(O.none)
+    const forced = await both(s =>
+      Pg.preloadInto(
+        Blog,
+        'comment',
+        { post: true },
+        { strategy: s, force: true },
+      )([given[0] as (typeof given)[number], { ...c6, post_id: 3 }]),
+    )
+    expect(forced.map(c => O.map((p: { readonly title: string }) => p.title)(c.post))).toEqual([
+      O.some('hello'),
+      O.some('bobs'),
+    ])
+  })
+
   it('unknown association from untyped input is a QueryError naming schema and association', async () => {
     const spec: Record<string, true> = { commnets: true }
     for (const s of strategies) {
