@@ -10,6 +10,7 @@ import os from 'node:os'
 import v8 from 'node:v8'
 import vm from 'node:vm'
 import postgres from 'postgres'
+import * as prettier from 'prettier'
 import { start } from '../src/embedded/Embedded.js'
 import { ddl } from '../src/schema/Ddl.js'
 import { assertSame, count } from './check.js'
@@ -259,8 +260,12 @@ const main = async () => {
     mkdirSync('bench/.data', { recursive: true })
     writeFileSync('bench/.data/results-quick.json', JSON.stringify(json, null, 2) + '\n')
   } else {
-    writeFileSync('bench/results.json', JSON.stringify(json, null, 2) + '\n')
-    writeFileSync('bench/RESULTS.md', markdown(json, results, verdicts, notes))
+    // formatted as `npm run lint` (prettier --check .) expects
+    const config = (await prettier.resolveConfig('bench/RESULTS.md')) ?? {}
+    const write = async (file: string, text: string, parser: string) =>
+      writeFileSync(file, await prettier.format(text, { ...config, parser }))
+    await write('bench/results.json', JSON.stringify(json, null, 2), 'json')
+    await write('bench/RESULTS.md', markdown(json, results, verdicts, notes), 'markdown')
   }
 }
 
