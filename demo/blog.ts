@@ -4,15 +4,22 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import postgres from 'postgres'
-import { Pg, Pred, Query } from '../src/index.js'
+import * as O from 'fp-ts/lib/Option.js'
+import { Memory, Pg, Pred, Preload, Query, Write } from '../src/index.js'
 import { start } from '../src/embedded/Embedded.js'
 import { Blog, ddl, seed } from '../test/support/blog.js'
+
+// Every statement sent to the database, so the demo can show what each preload strategy runs.
+const statements: Array<string> = []
+const debug = (_: number, query: string) => {
+  statements.push(query.replace(/\s+/g, ' '))
+}
 
 const open = async (): Promise<{ sql: postgres.Sql; where: string; close: () => Promise<void> }> => {
   const url = process.env['DATABASE_URL']
   if (url !== undefined && url !== '') {
     const ns = `quiver_demo_${process.pid}`
-    const sql = postgres(url, { max: 4, onnotice: () => undefined, connection: { search_path: ns } })
+    const sql = postgres(url, { max: 4, onnotice: () => undefined, debug, connection: { search_path: ns } })
     await sql.unsafe(`create schema "${ns}"`)
     return {
       sql,
@@ -23,7 +30,7 @@ const open = async (): Promise<{ sql: postgres.Sql; where: string; close: () => 
       },
     }
   }
-  const e = await start()()
+  const e = await start({ client: { debug } })()
   if (E.isLeft(e)) throw new Error(e.left.message)
   return { sql: e.right.sql, where: `embedded PGlite at ${e.right.url}`, close: e.right.stop }
 }
@@ -108,6 +115,110 @@ const main = async () => {
       Query.where(u => Pred.eq(u.name, 'nobody')),
     )
     await show('one: exactly one row, else a typed error', one, () => Pg.one(one)(db.sql)())
+
+    // Preloading: a nested tree, loaded by either strategy; the two give deep-equal results.
+    const tree = pipe(
+      Query.from(Blog, 'post'),
+      Query.where(p => Pred.in(p.id, [1, 3])),
+      Query.orderBy(['id']),
+      Query.preload({
+        comments: { author: true },
+        permalink: true,
+        tags: true,
+        commentsAuthors: Preload.query({ hops: 'hide' }),
+      }),
+    )
+    for (const strategy of ['batched', 'lateral'] as const) {
+      statements.length = 0
+      const r = await Pg.all(tree, { strategy })(db.sql)()
+      console.log(
+        `\n== preload { comments: { author }, permalink, tags, commentsAuthors } with strategy '${strategy}'`,
+      )
+      console.log(`statements (${statements.length}):\n  ${statements.join('\n  ')}`)
+      if (E.isLeft(r)) console.log(`error:  ${r.left.message}`)
+      else
+        for (const p of r.right)
+          console.log(
+            `post ${p.id} '${p.title}': permalink ${pipe(
+              p.permalink,
+              O.match(
+                () => 'none',
+                l => l.url,
+              ),
+            )}, ` +
+              `tags [${p.tags.map(t => t.name).join(', ')}], commenters [${p.commentsAuthors.map(u => u.name).join(', ')}], ` +
+              `comments [${p.comments
+                .map(
+                  c =>
+                    `${c.id} by ${pipe(
+                      c.author,
+                      O.match(
+                        () => '?',
+                        a => a.name,
+                      ),
+                    )}`,
+                )
+                .join('; ')}]`,
+          )
+    }
+
+    // Top-N per parent: each post with its 2 newest comments (a limit that applies per post, not per batch).
+    const top = pipe(
+      Query.from(Blog, 'post'),
+      Query.orderBy(['id']),
+      Query.preload({ comments: Preload.query({ orderBy: [['desc', 'inserted_at']], limit: 2 }) }),
+    )
+    statements.length = 0
+    const tops = await Pg.all(top, { strategy: 'batched' })(db.sql)()
+    console.log(
+      `\n== top-2 newest comments per post\nstatements (${statements.length}):\n  ${statements.join('\n  ')}`,
+    )
+    if (E.isRight(tops))
+      for (const p of tops.right)
+        console.log(`post ${p.id}: comments ${JSON.stringify(p.comments.map(c => c.id))}`)
+
+    // Writes are plans: a value listing its statements, run in one transaction.
+    const plan = Write.insert(Blog, 'tag', { name: 'fp-ts' })
+    if (E.isRight(plan)) {
+      console.log(`\n== a write plan\n${JSON.stringify(Write.toSql(plan.right))}`)
+      const stored = await Write.run(plan.right)(Pg.interpreter(db.sql))()
+      console.log(`stored: ${JSON.stringify(stored)}`)
+    }
+
+    // The same query on the in-memory reference interpreter: no database at all.
+    const tables = new Map([
+      [
+        'posts',
+        [
+          {
+            id: 1,
+            author_id: 1,
+            title: 'hello',
+            body: '',
+            published: true,
+            inserted_at: new Date('2026-01-01'),
+          },
+        ],
+      ],
+      [
+        'comments',
+        [
+          {
+            id: 7,
+            post_id: 1,
+            author_id: 1,
+            parent_id: null,
+            body: 'hi',
+            public: true,
+            inserted_at: new Date('2026-01-02'),
+          },
+        ],
+      ],
+    ])
+    const inMemory = await Memory.all(pipe(Query.from(Blog, 'post'), Query.preload({ comments: true })))(
+      tables,
+    )()
+    console.log(`\n== the memory interpreter on plain tables\n${JSON.stringify(inMemory)}`)
   } finally {
     await db.close()
   }
