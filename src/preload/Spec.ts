@@ -10,7 +10,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as QueryError from '../error/QueryError.js'
-import type * as A from '../schema/Association.js'
+import * as A from '../schema/Association.js'
 import * as Model from '../schema/Model.js'
 
 // -------------------------------------------------------------------------------------
@@ -366,15 +366,6 @@ const condition = (value: unknown): Model.Condition | null => {
   return null
 }
 
-const directions: Readonly<Record<string, Omit<Model.Order, 'column'>>> = {
-  asc: { dir: 'asc', nulls: 'default' },
-  desc: { dir: 'desc', nulls: 'default' },
-  asc_nulls_first: { dir: 'asc', nulls: 'first' },
-  asc_nulls_last: { dir: 'asc', nulls: 'last' },
-  desc_nulls_first: { dir: 'desc', nulls: 'first' },
-  desc_nulls_last: { dir: 'desc', nulls: 'last' },
-}
-
 const count = (
   schema: string,
   name: string,
@@ -450,7 +441,7 @@ const resolveCustom = (
     const out: Array<Model.Order> = []
     for (const item of q.orderBy as ReadonlyArray<unknown>) {
       const [dir, column] = Array.isArray(item) ? [item[0], item[1]] : ['asc', item]
-      const d = typeof dir === 'string' ? directions[dir] : undefined
+      const d = A.direction(dir)
       if (d === undefined || !has(column))
         return bad(
           schema,

@@ -13,7 +13,7 @@ import * as Select from '../ast/Select.js'
 import * as QueryError from '../error/QueryError.js'
 import * as Chain from '../plan/Chain.js'
 import * as Spec from '../preload/Spec.js'
-import type * as A from '../schema/Association.js'
+import * as A from '../schema/Association.js'
 import * as Model from '../schema/Model.js'
 import * as Sql from '../sql/Compile.js'
 import type * as Pred from './Pred.js'
@@ -437,15 +437,6 @@ export const join =
     }) as unknown as Out
   }
 
-const direction: Readonly<Record<A.Direction, Pick<Select.OrderTerm, 'dir' | 'nulls'>>> = {
-  asc: { dir: 'asc', nulls: 'default' },
-  desc: { dir: 'desc', nulls: 'default' },
-  asc_nulls_first: { dir: 'asc', nulls: 'first' },
-  asc_nulls_last: { dir: 'asc', nulls: 'last' },
-  desc_nulls_first: { dir: 'desc', nulls: 'first' },
-  desc_nulls_last: { dir: 'desc', nulls: 'last' },
-}
-
 /**
  * Appends order terms: column names (ascending) or `[direction, column]`, with the directions of
  * `preloadOrder` (`asc`, `desc`, `asc_nulls_first`, ...).
@@ -463,8 +454,7 @@ export const orderBy =
       // items may come from untyped input: anything but a column name or a [direction, column] pair is refused
       const [dir, column]: readonly [unknown, unknown] =
         typeof item === 'string' ? ['asc', item] : Array.isArray(item) ? [item[0], item[1]] : [null, null]
-      const d =
-        typeof dir === 'string' && Object.hasOwn(direction, dir) ? direction[dir as A.Direction] : undefined
+      const d = A.direction(dir)
       const known = typeof column === 'string' && Model.table(q.model, q.schema)?.columns.has(column) === true
       if (d === undefined || !known)
         return Object.freeze({

@@ -70,6 +70,36 @@ export type Where = Readonly<Record<string, WhereValue>>
 export type Direction =
   'asc' | 'desc' | 'asc_nulls_first' | 'asc_nulls_last' | 'desc_nulls_first' | 'desc_nulls_last'
 
+const directions: Readonly<
+  Record<Direction, { readonly dir: 'asc' | 'desc'; readonly nulls: 'first' | 'last' | 'default' }>
+> = {
+  asc: { dir: 'asc', nulls: 'default' },
+  desc: { dir: 'desc', nulls: 'default' },
+  asc_nulls_first: { dir: 'asc', nulls: 'first' },
+  asc_nulls_last: { dir: 'asc', nulls: 'last' },
+  desc_nulls_first: { dir: 'desc', nulls: 'first' },
+  desc_nulls_last: { dir: 'desc', nulls: 'last' },
+}
+
+/**
+ * The names `preloadOrder` and `Query.orderBy` accept as directions.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export const directionNames: ReadonlyArray<Direction> = Object.keys(directions) as ReadonlyArray<Direction>
+
+/**
+ * What a direction name means (`undefined` for anything else, inherited names included).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export const direction = (
+  name: unknown,
+): { readonly dir: 'asc' | 'desc'; readonly nulls: 'first' | 'last' | 'default' } | undefined =>
+  typeof name === 'string' && Object.hasOwn(directions, name) ? directions[name as Direction] : undefined
+
 /**
  * An order item: a column name (ascending) or `[direction, column]`.
  *

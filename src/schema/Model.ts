@@ -8,7 +8,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as SchemaError from '../error/SchemaError.js'
-import type * as A from './Association.js'
+import * as A from './Association.js'
 import type { RowOf, Table } from './Table.js'
 
 // -------------------------------------------------------------------------------------
@@ -357,15 +357,6 @@ const onReplaceValues: Readonly<Record<string, ReadonlyArray<string>>> = {
   ManyToMany: ['raise', 'mark_as_invalid', 'delete'],
 }
 
-const directions: Readonly<Record<A.Direction, Omit<Order, 'column'>>> = {
-  asc: { dir: 'asc', nulls: 'default' },
-  desc: { dir: 'desc', nulls: 'default' },
-  asc_nulls_first: { dir: 'asc', nulls: 'first' },
-  asc_nulls_last: { dir: 'asc', nulls: 'last' },
-  desc_nulls_first: { dir: 'desc', nulls: 'first' },
-  desc_nulls_last: { dir: 'desc', nulls: 'last' },
-}
-
 const list = (xs: ReadonlyArray<string>) => xs.map(x => `'${x}'`).join(', ')
 
 interface Ctx {
@@ -474,13 +465,13 @@ const resolveOrder = (ctx: Ctx, schema: string, order: unknown): E.Either<Proble
     const [dir, column]: readonly [unknown, unknown] = Array.isArray(item)
       ? [item[0], item[1]]
       : ['asc', item]
-    const d = typeof dir === 'string' ? own(directions, dir) : undefined
+    const d = A.direction(dir)
     if (d === undefined || (Array.isArray(item) && item.length !== 2))
       return fail(
         ctx.schema,
         ctx.name,
         'preloadOrder',
-        `invalid direction ${JSON.stringify(dir)}; expected one of ${list(Object.keys(directions))}`,
+        `invalid direction ${JSON.stringify(dir)}; expected one of ${list(A.directionNames)}`,
       )
     const c = checkColumn(ctx, 'preloadOrder', schema, column, 'ordered column')
     if (E.isLeft(c)) return c

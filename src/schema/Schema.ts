@@ -32,6 +32,8 @@ export {
   type WhereValue,
   type OrderItem,
   type Direction,
+  direction,
+  directionNames,
   type OnDelete,
   type OnReplace,
   type Defaults,
