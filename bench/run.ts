@@ -9,9 +9,10 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import v8 from 'node:v8'
 import vm from 'node:vm'
+import { PGlite } from '@electric-sql/pglite'
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
 import postgres from 'postgres'
 import * as prettier from 'prettier'
-import { start } from '../src/embedded/Embedded.js'
 import { ddl } from '../src/schema/Ddl.js'
 import { assertSame, count } from './check.js'
 import { ensure, namespace, sizes } from './data.js'
@@ -60,10 +61,21 @@ let counting = false
 const setup = async () => {
   const url = process.env['DATABASE_URL']
   if (url !== undefined && url !== '') return { url, pool: 4, kind: 'server' as const, stop: async () => {} }
-  const e = await start()()
-  if (e._tag === 'Left') throw new Error(`embedded database did not start: ${e.left.message}`)
-  await e.right.sql.end()
-  return { url: e.right.url, pool: 1, kind: 'embedded' as const, stop: e.right.stop }
+  // Embedded.start's socket server takes one client at a time; every implementation has its own
+  // client here, so the bench serves the same PGlite with room for all of them (pool 1 each).
+  const pg = await PGlite.create()
+  const server = new PGLiteSocketServer({ db: pg, host: '127.0.0.1', port: 0, maxConnections: 32 })
+  await server.start()
+  const conn = server.getServerConn()
+  return {
+    url: `postgres://postgres@127.0.0.1:${conn.slice(conn.lastIndexOf(':') + 1)}/postgres`,
+    pool: 1,
+    kind: 'embedded' as const,
+    stop: async () => {
+      await server.stop()
+      await pg.close()
+    },
+  }
 }
 
 const median = (xs: ReadonlyArray<number>) => percentile(xs, 50)
@@ -107,7 +119,13 @@ const main = async () => {
   }
   const statementsOfDdl = ddl(Bench)
   if (statementsOfDdl._tag === 'Left') throw new Error(`ddl(Bench): ${statementsOfDdl.left.message}`)
-  const loaded = await ensure(admin, scale, { reload: flag('reload'), ddl: statementsOfDdl.right })
+  const loaded = await ensure(admin, scale, {
+    reload: flag('reload'),
+    ddl: statementsOfDdl.right,
+    copy: db.kind === 'server',
+  })
+  // PGlite is one session shared by every connection and ignores the startup search_path: set it once
+  if (db.kind === 'embedded') await admin.unsafe(`set search_path to ${namespace}`)
   await admin.end()
   const sz = sizes(scale)
   console.log(
