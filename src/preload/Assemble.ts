@@ -60,13 +60,14 @@ export const rowsOf = (u: unknown): ReadonlyArray<Row> =>
         : []
 
 /**
- * The value of an association from its rows.
+ * The value of an association from its rows. A list value is the given array itself, frozen: pass an
+ * array nobody else holds.
  *
  * @category utils
  * @since 0.1.0
  */
 export const valueOf = (cardinality: 'one' | 'many', rows: ReadonlyArray<Row>): unknown =>
-  cardinality === 'many' ? Object.freeze([...rows]) : O.fromNullable(rows[0])
+  cardinality === 'many' ? Object.freeze(rows) : O.fromNullable(rows[0])
 
 const pkOf = (model: Model.AnyModel, schema: string) => {
   const pk = Model.table(model, schema)?.primaryKey ?? []

@@ -40,6 +40,9 @@ const empty: ReadonlyArray<Row> = Object.freeze([])
 // destructors
 // -------------------------------------------------------------------------------------
 
+// Parents `[0, owned)` are rows this load created (decoded from its own statements): they get their
+// associations in place and are frozen; the others (rows given to `into`, or already loaded on them)
+// are copied.
 const loadNode = (
   i: Interpreter,
   model: Model.AnyModel,
@@ -55,62 +58,86 @@ const loadNode = (
   const ownerCodec = owner?.columns.get(ownerCol)?.codec
   if (target === undefined || ownerCodec === undefined)
     return TE.left(QueryError.make('UnknownSchema', `cannot preload '${node.name}'`, node.owner, node.name))
-  const isLoaded = (p: Row) => !force && p[node.name] !== undefined
   const keys: Array<unknown> = []
   const seen = new Set<unknown>()
   const loaded: Array<Row> = []
-  const ranges = new Map<Row, readonly [number, number]>()
+  let ranges: Map<Row, readonly [number, number]> | undefined
   for (const p of parents) {
-    if (isLoaded(p)) {
+    if (!force && p[node.name] !== undefined) {
       const rows = Assemble.rowsOf(p[node.name])
+      ranges ??= new Map()
       ranges.set(p, [loaded.length, loaded.length + rows.length])
       loaded.push(...rows)
       continue
     }
     const k = p[ownerCol]
-    if (k === null || k === undefined || seen.has(Assemble.keyOf(k))) continue
-    seen.add(Assemble.keyOf(k))
+    if (k === null || k === undefined) continue
+    const key = Assemble.keyOf(k)
+    if (seen.has(key)) continue
+    seen.add(key)
     keys.push(k)
   }
   const decodeTarget = Decode.forTable(target)
-  const fetch: TE.TaskEither<LoadError, ReadonlyArray<readonly [unknown, Row]>> = keys.length === 0
-    ? TE.right([])
-    : pipe(
-        i.select(Plan.batched(model, node, c.right, keys)),
-        TE.flatMapEither(raw => {
-          const out: Array<readonly [unknown, Row]> = []
-          for (const r of raw) {
-            const o = r[Plan.ownerOutput]
-            const k = ownerCodec.is(o) ? E.right(o) : ownerCodec.decode(o)
-            if (E.isLeft(k))
-              return E.left(DecodeError.make(owner?.name ?? node.owner, ownerCol, o, ownerCodec.name))
-            const row = decodeTarget(r)
-            if (E.isLeft(row)) return row
-            out.push([k.right, row.right])
-          }
-          return E.right(out)
-        }),
-      )
+  const ownerName = owner?.name ?? node.owner
+  const fetch: TE.TaskEither<LoadError, Fetched> =
+    keys.length === 0
+      ? TE.right(noneFetched)
+      : pipe(
+          i.select(Plan.batched(model, node, c.right, keys)),
+          TE.flatMapEither((raw): E.Either<LoadError, Fetched> => {
+            const owners: Array<unknown> = new Array(raw.length)
+            const rows: Array<Row> = new Array(raw.length)
+            for (let j = 0; j < raw.length; j++) {
+              const r = raw[j] as Row
+              const o = r[Plan.ownerOutput]
+              if (ownerCodec.is(o)) owners[j] = o
+              else {
+                const k = ownerCodec.decode(o)
+                if (E.isLeft(k)) return E.left(DecodeError.make(ownerName, ownerCol, o, ownerCodec.name))
+                owners[j] = k.right
+              }
+              const row = decodeTarget(r)
+              if (E.isLeft(row)) return row
+              rows[j] = row.right
+            }
+            return E.right({ owners, rows })
+          }),
+        )
+  const many = node.assoc.cardinality === 'many'
+  const none = many ? empty : O.none
   return pipe(
     fetch,
-    TE.flatMap(fetched =>
+    TE.flatMap(({ owners, rows }) =>
       pipe(
-        load(i, model, node.children, force)([...fetched.map(([, r]) => r), ...loaded]),
+        node.children.length === 0
+          ? TE.right(finish(rows, loaded))
+          : level(
+              i,
+              model,
+              node.children,
+              force,
+              loaded.length === 0 ? rows : [...rows, ...loaded],
+              rows.length,
+            ),
         TE.map(children => {
-          const many = node.assoc.cardinality === 'many'
-          const groups = new Map<unknown, Array<Row>>()
-          fetched.forEach(([k, _], j) => {
-            const key = Assemble.keyOf(k)
-            const g = groups.get(key)
-            if (g === undefined) groups.set(key, [children[j] as Row])
-            else if (many) g.push(children[j] as Row)
-          })
+          // children[j] is rows[j] (completed in place) for j < rows.length, then the loaded rows
           const values = new Map<unknown, unknown>()
-          for (const [k, g] of groups) values.set(k, Assemble.valueOf(node.assoc.cardinality, g))
-          const none = many ? empty : O.none
-          const base = fetched.length
+          if (many) {
+            for (let j = 0; j < owners.length; j++) {
+              const key = Assemble.keyOf(owners[j])
+              const g = values.get(key) as Array<Row> | undefined
+              if (g === undefined) values.set(key, [children[j] as Row])
+              else g.push(children[j] as Row)
+            }
+            for (const g of values.values()) Object.freeze(g)
+          } else
+            for (let j = 0; j < owners.length; j++) {
+              const key = Assemble.keyOf(owners[j])
+              if (!values.has(key)) values.set(key, O.some(children[j] as Row))
+            }
+          const base = rows.length
           return (p: Row): unknown => {
-            const range = ranges.get(p)
+            const range = ranges?.get(p)
             if (range !== undefined)
               return Assemble.valueOf(
                 node.assoc.cardinality,
@@ -125,6 +152,47 @@ const loadNode = (
   )
 }
 
+interface Fetched {
+  readonly owners: ReadonlyArray<unknown>
+  readonly rows: ReadonlyArray<Row>
+}
+
+const noneFetched: Fetched = { owners: [], rows: [] }
+
+// A leaf level: its own rows are final (frozen in place), rows already loaded are kept as they are.
+const finish = (rows: ReadonlyArray<Row>, loaded: ReadonlyArray<Row>): ReadonlyArray<Row> => {
+  for (const r of rows) Object.freeze(r)
+  return loaded.length === 0 ? rows : [...rows, ...loaded]
+}
+
+const level = (
+  i: Interpreter,
+  model: Model.AnyModel,
+  nodes: ReadonlyArray<Node>,
+  force: boolean,
+  parents: ReadonlyArray<Row>,
+  owned: number,
+): TE.TaskEither<LoadError, ReadonlyArray<Row>> => {
+  if (parents.length === 0) return TE.right(empty)
+  const direct = nodes.filter(n => n.assoc._tag !== 'Through')
+  const throughs = direct.length !== nodes.length
+  return pipe(
+    direct,
+    TE.traverseArray(n => loadNode(i, model, n, force, parents)),
+    TE.map(fns => {
+      const out: Array<Row> = new Array(parents.length)
+      for (let r = 0; r < parents.length; r++) {
+        const p = parents[r] as Row
+        const row = (r < owned ? p : { ...p }) as Record<string, unknown>
+        for (let j = 0; j < direct.length; j++)
+          row[(direct[j] as Node).name] = (fns[j] as (parent: Row) => unknown)(p)
+        out[r] = throughs ? Assemble.complete(model, nodes, row) : Object.freeze(row)
+      }
+      return out
+    }),
+  )
+}
+
 /**
  * Loads a normalised spec under some rows of one schema: the rows come back in the same order, each a
  * new frozen row with its associations.
@@ -134,22 +202,8 @@ const loadNode = (
  */
 export const load =
   (i: Interpreter, model: Model.AnyModel, nodes: ReadonlyArray<Node>, force: boolean) =>
-  (parents: ReadonlyArray<Row>): TE.TaskEither<LoadError, ReadonlyArray<Row>> => {
-    const direct = nodes.filter(n => n.assoc._tag !== 'Through')
-    if (parents.length === 0) return TE.right(empty)
-    return pipe(
-      direct,
-      TE.traverseArray(n => loadNode(i, model, n, force, parents)),
-      TE.map(fns =>
-        Object.freeze(
-          parents.map(p => {
-            const row: Record<string, unknown> = { ...p }
-            direct.forEach((n, j) => {
-              row[n.name] = (fns[j] as (parent: Row) => unknown)(p)
-            })
-            return Assemble.complete(model, nodes, row)
-          }),
-        ),
-      ),
+  (parents: ReadonlyArray<Row>): TE.TaskEither<LoadError, ReadonlyArray<Row>> =>
+    pipe(
+      level(i, model, nodes, force, parents, 0),
+      TE.map(rows => Object.freeze(rows)),
     )
-  }
