@@ -1,11 +1,15 @@
 /**
  * The lateral strategy's PostgreSQL lowering: a whole preload tree as one statement. Each association
  * is a correlated subquery in its parent's select list (evaluated per parent row, after the root's
- * ORDER BY / LIMIT): a to-many one aggregates `json_agg(row_to_json(j) order by j."__n")` over a
- * subquery of the target's columns with its own ORDER BY / LIMIT / OFFSET (so top-N is per parent), a
- * to-one one is `row_to_json(j)` of the first row. Columns that must cross JSON as text (int8,
- * numeric) are cast `::text`, so that nested values decode to what top-level rows hold; timestamptz
- * crosses as ISO text and its codec turns it back into a `Date`.
+ * ORDER BY / LIMIT). A to-many one is `coalesce(json_agg(row_to_json(j)), '[]')` over a subquery of the
+ * target's columns with its own ORDER BY / LIMIT / OFFSET (so top-N is per parent): the aggregate reads
+ * the rows in the subquery's order, which PostgreSQL keeps when nothing stands between the ordered
+ * subquery and the aggregate (no join, no grouping at the aggregate's level — and none is ever
+ * generated there), so no rank column is computed or sent. A to-one one is `row_to_json(j)` of the
+ * first row; a belongs_to to the target's primary key has no ORDER BY / LIMIT at all (one row at most).
+ * The JSON objects carry exactly the target's columns and the nested associations. Columns that must
+ * cross JSON as text (int8, numeric) are cast `::text`, so that nested values decode to what top-level
+ * rows hold; timestamptz crosses as ISO text and is turned back into a `Date` when decoded.
  *
  * @since 0.1.0
  */
@@ -48,13 +52,7 @@ const subquery = (ctx: Sql.Context, node: TreeNode, depth: { n: number }): strin
   ]
   if (node.cardinality === 'one')
     return `(select row_to_json(${j}) from (select ${cols.join(', ')}${from(ctx, s)}${tail(ctx, s)}) as ${j})`
-  const rank = `row_number() over (${
-    s.orderBy.length > 0 ? `order by ${s.orderBy.map(t => Sql.orderTerm(ctx, t)).join(', ')}` : ''
-  }) as "__n"`
-  return `(select coalesce(json_agg(row_to_json(${j}) order by ${j}."__n"), '[]'::json) from (select ${[
-    ...cols,
-    rank,
-  ].join(', ')}${from(ctx, s)}${tail(ctx, s)}) as ${j})`
+  return `(select coalesce(json_agg(row_to_json(${j})), '[]'::json) from (select ${cols.join(', ')}${from(ctx, s)}${tail(ctx, s)}) as ${j})`
 }
 
 // -------------------------------------------------------------------------------------
@@ -66,9 +64,10 @@ const subquery = (ctx: Sql.Context, node: TreeNode, depth: { n: number }): strin
  * each with one JSON column per direct association.
  *
  * @example
- * // Pg.all(pipe(Query.from(Blog, 'post'), Query.preload({ comments: true })), { strategy: 'lateral' })
- * // select "t0"."id", ..., (select coalesce(json_agg(row_to_json("j0") order by "j0"."__n"), '[]'::json)
- * //   from (select "p0_0"."id" as "id", ..., row_number() over (order by "p0_0"."id" asc) as "__n"
+ * // Pg.all(pipe(Query.from(Blog, 'post'), Query.preload({ comments: { author: true } })), { strategy: 'lateral' })
+ * // select "t0"."id" as "id", ..., (select coalesce(json_agg(row_to_json("j0")), '[]'::json) from
+ * //   (select "p0_0"."id" as "id", ..., (select row_to_json("j1") from (select "p1_0"."id" as "id", ...
+ * //   from "users" as "p1_0" where "p1_0"."id" = "p0_0"."author_id") as "j1") as "author"
  * //   from "comments" as "p0_0" where "p0_0"."post_id" = "t0"."id" order by "p0_0"."id" asc) as "j0") as "comments"
  * // from "posts" as "t0"
  *

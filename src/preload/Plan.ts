@@ -164,6 +164,14 @@ export const batched = (
     : s
 }
 
+// A belongs_to to the target's primary key, with no custom limit or offset: at most one row.
+const uniqueLink = (model: Model.AnyModel, node: Node, c: Chain.Chain): boolean => {
+  if (node.assoc._tag !== 'BelongsTo' || c.links.length !== 1) return false
+  if (O.isSome(node.custom.limit) || O.isSome(node.custom.offset)) return false
+  const pk = Model.table(model, node.assoc.target)?.primaryKey ?? []
+  return pk.length === 1 && pk[0] === c.links[0]?.inCol
+}
+
 const treeNodes = (
   model: Model.AnyModel,
   nodes: ReadonlyArray<Node>,
@@ -183,7 +191,10 @@ const treeNodes = (
       Expr.eq(Expr.column(a, col), parent(i, c.right.ownerCol)),
     )
     const w = window(node)
-    s = Select.set('limit', w.limit)(Select.set('offset', w.offset)(s))
+    // A belongs_to to the target's primary key finds at most one row: nothing to pick, no order.
+    s = uniqueLink(model, node, c.right)
+      ? Select.set('orderBy', [])(s)
+      : Select.set('limit', w.limit)(Select.set('offset', w.offset)(s))
     const children = treeNodes(model, node.children, (_, col) => Expr.column(alias(0), col), next)
     if (E.isLeft(children)) return children
     const table = Model.table(model, node.assoc.target)
