@@ -12,6 +12,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as Decode from '../decode/Decode.js'
 import * as DecodeError from '../error/DecodeError.js'
+import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import type { Node } from './Spec.js'
 
@@ -69,7 +70,13 @@ export const rowsOf = (u: unknown): ReadonlyArray<Row> =>
 export const valueOf = (cardinality: 'one' | 'many', rows: ReadonlyArray<Row>): unknown =>
   cardinality === 'many' ? Object.freeze(rows) : O.fromNullable(rows[0])
 
-const pkOf = (model: Model.AnyModel, schema: string) => {
+/**
+ * The primary key of a schema's rows as a `Map` key (see `keyOf`).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const pkOf = (model: Model.AnyModel, schema: string): ((r: Row) => unknown) => {
   const pk = Model.table(model, schema)?.primaryKey ?? []
   return pk.length === 1
     ? (r: Row): unknown => keyOf(r[pk[0] as string])
@@ -158,8 +165,110 @@ export const strip = (nodes: ReadonlyArray<Node>, rows: ReadonlyArray<Row>): Rea
   return Object.freeze(rows.map(one))
 }
 
+// The lateral strategy's decoders, compiled once per spec level: a level knows its table's column
+// decoders, its direct associations' value decoders, and whether it has throughs to complete. They
+// return the decoded value, or record the error in `Fail` and return `failed` (no `Either` per value).
+interface Fail {
+  error: DecodeError.DecodeError | undefined
+}
+const failed: unique symbol = Symbol('failed')
+type LevelDecoder = (raw: Row, fail: Fail) => Row | typeof failed
+type ValueDecoder = (json: unknown, fail: Fail) => unknown
+
+const levels = new WeakMap<
+  ReadonlyArray<Node>,
+  { readonly model: Model.AnyModel; readonly schema: string; readonly decode: LevelDecoder }
+>()
+const values = new WeakMap<Node, ValueDecoder>()
+
+const level = (model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Node>): LevelDecoder => {
+  const hit = levels.get(nodes)
+  if (hit !== undefined && hit.model === model && hit.schema === schema) return hit.decode
+  const table = Model.table(model, schema)
+  const columns = table === undefined ? [] : Decode.columnsOf(table)
+  const direct = nodes
+    .filter(n => n.assoc._tag !== 'Through')
+    .map(n => ({ name: n.name, decode: value(model, n) }))
+  const throughs = nodes.some(n => n.assoc._tag === 'Through')
+  const d: LevelDecoder = (raw, fail) => {
+    if (table === undefined) {
+      fail.error = DecodeError.make(schema, '(table)', raw, 'a table of the model')
+      return failed
+    }
+    const row: Record<string, unknown> = {}
+    for (const c of columns) {
+      const v = raw[c.name]
+      const x = c.decode(v)
+      if (x === Column.invalid) {
+        fail.error = DecodeError.make(table.name, c.name, v, c.expected)
+        return failed
+      }
+      row[c.name] = x
+    }
+    for (const n of direct) {
+      const v = n.decode(raw[n.name], fail)
+      if (v === failed) return failed
+      row[n.name] = v
+    }
+    return throughs ? complete(model, nodes, row) : Object.freeze(row)
+  }
+  levels.set(nodes, { model, schema, decode: d })
+  return d
+}
+
+const value = (model: Model.AnyModel, node: Node): ValueDecoder => {
+  const hit = values.get(node)
+  if (hit !== undefined) return hit
+  const target = node.assoc.target
+  let child: LevelDecoder | undefined
+  const item = (u: unknown, fail: Fail): Row | typeof failed => {
+    if (typeof u !== 'object' || u === null || Array.isArray(u)) {
+      fail.error = DecodeError.make(target, node.name, u, 'a JSON object')
+      return failed
+    }
+    child ??= level(model, target, node.children)
+    return child(u as Row, fail)
+  }
+  const d: ValueDecoder =
+    node.assoc.cardinality === 'many'
+      ? (json, fail) => {
+          const v = typeof json === 'string' ? (JSON.parse(json) as unknown) : json
+          if (v === null || v === undefined) return empty
+          const items: ReadonlyArray<unknown> = Array.isArray(v) ? v : [v]
+          const out: Array<Row> = new Array<Row>(items.length)
+          for (let i = 0; i < items.length; i++) {
+            const r = item(items[i], fail)
+            if (r === failed) return failed
+            out[i] = r
+          }
+          return Object.freeze(out)
+        }
+      : (json, fail) => {
+          const v = typeof json === 'string' ? (JSON.parse(json) as unknown) : json
+          if (v === null || v === undefined) return O.none
+          if (!Array.isArray(v)) {
+            const r = item(v, fail)
+            return r === failed ? failed : O.some(r)
+          }
+          let first: Row | undefined
+          for (const u of v) {
+            const r = item(u, fail)
+            if (r === failed) return failed
+            first ??= r
+          }
+          return O.fromNullable(first)
+        }
+  values.set(node, d)
+  return d
+}
+
+const empty: ReadonlyArray<Row> = Object.freeze([])
+
 /**
- * Decodes the nested JSON of one direct association (the lateral strategy) into its value.
+ * Decodes the nested JSON of one direct association (the lateral strategy) into its value: the rows
+ * decoded with the same column decoders as top-level rows (so `timestamptz` text becomes a `Date`,
+ * int8 and numeric stay text), their own nested associations decoded in turn. The decoder of a node is
+ * compiled on first use and kept with the node.
  *
  * @category utils
  * @since 0.1.0
@@ -169,22 +278,15 @@ export const decodeValue = (
   node: Node,
   json: unknown,
 ): E.Either<DecodeError.DecodeError, unknown> => {
-  const v = typeof json === 'string' ? (JSON.parse(json) as unknown) : json
-  const items: ReadonlyArray<unknown> = v === null || v === undefined ? [] : Array.isArray(v) ? v : [v]
-  const children: Array<Row> = []
-  for (const item of items) {
-    if (typeof item !== 'object' || item === null)
-      return E.left(DecodeError.make(node.assoc.target, node.name, item, 'a JSON object'))
-    const c = decodeTree(model, node.assoc.target, node.children, item as Row)
-    if (E.isLeft(c)) return c
-    children.push(c.right)
-  }
-  return E.right(valueOf(node.assoc.cardinality, children))
+  const fail: Fail = { error: undefined }
+  const v = value(model, node)(json, fail)
+  return v === failed ? E.left(fail.error as DecodeError.DecodeError) : E.right(v)
 }
 
 /**
  * Decodes a row that carries its direct associations as nested JSON (the lateral strategy), with the
- * table's own decoder, then completes it.
+ * table's column decoders, then completes it. The decoder of a spec level is compiled on first use and
+ * kept with the level's node list.
  *
  * @category utils
  * @since 0.1.0
@@ -195,16 +297,7 @@ export const decodeTree = (
   nodes: ReadonlyArray<Node>,
   raw: Row,
 ): E.Either<DecodeError.DecodeError, Row> => {
-  const table = Model.table(model, schema)
-  if (table === undefined) return E.left(DecodeError.make(schema, '(table)', raw, 'a table of the model'))
-  const base = Decode.forTable(table)(raw)
-  if (E.isLeft(base)) return base
-  const row = base.right
-  for (const node of nodes) {
-    if (node.assoc._tag === 'Through') continue
-    const v = decodeValue(model, node, raw[node.name])
-    if (E.isLeft(v)) return v
-    row[node.name] = v.right
-  }
-  return E.right(complete(model, nodes, row))
+  const fail: Fail = { error: undefined }
+  const row = level(model, schema, nodes)(raw, fail)
+  return row === failed ? E.left(fail.error as DecodeError.DecodeError) : E.right(row)
 }
