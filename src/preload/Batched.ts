@@ -174,23 +174,127 @@ const level = (
   owned: number,
 ): TE.TaskEither<LoadError, ReadonlyArray<Row>> => {
   if (parents.length === 0) return TE.right(empty)
-  const direct = nodes.filter(n => n.assoc._tag !== 'Through')
-  const throughs = direct.length !== nodes.length
+  // Throughs loaded in one statement, unless a parent already has their first hop (kept and walked).
+  const ones = Plan.oneStatementThroughs(model, nodes).filter(
+    t => force || !parents.some(p => p[(t.hops[0] as Node).name] !== undefined),
+  )
+  const skip = new Set<Node>(ones.flatMap(t => [t.node, t.hops[0] as Node]))
+  const direct = nodes.filter(n => n.assoc._tag !== 'Through' && !skip.has(n))
+  const walked = ones.length === 0 ? nodes : nodes.filter(n => !skip.has(n))
+  const throughs = walked.some(n => n.assoc._tag === 'Through')
+  const names = [...direct.map(n => n.name), ...ones.map(t => t.node.name)]
   return pipe(
-    direct,
-    TE.traverseArray(n => loadNode(i, model, n, force, parents)),
+    [
+      ...direct.map(n => loadNode(i, model, n, force, parents)),
+      ...ones.map(t => loadThrough(i, model, t, force, parents)),
+    ],
+    TE.sequenceArray,
     TE.map(fns => {
       const out: Array<Row> = new Array(parents.length)
       for (let r = 0; r < parents.length; r++) {
         const p = parents[r] as Row
         const row = (r < owned ? p : { ...p }) as Record<string, unknown>
-        for (let j = 0; j < direct.length; j++)
-          row[(direct[j] as Node).name] = (fns[j] as (parent: Row) => unknown)(p)
-        out[r] = throughs ? Assemble.complete(model, nodes, row) : Object.freeze(row)
+        for (let j = 0; j < names.length; j++)
+          row[names[j] as string] = (fns[j] as (parent: Row) => unknown)(p)
+        out[r] = throughs ? Assemble.complete(model, walked, row) : Object.freeze(row)
       }
       return out
     }),
   )
+}
+
+// A through in one statement: the chain's rows in walk order, deduplicated per owner key by the
+// target's primary key (first occurrence wins); rows of the same target are decoded once and shared.
+const loadThrough = (
+  i: Interpreter,
+  model: Model.AnyModel,
+  t: Plan.OneStatementThrough,
+  force: boolean,
+  parents: ReadonlyArray<Row>,
+): TE.TaskEither<LoadError, (parent: Row) => unknown> => {
+  const node = t.node
+  const ownerCol = t.chain.ownerCol
+  const owner = Model.table(model, node.owner)
+  const target = Model.table(model, t.chain.target)
+  const ownerCodec = owner?.columns.get(ownerCol)?.codec
+  if (target === undefined || ownerCodec === undefined)
+    return TE.left(QueryError.make('UnknownSchema', `cannot preload '${node.name}'`, node.owner, node.name))
+  const keys: Array<unknown> = []
+  const seen = new Set<unknown>()
+  for (const p of parents) {
+    const k = p[ownerCol]
+    if (k === null || k === undefined) continue
+    const key = Assemble.keyOf(k)
+    if (seen.has(key)) continue
+    seen.add(key)
+    keys.push(k)
+  }
+  const many = node.assoc.cardinality === 'many'
+  const none = many ? empty : O.none
+  if (keys.length === 0) return TE.right(() => none)
+  const decodeTarget = Decode.forTable(target)
+  const pk = Assemble.pkOf(model, t.chain.target)
+  const ownerName = owner?.name ?? node.owner
+  const last = t.hops[t.hops.length - 1] as Node
+  const offset = O.getOrElse(() => 0)(node.custom.offset)
+  return pipe(
+    i.select(Plan.batchedThrough(model, t, keys)),
+    TE.flatMapEither((raw): E.Either<LoadError, Grouped> => {
+      const byOwner = new Map<unknown, { readonly seen: Set<unknown>; readonly rows: Array<Row> }>()
+      const byPk = new Map<unknown, Row>()
+      for (const r of raw) {
+        let o = r[Plan.ownerOutput]
+        if (!ownerCodec.is(o)) {
+          const k = ownerCodec.decode(o)
+          if (E.isLeft(k)) return E.left(DecodeError.make(ownerName, ownerCol, o, ownerCodec.name))
+          o = k.right
+        }
+        const ok = Assemble.keyOf(o)
+        let g = byOwner.get(ok)
+        if (g === undefined) byOwner.set(ok, (g = { seen: new Set(), rows: [] }))
+        const tk = pk(r)
+        if (g.seen.has(tk)) continue
+        g.seen.add(tk)
+        let row = byPk.get(tk)
+        if (row === undefined) {
+          const d = decodeTarget(r)
+          if (E.isLeft(d)) return d
+          byPk.set(tk, (row = d.right))
+        }
+        g.rows.push(row)
+      }
+      return E.right({ byOwner, rows: [...byPk.values()] })
+    }),
+    TE.flatMap(({ byOwner, rows }) =>
+      pipe(
+        last.children.length === 0
+          ? TE.right(finish(rows, []))
+          : level(i, model, last.children, force, rows, rows.length),
+        TE.map(() => {
+          const values = new Map<unknown, unknown>()
+          for (const [k, g] of byOwner) {
+            const end = O.getOrElse(() => g.rows.length)(O.map((l: number) => offset + l)(node.custom.limit))
+            values.set(
+              k,
+              Assemble.valueOf(
+                node.assoc.cardinality,
+                offset === 0 && end >= g.rows.length ? g.rows : g.rows.slice(offset, end),
+              ),
+            )
+          }
+          return (p: Row): unknown => {
+            const k = p[ownerCol]
+            return k === null || k === undefined ? none : (values.get(Assemble.keyOf(k)) ?? none)
+          }
+        }),
+      ),
+    ),
+  )
+}
+
+interface Grouped {
+  readonly byOwner: ReadonlyMap<unknown, { readonly rows: Array<Row> }>
+  readonly rows: ReadonlyArray<Row>
 }
 
 /**

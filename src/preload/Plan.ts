@@ -18,7 +18,7 @@ import * as Select from '../ast/Select.js'
 import type * as QueryError from '../error/QueryError.js'
 import * as Chain from '../plan/Chain.js'
 import * as Model from '../schema/Model.js'
-import type { Node } from './Spec.js'
+import type { Custom, Node } from './Spec.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -164,6 +164,115 @@ export const batched = (
     : s
 }
 
+/**
+ * A through association that loads in one statement over its whole chain instead of hop by hop.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface OneStatementThrough {
+  readonly node: Node
+  readonly chain: Chain.Chain
+  /** The node of each hop in path order: the first is a sibling of `node`, each next the only child of the previous. */
+  readonly hops: ReadonlyArray<Node>
+}
+
+// A belongs_to on the target's single primary key: at most one row per owner key.
+const toPrimaryKey = (model: Model.AnyModel, assoc: Model.Resolved): boolean => {
+  if (assoc._tag !== 'BelongsTo') return false
+  const pk = Model.table(model, assoc.target)?.primaryKey ?? []
+  return pk.length === 1 && pk[0] === assoc.relatedKey
+}
+
+const plain = (c: Custom): boolean => O.isNone(c.limit) && O.isNone(c.offset)
+
+/**
+ * The throughs of a level that both strategies load with one statement over the whole chain, and the
+ * rule that picks them, in one place. The walk (every hop in order, children in their group's order,
+ * deduplicated by primary key, first occurrence wins) is then the chain's rows ordered hop by hop by
+ * each hop's order (`orderBy`/`preloadOrder`, then primary key), deduplicated per owner by the
+ * target's primary key: the same rows in the same order, without loading the intermediate rows.
+ *
+ * A through qualifies when its hops are hidden and serve nothing else: each hop node is hidden, has no
+ * `limit`/`offset`, every hop but the last is the only child of the previous one and has no other child
+ * but the next, and every other through of the level starting with the same hop has the same path; its
+ * intermediate hops are has_many (a has_one keeps one row per parent, and a belongs_to or
+ * many_to_many hop in the middle would multiply the paths); its last hop is has_many, many_to_many or
+ * a belongs_to on the target's primary key. A nested spec on the through's rows (the last hop's
+ * children) is loaded on them as usual. The first hop of a qualifying through is not loaded.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const oneStatementThroughs = (
+  model: Model.AnyModel,
+  nodes: ReadonlyArray<Node>,
+): ReadonlyArray<OneStatementThrough> => {
+  const out: Array<OneStatementThrough> = []
+  for (const node of nodes) {
+    if (node.assoc._tag !== 'Through') continue
+    const path = node.assoc.path
+    const hops: Array<Node> = []
+    let level: ReadonlyArray<Node> = nodes
+    for (const [k, name] of path.entries()) {
+      const h = k === 0 ? level.find(n => n.name === name) : level.length === 1 ? level[0] : undefined
+      if (h === undefined || h.name !== name || h.assoc._tag === 'Through' || !h.hidden || !plain(h.custom))
+        break
+      const last = k === path.length - 1
+      const ok = last
+        ? h.assoc._tag === 'HasMany' || h.assoc._tag === 'ManyToMany' || toPrimaryKey(model, h.assoc)
+        : h.assoc._tag === 'HasMany' && h.custom.where.length === 0 && O.isNone(h.custom.orderBy)
+      if (!ok) break
+      hops.push(h)
+      level = h.children
+    }
+    if (hops.length !== path.length || hops.length < 2) continue
+    const shared = nodes.some(
+      n =>
+        n !== node &&
+        n.assoc._tag === 'Through' &&
+        n.assoc.path[0] === path[0] &&
+        n.assoc.path.join('\u0000') !== path.join('\u0000'),
+    )
+    if (shared) continue
+    const c = Chain.fromPath(model, node.owner, path)
+    if (E.isRight(c)) out.push({ node, chain: c.right, hops })
+  }
+  return out
+}
+
+/**
+ * The batched select of a one-statement through for some owner keys: the target's columns plus
+ * `__owner`, every path of the chain (not distinct), ordered hop by hop as the walk visits them.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const batchedThrough = (
+  model: Model.AnyModel,
+  t: OneStatementThrough,
+  keys: ReadonlyArray<unknown>,
+): Select.Select => {
+  const alias = (i: number) => `t${i}`
+  const c = t.chain
+  const n = c.links.length
+  const first = c.links[0] as Chain.Link
+  let s = Chain.backward(model, c, alias, (a, col) => Expr.inList(Expr.column(a, col), keys))
+  const last = t.hops[t.hops.length - 1] as Node
+  for (const f of last.custom.where) s = Select.withWhere(Chain.filterExpr(alias(0), f))(s)
+  const terms: Array<Select.OrderTerm> = []
+  let link = -1
+  for (const h of t.hops) {
+    link += h.assoc._tag === 'ManyToMany' ? 2 : 1
+    // links[link] (the hop's target) is bound to alias(n - 1 - link)
+    if (!(h === last && toPrimaryKey(model, h.assoc))) terms.push(...order(model, h, alias(n - 1 - link)))
+  }
+  return Select.set('columns', [
+    ...s.columns,
+    { name: ownerOutput, expr: Expr.column(alias(n - 1), first.inCol) },
+  ])(Select.set('distinct', false)(Select.withOrder(terms)(s)))
+}
+
 // A belongs_to to the target's primary key, with no custom limit or offset: at most one row.
 const uniqueLink = (model: Model.AnyModel, node: Node, c: Chain.Chain): boolean => {
   if (node.assoc._tag !== 'BelongsTo' || c.links.length !== 1) return false
@@ -187,14 +296,23 @@ const treeNodes = (
     const k = next()
     const alias = (i: number) => `p${k}_${i}`
     const i = index++
-    let s = base(model, node, c.right, alias, (a, col) =>
+    const b = Chain.backward(model, c.right, alias, (a, col) =>
       Expr.eq(Expr.column(a, col), parent(i, c.right.ownerCol)),
     )
-    const w = window(node)
     // A belongs_to to the target's primary key finds at most one row: nothing to pick, no order.
-    s = uniqueLink(model, node, c.right)
-      ? Select.set('orderBy', [])(s)
-      : Select.set('limit', w.limit)(Select.set('offset', w.offset)(s))
+    const unique = uniqueLink(model, node, c.right)
+    const w = window(node)
+    // One new select (the same as `base` with the window), not one copy per combinator.
+    const s: Select.Select = Object.freeze({
+      ...b,
+      where:
+        node.custom.where.length === 0
+          ? b.where
+          : [...b.where, ...node.custom.where.map(f => Chain.filterExpr(alias(0), f))],
+      orderBy: unique ? [] : [...b.orderBy, ...order(model, node, alias(0))],
+      limit: unique ? O.none : w.limit,
+      offset: unique ? O.none : w.offset,
+    })
     const children = treeNodes(model, node.children, (_, col) => Expr.column(alias(0), col), next)
     if (E.isLeft(children)) return children
     const table = Model.table(model, node.assoc.target)
