@@ -40,8 +40,13 @@ const tail = (ctx: Sql.Context, s: Select.Select): string => {
   return text
 }
 
+// A column read under its own name needs no alias (the output is named after the column).
 const output = (ctx: Sql.Context, o: Select.Output, asText: boolean): string =>
-  `${Sql.expr(ctx, o.expr)}${asText ? '::text' : ''} as ${ident(o.name)}`
+  asText
+    ? `${Sql.expr(ctx, o.expr)}::text as ${ident(o.name)}`
+    : o.expr._tag === 'ColumnRef' && o.expr.column === o.name
+      ? Sql.expr(ctx, o.expr)
+      : `${Sql.expr(ctx, o.expr)} as ${ident(o.name)}`
 
 const subquery = (ctx: Sql.Context, node: TreeNode, depth: { n: number }): string => {
   const j = ident(`j${depth.n++}`)

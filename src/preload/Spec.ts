@@ -517,10 +517,40 @@ export const normalize = (
   schema: string,
   spec: unknown,
 ): E.Either<QueryError.QueryError, ReadonlyArray<Node>> => {
+  const hit = typeof spec === 'object' && spec !== null ? kept.get(spec) : undefined
+  if (hit !== undefined && hit.model === model && hit.schema === schema) return hit.result
   if (Model.table(model, schema) === undefined)
     return E.left(QueryError.make('UnknownSchema', `the model has no schema '${schema}'`, schema))
   const raw = parse(schema, spec)
   return E.isLeft(raw) ? raw : resolve(model, schema, raw.right)
+}
+
+// The normal forms of the specs `Query.preload` builds (a query's own frozen spec value): computed
+// once when the spec is applied, reused when the query is planned.
+const kept = new WeakMap<
+  object,
+  {
+    readonly model: Model.AnyModel
+    readonly schema: string
+    readonly result: E.Either<QueryError.QueryError, ReadonlyArray<Node>>
+  }
+>()
+
+/**
+ * `normalize`, with the result kept for later calls with the same spec value: for a spec object that
+ * the caller created and nobody changes (the merged spec of `Query.preload`).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const normalizeOwn = (
+  model: Model.AnyModel,
+  schema: string,
+  spec: object,
+): E.Either<QueryError.QueryError, ReadonlyArray<Node>> => {
+  const result = normalize(model, schema, spec)
+  kept.set(spec, { model, schema, result })
+  return result
 }
 
 // -------------------------------------------------------------------------------------

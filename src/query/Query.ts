@@ -249,15 +249,35 @@ export function assoc(
 // combinators
 // -------------------------------------------------------------------------------------
 
+// The column terms of a binding, built once per (model, schema, alias) and frozen.
+const termsCache = new WeakMap<Model.AnyModel, Map<string, Readonly<Record<string, Pred.Term<unknown>>>>>()
+
+const termsOf = (
+  model: Model.AnyModel,
+  schema: string,
+  a: string,
+): Readonly<Record<string, Pred.Term<unknown>>> => {
+  let bySchema = termsCache.get(model)
+  if (bySchema === undefined) termsCache.set(model, (bySchema = new Map()))
+  const key = `${schema}\u0000${a}`
+  const hit = bySchema.get(key)
+  if (hit !== undefined) return hit
+  const terms: Readonly<Record<string, Pred.Term<unknown>>> = Object.freeze(
+    Object.fromEntries(
+      [...(Model.table(model, schema)?.columns.keys() ?? [])].map(c => [c, Expr.column(a, c)]),
+    ),
+  )
+  bySchema.set(key, terms)
+  return terms
+}
+
 const refs = (
   model: Model.AnyModel,
   schema: string,
   a: string,
   errors?: Array<QueryError.QueryError>,
-): Record<string, Pred.Term<unknown>> => {
-  const terms: Record<string, Pred.Term<unknown>> = Object.fromEntries(
-    [...(Model.table(model, schema)?.columns.keys() ?? [])].map(c => [c, Expr.column(a, c)]),
-  )
+): Readonly<Record<string, Pred.Term<unknown>>> => {
+  const terms = termsOf(model, schema, a)
   // From untyped input a callback may read a column the schema does not have: the read is recorded as
   // an error of the query, so the query is refused instead of failing to compile later.
   return errors === undefined
@@ -348,27 +368,32 @@ const scope = (
     }
     return Expr.exists(s)
   }
+  // Built when a callback reads it (most callbacks do not).
+  let joinedRefs: Scope<Model.AnyModel, string, Joins>['joined'] | undefined
   return {
     exists: (name, f) => sub(name, f, false),
     notExists: (name, f) => Expr.not(sub(name, f, false)),
     every: (name, f) => Expr.not(sub(name, f, true)),
-    joined: new Proxy(
-      Object.fromEntries([...joined].map(([k, b]) => [k, refs(model, b.schema, b.alias, errors)])),
-      {
-        get: (t, k) => {
-          if (typeof k !== 'string' || Object.hasOwn(t, k)) return Reflect.get(t, k)
-          errors.push(
-            QueryError.make(
-              'UnknownAssociation',
-              `'${k}' is not joined; join it with Query.join first`,
-              schema,
-              k,
-            ),
-          )
-          return {}
+    get joined() {
+      joinedRefs ??= new Proxy(
+        Object.fromEntries([...joined].map(([k, b]) => [k, refs(model, b.schema, b.alias, errors)])),
+        {
+          get: (t, k) => {
+            if (typeof k !== 'string' || Object.hasOwn(t, k)) return Reflect.get(t, k)
+            errors.push(
+              QueryError.make(
+                'UnknownAssociation',
+                `'${k}' is not joined; join it with Query.join first`,
+                schema,
+                k,
+              ),
+            )
+            return {}
+          },
         },
-      },
-    ),
+      )
+      return joinedRefs
+    },
   }
 }
 
@@ -539,7 +564,11 @@ export const preload =
   ): Query<M, S, P0 & P, J> => {
     const base: Query<M, S, P0, J> = q
     const merged = Spec.concat(base.preload, spec) as P0 & P
-    const checked = Spec.normalize(base.model, base.schema, merged)
+    // A spec value of the query's own (not the caller's object): its normal form is kept for the run.
+    const checked =
+      typeof merged === 'object' && merged !== null && merged !== spec && merged !== base.preload
+        ? Spec.normalizeOwn(base.model, base.schema, merged)
+        : Spec.normalize(base.model, base.schema, merged)
     return Object.freeze({
       ...base,
       preload: merged,

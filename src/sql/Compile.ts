@@ -42,7 +42,8 @@ export interface Context {
  * @category utils
  * @since 0.1.0
  */
-export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`
+export const ident = (name: string): string =>
+  name.includes('"') ? `"${name.replace(/"/g, '""')}"` : `"${name}"`
 
 /**
  * @category utils

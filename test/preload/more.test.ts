@@ -213,7 +213,7 @@ describe('preload: strategies', () => {
     const tree = Plan.treeOfQuery(Blog, q.select, nodes.right)
     if (E.isLeft(tree)) throw tree.left
     expect(Lateral.toSql(tree.right)).toEqual({
-      text: 'select "t0"."id" as "id", "t0"."author_id" as "author_id", "t0"."title" as "title", "t0"."body" as "body", "t0"."published" as "published", "t0"."inserted_at" as "inserted_at", (select coalesce(json_agg(row_to_json("j0")), \'[]\'::json) from (select "p0_0"."id" as "id", "p0_0"."post_id" as "post_id", "p0_0"."author_id" as "author_id", "p0_0"."parent_id" as "parent_id", "p0_0"."body" as "body", "p0_0"."public" as "public", "p0_0"."inserted_at" as "inserted_at", (select row_to_json("j1") from (select "p1_0"."id" as "id", "p1_0"."name" as "name", "p1_0"."email" as "email" from "users" as "p1_0" where "p1_0"."id" = "p0_0"."author_id") as "j1") as "author" from "comments" as "p0_0" where "p0_0"."post_id" = "t0"."id" order by "p0_0"."id" desc limit $1) as "j0") as "comments" from "posts" as "t0" where "t0"."id" = any($2)',
+      text: 'select "t0"."id", "t0"."author_id", "t0"."title", "t0"."body", "t0"."published", "t0"."inserted_at", (select coalesce(json_agg(row_to_json("j0")), \'[]\'::json) from (select "p0_0"."id", "p0_0"."post_id", "p0_0"."author_id", "p0_0"."parent_id", "p0_0"."body", "p0_0"."public", "p0_0"."inserted_at", (select row_to_json("j1") from (select "p1_0"."id", "p1_0"."name", "p1_0"."email" from "users" as "p1_0" where "p1_0"."id" = "p0_0"."author_id") as "j1") as "author" from "comments" as "p0_0" where "p0_0"."post_id" = "t0"."id" order by "p0_0"."id" desc limit $1) as "j0") as "comments" from "posts" as "t0" where "t0"."id" = any($2)',
       params: [2, [1, 2]],
     })
   })
