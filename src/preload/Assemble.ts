@@ -14,6 +14,7 @@ import * as Decode from '../decode/Decode.js'
 import * as DecodeError from '../error/DecodeError.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
+import * as Plan from './Plan.js'
 import type { Node } from './Spec.js'
 
 // -------------------------------------------------------------------------------------
@@ -186,10 +187,20 @@ const level = (model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Node>
   if (hit !== undefined && hit.model === model && hit.schema === schema) return hit.decode
   const table = Model.table(model, schema)
   const columns = table === undefined ? [] : Decode.columnsOf(table)
-  const direct = nodes
-    .filter(n => n.assoc._tag !== 'Through')
-    .map(n => ({ name: n.name, decode: value(model, n) }))
-  const throughs = nodes.some(n => n.assoc._tag === 'Through')
+  // Throughs the tree loads in one statement come as values of their own; their first hop is absent.
+  const ones = Plan.oneStatementThroughs(model, nodes)
+  const skip = new Set<Node>(ones.flatMap(t => [t.node, t.hops[0] as Node]))
+  const direct = [
+    ...nodes
+      .filter(n => n.assoc._tag !== 'Through' && !skip.has(n))
+      .map(n => ({ name: n.name, decode: value(model, n, n.assoc.target, n.children) })),
+    ...ones.map(t => ({
+      name: t.node.name,
+      decode: value(model, t.node, t.chain.target, (t.hops[t.hops.length - 1] as Node).children),
+    })),
+  ]
+  const walked = ones.length === 0 ? nodes : nodes.filter(n => !skip.has(n))
+  const throughs = walked.some(n => n.assoc._tag === 'Through')
   const d: LevelDecoder = (raw, fail) => {
     if (table === undefined) {
       fail.error = DecodeError.make(schema, '(table)', raw, 'a table of the model')
@@ -210,23 +221,28 @@ const level = (model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Node>
       if (v === failed) return failed
       row[n.name] = v
     }
-    return throughs ? complete(model, nodes, row) : Object.freeze(row)
+    return throughs ? complete(model, walked, row) : Object.freeze(row)
   }
   levels.set(nodes, { model, schema, decode: d })
   return d
 }
 
-const value = (model: Model.AnyModel, node: Node): ValueDecoder => {
+// The value of `node` whose rows are `target` rows carrying `children`.
+const value = (
+  model: Model.AnyModel,
+  node: Node,
+  target: string,
+  children: ReadonlyArray<Node>,
+): ValueDecoder => {
   const hit = values.get(node)
   if (hit !== undefined) return hit
-  const target = node.assoc.target
   let child: LevelDecoder | undefined
   const item = (u: unknown, fail: Fail): Row | typeof failed => {
     if (typeof u !== 'object' || u === null || Array.isArray(u)) {
       fail.error = DecodeError.make(target, node.name, u, 'a JSON object')
       return failed
     }
-    child ??= level(model, target, node.children)
+    child ??= level(model, target, children)
     return child(u as Row, fail)
   }
   const d: ValueDecoder =
@@ -279,7 +295,7 @@ export const decodeValue = (
   json: unknown,
 ): E.Either<DecodeError.DecodeError, unknown> => {
   const fail: Fail = { error: undefined }
-  const v = value(model, node)(json, fail)
+  const v = value(model, node, node.assoc.target, node.children)(json, fail)
   return v === failed ? E.left(fail.error as DecodeError.DecodeError) : E.right(v)
 }
 

@@ -7,6 +7,10 @@
  * subquery and the aggregate (no join, no grouping at the aggregate's level — and none is ever
  * generated there), so no rank column is computed or sent. A to-one one is `row_to_json(j)` of the
  * first row; a belongs_to to the target's primary key has no ORDER BY / LIMIT at all (one row at most).
+ * A through that loads in one statement (`Plan.oneStatementThroughs`: hops hidden, serving nothing
+ * else) is one subquery over its whole chain: `select distinct on (<target key>) ...` over the paths
+ * in walk order keeps each target's first path, and the outer level re-sorts by the first paths'
+ * order — the walk's deduplicated value, without the hops.
  * The JSON objects carry exactly the target's columns and the nested associations. Columns that must
  * cross JSON as text (int8, numeric) are cast `::text`, so that nested values decode to what top-level
  * rows hold; timestamptz crosses as ISO text and is turned back into a `Date` when decoded.
@@ -48,16 +52,42 @@ const output = (ctx: Sql.Context, o: Select.Output, asText: boolean): string =>
       ? Sql.expr(ctx, o.expr)
       : `${Sql.expr(ctx, o.expr)} as ${ident(o.name)}`
 
+const direction = (t: Select.OrderTerm): string =>
+  `${t.dir}${t.nulls === 'default' ? '' : ` nulls ${t.nulls}`}`
+
+// The rows of a node: its select, or for a one-statement through, the first path per target key
+// (`distinct on` over the paths in walk order), re-sorted by the first paths' order.
+const rows = (ctx: Sql.Context, node: TreeNode, depth: { n: number }): string => {
+  const s = node.select
+  const children = node.children.map(c => `${subquery(ctx, c, depth)} as ${ident(c.name)}`)
+  if (O.isNone(node.firstOf))
+    return `select ${[...s.columns.map(o => output(ctx, o, node.asText.includes(o.name))), ...children].join(', ')}${from(ctx, s)}${tail(ctx, s)}`
+  const { keys, alias } = node.firstOf.value
+  const x = ident(alias)
+  const on = keys.map(k => Sql.expr(ctx, k))
+  const inner = `select distinct on (${on.join(', ')}) ${[
+    ...s.columns.map(o => `${Sql.expr(ctx, o.expr)} as ${ident(o.name)}`),
+    ...s.orderBy.map((t, i) => `${Sql.expr(ctx, t.expr)} as "__o${i}"`),
+  ].join(', ')}${from(ctx, s)} order by ${[
+    ...on.map(k => `${k} asc`),
+    ...s.orderBy.map(t => Sql.orderTerm(ctx, t)),
+  ].join(', ')}`
+  const cols = s.columns.map(
+    o => `${x}.${ident(o.name)}${node.asText.includes(o.name) ? `::text as ${ident(o.name)}` : ''}`,
+  )
+  let text = `select ${[...cols, ...children].join(', ')} from (${inner}) as ${x}`
+  if (s.orderBy.length > 0)
+    text += ` order by ${s.orderBy.map((t, i) => `${x}."__o${i}" ${direction(t)}`).join(', ')}`
+  if (O.isSome(s.limit)) text += ` limit ${Sql.param(ctx, s.limit.value)}`
+  if (O.isSome(s.offset)) text += ` offset ${Sql.param(ctx, s.offset.value)}`
+  return text
+}
+
 const subquery = (ctx: Sql.Context, node: TreeNode, depth: { n: number }): string => {
   const j = ident(`j${depth.n++}`)
-  const s = node.select
-  const cols = [
-    ...s.columns.map(o => output(ctx, o, node.asText.includes(o.name))),
-    ...node.children.map(c => `${subquery(ctx, c, depth)} as ${ident(c.name)}`),
-  ]
-  if (node.cardinality === 'one')
-    return `(select row_to_json(${j}) from (select ${cols.join(', ')}${from(ctx, s)}${tail(ctx, s)}) as ${j})`
-  return `(select coalesce(json_agg(row_to_json(${j})), '[]'::json) from (select ${cols.join(', ')}${from(ctx, s)}${tail(ctx, s)}) as ${j})`
+  return node.cardinality === 'one'
+    ? `(select row_to_json(${j}) from (${rows(ctx, node, depth)}) as ${j})`
+    : `(select coalesce(json_agg(row_to_json(${j})), '[]'::json) from (${rows(ctx, node, depth)}) as ${j})`
 }
 
 // -------------------------------------------------------------------------------------

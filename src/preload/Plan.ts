@@ -39,6 +39,13 @@ export interface TreeNode {
   /** Outputs whose values must cross JSON as text (int8, numeric: `Column.json === 'text'`). */
   readonly asText: ReadonlyArray<string>
   readonly children: ReadonlyArray<TreeNode>
+  /**
+   * A through loaded in one statement: `select` lists every path of its chain in walk order, and the
+   * node's rows are one per `keys` value (the target's primary key), its first path, in the order of
+   * the first paths, read back under `alias` (its `limit` / `offset` apply to them; the children
+   * correlate to `alias`).
+   */
+  readonly firstOf: O.Option<{ readonly keys: ReadonlyArray<Expr.Expr>; readonly alias: string }>
 }
 
 /**
@@ -254,23 +261,35 @@ export const batchedThrough = (
   keys: ReadonlyArray<unknown>,
 ): Select.Select => {
   const alias = (i: number) => `t${i}`
-  const c = t.chain
-  const n = c.links.length
-  const first = c.links[0] as Chain.Link
-  let s = Chain.backward(model, c, alias, (a, col) => Expr.inList(Expr.column(a, col), keys))
-  const last = t.hops[t.hops.length - 1] as Node
-  for (const f of last.custom.where) s = Select.withWhere(Chain.filterExpr(alias(0), f))(s)
-  const terms: Array<Select.OrderTerm> = []
-  let link = -1
-  for (const h of t.hops) {
-    link += h.assoc._tag === 'ManyToMany' ? 2 : 1
-    // links[link] (the hop's target) is bound to alias(n - 1 - link)
-    if (!(h === last && toPrimaryKey(model, h.assoc))) terms.push(...order(model, h, alias(n - 1 - link)))
-  }
+  const n = t.chain.links.length
+  const first = t.chain.links[0] as Chain.Link
+  const s = throughPaths(model, t, alias, (a, col) => Expr.inList(Expr.column(a, col), keys))
   return Select.set('columns', [
     ...s.columns,
     { name: ownerOutput, expr: Expr.column(alias(n - 1), first.inCol) },
-  ])(Select.set('distinct', false)(Select.withOrder(terms)(s)))
+  ])(s)
+}
+
+// Every path of a one-statement through's chain (not distinct), ordered hop by hop as the walk visits
+// them; the last hop's filters apply to the target.
+const throughPaths = (
+  model: Model.AnyModel,
+  t: OneStatementThrough,
+  alias: (i: number) => string,
+  link: (firstAlias: string, inCol: string) => Expr.Expr,
+): Select.Select => {
+  const n = t.chain.links.length
+  let s = Chain.backward(model, t.chain, alias, link)
+  const last = t.hops[t.hops.length - 1] as Node
+  for (const f of last.custom.where) s = Select.withWhere(Chain.filterExpr(alias(0), f))(s)
+  const terms: Array<Select.OrderTerm> = []
+  let at = -1
+  for (const h of t.hops) {
+    at += h.assoc._tag === 'ManyToMany' ? 2 : 1
+    // links[at] (the hop's target) is bound to alias(n - 1 - at)
+    if (!(h === last && toPrimaryKey(model, h.assoc))) terms.push(...order(model, h, alias(n - 1 - at)))
+  }
+  return Select.set('distinct', false)(Select.withOrder(terms)(s))
 }
 
 // A belongs_to to the target's primary key, with no custom limit or offset: at most one row.
@@ -281,16 +300,55 @@ const uniqueLink = (model: Model.AnyModel, node: Node, c: Chain.Chain): boolean 
   return pk.length === 1 && pk[0] === c.links[0]?.inCol
 }
 
+const textColumns = (model: Model.AnyModel, schema: string, s: Select.Select): ReadonlyArray<string> => {
+  const table = Model.table(model, schema)
+  return s.columns.filter(o => table?.columns.get(o.name)?.json === 'text').map(o => o.name)
+}
+
+// A one-statement through as a tree node: the chain's paths correlated to the parent row, one row per
+// target primary key (the first path), re-sorted by the first paths' order; the nested spec of the
+// through's rows (the last hop's children) under them.
+const throughNode = (
+  model: Model.AnyModel,
+  t: OneStatementThrough,
+  parent: Expr.Expr,
+  next: () => number,
+): E.Either<QueryError.QueryError, TreeNode> => {
+  const k = next()
+  const alias = (i: number) => `p${k}_${i}`
+  const outer = `p${k}_x`
+  const paths = throughPaths(model, t, alias, (a, col) => Expr.eq(Expr.column(a, col), parent))
+  const w = window(t.node)
+  const s: Select.Select = Object.freeze({ ...paths, limit: w.limit, offset: w.offset })
+  const last = t.hops[t.hops.length - 1] as Node
+  const children = treeNodes(model, last.children, (_, col) => Expr.column(outer, col), next, true)
+  if (E.isLeft(children)) return children
+  const pk = Model.table(model, t.chain.target)?.primaryKey ?? []
+  return E.right({
+    name: t.node.name,
+    cardinality: t.node.assoc.cardinality,
+    schema: t.chain.target,
+    select: s,
+    asText: textColumns(model, t.chain.target, s),
+    children: children.right,
+    firstOf: O.some({ keys: pk.map(c => Expr.column(alias(0), c)), alias: outer }),
+  })
+}
+
 const treeNodes = (
   model: Model.AnyModel,
   nodes: ReadonlyArray<Node>,
   parent: (index: number, ownerCol: string) => Expr.Expr,
   next: () => number,
+  oneStatement: boolean,
 ): E.Either<QueryError.QueryError, ReadonlyArray<TreeNode>> => {
   const out: Array<TreeNode> = []
+  // The same throughs as the decoder (`Assemble`) and the batched strategy load in one statement.
+  const ones = oneStatement ? oneStatementThroughs(model, nodes) : []
+  const skip = new Set<Node>(ones.flatMap(t => [t.node, t.hops[0] as Node]))
   let index = 0
   for (const node of nodes) {
-    if (node.assoc._tag === 'Through') continue
+    if (node.assoc._tag === 'Through' || skip.has(node)) continue
     const c = chain(model, node)
     if (E.isLeft(c)) return c
     const k = next()
@@ -313,17 +371,22 @@ const treeNodes = (
       limit: unique ? O.none : w.limit,
       offset: unique ? O.none : w.offset,
     })
-    const children = treeNodes(model, node.children, (_, col) => Expr.column(alias(0), col), next)
+    const children = treeNodes(model, node.children, (_, col) => Expr.column(alias(0), col), next, true)
     if (E.isLeft(children)) return children
-    const table = Model.table(model, node.assoc.target)
     out.push({
       name: node.name,
       cardinality: node.assoc.cardinality,
       schema: node.assoc.target,
       select: s,
-      asText: s.columns.filter(o => table?.columns.get(o.name)?.json === 'text').map(o => o.name),
+      asText: textColumns(model, node.assoc.target, s),
       children: children.right,
+      firstOf: O.none,
     })
+  }
+  for (const t of ones) {
+    const n = throughNode(model, t, parent(-1, t.chain.ownerCol), next)
+    if (E.isLeft(n)) return n
+    out.push(n.right)
   }
   return E.right(out)
 }
@@ -345,7 +408,7 @@ export const treeOfQuery = (
   root: Select.Select,
   nodes: ReadonlyArray<Node>,
 ): E.Either<QueryError.QueryError, Tree> => {
-  const ns = treeNodes(model, nodes, (_, col) => Expr.column(root.from.alias, col), counter())
+  const ns = treeNodes(model, nodes, (_, col) => Expr.column(root.from.alias, col), counter(), true)
   return E.isLeft(ns) ? ns : E.right({ _tag: 'Tree', root: { _tag: 'Query', select: root }, nodes: ns.right })
 }
 
@@ -362,7 +425,8 @@ export const treeOfKeys = (
   keys: ReadonlyArray<KeyColumn>,
 ): E.Either<QueryError.QueryError, Tree> => {
   const alias = 'k'
-  const ns = treeNodes(model, nodes, i => Expr.column(alias, keys[i]?.name ?? ''), counter())
+  // One key column per direct node, by position: every through is walked from its loaded hops here.
+  const ns = treeNodes(model, nodes, i => Expr.column(alias, keys[i]?.name ?? ''), counter(), false)
   return E.isLeft(ns)
     ? ns
     : E.right({ _tag: 'Tree', root: { _tag: 'Keys', alias, columns: keys }, nodes: ns.right })

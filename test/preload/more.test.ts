@@ -218,6 +218,27 @@ describe('preload: strategies', () => {
     })
   })
 
+  it('lateral: a through with hidden hops is one distinct-on subquery, and equals the walk', async () => {
+    const q = (hops: 'show' | 'hide') =>
+      pipe(
+        Query.from(Blog, 'post'),
+        Query.orderBy(['id']),
+        Query.preload({ commentsAuthors: Preload.query({ hops, limit: 1 }, { posts: true }) }),
+      )
+    const nodes = Spec.normalize(Blog, 'post', q('hide').preload)
+    if (E.isLeft(nodes)) throw nodes.left
+    const tree = Plan.treeOfQuery(Blog, q('hide').select, nodes.right)
+    if (E.isLeft(tree)) throw tree.left
+    const { text } = Lateral.toSql(tree.right)
+    expect(text).toContain('select distinct on ("p0_0"."id")')
+    expect(text).not.toContain('as "comments"')
+    const hidden = await both(s => Pg.all(q('hide'), { strategy: s }))
+    const shown = await Pg.all(q('show'), { strategy: 'lateral' })(db.sql)()
+    if (E.isLeft(shown)) throw shown.left
+    expect(hidden.map(p => p.commentsAuthors)).toEqual(shown.right.map(p => p.commentsAuthors))
+    expect(hidden.map(p => p.commentsAuthors.map(u => ids(u.posts)))).toEqual([[[3]], [[1, 2]], [[]], []])
+  })
+
   it('Select.perParent runs on PostgreSQL: top-N per group, in order', async () => {
     let s = Select.create({ table: 'comments', alias: 'c' }, [
       { name: 'id', expr: Expr.column('c', 'id') },
