@@ -9,7 +9,6 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import * as Decode from '../decode/Decode.js'
@@ -40,124 +39,132 @@ const empty: ReadonlyArray<Row> = Object.freeze([])
 // destructors
 // -------------------------------------------------------------------------------------
 
-// Parents `[0, owned)` are rows this load created (decoded from its own statements): they get their
-// associations in place and are frozen; the others (rows given to `into`, or already loaded on them)
-// are copied.
-const loadNode = (
-  i: Interpreter,
-  model: Model.AnyModel,
-  node: Node,
-  force: boolean,
+type Result<A> = Promise<E.Either<LoadError, A>>
+
+type Value = (parent: Row) => unknown
+
+// The distinct non-null keys of `col` on the parents, skipping those whose association is kept.
+const keysOf = (
   parents: ReadonlyArray<Row>,
-): TE.TaskEither<LoadError, (parent: Row) => unknown> => {
-  const c = Plan.chain(model, node)
-  if (E.isLeft(c)) return TE.left(c.left)
-  const ownerCol = c.right.ownerCol
-  const owner = Model.table(model, node.owner)
-  const target = Model.table(model, node.assoc.target)
-  const ownerCodec = owner?.columns.get(ownerCol)?.codec
-  if (target === undefined || ownerCodec === undefined)
-    return TE.left(QueryError.make('UnknownSchema', `cannot preload '${node.name}'`, node.owner, node.name))
+  col: string,
+  kept: ((p: Row) => boolean) | null,
+): Array<unknown> => {
   const keys: Array<unknown> = []
   const seen = new Set<unknown>()
-  const loaded: Array<Row> = []
-  let ranges: Map<Row, readonly [number, number]> | undefined
   for (const p of parents) {
-    if (!force && p[node.name] !== undefined) {
-      const rows = Assemble.rowsOf(p[node.name])
-      ranges ??= new Map()
-      ranges.set(p, [loaded.length, loaded.length + rows.length])
-      loaded.push(...rows)
-      continue
-    }
-    const k = p[ownerCol]
+    if (kept !== null && kept(p)) continue
+    const k = p[col]
     if (k === null || k === undefined) continue
     const key = Assemble.keyOf(k)
     if (seen.has(key)) continue
     seen.add(key)
     keys.push(k)
   }
-  const decodeTarget = Decode.forTable(target)
-  const ownerName = owner?.name ?? node.owner
-  const fetch: TE.TaskEither<LoadError, Fetched> =
-    keys.length === 0
-      ? TE.right(noneFetched)
-      : pipe(
-          i.select(Plan.batched(model, node, c.right, keys)),
-          TE.flatMapEither((raw): E.Either<LoadError, Fetched> => {
-            const owners: Array<unknown> = new Array(raw.length)
-            const rows: Array<Row> = new Array(raw.length)
-            for (let j = 0; j < raw.length; j++) {
-              const r = raw[j] as Row
-              const o = r[Plan.ownerOutput]
-              if (ownerCodec.is(o)) owners[j] = o
-              else {
-                const k = ownerCodec.decode(o)
-                if (E.isLeft(k)) return E.left(DecodeError.make(ownerName, ownerCol, o, ownerCodec.name))
-                owners[j] = k.right
-              }
-              const row = decodeTarget(r)
-              if (E.isLeft(row)) return row
-              rows[j] = row.right
-            }
-            return E.right({ owners, rows })
-          }),
-        )
+  return keys
+}
+
+const unknownSchema = (node: Node) =>
+  E.left(QueryError.make('UnknownSchema', `cannot preload '${node.name}'`, node.owner, node.name))
+
+// Decodes the `__owner` output of a batched row with the owner column's codec.
+const ownerDecoder = (model: Model.AnyModel, node: Node, col: string) => {
+  const owner = Model.table(model, node.owner)
+  const codec = owner?.columns.get(col)?.codec
+  if (codec === undefined) return undefined
+  const name = owner?.name ?? node.owner
+  return (o: unknown): E.Either<LoadError, unknown> => {
+    if (codec.is(o)) return E.right(o)
+    const k = codec.decode(o)
+    return E.isLeft(k) ? E.left(DecodeError.make(name, col, o, codec.name)) : k
+  }
+}
+
+// Parents `[0, owned)` are rows this load created (decoded from its own statements): they get their
+// associations in place and are frozen; the others (rows given to `into`, or already loaded on them)
+// are copied.
+const loadNode = async (
+  i: Interpreter,
+  model: Model.AnyModel,
+  node: Node,
+  force: boolean,
+  parents: ReadonlyArray<Row>,
+): Result<Value> => {
+  const c = Plan.chain(model, node)
+  if (E.isLeft(c)) return c
+  const ownerCol = c.right.ownerCol
+  const target = Model.table(model, node.assoc.target)
+  const decodeOwner = ownerDecoder(model, node, ownerCol)
+  if (target === undefined || decodeOwner === undefined) return unknownSchema(node)
+  const loaded: Array<Row> = []
+  let ranges: Map<Row, readonly [number, number]> | undefined
+  if (!force)
+    for (const p of parents) {
+      const v = p[node.name]
+      if (v === undefined) continue
+      const rows = Assemble.rowsOf(v)
+      ranges ??= new Map()
+      ranges.set(p, [loaded.length, loaded.length + rows.length])
+      loaded.push(...rows)
+    }
+  const keys = keysOf(parents, ownerCol, ranges === undefined ? null : p => ranges?.has(p) === true)
+  let owners: Array<unknown> = []
+  let rows: Array<Row> = []
+  if (keys.length > 0) {
+    const raw = await i.select(Plan.batched(model, node, c.right, keys))()
+    if (E.isLeft(raw)) return raw
+    const decodeTarget = Decode.forTable(target)
+    owners = new Array(raw.right.length)
+    rows = new Array(raw.right.length)
+    for (let j = 0; j < raw.right.length; j++) {
+      const r = raw.right[j] as Row
+      const o = decodeOwner(r[Plan.ownerOutput])
+      if (E.isLeft(o)) return o
+      owners[j] = o.right
+      const row = decodeTarget(r)
+      if (E.isLeft(row)) return row
+      rows[j] = row.right
+    }
+  }
+  let children: ReadonlyArray<Row>
+  if (node.children.length === 0) children = finish(rows, loaded)
+  else {
+    const r = await level(
+      i,
+      model,
+      node.children,
+      force,
+      loaded.length === 0 ? rows : [...rows, ...loaded],
+      rows.length,
+    )
+    if (E.isLeft(r)) return r
+    children = r.right
+  }
+  // children[j] is rows[j] (completed in place) for j < rows.length, then the loaded rows
   const many = node.assoc.cardinality === 'many'
   const none = many ? empty : O.none
-  return pipe(
-    fetch,
-    TE.flatMap(({ owners, rows }) =>
-      pipe(
-        node.children.length === 0
-          ? TE.right(finish(rows, loaded))
-          : level(
-              i,
-              model,
-              node.children,
-              force,
-              loaded.length === 0 ? rows : [...rows, ...loaded],
-              rows.length,
-            ),
-        TE.map(children => {
-          // children[j] is rows[j] (completed in place) for j < rows.length, then the loaded rows
-          const values = new Map<unknown, unknown>()
-          if (many) {
-            for (let j = 0; j < owners.length; j++) {
-              const key = Assemble.keyOf(owners[j])
-              const g = values.get(key) as Array<Row> | undefined
-              if (g === undefined) values.set(key, [children[j] as Row])
-              else g.push(children[j] as Row)
-            }
-            for (const g of values.values()) Object.freeze(g)
-          } else
-            for (let j = 0; j < owners.length; j++) {
-              const key = Assemble.keyOf(owners[j])
-              if (!values.has(key)) values.set(key, O.some(children[j] as Row))
-            }
-          const base = rows.length
-          return (p: Row): unknown => {
-            const range = ranges?.get(p)
-            if (range !== undefined)
-              return Assemble.valueOf(
-                node.assoc.cardinality,
-                children.slice(base + range[0], base + range[1]),
-              )
-            const k = p[ownerCol]
-            return k === null || k === undefined ? none : (values.get(Assemble.keyOf(k)) ?? none)
-          }
-        }),
-      ),
-    ),
-  )
+  const values = new Map<unknown, unknown>()
+  if (many) {
+    for (let j = 0; j < owners.length; j++) {
+      const key = Assemble.keyOf(owners[j])
+      const g = values.get(key) as Array<Row> | undefined
+      if (g === undefined) values.set(key, [children[j] as Row])
+      else g.push(children[j] as Row)
+    }
+    for (const g of values.values()) Object.freeze(g)
+  } else
+    for (let j = 0; j < owners.length; j++) {
+      const key = Assemble.keyOf(owners[j])
+      if (!values.has(key)) values.set(key, O.some(children[j] as Row))
+    }
+  const base = rows.length
+  return E.right((p: Row): unknown => {
+    const range = ranges?.get(p)
+    if (range !== undefined)
+      return Assemble.valueOf(node.assoc.cardinality, children.slice(base + range[0], base + range[1]))
+    const k = p[ownerCol]
+    return k === null || k === undefined ? none : (values.get(Assemble.keyOf(k)) ?? none)
+  })
 }
-
-interface Fetched {
-  readonly owners: ReadonlyArray<unknown>
-  readonly rows: ReadonlyArray<Row>
-}
-
-const noneFetched: Fetched = { owners: [], rows: [] }
 
 // A leaf level: its own rows are final (frozen in place), rows already loaded are kept as they are.
 const finish = (rows: ReadonlyArray<Row>, loaded: ReadonlyArray<Row>): ReadonlyArray<Row> => {
@@ -165,15 +172,15 @@ const finish = (rows: ReadonlyArray<Row>, loaded: ReadonlyArray<Row>): ReadonlyA
   return loaded.length === 0 ? rows : [...rows, ...loaded]
 }
 
-const level = (
+const level = async (
   i: Interpreter,
   model: Model.AnyModel,
   nodes: ReadonlyArray<Node>,
   force: boolean,
   parents: ReadonlyArray<Row>,
   owned: number,
-): TE.TaskEither<LoadError, ReadonlyArray<Row>> => {
-  if (parents.length === 0) return TE.right(empty)
+): Result<ReadonlyArray<Row>> => {
+  if (parents.length === 0) return E.right(empty)
   // Throughs loaded in one statement, unless a parent already has their first hop (kept and walked).
   const ones = Plan.oneStatementThroughs(model, nodes).filter(
     t => force || !parents.some(p => p[(t.hops[0] as Node).name] !== undefined),
@@ -183,118 +190,87 @@ const level = (
   const walked = ones.length === 0 ? nodes : nodes.filter(n => !skip.has(n))
   const throughs = walked.some(n => n.assoc._tag === 'Through')
   const names = [...direct.map(n => n.name), ...ones.map(t => t.node.name)]
-  return pipe(
-    [
-      ...direct.map(n => loadNode(i, model, n, force, parents)),
-      ...ones.map(t => loadThrough(i, model, t, force, parents)),
-    ],
-    TE.sequenceArray,
-    TE.map(fns => {
-      const out: Array<Row> = new Array(parents.length)
-      for (let r = 0; r < parents.length; r++) {
-        const p = parents[r] as Row
-        const row = (r < owned ? p : { ...p }) as Record<string, unknown>
-        for (let j = 0; j < names.length; j++)
-          row[names[j] as string] = (fns[j] as (parent: Row) => unknown)(p)
-        out[r] = throughs ? Assemble.complete(model, walked, row) : Object.freeze(row)
-      }
-      return out
-    }),
-  )
+  const loads: Array<Result<Value>> = direct.map(n => loadNode(i, model, n, force, parents))
+  for (const t of ones) loads.push(loadThrough(i, model, t, force, parents))
+  const fns: Array<Value> = []
+  for (const r of await Promise.all(loads)) {
+    if (E.isLeft(r)) return r
+    fns.push(r.right)
+  }
+  const out: Array<Row> = new Array(parents.length)
+  for (let r = 0; r < parents.length; r++) {
+    const p = parents[r] as Row
+    const row = (r < owned ? p : { ...p }) as Record<string, unknown>
+    for (let j = 0; j < names.length; j++) row[names[j] as string] = (fns[j] as Value)(p)
+    out[r] = throughs ? Assemble.complete(model, walked, row) : Object.freeze(row)
+  }
+  return E.right(out)
 }
 
 // A through in one statement: the chain's rows in walk order, deduplicated per owner key by the
 // target's primary key (first occurrence wins); rows of the same target are decoded once and shared.
-const loadThrough = (
+const loadThrough = async (
   i: Interpreter,
   model: Model.AnyModel,
   t: Plan.OneStatementThrough,
   force: boolean,
   parents: ReadonlyArray<Row>,
-): TE.TaskEither<LoadError, (parent: Row) => unknown> => {
+): Result<Value> => {
   const node = t.node
   const ownerCol = t.chain.ownerCol
-  const owner = Model.table(model, node.owner)
   const target = Model.table(model, t.chain.target)
-  const ownerCodec = owner?.columns.get(ownerCol)?.codec
-  if (target === undefined || ownerCodec === undefined)
-    return TE.left(QueryError.make('UnknownSchema', `cannot preload '${node.name}'`, node.owner, node.name))
-  const keys: Array<unknown> = []
-  const seen = new Set<unknown>()
-  for (const p of parents) {
-    const k = p[ownerCol]
-    if (k === null || k === undefined) continue
-    const key = Assemble.keyOf(k)
-    if (seen.has(key)) continue
-    seen.add(key)
-    keys.push(k)
-  }
+  const decodeOwner = ownerDecoder(model, node, ownerCol)
+  if (target === undefined || decodeOwner === undefined) return unknownSchema(node)
   const many = node.assoc.cardinality === 'many'
   const none = many ? empty : O.none
-  if (keys.length === 0) return TE.right(() => none)
+  const keys = keysOf(parents, ownerCol, null)
+  if (keys.length === 0) return E.right(() => none)
+  const raw = await i.select(Plan.batchedThrough(model, t, keys))()
+  if (E.isLeft(raw)) return raw
   const decodeTarget = Decode.forTable(target)
   const pk = Assemble.pkOf(model, t.chain.target)
-  const ownerName = owner?.name ?? node.owner
+  const byOwner = new Map<unknown, { readonly seen: Set<unknown>; readonly rows: Array<Row> }>()
+  const byPk = new Map<unknown, Row>()
+  for (const r of raw.right) {
+    const o = decodeOwner(r[Plan.ownerOutput])
+    if (E.isLeft(o)) return o
+    const ok = Assemble.keyOf(o.right)
+    let g = byOwner.get(ok)
+    if (g === undefined) byOwner.set(ok, (g = { seen: new Set(), rows: [] }))
+    const tk = pk(r)
+    if (g.seen.has(tk)) continue
+    g.seen.add(tk)
+    let row = byPk.get(tk)
+    if (row === undefined) {
+      const d = decodeTarget(r)
+      if (E.isLeft(d)) return d
+      byPk.set(tk, (row = d.right))
+    }
+    g.rows.push(row)
+  }
+  const rows = [...byPk.values()]
   const last = t.hops[t.hops.length - 1] as Node
+  if (last.children.length === 0) finish(rows, [])
+  else {
+    const r = await level(i, model, last.children, force, rows, rows.length)
+    if (E.isLeft(r)) return r
+  }
   const offset = O.getOrElse(() => 0)(node.custom.offset)
-  return pipe(
-    i.select(Plan.batchedThrough(model, t, keys)),
-    TE.flatMapEither((raw): E.Either<LoadError, Grouped> => {
-      const byOwner = new Map<unknown, { readonly seen: Set<unknown>; readonly rows: Array<Row> }>()
-      const byPk = new Map<unknown, Row>()
-      for (const r of raw) {
-        let o = r[Plan.ownerOutput]
-        if (!ownerCodec.is(o)) {
-          const k = ownerCodec.decode(o)
-          if (E.isLeft(k)) return E.left(DecodeError.make(ownerName, ownerCol, o, ownerCodec.name))
-          o = k.right
-        }
-        const ok = Assemble.keyOf(o)
-        let g = byOwner.get(ok)
-        if (g === undefined) byOwner.set(ok, (g = { seen: new Set(), rows: [] }))
-        const tk = pk(r)
-        if (g.seen.has(tk)) continue
-        g.seen.add(tk)
-        let row = byPk.get(tk)
-        if (row === undefined) {
-          const d = decodeTarget(r)
-          if (E.isLeft(d)) return d
-          byPk.set(tk, (row = d.right))
-        }
-        g.rows.push(row)
-      }
-      return E.right({ byOwner, rows: [...byPk.values()] })
-    }),
-    TE.flatMap(({ byOwner, rows }) =>
-      pipe(
-        last.children.length === 0
-          ? TE.right(finish(rows, []))
-          : level(i, model, last.children, force, rows, rows.length),
-        TE.map(() => {
-          const values = new Map<unknown, unknown>()
-          for (const [k, g] of byOwner) {
-            const end = O.getOrElse(() => g.rows.length)(O.map((l: number) => offset + l)(node.custom.limit))
-            values.set(
-              k,
-              Assemble.valueOf(
-                node.assoc.cardinality,
-                offset === 0 && end >= g.rows.length ? g.rows : g.rows.slice(offset, end),
-              ),
-            )
-          }
-          return (p: Row): unknown => {
-            const k = p[ownerCol]
-            return k === null || k === undefined ? none : (values.get(Assemble.keyOf(k)) ?? none)
-          }
-        }),
+  const values = new Map<unknown, unknown>()
+  for (const [k, g] of byOwner) {
+    const end = O.getOrElse(() => g.rows.length)(O.map((l: number) => offset + l)(node.custom.limit))
+    values.set(
+      k,
+      Assemble.valueOf(
+        node.assoc.cardinality,
+        offset === 0 && end >= g.rows.length ? g.rows : g.rows.slice(offset, end),
       ),
-    ),
-  )
-}
-
-interface Grouped {
-  readonly byOwner: ReadonlyMap<unknown, { readonly rows: Array<Row> }>
-  readonly rows: ReadonlyArray<Row>
+    )
+  }
+  return E.right((p: Row): unknown => {
+    const k = p[ownerCol]
+    return k === null || k === undefined ? none : (values.get(Assemble.keyOf(k)) ?? none)
+  })
 }
 
 /**
@@ -307,7 +283,22 @@ interface Grouped {
 export const load =
   (i: Interpreter, model: Model.AnyModel, nodes: ReadonlyArray<Node>, force: boolean) =>
   (parents: ReadonlyArray<Row>): TE.TaskEither<LoadError, ReadonlyArray<Row>> =>
-    pipe(
-      level(i, model, nodes, force, parents, 0),
-      TE.map(rows => Object.freeze(rows)),
-    )
+  async () => {
+    const r = await level(i, model, nodes, force, parents, 0)
+    return E.isLeft(r) ? r : E.right(Object.freeze(r.right))
+  }
+
+/**
+ * `load` on rows this program decoded itself and hands over (a query's root rows): they get their
+ * associations in place instead of being copied.
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const loadOwned =
+  (i: Interpreter, model: Model.AnyModel, nodes: ReadonlyArray<Node>) =>
+  (parents: ReadonlyArray<Row>): TE.TaskEither<LoadError, ReadonlyArray<Row>> =>
+  async () => {
+    const r = await level(i, model, nodes, false, parents, parents.length)
+    return E.isLeft(r) ? r : E.right(Object.freeze(r.right))
+  }

@@ -102,8 +102,16 @@ export const ownerOutput = '__owner'
  * @category constructors
  * @since 0.1.0
  */
-export const chain = (model: Model.AnyModel, node: Node): E.Either<QueryError.QueryError, Chain.Chain> =>
-  Chain.fromPath(model, node.owner, [node.name])
+export const chain = (model: Model.AnyModel, node: Node): E.Either<QueryError.QueryError, Chain.Chain> => {
+  const hit = chains.get(node.assoc)
+  if (hit !== undefined) return hit
+  const c = Chain.fromPath(model, node.owner, [node.name])
+  chains.set(node.assoc, c)
+  return c
+}
+
+// A direct association's chain depends on the association alone (a value of one model).
+const chains = new WeakMap<Model.Resolved, E.Either<QueryError.QueryError, Chain.Chain>>()
 
 const order = (model: Model.AnyModel, node: Node, alias: string): ReadonlyArray<Select.OrderTerm> => {
   const assoc = node.assoc as Model.ResolvedDirect
@@ -151,24 +159,99 @@ export const batched = (
   c: Chain.Chain,
   keys: ReadonlyArray<unknown>,
 ): Select.Select => {
+  const t = template(model, node, c)
+  const s = withKeys(t, keys)
+  instances.set(s, t)
+  return s
+}
+
+const withKeys = (t: Template, keys: ReadonlyArray<unknown>): Select.Select => {
+  const where = [...t.select.where]
+  where[t.slot] = Expr.inList(t.key, keys)
+  return Object.freeze({ ...t.select, where })
+}
+
+// The template of every select `batched` returned (its keys are `where[template.slot]`).
+const instances = new WeakMap<Select.Select, Template>()
+
+interface Slotted<C> {
+  readonly compiled: C
+  /** The index of the keys parameter (the one key, or the list of keys). */
+  readonly at: number
+}
+
+/**
+ * A select compiler that compiles the batched select of each association once per shape (one key is
+ * `= $n`, several `= any($n)`) and then only puts the keys in its parameters; other selects are
+ * compiled as they come. `compile` must be deterministic (the same text and parameter positions for
+ * selects that differ in parameter values only), as `Sql.toSql` is.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const memoCompile = <C extends { readonly text: string; readonly params: ReadonlyArray<unknown> }>(
+  compile: (s: Select.Select) => C,
+): ((s: Select.Select) => C) => {
+  const cache = new WeakMap<Template, { one?: Slotted<C> | null; many?: Slotted<C> | null }>()
+  const sentinel = (t: Template, one: boolean): Slotted<C> | null => {
+    const marks = one ? [{}] : [{}, {}]
+    const s = withKeys(t, marks)
+    const list = s.where[t.slot] as Expr.Expr & { readonly values: ReadonlyArray<unknown> }
+    const compiled = compile(s)
+    const at = compiled.params.findIndex(p => (one ? p === list.values[0] : p === list.values))
+    return at < 0 ? null : { compiled, at }
+  }
+  return s => {
+    const t = instances.get(s)
+    if (t === undefined) return compile(s)
+    const list = s.where[t.slot] as Expr.Expr & { readonly values: ReadonlyArray<unknown> }
+    const one = list.values.length === 1
+    let entry = cache.get(t)
+    if (entry === undefined) cache.set(t, (entry = {}))
+    let slotted = one ? entry.one : entry.many
+    if (slotted === undefined) {
+      slotted = sentinel(t, one)
+      if (one) entry.one = slotted
+      else entry.many = slotted
+    }
+    if (slotted === null) return compile(s)
+    const params = [...slotted.compiled.params]
+    params[slotted.at] = one ? list.values[0] : list.values
+    return Object.freeze({ ...slotted.compiled, params: Object.freeze(params) })
+  }
+}
+
+// The batched select of a node without its keys, built once per association and custom query (both
+// values of the model and of a normalised spec): `where[slot]` is the owner-key membership.
+interface Template {
+  readonly select: Select.Select
+  readonly slot: number
+  readonly key: Expr.Expr
+}
+
+const templates = new WeakMap<Model.Resolved, WeakMap<Custom, Template>>()
+
+const template = (model: Model.AnyModel, node: Node, c: Chain.Chain): Template => {
+  const hit = templates.get(node.assoc)?.get(node.custom)
+  if (hit !== undefined) return hit
   const alias = (i: number) => `t${i}`
   const first = c.links[0] as Chain.Link
   const ownerAlias = alias(c.links.length - 1)
-  let s = base(model, node, c, alias, (a, col) => Expr.inList(Expr.column(a, col), keys))
-  s = Select.set('columns', [
-    ...s.columns,
-    { name: ownerOutput, expr: Expr.column(ownerAlias, first.inCol) },
-  ])(s)
+  const key = Expr.column(ownerAlias, first.inCol)
+  const none: ReadonlyArray<unknown> = []
+  let s = base(model, node, c, alias, () => Expr.inList(key, none))
+  const slot = s.where.findIndex(w => w._tag === 'InList' && w.expr === key)
+  s = Select.set('columns', [...s.columns, { name: ownerOutput, expr: key }])(s)
   const w = window(node)
   // A to-one without offset needs no window: the first row per owner is picked while grouping.
   const needed =
     node.assoc.cardinality === 'one' ? O.isSome(w.offset) : O.isSome(w.limit) || O.isSome(w.offset)
-  return needed
-    ? Select.set(
-        'perParent',
-        O.some({ keys: [Expr.column(ownerAlias, first.inCol)], limit: w.limit, offset: w.offset }),
-      )(s)
-    : s
+  if (needed) s = Select.set('perParent', O.some({ keys: [key], limit: w.limit, offset: w.offset }))(s)
+  const t: Template = { select: s, slot, key }
+  let byCustom = templates.get(node.assoc)
+  if (byCustom === undefined) templates.set(node.assoc, (byCustom = new WeakMap()))
+  byCustom.set(node.custom, t)
+  return t
 }
 
 /**

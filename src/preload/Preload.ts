@@ -180,7 +180,7 @@ export const fromQuery =
     const strategy = choose(i, q.model, q.schema, { _tag: 'Query', select: q.select }, options.strategy)
     const strip = TE.map((rows: ReadonlyArray<Row>) => Assemble.strip(nodes.right, rows))
     if (strategy === 'batched')
-      return pipe(rootRows(i, q), TE.flatMap(Batched.load(i, q.model, nodes.right, false)), strip)
+      return pipe(rootRows(i, q), TE.flatMap(Batched.loadOwned(i, q.model, nodes.right)), strip)
     const tree = Plan.treeOfQuery(q.model, q.select, nodes.right)
     if (E.isLeft(tree)) return TE.left(tree.left)
     if (i.tree === undefined) return TE.left(unsupported(q.schema))

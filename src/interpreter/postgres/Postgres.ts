@@ -16,6 +16,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js'
 import type postgres from 'postgres'
 import * as DbError from '../../error/DbError.js'
 import * as Lateral from '../../preload/Lateral.js'
+import * as Plan from '../../preload/Plan.js'
 import * as Preload from '../../preload/Preload.js'
 import type * as Spec from '../../preload/Spec.js'
 import type { Loaded } from '../../query/Loaded.js'
@@ -106,6 +107,9 @@ export const transact =
 
 const interpreters = new WeakMap<Db, Interpreter>()
 
+// The batched preload selects of an association differ in their keys only: compiled once per shape.
+const compile = Plan.memoCompile(Sql.toSql)
+
 /**
  * The interpreter capability over a postgres.js client.
  *
@@ -118,7 +122,7 @@ export const interpreter = (sql: Db): Interpreter => {
   const i: Interpreter = {
     _tag: 'Interpreter',
     name: 'postgres',
-    select: s => execute(Sql.toSql(s))(sql),
+    select: s => execute(compile(s))(sql),
     tree: t => execute(Lateral.toSql(t))(sql),
     write: w => execute(WriteSql.toSql(w))(sql),
     transact: program => transact((tx: Db) => program(interpreter(tx)))(sql),
