@@ -60,6 +60,28 @@ describe('Loaded', () => {
     >()
   })
 
+  it('a custom query without a nested spec, inside pipe, loads plain rows', () => {
+    const _q = pipe(
+      Query.from(Blog, 'post'),
+      Query.preload({ comments: Preload.query({ limit: 3 }), author: Preload.query({ offset: 0 }) }),
+    )
+    type R = Extract<
+      Awaited<
+        ReturnType<ReturnType<ReturnType<typeof Pg.all<typeof Blog, 'post', (typeof _q)['preload'], {}>>>>
+      >,
+      { readonly _tag: 'Right' }
+    >
+    expectTypeOf<R['right'][number]['comments']>().toEqualTypeOf<ReadonlyArray<Comment>>()
+    expectTypeOf<R['right'][number]['author']>().toEqualTypeOf<O.Option<User>>()
+    expectTypeOf(Preload.query({ limit: 3 }).preload).toEqualTypeOf<{}>()
+    const _h = pipe(
+      Query.from(Blog, 'post'),
+      Query.preload({ commentsAuthors: Preload.query({ hops: 'hide' }) }),
+    )
+    type H = Loaded<typeof Blog, 'post', (typeof _h)['preload']>
+    expectTypeOf<H['commentsAuthors']>().toEqualTypeOf<ReadonlyArray<User>>()
+  })
+
   it('through: value typed by cardinality, first hop exposed unless hidden', () => {
     type P = Loaded<typeof Blog, 'post', { commentsAuthors: true }>
     expectTypeOf<P['commentsAuthors']>().toEqualTypeOf<ReadonlyArray<User>>()
