@@ -94,7 +94,14 @@ export const transact =
   async (): Promise<E.Either<Err | DbError.DbError, A>> => {
     const body = async (tx: postgres.TransactionSql): Promise<A> => {
       const r = await program(tx)()
-      if (r._tag === 'Left') throw new Rollback(r.left)
+      if (r._tag === 'Left') {
+        // The connection is gone: the server has already rolled back, and `sql.begin` has already
+        // rejected (it races the callback against the connection's close). Throwing here would make
+        // postgres.js write ROLLBACK to the dead socket, which it does from a timer and crashes with an
+        // uncaught TypeError; so this callback is left to settle never, and is collected.
+        if (lostConnection(r.left)) return new Promise<never>(() => undefined)
+        throw new Rollback(r.left)
+      }
       return r.right
     }
     try {
@@ -104,6 +111,13 @@ export const transact =
       return { _tag: 'Left', left: u instanceof Rollback ? (u.error as Err) : DbError.fromUnknown(u) }
     }
   }
+
+const lost: ReadonlySet<string> = new Set(['ConnectionClosed', 'AdminShutdown', 'ConnectionFailure'])
+const lostConnection = (e: unknown): boolean =>
+  typeof e === 'object' &&
+  e !== null &&
+  (e as { readonly _tag?: unknown })._tag === 'DbError' &&
+  lost.has(String((e as { readonly kind?: unknown }).kind))
 
 const interpreters = new WeakMap<Db, Interpreter>()
 
