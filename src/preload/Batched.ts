@@ -51,7 +51,8 @@ const keysOf = (
 ): Array<unknown> => {
   const keys: Array<unknown> = []
   const seen = new Set<unknown>()
-  for (const p of parents) {
+  for (let j = 0; j < parents.length; j++) {
+    const p = parents[j] as Row
     if (kept !== null && kept(p)) continue
     const k = p[col]
     if (k === null || k === undefined) continue
@@ -66,17 +67,34 @@ const keysOf = (
 const unknownSchema = (node: Node) =>
   E.left(QueryError.make('UnknownSchema', `cannot preload '${node.name}'`, node.owner, node.name))
 
+const failed: unique symbol = Symbol('failed')
+
+interface OwnerDecoder {
+  /** The owner key of a batched row's `__owner` output, or `failed`. */
+  readonly decode: (o: unknown) => unknown
+  readonly error: (o: unknown) => DecodeError.DecodeError
+}
+
+const ownerDecoders = new WeakMap<Model.Resolved, OwnerDecoder>()
+
 // Decodes the `__owner` output of a batched row with the owner column's codec.
-const ownerDecoder = (model: Model.AnyModel, node: Node, col: string) => {
+const ownerDecoder = (model: Model.AnyModel, node: Node, col: string): OwnerDecoder | undefined => {
+  const hit = ownerDecoders.get(node.assoc)
+  if (hit !== undefined) return hit
   const owner = Model.table(model, node.owner)
   const codec = owner?.columns.get(col)?.codec
   if (codec === undefined) return undefined
   const name = owner?.name ?? node.owner
-  return (o: unknown): E.Either<LoadError, unknown> => {
-    if (codec.is(o)) return E.right(o)
-    const k = codec.decode(o)
-    return E.isLeft(k) ? E.left(DecodeError.make(name, col, o, codec.name)) : k
+  const d: OwnerDecoder = {
+    decode: o => {
+      if (codec.is(o)) return o
+      const k = codec.decode(o)
+      return E.isLeft(k) ? failed : k.right
+    },
+    error: o => DecodeError.make(name, col, o, codec.name),
   }
+  ownerDecoders.set(node.assoc, d)
+  return d
 }
 
 // Parents `[0, owned)` are rows this load created (decoded from its own statements): they get their
@@ -98,7 +116,8 @@ const loadNode = async (
   const loaded: Array<Row> = []
   let ranges: Map<Row, readonly [number, number]> | undefined
   if (!force)
-    for (const p of parents) {
+    for (let j = 0; j < parents.length; j++) {
+      const p = parents[j] as Row
       const v = p[node.name]
       if (v === undefined) continue
       const rows = Assemble.rowsOf(v)
@@ -117,9 +136,9 @@ const loadNode = async (
     rows = new Array(raw.right.length)
     for (let j = 0; j < raw.right.length; j++) {
       const r = raw.right[j] as Row
-      const o = decodeOwner(r[Plan.ownerOutput])
-      if (E.isLeft(o)) return o
-      owners[j] = o.right
+      const o = decodeOwner.decode(r[Plan.ownerOutput])
+      if (o === failed) return E.left(decodeOwner.error(r[Plan.ownerOutput]))
+      owners[j] = o
       const row = decodeTarget(r)
       if (E.isLeft(row)) return row
       rows[j] = row.right
@@ -150,7 +169,7 @@ const loadNode = async (
       if (g === undefined) values.set(key, [children[j] as Row])
       else g.push(children[j] as Row)
     }
-    for (const g of values.values()) Object.freeze(g)
+    values.forEach(g => Object.freeze(g))
   } else
     for (let j = 0; j < owners.length; j++) {
       const key = Assemble.keyOf(owners[j])
@@ -168,8 +187,44 @@ const loadNode = async (
 
 // A leaf level: its own rows are final (frozen in place), rows already loaded are kept as they are.
 const finish = (rows: ReadonlyArray<Row>, loaded: ReadonlyArray<Row>): ReadonlyArray<Row> => {
-  for (const r of rows) Object.freeze(r)
+  for (let j = 0; j < rows.length; j++) Object.freeze(rows[j])
   return loaded.length === 0 ? rows : [...rows, ...loaded]
+}
+
+interface LevelPlan {
+  /** Throughs loaded in one statement. */
+  readonly ones: ReadonlyArray<Plan.OneStatementThrough>
+  /** Direct nodes loaded by a statement each. */
+  readonly direct: ReadonlyArray<Node>
+  /** The nodes `complete` sees: the throughs it walks (and their hops). */
+  readonly walked: ReadonlyArray<Node>
+  readonly throughs: boolean
+  /** The names set on each row: the direct nodes', then the one-statement throughs'. */
+  readonly names: ReadonlyArray<string>
+}
+
+const planOf = (nodes: ReadonlyArray<Node>, ones: ReadonlyArray<Plan.OneStatementThrough>): LevelPlan => {
+  const skip = new Set<Node>(ones.flatMap(t => [t.node, t.hops[0] as Node]))
+  const direct = nodes.filter(n => n.assoc._tag !== 'Through' && !skip.has(n))
+  const walked = ones.length === 0 ? nodes : nodes.filter(n => !skip.has(n))
+  return {
+    ones,
+    direct,
+    walked,
+    throughs: walked.some(n => n.assoc._tag === 'Through'),
+    names: [...direct.map(n => n.name), ...ones.map(t => t.node.name)],
+  }
+}
+
+// A level's plan, kept per normalised level (a value of one model).
+const levelPlans = new WeakMap<ReadonlyArray<Node>, LevelPlan>()
+
+const levelPlan = (model: Model.AnyModel, nodes: ReadonlyArray<Node>): LevelPlan => {
+  const hit = levelPlans.get(nodes)
+  if (hit !== undefined) return hit
+  const plan = planOf(nodes, Plan.oneStatementThroughs(model, nodes))
+  levelPlans.set(nodes, plan)
+  return plan
 }
 
 const level = async (
@@ -181,15 +236,13 @@ const level = async (
   owned: number,
 ): Result<ReadonlyArray<Row>> => {
   if (parents.length === 0) return E.right(empty)
-  // Throughs loaded in one statement, unless a parent already has their first hop (kept and walked).
-  const ones = Plan.oneStatementThroughs(model, nodes).filter(
-    t => force || !parents.some(p => p[(t.hops[0] as Node).name] !== undefined),
-  )
-  const skip = new Set<Node>(ones.flatMap(t => [t.node, t.hops[0] as Node]))
-  const direct = nodes.filter(n => n.assoc._tag !== 'Through' && !skip.has(n))
-  const walked = ones.length === 0 ? nodes : nodes.filter(n => !skip.has(n))
-  const throughs = walked.some(n => n.assoc._tag === 'Through')
-  const names = [...direct.map(n => n.name), ...ones.map(t => t.node.name)]
+  let plan = levelPlan(model, nodes)
+  // A through whose first hop a parent already has is walked from it (the hop is kept).
+  if (!force && plan.ones.length > 0) {
+    const usable = plan.ones.filter(t => !parents.some(p => p[(t.hops[0] as Node).name] !== undefined))
+    if (usable.length !== plan.ones.length) plan = planOf(nodes, usable)
+  }
+  const { ones, direct, walked, throughs, names } = plan
   const loads: Array<Result<Value>> = direct.map(n => loadNode(i, model, n, force, parents))
   for (const t of ones) loads.push(loadThrough(i, model, t, force, parents))
   const fns: Array<Value> = []
@@ -231,10 +284,11 @@ const loadThrough = async (
   const pk = Assemble.pkOf(model, t.chain.target)
   const byOwner = new Map<unknown, { readonly seen: Set<unknown>; readonly rows: Array<Row> }>()
   const byPk = new Map<unknown, Row>()
-  for (const r of raw.right) {
-    const o = decodeOwner(r[Plan.ownerOutput])
-    if (E.isLeft(o)) return o
-    const ok = Assemble.keyOf(o.right)
+  for (let j = 0; j < raw.right.length; j++) {
+    const r = raw.right[j] as Row
+    const o = decodeOwner.decode(r[Plan.ownerOutput])
+    if (o === failed) return E.left(decodeOwner.error(r[Plan.ownerOutput]))
+    const ok = Assemble.keyOf(o)
     let g = byOwner.get(ok)
     if (g === undefined) byOwner.set(ok, (g = { seen: new Set(), rows: [] }))
     const tk = pk(r)

@@ -240,12 +240,17 @@ const template = (model: Model.AnyModel, node: Node, c: Chain.Chain): Template =
   const key = Expr.column(ownerAlias, first.inCol)
   const none: ReadonlyArray<unknown> = []
   let s = base(model, node, c, alias, () => Expr.inList(key, none))
+  // A belongs_to to the target's primary key finds at most one row per key: no order to pick by.
+  if (uniqueLink(model, node, c)) s = Select.set('orderBy', [])(s)
   const slot = s.where.findIndex(w => w._tag === 'InList' && w.expr === key)
   s = Select.set('columns', [...s.columns, { name: ownerOutput, expr: key }])(s)
   const w = window(node)
-  // A to-one without offset needs no window: the first row per owner is picked while grouping.
+  // A to-one without offset (and not `limit: 0`) needs no window: the first row per owner is picked
+  // while grouping.
   const needed =
-    node.assoc.cardinality === 'one' ? O.isSome(w.offset) : O.isSome(w.limit) || O.isSome(w.offset)
+    node.assoc.cardinality === 'one'
+      ? O.isSome(w.offset) || O.exists((l: number) => l === 0)(w.limit)
+      : O.isSome(w.limit) || O.isSome(w.offset)
   if (needed) s = Select.set('perParent', O.some({ keys: [key], limit: w.limit, offset: w.offset }))(s)
   const t: Template = { select: s, slot, key }
   let byCustom = templates.get(node.assoc)

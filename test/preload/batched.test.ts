@@ -60,3 +60,21 @@ describe('batched planner caches', () => {
     expect(compile(s)).toEqual(Sql.toSql(s))
   })
 })
+
+describe('batched windows', () => {
+  it('a to-one with limit 0 gets a per-parent window (no row), without offset none', () => {
+    const [zero] = nodesOf('comment', { author: Preload.query({ limit: 0 }) })
+    const [plain] = nodesOf('comment', { author: true })
+    if (zero === undefined || plain === undefined) throw new Error('no node')
+    expect(selectOf(zero, [1, 2]).perParent._tag).toBe('Some')
+    expect(selectOf(plain, [1, 2]).perParent._tag).toBe('None')
+  })
+
+  it('a belongs_to to the primary key is read without order, other to-ones keep theirs', () => {
+    const [author] = nodesOf('comment', { author: true })
+    const [permalink] = nodesOf('post', { permalink: true })
+    if (author === undefined || permalink === undefined) throw new Error('no node')
+    expect(Sql.toSql(selectOf(author, [1, 2])).text).not.toContain('order by')
+    expect(Sql.toSql(selectOf(permalink, [1, 2])).text).toContain('order by "t0"."id" asc')
+  })
+})
