@@ -76,6 +76,12 @@ describe('preload', () => {
     const cases = withRows
       .filter(({ g }) => g.spec.associations.length > 0)
       .chain(c => fc.constantFrom(...c.g.spec.associations).map(a => ({ ...c, a })))
+      // A has-one hop inside a through: the preload follows the one row the has-one picks, `assoc`
+      // follows every matching row (they differ when the has-one has several matches; see regressions).
+      .filter(({ g, a }) => {
+        const r = [...(g.model.associations.get(a.owner)?.values() ?? [])].find(x => x.name === a.name)
+        return r?._tag !== 'Through' || r.hops.every(h => h._tag !== 'HasOne')
+      })
     await fc.assert(
       fc.asyncProperty(cases, async ({ g, data, a }) => {
         const assoc = [...(g.model.associations.get(a.owner)?.values() ?? [])].find(x => x.name === a.name)
