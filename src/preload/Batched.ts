@@ -220,6 +220,9 @@ const planOf = (nodes: ReadonlyArray<Node>, ones: ReadonlyArray<Plan.OneStatemen
 const levelPlans = new WeakMap<ReadonlyArray<Node>, LevelPlan>()
 
 const levelPlan = (model: Model.AnyModel, nodes: ReadonlyArray<Node>): LevelPlan => {
+  // Without a through the plan is the level itself (nothing worth keeping).
+  if (nodes.every(n => n.assoc._tag !== 'Through'))
+    return { ones: [], direct: nodes, walked: nodes, throughs: false, names: nodes.map(n => n.name) }
   const hit = levelPlans.get(nodes)
   if (hit !== undefined) return hit
   const plan = planOf(nodes, Plan.oneStatementThroughs(model, nodes))

@@ -156,11 +156,26 @@ const rootRows = (i: Interpreter, q: AnyQuery): TE.TaskEither<LoadError, Readonl
   const table = Model.table(q.model, q.schema)
   if (table === undefined)
     return TE.left(QueryError.make('UnknownSchema', `the model has no schema '${q.schema}'`, q.schema))
-  return pipe(
-    i.select(q.select),
-    TE.flatMapEither((raw): E.Either<LoadError, ReadonlyArray<Row>> => Decode.rows(table, raw)),
-  )
+  const select = i.select(q.select)
+  return async () => {
+    const raw = await select()
+    return E.isLeft(raw) ? raw : Decode.rows(table, raw.right)
+  }
 }
+
+// The batched strategy under a query: its rows (decoded here, so completed in place), then the levels.
+const batchedQuery =
+  (
+    i: Interpreter,
+    q: AnyQuery,
+    nodes: ReadonlyArray<Spec.Node>,
+  ): TE.TaskEither<LoadError, ReadonlyArray<Row>> =>
+  async () => {
+    const root = await rootRows(i, q)()
+    if (E.isLeft(root)) return root
+    const loaded = await Batched.loadOwned(i, q.model, nodes)(root.right)()
+    return E.isLeft(loaded) ? loaded : E.right(Assemble.strip(nodes, loaded.right))
+  }
 
 /**
  * The rows of a query with its preloads.
@@ -178,9 +193,8 @@ export const fromQuery =
     if (Select.isTriviallyEmpty(q.select)) return TE.right([])
     if (nodes.right.length === 0) return rootRows(i, q)
     const strategy = choose(i, q.model, q.schema, { _tag: 'Query', select: q.select }, options.strategy)
+    if (strategy === 'batched') return batchedQuery(i, q, nodes.right)
     const strip = TE.map((rows: ReadonlyArray<Row>) => Assemble.strip(nodes.right, rows))
-    if (strategy === 'batched')
-      return pipe(rootRows(i, q), TE.flatMap(Batched.loadOwned(i, q.model, nodes.right)), strip)
     const tree = Plan.treeOfQuery(q.model, q.select, nodes.right)
     if (E.isLeft(tree)) return TE.left(tree.left)
     if (i.tree === undefined) return TE.left(unsupported(q.schema))
