@@ -81,15 +81,24 @@ export const query = Spec.query
 // -------------------------------------------------------------------------------------
 
 /**
- * Up to this many parents, `auto` sends one lateral statement. Measured on the bench dataset (20k
- * posts, 10 comments each; spec `{ comments: { author: true }, permalink: true, tags: true }`, local
- * PostgreSQL 15, medians): 1 parent 2.1 ms lateral vs 3.3 ms batched, 5: 2.7 vs 5.0, 10-20: even
- * (within noise), 50: 11.7 vs 7.9, 200: 29.9 vs 27.0, 1000: 153 vs 96.5.
+ * Up to this many parents, `auto` sends one lateral statement. Measured after the batched strategy's
+ * per-call and per-row costs were cut (bench dataset at scale 0.2, local PostgreSQL 15, two shared
+ * cores, medians of interleaved runs, posts `id` in a range):
+ *
+ * - spec `{ comments: { author: true }, permalink: true, tags: true }` (five statements batched):
+ *   1 parent 1.32 ms batched vs 1.32 lateral, 2: 1.77 vs 1.59, 5: 1.97 vs 1.85 (again 1.45 vs 1.61),
+ *   10: 2.53 vs 2.85 (2.08 vs 2.05), 20: 3.94 vs 4.52, 50: 6.08 vs 8.23, 100: 10.9 vs 16.6;
+ * - spec `{ comments: { author: true } }` (three sequential statements batched): 1: 0.89 vs 0.72,
+ *   2: 1.01 vs 0.88, 5: 1.38 vs 1.28 (1.51 vs 1.32), 10: 1.21 vs 1.35 (2.10 vs 2.01), 20: 1.98 vs 2.22,
+ *   50: 4.29 vs 4.80, 100: 8.53 vs 9.34.
+ *
+ * Lateral wins on one or two parents, the two are even (within noise) from 3 to 10, batched wins from
+ * 20 on: the limit sits in the even band.
  *
  * @category utils
  * @since 0.1.0
  */
-export const lateralMaxParents = 10
+export const lateralMaxParents = 5
 
 // A conjunct `t0.col = $value` on a unique key is taken as "one parent".
 const singleParent = (model: Model.AnyModel, schema: string, s: Select.Select): boolean => {

@@ -157,7 +157,8 @@ describe('preload: strategies', () => {
   it('auto: lateral for a limited or single-parent root, batched otherwise; batched without the capability', () => {
     const i = Pg.interpreter(db.sql)
     const s = (q: Query.AnyQuery) => Preload.choose(i, q.model, q.schema, { _tag: 'Query', select: q.select })
-    expect(s(pipe(Query.from(Blog, 'post'), Query.limit(10)))).toBe('lateral')
+    expect(s(pipe(Query.from(Blog, 'post'), Query.limit(Preload.lateralMaxParents)))).toBe('lateral')
+    expect(s(pipe(Query.from(Blog, 'post'), Query.limit(Preload.lateralMaxParents + 1)))).toBe('batched')
     const one = pipe(
       Query.from(Blog, 'post'),
       Query.where(p => Pred.eq(p.id, 1)),
