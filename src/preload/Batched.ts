@@ -16,7 +16,9 @@ import type { DbError } from '../error/DbError.js'
 import * as DecodeError from '../error/DecodeError.js'
 import * as QueryError from '../error/QueryError.js'
 import type { Interpreter } from '../interpreter/Interpreter.js'
+import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
+import type { Table } from '../schema/Table.js'
 import * as Assemble from './Assemble.js'
 import * as Plan from './Plan.js'
 import type { Node } from './Spec.js'
@@ -75,6 +77,39 @@ interface OwnerDecoder {
   readonly error: (o: unknown) => DecodeError.DecodeError
 }
 
+interface RowDecoder {
+  /** A new row with the table's columns (and room for `extra` fields), or `failed`. */
+  readonly decode: (raw: Row) => Record<string, unknown> | typeof failed
+  readonly error: (raw: Row) => DecodeError.DecodeError
+}
+
+// A table's row decoder whose rows are laid out for the associations set on them afterwards (`extra`,
+// in the order they are set): storing them changes values, not the object's shape.
+const rowDecoder = (table: Table, extra: ReadonlyArray<string>): RowDecoder => {
+  const cols = Decode.columnsOf(table)
+  const shape: Record<string, unknown> = {}
+  for (const c of cols) shape[c.name] = undefined
+  for (const n of extra) shape[n] = undefined
+  return {
+    decode: raw => {
+      const row: Record<string, unknown> = { ...shape }
+      for (let k = 0; k < cols.length; k++) {
+        const c = cols[k] as Decode.ColumnDecoder
+        const v = c.decode(raw[c.name])
+        if (v === Column.invalid) return failed
+        row[c.name] = v
+      }
+      return row
+    },
+    error: raw => {
+      for (const c of cols)
+        if (c.decode(raw[c.name]) === Column.invalid)
+          return DecodeError.make(table.name, c.name, raw[c.name], c.expected)
+      return DecodeError.make(table.name, '(row)', raw, 'a row')
+    },
+  }
+}
+
 const ownerDecoders = new WeakMap<Model.Resolved, OwnerDecoder>()
 
 // Decodes the `__owner` output of a batched row with the owner column's codec.
@@ -131,7 +166,7 @@ const loadNode = async (
   if (keys.length > 0) {
     const raw = await i.select(Plan.batched(model, node, c.right, keys))()
     if (E.isLeft(raw)) return raw
-    const decodeTarget = Decode.forTable(target)
+    const decodeTarget = rowDecoder(target, levelPlan(model, node.children).names)
     owners = new Array(raw.right.length)
     rows = new Array(raw.right.length)
     for (let j = 0; j < raw.right.length; j++) {
@@ -139,9 +174,9 @@ const loadNode = async (
       const o = decodeOwner.decode(r[Plan.ownerOutput])
       if (o === failed) return E.left(decodeOwner.error(r[Plan.ownerOutput]))
       owners[j] = o
-      const row = decodeTarget(r)
-      if (E.isLeft(row)) return row
-      rows[j] = row.right
+      const row = decodeTarget.decode(r)
+      if (row === failed) return E.left(decodeTarget.error(r))
+      rows[j] = row
     }
   }
   let children: ReadonlyArray<Row>
@@ -283,7 +318,8 @@ const loadThrough = async (
   if (keys.length === 0) return E.right(() => none)
   const raw = await i.select(Plan.batchedThrough(model, t, keys))()
   if (E.isLeft(raw)) return raw
-  const decodeTarget = Decode.forTable(target)
+  const last = t.hops[t.hops.length - 1] as Node
+  const decodeTarget = rowDecoder(target, levelPlan(model, last.children).names)
   const pk = Assemble.pkOf(model, t.chain.target)
   const byOwner = new Map<unknown, { readonly seen: Set<unknown>; readonly rows: Array<Row> }>()
   const byPk = new Map<unknown, Row>()
@@ -299,14 +335,13 @@ const loadThrough = async (
     g.seen.add(tk)
     let row = byPk.get(tk)
     if (row === undefined) {
-      const d = decodeTarget(r)
-      if (E.isLeft(d)) return d
-      byPk.set(tk, (row = d.right))
+      const d = decodeTarget.decode(r)
+      if (d === failed) return E.left(decodeTarget.error(r))
+      byPk.set(tk, (row = d))
     }
     g.rows.push(row)
   }
   const rows = [...byPk.values()]
-  const last = t.hops[t.hops.length - 1] as Node
   if (last.children.length === 0) finish(rows, [])
   else {
     const r = await level(i, model, last.children, force, rows, rows.length)
