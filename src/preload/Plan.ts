@@ -92,6 +92,17 @@ export interface Tree {
  */
 export const ownerOutput = '__owner'
 
+/**
+ * The output of a direct node's batched select that carries the owner key: the target's own key column
+ * when the chain is one table (has_many, has_one, belongs_to: the owner key is that column's value),
+ * else `__owner` (the join table's column of a many_to_many).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export const ownerField = (c: Chain.Chain): string =>
+  c.links.length === 1 ? (c.links[0] as Chain.Link).inCol : ownerOutput
+
 // -------------------------------------------------------------------------------------
 // constructors
 // -------------------------------------------------------------------------------------
@@ -243,7 +254,8 @@ const template = (model: Model.AnyModel, node: Node, c: Chain.Chain): Template =
   // A belongs_to to the target's primary key finds at most one row per key: no order to pick by.
   if (uniqueLink(model, node, c)) s = Select.set('orderBy', [])(s)
   const slot = s.where.findIndex(w => w._tag === 'InList' && w.expr === key)
-  s = Select.set('columns', [...s.columns, { name: ownerOutput, expr: key }])(s)
+  if (ownerField(c) === ownerOutput)
+    s = Select.set('columns', [...s.columns, { name: ownerOutput, expr: key }])(s)
   const w = window(node)
   // A to-one without offset (and not `limit: 0`) needs no window: the first row per owner is picked
   // while grouping.

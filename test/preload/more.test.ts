@@ -208,7 +208,7 @@ describe('preload: strategies', () => {
     const chain = Plan.chain(Blog, comments)
     if (E.isLeft(chain)) throw chain.left
     expect(Sql.toSql(Plan.batched(Blog, comments, chain.right, [1, 2]))).toEqual({
-      text: 'select "__ranked"."id", "__ranked"."post_id", "__ranked"."author_id", "__ranked"."parent_id", "__ranked"."body", "__ranked"."public", "__ranked"."inserted_at", "__ranked"."__owner" from (select "t0"."id", "t0"."post_id", "t0"."author_id", "t0"."parent_id", "t0"."body", "t0"."public", "t0"."inserted_at", "t0"."post_id" as "__owner", "t0"."id" as "__o0", row_number() over (partition by "t0"."post_id" order by "t0"."id" desc) as "__rank" from "comments" as "t0" where "t0"."post_id" = any($1)) as "__ranked" where "__ranked"."__rank" > $2 and "__ranked"."__rank" <= $3 order by "__ranked"."__o0" desc',
+      text: 'select "__ranked"."id", "__ranked"."post_id", "__ranked"."author_id", "__ranked"."parent_id", "__ranked"."body", "__ranked"."public", "__ranked"."inserted_at" from (select "t0"."id", "t0"."post_id", "t0"."author_id", "t0"."parent_id", "t0"."body", "t0"."public", "t0"."inserted_at", "t0"."id" as "__o0", row_number() over (partition by "t0"."post_id" order by "t0"."id" desc) as "__rank" from "comments" as "t0" where "t0"."post_id" = any($1)) as "__ranked" where "__ranked"."__rank" > $2 and "__ranked"."__rank" <= $3 order by "__ranked"."__o0" desc',
       params: [[1, 2], 0, 2],
     })
     const tree = Plan.treeOfQuery(Blog, q.select, nodes.right)
