@@ -229,4 +229,106 @@ describe('regressions', () => {
     )(data)()
     expect(all).toEqual(E.right([{ id: 1 }, { id: 2 }]))
   })
+
+  // preload memory == batched == lateral, seed 1475134342 (embedded, 10,000 runs): a through preloaded
+  // with a custom query beside its own first hop preloaded with a different query for the second hop is
+  // rejected by the planner (a QueryError naming schema and association), which the property took for a
+  // failure. It must be the same Left on every interpreter and strategy.
+  it('a through beside its hop with a different query is the same QueryError everywhere', async () => {
+    const g = built({
+      tables: [
+        { schema: 's2', source: 's2_rows', columns: [] },
+        { schema: 's3', source: 's3_rows', columns: [] },
+        {
+          schema: 'j0',
+          source: 'j0',
+          columns: [
+            { name: 'jo', type: 'integer', nullable: true, references: 's2' },
+            { name: 'jr', type: 'integer', nullable: true, references: 's3' },
+          ],
+        },
+      ],
+      associations: [
+        {
+          kind: 'manyToMany',
+          owner: 's2',
+          name: 'a0',
+          target: 's3',
+          joinThrough: 'j0',
+          joinKeys: [
+            ['jo', 'id'],
+            ['jr', 'id'],
+          ],
+          joinWhere: [],
+          where: [],
+          preloadOrder: [],
+        },
+        {
+          kind: 'manyToMany',
+          owner: 's3',
+          name: 'b0',
+          target: 's2',
+          joinThrough: 'j0',
+          joinKeys: [
+            ['jr', 'id'],
+            ['jo', 'id'],
+          ],
+          joinWhere: [],
+          where: [],
+          preloadOrder: [],
+        },
+        { kind: 'through', owner: 's2', name: 't0', path: ['a0', 'b0'], cardinality: 'one' },
+      ],
+    })
+    const data: Arb.Dataset = new Map([
+      ['s2_rows', [{ id: 1 }]],
+      ['s3_rows', [{ id: 2 }]],
+      ['j0', [{ id: 1, jo: 1, jr: 2 }]],
+    ])
+    const q = pipe(
+      Query.from(g.model, 's2'),
+      preloadOf(
+        Arb.toPreload({
+          a0: {
+            _tag: 'Query',
+            where: [],
+            orderBy: [['asc', 'id']],
+            limit: null,
+            offset: null,
+            preload: {
+              b0: {
+                _tag: 'Query',
+                where: [],
+                orderBy: [['asc', 'id']],
+                limit: null,
+                offset: null,
+                preload: {},
+              },
+            },
+          },
+          t0: {
+            _tag: 'Query',
+            where: [],
+            orderBy: [
+              ['asc', 'id'],
+              ['asc', 'id'],
+            ],
+            limit: null,
+            offset: null,
+            preload: {},
+          },
+        }),
+      ),
+    )
+    await withData(db.sql, g, data, async pg => {
+      for (const [i, strategy] of [
+        [pg, 'batched'],
+        [pg, 'lateral'],
+        [Memory.interpreter(data), 'batched'],
+      ] as const)
+        expect(await Run.all(q, { strategy })(i)()).toMatchObject(
+          E.left({ _tag: 'QueryError', code: 'InvalidArgument', schema: 's2', association: 'b0' }),
+        )
+    })
+  })
 })
