@@ -503,7 +503,7 @@ const resolve = (
       }),
     )
   }
-  return E.right(nodes)
+  return E.right(Object.freeze(nodes))
 }
 
 /**
@@ -519,11 +519,62 @@ export const normalize = (
 ): E.Either<QueryError.QueryError, ReadonlyArray<Node>> => {
   const hit = typeof spec === 'object' && spec !== null ? kept.get(spec) : undefined
   if (hit !== undefined && hit.model === model && hit.schema === schema) return hit.result
+  const key = shapeKey(spec)
+  const bySchema = key === null ? undefined : shapes.get(model)?.get(schema)
+  const known = key === null ? undefined : bySchema?.get(key)
+  if (known !== undefined) return known
+  const result = compute(model, schema, spec)
+  if (key !== null) {
+    let m = shapes.get(model)
+    if (m === undefined) shapes.set(model, (m = new Map()))
+    let s = m.get(schema)
+    if (s === undefined) m.set(schema, (s = new Map()))
+    if (s.size >= maxShapes) s.clear()
+    s.set(key, result)
+  }
+  return result
+}
+
+const compute = (
+  model: Model.AnyModel,
+  schema: string,
+  spec: unknown,
+): E.Either<QueryError.QueryError, ReadonlyArray<Node>> => {
   if (Model.table(model, schema) === undefined)
     return E.left(QueryError.make('UnknownSchema', `the model has no schema '${schema}'`, schema))
   const raw = parse(schema, spec)
   return E.isLeft(raw) ? raw : resolve(model, schema, raw.right)
 }
+
+// Specs made only of `true` and nested plain objects (the literal specs written at call sites) are
+// normalised once per model, schema and shape: a call site that writes `{ comments: { author: true } }`
+// gets the same nodes every time (so the decoders and plans compiled for them are reused).
+const shapes = new WeakMap<
+  Model.AnyModel,
+  Map<string, Map<string, E.Either<QueryError.QueryError, ReadonlyArray<Node>>>>
+>()
+const maxShapes = 512
+
+const isPlain = (u: object): boolean => {
+  const proto = Object.getPrototypeOf(u) as unknown
+  return proto === Object.prototype || proto === null
+}
+
+const plainShape = (u: object): boolean => {
+  if (!isPlain(u)) return false
+  for (const k in u) {
+    if (k === '_tag') return false
+    const v = (u as Record<string, unknown>)[k]
+    if (v === true || v === undefined) continue
+    if (typeof v !== 'object' || v === null || !plainShape(v)) return false
+  }
+  return true
+}
+
+// The key of a spec of `true` and plain objects (undefined entries dropped, as `parse` skips them), or
+// null for any other spec (queries, conflicts, invalid values: normalised on every call).
+const shapeKey = (spec: unknown): string | null =>
+  typeof spec === 'object' && spec !== null && plainShape(spec) ? JSON.stringify(spec) : null
 
 // The normal forms of the specs `Query.preload` builds (a query's own frozen spec value): computed
 // once when the spec is applied, reused when the query is planned.
