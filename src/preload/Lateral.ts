@@ -90,6 +90,11 @@ const subquery = (ctx: Sql.Context, node: TreeNode, depth: { n: number }): strin
     : `(select coalesce(json_agg(row_to_json(${j})), '[]'::json) from (${rows(ctx, node, depth)}) as ${j})`
 }
 
+const lowered = new WeakMap<
+  ReadonlyArray<TreeNode>,
+  { readonly subs: ReadonlyArray<string>; readonly params: ReadonlyArray<unknown> }
+>()
+
 // -------------------------------------------------------------------------------------
 // destructors
 // -------------------------------------------------------------------------------------
@@ -110,9 +115,20 @@ const subquery = (ctx: Sql.Context, node: TreeNode, depth: { n: number }): strin
  * @since 0.1.0
  */
 export const toSql = (tree: Tree): Sql.CompiledQuery => {
-  const ctx = Sql.context()
-  const depth = { n: 0 }
-  const subs = tree.nodes.map(n => `${subquery(ctx, n, depth)} as ${ident(n.name)}`)
+  // The subqueries come first in the text's parameter order and depend on the nodes alone: lowered once
+  // per node list (`Plan.treeOfQuery` returns the same list for the same spec), the root each time.
+  let cached = lowered.get(tree.nodes)
+  if (cached === undefined) {
+    const c = Sql.context()
+    const depth = { n: 0 }
+    cached = {
+      subs: tree.nodes.map(n => `${subquery(c, n, depth)} as ${ident(n.name)}`),
+      params: c.params,
+    }
+    lowered.set(tree.nodes, cached)
+  }
+  const ctx: Sql.Context = { params: cached.params.slice() }
+  const subs = cached.subs
   let text: string
   if (tree.root._tag === 'Keys') {
     const { alias, columns } = tree.root

@@ -508,9 +508,27 @@ export const treeOfQuery = (
   root: Select.Select,
   nodes: ReadonlyArray<Node>,
 ): E.Either<QueryError.QueryError, Tree> => {
-  const ns = treeNodes(model, nodes, (_, col) => Expr.column(root.from.alias, col), counter(), true)
+  const alias = root.from.alias
+  let byAlias = queryTrees.get(nodes)
+  if (byAlias === undefined || byAlias.model !== model)
+    queryTrees.set(nodes, (byAlias = { model, trees: new Map() }))
+  let ns = byAlias.trees.get(alias)
+  if (ns === undefined) {
+    ns = treeNodes(model, nodes, (_, col) => Expr.column(alias, col), counter(), true)
+    byAlias.trees.set(alias, ns)
+  }
   return E.isLeft(ns) ? ns : E.right({ _tag: 'Tree', root: { _tag: 'Query', select: root }, nodes: ns.right })
 }
+
+// The nodes under a query root depend on the spec's nodes and the root's alias alone: planned once, and
+// the same array every time (the lateral lowering keeps the SQL of the subqueries with it).
+const queryTrees = new WeakMap<
+  ReadonlyArray<Node>,
+  {
+    readonly model: Model.AnyModel
+    readonly trees: Map<string, E.Either<QueryError.QueryError, ReadonlyArray<TreeNode>>>
+  }
+>()
 
 /**
  * The lateral tree of a spec under rows in memory: the direct nodes in order, each with its list of
