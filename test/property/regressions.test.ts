@@ -331,4 +331,18 @@ describe('regressions', () => {
         )
     })
   })
+
+  // preload memory == batched == lateral, seed 2068988638 (embedded, 10,000 runs): a through of throughs
+  // of throughs flattened to 18 hops, and with every hop shown on the rows the loaded tree (a DAG of 72
+  // rows) was too large to print. Generated throughs now flatten to at most 4 hops.
+  it('generated throughs flatten to 2..4 hops', () => {
+    fc.assert(
+      fc.property(Arb.model(), g =>
+        [...g.model.associations.values()].every(m =>
+          [...m.values()].every(a => a._tag !== 'Through' || (a.hops.length >= 2 && a.hops.length <= 4)),
+        ),
+      ),
+      { numRuns: 300 },
+    )
+  })
 })
