@@ -61,8 +61,7 @@ export interface Query<M extends Model.AnyModel, S extends string, P = {}, J ext
  * @category model
  * @since 0.1.0
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the widest query, only as a constraint
-export type AnyQuery = Query<Model.AnyModel, string, any, any>
+export type AnyQuery = Query<Model.AnyModel, string, unknown, Joins>
 
 /**
  * Column terms of a row type, as the argument of a `where` callback.

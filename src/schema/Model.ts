@@ -187,8 +187,7 @@ export interface Model<T extends Tables = Tables, D extends Definitions<T> = Def
  * @category model
  * @since 0.1.0
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the widest model, only as a constraint
-export type AnyModel = Model<any, any>
+export type AnyModel = Model<Tables, Definitions<Tables>>
 
 // -------------------------------------------------------------------------------------
 // type-level lookups
