@@ -69,6 +69,24 @@ try {
     [2, 4],
   )
   console.log(`smoke: ok (${rows.right.length} rows)`)
+  // Invariant: the public API has no `any`. Scan the built declarations with comments removed.
+  const { readdirSync, readFileSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const dts = dir =>
+    readdirSync(dir, { withFileTypes: true }).flatMap(e =>
+      e.isDirectory() ? dts(join(dir, e.name)) : e.name.endsWith('.d.ts') ? [join(dir, e.name)] : [],
+    )
+  const dist = new URL('../../dist/', import.meta.url).pathname
+  const offenders = dts(dist).filter(f =>
+    /\bany\b/.test(
+      readFileSync(f, 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/\/\/.*$/gm, '')
+        .replace(/'[^'\n]*'|`[^`\n]*`/g, "''"),
+    ),
+  )
+  assert.deepEqual(offenders, [], 'declarations with an `any` type')
+  console.log(`smoke: no any in ${dts(dist).length} declaration files`)
 } catch (e) {
   fail(e.message)
 } finally {
