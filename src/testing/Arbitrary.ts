@@ -17,6 +17,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as fc from 'fast-check'
 import * as Expr from '../ast/Expr.js'
 import type { RawRow } from '../interpreter/Interpreter.js'
+import * as MemoryWrite from '../interpreter/memory/Write.js'
 import * as Preload from '../preload/Preload.js'
 import * as Pred from '../query/Pred.js'
 import * as Query from '../query/Query.js'
@@ -24,6 +25,9 @@ import * as A from '../schema/Association.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import * as Table from '../schema/Table.js'
+import type * as Plan from '../write/Plan.js'
+import * as WriteRecord from '../write/Record.js'
+import type { WriteError } from '../write/WriteError.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -85,6 +89,8 @@ export type AssocSpec =
       readonly foreignKey: string
       readonly where: ReadonlyArray<FilterSpec>
       readonly preloadOrder: ReadonlyArray<readonly [A.Direction, string]>
+      /** Absent: `nothing`. */
+      readonly onDelete?: A.OnDelete
     }
   | {
       readonly kind: 'belongsTo'
@@ -104,6 +110,8 @@ export type AssocSpec =
       readonly joinWhere: ReadonlyArray<FilterSpec>
       readonly where: ReadonlyArray<FilterSpec>
       readonly preloadOrder: ReadonlyArray<readonly [A.Direction, string]>
+      /** Absent: `nothing`. */
+      readonly onDelete?: 'nothing' | 'delete_all'
     }
   | {
       readonly kind: 'through'
@@ -388,6 +396,7 @@ export const build = (spec: ModelSpec): E.Either<unknown, Model.AnyModel> => {
           foreignKey: a.foreignKey,
           ...(a.where.length > 0 ? { where: whereOf(a.where) } : {}),
           ...(a.preloadOrder.length > 0 ? { preloadOrder: a.preloadOrder } : {}),
+          ...(a.onDelete !== undefined && a.onDelete !== 'nothing' ? { onDelete: a.onDelete } : {}),
         })
         break
       case 'belongsTo':
@@ -403,6 +412,7 @@ export const build = (spec: ModelSpec): E.Either<unknown, Model.AnyModel> => {
           ...(a.joinWhere.length > 0 ? { joinWhere: whereOf(a.joinWhere) } : {}),
           ...(a.where.length > 0 ? { where: whereOf(a.where) } : {}),
           ...(a.preloadOrder.length > 0 ? { preloadOrder: a.preloadOrder } : {}),
+          ...(a.onDelete !== undefined && a.onDelete !== 'nothing' ? { onDelete: a.onDelete } : {}),
         })
         break
       case 'through':
@@ -423,7 +433,7 @@ export const build = (spec: ModelSpec): E.Either<unknown, Model.AnyModel> => {
  * columns (some nullable), nullable integer foreign keys, and associations of every kind: has-many,
  * has-one, belongs-to (with inverses), self-references, many-to-many through a join table (a schema of
  * its own, with a boolean column for `joinWhere`), through chains of 2 to 4 hops (possibly through
- * other throughs), `where` filters of every value form and preload orders.
+ * other throughs), `where` filters of every value form, preload orders and every `onDelete`.
  *
  * @example
  * import * as fc from 'fast-check'
@@ -454,6 +464,8 @@ export const model = (options: ModelOptions = {}): fc.Arbitrary<Generated> =>
           where: fc.array(rawFilter, { maxLength: 2 }),
           joinWhere: fc.array(rawFilter, { maxLength: 1 }),
           order: fc.array(fc.tuple(directionArb, fc.nat(8)), { maxLength: 2 }),
+          onDelete: fc.constantFrom<A.OnDelete>('nothing', 'delete_all', 'nilify_all'),
+          inverseOnDelete: fc.constantFrom<A.OnDelete>('nothing', 'delete_all', 'nilify_all'),
         }),
         { minLength: 1, maxLength: options.maxLinks ?? 7 },
       ),
@@ -502,6 +514,7 @@ export const model = (options: ModelOptions = {}): fc.Arbitrary<Generated> =>
               foreignKey: `f${i}`,
               where: filtersOf(cols, l.where),
               preloadOrder: order(cols),
+              onDelete: l.onDelete,
             })
             if (l.inverse)
               assocs.push({
@@ -534,6 +547,7 @@ export const model = (options: ModelOptions = {}): fc.Arbitrary<Generated> =>
                 foreignKey: `f${i}`,
                 where: [],
                 preloadOrder: [],
+                onDelete: l.inverseOnDelete,
               })
             break
           }
@@ -566,6 +580,7 @@ export const model = (options: ModelOptions = {}): fc.Arbitrary<Generated> =>
               joinWhere: filtersOf(joinCols, l.joinWhere),
               where: filtersOf(cols, l.where),
               preloadOrder: order(cols),
+              onDelete: l.onDelete === 'nilify_all' ? 'nothing' : l.onDelete,
             })
             if (l.inverse)
               assocs.push({
@@ -581,6 +596,7 @@ export const model = (options: ModelOptions = {}): fc.Arbitrary<Generated> =>
                 joinWhere: [],
                 where: [],
                 preloadOrder: [],
+                onDelete: l.inverseOnDelete === 'nilify_all' ? 'nothing' : l.inverseOnDelete,
               })
             break
           }
@@ -933,6 +949,161 @@ export const preload = (
 }
 
 // -------------------------------------------------------------------------------------
+// constructors: writes
+// -------------------------------------------------------------------------------------
+
+/**
+ * A single-record write over a model's rows: an insert of a new row (the generated `id` left out; a
+ * key missing from `values` is left to the database), an update of some columns of an existing row,
+ * or a delete of an existing row with the model's `onDelete` (one level, or `cascade`).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type WriteSpec =
+  | { readonly _tag: 'Insert'; readonly schema: string; readonly values: Readonly<Record<string, unknown>> }
+  | {
+      readonly _tag: 'Update'
+      readonly schema: string
+      readonly id: number
+      readonly changes: Readonly<Record<string, unknown>>
+    }
+  | { readonly _tag: 'Delete'; readonly schema: string; readonly id: number; readonly cascade: boolean }
+
+const rowsOfSchema = (g: Generated, data: Dataset, schema: string): ReadonlyArray<RawRow> =>
+  data.get(g.spec.tables.find(t => t.schema === schema)?.source ?? '') ?? []
+
+// A value for a column of a new or changed row: a foreign key holds an existing id or null (never a
+// dangling one, which a real foreign key rejects).
+const writeValueOf = (g: Generated, data: Dataset, c: ColumnSpec): fc.Arbitrary<unknown> =>
+  c.references !== null
+    ? fc.constantFrom<unknown>(null, ...rowsOfSchema(g, data, c.references).map(r => r['id']))
+    : c.nullable
+      ? fc.option(valueOf(c.type), { freq: 4 })
+      : valueOf(c.type)
+
+// Every key held by a row of `tables` that referenced an existing row of `data` still does.
+const keysHold = (g: Generated, data: Dataset, tables: Dataset): boolean =>
+  g.spec.tables.every(t =>
+    t.columns.every(c => {
+      if (c.references === null) return true
+      const ref = g.spec.tables.find(x => x.schema === c.references)?.source ?? ''
+      const before = new Set((data.get(ref) ?? []).map(r => r['id']))
+      const now = new Set((tables.get(ref) ?? []).map(r => r['id']))
+      return (tables.get(t.source) ?? []).every(r => !before.has(r[c.name]) || now.has(r[c.name]))
+    }),
+  )
+
+/**
+ * The deletes of `data`'s rows (with and without `cascade`) that succeed on a database with foreign
+ * keys on every key: after each statement of the plan (foreign keys are checked per statement), no
+ * key that referenced an existing row references a deleted one, and the row itself is still there
+ * for its own DELETE (a self-referencing `delete_all` can take it first: a `StaleEntry` error, as in
+ * Ecto). Statements are stepped with the memory write semantics.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const validDeletes = (g: Generated, data: Dataset): ReadonlyArray<WriteSpec> =>
+  deletesOf(g, data).map(d => d.spec)
+
+// The valid deletes, each with the number of rows its `onDelete` statements touch.
+const deletesOf = (
+  g: Generated,
+  data: Dataset,
+): ReadonlyArray<{ readonly spec: WriteSpec; readonly touched: number }> => {
+  const out: Array<{ readonly spec: WriteSpec; readonly touched: number }> = []
+  for (const t of g.spec.tables)
+    for (const row of data.get(t.source) ?? [])
+      for (const cascade of [false, true]) {
+        const spec: WriteSpec = { _tag: 'Delete', schema: t.schema, id: row['id'] as number, cascade }
+        const plan = toWrite(g, data, spec)
+        if (E.isLeft(plan)) continue
+        let tables: Dataset = data
+        let ok = true
+        let touched = 0
+        for (const step of plan.right.steps) {
+          const r = MemoryWrite.write(tables, step.statement)
+          if (
+            E.isLeft(r) ||
+            (step.expect === 'one' && r.right.rows.length !== 1) ||
+            !keysHold(g, data, r.right.tables)
+          ) {
+            ok = false
+            break
+          }
+          tables = r.right.tables
+          if (step.expect !== 'one') touched += r.right.rows.length
+        }
+        if (ok) out.push({ spec, touched })
+      }
+  return out
+}
+
+/**
+ * Random writes over a model and its rows (see `WriteSpec`), valid on a database that has a foreign
+ * key on every key whose values all exist: an insert into any table (every required column given,
+ * nullable ones given, null or left out), an update of 0 to 3 columns of an existing row, a delete
+ * among `validDeletes` (those whose `onDelete` touch other rows drawn more often). Keys hold existing
+ * ids or null. Turn one into a plan with `toWrite`.
+ *
+ * @example
+ * import * as fc from 'fast-check'
+ * import * as Arb from 'quiver-sql/testing'
+ * const cases = Arb.model().chain(g => Arb.rows(g).chain(data => Arb.write(g, data).map(w => ({ g, data, w }))))
+ * fc.assert(fc.property(cases, ({ g, data, w }) => Arb.toWrite(g, data, w)._tag === 'Right'))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const write = (g: Generated, data: Dataset): fc.Arbitrary<WriteSpec> => {
+  const inserts = fc.constantFrom(...g.spec.tables).chain(t =>
+    fc
+      .tuple(
+        ...t.columns.map(c =>
+          fc.tuple(c.nullable ? fc.boolean() : fc.constant(true), writeValueOf(g, data, c)),
+        ),
+      )
+      .map((vs): WriteSpec => ({
+        _tag: 'Insert',
+        schema: t.schema,
+        values: Object.fromEntries(
+          t.columns.flatMap((c, i) => {
+            const v = vs[i]
+            return v === undefined || !v[0] ? [] : [[c.name, v[1]]]
+          }),
+        ),
+      })),
+  )
+  const arbs: Array<fc.Arbitrary<WriteSpec>> = [inserts]
+  const withRows = g.spec.tables.filter(t => (data.get(t.source) ?? []).length > 0)
+  if (withRows.length > 0)
+    arbs.push(
+      fc.constantFrom(...withRows).chain(t =>
+        fc
+          .tuple(
+            fc.constantFrom(...(data.get(t.source) ?? []).map(r => r['id'] as number)),
+            fc
+              .subarray([...t.columns], { maxLength: Math.min(3, t.columns.length) })
+              .chain(cs => fc.tuple(...cs.map(c => writeValueOf(g, data, c))).map(vs => ({ cs, vs }))),
+          )
+          .map(([id, { cs, vs }]): WriteSpec => ({
+            _tag: 'Update',
+            schema: t.schema,
+            id,
+            changes: Object.fromEntries(cs.map((c, i) => [c.name, vs[i]])),
+          })),
+      ),
+    )
+  const deletes = deletesOf(g, data)
+  if (deletes.length > 0) arbs.push(fc.constantFrom(...deletes.map(d => d.spec)))
+  // Deletes whose onDelete touch other rows are rare among all rows: drawn as often again.
+  const rich = deletes.filter(d => d.touched > 0)
+  if (rich.length > 0) arbs.push(fc.constantFrom(...rich.map(d => d.spec)))
+  return fc.oneof(...arbs)
+}
+
+// -------------------------------------------------------------------------------------
 // destructors
 // -------------------------------------------------------------------------------------
 
@@ -1038,4 +1209,25 @@ export const toQuery = (g: Generated, data: Dataset, spec: QuerySpec): Query.Any
   if (spec.offset !== null) q = Query.offset(spec.offset)(q)
   if (spec.limit !== null) q = Query.limit(spec.limit)(q)
   return q
+}
+
+/**
+ * A write spec as a plan (built with `Write.insert`, `Write.update` or `Write.delete`); the row of an
+ * update or delete is looked up in `data` by id.
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const toWrite = (
+  g: Generated,
+  data: Dataset,
+  spec: WriteSpec,
+): E.Either<WriteError, Plan.Plan<unknown>> => {
+  const m = g.model
+  if (spec._tag === 'Insert')
+    return WriteRecord.insert(m, spec.schema, spec.values as WriteRecord.Insertable<Model.AnyModel, string>)
+  const row = rowsOfSchema(g, data, spec.schema).find(r => r['id'] === spec.id) ?? { id: spec.id }
+  return spec._tag === 'Update'
+    ? WriteRecord.update(m, spec.schema, row, spec.changes)
+    : WriteRecord.delete_(m, spec.schema, row, { cascade: spec.cascade })
 }

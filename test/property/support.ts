@@ -60,9 +60,9 @@ export const connect = async (): Promise<PropertyDb> => {
 const rollback = Symbol('rollback')
 
 /**
- * Creates the model's tables (through `Ddl.ddl`), inserts the dataset, keeps a real foreign key on
- * every key whose values all exist (a dangling key gets none), runs `body` on that database and rolls
- * everything back.
+ * Creates the model's tables (through `Ddl.ddl`), inserts the dataset (moving the id sequences past
+ * it), keeps a real foreign key on every key whose values all exist (a dangling key gets none), runs
+ * `body` on that database and rolls everything back.
  */
 export const withData = async <A>(
   sql: postgres.Sql,
@@ -100,6 +100,13 @@ export const withData = async <A>(
           `insert into ${ident(source)} (${cols.map(ident).join(', ')}) values ${values.join(', ')}`,
           params as Array<postgres.ParameterOrJSON<never>>,
         )
+        // The rows came with their ids: move the id sequence past them, so an insert that leaves
+        // `id` out gets `max + 1`, as on the memory interpreter.
+        if ('id' in first)
+          await tx.unsafe(
+            `select setval(pg_get_serial_sequence($1, 'id'), (select max("id") from ${ident(source)}))`,
+            [source],
+          )
       }
       for (const fk of Ddl.foreignKeys(g.model)) {
         const ids = new Set((data.get(fk.references) ?? []).map(r => r[fk.referencedColumn]))
