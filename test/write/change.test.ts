@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { RawRow } from '../../src/interpreter/Interpreter.js'
 import * as Write from '../../src/write/Write.js'
 import { connect, run, type TestDb } from '../support/db.js'
-import { both, ddl, right, seed, tables, W } from './model.js'
+import { both, fresh, right, W } from './model.js'
 
 let db: TestDb
 beforeAll(async () => {
@@ -13,11 +13,7 @@ beforeAll(async () => {
 })
 afterAll(async () => db.close())
 beforeEach(async () => {
-  await run(db.sql, [
-    `drop table if exists ${tables.map(t => `"${t}"`).join(', ')} cascade`,
-    ...ddl(),
-    ...seed,
-  ])
+  await run(db.sql, fresh())
 })
 
 const rows = async (text: string): Promise<ReadonlyArray<RawRow>> => [...(await db.sql.unsafe(text))]

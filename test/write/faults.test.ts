@@ -10,7 +10,7 @@ import type { Interpreter } from '../../src/interpreter/Interpreter.js'
 import { Pg } from '../../src/index.js'
 import * as Write from '../../src/write/Write.js'
 import { connect, run, type TestDb } from '../support/db.js'
-import { both, ddl, dump, right, seed, tables, W } from './model.js'
+import { both, dump, fresh, right, W } from './model.js'
 
 let db: TestDb
 const rejections: Array<unknown> = []
@@ -24,11 +24,7 @@ afterAll(async () => {
   await db.close()
 })
 beforeEach(async () => {
-  await run(db.sql, [
-    `drop table if exists ${tables.map(t => `"${t}"`).join(', ')} cascade`,
-    ...ddl(),
-    ...seed,
-  ])
+  await run(db.sql, fresh())
 })
 
 // A plan of 9 statements: a new parent, the owner, replaced and new children, join rows.

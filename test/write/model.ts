@@ -165,3 +165,10 @@ export const right = <A>(e: E.Either<unknown, A>): A => {
   if (E.isLeft(e)) throw new Error(JSON.stringify(e.left))
   return e.right
 }
+
+// Every write test starts from the same tables and rows.
+export const fresh = (): ReadonlyArray<string> => [
+  `drop table if exists ${tables.map(t => `"${t}"`).join(', ')} cascade`,
+  ...ddl(),
+  ...seed,
+]

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import * as Write from '../../src/write/Write.js'
 import { connect, run, type TestDb } from '../support/db.js'
-import { both, ddl, dump, right, seed, tables, W } from './model.js'
+import { both, dump, fresh, right, W } from './model.js'
 
 let db: TestDb
 beforeAll(async () => {
@@ -10,11 +10,7 @@ beforeAll(async () => {
 })
 afterAll(async () => db.close())
 beforeEach(async () => {
-  await run(db.sql, [
-    `drop table if exists ${tables.map(t => `"${t}"`).join(', ')} cascade`,
-    ...ddl(),
-    ...seed,
-  ])
+  await run(db.sql, fresh())
 })
 
 const count = async (table: string, where = 'true') =>
