@@ -75,8 +75,11 @@ export interface Select {
    * every key is non-null in practice); within each group the rows are ranked 1, 2, ... in `orderBy`
    * order (ties in an arbitrary but fixed order: the planner makes `orderBy` total). A row is kept when
    * `offset < rank` and, when `limit` is `some`, `rank <= offset + limit` (`offset` none means 0). The
-   * kept rows are returned in `orderBy` order, exactly as without `perParent`; the select-level
-   * `limit`/`offset` then apply to them. `distinct` has no effect here (each ranked row is distinct).
+   * kept rows come grouped by key, each group in `orderBy` order; the order of the groups among
+   * themselves is unspecified (the preload assembler needs each parent's rows in order, nothing more).
+   * `distinct` has no effect here (each ranked row is distinct). When a select-level `limit` or
+   * `offset` is set (the planner never sets one with `perParent`), the kept rows are in `orderBy` order
+   * overall and the select-level window applies to them.
    */
   readonly perParent: O.Option<PerParent>
 }
@@ -91,6 +94,13 @@ export interface PerParent {
   readonly keys: ReadonlyArray<Expr>
   readonly limit: O.Option<number>
   readonly offset: O.Option<number>
+  /**
+   * A promise of the planner, when it can make it: the `where` lists the single key's values, no two
+   * of them equal, and the model declares their SQL type (`sqlType`, the owner column's). An SQL
+   * interpreter may then walk the values and take each parent's rows with an index-backed `limit`
+   * instead of ranking every row. Interpreters that don't need it ignore it.
+   */
+  readonly distinctKeys: O.Option<{ readonly sqlType: string }>
 }
 
 // -------------------------------------------------------------------------------------

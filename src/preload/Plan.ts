@@ -12,11 +12,13 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as Expr from '../ast/Expr.js'
 import * as Select from '../ast/Select.js'
 import type * as QueryError from '../error/QueryError.js'
 import * as Chain from '../plan/Chain.js'
+import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import type { Custom, Node } from './Spec.js'
 
@@ -263,7 +265,14 @@ const template = (model: Model.AnyModel, node: Node, c: Chain.Chain): Template =
     node.assoc.cardinality === 'one'
       ? O.isSome(w.offset) || O.exists((l: number) => l === 0)(w.limit)
       : O.isSome(w.limit) || O.isSome(w.offset)
-  if (needed) s = Select.set('perParent', O.some({ keys: [key], limit: w.limit, offset: w.offset }))(s)
+  if (needed) {
+    // Batched keys are distinct (`Batched.keysOf`), so the promise holds whenever the type is known.
+    const distinctKeys = pipe(
+      O.fromNullable(Column.baseType(Model.table(model, c.owner)?.columns.get(c.ownerCol)?.sqlType ?? null)),
+      O.map(sqlType => ({ sqlType })),
+    )
+    s = Select.set('perParent', O.some({ keys: [key], limit: w.limit, offset: w.offset, distinctKeys }))(s)
+  }
   const t: Template = { select: s, slot, key }
   let byCustom = templates.get(node.assoc)
   if (byCustom === undefined) templates.set(node.assoc, (byCustom = new WeakMap()))

@@ -16,6 +16,7 @@ import * as Decode from '../decode/Decode.js'
 import * as QueryError from '../error/QueryError.js'
 import type { Interpreter } from '../interpreter/Interpreter.js'
 import type { AnyQuery } from '../query/Query.js'
+import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import * as Assemble from './Assemble.js'
 import * as Batched from './Batched.js'
@@ -222,9 +223,6 @@ export const fromQuery =
     )
   }
 
-const baseType = (sqlType: string | null): string | null =>
-  sqlType === null ? null : sqlType.replace(/\s+generated\b.*$/i, '').trim()
-
 const lateralInto =
   (i: Interpreter, model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Spec.Node>, force: boolean) =>
   (parents: ReadonlyArray<Row>): TE.TaskEither<LoadError, ReadonlyArray<Row>> => {
@@ -237,7 +235,7 @@ const lateralInto =
     for (const [j, n] of direct.entries()) {
       const c = Plan.chain(model, n)
       if (E.isLeft(c)) return TE.left(c.left)
-      const type = baseType(Model.table(model, schema)?.columns.get(c.right.ownerCol)?.sqlType ?? null)
+      const type = Column.baseType(Model.table(model, schema)?.columns.get(c.right.ownerCol)?.sqlType ?? null)
       if (type === null)
         return TE.left(
           QueryError.make(

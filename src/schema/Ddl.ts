@@ -24,7 +24,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as SchemaError from '../error/SchemaError.js'
 import { ident } from '../sql/Compile.js'
-import type { Column } from './Column.js'
+import * as Column from './Column.js'
 import type { AnyModel, Tables } from './Model.js'
 import type { Table } from './Table.js'
 
@@ -69,18 +69,12 @@ interface TableSpec {
 const strength: Readonly<Record<OnDeleteAction, number>> = { 'no action': 0, 'set null': 1, cascade: 2 }
 
 // The type a referencing column takes: the referenced column's type without its identity or default.
-const keyType = (sqlType: string): string =>
-  sqlType
-    .replace(/\s+generated\s+.*$/i, '')
-    .replace(/\s+default\s+.*$/i, '')
-    .replace(/^serial$/i, 'integer')
-    .replace(/^bigserial$/i, 'bigint')
-    .replace(/^smallserial$/i, 'smallint')
+const keyType = (sqlType: string): string => Column.baseType(sqlType) ?? sqlType
 
 const sqlTypeOf = (
   schema: string,
   name: string,
-  c: Column<unknown>,
+  c: Column.Column<unknown>,
 ): E.Either<SchemaError.SchemaError, string> =>
   c.sqlType === null
     ? E.left(

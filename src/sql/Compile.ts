@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import * as O from 'fp-ts/lib/Option.js'
+import * as Ex from '../ast/Expr.js'
 import type { Expr } from '../ast/Expr.js'
 import type { Join, OrderTerm, Output, PerParent, Select } from '../ast/Select.js'
 
@@ -149,7 +150,7 @@ export const conjunction = (ctx: Context, where: ReadonlyArray<Expr>): string =>
  * @since 0.1.0
  */
 export const select = (ctx: Context, s: Select): string => {
-  if (O.isSome(s.perParent)) return ranked(ctx, s, s.perParent.value)
+  if (O.isSome(s.perParent)) return perKey(ctx, s, s.perParent.value) ?? ranked(ctx, s, s.perParent.value)
   const cols = s.columns.length === 0 ? '1' : s.columns.map(o => output(ctx, o)).join(', ')
   let text = `select ${s.distinct ? 'distinct ' : ''}${cols} from ${ident(s.from.table)} as ${ident(s.from.alias)}`
   for (const j of s.joins) text += ` ${join(ctx, j)}`
@@ -158,6 +159,61 @@ export const select = (ctx: Context, s: Select): string => {
   if (O.isSome(s.limit)) text += ` limit ${param(ctx, s.limit.value)}`
   if (O.isSome(s.offset)) text += ` offset ${param(ctx, s.offset.value)}`
   return text
+}
+
+// Key types `perKey` may spell in a cast: built-in type names only, never an arbitrary schema string.
+const castable: ReadonlySet<string> = new Set([
+  'smallint',
+  'int2',
+  'integer',
+  'int',
+  'int4',
+  'bigint',
+  'int8',
+  'text',
+  'citext',
+  'varchar',
+  'character varying',
+  'uuid',
+  'date',
+  'timestamp',
+  'timestamptz',
+  'timestamp with time zone',
+  'numeric',
+  'boolean',
+  'bool',
+])
+
+const sameColumn = (a: Expr | undefined, b: Expr | undefined): boolean =>
+  a?._tag === 'ColumnRef' && b?._tag === 'ColumnRef' && a.alias === b.alias && a.column === b.column
+
+// Top-N per group by walking the groups: when the planner promises the single key's values listed in
+// the `where` are distinct and typed (`distinctKeys`), each value gets its own ordered, limited subquery
+// (`cross join lateral`), which reads only that parent's rows through the key's index and stops at the
+// limit, where ranking sorts every row of every parent. One value needs no walk at all: the group's
+// window is the select's. Null when the select has another shape (then `ranked`).
+const perKey = (ctx: Context, s: Select, p: PerParent): string | null => {
+  if (p.keys.length !== 1 || O.isSome(s.limit) || O.isSome(s.offset)) return null
+  const at = s.where.findIndex(w => w._tag === 'InList' && sameColumn(w.expr, p.keys[0]))
+  const list = s.where[at]
+  if (list === undefined || list._tag !== 'InList') return null
+  if (list.values.length === 1)
+    return select(ctx, { ...s, perParent: O.none, limit: p.limit, offset: p.offset })
+  const type = O.isSome(p.distinctKeys) ? p.distinctKeys.value.sqlType.toLowerCase() : ''
+  if (!castable.has(type)) return null
+  const keys = `unnest(${param(ctx, list.values)}::${type}[]) as "__keys"("v")`
+  const walked = Ex.eq(list.expr, Ex.column('__keys', 'v'))
+  const where = s.where.map(w => (w === list ? walked : w))
+  const inner = select(ctx, {
+    ...s,
+    where,
+    perParent: O.none,
+    distinct: false,
+    limit: p.limit,
+    offset: p.offset,
+  })
+  const cols = s.columns.length === 0 ? '1' : s.columns.map(o => `"__ranked".${ident(o.name)}`).join(', ')
+  return `select ${cols} from ${keys} cross join lateral (${inner}) as "__ranked"`
 }
 
 // Top-N per group: the outputs, the order expressions and the rank are computed in a subquery; the outer

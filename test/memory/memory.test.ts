@@ -190,7 +190,12 @@ describe('memory interpreter', () => {
       Select.withOrder([{ expr: Expr.column('c', 'id'), dir: 'desc', nulls: 'default' }]),
       Select.set(
         'perParent',
-        O.some({ keys: [Expr.column('c', 'post_id')], limit: O.some(2), offset: O.none }),
+        O.some({
+          keys: [Expr.column('c', 'post_id')],
+          limit: O.some(2),
+          offset: O.none,
+          distinctKeys: O.none,
+        }),
       ),
     )
     expect(Memory.evaluate(tables)(s)).toEqual(E.right([{ id: 5 }, { id: 4 }, { id: 3 }, { id: 2 }]))

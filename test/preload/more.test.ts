@@ -208,8 +208,8 @@ describe('preload: strategies', () => {
     const chain = Plan.chain(Blog, comments)
     if (E.isLeft(chain)) throw chain.left
     expect(Sql.toSql(Plan.batched(Blog, comments, chain.right, [1, 2]))).toEqual({
-      text: 'select "__ranked"."id", "__ranked"."post_id", "__ranked"."author_id", "__ranked"."parent_id", "__ranked"."body", "__ranked"."public", "__ranked"."inserted_at" from (select "t0"."id", "t0"."post_id", "t0"."author_id", "t0"."parent_id", "t0"."body", "t0"."public", "t0"."inserted_at", "t0"."id" as "__o0", row_number() over (partition by "t0"."post_id" order by "t0"."id" desc) as "__rank" from "comments" as "t0" where "t0"."post_id" = any($1)) as "__ranked" where "__ranked"."__rank" > $2 and "__ranked"."__rank" <= $3 order by "__ranked"."__o0" desc',
-      params: [[1, 2], 0, 2],
+      text: 'select "__ranked"."id", "__ranked"."post_id", "__ranked"."author_id", "__ranked"."parent_id", "__ranked"."body", "__ranked"."public", "__ranked"."inserted_at" from unnest($1::integer[]) as "__keys"("v") cross join lateral (select "t0"."id", "t0"."post_id", "t0"."author_id", "t0"."parent_id", "t0"."body", "t0"."public", "t0"."inserted_at" from "comments" as "t0" where "t0"."post_id" = "__keys"."v" order by "t0"."id" desc limit $2) as "__ranked"',
+      params: [[1, 2], 2],
     })
     const tree = Plan.treeOfQuery(Blog, q.select, nodes.right)
     if (E.isLeft(tree)) throw tree.left
@@ -240,6 +240,74 @@ describe('preload: strategies', () => {
     expect(hidden.map(p => p.commentsAuthors.map(u => ids(u.posts)))).toEqual([[[3]], [[1, 2]], [[]], []])
   })
 
+  it('Select.perParent walks distinct listed keys laterally, with the ranking and the memory result', async () => {
+    const base = (sqlType: O.Option<string>, keys: ReadonlyArray<unknown>, offset: O.Option<number>) =>
+      pipe(
+        Select.create({ table: 'comments', alias: 'c' }, [
+          { name: 'id', expr: Expr.column('c', 'id') },
+          { name: 'author_id', expr: Expr.column('c', 'author_id') },
+        ]),
+        Select.withWhere(Expr.inList(Expr.column('c', 'author_id'), keys)),
+        Select.withOrder([{ expr: Expr.column('c', 'id'), dir: 'desc', nulls: 'default' }]),
+        Select.set(
+          'perParent',
+          O.some({
+            keys: [Expr.column('c', 'author_id')],
+            limit: O.some(1),
+            offset,
+            distinctKeys: O.map((t: string) => ({ sqlType: t }))(sqlType),
+          }),
+        ),
+      )
+    // grouped by key, each group in order: the order among groups is unspecified
+    const groups = (rows: ReadonlyArray<Record<string, unknown>>) => {
+      const m = new Map<unknown, Array<unknown>>()
+      for (const r of rows) m.set(r['author_id'], [...(m.get(r['author_id']) ?? []), r['id']])
+      return [...m].sort((a, b) => Number(a[0]) - Number(b[0]))
+    }
+    const tables: Memory.Tables = new Map([['comments', await db.sql.unsafe(`select * from comments`)]])
+    for (const keys of [[1, 2, 3], [3, 1, null, 99], [2]])
+      for (const offset of [O.none, O.some(1)]) {
+        const walked = Sql.toSql(base(O.some('integer'), keys, offset))
+        const ranked = Sql.toSql(base(O.none, keys, offset))
+        if (keys.length > 1) {
+          expect(walked.text).toContain('from unnest($1::integer[]) as "__keys"("v") cross join lateral')
+          expect(walked.text).toContain('cross join lateral')
+        } else expect(walked.text).not.toContain('lateral')
+        expect(walked.text).not.toContain('row_number')
+        if (keys.length > 1) expect(ranked.text).toContain('row_number() over (partition by "c"."author_id"')
+        else expect(ranked.text).toBe(walked.text)
+        const a = await Pg.execute(walked)(db.sql)()
+        const b = await Pg.execute(ranked)(db.sql)()
+        const m = Memory.evaluate(tables)(base(O.none, keys, offset))
+        if (E.isLeft(a) || E.isLeft(b) || E.isLeft(m)) throw new Error('failed')
+        expect(groups(a.right)).toEqual(groups(m.right))
+        expect(groups(b.right)).toEqual(groups(m.right))
+        expect(m.right.length).toBeGreaterThan(0)
+      }
+  })
+
+  it('Select.perParent: a key type that is not a plain built-in type name is never spelled in SQL', () => {
+    for (const keyType of ['integer not null', 'integer[]); drop table users; --', 'my_domain']) {
+      const s = pipe(
+        Select.create({ table: 'comments', alias: 'c' }, [{ name: 'id', expr: Expr.column('c', 'id') }]),
+        Select.withWhere(Expr.inList(Expr.column('c', 'author_id'), [1, 2])),
+        Select.set(
+          'perParent',
+          O.some({
+            keys: [Expr.column('c', 'author_id')],
+            limit: O.some(1),
+            offset: O.none,
+            distinctKeys: O.some({ sqlType: keyType }),
+          }),
+        ),
+      )
+      const { text } = Sql.toSql(s)
+      expect(text).not.toContain(keyType)
+      expect(text).toContain('row_number()')
+    }
+  })
+
   it('Select.perParent runs on PostgreSQL: top-N per group, in order', async () => {
     let s = Select.create({ table: 'comments', alias: 'c' }, [
       { name: 'id', expr: Expr.column('c', 'id') },
@@ -248,7 +316,12 @@ describe('preload: strategies', () => {
     s = Select.withOrder([{ expr: Expr.column('c', 'id'), dir: 'asc', nulls: 'default' }])(s)
     s = Select.set(
       'perParent',
-      O.some({ keys: [Expr.column('c', 'author_id')], limit: O.some(1), offset: O.none }),
+      O.some({
+        keys: [Expr.column('c', 'author_id')],
+        limit: O.some(1),
+        offset: O.none,
+        distinctKeys: O.none,
+      }),
     )(s)
     const r = await Pg.execute(Sql.toSql(s))(db.sql)()
     expect(r).toEqual(
