@@ -58,14 +58,8 @@ export const forTable = (table: Table): RowDecoder => {
   if (hit !== undefined) return hit
   const cols = columnsOf(table)
   const decoder: RowDecoder = row => {
-    const out: Record<string, unknown> = {}
-    for (const c of cols) {
-      const v = row[c.name]
-      const d = c.decode(v)
-      if (d === Column.invalid) return E.left(DecodeError.make(table.name, c.name, v, c.expected))
-      out[c.name] = d
-    }
-    return E.right(out)
+    const out = decodeRow(cols, row, false)
+    return out === Column.invalid ? E.left(errorOf(table, cols, row)) : E.right(out)
   }
   cache.set(table, decoder)
   return decoder
@@ -90,6 +84,73 @@ export const columnsOf = (table: Table): ReadonlyArray<ColumnDecoder> => {
   return cols
 }
 
+/**
+ * Whether the rows of one result may be decoded in place: the rows are not frozen and have exactly the
+ * table's columns. An interpreter hands its rows over to the caller (`Interpreter.select`), and one
+ * that keeps them freezes them (the memory interpreter); the PostgreSQL interpreter's rows are fresh
+ * objects of the driver, which are then completed instead of copied.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const ownable = (cols: ReadonlyArray<ColumnDecoder>, raw: ReadonlyArray<RawRow>): boolean => {
+  const first = raw[0]
+  if (first === undefined || Object.isFrozen(first)) return false
+  const keys = Object.keys(first)
+  return keys.length === cols.length && cols.every(c => Object.hasOwn(first, c.name))
+}
+
+/**
+ * One row decoded column by column: into the same object when `inPlace` (see `ownable`) and the row
+ * is not frozen, else into a new one built field by field (every row then follows the same chain of
+ * shapes as associations are added). `Column.invalid` when a value is rejected (`errorOf` names it).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const decodeRow = (
+  cols: ReadonlyArray<ColumnDecoder>,
+  raw: RawRow,
+  inPlace: boolean,
+): Record<string, unknown> | typeof Column.invalid => {
+  if (inPlace && !Object.isFrozen(raw)) {
+    const row = raw as Record<string, unknown>
+    for (let k = 0; k < cols.length; k++) {
+      const c = cols[k] as ColumnDecoder
+      const v = row[c.name]
+      const d = c.decode(v)
+      if (d === Column.invalid) return d
+      if (d !== v) row[c.name] = d
+    }
+    return row
+  }
+  const row: Record<string, unknown> = {}
+  for (let k = 0; k < cols.length; k++) {
+    const c = cols[k] as ColumnDecoder
+    const d = c.decode(raw[c.name])
+    if (d === Column.invalid) return d
+    row[c.name] = d
+  }
+  return row
+}
+
+/**
+ * The `DecodeError` of a row `decodeRow` rejected.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const errorOf = (
+  table: Table,
+  cols: ReadonlyArray<ColumnDecoder>,
+  raw: RawRow,
+): DecodeError.DecodeError => {
+  for (const c of cols)
+    if (c.decode(raw[c.name]) === Column.invalid)
+      return DecodeError.make(table.name, c.name, raw[c.name], c.expected)
+  return DecodeError.make(table.name, '(row)', raw, 'a row')
+}
+
 // -------------------------------------------------------------------------------------
 // destructors
 // -------------------------------------------------------------------------------------
@@ -104,12 +165,13 @@ export const rows = (
   table: Table,
   raw: ReadonlyArray<RawRow>,
 ): E.Either<DecodeError.DecodeError, ReadonlyArray<Record<string, unknown>>> => {
-  const d = forTable(table)
+  const cols = columnsOf(table)
+  const inPlace = ownable(cols, raw)
   const out: Array<Record<string, unknown>> = new Array(raw.length)
   for (let i = 0; i < raw.length; i++) {
-    const r = d(raw[i] as RawRow)
-    if (E.isLeft(r)) return r
-    out[i] = r.right
+    const r = decodeRow(cols, raw[i] as RawRow, inPlace)
+    if (r === Column.invalid) return E.left(errorOf(table, cols, raw[i] as RawRow))
+    out[i] = r
   }
   return E.right(out)
 }

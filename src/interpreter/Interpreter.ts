@@ -29,7 +29,12 @@ export type RawRow = Readonly<Record<string, unknown>>
 export interface Interpreter {
   readonly _tag: 'Interpreter'
   readonly name: string
-  /** Runs one select; the rows come back as the database represents them (before decoding). */
+  /**
+   * Runs one select; the rows come back as the database represents them (before decoding). The rows
+   * are the caller's from then on, and decoding completes them in place: an interpreter that keeps a
+   * reference to rows it returns must freeze them (the memory interpreter does), and frozen rows are
+   * copied. The same holds for `tree` and `write`.
+   */
   readonly select: (s: Select) => TE.TaskEither<DbError | QueryError, ReadonlyArray<RawRow>>
   /**
    * Runs one insert, update or delete and returns the rows it reports (`returning`). Optional until

@@ -173,12 +173,20 @@ interface Fail {
   error: DecodeError.DecodeError | undefined
 }
 const failed: unique symbol = Symbol('failed')
-type LevelDecoder = (raw: Row, fail: Fail) => Row | typeof failed
+// `inPlace`: the raw objects are the caller's, with exactly the level's keys (see `exact`), so a
+// row is completed in the object it came in instead of copied (the driver's rows, `JSON.parse`'s).
+type LevelDecoder = (raw: Row, fail: Fail, inPlace: boolean) => Row | typeof failed
 type ValueDecoder = (json: unknown, fail: Fail) => unknown
 
 const levels = new WeakMap<
   ReadonlyArray<Node>,
-  { readonly model: Model.AnyModel; readonly schema: string; readonly decode: LevelDecoder }
+  {
+    readonly model: Model.AnyModel
+    readonly schema: string
+    readonly decode: LevelDecoder
+    /** How many keys a decoded row has: the columns and the direct associations. */
+    readonly keys: number
+  }
 >()
 const values = new WeakMap<Node, ValueDecoder>()
 
@@ -201,12 +209,13 @@ const level = (model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Node>
   ]
   const walked = ones.length === 0 ? nodes : nodes.filter(n => !skip.has(n))
   const throughs = walked.some(n => n.assoc._tag === 'Through')
-  const d: LevelDecoder = (raw, fail) => {
+  const d: LevelDecoder = (raw, fail, inPlace) => {
     if (table === undefined) {
       fail.error = DecodeError.make(schema, '(table)', raw, 'a table of the model')
       return failed
     }
-    const row: Record<string, unknown> = {}
+    const own = inPlace && !Object.isFrozen(raw)
+    const row: Record<string, unknown> = own ? raw : {}
     for (const c of columns) {
       const v = raw[c.name]
       const x = c.decode(v)
@@ -214,7 +223,7 @@ const level = (model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Node>
         fail.error = DecodeError.make(table.name, c.name, v, c.expected)
         return failed
       }
-      row[c.name] = x
+      if (!own || x !== v) row[c.name] = x
     }
     for (const n of direct) {
       const v = n.decode(raw[n.name], fail)
@@ -223,8 +232,21 @@ const level = (model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Node>
     }
     return throughs ? complete(model, walked, row) : Object.freeze(row)
   }
-  levels.set(nodes, { model, schema, decode: d })
+  levels.set(nodes, { model, schema, decode: d, keys: columns.length + direct.length })
   return d
+}
+
+// Whether the objects of one result (rows, or the items of one JSON array: all of one shape) have
+// exactly the keys a level's rows get, so that they can be completed in place.
+const exact = (
+  model: Model.AnyModel,
+  schema: string,
+  nodes: ReadonlyArray<Node>,
+  first: unknown,
+): boolean => {
+  if (typeof first !== 'object' || first === null || Object.isFrozen(first)) return false
+  level(model, schema, nodes)
+  return Object.keys(first).length === levels.get(nodes)?.keys
 }
 
 // The value of `node` whose rows are `target` rows carrying `children`.
@@ -237,13 +259,13 @@ const value = (
   const hit = values.get(node)
   if (hit !== undefined) return hit
   let child: LevelDecoder | undefined
-  const item = (u: unknown, fail: Fail): Row | typeof failed => {
+  const item = (u: unknown, fail: Fail, inPlace: boolean): Row | typeof failed => {
     if (typeof u !== 'object' || u === null || Array.isArray(u)) {
       fail.error = DecodeError.make(target, node.name, u, 'a JSON object')
       return failed
     }
     child ??= level(model, target, children)
-    return child(u as Row, fail)
+    return child(u as Row, fail, inPlace)
   }
   const d: ValueDecoder =
     node.assoc.cardinality === 'many'
@@ -251,9 +273,10 @@ const value = (
           const v = typeof json === 'string' ? (JSON.parse(json) as unknown) : json
           if (v === null || v === undefined) return empty
           const items: ReadonlyArray<unknown> = Array.isArray(v) ? v : [v]
+          const own = exact(model, target, children, items[0])
           const out: Array<Row> = new Array<Row>(items.length)
           for (let i = 0; i < items.length; i++) {
-            const r = item(items[i], fail)
+            const r = item(items[i], fail, own)
             if (r === failed) return failed
             out[i] = r
           }
@@ -263,12 +286,12 @@ const value = (
           const v = typeof json === 'string' ? (JSON.parse(json) as unknown) : json
           if (v === null || v === undefined) return O.none
           if (!Array.isArray(v)) {
-            const r = item(v, fail)
+            const r = item(v, fail, exact(model, target, children, v))
             return r === failed ? failed : O.some(r)
           }
           let first: Row | undefined
           for (const u of v) {
-            const r = item(u, fail)
+            const r = item(u, fail, false)
             if (r === failed) return failed
             first ??= r
           }
@@ -300,20 +323,28 @@ export const decodeValue = (
 }
 
 /**
- * Decodes a row that carries its direct associations as nested JSON (the lateral strategy), with the
- * table's column decoders, then completes it. The decoder of a spec level is compiled on first use and
- * kept with the level's node list.
+ * Decodes the rows of one result that carry their direct associations as nested JSON (the lateral
+ * strategy), with the table's column decoders, then completes them. Rows the interpreter handed over
+ * unfrozen, with exactly the expected keys, are completed in place. The decoder of a spec level is
+ * compiled on first use and kept with the level's node list.
  *
  * @category utils
  * @since 0.1.0
  */
-export const decodeTree = (
+export const decodeTrees = (
   model: Model.AnyModel,
   schema: string,
   nodes: ReadonlyArray<Node>,
-  raw: Row,
-): E.Either<DecodeError.DecodeError, Row> => {
+  raw: ReadonlyArray<Row>,
+): E.Either<DecodeError.DecodeError, ReadonlyArray<Row>> => {
   const fail: Fail = { error: undefined }
-  const row = level(model, schema, nodes)(raw, fail)
-  return row === failed ? E.left(fail.error as DecodeError.DecodeError) : E.right(row)
+  const decode = level(model, schema, nodes)
+  const own = exact(model, schema, nodes, raw[0])
+  const out: Array<Row> = new Array<Row>(raw.length)
+  for (let i = 0; i < raw.length; i++) {
+    const row = decode(raw[i] as Row, fail, own)
+    if (row === failed) return E.left(fail.error as DecodeError.DecodeError)
+    out[i] = row
+  }
+  return E.right(Object.freeze(out))
 }

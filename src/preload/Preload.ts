@@ -210,15 +210,7 @@ export const fromQuery =
     if (i.tree === undefined) return TE.left(unsupported(q.schema))
     return pipe(
       i.tree(tree.right),
-      TE.flatMapEither(raw => {
-        const out: Array<Row> = []
-        for (const r of raw) {
-          const row = Assemble.decodeTree(q.model, q.schema, nodes.right, r)
-          if (E.isLeft(row)) return row
-          out.push(row.right)
-        }
-        return E.right(Object.freeze(out))
-      }),
+      TE.flatMapEither(raw => Assemble.decodeTrees(q.model, q.schema, nodes.right, raw)),
       strip,
     )
   }

@@ -1,0 +1,74 @@
+// Rows an interpreter hands over unfrozen, with exactly the expected keys, are completed in place;
+// frozen rows (the memory interpreter's) and rows of another shape are copied and left as they were.
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import { describe, expect, it } from 'vitest'
+import * as Decode from '../../src/decode/Decode.js'
+import * as Assemble from '../../src/preload/Assemble.js'
+import * as Spec from '../../src/preload/Spec.js'
+import { Query } from '../../src/index.js'
+import * as Model from '../../src/schema/Model.js'
+import { Blog } from '../support/blog.js'
+
+const user = () => ({ id: 1, name: 'ann', email: null })
+const post = () => ({
+  id: 7,
+  author_id: 1,
+  title: 't',
+  body: 'b',
+  published: true,
+  inserted_at: '2026-01-02T03:04:05.678+00:00',
+})
+
+describe('decoding in place', () => {
+  const users = Model.table(Blog, 'user')
+  const posts = Model.table(Blog, 'post')
+  if (users === undefined || posts === undefined) throw new Error('blog tables')
+
+  it('unfrozen rows with exactly the columns are completed in place', () => {
+    const raw = [post(), post()]
+    const r = Decode.rows(posts, raw)
+    if (E.isLeft(r)) throw r.left
+    expect(r.right[0]).toBe(raw[0])
+    expect(r.right[1]).toBe(raw[1])
+    expect(r.right[0]?.['inserted_at']).toEqual(new Date('2026-01-02T03:04:05.678Z'))
+  })
+
+  it('frozen rows and rows with other keys are copied, and the input is untouched', () => {
+    const frozen = [Object.freeze(post())]
+    const extra = [{ ...post(), __owner: 3 }]
+    for (const raw of [frozen, extra]) {
+      const r = Decode.rows(posts, raw)
+      if (E.isLeft(r)) throw r.left
+      expect(r.right[0]).not.toBe(raw[0])
+      expect(Object.keys(r.right[0] ?? {})).toEqual(Object.keys(post()))
+      expect(raw[0]?.inserted_at).toBe('2026-01-02T03:04:05.678+00:00')
+    }
+  })
+
+  it('a rejected value is a DecodeError naming table and column, in place or not', () => {
+    for (const freeze of [false, true]) {
+      const bad = { ...user(), name: 42 }
+      const r = Decode.rows(users, [freeze ? Object.freeze(bad) : bad])
+      expect(r).toMatchObject(E.left({ _tag: 'DecodeError', table: 'user', column: 'name' }))
+    }
+  })
+
+  it('lateral rows and their nested JSON objects are completed in place when they have the exact keys', () => {
+    const q = pipe(Query.from(Blog, 'post'), Query.preload({ author: true }))
+    const nodes = Spec.normalize(Blog, 'post', q.preload)
+    if (E.isLeft(nodes)) throw nodes.left
+    const root = { ...post(), author: user() }
+    const copied = Object.freeze({ ...post(), author: user() })
+    const r = Assemble.decodeTrees(Blog, 'post', nodes.right, [root])
+    const s = Assemble.decodeTrees(Blog, 'post', nodes.right, [copied])
+    if (E.isLeft(r) || E.isLeft(s)) throw new Error('decode failed')
+    expect(r.right[0]).toBe(root)
+    expect(s.right[0]).not.toBe(copied)
+    expect(s.right[0]).toEqual(r.right[0])
+    expect(Object.isFrozen(r.right[0])).toBe(true)
+    const author = r.right[0]?.['author'] as { readonly _tag: string; readonly value?: unknown }
+    expect(author).toEqual({ _tag: 'Some', value: { id: 1, name: 'ann', email: null } })
+    expect(copied.inserted_at).toBe('2026-01-02T03:04:05.678+00:00')
+  })
+})
