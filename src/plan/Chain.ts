@@ -160,17 +160,33 @@ const linkOn = (alias: string, link: Link, prevAlias: string, prevCol: string): 
     ...link.where.map(f => filterExpr(alias, f)),
   ])
 
+// Outputs per table value and alias: built once (every `Query.from` needs them), frozen.
+const outputsCache = new WeakMap<object, Map<string, ReadonlyArray<Select.Output>>>()
+
 /**
- * The output columns of a schema's table under a binding.
+ * The output columns of a schema's table under a binding (the same frozen list for the same table and
+ * alias).
  *
  * @category lowerings
  * @since 0.1.0
  */
-export const outputs = (model: Model.AnyModel, schema: string, alias: string): ReadonlyArray<Select.Output> =>
-  [...(Model.table(model, schema)?.columns.keys() ?? [])].map(name => ({
-    name,
-    expr: Expr.column(alias, name),
-  }))
+export const outputs = (
+  model: Model.AnyModel,
+  schema: string,
+  alias: string,
+): ReadonlyArray<Select.Output> => {
+  const table = Model.table(model, schema)
+  if (table === undefined) return []
+  let byAlias = outputsCache.get(table)
+  if (byAlias === undefined) outputsCache.set(table, (byAlias = new Map()))
+  const hit = byAlias.get(alias)
+  if (hit !== undefined) return hit
+  const out: ReadonlyArray<Select.Output> = Object.freeze(
+    [...table.columns.keys()].map(name => Object.freeze({ name, expr: Expr.column(alias, name) })),
+  )
+  byAlias.set(alias, out)
+  return out
+}
 
 /**
  * A select of the chain's target rows, read backward from the target (`alias(0)`) to the first table,

@@ -204,15 +204,16 @@ export const fromQuery =
     if (nodes.right.length === 0) return rootRows(i, q)
     const strategy = choose(i, q.model, q.schema, { _tag: 'Query', select: q.select }, options.strategy)
     if (strategy === 'batched') return batchedQuery(i, q, nodes.right)
-    const strip = TE.map((rows: ReadonlyArray<Row>) => Assemble.strip(nodes.right, rows))
     const tree = Plan.treeOfQuery(q.model, q.select, nodes.right)
     if (E.isLeft(tree)) return TE.left(tree.left)
     if (i.tree === undefined) return TE.left(unsupported(q.schema))
-    return pipe(
-      i.tree(tree.right),
-      TE.flatMapEither(raw => Assemble.decodeTrees(q.model, q.schema, nodes.right, raw)),
-      strip,
-    )
+    const run = i.tree(tree.right)
+    return async () => {
+      const raw = await run()
+      if (E.isLeft(raw)) return raw
+      const rows = Assemble.decodeTrees(q.model, q.schema, nodes.right, raw.right)
+      return E.isLeft(rows) ? rows : E.right(Assemble.strip(nodes.right, rows.right))
+    }
   }
 
 const lateralInto =

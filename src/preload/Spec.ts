@@ -519,7 +519,15 @@ export const normalize = (
 ): E.Either<QueryError.QueryError, ReadonlyArray<Node>> => {
   const hit = typeof spec === 'object' && spec !== null ? kept.get(spec) : undefined
   if (hit !== undefined && hit.model === model && hit.schema === schema) return hit.result
-  const key = shapeKey(spec)
+  return byShape(model, schema, spec, shapeKey(spec))
+}
+
+const byShape = (
+  model: Model.AnyModel,
+  schema: string,
+  spec: unknown,
+  key: string | null,
+): E.Either<QueryError.QueryError, ReadonlyArray<Node>> => {
   const bySchema = key === null ? undefined : shapes.get(model)?.get(schema)
   const known = key === null ? undefined : bySchema?.get(key)
   if (known !== undefined) return known
@@ -599,8 +607,11 @@ export const normalizeOwn = (
   schema: string,
   spec: object,
 ): E.Either<QueryError.QueryError, ReadonlyArray<Node>> => {
-  const result = normalize(model, schema, spec)
-  kept.set(spec, { model, schema, result })
+  // A spec of `true` and plain objects is found again by its shape: no entry is kept for it (a WeakMap
+  // entry per query costs more than the shape key).
+  const key = shapeKey(spec)
+  const result = byShape(model, schema, spec, key)
+  if (key === null) kept.set(spec, { model, schema, result })
   return result
 }
 
