@@ -11,6 +11,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
+import type { Select } from '../ast/Select.js'
 import * as Decode from '../decode/Decode.js'
 import type { DbError } from '../error/DbError.js'
 import * as DecodeError from '../error/DecodeError.js'
@@ -287,8 +288,8 @@ const level = async (
   return E.right(out)
 }
 
-// A through in one statement: the chain's rows in walk order, deduplicated per owner key by the
-// target's primary key (first occurrence wins); rows of the same target are decoded once and shared.
+// A through loaded over its whole chain: the paths in walk order, deduplicated per owner key by the
+// target's primary key (first occurrence wins); each target row is decoded once and shared.
 const loadThrough = async (
   i: Interpreter,
   model: Model.AnyModel,
@@ -301,13 +302,34 @@ const loadThrough = async (
   const target = Model.table(model, t.chain.target)
   const decodeOwner = ownerDecoder(model, node, ownerCol)
   if (target === undefined || decodeOwner === undefined) return unknownSchema(node)
-  const many = node.assoc.cardinality === 'many'
-  const none = many ? empty : O.none
   const keys = keysOf(parents, ownerCol, null)
-  if (keys.length === 0) return E.right(() => none)
+  if (keys.length === 0) return E.right(() => (node.assoc.cardinality === 'many' ? empty : O.none))
+  const paths = Plan.batchedThroughKeys(model, t, keys)
+  const grouped =
+    paths === null
+      ? await wholePaths(i, model, t, target, decodeOwner, keys)
+      : await keyedPaths(i, model, t, target, decodeOwner, paths)
+  return E.isLeft(grouped) ? grouped : finishThrough(i, model, t, force, grouped.right)
+}
+
+interface Grouped {
+  /** Each owner key's target rows, in walk order. */
+  readonly byOwner: ReadonlyMap<unknown, ReadonlyArray<Row>>
+  /** Every target row once. */
+  readonly targets: ReadonlyArray<Row>
+}
+
+// One statement: every path carries the target's columns.
+const wholePaths = async (
+  i: Interpreter,
+  model: Model.AnyModel,
+  t: Plan.OneStatementThrough,
+  target: Table,
+  decodeOwner: OwnerDecoder,
+  keys: ReadonlyArray<unknown>,
+): Promise<E.Either<LoadError, Grouped>> => {
   const raw = await i.select(Plan.batchedThrough(model, t, keys))()
   if (E.isLeft(raw)) return raw
-  const last = t.hops[t.hops.length - 1] as Node
   const decodeTarget = rowDecoder(target)
   const pk = Assemble.pkOf(model, t.chain.target)
   const byOwner = new Map<unknown, { readonly seen: Set<unknown>; readonly rows: Array<Row> }>()
@@ -330,21 +352,98 @@ const loadThrough = async (
     }
     g.rows.push(row)
   }
-  const rows = [...byPk.values()]
-  if (last.children.length === 0) finish(rows, [])
+  const out = new Map<unknown, ReadonlyArray<Row>>()
+  for (const [k, g] of byOwner) out.set(k, g.rows)
+  return E.right({ byOwner: out, targets: [...byPk.values()] })
+}
+
+// Two statements (a target with a one-column primary key): the paths carry only the target's key,
+// then each target row is read once; a key with no row (none can be, the paths join the target) is
+// skipped.
+const keyedPaths = async (
+  i: Interpreter,
+  model: Model.AnyModel,
+  t: Plan.OneStatementThrough,
+  target: Table,
+  decodeOwner: OwnerDecoder,
+  paths: Select,
+): Promise<E.Either<LoadError, Grouped>> => {
+  const raw = await i.select(paths)()
+  if (E.isLeft(raw)) return raw
+  const pkCol = target.primaryKey[0] as string
+  const ids: Array<unknown> = []
+  const all = new Set<unknown>()
+  const groups = new Map<unknown, { readonly seen: Set<unknown>; readonly keys: Array<unknown> }>()
+  for (let j = 0; j < raw.right.length; j++) {
+    const r = raw.right[j] as Row
+    const o = decodeOwner.decode(r[Plan.ownerOutput])
+    if (o === failed) return E.left(decodeOwner.error(r[Plan.ownerOutput]))
+    const ok = Assemble.keyOf(o)
+    let g = groups.get(ok)
+    if (g === undefined) groups.set(ok, (g = { seen: new Set(), keys: [] }))
+    const id = r[pkCol]
+    const tk = Assemble.keyOf(id)
+    if (g.seen.has(tk)) continue
+    g.seen.add(tk)
+    g.keys.push(tk)
+    if (all.has(tk)) continue
+    all.add(tk)
+    ids.push(id)
+  }
+  const byPk = new Map<unknown, Row>()
+  if (ids.length > 0) {
+    const rows = await i.select(Plan.byPrimaryKey(model, t.chain.target, ids))()
+    if (E.isLeft(rows)) return rows
+    const decodeTarget = rowDecoder(target)
+    const pk = Assemble.pkOf(model, t.chain.target)
+    const inPlace = decodeTarget.ownable(rows.right)
+    for (let j = 0; j < rows.right.length; j++) {
+      const r = rows.right[j] as Row
+      const tk = pk(r)
+      const d = decodeTarget.decode(r, inPlace)
+      if (d === failed) return E.left(decodeTarget.error(r))
+      byPk.set(tk, d)
+    }
+  }
+  const byOwner = new Map<unknown, ReadonlyArray<Row>>()
+  for (const [k, g] of groups) {
+    const rows: Array<Row> = []
+    for (const tk of g.keys) {
+      const row = byPk.get(tk)
+      if (row !== undefined) rows.push(row)
+    }
+    byOwner.set(k, rows)
+  }
+  return E.right({ byOwner, targets: [...byPk.values()] })
+}
+
+// The rest of a through loaded over its chain: the target rows' own associations, then each owner's
+// value (the custom window applied to the owner's rows).
+const finishThrough = async (
+  i: Interpreter,
+  model: Model.AnyModel,
+  t: Plan.OneStatementThrough,
+  force: boolean,
+  { byOwner, targets }: Grouped,
+): Result<Value> => {
+  const node = t.node
+  const ownerCol = t.chain.ownerCol
+  const none = node.assoc.cardinality === 'many' ? empty : O.none
+  const last = t.hops[t.hops.length - 1] as Node
+  if (last.children.length === 0) finish(targets, [])
   else {
-    const r = await level(i, model, last.children, force, rows, rows.length)
+    const r = await level(i, model, last.children, force, targets, targets.length)
     if (E.isLeft(r)) return r
   }
   const offset = O.getOrElse(() => 0)(node.custom.offset)
   const values = new Map<unknown, unknown>()
-  for (const [k, g] of byOwner) {
-    const end = O.getOrElse(() => g.rows.length)(O.map((l: number) => offset + l)(node.custom.limit))
+  for (const [k, rows] of byOwner) {
+    const end = O.getOrElse(() => rows.length)(O.map((l: number) => offset + l)(node.custom.limit))
     values.set(
       k,
       Assemble.valueOf(
         node.assoc.cardinality,
-        offset === 0 && end >= g.rows.length ? g.rows : g.rows.slice(offset, end),
+        offset === 0 && end >= rows.length ? rows : rows.slice(offset, end),
       ),
     )
   }

@@ -379,6 +379,46 @@ export const batchedThrough = (
   ])(s)
 }
 
+/**
+ * `batchedThrough` carrying only the target's primary key and `__owner` on each path, for a target
+ * with a single-column primary key: the target rows are then read once each (`byPrimaryKey`) instead
+ * of once per path. `null` for any other key.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const batchedThroughKeys = (
+  model: Model.AnyModel,
+  t: OneStatementThrough,
+  keys: ReadonlyArray<unknown>,
+): Select.Select | null => {
+  const pk = Model.table(model, t.chain.target)?.primaryKey ?? []
+  if (pk.length !== 1) return null
+  const s = batchedThrough(model, t, keys)
+  return Select.set(
+    'columns',
+    s.columns.filter(o => o.name === pk[0] || o.name === ownerOutput),
+  )(s)
+}
+
+/**
+ * The rows of a schema whose single-column primary key is one of `values` (in no particular order).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const byPrimaryKey = (
+  model: Model.AnyModel,
+  schema: string,
+  values: ReadonlyArray<unknown>,
+): Select.Select => {
+  const table = Model.table(model, schema)
+  const pk = table?.primaryKey[0] ?? 'id'
+  return Select.withWhere(Expr.inList(Expr.column('t0', pk), values))(
+    Select.create({ table: table?.source ?? schema, alias: 't0' }, Chain.outputs(model, schema, 't0')),
+  )
+}
+
 // Every path of a one-statement through's chain (not distinct), ordered hop by hop as the walk visits
 // them; the last hop's filters apply to the target.
 const throughPaths = (
