@@ -5,6 +5,11 @@
 // interleaved round-robin (the starting implementation rotates each round), with a GC between
 // operations so nobody pays for another's garbage. A full run writes bench/results.json and
 // bench/RESULTS.md; a quick run writes bench/.data/results-quick.json.
+//
+// `npm run bench` bundles this file with src/ (esbuild, to bench/.data/run.mjs) and runs it with node:
+// the library runs as compiled JavaScript, as users run the built package. (Under tsx every closure
+// the library creates also got a `__name` defineProperty call from tsx's keepNames, a cost only quiver,
+// which creates closures per call, paid: about 3 µs of the 50 µs a W5 call spent before the driver.)
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import v8 from 'node:v8'
@@ -96,6 +101,8 @@ interface Result {
   readonly p95_ms: number
   readonly statements: number
   readonly heap_mb: number
+  /** Every timed operation, in round order (W5: call order): the same index is the same round. */
+  readonly samples: ReadonlyArray<number>
 }
 
 const main = async () => {
@@ -214,6 +221,7 @@ const main = async () => {
         p95_ms: round(percentile(ts, 95), 3),
         statements: stmts.get(impl.name) ?? 0,
         heap_mb: round(heap.get(impl.name) ?? 0, 1),
+        samples: ts,
       })
     }
     console.log(
@@ -291,10 +299,18 @@ const main = async () => {
 // reporting
 // ---------------------------------------------------------------------------------------------------
 
+// A ratio of two implementations is the median of their per-round ratios (paired: both timed in the
+// same round, a few milliseconds apart), so that the machine's slow drifts (two shared cores, CPU
+// steal) cancel out instead of landing on whoever ran in a slow stretch.
+const paired = (a: Result, b: Result | undefined): number =>
+  b === undefined ? NaN : median(a.samples.map((x, k) => x / (b.samples[k] ?? NaN)))
+
 const ratios = (rs: ReadonlyArray<Result>, r: Result) => {
-  const sep = rs.find(x => x.impl === 'raw-separate')?.median_ms ?? NaN
-  const json = rs.find(x => x.impl === 'raw-json')?.median_ms ?? Infinity
-  return { sep: r.median_ms / sep, best: r.median_ms / Math.min(sep, json) }
+  const sep = rs.find(x => x.impl === 'raw-separate')
+  const json = rs.find(x => x.impl === 'raw-json')
+  // the best raw lower bound: the faster of the two by median
+  const best = json !== undefined && sep !== undefined && json.median_ms < sep.median_ms ? json : sep
+  return { sep: paired(r, sep), best: paired(r, best) }
 }
 
 const table = (rs: ReadonlyArray<Result>): string => {
@@ -342,22 +358,22 @@ const targets = (results: ReadonlyArray<Result>, compile: Record<string, number>
         if (p !== undefined)
           check(
             `${w} quiver-auto faster than ${peer}`,
-            auto.median_ms < p.median_ms,
-            `${auto.median_ms} vs ${p.median_ms} ms`,
+            paired(auto, p) < 1,
+            `${paired(auto, p).toFixed(2)}x (medians ${auto.median_ms} vs ${p.median_ms} ms)`,
           )
       }
     }
     if (bat !== undefined && sep !== undefined)
       check(
         `${w} quiver-batched <= 1.15x raw-separate`,
-        bat.median_ms <= 1.15 * sep.median_ms,
-        `${(bat.median_ms / sep.median_ms).toFixed(2)}x`,
+        paired(bat, sep) <= 1.15,
+        `${paired(bat, sep).toFixed(2)}x`,
       )
     if (lat !== undefined && js !== undefined)
       check(
         `${w} quiver-lateral <= 1.15x raw-json`,
-        lat.median_ms <= 1.15 * js.median_ms,
-        `${(lat.median_ms / js.median_ms).toFixed(2)}x`,
+        paired(lat, js) <= 1.15,
+        `${paired(lat, js).toFixed(2)}x`,
       )
   }
   const w2auto = get('W2', 'quiver-auto')
@@ -388,8 +404,10 @@ const markdown = (
     `Machine: ${json.machine}.`,
     '**Two shared cores, other work running: compare ratios within this run, not milliseconds.**',
     '',
-    'Columns: median and p95 per operation; ratio of the median to raw-separate and to the best raw lower',
-    'bound (min of raw-separate and raw-json); statements per operation; peak JS heap growth during one',
+    'Columns: median and p95 per operation; ratio to raw-separate and to the best raw lower bound (the',
+    'faster of raw-separate and raw-json by median), each the median of the per-round ratios (paired: both',
+    'timed in the same round, so slow stretches of the shared machine cancel out; W5 pairs calls);',
+    'statements per operation; peak JS heap growth during one',
     'operation (after a GC; sampled every ms and at the end; RSS is not separable per implementation in',
     'one process). All implementations run in one process, interleaved round-robin, with the same pool',
     "size, after their trees were checked equal to raw-separate's.",
