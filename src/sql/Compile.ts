@@ -212,8 +212,8 @@ const perKey = (ctx: Context, s: Select, p: PerParent): string | null => {
     limit: p.limit,
     offset: p.offset,
   })
-  const cols = s.columns.length === 0 ? '1' : s.columns.map(o => `"__ranked".${ident(o.name)}`).join(', ')
-  return `select ${cols} from ${keys} cross join lateral (${inner}) as "__ranked"`
+  const cols = s.columns.length === 0 ? '1' : s.columns.map(o => `"__top".${ident(o.name)}`).join(', ')
+  return `select ${cols} from ${keys} cross join lateral (${inner}) as "__top"`
 }
 
 // Top-N per group: the outputs, the order expressions and the rank are computed in a subquery; the outer

@@ -208,7 +208,7 @@ describe('preload: strategies', () => {
     const chain = Plan.chain(Blog, comments)
     if (E.isLeft(chain)) throw chain.left
     expect(Sql.toSql(Plan.batched(Blog, comments, chain.right, [1, 2]))).toEqual({
-      text: 'select "__ranked"."id", "__ranked"."post_id", "__ranked"."author_id", "__ranked"."parent_id", "__ranked"."body", "__ranked"."public", "__ranked"."inserted_at" from unnest($1::integer[]) as "__keys"("v") cross join lateral (select "t0"."id", "t0"."post_id", "t0"."author_id", "t0"."parent_id", "t0"."body", "t0"."public", "t0"."inserted_at" from "comments" as "t0" where "t0"."post_id" = "__keys"."v" order by "t0"."id" desc limit $2) as "__ranked"',
+      text: 'select "__top"."id", "__top"."post_id", "__top"."author_id", "__top"."parent_id", "__top"."body", "__top"."public", "__top"."inserted_at" from unnest($1::integer[]) as "__keys"("v") cross join lateral (select "t0"."id", "t0"."post_id", "t0"."author_id", "t0"."parent_id", "t0"."body", "t0"."public", "t0"."inserted_at" from "comments" as "t0" where "t0"."post_id" = "__keys"."v" order by "t0"."id" desc limit $2) as "__top"',
       params: [[1, 2], 2],
     })
     const tree = Plan.treeOfQuery(Blog, q.select, nodes.right)
