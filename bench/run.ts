@@ -2,9 +2,9 @@
 //
 // Loads the deterministic blog into the `quiver_bench` schema of DATABASE_URL (else an embedded
 // PGlite), checks every implementation's tree against raw-separate's, then times them in one process,
-// interleaved round-robin (the starting implementation rotates each round), with a GC between
-// operations so nobody pays for another's garbage. A full run writes bench/results.json and
-// bench/RESULTS.md; a quick run writes bench/.data/results-quick.json.
+// interleaved (in a seeded random order each round, so that nobody always follows the same
+// neighbour), with a GC between operations so nobody pays for another's garbage. A full run writes
+// bench/results.json and bench/RESULTS.md; a quick run writes bench/.data/results-quick.json.
 //
 // `npm run bench` bundles this file with src/ (esbuild, to bench/.data/run.mjs) and runs it with node:
 // the library runs as compiled JavaScript, as users run the built package. (Under tsx every closure
@@ -39,8 +39,8 @@ const option = (name: string): string | undefined => {
 }
 const quick = flag('quick')
 const scale = Number(option('scale') ?? (quick ? 0.2 : 1))
-const rounds = Number(option('rounds') ?? (quick ? 8 : 30))
-const w5Calls = Number(option('w5-calls') ?? (quick ? 300 : 2000))
+const rounds = Number(option('rounds') ?? (quick ? 8 : 60))
+const w5Calls = Number(option('w5-calls') ?? (quick ? 300 : 4000))
 const compileBlocks = quick ? 10 : 30
 const only = option('only')?.split(',')
 const workloads = (option('workloads')?.split(',') ?? [...workloadIds, 'W7']) as ReadonlyArray<
@@ -89,6 +89,18 @@ const percentile = (xs: ReadonlyArray<number>, p: number): number => {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN
 }
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d
+// The order of round k: a seeded shuffle (the same for every run), so that no implementation always
+// runs right after the same other one.
+const shuffled = <A>(xs: ReadonlyArray<A>, k: number): ReadonlyArray<A> => {
+  const out = [...xs]
+  let seed = Math.imul(k + 1, 2654435761) >>> 0
+  for (let i = out.length - 1; i > 0; i--) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+    const j = (seed >>> 8) % (i + 1)
+    ;[out[i], out[j]] = [out[j] as A, out[i] as A]
+  }
+  return out
+}
 const rotate = <A>(xs: ReadonlyArray<A>, k: number): ReadonlyArray<A> => [
   ...xs.slice(k % xs.length),
   ...xs.slice(0, k % xs.length),
@@ -192,7 +204,7 @@ const main = async () => {
     if (w === 'W5') {
       const block = 50
       for (let b = 0; b * block < w5Calls; b++) {
-        for (const impl of rotate(impls, b)) {
+        for (const impl of shuffled(impls, b)) {
           gc()
           const ts = times.get(impl.name)!
           for (let i = b * block; i < Math.min(w5Calls, (b + 1) * block); i++) {
@@ -205,7 +217,7 @@ const main = async () => {
       }
     } else {
       for (let r = 0; r < rounds; r++)
-        for (const impl of rotate(impls, r)) {
+        for (const impl of shuffled(impls, r)) {
           gc()
           const s = performance.now()
           await impl.run[w](0)
@@ -409,7 +421,7 @@ const markdown = (
     'timed in the same round, so slow stretches of the shared machine cancel out; W5 pairs calls);',
     'statements per operation; peak JS heap growth during one',
     'operation (after a GC; sampled every ms and at the end; RSS is not separable per implementation in',
-    'one process). All implementations run in one process, interleaved round-robin, with the same pool',
+    'one process). All implementations run in one process, interleaved (a seeded random order each round), with the same pool',
     "size, after their trees were checked equal to raw-separate's.",
     '',
     ...ws.flatMap(w => [`## ${w}: ${describe[w]}`, '', table(results.filter(r => r.workload === w)), '']),
