@@ -4,7 +4,10 @@
  * nulls; no statement at all when there is no key), sibling associations concurrently, nested levels
  * after their parents. Rows are grouped by owner key with a `Map`, so parents with equal keys share
  * the same children and the order inside a group is the select's order. Associations already loaded
- * on a row are kept (unless `force`), and the nested spec is applied to their rows.
+ * on a row are kept (unless `force`), and the nested spec is applied to their rows. A through whose
+ * hops are hidden (`Plan.oneStatementThroughs`) is read over its whole chain instead of hop by hop:
+ * with a one-column target key, the paths carry that key only and each target row is then read once
+ * (two statements); otherwise every path carries the target's columns (one statement).
  *
  * @since 0.1.0
  */
@@ -217,7 +220,7 @@ const finish = (rows: ReadonlyArray<Row>, loaded: ReadonlyArray<Row>): ReadonlyA
 }
 
 interface LevelPlan {
-  /** Throughs loaded in one statement. */
+  /** Throughs read over their whole chain (`loadThrough`). */
   readonly ones: ReadonlyArray<Plan.OneStatementThrough>
   /** Direct nodes loaded by a statement each. */
   readonly direct: ReadonlyArray<Node>

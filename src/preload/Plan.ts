@@ -281,7 +281,8 @@ const template = (model: Model.AnyModel, node: Node, c: Chain.Chain): Template =
 }
 
 /**
- * A through association that loads in one statement over its whole chain instead of hop by hop.
+ * A through association that loads over its whole chain instead of hop by hop (one statement in the
+ * lateral strategy; in the batched one, one, or two when the paths carry only the target's key).
  *
  * @category model
  * @since 0.1.0

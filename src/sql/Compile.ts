@@ -198,7 +198,7 @@ const perKey = (ctx: Context, s: Select, p: PerParent): string | null => {
   const list = s.where[at]
   if (list === undefined || list._tag !== 'InList') return null
   if (list.values.length === 1)
-    return select(ctx, { ...s, perParent: O.none, limit: p.limit, offset: p.offset })
+    return select(ctx, { ...s, perParent: O.none, distinct: false, limit: p.limit, offset: p.offset })
   const type = O.isSome(p.distinctKeys) ? p.distinctKeys.value.sqlType.toLowerCase() : ''
   if (!castable.has(type)) return null
   const keys = `unnest(${param(ctx, list.values)}::${type}[]) as "__keys"("v")`
