@@ -59,7 +59,7 @@ export const forTable = (table: Table): RowDecoder => {
   const cols = columnsOf(table)
   const decoder: RowDecoder = row => {
     const out = decodeRow(cols, row, false)
-    return out === Column.invalid ? E.left(errorOf(table, cols, row)) : E.right(out)
+    return typeof out === 'number' ? E.left(errorOf(table, cols, row, out)) : E.right(out)
   }
   cache.set(table, decoder)
   return decoder
@@ -103,7 +103,9 @@ export const ownable = (cols: ReadonlyArray<ColumnDecoder>, raw: ReadonlyArray<R
 /**
  * One row decoded column by column: into the same object when `inPlace` (see `ownable`) and the row
  * is not frozen, else into a new one built field by field (every row then follows the same chain of
- * shapes as associations are added). `Column.invalid` when a value is rejected (`errorOf` names it).
+ * shapes as associations are added). A rejected value gives the index of its column instead (the
+ * value itself is left as it was: `errorOf` names it; columns before it may already hold their
+ * decoded values, so the raw row is not decoded again).
  *
  * @category utils
  * @since 0.1.0
@@ -112,14 +114,14 @@ export const decodeRow = (
   cols: ReadonlyArray<ColumnDecoder>,
   raw: RawRow,
   inPlace: boolean,
-): Record<string, unknown> | typeof Column.invalid => {
+): Record<string, unknown> | number => {
   if (inPlace && !Object.isFrozen(raw)) {
     const row = raw as Record<string, unknown>
     for (let k = 0; k < cols.length; k++) {
       const c = cols[k] as ColumnDecoder
       const v = row[c.name]
       const d = c.decode(v)
-      if (d === Column.invalid) return d
+      if (d === Column.invalid) return k
       if (d !== v) row[c.name] = d
     }
     return row
@@ -128,14 +130,14 @@ export const decodeRow = (
   for (let k = 0; k < cols.length; k++) {
     const c = cols[k] as ColumnDecoder
     const d = c.decode(raw[c.name])
-    if (d === Column.invalid) return d
+    if (d === Column.invalid) return k
     row[c.name] = d
   }
   return row
 }
 
 /**
- * The `DecodeError` of a row `decodeRow` rejected.
+ * The `DecodeError` of the column `decodeRow` rejected (by index).
  *
  * @category utils
  * @since 0.1.0
@@ -144,11 +146,12 @@ export const errorOf = (
   table: Table,
   cols: ReadonlyArray<ColumnDecoder>,
   raw: RawRow,
+  at: number,
 ): DecodeError.DecodeError => {
-  for (const c of cols)
-    if (c.decode(raw[c.name]) === Column.invalid)
-      return DecodeError.make(table.name, c.name, raw[c.name], c.expected)
-  return DecodeError.make(table.name, '(row)', raw, 'a row')
+  const c = cols[at]
+  return c === undefined
+    ? DecodeError.make(table.name, '(row)', raw, 'a row')
+    : DecodeError.make(table.name, c.name, raw[c.name], c.expected)
 }
 
 // -------------------------------------------------------------------------------------
@@ -170,7 +173,7 @@ export const rows = (
   const out: Array<Record<string, unknown>> = new Array(raw.length)
   for (let i = 0; i < raw.length; i++) {
     const r = decodeRow(cols, raw[i] as RawRow, inPlace)
-    if (r === Column.invalid) return E.left(errorOf(table, cols, raw[i] as RawRow))
+    if (typeof r === 'number') return E.left(errorOf(table, cols, raw[i] as RawRow, r))
     out[i] = r
   }
   return E.right(out)

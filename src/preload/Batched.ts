@@ -20,7 +20,6 @@ import type { DbError } from '../error/DbError.js'
 import * as DecodeError from '../error/DecodeError.js'
 import * as QueryError from '../error/QueryError.js'
 import type { Interpreter } from '../interpreter/Interpreter.js'
-import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import type { Table } from '../schema/Table.js'
 import * as Assemble from './Assemble.js'
@@ -84,20 +83,17 @@ interface OwnerDecoder {
 interface RowDecoder {
   /** Whether the rows of a result may be completed in place (`Decode.ownable`). */
   readonly ownable: (raw: ReadonlyArray<Row>) => boolean
-  /** The row with the table's columns (in place when `inPlace`), or `failed`. */
-  readonly decode: (raw: Row, inPlace: boolean) => Record<string, unknown> | typeof failed
-  readonly error: (raw: Row) => DecodeError.DecodeError
+  /** The row with the table's columns (in place when `inPlace`), or the index of a rejected column. */
+  readonly decode: (raw: Row, inPlace: boolean) => Record<string, unknown> | number
+  readonly error: (raw: Row, at: number) => DecodeError.DecodeError
 }
 
 const rowDecoder = (table: Table): RowDecoder => {
   const cols = Decode.columnsOf(table)
   return {
     ownable: raw => Decode.ownable(cols, raw),
-    decode: (raw, inPlace) => {
-      const r = Decode.decodeRow(cols, raw, inPlace)
-      return r === Column.invalid ? failed : r
-    },
-    error: raw => Decode.errorOf(table, cols, raw),
+    decode: (raw, inPlace) => Decode.decodeRow(cols, raw, inPlace),
+    error: (raw, at) => Decode.errorOf(table, cols, raw, at),
   }
 }
 
@@ -168,7 +164,7 @@ const loadNode = async (
       if (o === failed) return E.left(decodeOwner.error(r[field]))
       owners[j] = o
       const row = decodeTarget.decode(r, inPlace)
-      if (row === failed) return E.left(decodeTarget.error(r))
+      if (typeof row === 'number') return E.left(decodeTarget.error(r, row))
       rows[j] = row
     }
   }
@@ -350,7 +346,7 @@ const wholePaths = async (
     let row = byPk.get(tk)
     if (row === undefined) {
       const d = decodeTarget.decode(r, false)
-      if (d === failed) return E.left(decodeTarget.error(r))
+      if (typeof d === 'number') return E.left(decodeTarget.error(r, d))
       byPk.set(tk, (row = d))
     }
     g.rows.push(row)
@@ -404,7 +400,7 @@ const keyedPaths = async (
       const r = rows.right[j] as Row
       const tk = pk(r)
       const d = decodeTarget.decode(r, inPlace)
-      if (d === failed) return E.left(decodeTarget.error(r))
+      if (typeof d === 'number') return E.left(decodeTarget.error(r, d))
       byPk.set(tk, d)
     }
   }

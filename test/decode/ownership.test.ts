@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest'
 import * as Decode from '../../src/decode/Decode.js'
 import * as Assemble from '../../src/preload/Assemble.js'
 import * as Spec from '../../src/preload/Spec.js'
-import { Query } from '../../src/index.js'
+import * as t from 'io-ts'
+import { Column, Query, Schema } from '../../src/index.js'
 import * as Model from '../../src/schema/Model.js'
 import { Blog } from '../support/blog.js'
 
@@ -52,6 +53,33 @@ describe('decoding in place', () => {
       const r = Decode.rows(users, [freeze ? Object.freeze(bad) : bad])
       expect(r).toMatchObject(E.left({ _tag: 'DecodeError', table: 'user', column: 'name' }))
     }
+  })
+
+  it('a rejected value is named (table, column, value) after earlier columns were decoded in place', () => {
+    // text -> a wrapped value: the row holds the wrapped value when the later column is rejected
+    const Wrapped = new t.Type<{ readonly s: string }, string, unknown>(
+      'Wrapped',
+      (u): u is { readonly s: string } => typeof u === 'object' && u !== null && 's' in u,
+      (u, c) => (typeof u === 'string' ? t.success({ s: u }) : t.failure(u, c)),
+      w => w.s,
+    )
+    const note = Schema.table('note', 'notes', {
+      id: Column.integer,
+      tag: Column.custom(Wrapped, 'text'),
+      n: Column.integer,
+    })
+    const m = Schema.modelOrThrow({ note }, {})
+    const table = Model.table(m, 'note')
+    if (table === undefined) throw new Error('note table')
+    const raw = [
+      { id: 1, tag: 'a', n: 2 },
+      { id: 2, tag: 'b', n: 'x' },
+    ]
+    expect(Decode.rows(table, raw)).toMatchObject(
+      E.left({ _tag: 'DecodeError', table: 'note', column: 'n', value: 'x' }),
+    )
+    const ok = Decode.rows(table, [{ id: 3, tag: 'c', n: 4 }])
+    expect(ok).toEqual(E.right([{ id: 3, tag: { s: 'c' }, n: 4 }]))
   })
 
   it('lateral rows and their nested JSON objects are completed in place when they have the exact keys', () => {
