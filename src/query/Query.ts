@@ -367,14 +367,12 @@ const scope = (
     }
     return Expr.exists(s)
   }
-  // Built when a callback reads it (most callbacks do not).
-  let joinedRefs: Scope<Model.AnyModel, string, Joins>['joined'] | undefined
-  return {
-    exists: (name, f) => sub(name, f, false),
-    notExists: (name, f) => Expr.not(sub(name, f, false)),
-    every: (name, f) => Expr.not(sub(name, f, true)),
-    get joined() {
-      joinedRefs ??= new Proxy(
+  return new ScopeOf(
+    (name, f) => sub(name, f, false),
+    (name, f) => Expr.not(sub(name, f, false)),
+    (name, f) => Expr.not(sub(name, f, true)),
+    () =>
+      new Proxy(
         Object.fromEntries([...joined].map(([k, b]) => [k, refs(model, b.schema, b.alias, errors)])),
         {
           get: (t, k) => {
@@ -390,9 +388,25 @@ const scope = (
             return {}
           },
         },
-      )
-      return joinedRefs
-    },
+      ),
+  )
+}
+
+// A scope is an instance of a class, with `joined` a getter of the prototype (built when a callback
+// reads it; most do not). An object literal with a getter would give every scope an accessor pair and
+// map of its own, which V8 keeps out of the young generation: a `where` per call then filled the old
+// generation with garbage (2-3 MB per scavenge, a full collection every few thousand queries).
+type AnyScope = Scope<Model.AnyModel, string, Joins>
+class ScopeOf implements AnyScope {
+  private joinedRefs: AnyScope['joined'] | undefined = undefined
+  constructor(
+    readonly exists: AnyScope['exists'],
+    readonly notExists: AnyScope['notExists'],
+    readonly every: AnyScope['every'],
+    private readonly makeJoined: () => AnyScope['joined'],
+  ) {}
+  get joined(): AnyScope['joined'] {
+    return (this.joinedRefs ??= this.makeJoined())
   }
 }
 
