@@ -367,46 +367,33 @@ const scope = (
     }
     return Expr.exists(s)
   }
-  return new ScopeOf(
-    (name, f) => sub(name, f, false),
-    (name, f) => Expr.not(sub(name, f, false)),
-    (name, f) => Expr.not(sub(name, f, true)),
-    () =>
-      new Proxy(
-        Object.fromEntries([...joined].map(([k, b]) => [k, refs(model, b.schema, b.alias, errors)])),
-        {
-          get: (t, k) => {
-            if (typeof k !== 'string' || Object.hasOwn(t, k)) return Reflect.get(t, k)
-            errors.push(
-              QueryError.make(
-                'UnknownAssociation',
-                `'${k}' is not joined; join it with Query.join first`,
-                schema,
-                k,
-              ),
-            )
-            return {}
-          },
+  // `joined` is a plain property, not a lazy getter: an object literal with a getter gets an accessor
+  // pair and a map of its own per instance, which V8 keeps out of the young generation, so a `where` per
+  // query filled the old generation with garbage (2-3 MB promoted per scavenge). Without joins it is an
+  // empty view that only records unknown names.
+  return {
+    exists: (name, f) => sub(name, f, false),
+    notExists: (name, f) => Expr.not(sub(name, f, false)),
+    every: (name, f) => Expr.not(sub(name, f, true)),
+    joined: new Proxy(
+      joined.size === 0
+        ? {}
+        : Object.fromEntries([...joined].map(([k, b]) => [k, refs(model, b.schema, b.alias, errors)])),
+      {
+        get: (t, k) => {
+          if (typeof k !== 'string' || Object.hasOwn(t, k)) return Reflect.get(t, k)
+          errors.push(
+            QueryError.make(
+              'UnknownAssociation',
+              `'${k}' is not joined; join it with Query.join first`,
+              schema,
+              k,
+            ),
+          )
+          return {}
         },
-      ),
-  )
-}
-
-// A scope is an instance of a class, with `joined` a getter of the prototype (built when a callback
-// reads it; most do not). An object literal with a getter would give every scope an accessor pair and
-// map of its own, which V8 keeps out of the young generation: a `where` per call then filled the old
-// generation with garbage (2-3 MB per scavenge, a full collection every few thousand queries).
-type AnyScope = Scope<Model.AnyModel, string, Joins>
-class ScopeOf implements AnyScope {
-  private joinedRefs: AnyScope['joined'] | undefined = undefined
-  constructor(
-    readonly exists: AnyScope['exists'],
-    readonly notExists: AnyScope['notExists'],
-    readonly every: AnyScope['every'],
-    private readonly makeJoined: () => AnyScope['joined'],
-  ) {}
-  get joined(): AnyScope['joined'] {
-    return (this.joinedRefs ??= this.makeJoined())
+      },
+    ) as Scope<Model.AnyModel, string, Joins>['joined'],
   }
 }
 
