@@ -22,6 +22,30 @@ export interface Param {
   readonly _tag: 'Param'
   readonly value: unknown
 }
+/**
+ * The value of a `Param` that is given only when a prepared query runs (`Prepared.make`): interpreters
+ * compile the statement once and take the value from the `Bind` they are given with it.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Placeholder {
+  readonly _tag: 'Placeholder'
+  /** The parameter's name in the prepared query's argument record. */
+  readonly name: string
+  readonly [brand]: true
+}
+// A module-private brand: a value from user data that merely looks like a placeholder is a value.
+const brand: unique symbol = Symbol('quiver.placeholder')
+
+/**
+ * The values of a prepared query's placeholders for one run.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Bind = ReadonlyMap<Placeholder, unknown>
+
 /** @category model @since 0.1.0 */
 export interface Bool {
   readonly _tag: 'Bool'
@@ -110,6 +134,8 @@ export const column = (alias: string, column: string): ColumnRef =>
 /** @category constructors @since 0.1.0 */
 export const param = (value: unknown): Param => freeze({ _tag: 'Param', value })
 /** @category constructors @since 0.1.0 */
+export const placeholder = (name: string): Placeholder => freeze({ _tag: 'Placeholder', name, [brand]: true })
+/** @category constructors @since 0.1.0 */
 export const bool = (value: boolean): Bool => freeze({ _tag: 'Bool', value })
 /** @category constructors @since 0.1.0 */
 export const compare = (op: CompareOp, left: Expr, right: Expr): Compare =>
@@ -143,6 +169,15 @@ export const exists = (select: Select): Exists => freeze({ _tag: 'Exists', selec
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------
+
+/**
+ * Whether a parameter value is a placeholder (made by `placeholder`, not merely shaped like one).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const isPlaceholder = (u: unknown): u is Placeholder =>
+  typeof u === 'object' && u !== null && (u as { readonly [brand]?: unknown })[brand] === true
 
 /**
  * @category utils

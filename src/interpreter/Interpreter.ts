@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import type * as TE from 'fp-ts/lib/TaskEither.js'
+import type { Bind } from '../ast/Expr.js'
 import type { Select } from '../ast/Select.js'
 import type { Write } from '../ast/Write.js'
 import type { DbError } from '../error/DbError.js'
@@ -34,8 +35,12 @@ export interface Interpreter {
    * are the caller's from then on, and decoding completes them in place: an interpreter that keeps a
    * reference to rows it returns must freeze them (the memory interpreter does), and frozen rows are
    * copied. The same holds for `tree` and `write`.
+   *
+   * With a `bind` (a prepared query's run) the placeholders of the select take their values from it,
+   * and the same select object comes again in later runs, so it may be compiled once; without one, a
+   * placeholder is a `QueryError`.
    */
-  readonly select: (s: Select) => TE.TaskEither<DbError | QueryError, ReadonlyArray<RawRow>>
+  readonly select: (s: Select, bind?: Bind) => TE.TaskEither<DbError | QueryError, ReadonlyArray<RawRow>>
   /**
    * Runs one insert, update or delete and returns the rows it reports (`returning`). Optional until
    * every interpreter provides it; a plan run on an interpreter without it is a `QueryError`.
@@ -44,9 +49,9 @@ export interface Interpreter {
   /**
    * Runs a whole preload tree as one statement (the lateral strategy) and returns the root rows with one
    * nested-JSON column per direct association. Optional: only the PostgreSQL interpreter has it; without
-   * it preloads run batched over `select`.
+   * it preloads run batched over `select`. `bind` as for `select`.
    */
-  readonly tree?: (t: Tree) => TE.TaskEither<DbError | QueryError, ReadonlyArray<RawRow>>
+  readonly tree?: (t: Tree, bind?: Bind) => TE.TaskEither<DbError | QueryError, ReadonlyArray<RawRow>>
   /** Runs a program atomically: a `Left` (or a failure) leaves no change. */
   readonly transact: <E, A>(program: (i: Interpreter) => TE.TaskEither<E, A>) => TE.TaskEither<E | DbError, A>
 }

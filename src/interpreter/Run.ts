@@ -18,6 +18,7 @@ import * as QueryError from '../error/QueryError.js'
 import * as Preload from '../preload/Preload.js'
 import type * as Spec from '../preload/Spec.js'
 import type { Loaded } from '../query/Loaded.js'
+import type * as Prepared from '../query/Prepared.js'
 import type { AnyQuery, Joins, Query } from '../query/Query.js'
 import * as Model from '../schema/Model.js'
 import type { Interpreter } from './Interpreter.js'
@@ -76,6 +77,31 @@ export const all = <M extends Model.AnyModel, S extends string, P, J extends Joi
     LoadError,
     ReadonlyArray<Loaded<M, S, P>>
   >
+
+/**
+ * A prepared query's runner: every row for some arguments, decoded and with its preloads. The query was
+ * built and planned once (`Prepared.make`); each run checks its arguments against the declared codecs
+ * (an `InvalidArgument` naming the parameter otherwise) and the interpreter binds them.
+ *
+ * @example
+ * import { Run } from 'quiver-sql'
+ * // const load = Run.prepared(postById)          // Prepared.make({ id: t.number }, ({ id }) => ...)
+ * // await load({ id: 5 })(interpreter)()
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const prepared =
+  <M extends Model.AnyModel, S extends string, P, A extends Prepared.Params>(
+    p: Prepared.Prepared<M, S, P, A>,
+    options: Preload.Options = {},
+  ) =>
+  (args: Prepared.Args<A>): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Loaded<M, S, P>>> =>
+    Preload.fromPrepared(p as unknown as Prepared.AnyPrepared, args, options) as RTE.ReaderTaskEither<
+      Interpreter,
+      LoadError,
+      ReadonlyArray<Loaded<M, S, P>>
+    >
 
 /**
  * The one row of the query: `NotFound` with none, `TooMany` with several.

@@ -11,10 +11,12 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import type * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
+import type * as Expr from '../ast/Expr.js'
 import * as Select from '../ast/Select.js'
 import * as Decode from '../decode/Decode.js'
 import * as QueryError from '../error/QueryError.js'
 import type { Interpreter } from '../interpreter/Interpreter.js'
+import * as Prepared from '../query/Prepared.js'
 import type { AnyQuery } from '../query/Query.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
@@ -162,11 +164,15 @@ const unsupported = (schema: string) =>
     schema,
   )
 
-const rootRows = (i: Interpreter, q: AnyQuery): TE.TaskEither<LoadError, ReadonlyArray<Row>> => {
+const rootRows = (
+  i: Interpreter,
+  q: AnyQuery,
+  bind: Expr.Bind | undefined,
+): TE.TaskEither<LoadError, ReadonlyArray<Row>> => {
   const table = Model.table(q.model, q.schema)
   if (table === undefined)
     return TE.left(QueryError.make('UnknownSchema', `the model has no schema '${q.schema}'`, q.schema))
-  const select = i.select(q.select)
+  const select = i.select(q.select, bind)
   return async () => {
     const raw = await select()
     return E.isLeft(raw) ? raw : Decode.rows(table, raw.right)
@@ -179,13 +185,50 @@ const batchedQuery =
     i: Interpreter,
     q: AnyQuery,
     nodes: ReadonlyArray<Spec.Node>,
+    bind: Expr.Bind | undefined,
   ): TE.TaskEither<LoadError, ReadonlyArray<Row>> =>
   async () => {
-    const root = await rootRows(i, q)()
+    const root = await rootRows(i, q, bind)()
     if (E.isLeft(root)) return root
+    // The levels' selects hold keys and the spec's filters (plain values), never placeholders.
     const loaded = await Batched.loadOwned(i, q.model, nodes)(root.right)()
     return E.isLeft(loaded) ? loaded : E.right(Assemble.strip(nodes, loaded.right))
   }
+
+// How `load` gets the normalized spec and the lateral tree: per call for a query, once for a prepared
+// query (whose tree must be the same object in every run, for the interpreter to compile it once).
+interface Planner {
+  readonly nodes: () => E.Either<LoadError, ReadonlyArray<Spec.Node>>
+  readonly tree: (nodes: ReadonlyArray<Spec.Node>) => E.Either<LoadError, Plan.Tree>
+}
+
+// The steps of `fromQuery` and `fromPrepared`.
+const load = (
+  i: Interpreter,
+  q: AnyQuery,
+  options: Options,
+  bind: Expr.Bind | undefined,
+  planner: Planner,
+): TE.TaskEither<LoadError, ReadonlyArray<Row>> => {
+  const error = q.errors[0]
+  if (error !== undefined) return TE.left(error)
+  const nodes = planner.nodes()
+  if (E.isLeft(nodes)) return TE.left(nodes.left)
+  if (Select.isTriviallyEmpty(q.select)) return TE.right([])
+  if (nodes.right.length === 0) return rootRows(i, q, bind)
+  const strategy = choose(i, q.model, q.schema, { _tag: 'Query', select: q.select }, options.strategy)
+  if (strategy === 'batched') return batchedQuery(i, q, nodes.right, bind)
+  const tree = planner.tree(nodes.right)
+  if (E.isLeft(tree)) return TE.left(tree.left)
+  if (i.tree === undefined) return TE.left(unsupported(q.schema))
+  const run = i.tree(tree.right, bind)
+  return async () => {
+    const raw = await run()
+    if (E.isLeft(raw)) return raw
+    const rows = Assemble.decodeTrees(q.model, q.schema, nodes.right, raw.right)
+    return E.isLeft(rows) ? rows : E.right(Assemble.strip(nodes.right, rows.right))
+  }
+}
 
 /**
  * The rows of a query with its preloads.
@@ -195,25 +238,47 @@ const batchedQuery =
  */
 export const fromQuery =
   (q: AnyQuery, options: Options = {}): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Row>> =>
+  i =>
+    load(i, q, options, undefined, {
+      nodes: () => Spec.normalize(q.model, q.schema, q.preload),
+      tree: nodes => Plan.treeOfQuery(q.model, q.select, nodes),
+    })
+
+// A prepared query's planner: its spec normalized on its first run, its lateral tree planned on its
+// first lateral run.
+const planners = new WeakMap<AnyQuery, Planner>()
+const plannerOf = (q: AnyQuery): Planner => {
+  const hit = planners.get(q)
+  if (hit !== undefined) return hit
+  let nodes: E.Either<LoadError, ReadonlyArray<Spec.Node>> | undefined
+  let tree: E.Either<LoadError, Plan.Tree> | undefined
+  const planner: Planner = {
+    nodes: () => (nodes ??= Spec.normalize(q.model, q.schema, q.preload)),
+    tree: ns => (tree ??= Plan.treeOfQuery(q.model, q.select, ns)),
+  }
+  planners.set(q, planner)
+  return planner
+}
+
+/**
+ * The rows of a prepared query run with some arguments (checked against its codecs), with its preloads.
+ * Its query, spec and lateral tree were built and planned once; the interpreter binds the placeholders.
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const fromPrepared =
+  (
+    p: Prepared.AnyPrepared,
+    args: unknown,
+    options: Options = {},
+  ): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Row>> =>
   i => {
-    const error = q.errors[0]
+    const error = p.query.errors[0]
     if (error !== undefined) return TE.left(error)
-    const nodes = Spec.normalize(q.model, q.schema, q.preload)
-    if (E.isLeft(nodes)) return TE.left(nodes.left)
-    if (Select.isTriviallyEmpty(q.select)) return TE.right([])
-    if (nodes.right.length === 0) return rootRows(i, q)
-    const strategy = choose(i, q.model, q.schema, { _tag: 'Query', select: q.select }, options.strategy)
-    if (strategy === 'batched') return batchedQuery(i, q, nodes.right)
-    const tree = Plan.treeOfQuery(q.model, q.select, nodes.right)
-    if (E.isLeft(tree)) return TE.left(tree.left)
-    if (i.tree === undefined) return TE.left(unsupported(q.schema))
-    const run = i.tree(tree.right)
-    return async () => {
-      const raw = await run()
-      if (E.isLeft(raw)) return raw
-      const rows = Assemble.decodeTrees(q.model, q.schema, nodes.right, raw.right)
-      return E.isLeft(rows) ? rows : E.right(Assemble.strip(nodes.right, rows.right))
-    }
+    const bind = Prepared.bind(p, args)
+    if (E.isLeft(bind)) return TE.left(bind.left)
+    return load(i, p.query, options, bind.right, plannerOf(p.query))
   }
 
 const lateralInto =

@@ -26,11 +26,12 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
-import type { Expr } from '../../ast/Expr.js'
+import { isPlaceholder, type Bind, type Expr } from '../../ast/Expr.js'
 import type { Select } from '../../ast/Select.js'
 import * as DbError from '../../error/DbError.js'
 import * as QueryError from '../../error/QueryError.js'
 import type { Loaded } from '../../query/Loaded.js'
+import * as Prepared from '../../query/Prepared.js'
 import type { Joins, Query } from '../../query/Query.js'
 import type * as Model from '../../schema/Model.js'
 import type { Interpreter, RawRow } from '../Interpreter.js'
@@ -208,6 +209,8 @@ interface Ctx {
   readonly tables: Tables
   /** Aliases bound by enclosing selects (and, while compiling a select, its own bound so far). */
   readonly scope: ReadonlySet<string>
+  /** The values of a prepared query's placeholders in this run. */
+  readonly bind: Bind | undefined
 }
 
 const bad = (message: string): never => failWith(QueryError.make('InvalidArgument', message))
@@ -241,8 +244,12 @@ const handlers: Handlers = {
       return v
     }
   },
-  Param: (_, e) => {
-    const v = e.value === undefined ? null : e.value
+  Param: (ctx, e) => {
+    let v = e.value === undefined ? null : e.value
+    if (isPlaceholder(v)) {
+      if (ctx.bind === undefined || !ctx.bind.has(v)) return failWith(Prepared.unbound(v))
+      v = ctx.bind.get(v) ?? null
+    }
     return () => v
   },
   Bool: (_, e) => {
@@ -712,9 +719,9 @@ const compileSelect = (ctx: Ctx, s: Select): ((outer: Env) => ReadonlyArray<RawR
  */
 export const evaluate =
   (tables: Tables) =>
-  (s: Select): E.Either<EvalError, ReadonlyArray<RawRow>> => {
+  (s: Select, bind?: Bind): E.Either<EvalError, ReadonlyArray<RawRow>> => {
     try {
-      return E.right(compileSelect({ tables, scope: new Set() }, s)({}))
+      return E.right(compileSelect({ tables, scope: new Set(), bind }, s)({}))
     } catch (u) {
       if (u instanceof Failure) return E.left(u.error)
       throw u
@@ -749,7 +756,7 @@ export const store = (tables: Tables): Store => {
   const i: Interpreter = {
     _tag: 'Interpreter',
     name: 'memory',
-    select: s => TE.fromEither(evaluate(current)(s)),
+    select: (s, bind) => TE.fromEither(evaluate(current)(s, bind)),
     write: w =>
       TE.fromEither(
         pipe(
@@ -829,3 +836,16 @@ export const first = <M extends Model.AnyModel, S extends string, P, J extends J
   q: Query<M, S, P, J>,
 ): RTE.ReaderTaskEither<Tables, Run.LoadError, O.Option<Loaded<M, S, P>>> =>
   pipe(Run.first(q), RTE.local(interpreter))
+
+/**
+ * `Run.prepared` over in-memory tables: the prepared query's runner for some arguments.
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const prepared =
+  <M extends Model.AnyModel, S extends string, P, A extends Prepared.Params>(
+    p: Prepared.Prepared<M, S, P, A>,
+  ) =>
+  (args: Prepared.Args<A>): RTE.ReaderTaskEither<Tables, Run.LoadError, ReadonlyArray<Loaded<M, S, P>>> =>
+    pipe(Run.prepared(p)(args), RTE.local(interpreter))

@@ -22,11 +22,12 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import type { Expr } from '../../ast/Expr.js'
+import { isPlaceholder, type Expr } from '../../ast/Expr.js'
 import type { Select } from '../../ast/Select.js'
 import { isRef, type Write } from '../../ast/Write.js'
 import * as DbError from '../../error/DbError.js'
 import * as QueryError from '../../error/QueryError.js'
+import * as Prepared from '../../query/Prepared.js'
 import type { RawRow } from '../Interpreter.js'
 
 // -------------------------------------------------------------------------------------
@@ -105,6 +106,7 @@ const value = (tables: Tables, env: Env, e: Expr): unknown => {
         throw new Stop(
           QueryError.make('InvalidArgument', `unresolved reference to statement ${e.value.step} of a plan`),
         )
+      if (isPlaceholder(e.value)) throw new Stop(Prepared.unbound(e.value))
       return e.value
     case 'Bool':
       return e.value

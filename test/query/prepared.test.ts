@@ -1,0 +1,212 @@
+// Prepared queries: built once over placeholders, run with arguments checked by their codecs; every run
+// gives what the same query built with the arguments gives (PostgreSQL with each strategy, memory), and
+// a placeholder outside its prepared query, a bad argument or a bad declaration is a typed error.
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import * as fc from 'fast-check'
+import * as t from 'io-ts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Ast, Memory, Pg, Pred, Prepared, Query, Run } from '../../src/index.js'
+import { Blog, ddl, seed } from '../support/blog.js'
+import { connect, run, type TestDb } from '../support/db.js'
+
+let db: TestDb
+let tables: Memory.Tables
+beforeAll(async () => {
+  db = await connect()
+  await run(db.sql, [...ddl, ...seed])
+  tables = new Map(
+    await Promise.all(
+      ['users', 'posts', 'comments', 'archived_comments', 'permalinks', 'tags', 'posts_tags'].map(
+        async name => [name, await db.sql.unsafe(`select * from ${name}`)] as const,
+      ),
+    ),
+  )
+})
+afterAll(async () => db.close())
+
+const strategies = ['auto', 'batched', 'lateral'] as const
+const spec = { comments: { author: true }, permalink: true, tags: true } as const
+
+const byId = (id: Pred.Term<number>) =>
+  pipe(
+    Query.from(Blog, 'post'),
+    Query.where(p => Pred.eq(p.id, id)),
+    Query.preload(spec),
+  )
+const postById = Prepared.make({ id: t.number }, ({ id }) => byId(id))
+
+// Posts in an id range that are (not) published and have (no) public comment: placeholders in a
+// conjunction and inside an `exists` subquery.
+const inRange = (lo: Pred.Term<number>, hi: Pred.Term<number>, pub: Pred.Term<boolean>) =>
+  pipe(
+    Query.from(Blog, 'post'),
+    Query.where((p, $) =>
+      Pred.and(
+        Pred.gte(p.id, lo),
+        Pred.lte(p.id, hi),
+        $.exists('comments', c => Pred.eq(c.public, pub)),
+      ),
+    ),
+    Query.orderBy(['id']),
+    Query.preload({ comments: { author: true } }),
+  )
+const postsInRange = Prepared.make({ lo: t.number, hi: t.number, pub: t.boolean }, ({ lo, hi, pub }) =>
+  inRange(lo, hi, pub),
+)
+
+const right = <A>(r: E.Either<{ readonly message: string }, A>): A => {
+  if (E.isLeft(r)) throw new Error(r.left.message)
+  return r.right
+}
+
+describe('prepared queries give what the query built with the arguments gives', () => {
+  it('one post by id, with each strategy on PostgreSQL and in memory', async () => {
+    for (const id of [1, 2, 3, 4, 99]) {
+      for (const strategy of strategies) {
+        const adHoc = right(await Pg.all(byId(Pred.value(id)), { strategy })(db.sql)())
+        const prepared = right(await Pg.prepared(postById, { strategy })({ id })(db.sql)())
+        expect(prepared).toEqual(adHoc)
+        expect(prepared.length).toBe(id === 99 ? 0 : 1)
+      }
+      const mem = right(await Memory.prepared(postById)({ id })(tables)())
+      expect(mem).toEqual(right(await Memory.all(byId(Pred.value(id)))(tables)()))
+      expect(mem).toEqual(right(await Pg.prepared(postById)({ id })(db.sql)()))
+    }
+  })
+
+  it('placeholders in a conjunction and in an exists subquery (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 5 }),
+        fc.integer({ min: 0, max: 5 }),
+        fc.boolean(),
+        async (lo, hi, pub) => {
+          const adHoc = inRange(Pred.value(lo), Pred.value(hi), Pred.value(pub))
+          const expected = right(await Memory.all(adHoc)(tables)())
+          expect(right(await Memory.prepared(postsInRange)({ lo, hi, pub })(tables)())).toEqual(expected)
+          for (const strategy of strategies) {
+            expect(right(await Pg.prepared(postsInRange, { strategy })({ lo, hi, pub })(db.sql)())).toEqual(
+              expected,
+            )
+            expect(right(await Pg.all(adHoc, { strategy })(db.sql)())).toEqual(expected)
+          }
+        },
+      ),
+      { numRuns: 40 },
+    )
+  })
+
+  it('builds the query once, whatever the number of runs', async () => {
+    let builds = 0
+    const p = Prepared.make({ id: t.number }, ({ id }) => {
+      builds++
+      return byId(id)
+    })
+    const load = Pg.prepared(p)
+    for (const id of [1, 3, 1]) expect(right(await load({ id })(db.sql)())[0]?.id).toBe(id)
+    expect(right(await Run.prepared(p)({ id: 2 })(Memory.interpreter(tables))())[0]?.id).toBe(2)
+    expect(builds).toBe(1)
+  })
+
+  it('sends, per lateral run, the statement the query built with the argument sends', async () => {
+    const { sql, sent } = recording()
+    const load = Pg.prepared(postById, { strategy: 'lateral' })
+    for (const id of [2, 3]) {
+      expect(right(await load({ id })(sql)())[0]?.id).toBe(id)
+      expect(right(await Pg.all(byId(Pred.value(id)), { strategy: 'lateral' })(sql)())[0]?.id).toBe(id)
+    }
+    expect(sent.length).toBe(4)
+    expect(sent[0]).toEqual(sent[1])
+    expect(sent[2]).toEqual(sent[3])
+    expect(sent[2]?.text).toBe(sent[0]?.text)
+    expect(sent[0]?.params).toContain(2)
+    expect(sent[2]?.params).toContain(3)
+  })
+})
+
+// The test client, recording the statements quiver sends through it.
+const recording = () => {
+  const sent: Array<{ readonly text: string; readonly params: ReadonlyArray<unknown> }> = []
+  const sql = new Proxy(db.sql, {
+    get: (target, key) =>
+      key === 'unsafe'
+        ? (text: string, params: ReadonlyArray<unknown>, options: unknown) => {
+            sent.push({ text, params })
+            return (target.unsafe as (...a: ReadonlyArray<unknown>) => unknown)(text, params, options)
+          }
+        : Reflect.get(target, key),
+  })
+  return { sql, sent }
+}
+
+describe('prepared queries refuse bad input as values', () => {
+  it('an argument missing or of the wrong type names the parameter; nothing is sent', async () => {
+    const { sql, sent } = recording()
+    const cases: ReadonlyArray<readonly [unknown, string]> = [
+      [{}, "argument 'id' of a prepared query on 'post' is not number: undefined"],
+      [{ id: '5' }, `argument 'id' of a prepared query on 'post' is not number: "5"`],
+      [null, "the arguments of a prepared query on 'post' must be a record"],
+    ]
+    const untyped = <F>(f: F) => f as unknown as (a: unknown) => F extends (a: never) => infer R ? R : never
+    for (const [args, message] of cases) {
+      const error = E.left(expect.objectContaining({ _tag: 'QueryError', code: 'InvalidArgument', message }))
+      expect(await untyped(Pg.prepared(postById))(args)(sql)()).toEqual(error)
+      expect(await untyped(Memory.prepared(postById))(args)(tables)()).toEqual(error)
+    }
+    expect(sent).toEqual([])
+  })
+
+  it('a parameter declared without a codec (untyped input) makes every run a Left', async () => {
+    const p = Prepared.make({ id: 'number' } as unknown as { readonly id: t.NumberC }, ({ id }) => byId(id))
+    const r = await Pg.prepared(p)({ id: 1 })(db.sql)()
+    expect(r).toEqual(
+      E.left(
+        expect.objectContaining({
+          code: 'InvalidArgument',
+          message: "parameter 'id' of a prepared query on 'post' is not an io-ts codec",
+        }),
+      ),
+    )
+  })
+
+  it('a placeholder used outside its prepared query is refused, on PostgreSQL and in memory', async () => {
+    let kept: Pred.Term<number> | undefined
+    Prepared.make({ id: t.number }, ({ id }) => {
+      kept = id
+      return byId(id)
+    })
+    const leaked = byId(kept as Pred.Term<number>)
+    const message =
+      "placeholder 'id' has no value: the terms a prepared query's builder gets only run through Run.prepared or Pg.prepared"
+    for (const strategy of strategies)
+      expect(await Pg.all(leaked, { strategy })(db.sql)()).toEqual(
+        E.left(expect.objectContaining({ code: 'InvalidArgument', message })),
+      )
+    expect(await Memory.all(leaked)(tables)()).toEqual(
+      E.left(expect.objectContaining({ code: 'InvalidArgument', message })),
+    )
+    // the prepared query's own query, run as a query
+    expect(await Pg.all(postById.query)(db.sql)()).toEqual(
+      E.left(expect.objectContaining({ code: 'InvalidArgument', message })),
+    )
+  })
+
+  it('an error of the built query (an unknown column from untyped code) comes out of every run', async () => {
+    const p = Prepared.make({ id: t.number }, ({ id }) =>
+      pipe(
+        Query.from(Blog, 'post'),
+        Query.where(r =>
+          Pred.eq((r as unknown as Record<string, Pred.Term<number>>)['nope'] as Pred.Term<number>, id),
+        ),
+      ),
+    )
+    const r = await Pg.prepared(p)({ id: 1 })(db.sql)()
+    expect(r).toEqual(E.left(expect.objectContaining({ code: 'UnknownColumn' })))
+  })
+
+  it('a value shaped like a placeholder is a value', () => {
+    expect(Ast.Expr.isPlaceholder({ _tag: 'Placeholder', name: 'id' })).toBe(false)
+    expect(postById.placeholders.map(Ast.Expr.isPlaceholder)).toEqual([true])
+  })
+})
