@@ -158,14 +158,16 @@ const main = async () => {
     quiverImpl('quiver-batched', client()),
     quiverImpl('quiver-lateral', client()),
     quiverImpl('quiver-auto', client()),
+    quiverImpl('quiver-adhoc', client()),
     drizzleImpl(client()),
     kyselyImpl(client()),
   ]
-  const impls = all.filter(i => only === undefined || only.includes(i.name) || i.name === 'raw-separate')
+  const chosen = all.filter(i => only === undefined || only.includes(i.name) || i.name === 'raw-separate')
   const results: Array<Result> = []
 
   for (const w of workloads) {
     if (w === 'W7') continue
+    const impls = chosen.filter(i => i.workloads === undefined || i.workloads.includes(w))
     const t0 = performance.now()
     // correctness and statement counts (also the warm-up)
     const args = w === 'W5' ? [0, 1, 2, 3, 4].map(i => w5Post(i, sz.posts)) : [0]

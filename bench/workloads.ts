@@ -4,7 +4,14 @@ export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6'
 export const workloadIds: ReadonlyArray<WorkloadId> = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6']
 
 export type ImplName =
-  'quiver-auto' | 'quiver-batched' | 'quiver-lateral' | 'raw-separate' | 'raw-json' | 'drizzle' | 'kysely'
+  | 'quiver-auto'
+  | 'quiver-batched'
+  | 'quiver-lateral'
+  | 'quiver-adhoc'
+  | 'raw-separate'
+  | 'raw-json'
+  | 'drizzle'
+  | 'kysely'
 
 export const describe: Readonly<Record<WorkloadId, string>> = {
   W1: 'has_many: posts 1001-1500, each with its comments ordered by (inserted_at, id)',
@@ -30,6 +37,8 @@ export const w5Post = (i: number, posts: number): number => 1 + ((i * 7919) % po
 /** An implementation: one function per workload; W5 takes the post id, the others ignore the argument. */
 export interface Impl {
   readonly name: ImplName
+  /** The workloads it runs, when not all (its other functions are never called). */
+  readonly workloads?: ReadonlyArray<WorkloadId>
   /** What stands in for the real thing, if anything (shown in the report). */
   readonly note?: string
   readonly run: Readonly<Record<WorkloadId, (arg: number) => Promise<unknown>>>

@@ -178,21 +178,19 @@ const failed: unique symbol = Symbol('failed')
 type LevelDecoder = (raw: Row, fail: Fail, inPlace: boolean) => Row | typeof failed
 type ValueDecoder = (json: unknown, fail: Fail) => unknown
 
-const levels = new WeakMap<
-  ReadonlyArray<Node>,
-  {
-    readonly model: Model.AnyModel
-    readonly schema: string
-    readonly decode: LevelDecoder
-    /** How many keys a decoded row has: the columns and the direct associations. */
-    readonly keys: number
-  }
->()
+interface Level {
+  readonly model: Model.AnyModel
+  readonly schema: string
+  readonly decode: LevelDecoder
+  /** How many keys a decoded row has: the columns and the direct associations. */
+  readonly keys: number
+}
+const levels = new WeakMap<ReadonlyArray<Node>, Level>()
 const values = new WeakMap<Node, ValueDecoder>()
 
-const level = (model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Node>): LevelDecoder => {
+const level = (model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Node>): Level => {
   const hit = levels.get(nodes)
-  if (hit !== undefined && hit.model === model && hit.schema === schema) return hit.decode
+  if (hit !== undefined && hit.model === model && hit.schema === schema) return hit
   const table = Model.table(model, schema)
   const columns = table === undefined ? [] : Decode.columnsOf(table)
   // Throughs the tree loads in one statement come as values of their own; their first hop is absent.
@@ -232,21 +230,18 @@ const level = (model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Node>
     }
     return throughs ? complete(model, walked, row) : Object.freeze(row)
   }
-  levels.set(nodes, { model, schema, decode: d, keys: columns.length + direct.length })
-  return d
+  const made: Level = { model, schema, decode: d, keys: columns.length + direct.length }
+  levels.set(nodes, made)
+  return made
 }
 
 // Whether the objects of one result (rows, or the items of one JSON array: all of one shape) have
 // exactly the keys a level's rows get, so that they can be completed in place.
-const exact = (
-  model: Model.AnyModel,
-  schema: string,
-  nodes: ReadonlyArray<Node>,
-  first: unknown,
-): boolean => {
+const exact = (l: Level, first: unknown): boolean => {
   if (typeof first !== 'object' || first === null || Object.isFrozen(first)) return false
-  level(model, schema, nodes)
-  return Object.keys(first).length === levels.get(nodes)?.keys
+  let n = 0
+  for (const k in first) if (Object.hasOwn(first, k)) n++
+  return n === l.keys
 }
 
 // The value of `node` whose rows are `target` rows carrying `children`.
@@ -258,14 +253,14 @@ const value = (
 ): ValueDecoder => {
   const hit = values.get(node)
   if (hit !== undefined) return hit
-  let child: LevelDecoder | undefined
+  let child: Level | undefined
+  const childLevel = (): Level => (child ??= level(model, target, children))
   const item = (u: unknown, fail: Fail, inPlace: boolean): Row | typeof failed => {
     if (typeof u !== 'object' || u === null || Array.isArray(u)) {
       fail.error = DecodeError.make(target, node.name, u, 'a JSON object')
       return failed
     }
-    child ??= level(model, target, children)
-    return child(u as Row, fail, inPlace)
+    return childLevel().decode(u as Row, fail, inPlace)
   }
   const d: ValueDecoder =
     node.assoc.cardinality === 'many'
@@ -273,7 +268,7 @@ const value = (
           const v = typeof json === 'string' ? (JSON.parse(json) as unknown) : json
           if (v === null || v === undefined) return empty
           const items: ReadonlyArray<unknown> = Array.isArray(v) ? v : [v]
-          const own = exact(model, target, children, items[0])
+          const own = exact(childLevel(), items[0])
           const out: Array<Row> = new Array<Row>(items.length)
           for (let i = 0; i < items.length; i++) {
             const r = item(items[i], fail, own)
@@ -286,7 +281,7 @@ const value = (
           const v = typeof json === 'string' ? (JSON.parse(json) as unknown) : json
           if (v === null || v === undefined) return O.none
           if (!Array.isArray(v)) {
-            const r = item(v, fail, exact(model, target, children, v))
+            const r = item(v, fail, exact(childLevel(), v))
             return r === failed ? failed : O.some(r)
           }
           let first: Row | undefined
@@ -338,8 +333,9 @@ export const decodeTrees = (
   raw: ReadonlyArray<Row>,
 ): E.Either<DecodeError.DecodeError, ReadonlyArray<Row>> => {
   const fail: Fail = { error: undefined }
-  const decode = level(model, schema, nodes)
-  const own = exact(model, schema, nodes, raw[0])
+  const l = level(model, schema, nodes)
+  const decode = l.decode
+  const own = exact(l, raw[0])
   const out: Array<Row> = new Array<Row>(raw.length)
   for (let i = 0; i < raw.length; i++) {
     const row = decode(raw[i] as Row, fail, own)
