@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import * as t from 'io-ts'
+import * as Timestamp from '../decode/Timestamp.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -111,7 +112,7 @@ export const DateCodec: t.Type<Date, Date, unknown> = new t.Type<Date, Date, unk
   (u, c) => {
     if (isDate(u)) return t.success(u)
     if (typeof u === 'string') {
-      const d = new Date(u)
+      const d = Timestamp.parse(u)
       return isDate(d) ? t.success(d) : t.failure(u, c)
     }
     return t.failure(u, c)
@@ -151,7 +152,7 @@ const int8 = /^-?\d+$/
 fast.set(DateCodec, u => {
   if (u instanceof Date) return Number.isNaN(u.getTime()) ? invalid : u
   if (typeof u !== 'string') return invalid
-  const d = new Date(u)
+  const d = Timestamp.parse(u)
   return Number.isNaN(d.getTime()) ? invalid : d
 })
 fast.set(Int8Codec, u =>
