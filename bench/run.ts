@@ -152,7 +152,12 @@ const main = async () => {
       `${loaded.loaded ? 'loaded' : 'reused'} in ${round(loaded.ms / 1000, 1)} s on ${db.kind} ${version.split(',')[0]}`,
   )
 
-  const all: ReadonlyArray<Impl> = [
+  // Every workload gets new clients: postgres.js hands sequential queries round-robin to the pool's open
+  // connections, so a client whose earlier workload ran statements concurrently (batched sibling levels
+  // open all four) would serve W5's sequential calls from four backends in turn, colder than the one
+  // connection of a client that never ran two statements at once. With new clients each implementation
+  // opens what its own calls need.
+  const makeAll = (): ReadonlyArray<Impl> => [
     rawSeparate(client()),
     rawJson(client()),
     quiverImpl('quiver-batched', client()),
@@ -162,12 +167,15 @@ const main = async () => {
     drizzleImpl(client()),
     kyselyImpl(client()),
   ]
-  const chosen = all.filter(i => only === undefined || only.includes(i.name) || i.name === 'raw-separate')
+  const keep = (i: Impl) => only === undefined || only.includes(i.name) || i.name === 'raw-separate'
   const results: Array<Result> = []
+  const noted = new Set<string>()
 
   for (const w of workloads) {
     if (w === 'W7') continue
-    const impls = chosen.filter(i => i.workloads === undefined || i.workloads.includes(w))
+    const all = makeAll()
+    for (const i of all) if (i.note !== undefined) noted.add(`${i.name}: ${i.note}`)
+    const impls = all.filter(i => keep(i) && (i.workloads === undefined || i.workloads.includes(w)))
     const t0 = performance.now()
     // correctness and statement counts (also the warm-up)
     const args = w === 'W5' ? [0, 1, 2, 3, 4].map(i => w5Post(i, sz.posts)) : [0]
@@ -242,6 +250,7 @@ const main = async () => {
       `\n${w} ${describe[w]}  (checked ${count(expected[0])} objects; ${round((performance.now() - t0) / 1000, 1)} s)`,
     )
     console.log(table(results.filter(r => r.workload === w)))
+    for (const i of all) await i.close()
   }
 
   // W7: compile only
@@ -274,10 +283,9 @@ const main = async () => {
     await dsql.end()
   }
 
-  for (const i of all) await i.close()
   await db.stop()
+  const notes = [...noted]
 
-  const notes = all.filter(i => i.note !== undefined).map(i => `${i.name}: ${i.note}`)
   const machine = `${os.cpus().length} cores ${os.cpus()[0]?.model ?? '?'} (shared), Node ${process.version}, ${db.kind} ${version.split(' on ')[0]}, pool ${db.pool}`
   const json = {
     date: new Date().toISOString(),

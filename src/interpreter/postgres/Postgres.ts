@@ -55,9 +55,9 @@ export type Db = postgres.Sql | postgres.TransactionSql
 export const execute =
   (compiled: Sql.CompiledQuery): RTE.ReaderTaskEither<Db, DbError.DbError, ReadonlyArray<RawRow>> =>
   sql =>
-  // `TE.tryCatch` written out: fp-ts's build runs it through a generator polyfill, a few microseconds
-  // per statement (measured in the one-small-tree benchmark).
   async () => {
+    // `TE.tryCatch` written out: fp-ts's build runs it through a generator polyfill, a few microseconds
+    // per statement (measured in the one-small-tree benchmark).
     try {
       const params = compiled.params.map(v => listParam(sql, v)) as Array<postgres.ParameterOrJSON<never>>
       return { _tag: 'Right', right: await sql.unsafe(compiled.text, params, { prepare: true }) }
