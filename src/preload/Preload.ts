@@ -198,8 +198,8 @@ const batchedQuery =
 // How `load` gets the normalized spec and the lateral tree: per call for a query, once for a prepared
 // query (whose tree must be the same object in every run, for the interpreter to compile it once).
 interface Planner {
-  readonly nodes: () => E.Either<LoadError, ReadonlyArray<Spec.Node>>
-  readonly tree: (nodes: ReadonlyArray<Spec.Node>) => E.Either<LoadError, Plan.Tree>
+  readonly nodes: (q: AnyQuery) => E.Either<LoadError, ReadonlyArray<Spec.Node>>
+  readonly tree: (q: AnyQuery, nodes: ReadonlyArray<Spec.Node>) => E.Either<LoadError, Plan.Tree>
 }
 
 // The steps of `fromQuery` and `fromPrepared`.
@@ -212,13 +212,13 @@ const load = (
 ): TE.TaskEither<LoadError, ReadonlyArray<Row>> => {
   const error = q.errors[0]
   if (error !== undefined) return TE.left(error)
-  const nodes = planner.nodes()
+  const nodes = planner.nodes(q)
   if (E.isLeft(nodes)) return TE.left(nodes.left)
   if (Select.isTriviallyEmpty(q.select)) return TE.right([])
   if (nodes.right.length === 0) return rootRows(i, q, bind)
   const strategy = choose(i, q.model, q.schema, { _tag: 'Query', select: q.select }, options.strategy)
   if (strategy === 'batched') return batchedQuery(i, q, nodes.right, bind)
-  const tree = planner.tree(nodes.right)
+  const tree = planner.tree(q, nodes.right)
   if (E.isLeft(tree)) return TE.left(tree.left)
   if (i.tree === undefined) return TE.left(unsupported(q.schema))
   const run = i.tree(tree.right, bind)
@@ -239,10 +239,12 @@ const load = (
 export const fromQuery =
   (q: AnyQuery, options: Options = {}): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Row>> =>
   i =>
-    load(i, q, options, undefined, {
-      nodes: () => Spec.normalize(q.model, q.schema, q.preload),
-      tree: nodes => Plan.treeOfQuery(q.model, q.select, nodes),
-    })
+    load(i, q, options, undefined, perCall)
+
+const perCall: Planner = {
+  nodes: q => Spec.normalize(q.model, q.schema, q.preload),
+  tree: (q, nodes) => Plan.treeOfQuery(q.model, q.select, nodes),
+}
 
 // A prepared query's planner: its spec normalized on its first run, its lateral tree planned on its
 // first lateral run.
@@ -253,8 +255,8 @@ const plannerOf = (q: AnyQuery): Planner => {
   let nodes: E.Either<LoadError, ReadonlyArray<Spec.Node>> | undefined
   let tree: E.Either<LoadError, Plan.Tree> | undefined
   const planner: Planner = {
-    nodes: () => (nodes ??= Spec.normalize(q.model, q.schema, q.preload)),
-    tree: ns => (tree ??= Plan.treeOfQuery(q.model, q.select, ns)),
+    nodes: () => (nodes ??= perCall.nodes(q)),
+    tree: (_, ns) => (tree ??= perCall.tree(q, ns)),
   }
   planners.set(q, planner)
   return planner

@@ -94,29 +94,29 @@ export const make = <const A extends Params, M extends Model.AnyModel, S extends
   params: A,
   build: (terms: Terms<A>) => Query<M, S, P, J>,
 ): Prepared<M, S, P, A> => {
-  const names = typeof params === 'object' && params !== null ? Object.keys(params) : []
+  const isRecord = typeof params === 'object' && params !== null
+  const names = isRecord ? Object.keys(params) : []
   const placeholders = names.map(Expr.placeholder)
   const terms = Object.freeze(
     Object.fromEntries(placeholders.map(p => [p.name, Expr.param(p)])),
   ) as unknown as Terms<A>
   const q = build(terms)
   const bad = names.filter(n => !isCodec(params[n]))
-  const errors =
-    typeof params !== 'object' || params === null
-      ? [
-          QueryError.make(
-            'InvalidArgument',
-            'the parameters of a prepared query must be a record of io-ts codecs',
-            q.schema,
-          ),
-        ]
-      : bad.map(n =>
-          QueryError.make(
-            'InvalidArgument',
-            `parameter '${n}' of a prepared query on '${q.schema}' is not an io-ts codec`,
-            q.schema,
-          ),
-        )
+  const errors = !isRecord
+    ? [
+        QueryError.make(
+          'InvalidArgument',
+          'the parameters of a prepared query must be a record of io-ts codecs',
+          q.schema,
+        ),
+      ]
+    : bad.map(n =>
+        QueryError.make(
+          'InvalidArgument',
+          `parameter '${n}' of a prepared query on '${q.schema}' is not an io-ts codec`,
+          q.schema,
+        ),
+      )
   return Object.freeze({
     _tag: 'Prepared',
     params,
