@@ -159,7 +159,11 @@ export const errorOf = (
 // -------------------------------------------------------------------------------------
 
 /**
- * Decodes every row, stopping at the first failure.
+ * Decodes every row, stopping at the first failure. The rows of a result an interpreter hands over
+ * (`ownable`) are completed in place: each row's fields are walked in their own order (a `for...in`,
+ * which V8 reads by the shape's field index instead of looking each column name up), matched against
+ * the first row's column order; a row that differs from it (another shape, a frozen row) is decoded
+ * column by column like any other.
  *
  * @category destructors
  * @since 0.1.0
@@ -167,14 +171,56 @@ export const errorOf = (
 export const rows = (
   table: Table,
   raw: ReadonlyArray<RawRow>,
-): E.Either<DecodeError.DecodeError, ReadonlyArray<Record<string, unknown>>> => {
+): E.Either<DecodeError.DecodeError, Array<Record<string, unknown>>> => {
   const cols = columnsOf(table)
-  const inPlace = ownable(cols, raw)
+  const order = ownable(cols, raw) ? inOrder(cols, raw[0] as RawRow) : undefined
   const out: Array<Record<string, unknown>> = new Array(raw.length)
   for (let i = 0; i < raw.length; i++) {
-    const r = decodeRow(cols, raw[i] as RawRow, inPlace)
-    if (typeof r === 'number') return E.left(errorOf(table, cols, raw[i] as RawRow, r))
-    out[i] = r
+    const row = raw[i] as RawRow
+    if (order !== undefined) {
+      const k = decodeInOrder(order, row)
+      if (k === order.names.length) {
+        out[i] = row as Record<string, unknown>
+        continue
+      }
+      if (k >= 0) return E.left(errorOf(table, cols, row, order.at[k] as number))
+    }
+    const d = decodeRow(cols, row, false)
+    if (typeof d === 'number') return E.left(errorOf(table, cols, row, d))
+    out[i] = d
   }
   return E.right(out)
+}
+
+interface Order {
+  /** The column names in the first row's order. */
+  readonly names: ReadonlyArray<string>
+  readonly decoders: ReadonlyArray<Column.FastDecoder<unknown>>
+  /** The index in `cols` of each name. */
+  readonly at: ReadonlyArray<number>
+}
+
+const inOrder = (cols: ReadonlyArray<ColumnDecoder>, first: RawRow): Order => {
+  const names = Object.keys(first)
+  const at = names.map(n => cols.findIndex(c => c.name === n))
+  return { names, decoders: at.map(k => (cols[k] as ColumnDecoder).decode), at }
+}
+
+// A row of the first row's shape decoded in place: the number of columns (all accepted), the index in
+// `order` of a rejected one, or -1 when the row has another shape or is frozen (nothing rejected; the
+// columns before the difference may hold their decoded values, which decode to themselves again).
+const decodeInOrder = (order: Order, raw: RawRow): number => {
+  if (Object.isFrozen(raw)) return -1
+  const row = raw as Record<string, unknown>
+  const { names, decoders } = order
+  let k = 0
+  for (const name in row) {
+    if (name !== names[k]) return -1
+    const v = row[name]
+    const d = (decoders[k] as Column.FastDecoder<unknown>)(v)
+    if (d === Column.invalid) return k
+    if (d !== v) row[name] = d
+    k++
+  }
+  return k === names.length ? k : -1
 }

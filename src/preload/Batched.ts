@@ -20,6 +20,7 @@ import type { DbError } from '../error/DbError.js'
 import * as DecodeError from '../error/DecodeError.js'
 import * as QueryError from '../error/QueryError.js'
 import type { Interpreter } from '../interpreter/Interpreter.js'
+import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import type { Table } from '../schema/Table.js'
 import * as Assemble from './Assemble.js'
@@ -75,6 +76,8 @@ const unknownSchema = (node: Node) =>
 const failed: unique symbol = Symbol('failed')
 
 interface OwnerDecoder {
+  /** The owner column's codec, without its `| null` (`Column.nonNull`). */
+  readonly base: Column.Codec<unknown>
   /** The owner key of a batched row's `__owner` output, or `failed`. */
   readonly decode: (o: unknown) => unknown
   readonly error: (o: unknown) => DecodeError.DecodeError
@@ -108,6 +111,7 @@ const ownerDecoder = (model: Model.AnyModel, node: Node, col: string): OwnerDeco
   if (codec === undefined) return undefined
   const name = owner?.name ?? node.owner
   const d: OwnerDecoder = {
+    base: Column.nonNull(codec),
     decode: o => {
       if (codec.is(o)) return o
       const k = codec.decode(o)
@@ -153,19 +157,25 @@ const loadNode = async (
   if (keys.length > 0) {
     const raw = await i.select(Plan.batched(model, node, c.right, keys))()
     if (E.isLeft(raw)) return raw
-    const decodeTarget = rowDecoder(target)
-    owners = new Array(raw.right.length)
-    rows = new Array(raw.right.length)
     const field = Plan.ownerField(c.right)
-    const inPlace = decodeTarget.ownable(raw.right)
-    for (let j = 0; j < raw.right.length; j++) {
-      const r = raw.right[j] as Row
-      const o = decodeOwner.decode(r[field])
-      if (o === failed) return E.left(decodeOwner.error(r[field]))
-      owners[j] = o
-      const row = decodeTarget.decode(r, inPlace)
-      if (typeof row === 'number') return E.left(decodeTarget.error(r, row))
-      rows[j] = row
+    // The owner key is read with the owner column's codec: from the raw output when the target
+    // decodes that field otherwise (or does not have it), else from the decoded row.
+    const fieldCodec = target.columns.get(field)?.codec
+    const shared = fieldCodec !== undefined && Column.nonNull(fieldCodec) === decodeOwner.base
+    if (!shared) {
+      owners = new Array(raw.right.length)
+      for (let j = 0; j < raw.right.length; j++) {
+        const o = decodeOwner.decode((raw.right[j] as Row)[field])
+        if (o === failed) return E.left(decodeOwner.error((raw.right[j] as Row)[field]))
+        owners[j] = o
+      }
+    }
+    const decoded = Decode.rows(target, raw.right)
+    if (E.isLeft(decoded)) return decoded
+    rows = decoded.right
+    if (shared) {
+      owners = new Array(rows.length)
+      for (let j = 0; j < rows.length; j++) owners[j] = (rows[j] as Row)[field]
     }
   }
   let children: ReadonlyArray<Row>

@@ -189,6 +189,22 @@ export const fastDecoder = <A>(codec: Codec<A>): FastDecoder<A> => {
   return f
 }
 
+// The codec each `orNull` codec wraps.
+const wrapped = new WeakMap<object, Codec<unknown>>()
+
+/**
+ * The codec a nullable column's codec wraps (itself for any other codec): two columns whose codecs
+ * have the same base decode every non-null value alike.
+ *
+ * @category codecs
+ * @since 0.1.0
+ */
+export const nonNull = (codec: Codec<unknown>): Codec<unknown> => {
+  let c = codec
+  for (let w = wrapped.get(c); w !== undefined; w = wrapped.get(c)) c = w
+  return c
+}
+
 const orNull = <A>(codec: Codec<A>): Codec<A | null> => {
   const c: Codec<A | null> = {
     name: `${codec.name} | null`,
@@ -198,6 +214,7 @@ const orNull = <A>(codec: Codec<A>): Codec<A | null> => {
   }
   const inner = fast.get(codec)
   if (inner !== undefined) fast.set(c, u => (u === null ? null : inner(u)))
+  wrapped.set(c, codec)
   return c
 }
 

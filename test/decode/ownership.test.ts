@@ -82,6 +82,38 @@ describe('decoding in place', () => {
     expect(ok).toEqual(E.right([{ id: 3, tag: { s: 'c' }, n: 4 }]))
   })
 
+  it("rows are walked in the first row's column order; a row of another shape in the same result is copied", () => {
+    // the first row sets the order (here not the table's); the second has another order, the third
+    // an extra key, the fourth an inherited enumerable key, the fifth is frozen
+    const { inserted_at, ...rest } = post()
+    const first = { inserted_at, ...rest }
+    const reordered = { ...post(), id: 8 }
+    const extra = { ...post(), id: 9, more: 1 }
+    const inherited = Object.assign(Object.create({ stray: 1 }) as object, post(), { id: 10 })
+    const frozen = Object.freeze({ ...first, id: 11 })
+    const raw = [first, reordered, extra, inherited, frozen]
+    const r = Decode.rows(posts, raw)
+    if (E.isLeft(r)) throw r.left
+    expect(r.right[0]).toBe(first)
+    expect(r.right.map(x => x['id'])).toEqual([7, 8, 9, 10, 11])
+    expect(r.right.slice(1).map((x, i) => x === raw[i + 1])).toEqual([false, false, false, false])
+    for (const x of r.right) {
+      expect(Object.keys(x).sort()).toEqual(Object.keys(post()).sort())
+      expect(x['inserted_at']).toEqual(new Date('2026-01-02T03:04:05.678Z'))
+    }
+    expect(frozen.inserted_at).toBe('2026-01-02T03:04:05.678+00:00')
+  })
+
+  it('a rejected value is named by its column when rows are walked in their own order', () => {
+    const bad = { published: 'yes', id: 7, author_id: 1, title: 't', body: 'b', inserted_at: 'x' }
+    expect(
+      Decode.rows(posts, [{ ...bad, published: true, inserted_at: post().inserted_at }, bad]),
+    ).toMatchObject(E.left({ _tag: 'DecodeError', table: 'post', column: 'published', value: 'yes' }))
+    expect(Decode.rows(posts, [{ ...bad, published: false }])).toMatchObject(
+      E.left({ _tag: 'DecodeError', table: 'post', column: 'inserted_at', value: 'x' }),
+    )
+  })
+
   it('lateral rows and their nested JSON objects are completed in place when they have the exact keys', () => {
     const q = pipe(Query.from(Blog, 'post'), Query.preload({ author: true }))
     const nodes = Spec.normalize(Blog, 'post', q.preload)

@@ -123,6 +123,43 @@ describe('DecodeError', () => {
   })
 })
 
+describe('owner keys of batched rows', () => {
+  // comments.post_id declared with another codec than posts.id: the owner key is still read with
+  // posts.id's codec (the rows group under their posts), and the child's own codec still decides
+  const withPostId = (postId: Column.Column<unknown>) =>
+    Schema.modelOrThrow(
+      {
+        post: Schema.table('post', 'posts', { id: Column.serial, title: Column.text }),
+        comment: Schema.table('comment', 'comments', {
+          id: Column.serial,
+          post_id: postId,
+          body: Column.text,
+        }),
+      },
+      { post: { comments: Schema.hasMany('comment', { preloadOrder: ['id'] }) } },
+    )
+  const load = (M: ReturnType<typeof withPostId>) =>
+    Pg.all(pipe(Query.from(M, 'post'), Query.orderBy(['id']), Query.preload({ comments: true })), {
+      strategy: 'batched',
+    })(db.sql)()
+
+  it('a child key column of another codec groups by the owner codec', async () => {
+    const shared = await load(withPostId(Column.integer))
+    const other = await load(withPostId(Column.double))
+    if (E.isLeft(shared) || E.isLeft(other)) throw new Error('load failed')
+    expect(shared.right.some(p => p.comments.length > 0)).toBe(true)
+    expect(other.right).toEqual(shared.right)
+  })
+
+  it("a child key column whose codec rejects the value is a DecodeError naming the child's column", async () => {
+    expect(left(await load(withPostId(Column.text)))).toMatchObject({
+      _tag: 'DecodeError',
+      table: 'comment',
+      column: 'post_id',
+    })
+  })
+})
+
 describe('Pg.one and Pg.first', () => {
   const byName = (name: string) =>
     pipe(

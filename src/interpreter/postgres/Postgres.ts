@@ -71,7 +71,15 @@ export const execute =
 // array on right side"). Typed 0 (unknown), the server infers the array type from the context and
 // postgres.js serializes the elements with it.
 const listParam = (sql: Db, v: unknown): unknown =>
-  Array.isArray(v) && v.some(x => typeof x === 'boolean' || x instanceof Date) ? sql.typed(v, 0) : v
+  Array.isArray(v) && typedByFirst(v) ? sql.typed(v, 0) : v
+
+const typedByFirst = (v: ReadonlyArray<unknown>): boolean => {
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]
+    if (typeof x === 'boolean' || (typeof x === 'object' && x instanceof Date)) return true
+  }
+  return false
+}
 
 // The private sentinel that carries a Left out of `sql.begin`: postgres.js commits whenever the callback
 // resolves, so a failed program must reject to roll back, and is turned back into its Left outside.
