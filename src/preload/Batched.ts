@@ -152,17 +152,17 @@ const loadNode = async (
       loaded.push(...rows)
     }
   const keys = keysOf(parents, ownerCol, ranges === undefined ? null : p => ranges?.has(p) === true)
-  let owners: Array<unknown> = []
+  // The owner key of rows[j]: owners[j], or (null) the owner field of the decoded row
+  let owners: Array<unknown> | null = null
   let rows: Array<Row> = []
+  const field = Plan.ownerField(c.right)
   if (keys.length > 0) {
     const raw = await i.select(Plan.batched(model, node, c.right, keys))()
     if (E.isLeft(raw)) return raw
-    const field = Plan.ownerField(c.right)
     // The owner key is read with the owner column's codec: from the raw output when the target
     // decodes that field otherwise (or does not have it), else from the decoded row.
     const fieldCodec = target.columns.get(field)?.codec
-    const shared = fieldCodec !== undefined && Column.nonNull(fieldCodec) === decodeOwner.base
-    if (!shared) {
+    if (fieldCodec === undefined || Column.nonNull(fieldCodec) !== decodeOwner.base) {
       owners = new Array(raw.right.length)
       for (let j = 0; j < raw.right.length; j++) {
         const o = decodeOwner.decode((raw.right[j] as Row)[field])
@@ -173,42 +173,30 @@ const loadNode = async (
     const decoded = Decode.rows(target, raw.right)
     if (E.isLeft(decoded)) return decoded
     rows = decoded.right
-    if (shared) {
-      owners = new Array(rows.length)
-      for (let j = 0; j < rows.length; j++) owners[j] = (rows[j] as Row)[field]
-    }
   }
-  let children: ReadonlyArray<Row>
-  if (node.children.length === 0) children = finish(rows, loaded)
-  else {
-    const r = await level(
-      i,
-      model,
-      node.children,
-      force,
-      loaded.length === 0 ? rows : [...rows, ...loaded],
-      rows.length,
-    )
+  // children[j] is rows[j] (completed in place) for j < rows.length, then the loaded rows; a leaf's
+  // own rows are final and frozen while grouped
+  const leaf = node.children.length === 0
+  let children: ReadonlyArray<Row> = loaded.length === 0 ? rows : [...rows, ...loaded]
+  if (!leaf) {
+    const r = await level(i, model, node.children, force, children, rows.length)
     if (E.isLeft(r)) return r
     children = r.right
   }
-  // children[j] is rows[j] (completed in place) for j < rows.length, then the loaded rows
   const many = node.assoc.cardinality === 'many'
   const none = many ? empty : O.none
   const values = new Map<unknown, unknown>()
-  if (many) {
-    for (let j = 0; j < owners.length; j++) {
-      const key = Assemble.keyOf(owners[j])
-      const g = values.get(key) as Array<Row> | undefined
-      if (g === undefined) values.set(key, [children[j] as Row])
-      else g.push(children[j] as Row)
-    }
-    values.forEach(g => Object.freeze(g))
-  } else
-    for (let j = 0; j < owners.length; j++) {
-      const key = Assemble.keyOf(owners[j])
-      if (!values.has(key)) values.set(key, O.some(children[j] as Row))
-    }
+  for (let j = 0; j < rows.length; j++) {
+    const child = children[j] as Row
+    if (leaf) Object.freeze(child)
+    const key = Assemble.keyOf(owners === null ? child[field] : owners[j])
+    const g = values.get(key)
+    if (many)
+      if (g === undefined) values.set(key, [child])
+      else (g as Array<Row>).push(child)
+    else if (g === undefined) values.set(key, O.some(child))
+  }
+  if (many) values.forEach(g => Object.freeze(g))
   const base = rows.length
   return E.right((p: Row): unknown => {
     const range = ranges?.get(p)
