@@ -70,6 +70,16 @@ const keysOf = (
   return keys
 }
 
+// The keys of `col` on all the parents, computed once per level and column (sibling associations
+// with the same owner column, such as a post's comments, permalink and tags, share them).
+type KeyCache = Map<string, Array<unknown>>
+
+const allKeysOf = (parents: ReadonlyArray<Row>, col: string, cache: KeyCache): Array<unknown> => {
+  let keys = cache.get(col)
+  if (keys === undefined) cache.set(col, (keys = keysOf(parents, col, null)))
+  return keys
+}
+
 const unknownSchema = (node: Node) =>
   E.left(QueryError.make('UnknownSchema', `cannot preload '${node.name}'`, node.owner, node.name))
 
@@ -123,15 +133,17 @@ const ownerDecoder = (model: Model.AnyModel, node: Node, col: string): OwnerDeco
   return d
 }
 
-// Parents `[0, owned)` are rows this load created (decoded from its own statements): they get their
-// associations in place and are frozen; the others (rows given to `into`, or already loaded on them)
-// are copied.
+// Parents `[0, owned)` are rows this load decoded from its own statements (with exactly their table's
+// columns, so no association loaded yet); the others are rows given to `into`, or already loaded on
+// them, whose loaded associations are kept unless `force`.
 const loadNode = async (
   i: Interpreter,
   model: Model.AnyModel,
   node: Node,
   force: boolean,
   parents: ReadonlyArray<Row>,
+  owned: number,
+  cache: KeyCache,
 ): Result<Value> => {
   const c = Plan.chain(model, node)
   if (E.isLeft(c)) return c
@@ -142,7 +154,7 @@ const loadNode = async (
   const loaded: Array<Row> = []
   let ranges: Map<Row, readonly [number, number]> | undefined
   if (!force)
-    for (let j = 0; j < parents.length; j++) {
+    for (let j = owned; j < parents.length; j++) {
       const p = parents[j] as Row
       const v = p[node.name]
       if (v === undefined) continue
@@ -151,7 +163,10 @@ const loadNode = async (
       ranges.set(p, [loaded.length, loaded.length + rows.length])
       loaded.push(...rows)
     }
-  const keys = keysOf(parents, ownerCol, ranges === undefined ? null : p => ranges?.has(p) === true)
+  const keys =
+    ranges === undefined
+      ? allKeysOf(parents, ownerCol, cache)
+      : keysOf(parents, ownerCol, p => ranges?.has(p) === true)
   // The owner key of rows[j]: owners[j], or (null) the owner field of the decoded row
   let owners: Array<unknown> | null = null
   let rows: Array<Row> = []
@@ -268,8 +283,9 @@ const level = async (
     if (usable.length !== plan.ones.length) plan = planOf(nodes, usable)
   }
   const { ones, direct, walked, throughs, names } = plan
-  const loads: Array<Result<Value>> = direct.map(n => loadNode(i, model, n, force, parents))
-  for (const t of ones) loads.push(loadThrough(i, model, t, force, parents))
+  const cache: KeyCache = new Map()
+  const loads: Array<Result<Value>> = direct.map(n => loadNode(i, model, n, force, parents, owned, cache))
+  for (const t of ones) loads.push(loadThrough(i, model, t, force, parents, cache))
   const fns: Array<Value> = []
   for (const r of await Promise.all(loads)) {
     if (E.isLeft(r)) return r
@@ -293,13 +309,14 @@ const loadThrough = async (
   t: Plan.OneStatementThrough,
   force: boolean,
   parents: ReadonlyArray<Row>,
+  cache: KeyCache,
 ): Result<Value> => {
   const node = t.node
   const ownerCol = t.chain.ownerCol
   const target = Model.table(model, t.chain.target)
   const decodeOwner = ownerDecoder(model, node, ownerCol)
   if (target === undefined || decodeOwner === undefined) return unknownSchema(node)
-  const keys = keysOf(parents, ownerCol, null)
+  const keys = allKeysOf(parents, ownerCol, cache)
   if (keys.length === 0) return E.right(() => (node.assoc.cardinality === 'many' ? empty : O.none))
   const paths = Plan.batchedThroughKeys(model, t, keys)
   const grouped =
