@@ -214,7 +214,8 @@ const level = (model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Node>
     }
     const own = inPlace && !Object.isFrozen(raw)
     const row: Record<string, unknown> = own ? raw : {}
-    for (const c of columns) {
+    for (let k = 0; k < columns.length; k++) {
+      const c = columns[k] as Decode.ColumnDecoder
       const v = raw[c.name]
       const x = c.decode(v)
       if (x === Column.invalid) {
@@ -223,7 +224,8 @@ const level = (model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Node>
       }
       if (!own || x !== v) row[c.name] = x
     }
-    for (const n of direct) {
+    for (let k = 0; k < direct.length; k++) {
+      const n = direct[k] as (typeof direct)[number]
       const v = n.decode(raw[n.name], fail)
       if (v === failed) return failed
       row[n.name] = v
@@ -255,12 +257,12 @@ const value = (
   if (hit !== undefined) return hit
   let child: Level | undefined
   const childLevel = (): Level => (child ??= level(model, target, children))
-  const item = (u: unknown, fail: Fail, inPlace: boolean): Row | typeof failed => {
+  const item = (l: Level, u: unknown, fail: Fail, inPlace: boolean): Row | typeof failed => {
     if (typeof u !== 'object' || u === null || Array.isArray(u)) {
       fail.error = DecodeError.make(target, node.name, u, 'a JSON object')
       return failed
     }
-    return childLevel().decode(u as Row, fail, inPlace)
+    return l.decode(u as Row, fail, inPlace)
   }
   const d: ValueDecoder =
     node.assoc.cardinality === 'many'
@@ -268,10 +270,11 @@ const value = (
           const v = typeof json === 'string' ? (JSON.parse(json) as unknown) : json
           if (v === null || v === undefined) return empty
           const items: ReadonlyArray<unknown> = Array.isArray(v) ? v : [v]
-          const own = exact(childLevel(), items[0])
+          const l = childLevel()
+          const own = exact(l, items[0])
           const out: Array<Row> = new Array<Row>(items.length)
           for (let i = 0; i < items.length; i++) {
-            const r = item(items[i], fail, own)
+            const r = item(l, items[i], fail, own)
             if (r === failed) return failed
             out[i] = r
           }
@@ -280,13 +283,14 @@ const value = (
       : (json, fail) => {
           const v = typeof json === 'string' ? (JSON.parse(json) as unknown) : json
           if (v === null || v === undefined) return O.none
+          const l = childLevel()
           if (!Array.isArray(v)) {
-            const r = item(v, fail, exact(childLevel(), v))
+            const r = item(l, v, fail, exact(l, v))
             return r === failed ? failed : O.some(r)
           }
           let first: Row | undefined
           for (const u of v) {
-            const r = item(u, fail, false)
+            const r = item(l, u, fail, false)
             if (r === failed) return failed
             first ??= r
           }
