@@ -163,7 +163,7 @@ export const errorOf = (
  * (`ownable`) are completed in place: each row's fields are walked in their own order (a `for...in`,
  * which V8 reads by the shape's field index instead of looking each column name up), matched against
  * the first row's column order; a row that differs from it (another shape, a frozen row) is decoded
- * column by column like any other.
+ * column by column into a new row.
  *
  * @category destructors
  * @since 0.1.0

@@ -71,9 +71,9 @@ export const execute =
 // array on right side"). Typed 0 (unknown), the server infers the array type from the context and
 // postgres.js serializes the elements with it.
 const listParam = (sql: Db, v: unknown): unknown =>
-  Array.isArray(v) && typedByFirst(v) ? sql.typed(v, 0) : v
+  Array.isArray(v) && hasBooleanOrDate(v) ? sql.typed(v, 0) : v
 
-const typedByFirst = (v: ReadonlyArray<unknown>): boolean => {
+const hasBooleanOrDate = (v: ReadonlyArray<unknown>): boolean => {
   for (let i = 0; i < v.length; i++) {
     const x = v[i]
     if (typeof x === 'boolean' || (typeof x === 'object' && x instanceof Date)) return true
