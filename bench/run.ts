@@ -3,7 +3,9 @@
 // Loads the deterministic blog into the `quiver_bench` schema of DATABASE_URL (else an embedded
 // PGlite), checks every implementation's tree against raw-separate's, then times them in one process,
 // interleaved (in a seeded random order each round, so that nobody always follows the same
-// neighbour), with a GC between operations so nobody pays for another's garbage. A full run writes
+// neighbour), with a young-generation GC before each operation so nobody pays for another's garbage
+// (a full GC there would also throw away the hidden classes of the rows, whose code then deoptimizes
+// on every next call: see `minorGc`). A full run writes
 // bench/results.json and bench/RESULTS.md; a quick run writes bench/.data/results-quick.json.
 //
 // `npm run bench` bundles this file with src/ (esbuild, to bench/.data/run.mjs) and runs it with node:
@@ -57,7 +59,14 @@ if (sizes(scale).posts < 3500 || sizes(scale).users < 300) {
 }
 
 v8.setFlagsFromString('--expose-gc')
-const gc = vm.runInNewContext('gc') as () => void
+const gc = vm.runInNewContext('gc') as (options?: { readonly type: 'minor' | 'major' }) => void
+// Before each timed operation: a scavenge empties the young generation, where an operation's garbage
+// lives. Not a full GC: that collects the hidden classes (maps) of the previous operation's rows, which
+// optimized code has in its type feedback and map checks; every hot loop over rows then deoptimized on
+// its next call and was compiled again (quiver's decoding loop: 40 deoptimizations in 600 W1
+// operations with a full GC before each, 2 with a scavenge), a cost no server pays between requests.
+// Old-generation collections happen as they would in a server, to whoever is allocating.
+const minorGc = () => gc({ type: 'minor' })
 
 // ---------------------------------------------------------------------------------------------------
 // database and implementations
@@ -214,11 +223,12 @@ const main = async () => {
     }
     // timing
     const times = new Map<ImplName, Array<number>>(impls.map(i => [i.name, []]))
+    gc()
     if (w === 'W5') {
       const block = 50
       for (let b = 0; b * block < w5Calls; b++) {
         for (const impl of shuffled(impls, b)) {
-          gc()
+          minorGc()
           const ts = times.get(impl.name)!
           for (let i = b * block; i < Math.min(w5Calls, (b + 1) * block); i++) {
             const id = w5Post(i, sz.posts)
@@ -231,7 +241,7 @@ const main = async () => {
     } else {
       for (let r = 0; r < rounds; r++)
         for (const impl of shuffled(impls, r)) {
-          gc()
+          minorGc()
           const s = performance.now()
           await impl.run[w](0)
           times.get(impl.name)!.push(performance.now() - s)
@@ -431,7 +441,8 @@ const markdown = (
     '',
     'Columns: median and p95 per operation; ratio to raw-separate and to the best raw lower bound (the',
     'faster of raw-separate and raw-json by median), each the median of the per-round ratios (paired: both',
-    'timed in the same round, so slow stretches of the shared machine cancel out; W5 pairs calls);',
+    'timed in the same round, so slow stretches of the shared machine cancel out; W5 pairs calls; a',
+    'young-generation GC before each operation);',
     'statements per operation; peak JS heap growth during one',
     'operation (after a GC; sampled every ms and at the end; RSS is not separable per implementation in',
     'one process). All implementations run in one process, interleaved (a seeded random order each round), with the same pool',
