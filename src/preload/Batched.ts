@@ -47,19 +47,23 @@ const empty: ReadonlyArray<Row> = Object.freeze([])
 
 type Result<A> = Promise<E.Either<LoadError, A>>
 
-type Value = (parent: Row) => unknown
+// The value each parent gets for one association: looked up by the parent's owner key in `values`
+// (`none` without a key or a match), unless `kept` has one for the parent (an association the
+// parent came with).
+interface Value {
+  readonly ownerCol: string
+  readonly values: ReadonlyMap<unknown, unknown>
+  readonly none: unknown
+  readonly kept: ((parent: Row) => unknown) | null
+}
 
-// The distinct non-null keys of `col` on the parents, skipping those whose association is kept.
-const keysOf = (
-  parents: ReadonlyArray<Row>,
-  col: string,
-  kept: ((p: Row) => boolean) | null,
-): Array<unknown> => {
+// The distinct non-null keys of `col` on the parents whose association is not kept.
+const keysOf = (parents: ReadonlyArray<Row>, col: string, kept: (p: Row) => boolean): Array<unknown> => {
   const keys: Array<unknown> = []
   const seen = new Set<unknown>()
   for (let j = 0; j < parents.length; j++) {
     const p = parents[j] as Row
-    if (kept !== null && kept(p)) continue
+    if (kept(p)) continue
     const k = p[col]
     if (k === null || k === undefined) continue
     const key = Assemble.keyOf(k)
@@ -70,14 +74,34 @@ const keysOf = (
   return keys
 }
 
-// The keys of `col` on all the parents, computed once per level and column (sibling associations
-// with the same owner column, such as a post's comments, permalink and tags, share them).
-type KeyCache = Map<string, Array<unknown>>
+// The owner keys of one column on all the parents: each parent's `Map` key (`undefined` for none),
+// and the distinct non-null values (the statement's parameter). Computed once per level and column:
+// sibling associations with the same owner column (a post's comments, permalink and tags) share them,
+// and each parent's row is read once per column instead of once per association.
+interface OwnerKeys {
+  readonly at: ReadonlyArray<unknown>
+  readonly keys: Array<unknown>
+}
+type KeyCache = Map<string, OwnerKeys>
 
-const allKeysOf = (parents: ReadonlyArray<Row>, col: string, cache: KeyCache): Array<unknown> => {
-  let keys = cache.get(col)
-  if (keys === undefined) cache.set(col, (keys = keysOf(parents, col, null)))
-  return keys
+const ownerKeys = (parents: ReadonlyArray<Row>, col: string, cache: KeyCache): OwnerKeys => {
+  const hit = cache.get(col)
+  if (hit !== undefined) return hit
+  const at: Array<unknown> = new Array(parents.length)
+  const keys: Array<unknown> = []
+  const seen = new Set<unknown>()
+  for (let j = 0; j < parents.length; j++) {
+    const k = (parents[j] as Row)[col]
+    if (k === null || k === undefined) continue
+    const key = Assemble.keyOf(k)
+    at[j] = key
+    if (seen.has(key)) continue
+    seen.add(key)
+    keys.push(k)
+  }
+  const made = { at, keys }
+  cache.set(col, made)
+  return made
 }
 
 const unknownSchema = (node: Node) =>
@@ -165,7 +189,7 @@ const loadNode = async (
     }
   const keys =
     ranges === undefined
-      ? allKeysOf(parents, ownerCol, cache)
+      ? ownerKeys(parents, ownerCol, cache).keys
       : keysOf(parents, ownerCol, p => ranges?.has(p) === true)
   // The owner key of rows[j]: owners[j], or (null) the owner field of the decoded row
   let owners: Array<unknown> | null = null
@@ -213,13 +237,16 @@ const loadNode = async (
   }
   if (many) values.forEach(g => Object.freeze(g))
   const base = rows.length
-  return E.right((p: Row): unknown => {
-    const range = ranges?.get(p)
-    if (range !== undefined)
-      return Assemble.valueOf(node.assoc.cardinality, children.slice(base + range[0], base + range[1]))
-    const k = p[ownerCol]
-    return k === null || k === undefined ? none : (values.get(Assemble.keyOf(k)) ?? none)
-  })
+  const kept =
+    ranges === undefined
+      ? null
+      : (p: Row): unknown => {
+          const range = ranges.get(p)
+          return range === undefined
+            ? undefined
+            : Assemble.valueOf(node.assoc.cardinality, children.slice(base + range[0], base + range[1]))
+        }
+  return E.right({ ownerCol, values, none, kept })
 }
 
 // A leaf level: its own rows are final (frozen in place), rows already loaded are kept as they are.
@@ -286,16 +313,27 @@ const level = async (
   const cache: KeyCache = new Map()
   const loads: Array<Result<Value>> = direct.map(n => loadNode(i, model, n, force, parents, owned, cache))
   for (const t of ones) loads.push(loadThrough(i, model, t, force, parents, cache))
-  const fns: Array<Value> = []
+  const values: Array<Value> = []
   for (const r of await Promise.all(loads)) {
     if (E.isLeft(r)) return r
-    fns.push(r.right)
+    values.push(r.right)
+  }
+  const rows: Array<Record<string, unknown>> = new Array(parents.length)
+  for (let r = 0; r < parents.length; r++) rows[r] = r < owned ? (parents[r] as Row) : { ...parents[r] }
+  for (let j = 0; j < names.length; j++) {
+    const name = names[j] as string
+    const { ownerCol, values: byKey, none, kept } = values[j] as Value
+    const at = ownerKeys(parents, ownerCol, cache).at
+    for (let r = 0; r < parents.length; r++) {
+      const given = kept === null ? undefined : kept(parents[r] as Row)
+      const k = at[r]
+      ;(rows[r] as Record<string, unknown>)[name] =
+        given !== undefined ? given : k === undefined ? none : (byKey.get(k) ?? none)
+    }
   }
   const out: Array<Row> = new Array(parents.length)
   for (let r = 0; r < parents.length; r++) {
-    const p = parents[r] as Row
-    const row = (r < owned ? p : { ...p }) as Record<string, unknown>
-    for (let j = 0; j < names.length; j++) row[names[j] as string] = (fns[j] as Value)(p)
+    const row = rows[r] as Record<string, unknown>
     out[r] = throughs ? Assemble.complete(model, walked, row) : Object.freeze(row)
   }
   return E.right(out)
@@ -316,8 +354,9 @@ const loadThrough = async (
   const target = Model.table(model, t.chain.target)
   const decodeOwner = ownerDecoder(model, node, ownerCol)
   if (target === undefined || decodeOwner === undefined) return unknownSchema(node)
-  const keys = allKeysOf(parents, ownerCol, cache)
-  if (keys.length === 0) return E.right(() => (node.assoc.cardinality === 'many' ? empty : O.none))
+  const keys = ownerKeys(parents, ownerCol, cache).keys
+  const none = node.assoc.cardinality === 'many' ? empty : O.none
+  if (keys.length === 0) return E.right({ ownerCol, values: new Map(), none, kept: null })
   const paths = Plan.batchedThroughKeys(model, t, keys)
   const grouped =
     paths === null
@@ -461,10 +500,7 @@ const finishThrough = async (
       ),
     )
   }
-  return E.right((p: Row): unknown => {
-    const k = p[ownerCol]
-    return k === null || k === undefined ? none : (values.get(Assemble.keyOf(k)) ?? none)
-  })
+  return E.right({ ownerCol, values, none, kept: null })
 }
 
 /**

@@ -275,6 +275,18 @@ describe('preload: Ecto scenarios on both strategies', () => {
     expect(ids(forced[0]?.comments ?? [])).toEqual([1, 2, 3])
   })
 
+  it('rows given with and without an association: the given value is kept, the others are loaded', async () => {
+    const first = await Pg.all(pipe(posts([1, 2, 3]), Query.preload({ comments: true })))(db.sql)()
+    if (E.isLeft(first)) throw first.left
+    const [p1, p2, p3] = first.right
+    if (p1 === undefined || p2 === undefined || p3 === undefined) throw new Error('seed')
+    const { comments: _, ...bare2 } = p2
+    const { comments: __, ...bare3 } = p3
+    const given = [bare2, { ...p1, comments: p1.comments.slice(1, 2) }, bare3]
+    const r = await both(s => Pg.preloadInto(Blog, 'post', { comments: true }, { strategy: s })(given))
+    expect(r.map(p => ids(p.comments))).toEqual([[4], [2], [5]])
+  })
+
   it('through with a query: the filter applies to the last hop, whose filtered value stays exposed', async () => {
     const r = await both(s =>
       Pg.all(pipe(posts([1]), Query.preload({ commentsAuthors: Preload.query({ where: { name: 'cy' } }) })), {
