@@ -207,12 +207,22 @@ const level = (model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Node>
   ]
   const walked = ones.length === 0 ? nodes : nodes.filter(n => !skip.has(n))
   const throughs = walked.some(n => n.assoc._tag === 'Through')
+  const finished = (row: Record<string, unknown>): Row =>
+    throughs ? complete(model, walked, row) : Object.freeze(row)
+  // Objects completed in place come in one key order (a result's rows, the objects one SQL expression
+  // builds): the first one's order, when it has exactly the level's keys, is kept, and an object in
+  // that order is walked key by key (read by field index) instead of looked up column by column.
+  let order: Order | undefined
   const d: LevelDecoder = (raw, fail, inPlace) => {
     if (table === undefined) {
       fail.error = DecodeError.make(schema, '(table)', raw, 'a table of the model')
       return failed
     }
     const own = inPlace && !Object.isFrozen(raw)
+    if (own) {
+      const o = order ?? (order = orderOf(raw, columns, direct))
+      if (o !== undefined && inOrder(o, raw)) return walkInOrder(table.name, o, raw, fail, finished)
+    }
     const row: Record<string, unknown> = own ? raw : {}
     for (let k = 0; k < columns.length; k++) {
       const c = columns[k] as Decode.ColumnDecoder
@@ -230,11 +240,72 @@ const level = (model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Node>
       if (v === failed) return failed
       row[n.name] = v
     }
-    return throughs ? complete(model, walked, row) : Object.freeze(row)
+    return finished(row)
   }
   const made: Level = { model, schema, decode: d, keys: columns.length + direct.length }
   levels.set(nodes, made)
   return made
+}
+
+// A level's keys in the order of the objects it completes in place: `columns[k]` decodes the k-th
+// key when it is a column, else `values[k]` (a direct association).
+interface Order {
+  readonly names: ReadonlyArray<string>
+  readonly columns: ReadonlyArray<Decode.ColumnDecoder | undefined>
+  readonly values: ReadonlyArray<ValueDecoder | undefined>
+}
+
+// The order of `first`'s keys, unless they are not exactly the level's columns and associations.
+const orderOf = (
+  first: Row,
+  columns: ReadonlyArray<Decode.ColumnDecoder>,
+  direct: ReadonlyArray<{ readonly name: string; readonly decode: ValueDecoder }>,
+): Order | undefined => {
+  const names = Object.keys(first)
+  if (names.length !== columns.length + direct.length) return undefined
+  const cs = names.map(n => columns.find(c => c.name === n))
+  const vs = names.map(n => direct.find(a => a.name === n)?.decode)
+  return cs.every((c, k) => c !== undefined || vs[k] !== undefined)
+    ? { names, columns: cs, values: vs }
+    : undefined
+}
+
+// Whether an object's own enumerable keys (and no inherited ones) are exactly `order`'s, in order.
+const inOrder = (order: Order, raw: Row): boolean => {
+  const names = order.names
+  let k = 0
+  for (const n in raw) if (n !== names[k++]) return false
+  return k === names.length
+}
+
+// An object `inOrder` completed in place, key by key.
+const walkInOrder = (
+  table: string,
+  order: Order,
+  raw: Row,
+  fail: Fail,
+  finished: (row: Record<string, unknown>) => Row,
+): Row | typeof failed => {
+  const row = raw as Record<string, unknown>
+  let k = 0
+  for (const n in row) {
+    const v = row[n]
+    const c = order.columns[k]
+    if (c !== undefined) {
+      const x = c.decode(v)
+      if (x === Column.invalid) {
+        fail.error = DecodeError.make(table, c.name, v, c.expected)
+        return failed
+      }
+      if (x !== v) row[n] = x
+    } else {
+      const x = (order.values[k] as ValueDecoder)(v, fail)
+      if (x === failed) return failed
+      row[n] = x
+    }
+    k++
+  }
+  return finished(row)
 }
 
 // Whether the objects of one result (rows, or the items of one JSON array: all of one shape) have

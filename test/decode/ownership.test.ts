@@ -114,6 +114,44 @@ describe('decoding in place', () => {
     )
   })
 
+  it('lateral rows in other key orders, or with an inherited key, decode to the same values', () => {
+    const q = pipe(Query.from(Blog, 'post'), Query.preload({ author: true }))
+    const nodes = Spec.normalize(Blog, 'post', q.preload)
+    if (E.isLeft(nodes)) throw nodes.left
+    const { inserted_at, ...rest } = post()
+    const { name, ...id } = user()
+    const rows = [
+      { ...post(), author: user() },
+      { author: { ...id, name }, inserted_at, ...rest },
+      Object.assign(Object.create({ stray: 1 }) as object, post(), { author: user() }),
+    ]
+    const r = Assemble.decodeTrees(Blog, 'post', nodes.right, rows)
+    if (E.isLeft(r)) throw r.left
+    const expected = {
+      ...post(),
+      inserted_at: new Date('2026-01-02T03:04:05.678Z'),
+      author: { _tag: 'Some', value: user() },
+    }
+    for (const x of r.right) expect({ ...x }).toEqual(expected)
+    expect(r.right[0]).toBe(rows[0])
+    expect(Object.keys(r.right[2] ?? {})).not.toContain('stray')
+  })
+
+  it('a rejected value in a lateral row or nested object names table, column and value', () => {
+    const q = pipe(Query.from(Blog, 'post'), Query.preload({ author: true }))
+    const nodes = Spec.normalize(Blog, 'post', q.preload)
+    if (E.isLeft(nodes)) throw nodes.left
+    const ok = () => ({ ...post(), author: user() })
+    const badRow = { ...post(), published: 'yes', author: user() }
+    const badNested = { ...post(), author: { ...user(), name: 7 } }
+    expect(Assemble.decodeTrees(Blog, 'post', nodes.right, [ok(), badRow])).toMatchObject(
+      E.left({ _tag: 'DecodeError', table: 'post', column: 'published', value: 'yes' }),
+    )
+    expect(Assemble.decodeTrees(Blog, 'post', nodes.right, [ok(), badNested])).toMatchObject(
+      E.left({ _tag: 'DecodeError', table: 'user', column: 'name', value: 7 }),
+    )
+  })
+
   it('lateral rows and their nested JSON objects are completed in place when they have the exact keys', () => {
     const q = pipe(Query.from(Blog, 'post'), Query.preload({ author: true }))
     const nodes = Spec.normalize(Blog, 'post', q.preload)
