@@ -80,7 +80,7 @@ const keysOf = (parents: ReadonlyArray<Row>, col: string, kept: (p: Row) => bool
 // and each parent's row is read once per column instead of once per association.
 interface OwnerKeys {
   readonly at: ReadonlyArray<unknown>
-  readonly keys: Array<unknown>
+  readonly keys: ReadonlyArray<unknown>
 }
 type KeyCache = Map<string, OwnerKeys>
 
