@@ -58,7 +58,7 @@ export const forTable = (table: Table): RowDecoder => {
   if (hit !== undefined) return hit
   const cols = columnsOf(table)
   const decoder: RowDecoder = row => {
-    const out = decodeRow(cols, row, false)
+    const out = decodeRow(cols, row)
     return typeof out === 'number' ? E.left(errorOf(table, cols, row, out)) : E.right(out)
   }
   cache.set(table, decoder)
@@ -101,11 +101,10 @@ export const ownable = (cols: ReadonlyArray<ColumnDecoder>, raw: ReadonlyArray<R
 }
 
 /**
- * One row decoded column by column: into the same object when `inPlace` (see `ownable`) and the row
- * is not frozen, else into a new one built field by field (every row then follows the same chain of
- * shapes as associations are added). A rejected value gives the index of its column instead (the
- * value itself is left as it was: `errorOf` names it; columns before it may already hold their
- * decoded values, so the raw row is not decoded again).
+ * One row decoded column by column into a new row built field by field (every row then follows the
+ * same chain of shapes as associations are added), the raw row left as it was. A rejected value gives
+ * the index of its column instead (`errorOf` names it). Rows handed over to be completed in place go
+ * through `rows`.
  *
  * @category utils
  * @since 0.1.0
@@ -113,19 +112,7 @@ export const ownable = (cols: ReadonlyArray<ColumnDecoder>, raw: ReadonlyArray<R
 export const decodeRow = (
   cols: ReadonlyArray<ColumnDecoder>,
   raw: RawRow,
-  inPlace: boolean,
 ): Record<string, unknown> | number => {
-  if (inPlace && !Object.isFrozen(raw)) {
-    const row = raw as Record<string, unknown>
-    for (let k = 0; k < cols.length; k++) {
-      const c = cols[k] as ColumnDecoder
-      const v = row[c.name]
-      const d = c.decode(v)
-      if (d === Column.invalid) return k
-      if (d !== v) row[c.name] = d
-    }
-    return row
-  }
   const row: Record<string, unknown> = {}
   for (let k = 0; k < cols.length; k++) {
     const c = cols[k] as ColumnDecoder
@@ -185,7 +172,7 @@ export const rows = (
       }
       if (k >= 0) return E.left(errorOf(table, cols, row, order.at[k] as number))
     }
-    const d = decodeRow(cols, row, false)
+    const d = decodeRow(cols, row)
     if (typeof d === 'number') return E.left(errorOf(table, cols, row, d))
     out[i] = d
   }

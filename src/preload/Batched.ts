@@ -117,23 +117,6 @@ interface OwnerDecoder {
   readonly error: (o: unknown) => DecodeError.DecodeError
 }
 
-interface RowDecoder {
-  /** Whether the rows of a result may be completed in place (`Decode.ownable`). */
-  readonly ownable: (raw: ReadonlyArray<Row>) => boolean
-  /** The row with the table's columns (in place when `inPlace`), or the index of a rejected column. */
-  readonly decode: (raw: Row, inPlace: boolean) => Record<string, unknown> | number
-  readonly error: (raw: Row, at: number) => DecodeError.DecodeError
-}
-
-const rowDecoder = (table: Table): RowDecoder => {
-  const cols = Decode.columnsOf(table)
-  return {
-    ownable: raw => Decode.ownable(cols, raw),
-    decode: (raw, inPlace) => Decode.decodeRow(cols, raw, inPlace),
-    error: (raw, at) => Decode.errorOf(table, cols, raw, at),
-  }
-}
-
 const ownerDecoders = new WeakMap<Model.Resolved, OwnerDecoder>()
 
 // Decodes the `__owner` output of a batched row with the owner column's codec.
@@ -383,7 +366,7 @@ const wholePaths = async (
 ): Promise<E.Either<LoadError, Grouped>> => {
   const raw = await i.select(Plan.batchedThrough(model, t, keys))()
   if (E.isLeft(raw)) return raw
-  const decodeTarget = rowDecoder(target)
+  const cols = Decode.columnsOf(target)
   const pk = Assemble.pkOf(model, t.chain.target)
   const byOwner = new Map<unknown, { readonly seen: Set<unknown>; readonly rows: Array<Row> }>()
   const byPk = new Map<unknown, Row>()
@@ -399,8 +382,8 @@ const wholePaths = async (
     g.seen.add(tk)
     let row = byPk.get(tk)
     if (row === undefined) {
-      const d = decodeTarget.decode(r, false)
-      if (typeof d === 'number') return E.left(decodeTarget.error(r, d))
+      const d = Decode.decodeRow(cols, r)
+      if (typeof d === 'number') return E.left(Decode.errorOf(target, cols, r, d))
       byPk.set(tk, (row = d))
     }
     g.rows.push(row)
@@ -447,16 +430,12 @@ const keyedPaths = async (
   if (ids.length > 0) {
     const rows = await i.select(Plan.byPrimaryKey(model, t.chain.target, ids))()
     if (E.isLeft(rows)) return rows
-    const decodeTarget = rowDecoder(target)
+    // the keys of the rows as the paths carry them (before decoding completes the rows in place)
     const pk = Assemble.pkOf(model, t.chain.target)
-    const inPlace = decodeTarget.ownable(rows.right)
-    for (let j = 0; j < rows.right.length; j++) {
-      const r = rows.right[j] as Row
-      const tk = pk(r)
-      const d = decodeTarget.decode(r, inPlace)
-      if (typeof d === 'number') return E.left(decodeTarget.error(r, d))
-      byPk.set(tk, d)
-    }
+    const tks = rows.right.map(pk)
+    const decoded = Decode.rows(target, rows.right)
+    if (E.isLeft(decoded)) return decoded
+    for (let j = 0; j < tks.length; j++) byPk.set(tks[j], decoded.right[j] as Row)
   }
   const byOwner = new Map<unknown, ReadonlyArray<Row>>()
   for (const [k, g] of groups) {
