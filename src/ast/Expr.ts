@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import * as Node from './Node.js'
 import type { Select } from './Select.js'
 
 // -------------------------------------------------------------------------------------
@@ -12,13 +13,13 @@ import type { Select } from './Select.js'
 // -------------------------------------------------------------------------------------
 
 /** @category model @since 0.1.0 */
-export interface ColumnRef {
+export interface ColumnRef extends Node.Branded {
   readonly _tag: 'ColumnRef'
   readonly alias: string
   readonly column: string
 }
 /** @category model @since 0.1.0 */
-export interface Param {
+export interface Param extends Node.Branded {
   readonly _tag: 'Param'
   readonly value: unknown
 }
@@ -47,52 +48,52 @@ const brand: unique symbol = Symbol('quiver.placeholder')
 export type Bind = ReadonlyMap<Placeholder, unknown>
 
 /** @category model @since 0.1.0 */
-export interface Bool {
+export interface Bool extends Node.Branded {
   readonly _tag: 'Bool'
   readonly value: boolean
 }
 /** @category model @since 0.1.0 */
 export type CompareOp = 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte'
 /** @category model @since 0.1.0 */
-export interface Compare {
+export interface Compare extends Node.Branded {
   readonly _tag: 'Compare'
   readonly op: CompareOp
   readonly left: Expr
   readonly right: Expr
 }
 /** Membership in a list of values, carried as one list (SQL: `= any($n)`). @category model @since 0.1.0 */
-export interface InList {
+export interface InList extends Node.Branded {
   readonly _tag: 'InList'
   readonly expr: Expr
   readonly values: ReadonlyArray<unknown>
 }
 /** @category model @since 0.1.0 */
-export interface IsNull {
+export interface IsNull extends Node.Branded {
   readonly _tag: 'IsNull'
   readonly expr: Expr
 }
 /** @category model @since 0.1.0 */
-export interface Not {
+export interface Not extends Node.Branded {
   readonly _tag: 'Not'
   readonly expr: Expr
 }
 /** `expr IS NOT TRUE`: false or unknown. @category model @since 0.1.0 */
-export interface NotTrue {
+export interface NotTrue extends Node.Branded {
   readonly _tag: 'NotTrue'
   readonly expr: Expr
 }
 /** @category model @since 0.1.0 */
-export interface And {
+export interface And extends Node.Branded {
   readonly _tag: 'And'
   readonly exprs: ReadonlyArray<Expr>
 }
 /** @category model @since 0.1.0 */
-export interface Or {
+export interface Or extends Node.Branded {
   readonly _tag: 'Or'
   readonly exprs: ReadonlyArray<Expr>
 }
 /** @category model @since 0.1.0 */
-export interface Like {
+export interface Like extends Node.Branded {
   readonly _tag: 'Like'
   readonly expr: Expr
   readonly pattern: Expr
@@ -104,13 +105,13 @@ export interface Like {
  * @category model
  * @since 0.1.0
  */
-export interface Fragment {
+export interface Fragment extends Node.Branded {
   readonly _tag: 'Fragment'
   readonly strings: ReadonlyArray<string>
   readonly args: ReadonlyArray<Expr>
 }
 /** @category model @since 0.1.0 */
-export interface Exists {
+export interface Exists extends Node.Branded {
   readonly _tag: 'Exists'
   readonly select: Select
 }
@@ -126,45 +127,66 @@ export type Expr =
 // constructors
 // -------------------------------------------------------------------------------------
 
+const make = Node.make
 const freeze = <A>(a: A): A => Object.freeze(a)
 
 /** @category constructors @since 0.1.0 */
-export const column = (alias: string, column: string): ColumnRef =>
-  freeze({ _tag: 'ColumnRef', alias, column })
+export const column = (alias: string, column: string): ColumnRef => make({ _tag: 'ColumnRef', alias, column })
 /** @category constructors @since 0.1.0 */
-export const param = (value: unknown): Param => freeze({ _tag: 'Param', value })
+export const param = (value: unknown): Param => make({ _tag: 'Param', value })
 /** @category constructors @since 0.1.0 */
 export const placeholder = (name: string): Placeholder => freeze({ _tag: 'Placeholder', name, [brand]: true })
 /** @category constructors @since 0.1.0 */
-export const bool = (value: boolean): Bool => freeze({ _tag: 'Bool', value })
+export const bool = (value: boolean): Bool => make({ _tag: 'Bool', value })
 /** @category constructors @since 0.1.0 */
 export const compare = (op: CompareOp, left: Expr, right: Expr): Compare =>
-  freeze({ _tag: 'Compare', op, left, right })
+  make({ _tag: 'Compare', op, left: operand(left), right: operand(right) })
 /** @category constructors @since 0.1.0 */
 export const eq = (left: Expr, right: Expr): Compare => compare('eq', left, right)
 /** @category constructors @since 0.1.0 */
 export const inList = (expr: Expr, values: ReadonlyArray<unknown>): InList =>
-  freeze({ _tag: 'InList', expr, values: freeze([...values]) })
+  make({ _tag: 'InList', expr: operand(expr), values: freeze([...values]) })
 /** @category constructors @since 0.1.0 */
-export const isNull = (expr: Expr): IsNull => freeze({ _tag: 'IsNull', expr })
+export const isNull = (expr: Expr): IsNull => make({ _tag: 'IsNull', expr: operand(expr) })
 /** @category constructors @since 0.1.0 */
-export const not = (expr: Expr): Not => freeze({ _tag: 'Not', expr })
+export const not = (expr: Expr): Not => make({ _tag: 'Not', expr: operand(expr) })
 /** @category constructors @since 0.1.0 */
-export const notTrue = (expr: Expr): NotTrue => freeze({ _tag: 'NotTrue', expr })
+export const notTrue = (expr: Expr): NotTrue => make({ _tag: 'NotTrue', expr: operand(expr) })
+
+// Same-operator nesting is flattened as it is built (`and(a, and(b, c))` is `and(a, b, c)`), so a long
+// chain built one term at a time is one node with many children, not a tree as deep as it is long.
+const flatten = (tag: 'And' | 'Or', exprs: ReadonlyArray<Expr>): ReadonlyArray<Expr> => {
+  if (!exprs.some(e => Node.isNode(e) && e._tag === tag)) return freeze(exprs.map(operand))
+  const out: Array<Expr> = []
+  for (const e of exprs)
+    if (Node.isNode(e) && e._tag === tag) out.push(...(e as And | Or).exprs)
+    else out.push(operand(e))
+  return freeze(out)
+}
+
 /** @category constructors @since 0.1.0 */
 export const and = (exprs: ReadonlyArray<Expr>): Expr =>
-  exprs.length === 1 ? (exprs[0] as Expr) : freeze({ _tag: 'And', exprs: freeze([...exprs]) })
+  exprs.length === 1 ? operand(exprs[0] as Expr) : make({ _tag: 'And', exprs: flatten('And', exprs) })
 /** @category constructors @since 0.1.0 */
 export const or = (exprs: ReadonlyArray<Expr>): Expr =>
-  exprs.length === 1 ? (exprs[0] as Expr) : freeze({ _tag: 'Or', exprs: freeze([...exprs]) })
+  exprs.length === 1 ? operand(exprs[0] as Expr) : make({ _tag: 'Or', exprs: flatten('Or', exprs) })
 /** @category constructors @since 0.1.0 */
 export const like = (expr: Expr, pattern: Expr, caseInsensitive: boolean): Like =>
-  freeze({ _tag: 'Like', expr, pattern, caseInsensitive })
+  make({ _tag: 'Like', expr: operand(expr), pattern: operand(pattern), caseInsensitive })
 /** @category constructors @since 0.1.0 */
 export const fragment = (strings: ReadonlyArray<string>, args: ReadonlyArray<Expr>): Fragment =>
-  freeze({ _tag: 'Fragment', strings: freeze([...strings]), args: freeze([...args]) })
+  make({ _tag: 'Fragment', strings: freeze([...strings]), args: freeze(args.map(operand)) })
 /** @category constructors @since 0.1.0 */
-export const exists = (select: Select): Exists => freeze({ _tag: 'Exists', select })
+export const exists = (select: Select): Exists => make({ _tag: 'Exists', select })
+
+/**
+ * A value as an operand: an expression built by these companions as itself, anything else (whatever
+ * its shape, frozen or not) as a parameter holding it.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const operand = (u: unknown): Expr => (isExpr(u) ? u : param(u))
 
 // -------------------------------------------------------------------------------------
 // utils
@@ -178,6 +200,94 @@ export const exists = (select: Select): Exists => freeze({ _tag: 'Exists', selec
  */
 export const isPlaceholder = (u: unknown): u is Placeholder =>
   typeof u === 'object' && u !== null && (u as { readonly [brand]?: unknown })[brand] === true
+
+/**
+ * Whether a value is an expression built by these companions. Shape never decides: a user value
+ * shaped like a node is data.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const isExpr = (u: unknown): u is Expr =>
+  Node.isNode(u) && Object.hasOwn(exprTags, (u as { readonly _tag?: unknown })._tag as string)
+
+const exprTags: Readonly<Record<Expr['_tag'], true>> = {
+  ColumnRef: true,
+  Param: true,
+  Bool: true,
+  Compare: true,
+  InList: true,
+  IsNull: true,
+  Not: true,
+  NotTrue: true,
+  And: true,
+  Or: true,
+  Like: true,
+  Fragment: true,
+  Exists: true,
+}
+
+// The expressions directly inside a node (a subquery's filters, joins, outputs and order included).
+const children = (e: Expr): ReadonlyArray<Expr> => {
+  switch (e._tag) {
+    case 'ColumnRef':
+    case 'Param':
+    case 'Bool':
+      return []
+    case 'Compare':
+      return [e.left, e.right]
+    case 'InList':
+    case 'IsNull':
+    case 'Not':
+    case 'NotTrue':
+      return [e.expr]
+    case 'And':
+    case 'Or':
+      return e.exprs
+    case 'Like':
+      return [e.expr, e.pattern]
+    case 'Fragment':
+      return e.args
+    case 'Exists': {
+      const s = e.select
+      return [
+        ...s.columns.map(o => o.expr),
+        ...s.joins.map(j => j.on),
+        ...s.where,
+        ...s.orderBy.map(t => t.expr),
+      ]
+    }
+  }
+}
+
+/**
+ * The nesting depth of an expression (a leaf is 1), measured without recursion, so that any input,
+ * however deep, gets an answer; values that are not nodes count as leaves.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const depth = (e: unknown): number => {
+  let max = 0
+  const stack: Array<readonly [unknown, number]> = [[e, 1]]
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [x, d] = top
+    if (d > max) max = d
+    if (isExpr(x)) for (const c of children(x)) stack.push([c, d + 1])
+  }
+  return max
+}
+
+/**
+ * The deepest nesting the query layer accepts (`Query.where` and the other entry points answer a
+ * deeper predicate with a typed error). Same-operator chains are flat, so this bounds only real
+ * alternation (and inside or inside and ...), which no hand-written query comes near; PostgreSQL's
+ * planner and any recursive evaluator stay far from their stack limits.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const maxDepth = 100
 
 /**
  * @category utils

@@ -7,6 +7,7 @@
  */
 import * as O from 'fp-ts/lib/Option.js'
 import type { Expr } from './Expr.js'
+import * as Node from './Node.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -25,7 +26,7 @@ export interface Binding {
  * @category model
  * @since 0.1.0
  */
-export interface Join {
+export interface Join extends Node.Branded {
   readonly _tag: 'Join'
   readonly kind: 'inner' | 'left'
   readonly binding: Binding
@@ -57,7 +58,7 @@ export interface Output {
  * @category model
  * @since 0.1.0
  */
-export interface Select {
+export interface Select extends Node.Branded {
   readonly _tag: 'Select'
   readonly from: Binding
   /** Empty means "no columns" (an existence test). */
@@ -112,8 +113,8 @@ export interface PerParent {
  * @since 0.1.0
  */
 export const create = (from: Binding, columns: ReadonlyArray<Output>): Select =>
-  Object.freeze({
-    _tag: 'Select',
+  Node.make({
+    _tag: 'Select' as const,
     from,
     columns,
     joins: [],
@@ -124,6 +125,13 @@ export const create = (from: Binding, columns: ReadonlyArray<Output>): Select =>
     distinct: false,
     perParent: O.none,
   })
+
+/**
+ * @category constructors
+ * @since 0.1.0
+ */
+export const join = (kind: Join['kind'], binding: Binding, on: Expr): Join =>
+  Node.make({ _tag: 'Join' as const, kind, binding, on })
 
 // -------------------------------------------------------------------------------------
 // combinators

@@ -11,6 +11,7 @@
  * @since 0.1.0
  */
 import type { Expr, Param } from './Expr.js'
+import * as Node from './Node.js'
 import type { Binding } from './Select.js'
 
 // -------------------------------------------------------------------------------------
@@ -19,12 +20,12 @@ import type { Binding } from './Select.js'
 
 /**
  * A value returned by an earlier statement of the same plan: column `column` of the first row that
- * statement `step` returned.
+ * statement `step` returned. Only `ref` makes one: a user value shaped like it is a value.
  *
  * @category model
  * @since 0.1.0
  */
-export interface Ref {
+export interface Ref extends Node.Branded {
   readonly _tag: 'Ref'
   readonly step: number
   readonly column: string
@@ -36,7 +37,7 @@ export interface Ref {
  * @category model
  * @since 0.1.0
  */
-export interface Insert {
+export interface Insert extends Node.Branded {
   readonly _tag: 'Insert'
   readonly table: string
   readonly columns: ReadonlyArray<string>
@@ -56,7 +57,7 @@ export interface Insert {
  * @category model
  * @since 0.1.0
  */
-export interface Update {
+export interface Update extends Node.Branded {
   readonly _tag: 'Update'
   readonly binding: Binding
   readonly set: ReadonlyArray<readonly [string, Param]>
@@ -70,7 +71,7 @@ export interface Update {
  * @category model
  * @since 0.1.0
  */
-export interface Delete {
+export interface Delete extends Node.Branded {
   readonly _tag: 'Delete'
   readonly binding: Binding
   readonly where: ReadonlyArray<Expr>
@@ -91,25 +92,28 @@ export type Write = Insert | Update | Delete
  * @category constructors
  * @since 0.1.0
  */
-export const ref = (step: number, column: string): Ref => Object.freeze({ _tag: 'Ref', step, column })
+export const ref = (step: number, column: string): Ref => Node.make({ _tag: 'Ref', step, column })
 
 /**
  * @category constructors
  * @since 0.1.0
  */
-export const insert = (fields: Omit<Insert, '_tag'>): Insert => Object.freeze({ _tag: 'Insert', ...fields })
+export const insert = (fields: Omit<Insert, '_tag' | typeof Node.brand>): Insert =>
+  Node.make({ _tag: 'Insert' as const, ...fields })
 
 /**
  * @category constructors
  * @since 0.1.0
  */
-export const update = (fields: Omit<Update, '_tag'>): Update => Object.freeze({ _tag: 'Update', ...fields })
+export const update = (fields: Omit<Update, '_tag' | typeof Node.brand>): Update =>
+  Node.make({ _tag: 'Update' as const, ...fields })
 
 /**
  * @category constructors
  * @since 0.1.0
  */
-export const delete_ = (fields: Omit<Delete, '_tag'>): Delete => Object.freeze({ _tag: 'Delete', ...fields })
+export const delete_ = (fields: Omit<Delete, '_tag' | typeof Node.brand>): Delete =>
+  Node.make({ _tag: 'Delete' as const, ...fields })
 
 // -------------------------------------------------------------------------------------
 // utils
@@ -120,7 +124,7 @@ export const delete_ = (fields: Omit<Delete, '_tag'>): Delete => Object.freeze({
  * @since 0.1.0
  */
 export const isRef = (u: unknown): u is Ref =>
-  typeof u === 'object' && u !== null && (u as { readonly _tag?: unknown })._tag === 'Ref'
+  Node.isNode(u) && (u as { readonly _tag?: unknown })._tag === 'Ref'
 
 /**
  * The table a statement writes.

@@ -209,15 +209,16 @@ export const backward = (
   for (let i = 1; i < n; i++) {
     const l = chain.links[n - 1 - i] as Link
     const next = chain.links[n - i] as Link
-    joins.push({
-      _tag: 'Join',
-      kind: 'inner',
-      binding: { table: l.source, alias: alias(i) },
-      on: Expr.and([
-        Expr.eq(Expr.column(alias(i), l.outCol as string), Expr.column(alias(i - 1), next.inCol)),
-        ...l.where.map(f => filterExpr(alias(i), f)),
-      ]),
-    })
+    joins.push(
+      Select.join(
+        'inner',
+        { table: l.source, alias: alias(i) },
+        Expr.and([
+          Expr.eq(Expr.column(alias(i), l.outCol as string), Expr.column(alias(i - 1), next.inCol)),
+          ...l.where.map(f => filterExpr(alias(i), f)),
+        ]),
+      ),
+    )
   }
   const first = chain.links[0] as Link
   let s = Select.create({ table: target.source, alias: alias(0) }, outputs(model, chain.target, alias(0)))
@@ -244,12 +245,7 @@ export const forward = (
   let prevCol = chain.ownerCol
   chain.links.forEach((l, i) => {
     const a = alias(i)
-    joins.push({
-      _tag: 'Join',
-      kind,
-      binding: { table: l.source, alias: a },
-      on: linkOn(a, l, prevAlias, prevCol),
-    })
+    joins.push(Select.join(kind, { table: l.source, alias: a }, linkOn(a, l, prevAlias, prevCol)))
     prevAlias = a
     prevCol = l.outCol ?? ''
   })

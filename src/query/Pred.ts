@@ -35,33 +35,16 @@ export type Pred = Term<boolean>
  */
 export type Operand<A> = Term<A> | NonNullable<A>
 
-const tags: ReadonlySet<string> = new Set([
-  'ColumnRef',
-  'Param',
-  'Bool',
-  'Compare',
-  'InList',
-  'IsNull',
-  'Not',
-  'NotTrue',
-  'And',
-  'Or',
-  'Like',
-  'Fragment',
-  'Exists',
-])
-
 /**
+ * Whether a value is an expression built by `Pred` (or the AST companions). Shape never decides: a
+ * value shaped like an expression, frozen or not, is a value, and a comparison makes it a parameter.
+ *
  * @category utils
  * @since 0.1.0
  */
-export const isExpr = (u: unknown): u is Expr.Expr =>
-  typeof u === 'object' &&
-  u !== null &&
-  Object.isFrozen(u) &&
-  tags.has((u as { readonly _tag?: string })._tag ?? '')
+export const isExpr: (u: unknown) => u is Expr.Expr = Expr.isExpr
 
-const operand = (u: unknown): Expr.Expr => (isExpr(u) ? u : Expr.param(u))
+const operand = Expr.operand
 
 // -------------------------------------------------------------------------------------
 // constructors

@@ -290,43 +290,31 @@ const refs = (
       })
 }
 
-// A callback's result from untyped code may be anything: only expressions built by Pred (frozen, tagged,
-// with well-formed operands) are accepted into a query.
-const wellFormed = (u: unknown): boolean => {
-  if (typeof u !== 'object' || u === null || !Object.isFrozen(u)) return false
-  const e = u as Expr.Expr
-  switch (e._tag) {
-    case 'ColumnRef':
-      return typeof e.alias === 'string' && typeof e.column === 'string'
-    case 'Compare':
-      return wellFormed(e.left) && wellFormed(e.right)
-    case 'InList':
-    case 'IsNull':
-    case 'Not':
-    case 'NotTrue':
-      return wellFormed(e.expr)
-    case 'And':
-    case 'Or':
-      return Array.isArray(e.exprs) && e.exprs.every(wellFormed)
-    case 'Like':
-      return wellFormed(e.expr) && wellFormed(e.pattern)
-    case 'Fragment':
-      return Array.isArray(e.strings) && Array.isArray(e.args) && e.args.every(wellFormed)
-    default:
-      return typeof (e as { readonly _tag?: unknown })._tag === 'string'
-  }
-}
-
+// A callback's result from untyped code may be anything: only expressions built by Pred (branded by the
+// AST companions; shape never counts) are accepted into a query, nested no deeper than `Expr.maxDepth`.
 const checked = (e: unknown, schema: string, errors: Array<QueryError.QueryError>): Expr.Expr => {
-  if (wellFormed(e)) return e as Expr.Expr
-  errors.push(
-    QueryError.make(
-      'InvalidArgument',
-      'a where callback must return a predicate built with Pred or $.exists / $.notExists / $.every',
-      schema,
-    ),
-  )
-  return Expr.bool(false)
+  if (!Expr.isExpr(e)) {
+    errors.push(
+      QueryError.make(
+        'InvalidArgument',
+        'a where callback must return a predicate built with Pred or $.exists / $.notExists / $.every',
+        schema,
+      ),
+    )
+    return Expr.bool(false)
+  }
+  const depth = Expr.depth(e)
+  if (depth > Expr.maxDepth) {
+    errors.push(
+      QueryError.make(
+        'InvalidArgument',
+        `a predicate nested ${depth} deep (and inside or inside and ...) is deeper than the ${Expr.maxDepth} levels a query accepts`,
+        schema,
+      ),
+    )
+    return Expr.bool(false)
+  }
+  return e
 }
 
 // Errors found while a callback runs (an unknown association from untyped input) are collected here and

@@ -44,7 +44,11 @@ export interface Context {
  * @since 0.1.0
  */
 export const ident = (name: string): string =>
-  name.includes('"') ? `"${name.replace(/"/g, '""')}"` : `"${name}"`
+  typeof name !== 'string'
+    ? ident(typeof name === 'symbol' ? 'symbol' : `${name as unknown as number}`)
+    : name.includes('"')
+      ? `"${name.replace(/"/g, '""')}"`
+      : `"${name}"`
 
 /**
  * @category utils
@@ -119,7 +123,9 @@ const wrapLogic = (ctx: Context, e: Expr): string => expr(ctx, e)
  * @since 0.1.0
  */
 export const expr = (ctx: Context, e: Expr): string =>
-  (handlers[e._tag] as (ctx: Context, e: Expr) => string)(ctx, e)
+  // Only a node built by the AST companions is SQL; anything else in an expression's place (an
+  // untyped caller's value, whatever its shape) is a value like any other.
+  Ex.isExpr(e) ? (handlers[e._tag] as (ctx: Context, e: Expr) => string)(ctx, e) : param(ctx, e)
 
 const output = (ctx: Context, o: Output): string =>
   o.expr._tag === 'ColumnRef' && o.expr.column === o.name

@@ -139,9 +139,9 @@ const resolveExpr = (results: Results, e: Ex.Expr): Ex.Expr => {
     case 'NotTrue':
       return Ex.notTrue(go(e.expr))
     case 'And':
-      return Object.freeze({ _tag: 'And', exprs: e.exprs.map(go) })
+      return Ex.and(e.exprs.map(go))
     case 'Or':
-      return Object.freeze({ _tag: 'Or', exprs: e.exprs.map(go) })
+      return Ex.or(e.exprs.map(go))
     case 'Like':
       return Ex.like(go(e.expr), go(e.pattern), e.caseInsensitive)
     case 'Fragment':

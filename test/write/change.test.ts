@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { ref } from '../../src/ast/Write.js'
 import type { RawRow } from '../../src/interpreter/Interpreter.js'
 import * as Write from '../../src/write/Write.js'
 import { connect, run, type TestDb } from '../support/db.js'
@@ -103,7 +104,7 @@ describe('putAssoc on has_many, every onReplace', () => {
         Write.putAssoc('comments', [{ parent_id: null }]),
       ),
     )
-    expect(Write.toSql(plan)[1]?.params).toEqual(['empty', null, { _tag: 'Ref', step: 0, column: 'id' }])
+    expect(Write.toSql(plan)[1]?.params).toEqual(['empty', null, ref(0, 'id')])
     expect(E.isRight(await both(db.sql, plan))).toBe(true)
     expect(await q('select post_id, body from comments where id = 9')).toEqual([
       { post_id: 4, body: 'empty' },

@@ -26,7 +26,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
-import { isPlaceholder, type Bind, type Expr } from '../../ast/Expr.js'
+import { isExpr, isPlaceholder, param, type Bind, type Expr } from '../../ast/Expr.js'
 import type { Select } from '../../ast/Select.js'
 import * as DbError from '../../error/DbError.js'
 import * as QueryError from '../../error/QueryError.js'
@@ -351,10 +351,14 @@ const handlers: Handlers = {
   },
 }
 
-const compile = (ctx: Ctx, e: Expr): Eval => (handlers[e._tag] as (ctx: Ctx, e: Expr) => Eval)(ctx, e)
+// Only a node built by the AST companions is evaluated as one; any other value in an expression's place
+// (whatever its shape) is a value, as the SQL compiler makes it a parameter.
+const compile = (ctx: Ctx, e: Expr): Eval =>
+  isExpr(e) ? (handlers[e._tag] as (ctx: Ctx, e: Expr) => Eval)(ctx, e) : handlers.Param(ctx, param(e))
 
 // The aliases an expression reads (a subquery's own bindings excluded).
 const refsOf = (e: Expr, out: Set<string> = new Set()): Set<string> => {
+  if (!isExpr(e)) return out
   switch (e._tag) {
     case 'ColumnRef':
       out.add(e.alias)

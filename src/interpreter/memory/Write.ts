@@ -22,7 +22,7 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { isPlaceholder, type Expr } from '../../ast/Expr.js'
+import { isExpr, isPlaceholder, type Expr } from '../../ast/Expr.js'
 import type { Select } from '../../ast/Select.js'
 import { isRef, type Write } from '../../ast/Write.js'
 import * as DbError from '../../error/DbError.js'
@@ -94,6 +94,8 @@ const likeRegex = (pattern: string, ci: boolean): RegExp =>
 const truth = (u: unknown): Truth => (isNullish(u) ? null : u === true)
 
 const value = (tables: Tables, env: Env, e: Expr): unknown => {
+  // A value in an expression's place that no AST companion built is a value, whatever its shape.
+  if (!isExpr(e)) return e
   switch (e._tag) {
     case 'ColumnRef': {
       const row = env.get(e.alias)
