@@ -15,6 +15,7 @@ import type * as Expr from '../ast/Expr.js'
 import * as Select from '../ast/Select.js'
 import * as Decode from '../decode/Decode.js'
 import * as QueryError from '../error/QueryError.js'
+import { show } from '../error/Show.js'
 import type { Interpreter } from '../interpreter/Interpreter.js'
 import * as Prepared from '../query/Prepared.js'
 import type { AnyQuery } from '../query/Query.js'
@@ -367,6 +368,25 @@ const lateralInto =
     )
   }
 
+// The rows given to `into` come from untyped code as often as from a query: anything but a list of
+// records is refused here, before any statement, instead of failing inside a strategy.
+const notRows = (schema: string, rows: unknown): QueryError.QueryError | null => {
+  if (!Array.isArray(rows))
+    return QueryError.make(
+      'InvalidArgument',
+      `preloading into schema '${schema}' takes a list of rows, got ${show(rows)}`,
+      schema,
+    )
+  for (const [i, r] of rows.entries())
+    if (typeof r !== 'object' || r === null || Array.isArray(r))
+      return QueryError.make(
+        'InvalidArgument',
+        `preloading into schema '${schema}': row ${i} is not a record (${show(r)})`,
+        schema,
+      )
+  return null
+}
+
 /**
  * Loads a spec under rows already in memory (Ecto's `Repo.preload`): the rows come back in the same
  * order, as new rows with their associations. Associations already present are kept (their nested spec
@@ -381,6 +401,8 @@ export const into =
   i => {
     const nodes = Spec.normalize(model, schema, spec)
     if (E.isLeft(nodes)) return TE.left(nodes.left)
+    const bad = notRows(schema, rows)
+    if (bad !== null) return TE.left(bad)
     if (rows.length === 0) return TE.right([])
     const force = options.force ?? false
     const strategy = choose(i, model, schema, { _tag: 'Rows', count: rows.length }, options.strategy)

@@ -26,7 +26,8 @@ import type { Column } from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import type { Table } from '../schema/Table.js'
 import * as Plan from './Plan.js'
-import { applyDefaults, byKey, encode, insertStatements } from './Record.js'
+import { show } from '../error/Show.js'
+import { applyDefaults, byKey, checkRecord, encode, insertStatements } from './Record.js'
 import * as WriteError from './WriteError.js'
 
 // -------------------------------------------------------------------------------------
@@ -42,8 +43,11 @@ import * as WriteError from './WriteError.js'
 export type Entry =
   | { readonly _tag: 'Insert'; readonly values: Fields }
   | { readonly _tag: 'Update'; readonly current: Fields; readonly changes: Fields }
-  /** A record that exists but is not associated: re-pointed at the owner (a join row for many-to-many). */
-  | { readonly _tag: 'Link'; readonly current: Fields }
+  /**
+   * A record that exists but is not associated: re-pointed at the owner (a join row for many-to-many),
+   * and its other given columns (`changes`) written with it.
+   */
+  | { readonly _tag: 'Link'; readonly current: Fields; readonly changes: Fields }
   | {
       readonly _tag: 'Replace'
       readonly current: Fields
@@ -168,6 +172,28 @@ const loaded = (c: Change, name: string): E.Either<WriteError.WriteError, Readon
 const fail = (c: Change, name: string, code: WriteError.WriteErrorCode, message: string) =>
   E.left(WriteError.make(code, message, { schema: c.schema, association: name }))
 
+// What `onReplace` may be instead of `raise`, per kind: the message of a refusal offers only these.
+const replaceOptions: Readonly<Record<Model.ResolvedDirect['_tag'], ReadonlyArray<string>>> = {
+  HasMany: ['mark_as_invalid', 'nilify', 'delete', 'delete_if_exists'],
+  HasOne: ['mark_as_invalid', 'nilify', 'update', 'delete', 'delete_if_exists'],
+  BelongsTo: ['mark_as_invalid', 'nilify', 'update', 'delete', 'delete_if_exists'],
+  ManyToMany: ['mark_as_invalid', 'delete'],
+}
+
+const integerText = /^-?\d+$/
+const decimalText = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/
+
+// Cast params come from forms and query strings, where every number is text: a value the codec
+// rejects that is the text of a number is tried as that number (an integer only when it is exact).
+const decodeParam = (column: Column<unknown>, v: unknown): E.Either<unknown, unknown> => {
+  const d = column.codec.decode(v)
+  if (E.isRight(d) || typeof v !== 'string' || !decimalText.test(v)) return d
+  const n = Number(v)
+  if (!Number.isFinite(n) || (integerText.test(v) && !Number.isSafeInteger(n))) return d
+  const again = column.codec.decode(n)
+  return E.isRight(again) ? again : d
+}
+
 const modify = (
   mode: 'put' | 'cast',
   name: string,
@@ -184,7 +210,10 @@ const modify = (
         'ReadOnlyAssociation',
         `cannot ${mode} association '${name}' of schema '${c.schema}': a through association is read-only; change its hops instead`,
       )
+    // Ecto: a key missing from the params is no change (the association need not even be loaded).
+    if (mode === 'cast' && value === undefined) return E.right(c)
     const target = Model.table(c.model, a.target) as Table
+    const origin = { schema: c.schema, association: name }
     const current = loaded(c, name)
     if (E.isLeft(current)) return current
     // The new value as a list of records.
@@ -206,16 +235,30 @@ const modify = (
     for (const [i, g] of given.entries()) {
       if (!isRecord(g)) return fail(c, name, 'InvalidValue', `entry ${i} of '${name}' is not a record`)
       if (mode === 'put') {
-        next.push(g)
+        // A record given in code is trusted to be a record of the target: every column checked, an
+        // unknown key an error; preloaded associations it carries are not written.
+        const checked = checkRecord(c.model, target, g, origin, 'skip')
+        if (E.isLeft(checked)) return checked
+        next.push(checked.right)
         continue
       }
-      // cast: keep the target's columns, checked by their codecs; a rejected value is a change error.
+      // cast: keep the target's columns, checked by their codecs; a rejected value is a change error,
+      // except in a key, which decides what the entry is: that is an error of its own.
       const kept: Record<string, unknown> = {}
       for (const [k, v] of Object.entries(g)) {
-        if (!target.columns.has(k) || v === undefined) continue
-        const d = (target.columns.get(k) as Column<unknown>).codec.decode(v)
-        if (E.isLeft(d)) errors.push(WriteError.fieldError(`${name}[${i}].${k}`, 'is invalid', 'cast'))
-        else kept[k] = d.right
+        const col = target.columns.get(k)
+        if (col === undefined || v === undefined) continue
+        const d = decodeParam(col, v)
+        if (E.isRight(d)) kept[k] = d.right
+        else if (target.primaryKey.includes(k))
+          return E.left(
+            WriteError.make(
+              'InvalidValue',
+              `invalid key ${show(v)} for column '${k}' of schema '${target.name}' in entry ${i} of association '${name}' of schema '${c.schema}': expected ${col.codec.name}`,
+              { schema: c.schema, association: name, column: k },
+            ),
+          )
+        else errors.push(WriteError.fieldError(`${name}[${i}].${k}`, 'is invalid', 'cast'))
       }
       next.push(kept)
     }
@@ -244,8 +287,23 @@ const modify = (
       if (k !== null) seen.add(k)
       const cur = k === null ? undefined : byKey.get(k)
       if (cur !== undefined) entries.push({ _tag: 'Update', current: cur, changes: diff(cur, n) })
-      else if (k !== null && mode === 'put') entries.push({ _tag: 'Link', current: n })
-      else entries.push({ _tag: 'Insert', values: { ...applyDefaults(a.defaults, {}, defaultsOwner), ...n } })
+      else if (k !== null && mode === 'put')
+        entries.push({
+          _tag: 'Link',
+          current: n,
+          changes: Object.fromEntries(Object.entries(n).filter(([col]) => !target.primaryKey.includes(col))),
+        })
+      else {
+        // Defaults (a function's result included) are checked like the entry itself.
+        const values = checkRecord(
+          c.model,
+          target,
+          { ...applyDefaults(a.defaults, {}, defaultsOwner), ...n },
+          origin,
+        )
+        if (E.isLeft(values)) return values
+        entries.push({ _tag: 'Insert', values: values.right })
+      }
     }
     for (const r of current.right) {
       const k = keyOf(target, r)
@@ -260,8 +318,21 @@ const modify = (
     ) {
       const only = entries[0] as Entry
       const cur = replaced[0] as Fields
-      if (only._tag === 'Insert' || only._tag === 'Link') {
-        const values = only._tag === 'Insert' ? only.values : only.current
+      // Ecto: "you are only allowed to update the existing entry". Updating the current record with
+      // another existing record's columns would detach it (its key) and leave the other untouched.
+      if (only._tag === 'Link')
+        return fail(
+          c,
+          name,
+          'OnlyUpdateExisting',
+          `association '${name}' of schema '${c.schema}' has onReplace 'update': only the existing entry (${target.primaryKey
+            .map(col => `${col} ${show(cur[col])}`)
+            .join(', ')}) can be updated, but another existing record (${target.primaryKey
+            .map(col => `${col} ${show(only.current[col])}`)
+            .join(', ')}) was given; give the changes without a key to update the existing entry`,
+        )
+      if (only._tag === 'Insert') {
+        const values = only.values
         const changes = Object.fromEntries(
           Object.entries(values).filter(([col]) => !target.primaryKey.includes(col)),
         )
@@ -275,7 +346,7 @@ const modify = (
           c,
           name,
           'OnReplaceRaise',
-          `you are attempting to change association '${name}' of schema '${c.schema}' but its onReplace option is 'raise': ${replaced.length} current record(s) would be replaced; choose another onReplace (mark_as_invalid, nilify, update, delete, delete_if_exists)`,
+          `you are attempting to change association '${name}' of schema '${c.schema}' but its onReplace option is 'raise': ${replaced.length} current record(s) would be replaced; choose another onReplace (${replaceOptions[a._tag].join(', ')})`,
         )
       if (a.onReplace === 'mark_as_invalid')
         errors.push(WriteError.fieldError(name, 'is invalid', mode === 'cast' ? 'assoc' : null))
@@ -455,6 +526,7 @@ export const toPlan = (
           break
         case 'Link':
           fk = e.current[a.relatedKey]
+          r = update(steps, t, a.source, e.current, e.changes, 'one', `${note}: update parent`)
           break
         case 'Replace':
           if (e.action !== 'nilify')
@@ -463,13 +535,31 @@ export const toPlan = (
       }
       if (E.isLeft(r)) return r
     }
+    // Ecto: a change that sets the foreign key itself, to anything but the new parent's key, is refused
+    // rather than silently overridden (a new parent's key is only known once it is inserted).
+    const explicit = c.fields[a.ownerKey]
+    if (explicit !== undefined) {
+      const inserted = ac.entries.find(e => e._tag === 'Insert')
+      const known = inserted?._tag === 'Insert' ? inserted.values[a.relatedKey] : fk
+      if (known === undefined || !same(explicit, known))
+        return E.left(
+          WriteError.make(
+            'ForeignKeyConflict',
+            `cannot change belongs_to association '${ac.name}' of schema '${c.schema}' because there is already a change setting its foreign key '${a.ownerKey}' to ${show(explicit)}`,
+            { schema: c.schema, association: ac.name, column: a.ownerKey },
+          ),
+        )
+    }
     if (!ac.entries.some(e => e._tag === 'Update') || fk !== c.owner[a.ownerKey]) ownerFields[a.ownerKey] = fk
   }
   // 2. the owner
   let ownerStep: number | null = null
   if (c.isNew) {
-    const own = Object.fromEntries(Object.entries(c.owner).filter(([k]) => owner.columns.has(k)))
-    const r = insert(steps, owner, owner.source, { ...own, ...ownerFields }, `insert ${c.schema}`)
+    // The new record's own values: its preloaded associations are not columns, anything else unknown is
+    // an error (it would otherwise be dropped without a word).
+    const own = checkRecord(c.model, owner, c.owner, undefined, 'skip')
+    if (E.isLeft(own)) return own
+    const r = insert(steps, owner, owner.source, { ...own.right, ...ownerFields }, `insert ${c.schema}`)
     if (E.isLeft(r)) return r
     ownerStep = r.right
   } else {
@@ -510,14 +600,28 @@ export const toPlan = (
             f.condition._tag === 'Eq' ? [[f.column, f.condition.value] as const] : [],
           ),
         )
-        const link = (related: unknown) => {
+        const link = (related: unknown): E.Either<WriteError.WriteError, void> => {
           const values: Fields = {
             ...a.joinDefaults,
             ...joinFixed,
             [a.joinOwnerKey]: key,
             [a.joinRelatedKey]: related,
           }
-          const cols = Object.entries(values)
+          // A join schema's codecs check the join row (joinDefaults included) like any other row; a
+          // join table given by name has no codecs: its values go as they are.
+          let cols: ReadonlyArray<readonly [string, unknown]> = Object.entries(values)
+          if (a.joinSchema !== null) {
+            const enc = encode(tableOf(a.joinSchema), values, 'insert')
+            if (E.isLeft(enc))
+              return E.left(
+                WriteError.make(enc.left.code, `${enc.left.message} (join row of association '${ac.name}')`, {
+                  schema: c.schema,
+                  association: ac.name,
+                  column: enc.left.column,
+                }),
+              )
+            cols = enc.right
+          }
           push(
             steps,
             W.insert({
@@ -532,20 +636,24 @@ export const toPlan = (
             'any',
             `${note}: join row`,
           )
+          return E.right(undefined)
         }
         switch (e._tag) {
           case 'Insert': {
             const ins = insert(steps, t, a.source, e.values, `${note}: insert`)
             if (E.isLeft(ins)) return ins
-            link(e.values[a.relatedKey] ?? W.ref(ins.right, a.relatedKey))
+            r = link(e.values[a.relatedKey] ?? W.ref(ins.right, a.relatedKey))
             break
           }
           case 'Update':
             r = update(steps, t, a.source, e.current, e.changes, 'one', `${note}: update`)
             break
-          case 'Link':
-            link(e.current[a.relatedKey])
+          case 'Link': {
+            // Ecto: the target's changes, then the join row.
+            const u = update(steps, t, a.source, e.current, e.changes, 'one', `${note}: update`)
+            r = E.isLeft(u) ? u : link(e.current[a.relatedKey])
             break
+          }
           case 'Replace':
             push(
               steps,
@@ -572,7 +680,15 @@ export const toPlan = (
             r = update(steps, t, a.source, e.current, e.changes, 'one', `${note}: update`)
             break
           case 'Link':
-            r = update(steps, t, a.source, e.current, { [a.relatedKey]: key }, 'one', `${note}: link`)
+            r = update(
+              steps,
+              t,
+              a.source,
+              e.current,
+              { ...e.changes, [a.relatedKey]: key },
+              'one',
+              `${note}: link`,
+            )
             break
           case 'Replace':
             r =

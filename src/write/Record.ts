@@ -10,6 +10,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as Ex from '../ast/Expr.js'
 import * as Sel from '../ast/Select.js'
 import * as W from '../ast/Write.js'
+import { show } from '../error/Show.js'
 import type { DefaultsWithArgs, Fields } from '../schema/Association.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
@@ -84,12 +85,90 @@ const tableOf = (m: Model.AnyModel, schema: string): E.Either<WriteError.WriteEr
     : E.right(t)
 }
 
-const show = (u: unknown): string => {
-  try {
-    return u instanceof Date ? u.toISOString() : (JSON.stringify(u) ?? String(u))
-  } catch {
-    return String(u)
+/**
+ * Where a value being checked came from, when it is not a record of the table itself: an association
+ * of another schema (its entries, defaults or join row). Errors then name that schema and association.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Origin {
+  readonly schema: string
+  readonly association: string
+}
+
+const within = (origin: Origin | undefined): string =>
+  origin === undefined ? '' : ` (association '${origin.association}' of schema '${origin.schema}')`
+
+const unknownColumn = (table: Table, column: string, origin?: Origin): WriteError.WriteError =>
+  WriteError.make(
+    'UnknownColumn',
+    `'${column}' is not a column of schema '${table.name}'${within(origin)}`,
+    origin === undefined
+      ? { schema: table.name, column }
+      : { schema: origin.schema, association: origin.association, column },
+  )
+
+/**
+ * Checks one column value with its codec and returns it decoded (the value a row of the table holds),
+ * or an error naming the schema, the column and the value. A plan `Ref` (branded, made by a plan
+ * only) passes as it is; anything shaped like one is a value like any other.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const checkValue = (
+  table: Table,
+  column: string,
+  value: unknown,
+  origin?: Origin,
+): E.Either<WriteError.WriteError, unknown> => {
+  const c = table.columns.get(column)
+  if (c === undefined) return E.left(unknownColumn(table, column, origin))
+  if (W.isRef(value) || c.codec.is(value)) return E.right(value)
+  const d = c.codec.decode(value)
+  return E.isLeft(d)
+    ? E.left(
+        WriteError.make(
+          'InvalidValue',
+          `invalid value ${show(value)} for column '${column}' of schema '${table.name}'${within(origin)}: expected ${c.codec.name}`,
+          origin === undefined
+            ? { schema: table.name, column }
+            : { schema: origin.schema, association: origin.association, column },
+        ),
+      )
+    : E.right(d.right)
+}
+
+/**
+ * Checks every value of a record with its column's codec: the record decoded, or the first error. A
+ * key naming an association of the table is left out when `associations` says so (a loaded row carries
+ * its preloaded associations; they are not columns to write).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const checkRecord = (
+  model: Model.AnyModel,
+  table: Table,
+  values: Fields,
+  origin?: Origin,
+  associations: 'skip' | 'reject' = 'reject',
+): E.Either<WriteError.WriteError, Fields> => {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(values)) {
+    if (v === undefined) continue
+    if (
+      associations === 'skip' &&
+      !table.columns.has(k) &&
+      Model.association(model, table.name, k) !== undefined
+    )
+      continue
+    const d = checkValue(table, k, v, origin)
+    if (E.isLeft(d)) return d
+    out[k] = d.right
   }
+  return E.right(out)
 }
 
 /**
@@ -103,26 +182,10 @@ export const encodeValue = (
   column: string,
   value: unknown,
 ): E.Either<WriteError.WriteError, unknown> => {
-  const c = table.columns.get(column)
-  if (c === undefined)
-    return E.left(
-      WriteError.make('UnknownColumn', `'${column}' is not a column of schema '${table.name}'`, {
-        schema: table.name,
-        column,
-      }),
-    )
-  if (W.isRef(value)) return E.right(value)
-  if (c.codec.is(value)) return E.right(c.codec.encode(value))
-  const d = c.codec.decode(value)
-  return E.isLeft(d)
-    ? E.left(
-        WriteError.make(
-          'InvalidValue',
-          `invalid value ${show(value)} for column '${column}' of schema '${table.name}': expected ${c.codec.name}`,
-          { schema: table.name, column },
-        ),
-      )
-    : E.right(c.codec.encode(d.right))
+  const d = checkValue(table, column, value)
+  if (E.isLeft(d) || W.isRef(d.right)) return d
+  const c = table.columns.get(column) as Column.Column<unknown>
+  return E.right(c.codec.encode(d.right))
 }
 
 /**
@@ -532,6 +595,14 @@ export const build =
     const o = owner as Fields
     const child: Record<string, unknown> = { ...applyDefaults(a.defaults, {}, o), ...(attrs as Fields) }
     if (a._tag === 'HasMany' || a._tag === 'HasOne') child[a.relatedKey] = o[a.ownerKey]
+    // Defaults and attrs are checked here, so a built record that exists is one that can be inserted.
+    const target = Model.table(model, a.target)
+    if (target === undefined)
+      return E.left(
+        WriteError.make('UnknownSchema', `the model has no schema '${a.target}'`, { schema: a.target }),
+      )
+    const checked = checkRecord(model, target, child, { schema, association: name })
+    if (E.isLeft(checked)) return checked
     return E.right(
       Object.freeze({
         _tag: 'Built',

@@ -25,6 +25,8 @@ export type WriteErrorCode =
   | 'NotLoaded'
   | 'ReadOnlyAssociation'
   | 'OnReplaceRaise'
+  | 'OnlyUpdateExisting'
+  | 'ForeignKeyConflict'
   | 'InvalidChange'
   | 'StaleEntry'
   | 'Unsupported'

@@ -46,7 +46,7 @@ const bigPlan = () =>
           { body: 'two', parent_id: null },
         ]),
       ),
-      E.flatMap(Write.putAssoc('tags', [{ id: 2, name: 'y' }, { name: 'fresh' }])),
+      E.flatMap(Write.putAssoc('tags', [{ id: 2 }, { name: 'fresh' }])),
       E.flatMap(Write.toPlan),
     ),
   )

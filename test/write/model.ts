@@ -124,9 +124,12 @@ const sortRows = (rows: ReadonlyArray<RawRow>) =>
     .map(r => Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : 1))))
     .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1))
 
-export const dump = async (sql: postgres.Sql): Promise<Map<string, ReadonlyArray<RawRow>>> => {
+export const dump = async (
+  sql: postgres.Sql,
+  names: ReadonlyArray<string> = tables,
+): Promise<Map<string, ReadonlyArray<RawRow>>> => {
   const out = new Map<string, ReadonlyArray<RawRow>>()
-  for (const t of tables) out.set(t, sortRows(await sql.unsafe(`select * from "${t}"`)))
+  for (const t of names) out.set(t, sortRows(await sql.unsafe(`select * from "${t}"`)))
   return out
 }
 
@@ -140,11 +143,11 @@ export const normalize = (m: ReadonlyMap<string, ReadonlyArray<RawRow>>) =>
 export const both = async <A>(
   sql: postgres.Sql,
   plan: Write.Plan<A>,
-  options: { readonly pgOnly?: boolean } = {},
+  options: { readonly pgOnly?: boolean; readonly tables?: ReadonlyArray<string> } = {},
 ) => {
-  const before = await dump(sql)
+  const before = await dump(sql, options.tables)
   const pg = await Write.run(plan)(Pg.interpreter(sql))()
-  const after = await dump(sql)
+  const after = await dump(sql, options.tables)
   const mem = Write.runPure(plan)(before)
   if (options.pgOnly !== true && E.isRight(pg) !== E.isRight(mem))
     throw new Error(`interpreters disagree: pg ${JSON.stringify(pg)} memory ${JSON.stringify(mem)}`)
