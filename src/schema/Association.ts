@@ -1,11 +1,12 @@
 /**
  * Association combinators: `hasMany`, `hasOne`, `belongsTo`, `manyToMany` and `through`, with Ecto's
- * options. Each returns a plain frozen value that names its target by schema name, so cycles and
- * self-reference need no thunks. The options are kept exactly as given; `model` validates them against
+ * options. Each returns a frozen value, branded as built here (see `Brand.ts`), that names its target by
+ * schema name, so cycles and self-reference need no thunks. The options are kept exactly as given; `model` validates them against
  * the whole graph and resolves defaults (see `Model.ts`).
  *
  * @since 0.1.0
  */
+import * as Brand from './Brand.js'
 
 // -------------------------------------------------------------------------------------
 // model: where filters
@@ -309,28 +310,28 @@ export type Association<T extends string = string> =
  * @since 0.1.0
  */
 export const hasMany = <const T extends string>(target: T, options: HasManyOptions = {}): HasMany<T> =>
-  Object.freeze({ _tag: 'HasMany', target, options })
+  Brand.make({ _tag: 'HasMany' as const, target, options })
 
 /**
  * @category constructors
  * @since 0.1.0
  */
 export const hasOne = <const T extends string>(target: T, options: HasOneOptions = {}): HasOne<T> =>
-  Object.freeze({ _tag: 'HasOne', target, options })
+  Brand.make({ _tag: 'HasOne' as const, target, options })
 
 /**
  * @category constructors
  * @since 0.1.0
  */
 export const belongsTo = <const T extends string>(target: T, options: BelongsToOptions = {}): BelongsTo<T> =>
-  Object.freeze({ _tag: 'BelongsTo', target, options })
+  Brand.make({ _tag: 'BelongsTo' as const, target, options })
 
 /**
  * @category constructors
  * @since 0.1.0
  */
 export const manyToMany = <const T extends string>(target: T, options: ManyToManyOptions): ManyToMany<T> =>
-  Object.freeze({ _tag: 'ManyToMany', target, options })
+  Brand.make({ _tag: 'ManyToMany' as const, target, options })
 
 /**
  * A has-many through association: the walk of a path of associations, of any depth (a hop may itself
@@ -346,7 +347,7 @@ export const manyToMany = <const T extends string>(target: T, options: ManyToMan
 export const through = <const P extends readonly [string, string, ...Array<string>]>(
   path: P,
   options: ThroughOptions = {},
-): Through<P, 'many'> => Object.freeze({ _tag: 'Through', path, cardinality: 'many', options })
+): Through<P, 'many'> => Brand.make({ _tag: 'Through' as const, path, cardinality: 'many' as const, options })
 
 /**
  * A has-one through association: the first record of the walk.
@@ -357,13 +358,13 @@ export const through = <const P extends readonly [string, string, ...Array<strin
 export const throughOne = <const P extends readonly [string, string, ...Array<string>]>(
   path: P,
   options: ThroughOptions = {},
-): Through<P, 'one'> => Object.freeze({ _tag: 'Through', path, cardinality: 'one', options })
+): Through<P, 'one'> => Brand.make({ _tag: 'Through' as const, path, cardinality: 'one' as const, options })
 
 /**
  * @category constructors
  * @since 0.1.0
  */
-export const self: Self = Object.freeze({ _tag: 'Self' })
+export const self: Self = Brand.make({ _tag: 'Self' as const })
 
 /**
  * `NOT (column IS NULL)`.
@@ -371,7 +372,7 @@ export const self: Self = Object.freeze({ _tag: 'Self' })
  * @category constructors
  * @since 0.1.0
  */
-export const notNull: WhereNotNull = Object.freeze({ _tag: 'WhereNotNull' })
+export const notNull: WhereNotNull = Brand.make({ _tag: 'WhereNotNull' as const })
 
 /**
  * `column = any($1)` with the list as one parameter.
@@ -380,7 +381,7 @@ export const notNull: WhereNotNull = Object.freeze({ _tag: 'WhereNotNull' })
  * @since 0.1.0
  */
 export const isIn = (values: ReadonlyArray<string | number | boolean | Date>): WhereIn =>
-  Object.freeze({ _tag: 'WhereIn', values: Object.freeze([...values]) })
+  Brand.make({ _tag: 'WhereIn' as const, values: Object.freeze([...values]) })
 
 /**
  * A SQL fragment over the column: `self` marks where the column goes (exactly once); every other
@@ -394,8 +395,8 @@ export const isIn = (values: ReadonlyArray<string | number | boolean | Date>): W
  * @since 0.1.0
  */
 export const fragment = (strings: TemplateStringsArray, ...args: ReadonlyArray<unknown>): WhereFragment =>
-  Object.freeze({
-    _tag: 'WhereFragment',
+  Brand.make({
+    _tag: 'WhereFragment' as const,
     strings: Object.freeze([...strings]),
     args: Object.freeze([...args]),
   })
@@ -410,8 +411,56 @@ export const withArgs = <Args extends ReadonlyArray<unknown>>(
   fn: (child: Fields, owner: Fields | null, ...args: Args) => Fields,
   ...args: Args
 ): DefaultsWithArgs =>
-  Object.freeze({
-    _tag: 'DefaultsWithArgs',
+  Brand.make({
+    _tag: 'DefaultsWithArgs' as const,
     fn: fn as DefaultsWithArgs['fn'],
     args: Object.freeze([...args]),
   })
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * Whether a value is an association built by `hasMany`, `hasOne`, `belongsTo`, `manyToMany`,
+ * `through` or `throughOne` (an object with the same fields is not one).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const isAssociation = (u: unknown): u is Association =>
+  Brand.is(u, 'HasMany') ||
+  Brand.is(u, 'HasOne') ||
+  Brand.is(u, 'BelongsTo') ||
+  Brand.is(u, 'ManyToMany') ||
+  Brand.is(u, 'Through')
+
+/**
+ * @category utils
+ * @since 0.1.0
+ */
+export const isSelf = (u: unknown): u is Self => Brand.is(u, 'Self')
+
+/**
+ * @category utils
+ * @since 0.1.0
+ */
+export const isNotNull = (u: unknown): u is WhereNotNull => Brand.is(u, 'WhereNotNull')
+
+/**
+ * @category utils
+ * @since 0.1.0
+ */
+export const isWhereIn = (u: unknown): u is WhereIn => Brand.is(u, 'WhereIn')
+
+/**
+ * @category utils
+ * @since 0.1.0
+ */
+export const isFragment = (u: unknown): u is WhereFragment => Brand.is(u, 'WhereFragment')
+
+/**
+ * @category utils
+ * @since 0.1.0
+ */
+export const isWithArgs = (u: unknown): u is DefaultsWithArgs => Brand.is(u, 'DefaultsWithArgs')

@@ -9,6 +9,7 @@
  */
 import * as t from 'io-ts'
 import * as Timestamp from '../decode/Timestamp.js'
+import * as Brand from './Brand.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -238,8 +239,8 @@ export const custom = <A>(
   sqlType: string,
   options: { readonly generated?: boolean; readonly json?: 'native' | 'text' } = {},
 ): Column<A> =>
-  Object.freeze({
-    _tag: 'Column',
+  Brand.make({
+    _tag: 'Column' as const,
     codec,
     sqlType,
     nullable: false,
@@ -297,7 +298,7 @@ export const json = <A>(codec: Codec<A>): Column<A> => custom(codec, 'jsonb')
  * @since 0.1.0
  */
 export const nullable = <A>(column: Column<A>): Column<A | null> =>
-  Object.freeze({ ...column, codec: orNull(column.codec), nullable: true })
+  Brand.make({ ...column, codec: orNull(column.codec), nullable: true })
 
 /**
  * The same column with a database default: an insert may omit it.
@@ -306,7 +307,7 @@ export const nullable = <A>(column: Column<A>): Column<A | null> =>
  * @since 0.1.0
  */
 export const generated = <A>(column: Column<A>): Column<A> & Generated =>
-  Object.freeze({ ...column, generated: true as const })
+  Brand.make({ ...column, generated: true as const })
 
 // -------------------------------------------------------------------------------------
 // utils
@@ -332,17 +333,32 @@ export const baseType = (sqlType: string | null): string | null =>
         .replace(/^smallserial$/i, 'smallint')
 
 /**
+ * Whether a value was built by a `Column` constructor (an object shaped like a column is not one).
+ *
  * @category utils
  * @since 0.1.0
  */
-export const isColumn = (u: unknown): u is Column<unknown> =>
-  typeof u === 'object' && u !== null && (u as { readonly _tag?: unknown })._tag === 'Column'
+export const isColumn = (u: unknown): u is Column<unknown> => Brand.is(u, 'Column')
 
 /**
  * @category utils
  * @since 0.1.0
  */
 export const isCodec = (u: unknown): u is t.Mixed => u instanceof t.Type
+
+/**
+ * Whether a value can serve as a column's codec: an io-ts codec, from this copy of io-ts or another
+ * (so checked by what a column calls on it: `is`, `decode`, `encode`).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const isCodecLike = (u: unknown): u is Codec<unknown> =>
+  (typeof u === 'object' || typeof u === 'function') &&
+  u !== null &&
+  typeof (u as Partial<Codec<unknown>>).is === 'function' &&
+  typeof (u as Partial<Codec<unknown>>).decode === 'function' &&
+  typeof (u as Partial<Codec<unknown>>).encode === 'function'
 
 /**
  * A bare codec as a column without a SQL type; nullability read from whether it accepts null.
@@ -353,11 +369,11 @@ export const isCodec = (u: unknown): u is t.Mixed => u instanceof t.Type
 export const fromInput = (input: ColumnInput): Column<unknown> =>
   isColumn(input)
     ? input
-    : Object.freeze({
-        _tag: 'Column',
+    : Brand.make({
+        _tag: 'Column' as const,
         codec: input,
         sqlType: null,
         nullable: input.is(null),
         generated: false,
-        json: 'native',
+        json: 'native' as const,
       })

@@ -6,7 +6,7 @@
  *
  * What is created:
  * - one table per schema source, with every column's SQL type, `not null` unless the column is
- *   nullable, and the primary key;
+ *   nullable, the primary key and the unique keys the table declares;
  * - one table per custom source (`source` option) that is no schema's table, with the target schema's
  *   columns;
  * - one table per many-to-many join table given by name: the two join keys, typed like the columns they
@@ -60,6 +60,7 @@ interface TableSpec {
   readonly origin: string
   readonly columns: ReadonlyArray<readonly [string, string, boolean]>
   readonly primaryKey: ReadonlyArray<string>
+  readonly unique: ReadonlyArray<ReadonlyArray<string>>
 }
 
 // -------------------------------------------------------------------------------------
@@ -94,7 +95,7 @@ const specOf = (table: Table, name: string): E.Either<SchemaError.SchemaError, T
     if (E.isLeft(t)) return t
     columns.push([col, t.right, c.nullable])
   }
-  return E.right({ name, origin: table.name, columns, primaryKey: table.primaryKey })
+  return E.right({ name, origin: table.name, columns, primaryKey: table.primaryKey, unique: table.unique })
 }
 
 /**
@@ -203,7 +204,7 @@ const tableSpecs = (m: AnyModel): E.Either<SchemaError.SchemaError, ReadonlyArra
     }
   }
   for (const [name, cols] of joins)
-    specs.set(name, { name, origin: name, columns: cols, primaryKey: cols.map(([n]) => n) })
+    specs.set(name, { name, origin: name, columns: cols, primaryKey: cols.map(([n]) => n), unique: [] })
   return E.right([...specs.values()])
 }
 
@@ -277,6 +278,7 @@ export const ddl = (m: AnyModel): E.Either<SchemaError.SchemaError, ReadonlyArra
       return `${ident(name)} ${type}${nullable ? '' : ' not null'}${inline ? ` ${fkClause(fk)}` : ''}`
     })
     if (s.primaryKey.length > 0) cols.push(`primary key (${s.primaryKey.map(ident).join(', ')})`)
+    for (const u of s.unique) cols.push(`unique (${u.map(ident).join(', ')})`)
     creates.push(`create table ${ident(s.name)} (${cols.join(', ')})`)
   }
   const indexes = order(specs.right, fks).flatMap(s =>

@@ -8,8 +8,17 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as SchemaError from '../error/SchemaError.js'
+import { show } from '../error/Show.js'
 import * as A from './Association.js'
-import type { RowOf, Table } from './Table.js'
+import * as Column from './Column.js'
+import {
+  identifierProblem,
+  isTable,
+  isUniqueColumn,
+  tableNameProblem,
+  type RowOf,
+  type Table,
+} from './Table.js'
 
 // -------------------------------------------------------------------------------------
 // model: resolved associations
@@ -371,6 +380,49 @@ const own = <V>(record: Readonly<Record<string, V>>, key: string): V | undefined
 const hasColumn = (tables: Tables, schema: string, column: string): boolean =>
   own(tables, schema)?.columns.has(column) ?? false
 
+const columnOf = (tables: Tables, schema: string, column: string): Column.Column<unknown> | undefined =>
+  own(tables, schema)?.columns.get(column)
+
+// A codec is user code: one that throws is taken as rejecting the value.
+const accepts = (column: Column.Column<unknown>, value: unknown): boolean => {
+  try {
+    return Column.fastDecoder(column.codec)(value) !== Column.invalid
+  } catch {
+    return false
+  }
+}
+
+// SQL types that compare with each other without a cast, by family; an unknown type is its own family.
+const families: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^(smallint|integer|bigint|int|int2|int4|int8)$/, 'integer'],
+  [/^(text|varchar|character varying|char|character|bpchar|citext|name)$/, 'text'],
+  [/^(numeric|decimal)$/, 'numeric'],
+  [/^(real|double precision|float|float4|float8)$/, 'float'],
+  [/^(boolean|bool)$/, 'boolean'],
+  [/^(timestamptz|timestamp with time zone)$/, 'timestamptz'],
+  [/^(timestamp|timestamp without time zone)$/, 'timestamp'],
+]
+
+const family = (sqlType: string): string => {
+  const t = (Column.baseType(sqlType) ?? sqlType)
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/\s*\(.*\)/, '')
+    .trim()
+  return families.find(([re]) => re.test(t))?.[1] ?? t
+}
+
+// Values a codec is probed with when a column has no SQL type: two key columns whose codecs accept
+// none of the same values can never be equal.
+const probes: ReadonlyArray<unknown> = [0, 1, -1, 1.5, '1', 'x', true, false, new Date(0)]
+
+const typeName = (c: Column.Column<unknown>): string => c.sqlType ?? `codec ${c.codec.name}`
+
+const sameKeyType = (a: Column.Column<unknown>, b: Column.Column<unknown>): boolean =>
+  a.sqlType !== null && b.sqlType !== null
+    ? family(a.sqlType) === family(b.sqlType)
+    : probes.some(p => accepts(a, p) && accepts(b, p))
+
 const checkColumn = (
   ctx: Ctx,
   option: string,
@@ -379,7 +431,7 @@ const checkColumn = (
   what: string,
 ): E.Either<Problem, string> =>
   typeof column !== 'string' || column === ''
-    ? fail(ctx.schema, ctx.name, option, `expected a column name, got ${JSON.stringify(column)}`)
+    ? fail(ctx.schema, ctx.name, option, `expected a column name, got ${show(column)}`)
     : hasColumn(ctx.tables, schema, column)
       ? E.right(column)
       : fail(ctx.schema, ctx.name, option, `${what} '${column}' is not a column of schema '${schema}'`)
@@ -390,43 +442,33 @@ const scalar = (u: unknown): boolean =>
 const resolveCondition = (ctx: Ctx, option: string, value: unknown): E.Either<Problem, Condition> => {
   if (value === null) return E.right({ _tag: 'IsNull' })
   if (scalar(value)) return E.right({ _tag: 'Eq', value })
-  if (isRecord(value)) {
-    switch (value['_tag']) {
-      case 'WhereNotNull':
-        return E.right({ _tag: 'NotNull' })
-      case 'WhereIn': {
-        const values = value['values']
-        return Array.isArray(values) && values.every(scalar)
-          ? E.right({ _tag: 'In', values })
-          : fail(ctx.schema, ctx.name, option, 'isIn expects a list of plain values')
-      }
-      case 'WhereFragment': {
-        const strings = value['strings']
-        const args = value['args']
-        if (!Array.isArray(strings) || !Array.isArray(args)) break
-        const selves = args.filter(a => isRecord(a) && a['_tag'] === 'Self').length
-        if (selves !== 1)
-          return fail(
-            ctx.schema,
-            ctx.name,
-            option,
-            `a fragment must use the column (Schema.self) exactly once, found ${selves}`,
-          )
-        return E.right({
-          _tag: 'Fragment',
-          strings,
-          args: args.map(a =>
-            isRecord(a) && a['_tag'] === 'Self' ? { _tag: 'Self' } : { _tag: 'Value', value: a },
-          ),
-        })
-      }
-    }
+  if (A.isNotNull(value)) return E.right({ _tag: 'NotNull' })
+  if (A.isWhereIn(value)) {
+    const values: unknown = value.values
+    return Array.isArray(values) && values.every(scalar)
+      ? E.right({ _tag: 'In', values })
+      : fail(ctx.schema, ctx.name, option, 'isIn expects a list of plain values')
+  }
+  if (A.isFragment(value) && Array.isArray(value.strings) && Array.isArray(value.args)) {
+    const selves = value.args.filter(A.isSelf).length
+    if (selves !== 1)
+      return fail(
+        ctx.schema,
+        ctx.name,
+        option,
+        `a fragment must use the column (Schema.self) exactly once, found ${selves}`,
+      )
+    return E.right({
+      _tag: 'Fragment',
+      strings: value.strings,
+      args: value.args.map(a => (A.isSelf(a) ? { _tag: 'Self' } : { _tag: 'Value', value: a })),
+    })
   }
   return fail(
     ctx.schema,
     ctx.name,
     option,
-    `expected null, Schema.notNull, Schema.isIn([...]), Schema.fragment\`...\` or a plain value, got ${JSON.stringify(value)}`,
+    `expected null, Schema.notNull, Schema.isIn([...]), Schema.fragment\`...\` or a plain value, got ${show(value)}`,
   )
 }
 
@@ -445,10 +487,120 @@ const resolveWhere = (
     if (E.isLeft(c)) return c
     const cond = resolveCondition(ctx, `${option}.${column}`, value)
     if (E.isLeft(cond)) return cond
+    const col = columnOf(ctx.tables, schema, column)
+    if (col !== undefined) {
+      const checked = checkCondition(ctx, `${option}.${column}`, schema, column, col, cond.right)
+      if (E.isLeft(checked)) return checked
+    }
     out.push({ column, condition: cond.right })
   }
   return E.right(out)
 }
+
+// A filter that can never match, or a value its column's codec rejects, is a definition error: the
+// association would silently load nothing (or fail on every load).
+const checkCondition = (
+  ctx: Ctx,
+  option: string,
+  schema: string,
+  name: string,
+  column: Column.Column<unknown>,
+  condition: Condition,
+): E.Either<Problem, void> => {
+  const rejected = (value: unknown) =>
+    fail(
+      ctx.schema,
+      ctx.name,
+      option,
+      `${show(value)} is not a value of column '${schema}.${name}' (${typeName(column)})`,
+    )
+  switch (condition._tag) {
+    case 'IsNull':
+      return column.nullable
+        ? E.right(undefined)
+        : fail(
+            ctx.schema,
+            ctx.name,
+            option,
+            `column '${schema}.${name}' is NOT NULL, so a null filter never matches`,
+          )
+    case 'Eq':
+      return accepts(column, condition.value) ? E.right(undefined) : rejected(condition.value)
+    case 'In': {
+      const bad = condition.values.find(v => !accepts(column, v))
+      return bad === undefined ? E.right(undefined) : rejected(bad)
+    }
+    case 'NotNull':
+    case 'Fragment':
+      return E.right(undefined)
+  }
+}
+
+// A null filter on the very column the association joins on leaves it always empty.
+const nullOnKey = (
+  ctx: Ctx,
+  option: string,
+  filters: ReadonlyArray<Filter>,
+  key: string,
+): E.Either<Problem, void> =>
+  filters.some(f => f.column === key && f.condition._tag === 'IsNull')
+    ? fail(
+        ctx.schema,
+        ctx.name,
+        `${option}.${key}`,
+        `'${key}' is the key the association joins on; a null filter on it never matches`,
+      )
+    : E.right(undefined)
+
+// The key columns of a join must hold values of one type, else no row ever matches (or PostgreSQL
+// refuses the comparison).
+const checkKeyTypes = (
+  ctx: Ctx,
+  option: string,
+  from: readonly [string, string],
+  to: readonly [string, string],
+): E.Either<Problem, void> => {
+  const a = columnOf(ctx.tables, from[0], from[1])
+  const b = columnOf(ctx.tables, to[0], to[1])
+  return a === undefined || b === undefined || sameKeyType(a, b)
+    ? E.right(undefined)
+    : fail(
+        ctx.schema,
+        ctx.name,
+        option,
+        `key '${from[0]}.${from[1]}' (${typeName(a)}) cannot match key '${to[0]}.${to[1]}' (${typeName(b)}): their types differ`,
+      )
+}
+
+// Only a column that identifies one row may be referenced: another would match rows of other owners.
+const checkUnique = (ctx: Ctx, option: string, schema: string, column: string): E.Either<Problem, void> => {
+  const t = own(ctx.tables, schema)
+  return t === undefined || isUniqueColumn(t, column)
+    ? E.right(undefined)
+    : fail(
+        ctx.schema,
+        ctx.name,
+        option,
+        `'${column}' is neither the primary key of schema '${schema}' nor one of its unique keys, so it may match several rows; declare it with Schema.table(..., { unique: ['${column}'] }) or reference a key`,
+      )
+}
+
+// `nilify` / `nilify_all` set the foreign key to null: impossible on a NOT NULL column.
+const checkNilify = (
+  ctx: Ctx,
+  option: string,
+  value: string,
+  schema: string,
+  column: string,
+): E.Either<Problem, void> =>
+  columnOf(ctx.tables, schema, column)?.nullable === false
+    ? fail(
+        ctx.schema,
+        ctx.name,
+        option,
+        `'${value}' sets foreign key '${schema}.${column}' to null, but the column is NOT NULL`,
+      )
+    : E.right(undefined)
 
 const resolveOrder = (ctx: Ctx, schema: string, order: unknown): E.Either<Problem, ReadonlyArray<Order>> => {
   if (order === undefined) return E.right([])
@@ -470,7 +622,7 @@ const resolveOrder = (ctx: Ctx, schema: string, order: unknown): E.Either<Proble
         ctx.schema,
         ctx.name,
         'preloadOrder',
-        `invalid direction ${JSON.stringify(dir)}; expected one of ${list(A.directionNames)}`,
+        `invalid direction ${show(dir)}; expected one of ${list(A.directionNames)}`,
       )
     const c = checkColumn(ctx, 'preloadOrder', schema, column, 'ordered column')
     if (E.isLeft(c)) return c
@@ -487,15 +639,23 @@ const resolveDefaults = (
 ): E.Either<Problem, A.Defaults | null> => {
   if (defaults === undefined) return E.right(null)
   if (typeof defaults === 'function') return E.right(defaults as A.Defaults)
-  if (isRecord(defaults) && defaults['_tag'] === 'DefaultsWithArgs')
-    return typeof defaults['fn'] === 'function' && Array.isArray(defaults['args'])
-      ? E.right(defaults as unknown as A.DefaultsWithArgs)
+  if (A.isWithArgs(defaults))
+    return typeof defaults.fn === 'function' && Array.isArray(defaults.args)
+      ? E.right(defaults)
       : fail(ctx.schema, ctx.name, option, 'withArgs expects a function and a list of arguments')
-  if (isRecord(defaults) && defaults['_tag'] === undefined) {
+  if (isRecord(defaults)) {
     if (schema !== null)
-      for (const k of Object.keys(defaults)) {
+      for (const [k, v] of Object.entries(defaults)) {
         const c = checkColumn(ctx, `${option}.${k}`, schema, k, 'defaulted column')
         if (E.isLeft(c)) return c
+        const col = columnOf(ctx.tables, schema, k)
+        if (col !== undefined && !accepts(col, v))
+          return fail(
+            ctx.schema,
+            ctx.name,
+            `${option}.${k}`,
+            `${show(v)} is not a value of column '${schema}.${k}' (${typeName(col)})`,
+          )
       }
     return E.right(defaults)
   }
@@ -518,19 +678,21 @@ const oneOf = (
     ? E.right(fallback)
     : typeof value === 'string' && values.includes(value)
       ? E.right(value)
-      : fail(
-          ctx.schema,
-          ctx.name,
-          option,
-          `invalid value ${JSON.stringify(value)}; expected one of ${list(values)}`,
-        )
+      : fail(ctx.schema, ctx.name, option, `invalid value ${show(value)}; expected one of ${list(values)}`)
 
 const checkSource = (ctx: Ctx, target: Table, source: unknown): E.Either<Problem, string> =>
   source === undefined
     ? E.right(target.source)
-    : typeof source === 'string' && source !== ''
+    : typeof source === 'string' && source !== '' && tableNameProblem(source, 'table name') === null
       ? E.right(source)
-      : fail(ctx.schema, ctx.name, 'source', 'expected a table name')
+      : fail(
+          ctx.schema,
+          ctx.name,
+          'source',
+          typeof source === 'string' && source !== ''
+            ? (tableNameProblem(source, 'table name') as string)
+            : 'expected a table name',
+        )
 
 type Gen<T> = Generator<E.Either<Problem, unknown>, T, unknown>
 // A tiny do-notation over Either so the resolvers read top to bottom; `run` stops at the first Left.
@@ -594,28 +756,45 @@ const resolveDirect = (
                 `schema '${owner.name}' has no primary key; set references`,
               ),
             )
+          // Ecto would take the first key column, matching the rows of every owner sharing its value.
+          if (opts['references'] === undefined && owner.primaryKey.length > 1)
+            return yield* take(
+              fail(
+                owner.name,
+                name,
+                'references',
+                `schema '${owner.name}' has a composite primary key (${owner.primaryKey.join(', ')}), which one foreign key cannot reference; set references to a unique column`,
+              ),
+            )
           const ownerKey = yield* take(
             checkColumn(
               ctx,
               'references',
               owner.name,
-              opts['references'] ?? owner.primaryKey[0],
+              opts['references'] === undefined ? owner.primaryKey[0] : opts['references'],
               'referenced column',
             ),
           )
+          yield* take(checkUnique(ctx, 'references', owner.name, ownerKey))
           const relatedKey = yield* take(
             checkColumn(
               ctx,
               'foreignKey',
               target.name,
-              opts['foreignKey'] ?? `${owner.name}_${ownerKey}`,
+              opts['foreignKey'] === undefined ? `${owner.name}_${ownerKey}` : opts['foreignKey'],
               'foreign key',
             ),
           )
+          yield* take(checkKeyTypes(ctx, 'foreignKey', [target.name, relatedKey], [owner.name, ownerKey]))
+          yield* take(nullOnKey(ctx, 'where', where, relatedKey))
           const preloadOrder = yield* take(resolveOrder(ctx, target.name, opts['preloadOrder']))
           const onDelete = yield* take(
             oneOf(ctx, 'onDelete', opts['onDelete'], onDeleteValues[assoc._tag] ?? [], 'nothing'),
           )
+          if (onDelete === 'nilify_all')
+            yield* take(checkNilify(ctx, 'onDelete', onDelete, target.name, relatedKey))
+          if (onReplace === 'nilify')
+            yield* take(checkNilify(ctx, 'onReplace', onReplace, target.name, relatedKey))
           return {
             ...base,
             _tag: assoc._tag,
@@ -627,7 +806,7 @@ const resolveDirect = (
           }
         }
         case 'BelongsTo': {
-          const fk = opts['foreignKey'] ?? `${name}_id`
+          const fk = opts['foreignKey'] === undefined ? `${name}_id` : opts['foreignKey']
           if (fk === name)
             return yield* take(
               fail(
@@ -639,8 +818,19 @@ const resolveDirect = (
             )
           const ownerKey = yield* take(checkColumn(ctx, 'foreignKey', owner.name, fk, 'foreign key'))
           const relatedKey = yield* take(
-            checkColumn(ctx, 'references', target.name, opts['references'] ?? 'id', 'referenced column'),
+            checkColumn(
+              ctx,
+              'references',
+              target.name,
+              opts['references'] === undefined ? 'id' : opts['references'],
+              'referenced column',
+            ),
           )
+          yield* take(checkUnique(ctx, 'references', target.name, relatedKey))
+          yield* take(checkKeyTypes(ctx, 'foreignKey', [owner.name, ownerKey], [target.name, relatedKey]))
+          yield* take(nullOnKey(ctx, 'where', where, relatedKey))
+          if (onReplace === 'nilify')
+            yield* take(checkNilify(ctx, 'onReplace', onReplace, owner.name, ownerKey))
           return { ...base, _tag: 'BelongsTo', cardinality: 'one', ownerKey, relatedKey, preloadOrder: [] }
         }
         case 'ManyToMany': {
@@ -651,10 +841,15 @@ const resolveDirect = (
             )
           const joinSchema = own(tables, jt) === undefined ? null : jt
           const joinTable = own(tables, jt)?.source ?? jt
-          const jk = opts['joinKeys'] ?? [
-            [`${owner.name}_id`, 'id'],
-            [`${target.name}_id`, 'id'],
-          ]
+          const badJoinTable = joinSchema === null ? tableNameProblem(jt, 'join table name') : null
+          if (badJoinTable !== null) return yield* take(fail(owner.name, name, 'joinThrough', badJoinTable))
+          const jk =
+            opts['joinKeys'] !== undefined
+              ? opts['joinKeys']
+              : [
+                  [`${owner.name}_id`, 'id'],
+                  [`${target.name}_id`, 'id'],
+                ]
           const pair = (u: unknown): u is readonly [string, string] =>
             Array.isArray(u) && u.length === 2 && typeof u[0] === 'string' && typeof u[1] === 'string'
           if (!Array.isArray(jk) || jk.length !== 2 || !pair(jk[0]) || !pair(jk[1]))
@@ -674,24 +869,53 @@ const resolveDirect = (
           const relatedKey = yield* take(
             checkColumn(ctx, 'joinKeys', target.name, relatedKeyName, 'related key'),
           )
+          yield* take(checkUnique(ctx, 'joinKeys', owner.name, ownerKey))
+          yield* take(checkUnique(ctx, 'joinKeys', target.name, relatedKey))
           if (joinSchema !== null) {
             yield* take(checkColumn(ctx, 'joinKeys', joinSchema, joinOwnerKey, 'join owner key'))
             yield* take(checkColumn(ctx, 'joinKeys', joinSchema, joinRelatedKey, 'join related key'))
-          }
+            yield* take(
+              checkJoinKeyTypes(ctx, joinSchema, jk as unknown as JoinKeys, owner.name, target.name),
+            )
+          } else
+            for (const k of [joinOwnerKey, joinRelatedKey]) {
+              const p = identifierProblem(k, 'join key')
+              if (p !== null) return yield* take(fail(owner.name, name, 'joinKeys', p))
+            }
+          if (joinOwnerKey === joinRelatedKey)
+            return yield* take(
+              fail(
+                owner.name,
+                name,
+                'joinKeys',
+                `both join keys are '${joinOwnerKey}'; a join row needs two columns`,
+              ),
+            )
+          yield* take(nullOnKey(ctx, 'where', where, relatedKey))
           const joinWhere =
             joinSchema === null
               ? yield* take(resolveUncheckedWhere(ctx, opts['joinWhere']))
               : yield* take(resolveWhere(ctx, 'joinWhere', joinSchema, opts['joinWhere']))
+          yield* take(nullOnKey(ctx, 'joinWhere', joinWhere, joinOwnerKey))
+          yield* take(nullOnKey(ctx, 'joinWhere', joinWhere, joinRelatedKey))
+          // A join row is written from plain values: a function or withArgs would be spread into it.
+          if (typeof opts['joinDefaults'] === 'function' || A.isWithArgs(opts['joinDefaults']))
+            return yield* take(
+              fail(
+                owner.name,
+                name,
+                'joinDefaults',
+                'expected an object of column values; a function or Schema.withArgs is not applied to join rows',
+              ),
+            )
           const joinDefaults = yield* take(
             resolveDefaults(ctx, 'joinDefaults', joinSchema, opts['joinDefaults']),
           )
-          if (joinDefaults !== null && typeof joinDefaults === 'function')
-            return yield* take(fail(owner.name, name, 'joinDefaults', 'expected an object of column values'))
           const preloadOrder = yield* take(resolveOrder(ctx, target.name, opts['preloadOrder']))
           const onDelete = yield* take(
             oneOf(ctx, 'onDelete', opts['onDelete'], onDeleteValues['ManyToMany'] ?? [], 'nothing'),
           )
-          const unique = opts['unique'] ?? false
+          const unique = opts['unique'] === undefined ? false : opts['unique']
           if (typeof unique !== 'boolean')
             return yield* take(fail(owner.name, name, 'unique', 'expected a boolean'))
           const conflict = yield* take(
@@ -718,6 +942,30 @@ const resolveDirect = (
       }
     })(),
   )
+
+type JoinKeys = readonly [readonly [string, string], readonly [string, string]]
+
+// Each join key must match the type of the key it points at; when both pairs fail and the swapped
+// pairs would match, the join keys were given in the wrong order, and the message says so.
+const checkJoinKeyTypes = (
+  ctx: Ctx,
+  join: string,
+  [[joinOwner, ownerKey], [joinRelated, relatedKey]]: JoinKeys,
+  owner: string,
+  target: string,
+): E.Either<Problem, void> => {
+  const ok = (j: string, s: string, k: string) => E.isRight(checkKeyTypes(ctx, 'joinKeys', [join, j], [s, k]))
+  if (ok(joinOwner, owner, ownerKey) && ok(joinRelated, target, relatedKey)) return E.right(undefined)
+  if (ok(joinRelated, owner, ownerKey) && ok(joinOwner, target, relatedKey))
+    return fail(
+      ctx.schema,
+      ctx.name,
+      'joinKeys',
+      `the join keys look swapped: '${join}.${joinOwner}' matches the type of '${target}.${relatedKey}' and '${join}.${joinRelated}' that of '${owner}.${ownerKey}'; joinKeys is [[joinOwnerKey, ownerKey], [joinRelatedKey, relatedKey]]`,
+    )
+  const first = checkKeyTypes(ctx, 'joinKeys', [join, joinOwner], [owner, ownerKey])
+  return E.isLeft(first) ? first : checkKeyTypes(ctx, 'joinKeys', [join, joinRelated], [target, relatedKey])
+}
 
 // A join table given by name has no schema, so its columns cannot be checked; the filters are kept.
 const resolveUncheckedWhere = (ctx: Ctx, where: unknown): E.Either<Problem, ReadonlyArray<Filter>> => {
@@ -755,8 +1003,6 @@ const checkOptions = (ctx: Ctx, assoc: A.Association): E.Either<Problem, void> =
   return E.right(undefined)
 }
 
-const associationTags = ['HasMany', 'HasOne', 'BelongsTo', 'ManyToMany', 'Through']
-
 /**
  * Validates tables and associations together and resolves every default.
  *
@@ -778,8 +1024,9 @@ export const model = <const T extends Tables, const D extends Definitions<T>>(
   if (!isRecord(tables))
     return fail('(model)', null, 'tables', 'expected an object of tables keyed by schema name')
   for (const [key, table] of Object.entries(tables)) {
-    if (!isRecord(table) || table['_tag'] !== 'Table')
-      return fail(key, null, null, 'not a table: build it with Schema.table')
+    if (!isTable(table)) return fail(key, null, null, 'not a table: build it with Schema.table')
+    const [problem] = table.problems
+    if (problem !== undefined) return E.left(problem)
     if (table.name !== key)
       return fail(key, null, 'name', `the table is keyed '${key}' but named '${table.name}'`)
     if (typeof table.source !== 'string' || table.source === '')
@@ -804,14 +1051,20 @@ export const model = <const T extends Tables, const D extends Definitions<T>>(
     direct.set(schema, mine)
     for (const [name, assoc] of Object.entries(assocs)) {
       const ctx: Ctx = { tables, schema, name }
-      if (!isRecord(assoc) || !associationTags.includes(String(assoc['_tag'])))
+      if (!A.isAssociation(assoc))
         return fail(
           schema,
           name,
           null,
           'not an association: build it with hasMany, hasOne, belongsTo, manyToMany or through',
         )
-      const a = assoc as unknown as A.Association
+      const a: A.Association = assoc
+      // An association becomes a field of loaded rows: `__proto__` would set their prototype.
+      const badName =
+        name === '__proto__'
+          ? `'__proto__' cannot be a field of a row`
+          : identifierProblem(name, 'association name')
+      if (badName !== null) return fail(schema, name, 'name', badName)
       if (owner.columns.has(name))
         return fail(
           schema,
@@ -871,19 +1124,14 @@ export const model = <const T extends Tables, const D extends Definitions<T>>(
     if (!Array.isArray(a.path) || a.path.length < 2 || !a.path.every(p => typeof p === 'string'))
       return fail(schema, name, 'through', 'expected a path of at least two association names')
     if (a.cardinality !== 'one' && a.cardinality !== 'many')
-      return fail(
-        schema,
-        name,
-        'cardinality',
-        `expected 'one' or 'many', got ${JSON.stringify(a.cardinality)}`,
-      )
+      return fail(schema, name, 'cardinality', `expected 'one' or 'many', got ${show(a.cardinality)}`)
     const declared: unknown = a.options.cardinality
     if (declared !== undefined && declared !== a.cardinality)
       return fail(
         schema,
         name,
         'cardinality',
-        `${JSON.stringify(declared)} contradicts the constructor (${a.cardinality === 'one' ? 'throughOne' : 'through'}); build a has-one-through with throughOne and a has-many-through with through`,
+        `${show(declared)} contradicts the constructor (${a.cardinality === 'one' ? 'throughOne' : 'through'}); build a has-one-through with throughOne and a has-many-through with through`,
       )
     const f = flatten(ctx, schema, a.path, [`${schema}.${name}`])
     if (E.isLeft(f)) return f

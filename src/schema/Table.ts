@@ -1,10 +1,16 @@
 /**
  * Tables as values: a singular schema name (which drives default foreign keys, as an Ecto schema
- * module's name does), the source table in the database, and a column per field. Nothing is checked
- * here; `model` validates tables and associations together and reports problems as values.
+ * module's name does), the source table in the database, a column per field, the primary key and the
+ * other unique keys. `table` never throws: input it cannot use (a column that is no codec, a primary
+ * key that is no column, an identifier PostgreSQL would truncate) is recorded on the table as
+ * `problems`, and `model` reports the first of them as its `Left`, so a table stays a plain value that
+ * typed code can name while untyped input still ends in a `SchemaError`.
  *
  * @since 0.1.0
  */
+import * as SchemaError from '../error/SchemaError.js'
+import { show } from '../error/Show.js'
+import * as Brand from './Brand.js'
 import * as Column from './Column.js'
 
 // -------------------------------------------------------------------------------------
@@ -27,9 +33,13 @@ export interface Table<N extends string = string, C extends Columns = Columns> {
   readonly source: string
   /** The columns as given (codecs or columns), kept for typing. */
   readonly input: C
-  /** Every column normalised to a `Column`, in definition order. */
+  /** Every usable column normalised to a `Column`, in definition order. */
   readonly columns: ReadonlyMap<string, Column.Column<unknown>>
   readonly primaryKey: ReadonlyArray<string>
+  /** The unique keys besides the primary key, each a list of columns. */
+  readonly unique: ReadonlyArray<ReadonlyArray<string>>
+  /** What is wrong with the definition, in the order found; `model` rejects a table that has any. */
+  readonly problems: ReadonlyArray<SchemaError.SchemaError>
 }
 
 /**
@@ -48,16 +58,84 @@ export type RowOf<T> =
 export interface TableOptions<C extends Columns> {
   /** The primary key column(s); default `id`. Composite keys are allowed. An empty array means none. */
   readonly primaryKey?: (keyof C & string) | ReadonlyArray<keyof C & string>
+  /**
+   * Unique keys besides the primary key: a column, or a list of columns for a composite key. A
+   * `references` (or a belongs-to target key) must name the primary key or one of these; `ddl` writes
+   * them as unique constraints.
+   */
+  readonly unique?: ReadonlyArray<(keyof C & string) | ReadonlyArray<keyof C & string>>
 }
+
+// -------------------------------------------------------------------------------------
+// utils: identifiers
+// -------------------------------------------------------------------------------------
+
+/**
+ * PostgreSQL's identifier length, in bytes: a longer name is silently truncated, so two names that
+ * differ only after it would be one table or column.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const maxIdentifierBytes = 63
+
+const encoder = new TextEncoder()
+
+/**
+ * Why a name cannot be a PostgreSQL identifier as given, or `null` when it can. A NUL byte cannot
+ * cross the wire protocol at all (the statement fails with 08P01), and a name over 63 UTF-8 bytes is
+ * truncated by the server.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const identifierProblem = (name: unknown, what: string): string | null => {
+  if (typeof name !== 'string' || name === '')
+    return `expected a ${what} (a non-empty string), got ${show(name)}`
+  if (name.includes('\u0000')) return `${what} ${show(name)} contains a NUL byte`
+  const bytes = encoder.encode(name).length
+  if (bytes > maxIdentifierBytes)
+    return `${what} ${show(name)} is ${bytes} bytes long; PostgreSQL truncates identifiers to ${maxIdentifierBytes} bytes`
+  return null
+}
+
+/**
+ * `identifierProblem` for a table name: a dot is refused too, since a name such as `public.comments`
+ * would be one quoted identifier (schema prefixes are not supported yet), not a table in a schema.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const tableNameProblem = (name: unknown, what: string): string | null =>
+  identifierProblem(name, what) ??
+  ((name as string).includes('.')
+    ? `${what} ${show(name)} contains a dot; schema-qualified names are not supported (the whole name would be one quoted identifier)`
+    : null)
 
 // -------------------------------------------------------------------------------------
 // constructors
 // -------------------------------------------------------------------------------------
 
+const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
+  typeof u === 'object' && u !== null && !Array.isArray(u)
+
+const keyList = (u: unknown): ReadonlyArray<string> | null =>
+  typeof u === 'string'
+    ? [u]
+    : Array.isArray(u) && u.length > 0 && u.every(k => typeof k === 'string')
+      ? (u as ReadonlyArray<string>)
+      : null
+
 /**
  * @example
  * import { Schema, Column } from 'quiver-sql'
  * const user = Schema.table('user', 'users', { id: Column.serial, name: Column.text })
+ * const member = Schema.table(
+ *   'member', 'members',
+ *   { tenant_id: Column.integer, id: Column.integer, email: Column.text },
+ *   { primaryKey: ['tenant_id', 'id'], unique: ['email'] },
+ * )
+ * assert.deepStrictEqual(member.problems, [])
  *
  * @category constructors
  * @since 0.1.0
@@ -68,14 +146,84 @@ export const table = <const N extends string, const C extends Columns>(
   columns: C,
   options: TableOptions<C> = {},
 ): Table<N, C> => {
-  const pk = options.primaryKey ?? 'id'
-  return Object.freeze({
-    _tag: 'Table',
+  const schema = typeof name === 'string' ? name : show(name)
+  const problems: Array<SchemaError.SchemaError> = []
+  const problem = (option: string | null, reason: string) =>
+    problems.push(SchemaError.make(schema, null, option, reason))
+  const nameProblem = identifierProblem(name, 'schema name')
+  if (nameProblem !== null) problem('name', nameProblem)
+  const sourceProblem = tableNameProblem(source, 'table name')
+  if (sourceProblem !== null) problem('source', sourceProblem)
+  const normalised = new Map<string, Column.Column<unknown>>()
+  if (!isRecord(columns)) problem('columns', `expected an object of columns, got ${show(columns)}`)
+  else {
+    for (const [column, input] of Object.entries(columns)) {
+      const p = identifierProblem(column, 'column name')
+      if (p !== null) problem(`columns.${column}`, p)
+      else if (Column.isColumn(input)) normalised.set(column, input)
+      else if (Column.isCodecLike(input))
+        normalised.set(column, Column.fromInput(input as Column.ColumnInput))
+      else
+        problem(
+          `columns.${column}`,
+          `expected an io-ts codec or a Column (Column.integer, Column.text, ...), got ${show(input)}`,
+        )
+    }
+    if (normalised.size === 0 && problems.length === 0)
+      problem('columns', 'a table needs at least one column')
+  }
+  const opts: Readonly<Record<string, unknown>> = isRecord(options) ? options : {}
+  if (!isRecord(options)) problem(null, `expected an object of table options, got ${show(options)}`)
+  for (const k of Object.keys(opts))
+    if (k !== 'primaryKey' && k !== 'unique' && opts[k] !== undefined)
+      problem(k, `unknown table option; expected one of 'primaryKey', 'unique'`)
+  const givenKey = opts['primaryKey'] ?? 'id'
+  const pk: Array<string> = []
+  if (Array.isArray(givenKey) && givenKey.length === 0) {
+    // no primary key
+  } else {
+    const keys = keyList(givenKey)
+    if (keys === null)
+      problem('primaryKey', `expected a column name or a list of column names, got ${show(givenKey)}`)
+    else
+      for (const k of keys) {
+        if (!normalised.has(k) && isRecord(columns) && !Object.hasOwn(columns, k))
+          problem('primaryKey', `primary key '${k}' is not a column`)
+        else if (pk.includes(k)) problem('primaryKey', `column '${k}' is given twice`)
+        else pk.push(k)
+      }
+  }
+  const unique: Array<ReadonlyArray<string>> = []
+  const givenUnique = opts['unique']
+  if (givenUnique !== undefined) {
+    if (!Array.isArray(givenUnique))
+      problem(
+        'unique',
+        `expected a list of unique keys (a column or a list of columns), got ${show(givenUnique)}`,
+      )
+    else
+      for (const u of givenUnique as ReadonlyArray<unknown>) {
+        const keys = keyList(u)
+        if (keys === null) {
+          problem('unique', `expected a column name or a non-empty list of column names, got ${show(u)}`)
+          continue
+        }
+        const missing = keys.find(k => !normalised.has(k))
+        if (missing !== undefined) problem('unique', `unique key column '${missing}' is not a column`)
+        else if (new Set(keys).size !== keys.length)
+          problem('unique', `unique key ${show(keys)} repeats a column`)
+        else unique.push(Object.freeze([...keys]))
+      }
+  }
+  return Brand.make({
+    _tag: 'Table' as const,
     name,
     source,
     input: columns,
-    columns: new Map(Object.entries(columns).map(([k, v]) => [k, Column.fromInput(v)])),
-    primaryKey: Object.freeze(typeof pk === 'string' ? [pk] : [...pk]),
+    columns: normalised,
+    primaryKey: Object.freeze(pk),
+    unique: Object.freeze(unique),
+    problems: Object.freeze(problems),
   })
 }
 
@@ -84,7 +232,26 @@ export const table = <const N extends string, const C extends Columns>(
 // -------------------------------------------------------------------------------------
 
 /**
+ * Whether a value was built by `table` (an object with a table's fields is not one).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const isTable = (u: unknown): u is Table => Brand.is(u, 'Table')
+
+/**
  * @category utils
  * @since 0.1.0
  */
 export const columnNames = (table: Table): ReadonlyArray<string> => [...table.columns.keys()]
+
+/**
+ * Whether a column alone is a key of the table: the whole primary key, or a declared unique key. Only
+ * such a column identifies one row, so only it may be referenced by an association.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const isUniqueColumn = (table: Table, column: string): boolean =>
+  (table.primaryKey.length === 1 && table.primaryKey[0] === column) ||
+  table.unique.some(u => u.length === 1 && u[0] === column)

@@ -350,10 +350,12 @@ const filtersOf = (
 const filterOf = (columns: ReadonlyArray<ColumnSpec>, raw: RawFilter): FilterSpec => {
   const c = pick(columns, raw.column)
   const values = raw.values.map(v => pick(domains[c.type], v))
+  // `model` rejects a null filter that never matches (a NOT NULL column, the association's own key).
+  const form = raw.form === 'null' && (!c.nullable || c.references !== null) ? 'notNull' : raw.form
   return {
     column: c.name,
-    form: raw.form,
-    values: raw.form === 'eq' ? values.slice(0, 1) : raw.form === 'in' ? values : [],
+    form,
+    values: form === 'eq' ? values.slice(0, 1) : form === 'in' ? values : [],
   }
 }
 
@@ -416,12 +418,9 @@ export const build = (spec: ModelSpec): E.Either<unknown, Model.AnyModel> => {
         })
         break
       case 'through':
-        mine[a.name] = {
-          _tag: 'Through',
-          path: a.path,
-          cardinality: a.cardinality,
-          options: {},
-        }
+        mine[a.name] = (a.cardinality === 'one' ? A.throughOne : A.through)(
+          a.path as readonly [string, string, ...Array<string>],
+        )
         break
     }
   }

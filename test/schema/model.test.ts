@@ -195,11 +195,19 @@ describe('targets and options', () => {
       /'nope' is not a column of schema 'comment'/,
     )
     expectError(
-      bad({ id: { _tag: 'WhereIn', values: [{}] } }),
+      bad({ id: Schema.isIn([{}] as never) }),
       'post',
       'comments',
       'where.id',
       /isIn expects a list of plain values/,
+    )
+    // A value shaped like a marker is a plain value, not the marker.
+    expectError(
+      bad({ id: Object.freeze({ _tag: 'WhereIn', values: [1] }) }),
+      'post',
+      'comments',
+      'where.id',
+      /expected null, Schema.notNull/,
     )
     expectError(
       define({
@@ -248,11 +256,19 @@ describe('targets and options', () => {
       /defaulted column 'nope' is not a column of schema 'comment'/,
     )
     expectError(
-      bad({ _tag: 'DefaultsWithArgs', fn: 1, args: [] }),
+      bad(Schema.withArgs(1 as never)),
       'post',
       'comments',
       'defaults',
       /withArgs expects a function/,
+    )
+    // Shaped like withArgs, it is a record of column values.
+    expectError(
+      bad({ _tag: 'DefaultsWithArgs', fn: () => ({}), args: [] }),
+      'post',
+      'comments',
+      'defaults._tag',
+      /defaulted column '_tag' is not a column/,
     )
     expect(E.isRight(bad({ public: true }))).toBe(true)
     expect(
@@ -505,7 +521,7 @@ describe('shapes from untyped input', () => {
     expectError(Schema.model(tables, null as never), '(model)', null, 'associations', /expected an object/)
     expectError(define({ post: 'comments' }), 'post', null, null, /expected an object of associations/)
     expectError(
-      define({ post: { x: { ...Schema.hasMany('comment'), options: 'id' } } }),
+      define({ post: { x: Schema.hasMany('comment', 'id' as never) } }),
       'post',
       'x',
       null,
@@ -515,22 +531,24 @@ describe('shapes from untyped input', () => {
 
   it('a table that was not built with Schema.table, or is malformed', () => {
     expectError(loose({ post: { name: 'post' } }, {}), 'post', null, null, /not a table/)
+    // A copy of a table is not a table: only Schema.table builds one.
+    expectError(Schema.model({ post: { ...post } }, {}), 'post', null, null, /not a table/)
     expectError(
-      Schema.model({ post: { ...post, source: '' } }, {}),
+      Schema.model({ post: Schema.table('post', '', post.input) }, {}),
       'post',
       null,
       'source',
       /expected a table name/,
     )
     expectError(
-      Schema.model({ post: { ...post, columns: new Map() } }, {}),
+      Schema.model({ post: Schema.table('post', 'posts', {}) }, {}),
       'post',
       null,
       'columns',
       /at least one column/,
     )
     expectError(
-      loose({ post: { ...post, columns: new Map([['id', { codec: 5 }]]) } }, {}),
+      loose({ post: Schema.table('post', 'posts', { id: { codec: 5 } } as never) }, {}),
       'post',
       null,
       'columns.id',
@@ -574,7 +592,7 @@ describe('through', () => {
       define({
         post: {
           comments: Schema.hasMany('comment'),
-          x: { _tag: 'Through', path: ['comments'], cardinality: 'many', options: {} },
+          x: Schema.through(['comments'] as never),
         },
       }),
       'post',

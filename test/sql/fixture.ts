@@ -16,8 +16,11 @@ export const post_tag = Schema.table(
   { primaryKey: [] },
 )
 
+// `references: 'name'` below needs the name declared unique (the seed's names are).
+const namedUser = Schema.table('user', 'users', user.input, { unique: ['name'] })
+
 export const X = Schema.modelOrThrow(
-  { user, post, comment, permalink, tag, profile, post_tag },
+  { user: namedUser, post, comment, permalink, tag, profile, post_tag },
   {
     user: {
       posts: Schema.hasMany('post', { foreignKey: 'author_id' }),

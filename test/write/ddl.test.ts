@@ -132,7 +132,7 @@ describe('ddl', () => {
   })
 
   it('a key that does not reference a whole primary key implies no constraint', () => {
-    const a = Schema.table('a', 'as', { id: Column.serial, code: Column.text })
+    const a = Schema.table('a', 'as', { id: Column.serial, code: Column.text }, { unique: ['code'] })
     const b = Schema.table('b', 'bs', { id: Column.serial, a_code: Column.text })
     const M = Schema.modelOrThrow(
       { a, b },
