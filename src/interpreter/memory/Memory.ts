@@ -26,16 +26,21 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
-import { isExpr, isPlaceholder, param, type Bind, type Expr } from '../../ast/Expr.js'
+import { depth, isExpr, isPlaceholder, maxDepth, param, type Bind, type Expr } from '../../ast/Expr.js'
 import type { Select } from '../../ast/Select.js'
 import * as DbError from '../../error/DbError.js'
+import { show } from '../../error/Show.js'
 import * as QueryError from '../../error/QueryError.js'
+import type * as SchemaError from '../../error/SchemaError.js'
 import type { Loaded } from '../../query/Loaded.js'
 import * as Prepared from '../../query/Prepared.js'
 import type { Joins, Query } from '../../query/Query.js'
 import type * as Model from '../../schema/Model.js'
 import type { Interpreter, RawRow } from '../Interpreter.js'
 import * as Run from '../Run.js'
+import * as Constraints from './Constraints.js'
+import { like } from './Like.js'
+import * as Value from './Value.js'
 import * as Write from './Write.js'
 
 // -------------------------------------------------------------------------------------
@@ -75,68 +80,36 @@ const failWith = (error: EvalError): never => {
 /** A truth value of three-valued logic: `null` is unknown. */
 type Truth = boolean | null
 
-// Code point order (the order of the C and C.UTF-8 collations), not JavaScript's UTF-16 order: at the
-// first differing code unit, surrogates (supplementary planes) must sort above U+E000..U+FFFF.
-const fixup = (c: number): number => (c >= 0xe000 ? c - 0x800 : c >= 0xd800 ? c + 0x2000 : c)
-
 /**
  * Compares two strings by Unicode code point.
  *
  * @category utils
  * @since 0.1.0
  */
-export const compareText = (a: string, b: string): number => {
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i)
-    const y = b.charCodeAt(i)
-    if (x !== y) return x < 0xd800 && y < 0xd800 ? x - y : fixup(x) - fixup(y)
-  }
-  return a.length - b.length
-}
-
-const isNumeric = (s: string): boolean => /^\s*-?(\d+\.?\d*|\.\d+)\s*$/.test(s)
+export const compareText = Value.compareText
 
 /**
- * Compares two non-null values as PostgreSQL compares them: numbers, booleans (false < true), dates by
- * instant, text by code point. A number against numeric text (an int8 or numeric value as postgres.js
- * returns it) compares as numbers.
+ * Compares two non-null values as PostgreSQL compares them: numbers (`NaN` equal to itself and above
+ * every number), booleans (false < true), dates by instant, text by code point. A number against
+ * numeric text (an int8 or numeric value as postgres.js returns it) compares as numbers.
  *
  * @category utils
  * @since 0.1.0
  */
 export const compareValues = (a: unknown, b: unknown): number => {
-  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0
-  if (typeof a === 'string' && typeof b === 'string') return compareText(a, b)
-  if (a instanceof Date && b instanceof Date) return a.getTime() - b.getTime()
-  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b)
-  if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0
-  if (
-    (typeof a === 'number' || typeof a === 'bigint' || typeof a === 'string') &&
-    (typeof b === 'number' || typeof b === 'bigint' || typeof b === 'string') &&
-    isNumeric(String(a)) &&
-    isNumeric(String(b))
-  ) {
-    const x = Number(a)
-    const y = Number(b)
-    return x < y ? -1 : x > y ? 1 : 0
-  }
-  if (a instanceof Date || b instanceof Date) {
-    const x = a instanceof Date ? a.getTime() : new Date(String(a)).getTime()
-    const y = b instanceof Date ? b.getTime() : new Date(String(b)).getTime()
-    if (!Number.isNaN(x) && !Number.isNaN(y)) return x - y
-  }
-  return failWith(
-    DbError.make(
-      'UndefinedFunction',
-      `operator does not exist: ${typeof a} compared with ${typeof b} (${String(a)}, ${String(b)})`,
-      '42883',
-    ),
-  )
+  const c = Value.compare(a, b)
+  return c !== null
+    ? c
+    : failWith(
+        DbError.make(
+          'UndefinedFunction',
+          `operator does not exist: ${typeof a} compared with ${typeof b} (${show(a)}, ${show(b)})`,
+          '42883',
+        ),
+      )
 }
 
-// A hashable key with PostgreSQL equality: dates by instant, numbers by value. Null has no key.
-const keyOf = (v: unknown): unknown => (v instanceof Date ? `\u0000d${v.getTime()}` : v)
+const keyOf = Value.keyOf
 
 // One distinct-row key for a list of values.
 const rowKey = (vs: ReadonlyArray<unknown>): string =>
@@ -155,48 +128,6 @@ const rowKey = (vs: ReadonlyArray<unknown>): string =>
     .join(',')
 
 // -------------------------------------------------------------------------------------
-// internals: LIKE
-// -------------------------------------------------------------------------------------
-
-const lowerChar = (c: string): string => {
-  const l = c.toLowerCase()
-  return [...l].length === 1 ? l : c
-}
-const lower = (s: string): string => {
-  let out = ''
-  for (const c of s) out += lowerChar(c)
-  return out
-}
-
-const likeCache = new Map<string, RegExp>()
-
-const likeRegExp = (pattern: string, caseInsensitive: boolean): RegExp => {
-  const key = `${caseInsensitive ? 'i' : 'c'}${pattern}`
-  const hit = likeCache.get(key)
-  if (hit !== undefined) return hit
-  const p = caseInsensitive ? lower(pattern) : pattern
-  let src = '^'
-  const chars = [...p]
-  for (let i = 0; i < chars.length; i++) {
-    const c = chars[i] as string
-    if (c === '\\') {
-      const next = chars[++i]
-      if (next === undefined)
-        return failWith(
-          DbError.make('DataException', 'LIKE pattern must not end with escape character', '22025'),
-        )
-      src += next.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
-    } else if (c === '%') src += '[^]*'
-    else if (c === '_') src += '[^]'
-    else src += c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
-  }
-  const re = new RegExp(`${src}$`, 'u')
-  if (likeCache.size > 1000) likeCache.clear()
-  likeCache.set(key, re)
-  return re
-}
-
-// -------------------------------------------------------------------------------------
 // internals: compilation
 // -------------------------------------------------------------------------------------
 
@@ -211,6 +142,12 @@ interface Ctx {
   readonly scope: ReadonlySet<string>
   /** The values of a prepared query's placeholders in this run. */
   readonly bind: Bind | undefined
+}
+
+// A value as it reaches PostgreSQL as a parameter (lone surrogates as U+FFFD), or PostgreSQL's error.
+const parameterOrFail = (u: unknown): unknown => {
+  const p = Value.parameter(u)
+  return E.isRight(p) ? p.right : failWith(p.left)
 }
 
 const bad = (message: string): never => failWith(QueryError.make('InvalidArgument', message))
@@ -250,7 +187,8 @@ const handlers: Handlers = {
       if (ctx.bind === undefined || !ctx.bind.has(v)) return failWith(Prepared.unbound(v))
       v = ctx.bind.get(v) ?? null
     }
-    return () => v
+    const sent = parameterOrFail(v)
+    return () => sent
   },
   Bool: (_, e) => {
     const v = e.value
@@ -270,7 +208,7 @@ const handlers: Handlers = {
   },
   InList: (ctx, e) => {
     const x = compile(ctx, e.expr)
-    const values = e.values
+    const values = parameterOrFail(e.values) as ReadonlyArray<unknown>
     const hasNull = values.some(v => v === null || v === undefined)
     const keys = new Set(values.filter(v => v !== null && v !== undefined).map(keyOf))
     return env => {
@@ -331,8 +269,8 @@ const handlers: Handlers = {
       const s = x(env)
       const pattern = p(env)
       if (s === null || s === undefined || pattern === null || pattern === undefined) return null
-      const text = String(s)
-      return likeRegExp(String(pattern), ci).test(ci ? lower(text) : text)
+      const r = like(String(s), String(pattern), ci)
+      return E.isRight(r) ? r.right : failWith(r.left)
     }
   },
   Fragment: () =>
@@ -704,6 +642,29 @@ const compileSelect = (ctx: Ctx, s: Select): ((outer: Env) => ReadonlyArray<RawR
   }
 }
 
+// Compiling recurses once per nesting level. The query layer bounds a predicate at `maxDepth`; the
+// subqueries of preloads and throughs add levels of their own, so the bound here is looser, and only
+// a select built by hand past it is refused (a typed error instead of a stack overflow).
+const evalMaxDepth = 10 * maxDepth
+
+const tooDeep = (s: Select): QueryError.QueryError | null => {
+  const exprs = [
+    ...s.where,
+    ...s.joins.map(j => j.on),
+    ...s.columns.map(c => c.expr),
+    ...s.orderBy.map(t => t.expr),
+  ]
+  for (const e of exprs) {
+    const d = depth(e)
+    if (d > evalMaxDepth)
+      return QueryError.make(
+        'InvalidArgument',
+        `an expression nested ${d} deep is deeper than the ${evalMaxDepth} levels the memory interpreter evaluates`,
+      )
+  }
+  return null
+}
+
 // -------------------------------------------------------------------------------------
 // constructors
 // -------------------------------------------------------------------------------------
@@ -724,6 +685,8 @@ const compileSelect = (ctx: Ctx, s: Select): ((outer: Env) => ReadonlyArray<RawR
 export const evaluate =
   (tables: Tables) =>
   (s: Select, bind?: Bind): E.Either<EvalError, ReadonlyArray<RawRow>> => {
+    const deep = tooDeep(s)
+    if (deep !== null) return E.left(deep)
     try {
       return E.right(compileSelect({ tables, scope: new Set(), bind }, s)({}))
     } catch (u) {
@@ -734,7 +697,8 @@ export const evaluate =
 
 /**
  * A memory database: an interpreter and the tables it currently holds. Writes replace the tables (the
- * given ones are never mutated); `transact` restores them when the program fails.
+ * given ones are never mutated); `transact` restores them when the program fails. Identity sequences
+ * live beside the tables and, as in PostgreSQL, are not rolled back.
  *
  * @category model
  * @since 0.1.0
@@ -745,7 +709,8 @@ export interface Store {
 }
 
 /**
- * A memory database over some tables.
+ * A memory database over some tables, enforcing the given constraints (see `Constraints.fromModel`
+ * for the ones `Ddl.ddl` declares; none by default).
  *
  * @example
  * import { Memory } from 'quiver-sql'
@@ -755,8 +720,9 @@ export interface Store {
  * @category constructors
  * @since 0.1.0
  */
-export const store = (tables: Tables): Store => {
+export const store = (tables: Tables, constraints: Constraints.Constraints = Constraints.none): Store => {
   let current = tables
+  let sequences: Write.Sequences = new Map()
   const i: Interpreter = {
     _tag: 'Interpreter',
     name: 'memory',
@@ -764,9 +730,10 @@ export const store = (tables: Tables): Store => {
     write: w =>
       TE.fromEither(
         pipe(
-          Write.write(current, w),
+          Write.write(current, w, { constraints, sequences }),
           E.map(r => {
             current = r.tables
+            sequences = r.sequences
             return r.rows
           }),
         ),
@@ -780,6 +747,33 @@ export const store = (tables: Tables): Store => {
   }
   return { interpreter: i, tables: () => current }
 }
+
+/**
+ * A memory database for a model: its tables (from `tables`, a missing one empty) under the
+ * constraints `Ddl.ddl` would create for it, so a write PostgreSQL refuses is refused here too.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Column, Memory, Schema } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial, name: Column.text })
+ * const db = Memory.storeOf(Schema.modelOrThrow({ user }, {}))
+ * assert.deepStrictEqual(E.map((s: Memory.Store) => s.tables().get('users'))(db), E.right([]))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const storeOf = (
+  model: Model.AnyModel,
+  tables: Tables = new Map(),
+): E.Either<SchemaError.SchemaError, Store> =>
+  pipe(
+    Constraints.fromModel(model),
+    E.map(c => {
+      const all = new Map(tables)
+      for (const t of c.tables.keys()) if (!all.has(t)) all.set(t, [])
+      return store(all, c)
+    }),
+  )
 
 /**
  * The memory interpreter over some tables (see `store` to read the tables back after writes).
