@@ -308,7 +308,7 @@ describe('adversarial values in every value position', () => {
         await Pg.all(
           pipe(
             Query.from(B, 'doc'),
-            Query.where(d => Pred.eq(d.meta, v)),
+            Query.where(d => Pred.eq(d.meta, v as object)),
           ),
         )(db.sql)(),
       )
