@@ -10,6 +10,13 @@
  * is a `StaleEntry` error) and `delete_if_exists` deletes it if it is there. A many-to-many `delete`
  * removes the join row only (with `joinWhere`).
  *
+ * Every value is checked with its column's codec before a plan exists: the entries of `putAssoc`
+ * (an unknown key is an error, a preloaded association a record carries is not written), the params
+ * of `castAssoc` (a rejected value is a change error, a rejected key an error value), defaults and
+ * join rows. As Ecto, a has_one / belongs_to with `onReplace: 'update'` only updates the existing
+ * entry (another existing record is `OnlyUpdateExisting`), and a belongs_to change whose fields set
+ * the foreign key to something else than the new parent's key is `ForeignKeyConflict`.
+ *
  * Order, as Ecto: belongs_to parents first (a new parent is inserted and the owner's key taken from
  * it), then the owner, then the children, replaced children before new ones (so a has_one's old child
  * is out of the way of a unique index before the new one arrives). A belongs_to parent replaced with
@@ -295,12 +302,9 @@ const modify = (
         })
       else {
         // Defaults (a function's result included) are checked like the entry itself.
-        const values = checkRecord(
-          c.model,
-          target,
-          { ...applyDefaults(a.defaults, {}, defaultsOwner), ...n },
-          origin,
-        )
+        const defaults = applyDefaults(a.defaults, {}, defaultsOwner, origin)
+        if (E.isLeft(defaults)) return defaults
+        const values = checkRecord(c.model, target, { ...defaults.right, ...n }, origin)
         if (E.isLeft(values)) return values
         entries.push({ _tag: 'Insert', values: values.right })
       }
@@ -380,8 +384,10 @@ const modify = (
 /**
  * Ecto's `put_assoc`: the association's new value (a list for has_many / many_to_many, a record or
  * `null` otherwise). A record with the primary key of a current child updates it; one with another
- * key that exists is linked (re-pointed, or a join row); one without a key is inserted (defaults
- * applied, no owner given to a defaults function).
+ * key that exists is linked (re-pointed, or a join row) and its other given columns are written with
+ * the link (a record is its wanted state: there is no changeset to tell loaded values from changes,
+ * so give only the key to link without writing); one without a key is inserted (defaults applied,
+ * no owner given to a defaults function). Values are checked with the codecs here.
  *
  * @category combinators
  * @since 0.1.0
@@ -395,7 +401,9 @@ export const putAssoc = (
  * Ecto's `cast_assoc`: like `putAssoc`, from untrusted params: values are checked with the codecs
  * (a rejected value is a change error, `comments[1].body: is invalid`), unknown keys are dropped, and
  * an entry whose key is not a current child is inserted with that key (existing records elsewhere are
- * never touched). A defaults function is given the owner.
+ * never touched). Text that is a number (as forms send `id: "1"`) is tried as that number when the
+ * codec rejects the text; a key rejected either way is an `InvalidValue` error naming it. `undefined`
+ * params are no change (Ecto: a missing key). A defaults function is given the owner.
  *
  * @category combinators
  * @since 0.1.0

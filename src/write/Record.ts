@@ -530,7 +530,8 @@ export const delete_ = <M extends Model.AnyModel, S extends Model.SchemaName<M>>
 
 /**
  * Applies an association's defaults to a child: an object is merged, a function is called with the
- * child and the owner (`null` when there is none), a `withArgs` function also gets its arguments.
+ * child and the owner (`null` when there is none), a `withArgs` function also gets its arguments. A
+ * function is user code: one that throws or gives anything but a record is an error value.
  *
  * @category utils
  * @since 0.1.0
@@ -539,14 +540,32 @@ export const applyDefaults = (
   defaults: Model.ResolvedHas['defaults'],
   child: Fields,
   owner: Fields | null,
-): Fields =>
-  defaults === null
-    ? child
-    : typeof defaults === 'function'
-      ? defaults(child, owner)
-      : defaults['_tag'] === 'DefaultsWithArgs'
-        ? (defaults as DefaultsWithArgs).fn(child, owner, ...(defaults as DefaultsWithArgs).args)
-        : { ...child, ...defaults }
+  origin: Origin,
+): E.Either<WriteError.WriteError, Fields> => {
+  if (defaults === null) return E.right(child)
+  const refuse = (what: string) =>
+    E.left(
+      WriteError.make(
+        'InvalidValue',
+        `the defaults of association '${origin.association}' of schema '${origin.schema}' ${what}`,
+        origin,
+      ),
+    )
+  let out: unknown
+  try {
+    out =
+      typeof defaults === 'function'
+        ? defaults(child, owner)
+        : defaults['_tag'] === 'DefaultsWithArgs'
+          ? (defaults as DefaultsWithArgs).fn(child, owner, ...(defaults as DefaultsWithArgs).args)
+          : { ...child, ...defaults }
+  } catch (e) {
+    return refuse(`threw: ${show(e instanceof Error ? e.message : e)}`)
+  }
+  return typeof out === 'object' && out !== null && !Array.isArray(out)
+    ? E.right(out as Fields)
+    : refuse(`gave ${show(out)}, not a record`)
+}
 
 /**
  * Ecto's `build_assoc`: a new record for an association of `owner`. The association's defaults come
@@ -593,7 +612,9 @@ export const build =
         ),
       )
     const o = owner as Fields
-    const child: Record<string, unknown> = { ...applyDefaults(a.defaults, {}, o), ...(attrs as Fields) }
+    const defaults = applyDefaults(a.defaults, {}, o, { schema, association: name })
+    if (E.isLeft(defaults)) return defaults
+    const child: Record<string, unknown> = { ...defaults.right, ...(attrs as Fields) }
     if (a._tag === 'HasMany' || a._tag === 'HasOne') child[a.relatedKey] = o[a.ownerKey]
     // Defaults and attrs are checked here, so a built record that exists is one that can be inserted.
     const target = Model.table(model, a.target)

@@ -1,8 +1,9 @@
 /**
  * The errors of writing that are not the database's: a value a column's codec rejects, a missing
  * required column, an association that cannot be written this way (not loaded, read-only, `onReplace:
- * 'raise'`), an invalid change, or a row that was no longer there (a stale entry). Each names the
- * schema, and the association and column where there is one.
+ * 'raise'`, another record given where only the existing entry may be updated, a foreign key set both
+ * by the change and by a belongs_to parent), an invalid change, or a row that was no longer there (a
+ * stale entry). Each names the schema, and the association and column where there is one.
  *
  * @since 0.1.0
  */

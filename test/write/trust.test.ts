@@ -145,6 +145,30 @@ describe('item 3: every written value passes its column codec before a plan exis
       column: 'body',
     })
   })
+  it('a defaults function that throws or gives no record is an error value, not a throw', () => {
+    const M = Schema.modelOrThrow(
+      { post: W.tables.post, comment: W.tables.comment },
+      {
+        post: {
+          throws: Schema.hasMany('comment', {
+            defaults: () => {
+              throw new Error('boom')
+            },
+          }),
+          nothing: Schema.hasMany('comment', { defaults: () => 7 as never }),
+        },
+      },
+    )
+    const viaPut = pipe(
+      Write.change(M, 'post', { ...post1, throws: [] }),
+      Write.putAssoc('throws', [{ body: 'x' }]),
+    )
+    expect(leftOf(viaPut)).toMatchObject({ code: 'InvalidValue', schema: 'post', association: 'throws' })
+    expect(leftOf(viaPut)?.message).toContain('threw')
+    expect(leftOf(Write.build(M, 'post', 'nothing')(post1))?.message).toBe(
+      "the defaults of association 'nothing' of schema 'post' gave 7, not a record",
+    )
+  })
   it('build: attrs checked; an unknown attr is an UnknownColumn', () => {
     const bad = Write.build(W, 'post', 'comments')(post1, { body: 7 as unknown as string })
     expect(leftOf(bad)).toMatchObject({ code: 'InvalidValue', column: 'body' })
