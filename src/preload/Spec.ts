@@ -10,7 +10,9 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as QueryError from '../error/QueryError.js'
+import { show } from '../error/Show.js'
 import * as A from '../schema/Association.js'
+import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 
 // -------------------------------------------------------------------------------------
@@ -193,8 +195,28 @@ const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
 const bad = (schema: string, name: string | null, message: string) =>
   E.left(QueryError.make('InvalidArgument', message, schema, name))
 
-const sameQuery = (a: QueryOptions, b: QueryOptions): boolean =>
-  a === b || JSON.stringify(a) === JSON.stringify(b)
+// Structural equality of two queries' options, total over any value (a BigInt, a cycle, a Date):
+// deep enough for any real query, and a value nested past that limit counts as different.
+const sameValue = (a: unknown, b: unknown, depth: number): boolean => {
+  if (Object.is(a, b)) return true
+  if (depth > 32 || typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (a instanceof Date || b instanceof Date)
+    return a instanceof Date && b instanceof Date && Object.is(a.getTime(), b.getTime())
+  if (Array.isArray(a) !== Array.isArray(b) || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b))
+    return false
+  const ka = Object.keys(a)
+  const kb = Object.keys(b)
+  return (
+    ka.length === kb.length &&
+    ka.every(
+      k =>
+        Object.hasOwn(b, k) &&
+        sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], depth + 1),
+    )
+  )
+}
+
+const sameQuery = (a: QueryOptions, b: QueryOptions): boolean => sameValue(a, b, 0)
 
 const merge = (schema: string, name: string, a: Raw, b: Raw): E.Either<QueryError.QueryError, Raw> => {
   if (a.custom !== null && b.custom !== null && !sameQuery(a.custom, b.custom))
@@ -276,7 +298,7 @@ const parse = (schema: string, input: unknown): E.Either<QueryError.QueryError, 
     return bad(
       schema,
       name,
-      `invalid preload of '${name}' in schema '${schema}': expected true, a nested spec or Preload.query(...), got ${JSON.stringify(value)}`,
+      `invalid preload of '${name}' in schema '${schema}': expected true, a nested spec or Preload.query(...), got ${show(value)}`,
     )
   }
   return E.right(out)
@@ -338,32 +360,49 @@ const expand = (
 const scalar = (u: unknown): boolean =>
   typeof u === 'string' || typeof u === 'number' || typeof u === 'boolean' || u instanceof Date
 
+// The markers are recognised by their brand: a value shaped like one (`{ _tag: 'WhereNotNull' }` from
+// JSON) is a plain value, and then not one a column accepts.
 const condition = (value: unknown): Model.Condition | null => {
   if (value === null) return { _tag: 'IsNull' }
   if (scalar(value)) return { _tag: 'Eq', value }
-  if (!isRecord(value)) return null
-  switch (value['_tag']) {
-    case 'WhereNotNull':
-      return { _tag: 'NotNull' }
-    case 'WhereIn':
-      return Array.isArray(value['values']) && value['values'].every(scalar)
-        ? { _tag: 'In', values: value['values'] }
-        : null
-    case 'WhereFragment': {
-      const strings = value['strings']
-      const args = value['args']
-      if (!Array.isArray(strings) || !Array.isArray(args)) return null
-      if (args.filter(a => isRecord(a) && a['_tag'] === 'Self').length !== 1) return null
-      return {
-        _tag: 'Fragment',
-        strings,
-        args: args.map(a =>
-          isRecord(a) && a['_tag'] === 'Self' ? { _tag: 'Self' } : { _tag: 'Value', value: a },
-        ),
-      }
+  if (A.isNotNull(value)) return { _tag: 'NotNull' }
+  if (A.isWhereIn(value)) {
+    const values: unknown = value.values
+    return Array.isArray(values) && values.every(scalar) ? { _tag: 'In', values } : null
+  }
+  if (A.isFragment(value)) {
+    const { strings, args } = value
+    if (!Array.isArray(strings) || !Array.isArray(args)) return null
+    if (args.filter(A.isSelf).length !== 1) return null
+    return {
+      _tag: 'Fragment',
+      strings,
+      args: args.map(a => (A.isSelf(a) ? { _tag: 'Self' } : { _tag: 'Value', value: a })),
     }
   }
   return null
+}
+
+// A value its column's codec rejects can never equal a stored value: a typed error, not an empty load.
+const rejectedValue = (column: Column.Column<unknown>, c: Model.Condition): O.Option<unknown> => {
+  const decode = Column.fastDecoder(column.codec)
+  const rejects = (v: unknown): boolean => {
+    try {
+      return decode(v) === Column.invalid
+    } catch {
+      return true
+    }
+  }
+  switch (c._tag) {
+    case 'Eq':
+      return rejects(c.value) ? O.some(c.value) : O.none
+    case 'In':
+      return O.fromNullable(c.values.find(rejects))
+    case 'IsNull':
+    case 'NotNull':
+    case 'Fragment':
+      return O.none
+  }
 }
 
 const count = (
@@ -390,7 +429,8 @@ const resolveCustom = (
   q: QueryOptions | null,
 ): E.Either<QueryError.QueryError, Custom> => {
   if (q === null) return E.right(noCustom)
-  const known = ['where', 'orderBy', 'limit', 'offset', 'hops']
+  // `hops` is an option of through associations only, and is listed only for them.
+  const known = ['where', 'orderBy', 'limit', 'offset', ...(assoc._tag === 'Through' ? ['hops'] : [])]
   for (const k of Object.keys(q))
     if (!known.includes(k))
       return bad(
@@ -429,7 +469,15 @@ const resolveCustom = (
         return bad(
           schema,
           name,
-          `preload '${name}' of schema '${schema}': where.${column}: invalid filter ${JSON.stringify(v)}`,
+          `preload '${name}' of schema '${schema}': where.${column}: invalid filter ${show(v)}; expected null, Schema.notNull, Schema.isIn([...]), Schema.fragment\`...\` or a plain value`,
+        )
+      const col = table?.columns.get(column)
+      const rejected = col === undefined ? O.none : rejectedValue(col, c)
+      if (O.isSome(rejected))
+        return bad(
+          schema,
+          name,
+          `preload '${name}' of schema '${schema}': where.${column}: ${show(rejected.value)} is not a value of column '${assoc.target}.${column}' (${col?.sqlType ?? col?.codec.name ?? 'unknown'})`,
         )
       where.push({ column, condition: c })
     }
@@ -446,7 +494,7 @@ const resolveCustom = (
         return bad(
           schema,
           name,
-          `preload '${name}' of schema '${schema}': cannot order by ${JSON.stringify(item)} (schema '${assoc.target}')`,
+          `preload '${name}' of schema '${schema}': cannot order by ${show(item)}; expected a column of schema '${assoc.target}' or [direction, column] with a direction of ${A.directionNames.join(', ')}`,
         )
       out.push({ column, ...d })
     }
