@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import { show } from './Show.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -32,6 +33,7 @@ export type DbErrorKind =
   | 'ConnectionClosed'
   | 'ConnectTimeout'
   | 'ConnectionFailure'
+  | 'ProtocolViolation'
   | 'TooManyParameters'
   | 'Unknown'
 
@@ -75,6 +77,9 @@ const bySqlState: Readonly<Record<string, DbErrorKind>> = {
   '08000': 'ConnectionFailure',
   '08003': 'ConnectionClosed',
   '08006': 'ConnectionFailure',
+  // A malformed message (a NUL byte in the text, say): the server refuses the statement and keeps the
+  // session, so it is not a lost connection.
+  '08P01': 'ProtocolViolation',
 }
 
 const byClientCode: Readonly<Record<string, DbErrorKind>> = {
@@ -85,12 +90,23 @@ const byClientCode: Readonly<Record<string, DbErrorKind>> = {
   CONNECTION_ENDED: 'ConnectionClosed',
   CONNECTION_DESTROYED: 'ConnectionClosed',
   CONNECT_TIMEOUT: 'ConnectTimeout',
+  BEGIN_TIMEOUT: 'ConnectionClosed',
   MAX_PARAMETERS_EXCEEDED: 'TooManyParameters',
 }
 
+// Reads a driver error's field; a getter or proxy trap that throws reads as absent.
 const field = (u: object, k: string): string | null => {
-  const v = (u as Record<string, unknown>)[k]
-  return typeof v === 'string' ? v : null
+  try {
+    const v = (u as Record<string, unknown>)[k]
+    return typeof v === 'string' ? v : null
+  } catch {
+    return null
+  }
+}
+
+const messageOf = (u: object): string => {
+  const m = field(u, 'message')
+  return m ?? show(u)
 }
 
 /**
@@ -122,9 +138,10 @@ export const make = (
  * @since 0.1.0
  */
 export const fromUnknown = (u: unknown): DbError => {
-  if (typeof u !== 'object' || u === null) return make('Unknown', String(u), null, u)
+  if (typeof u !== 'object' || u === null)
+    return make('Unknown', typeof u === 'string' ? u : show(u), null, u)
   const code = field(u, 'code')
-  const message = u instanceof Error ? u.message : (field(u, 'message') ?? String(u))
+  const message = messageOf(u)
   const kind: DbErrorKind =
     code === null
       ? 'Unknown'
@@ -142,4 +159,41 @@ export const fromUnknown = (u: unknown): DbError => {
     detail: field(u, 'detail'),
     cause: u,
   })
+}
+
+// -------------------------------------------------------------------------------------
+// destructors
+// -------------------------------------------------------------------------------------
+
+// The client's codes for a socket that is gone; server errors say so by their severity instead.
+const lostClientCodes: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'BEGIN_TIMEOUT',
+])
+
+/**
+ * Whether the session is gone with this error: the socket closed or reset, or the server ended the
+ * session (a `FATAL` or `PANIC` error, such as `57P01` from `pg_terminate_backend`). An `ERROR` keeps
+ * the session, whatever its SQLSTATE class (`08P01` included), and a transaction on it must be rolled
+ * back by the client.
+ *
+ * @example
+ * import { DbError } from 'quiver-sql'
+ * assert.strictEqual(DbError.isConnectionLost(DbError.make('ConnectionClosed', 'reset', 'ECONNRESET')), true)
+ * assert.strictEqual(DbError.isConnectionLost(DbError.make('ProtocolViolation', 'bad', '08P01')), false)
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const isConnectionLost = (e: DbError): boolean => {
+  if (e.code !== null && lostClientCodes.has(e.code)) return true
+  const c = e.cause
+  if (typeof c !== 'object' || c === null) return false
+  const severity = field(c, 'severity')
+  return severity === 'FATAL' || severity === 'PANIC'
 }

@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import { show } from './Show.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -25,14 +26,15 @@ export interface DecodeError {
 // constructors
 // -------------------------------------------------------------------------------------
 
-const show = (u: unknown): string => {
-  if (u instanceof Date) return `Date(${u.toISOString()})`
+// Dates read better as ISO text; an invalid Date (whose toISOString throws) or a revoked proxy (whose
+// instanceof check throws) falls back to `show`.
+const render = (u: unknown): string => {
   try {
-    const s = JSON.stringify(u)
-    return s === undefined ? String(u) : s.length > 80 ? `${s.slice(0, 77)}...` : s
+    if (u instanceof Date && !Number.isNaN(u.getTime())) return `Date(${u.toISOString()})`
   } catch {
-    return String(u)
+    // not a readable Date
   }
+  return show(u)
 }
 
 /**
@@ -45,5 +47,5 @@ export const make = (table: string, column: string, value: unknown, expected: st
     table,
     column,
     value,
-    message: `cannot decode column '${column}' of table '${table}': expected ${expected}, got ${show(value)}`,
+    message: `cannot decode column '${column}' of table '${table}': expected ${expected}, got ${render(value)}`,
   })

@@ -52,6 +52,11 @@ export interface Interpreter {
    * it preloads run batched over `select`. `bind` as for `select`.
    */
   readonly tree?: (t: Tree, bind?: Bind) => TE.TaskEither<DbError | QueryError, ReadonlyArray<RawRow>>
-  /** Runs a program atomically: a `Left` (or a failure) leaves no change. */
-  readonly transact: <E, A>(program: (i: Interpreter) => TE.TaskEither<E, A>) => TE.TaskEither<E | DbError, A>
+  /**
+   * Runs a program atomically: a `Left` (or a failure) leaves no change. It always settles, whatever
+   * happens to the connection; a `QueryError` reports invalid transaction options.
+   */
+  readonly transact: <E, A>(
+    program: (i: Interpreter) => TE.TaskEither<E, A>,
+  ) => TE.TaskEither<E | DbError | QueryError, A>
 }

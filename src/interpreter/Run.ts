@@ -15,6 +15,7 @@ import * as Decode from '../decode/Decode.js'
 import type { DbError } from '../error/DbError.js'
 import type { DecodeError } from '../error/DecodeError.js'
 import * as QueryError from '../error/QueryError.js'
+import { show } from '../error/Show.js'
 import * as Preload from '../preload/Preload.js'
 import type * as Spec from '../preload/Spec.js'
 import type { Loaded } from '../query/Loaded.js'
@@ -36,6 +37,89 @@ import type { Interpreter } from './Interpreter.js'
 export type LoadError = QueryError.QueryError | DbError | DecodeError
 
 // -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+const strategies: ReadonlyArray<Preload.Strategy> = ['auto', 'batched', 'lateral']
+
+/**
+ * Checks load options from untyped code: an unknown option or option value is a `QueryError`
+ * `InvalidArgument` naming the option and its valid values (an unchecked `strategy` would silently run
+ * as lateral). `undefined` for an option, or for the whole argument, is its default.
+ *
+ * @example
+ * import { Run } from 'quiver-sql'
+ * assert.strictEqual(Run.checkOptions({ strategy: 'batched' })._tag, 'Right')
+ * assert.strictEqual(Run.checkOptions({ strategy: 'fast' })._tag, 'Left')
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const checkOptions = (options: unknown): E.Either<QueryError.QueryError, Preload.Options> => {
+  if (options === undefined) return E.right({})
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    return E.left(
+      QueryError.make(
+        'InvalidArgument',
+        `load options: expected an object such as { strategy: 'batched' }, got ${show(options)}`,
+      ),
+    )
+  try {
+    for (const key of Object.keys(options)) {
+      const v = (options as Record<string, unknown>)[key]
+      if (v === undefined) continue
+      if (key === 'strategy') {
+        if (!strategies.includes(v as Preload.Strategy))
+          return E.left(
+            QueryError.make(
+              'InvalidArgument',
+              `load option 'strategy': expected one of ${strategies.map(x => `'${x}'`).join(', ')}, got ${show(v)}`,
+            ),
+          )
+      } else if (key === 'force') {
+        if (typeof v !== 'boolean')
+          return E.left(
+            QueryError.make('InvalidArgument', `load option 'force': expected true or false, got ${show(v)}`),
+          )
+      } else
+        return E.left(
+          QueryError.make(
+            'InvalidArgument',
+            `unknown load option ${show(key)}; the options are 'strategy' (${strategies.map(x => `'${x}'`).join(', ')}) and 'force' (a boolean)`,
+          ),
+        )
+    }
+  } catch (u) {
+    // A proxy or a getter that throws.
+    return E.left(QueryError.make('InvalidArgument', `load options could not be read: ${show(u)}`))
+  }
+  return E.right(options as Preload.Options)
+}
+
+// Refuses what untyped code may pass instead of a query, before anything reads it.
+const checkQuery = (q: unknown): QueryError.QueryError | null =>
+  typeof q === 'object' &&
+  q !== null &&
+  (q as { readonly _tag?: unknown })._tag === 'Query' &&
+  Array.isArray((q as { readonly errors?: unknown }).errors)
+    ? null
+    : QueryError.make('InvalidArgument', `expected a query (Query.from(model, schema) ...), got ${show(q)}`)
+
+// The options and the query checked, then the load.
+const guarded =
+  <A>(
+    q: unknown,
+    options: unknown,
+    load: (o: Preload.Options) => RTE.ReaderTaskEither<Interpreter, LoadError, A>,
+  ): RTE.ReaderTaskEither<Interpreter, LoadError, A> =>
+  i => {
+    const bad = checkQuery(q)
+    if (bad !== null) return TE.left(bad)
+    const o = checkOptions(options)
+    return E.isLeft(o) ? TE.left(o.left) : load(o.right)(i)
+  }
+
+// -------------------------------------------------------------------------------------
 // destructors
 // -------------------------------------------------------------------------------------
 
@@ -48,6 +132,8 @@ export type LoadError = QueryError.QueryError | DbError | DecodeError
 export const rows =
   (q: AnyQuery): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Record<string, unknown>>> =>
   i => {
+    const bad = checkQuery(q)
+    if (bad !== null) return TE.left(bad)
     const error = q.errors[0]
     if (error !== undefined) return TE.left(error)
     if (Select.isTriviallyEmpty(q.select)) return TE.right([])
@@ -72,11 +158,12 @@ export const all = <M extends Model.AnyModel, S extends string, P, J extends Joi
   q: Query<M, S, P, J>,
   options: Preload.Options = {},
 ): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Loaded<M, S, P>>> =>
-  Preload.fromQuery(q, options) as RTE.ReaderTaskEither<
-    Interpreter,
-    LoadError,
-    ReadonlyArray<Loaded<M, S, P>>
-  >
+  guarded(
+    q,
+    options,
+    o =>
+      Preload.fromQuery(q, o) as RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Loaded<M, S, P>>>,
+  )
 
 /**
  * A prepared query's runner: every row for some arguments, decoded and with its preloads. The query was
@@ -96,12 +183,15 @@ export const prepared =
     p: Prepared.Prepared<M, S, P, A>,
     options: Preload.Options = {},
   ) =>
-  (args: Prepared.Args<A>): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Loaded<M, S, P>>> =>
-    Preload.fromPrepared(p as unknown as Prepared.AnyPrepared, args, options) as RTE.ReaderTaskEither<
+  (args: Prepared.Args<A>): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Loaded<M, S, P>>> => {
+    const o = checkOptions(options)
+    if (E.isLeft(o)) return () => TE.left(o.left)
+    return Preload.fromPrepared(p as unknown as Prepared.AnyPrepared, args, o.right) as RTE.ReaderTaskEither<
       Interpreter,
       LoadError,
       ReadonlyArray<Loaded<M, S, P>>
     >
+  }
 
 /**
  * The one row of the query: `NotFound` with none, `TooMany` with several.
@@ -164,9 +254,12 @@ export const preloadInto =
   ) =>
   (
     rows: ReadonlyArray<Model.Row<M, S>>,
-  ): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Loaded<M, S, P>>> =>
-    Preload.into(model, schema, spec, options)(rows) as RTE.ReaderTaskEither<
+  ): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Loaded<M, S, P>>> => {
+    const o = checkOptions(options)
+    if (E.isLeft(o)) return () => TE.left(o.left)
+    return Preload.into(model, schema, spec, o.right)(rows) as RTE.ReaderTaskEither<
       Interpreter,
       LoadError,
       ReadonlyArray<Loaded<M, S, P>>
     >
+  }

@@ -20,8 +20,10 @@ import type { Select } from '../ast/Select.js'
 import { isRef, type Write } from '../ast/Write.js'
 import * as Decode from '../decode/Decode.js'
 import type { DbError } from '../error/DbError.js'
+import * as DbErrors from '../error/DbError.js'
 import type { DecodeError } from '../error/DecodeError.js'
 import * as QueryError from '../error/QueryError.js'
+import { show } from '../error/Show.js'
 import type { Interpreter, RawRow } from '../interpreter/Interpreter.js'
 import * as MemoryWrite from '../interpreter/memory/Write.js'
 import * as Model from '../schema/Model.js'
@@ -233,8 +235,22 @@ export const toSql = <A>(plan: Plan<A>): ReadonlyArray<CompiledQuery> =>
  */
 export const run =
   <A>(plan: Plan<A>): RTE.ReaderTaskEither<Interpreter, PlanError, A> =>
-  i =>
-    i.transact(tx => {
+  i => {
+    if (!isPlan(plan))
+      return TE.left(
+        QueryError.make(
+          'InvalidArgument',
+          `Write.run: expected a write plan (Write.toPlan ...), got ${show(plan)}`,
+        ),
+      )
+    if (typeof i !== 'object' || i === null || typeof (i as { transact?: unknown }).transact !== 'function')
+      return TE.left(
+        QueryError.make(
+          'InvalidArgument',
+          `Write.run: expected an interpreter (Pg.interpreter(sql) ...), got ${show(i)}`,
+        ),
+      )
+    return i.transact(tx => {
       const write = tx.write
       if (write === undefined)
         return TE.left<PlanError, A>(
@@ -250,11 +266,27 @@ export const run =
           TE.flatMap(rows => go(k + 1, [...results, rows])),
         )
       }
-      return pipe(
+      const program = pipe(
         go(0, []),
         TE.flatMapEither(results => finish(plan, results)),
       )
+      // A throw anywhere in the steps (a statement our compiler cannot render, say) is a Left, so the
+      // interpreter rolls back instead of seeing a rejected program.
+      return async () => {
+        try {
+          return await program()
+        } catch (u) {
+          return E.left(DbErrors.fromUnknown(u))
+        }
+      }
     })
+  }
+
+const isPlan = (u: unknown): u is Plan<unknown> =>
+  typeof u === 'object' &&
+  u !== null &&
+  (u as { readonly _tag?: unknown })._tag === 'Plan' &&
+  Array.isArray((u as { readonly steps?: unknown }).steps)
 
 /**
  * Runs a plan on in-memory tables: a pure function from the tables to the new tables and the result.

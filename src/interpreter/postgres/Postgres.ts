@@ -16,7 +16,8 @@ import * as TE from 'fp-ts/lib/TaskEither.js'
 import type postgres from 'postgres'
 import * as Expr from '../../ast/Expr.js'
 import * as DbError from '../../error/DbError.js'
-import type { QueryError } from '../../error/QueryError.js'
+import * as QueryError from '../../error/QueryError.js'
+import { show } from '../../error/Show.js'
 import * as Lateral from '../../preload/Lateral.js'
 import * as Plan from '../../preload/Plan.js'
 import * as Preload from '../../preload/Preload.js'
@@ -62,9 +63,24 @@ export const execute =
       const params = compiled.params.map(v => listParam(sql, v)) as Array<postgres.ParameterOrJSON<never>>
       return { _tag: 'Right', right: await sql.unsafe(compiled.text, params, { prepare: true }) }
     } catch (u) {
-      return { _tag: 'Left', left: DbError.fromUnknown(u) }
+      const e = DbError.fromUnknown(u)
+      // The caller's next statement must not reach the pool before the broken socket has closed (see
+      // `afterClose`).
+      if (DbError.isConnectionLost(e)) await afterClose()
+      return { _tag: 'Left', left: e }
     }
   }
+
+// postgres.js 3.4.9 fails the statements in flight when a socket errors (ECONNRESET), but keeps the
+// connection in its busy queue until the socket's 'close' event, and on that close (an error close) it
+// rejects nothing: a statement handed to the connection in between (a `begin`, say) is written to the
+// dead socket and never settles, and its stale state breaks the connection's next session. A socket
+// emits 'close' from libuv's close phase, which follows the check phase of the loop turn in which it
+// errored; two `setImmediate` turns are therefore always past it.
+const afterClose = async (): Promise<void> => {
+  await new Promise<void>(resolve => setImmediate(resolve))
+  await new Promise<void>(resolve => setImmediate(resolve))
+}
 
 // postgres.js types an array parameter by its first element, so a list of booleans or Dates goes out
 // typed as one boolean or timestamptz and PostgreSQL rejects `= any($1)` ("op ANY/ALL (array) requires
@@ -88,8 +104,130 @@ class Rollback {
 }
 
 /**
+ * @category model
+ * @since 0.1.0
+ */
+export interface TransactOptions {
+  /**
+   * How long to wait, in milliseconds, for the pool to start the transaction (a free connection and its
+   * `begin`); then the transaction is a `DbError` `ConnectionClosed` with code `BEGIN_TIMEOUT`, and it
+   * never runs. Default `defaultBeginTimeout`. Once the transaction has started there is no time limit
+   * (use `statement_timeout` for that).
+   */
+  readonly beginTimeout?: number
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export const defaultBeginTimeout = 10_000
+
+// Whether the top-level transaction of a transaction client has settled: once `sql.begin` has
+// rejected because its connection closed, nothing may be sent on that connection any more.
+interface TxState {
+  settled: boolean
+}
+const txStates = new WeakMap<object, TxState>()
+
+// How long a program that lost its connection waits for `sql.begin` to reject on the close before it
+// rolls back itself (which only happens when the connection was not in fact closed).
+const closeGrace = 2_000
+
+const sleep = (ms: number): Promise<void> =>
+  new Promise<void>(resolve => {
+    setTimeout(resolve, ms).unref()
+  })
+
+const never = (): Promise<never> => new Promise<never>(() => undefined)
+
+const isLostDbError = (e: unknown): boolean => isDbError(e) && DbError.isConnectionLost(e)
+
+const isDbError = (e: unknown): e is DbError.DbError =>
+  typeof e === 'object' && e !== null && (e as { readonly _tag?: unknown })._tag === 'DbError'
+
+// The callback given to `sql.begin` / `sql.savepoint`. On a closed connection it never settles: postgres.js
+// has already rejected `sql.begin` (it races the callback against the connection's close), and a
+// resolved or rejected callback would make it write COMMIT or ROLLBACK to the closed socket, which it
+// does from a timer and crashes the process with an uncaught TypeError. The pending callback is collected.
+const body =
+  <Err, A>(program: RTE.ReaderTaskEither<Db, Err, A>, state: TxState) =>
+  async (tx: postgres.TransactionSql): Promise<A> => {
+    txStates.set(tx, state)
+    const r = await program(tx)()
+    if (r._tag === 'Left' && isLostDbError(r.left) && !state.settled) await sleep(closeGrace)
+    if (state.settled) return never()
+    if (r._tag === 'Left') throw new Rollback(r.left)
+    return r.right
+  }
+
+const beginTimedOut = (ms: number): DbError.DbError =>
+  DbError.make(
+    'ConnectionClosed',
+    `the transaction did not start within ${ms} ms (no connection of the pool could run 'begin': the pool is exhausted or its connection was lost); it will not run`,
+    'BEGIN_TIMEOUT',
+  )
+
+type Begun<Err, A> =
+  | { readonly _tag: 'Settled'; readonly result: E.Either<Err | DbError.DbError, A> }
+  | { readonly _tag: 'NotStarted'; readonly error: DbError.DbError }
+
+// One attempt at a top-level transaction, with a bounded wait for it to start.
+const begin = <Err, A>(
+  program: RTE.ReaderTaskEither<Db, Err, A>,
+  sql: postgres.Sql,
+  timeout: number,
+): Promise<Begun<Err, A>> =>
+  new Promise(resolve => {
+    const state: TxState = { settled: false }
+    let phase: 'waiting' | 'running' | 'abandoned' = 'waiting'
+    const run = body(program, state)
+    const timer = setTimeout(() => {
+      if (phase !== 'waiting') return
+      phase = 'abandoned'
+      resolve({ _tag: 'Settled', result: { _tag: 'Left', left: beginTimedOut(timeout) } })
+    }, timeout)
+    sql
+      .begin(tx => {
+        clearTimeout(timer)
+        // The caller has its Left already: a transaction that starts after all rolls back at once.
+        if (phase === 'abandoned') return Promise.reject(new Rollback(beginTimedOut(timeout)))
+        phase = 'running'
+        return run(tx)
+      })
+      .then(
+        (a): void => {
+          state.settled = true
+          resolve({ _tag: 'Settled', result: { _tag: 'Right', right: a as A } })
+        },
+        (u: unknown): void => {
+          state.settled = true
+          clearTimeout(timer)
+          if (phase === 'waiting') resolve({ _tag: 'NotStarted', error: DbError.fromUnknown(u) })
+          else
+            resolve({
+              _tag: 'Settled',
+              result: {
+                _tag: 'Left',
+                left: u instanceof Rollback ? (u.error as Err) : DbError.fromUnknown(u),
+              },
+            })
+        },
+      )
+  })
+
+const validTimeout = (ms: unknown): ms is number => typeof ms === 'number' && ms > 0 && ms <= 2_147_483_647
+
+/**
  * Runs a program in a transaction (a savepoint when already inside one): a `Left`, a rejection or a
- * lost connection rolls everything back and comes out as a `Left`.
+ * lost connection rolls everything back and comes out as a `Left`. It always settles: the wait for the
+ * transaction to start is bounded (`TransactOptions.beginTimeout`), a `begin` that fails on a connection
+ * the server had closed is tried once more on a new one, and a program whose connection is lost settles
+ * with the connection's error.
+ *
+ * @example
+ * import { Pg } from 'quiver-sql'
+ * // await Pg.transact(program, { beginTimeout: 5_000 })(sql)()   // Either<E | DbError | QueryError, A>
  *
  * @category combinators
  * @since 0.1.0
@@ -97,35 +235,44 @@ class Rollback {
 export const transact =
   <R extends Db, Err, A>(
     program: RTE.ReaderTaskEither<Db, Err, A>,
-  ): RTE.ReaderTaskEither<R, Err | DbError.DbError, A> =>
+    options: TransactOptions = {},
+  ): RTE.ReaderTaskEither<R, Err | DbError.DbError | QueryError.QueryError, A> =>
   sql =>
-  async (): Promise<E.Either<Err | DbError.DbError, A>> => {
-    const body = async (tx: postgres.TransactionSql): Promise<A> => {
-      const r = await program(tx)()
-      if (r._tag === 'Left') {
-        // The connection is gone: the server has already rolled back, and `sql.begin` has already
-        // rejected (it races the callback against the connection's close). Throwing here would make
-        // postgres.js write ROLLBACK to the dead socket, which it does from a timer and crashes with an
-        // uncaught TypeError; so this callback is left to settle never, and is collected.
-        if (lostConnection(r.left)) return new Promise<never>(() => undefined)
-        throw new Rollback(r.left)
+  async (): Promise<E.Either<Err | DbError.DbError | QueryError.QueryError, A>> => {
+    const invalid = checkTransactOptions(options)
+    if (invalid !== null) return { _tag: 'Left', left: invalid }
+    if ('savepoint' in sql) {
+      const state = txStates.get(sql) ?? { settled: false }
+      try {
+        return { _tag: 'Right', right: (await sql.savepoint(body(program, state))) as A }
+      } catch (u) {
+        return { _tag: 'Left', left: u instanceof Rollback ? (u.error as Err) : DbError.fromUnknown(u) }
       }
-      return r.right
     }
-    try {
-      const a = 'savepoint' in sql ? await sql.savepoint(body) : await (sql as postgres.Sql).begin(body)
-      return { _tag: 'Right', right: a as A }
-    } catch (u) {
-      return { _tag: 'Left', left: u instanceof Rollback ? (u.error as Err) : DbError.fromUnknown(u) }
-    }
+    const timeout = options.beginTimeout ?? defaultBeginTimeout
+    const client = sql as postgres.Sql
+    await afterClose()
+    const first = await begin(program, client, timeout)
+    if (first._tag === 'Settled') return first.result
+    if (!DbError.isConnectionLost(first.error)) return { _tag: 'Left', left: first.error }
+    // `begin` met a connection the server had closed (or that connection's stale error); nothing ran,
+    // so it is safe to start again, once, on a fresh connection.
+    await afterClose()
+    const second = await begin(program, client, timeout)
+    return second._tag === 'Settled' ? second.result : { _tag: 'Left', left: second.error }
   }
 
-const lost: ReadonlySet<string> = new Set(['ConnectionClosed', 'AdminShutdown', 'ConnectionFailure'])
-const lostConnection = (e: unknown): boolean =>
-  typeof e === 'object' &&
-  e !== null &&
-  (e as { readonly _tag?: unknown })._tag === 'DbError' &&
-  lost.has(String((e as { readonly kind?: unknown }).kind))
+const checkTransactOptions = (options: unknown): QueryError.QueryError | null => {
+  if (typeof options !== 'object' || options === null)
+    return QueryError.make('InvalidArgument', `transaction options: expected an object, got ${show(options)}`)
+  const ms = (options as { readonly beginTimeout?: unknown }).beginTimeout
+  return ms === undefined || validTimeout(ms)
+    ? null
+    : QueryError.make(
+        'InvalidArgument',
+        `transaction option 'beginTimeout': expected a number of milliseconds in (0, 2147483647], got ${show(ms)}`,
+      )
+}
 
 const interpreters = new WeakMap<Db, Interpreter>()
 
@@ -161,7 +308,7 @@ const run =
   (
     compiled: Sql.CompiledQuery,
     bind: Expr.Bind | undefined,
-  ): RTE.ReaderTaskEither<Db, DbError.DbError | QueryError, ReadonlyArray<RawRow>> =>
+  ): RTE.ReaderTaskEither<Db, DbError.DbError | QueryError.QueryError, ReadonlyArray<RawRow>> =>
   sql => {
     const params = bindParams(compiled.params, bind)
     if (Expr.isPlaceholder(params)) return TE.left(Prepared.unbound(params))
@@ -169,23 +316,30 @@ const run =
   }
 
 /**
- * The interpreter capability over a postgres.js client.
+ * The interpreter capability over a postgres.js client. With `options`, its transactions (and those of
+ * the transaction clients it hands out) use them; without, the defaults.
+ *
+ * @example
+ * import { Pg, Write } from 'quiver-sql'
+ * // await Write.run(plan)(Pg.interpreter(sql, { beginTimeout: 2_000 }))()
  *
  * @category constructors
  * @since 0.1.0
  */
-export const interpreter = (sql: Db): Interpreter => {
-  const hit = interpreters.get(sql)
-  if (hit !== undefined) return hit
+export const interpreter = (sql: Db, options?: TransactOptions): Interpreter => {
+  if (options === undefined) {
+    const hit = interpreters.get(sql)
+    if (hit !== undefined) return hit
+  }
   const i: Interpreter = {
     _tag: 'Interpreter',
     name: 'postgres',
     select: (s, bind) => run(bind === undefined ? compile(s) : once(s, compile), bind)(sql),
     tree: (t, bind) => run(bind === undefined ? Lateral.toSql(t) : once(t, Lateral.toSql), bind)(sql),
     write: w => run(WriteSql.toSql(w), undefined)(sql),
-    transact: program => transact((tx: Db) => program(interpreter(tx)))(sql),
+    transact: program => transact((tx: Db) => program(interpreter(tx, options)), options ?? {})(sql),
   }
-  interpreters.set(sql, i)
+  if (options === undefined) interpreters.set(sql, i)
   return i
 }
 
@@ -274,12 +428,15 @@ export const preloadInto =
   ) =>
   (
     rows: ReadonlyArray<Model.Row<M, S>>,
-  ): RTE.ReaderTaskEither<Db, Run.LoadError, ReadonlyArray<Loaded<M, S, P>>> =>
-    pipe(
-      Preload.into(model, schema, spec, options)(rows) as RTE.ReaderTaskEither<
+  ): RTE.ReaderTaskEither<Db, Run.LoadError, ReadonlyArray<Loaded<M, S, P>>> => {
+    const o = Run.checkOptions(options)
+    if (o._tag === 'Left') return () => TE.left(o.left)
+    return pipe(
+      Preload.into(model, schema, spec, o.right)(rows) as RTE.ReaderTaskEither<
         Interpreter,
         Run.LoadError,
         ReadonlyArray<Loaded<M, S, P>>
       >,
       RTE.local(interpreter),
     )
+  }
