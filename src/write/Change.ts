@@ -255,9 +255,12 @@ const modify = (
       for (const [k, v] of Object.entries(g)) {
         const col = target.columns.get(k)
         if (col === undefined || v === undefined) continue
+        const isKey = target.primaryKey.includes(k)
+        // A form's empty key, or a JSON null, means a new entry (Ecto casts both to nil).
+        if (isKey && (v === null || v === '')) continue
         const d = decodeParam(col, v)
         if (E.isRight(d)) kept[k] = d.right
-        else if (target.primaryKey.includes(k))
+        else if (isKey)
           return E.left(
             WriteError.make(
               'InvalidValue',

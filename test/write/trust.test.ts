@@ -290,6 +290,16 @@ describe('item 4: has_one onReplace update given another existing record', () =>
     const b = put('authorUpdate', { ...post1, authorUpdate: { id: 1, name: 'ada' } }, { id: 2, name: 'bob' })
     expect(leftOf(b)).toMatchObject({ code: 'OnlyUpdateExisting', association: 'authorUpdate' })
   })
+  it('castAssoc params with another id update the existing entry (Ecto: params are not a record)', async () => {
+    const plan = planOf(
+      cast('permalinkUpdate', { ...post1, permalinkUpdate: link1 }, { id: '2', url: '/from-form' }),
+    )
+    expect(E.isRight(await both(db.sql, plan))).toBe(true)
+    expect(await q('select id, post_id, url from permalinks order by id')).toEqual([
+      { id: 1, post_id: 1, url: '/from-form' },
+      { id: 2, post_id: 3, url: '/bobs' },
+    ])
+  })
   it('changes without a key, or with the current key, still update the existing entry', async () => {
     const plan = planOf(
       put('permalinkUpdate', { ...post1, permalinkUpdate: link1 }, { id: 1, post_id: 1, url: '/same' }),
@@ -396,6 +406,18 @@ describe('item 9: castAssoc keys from forms, onReplace messages, a missing key',
     const plan = planOf(cast('comments', { ...post1, comments: [c1] }, [{ id: '1', body: 'A' }]))
     expect(E.isRight(await both(db.sql, plan))).toBe(true)
     expect(await q('select id, body from comments where id = 1')).toEqual([{ id: 1, body: 'A' }])
+  })
+  it('an empty or null key is a new entry, as Ecto casts both to nil', async () => {
+    for (const id of ['', null]) {
+      const c = right(cast('commentsFn', { ...post1, commentsFn: [] }, [{ id, body: 'x' }]))
+      expect(c.valid).toBe(true)
+      expect(c.associations[0]?.entries.map(e => e._tag)).toEqual(['Insert'])
+    }
+    const plan = planOf(cast('commentsFn', { ...post1, commentsFn: [] }, [{ id: '', parent_id: '1' }]))
+    expect(E.isRight(await both(db.sql, plan))).toBe(true)
+    expect(await q('select post_id, parent_id, body from comments where id = 9')).toEqual([
+      { post_id: 1, parent_id: 1, body: 're: hello' },
+    ])
   })
   it('a key the codec rejects even as a number is an InvalidValue naming the key', () => {
     for (const id of ['abc', '1.5', '99999999999999999999', { id: 1 }]) {
