@@ -117,18 +117,25 @@ export const change = <M extends Model.AnyModel, S extends Model.SchemaName<M>>(
   owner: Partial<Model.Row<M, S>> & Fields,
   fields: Partial<Model.Row<M, S>> = {},
 ): Change<M, S> => {
+  // From untyped code an owner or fields may be anything: the change is then invalid (an error
+  // recorded, no plan), rather than a throw here or later.
+  const errors = [
+    ...(isRecord(owner) ? [] : [WriteError.fieldError('owner', `is not a record: ${show(owner)}`)]),
+    ...(isRecord(fields) ? [] : [WriteError.fieldError('fields', `is not a record: ${show(fields)}`)]),
+  ]
+  const o: Fields = isRecord(owner) ? owner : {}
   const t = Model.table(model, schema)
-  const isNew = t === undefined || t.primaryKey.some(k => owner[k] === undefined || owner[k] === null)
+  const isNew = t === undefined || t.primaryKey.some(k => o[k] === undefined || o[k] === null)
   return Object.freeze({
     _tag: 'Change',
     model,
     schema,
-    owner,
+    owner: o,
     isNew,
-    fields: fields as Fields,
+    fields: isRecord(fields) ? (fields as Fields) : {},
     associations: [],
-    errors: [],
-    valid: true,
+    errors,
+    valid: errors.length === 0,
   })
 }
 

@@ -100,6 +100,14 @@ export interface Origin {
 const within = (origin: Origin | undefined): string =>
   origin === undefined ? '' : ` (association '${origin.association}' of schema '${origin.schema}')`
 
+// Values and rows come from untyped code too: anything but a plain record is refused, never read.
+const notRecord = (table: Table, what: string, u: unknown): WriteError.WriteError | null =>
+  typeof u === 'object' && u !== null && !Array.isArray(u) && !(u instanceof Date)
+    ? null
+    : WriteError.make('InvalidValue', `${what} of schema '${table.name}' must be a record, got ${show(u)}`, {
+        schema: table.name,
+      })
+
 const unknownColumn = (table: Table, column: string, origin?: Origin): WriteError.WriteError =>
   WriteError.make(
     'UnknownColumn',
@@ -155,6 +163,8 @@ export const checkRecord = (
   origin?: Origin,
   associations: 'skip' | 'reject' = 'reject',
 ): E.Either<WriteError.WriteError, Fields> => {
+  const bad = notRecord(table, 'a record', values)
+  if (bad !== null) return E.left(bad)
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(values)) {
     if (v === undefined) continue
@@ -199,6 +209,8 @@ export const encode = (
   values: Fields,
   mode: 'insert' | 'update',
 ): E.Either<WriteError.WriteError, ReadonlyArray<readonly [string, unknown]>> => {
+  const bad = notRecord(table, 'the values', values)
+  if (bad !== null) return E.left(bad)
   const out: Array<readonly [string, unknown]> = []
   for (const [k, v] of Object.entries(values)) {
     if (v === undefined) continue
@@ -266,6 +278,8 @@ export const byKey = (
   alias: string,
   row: Fields,
 ): E.Either<WriteError.WriteError, ReadonlyArray<Ex.Expr>> => {
+  const bad = notRecord(table, 'the row', row)
+  if (bad !== null) return E.left(bad)
   if (table.primaryKey.length === 0)
     return E.left(
       WriteError.make('MissingKey', `schema '${table.name}' has no primary key to find the row by`, {
@@ -327,6 +341,12 @@ const insertSteps = (
 ): E.Either<WriteError.WriteError, ReadonlyArray<Plan.Step>> => {
   const t = tableOf(model, schema)
   if (E.isLeft(t)) return t
+  if (!Array.isArray(values))
+    return E.left(
+      WriteError.make('InvalidValue', `insertAll into schema '${schema}' takes a list of records`, {
+        schema,
+      }),
+    )
   const rows: Array<ReadonlyArray<readonly [string, unknown]>> = []
   for (const v of values) {
     const r = encode(t.right, v, 'insert')
@@ -611,6 +631,10 @@ export const build =
           { schema, association: name },
         ),
       )
+    const ownerTable = Model.table(model, schema) as Table
+    const bad =
+      notRecord(ownerTable, 'the owner', owner) ?? notRecord(ownerTable, `the attrs of '${name}'`, attrs)
+    if (bad !== null) return E.left(bad)
     const o = owner as Fields
     const defaults = applyDefaults(a.defaults, {}, o, { schema, association: name })
     if (E.isLeft(defaults)) return defaults

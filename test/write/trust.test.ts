@@ -169,6 +169,23 @@ describe('item 3: every written value passes its column codec before a plan exis
       "the defaults of association 'nothing' of schema 'post' gave 7, not a record",
     )
   })
+  it('untyped values that are not records are error values, never a throw', () => {
+    for (const v of [null, 42, 'x', [1], new Date(0)] as never[]) {
+      expect(leftOf(Write.insert(W, 'post', v))).toMatchObject({ code: 'InvalidValue', schema: 'post' })
+      expect(leftOf(Write.update(W, 'post', v, {}))).toMatchObject({ code: 'InvalidValue', schema: 'post' })
+      expect(leftOf(Write.update(W, 'post', post1, v))).toMatchObject({ code: 'InvalidValue' })
+      expect(leftOf(Write.delete(W, 'post', v))).toMatchObject({ code: 'InvalidValue' })
+      expect(leftOf(Write.build(W, 'post', 'comments')(v))).toMatchObject({ code: 'InvalidValue' })
+    }
+    for (const v of [null, 42, [post1]] as never[]) {
+      const c = Write.change(W, 'post', v, v)
+      expect(c.valid).toBe(false)
+      expect(leftOf(Write.toPlan(c))).toMatchObject({ code: 'InvalidChange', schema: 'post' })
+      expect(E.isRight(Write.castAssoc('comments', [])(c))).toBe(true)
+    }
+    expect(leftOf(Write.insertAll(W, 'tag', null as never))).toMatchObject({ code: 'InvalidValue' })
+    expect(leftOf(Write.insertAll(W, 'tag', [null] as never))).toMatchObject({ code: 'InvalidValue' })
+  })
   it('build: attrs checked; an unknown attr is an UnknownColumn', () => {
     const bad = Write.build(W, 'post', 'comments')(post1, { body: 7 as unknown as string })
     expect(leftOf(bad)).toMatchObject({ code: 'InvalidValue', column: 'body' })
