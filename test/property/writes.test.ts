@@ -3,14 +3,17 @@
 // update of some columns, a delete with the model's onDelete, sometimes cascading), the plan runs on
 // PostgreSQL (`Write.run` on `Pg.interpreter`, inside a rolled-back transaction, with a real foreign
 // key on every key whose values all exist) and on the memory interpreter (`Write.runPure`, and
-// `Write.run` on `Memory.store`): both succeed with equal results, and every table holds the same
-// rows (sorted by id) afterwards.
+// `Write.run` on `Memory.store`, the store enforcing the constraints PostgreSQL has: Ddl's keys and
+// NOT NULL, and the foreign keys withData keeps): both succeed with equal results, and every table
+// holds the same rows (sorted by id) afterwards.
 import * as E from 'fp-ts/lib/Either.js'
 import * as fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as Constraints from '../../src/interpreter/memory/Constraints.js'
 import * as Memory from '../../src/interpreter/memory/Memory.js'
 import * as Run from '../../src/interpreter/Run.js'
 import * as Query from '../../src/query/Query.js'
+import * as Ddl from '../../src/schema/Ddl.js'
 import * as Arb from '../../src/testing/index.js'
 import * as Write from '../../src/write/Write.js'
 import { canonical, connect, params, show, withData, type PropertyDb } from './support.js'
@@ -35,7 +38,15 @@ describe('writes: memory == PostgreSQL', () => {
         const plan = Arb.toWrite(g, data, write)
         if (E.isLeft(plan)) throw new Error(`the write did not plan: ${show(plan.left)}`)
         const pure = Write.runPure(plan.right)(data)
-        const store = Memory.store(data)
+        const constraints = Constraints.fromModel(g.model)
+        if (E.isLeft(constraints)) throw new Error(constraints.left.message)
+        // The foreign keys withData creates: where every value exists, with no on-delete action.
+        const fks = Ddl.foreignKeys(g.model).flatMap(fk => {
+          const ids = new Set((data.get(fk.references) ?? []).map(r => r[fk.referencedColumn]))
+          const ok = (data.get(fk.table) ?? []).every(r => r[fk.column] === null || ids.has(r[fk.column]))
+          return ok ? [{ ...fk, onDelete: 'no action' as const }] : []
+        })
+        const store = Memory.store(data, { ...constraints.right, foreignKeys: fks })
         const viaStore = await Write.run(plan.right)(store.interpreter)()
         const pg = await withData(db.sql, g, data, async i => {
           const result = await Write.run(plan.right)(i)()
