@@ -315,6 +315,19 @@ const run =
     return execute(params === compiled.params ? compiled : { text: compiled.text, params })(sql)
   }
 
+// A read outside a transaction that lost its connection is sent once more, on a new one: it changes
+// nothing, so it is safe to repeat, and postgres.js 3.4.9 fails the first statement of a connection
+// it reopened after the server terminated it with that old session's error (`57P01`: its `closed`
+// keeps the pending error response, and the new session's first ReadyForQuery delivers it). Writes
+// and statements inside a transaction are never repeated.
+const read =
+  <L, A>(sql: Db, task: TE.TaskEither<L, A>): TE.TaskEither<L, A> =>
+  async () => {
+    const r = await task()
+    if (r._tag === 'Right' || 'savepoint' in sql || !isLostDbError(r.left)) return r
+    return task()
+  }
+
 /**
  * The interpreter capability over a postgres.js client. With `options`, its transactions (and those of
  * the transaction clients it hands out) use them; without, the defaults.
@@ -334,8 +347,9 @@ export const interpreter = (sql: Db, options?: TransactOptions): Interpreter => 
   const i: Interpreter = {
     _tag: 'Interpreter',
     name: 'postgres',
-    select: (s, bind) => run(bind === undefined ? compile(s) : once(s, compile), bind)(sql),
-    tree: (t, bind) => run(bind === undefined ? Lateral.toSql(t) : once(t, Lateral.toSql), bind)(sql),
+    select: (s, bind) => read(sql, run(bind === undefined ? compile(s) : once(s, compile), bind)(sql)),
+    tree: (t, bind) =>
+      read(sql, run(bind === undefined ? Lateral.toSql(t) : once(t, Lateral.toSql), bind)(sql)),
     write: w => run(WriteSql.toSql(w), undefined)(sql),
     transact: program => transact((tx: Db) => program(interpreter(tx, options)), options ?? {})(sql),
   }
