@@ -52,6 +52,63 @@ export const compareNumbers = (a: number, b: number): number =>
 
 const isNumeric = (s: string): boolean => /^\s*-?(\d+\.?\d*|\.\d+)\s*$/.test(s)
 
+// A JSON array or object (a `json`/`jsonb` column's value as the driver gives it): the one kind of
+// value that is an object but neither a date nor a byte array.
+const isJsonContainer = (u: unknown): u is object =>
+  typeof u === 'object' && u !== null && !(u instanceof Date) && !ArrayBuffer.isView(u)
+
+// jsonb's total order: object > array > boolean > number > string > null; containers first by size
+// (pairs, elements), then member by member: an object's pairs are walked in jsonb's storage order
+// (shorter keys first, then bytewise) and their keys compared as text. Equality is structural, as `=`
+// on jsonb is.
+const jsonRank = (u: unknown): number =>
+  u === null || u === undefined
+    ? 0
+    : typeof u === 'string'
+      ? 1
+      : typeof u === 'number'
+        ? 2
+        : typeof u === 'boolean'
+          ? 3
+          : Array.isArray(u)
+            ? 4
+            : 5
+
+const storageOrder = (x: string, y: string): number => x.length - y.length || compareText(x, y)
+
+const compareJson = (a: unknown, b: unknown): number => {
+  const ra = jsonRank(a)
+  const rb = jsonRank(b)
+  if (ra !== rb) return ra - rb
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return a.length - b.length
+    for (let i = 0; i < a.length; i++) {
+      const c = compareJson(a[i], b[i])
+      if (c !== 0) return c
+    }
+    return 0
+  }
+  if (ra === 5) {
+    const x = a as Readonly<Record<string, unknown>>
+    const y = b as Readonly<Record<string, unknown>>
+    const kx = Object.keys(x)
+      .filter(k => x[k] !== undefined)
+      .sort(storageOrder)
+    const ky = Object.keys(y)
+      .filter(k => y[k] !== undefined)
+      .sort(storageOrder)
+    if (kx.length !== ky.length) return kx.length - ky.length
+    for (let i = 0; i < kx.length; i++) {
+      const k = compareText(kx[i] as string, ky[i] as string)
+      if (k !== 0) return k
+      const c = compareJson(x[kx[i] as string], y[ky[i] as string])
+      if (c !== 0) return c
+    }
+    return 0
+  }
+  return ra === 0 ? 0 : (compare(a, b) ?? 0)
+}
+
 /**
  * Compares two non-null values as PostgreSQL compares them (see the module doc), or `null` when
  * PostgreSQL has no operator for the pair. A number against numeric text (an int8 or numeric value as
@@ -62,6 +119,7 @@ const isNumeric = (s: string): boolean => /^\s*-?(\d+\.?\d*|\.\d+)\s*$/.test(s)
  */
 export const compare = (a: unknown, b: unknown): number | null => {
   if (typeof a === 'number' && typeof b === 'number') return compareNumbers(a, b)
+  if (isJsonContainer(a) || isJsonContainer(b)) return compareJson(a, b)
   if (typeof a === 'string' && typeof b === 'string') return compareText(a, b)
   if (a instanceof Date && b instanceof Date) return compareNumbers(a.getTime(), b.getTime())
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b)
@@ -82,13 +140,29 @@ export const compare = (a: unknown, b: unknown): number | null => {
 }
 
 /**
- * A hashable key with PostgreSQL equality for a non-null scalar: dates by instant, numbers by value
+ * A hashable key with PostgreSQL equality for a non-null value: dates by instant, JSON containers by
+ * structure, numbers by value
  * (`Map` and `Set` already treat `NaN` as equal to itself and `-0` as `0`, as PostgreSQL does).
  *
  * @category utils
  * @since 0.1.0
  */
-export const keyOf = (v: unknown): unknown => (v instanceof Date ? `\u0000d${v.getTime()}` : v)
+export const keyOf = (v: unknown): unknown =>
+  v instanceof Date ? `\u0000d${v.getTime()}` : isJsonContainer(v) ? `\u0000j${canonicalJson(v)}` : v
+
+// One text per jsonb value: equal values (structurally, keys in any order) give the same text.
+const canonicalJson = (u: unknown): string =>
+  Array.isArray(u)
+    ? `[${u.map(canonicalJson).join(',')}]`
+    : isJsonContainer(u)
+      ? `{${Object.entries(u)
+          .filter(([, v]) => v !== undefined)
+          .sort(([x], [y]) => storageOrder(x, y))
+          .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`)
+          .join(',')}}`
+      : typeof u === 'number' || typeof u === 'boolean' || typeof u === 'string'
+        ? JSON.stringify(u)
+        : 'null'
 
 // -------------------------------------------------------------------------------------
 // utils: parameters
