@@ -117,6 +117,29 @@ export const change = <M extends Model.AnyModel, S extends Model.SchemaName<M>>(
   owner: Partial<Model.Row<M, S>> & Fields,
   fields: Partial<Model.Row<M, S>> = {},
 ): Change<M, S> => {
+  try {
+    return start(model, schema, owner, fields)
+  } catch (thrown) {
+    return Object.freeze({
+      _tag: 'Change',
+      model,
+      schema,
+      owner: {},
+      isNew: true,
+      fields: {},
+      associations: [],
+      errors: [WriteError.fieldError('owner', WriteError.unreadable('Write.change', thrown).message)],
+      valid: false,
+    })
+  }
+}
+
+const start = <M extends Model.AnyModel, S extends Model.SchemaName<M>>(
+  model: M,
+  schema: S,
+  owner: Fields,
+  fields: Fields,
+): Change<M, S> => {
   // From untyped code an owner or fields may be anything: the change is then invalid (an error
   // recorded, no plan), rather than a throw here or later.
   const errors = [
@@ -213,178 +236,180 @@ const modify = (
   name: string,
   value: unknown,
 ): ((c: Change) => E.Either<WriteError.WriteError, Change>) => {
-  return c => {
-    const a = Model.association(c.model, c.schema, name)
-    if (a === undefined)
-      return fail(c, name, 'UnknownAssociation', `schema '${c.schema}' has no association '${name}'`)
-    if (a._tag === 'Through')
-      return fail(
-        c,
-        name,
-        'ReadOnlyAssociation',
-        `cannot ${mode} association '${name}' of schema '${c.schema}': a through association is read-only; change its hops instead`,
-      )
-    // Ecto: a key missing from the params is no change (the association need not even be loaded).
-    if (mode === 'cast' && value === undefined) return E.right(c)
-    const target = Model.table(c.model, a.target) as Table
-    const origin = { schema: c.schema, association: name }
-    const current = loaded(c, name)
-    if (E.isLeft(current)) return current
-    // The new value as a list of records.
-    const many = a.cardinality === 'many'
-    if (many ? !Array.isArray(value) : !(value === null || isRecord(value)))
-      return fail(
-        c,
-        name,
-        'InvalidValue',
-        `association '${name}' of schema '${c.schema}' takes ${many ? 'a list of records' : 'a record or null'}`,
-      )
-    const given: ReadonlyArray<unknown> = many
-      ? (value as ReadonlyArray<unknown>)
-      : value === null
-        ? []
-        : [value]
-    const errors: Array<WriteError.FieldError> = []
-    const next: Array<Fields> = []
-    for (const [i, g] of given.entries()) {
-      if (!isRecord(g)) return fail(c, name, 'InvalidValue', `entry ${i} of '${name}' is not a record`)
-      if (mode === 'put') {
-        // A record given in code is trusted to be a record of the target: every column checked, an
-        // unknown key an error; preloaded associations it carries are not written.
-        const checked = checkRecord(c.model, target, g, origin, 'skip')
-        if (E.isLeft(checked)) return checked
-        next.push(checked.right)
-        continue
-      }
-      // cast: keep the target's columns, checked by their codecs; a rejected value is a change error,
-      // except in a key, which decides what the entry is: that is an error of its own.
-      const kept: Record<string, unknown> = {}
-      for (const [k, v] of Object.entries(g)) {
-        const col = target.columns.get(k)
-        if (col === undefined || v === undefined) continue
-        const isKey = target.primaryKey.includes(k)
-        // A form's empty key, or a JSON null, means a new entry (Ecto casts both to nil).
-        if (isKey && (v === null || v === '')) continue
-        const d = decodeParam(col, v)
-        if (E.isRight(d)) kept[k] = d.right
-        else if (isKey)
-          return E.left(
-            WriteError.make(
-              'InvalidValue',
-              `invalid key ${show(v)} for column '${k}' of schema '${target.name}' in entry ${i} of association '${name}' of schema '${c.schema}': expected ${col.codec.name}`,
-              { schema: c.schema, association: name, column: k },
-            ),
-          )
-        else errors.push(WriteError.fieldError(`${name}[${i}].${k}`, 'is invalid', 'cast'))
-      }
-      next.push(kept)
-    }
-    const byKey = new Map(
-      current.right.flatMap(r => {
-        const k = keyOf(target, r)
-        return k === null ? [] : [[k, r] as const]
-      }),
+  return c => WriteError.guarded(`Write.${mode}Assoc`, () => modifyOne(mode, name, value, c))
+}
+
+const modifyOne = (
+  mode: 'put' | 'cast',
+  name: string,
+  value: unknown,
+  c: Change,
+): E.Either<WriteError.WriteError, Change> => {
+  const a = Model.association(c.model, c.schema, name)
+  if (a === undefined)
+    return fail(c, name, 'UnknownAssociation', `schema '${c.schema}' has no association '${name}'`)
+  if (a._tag === 'Through')
+    return fail(
+      c,
+      name,
+      'ReadOnlyAssociation',
+      `cannot ${mode} association '${name}' of schema '${c.schema}': a through association is read-only; change its hops instead`,
     )
-    const seen = new Set<string>()
-    const entries: Array<Entry> = []
-    const replaced: Array<Fields> = []
-    const defaultsOwner = mode === 'cast' ? c.owner : null
-    for (const [i, n] of next.entries()) {
-      const k = keyOf(target, n)
-      if (k !== null && seen.has(k) && a._tag === 'ManyToMany' && a.unique) {
-        errors.push(
-          WriteError.fieldError(
-            `${name}[${i}].${target.primaryKey.join(',')}`,
-            'has already been taken',
-            'unique',
+  // Ecto: a key missing from the params is no change (the association need not even be loaded).
+  if (mode === 'cast' && value === undefined) return E.right(c)
+  const target = Model.table(c.model, a.target) as Table
+  const origin = { schema: c.schema, association: name }
+  const current = loaded(c, name)
+  if (E.isLeft(current)) return current
+  // The new value as a list of records.
+  const many = a.cardinality === 'many'
+  if (many ? !Array.isArray(value) : !(value === null || isRecord(value)))
+    return fail(
+      c,
+      name,
+      'InvalidValue',
+      `association '${name}' of schema '${c.schema}' takes ${many ? 'a list of records' : 'a record or null'}`,
+    )
+  const given: ReadonlyArray<unknown> = many
+    ? (value as ReadonlyArray<unknown>)
+    : value === null
+      ? []
+      : [value]
+  const errors: Array<WriteError.FieldError> = []
+  const next: Array<Fields> = []
+  for (const [i, g] of given.entries()) {
+    if (!isRecord(g)) return fail(c, name, 'InvalidValue', `entry ${i} of '${name}' is not a record`)
+    if (mode === 'put') {
+      // A record given in code is trusted to be a record of the target: every column checked, an
+      // unknown key an error; preloaded associations it carries are not written.
+      const checked = checkRecord(c.model, target, g, origin, 'skip')
+      if (E.isLeft(checked)) return checked
+      next.push(checked.right)
+      continue
+    }
+    // cast: keep the target's columns, checked by their codecs; a rejected value is a change error,
+    // except in a key, which decides what the entry is: that is an error of its own.
+    const kept: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(g)) {
+      const col = target.columns.get(k)
+      if (col === undefined || v === undefined) continue
+      const isKey = target.primaryKey.includes(k)
+      // A form's empty key, or a JSON null, means a new entry (Ecto casts both to nil).
+      if (isKey && (v === null || v === '')) continue
+      const d = decodeParam(col, v)
+      if (E.isRight(d)) kept[k] = d.right
+      else if (isKey)
+        return E.left(
+          WriteError.make(
+            'InvalidValue',
+            `invalid key ${show(v)} for column '${k}' of schema '${target.name}' in entry ${i} of association '${name}' of schema '${c.schema}': expected ${col.codec.name}`,
+            { schema: c.schema, association: name, column: k },
           ),
         )
-        continue
-      }
-      if (k !== null) seen.add(k)
-      const cur = k === null ? undefined : byKey.get(k)
-      if (cur !== undefined) entries.push({ _tag: 'Update', current: cur, changes: diff(cur, n) })
-      else if (k !== null && mode === 'put')
-        entries.push({
-          _tag: 'Link',
-          current: n,
-          changes: Object.fromEntries(Object.entries(n).filter(([col]) => !target.primaryKey.includes(col))),
-        })
-      else {
-        // Defaults (a function's result included) are checked like the entry itself.
-        const defaults = applyDefaults(a.defaults, {}, defaultsOwner, origin)
-        if (E.isLeft(defaults)) return defaults
-        const values = checkRecord(c.model, target, { ...defaults.right, ...n }, origin)
-        if (E.isLeft(values)) return values
-        entries.push({ _tag: 'Insert', values: values.right })
-      }
+      else errors.push(WriteError.fieldError(`${name}[${i}].${k}`, 'is invalid', 'cast'))
     }
-    for (const r of current.right) {
-      const k = keyOf(target, r)
-      if (k === null || !seen.has(k)) replaced.push(r)
-    }
-    // has_one / belongs_to with onReplace update: the new value updates the current record in place.
-    if (
-      a.cardinality === 'one' &&
-      a.onReplace === 'update' &&
-      replaced.length === 1 &&
-      entries.length === 1
-    ) {
-      const only = entries[0] as Entry
-      const cur = replaced[0] as Fields
-      // Ecto: "you are only allowed to update the existing entry". Updating the current record with
-      // another existing record's columns would detach it (its key) and leave the other untouched.
-      if (only._tag === 'Link')
-        return fail(
-          c,
-          name,
-          'OnlyUpdateExisting',
-          `association '${name}' of schema '${c.schema}' has onReplace 'update': only the existing entry (${target.primaryKey
-            .map(col => `${col} ${show(cur[col])}`)
-            .join(', ')}) can be updated, but another existing record (${target.primaryKey
-            .map(col => `${col} ${show(only.current[col])}`)
-            .join(', ')}) was given; give the changes without a key to update the existing entry`,
-        )
-      if (only._tag === 'Insert') {
-        const values = only.values
-        const changes = Object.fromEntries(
-          Object.entries(values).filter(([col]) => !target.primaryKey.includes(col)),
-        )
-        entries.splice(0, 1, { _tag: 'Update', current: cur, changes: diff(cur, changes) })
-        replaced.length = 0
-      }
-    }
-    if (replaced.length > 0) {
-      if (a.onReplace === 'raise')
-        return fail(
-          c,
-          name,
-          'OnReplaceRaise',
-          `you are attempting to change association '${name}' of schema '${c.schema}' but its onReplace option is 'raise': ${replaced.length} current record(s) would be replaced; choose another onReplace (${replaceOptions[a._tag].join(', ')})`,
-        )
-      if (a.onReplace === 'mark_as_invalid')
-        errors.push(WriteError.fieldError(name, 'is invalid', mode === 'cast' ? 'assoc' : null))
-    }
-    const replaceEntries: Array<Entry> =
-      a.onReplace === 'mark_as_invalid' || a.onReplace === 'raise'
-        ? []
-        : replaced.map(r => ({
-            _tag: 'Replace' as const,
-            current: r,
-            action: a.onReplace === 'delete' || a.onReplace === 'delete_if_exists' ? a.onReplace : 'nilify',
-          }))
-    return E.right(
-      Object.freeze({
-        ...c,
-        associations: [
-          ...c.associations.filter(x => x.name !== name),
-          { name, association: a, entries: [...replaceEntries, ...entries] },
-        ],
-        errors: [...c.errors, ...errors],
-        valid: c.valid && errors.length === 0,
-      }),
-    )
+    next.push(kept)
   }
+  const byKey = new Map(
+    current.right.flatMap(r => {
+      const k = keyOf(target, r)
+      return k === null ? [] : [[k, r] as const]
+    }),
+  )
+  const seen = new Set<string>()
+  const entries: Array<Entry> = []
+  const replaced: Array<Fields> = []
+  const defaultsOwner = mode === 'cast' ? c.owner : null
+  for (const [i, n] of next.entries()) {
+    const k = keyOf(target, n)
+    if (k !== null && seen.has(k) && a._tag === 'ManyToMany' && a.unique) {
+      errors.push(
+        WriteError.fieldError(
+          `${name}[${i}].${target.primaryKey.join(',')}`,
+          'has already been taken',
+          'unique',
+        ),
+      )
+      continue
+    }
+    if (k !== null) seen.add(k)
+    const cur = k === null ? undefined : byKey.get(k)
+    if (cur !== undefined) entries.push({ _tag: 'Update', current: cur, changes: diff(cur, n) })
+    else if (k !== null && mode === 'put')
+      entries.push({
+        _tag: 'Link',
+        current: n,
+        changes: Object.fromEntries(Object.entries(n).filter(([col]) => !target.primaryKey.includes(col))),
+      })
+    else {
+      // Defaults (a function's result included) are checked like the entry itself.
+      const defaults = applyDefaults(a.defaults, {}, defaultsOwner, origin)
+      if (E.isLeft(defaults)) return defaults
+      const values = checkRecord(c.model, target, { ...defaults.right, ...n }, origin)
+      if (E.isLeft(values)) return values
+      entries.push({ _tag: 'Insert', values: values.right })
+    }
+  }
+  for (const r of current.right) {
+    const k = keyOf(target, r)
+    if (k === null || !seen.has(k)) replaced.push(r)
+  }
+  // has_one / belongs_to with onReplace update: the new value updates the current record in place.
+  if (a.cardinality === 'one' && a.onReplace === 'update' && replaced.length === 1 && entries.length === 1) {
+    const only = entries[0] as Entry
+    const cur = replaced[0] as Fields
+    // Ecto: "you are only allowed to update the existing entry". Updating the current record with
+    // another existing record's columns would detach it (its key) and leave the other untouched.
+    if (only._tag === 'Link')
+      return fail(
+        c,
+        name,
+        'OnlyUpdateExisting',
+        `association '${name}' of schema '${c.schema}' has onReplace 'update': only the existing entry (${target.primaryKey
+          .map(col => `${col} ${show(cur[col])}`)
+          .join(', ')}) can be updated, but another existing record (${target.primaryKey
+          .map(col => `${col} ${show(only.current[col])}`)
+          .join(', ')}) was given; give the changes without a key to update the existing entry`,
+      )
+    if (only._tag === 'Insert') {
+      const values = only.values
+      const changes = Object.fromEntries(
+        Object.entries(values).filter(([col]) => !target.primaryKey.includes(col)),
+      )
+      entries.splice(0, 1, { _tag: 'Update', current: cur, changes: diff(cur, changes) })
+      replaced.length = 0
+    }
+  }
+  if (replaced.length > 0) {
+    if (a.onReplace === 'raise')
+      return fail(
+        c,
+        name,
+        'OnReplaceRaise',
+        `you are attempting to change association '${name}' of schema '${c.schema}' but its onReplace option is 'raise': ${replaced.length} current record(s) would be replaced; choose another onReplace (${replaceOptions[a._tag].join(', ')})`,
+      )
+    if (a.onReplace === 'mark_as_invalid')
+      errors.push(WriteError.fieldError(name, 'is invalid', mode === 'cast' ? 'assoc' : null))
+  }
+  const replaceEntries: Array<Entry> =
+    a.onReplace === 'mark_as_invalid' || a.onReplace === 'raise'
+      ? []
+      : replaced.map(r => ({
+          _tag: 'Replace' as const,
+          current: r,
+          action: a.onReplace === 'delete' || a.onReplace === 'delete_if_exists' ? a.onReplace : 'nilify',
+        }))
+  return E.right(
+    Object.freeze({
+      ...c,
+      associations: [
+        ...c.associations.filter(x => x.name !== name),
+        { name, association: a, entries: [...replaceEntries, ...entries] },
+      ],
+      errors: [...c.errors, ...errors],
+      valid: c.valid && errors.length === 0,
+    }),
+  )
 }
 
 // -------------------------------------------------------------------------------------
@@ -443,289 +468,295 @@ const keyValue = (c: Change, ownerStep: number | null, column: string): unknown 
 export const toPlan = (
   c: Change,
   options: PutOptions = {},
-): E.Either<WriteError.WriteError, Plan.Plan<void>> => {
-  if (!c.valid)
-    return E.left(
-      WriteError.make(
-        'InvalidChange',
-        `the change of schema '${c.schema}' is invalid: ${c.errors.map(e => `${e.path} ${e.message}`).join('; ')}`,
-        { schema: c.schema, errors: c.errors },
-      ),
-    )
-  const owner = Model.table(c.model, c.schema)
-  if (owner === undefined)
-    return E.left(
-      WriteError.make('UnknownSchema', `the model has no schema '${c.schema}'`, { schema: c.schema }),
-    )
-  const steps: Steps = []
-  const after: Steps = []
-  const ownerFields: Record<string, unknown> = { ...c.fields }
-  const tableOf = (s: string) => Model.table(c.model, s) as Table
-  const push = (into: Steps, statement: W.Write, expect: 'any' | 'one', note: string) =>
-    into.push({ statement, expect, note })
-  const encodeOr = (t: Table, v: Fields, mode: 'insert' | 'update') => encode(t, v, mode)
-  const update = (
-    into: Steps,
-    t: Table,
-    source: string,
-    row: Fields,
-    set: Fields,
-    expect: 'any' | 'one',
-    note: string,
-  ): E.Either<WriteError.WriteError, void> => {
-    const where = byKey(t, 't0', row)
-    if (E.isLeft(where)) return where
-    const s = encodeOr(t, set, 'update')
-    if (E.isLeft(s)) return s
-    if (s.right.length === 0) return E.right(undefined)
-    push(
-      into,
-      W.update({
-        binding: { table: source, alias: 't0' },
-        set: s.right.map(([k, v]) => [k, Ex.param(v)] as const),
-        where: where.right,
-        returning: t.primaryKey,
-      }),
-      expect,
-      note,
-    )
-    return E.right(undefined)
-  }
-  const remove = (
-    into: Steps,
-    t: Table,
-    source: string,
-    row: Fields,
-    action: 'delete' | 'delete_if_exists',
-    note: string,
-  ) => {
-    const where = byKey(t, 't0', row)
-    if (E.isLeft(where)) return where
-    push(
-      into,
-      W.delete_({ binding: { table: source, alias: 't0' }, where: where.right, returning: t.primaryKey }),
-      action === 'delete' ? 'one' : 'any',
-      note,
-    )
-    return E.right(undefined)
-  }
-  const insert = (
-    into: Steps,
-    t: Table,
-    source: string,
-    values: Fields,
-    note: string,
-    onConflict: 'raise' | 'nothing' = 'raise',
-  ) => {
-    const enc = encodeOr(t, values, 'insert')
-    if (E.isLeft(enc)) return enc
-    for (const statement of insertStatements(t, source, [enc.right], onConflict))
-      push(into, statement, 'any', note)
-    return E.right(steps.length - 1)
-  }
-  // 1. belongs_to parents
-  for (const ac of c.associations) {
-    const a = ac.association
-    if (a._tag !== 'BelongsTo') continue
-    const t = tableOf(a.target)
-    const note = `${c.schema}.${ac.name}`
-    let fk: unknown = null
-    for (const e of ac.entries) {
-      let r: E.Either<WriteError.WriteError, unknown> = E.right(undefined)
-      switch (e._tag) {
-        case 'Insert':
-          r = E.map((step: number) => (fk = W.ref(step, a.relatedKey)))(
-            insert(steps, t, a.source, e.values, `${note}: insert parent`),
-          )
-          break
-        case 'Update':
-          fk = e.current[a.relatedKey]
-          r = update(steps, t, a.source, e.current, e.changes, 'one', `${note}: update parent`)
-          break
-        case 'Link':
-          fk = e.current[a.relatedKey]
-          r = update(steps, t, a.source, e.current, e.changes, 'one', `${note}: update parent`)
-          break
-        case 'Replace':
-          if (e.action !== 'nilify')
-            r = remove(after, t, a.source, e.current, e.action, `${note}: ${e.action} replaced parent`)
-          break
-      }
-      if (E.isLeft(r)) return r
-    }
-    // Ecto: a change that sets the foreign key itself, to anything but the new parent's key, is refused
-    // rather than silently overridden (a new parent's key is only known once it is inserted).
-    const explicit = c.fields[a.ownerKey]
-    if (explicit !== undefined) {
-      const inserted = ac.entries.find(e => e._tag === 'Insert')
-      const known = inserted?._tag === 'Insert' ? inserted.values[a.relatedKey] : fk
-      if (known === undefined || !same(explicit, known))
-        return E.left(
-          WriteError.make(
-            'ForeignKeyConflict',
-            `cannot change belongs_to association '${ac.name}' of schema '${c.schema}' because there is already a change setting its foreign key '${a.ownerKey}' to ${show(explicit)}`,
-            { schema: c.schema, association: ac.name, column: a.ownerKey },
-          ),
-        )
-    }
-    if (!ac.entries.some(e => e._tag === 'Update') || fk !== c.owner[a.ownerKey]) ownerFields[a.ownerKey] = fk
-  }
-  // 2. the owner
-  let ownerStep: number | null = null
-  if (c.isNew) {
-    // The new record's own values: its preloaded associations are not columns, anything else unknown is
-    // an error (it would otherwise be dropped without a word).
-    const own = checkRecord(c.model, owner, c.owner, undefined, 'skip')
-    if (E.isLeft(own)) return own
-    const r = insert(steps, owner, owner.source, { ...own.right, ...ownerFields }, `insert ${c.schema}`)
-    if (E.isLeft(r)) return r
-    ownerStep = r.right
-  } else {
-    const r = update(
-      steps,
-      owner,
-      owner.source,
-      c.owner,
-      diff(c.owner, ownerFields),
-      'one',
-      `update ${c.schema}`,
-    )
-    if (E.isLeft(r)) return r
-  }
-  steps.push(...after)
-  // 3. children
-  for (const ac of c.associations) {
-    const a = ac.association
-    if (a._tag === 'BelongsTo') continue
-    const t = tableOf(a.target)
-    const note = `${c.schema}.${ac.name}`
-    const key = keyValue(c, ownerStep, a.ownerKey)
-    if (key === null || key === undefined)
+): E.Either<WriteError.WriteError, Plan.Plan<void>> =>
+  WriteError.guarded('Write.toPlan', () => {
+    if (!c.valid)
       return E.left(
-        WriteError.make('MissingKey', `the owner has no '${a.ownerKey}' to associate '${ac.name}' with`, {
-          schema: c.schema,
-          association: ac.name,
-          column: a.ownerKey,
-        }),
+        WriteError.make(
+          'InvalidChange',
+          `the change of schema '${c.schema}' is invalid: ${c.errors.map(e => `${e.path} ${e.message}`).join('; ')}`,
+          { schema: c.schema, errors: c.errors },
+        ),
       )
-    for (const e of ac.entries) {
-      let r: E.Either<WriteError.WriteError, unknown> = E.right(undefined)
-      if (a._tag === 'ManyToMany') {
-        const joinKey =
-          a.joinSchema === null ? [a.joinOwnerKey, a.joinRelatedKey] : tableOf(a.joinSchema).primaryKey
-        const joinFixed = Object.fromEntries(
-          a.joinWhere.flatMap(f =>
-            f.condition._tag === 'Eq' ? [[f.column, f.condition.value] as const] : [],
-          ),
-        )
-        const link = (related: unknown): E.Either<WriteError.WriteError, void> => {
-          const values: Fields = {
-            ...a.joinDefaults,
-            ...joinFixed,
-            [a.joinOwnerKey]: key,
-            [a.joinRelatedKey]: related,
-          }
-          // A join schema's codecs check the join row (joinDefaults included) like any other row; a
-          // join table given by name has no codecs: its values go as they are.
-          let cols: ReadonlyArray<readonly [string, unknown]> = Object.entries(values)
-          if (a.joinSchema !== null) {
-            const enc = encode(tableOf(a.joinSchema), values, 'insert')
-            if (E.isLeft(enc))
-              return E.left(
-                WriteError.make(enc.left.code, `${enc.left.message} (join row of association '${ac.name}')`, {
-                  schema: c.schema,
-                  association: ac.name,
-                  column: enc.left.column,
-                }),
-              )
-            cols = enc.right
-          }
-          push(
-            steps,
-            W.insert({
-              table: a.joinTable,
-              columns: cols.map(([k]) => k),
-              rows: [cols.map(([, v]) => Ex.param(v))],
-              generated: [],
-              key: joinKey,
-              onConflict: options.onJoinConflict ?? a.onJoinThroughConflict,
-              returning: [a.joinOwnerKey, a.joinRelatedKey],
-            }),
-            'any',
-            `${note}: join row`,
-          )
-          return E.right(undefined)
-        }
-        switch (e._tag) {
-          case 'Insert': {
-            const ins = insert(steps, t, a.source, e.values, `${note}: insert`)
-            if (E.isLeft(ins)) return ins
-            r = link(e.values[a.relatedKey] ?? W.ref(ins.right, a.relatedKey))
-            break
-          }
-          case 'Update':
-            r = update(steps, t, a.source, e.current, e.changes, 'one', `${note}: update`)
-            break
-          case 'Link': {
-            // Ecto: the target's changes, then the join row.
-            const u = update(steps, t, a.source, e.current, e.changes, 'one', `${note}: update`)
-            r = E.isLeft(u) ? u : link(e.current[a.relatedKey])
-            break
-          }
-          case 'Replace':
-            push(
-              steps,
-              W.delete_({
-                binding: { table: a.joinTable, alias: 't0' },
-                where: [
-                  Ex.eq(Ex.column('t0', a.joinOwnerKey), Ex.param(key)),
-                  Ex.eq(Ex.column('t0', a.joinRelatedKey), Ex.param(e.current[a.relatedKey])),
-                  ...a.joinWhere.map(f => filterExpr('t0', f)),
-                ],
-                returning: [a.joinOwnerKey],
-              }),
-              'one',
-              `${note}: delete join row`,
-            )
-            break
-        }
-      } else {
+    const owner = Model.table(c.model, c.schema)
+    if (owner === undefined)
+      return E.left(
+        WriteError.make('UnknownSchema', `the model has no schema '${c.schema}'`, { schema: c.schema }),
+      )
+    const steps: Steps = []
+    const after: Steps = []
+    const ownerFields: Record<string, unknown> = { ...c.fields }
+    const tableOf = (s: string) => Model.table(c.model, s) as Table
+    const push = (into: Steps, statement: W.Write, expect: 'any' | 'one', note: string) =>
+      into.push({ statement, expect, note })
+    const encodeOr = (t: Table, v: Fields, mode: 'insert' | 'update') => encode(t, v, mode)
+    const update = (
+      into: Steps,
+      t: Table,
+      source: string,
+      row: Fields,
+      set: Fields,
+      expect: 'any' | 'one',
+      note: string,
+    ): E.Either<WriteError.WriteError, void> => {
+      const where = byKey(t, 't0', row)
+      if (E.isLeft(where)) return where
+      const s = encodeOr(t, set, 'update')
+      if (E.isLeft(s)) return s
+      if (s.right.length === 0) return E.right(undefined)
+      push(
+        into,
+        W.update({
+          binding: { table: source, alias: 't0' },
+          set: s.right.map(([k, v]) => [k, Ex.param(v)] as const),
+          where: where.right,
+          returning: t.primaryKey,
+        }),
+        expect,
+        note,
+      )
+      return E.right(undefined)
+    }
+    const remove = (
+      into: Steps,
+      t: Table,
+      source: string,
+      row: Fields,
+      action: 'delete' | 'delete_if_exists',
+      note: string,
+    ) => {
+      const where = byKey(t, 't0', row)
+      if (E.isLeft(where)) return where
+      push(
+        into,
+        W.delete_({ binding: { table: source, alias: 't0' }, where: where.right, returning: t.primaryKey }),
+        action === 'delete' ? 'one' : 'any',
+        note,
+      )
+      return E.right(undefined)
+    }
+    const insert = (
+      into: Steps,
+      t: Table,
+      source: string,
+      values: Fields,
+      note: string,
+      onConflict: 'raise' | 'nothing' = 'raise',
+    ) => {
+      const enc = encodeOr(t, values, 'insert')
+      if (E.isLeft(enc)) return enc
+      for (const statement of insertStatements(t, source, [enc.right], onConflict))
+        push(into, statement, 'any', note)
+      return E.right(steps.length - 1)
+    }
+    // 1. belongs_to parents
+    for (const ac of c.associations) {
+      const a = ac.association
+      if (a._tag !== 'BelongsTo') continue
+      const t = tableOf(a.target)
+      const note = `${c.schema}.${ac.name}`
+      let fk: unknown = null
+      for (const e of ac.entries) {
+        let r: E.Either<WriteError.WriteError, unknown> = E.right(undefined)
         switch (e._tag) {
           case 'Insert':
-            r = insert(steps, t, a.source, { ...e.values, [a.relatedKey]: key }, `${note}: insert`)
-            break
-          case 'Update':
-            r = update(steps, t, a.source, e.current, e.changes, 'one', `${note}: update`)
-            break
-          case 'Link':
-            r = update(
-              steps,
-              t,
-              a.source,
-              e.current,
-              { ...e.changes, [a.relatedKey]: key },
-              'one',
-              `${note}: link`,
+            r = E.map((step: number) => (fk = W.ref(step, a.relatedKey)))(
+              insert(steps, t, a.source, e.values, `${note}: insert parent`),
             )
             break
+          case 'Update':
+            fk = e.current[a.relatedKey]
+            r = update(steps, t, a.source, e.current, e.changes, 'one', `${note}: update parent`)
+            break
+          case 'Link':
+            fk = e.current[a.relatedKey]
+            r = update(steps, t, a.source, e.current, e.changes, 'one', `${note}: update parent`)
+            break
           case 'Replace':
-            r =
-              e.action === 'nilify'
-                ? update(
-                    steps,
-                    t,
-                    a.source,
-                    e.current,
-                    { [a.relatedKey]: null },
-                    'one',
-                    `${note}: nilify replaced`,
-                  )
-                : remove(steps, t, a.source, e.current, e.action, `${note}: ${e.action} replaced`)
+            if (e.action !== 'nilify')
+              r = remove(after, t, a.source, e.current, e.action, `${note}: ${e.action} replaced parent`)
             break
         }
+        if (E.isLeft(r)) return r
       }
+      // Ecto: a change that sets the foreign key itself, to anything but the new parent's key, is refused
+      // rather than silently overridden (a new parent's key is only known once it is inserted).
+      const explicit = c.fields[a.ownerKey]
+      if (explicit !== undefined) {
+        const inserted = ac.entries.find(e => e._tag === 'Insert')
+        const known = inserted?._tag === 'Insert' ? inserted.values[a.relatedKey] : fk
+        if (known === undefined || !same(explicit, known))
+          return E.left(
+            WriteError.make(
+              'ForeignKeyConflict',
+              `cannot change belongs_to association '${ac.name}' of schema '${c.schema}' because there is already a change setting its foreign key '${a.ownerKey}' to ${show(explicit)}`,
+              { schema: c.schema, association: ac.name, column: a.ownerKey },
+            ),
+          )
+      }
+      if (!ac.entries.some(e => e._tag === 'Update') || fk !== c.owner[a.ownerKey])
+        ownerFields[a.ownerKey] = fk
+    }
+    // 2. the owner
+    let ownerStep: number | null = null
+    if (c.isNew) {
+      // The new record's own values: its preloaded associations are not columns, anything else unknown is
+      // an error (it would otherwise be dropped without a word).
+      const own = checkRecord(c.model, owner, c.owner, undefined, 'skip')
+      if (E.isLeft(own)) return own
+      const r = insert(steps, owner, owner.source, { ...own.right, ...ownerFields }, `insert ${c.schema}`)
+      if (E.isLeft(r)) return r
+      ownerStep = r.right
+    } else {
+      const r = update(
+        steps,
+        owner,
+        owner.source,
+        c.owner,
+        diff(c.owner, ownerFields),
+        'one',
+        `update ${c.schema}`,
+      )
       if (E.isLeft(r)) return r
     }
-  }
-  return E.right(Plan.make<void>(c.model, steps, { _tag: 'None' }))
-}
+    steps.push(...after)
+    // 3. children
+    for (const ac of c.associations) {
+      const a = ac.association
+      if (a._tag === 'BelongsTo') continue
+      const t = tableOf(a.target)
+      const note = `${c.schema}.${ac.name}`
+      const key = keyValue(c, ownerStep, a.ownerKey)
+      if (key === null || key === undefined)
+        return E.left(
+          WriteError.make('MissingKey', `the owner has no '${a.ownerKey}' to associate '${ac.name}' with`, {
+            schema: c.schema,
+            association: ac.name,
+            column: a.ownerKey,
+          }),
+        )
+      for (const e of ac.entries) {
+        let r: E.Either<WriteError.WriteError, unknown> = E.right(undefined)
+        if (a._tag === 'ManyToMany') {
+          const joinKey =
+            a.joinSchema === null ? [a.joinOwnerKey, a.joinRelatedKey] : tableOf(a.joinSchema).primaryKey
+          const joinFixed = Object.fromEntries(
+            a.joinWhere.flatMap(f =>
+              f.condition._tag === 'Eq' ? [[f.column, f.condition.value] as const] : [],
+            ),
+          )
+          const link = (related: unknown): E.Either<WriteError.WriteError, void> => {
+            const values: Fields = {
+              ...a.joinDefaults,
+              ...joinFixed,
+              [a.joinOwnerKey]: key,
+              [a.joinRelatedKey]: related,
+            }
+            // A join schema's codecs check the join row (joinDefaults included) like any other row; a
+            // join table given by name has no codecs: its values go as they are.
+            let cols: ReadonlyArray<readonly [string, unknown]> = Object.entries(values)
+            if (a.joinSchema !== null) {
+              const enc = encode(tableOf(a.joinSchema), values, 'insert')
+              if (E.isLeft(enc))
+                return E.left(
+                  WriteError.make(
+                    enc.left.code,
+                    `${enc.left.message} (join row of association '${ac.name}')`,
+                    {
+                      schema: c.schema,
+                      association: ac.name,
+                      column: enc.left.column,
+                    },
+                  ),
+                )
+              cols = enc.right
+            }
+            push(
+              steps,
+              W.insert({
+                table: a.joinTable,
+                columns: cols.map(([k]) => k),
+                rows: [cols.map(([, v]) => Ex.param(v))],
+                generated: [],
+                key: joinKey,
+                onConflict: options.onJoinConflict ?? a.onJoinThroughConflict,
+                returning: [a.joinOwnerKey, a.joinRelatedKey],
+              }),
+              'any',
+              `${note}: join row`,
+            )
+            return E.right(undefined)
+          }
+          switch (e._tag) {
+            case 'Insert': {
+              const ins = insert(steps, t, a.source, e.values, `${note}: insert`)
+              if (E.isLeft(ins)) return ins
+              r = link(e.values[a.relatedKey] ?? W.ref(ins.right, a.relatedKey))
+              break
+            }
+            case 'Update':
+              r = update(steps, t, a.source, e.current, e.changes, 'one', `${note}: update`)
+              break
+            case 'Link': {
+              // Ecto: the target's changes, then the join row.
+              const u = update(steps, t, a.source, e.current, e.changes, 'one', `${note}: update`)
+              r = E.isLeft(u) ? u : link(e.current[a.relatedKey])
+              break
+            }
+            case 'Replace':
+              push(
+                steps,
+                W.delete_({
+                  binding: { table: a.joinTable, alias: 't0' },
+                  where: [
+                    Ex.eq(Ex.column('t0', a.joinOwnerKey), Ex.param(key)),
+                    Ex.eq(Ex.column('t0', a.joinRelatedKey), Ex.param(e.current[a.relatedKey])),
+                    ...a.joinWhere.map(f => filterExpr('t0', f)),
+                  ],
+                  returning: [a.joinOwnerKey],
+                }),
+                'one',
+                `${note}: delete join row`,
+              )
+              break
+          }
+        } else {
+          switch (e._tag) {
+            case 'Insert':
+              r = insert(steps, t, a.source, { ...e.values, [a.relatedKey]: key }, `${note}: insert`)
+              break
+            case 'Update':
+              r = update(steps, t, a.source, e.current, e.changes, 'one', `${note}: update`)
+              break
+            case 'Link':
+              r = update(
+                steps,
+                t,
+                a.source,
+                e.current,
+                { ...e.changes, [a.relatedKey]: key },
+                'one',
+                `${note}: link`,
+              )
+              break
+            case 'Replace':
+              r =
+                e.action === 'nilify'
+                  ? update(
+                      steps,
+                      t,
+                      a.source,
+                      e.current,
+                      { [a.relatedKey]: null },
+                      'one',
+                      `${note}: nilify replaced`,
+                    )
+                  : remove(steps, t, a.source, e.current, e.action, `${note}: ${e.action} replaced`)
+              break
+          }
+        }
+        if (E.isLeft(r)) return r
+      }
+    }
+    return E.right(Plan.make<void>(c.model, steps, { _tag: 'None' }))
+  })

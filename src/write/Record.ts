@@ -329,9 +329,11 @@ export const insert = <M extends Model.AnyModel, S extends Model.SchemaName<M>>(
   values: Insertable<M, S>,
   options: { readonly source?: string } = {},
 ): E.Either<WriteError.WriteError, Plan.Plan<Model.Row<M, S>>> =>
-  E.map((steps: ReadonlyArray<Plan.Step>) =>
-    Plan.make<Model.Row<M, S>>(model, steps, { _tag: 'One', step: 0, schema }),
-  )(insertSteps(model, schema, [values as Fields], options.source))
+  WriteError.guarded('Write.insert', () =>
+    E.map((steps: ReadonlyArray<Plan.Step>) =>
+      Plan.make<Model.Row<M, S>>(model, steps, { _tag: 'One', step: 0, schema }),
+    )(insertSteps(model, schema, [values as Fields], options.source)),
+  )
 
 const insertSteps = (
   model: Model.AnyModel,
@@ -374,13 +376,15 @@ export const insertAll = <M extends Model.AnyModel, S extends Model.SchemaName<M
   values: ReadonlyArray<Insertable<M, S>>,
   options: { readonly source?: string } = {},
 ): E.Either<WriteError.WriteError, Plan.Plan<ReadonlyArray<Model.Row<M, S>>>> =>
-  E.map((steps: ReadonlyArray<Plan.Step>) =>
-    Plan.make<ReadonlyArray<Model.Row<M, S>>>(model, steps, {
-      _tag: 'Many',
-      steps: steps.map((_, i) => i),
-      schema,
-    }),
-  )(insertSteps(model, schema, values as ReadonlyArray<Fields>, options.source))
+  WriteError.guarded('Write.insertAll', () =>
+    E.map((steps: ReadonlyArray<Plan.Step>) =>
+      Plan.make<ReadonlyArray<Model.Row<M, S>>>(model, steps, {
+        _tag: 'Many',
+        steps: steps.map((_, i) => i),
+        schema,
+      }),
+    )(insertSteps(model, schema, values as ReadonlyArray<Fields>, options.source)),
+  )
 
 /**
  * A plan updating one record, found by its primary key; the stored row is its result. A row that is
@@ -395,34 +399,35 @@ export const update = <M extends Model.AnyModel, S extends Model.SchemaName<M>>(
   row: Model.Row<M, S>,
   changes: Partial<Model.Row<M, S>>,
   options: { readonly source?: string } = {},
-): E.Either<WriteError.WriteError, Plan.Plan<Model.Row<M, S>>> => {
-  const t = tableOf(model, schema)
-  if (E.isLeft(t)) return t
-  const where = byKey(t.right, 't0', row as Fields)
-  if (E.isLeft(where)) return where
-  const set = encode(t.right, changes as Fields, 'update')
-  if (E.isLeft(set)) return set
-  const pk = t.right.primaryKey[0] as string
-  const assignments = set.right.length > 0 ? set.right : [[pk, (row as Fields)[pk]] as const]
-  return E.right(
-    Plan.make(
-      model,
-      [
-        {
-          statement: W.update({
-            binding: { table: options.source ?? t.right.source, alias: 't0' },
-            set: assignments.map(([c, v]) => [c, Ex.param(v)] as const),
-            where: where.right,
-            returning: returningOf(t.right),
-          }),
-          expect: 'one',
-          note: `update ${schema}`,
-        },
-      ],
-      { _tag: 'One', step: 0, schema },
-    ),
-  )
-}
+): E.Either<WriteError.WriteError, Plan.Plan<Model.Row<M, S>>> =>
+  WriteError.guarded('Write.update', () => {
+    const t = tableOf(model, schema)
+    if (E.isLeft(t)) return t
+    const where = byKey(t.right, 't0', row as Fields)
+    if (E.isLeft(where)) return where
+    const set = encode(t.right, changes as Fields, 'update')
+    if (E.isLeft(set)) return set
+    const pk = t.right.primaryKey[0] as string
+    const assignments = set.right.length > 0 ? set.right : [[pk, (row as Fields)[pk]] as const]
+    return E.right(
+      Plan.make(
+        model,
+        [
+          {
+            statement: W.update({
+              binding: { table: options.source ?? t.right.source, alias: 't0' },
+              set: assignments.map(([c, v]) => [c, Ex.param(v)] as const),
+              where: where.right,
+              returning: returningOf(t.right),
+            }),
+            expect: 'one',
+            note: `update ${schema}`,
+          },
+        ],
+        { _tag: 'One', step: 0, schema },
+      ),
+    )
+  })
 
 // The rows a delete touches, as a table and the conjuncts that pick them out under an alias.
 interface Rows {
@@ -518,31 +523,32 @@ export const delete_ = <M extends Model.AnyModel, S extends Model.SchemaName<M>>
   schema: S,
   row: Model.Row<M, S>,
   options: DeleteOptions & { readonly source?: string } = {},
-): E.Either<WriteError.WriteError, Plan.Plan<Model.Row<M, S>>> => {
-  const t = tableOf(model, schema)
-  if (E.isLeft(t)) return t
-  const key = byKey(t.right, 'x', row as Fields)
-  if (E.isLeft(key)) return key
-  const table = options.source ?? t.right.source
-  const owner: Rows = {
-    table,
-    where: alias => E.getOrElse((): ReadonlyArray<Ex.Expr> => [])(byKey(t.right, alias, row as Fields)),
-  }
-  const notes: Array<string> = []
-  const steps = [
-    ...dependents(model, schema, owner, row as Fields, options.cascade === true, [], 1, notes),
-    {
-      statement: W.delete_({
-        binding: { table, alias: 't0' },
-        where: owner.where('t0'),
-        returning: returningOf(t.right),
-      }),
-      expect: 'one' as const,
-      note: `delete ${schema}`,
-    },
-  ]
-  return E.right(Plan.make(model, steps, { _tag: 'One', step: steps.length - 1, schema }, notes))
-}
+): E.Either<WriteError.WriteError, Plan.Plan<Model.Row<M, S>>> =>
+  WriteError.guarded('Write.delete', () => {
+    const t = tableOf(model, schema)
+    if (E.isLeft(t)) return t
+    const key = byKey(t.right, 'x', row as Fields)
+    if (E.isLeft(key)) return key
+    const table = options.source ?? t.right.source
+    const owner: Rows = {
+      table,
+      where: alias => E.getOrElse((): ReadonlyArray<Ex.Expr> => [])(byKey(t.right, alias, row as Fields)),
+    }
+    const notes: Array<string> = []
+    const steps = [
+      ...dependents(model, schema, owner, row as Fields, options.cascade === true, [], 1, notes),
+      {
+        statement: W.delete_({
+          binding: { table, alias: 't0' },
+          where: owner.where('t0'),
+          returning: returningOf(t.right),
+        }),
+        expect: 'one' as const,
+        note: `delete ${schema}`,
+      },
+    ]
+    return E.right(Plan.make(model, steps, { _tag: 'One', step: steps.length - 1, schema }, notes))
+  })
 
 // -------------------------------------------------------------------------------------
 // constructors: build
@@ -614,49 +620,62 @@ export const build =
   (
     owner: Model.Row<M, S>,
     attrs: Partial<Model.Row<M, Model.Target<M, S, N>>> = {},
-  ): E.Either<WriteError.WriteError, Built<M, Model.Target<M, S, N>>> => {
-    const a = Model.association(model, schema, name)
-    if (a === undefined)
-      return E.left(
-        WriteError.make('UnknownAssociation', `schema '${schema}' has no association '${name}'`, {
-          schema,
-          association: name,
-        }),
-      )
-    if (a._tag === 'Through')
-      return E.left(
-        WriteError.make(
-          'ReadOnlyAssociation',
-          `cannot build through association '${name}' of schema '${schema}': build the intermediate steps explicitly`,
-          { schema, association: name },
-        ),
-      )
-    const ownerTable = Model.table(model, schema) as Table
-    const bad =
-      notRecord(ownerTable, 'the owner', owner) ?? notRecord(ownerTable, `the attrs of '${name}'`, attrs)
-    if (bad !== null) return E.left(bad)
-    const o = owner as Fields
-    const defaults = applyDefaults(a.defaults, {}, o, { schema, association: name })
-    if (E.isLeft(defaults)) return defaults
-    const child: Record<string, unknown> = { ...defaults.right, ...(attrs as Fields) }
-    if (a._tag === 'HasMany' || a._tag === 'HasOne') child[a.relatedKey] = o[a.ownerKey]
-    // Defaults and attrs are checked here, so a built record that exists is one that can be inserted.
-    const target = Model.table(model, a.target)
-    if (target === undefined)
-      return E.left(
-        WriteError.make('UnknownSchema', `the model has no schema '${a.target}'`, { schema: a.target }),
-      )
-    const checked = checkRecord(model, target, child, { schema, association: name })
-    if (E.isLeft(checked)) return checked
-    return E.right(
-      Object.freeze({
-        _tag: 'Built',
-        schema: a.target as Model.Target<M, S, N>,
-        source: a.source,
-        values: child as Partial<Model.Row<M, Model.Target<M, S, N>>>,
+  ): E.Either<WriteError.WriteError, Built<M, Model.Target<M, S, N>>> =>
+    WriteError.guarded('Write.build', () => buildOne(model, schema, name, owner, attrs))
+
+const buildOne = <
+  M extends Model.AnyModel,
+  S extends Model.SchemaName<M>,
+  N extends Model.AssociationName<M, S>,
+>(
+  model: M,
+  schema: S,
+  name: N,
+  owner: Model.Row<M, S>,
+  attrs: Partial<Model.Row<M, Model.Target<M, S, N>>>,
+): E.Either<WriteError.WriteError, Built<M, Model.Target<M, S, N>>> => {
+  const a = Model.association(model, schema, name)
+  if (a === undefined)
+    return E.left(
+      WriteError.make('UnknownAssociation', `schema '${schema}' has no association '${name}'`, {
+        schema,
+        association: name,
       }),
     )
-  }
+  if (a._tag === 'Through')
+    return E.left(
+      WriteError.make(
+        'ReadOnlyAssociation',
+        `cannot build through association '${name}' of schema '${schema}': build the intermediate steps explicitly`,
+        { schema, association: name },
+      ),
+    )
+  const ownerTable = Model.table(model, schema) as Table
+  const bad =
+    notRecord(ownerTable, 'the owner', owner) ?? notRecord(ownerTable, `the attrs of '${name}'`, attrs)
+  if (bad !== null) return E.left(bad)
+  const o = owner as Fields
+  const defaults = applyDefaults(a.defaults, {}, o, { schema, association: name })
+  if (E.isLeft(defaults)) return defaults
+  const child: Record<string, unknown> = { ...defaults.right, ...(attrs as Fields) }
+  if (a._tag === 'HasMany' || a._tag === 'HasOne') child[a.relatedKey] = o[a.ownerKey]
+  // Defaults and attrs are checked here, so a built record that exists is one that can be inserted.
+  const target = Model.table(model, a.target)
+  if (target === undefined)
+    return E.left(
+      WriteError.make('UnknownSchema', `the model has no schema '${a.target}'`, { schema: a.target }),
+    )
+  const checked = checkRecord(model, target, child, { schema, association: name })
+  if (E.isLeft(checked)) return checked
+  return E.right(
+    Object.freeze({
+      _tag: 'Built',
+      schema: a.target as Model.Target<M, S, N>,
+      source: a.source,
+      values: child as Partial<Model.Row<M, Model.Target<M, S, N>>>,
+    }),
+  )
+}
 
 /**
  * A plan inserting a built record into the table it was built for.
@@ -668,4 +687,6 @@ export const insertBuilt = <M extends Model.AnyModel, S extends Model.SchemaName
   model: M,
   built: Built<M, S>,
 ): E.Either<WriteError.WriteError, Plan.Plan<Model.Row<M, S>>> =>
-  insert(model, built.schema, built.values as unknown as Insertable<M, S>, { source: built.source })
+  WriteError.guarded('Write.insertBuilt', () =>
+    insert(model, built.schema, built.values as unknown as Insertable<M, S>, { source: built.source }),
+  )

@@ -7,6 +7,8 @@
  *
  * @since 0.1.0
  */
+import * as E from 'fp-ts/lib/Either.js'
+import { show } from '../error/Show.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -95,3 +97,34 @@ export const make = (
  */
 export const fieldError = (path: string, message: string, validation: string | null = null): FieldError =>
   Object.freeze({ path, message, validation })
+
+/**
+ * The error of a write function whose untyped input could not even be read (a proxy whose traps
+ * throw, a getter that throws, a value of no known shape): the boundary turns the throw into a value.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const unreadable = (where: string, thrown: unknown): WriteError => {
+  let reason: string
+  try {
+    reason = thrown instanceof Error ? show(thrown.message) : show(thrown)
+  } catch {
+    reason = show(thrown)
+  }
+  return make('InvalidValue', `${where}: the input could not be read (${reason})`)
+}
+
+/**
+ * Runs a write function on untyped input: a throw while reading it becomes an `unreadable` error.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const guarded = <A>(where: string, f: () => E.Either<WriteError, A>): E.Either<WriteError, A> => {
+  try {
+    return f()
+  } catch (thrown) {
+    return E.left(unreadable(where, thrown))
+  }
+}

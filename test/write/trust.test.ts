@@ -186,6 +186,37 @@ describe('item 3: every written value passes its column codec before a plan exis
     expect(leftOf(Write.insertAll(W, 'tag', null as never))).toMatchObject({ code: 'InvalidValue' })
     expect(leftOf(Write.insertAll(W, 'tag', [null] as never))).toMatchObject({ code: 'InvalidValue' })
   })
+  it('input whose every read throws (a hostile proxy) is an error value too', () => {
+    const hostile = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('trap')
+        },
+        getPrototypeOf: () => {
+          throw new Error('trap')
+        },
+        ownKeys: () => {
+          throw new Error('trap')
+        },
+      },
+    ) as never
+    const results: ReadonlyArray<E.Either<Write.WriteError, unknown>> = [
+      Write.insert(W, 'post', hostile),
+      Write.insertAll(W, 'post', [hostile]),
+      Write.update(W, 'post', hostile, hostile),
+      Write.delete(W, 'post', hostile),
+      Write.build(W, 'post', 'comments')(hostile, hostile),
+      Write.insertBuilt(W, hostile),
+      Write.putAssoc('comments', hostile)(right(put('comments', { ...post1, comments: [] }, []))),
+      Write.castAssoc('comments', [])(hostile),
+      Write.toPlan(hostile),
+    ]
+    for (const r of results) expect(leftOf(r)?.code).toBe('InvalidValue')
+    const c = Write.change(W, 'post', hostile, hostile)
+    expect(c.valid).toBe(false)
+    expect(leftOf(Write.toPlan(c))?.code).toBe('InvalidChange')
+  })
   it('build: attrs checked; an unknown attr is an UnknownColumn', () => {
     const bad = Write.build(W, 'post', 'comments')(post1, { body: 7 as unknown as string })
     expect(leftOf(bad)).toMatchObject({ code: 'InvalidValue', column: 'body' })
