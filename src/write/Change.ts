@@ -677,7 +677,11 @@ export const toPlan = (
                 table: a.joinTable,
                 columns: cols.map(([k]) => k),
                 rows: [cols.map(([, v]) => Ex.param(v))],
-                generated: [],
+                // A join schema's identity columns are numbered by the database; memory numbers them too.
+                generated:
+                  a.joinSchema === null
+                    ? []
+                    : [...tableOf(a.joinSchema).columns].filter(([, col]) => col.generated).map(([n]) => n),
                 key: joinKey,
                 onConflict: options.onJoinConflict ?? a.onJoinThroughConflict,
                 returning: [a.joinOwnerKey, a.joinRelatedKey],
