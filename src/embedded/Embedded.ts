@@ -1,13 +1,23 @@
 /**
  * A real PostgreSQL with no server: PGlite (PostgreSQL compiled to WebAssembly) served over the wire
- * protocol by pglite-socket on a free loopback port, with a postgres.js client connected to it. The same
- * postgres.js interpreter then runs on it unchanged. PGlite is one session, so the pool has one
- * connection.
+ * protocol on a free loopback port, with a postgres.js client connected to it. The same postgres.js
+ * interpreter then runs on it unchanged.
+ *
+ * PGlite is one backend session. This module serves it to any number of clients at once (`db.sql`,
+ * a migration tool, `psql` on `db.url`): each client's statements run whole, one client at a time, in
+ * arrival order. A client that is inside a transaction (or between a protocol batch and its `Sync`, or
+ * in a `COPY`) holds the session until it is done, and the others wait; a client that waits longer
+ * than `Options.busyTimeout` gets an error (SQLSTATE `55P03`, "the embedded database is held by
+ * another client's open transaction") instead of waiting forever. A client that disconnects inside a
+ * transaction has it rolled back. Since the clients share one session, session state is shared too:
+ * `SET` (without `LOCAL`), temporary tables, `LISTEN`, named prepared statements. (pglite-socket's own
+ * multi-client mode interleaves clients message by message, which can mix two clients' unnamed
+ * statements; it is not used.)
  *
  * @since 0.1.0
  */
+import { createServer, type Server, type Socket } from 'node:net'
 import { PGlite } from '@electric-sql/pglite'
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import postgres from 'postgres'
 import * as DbError from '../error/DbError.js'
@@ -22,9 +32,9 @@ import * as DbError from '../error/DbError.js'
  */
 export interface Embedded {
   readonly sql: postgres.Sql
-  /** A connection URL for other clients (one connection at a time). */
+  /** A connection URL for other clients; any number may connect (see the module doc). */
   readonly url: string
-  /** Closes the client, the socket server and the database. */
+  /** Closes the client, the server and the database. Idempotent: later calls return the same promise. */
   readonly stop: () => Promise<void>
 }
 
@@ -37,6 +47,210 @@ export interface Options {
   readonly client?: Omit<postgres.Options<Record<string, postgres.PostgresType>>, 'max' | 'host' | 'port'>
   /** A directory for the data files; in memory when absent. */
   readonly dataDir?: string
+  /**
+   * How long, in milliseconds, a client's statement may wait while another client holds the session
+   * (an open transaction) before it fails with `55P03`. Default 30 000.
+   */
+  readonly busyTimeout?: number
+}
+
+// -------------------------------------------------------------------------------------
+// the wire front
+// -------------------------------------------------------------------------------------
+
+const sslRequest = 80877103
+const cancelRequest = 80877102
+
+interface Client {
+  readonly socket: Socket
+  buffer: Buffer
+  started: boolean
+  closed: boolean
+  /** Messages read since the last batch end. */
+  pending: Array<Buffer>
+}
+
+interface Job {
+  readonly client: Client
+  readonly messages: ReadonlyArray<Buffer>
+  /** Output discarded (the rollback of a client that left). */
+  readonly silent: boolean
+  /** The client's startup message: refused with a FATAL error when it times out. */
+  readonly startup: boolean
+  timer: NodeJS.Timeout | null
+}
+
+const cstring = (s: string): Buffer => Buffer.from(`${s}\0`, 'utf8')
+
+const message = (type: string, body: Buffer): Buffer => {
+  const head = Buffer.alloc(5)
+  head.write(type, 0, 'latin1')
+  head.writeInt32BE(body.length + 4, 1)
+  return Buffer.concat([head, body])
+}
+
+const errorResponse = (severity: 'ERROR' | 'FATAL', code: string, text: string): Buffer =>
+  message(
+    'E',
+    Buffer.concat([
+      Buffer.from('S'),
+      cstring(severity),
+      Buffer.from('V'),
+      cstring(severity),
+      Buffer.from('C'),
+      cstring(code),
+      Buffer.from('M'),
+      cstring(text),
+      Buffer.from([0]),
+    ]),
+  )
+
+const readyIdle = message('Z', Buffer.from('I'))
+const sync = message('S', Buffer.alloc(0))
+const rollback = message('Q', cstring('rollback'))
+
+// Serves one PGlite session to many sockets; see the module doc for the rules.
+const front = (db: PGlite, busyTimeout: number) => {
+  const queue: Array<Job> = []
+  const clients = new Set<Client>()
+  // The client holding the session between its batches (inside a transaction, a COPY, or before Sync).
+  let owner: Client | null = null
+  let running = false
+
+  const next = (): Job | undefined => {
+    const i = owner === null ? 0 : queue.findIndex(j => j.client === owner)
+    return i < 0 ? undefined : queue.splice(i, 1)[0]
+  }
+
+  const pump = (): void => {
+    if (running) return
+    const job = next()
+    if (job === undefined) return
+    if (job.timer !== null) clearTimeout(job.timer)
+    running = true
+    void run(job).finally(() => {
+      running = false
+      pump()
+    })
+  }
+
+  const run = async (job: Job): Promise<void> => {
+    let tail = Buffer.alloc(0)
+    await db.runExclusive(async () => {
+      for (const m of job.messages)
+        await db.execProtocolRawStream(new Uint8Array(m.buffer, m.byteOffset, m.length), {
+          onRawData: (data: Uint8Array) => {
+            const b = Buffer.from(data)
+            tail = Buffer.concat([tail, b]).subarray(-6)
+            if (!job.silent && !job.client.closed) job.client.socket.write(b)
+          },
+        })
+    })
+    // The session is free again once the output ends with ReadyForQuery and the session is idle ('I').
+    const idle = tail.length === 6 && tail[0] === 0x5a && tail[5] === 0x49
+    if (job.silent) owner = null
+    else if (idle) owner = owner === job.client ? null : owner
+    else owner = job.client
+    if (owner !== null && owner.closed) release(owner)
+  }
+
+  const enqueue = (
+    client: Client,
+    messages: ReadonlyArray<Buffer>,
+    silent = false,
+    startup = false,
+  ): void => {
+    const job: Job = { client, messages, silent, startup, timer: null }
+    if (!silent && busyTimeout > 0)
+      job.timer = setTimeout(() => {
+        const i = queue.indexOf(job)
+        if (i < 0) return
+        queue.splice(i, 1)
+        if (client.closed) return
+        const text = `the embedded database is held by another client's open transaction (waited ${busyTimeout} ms)`
+        if (startup) client.socket.end(errorResponse('FATAL', '55P03', text))
+        else client.socket.write(Buffer.concat([errorResponse('ERROR', '55P03', text), readyIdle]))
+      }, busyTimeout)
+    queue.push(job)
+    pump()
+  }
+
+  // A client that leaves while holding the session: its transaction (or unfinished batch) is rolled back.
+  const release = (client: Client): void => {
+    if (owner === client && !queue.some(j => j.client === client && j.silent))
+      enqueue(client, [sync, rollback], true)
+  }
+
+  const close = (client: Client): void => {
+    if (client.closed) return
+    client.closed = true
+    clients.delete(client)
+    for (let i = queue.length - 1; i >= 0; i--) {
+      const j = queue[i] as Job
+      if (j.client === client && !j.silent) {
+        if (j.timer !== null) clearTimeout(j.timer)
+        queue.splice(i, 1)
+      }
+    }
+    if (owner === client && !running) release(client)
+    client.socket.destroy()
+    pump()
+  }
+
+  const read = (client: Client, data: Buffer): void => {
+    client.buffer = client.buffer.length === 0 ? data : Buffer.concat([client.buffer, data])
+    for (;;) {
+      const b = client.buffer
+      if (!client.started) {
+        if (b.length < 8) return
+        const length = b.readInt32BE(0)
+        if (b.length < length) return
+        const code = b.readInt32BE(4)
+        client.buffer = b.subarray(length)
+        if (code === sslRequest) {
+          client.socket.write('N')
+          continue
+        }
+        if (code === cancelRequest) return close(client)
+        client.started = true
+        enqueue(client, [Buffer.from(b.subarray(0, length))], false, true)
+        continue
+      }
+      if (b.length < 5) return
+      const length = b.readInt32BE(1) + 1
+      if (b.length < length) return
+      const m = Buffer.from(b.subarray(0, length))
+      client.buffer = b.subarray(length)
+      const type = String.fromCharCode(m[0] as number)
+      // Terminate ends this client only: the one backend session stays.
+      if (type === 'X') return close(client)
+      client.pending.push(m)
+      // A batch ends where the client waits for an answer: Sync, a simple query, Flush, COPY's end.
+      if (type === 'S' || type === 'Q' || type === 'H' || type === 'c' || type === 'f') {
+        const batch = client.pending
+        client.pending = []
+        enqueue(client, batch)
+      }
+    }
+  }
+
+  const server: Server = createServer(socket => {
+    const client: Client = { socket, buffer: Buffer.alloc(0), started: false, closed: false, pending: [] }
+    clients.add(client)
+    socket.setNoDelay(true)
+    socket.on('data', (d: Buffer) => read(client, d))
+    socket.on('error', () => close(client))
+    socket.on('close', () => close(client))
+  })
+
+  const stop = async (): Promise<void> => {
+    for (const c of [...clients]) close(c)
+    await new Promise<void>(resolve => server.close(() => resolve()))
+    // Let a rollback or a statement already running finish before the database closes.
+    while (running || queue.length > 0) await new Promise(resolve => setTimeout(resolve, 5))
+  }
+
+  return { server, stop }
 }
 
 // -------------------------------------------------------------------------------------
@@ -55,11 +269,18 @@ export interface Options {
  */
 export const start = (options: Options = {}): TE.TaskEither<DbError.DbError, Embedded> =>
   TE.tryCatch(async () => {
+    const busyTimeout = options.busyTimeout ?? 30_000
+    if (typeof busyTimeout !== 'number' || !(busyTimeout >= 0) || busyTimeout > 2_147_483_647)
+      throw DbError.make('Unknown', `embedded option 'busyTimeout': expected milliseconds in [0, 2147483647]`)
     const db = options.dataDir === undefined ? await PGlite.create() : await PGlite.create(options.dataDir)
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 })
-    await server.start()
-    const conn = server.getServerConn()
-    const port = Number(conn.slice(conn.lastIndexOf(':') + 1))
+    await db.waitReady
+    const f = front(db, busyTimeout)
+    await new Promise<void>((resolve, reject) => {
+      f.server.once('error', reject)
+      f.server.listen(0, '127.0.0.1', () => resolve())
+    })
+    const address = f.server.address()
+    const port = typeof address === 'object' && address !== null ? address.port : 0
     const sql = postgres({
       onnotice: () => undefined,
       ...options.client,
@@ -69,13 +290,15 @@ export const start = (options: Options = {}): TE.TaskEither<DbError.DbError, Emb
       database: 'postgres',
       max: 1,
     })
+    let stopping: Promise<void> | null = null
     return {
       sql,
       url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-      stop: async () => {
-        await sql.end({ timeout: 5 })
-        await server.stop()
-        await db.close()
-      },
+      stop: () =>
+        (stopping ??= (async () => {
+          await sql.end({ timeout: 5 }).catch(() => undefined)
+          await f.stop()
+          await db.close()
+        })()),
     }
   }, DbError.fromUnknown)

@@ -1,0 +1,144 @@
+// quiver-sql/embedded serves several clients (issue 13, item 16): a second client on db.url and db.sql
+// both get answers, whoever connected first; a client inside a transaction holds the session and the
+// others wait for it, boundedly (55P03 after busyTimeout); a client that leaves mid-transaction is
+// rolled back; stop() twice resolves. These run on PGlite whatever DATABASE_URL says.
+import * as E from 'fp-ts/lib/Either.js'
+import postgres from 'postgres'
+import { afterEach, describe, expect, it } from 'vitest'
+import { start, type Embedded } from '../../src/embedded/Embedded.js'
+import { Pg, Query } from '../../src/index.js'
+import { Blog, ddl, seed } from '../support/blog.js'
+
+const within = async <A>(ms: number, p: Promise<A>): Promise<A | 'pending'> => {
+  let timer: NodeJS.Timeout | undefined
+  const r = await Promise.race([
+    p,
+    new Promise<'pending'>(resolve => {
+      timer = setTimeout(resolve, ms, 'pending')
+    }),
+  ])
+  clearTimeout(timer)
+  return r
+}
+
+const open: Array<Embedded> = []
+const opened: Array<postgres.Sql> = []
+const embedded = async (busyTimeout?: number): Promise<Embedded> => {
+  const e = await start(busyTimeout === undefined ? {} : { busyTimeout })()
+  if (E.isLeft(e)) throw new Error(e.left.message)
+  open.push(e.right)
+  for (const s of [...ddl, ...seed]) await e.right.sql.unsafe(s)
+  return e.right
+}
+const client = (db: Embedded) => {
+  const c = postgres(db.url, { max: 1, onnotice: () => undefined })
+  opened.push(c)
+  return c
+}
+afterEach(async () => {
+  for (const c of opened.splice(0)) await c.end({ timeout: 1 }).catch(() => undefined)
+  for (const e of open.splice(0)) await e.stop()
+})
+
+const names = async (sql: postgres.Sql) =>
+  (await sql.unsafe('select name from users order by id')).map(r => r['name'])
+
+describe('embedded: several clients', () => {
+  it('a second client and db.sql both get answers, interleaved, in either order of connecting', async () => {
+    const db = await embedded()
+    const other = client(db)
+    // The other client connects first, then db.sql, then both at once many times.
+    expect(await within(5_000, names(other))).toEqual(['ada', 'bob', 'cy'])
+    const r = await within(5_000, Pg.all(Query.from(Blog, 'user'))(db.sql)())
+    expect(r !== 'pending' && E.isRight(r) && r.right.length).toBe(3)
+    const both = await within(
+      10_000,
+      Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          i % 2 === 0
+            ? other.unsafe('select $1::int + 1 as n', [i], { prepare: true }).then(x => x[0]?.['n'])
+            : db.sql.unsafe('select $1::int * 2 as n', [i], { prepare: true }).then(x => x[0]?.['n']),
+        ),
+      ),
+    )
+    expect(both).toEqual(Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? i + 1 : i * 2)))
+  })
+
+  it('a transaction holds the session: the other client waits for its commit and sees its rows after', async () => {
+    const db = await embedded()
+    const other = client(db)
+    await names(other)
+    let release: () => void = () => undefined
+    const held = new Promise<void>(resolve => {
+      release = resolve
+    })
+    const tx = db.sql.begin(async t => {
+      await t.unsafe(`insert into users (id, name) values (10, 'in tx')`)
+      await held
+    })
+    await new Promise(resolve => setTimeout(resolve, 100))
+    const waiting = names(other)
+    expect(await within(300, waiting)).toBe('pending')
+    release()
+    await tx
+    expect(await within(5_000, waiting)).toEqual(['ada', 'bob', 'cy', 'in tx'])
+  })
+
+  it('a client waiting longer than busyTimeout gets 55P03 instead of waiting forever, and can go on', async () => {
+    const db = await embedded(300)
+    const other = client(db)
+    await names(other)
+    let release: () => void = () => undefined
+    const held = new Promise<void>(resolve => {
+      release = resolve
+    })
+    const tx = db.sql.begin(async t => {
+      await t.unsafe('select 1')
+      await held
+    })
+    await new Promise(resolve => setTimeout(resolve, 50))
+    const r = await within(
+      5_000,
+      other.unsafe('select 1').then(
+        () => 'ran',
+        (e: { readonly code?: string; readonly message?: string }) => `${e.code}: ${e.message}`,
+      ),
+    )
+    expect(r).toMatch(/^55P03: the embedded database is held by another client's open transaction/)
+    release()
+    await tx
+    expect(await within(5_000, names(other))).toEqual(['ada', 'bob', 'cy'])
+  })
+
+  it('a client that disconnects inside a transaction is rolled back, and the session is free', async () => {
+    const db = await embedded()
+    const other = client(db)
+    const tx = other.begin(async t => {
+      await t.unsafe(`insert into users (id, name) values (11, 'never')`)
+      await new Promise(() => undefined)
+    })
+    tx.catch(() => undefined)
+    await new Promise(resolve => setTimeout(resolve, 100))
+    await other.end({ timeout: 0 })
+    expect(await within(5_000, names(db.sql))).toEqual(['ada', 'bob', 'cy'])
+  })
+
+  it('stop() twice resolves, and a client left connected is closed', async () => {
+    const e = await start()()
+    if (E.isLeft(e)) throw new Error(e.left.message)
+    const other = client(e.right)
+    expect((await other.unsafe('select 1 as x'))[0]).toEqual({ x: 1 })
+    const first = e.right.stop()
+    const second = e.right.stop()
+    expect(await within(10_000, Promise.all([first, second]))).toEqual([undefined, undefined])
+    expect(await within(5_000, e.right.stop())).toBeUndefined()
+    const after = await within(
+      5_000,
+      other.unsafe('select 1').then(
+        () => 'ran',
+        () => 'refused',
+      ),
+    )
+    expect(after).toBe('refused')
+  })
+})
