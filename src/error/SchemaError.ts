@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import { show } from './Show.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -50,4 +51,23 @@ export const make = (
     reason,
     message: `invalid ${where}${opt}: ${reason}`,
   })
+}
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * What was thrown while reading a definition from untyped input, as text: an error's message, else the
+ * value rendered by `show`. Never throws (the thrown value may itself be hostile).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const thrown = (e: unknown): string => {
+  try {
+    return e instanceof Error ? String(e.message) : show(e)
+  } catch {
+    return show(e)
+  }
 }

@@ -381,7 +381,17 @@ export const notNull: WhereNotNull = Brand.make({ _tag: 'WhereNotNull' as const 
  * @since 0.1.0
  */
 export const isIn = (values: ReadonlyArray<string | number | boolean | Date>): WhereIn =>
-  Brand.make({ _tag: 'WhereIn' as const, values: Object.freeze([...values]) })
+  Brand.make({ _tag: 'WhereIn' as const, values: copy(values) as ReadonlyArray<unknown> })
+
+// A frozen copy of a list, or, for anything that is not one (untyped input), the value itself, which
+// `model` then reports: a constructor never throws.
+const copy = (u: unknown): unknown => {
+  try {
+    return Array.isArray(u) ? Object.freeze([...(u as ReadonlyArray<unknown>)]) : u
+  } catch {
+    return u
+  }
+}
 
 /**
  * A SQL fragment over the column: `self` marks where the column goes (exactly once); every other
@@ -397,8 +407,8 @@ export const isIn = (values: ReadonlyArray<string | number | boolean | Date>): W
 export const fragment = (strings: TemplateStringsArray, ...args: ReadonlyArray<unknown>): WhereFragment =>
   Brand.make({
     _tag: 'WhereFragment' as const,
-    strings: Object.freeze([...strings]),
-    args: Object.freeze([...args]),
+    strings: copy(strings) as ReadonlyArray<string>,
+    args: copy(args) as ReadonlyArray<unknown>,
   })
 
 /**
@@ -414,7 +424,7 @@ export const withArgs = <Args extends ReadonlyArray<unknown>>(
   Brand.make({
     _tag: 'DefaultsWithArgs' as const,
     fn: fn as DefaultsWithArgs['fn'],
-    args: Object.freeze([...args]),
+    args: copy(args) as ReadonlyArray<unknown>,
   })
 
 // -------------------------------------------------------------------------------------

@@ -38,9 +38,16 @@ export const make = <A extends object>(fields: A): A =>
  * @category utils
  * @since 0.1.0
  */
-export const is = <T extends string>(u: unknown, tag: T): u is { readonly _tag: T } =>
-  typeof u === 'object' &&
-  u !== null &&
-  Object.hasOwn(u, brand) &&
-  (u as { readonly [brand]?: unknown })[brand] === true &&
-  (u as { readonly _tag?: unknown })._tag === tag
+export const is = <T extends string>(u: unknown, tag: T): u is { readonly _tag: T } => {
+  if (typeof u !== 'object' || u === null) return false
+  // A proxy from untyped input may throw from any trap: then it is not ours.
+  try {
+    return (
+      Object.hasOwn(u, brand) &&
+      (u as { readonly [brand]?: unknown })[brand] === true &&
+      (u as { readonly _tag?: unknown })._tag === tag
+    )
+  } catch {
+    return false
+  }
+}

@@ -179,15 +179,31 @@ fast.set(t.boolean, u => (typeof u === 'boolean' ? u : invalid))
  * @since 0.1.0
  */
 export const fastDecoder = <A>(codec: Codec<A>): FastDecoder<A> => {
+  if (!isCodecLike(codec)) return rejectAll
   const hit = fast.get(codec)
   if (hit !== undefined) return hit as FastDecoder<A>
+  // A codec is user code: one that throws rejects the value.
   const f: FastDecoder<A> = u => {
-    if (codec.is(u)) return u
-    const d = codec.decode(u)
-    return d._tag === 'Right' ? d.right : invalid
+    try {
+      if (codec.is(u)) return u
+      const d = codec.decode(u)
+      return d._tag === 'Right' ? d.right : invalid
+    } catch {
+      return invalid
+    }
   }
   fast.set(codec, f)
   return f
+}
+
+const rejectAll: FastDecoder<never> = () => invalid
+
+// What `nonNull` gives for a value that is no codec: one that accepts nothing.
+const noCodec: Codec<never> = {
+  name: 'never',
+  is: (_u): _u is never => false,
+  decode: u => t.failure(u, []),
+  encode: a => a,
 }
 
 // The codec each `orNull` codec wraps.
@@ -201,6 +217,7 @@ const wrapped = new WeakMap<object, Codec<unknown>>()
  * @since 0.1.0
  */
 export const nonNull = (codec: Codec<unknown>): Codec<unknown> => {
+  if (!isCodecLike(codec)) return noCodec
   let c = codec
   for (let w = wrapped.get(c); w !== undefined; w = wrapped.get(c)) c = w
   return c
@@ -238,15 +255,24 @@ export const custom = <A>(
   codec: Codec<A>,
   sqlType: string,
   options: { readonly generated?: boolean; readonly json?: 'native' | 'text' } = {},
-): Column<A> =>
-  Brand.make({
+): Column<A> => {
+  // Options from untyped input may be anything: read defensively, anything unexpected is the default.
+  const read = (k: 'generated' | 'json'): unknown => {
+    try {
+      return typeof options === 'object' && options !== null ? options[k] : undefined
+    } catch {
+      return undefined
+    }
+  }
+  return Brand.make({
     _tag: 'Column' as const,
     codec,
     sqlType,
     nullable: false,
-    generated: options.generated ?? false,
-    json: options.json ?? 'native',
+    generated: read('generated') === true,
+    json: read('json') === 'text' ? ('text' as const) : ('native' as const),
   })
+}
 
 /** @category constructors @since 0.1.0 */
 export const integer: Column<number> = custom(IntCodec, 'integer')
@@ -297,8 +323,10 @@ export const json = <A>(codec: Codec<A>): Column<A> => custom(codec, 'jsonb')
  * @category combinators
  * @since 0.1.0
  */
-export const nullable = <A>(column: Column<A>): Column<A | null> =>
-  Brand.make({ ...column, codec: orNull(column.codec), nullable: true })
+export const nullable = <A>(column: Column<A>): Column<A | null> => {
+  const c = fromInput(column as ColumnInput) as Column<A>
+  return Brand.make({ ...c, codec: isCodecLike(c.codec) ? orNull(c.codec) : c.codec, nullable: true })
+}
 
 /**
  * The same column with a database default: an insert may omit it.
@@ -307,7 +335,7 @@ export const nullable = <A>(column: Column<A>): Column<A | null> =>
  * @since 0.1.0
  */
 export const generated = <A>(column: Column<A>): Column<A> & Generated =>
-  Brand.make({ ...column, generated: true as const })
+  Brand.make({ ...(fromInput(column as ColumnInput) as Column<A>), generated: true as const })
 
 // -------------------------------------------------------------------------------------
 // utils
@@ -322,7 +350,7 @@ export const generated = <A>(column: Column<A>): Column<A> & Generated =>
  * @since 0.1.0
  */
 export const baseType = (sqlType: string | null): string | null =>
-  sqlType === null
+  typeof sqlType !== 'string'
     ? null
     : sqlType
         .replace(/\s+generated\s+.*$/i, '')
@@ -344,7 +372,13 @@ export const isColumn = (u: unknown): u is Column<unknown> => Brand.is(u, 'Colum
  * @category utils
  * @since 0.1.0
  */
-export const isCodec = (u: unknown): u is t.Mixed => u instanceof t.Type
+export const isCodec = (u: unknown): u is t.Mixed => {
+  try {
+    return u instanceof t.Type
+  } catch {
+    return false
+  }
+}
 
 /**
  * Whether a value can serve as a column's codec: an io-ts codec, from this copy of io-ts or another
@@ -353,12 +387,18 @@ export const isCodec = (u: unknown): u is t.Mixed => u instanceof t.Type
  * @category utils
  * @since 0.1.0
  */
-export const isCodecLike = (u: unknown): u is Codec<unknown> =>
-  (typeof u === 'object' || typeof u === 'function') &&
-  u !== null &&
-  typeof (u as Partial<Codec<unknown>>).is === 'function' &&
-  typeof (u as Partial<Codec<unknown>>).decode === 'function' &&
-  typeof (u as Partial<Codec<unknown>>).encode === 'function'
+export const isCodecLike = (u: unknown): u is Codec<unknown> => {
+  if ((typeof u !== 'object' && typeof u !== 'function') || u === null) return false
+  try {
+    return (
+      typeof (u as Partial<Codec<unknown>>).is === 'function' &&
+      typeof (u as Partial<Codec<unknown>>).decode === 'function' &&
+      typeof (u as Partial<Codec<unknown>>).encode === 'function'
+    )
+  } catch {
+    return false
+  }
+}
 
 /**
  * A bare codec as a column without a SQL type; nullability read from whether it accepts null.
@@ -371,9 +411,22 @@ export const fromInput = (input: ColumnInput): Column<unknown> =>
     ? input
     : Brand.make({
         _tag: 'Column' as const,
+        // Anything but a codec is kept as given: `table` reports the column as no codec.
         codec: input,
         sqlType: null,
-        nullable: input.is(null),
+        nullable: isCodecLike(input) && fastDecoder(input)(null) !== invalid,
         generated: false,
         json: 'native' as const,
       })
+
+/**
+ * Whether a column's parts are usable: a codec and a SQL type (text) or none. A column built from
+ * untyped input by `custom`, `nullable` or `generated` may hold anything; `table` checks this.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const isUsable = (column: Column<unknown>): boolean =>
+  isColumn(column) &&
+  isCodecLike(column.codec) &&
+  (column.sqlType === null || (typeof column.sqlType === 'string' && column.sqlType !== ''))

@@ -105,6 +105,15 @@ const specOf = (table: Table, name: string): E.Either<SchemaError.SchemaError, T
  * @since 0.1.0
  */
 export const foreignKeys = (m: AnyModel): ReadonlyArray<ForeignKey> => {
+  try {
+    return foreignKeysOf(m)
+  } catch {
+    // Not a model `Schema.model` built (untyped input): it implies no key.
+    return []
+  }
+}
+
+const foreignKeysOf = (m: AnyModel): ReadonlyArray<ForeignKey> => {
   const tables = m.tables as Tables
   const out = new Map<string, ForeignKey>()
   const conflicted = new Set<string>()
@@ -261,6 +270,21 @@ const order = (specs: ReadonlyArray<TableSpec>, fks: ReadonlyArray<ForeignKey>):
  * @since 0.1.0
  */
 export const ddl = (m: AnyModel): E.Either<SchemaError.SchemaError, ReadonlyArray<string>> => {
+  try {
+    return statements(m)
+  } catch (e) {
+    return E.left(
+      SchemaError.make(
+        '(model)',
+        null,
+        null,
+        `expected a model built by Schema.model: ${SchemaError.thrown(e)}`,
+      ),
+    )
+  }
+}
+
+const statements = (m: AnyModel): E.Either<SchemaError.SchemaError, ReadonlyArray<string>> => {
   const specs = tableSpecs(m)
   if (E.isLeft(specs)) return specs
   const names = new Set(specs.right.map(s => s.name))

@@ -1021,6 +1021,18 @@ export const model = <const T extends Tables, const D extends Definitions<T>>(
   tables: T,
   definitions: D,
 ): E.Either<SchemaError.SchemaError, Model<T, D>> => {
+  // Definitions from untyped input may be proxies or have getters that throw.
+  try {
+    return validate(tables, definitions)
+  } catch (e) {
+    return fail('(model)', null, null, `the definition could not be read: ${SchemaError.thrown(e)}`)
+  }
+}
+
+const validate = <const T extends Tables, const D extends Definitions<T>>(
+  tables: T,
+  definitions: D,
+): E.Either<SchemaError.SchemaError, Model<T, D>> => {
   if (!isRecord(tables))
     return fail('(model)', null, 'tables', 'expected an object of tables keyed by schema name')
   for (const [key, table] of Object.entries(tables)) {

@@ -150,70 +150,14 @@ export const table = <const N extends string, const C extends Columns>(
   const problems: Array<SchemaError.SchemaError> = []
   const problem = (option: string | null, reason: string) =>
     problems.push(SchemaError.make(schema, null, option, reason))
-  const nameProblem = identifierProblem(name, 'schema name')
-  if (nameProblem !== null) problem('name', nameProblem)
-  const sourceProblem = tableNameProblem(source, 'table name')
-  if (sourceProblem !== null) problem('source', sourceProblem)
   const normalised = new Map<string, Column.Column<unknown>>()
-  if (!isRecord(columns)) problem('columns', `expected an object of columns, got ${show(columns)}`)
-  else {
-    for (const [column, input] of Object.entries(columns)) {
-      const p = identifierProblem(column, 'column name')
-      if (p !== null) problem(`columns.${column}`, p)
-      else if (Column.isColumn(input)) normalised.set(column, input)
-      else if (Column.isCodecLike(input))
-        normalised.set(column, Column.fromInput(input as Column.ColumnInput))
-      else
-        problem(
-          `columns.${column}`,
-          `expected an io-ts codec or a Column (Column.integer, Column.text, ...), got ${show(input)}`,
-        )
-    }
-    if (normalised.size === 0 && problems.length === 0)
-      problem('columns', 'a table needs at least one column')
-  }
-  const opts: Readonly<Record<string, unknown>> = isRecord(options) ? options : {}
-  if (!isRecord(options)) problem(null, `expected an object of table options, got ${show(options)}`)
-  for (const k of Object.keys(opts))
-    if (k !== 'primaryKey' && k !== 'unique' && opts[k] !== undefined)
-      problem(k, `unknown table option; expected one of 'primaryKey', 'unique'`)
-  const givenKey = opts['primaryKey'] ?? 'id'
   const pk: Array<string> = []
-  if (Array.isArray(givenKey) && givenKey.length === 0) {
-    // no primary key
-  } else {
-    const keys = keyList(givenKey)
-    if (keys === null)
-      problem('primaryKey', `expected a column name or a list of column names, got ${show(givenKey)}`)
-    else
-      for (const k of keys) {
-        if (!normalised.has(k) && isRecord(columns) && !Object.hasOwn(columns, k))
-          problem('primaryKey', `primary key '${k}' is not a column`)
-        else if (pk.includes(k)) problem('primaryKey', `column '${k}' is given twice`)
-        else pk.push(k)
-      }
-  }
   const unique: Array<ReadonlyArray<string>> = []
-  const givenUnique = opts['unique']
-  if (givenUnique !== undefined) {
-    if (!Array.isArray(givenUnique))
-      problem(
-        'unique',
-        `expected a list of unique keys (a column or a list of columns), got ${show(givenUnique)}`,
-      )
-    else
-      for (const u of givenUnique as ReadonlyArray<unknown>) {
-        const keys = keyList(u)
-        if (keys === null) {
-          problem('unique', `expected a column name or a non-empty list of column names, got ${show(u)}`)
-          continue
-        }
-        const missing = keys.find(k => !normalised.has(k))
-        if (missing !== undefined) problem('unique', `unique key column '${missing}' is not a column`)
-        else if (new Set(keys).size !== keys.length)
-          problem('unique', `unique key ${show(keys)} repeats a column`)
-        else unique.push(Object.freeze([...keys]))
-      }
+  // Untyped input may be a proxy or have getters that throw: what cannot be read is a problem too.
+  try {
+    validate(name, source, columns, options, problem, normalised, pk, unique)
+  } catch (e) {
+    problem(null, `the table definition could not be read: ${SchemaError.thrown(e)}`)
   }
   return Brand.make({
     _tag: 'Table' as const,
@@ -225,6 +169,84 @@ export const table = <const N extends string, const C extends Columns>(
     unique: Object.freeze(unique),
     problems: Object.freeze(problems),
   })
+}
+
+const validate = (
+  name: unknown,
+  source: unknown,
+  columns: unknown,
+  options: unknown,
+  problem: (option: string | null, reason: string) => void,
+  normalised: Map<string, Column.Column<unknown>>,
+  pk: Array<string>,
+  unique: Array<ReadonlyArray<string>>,
+): void => {
+  let found = false
+  const report = (option: string | null, reason: string) => {
+    found = true
+    problem(option, reason)
+  }
+  const nameProblem = identifierProblem(name, 'schema name')
+  if (nameProblem !== null) report('name', nameProblem)
+  const sourceProblem = tableNameProblem(source, 'table name')
+  if (sourceProblem !== null) report('source', sourceProblem)
+  if (!isRecord(columns)) report('columns', `expected an object of columns, got ${show(columns)}`)
+  else {
+    for (const [column, input] of Object.entries(columns)) {
+      const p = identifierProblem(column, 'column name')
+      if (p !== null) report(`columns.${column}`, p)
+      else if (Column.isColumn(input) && Column.isUsable(input)) normalised.set(column, input)
+      else if (Column.isCodecLike(input))
+        normalised.set(column, Column.fromInput(input as Column.ColumnInput))
+      else
+        report(
+          `columns.${column}`,
+          `expected an io-ts codec or a Column (Column.integer, Column.text, ...), got ${show(input)}`,
+        )
+    }
+    if (normalised.size === 0 && !found) report('columns', 'a table needs at least one column')
+  }
+  const opts: Readonly<Record<string, unknown>> = isRecord(options) ? options : {}
+  if (!isRecord(options)) report(null, `expected an object of table options, got ${show(options)}`)
+  for (const k of Object.keys(opts))
+    if (k !== 'primaryKey' && k !== 'unique' && opts[k] !== undefined)
+      report(k, `unknown table option; expected one of 'primaryKey', 'unique'`)
+  const givenKey = opts['primaryKey'] ?? 'id'
+  if (Array.isArray(givenKey) && givenKey.length === 0) {
+    // no primary key
+  } else {
+    const keys = keyList(givenKey)
+    if (keys === null)
+      report('primaryKey', `expected a column name or a list of column names, got ${show(givenKey)}`)
+    else
+      for (const k of keys) {
+        if (!normalised.has(k) && isRecord(columns) && !Object.hasOwn(columns, k))
+          report('primaryKey', `primary key '${k}' is not a column`)
+        else if (pk.includes(k)) report('primaryKey', `column '${k}' is given twice`)
+        else pk.push(k)
+      }
+  }
+  const givenUnique = opts['unique']
+  if (givenUnique !== undefined) {
+    if (!Array.isArray(givenUnique))
+      report(
+        'unique',
+        `expected a list of unique keys (a column or a list of columns), got ${show(givenUnique)}`,
+      )
+    else
+      for (const u of givenUnique as ReadonlyArray<unknown>) {
+        const keys = keyList(u)
+        if (keys === null) {
+          report('unique', `expected a column name or a non-empty list of column names, got ${show(u)}`)
+          continue
+        }
+        const missing = keys.find(k => !normalised.has(k))
+        if (missing !== undefined) report('unique', `unique key column '${missing}' is not a column`)
+        else if (new Set(keys).size !== keys.length)
+          report('unique', `unique key ${show(keys)} repeats a column`)
+        else unique.push(Object.freeze([...keys]))
+      }
+  }
 }
 
 // -------------------------------------------------------------------------------------

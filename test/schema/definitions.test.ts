@@ -803,3 +803,37 @@ describe('unique keys reach PostgreSQL through ddl', () => {
     })
   })
 })
+
+describe('definitions that cannot even be read', () => {
+  const trap = () => {
+    throw new Error('trap')
+  }
+  const hostile = new Proxy({}, { get: trap, ownKeys: trap, getPrototypeOf: trap, has: trap })
+
+  it('Schema.table records the problem instead of throwing', () => {
+    const table = Schema.table as unknown as (...args: ReadonlyArray<unknown>) => Schema.Table
+    const made = table('t', 't', hostile)
+    expect(made.problems[0]?.reason).toMatch(/could not be read: .*trap/)
+    const loose = Schema.model as unknown as (tables: unknown, defs: unknown) => E.Either<unknown, unknown>
+    expectError(loose({ t: made }, {}), 't', null, null, /could not be read/)
+  })
+
+  it('Schema.model answers a Left for a proxy anywhere in the definitions', () => {
+    expectError(Schema.model(hostile as never, {} as never), '(model)', null, null, /could not be read: trap/)
+    expectError(define({ user: hostile }), '(model)', null, null, /could not be read/)
+    expectError(define(has('posts', Schema.hasMany('post', hostile as never))), '(model)', null, null, /trap/)
+  })
+
+  it('Column and Association constructors keep junk for table/model to report', () => {
+    const col = Column.nullable(hostile as never)
+    expect(isColumn(col)).toBe(true)
+    expect(Schema.table('t', 't', { id: col }).problems[0]?.option).toBe('columns.id')
+    expectError(
+      define(has('posts', Schema.hasMany('post', { where: { editor_id: Schema.isIn(hostile as never) } }))),
+      'user',
+      'posts',
+      'where.editor_id',
+      /isIn expects a list/,
+    )
+  })
+})
