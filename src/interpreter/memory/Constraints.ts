@@ -80,9 +80,6 @@ const sequenceOf = (c: Column.Column<unknown>): Sequence | null => {
       : null
 }
 
-const uniqueOf = (table: Table): ReadonlyArray<ReadonlyArray<string>> =>
-  (table as { readonly unique?: ReadonlyArray<ReadonlyArray<string>> }).unique ?? []
-
 const ofTable = (table: Table): TableConstraints => {
   const columns = [...table.columns]
   return {
@@ -93,7 +90,7 @@ const ofTable = (table: Table): TableConstraints => {
       .filter(([, c]) => !c.nullable && (!c.generated || sequenceOf(c) !== null))
       .map(([n]) => n),
     primaryKey: table.primaryKey,
-    unique: uniqueOf(table),
+    unique: table.unique,
     sequences: new Map(
       columns.flatMap(([n, c]) => (sequenceOf(c) === null ? [] : [[n, sequenceOf(c) as Sequence]])),
     ),
