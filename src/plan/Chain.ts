@@ -14,6 +14,7 @@ import * as Expr from '../ast/Expr.js'
 import * as Select from '../ast/Select.js'
 import * as QueryError from '../error/QueryError.js'
 import * as Model from '../schema/Model.js'
+import { show } from '../error/Show.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -68,6 +69,9 @@ const linksOf = (hop: Model.ResolvedDirect): ReadonlyArray<Link> =>
       ]
     : [{ source: hop.source, schema: hop.target, inCol: hop.relatedKey, outCol: null, where: hop.where }]
 
+// A name from the caller, quoted as the messages quote names; anything else rendered by `show`.
+const quoted = (u: unknown): string => (typeof u === 'string' ? `'${u}'` : show(u))
+
 /**
  * The chain of a path of association names from `schema` (a single name is a path of one).
  *
@@ -79,8 +83,16 @@ export const fromPath = (
   schema: string,
   path: ReadonlyArray<string>,
 ): E.Either<QueryError.QueryError, Chain> => {
+  // `schema` and the names may come from untyped code: rendered with `show`, which never throws (a
+  // template literal throws on a symbol or an object whose toString throws).
   if (Model.table(model, schema) === undefined)
-    return E.left(QueryError.make('UnknownSchema', `the model has no schema '${schema}'`, schema))
+    return E.left(
+      QueryError.make(
+        'UnknownSchema',
+        `the model has no schema ${quoted(schema)}`,
+        typeof schema === 'string' ? schema : show(schema),
+      ),
+    )
   if (path.length === 0)
     return E.left(QueryError.make('InvalidArgument', 'an association path needs at least one name', schema))
   const hops: Array<Model.ResolvedDirect> = []
@@ -92,9 +104,9 @@ export const fromPath = (
       return E.left(
         QueryError.make(
           'UnknownAssociation',
-          `schema '${at}' has no association '${String(name)}'`,
+          `schema '${at}' has no association ${quoted(name)}`,
           at,
-          String(name),
+          typeof name === 'string' ? name : show(name),
         ),
       )
     hops.push(...(a._tag === 'Through' ? a.hops : [a]))

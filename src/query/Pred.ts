@@ -6,6 +6,8 @@
  * @since 0.1.0
  */
 import * as Expr from '../ast/Expr.js'
+import { show } from '../error/Show.js'
+import * as Invalid from './Invalid.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -42,7 +44,14 @@ export type Operand<A> = Term<A> | NonNullable<A>
  * @category utils
  * @since 0.1.0
  */
-export const isExpr: (u: unknown) => u is Expr.Expr = Expr.isExpr
+export const isExpr = (u: unknown): u is Expr.Expr => {
+  // Total: a proxy whose traps throw is not an expression.
+  try {
+    return Expr.isExpr(u)
+  } catch {
+    return false
+  }
+}
 
 const operand = Expr.operand
 
@@ -50,21 +59,29 @@ const operand = Expr.operand
 // constructors
 // -------------------------------------------------------------------------------------
 
+// Every constructor is total over untyped input: what it cannot make a predicate of (a proxy whose traps
+// throw, a list that is not an array, strings that are not a template) is a predicate `Query.where`
+// refuses with the reason (see ./Invalid.ts), never an exception and never SQL.
+const compare =
+  (op: Expr.CompareOp) =>
+  <A>(a: Term<A>, b: NoInfer<Operand<A>>): Pred =>
+    Invalid.total(`Pred.${op}`, () => Expr.compare(op, a, operand(b)))
+
 /** A value as a term (a parameter). @category constructors @since 0.1.0 */
 export const value = <A>(a: A): Term<A> => Expr.param(a)
 
 /** @category constructors @since 0.1.0 */
-export const eq = <A>(a: Term<A>, b: NoInfer<Operand<A>>): Pred => Expr.compare('eq', a, operand(b))
+export const eq: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('eq')
 /** @category constructors @since 0.1.0 */
-export const neq = <A>(a: Term<A>, b: NoInfer<Operand<A>>): Pred => Expr.compare('neq', a, operand(b))
+export const neq: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('neq')
 /** @category constructors @since 0.1.0 */
-export const lt = <A>(a: Term<A>, b: NoInfer<Operand<A>>): Pred => Expr.compare('lt', a, operand(b))
+export const lt: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('lt')
 /** @category constructors @since 0.1.0 */
-export const lte = <A>(a: Term<A>, b: NoInfer<Operand<A>>): Pred => Expr.compare('lte', a, operand(b))
+export const lte: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('lte')
 /** @category constructors @since 0.1.0 */
-export const gt = <A>(a: Term<A>, b: NoInfer<Operand<A>>): Pred => Expr.compare('gt', a, operand(b))
+export const gt: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('gt')
 /** @category constructors @since 0.1.0 */
-export const gte = <A>(a: Term<A>, b: NoInfer<Operand<A>>): Pred => Expr.compare('gte', a, operand(b))
+export const gte: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('gte')
 
 /**
  * Membership in a list, sent as one array parameter (`= any($1)`); an empty list matches nothing.
@@ -78,25 +95,39 @@ export const gte = <A>(a: Term<A>, b: NoInfer<Operand<A>>): Pred => Expr.compare
  * @since 0.1.0
  */
 export const isIn = <A>(a: Term<A>, values: ReadonlyArray<NoInfer<NonNullable<A>>>): Pred =>
-  Expr.inList(a, values)
+  Invalid.total('Pred.in', () =>
+    Array.isArray(values)
+      ? Expr.inList(a, values)
+      : Invalid.pred(`Pred.in: expected an array of values, got ${show(values)}`),
+  )
 export { isIn as in }
 
 /** @category constructors @since 0.1.0 */
-export const isNull = <A>(a: Term<A>): Pred => Expr.isNull(a)
+export const isNull = <A>(a: Term<A>): Pred => Invalid.total('Pred.isNull', () => Expr.isNull(a))
 /** @category constructors @since 0.1.0 */
-export const isNotNull = <A>(a: Term<A>): Pred => Expr.not(Expr.isNull(a))
+export const isNotNull = <A>(a: Term<A>): Pred =>
+  Invalid.total('Pred.isNotNull', () => Expr.not(Expr.isNull(a)))
 /** @category constructors @since 0.1.0 */
-export const not = (p: Pred): Pred => Expr.not(p)
+export const not = (p: Pred): Pred => Invalid.total('Pred.not', () => Expr.not(p))
 /** All of the conditions (true when none is given). @category constructors @since 0.1.0 */
-export const and = (...ps: ReadonlyArray<Pred>): Pred => (ps.length === 0 ? Expr.bool(true) : Expr.and(ps))
+export const and = (...ps: ReadonlyArray<Pred>): Pred =>
+  Invalid.total('Pred.and', () => (ps.length === 0 ? Expr.bool(true) : Expr.and(ps)))
 /** Any of the conditions (false when none is given). @category constructors @since 0.1.0 */
-export const or = (...ps: ReadonlyArray<Pred>): Pred => (ps.length === 0 ? Expr.bool(false) : Expr.or(ps))
+export const or = (...ps: ReadonlyArray<Pred>): Pred =>
+  Invalid.total('Pred.or', () => (ps.length === 0 ? Expr.bool(false) : Expr.or(ps)))
 /** @category constructors @since 0.1.0 */
 export const like = (a: Term<string> | Term<string | null>, pattern: Operand<string>): Pred =>
-  Expr.like(a, operand(pattern), false)
+  Invalid.total('Pred.like', () => Expr.like(a, operand(pattern), false))
 /** @category constructors @since 0.1.0 */
 export const ilike = (a: Term<string> | Term<string | null>, pattern: Operand<string>): Pred =>
-  Expr.like(a, operand(pattern), true)
+  Invalid.total('Pred.ilike', () => Expr.like(a, operand(pattern), true))
+
+const isTemplate = (u: unknown, args: number): boolean =>
+  Array.isArray(u) &&
+  Object.isFrozen(u) &&
+  Array.isArray((u as { readonly raw?: unknown }).raw) &&
+  u.length === args + 1 &&
+  u.every(s => typeof s === 'string')
 
 /**
  * A SQL fragment: columns interpolate as columns, anything else as a parameter.
@@ -111,4 +142,14 @@ export const ilike = (a: Term<string> | Term<string | null>, pattern: Operand<st
 export const fragment = <A = boolean>(
   strings: TemplateStringsArray,
   ...args: ReadonlyArray<unknown>
-): Term<A> => Expr.fragment([...strings], args.map(operand))
+): Term<A> =>
+  Invalid.total('Pred.fragment', () =>
+    // Only a tagged template's strings are SQL text: a frozen array with its `raw` strings, one more
+    // string than arguments, every one a string. An array from untyped code (JSON has no `raw`, and is not
+    // frozen unless someone froze it) called as `fragment(...)` is refused, never spliced into the SQL.
+    isTemplate(strings, args.length)
+      ? Expr.fragment([...strings], args.map(operand))
+      : Invalid.pred(
+          `Pred.fragment: expected a tagged template (Pred.fragment\`...\`), got ${show(strings)}`,
+        ),
+  )

@@ -16,9 +16,12 @@ import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
 import * as Expr from '../ast/Expr.js'
 import * as QueryError from '../error/QueryError.js'
+import { show } from '../error/Show.js'
 import type * as Model from '../schema/Model.js'
+import * as Invalid from './Invalid.js'
+import * as Make from './Make.js'
 import type * as Pred from './Pred.js'
-import type { Joins, Query } from './Query.js'
+import type { AnyQuery, Joins, Query } from './Query.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -70,11 +73,63 @@ export type AnyPrepared = Prepared<Model.AnyModel, string, unknown, Params>
 // constructors
 // -------------------------------------------------------------------------------------
 
-const isCodec = (u: unknown): u is t.Mixed =>
-  typeof u === 'object' &&
-  u !== null &&
-  typeof (u as { readonly is?: unknown }).is === 'function' &&
-  typeof (u as { readonly name?: unknown }).name === 'string'
+// Reading a user's value may throw (a proxy, a getter): a codec that cannot be read is not a codec.
+const isCodec = (u: unknown): u is t.Mixed => {
+  try {
+    return (
+      typeof u === 'object' &&
+      u !== null &&
+      typeof (u as { readonly is?: unknown }).is === 'function' &&
+      typeof (u as { readonly name?: unknown }).name === 'string'
+    )
+  } catch {
+    return false
+  }
+}
+
+// Prepared queries made here, by identity: a value from untyped code shaped like one
+// (`{ _tag: 'Prepared', placeholders: [...] }`) is not one.
+const made = new WeakSet<object>()
+
+/**
+ * Whether a value is a prepared query made by `make` (not merely shaped like one).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const isPrepared = (u: unknown): u is AnyPrepared => typeof u === 'object' && u !== null && made.has(u)
+
+const refused = (message: string): QueryError.QueryError =>
+  QueryError.make('InvalidArgument', `Prepared.make: ${message}`)
+
+// The builder's query, or an invalid query saying why there is none: `make` never throws (invariant 8),
+// its errors come out of the first run (or `Query.toSql(p.query)`) as a Left.
+const built = <A extends Params>(build: unknown, terms: Terms<A>): AnyQuery => {
+  if (typeof build !== 'function')
+    return Make.invalid(undefined, '', refused(`expected a builder (terms) => query, got ${show(build)}`))
+  try {
+    const q: unknown = (build as (terms: Terms<A>) => unknown)(terms)
+    return Make.isQuery(q)
+      ? q
+      : Make.invalid(
+          undefined,
+          '',
+          refused(`the builder must return a query (Query.from ...), got ${show(q)}`),
+        )
+  } catch (u) {
+    return Make.invalid(undefined, '', refused(`the builder threw: ${Invalid.describe(u)}`))
+  }
+}
+
+const namesOf = (params: unknown): ReadonlyArray<string> | undefined => {
+  try {
+    return typeof params === 'object' && params !== null && !Array.isArray(params)
+      ? Object.keys(params)
+      : undefined
+  } catch {
+    return undefined
+  }
+}
 
 /**
  * Builds the query once, with a placeholder term per declared parameter.
@@ -94,48 +149,62 @@ export const make = <const A extends Params, M extends Model.AnyModel, S extends
   params: A,
   build: (terms: Terms<A>) => Query<M, S, P, J>,
 ): Prepared<M, S, P, A> => {
-  const isRecord = typeof params === 'object' && params !== null
-  const names = isRecord ? Object.keys(params) : []
-  const placeholders = names.map(Expr.placeholder)
+  const names = namesOf(params)
+  const placeholders = (names ?? []).map(Expr.placeholder)
   const terms = Object.freeze(
     Object.fromEntries(placeholders.map(p => [p.name, Expr.param(p)])),
   ) as unknown as Terms<A>
-  const q = build(terms)
-  const bad = names.filter(n => !isCodec(params[n]))
-  const errors = !isRecord
-    ? [
-        QueryError.make(
-          'InvalidArgument',
-          'the parameters of a prepared query must be a record of io-ts codecs',
-          q.schema,
-        ),
-      ]
-    : bad.map(n =>
-        QueryError.make(
-          'InvalidArgument',
-          `parameter '${n}' of a prepared query on '${q.schema}' is not an io-ts codec`,
-          q.schema,
-        ),
-      )
-  return Object.freeze({
+  const q = built(build, terms)
+  // Each codec is read once, here; `bind` uses these (a getter could answer differently later).
+  const codecs = new Map<string, t.Mixed>()
+  const bad: Array<string> = []
+  for (const n of names ?? []) {
+    let c: unknown
+    try {
+      c = (params as Readonly<Record<string, unknown>>)[n]
+    } catch {
+      c = undefined
+    }
+    if (isCodec(c)) codecs.set(n, c)
+    else bad.push(n)
+  }
+  const errors =
+    names === undefined
+      ? [
+          QueryError.make(
+            'InvalidArgument',
+            'the parameters of a prepared query must be a record of io-ts codecs',
+            q.schema,
+          ),
+        ]
+      : bad.map(n =>
+          QueryError.make(
+            'InvalidArgument',
+            `parameter '${n}' of a prepared query on '${q.schema}' is not an io-ts codec`,
+            q.schema,
+          ),
+        )
+  const p: Prepared<M, S, P, A> = Object.freeze({
     _tag: 'Prepared',
     params,
-    query: errors.length === 0 ? q : Object.freeze({ ...q, errors: [...q.errors, ...errors] }),
+    query: (errors.length === 0 ? q : Object.freeze({ ...q, errors: [...q.errors, ...errors] })) as Query<
+      M,
+      S,
+      P,
+      Joins
+    >,
     placeholders: Object.freeze(placeholders),
   })
+  made.add(p)
+  codecsOf.set(p, codecs)
+  return p
 }
+
+const codecsOf = new WeakMap<object, ReadonlyMap<string, t.Mixed>>()
 
 // -------------------------------------------------------------------------------------
 // destructors
 // -------------------------------------------------------------------------------------
-
-const show = (u: unknown): string => {
-  try {
-    return typeof u === 'bigint' ? `${u}n` : (JSON.stringify(u) ?? String(u))
-  } catch {
-    return String(u)
-  }
-}
 
 /**
  * Checks one run's arguments against the declared codecs and binds the placeholders to them; a missing
@@ -145,6 +214,10 @@ const show = (u: unknown): string => {
  * @since 0.1.0
  */
 export const bind = (p: AnyPrepared, args: unknown): E.Either<QueryError.QueryError, Expr.Bind> => {
+  if (!isPrepared(p))
+    return E.left(
+      QueryError.make('InvalidArgument', `expected a prepared query (Prepared.make ...), got ${show(p)}`),
+    )
   const schema = p.query.schema
   if (typeof args !== 'object' || args === null)
     return E.left(
@@ -154,15 +227,30 @@ export const bind = (p: AnyPrepared, args: unknown): E.Either<QueryError.QueryEr
         schema,
       ),
     )
+  const codecs = codecsOf.get(p)
   const values = new Map<Expr.Placeholder, unknown>()
   for (const ph of p.placeholders) {
-    const codec = p.params[ph.name] as t.Mixed
-    const v = (args as Readonly<Record<string, unknown>>)[ph.name]
-    if (!codec.is(v))
+    const codec = codecs?.get(ph.name)
+    // The arguments are untyped (a proxy, a getter) and so may be a codec's own `is`: a throw is a Left.
+    let v: unknown
+    let ok: boolean
+    try {
+      v = (args as Readonly<Record<string, unknown>>)[ph.name]
+      ok = codec !== undefined && codec.is(v)
+    } catch (u) {
       return E.left(
         QueryError.make(
           'InvalidArgument',
-          `argument '${ph.name}' of a prepared query on '${schema}' is not ${codec.name}: ${show(v)}`,
+          `argument '${ph.name}' of a prepared query on '${schema}' could not be read or checked: ${Invalid.describe(u)}`,
+          schema,
+        ),
+      )
+    }
+    if (!ok)
+      return E.left(
+        QueryError.make(
+          'InvalidArgument',
+          `argument '${ph.name}' of a prepared query on '${schema}' is not ${codec?.name ?? 'declared with a codec'}: ${show(v)}`,
           schema,
         ),
       )
@@ -181,5 +269,14 @@ export const bind = (p: AnyPrepared, args: unknown): E.Either<QueryError.QueryEr
 export const unbound = (p: Expr.Placeholder): QueryError.QueryError =>
   QueryError.make(
     'InvalidArgument',
-    `placeholder '${p.name}' has no value: the terms a prepared query's builder gets only run through Run.prepared or Pg.prepared`,
+    `placeholder ${placeholderName(p)} has no value: the terms a prepared query's builder gets only run through Run.prepared or Pg.prepared`,
   )
+
+// Total over untyped input: only a placeholder made by `Expr.placeholder` has a name to quote.
+const placeholderName = (p: unknown): string => {
+  try {
+    return Expr.isPlaceholder(p) ? `'${p.name}'` : show(p)
+  } catch {
+    return show(p)
+  }
+}

@@ -11,11 +11,14 @@ import * as O from 'fp-ts/lib/Option.js'
 import * as Expr from '../ast/Expr.js'
 import * as Select from '../ast/Select.js'
 import * as QueryError from '../error/QueryError.js'
+import { show } from '../error/Show.js'
 import * as Chain from '../plan/Chain.js'
 import * as Spec from '../preload/Spec.js'
 import * as A from '../schema/Association.js'
 import * as Model from '../schema/Model.js'
 import * as Sql from '../sql/Compile.js'
+import * as Invalid from './Invalid.js'
+import * as Make from './Make.js'
 import type * as Pred from './Pred.js'
 
 // -------------------------------------------------------------------------------------
@@ -113,21 +116,54 @@ export type Callback<M extends Model.AnyModel, S extends string> = (
 const rootAlias = 't0'
 const alias = (i: number): string => `t${i}`
 
+/**
+ * Whether a value is a query built by this module (`from`, `assoc` and the combinators), not merely
+ * shaped like one (a value from untyped code shaped like `{ _tag: 'Query', select, errors: [] }` is not
+ * a query, and every entry point answers it with a typed error). Total: a proxy whose traps throw is
+ * not a query.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const isQuery: (u: unknown) => u is AnyQuery = Make.isQuery
+
+const make = Make.make
+
 const invalid = <M extends Model.AnyModel, S extends string>(
   model: M,
   schema: S,
   error: QueryError.QueryError,
-): Query<M, S> =>
-  Object.freeze({
-    _tag: 'Query',
-    model,
-    schema,
-    select: Select.create({ table: String(schema), alias: rootAlias }, []),
-    aliases: 1,
-    joined: new Map(),
-    preload: {},
-    errors: [error],
-  })
+): Query<M, S> => Make.invalid(model, schema, error) as Query<M, S>
+
+const invalidArgument = (fn: string, message: string, schema: string | null = null): QueryError.QueryError =>
+  QueryError.make('InvalidArgument', `Query.${fn}: ${message}`, schema)
+
+// What a data-last combinator returns for a value that is not a query: an invalid query of no model,
+// refused (with this error) when it is compiled or run.
+const notAQuery = (fn: string, u: unknown): Query<never, string> =>
+  invalid(
+    undefined as never,
+    '',
+    invalidArgument(fn, `expected a query (Query.from(model, schema) ...), got ${show(u)}`),
+  )
+
+// The boundary of each entry point. Untyped callers can hand anything (a proxy whose traps throw, a
+// getter that throws, a callback that throws); whatever throws while the input is read becomes an
+// `InvalidArgument` of the query, so `toSql` and the interpreters answer it with a `Left` and nothing
+// escapes as an exception (invariant 8). Checks before it give the precise errors; this is the net.
+const guard = <Q>(fn: string, f: () => Q, onThrow: (e: QueryError.QueryError) => Q): Q => {
+  try {
+    return f()
+  } catch (u) {
+    return onThrow(
+      invalidArgument(fn, `its input could not be read, or a callback threw: ${Invalid.describe(u)}`),
+    )
+  }
+}
+
+// The same for a combinator over a query `q`: its error is added to `q`'s.
+const guardOn = <Q extends AnyQuery>(fn: string, q: Q, f: () => Q): Q =>
+  guard(fn, f, e => make({ ...q, errors: [...q.errors, e] }))
 
 /**
  * All rows of a schema's table.
@@ -142,25 +178,37 @@ const invalid = <M extends Model.AnyModel, S extends string>(
 export const from = <M extends Model.AnyModel, S extends Model.SchemaName<M>>(
   model: M,
   schema: S,
-): Query<M, S> => {
-  const table = Model.table(model, schema)
-  if (table === undefined)
-    return invalid(
-      model,
-      schema,
-      QueryError.make('UnknownSchema', `the model has no schema '${String(schema)}'`, schema),
-    )
-  return Object.freeze({
-    _tag: 'Query',
-    model,
-    schema,
-    select: Select.create({ table: table.source, alias: rootAlias }, Chain.outputs(model, schema, rootAlias)),
-    aliases: 1,
-    joined: new Map(),
-    preload: {},
-    errors: [],
-  })
-}
+): Query<M, S> =>
+  guard(
+    'from',
+    () => {
+      const table = Model.table(model, schema)
+      if (table === undefined)
+        return invalid(
+          model,
+          schema,
+          QueryError.make(
+            'UnknownSchema',
+            `the model has no schema ${typeof schema === 'string' ? `'${schema}'` : show(schema)}`,
+            typeof schema === 'string' ? schema : show(schema),
+          ),
+        )
+      return make({
+        _tag: 'Query' as const,
+        model,
+        schema,
+        select: Select.create(
+          { table: table.source, alias: rootAlias },
+          Chain.outputs(model, schema, rootAlias),
+        ),
+        aliases: 1,
+        joined: new Map<string, Binding>(),
+        preload: {},
+        errors: [],
+      })
+    },
+    e => invalid(model, schema, e),
+  )
 
 const keysOf = (
   rows: ReadonlyArray<Readonly<Record<string, unknown>>>,
@@ -214,33 +262,50 @@ export function assoc(
   schema: string,
   nameOrPath: string | ReadonlyArray<string>,
 ): (owners: never) => AnyQuery {
-  const path = typeof nameOrPath === 'string' ? [nameOrPath] : nameOrPath
-  const chain = Array.isArray(path)
-    ? Chain.fromPath(model, schema, path)
-    : E.left(QueryError.make('InvalidArgument', 'expected an association name or a path of names', schema))
+  const chain = guard(
+    'assoc',
+    (): E.Either<QueryError.QueryError, Chain.Chain> => {
+      const path = typeof nameOrPath === 'string' ? [nameOrPath] : nameOrPath
+      return Array.isArray(path)
+        ? Chain.fromPath(model, schema, path)
+        : E.left(
+            invalidArgument(
+              'assoc',
+              `expected an association name or a path of names, got ${show(path)}`,
+              null,
+            ),
+          )
+    },
+    E.left,
+  )
   return owners => {
     if (E.isLeft(chain)) return invalid(model, schema, chain.left)
-    const list = Array.isArray(owners) ? owners : [owners]
-    if (!list.every(o => typeof o === 'object' && o !== null))
-      return invalid(
-        model,
-        chain.right.target,
-        QueryError.make('InvalidArgument', `assoc expects ${schema} rows`, schema),
-      )
-    const keys = keysOf(list as ReadonlyArray<Readonly<Record<string, unknown>>>, chain.right.ownerCol)
-    const select = Chain.backward(model, chain.right, alias, (a, col) =>
-      Expr.inList(Expr.column(a, col), keys),
+    const c = chain.right
+    return guard(
+      'assoc',
+      () => {
+        const list: ReadonlyArray<unknown> = Array.isArray(owners) ? owners : [owners]
+        if (!list.every(o => typeof o === 'object' && o !== null))
+          return invalid(
+            model,
+            c.target,
+            invalidArgument('assoc', `assoc expects ${schema} rows, got ${show(owners)}`, schema),
+          )
+        const keys = keysOf(list as ReadonlyArray<Readonly<Record<string, unknown>>>, c.ownerCol)
+        const select = Chain.backward(model, c, alias, (a, col) => Expr.inList(Expr.column(a, col), keys))
+        return make({
+          _tag: 'Query' as const,
+          model,
+          schema: c.target,
+          select,
+          aliases: c.links.length,
+          joined: new Map<string, Binding>(),
+          preload: {},
+          errors: [],
+        })
+      },
+      e => invalid(model, c.target, e),
     )
-    return Object.freeze({
-      _tag: 'Query',
-      model,
-      schema: chain.right.target,
-      select,
-      aliases: chain.right.links.length,
-      joined: new Map(),
-      preload: {},
-      errors: [],
-    })
   }
 }
 
@@ -312,6 +377,12 @@ const checked = (e: unknown, schema: string, errors: Array<QueryError.QueryError
         schema,
       ),
     )
+    return Expr.bool(false)
+  }
+  // A predicate Pred built from misuse (see ./Invalid.ts) is refused with its reason.
+  const reason = Invalid.find(e)
+  if (reason !== undefined) {
+    errors.push(QueryError.make('InvalidArgument', reason, schema))
     return Expr.bool(false)
   }
   return e
@@ -402,14 +473,25 @@ export const where =
     f: (row: Refs<Model.Row<M, S>>, $: Scope<M, S, J>) => Pred.Pred,
   ) =>
   (q: Query<M, S, P, J>): Query<M, S, P, J> => {
-    const errors: Array<QueryError.QueryError> = []
-    const r = refs(q.model, q.schema, rootAlias, errors) as Refs<Model.Row<M, S>>
-    const e = checked(
-      f(r, scope(q.model, q.schema, 1, rootAlias, q.joined, errors) as unknown as Scope<M, S, J>),
-      q.schema,
-      errors,
-    )
-    return Object.freeze({ ...q, select: Select.withWhere(e)(q.select), errors: [...q.errors, ...errors] })
+    if (!isQuery(q)) return notAQuery('where', q) as never
+    if (typeof f !== 'function')
+      return make({
+        ...q,
+        errors: [
+          ...q.errors,
+          invalidArgument('where', `expected a callback (row, $) => predicate, got ${show(f)}`, q.schema),
+        ],
+      })
+    return guardOn('where', q, () => {
+      const errors: Array<QueryError.QueryError> = []
+      const r = refs(q.model, q.schema, rootAlias, errors) as Refs<Model.Row<M, S>>
+      const e = checked(
+        f(r, scope(q.model, q.schema, 1, rootAlias, q.joined, errors) as unknown as Scope<M, S, J>),
+        q.schema,
+        errors,
+      )
+      return make({ ...q, select: Select.withWhere(e)(q.select), errors: [...q.errors, ...errors] })
+    })
   }
 
 /**
@@ -428,25 +510,36 @@ export const join =
   <P, J extends Joins>(
     q: Query<M, S, P, J>,
   ): Query<M, S, P, J & { readonly [K in N]: Model.Target<M, S, N> }> => {
-    const chain = Chain.fromPath(q.model, q.schema, [name])
     type Out = Query<M, S, P, J & { readonly [K in N]: Model.Target<M, S, N> }>
-    if (E.isLeft(chain)) return Object.freeze({ ...q, errors: [...q.errors, chain.left] }) as unknown as Out
-    if (q.joined.has(name))
-      return Object.freeze({
+    if (!isQuery(q)) return notAQuery('join', q) as never
+    return guardOn('join', q, () => {
+      if (kind !== 'inner' && kind !== 'left')
+        return make({
+          ...q,
+          errors: [
+            ...q.errors,
+            invalidArgument('join', `the kind of a join is 'inner' or 'left', got ${show(kind)}`, q.schema),
+          ],
+        })
+      const chain = Chain.fromPath(q.model, q.schema, [name])
+      if (E.isLeft(chain)) return make({ ...q, errors: [...q.errors, chain.left] })
+      if (q.joined.has(name))
+        return make({
+          ...q,
+          errors: [
+            ...q.errors,
+            QueryError.make('InvalidArgument', `association '${name}' is joined twice`, q.schema, name),
+          ],
+        })
+      const { joins, targetAlias } = Chain.forward(chain.right, rootAlias, kind, i => alias(q.aliases + i))
+      const joined = new Map(q.joined)
+      joined.set(name, { alias: targetAlias, schema: chain.right.target })
+      return make({
         ...q,
-        errors: [
-          ...q.errors,
-          QueryError.make('InvalidArgument', `association '${name}' is joined twice`, q.schema, name),
-        ],
-      }) as unknown as Out
-    const { joins, targetAlias } = Chain.forward(chain.right, rootAlias, kind, i => alias(q.aliases + i))
-    const joined = new Map(q.joined)
-    joined.set(name, { alias: targetAlias, schema: chain.right.target })
-    return Object.freeze({
-      ...q,
-      select: Select.withJoins(joins)(q.select),
-      aliases: q.aliases + joins.length,
-      joined,
+        select: Select.withJoins(joins)(q.select),
+        aliases: q.aliases + joins.length,
+        joined,
+      })
     }) as unknown as Out
   }
 
@@ -462,34 +555,49 @@ export const orderBy =
     items: ReadonlyArray<A.OrderItem<keyof Model.Row<M, S> & string>>,
   ) =>
   <P, J extends Joins>(q: Query<M, S, P, J>): Query<M, S, P, J> => {
-    const terms: Array<Select.OrderTerm> = []
-    for (const item of items as ReadonlyArray<unknown>) {
-      // items may come from untyped input: anything but a column name or a [direction, column] pair is refused
-      const [dir, column]: readonly [unknown, unknown] =
-        typeof item === 'string' ? ['asc', item] : Array.isArray(item) ? [item[0], item[1]] : [null, null]
-      const d = A.direction(dir)
-      const known = typeof column === 'string' && Model.table(q.model, q.schema)?.columns.has(column) === true
-      if (d === undefined || !known)
-        return Object.freeze({
+    if (!isQuery(q)) return notAQuery('orderBy', q) as never
+    return guardOn('orderBy', q, () => {
+      if (!Array.isArray(items))
+        return make({
           ...q,
           errors: [
             ...q.errors,
-            QueryError.make(
-              d !== undefined && typeof column === 'string' ? 'UnknownColumn' : 'InvalidArgument',
-              `cannot order by ${JSON.stringify(item)}${d !== undefined && typeof column === 'string' ? `: schema '${q.schema}' has no column '${column}'` : ''}`,
-              q.schema,
-            ),
+            invalidArgument('orderBy', `expected a list of order terms, got ${show(items)}`, q.schema),
           ],
         })
-      terms.push({ expr: Expr.column(rootAlias, column as string), ...d })
-    }
-    return Object.freeze({ ...q, select: Select.withOrder(terms)(q.select) })
+      const terms: Array<Select.OrderTerm> = []
+      for (const item of items as ReadonlyArray<unknown>) {
+        // items may come from untyped input: anything but a column name or a [direction, column] pair is refused
+        const [dir, column]: readonly [unknown, unknown] =
+          typeof item === 'string' ? ['asc', item] : Array.isArray(item) ? [item[0], item[1]] : [null, null]
+        const d = A.direction(dir)
+        const known =
+          typeof column === 'string' && Model.table(q.model, q.schema)?.columns.has(column) === true
+        if (d === undefined || !known)
+          return make({
+            ...q,
+            errors: [
+              ...q.errors,
+              QueryError.make(
+                d !== undefined && typeof column === 'string' ? 'UnknownColumn' : 'InvalidArgument',
+                // `show`, not JSON.stringify: an item may hold a BigInt or a cycle (issue 13, item 13)
+                `cannot order by ${show(item)}${d !== undefined && typeof column === 'string' ? `: schema '${q.schema}' has no column '${column}'` : ''}`,
+                q.schema,
+              ),
+            ],
+          })
+        terms.push({ expr: Expr.column(rootAlias, column as string), ...d })
+      }
+      return make({ ...q, select: Select.withOrder(terms)(q.select) })
+    })
   }
 
-const count = (what: string, n: number, schema: string) =>
-  Number.isSafeInteger(n) && n >= 0
+const count = (what: string, n: unknown, schema: string): E.Either<QueryError.QueryError, number> =>
+  typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
     ? E.right(n)
-    : E.left(QueryError.make('InvalidArgument', `${what} expects a whole number >= 0, got ${n}`, schema))
+    : E.left(
+        QueryError.make('InvalidArgument', `${what} expects a whole number >= 0, got ${show(n)}`, schema),
+      )
 
 /**
  * @category combinators
@@ -498,12 +606,11 @@ const count = (what: string, n: number, schema: string) =>
 export const limit =
   (n: number) =>
   <Q extends AnyQuery>(q: Q): Q => {
+    if (!isQuery(q)) return notAQuery('limit', q) as never
     const c = count('limit', n, q.schema)
-    return Object.freeze(
-      E.isLeft(c)
-        ? { ...q, errors: [...q.errors, c.left] }
-        : { ...q, select: Select.set('limit', O.some(n))(q.select) },
-    )
+    return E.isLeft(c)
+      ? make({ ...q, errors: [...q.errors, c.left] })
+      : make({ ...q, select: Select.set('limit', O.some(c.right))(q.select) })
   }
 
 /**
@@ -513,12 +620,11 @@ export const limit =
 export const offset =
   (n: number) =>
   <Q extends AnyQuery>(q: Q): Q => {
+    if (!isQuery(q)) return notAQuery('offset', q) as never
     const c = count('offset', n, q.schema)
-    return Object.freeze(
-      E.isLeft(c)
-        ? { ...q, errors: [...q.errors, c.left] }
-        : { ...q, select: Select.set('offset', O.some(n))(q.select) },
-    )
+    return E.isLeft(c)
+      ? make({ ...q, errors: [...q.errors, c.left] })
+      : make({ ...q, select: Select.set('offset', O.some(c.right))(q.select) })
   }
 
 /**
@@ -527,8 +633,18 @@ export const offset =
  */
 export const distinct =
   (on = true) =>
-  <Q extends AnyQuery>(q: Q): Q =>
-    Object.freeze({ ...q, select: Select.set('distinct', on)(q.select) })
+  <Q extends AnyQuery>(q: Q): Q => {
+    if (!isQuery(q)) return notAQuery('distinct', q) as never
+    return typeof on === 'boolean'
+      ? make({ ...q, select: Select.set('distinct', on)(q.select) })
+      : make({
+          ...q,
+          errors: [
+            ...q.errors,
+            invalidArgument('distinct', `expected true or false, got ${show(on)}`, q.schema),
+          ],
+        })
+  }
 
 /**
  * Loads associations with the query's rows: a nested spec of association names (`true`, a nested spec,
@@ -550,17 +666,20 @@ export const preload =
   <M extends Model.AnyModel, S extends string, P0, J extends Joins>(
     q: Query<M, S, P0, J> & Spec.Valid<M, S, P>,
   ): Query<M, S, P0 & P, J> => {
+    if (!isQuery(q)) return notAQuery('preload', q) as never
     const base: Query<M, S, P0, J> = q
-    const merged = Spec.concat(base.preload, spec) as P0 & P
-    // A spec value of the query's own (not the caller's object): its normal form is kept for the run.
-    const checked =
-      typeof merged === 'object' && merged !== null && merged !== spec && merged !== base.preload
-        ? Spec.normalizeOwn(base.model, base.schema, merged)
-        : Spec.normalize(base.model, base.schema, merged)
-    return Object.freeze({
-      ...base,
-      preload: merged,
-      errors: E.isLeft(checked) ? [...base.errors, checked.left] : base.errors,
+    return guardOn('preload', base as unknown as Query<M, S, P0 & P, J>, () => {
+      const merged = Spec.concat(base.preload, spec) as P0 & P
+      // A spec value of the query's own (not the caller's object): its normal form is kept for the run.
+      const checked =
+        typeof merged === 'object' && merged !== null && merged !== spec && merged !== base.preload
+          ? Spec.normalizeOwn(base.model, base.schema, merged)
+          : Spec.normalize(base.model, base.schema, merged)
+      return make({
+        ...base,
+        preload: merged,
+        errors: E.isLeft(checked) ? [...base.errors, checked.left] : base.errors,
+      })
     })
   }
 
@@ -575,6 +694,18 @@ export const preload =
  * @since 0.1.0
  */
 export const toSql = (q: AnyQuery): E.Either<QueryError.QueryError, Sql.CompiledQuery> => {
+  if (!isQuery(q))
+    return E.left(
+      invalidArgument('toSql', `expected a query (Query.from(model, schema) ...), got ${show(q)}`),
+    )
   const e = q.errors[0]
-  return e === undefined ? E.right(Sql.toSql(q.select)) : E.left(e)
+  if (e !== undefined) return E.left(e)
+  // A query is ours, but its fields may have been replaced by a spread (`{ ...q, select: junk }`).
+  try {
+    return E.right(Sql.toSql(q.select))
+  } catch (u) {
+    return E.left(
+      invalidArgument('toSql', `the query's select could not be compiled: ${Invalid.describe(u)}`, q.schema),
+    )
+  }
 }

@@ -9,6 +9,7 @@
 import * as O from 'fp-ts/lib/Option.js'
 import * as Ex from '../ast/Expr.js'
 import type { Expr } from '../ast/Expr.js'
+import { show } from '../error/Show.js'
 import type { Join, OrderTerm, Output, PerParent, Select } from '../ast/Select.js'
 
 // -------------------------------------------------------------------------------------
@@ -44,8 +45,10 @@ export interface Context {
  * @since 0.1.0
  */
 export const ident = (name: string): string =>
+  // An identifier from untyped code is rendered with `show`, which never throws (a template literal
+  // throws on an object without a primitive value), and is still quoted.
   typeof name !== 'string'
-    ? ident(typeof name === 'symbol' ? 'symbol' : `${name as unknown as number}`)
+    ? ident(show(name))
     : name.includes('"')
       ? `"${name.replace(/"/g, '""')}"`
       : `"${name}"`

@@ -1,0 +1,65 @@
+/**
+ * The brand of query values, shared by `Query` and `Prepared` (internal: not exported from the
+ * package). A query is recognised by a module-private symbol that only `make` sets, never by its shape.
+ * The symbol is an enumerable own property, so a combinator's `{ ...q, errors }` keeps it.
+ *
+ * @since 0.1.0
+ */
+import * as Select from '../ast/Select.js'
+import type * as QueryError from '../error/QueryError.js'
+import { show } from '../error/Show.js'
+import type { AnyQuery } from './Query.js'
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+const brand: unique symbol = Symbol('quiver.query')
+
+/**
+ * Brands and freezes a query; `fields` is a fresh object of the caller's.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = <Q extends object>(fields: Q): Q =>
+  Object.freeze(Object.assign(fields, { [brand]: true }))
+
+/**
+ * A query that is refused with `error` when it is compiled or run. Its schema may be anything an
+ * untyped caller passed: kept as text, rendered without throwing.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const invalid = (model: unknown, schema: unknown, error: QueryError.QueryError): AnyQuery => {
+  const name = typeof schema === 'string' ? schema : show(schema)
+  return make({
+    _tag: 'Query' as const,
+    model: model as AnyQuery['model'],
+    schema: name,
+    select: Select.create({ table: name, alias: 't0' }, []),
+    aliases: 1,
+    joined: new Map(),
+    preload: {},
+    errors: [error],
+  })
+}
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * Whether a value was built by `make`. Total: a proxy whose traps throw is not a query.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const isQuery = (u: unknown): u is AnyQuery => {
+  try {
+    return typeof u === 'object' && u !== null && (u as { readonly [brand]?: unknown })[brand] === true
+  } catch {
+    return false
+  }
+}
