@@ -6,6 +6,14 @@
  *
  * Programs take the postgres.js client as their environment: `Pg.all(q)(sql)()`.
  *
+ * Every call settles, whatever happens to the connection. A transaction waits for its `begin` at most
+ * `TransactOptions.beginTimeout` (10 s by default); a `begin` that fails on a connection the server
+ * had closed is tried once more, as is a read outside a transaction (it changes nothing); writes and
+ * statements inside a transaction are never repeated. Two defects of postgres.js 3.4.9 are guarded
+ * here (see `afterClose` and `read`): a statement handed to a connection between its socket's error
+ * and its close is never settled, and a reopened connection fails its first statement with the old
+ * session's error.
+ *
  * @since 0.1.0
  */
 import type * as E from 'fp-ts/lib/Either.js'
