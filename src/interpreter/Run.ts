@@ -105,6 +105,12 @@ const checkQuery = (q: unknown): QueryError.QueryError | null =>
     ? null
     : QueryError.make('InvalidArgument', `expected a query (Query.from(model, schema) ...), got ${show(q)}`)
 
+const isPrepared = (p: unknown): p is { readonly query: unknown } =>
+  typeof p === 'object' && p !== null && (p as { readonly _tag?: unknown })._tag === 'Prepared'
+
+const notPrepared = (p: unknown): QueryError.QueryError =>
+  QueryError.make('InvalidArgument', `expected a prepared query (Prepared.make(...)), got ${show(p)}`)
+
 // The options and the query checked, then the load.
 const guarded =
   <A>(
@@ -186,6 +192,8 @@ export const prepared =
   (args: Prepared.Args<A>): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Loaded<M, S, P>>> => {
     const o = checkOptions(options)
     if (E.isLeft(o)) return () => TE.left(o.left)
+    const bad = isPrepared(p) ? checkQuery(p.query) : notPrepared(p)
+    if (bad !== null) return () => TE.left(bad)
     return Preload.fromPrepared(p as unknown as Prepared.AnyPrepared, args, o.right) as RTE.ReaderTaskEither<
       Interpreter,
       LoadError,

@@ -9,6 +9,7 @@ import * as DecodeError from '../../src/error/DecodeError.js'
 import { Pg, Pred, Prepared, Query, Run } from '../../src/index.js'
 import { Blog, ddl, seed } from '../support/blog.js'
 import { connect, run, type TestDb } from '../support/db.js'
+import * as Write from '../../src/write/Write.js'
 import * as t from 'io-ts'
 
 let db: TestDb
@@ -151,5 +152,21 @@ describe('error rendering never throws', () => {
     expect(protocol.kind).toBe('ProtocolViolation')
     expect(DbError.isConnectionLost(protocol)).toBe(false)
     expect(DbError.isConnectionLost(DbError.fromUnknown({ code: '23505', severity: 'ERROR' }))).toBe(false)
+  })
+})
+
+describe('untyped values where a prepared query or a plan is expected', () => {
+  it('Pg.prepared and Write.run of a non-value are a Left', async () => {
+    for (const p of [null, 42, { _tag: 'Prepared' }, { _tag: 'Prepared', query: null }]) {
+      const load = Pg.prepared(p as unknown as Parameters<typeof Pg.prepared>[0])
+      const r = await load({})(db.sql)()
+      expect(E.isLeft(r) && r.left).toMatchObject({ _tag: 'QueryError', code: 'InvalidArgument' })
+    }
+    for (const plan of [null, 'plan', { _tag: 'Plan' }]) {
+      const r = await Write.run(plan as unknown as Write.Plan<void>)(Pg.interpreter(db.sql))()
+      expect(E.isLeft(r) && r.left).toMatchObject({ _tag: 'QueryError', code: 'InvalidArgument' })
+    }
+    const r = await Write.run(Write.make(Blog, [], { _tag: 'None' }))(null as unknown as Pg.Db as never)()
+    expect(E.isLeft(r) && r.left).toMatchObject({ _tag: 'QueryError', code: 'InvalidArgument' })
   })
 })
