@@ -327,12 +327,13 @@ const run =
 // nothing, so it is safe to repeat, and postgres.js 3.4.9 fails the first statement of a connection
 // it reopened after the server terminated it with that old session's error (`57P01`: its `closed`
 // keeps the pending error response, and the new session's first ReadyForQuery delivers it). Writes
-// and statements inside a transaction are never repeated.
+// and statements inside a transaction or on a reserved connection are never repeated.
 const read =
   <L, A>(sql: Db, task: TE.TaskEither<L, A>): TE.TaskEither<L, A> =>
   async () => {
     const r = await task()
-    if (r._tag === 'Right' || 'savepoint' in sql || !isLostDbError(r.left)) return r
+    // A reserved connection (`sql.reserve()`) is not replaced when it closes: it is not sent to again.
+    if (r._tag === 'Right' || 'savepoint' in sql || 'release' in sql || !isLostDbError(r.left)) return r
     return task()
   }
 
