@@ -170,3 +170,18 @@ describe('untyped values where a prepared query or a plan is expected', () => {
     expect(E.isLeft(r) && r.left).toMatchObject({ _tag: 'QueryError', code: 'InvalidArgument' })
   })
 })
+
+describe('an environment that is not a postgres.js client', () => {
+  it('Pg.all, Pg.transact, Pg.execute and Write.run are Lefts, not throws', async () => {
+    for (const env of [null, undefined, 42, {}, () => undefined]) {
+      const sql = env as unknown as Pg.Db
+      const all = await Pg.all(posts)(sql)()
+      expect(E.isLeft(all) && all.left).toMatchObject({ _tag: 'QueryError', code: 'InvalidArgument' })
+      const tx = await Pg.transact(Pg.execute({ text: 'select 1', params: [] }))(sql)()
+      expect(E.isLeft(tx) && tx.left).toMatchObject({ _tag: 'QueryError', code: 'InvalidArgument' })
+      expect(E.isLeft(await Pg.execute({ text: 'select 1', params: [] })(sql)())).toBe(true)
+      const w = await Write.run(Write.make(Blog, [], { _tag: 'None' }))(Pg.interpreter(sql))()
+      expect(E.isLeft(w) && w.left).toMatchObject({ _tag: 'QueryError', code: 'InvalidArgument' })
+    }
+  })
+})

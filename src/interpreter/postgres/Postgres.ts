@@ -68,6 +68,7 @@ export const execute =
     // `TE.tryCatch` written out: fp-ts's build runs it through a generator polyfill, a few microseconds
     // per statement (measured in the one-small-tree benchmark).
     try {
+      if (!isClient(sql)) throw new TypeError(`expected a postgres.js client, got ${show(sql)}`)
       const params = compiled.params.map(v => listParam(sql, v)) as Array<postgres.ParameterOrJSON<never>>
       return { _tag: 'Right', right: await sql.unsafe(compiled.text, params, { prepare: true }) }
     } catch (u) {
@@ -249,6 +250,14 @@ export const transact =
   async (): Promise<E.Either<Err | DbError.DbError | QueryError.QueryError, A>> => {
     const invalid = checkTransactOptions(options)
     if (invalid !== null) return { _tag: 'Left', left: invalid }
+    if (!isClient(sql))
+      return {
+        _tag: 'Left',
+        left: QueryError.make(
+          'InvalidArgument',
+          `Pg.transact: expected a postgres.js client, got ${show(sql)}`,
+        ),
+      }
     if ('savepoint' in sql) {
       const state = txStates.get(sql) ?? { settled: false }
       try {
@@ -323,6 +332,26 @@ const run =
     return execute(params === compiled.params ? compiled : { text: compiled.text, params })(sql)
   }
 
+const isClient = (sql: unknown): sql is Db =>
+  typeof sql === 'function' && typeof (sql as { readonly unsafe?: unknown }).unsafe === 'function'
+
+// The interpreter over something that is not a postgres.js client (from untyped code): every operation
+// is a Left naming what it got.
+const refusing = (sql: unknown): Interpreter => {
+  const error = QueryError.make(
+    'InvalidArgument',
+    `expected a postgres.js client (postgres(url)) as the environment, got ${show(sql)}`,
+  )
+  return {
+    _tag: 'Interpreter',
+    name: 'postgres',
+    select: () => TE.left(error),
+    tree: () => TE.left(error),
+    write: () => TE.left(error),
+    transact: () => TE.left(error),
+  }
+}
+
 // A read outside a transaction that lost its connection is sent once more, on a new one: it changes
 // nothing, so it is safe to repeat, and postgres.js 3.4.9 fails the first statement of a connection
 // it reopened after the server terminated it with that old session's error (`57P01`: its `closed`
@@ -349,6 +378,7 @@ const read =
  * @since 0.1.0
  */
 export const interpreter = (sql: Db, options?: TransactOptions): Interpreter => {
+  if (!isClient(sql)) return refusing(sql)
   if (options === undefined) {
     const hit = interpreters.get(sql)
     if (hit !== undefined) return hit
