@@ -105,6 +105,22 @@ const errorResponse = (severity: 'ERROR' | 'FATAL', code: string, text: string):
     ]),
   )
 
+// Protocol 3.0, then `name\0value\0` pairs with a `user`, then a terminating `\0`.
+const wellFormedStartup = (m: Buffer): boolean => {
+  if (m.length < 9 || m.readInt32BE(4) !== 196608 || m[m.length - 1] !== 0) return false
+  const fields = m
+    .subarray(8, m.length - 1)
+    .toString('utf8')
+    .split('\0')
+  if (fields.pop() !== '' || fields.length % 2 !== 0) return false
+  let user = false
+  for (let i = 0; i < fields.length; i += 2) {
+    if (fields[i] === '') return false
+    if (fields[i] === 'user' && fields[i + 1] !== '') user = true
+  }
+  return user
+}
+
 const readyIdle = message('Z', Buffer.from('I'))
 const sync = message('S', Buffer.alloc(0))
 const rollback = message('Q', cstring('rollback'))
@@ -136,16 +152,23 @@ const front = (db: PGlite, busyTimeout: number) => {
 
   const run = async (job: Job): Promise<void> => {
     let tail = Buffer.alloc(0)
-    await db.runExclusive(async () => {
-      for (const m of job.messages)
-        await db.execProtocolRawStream(new Uint8Array(m.buffer, m.byteOffset, m.length), {
-          onRawData: (data: Uint8Array) => {
-            const b = Buffer.from(data)
-            tail = Buffer.concat([tail, b]).subarray(-6)
-            if (!job.silent && !job.client.closed) job.client.socket.write(b)
-          },
-        })
-    })
+    try {
+      await db.runExclusive(async () => {
+        for (const m of job.messages)
+          await db.execProtocolRawStream(new Uint8Array(m.buffer, m.byteOffset, m.length), {
+            onRawData: (data: Uint8Array) => {
+              const b = Buffer.from(data)
+              tail = Buffer.concat([tail, b]).subarray(-6)
+              if (!job.silent && !job.client.closed) job.client.socket.write(b)
+            },
+          })
+      })
+    } catch {
+      // The engine failed the batch without an answer: the client is disconnected (so it does not wait
+      // for one) and its transaction, if any, rolled back.
+      tail = Buffer.alloc(0)
+      if (!job.silent) close(job.client)
+    }
     // The session is free again once the output ends with ReadyForQuery and the session is idle ('I').
     const idle = tail.length === 6 && tail[0] === 0x5a && tail[5] === 0x49
     if (job.silent) owner = null
@@ -204,6 +227,7 @@ const front = (db: PGlite, busyTimeout: number) => {
       if (!client.started) {
         if (b.length < 8) return
         const length = b.readInt32BE(0)
+        if (length < 8) return close(client)
         if (b.length < length) return
         const code = b.readInt32BE(4)
         client.buffer = b.subarray(length)
@@ -212,12 +236,20 @@ const front = (db: PGlite, busyTimeout: number) => {
           continue
         }
         if (code === cancelRequest) return close(client)
+        const startup = Buffer.from(b.subarray(0, length))
+        // PGlite's one session does not survive a startup packet it refuses: such a client is answered here.
+        if (!wellFormedStartup(startup)) {
+          client.socket.end(errorResponse('FATAL', '08P01', 'invalid startup packet'))
+          return close(client)
+        }
         client.started = true
-        enqueue(client, [Buffer.from(b.subarray(0, length))], false, true)
+        enqueue(client, [startup], false, true)
         continue
       }
       if (b.length < 5) return
       const length = b.readInt32BE(1) + 1
+      // A length below the header's own is no message: the client is dropped, not looped on.
+      if (length < 5) return close(client)
       if (b.length < length) return
       const m = Buffer.from(b.subarray(0, length))
       client.buffer = b.subarray(length)

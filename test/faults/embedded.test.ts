@@ -142,3 +142,48 @@ describe('embedded: several clients', () => {
     expect(after).toBe('refused')
   })
 })
+
+// A protocol 3.0 startup packet with these parameters.
+const startupPacket = (params: Record<string, string>): Buffer => {
+  const body = Buffer.from(
+    `${Object.entries(params)
+      .map(([k, v]) => `${k}\0${v}\0`)
+      .join('')}\0`,
+    'utf8',
+  )
+  const head = Buffer.alloc(8)
+  head.writeInt32BE(body.length + 8, 0)
+  head.writeInt32BE(196608, 4)
+  return Buffer.concat([head, body])
+}
+
+describe('embedded: malformed input', () => {
+  it('a client sending a bad startup or a bad message length is dropped; the others go on', async () => {
+    const db = await embedded()
+    const { createConnection } = await import('node:net')
+    const port = Number(new URL(db.url).port)
+    const cases: ReadonlyArray<Buffer> = [
+      Buffer.from([0, 0, 0, 2, 0, 3, 0, 0]), // a startup length below its header
+      Buffer.from([0, 0, 0, 8, 0, 3, 0, 0]), // a startup without parameters (PGlite's session does not survive it)
+      startupPacket({ user: 'postgres', database: 'postgres' }).subarray(0, 20), // cut short, then closed
+      Buffer.concat([startupPacket({ user: 'postgres' }), Buffer.from([0x51, 0xff, 0xff, 0xff, 0xf0])]), // negative length
+    ]
+    for (const [i, bytes] of cases.entries()) {
+      const closed = await within(
+        5_000,
+        new Promise<boolean>(resolve => {
+          const s = createConnection(port, '127.0.0.1')
+          s.on('connect', () => {
+            s.write(bytes)
+            if (i === 2) s.end()
+          })
+          s.on('data', () => undefined)
+          s.on('error', () => undefined)
+          s.on('close', () => resolve(true))
+        }),
+      )
+      expect(closed, `case ${i}`).toBe(true)
+      expect(await within(5_000, names(db.sql)), `after case ${i}`).toEqual(['ada', 'bob', 'cy'])
+    }
+  })
+})
