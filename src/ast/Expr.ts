@@ -143,9 +143,26 @@ export const compare = (op: CompareOp, left: Expr, right: Expr): Compare =>
   make({ _tag: 'Compare', op, left: operand(left), right: operand(right) })
 /** @category constructors @since 0.1.0 */
 export const eq = (left: Expr, right: Expr): Compare => compare('eq', left, right)
-/** @category constructors @since 0.1.0 */
+/**
+ * Membership in a list. A list that is not an array (from an untyped caller) is refused when the tree is
+ * compiled or run (see `Node.refuse`).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const inList = (expr: Expr, values: ReadonlyArray<unknown>): InList =>
-  make({ _tag: 'InList', expr: operand(expr), values: freeze([...values]) })
+  Node.total(
+    'Expr.inList',
+    () =>
+      make({
+        _tag: 'InList' as const,
+        expr: operand(expr),
+        values: Array.isArray(values)
+          ? freeze([...(values as ReadonlyArray<unknown>)])
+          : freeze([Node.refuse(`Expr.inList: expected an array of values, got ${typeof values}`)]),
+      }),
+    reason => make({ _tag: 'InList' as const, expr: param(Node.refuse(reason)), values: freeze([]) }),
+  )
 /** @category constructors @since 0.1.0 */
 export const isNull = (expr: Expr): IsNull => make({ _tag: 'IsNull', expr: operand(expr) })
 /** @category constructors @since 0.1.0 */
@@ -164,18 +181,55 @@ const flatten = (tag: 'And' | 'Or', exprs: ReadonlyArray<Expr>): ReadonlyArray<E
   return freeze(out)
 }
 
+const logic = (tag: 'And' | 'Or', exprs: ReadonlyArray<Expr>): Expr =>
+  Node.total(
+    `Expr.${tag.toLowerCase()}`,
+    () =>
+      !Array.isArray(exprs)
+        ? param(
+            Node.refuse(`Expr.${tag.toLowerCase()}: expected an array of expressions, got ${typeof exprs}`),
+          )
+        : exprs.length === 1
+          ? operand(exprs[0])
+          : make({ _tag: tag, exprs: flatten(tag, exprs) }),
+    reason => param(Node.refuse(reason)),
+  )
+
 /** @category constructors @since 0.1.0 */
-export const and = (exprs: ReadonlyArray<Expr>): Expr =>
-  exprs.length === 1 ? operand(exprs[0] as Expr) : make({ _tag: 'And', exprs: flatten('And', exprs) })
+export const and = (exprs: ReadonlyArray<Expr>): Expr => logic('And', exprs)
 /** @category constructors @since 0.1.0 */
-export const or = (exprs: ReadonlyArray<Expr>): Expr =>
-  exprs.length === 1 ? operand(exprs[0] as Expr) : make({ _tag: 'Or', exprs: flatten('Or', exprs) })
+export const or = (exprs: ReadonlyArray<Expr>): Expr => logic('Or', exprs)
 /** @category constructors @since 0.1.0 */
 export const like = (expr: Expr, pattern: Expr, caseInsensitive: boolean): Like =>
   make({ _tag: 'Like', expr: operand(expr), pattern: operand(pattern), caseInsensitive })
-/** @category constructors @since 0.1.0 */
+/**
+ * SQL text written by the programmer with expressions between its pieces. This is the raw AST: its
+ * strings are SQL. The user-facing constructors (`Pred.fragment`, `Schema.fragment`) accept only
+ * tagged-template strings, so no runtime value can become one. Strings that are not a list of text
+ * one longer than the arguments are refused when the tree is compiled or run.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const fragment = (strings: ReadonlyArray<string>, args: ReadonlyArray<Expr>): Fragment =>
-  make({ _tag: 'Fragment', strings: freeze([...strings]), args: freeze(args.map(operand)) })
+  Node.total(
+    'Expr.fragment',
+    () =>
+      Array.isArray(strings) &&
+      Array.isArray(args) &&
+      strings.length === args.length + 1 &&
+      strings.every(x => typeof x === 'string')
+        ? make({
+            _tag: 'Fragment' as const,
+            strings: freeze([...(strings as ReadonlyArray<string>)]),
+            args: freeze((args as ReadonlyArray<Expr>).map(operand)),
+          })
+        : refusedFragment('Expr.fragment: expected strings one longer than the arguments, all text'),
+    refusedFragment,
+  )
+
+const refusedFragment = (reason: string): Fragment =>
+  make({ _tag: 'Fragment' as const, strings: freeze(['', '']), args: freeze([param(Node.refuse(reason))]) })
 /** @category constructors @since 0.1.0 */
 export const exists = (select: Select): Exists => make({ _tag: 'Exists', select })
 
@@ -198,8 +252,15 @@ export const operand = (u: unknown): Expr => (isExpr(u) ? u : param(u))
  * @category utils
  * @since 0.1.0
  */
-export const isPlaceholder = (u: unknown): u is Placeholder =>
-  typeof u === 'object' && u !== null && (u as { readonly [brand]?: unknown })[brand] === true
+export const isPlaceholder = (u: unknown): u is Placeholder => {
+  if (typeof u !== 'object' || u === null) return false
+  try {
+    return (u as { readonly [brand]?: unknown })[brand] === true
+  } catch {
+    // a proxy whose traps throw is a value
+    return false
+  }
+}
 
 /**
  * Whether a value is an expression built by these companions. Shape never decides: a user value
@@ -273,7 +334,13 @@ export const depth = (e: unknown): number => {
   for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
     const [x, d] = top
     if (d > max) max = d
-    if (isExpr(x)) for (const c of children(x)) stack.push([c, d + 1])
+    if (isExpr(x))
+      for (const c of Node.total(
+        'Expr.depth',
+        () => children(x),
+        () => [],
+      ))
+        stack.push([c, d + 1])
   }
   return max
 }
@@ -296,4 +363,4 @@ export const maxDepth = 100
 export const is =
   <T extends Expr['_tag']>(tag: T) =>
   (e: Expr): e is Extract<Expr, { readonly _tag: T }> =>
-    e._tag === tag
+    isExpr(e) && e._tag === tag

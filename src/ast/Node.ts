@@ -6,7 +6,6 @@
  *
  * @since 0.1.0
  */
-
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
@@ -47,5 +46,74 @@ export const make = <A extends object>(fields: A): A & Branded =>
  * @category utils
  * @since 0.1.0
  */
-export const isNode = (u: unknown): u is Branded =>
-  typeof u === 'object' && u !== null && (u as { readonly [brand]?: unknown })[brand] === true
+export const isNode = (u: unknown): u is Branded => {
+  if (typeof u !== 'object' || u === null) return false
+  try {
+    return (u as { readonly [brand]?: unknown })[brand] === true
+  } catch {
+    // a proxy whose traps throw is a value, not a node
+    return false
+  }
+}
+
+// -------------------------------------------------------------------------------------
+// refusals
+// -------------------------------------------------------------------------------------
+
+// Markers are recognised by identity (this module's WeakMap), never by shape.
+const reasons = new WeakMap<object, string>()
+
+/**
+ * A fresh marker value standing for something an untyped caller handed a companion that no node can
+ * be made of (a list that is not an array, fragment strings that are not a template, an operator
+ * outside the union, a proxy whose traps throw). Companions put it where the node would be, as a
+ * parameter's value; whoever compiles or runs the tree refuses it with `reason` (see `refusal`), so
+ * the misuse surfaces as a `Left`, never as an exception and never as SQL.
+ *
+ * @category refusals
+ * @since 0.1.0
+ */
+export const refuse = (reason: string): object => {
+  const marker = Object.freeze({})
+  reasons.set(marker, reason)
+  return marker
+}
+
+/**
+ * The reason a marker made by `refuse` carries; `undefined` for any other value.
+ *
+ * @category refusals
+ * @since 0.1.0
+ */
+export const refusal = (u: unknown): string | undefined =>
+  typeof u === 'object' && u !== null ? reasons.get(u) : undefined
+
+/**
+ * Runs a companion over untyped input: whatever it throws becomes `fallback` of a reason naming it.
+ *
+ * @category refusals
+ * @since 0.1.0
+ */
+export const total = <A>(name: string, f: () => A, fallback: (reason: string) => A): A => {
+  try {
+    return f()
+  } catch (u) {
+    return fallback(`${name}: its arguments could not be read: ${describe(u)}`)
+  }
+}
+
+/**
+ * What a companion's input threw, rendered without throwing (the AST imports nothing of ours, so
+ * not through `error/Show`).
+ *
+ * @category refusals
+ * @since 0.1.0
+ */
+export const describe = (u: unknown): string => {
+  try {
+    if (u instanceof Error) return `${u.name}: ${u.message}`
+  } catch {
+    // a proxy whose getPrototypeOf trap throws: described by its type
+  }
+  return `a thrown ${u === null ? 'null' : typeof u}`
+}

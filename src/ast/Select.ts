@@ -1,6 +1,7 @@
 /**
  * The select node of the query AST: one source binding, joins, conjunctive filters, order, limit,
- * offset, distinct. Filters are a list of conjuncts so that an owner filter added by `assoc` stays its
+ * offset, distinct. The combinators never throw: given what is not a select, they hand it back, and
+ * `Check.select` names the problem when it is compiled. Filters are a list of conjuncts so that an owner filter added by `assoc` stays its
  * own conjunct: a later `or` combines inside another conjunct and can never widen it.
  *
  * @since 0.1.0
@@ -144,7 +145,11 @@ export const join = (kind: Join['kind'], binding: Binding, on: Expr): Join =>
 export const withWhere =
   (conjunct: Expr) =>
   (s: Select): Select =>
-    Object.freeze({ ...s, where: [...s.where, conjunct] })
+    Node.total(
+      'Select.withWhere',
+      () => Node.make({ ...s, where: [...s.where, conjunct] }),
+      () => s,
+    )
 
 /**
  * @category combinators
@@ -153,7 +158,11 @@ export const withWhere =
 export const withJoins =
   (joins: ReadonlyArray<Join>) =>
   (s: Select): Select =>
-    Object.freeze({ ...s, joins: [...s.joins, ...joins] })
+    Node.total(
+      'Select.withJoins',
+      () => Node.make({ ...s, joins: [...s.joins, ...joins] }),
+      () => s,
+    )
 
 /**
  * @category combinators
@@ -162,7 +171,11 @@ export const withJoins =
 export const withOrder =
   (terms: ReadonlyArray<OrderTerm>) =>
   (s: Select): Select =>
-    Object.freeze({ ...s, orderBy: [...s.orderBy, ...terms] })
+    Node.total(
+      'Select.withOrder',
+      () => Node.make({ ...s, orderBy: [...s.orderBy, ...terms] }),
+      () => s,
+    )
 
 /**
  * @category combinators
@@ -174,7 +187,11 @@ export const set =
     value: Select[K],
   ) =>
   (s: Select): Select =>
-    Object.freeze({ ...s, [key]: value })
+    Node.total(
+      'Select.set',
+      () => Node.make({ ...s, [key]: value }),
+      () => s,
+    )
 
 // -------------------------------------------------------------------------------------
 // utils
@@ -188,4 +205,13 @@ export const set =
  * @since 0.1.0
  */
 export const isTriviallyEmpty = (s: Select): boolean =>
-  s.where.some(e => (e._tag === 'InList' && e.values.length === 0) || (e._tag === 'Bool' && !e.value))
+  Node.total(
+    'Select.isTriviallyEmpty',
+    () =>
+      s.where.some(
+        e =>
+          Node.isNode(e) &&
+          ((e._tag === 'InList' && e.values.length === 0) || (e._tag === 'Bool' && !e.value)),
+      ),
+    () => false,
+  )

@@ -10,6 +10,7 @@
  *
  * @since 0.1.0
  */
+import * as Ex from './Expr.js'
 import type { Expr, Param } from './Expr.js'
 import * as Node from './Node.js'
 import type { Binding } from './Select.js'
@@ -99,21 +100,33 @@ export const ref = (step: number, column: string): Ref => Node.make({ _tag: 'Ref
  * @since 0.1.0
  */
 export const insert = (fields: Omit<Insert, '_tag' | typeof Node.brand>): Insert =>
-  Node.make({ _tag: 'Insert' as const, ...fields })
+  Node.total(
+    'Write.insert',
+    () => Node.make({ ...fields, _tag: 'Insert' as const }),
+    reason => Node.make({ ...refused(reason), _tag: 'Insert' as const }) as Insert,
+  )
 
 /**
  * @category constructors
  * @since 0.1.0
  */
 export const update = (fields: Omit<Update, '_tag' | typeof Node.brand>): Update =>
-  Node.make({ _tag: 'Update' as const, ...fields })
+  Node.total(
+    'Write.update',
+    () => Node.make({ ...fields, _tag: 'Update' as const }),
+    reason => Node.make({ ...refused(reason), _tag: 'Update' as const }) as Update,
+  )
 
 /**
  * @category constructors
  * @since 0.1.0
  */
 export const delete_ = (fields: Omit<Delete, '_tag' | typeof Node.brand>): Delete =>
-  Node.make({ _tag: 'Delete' as const, ...fields })
+  Node.total(
+    'Write.delete_',
+    () => Node.make({ ...fields, _tag: 'Delete' as const }),
+    reason => Node.make({ ...refused(reason), _tag: 'Delete' as const }) as Delete,
+  )
 
 // -------------------------------------------------------------------------------------
 // utils
@@ -132,4 +145,23 @@ export const isRef = (u: unknown): u is Ref =>
  * @category utils
  * @since 0.1.0
  */
-export const tableOf = (w: Write): string => (w._tag === 'Insert' ? w.table : w.binding.table)
+export const tableOf = (w: Write): string =>
+  Node.total(
+    'Write.tableOf',
+    () => (w._tag === 'Insert' ? w.table : w.binding.table),
+    () => '',
+  )
+
+// The fields of a statement whose input could not be read: `Check.write` refuses it with the reason.
+const refused = (reason: string) => ({
+  table: '',
+  binding: { table: '', alias: '' },
+  columns: [],
+  rows: [[Ex.param(Node.refuse(reason))]],
+  set: [],
+  where: [],
+  generated: [],
+  key: [],
+  onConflict: 'raise' as const,
+  returning: [],
+})

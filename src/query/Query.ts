@@ -8,6 +8,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
+import * as Check from '../ast/Check.js'
 import * as Expr from '../ast/Expr.js'
 import * as Select from '../ast/Select.js'
 import * as QueryError from '../error/QueryError.js'
@@ -379,8 +380,9 @@ const checked = (e: unknown, schema: string, errors: Array<QueryError.QueryError
     )
     return Expr.bool(false)
   }
-  // A predicate Pred built from misuse (see ./Invalid.ts) is refused with its reason.
-  const reason = Invalid.find(e)
+  // A predicate Pred built from misuse (see ./Invalid.ts), or a tree an untyped caller assembled from the
+  // AST companions with fields no statement can hold, is refused with its reason.
+  const reason = Check.expr(e)
   if (reason !== undefined) {
     errors.push(QueryError.make('InvalidArgument', reason, schema))
     return Expr.bool(false)

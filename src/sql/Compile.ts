@@ -256,11 +256,7 @@ const ranked = (ctx: Context, s: Select, p: PerParent): string => {
 // -------------------------------------------------------------------------------------
 
 /**
- * @example
- * import * as O from 'fp-ts/lib/Option.js'
- * import { Ast, Sql } from 'quiver-sql'
- * const s = Ast.Select.create({ table: 'posts', alias: 't0' }, [{ name: 'id', expr: Ast.Expr.column('t0', 'id') }])
- * assert.deepStrictEqual(Sql.toSql(s), { text: 'select "t0"."id" from "posts" as "t0"', params: [] })
+ * The text of a select tree built by the companions (internal: the public, checked entry is `Sql.toSql`).
  *
  * @category destructors
  * @since 0.1.0

@@ -57,18 +57,6 @@ export const write = (ctx: Context, w: Write): string =>
 // -------------------------------------------------------------------------------------
 
 /**
- * @example
- * import { Ast, Write } from 'quiver-sql'
- * const del = Ast.Write.delete_({
- *   binding: { table: 'posts', alias: 't0' },
- *   where: [Ast.Expr.eq(Ast.Expr.column('t0', 'id'), Ast.Expr.param(1))],
- *   returning: ['id'],
- * })
- * assert.deepStrictEqual(Write.statementToSql(del), {
- *   text: 'delete from "posts" as "t0" where "t0"."id" = $1 returning "id"',
- *   params: [1],
- * })
- *
  * @category destructors
  * @since 0.1.0
  */

@@ -28,5 +28,5 @@ export {
   type PutOptions,
 } from './Change.js'
 export { make, toSql, run, runPure, type Plan, type Step, type Output, type PlanError } from './Plan.js'
-export { toSql as statementToSql } from '../sql/Write.js'
+export { statementToSql } from '../sql/Sql.js'
 export type { WriteError, WriteErrorCode, FieldError } from './WriteError.js'

@@ -174,7 +174,7 @@ describe('a value shaped like an AST node is a parameter', () => {
         Select.create({ table: 'docs', alias: 't0' }, []),
       ),
     )
-    expect(raw).toEqual({ text: 'select 1 from "docs" as "t0" where $1', params: [attack] })
+    expect(raw).toEqual(E.right({ text: 'select 1 from "docs" as "t0" where $1', params: [attack] }))
   })
 })
 
