@@ -191,8 +191,15 @@ const lostClientCodes: ReadonlySet<string> = new Set([
  * @since 0.1.0
  */
 export const isConnectionLost = (e: DbError): boolean => {
-  if (e.code !== null && lostClientCodes.has(e.code)) return true
-  const c = e.cause
+  if (typeof e !== 'object' || e === null) return false
+  const code = field(e, 'code')
+  if (code !== null && lostClientCodes.has(code)) return true
+  let c: unknown
+  try {
+    c = e.cause
+  } catch {
+    return false
+  }
   if (typeof c !== 'object' || c === null) return false
   const severity = field(c, 'severity')
   return severity === 'FATAL' || severity === 'PANIC'

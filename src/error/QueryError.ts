@@ -5,6 +5,8 @@
  *
  * @since 0.1.0
  */
+import type { Either } from 'fp-ts/lib/Either.js'
+import { show } from './Show.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -50,3 +52,47 @@ export const make = (
   schema: string | null = null,
   association: string | null = null,
 ): QueryError => Object.freeze({ _tag: 'QueryError', code, schema, association, message })
+
+/**
+ * The error of a public function whose untyped input could not be read (a proxy or a getter that
+ * throws, a value of the wrong shape deep inside).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const unreadable = (fn: string, u: unknown): QueryError =>
+  make('InvalidArgument', `${fn}: its input could not be read (${show(u)})`)
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * A reader of tasks that never throws and never rejects: `f` is built at the environment stage, and a
+ * throw there or a rejection of its task is an `unreadable` error of `fn`. For the public entry points
+ * that take untyped input.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const total =
+  <R, E, A>(
+    fn: string,
+    f: () => (r: R) => () => Promise<Either<E, A>>,
+  ): ((r: R) => () => Promise<Either<E | QueryError, A>>) =>
+  r => {
+    let task: () => Promise<Either<E, A>>
+    try {
+      task = f()(r)
+    } catch (u) {
+      const e = unreadable(fn, u)
+      return () => Promise.resolve({ _tag: 'Left', left: e })
+    }
+    return async () => {
+      try {
+        return await task()
+      } catch (u) {
+        return { _tag: 'Left', left: unreadable(fn, u) }
+      }
+    }
+  }

@@ -135,9 +135,10 @@ const guarded =
  * @category destructors
  * @since 0.1.0
  */
-export const rows =
-  (q: AnyQuery): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Record<string, unknown>>> =>
-  i => {
+export const rows = (
+  q: AnyQuery,
+): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Record<string, unknown>>> =>
+  QueryError.total('Run.rows', () => (i: Interpreter) => {
     const bad = checkQuery(q)
     if (bad !== null) return TE.left(bad)
     const error = q.errors[0]
@@ -152,7 +153,7 @@ export const rows =
         Decode.rows(table, raw),
       ),
     )
-  }
+  })
 
 /**
  * Every row of the query, decoded and with its preloads.
@@ -164,11 +165,17 @@ export const all = <M extends Model.AnyModel, S extends string, P, J extends Joi
   q: Query<M, S, P, J>,
   options: Preload.Options = {},
 ): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Loaded<M, S, P>>> =>
-  guarded(
-    q,
-    options,
-    o =>
-      Preload.fromQuery(q, o) as RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Loaded<M, S, P>>>,
+  QueryError.total('Run.all', () =>
+    guarded(
+      q,
+      options,
+      o =>
+        Preload.fromQuery(q, o) as RTE.ReaderTaskEither<
+          Interpreter,
+          LoadError,
+          ReadonlyArray<Loaded<M, S, P>>
+        >,
+    ),
   )
 
 /**
@@ -189,17 +196,18 @@ export const prepared =
     p: Prepared.Prepared<M, S, P, A>,
     options: Preload.Options = {},
   ) =>
-  (args: Prepared.Args<A>): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Loaded<M, S, P>>> => {
-    const o = checkOptions(options)
-    if (E.isLeft(o)) return () => TE.left(o.left)
-    const bad = isPrepared(p) ? checkQuery(p.query) : notPrepared(p)
-    if (bad !== null) return () => TE.left(bad)
-    return Preload.fromPrepared(p as unknown as Prepared.AnyPrepared, args, o.right) as RTE.ReaderTaskEither<
-      Interpreter,
-      LoadError,
-      ReadonlyArray<Loaded<M, S, P>>
-    >
-  }
+  (args: Prepared.Args<A>): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Loaded<M, S, P>>> =>
+    QueryError.total('Run.prepared', () => {
+      const o = checkOptions(options)
+      if (E.isLeft(o)) return () => TE.left(o.left)
+      const bad = isPrepared(p) ? checkQuery(p.query) : notPrepared(p)
+      if (bad !== null) return () => TE.left(bad)
+      return Preload.fromPrepared(
+        p as unknown as Prepared.AnyPrepared,
+        args,
+        o.right,
+      ) as RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Loaded<M, S, P>>>
+    })
 
 /**
  * The one row of the query: `NotFound` with none, `TooMany` with several.
@@ -211,18 +219,20 @@ export const one = <M extends Model.AnyModel, S extends string, P, J extends Joi
   q: Query<M, S, P, J>,
   options: Preload.Options = {},
 ): RTE.ReaderTaskEither<Interpreter, LoadError, Loaded<M, S, P>> =>
-  pipe(
-    all(q, options),
-    RTE.flatMapEither(rs =>
-      rs.length === 1
-        ? E.right(rs[0] as Loaded<M, S, P>)
-        : E.left(
-            QueryError.make(
-              rs.length === 0 ? 'NotFound' : 'TooMany',
-              `expected exactly one '${q.schema}' row, got ${rs.length === 0 ? 'none' : 'several'}`,
-              q.schema,
+  QueryError.total('Run.one', () =>
+    pipe(
+      all(q, options),
+      RTE.flatMapEither(rs =>
+        rs.length === 1
+          ? E.right(rs[0] as Loaded<M, S, P>)
+          : E.left(
+              QueryError.make(
+                rs.length === 0 ? 'NotFound' : 'TooMany',
+                `expected exactly one '${q.schema}' row, got ${rs.length === 0 ? 'none' : 'several'}`,
+                q.schema,
+              ),
             ),
-          ),
+      ),
     ),
   )
 
@@ -236,9 +246,11 @@ export const first = <M extends Model.AnyModel, S extends string, P, J extends J
   q: Query<M, S, P, J>,
   options: Preload.Options = {},
 ): RTE.ReaderTaskEither<Interpreter, LoadError, O.Option<Loaded<M, S, P>>> =>
-  pipe(
-    all(q, options),
-    RTE.map(rs => O.fromNullable(rs[0])),
+  QueryError.total('Run.first', () =>
+    pipe(
+      all(q, options),
+      RTE.map(rs => O.fromNullable(rs[0])),
+    ),
   )
 
 /**
@@ -262,12 +274,13 @@ export const preloadInto =
   ) =>
   (
     rows: ReadonlyArray<Model.Row<M, S>>,
-  ): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Loaded<M, S, P>>> => {
-    const o = checkOptions(options)
-    if (E.isLeft(o)) return () => TE.left(o.left)
-    return Preload.into(model, schema, spec, o.right)(rows) as RTE.ReaderTaskEither<
-      Interpreter,
-      LoadError,
-      ReadonlyArray<Loaded<M, S, P>>
-    >
-  }
+  ): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Loaded<M, S, P>>> =>
+    QueryError.total('Run.preloadInto', () => {
+      const o = checkOptions(options)
+      if (E.isLeft(o)) return () => TE.left(o.left)
+      return Preload.into(model, schema, spec, o.right)(rows) as RTE.ReaderTaskEither<
+        Interpreter,
+        LoadError,
+        ReadonlyArray<Loaded<M, S, P>>
+      >
+    })

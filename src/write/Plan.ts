@@ -98,10 +98,19 @@ export const make = <A>(
   Object.freeze({
     _tag: 'Plan',
     model,
-    steps: Object.freeze([...steps]),
+    // Untyped steps that are not a list are kept as given: `run` refuses such a plan with a Left.
+    steps: copy(steps),
     output,
-    notes: Object.freeze([...notes]),
+    notes: copy(notes),
   })
+
+const copy = <X>(xs: ReadonlyArray<X>): ReadonlyArray<X> => {
+  try {
+    return Object.freeze([...xs])
+  } catch {
+    return xs
+  }
+}
 
 // -------------------------------------------------------------------------------------
 // utils
@@ -224,8 +233,14 @@ const finish = <A>(plan: Plan<A>, results: Results): E.Either<PlanError, A> => {
  * @category destructors
  * @since 0.1.0
  */
-export const toSql = <A>(plan: Plan<A>): ReadonlyArray<CompiledQuery> =>
-  plan.steps.map(s => WriteSql.toSql(s.statement))
+export const toSql = <A>(plan: Plan<A>): ReadonlyArray<CompiledQuery> => {
+  try {
+    return plan.steps.map(s => WriteSql.toSql(s.statement))
+  } catch {
+    // Not a plan (untyped input): it has no statements to show.
+    return []
+  }
+}
 
 /**
  * Runs a plan on any interpreter, in one transaction.
@@ -233,9 +248,8 @@ export const toSql = <A>(plan: Plan<A>): ReadonlyArray<CompiledQuery> =>
  * @category destructors
  * @since 0.1.0
  */
-export const run =
-  <A>(plan: Plan<A>): RTE.ReaderTaskEither<Interpreter, PlanError, A> =>
-  i => {
+export const run = <A>(plan: Plan<A>): RTE.ReaderTaskEither<Interpreter, PlanError, A> =>
+  QueryError.total('Write.run', () => (i: Interpreter) => {
     if (!isPlan(plan))
       return TE.left(
         QueryError.make(
@@ -280,7 +294,7 @@ export const run =
         }
       }
     })
-  }
+  })
 
 const isPlan = (u: unknown): u is Plan<unknown> =>
   typeof u === 'object' &&
@@ -300,17 +314,28 @@ export const runPure =
   (
     tables: MemoryWrite.Tables,
   ): E.Either<PlanError, { readonly tables: MemoryWrite.Tables; readonly result: A }> => {
-    let current = tables
-    const results: Array<ReadonlyArray<RawRow>> = []
-    for (const step of plan.steps) {
-      const w = resolve(results, step.statement)
-      if (E.isLeft(w)) return w
-      const r = MemoryWrite.write(current, w.right)
-      if (E.isLeft(r)) return r
-      const c = check(step, r.right.rows)
-      if (E.isLeft(c)) return c
-      current = r.right.tables
-      results.push(r.right.rows)
+    try {
+      return pure(plan, tables)
+    } catch (u) {
+      return E.left(QueryError.unreadable('Write.runPure', u))
     }
-    return E.map((result: A) => ({ tables: current, result }))(finish(plan, results))
   }
+
+const pure = <A>(
+  plan: Plan<A>,
+  tables: MemoryWrite.Tables,
+): E.Either<PlanError, { readonly tables: MemoryWrite.Tables; readonly result: A }> => {
+  let current = tables
+  const results: Array<ReadonlyArray<RawRow>> = []
+  for (const step of plan.steps) {
+    const w = resolve(results, step.statement)
+    if (E.isLeft(w)) return w
+    const r = MemoryWrite.write(current, w.right)
+    if (E.isLeft(r)) return r
+    const c = check(step, r.right.rows)
+    if (E.isLeft(c)) return c
+    current = r.right.tables
+    results.push(r.right.rows)
+  }
+  return E.map((result: A) => ({ tables: current, result }))(finish(plan, results))
+}

@@ -185,3 +185,54 @@ describe('an environment that is not a postgres.js client', () => {
     }
   })
 })
+
+describe('parameters postgres.js cannot serialize', () => {
+  it('are a Left before they reach the driver, and the connection goes on answering', async () => {
+    const cycle: Record<string, unknown> = { a: 1 }
+    cycle['self'] = cycle
+    const values: ReadonlyArray<unknown> = [
+      { a: 1n },
+      cycle,
+      Symbol('s'),
+      () => 1,
+      [Symbol('q')],
+      new Date(Number.NaN),
+    ]
+    for (const v of values) {
+      // A jsonb parameter: a value that failed to serialize after the statement was described used to
+      // leave postgres.js's connection answering nothing more.
+      const r = await Pg.execute({ text: 'select $1::jsonb as x', params: [v] })(db.sql)()
+      expect(E.isLeft(r) && r.left).toMatchObject({ _tag: 'DbError', code: 'QUIVER_PARAM' })
+      expect(E.isLeft(r) && r.left.message).toContain('parameter $1 cannot be sent')
+    }
+    const ok = await Pg.execute({ text: 'select $1::jsonb as x', params: [{ a: [1, 'b', null] }] })(db.sql)()
+    expect(E.isRight(ok) && ok.right[0]).toEqual({ x: { a: [1, 'b', null] } })
+  })
+
+  it('hostile inputs at every stage of Run and Pg are Lefts (total entry points)', async () => {
+    const hostile = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('trap')
+        },
+        has: () => {
+          throw new Error('trap')
+        },
+      },
+    )
+    const h = hostile as never
+    for (const r of [
+      await Run.all(h)(Pg.interpreter(db.sql))(),
+      await Run.one(posts)(h)(),
+      await Run.first(posts, h)(Pg.interpreter(db.sql))(),
+      await Pg.all(posts)(h)(),
+      await Pg.transact(Pg.execute({ text: 'select 1', params: [] }), h)(db.sql)(),
+      await Write.run(h)(Pg.interpreter(db.sql))(),
+      Write.runPure(h)(new Map()),
+    ])
+      expect(E.isLeft(r)).toBe(true)
+    expect(Write.toSql(h)).toEqual([])
+    expect(DbError.isConnectionLost(h)).toBe(false)
+  })
+})

@@ -69,6 +69,18 @@ export const execute =
     // per statement (measured in the one-small-tree benchmark).
     try {
       if (!isClient(sql)) throw new TypeError(`expected a postgres.js client, got ${show(sql)}`)
+      for (let k = 0; k < compiled.params.length; k++) {
+        const problem = unsendable(compiled.params[k])
+        if (problem !== null)
+          return {
+            _tag: 'Left',
+            left: DbError.make(
+              'DataException',
+              `parameter $${k + 1} cannot be sent: ${problem}`,
+              'QUIVER_PARAM',
+            ),
+          }
+      }
       const params = compiled.params.map(v => listParam(sql, v)) as Array<postgres.ParameterOrJSON<never>>
       return { _tag: 'Right', right: await sql.unsafe(compiled.text, params, { prepare: true }) }
     } catch (u) {
@@ -89,6 +101,35 @@ export const execute =
 const afterClose = async (): Promise<void> => {
   await new Promise<void>(resolve => setImmediate(resolve))
   await new Promise<void>(resolve => setImmediate(resolve))
+}
+
+// Why postgres.js could not serialize a parameter, or null. Checked before the statement is handed over:
+// a value that fails to serialize once the statement has been described (a BigInt or a cycle inside a
+// jsonb value) leaves postgres.js 3.4.9's connection answering nothing more.
+const unsendable = (v: unknown, depth = 0): string | null => {
+  switch (typeof v) {
+    case 'symbol':
+    case 'function':
+      return `${show(v)} is not a value PostgreSQL can hold`
+    case 'object': {
+      if (v === null || v instanceof Uint8Array) return null
+      if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'an invalid Date' : null
+      if (Array.isArray(v) && depth < 2) {
+        for (let i = 0; i < v.length; i++) {
+          const p = unsendable(v[i], depth + 1)
+          if (p !== null) return `element ${i}: ${p}`
+        }
+        return null
+      }
+      try {
+        return JSON.stringify(v) === undefined ? `${show(v)} has no JSON form` : null
+      } catch (u) {
+        return `${show(v)} has no JSON form (${show(u instanceof Error ? u.message : u)})`
+      }
+    }
+    default:
+      return null
+  }
 }
 
 // postgres.js types an array parameter by its first element, so a list of booleans or Dates goes out
@@ -241,43 +282,44 @@ const validTimeout = (ms: unknown): ms is number => typeof ms === 'number' && ms
  * @category combinators
  * @since 0.1.0
  */
-export const transact =
-  <R extends Db, Err, A>(
-    program: RTE.ReaderTaskEither<Db, Err, A>,
-    options: TransactOptions = {},
-  ): RTE.ReaderTaskEither<R, Err | DbError.DbError | QueryError.QueryError, A> =>
-  sql =>
-  async (): Promise<E.Either<Err | DbError.DbError | QueryError.QueryError, A>> => {
-    const invalid = checkTransactOptions(options)
-    if (invalid !== null) return { _tag: 'Left', left: invalid }
-    if (!isClient(sql))
-      return {
-        _tag: 'Left',
-        left: QueryError.make(
-          'InvalidArgument',
-          `Pg.transact: expected a postgres.js client, got ${show(sql)}`,
-        ),
+export const transact = <R extends Db, Err, A>(
+  program: RTE.ReaderTaskEither<Db, Err, A>,
+  options: TransactOptions = {},
+): RTE.ReaderTaskEither<R, Err | DbError.DbError | QueryError.QueryError, A> =>
+  QueryError.total(
+    'Pg.transact',
+    () => (sql: R) => async (): Promise<E.Either<Err | DbError.DbError | QueryError.QueryError, A>> => {
+      const invalid = checkTransactOptions(options)
+      if (invalid !== null) return { _tag: 'Left', left: invalid }
+      if (!isClient(sql))
+        return {
+          _tag: 'Left',
+          left: QueryError.make(
+            'InvalidArgument',
+            `Pg.transact: expected a postgres.js client, got ${show(sql)}`,
+          ),
+        }
+      if ('savepoint' in sql) {
+        const state = txStates.get(sql) ?? { settled: false }
+        try {
+          return { _tag: 'Right', right: (await sql.savepoint(body(program, state))) as A }
+        } catch (u) {
+          return { _tag: 'Left', left: u instanceof Rollback ? (u.error as Err) : DbError.fromUnknown(u) }
+        }
       }
-    if ('savepoint' in sql) {
-      const state = txStates.get(sql) ?? { settled: false }
-      try {
-        return { _tag: 'Right', right: (await sql.savepoint(body(program, state))) as A }
-      } catch (u) {
-        return { _tag: 'Left', left: u instanceof Rollback ? (u.error as Err) : DbError.fromUnknown(u) }
-      }
-    }
-    const timeout = options.beginTimeout ?? defaultBeginTimeout
-    const client = sql as postgres.Sql
-    await afterClose()
-    const first = await begin(program, client, timeout)
-    if (first._tag === 'Settled') return first.result
-    if (!DbError.isConnectionLost(first.error)) return { _tag: 'Left', left: first.error }
-    // `begin` met a connection the server had closed (or that connection's stale error); nothing ran,
-    // so it is safe to start again, once, on a fresh connection.
-    await afterClose()
-    const second = await begin(program, client, timeout)
-    return second._tag === 'Settled' ? second.result : { _tag: 'Left', left: second.error }
-  }
+      const timeout = options.beginTimeout ?? defaultBeginTimeout
+      const client = sql as postgres.Sql
+      await afterClose()
+      const first = await begin(program, client, timeout)
+      if (first._tag === 'Settled') return first.result
+      if (!DbError.isConnectionLost(first.error)) return { _tag: 'Left', left: first.error }
+      // `begin` met a connection the server had closed (or that connection's stale error); nothing ran,
+      // so it is safe to start again, once, on a fresh connection.
+      await afterClose()
+      const second = await begin(program, client, timeout)
+      return second._tag === 'Settled' ? second.result : { _tag: 'Left', left: second.error }
+    },
+  )
 
 const checkTransactOptions = (options: unknown): QueryError.QueryError | null => {
   if (typeof options !== 'object' || options === null)
@@ -332,8 +374,25 @@ const run =
     return execute(params === compiled.params ? compiled : { text: compiled.text, params })(sql)
   }
 
-const isClient = (sql: unknown): sql is Db =>
-  typeof sql === 'function' && typeof (sql as { readonly unsafe?: unknown }).unsafe === 'function'
+// An AST from untyped code that the compiler cannot read is a Left of the interpreter's operation.
+const compiling = <E, A>(
+  operation: string,
+  f: () => TE.TaskEither<E, A>,
+): TE.TaskEither<E | QueryError.QueryError, A> => {
+  try {
+    return f()
+  } catch (u) {
+    return TE.left(QueryError.unreadable(`the postgres interpreter's ${operation}`, u))
+  }
+}
+
+const isClient = (sql: unknown): sql is Db => {
+  try {
+    return typeof sql === 'function' && typeof (sql as { readonly unsafe?: unknown }).unsafe === 'function'
+  } catch {
+    return false
+  }
+}
 
 // The interpreter over something that is not a postgres.js client (from untyped code): every operation
 // is a Left naming what it got.
@@ -386,10 +445,15 @@ export const interpreter = (sql: Db, options?: TransactOptions): Interpreter => 
   const i: Interpreter = {
     _tag: 'Interpreter',
     name: 'postgres',
-    select: (s, bind) => read(sql, run(bind === undefined ? compile(s) : once(s, compile), bind)(sql)),
+    select: (s, bind) =>
+      compiling('select', () =>
+        read(sql, run(bind === undefined ? compile(s) : once(s, compile), bind)(sql)),
+      ),
     tree: (t, bind) =>
-      read(sql, run(bind === undefined ? Lateral.toSql(t) : once(t, Lateral.toSql), bind)(sql)),
-    write: w => run(WriteSql.toSql(w), undefined)(sql),
+      compiling('tree', () =>
+        read(sql, run(bind === undefined ? Lateral.toSql(t) : once(t, Lateral.toSql), bind)(sql)),
+      ),
+    write: w => compiling('write', () => run(WriteSql.toSql(w), undefined)(sql)),
     transact: program => transact((tx: Db) => program(interpreter(tx, options)), options ?? {})(sql),
   }
   if (options === undefined) interpreters.set(sql, i)
@@ -410,13 +474,11 @@ export const interpreter = (sql: Db, options?: TransactOptions): Interpreter => 
  * @category destructors
  * @since 0.1.0
  */
-export const all =
-  <M extends Model.AnyModel, S extends string, P, J extends Joins>(
-    q: Query<M, S, P, J>,
-    options: Preload.Options = {},
-  ): RTE.ReaderTaskEither<Db, Run.LoadError, ReadonlyArray<Loaded<M, S, P>>> =>
-  sql =>
-    Run.all(q, options)(interpreter(sql))
+export const all = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
+  q: Query<M, S, P, J>,
+  options: Preload.Options = {},
+): RTE.ReaderTaskEither<Db, Run.LoadError, ReadonlyArray<Loaded<M, S, P>>> =>
+  QueryError.total('Pg.all', () => (sql: Db) => Run.all(q, options)(interpreter(sql)))
 
 /**
  * `Run.prepared` on PostgreSQL: the statement is compiled on the first run and each run sends only the
@@ -435,7 +497,7 @@ export const prepared = <M extends Model.AnyModel, S extends string, P, A extend
   options: Preload.Options = {},
 ): ((args: Prepared.Args<A>) => RTE.ReaderTaskEither<Db, Run.LoadError, ReadonlyArray<Loaded<M, S, P>>>) => {
   const load = Run.prepared(p, options)
-  return args => sql => load(args)(interpreter(sql))
+  return args => QueryError.total('Pg.prepared', () => (sql: Db) => load(args)(interpreter(sql)))
 }
 
 /**
@@ -444,13 +506,11 @@ export const prepared = <M extends Model.AnyModel, S extends string, P, A extend
  * @category destructors
  * @since 0.1.0
  */
-export const one =
-  <M extends Model.AnyModel, S extends string, P, J extends Joins>(
-    q: Query<M, S, P, J>,
-    options: Preload.Options = {},
-  ): RTE.ReaderTaskEither<Db, Run.LoadError, Loaded<M, S, P>> =>
-  sql =>
-    Run.one(q, options)(interpreter(sql))
+export const one = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
+  q: Query<M, S, P, J>,
+  options: Preload.Options = {},
+): RTE.ReaderTaskEither<Db, Run.LoadError, Loaded<M, S, P>> =>
+  QueryError.total('Pg.one', () => (sql: Db) => Run.one(q, options)(interpreter(sql)))
 
 /**
  * The first row, if any.
@@ -458,13 +518,11 @@ export const one =
  * @category destructors
  * @since 0.1.0
  */
-export const first =
-  <M extends Model.AnyModel, S extends string, P, J extends Joins>(
-    q: Query<M, S, P, J>,
-    options: Preload.Options = {},
-  ): RTE.ReaderTaskEither<Db, Run.LoadError, O.Option<Loaded<M, S, P>>> =>
-  sql =>
-    Run.first(q, options)(interpreter(sql))
+export const first = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
+  q: Query<M, S, P, J>,
+  options: Preload.Options = {},
+): RTE.ReaderTaskEither<Db, Run.LoadError, O.Option<Loaded<M, S, P>>> =>
+  QueryError.total('Pg.first', () => (sql: Db) => Run.first(q, options)(interpreter(sql)))
 
 /**
  * `Run.preloadInto` on PostgreSQL: `Pg.preloadInto(Blog, 'post', { comments: true })(posts)(sql)()`.
@@ -481,15 +539,16 @@ export const preloadInto =
   ) =>
   (
     rows: ReadonlyArray<Model.Row<M, S>>,
-  ): RTE.ReaderTaskEither<Db, Run.LoadError, ReadonlyArray<Loaded<M, S, P>>> => {
-    const o = Run.checkOptions(options)
-    if (o._tag === 'Left') return () => TE.left(o.left)
-    return pipe(
-      Preload.into(model, schema, spec, o.right)(rows) as RTE.ReaderTaskEither<
-        Interpreter,
-        Run.LoadError,
-        ReadonlyArray<Loaded<M, S, P>>
-      >,
-      RTE.local(interpreter),
-    )
-  }
+  ): RTE.ReaderTaskEither<Db, Run.LoadError, ReadonlyArray<Loaded<M, S, P>>> =>
+    QueryError.total('Pg.preloadInto', () => {
+      const o = Run.checkOptions(options)
+      if (o._tag === 'Left') return () => TE.left(o.left)
+      return pipe(
+        Preload.into(model, schema, spec, o.right)(rows) as RTE.ReaderTaskEither<
+          Interpreter,
+          Run.LoadError,
+          ReadonlyArray<Loaded<M, S, P>>
+        >,
+        RTE.local((sql: Db) => interpreter(sql)),
+      )
+    })
