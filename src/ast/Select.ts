@@ -1,12 +1,13 @@
 /**
  * The select node of the query AST: one source binding, joins, conjunctive filters, order, limit,
- * offset, distinct. The combinators never throw: given what is not a select, they hand it back, and
- * `Check.select` names the problem when it is compiled. Filters are a list of conjuncts so that an owner filter added by `assoc` stays its
+ * offset, distinct. The combinators never throw: given input they cannot read, they return a select
+ * that `Check.select` refuses, naming the combinator. Filters are a list of conjuncts so that an owner filter added by `assoc` stays its
  * own conjunct: a later `or` combines inside another conjunct and can never widen it.
  *
  * @since 0.1.0
  */
 import * as O from 'fp-ts/lib/Option.js'
+import * as Ex from './Expr.js'
 import type { Expr } from './Expr.js'
 import * as Node from './Node.js'
 
@@ -134,6 +135,13 @@ export const create = (from: Binding, columns: ReadonlyArray<Output>): Select =>
 export const join = (kind: Join['kind'], binding: Binding, on: Expr): Join =>
   Node.make({ _tag: 'Join' as const, kind, binding, on })
 
+// A select whose input could not be read: `Check.select` refuses it with the reason.
+const refused = (reason: string): Select =>
+  Node.make({
+    ...create({ table: '', alias: '' }, []),
+    where: [Ex.param(Node.refuse(reason))],
+  })
+
 // -------------------------------------------------------------------------------------
 // combinators
 // -------------------------------------------------------------------------------------
@@ -145,11 +153,7 @@ export const join = (kind: Join['kind'], binding: Binding, on: Expr): Join =>
 export const withWhere =
   (conjunct: Expr) =>
   (s: Select): Select =>
-    Node.total(
-      'Select.withWhere',
-      () => Node.make({ ...s, where: [...s.where, conjunct] }),
-      () => s,
-    )
+    Node.total('Select.withWhere', () => Node.make({ ...s, where: [...s.where, conjunct] }), refused)
 
 /**
  * @category combinators
@@ -158,11 +162,7 @@ export const withWhere =
 export const withJoins =
   (joins: ReadonlyArray<Join>) =>
   (s: Select): Select =>
-    Node.total(
-      'Select.withJoins',
-      () => Node.make({ ...s, joins: [...s.joins, ...joins] }),
-      () => s,
-    )
+    Node.total('Select.withJoins', () => Node.make({ ...s, joins: [...s.joins, ...joins] }), refused)
 
 /**
  * @category combinators
@@ -171,11 +171,7 @@ export const withJoins =
 export const withOrder =
   (terms: ReadonlyArray<OrderTerm>) =>
   (s: Select): Select =>
-    Node.total(
-      'Select.withOrder',
-      () => Node.make({ ...s, orderBy: [...s.orderBy, ...terms] }),
-      () => s,
-    )
+    Node.total('Select.withOrder', () => Node.make({ ...s, orderBy: [...s.orderBy, ...terms] }), refused)
 
 /**
  * @category combinators
@@ -187,11 +183,7 @@ export const set =
     value: Select[K],
   ) =>
   (s: Select): Select =>
-    Node.total(
-      'Select.set',
-      () => Node.make({ ...s, [key]: value }),
-      () => s,
-    )
+    Node.total('Select.set', () => Node.make({ ...s, [key]: value }), refused)
 
 // -------------------------------------------------------------------------------------
 // utils
