@@ -11,7 +11,7 @@ import * as Ex from '../ast/Expr.js'
 import * as Sel from '../ast/Select.js'
 import * as W from '../ast/Write.js'
 import { show } from '../error/Show.js'
-import type { DefaultsWithArgs, Fields } from '../schema/Association.js'
+import { isWithArgs, type Fields } from '../schema/Association.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import type { Table } from '../schema/Table.js'
@@ -582,8 +582,9 @@ export const applyDefaults = (
     out =
       typeof defaults === 'function'
         ? defaults(child, owner)
-        : defaults['_tag'] === 'DefaultsWithArgs'
-          ? (defaults as DefaultsWithArgs).fn(child, owner, ...(defaults as DefaultsWithArgs).args)
+        : // By the schema brand, never by `_tag`: plain defaults from JSON may hold a `_tag` column.
+          isWithArgs(defaults)
+          ? defaults.fn(child, owner, ...defaults.args)
           : { ...child, ...defaults }
   } catch (e) {
     return refuse(`threw: ${show(e instanceof Error ? e.message : e)}`)
