@@ -17,6 +17,7 @@ import * as Decode from '../decode/Decode.js'
 import * as QueryError from '../error/QueryError.js'
 import { show } from '../error/Show.js'
 import type { Interpreter } from '../interpreter/Interpreter.js'
+import { isQuery } from '../query/Make.js'
 import * as Prepared from '../query/Prepared.js'
 import type { AnyQuery } from '../query/Query.js'
 import * as Column from '../schema/Column.js'
@@ -145,7 +146,25 @@ export const choose = (
     | { readonly _tag: 'Rows'; readonly count: number },
   strategy: Strategy = 'auto',
 ): 'batched' | 'lateral' => {
-  if (strategy !== 'auto') return strategy
+  if (strategy === 'batched' || strategy === 'lateral') return strategy
+  // Total over untyped input: an unknown strategy, or arguments that cannot be read, choose `batched`,
+  // the strategy every interpreter runs (the entry points refuse an unknown strategy before this).
+  if (strategy !== 'auto') return 'batched'
+  try {
+    return auto(i, model, schema, root)
+  } catch {
+    return 'batched'
+  }
+}
+
+const auto = (
+  i: Interpreter,
+  model: Model.AnyModel,
+  schema: string,
+  root:
+    | { readonly _tag: 'Query'; readonly select: Select.Select }
+    | { readonly _tag: 'Rows'; readonly count: number },
+): 'batched' | 'lateral' => {
   if (i.tree === undefined) return 'batched'
   if (root._tag === 'Rows') return root.count <= lateralMaxParents ? 'lateral' : 'batched'
   const s = root.select
@@ -157,6 +176,38 @@ export const choose = (
 // -------------------------------------------------------------------------------------
 // destructors
 // -------------------------------------------------------------------------------------
+
+const strategies: ReadonlyArray<unknown> = ['auto', 'batched', 'lateral']
+
+// Load options from untyped code: an unknown option or value is refused (an unchecked `strategy` would
+// silently run as something else), naming the function.
+const checkOptions = (fn: string, options: unknown): E.Either<QueryError.QueryError, Options> => {
+  const refuse = (what: string) => E.left(QueryError.make('InvalidArgument', `${fn}: ${what}`))
+  if (options === undefined) return E.right({})
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    return refuse(`expected options such as { strategy: 'batched' }, got ${show(options)}`)
+  for (const key of Object.keys(options)) {
+    const v = (options as Readonly<Record<string, unknown>>)[key]
+    if (v === undefined) continue
+    if (key === 'strategy' ? !strategies.includes(v) : key === 'force' ? typeof v !== 'boolean' : true)
+      return refuse(
+        `option ${show(key)} = ${show(v)}: the options are 'strategy' ('auto', 'batched', 'lateral') and 'force' (a boolean)`,
+      )
+  }
+  return E.right(options as Options)
+}
+
+// An interpreter is a capability record; anything else from untyped code is refused before use.
+const checkInterpreter = (fn: string, i: unknown): QueryError.QueryError | null =>
+  typeof i === 'object' &&
+  i !== null &&
+  typeof (i as Partial<Interpreter>).select === 'function' &&
+  typeof (i as Partial<Interpreter>).transact === 'function'
+    ? null
+    : QueryError.make(
+        'InvalidArgument',
+        `${fn}: expected an interpreter (Pg.interpreter(sql) ...), got ${show(i)}`,
+      )
 
 const unsupported = (schema: string) =>
   QueryError.make(
@@ -237,10 +288,23 @@ const load = (
  * @category destructors
  * @since 0.1.0
  */
-export const fromQuery =
-  (q: AnyQuery, options: Options = {}): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Row>> =>
-  i =>
-    load(i, q, options, undefined, perCall)
+export const fromQuery = (
+  q: AnyQuery,
+  options: Options = {},
+): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Row>> =>
+  QueryError.total('Preload.fromQuery', () => (i: Interpreter) => {
+    if (!isQuery(q))
+      return TE.left(
+        QueryError.make(
+          'InvalidArgument',
+          `Preload.fromQuery: expected a query (Query.from(model, schema) ...), got ${show(q)}`,
+        ),
+      )
+    const o = checkOptions('Preload.fromQuery', options)
+    if (E.isLeft(o)) return TE.left(o.left)
+    const bad = checkInterpreter('Preload.fromQuery', i)
+    return bad !== null ? TE.left(bad) : load(i, q, o.right, undefined, perCall)
+  })
 
 const perCall: Planner = {
   nodes: q => Spec.normalize(q.model, q.schema, q.preload),
@@ -270,19 +334,29 @@ const plannerOf = (q: AnyQuery): Planner => {
  * @category destructors
  * @since 0.1.0
  */
-export const fromPrepared =
-  (
-    p: Prepared.AnyPrepared,
-    args: unknown,
-    options: Options = {},
-  ): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Row>> =>
-  i => {
+export const fromPrepared = (
+  p: Prepared.AnyPrepared,
+  args: unknown,
+  options: Options = {},
+): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Row>> =>
+  QueryError.total('Preload.fromPrepared', () => (i: Interpreter) => {
+    if (!Prepared.isPrepared(p))
+      return TE.left(
+        QueryError.make(
+          'InvalidArgument',
+          `Preload.fromPrepared: expected a prepared query (Prepared.make(...)), got ${show(p)}`,
+        ),
+      )
+    const o = checkOptions('Preload.fromPrepared', options)
+    if (E.isLeft(o)) return TE.left(o.left)
+    const bad = checkInterpreter('Preload.fromPrepared', i)
+    if (bad !== null) return TE.left(bad)
     const error = p.query.errors[0]
     if (error !== undefined) return TE.left(error)
     const bind = Prepared.bind(p, args)
     if (E.isLeft(bind)) return TE.left(bind.left)
-    return load(i, p.query, options, bind.right, plannerOf(p.query))
-  }
+    return load(i, p.query, o.right, bind.right, plannerOf(p.query))
+  })
 
 const lateralInto =
   (i: Interpreter, model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Spec.Node>, force: boolean) =>
@@ -398,23 +472,37 @@ const notRows = (schema: string, rows: unknown): QueryError.QueryError | null =>
 export const into =
   (model: Model.AnyModel, schema: string, spec: unknown, options: Options = {}) =>
   (rows: ReadonlyArray<Row>): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Row>> =>
-  i => {
-    const nodes = Spec.normalize(model, schema, spec)
-    if (E.isLeft(nodes)) return TE.left(nodes.left)
-    const bad = notRows(schema, rows)
-    if (bad !== null) return TE.left(bad)
-    if (rows.length === 0) return TE.right([])
-    const force = options.force ?? false
-    const strategy = choose(i, model, schema, { _tag: 'Rows', count: rows.length }, options.strategy)
-    const typed = nodes.right.every(n => {
-      if (n.assoc._tag === 'Through') return true
-      const c = Plan.chain(model, n)
-      return E.isRight(c) && Model.table(model, schema)?.columns.get(c.right.ownerCol)?.sqlType != null
+    QueryError.total('Preload.into', () => (i: Interpreter) => {
+      const o = checkOptions('Preload.into', options)
+      if (E.isLeft(o)) return TE.left(o.left)
+      const nodes = Spec.normalize(model, schema, spec)
+      if (E.isLeft(nodes)) return TE.left(nodes.left)
+      const bad = notRows(schema, rows) ?? checkInterpreter('Preload.into', i)
+      if (bad !== null) return TE.left(bad)
+      return intoRows(i, model, schema, nodes.right, o.right, rows)
     })
-    return pipe(
-      strategy === 'lateral' && (typed || options.strategy === 'lateral')
-        ? lateralInto(i, model, schema, nodes.right, force)(rows)
-        : Batched.load(i, model, nodes.right, force)(rows),
-      TE.map(loaded => Assemble.strip(nodes.right, loaded)),
-    )
-  }
+
+// `into` once its arguments are checked.
+const intoRows = (
+  i: Interpreter,
+  model: Model.AnyModel,
+  schema: string,
+  nodes: ReadonlyArray<Spec.Node>,
+  options: Options,
+  rows: ReadonlyArray<Row>,
+): TE.TaskEither<LoadError, ReadonlyArray<Row>> => {
+  if (rows.length === 0) return TE.right([])
+  const force = options.force ?? false
+  const strategy = choose(i, model, schema, { _tag: 'Rows', count: rows.length }, options.strategy)
+  const typed = nodes.every(n => {
+    if (n.assoc._tag === 'Through') return true
+    const c = Plan.chain(model, n)
+    return E.isRight(c) && Model.table(model, schema)?.columns.get(c.right.ownerCol)?.sqlType != null
+  })
+  return pipe(
+    strategy === 'lateral' && (typed || options.strategy === 'lateral')
+      ? lateralInto(i, model, schema, nodes, force)(rows)
+      : Batched.load(i, model, nodes, force)(rows),
+    TE.map(loaded => Assemble.strip(nodes, loaded)),
+  )
+}

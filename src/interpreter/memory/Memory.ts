@@ -26,6 +26,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
+import * as Check from '../../ast/Check.js'
 import { depth, isExpr, isPlaceholder, maxDepth, param, type Bind, type Expr } from '../../ast/Expr.js'
 import type { Select } from '../../ast/Select.js'
 import * as DbError from '../../error/DbError.js'
@@ -81,22 +82,25 @@ const failWith = (error: EvalError): never => {
 type Truth = boolean | null
 
 /**
- * Compares two strings by Unicode code point.
+ * Compares two strings by Unicode code point: negative, zero or positive, as a sort comparator.
+ *
+ * Total over untyped input: when either argument is not a string there is no order, and the result
+ * is `NaN` (which `Array.prototype.sort` takes as "equal", so a sort never throws either).
+ *
+ * @example
+ * import { Memory } from 'quiver-sql'
+ * assert.ok(Memory.compareText('a', 'b') < 0)
+ * assert.ok(Number.isNaN(Memory.compareText('a', 1 as never)))
  *
  * @category utils
  * @since 0.1.0
  */
-export const compareText = Value.compareText
+export const compareText = (a: string, b: string): number =>
+  typeof a === 'string' && typeof b === 'string' ? Value.compareText(a, b) : NaN
 
-/**
- * Compares two non-null values as PostgreSQL compares them: numbers (`NaN` equal to itself and above
- * every number), booleans (false < true), dates by instant, text by code point. A number against
- * numeric text (an int8 or numeric value as postgres.js returns it) compares as numbers.
- *
- * @category utils
- * @since 0.1.0
- */
-export const compareValues = (a: unknown, b: unknown): number => {
+// The evaluator's comparison: a pair PostgreSQL has no operator for fails the select as PostgreSQL
+// fails it (42883).
+const compareOrFail = (a: unknown, b: unknown): number => {
   const c = Value.compare(a, b)
   return c !== null
     ? c
@@ -107,6 +111,32 @@ export const compareValues = (a: unknown, b: unknown): number => {
           '42883',
         ),
       )
+}
+
+/**
+ * Compares two non-null values as PostgreSQL compares them: numbers (`NaN` equal to itself and above
+ * every number), booleans (false < true), dates by instant, text by code point. A number against
+ * numeric text (an int8 or numeric value as postgres.js returns it) compares as numbers.
+ *
+ * Total: for a pair PostgreSQL has no operator for (text against a boolean, say), or values that
+ * cannot be read (a proxy whose traps throw, a cyclic JSON value), the result is `NaN`, "no order",
+ * where a select comparing them is a `Left` (`DbError` `UndefinedFunction`, 42883). `NaN` is never
+ * `0`, so an equality test on the result is false, and a sort takes it as "equal".
+ *
+ * @example
+ * import { Memory } from 'quiver-sql'
+ * assert.strictEqual(Memory.compareValues(2, '10'), -1)
+ * assert.ok(Number.isNaN(Memory.compareValues('x', true)))
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const compareValues = (a: unknown, b: unknown): number => {
+  try {
+    return Value.compare(a, b) ?? NaN
+  } catch {
+    return NaN
+  }
 }
 
 const keyOf = Value.keyOf
@@ -203,7 +233,7 @@ const handlers: Handlers = {
       if (a === null || a === undefined) return null
       const b = r(env)
       if (b === null || b === undefined) return null
-      return ok(compareValues(a, b))
+      return ok(compareOrFail(a, b))
     }
   },
   InList: (ctx, e) => {
@@ -215,7 +245,7 @@ const handlers: Handlers = {
       const v = x(env)
       if (v === null || v === undefined) return values.length === 0 ? false : null
       if (keys.has(keyOf(v))) return true
-      for (const w of values) if (w !== null && w !== undefined && compareValues(v, w) === 0) return true
+      for (const w of values) if (w !== null && w !== undefined && compareOrFail(v, w) === 0) return true
       return hasNull ? null : false
     }
   },
@@ -392,10 +422,24 @@ interface Step {
 }
 
 const bindingOf = (ctx: Ctx, b: { readonly table: string; readonly alias: string }): Binding => {
-  const rows = ctx.tables.get(b.table)
+  const rows: unknown = ctx.tables.get(b.table)
   if (rows === undefined)
     return failWith(DbError.make('UndefinedTable', `relation "${b.table}" does not exist`, '42P01'))
-  return { table: b.table, alias: b.alias, rows }
+  return { table: b.table, alias: b.alias, rows: checkedRows(b.table, rows) }
+}
+
+// Row lists already found to be lists of records. Tables come from untyped code as often as from a
+// store: a list is checked once (the store replaces a table's list on every write, never edits it).
+const rowLists = new WeakSet<object>()
+
+const checkedRows = (table: string, rows: unknown): ReadonlyArray<RawRow> => {
+  if (!Array.isArray(rows)) return bad(`Memory: table "${table}" holds ${show(rows)}, not a list of rows`)
+  if (rowLists.has(rows)) return rows as ReadonlyArray<RawRow>
+  for (const [k, r] of (rows as ReadonlyArray<unknown>).entries())
+    if (typeof r !== 'object' || r === null || Array.isArray(r))
+      return bad(`Memory: row ${k} of table "${table}" is ${show(r)}, not a record`)
+  rowLists.add(rows)
+  return rows as ReadonlyArray<RawRow>
 }
 
 const subset = (xs: ReadonlySet<string>, of: ReadonlySet<string>): boolean => {
@@ -623,7 +667,7 @@ const compileSelect = (ctx: Ctx, s: Select): ((outer: Env) => ReadonlyArray<RawR
           if (an && bn) continue
           if (an) return t.nulls
           if (bn) return -t.nulls
-          const c = compareValues(a, b)
+          const c = compareOrFail(a, b)
           if (c !== 0) return t.sign * c
         }
         return 0
@@ -685,15 +729,45 @@ const tooDeep = (s: Select): QueryError.QueryError | null => {
 export const evaluate =
   (tables: Tables) =>
   (s: Select, bind?: Bind): E.Either<EvalError, ReadonlyArray<RawRow>> => {
-    const deep = tooDeep(s)
-    if (deep !== null) return E.left(deep)
     try {
+      const invalid = checkInput(tables, s, bind)
+      if (invalid !== null) return E.left(invalid)
+      const deep = tooDeep(s)
+      if (deep !== null) return E.left(deep)
       return E.right(compileSelect({ tables, scope: new Set(), bind }, s)({}))
     } catch (u) {
-      if (u instanceof Failure) return E.left(u.error)
-      throw u
+      // Anything else thrown comes from input nothing checked deeply enough (a row whose getter
+      // throws, a cyclic JSON value compared with itself): a Left too, never an exception.
+      return E.left(u instanceof Failure ? u.error : QueryError.unreadable('Memory.evaluate', u))
     }
   }
+
+const isMap = (u: unknown): u is ReadonlyMap<unknown, unknown> => {
+  try {
+    return u instanceof Map
+  } catch {
+    // a proxy whose getPrototypeOf trap throws
+    return false
+  }
+}
+
+// Selects that passed `Check.select`: nodes are frozen, so a select checked once stays valid (a
+// prepared query's select comes again in every run).
+const checkedSelects = new WeakSet<object>()
+
+// The arguments of `evaluate` from untyped code: tables that are not a map, a select no companion
+// built (or holding what none can evaluate), a binding that is not a map.
+const checkInput = (tables: unknown, s: unknown, bind: unknown): QueryError.QueryError | null => {
+  const invalid = (what: string) => QueryError.make('InvalidArgument', `Memory.evaluate: ${what}`)
+  if (!isMap(tables)) return invalid(`expected tables as a Map of table name to rows, got ${show(tables)}`)
+  if (bind !== undefined && !isMap(bind))
+    return invalid(`expected the values of placeholders as a Map, got ${show(bind)}`)
+  if (typeof s === 'object' && s !== null && checkedSelects.has(s)) return null
+  const problem = Check.select(s)
+  if (problem !== undefined) return invalid(`${problem} (got ${show(s)})`)
+  checkedSelects.add(s as object)
+  return null
+}
 
 /**
  * A memory database: an interpreter and the tables it currently holds. Writes replace the tables (the
@@ -738,15 +812,57 @@ export const store = (tables: Tables, constraints: Constraints.Constraints = Con
           }),
         ),
       ),
-    transact: program => async () => {
-      const before = current
-      const r = await program(i)()
-      if (E.isLeft(r)) current = before
-      return r
-    },
+    transact: program =>
+      transact(
+        i,
+        program,
+        () => current,
+        t => (current = t),
+      ),
   }
   return { interpreter: i, tables: () => current }
 }
+
+const isEither = (u: unknown): u is E.Either<unknown, unknown> => {
+  try {
+    if (typeof u !== 'object' || u === null) return false
+    const tag = (u as { readonly _tag?: unknown })._tag
+    return (tag === 'Left' && 'left' in u) || (tag === 'Right' && 'right' in u)
+  } catch {
+    return false
+  }
+}
+
+// A program from untyped code may be no function, throw, give no task, reject or settle to something
+// that is not an Either: each is a Left (the tables as before), so `transact` always settles to one.
+const transact =
+  <Err, A>(
+    i: Interpreter,
+    program: (i: Interpreter) => TE.TaskEither<Err, A>,
+    get: () => Tables,
+    set: (t: Tables) => void,
+  ): TE.TaskEither<Err | DbError.DbError | QueryError.QueryError, A> =>
+  async () => {
+    const before = get()
+    const refuse = (what: string): E.Either<QueryError.QueryError, never> => {
+      set(before)
+      return E.left(QueryError.make('InvalidArgument', `the memory interpreter's transact: ${what}`))
+    }
+    if (typeof program !== 'function')
+      return refuse(`expected a program (interpreter) => task, got ${show(program)}`)
+    let r: unknown
+    try {
+      const task: unknown = program(i)
+      if (typeof task !== 'function') return refuse(`the program gave ${show(task)}, not a task`)
+      r = await (task as () => Promise<unknown>)()
+    } catch (u) {
+      set(before)
+      return E.left(QueryError.unreadable("the memory interpreter's transact", u))
+    }
+    if (!isEither(r)) return refuse(`the program's task settled to ${show(r)}, not an Either`)
+    if (E.isLeft(r)) set(before)
+    return r as E.Either<Err, A>
+  }
 
 /**
  * A memory database for a model: its tables (from `tables`, a missing one empty) under the
@@ -765,15 +881,28 @@ export const store = (tables: Tables, constraints: Constraints.Constraints = Con
 export const storeOf = (
   model: Model.AnyModel,
   tables: Tables = new Map(),
-): E.Either<SchemaError.SchemaError, Store> =>
-  pipe(
-    Constraints.fromModel(model),
-    E.map(c => {
-      const all = new Map(tables)
-      for (const t of c.tables.keys()) if (!all.has(t)) all.set(t, [])
-      return store(all, c)
-    }),
-  )
+): E.Either<SchemaError.SchemaError | QueryError.QueryError, Store> => {
+  if (!isMap(tables))
+    return E.left(
+      QueryError.make(
+        'InvalidArgument',
+        `Memory.storeOf: expected tables as a Map of table name to rows, got ${show(tables)}`,
+      ),
+    )
+  try {
+    return pipe(
+      Constraints.fromModel(model),
+      E.map(c => {
+        const all = new Map(tables)
+        for (const t of c.tables.keys()) if (!all.has(t)) all.set(t, [])
+        return store(all, c)
+      }),
+    )
+  } catch (u) {
+    // A value shaped enough like a model to pass `Ddl.ddl`, whose parts then throw when read.
+    return E.left(QueryError.unreadable('Memory.storeOf', u))
+  }
+}
 
 /**
  * The memory interpreter over some tables (see `store` to read the tables back after writes).

@@ -38,6 +38,7 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
+import * as Check from '../../ast/Check.js'
 import { isExpr, isPlaceholder, type Expr } from '../../ast/Expr.js'
 import type { Select } from '../../ast/Select.js'
 import { isRef, type Write } from '../../ast/Write.js'
@@ -562,14 +563,18 @@ const remove = (st: State, w: Extract<Write, { readonly _tag: 'Delete' }>) => {
  * @since 0.1.0
  */
 export const write = (tables: Tables, w: Write, options: Options = {}): E.Either<WriteEvalError, Written> => {
-  const st: State = { tables: new Map(tables), constraints: options.constraints ?? Constraints.none }
-  const sequences = options.sequences === undefined ? null : new Map(options.sequences)
   try {
+    // A statement no companion built (or holding what none can run) is refused before any row changes.
+    const problem = Check.write(w)
+    if (problem !== undefined)
+      return E.left(QueryError.make('InvalidArgument', `the memory interpreter's write: ${problem}`))
+    const st: State = { tables: new Map(tables), constraints: options.constraints ?? Constraints.none }
+    const sequences = options.sequences === undefined ? null : new Map(options.sequences)
     const rows =
       w._tag === 'Insert' ? insert(st, w, sequences) : w._tag === 'Update' ? update(st, w) : remove(st, w)
     return E.right({ tables: st.tables, rows, sequences: sequences ?? new Map() })
   } catch (u) {
-    if (u instanceof Stop) return E.left(u.error)
-    throw u
+    // Anything else thrown comes from untyped tables, rows or options that could not be read.
+    return E.left(u instanceof Stop ? u.error : QueryError.unreadable("the memory interpreter's write", u))
   }
 }
