@@ -17,11 +17,30 @@ export interface ColumnRef extends Node.Branded {
   readonly _tag: 'ColumnRef'
   readonly alias: string
   readonly column: string
+  /**
+   * Present on a column of type `json` or `jsonb` (set by the query layer from the table): a value
+   * compared with it is a JSON parameter, and a `json` column is compared as `jsonb` (`json` has no
+   * equality or order of its own).
+   */
+  readonly json?: JsonType
 }
+/**
+ * The JSON types of PostgreSQL.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type JsonType = 'json' | 'jsonb'
 /** @category model @since 0.1.0 */
 export interface Param extends Node.Branded {
   readonly _tag: 'Param'
   readonly value: unknown
+  /**
+   * The value is JSON (bound for a `json`/`jsonb` column): it travels as its JSON text, whatever its
+   * JavaScript type. Drivers guess a parameter's type from the value, and postgres.js sends a boolean,
+   * a Date, or an array whose first element is one as that SQL type, not as JSON.
+   */
+  readonly json?: true
 }
 /**
  * The value of a `Param` that is given only when a prepared query runs (`Prepared.make`): interpreters
@@ -66,6 +85,8 @@ export interface InList extends Node.Branded {
   readonly _tag: 'InList'
   readonly expr: Expr
   readonly values: ReadonlyArray<unknown>
+  /** Each value is JSON (the list is compared with a `json`/`jsonb` column): see `Param.json`. */
+  readonly json?: true
 }
 /** @category model @since 0.1.0 */
 export interface IsNull extends Node.Branded {
@@ -130,17 +151,46 @@ export type Expr =
 const make = Node.make
 const freeze = <A>(a: A): A => Object.freeze(a)
 
-/** @category constructors @since 0.1.0 */
-export const column = (alias: string, column: string): ColumnRef => make({ _tag: 'ColumnRef', alias, column })
+/**
+ * A column of a binding; `json` given for a column of a JSON type (see `ColumnRef.json`).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const column = (alias: string, column: string, json?: JsonType): ColumnRef =>
+  json === 'json' || json === 'jsonb'
+    ? make({ _tag: 'ColumnRef', alias, column, json })
+    : make({ _tag: 'ColumnRef', alias, column })
 /** @category constructors @since 0.1.0 */
 export const param = (value: unknown): Param => make({ _tag: 'Param', value })
+/**
+ * A parameter whose value is JSON, sent as JSON whatever its JavaScript type (an array of booleans, a
+ * bare `true`, a Date inside an object): see `Param.json`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const jsonParam = (value: unknown): Param => make({ _tag: 'Param', value, json: true })
+
+// A comparison with a JSON column takes the other side's value as JSON: the value's JavaScript type
+// says nothing of the SQL type it is bound for (`[false]` is a JSON array, not a boolean).
+const isJsonColumn = (e: Expr): boolean => e._tag === 'ColumnRef' && e.json !== undefined
+const asJson = (e: Expr): Expr => (e._tag === 'Param' && e.json !== true ? jsonParam(e.value) : e)
 /** @category constructors @since 0.1.0 */
 export const placeholder = (name: string): Placeholder => freeze({ _tag: 'Placeholder', name, [brand]: true })
 /** @category constructors @since 0.1.0 */
 export const bool = (value: boolean): Bool => make({ _tag: 'Bool', value })
 /** @category constructors @since 0.1.0 */
-export const compare = (op: CompareOp, left: Expr, right: Expr): Compare =>
-  make({ _tag: 'Compare', op, left: operand(left), right: operand(right) })
+export const compare = (op: CompareOp, left: Expr, right: Expr): Compare => {
+  const l = operand(left)
+  const r = operand(right)
+  return make({
+    _tag: 'Compare',
+    op,
+    left: isJsonColumn(r) ? asJson(l) : l,
+    right: isJsonColumn(l) ? asJson(r) : r,
+  })
+}
 /** @category constructors @since 0.1.0 */
 export const eq = (left: Expr, right: Expr): Compare => compare('eq', left, right)
 /**
@@ -153,14 +203,17 @@ export const eq = (left: Expr, right: Expr): Compare => compare('eq', left, righ
 export const inList = (expr: Expr, values: ReadonlyArray<unknown>): InList =>
   Node.total(
     'Expr.inList',
-    () =>
-      make({
+    () => {
+      const x = operand(expr)
+      return make({
         _tag: 'InList' as const,
-        expr: operand(expr),
+        expr: x,
         values: Array.isArray(values)
           ? freeze([...(values as ReadonlyArray<unknown>)])
           : freeze([Node.refuse(`Expr.inList: expected an array of values, got ${typeof values}`)]),
-      }),
+        ...(isJsonColumn(x) ? { json: true as const } : {}),
+      })
+    },
     reason => make({ _tag: 'InList' as const, expr: param(Node.refuse(reason)), values: freeze([]) }),
   )
 /** @category constructors @since 0.1.0 */

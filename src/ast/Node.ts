@@ -34,7 +34,9 @@ export interface Branded {
  * @since 0.1.0
  */
 export const make = <A extends object>(fields: A): A & Branded =>
-  Object.freeze(Object.assign(fields, { [brand]: true as const }))
+  // Not enumerable: a spread of a node (`{ ...node, strings: [...] }`) is a plain object, not a copy
+  // that passes for ours.
+  Object.freeze(Object.defineProperty(fields, brand, { value: true, enumerable: false })) as A & Branded
 
 // -------------------------------------------------------------------------------------
 // utils
@@ -49,7 +51,8 @@ export const make = <A extends object>(fields: A): A & Branded =>
 export const isNode = (u: unknown): u is Branded => {
   if (typeof u !== 'object' || u === null) return false
   try {
-    return (u as { readonly [brand]?: unknown })[brand] === true
+    // An own property: an object whose prototype is a node is not one.
+    return Object.hasOwn(u, brand) && (u as { readonly [brand]?: unknown })[brand] === true
   } catch {
     // a proxy whose traps throw is a value, not a node
     return false

@@ -147,7 +147,7 @@ export const fromPath = (
  * @since 0.1.0
  */
 export const filterExpr = (alias: string, f: Model.Filter): Expr.Expr => {
-  const col = Expr.column(alias, f.column)
+  const col = Expr.column(alias, f.column, f.json)
   const c = f.condition
   switch (c._tag) {
     case 'IsNull':

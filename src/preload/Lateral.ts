@@ -92,7 +92,11 @@ const subquery = (ctx: Sql.Context, node: TreeNode, depth: { n: number }): strin
 
 const lowered = new WeakMap<
   ReadonlyArray<TreeNode>,
-  { readonly subs: ReadonlyArray<string>; readonly params: ReadonlyArray<unknown> }
+  {
+    readonly subs: ReadonlyArray<string>
+    readonly params: ReadonlyArray<unknown>
+    readonly json: Readonly<Record<number, Sql.JsonParam>>
+  }
 >()
 
 // -------------------------------------------------------------------------------------
@@ -124,10 +128,11 @@ export const toSql = (tree: Tree): Sql.CompiledQuery => {
     cached = {
       subs: tree.nodes.map(n => `${subquery(c, n, depth)} as ${ident(n.name)}`),
       params: c.params,
+      json: c.json,
     }
     lowered.set(tree.nodes, cached)
   }
-  const ctx: Sql.Context = { params: cached.params.slice() }
+  const ctx: Sql.Context = { params: cached.params.slice(), json: { ...cached.json } }
   const subs = cached.subs
   let text: string
   if (tree.root._tag === 'Keys') {
@@ -146,5 +151,5 @@ export const toSql = (tree: Tree): Sql.CompiledQuery => {
       text = `select ${[...cols, ...subs].join(', ')}${from(ctx, s)}${tail(ctx, s)}`
     }
   }
-  return Object.freeze({ text, params: Object.freeze(ctx.params) })
+  return Sql.compiled(ctx, text)
 }

@@ -479,7 +479,8 @@ const resolveCustom = (
           name,
           `preload '${name}' of schema '${schema}': where.${column}: ${show(rejected.value)} is not a value of column '${assoc.target}.${column}' (${col?.sqlType ?? col?.codec.name ?? 'unknown'})`,
         )
-      where.push({ column, condition: c })
+      const json = Column.jsonType(col)
+      where.push({ column, condition: c, ...(json === undefined ? {} : { json }) })
     }
   }
   let orderBy: O.Option<ReadonlyArray<Model.Order>> = O.none

@@ -1,7 +1,8 @@
 /**
  * The brand of query values, shared by `Query` and `Prepared` (internal: not exported from the
  * package). A query is recognised by a module-private symbol that only `make` sets, never by its shape.
- * The symbol is an enumerable own property, so a combinator's `{ ...q, errors }` keeps it.
+ * The symbol is a non-enumerable own property: every combinator builds its result through `make`, and a
+ * spread of a query made elsewhere is not a query.
  *
  * @since 0.1.0
  */
@@ -23,7 +24,8 @@ const brand: unique symbol = Symbol('quiver.query')
  * @since 0.1.0
  */
 export const make = <Q extends object>(fields: Q): Q =>
-  Object.freeze(Object.assign(fields, { [brand]: true }))
+  // Not enumerable, own: a spread of a query (`{ ...q, select: junk }`) is not a query.
+  Object.freeze(Object.defineProperty(fields, brand, { value: true, enumerable: false }))
 
 /**
  * A query that is refused with `error` when it is compiled or run. Its schema may be anything an
@@ -58,7 +60,12 @@ export const invalid = (model: unknown, schema: unknown, error: QueryError.Query
  */
 export const isQuery = (u: unknown): u is AnyQuery => {
   try {
-    return typeof u === 'object' && u !== null && (u as { readonly [brand]?: unknown })[brand] === true
+    return (
+      typeof u === 'object' &&
+      u !== null &&
+      Object.hasOwn(u, brand) &&
+      (u as { readonly [brand]?: unknown })[brand] === true
+    )
   } catch {
     return false
   }

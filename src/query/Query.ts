@@ -16,6 +16,7 @@ import { show } from '../error/Show.js'
 import * as Chain from '../plan/Chain.js'
 import * as Spec from '../preload/Spec.js'
 import * as A from '../schema/Association.js'
+import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import * as Sql from '../sql/Compile.js'
 import * as Invalid from './Invalid.js'
@@ -327,9 +328,13 @@ const termsOf = (
   const key = `${schema}\u0000${a}`
   const hit = bySchema.get(key)
   if (hit !== undefined) return hit
+  // A JSON column's term says so: what it is compared with is sent as JSON (see `Expr.Param.json`).
   const terms: Readonly<Record<string, Pred.Term<unknown>>> = Object.freeze(
     Object.fromEntries(
-      [...(Model.table(model, schema)?.columns.keys() ?? [])].map(c => [c, Expr.column(a, c)]),
+      [...(Model.table(model, schema)?.columns ?? [])].map(([c, col]) => [
+        c,
+        Expr.column(a, c, Column.jsonType(col)),
+      ]),
     ),
   )
   bySchema.set(key, terms)

@@ -361,6 +361,19 @@ export const baseType = (sqlType: string | null): string | null =>
         .replace(/^smallserial$/i, 'smallint')
 
 /**
+ * The JSON type of a column (`Column.json`, or `Column.custom(codec, 'json')`), else undefined: its
+ * values travel as JSON whatever their JavaScript type (see `Expr.Param.json`).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const jsonType = (column: Column<unknown> | undefined): 'json' | 'jsonb' | undefined => {
+  const t = column === undefined ? null : baseType(column.sqlType)
+  const lower = t?.toLowerCase()
+  return lower === 'json' || lower === 'jsonb' ? lower : undefined
+}
+
+/**
  * Whether a value was built by a `Column` constructor (an object shaped like a column is not one).
  *
  * @category utils

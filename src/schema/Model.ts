@@ -50,6 +50,8 @@ export type Condition =
 export interface Filter {
   readonly column: string
   readonly condition: Condition
+  /** The column's JSON type, when it has one: its values are sent as JSON (see `Expr.Param.json`). */
+  readonly json?: 'json' | 'jsonb'
 }
 
 /**
@@ -492,7 +494,8 @@ const resolveWhere = (
       const checked = checkCondition(ctx, `${option}.${column}`, schema, column, col, cond.right)
       if (E.isLeft(checked)) return checked
     }
-    out.push({ column, condition: cond.right })
+    const json = Column.jsonType(col)
+    out.push({ column, condition: cond.right, ...(json === undefined ? {} : { json }) })
   }
   return E.right(out)
 }

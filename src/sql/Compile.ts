@@ -23,7 +23,20 @@ import type { Join, OrderTerm, Output, PerParent, Select } from '../ast/Select.j
 export interface CompiledQuery {
   readonly text: string
   readonly params: ReadonlyArray<unknown>
+  /**
+   * The parameters bound for a `json`/`jsonb` column (`Expr.Param.json`), by index: `'value'` for one
+   * JSON value, `'list'` for the list of JSON values of `= any($n)`. Absent when there are none. The
+   * values stay as given in `params`; each interpreter sends these as JSON (the PostgreSQL one typed
+   * jsonb), never typed by their JavaScript type.
+   */
+  readonly json?: Readonly<Record<number, JsonParam>>
 }
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export type JsonParam = 'value' | 'list'
 
 /**
  * The mutable parameter list of one compilation; created and consumed inside `toSql` (or another
@@ -34,6 +47,8 @@ export interface CompiledQuery {
  */
 export interface Context {
   readonly params: Array<unknown>
+  /** The JSON parameters so far (see `CompiledQuery.json`). */
+  readonly json: Record<number, JsonParam>
 }
 
 // -------------------------------------------------------------------------------------
@@ -57,7 +72,18 @@ export const ident = (name: string): string =>
  * @category utils
  * @since 0.1.0
  */
-export const context = (): Context => ({ params: [] })
+export const context = (): Context => ({ params: [], json: {} })
+
+/**
+ * A context's text and parameters as a frozen compiled query.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const compiled = (ctx: Context, text: string): CompiledQuery =>
+  Object.keys(ctx.json).length === 0
+    ? Object.freeze({ text, params: Object.freeze(ctx.params) })
+    : Object.freeze({ text, params: Object.freeze(ctx.params), json: Object.freeze(ctx.json) })
 
 /**
  * Adds a value to the parameter list and returns its placeholder.
@@ -68,6 +94,19 @@ export const context = (): Context => ({ params: [] })
 export const param = (ctx: Context, value: unknown): string => {
   ctx.params.push(value)
   return `$${ctx.params.length}`
+}
+
+/**
+ * Adds a JSON value (or, with `'list'`, a list of them) to the parameter list and returns its
+ * placeholder.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const jsonParam = (ctx: Context, value: unknown, kind: JsonParam = 'value'): string => {
+  const p = param(ctx, value)
+  ctx.json[ctx.params.length - 1] = kind
+  return p
 }
 
 const ops: Readonly<Record<Extract<Expr, { readonly _tag: 'Compare' }>['op'], string>> = {
@@ -94,13 +133,13 @@ type Handlers = {
 
 const handlers: Handlers = {
   ColumnRef: (_, e) => `${ident(e.alias)}.${ident(e.column)}`,
-  Param: (ctx, e) => param(ctx, e.value),
+  Param: (ctx, e) => (e.json === true ? jsonParam(ctx, e.value) : param(ctx, e.value)),
   Bool: (_, e) => (e.value ? 'true' : 'false'),
-  Compare: (ctx, e) => `${wrap(ctx, e.left)} ${ops[e.op]} ${wrap(ctx, e.right)}`,
+  Compare: (ctx, e) => `${compared(ctx, e.left)} ${ops[e.op]} ${compared(ctx, e.right)}`,
   InList: (ctx, e) =>
     e.values.length === 1
-      ? `${wrap(ctx, e.expr)} = ${param(ctx, e.values[0])}`
-      : `${wrap(ctx, e.expr)} = any(${param(ctx, e.values)})`,
+      ? `${compared(ctx, e.expr)} = ${e.json === true ? jsonParam(ctx, e.values[0]) : param(ctx, e.values[0])}`
+      : `${compared(ctx, e.expr)} = any(${e.json === true ? jsonParam(ctx, e.values, 'list') : param(ctx, e.values)})`,
   IsNull: (ctx, e) => `${wrap(ctx, e.expr)} is null`,
   Not: (ctx, e) => `not (${expr(ctx, e.expr)})`,
   NotTrue: (ctx, e) => `(${expr(ctx, e.expr)}) is not true`,
@@ -117,6 +156,11 @@ const handlers: Handlers = {
     `(${e.strings.map((s, i) => (i < e.args.length ? s + expr(ctx, e.args[i] as Expr) : s)).join('')})`,
   Exists: (ctx, e) => `exists (${select(ctx, e.select)})`,
 }
+
+// An operand of a comparison or an order: a `json` column as `jsonb`, since `json` has no equality or
+// order operators (the memory interpreter compares both JSON types as jsonb does).
+const compared = (ctx: Context, e: Expr): string =>
+  e._tag === 'ColumnRef' && e.json === 'json' ? `${wrap(ctx, e)}::jsonb` : wrap(ctx, e)
 
 // Children of and/or that are themselves comparisons need no parentheses; or inside and does.
 const wrapLogic = (ctx: Context, e: Expr): string => expr(ctx, e)
@@ -143,7 +187,7 @@ const join = (ctx: Context, j: Join): string =>
  * @since 0.1.0
  */
 export const orderTerm = (ctx: Context, t: OrderTerm): string =>
-  `${wrap(ctx, t.expr)} ${t.dir}${t.nulls === 'default' ? '' : ` nulls ${t.nulls}`}`
+  `${compared(ctx, t.expr)} ${t.dir}${t.nulls === 'default' ? '' : ` nulls ${t.nulls}`}`
 
 /**
  * @category utils
@@ -263,6 +307,5 @@ const ranked = (ctx: Context, s: Select, p: PerParent): string => {
  */
 export const toSql = (s: Select): CompiledQuery => {
   const ctx = context()
-  const text = select(ctx, s)
-  return Object.freeze({ text, params: Object.freeze(ctx.params) })
+  return compiled(ctx, select(ctx, s))
 }

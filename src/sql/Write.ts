@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import type { Delete, Insert, Update, Write } from '../ast/Write.js'
-import { type CompiledQuery, type Context, conjunction, context, expr, ident } from './Compile.js'
+import { type CompiledQuery, type Context, compiled, conjunction, context, expr, ident } from './Compile.js'
 
 // -------------------------------------------------------------------------------------
 // utils
@@ -62,6 +62,5 @@ export const write = (ctx: Context, w: Write): string =>
  */
 export const toSql = (w: Write): CompiledQuery => {
   const ctx = context()
-  const text = write(ctx, w)
-  return Object.freeze({ text, params: Object.freeze(ctx.params) })
+  return compiled(ctx, write(ctx, w))
 }

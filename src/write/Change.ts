@@ -34,7 +34,7 @@ import * as Model from '../schema/Model.js'
 import type { Table } from '../schema/Table.js'
 import * as Plan from './Plan.js'
 import { show } from '../error/Show.js'
-import { applyDefaults, byKey, checkRecord, encode, insertStatements } from './Record.js'
+import { applyDefaults, byKey, checkRecord, encode, insertStatements, valueParam } from './Record.js'
 import * as WriteError from './WriteError.js'
 
 // -------------------------------------------------------------------------------------
@@ -508,7 +508,7 @@ export const toPlan = (
         into,
         W.update({
           binding: { table: source, alias: 't0' },
-          set: s.right.map(([k, v]) => [k, Ex.param(v)] as const),
+          set: s.right.map(([k, v]) => [k, valueParam(t, k, v)] as const),
           where: where.right,
           returning: t.primaryKey,
         }),
@@ -676,7 +676,11 @@ export const toPlan = (
               W.insert({
                 table: a.joinTable,
                 columns: cols.map(([k]) => k),
-                rows: [cols.map(([, v]) => Ex.param(v))],
+                rows: [
+                  cols.map(([k, v]) =>
+                    a.joinSchema === null ? Ex.param(v) : valueParam(tableOf(a.joinSchema), k, v),
+                  ),
+                ],
                 // A join schema's identity columns are numbered by the database; memory numbers them too.
                 generated:
                   a.joinSchema === null

@@ -17,6 +17,8 @@ import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import * as Ex from '../ast/Expr.js'
 import type { Select } from '../ast/Select.js'
+import * as Node from '../ast/Node.js'
+import * as W from '../ast/Write.js'
 import { isRef, type Write } from '../ast/Write.js'
 import * as Decode from '../decode/Decode.js'
 import type { DbError } from '../error/DbError.js'
@@ -25,6 +27,7 @@ import type { DecodeError } from '../error/DecodeError.js'
 import * as QueryError from '../error/QueryError.js'
 import { show } from '../error/Show.js'
 import type { Interpreter, RawRow } from '../interpreter/Interpreter.js'
+import * as Constraints from '../interpreter/memory/Constraints.js'
 import * as MemoryWrite from '../interpreter/memory/Write.js'
 import * as Model from '../schema/Model.js'
 import type { CompiledQuery } from '../sql/Compile.js'
@@ -158,7 +161,7 @@ const resolveExpr = (results: Results, e: Ex.Expr): Ex.Expr => {
     case 'Fragment':
       return Ex.fragment(e.strings, e.args.map(go))
     case 'Exists': {
-      const s: Select = Object.freeze({ ...e.select, where: e.select.where.map(go) })
+      const s: Select = Node.make({ ...e.select, where: e.select.where.map(go) })
       return Ex.exists(s)
     }
   }
@@ -167,18 +170,19 @@ const resolveExpr = (results: Results, e: Ex.Expr): Ex.Expr => {
 const resolve = (results: Results, w: Write): E.Either<WriteError.WriteError, Write> => {
   try {
     switch (w._tag) {
+      // Rebuilt through the companions: a spread of a node is not a node (its brand does not copy).
       case 'Insert':
-        return E.right(Object.freeze({ ...w, rows: w.rows.map(r => r.map(p => resolveParam(results, p))) }))
+        return E.right(W.insert({ ...w, rows: w.rows.map(r => r.map(p => resolveParam(results, p))) }))
       case 'Update':
         return E.right(
-          Object.freeze({
+          W.update({
             ...w,
             set: w.set.map(([c, p]) => [c, resolveParam(results, p)] as const),
             where: w.where.map(x => resolveExpr(results, x)),
           }),
         )
       case 'Delete':
-        return E.right(Object.freeze({ ...w, where: w.where.map(x => resolveExpr(results, x)) }))
+        return E.right(W.delete_({ ...w, where: w.where.map(x => resolveExpr(results, x)) }))
     }
   } catch (u) {
     if (typeof u === 'object' && u !== null && (u as { _tag?: unknown })._tag === 'WriteError')
@@ -303,39 +307,144 @@ const isPlan = (u: unknown): u is Plan<unknown> =>
   Array.isArray((u as { readonly steps?: unknown }).steps)
 
 /**
+ * What `runPure` enforces and numbers with.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface PureOptions {
+  /**
+   * The constraints the statements are checked against, as the database checks them (NOT NULL, keys,
+   * foreign keys with their `on delete` action): `'model'` for the ones `Ddl.ddl` declares for the
+   * plan's model (`Constraints.fromModel`; a table of the model missing from the tables is empty), or
+   * a `Constraints` value. Without, tables are plain lists and only each insert's key is unique.
+   */
+  readonly constraints?: 'model' | Constraints.Constraints
+  /**
+   * Identity sequences from an earlier run (the `sequences` of its result). Without, each sequence
+   * starts after the largest value in its column. Within the plan they are always carried from step to
+   * step, so, as in PostgreSQL, a number is never given twice, even after a delete.
+   */
+  readonly sequences?: MemoryWrite.Sequences
+}
+
+/**
+ * The result of `runPure`: the new tables, the plan's result, and the sequences to pass to the next run.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface PureResult<A> {
+  readonly tables: MemoryWrite.Tables
+  readonly result: A
+  readonly sequences: MemoryWrite.Sequences
+}
+
+/**
  * Runs a plan on in-memory tables: a pure function from the tables to the new tables and the result.
- * A failure at any statement returns the error and no tables (the input is untouched).
+ * A failure at any statement returns the error and no tables (the input is untouched). With
+ * `{ constraints: 'model' }` a plan PostgreSQL refuses (a NULL in a NOT NULL column, a duplicate key,
+ * a missing referenced row) is refused with the same `DbError` kind.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Column, Schema, Write } from 'quiver-sql'
+ * const tag = Schema.table('tag', 'tags', { id: Column.serial, name: Column.text })
+ * const M = Schema.modelOrThrow({ tag }, {})
+ * const plan = Write.insert(M, 'tag', { name: 'sql' })
+ * const r = E.flatMap((p: Write.Plan<unknown>) => Write.runPure(p, { constraints: 'model' })(new Map()))(plan)
+ * assert.deepStrictEqual(E.map((x: { readonly tables: ReadonlyMap<string, unknown> }) => x.tables.get('tags'))(r), E.right([{ id: 1, name: 'sql' }]))
  *
  * @category destructors
  * @since 0.1.0
  */
 export const runPure =
-  <A>(plan: Plan<A>) =>
-  (
-    tables: MemoryWrite.Tables,
-  ): E.Either<PlanError, { readonly tables: MemoryWrite.Tables; readonly result: A }> => {
+  <A>(plan: Plan<A>, options: PureOptions = {}) =>
+  (tables: MemoryWrite.Tables): E.Either<PlanError, PureResult<A>> => {
     try {
-      return pure(plan, tables)
+      if (!isPlan(plan))
+        return E.left(
+          QueryError.make(
+            'InvalidArgument',
+            `Write.runPure: expected a write plan (Write.toPlan ...), got ${show(plan)}`,
+          ),
+        )
+      const env = pureEnv(plan, options, tables)
+      return E.isLeft(env) ? env : pure(plan, env.right)
     } catch (u) {
       return E.left(QueryError.unreadable('Write.runPure', u))
     }
   }
 
-const pure = <A>(
+interface PureEnv {
+  readonly tables: MemoryWrite.Tables
+  readonly constraints: Constraints.Constraints
+  readonly sequences: MemoryWrite.Sequences
+}
+
+const pureEnv = <A>(
   plan: Plan<A>,
-  tables: MemoryWrite.Tables,
-): E.Either<PlanError, { readonly tables: MemoryWrite.Tables; readonly result: A }> => {
-  let current = tables
+  options: unknown,
+  tables: unknown,
+): E.Either<QueryError.QueryError, PureEnv> => {
+  const refuse = (what: string) => E.left(QueryError.make('InvalidArgument', `Write.runPure: ${what}`))
+  if (!(tables instanceof Map))
+    return refuse(`expected tables as a Map of table name to rows, got ${show(tables)}`)
+  if (typeof options !== 'object' || options === null)
+    return refuse(`expected options { constraints?, sequences? }, got ${show(options)}`)
+  const { constraints, sequences } = options as {
+    readonly constraints?: unknown
+    readonly sequences?: unknown
+  }
+  if (sequences !== undefined && !(sequences instanceof Map))
+    return refuse(
+      `option 'sequences': expected the sequences of an earlier run (a Map), got ${show(sequences)}`,
+    )
+  const seq: MemoryWrite.Sequences = sequences ?? new Map()
+  const all = tables as MemoryWrite.Tables
+  if (constraints === undefined)
+    return E.right({ tables: all, constraints: Constraints.none, sequences: seq })
+  if (constraints !== 'model') {
+    if (!isConstraints(constraints))
+      return refuse(`option 'constraints': expected 'model' or Constraints, got ${show(constraints)}`)
+    return E.right({ tables: all, constraints, sequences: seq })
+  }
+  const c = Constraints.fromModel(plan.model)
+  if (E.isLeft(c))
+    return E.left(
+      QueryError.make(
+        'Unsupported',
+        `Write.runPure: the model's constraints cannot be derived: ${c.left.message}`,
+        c.left.schema,
+        c.left.association,
+      ),
+    )
+  // As in a database built by `Ddl.ddl`, every table of the model exists.
+  const filled = new Map(all)
+  for (const t of c.right.tables.keys()) if (!filled.has(t)) filled.set(t, [])
+  return E.right({ tables: filled, constraints: c.right, sequences: seq })
+}
+
+const isConstraints = (u: unknown): u is Constraints.Constraints =>
+  typeof u === 'object' &&
+  u !== null &&
+  (u as { readonly tables?: unknown }).tables instanceof Map &&
+  Array.isArray((u as { readonly foreignKeys?: unknown }).foreignKeys)
+
+const pure = <A>(plan: Plan<A>, env: PureEnv): E.Either<PlanError, PureResult<A>> => {
+  let current = env.tables
+  let sequences = env.sequences
   const results: Array<ReadonlyArray<RawRow>> = []
   for (const step of plan.steps) {
     const w = resolve(results, step.statement)
     if (E.isLeft(w)) return w
-    const r = MemoryWrite.write(current, w.right)
+    const r = MemoryWrite.write(current, w.right, { constraints: env.constraints, sequences })
     if (E.isLeft(r)) return r
     const c = check(step, r.right.rows)
     if (E.isLeft(c)) return c
     current = r.right.tables
+    sequences = r.right.sequences
     results.push(r.right.rows)
   }
-  return E.map((result: A) => ({ tables: current, result }))(finish(plan, results))
+  return E.map((result: A) => ({ tables: current, result, sequences }))(finish(plan, results))
 }

@@ -236,6 +236,16 @@ const generatedOf = (table: Table): ReadonlyArray<string> =>
 const returningOf = (table: Table): ReadonlyArray<string> => [...table.columns.keys()]
 
 /**
+ * A column's value as a parameter: a JSON column's as JSON, whatever its JavaScript type (see
+ * `Expr.Param.json`), any other as itself.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const valueParam = (table: Table, column: string, value: unknown): Ex.Param =>
+  Column.jsonType(table.columns.get(column)) === undefined ? Ex.param(value) : Ex.jsonParam(value)
+
+/**
  * The insert statements for encoded rows of one table: rows giving the same columns share a statement.
  *
  * @category utils
@@ -258,7 +268,7 @@ export const insertStatements = (
     W.insert({
       table: source,
       columns: (rs[0] ?? []).map(([c]) => c),
-      rows: rs.map(r => r.map(([, v]) => Ex.param(v))),
+      rows: rs.map(r => r.map(([c, v]) => valueParam(table, c, v))),
       generated: generatedOf(table),
       key: table.primaryKey,
       onConflict,
@@ -298,7 +308,7 @@ export const byKey = (
       )
     const e = encodeValue(table, k, v)
     if (E.isLeft(e)) return e
-    out.push(Ex.eq(Ex.column(alias, k), Ex.param(e.right)))
+    out.push(Ex.eq(Ex.column(alias, k, Column.jsonType(table.columns.get(k))), Ex.param(e.right)))
   }
   return E.right(out)
 }
@@ -416,7 +426,7 @@ export const update = <M extends Model.AnyModel, S extends Model.SchemaName<M>>(
           {
             statement: W.update({
               binding: { table: options.source ?? t.right.source, alias: 't0' },
-              set: assignments.map(([c, v]) => [c, Ex.param(v)] as const),
+              set: assignments.map(([c, v]) => [c, valueParam(t.right, c, v)] as const),
               where: where.right,
               returning: returningOf(t.right),
             }),

@@ -180,6 +180,16 @@ const parameterOrFail = (u: unknown): unknown => {
   return E.isRight(p) ? p.right : failWith(p.left)
 }
 
+// A JSON parameter as it reaches PostgreSQL (its JSON text read back), or the error it meets.
+const jsonOrFail = (u: unknown): unknown => {
+  const p = Value.jsonParameter(u)
+  return E.isRight(p) ? p.right : failWith(p.left)
+}
+
+// A comparison with a JSON operand compares in jsonb's order, scalars of different kinds included.
+const isJson = (e: Expr): boolean =>
+  isExpr(e) && ((e._tag === 'Param' && e.json === true) || (e._tag === 'ColumnRef' && e.json !== undefined))
+
 const bad = (message: string): never => failWith(QueryError.make('InvalidArgument', message))
 
 const truth = (v: unknown): Truth => (v === null || v === undefined ? null : v === true)
@@ -217,7 +227,7 @@ const handlers: Handlers = {
       if (ctx.bind === undefined || !ctx.bind.has(v)) return failWith(Prepared.unbound(v))
       v = ctx.bind.get(v) ?? null
     }
-    const sent = parameterOrFail(v)
+    const sent = e.json === true ? jsonOrFail(v) : parameterOrFail(v)
     return () => sent
   },
   Bool: (_, e) => {
@@ -228,24 +238,28 @@ const handlers: Handlers = {
     const l = compile(ctx, e.left)
     const r = compile(ctx, e.right)
     const ok = holds[e.op]
+    const cmp = isJson(e.left) || isJson(e.right) ? Value.compareJson : compareOrFail
     return env => {
       const a = l(env)
       if (a === null || a === undefined) return null
       const b = r(env)
       if (b === null || b === undefined) return null
-      return ok(compareOrFail(a, b))
+      return ok(cmp(a, b))
     }
   },
   InList: (ctx, e) => {
     const x = compile(ctx, e.expr)
-    const values = parameterOrFail(e.values) as ReadonlyArray<unknown>
+    const values = (
+      e.json === true ? e.values.map(jsonOrFail) : parameterOrFail(e.values)
+    ) as ReadonlyArray<unknown>
+    const cmp = e.json === true ? Value.compareJson : compareOrFail
     const hasNull = values.some(v => v === null || v === undefined)
     const keys = new Set(values.filter(v => v !== null && v !== undefined).map(keyOf))
     return env => {
       const v = x(env)
       if (v === null || v === undefined) return values.length === 0 ? false : null
       if (keys.has(keyOf(v))) return true
-      for (const w of values) if (w !== null && w !== undefined && compareOrFail(v, w) === 0) return true
+      for (const w of values) if (w !== null && w !== undefined && cmp(v, w) === 0) return true
       return hasNull ? null : false
     }
   },

@@ -76,7 +76,13 @@ const jsonRank = (u: unknown): number =>
 
 const storageOrder = (x: string, y: string): number => x.length - y.length || compareText(x, y)
 
-const compareJson = (a: unknown, b: unknown): number => {
+/**
+ * Compares two JSON values in jsonb's total order (scalars of different kinds included).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const compareJson = (a: unknown, b: unknown): number => {
   const ra = jsonRank(a)
   const rb = jsonRank(b)
   if (ra !== rb) return ra - rb
@@ -253,4 +259,31 @@ export const parameter = (u: unknown): E.Either<DbError.DbError, unknown> => {
   }
   const bad = checkJson(u)
   return bad === null ? E.right(u) : E.left(bad)
+}
+
+/**
+ * What a JSON parameter (`Expr.Param.json`) becomes once sent: its JSON text read back (Dates inside as
+ * ISO strings, `undefined` members dropped, `NaN` as null), with the JSON null (and `undefined`) as SQL
+ * NULL; or the error PostgreSQL or the PostgreSQL interpreter raises for it.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const jsonParameter = (u: unknown): E.Either<DbError.DbError, unknown> => {
+  if (u === undefined) return E.right(null)
+  let text: string | undefined
+  try {
+    text = JSON.stringify(u)
+  } catch {
+    text = undefined
+  }
+  if (text === undefined)
+    return E.left(DbError.make('DataException', 'a JSON parameter has no JSON form', 'QUIVER_PARAM'))
+  const v: unknown = JSON.parse(text)
+  if (typeof v === 'string') {
+    if (hasNul(v)) return E.left(nulInJson())
+    return loneSurrogate(v) ? E.left(surrogateInJson()) : E.right(v)
+  }
+  const bad = typeof v === 'object' && v !== null ? checkJson(v) : null
+  return bad === null ? E.right(v) : E.left(bad)
 }

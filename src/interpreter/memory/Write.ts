@@ -141,6 +141,13 @@ const sent = (u: unknown): unknown => {
   return p.right
 }
 
+// A JSON parameter as PostgreSQL receives it (its JSON text read back), or the error it meets.
+const sentJson = (u: unknown): unknown => {
+  const p = Value.jsonParameter(u)
+  if (E.isLeft(p)) throw new Stop(p.left)
+  return p.right
+}
+
 const truth = (u: unknown): Truth => (isNullish(u) ? null : u === true)
 
 const value = (tables: Tables, env: Env, e: Expr): unknown => {
@@ -159,14 +166,25 @@ const value = (tables: Tables, env: Env, e: Expr): unknown => {
           QueryError.make('InvalidArgument', `unresolved reference to statement ${e.value.step} of a plan`),
         )
       if (isPlaceholder(e.value)) throw new Stop(Prepared.unbound(e.value))
-      return sent(e.value)
+      return e.json === true ? sentJson(e.value) : sent(e.value)
     case 'Bool':
       return e.value
     case 'Compare': {
       const l = value(tables, env, e.left)
       const r = value(tables, env, e.right)
       if (isNullish(l) || isNullish(r)) return null
-      const c = e.op === 'eq' || e.op === 'neq' ? (equal(l, r) ? 0 : 1) : order(l, r)
+      const json = [e.left, e.right].some(
+        x =>
+          isExpr(x) &&
+          ((x._tag === 'Param' && x.json === true) || (x._tag === 'ColumnRef' && x.json !== undefined)),
+      )
+      const c = json
+        ? Value.compareJson(l, r)
+        : e.op === 'eq' || e.op === 'neq'
+          ? equal(l, r)
+            ? 0
+            : 1
+          : order(l, r)
       return { eq: c === 0, neq: c !== 0, lt: c < 0, lte: c <= 0, gt: c > 0, gte: c >= 0 }[e.op]
     }
     case 'InList': {

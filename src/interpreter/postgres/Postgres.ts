@@ -70,7 +70,9 @@ export const execute =
     try {
       if (!isClient(sql)) throw new TypeError(`expected a postgres.js client, got ${show(sql)}`)
       for (let k = 0; k < compiled.params.length; k++) {
-        const problem = unsendable(compiled.params[k])
+        const v = compiled.params[k]
+        const json = compiled.json?.[k]
+        const problem = json === undefined ? unsendable(v) : unsendableJson(v, json)
         if (problem !== null)
           return {
             _tag: 'Left',
@@ -81,7 +83,10 @@ export const execute =
             ),
           }
       }
-      const params = compiled.params.map(v => listParam(sql, v)) as Array<postgres.ParameterOrJSON<never>>
+      const params = compiled.params.map((v, k) => {
+        const json = compiled.json?.[k]
+        return json === undefined ? listParam(sql, v) : jsonParam(sql, v, json)
+      }) as Array<postgres.ParameterOrJSON<never>>
       return { _tag: 'Right', right: await sql.unsafe(compiled.text, params, { prepare: true }) }
     } catch (u) {
       const e = DbError.fromUnknown(u)
@@ -130,6 +135,46 @@ const unsendable = (v: unknown, depth = 0): string | null => {
     default:
       return null
   }
+}
+
+// Why a JSON value has no JSON text, or null. Checked whole: the driver stringifies the whole value.
+const unsendableJson = (value: unknown, kind: Sql.JsonParam): string | null => {
+  const values = kind === 'list' && Array.isArray(value) ? (value as ReadonlyArray<unknown>) : [value]
+  for (const v of values)
+    try {
+      if (v !== undefined && JSON.stringify(v) === undefined) return `${show(v)} has no JSON form`
+    } catch (u) {
+      return `${show(v)} has no JSON form (${show(u instanceof Error ? u.message : u)})`
+    }
+  return null
+}
+
+// A value bound for a json/jsonb column, as postgres.js must send it. Left to itself, postgres.js 3.4.9
+// types a parameter by its JavaScript value (`inferType`): `true`/`false` as boolean, a Date as
+// timestamptz, a BigInt as int8, a Uint8Array as bytea, and an array by its first element, recursively
+// (`[[false]]` and `[true, 1]` are boolean, `[date]` timestamptz); only the rest (type 0) is typed by the
+// server from the column and then stringified as JSON. So a JSON value of those shapes fails with 42804
+// or 42883, or, in a list (`= any($n)`), nested arrays become a multidimensional PostgreSQL array
+// (`[[1, 2], [3, 4]]` is four jsonb elements). Here every JSON value goes out typed jsonb (3802) and
+// JSON-stringified; its JSON null (null, undefined, NaN) is SQL NULL, as a null in any column is.
+const jsonParam = (sql: Db, value: unknown, kind: Sql.JsonParam): unknown => {
+  if (kind === 'value') return jsonText(value) === null ? null : sql.json(value as postgres.JSONValue)
+  // A list of JSON values: one jsonb[] literal written here (each element's JSON text quoted as an array
+  // element), so neither nesting nor the array serializer postgres.js may lack (`fetch_types: false`)
+  // comes into it.
+  const values = Array.isArray(value) ? (value as ReadonlyArray<unknown>) : []
+  const elements = values.map(v => {
+    const text = jsonText(v)
+    return text === null ? 'NULL' : `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
+  })
+  return sql.typed(`{${elements.join(',')}}`, jsonbArray)
+}
+
+const jsonbArray = 3807
+
+const jsonText = (v: unknown): string | null => {
+  const text = v === undefined ? undefined : JSON.stringify(v)
+  return text === undefined || text === 'null' ? null : text
 }
 
 // postgres.js types an array parameter by its first element, so a list of booleans or Dates goes out
@@ -371,7 +416,8 @@ const run =
   sql => {
     const params = bindParams(compiled.params, bind)
     if (Expr.isPlaceholder(params)) return TE.left(Prepared.unbound(params))
-    return execute(params === compiled.params ? compiled : { text: compiled.text, params })(sql)
+    // The bound values take their placeholders' places: the JSON parameters are the same.
+    return execute(params === compiled.params ? compiled : { ...compiled, params })(sql)
   }
 
 // An AST from untyped code that the compiler cannot read is a Left of the interpreter's operation.
