@@ -21,3 +21,9 @@ export * as DbError from './error/DbError.js'
 export type { Interpreter } from './interpreter/Interpreter.js'
 export type { Loaded } from './query/Loaded.js'
 export type * from './Errors.js'
+// Types that appear in the signatures of the namespaces above but are declared deeper, exported flat so
+// that a user's declaration files can name them (TS2742 otherwise; test/package/declarations).
+export type { CompiledQuery } from './sql/Compile.js'
+export type { Select } from './ast/Select.js'
+export type { Write as WriteStatement } from './ast/Write.js'
+export type { Tables, Sequences } from './interpreter/memory/Write.js'

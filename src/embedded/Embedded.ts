@@ -14,13 +14,21 @@
  * multi-client mode interleaves clients message by message, which can mix two clients' unnamed
  * statements; it is not used.)
  *
+ * `@electric-sql/pglite` is an optional peer dependency of `quiver-sql`: install it to use this module.
+ * Without it, `start` answers a `DbError` (code `QUIVER_MISSING_PEER`) naming the package to install.
+ *
  * @since 0.1.0
  */
 import { createServer, type Server, type Socket } from 'node:net'
-import { PGlite } from '@electric-sql/pglite'
+import type { PGlite } from '@electric-sql/pglite'
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import postgres from 'postgres'
 import * as DbError from '../error/DbError.js'
+
+// The error type of `start`, nameable from this entry point (a user's declaration files need it).
+export type { DbError } from '../error/DbError.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -286,6 +294,49 @@ const front = (db: PGlite, busyTimeout: number) => {
 }
 
 // -------------------------------------------------------------------------------------
+// the engine (an optional peer)
+// -------------------------------------------------------------------------------------
+
+const engine = '@electric-sql/pglite'
+
+const notFound = (e: unknown): boolean => {
+  try {
+    const code = (e as { readonly code?: unknown }).code
+    const text = (e as { readonly message?: unknown }).message
+    return (
+      (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
+      typeof text === 'string' &&
+      text.includes(engine)
+    )
+  } catch {
+    return false
+  }
+}
+
+const engineError = (e: unknown): DbError.DbError =>
+  DbError.make(
+    'Unknown',
+    notFound(e)
+      ? `quiver-sql/embedded needs the optional peer dependency '${engine}', which is not installed: npm install ${engine}`
+      : `quiver-sql/embedded could not load the optional peer dependency '${engine}': ${DbError.fromUnknown(e).message}`,
+    'QUIVER_MISSING_PEER',
+    e,
+  )
+
+// PGlite is an optional peer dependency, so that a server-only app does not install its 28 MB: it is
+// loaded on the first `start`, and its absence is an error value naming the package to install. A
+// failed load is not kept, so installing the package later is enough.
+let loading: Promise<E.Either<DbError.DbError, typeof PGlite>> | null = null
+const loadEngine: TE.TaskEither<DbError.DbError, typeof PGlite> = () =>
+  (loading ??= import('@electric-sql/pglite').then(
+    m => E.right(m.PGlite),
+    (e: unknown) => {
+      loading = null
+      return E.left(engineError(e))
+    },
+  ))
+
+// -------------------------------------------------------------------------------------
 // constructors
 // -------------------------------------------------------------------------------------
 
@@ -300,37 +351,46 @@ const front = (db: PGlite, busyTimeout: number) => {
  * @since 0.1.0
  */
 export const start = (options: Options = {}): TE.TaskEither<DbError.DbError, Embedded> =>
-  TE.tryCatch(async () => {
-    const busyTimeout = options.busyTimeout ?? 30_000
-    if (typeof busyTimeout !== 'number' || !(busyTimeout >= 0) || busyTimeout > 2_147_483_647)
-      throw DbError.make('Unknown', `embedded option 'busyTimeout': expected milliseconds in [0, 2147483647]`)
-    const db = options.dataDir === undefined ? await PGlite.create() : await PGlite.create(options.dataDir)
-    await db.waitReady
-    const f = front(db, busyTimeout)
-    await new Promise<void>((resolve, reject) => {
-      f.server.once('error', reject)
-      f.server.listen(0, '127.0.0.1', () => resolve())
-    })
-    const address = f.server.address()
-    const port = typeof address === 'object' && address !== null ? address.port : 0
-    const sql = postgres({
-      onnotice: () => undefined,
-      ...options.client,
-      host: '127.0.0.1',
-      port,
-      username: 'postgres',
-      database: 'postgres',
-      max: 1,
-    })
-    let stopping: Promise<void> | null = null
-    return {
-      sql,
-      url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-      stop: () =>
-        (stopping ??= (async () => {
-          await sql.end({ timeout: 5 }).catch(() => undefined)
-          await f.stop()
-          await db.close()
-        })()),
-    }
-  }, DbError.fromUnknown)
+  pipe(
+    loadEngine,
+    TE.flatMap(PGlite =>
+      TE.tryCatch(async () => {
+        const busyTimeout = options.busyTimeout ?? 30_000
+        if (typeof busyTimeout !== 'number' || !(busyTimeout >= 0) || busyTimeout > 2_147_483_647)
+          throw DbError.make(
+            'Unknown',
+            `embedded option 'busyTimeout': expected milliseconds in [0, 2147483647]`,
+          )
+        const db =
+          options.dataDir === undefined ? await PGlite.create() : await PGlite.create(options.dataDir)
+        await db.waitReady
+        const f = front(db, busyTimeout)
+        await new Promise<void>((resolve, reject) => {
+          f.server.once('error', reject)
+          f.server.listen(0, '127.0.0.1', () => resolve())
+        })
+        const address = f.server.address()
+        const port = typeof address === 'object' && address !== null ? address.port : 0
+        const sql = postgres({
+          onnotice: () => undefined,
+          ...options.client,
+          host: '127.0.0.1',
+          port,
+          username: 'postgres',
+          database: 'postgres',
+          max: 1,
+        })
+        let stopping: Promise<void> | null = null
+        return {
+          sql,
+          url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+          stop: () =>
+            (stopping ??= (async () => {
+              await sql.end({ timeout: 5 }).catch(() => undefined)
+              await f.stop()
+              await db.close()
+            })()),
+        }
+      }, DbError.fromUnknown),
+    ),
+  )

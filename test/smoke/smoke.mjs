@@ -1,4 +1,4 @@
-// Smoke test of the BUILT package, as a consumer sees it: plain Node ESM, no TypeScript loader, imports by
+// Smoke test of the BUILT package (its ES modules), as a consumer sees it: plain Node ESM, no TypeScript loader, imports by
 // the package's own name (self-reference through the exports map). Run `npm run build` first.
 // Exits non-zero on any mismatch.
 import assert from 'node:assert/strict'
@@ -76,7 +76,7 @@ try {
     readdirSync(dir, { withFileTypes: true }).flatMap(e =>
       e.isDirectory() ? dts(join(dir, e.name)) : e.name.endsWith('.d.ts') ? [join(dir, e.name)] : [],
     )
-  const dist = new URL('../../dist/', import.meta.url).pathname
+  const dist = new URL('../../dist/esm/', import.meta.url).pathname
   const offenders = dts(dist).filter(f =>
     /\bany\b/.test(
       readFileSync(f, 'utf8')
