@@ -15,6 +15,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as Expr from '../ast/Expr.js'
+import * as AstNode from '../ast/Node.js'
 import * as Select from '../ast/Select.js'
 import type * as QueryError from '../error/QueryError.js'
 import * as Chain from '../plan/Chain.js'
@@ -181,7 +182,8 @@ export const batched = (
 const withKeys = (t: Template, keys: ReadonlyArray<unknown>): Select.Select => {
   const where = [...t.select.where]
   where[t.slot] = Expr.inList(t.key, keys)
-  return Object.freeze({ ...t.select, where })
+  // Through the brand's constructor: a spread of a node is a plain object, never taken for a select.
+  return AstNode.make({ ...t.select, where })
 }
 
 // The template of every select `batched` returned (its keys are `where[template.slot]`).
@@ -469,7 +471,7 @@ const throughNode = (
   const outer = `p${k}_x`
   const paths = throughPaths(model, t, alias, (a, col) => Expr.eq(Expr.column(a, col), parent))
   const w = window(t.node)
-  const s: Select.Select = Object.freeze({ ...paths, limit: w.limit, offset: w.offset })
+  const s: Select.Select = AstNode.make({ ...paths, limit: w.limit, offset: w.offset })
   const last = t.hops[t.hops.length - 1] as Node
   const children = treeNodes(model, last.children, (_, col) => Expr.column(outer, col), next, true)
   if (E.isLeft(children)) return children
@@ -511,7 +513,7 @@ const treeNodes = (
     const unique = uniqueLink(model, node, c.right)
     const w = window(node)
     // One new select (the same as `base` with the window), not one copy per combinator.
-    const s: Select.Select = Object.freeze({
+    const s: Select.Select = AstNode.make({
       ...b,
       where:
         node.custom.where.length === 0
