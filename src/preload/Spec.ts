@@ -39,7 +39,8 @@ export interface QueryOptions {
 }
 
 /**
- * A custom preload query with the nested spec to load under its rows: a plain value.
+ * A custom preload query with the nested spec to load under its rows: a plain value, recognised by
+ * identity (only `query` and the spec merge make one), never by its `_tag`.
  *
  * @category model
  * @since 0.1.0
@@ -174,8 +175,32 @@ export function query<const Q extends QueryOptions, const N extends Input>(
   preload: N,
 ): PreloadQuery<Q, N>
 export function query(options: QueryOptions, preload: Input = {}): PreloadQuery<QueryOptions, Input> {
-  return Object.freeze({ _tag: 'PreloadQuery', options, preload })
+  return made(Object.freeze({ _tag: 'PreloadQuery' as const, options, preload }))
 }
+
+// Preload queries and merge conflicts made here, by identity: a value in a spec from JSON or untyped
+// code shaped like one (`{ _tag: 'PreloadQuery', options: {...}, preload: {...} }`) is a nested spec
+// like any other object, so its keys are association names (and `_tag` is none).
+const ours = new WeakSet<object>()
+const made = <A extends object>(a: A): A => {
+  ours.add(a)
+  return a
+}
+
+/**
+ * Whether a value is a preload query made by `query` (not merely shaped like one).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const isPreloadQuery = (u: unknown): u is PreloadQuery<QueryOptions, unknown> =>
+  isOurs(u, 'PreloadQuery')
+
+// A key given twice with different queries, left by `concat` for `normalize` to report.
+const isConflict = (u: unknown): boolean => isOurs(u, 'PreloadConflict')
+
+const isOurs = (u: unknown, tag: string): boolean =>
+  typeof u === 'object' && u !== null && ours.has(u) && (u as { readonly _tag?: unknown })._tag === tag
 
 const noCustom: Custom = Object.freeze({ where: [], orderBy: O.none, limit: O.none, offset: O.none })
 
@@ -255,7 +280,7 @@ const mergeLevels = (
 }
 
 const parse = (schema: string, input: unknown): E.Either<QueryError.QueryError, ReadonlyMap<string, Raw>> => {
-  if (!isRecord(input) || input['_tag'] === 'PreloadQuery')
+  if (!isRecord(input) || isPreloadQuery(input))
     return bad(
       schema,
       null,
@@ -268,17 +293,17 @@ const parse = (schema: string, input: unknown): E.Either<QueryError.QueryError, 
       out.set(name, { custom: null, nested: new Map(), hidden: false, hide: false, expanded: false })
       continue
     }
-    if (isRecord(value) && value['_tag'] === 'PreloadConflict')
+    if (isConflict(value))
       return bad(
         schema,
         name,
         `cannot preload '${name}' of schema '${schema}': it is given more than once with different queries`,
       )
-    if (isRecord(value) && value['_tag'] === 'PreloadQuery') {
-      const options = value['options']
+    if (isPreloadQuery(value)) {
+      const options: unknown = value.options
       if (!isRecord(options))
         return bad(schema, name, `invalid preload query for '${name}' of schema '${schema}'`)
-      const nested = parse(schema, value['preload'] ?? {})
+      const nested = parse(schema, value.preload ?? {})
       if (E.isLeft(nested)) return nested
       out.set(name, {
         custom: options as QueryOptions,
@@ -676,7 +701,7 @@ export const normalizeOwn = (
  * @since 0.1.0
  */
 export const concat = (a: unknown, b: unknown): unknown => {
-  if (!isRecord(a) || !isRecord(b) || a['_tag'] === 'PreloadQuery' || b['_tag'] === 'PreloadQuery') return b
+  if (!isRecord(a) || !isRecord(b) || isPreloadQuery(a) || isPreloadQuery(b)) return b
   const out: Record<string, unknown> = { ...a }
   for (const [k, v] of Object.entries(b)) {
     const prev = out[k]
@@ -686,16 +711,18 @@ export const concat = (a: unknown, b: unknown): unknown => {
 }
 
 const mergeValue = (a: unknown, b: unknown): unknown => {
-  const qa = isRecord(a) && a['_tag'] === 'PreloadQuery' ? a : null
-  const qb = isRecord(b) && b['_tag'] === 'PreloadQuery' ? b : null
+  const qa = isPreloadQuery(a) ? a : null
+  const qb = isPreloadQuery(b) ? b : null
   if (qa === null && qb === null) return concat(a, b)
   // A conflict between two different queries is reported by `normalize`; here the nested specs merge.
-  if (qa !== null && qb !== null && !sameQuery(qa['options'] as QueryOptions, qb['options'] as QueryOptions))
-    return Object.freeze({ _tag: 'PreloadConflict', a, b })
-  const options = (qa ?? qb)?.['options']
-  return Object.freeze({
-    _tag: 'PreloadQuery',
-    options,
-    preload: concat(qa === null ? a : qa['preload'], qb === null ? b : qb['preload']),
-  })
+  if (qa !== null && qb !== null && !sameQuery(qa.options, qb.options))
+    return made(Object.freeze({ _tag: 'PreloadConflict', a, b }))
+  const options = (qa ?? qb)?.options
+  return made(
+    Object.freeze({
+      _tag: 'PreloadQuery',
+      options,
+      preload: concat(qa === null ? a : qa.preload, qb === null ? b : qb.preload),
+    }),
+  )
 }

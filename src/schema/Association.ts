@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import { show } from '../error/Show.js'
 import * as Brand from './Brand.js'
 
 // -------------------------------------------------------------------------------------
@@ -405,11 +406,37 @@ const copy = (u: unknown): unknown => {
  * @since 0.1.0
  */
 export const fragment = (strings: TemplateStringsArray, ...args: ReadonlyArray<unknown>): WhereFragment =>
-  Brand.make({
-    _tag: 'WhereFragment' as const,
-    strings: copy(strings) as ReadonlyArray<string>,
-    args: copy(args) as ReadonlyArray<unknown>,
-  })
+  isTemplate(strings, args.length)
+    ? Brand.make({
+        _tag: 'WhereFragment' as const,
+        strings: Object.freeze([...strings]),
+        args: copy(args) as ReadonlyArray<unknown>,
+      })
+    : // Not a fragment (no brand): `model` refuses it as a `where` value, naming schema, association and
+      // option, and its text says why. Typed callers always pass a template; this is for untyped ones.
+      (Object.freeze({
+        refused: `Schema.fragment: expected a tagged template (Schema.fragment\`...\`), got ${show(strings)}`,
+      }) as unknown as WhereFragment)
+
+// Only a tagged template's strings are SQL text: a frozen array of strings, one more than the
+// arguments, with a frozen `raw` array of the same length. An array from untyped code (JSON has no
+// `raw`, and is not frozen unless someone froze it) is never taken for one. Reads are guarded: a
+// proxy whose traps throw is not a template either.
+const isTemplate = (u: unknown, args: number): boolean => {
+  try {
+    if (!Array.isArray(u) || !Object.isFrozen(u) || u.length !== args + 1) return false
+    const raw: unknown = (u as { readonly raw?: unknown }).raw
+    return (
+      Array.isArray(raw) &&
+      Object.isFrozen(raw) &&
+      raw.length === u.length &&
+      u.every(s => typeof s === 'string') &&
+      raw.every(s => typeof s === 'string')
+    )
+  } catch {
+    return false
+  }
+}
 
 /**
  * Defaults computed by `fn(child, owner, ...args)`.
