@@ -27,6 +27,17 @@ export {
   type Entry,
   type PutOptions,
 } from './Change.js'
-export { make, toSql, run, runPure, type Plan, type Step, type Output, type PlanError } from './Plan.js'
+export {
+  make,
+  toSql,
+  run,
+  runPure,
+  type Plan,
+  type Step,
+  type Output,
+  type PlanError,
+  type PureOptions,
+  type PureResult,
+} from './Plan.js'
 export { statementToSql } from '../sql/Sql.js'
 export type { WriteError, WriteErrorCode, FieldError } from './WriteError.js'
