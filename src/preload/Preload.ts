@@ -191,7 +191,7 @@ const checkOptions = (fn: string, options: unknown): E.Either<QueryError.QueryEr
     if (v === undefined) continue
     if (key === 'strategy' ? !strategies.includes(v) : key === 'force' ? typeof v !== 'boolean' : true)
       return refuse(
-        `option ${show(key)} = ${show(v)}: the options are 'strategy' ('auto', 'batched', 'lateral') and 'force' (a boolean)`,
+        `option '${key}' = ${show(v)}: the options are 'strategy' ('auto', 'batched', 'lateral') and 'force' (a boolean)`,
       )
   }
   return E.right(options as Options)

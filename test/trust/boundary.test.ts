@@ -178,11 +178,14 @@ const owners = {
   // their own generated values): making each total, or not exporting them, is a decision for the lead.
   mine: 'unowned: src/sql/*, src/testing/* (public surface question, see the report)',
 } as const
-// Empty since the preload and memory fixes. An entry is a name and the key of its owner in `owners`.
+// An entry is a name and the key of its owner in `owners`. The preload and memory entries are fixed.
 type Entries = ReadonlyArray<readonly [string, keyof typeof owners]>
 const byOwner = (entries: Entries): ReadonlyMap<string, string> =>
   new Map(entries.map(([name, owner]) => [name, owners[owner]] as const))
-const knownFailing = byOwner([])
+const knownFailing = byOwner([
+  // New with the json parameters (7873381): reads `c.sqlType` of its argument unguarded (a proxy throws).
+  ['Column.jsonType', 'schema'],
+])
 
 const functions = namespaces.flatMap(([ns, m]) =>
   Object.entries(m)
