@@ -728,7 +728,9 @@ const tooDeep = (s: Select): QueryError.QueryError | null => {
 // -------------------------------------------------------------------------------------
 
 /**
- * Evaluates one select over the tables, synchronously.
+ * Evaluates one select over the tables, synchronously. Total over untyped input: tables that are not a
+ * `Map` of lists of records, a select no `Ast` companion built (or one `Ast.Check` refuses), or a
+ * binding that is not a `Map` is a `QueryError` `InvalidArgument` naming `Memory.evaluate`.
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
