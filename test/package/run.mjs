@@ -185,8 +185,9 @@ try {
     )
     await exec(process.execPath, [tsc, '-p', config], { cwd: dir })
     const dts = readFileSync(join(dir, out, 'index.d.ts'), 'utf8')
-    if (/quiver-sql\/dist|node_modules/.test(dts))
-      fail(`${app} (${module}): declarations name a private path`)
+    const private_ = dts.match(/import\("[^"]*(quiver-sql\/dist|node_modules)[^"]*"\)/g)
+    if (private_ !== null)
+      fail(`${app} (${module}): declarations name private paths: ${[...new Set(private_)].join(', ')}`)
     return dts
   }
   await step(
