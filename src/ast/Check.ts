@@ -30,7 +30,7 @@ const joinKinds: ReadonlySet<unknown> = new Set(['inner', 'left'])
  */
 export const maxDepth = 1000
 
-type Item = readonly ['expr' | 'select', unknown, number]
+type Item = readonly ['expr' | 'cond' | 'select', unknown, number]
 type Field = Readonly<Record<string, unknown>>
 const fields = (u: unknown): Field => u as Field
 
@@ -49,10 +49,14 @@ const binding = (u: unknown): boolean =>
   typeof u === 'object' && u !== null && isText(fields(u)['table']) && isText(fields(u)['alias'])
 
 // One step of the walk: the problem of `x`, or undefined after pushing its children.
-const visitExpr = (x: unknown, d: number, push: (i: Item) => void): string | undefined => {
-  if (!Expr.isExpr(x)) return Node.refusal(x)
+const visitExpr = (x: unknown, d: number, push: (i: Item) => void, condition: boolean): string | undefined => {
+  // A value where a condition is expected (`Pred.or(p, 'true')` from untyped input) would be a
+  // parameter PostgreSQL reads as a boolean: refused, never a filter that holds for every row.
+  if (!Expr.isExpr(x))
+    return Node.refusal(x) ?? (condition ? 'expected a condition built by Pred, got a value' : undefined)
   const e = x
   const sub = (c: unknown) => push(['expr', c, d + 1])
+  const cond = (c: unknown) => push(['cond', c, d + 1])
   switch (e._tag) {
     case 'ColumnRef':
       return isText(e.alias) && isText(e.column)
@@ -76,14 +80,16 @@ const visitExpr = (x: unknown, d: number, push: (i: Item) => void): string | und
       sub(e.expr)
       return undefined
     case 'IsNull':
+      sub(e.expr)
+      return undefined
     case 'Not':
     case 'NotTrue':
-      sub(e.expr)
+      cond(e.expr)
       return undefined
     case 'And':
     case 'Or':
       if (!isList(e.exprs)) return `${e._tag.toLowerCase()} holds a list of expressions`
-      for (const c of e.exprs) sub(c)
+      for (const c of e.exprs) cond(c)
       return undefined
     case 'Like':
       if (typeof e.caseInsensitive !== 'boolean') return 'like says whether it ignores case'
@@ -110,6 +116,7 @@ const visitSelect = (u: unknown, d: number, push: (i: Item) => void): string | u
   if (!Node.isNode(u) || fields(u)['_tag'] !== 'Select') return 'expected a select built by Ast.Select.create'
   const s = fields(u)
   const sub = (c: unknown) => push(['expr', c, d + 1])
+  const cond = (c: unknown) => push(['cond', c, d + 1])
   if (!binding(s['from'])) return 'a select reads from a binding with a table and an alias'
   const { columns, joins, where, orderBy } = s
   if (!isList(columns) || !isList(joins) || !isList(where) || !isList(orderBy))
@@ -123,9 +130,9 @@ const visitSelect = (u: unknown, d: number, push: (i: Item) => void): string | u
     if (!Node.isNode(j) || fields(j)['_tag'] !== 'Join') return 'expected a join built by Ast.Select.join'
     if (!joinKinds.has(fields(j)['kind']) || !binding(fields(j)['binding']))
       return 'a join is inner or left, onto a binding with a table and an alias'
-    sub(fields(j)['on'])
+    cond(fields(j)['on'])
   }
-  for (const w of where) sub(w)
+  for (const w of where) cond(w)
   for (const t of orderBy) {
     if (
       typeof t !== 'object' ||
@@ -161,7 +168,7 @@ const walk = (root: Item): string | undefined => {
     for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
       const [kind, x, d] = top
       if (d > maxDepth) return `the tree is nested deeper than ${maxDepth} levels`
-      const problem = kind === 'expr' ? visitExpr(x, d, push) : visitSelect(x, d, push)
+      const problem = kind === 'select' ? visitSelect(x, d, push) : visitExpr(x, d, push, kind === 'cond')
       if (problem !== undefined) return problem
     }
     return undefined
@@ -181,6 +188,15 @@ const walk = (root: Item): string | undefined => {
  * @since 0.1.0
  */
 export const expr = (e: unknown): string | undefined => walk(['expr', e, 1])
+
+/**
+ * The first problem of a condition (a `where` conjunct, a join's `on`): like `expr`, and a value that
+ * is not a node, which would be a parameter read as a boolean, is one.
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const condition = (e: unknown): string | undefined => walk(['cond', e, 1])
 
 /**
  * The first problem of a select tree, or `undefined`.
@@ -252,7 +268,7 @@ export const write = (u: unknown): string | undefined => {
 const whereOf = (where: unknown): string | undefined => {
   if (!isList(where)) return 'a filter is a list of conjuncts'
   for (const c of where) {
-    const p = expr(c)
+    const p = condition(c)
     if (p !== undefined) return p
   }
   return undefined

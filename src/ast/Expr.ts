@@ -219,18 +219,25 @@ export const inList = (expr: Expr, values: ReadonlyArray<unknown>): InList =>
 /** @category constructors @since 0.1.0 */
 export const isNull = (expr: Expr): IsNull => make({ _tag: 'IsNull', expr: operand(expr) })
 /** @category constructors @since 0.1.0 */
-export const not = (expr: Expr): Not => make({ _tag: 'Not', expr: operand(expr) })
+export const not = (expr: Expr): Not => make({ _tag: 'Not', expr: condition('Expr.not', expr) })
 /** @category constructors @since 0.1.0 */
-export const notTrue = (expr: Expr): NotTrue => make({ _tag: 'NotTrue', expr: operand(expr) })
+export const notTrue = (expr: Expr): NotTrue =>
+  make({ _tag: 'NotTrue', expr: condition('Expr.notTrue', expr) })
+
+// A condition's place takes a node. A value there (`Pred.or(p, 'true')` from untyped input) would be a
+// parameter PostgreSQL reads as a boolean, a filter that may hold for every row: it is refused instead.
+const condition = (name: string, u: unknown): Expr =>
+  isExpr(u) ? u : param(Node.refuse(`${name}: expected a condition built by Pred, got a value`))
 
 // Same-operator nesting is flattened as it is built (`and(a, and(b, c))` is `and(a, b, c)`), so a long
 // chain built one term at a time is one node with many children, not a tree as deep as it is long.
 const flatten = (tag: 'And' | 'Or', exprs: ReadonlyArray<Expr>): ReadonlyArray<Expr> => {
-  if (!exprs.some(e => Node.isNode(e) && e._tag === tag)) return freeze(exprs.map(operand))
+  const name = `Expr.${tag.toLowerCase()}`
+  if (!exprs.some(e => Node.isNode(e) && e._tag === tag)) return freeze(exprs.map(e => condition(name, e)))
   const out: Array<Expr> = []
   for (const e of exprs)
     if (Node.isNode(e) && e._tag === tag) out.push(...(e as And | Or).exprs)
-    else out.push(operand(e))
+    else out.push(condition(name, e))
   return freeze(out)
 }
 
@@ -243,7 +250,7 @@ const logic = (tag: 'And' | 'Or', exprs: ReadonlyArray<Expr>): Expr =>
             Node.refuse(`Expr.${tag.toLowerCase()}: expected an array of expressions, got ${typeof exprs}`),
           )
         : exprs.length === 1
-          ? operand(exprs[0])
+          ? condition(`Expr.${tag.toLowerCase()}`, exprs[0])
           : make({ _tag: tag, exprs: flatten(tag, exprs) }),
     reason => param(Node.refuse(reason)),
   )

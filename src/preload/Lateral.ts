@@ -52,8 +52,7 @@ const output = (ctx: Sql.Context, o: Select.Output, asText: boolean): string =>
       ? Sql.expr(ctx, o.expr)
       : `${Sql.expr(ctx, o.expr)} as ${ident(o.name)}`
 
-const direction = (t: Select.OrderTerm): string =>
-  `${t.dir}${t.nulls === 'default' ? '' : ` nulls ${t.nulls}`}`
+const direction = Sql.direction
 
 // The rows of a node: its select, or for a one-statement through, the first path per target key
 // (`distinct on` over the paths in walk order), re-sorted by the first paths' order.

@@ -387,7 +387,7 @@ const checked = (e: unknown, schema: string, errors: Array<QueryError.QueryError
   }
   // A predicate Pred built from misuse (see ./Invalid.ts), or a tree an untyped caller assembled from the
   // AST companions with fields no statement can hold, is refused with its reason.
-  const reason = Check.expr(e)
+  const reason = Check.condition(e)
   if (reason !== undefined) {
     errors.push(QueryError.make('InvalidArgument', reason, schema))
     return Expr.bool(false)

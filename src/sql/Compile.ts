@@ -135,7 +135,8 @@ const handlers: Handlers = {
   ColumnRef: (_, e) => `${ident(e.alias)}.${ident(e.column)}`,
   Param: (ctx, e) => (e.json === true ? jsonParam(ctx, e.value) : param(ctx, e.value)),
   Bool: (_, e) => (e.value ? 'true' : 'false'),
-  Compare: (ctx, e) => `${compared(ctx, e.left)} ${ops[e.op]} ${compared(ctx, e.right)}`,
+  Compare: (ctx, e) =>
+    `${compared(ctx, e.left)} ${Object.hasOwn(ops, e.op) ? ops[e.op] : '='} ${compared(ctx, e.right)}`,
   InList: (ctx, e) =>
     e.values.length === 1
       ? `${compared(ctx, e.expr)} = ${e.json === true ? jsonParam(ctx, e.values[0]) : param(ctx, e.values[0])}`
@@ -151,7 +152,8 @@ const handlers: Handlers = {
     e.exprs.length === 0
       ? 'false'
       : e.exprs.map(x => (x._tag === 'And' ? `(${expr(ctx, x)})` : wrapLogic(ctx, x))).join(' or '),
-  Like: (ctx, e) => `${wrap(ctx, e.expr)} ${e.caseInsensitive ? 'ilike' : 'like'} ${wrap(ctx, e.pattern)}`,
+  Like: (ctx, e) =>
+    `${wrap(ctx, e.expr)} ${e.caseInsensitive === true ? 'ilike' : 'like'} ${wrap(ctx, e.pattern)}`,
   Fragment: (ctx, e) =>
     `(${e.strings.map((s, i) => (i < e.args.length ? s + expr(ctx, e.args[i] as Expr) : s)).join('')})`,
   Exists: (ctx, e) => `exists (${select(ctx, e.select)})`,
@@ -186,8 +188,26 @@ const join = (ctx: Context, j: Join): string =>
  * @category utils
  * @since 0.1.0
  */
-export const orderTerm = (ctx: Context, t: OrderTerm): string =>
-  `${compared(ctx, t.expr)} ${t.dir}${t.nulls === 'default' ? '' : ` nulls ${t.nulls}`}`
+export const orderTerm = (ctx: Context, t: OrderTerm): string => `${compared(ctx, t.expr)} ${direction(t)}`
+
+// Keywords come from these tables, never from a field's own text: a term an untyped caller assembled
+// with `dir: 'asc limit 1 --'` is ascending, not SQL.
+const dirs: Readonly<Record<OrderTerm['dir'], string>> = { asc: 'asc', desc: 'desc' }
+const nullsPlacements: Readonly<Record<OrderTerm['nulls'], string>> = {
+  first: ' nulls first',
+  last: ' nulls last',
+  default: '',
+}
+
+/**
+ * The direction of an order term, `asc` / `desc` with its nulls placement, spelled from fixed keywords.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const direction = (t: OrderTerm): string =>
+  (Object.hasOwn(dirs, t.dir) ? dirs[t.dir] : 'asc') +
+  (Object.hasOwn(nullsPlacements, t.nulls) ? nullsPlacements[t.nulls] : '')
 
 /**
  * @category utils
@@ -285,10 +305,7 @@ const ranked = (ctx: Context, s: Select, p: PerParent): string => {
   if (O.isSome(p.limit)) text += ` and "__ranked"."__rank" <= ${param(ctx, off + p.limit.value)}`
   if (s.orderBy.length > 0)
     text += ` order by ${s.orderBy
-      .map(
-        (t, i) =>
-          `"__ranked".${ident(`__o${i}`)} ${t.dir}${t.nulls === 'default' ? '' : ` nulls ${t.nulls}`}`,
-      )
+      .map((t, i) => `"__ranked".${ident(`__o${i}`)} ${direction(t)}`)
       .join(', ')}`
   if (O.isSome(s.limit)) text += ` limit ${param(ctx, s.limit.value)}`
   if (O.isSome(s.offset)) text += ` offset ${param(ctx, s.offset.value)}`

@@ -9,6 +9,7 @@ import * as t from 'io-ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Ex from '../../src/ast/Expr.js'
 import * as Select from '../../src/ast/Select.js'
+import * as SqlCompile from '../../src/sql/Compile.js'
 import { Column, Memory, Pg, Pred, Query, Schema, Sql } from '../../src/index.js'
 import { connect, run, type TestDb } from '../support/db.js'
 
@@ -157,24 +158,73 @@ describe('a value shaped like an AST node is a parameter', () => {
     }
   })
 
-  it('the low-level compiler makes a shaped value in an expression position a parameter', () => {
-    const s = Ex.and([
-      Ex.eq(Ex.column('t0', 'id'), Ex.param(1)),
-      deepFreeze(structuredClone(attack)) as unknown as Ex.Expr,
-    ])
-    const q = pipe(
-      docs,
-      Query.where(() => s as Pred.Pred),
-    )
-    const c = Query.toSql(q)
-    expect(E.isRight(c) && c.right.text).toMatch(/where "t0"\."id" = \$1 and \$2$/)
-    expect(E.isRight(c) && c.right.params[1]).toEqual(attack)
-    const raw = Sql.toSql(
-      Select.withWhere(deepFreeze(structuredClone(attack)) as unknown as Ex.Expr)(
-        Select.create({ table: 'docs', alias: 't0' }, []),
+  it('a shaped value in a value position is a parameter, in a condition position it is refused', () => {
+    // A value position: the right side of a comparison.
+    const v = Query.toSql(
+      pipe(
+        docs,
+        Query.where(() =>
+          Ex.eq(Ex.column('t0', 'meta'), deepFreeze(structuredClone(attack)) as unknown as Ex.Expr),
+        ),
       ),
     )
-    expect(raw).toEqual(E.right({ text: 'select 1 from "docs" as "t0" where $1', params: [attack] }))
+    expect(E.isRight(v) && v.right.text).toMatch(/where "t0"\."meta" = \$1$/)
+    expect(E.isRight(v) && v.right.params[0]).toEqual(attack)
+    // A condition position: a value there would be a parameter read as a boolean (a filter that holds
+    // for every row when the value is 'true').
+    for (const junk of [deepFreeze(structuredClone(attack)), 'true', true, 1]) {
+      for (const p of [
+        Ex.and([Ex.eq(Ex.column('t0', 'id'), Ex.param(1)), junk as unknown as Ex.Expr]),
+        Pred.or(Pred.eq(Ex.column('t0', 'id'), 1), junk as unknown as Pred.Pred),
+        Pred.not(junk as unknown as Pred.Pred),
+      ]) {
+        const c = Query.toSql(
+          pipe(
+            docs,
+            Query.where(() => p as Pred.Pred),
+          ),
+        )
+        expect(E.isLeft(c) && c.left).toMatchObject({
+          code: 'InvalidArgument',
+          message: expect.stringMatching(/expected a condition/),
+        })
+      }
+      const raw = Sql.toSql(
+        Select.withWhere(junk as unknown as Ex.Expr)(Select.create({ table: 'docs', alias: 't0' }, [])),
+      )
+      expect(E.isLeft(raw) && raw.left.message).toMatch(/expected a condition/)
+    }
+  })
+
+  it('a spread of a node, or an object whose prototype is one, is not a node', () => {
+    const real = Ex.fragment(['length(', ') > 1'], [Ex.column('t0', 'title')])
+    const forged = { ...real, strings: ['1=1 or true', ''], args: [] }
+    const inherited: unknown = Object.create(real, {
+      strings: { value: ['1=1 or true', ''], enumerable: true },
+      args: { value: [], enumerable: true },
+    })
+    for (const f of [forged, inherited]) {
+      const c = Query.toSql(
+        pipe(
+          docs,
+          Query.where(d => Pred.eq(d.meta, f as object)),
+        ),
+      )
+      expect(E.isRight(c) && c.right.text).toMatch(/where "t0"\."meta" = \$1$/)
+      expect(E.isRight(c) && c.right.params[0]).toBe(f)
+    }
+  })
+
+  it('order keywords come from fixed tables, never from a field of the tree', () => {
+    const s = Select.withOrder([
+      {
+        expr: Ex.column('t0', 'id'),
+        dir: 'asc limit 1 --' as 'asc',
+        nulls: 'first; drop table canary' as 'first',
+      },
+    ])(Select.create({ table: 'docs', alias: 't0' }, []))
+    expect(E.isLeft(Sql.toSql(s))).toBe(true)
+    expect(SqlCompile.toSql(s).text).toBe('select 1 from "docs" as "t0" order by "t0"."id" asc')
   })
 })
 
