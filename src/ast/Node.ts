@@ -120,3 +120,36 @@ export const describe = (u: unknown): string => {
   }
   return `a thrown ${u === null ? 'null' : typeof u}`
 }
+
+// -------------------------------------------------------------------------------------
+// templates
+// -------------------------------------------------------------------------------------
+
+/**
+ * Whether a value is the strings array of a tagged template with `args` substitutions: the only text
+ * `Pred.fragment` and `Schema.fragment` take as SQL. The engine's template object is a frozen array of
+ * strings whose `raw` is an own, non-enumerable, read-only property holding a frozen array of the same
+ * length. Data cannot have that shape: JSON has no `raw`, and freezing (immer, Redux, `Object.freeze`)
+ * leaves a `raw` it finds enumerable. Reads are guarded: a proxy whose traps throw is not a template.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const isTemplate = (u: unknown, args: number): u is TemplateStringsArray => {
+  try {
+    if (!Array.isArray(u) || !Object.isFrozen(u) || u.length !== args + 1) return false
+    const d = Object.getOwnPropertyDescriptor(u, 'raw')
+    if (d === undefined || d.enumerable !== false || d.writable !== false || d.configurable !== false)
+      return false
+    const raw: unknown = d.value
+    return (
+      Array.isArray(raw) &&
+      Object.isFrozen(raw) &&
+      raw.length === u.length &&
+      u.every(s => typeof s === 'string') &&
+      raw.every(s => typeof s === 'string')
+    )
+  } catch {
+    return false
+  }
+}

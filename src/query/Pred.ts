@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import * as Expr from '../ast/Expr.js'
+import * as Node from '../ast/Node.js'
 import { show } from '../error/Show.js'
 import * as Invalid from './Invalid.js'
 
@@ -122,12 +123,7 @@ export const like = (a: Term<string> | Term<string | null>, pattern: Operand<str
 export const ilike = (a: Term<string> | Term<string | null>, pattern: Operand<string>): Pred =>
   Invalid.total('Pred.ilike', () => Expr.like(a, operand(pattern), true))
 
-const isTemplate = (u: unknown, args: number): boolean =>
-  Array.isArray(u) &&
-  Object.isFrozen(u) &&
-  Array.isArray((u as { readonly raw?: unknown }).raw) &&
-  u.length === args + 1 &&
-  u.every(s => typeof s === 'string')
+const isTemplate = Node.isTemplate
 
 /**
  * A SQL fragment: columns interpolate as columns, anything else as a parameter.

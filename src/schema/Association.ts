@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import * as Node from '../ast/Node.js'
 import { show } from '../error/Show.js'
 import * as Brand from './Brand.js'
 
@@ -418,25 +419,8 @@ export const fragment = (strings: TemplateStringsArray, ...args: ReadonlyArray<u
         refused: `Schema.fragment: expected a tagged template (Schema.fragment\`...\`), got ${show(strings)}`,
       }) as unknown as WhereFragment)
 
-// Only a tagged template's strings are SQL text: a frozen array of strings, one more than the
-// arguments, with a frozen `raw` array of the same length. An array from untyped code (JSON has no
-// `raw`, and is not frozen unless someone froze it) is never taken for one. Reads are guarded: a
-// proxy whose traps throw is not a template either.
-const isTemplate = (u: unknown, args: number): boolean => {
-  try {
-    if (!Array.isArray(u) || !Object.isFrozen(u) || u.length !== args + 1) return false
-    const raw: unknown = (u as { readonly raw?: unknown }).raw
-    return (
-      Array.isArray(raw) &&
-      Object.isFrozen(raw) &&
-      raw.length === u.length &&
-      u.every(s => typeof s === 'string') &&
-      raw.every(s => typeof s === 'string')
-    )
-  } catch {
-    return false
-  }
-}
+// Only a tagged template's strings are SQL text (see `Node.isTemplate`).
+const isTemplate = Node.isTemplate
 
 /**
  * Defaults computed by `fn(child, owner, ...args)`.

@@ -215,6 +215,36 @@ describe('a value shaped like an AST node is a parameter', () => {
     }
   })
 
+  it('only a real tagged template is SQL text: a frozen array with an enumerable raw is refused', () => {
+    const forged = Object.freeze(Object.assign(['1=1 or true'], { raw: Object.freeze(['1=1 or true']) }))
+    const viaPred = Query.toSql(
+      pipe(
+        docs,
+        Query.where(() => Pred.fragment(forged as unknown as TemplateStringsArray)),
+      ),
+    )
+    expect(E.isLeft(viaPred) && viaPred.left.code).toBe('InvalidArgument')
+    const tag = Schema.table('tag', 'tags', { id: Column.integer, name: Column.text, doc_id: Column.integer })
+    const viaSchema = Schema.model(
+      { doc, tag },
+      {
+        doc: {
+          tags: Schema.hasMany('tag', {
+            where: { name: Schema.fragment(forged as unknown as TemplateStringsArray) },
+          }),
+        },
+      },
+    )
+    expect(E.isLeft(viaSchema) && viaSchema.left._tag).toBe('SchemaError')
+    const real = Query.toSql(
+      pipe(
+        docs,
+        Query.where(d => Pred.fragment`length(${d.title}) > ${1}`),
+      ),
+    )
+    expect(E.isRight(real) && real.right.text).toMatch(/where \(length\("t0"\."title"\) > \$1\)$/)
+  })
+
   it('order keywords come from fixed tables, never from a field of the tree', () => {
     const s = Select.withOrder([
       {
