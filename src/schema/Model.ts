@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
 import * as SchemaError from '../error/SchemaError.js'
 import { show } from '../error/Show.js'
 import * as A from './Association.js'
@@ -420,10 +421,30 @@ const probes: ReadonlyArray<unknown> = [0, 1, -1, 1.5, '1', 'x', true, false, ne
 
 const typeName = (c: Column.Column<unknown>): string => c.sqlType ?? `codec ${c.codec.name}`
 
-const sameKeyType = (a: Column.Column<unknown>, b: Column.Column<unknown>): boolean =>
-  a.sqlType !== null && b.sqlType !== null
-    ? family(a.sqlType) === family(b.sqlType)
-    : probes.some(p => accepts(a, p) && accepts(b, p))
+// A refinement or brand (`t.brand(t.string, ...)`) is probed through the codec it refines: the
+// probes say which kind of value a column holds, not which values its refinement admits.
+const acceptsBase = (codec: Column.Codec<unknown>, value: unknown): boolean => {
+  try {
+    let c: unknown = codec
+    while (c instanceof t.RefinementType) c = (c as t.RefinementType<t.Any>).type
+    return (c as t.Decoder<unknown, unknown>).decode(value)._tag === 'Right'
+  } catch {
+    return false
+  }
+}
+
+// Without SQL types on both sides: the same codec (nullable or not) is the same type; otherwise the
+// probes decide, and only when each codec accepts some probe and no probe is accepted by both. A codec
+// the probes cannot describe (a branded UUID, a `keyof` union) is given the benefit of the doubt.
+const sameKeyType = (a: Column.Column<unknown>, b: Column.Column<unknown>): boolean => {
+  if (a.sqlType !== null && b.sqlType !== null) return family(a.sqlType) === family(b.sqlType)
+  const ca = Column.nonNull(a.codec)
+  const cb = Column.nonNull(b.codec)
+  if (ca === cb || ca.name === cb.name) return true
+  const pa = probes.filter(p => acceptsBase(ca, p))
+  const pb = probes.filter(p => acceptsBase(cb, p))
+  return pa.length === 0 || pb.length === 0 || pa.some(p => pb.includes(p))
+}
 
 const checkColumn = (
   ctx: Ctx,

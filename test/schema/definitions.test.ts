@@ -837,3 +837,27 @@ describe('definitions that cannot even be read', () => {
     )
   })
 })
+
+describe('key types given by codecs alone', () => {
+  interface UuidBrand {
+    readonly Uuid: unique symbol
+  }
+  const Uuid = t.brand(t.string, (s): s is t.Branded<string, UuidBrand> => /^[0-9a-f-]{36}$/.test(s), 'Uuid')
+  const Status = t.keyof({ draft: null, published: null })
+  const org = Schema.table('org', 'orgs', { id: Uuid, status: Status })
+
+  it('the same branded or keyof codec on both sides is the same type', () => {
+    const user = Schema.table('user', 'users', {
+      id: Column.serial,
+      org_id: Column.nullable(Uuid),
+      status: Status,
+    })
+    expect(E.isRight(Schema.model({ org, user }, { user: { org: Schema.belongsTo('org') } }))).toBe(true)
+  })
+
+  it('a brand is probed through the codec it refines: boolean against a branded string differs', () => {
+    const bad = Schema.table('bad', 'bads', { id: Column.serial, org_id: t.boolean })
+    const r = Schema.model({ org, bad }, { bad: { org: Schema.belongsTo('org') } })
+    expect(E.isLeft(r) && r.left).toMatchObject({ schema: 'bad', association: 'org', option: 'foreignKey' })
+  })
+})
