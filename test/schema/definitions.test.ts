@@ -849,7 +849,7 @@ describe('key types given by codecs alone', () => {
   it('the same branded or keyof codec on both sides is the same type', () => {
     const user = Schema.table('user', 'users', {
       id: Column.serial,
-      org_id: Column.nullable(Uuid),
+      org_id: Uuid,
       status: Status,
     })
     expect(E.isRight(Schema.model({ org, user }, { user: { org: Schema.belongsTo('org') } }))).toBe(true)
