@@ -5,6 +5,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as Ex from '../../src/ast/Expr.js'
+import * as AstWrite from '../../src/ast/Write.js'
 import { Column, Memory, Pg, Pred, Query, Schema } from '../../src/index.js'
 import { connect, run, type TestDb } from '../support/db.js'
 
@@ -71,5 +73,19 @@ describe('jsonb in memory', () => {
     )
     const r = await Memory.all(q)(tables)()
     expect(E.isRight(r) && r.right.map(x => x.id)).toEqual([1])
+  })
+})
+
+describe('jsonb in memory write filters', () => {
+  it('a delete filtered by an equal object in another key order removes the row, as a select finds it', async () => {
+    const db = Memory.store(new Map([['json_docs', [{ id: 1, meta: { a: 1, b: [2, { c: 3 }] } }]]]))
+    const where = [Ex.inList(Ex.column('t0', 'meta'), [{ b: [2, { c: 3 }], a: 1 }])]
+    const write = db.interpreter.write
+    if (write === undefined) throw new Error('the memory store writes')
+    const r = await write(
+      AstWrite.delete_({ binding: { table: 'json_docs', alias: 't0' }, where, returning: ['id'] }),
+    )()
+    expect(E.isRight(r) && r.right).toEqual([{ id: 1 }])
+    expect(db.tables().get('json_docs')).toEqual([])
   })
 })

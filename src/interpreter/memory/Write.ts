@@ -112,13 +112,13 @@ class Stop {
 
 const isNullish = (u: unknown): boolean => u === null || u === undefined
 
+// Equality as the select evaluator has it (`Value.compare`: jsonb structurally, dates by instant,
+// numbers against numeric text by value), so a write filter matches the rows a read filter does.
 const equal = (a: unknown, b: unknown): boolean => {
   if (typeof a === 'number' && typeof b === 'number') return Value.compareNumbers(a, b) === 0
-  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime()
   if (typeof a === 'bigint' || typeof b === 'bigint') return String(a) === String(b)
-  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null)
-    return JSON.stringify(a) === JSON.stringify(b)
-  return a === b
+  const c = Value.compare(a, b)
+  return c === null ? Value.keyOf(a) === Value.keyOf(b) : c === 0
 }
 
 const order = (a: unknown, b: unknown): number => {
