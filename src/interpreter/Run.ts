@@ -20,6 +20,8 @@ import * as Preload from '../preload/Preload.js'
 import type * as Spec from '../preload/Spec.js'
 import type { Loaded } from '../query/Loaded.js'
 import type * as Prepared from '../query/Prepared.js'
+import * as PreparedQuery from '../query/Prepared.js'
+import { isQuery } from '../query/Make.js'
 import type { AnyQuery, Joins, Query } from '../query/Query.js'
 import * as Model from '../schema/Model.js'
 import type { Interpreter } from './Interpreter.js'
@@ -97,16 +99,14 @@ export const checkOptions = (options: unknown): E.Either<QueryError.QueryError, 
 }
 
 // Refuses what untyped code may pass instead of a query, before anything reads it.
+// By brand (`Query.isQuery`, `Prepared.isPrepared`), never by shape: `{ _tag: 'Query', ... }` from
+// JSON, or a spread of a query, is not one.
 const checkQuery = (q: unknown): QueryError.QueryError | null =>
-  typeof q === 'object' &&
-  q !== null &&
-  (q as { readonly _tag?: unknown })._tag === 'Query' &&
-  Array.isArray((q as { readonly errors?: unknown }).errors)
+  isQuery(q)
     ? null
     : QueryError.make('InvalidArgument', `expected a query (Query.from(model, schema) ...), got ${show(q)}`)
 
-const isPrepared = (p: unknown): p is { readonly query: unknown } =>
-  typeof p === 'object' && p !== null && (p as { readonly _tag?: unknown })._tag === 'Prepared'
+const isPrepared = (p: unknown): p is { readonly query: unknown } => PreparedQuery.isPrepared(p)
 
 const notPrepared = (p: unknown): QueryError.QueryError =>
   QueryError.make('InvalidArgument', `expected a prepared query (Prepared.make(...)), got ${show(p)}`)

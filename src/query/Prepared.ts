@@ -187,7 +187,7 @@ export const make = <const A extends Params, M extends Model.AnyModel, S extends
   const p: Prepared<M, S, P, A> = Object.freeze({
     _tag: 'Prepared',
     params,
-    query: (errors.length === 0 ? q : Object.freeze({ ...q, errors: [...q.errors, ...errors] })) as Query<
+    query: (errors.length === 0 ? q : Make.make({ ...q, errors: [...q.errors, ...errors] })) as Query<
       M,
       S,
       P,
