@@ -368,8 +368,9 @@ export const baseType = (sqlType: string | null): string | null =>
  * @since 0.1.0
  */
 export const jsonType = (column: Column<unknown> | undefined): 'json' | 'jsonb' | undefined => {
-  const t = column === undefined ? null : baseType(column.sqlType)
-  const lower = t?.toLowerCase()
+  // Only a column built here has a type to read; anything else (a proxy from untyped input) has none.
+  if (!isColumn(column)) return undefined
+  const lower = baseType(column.sqlType)?.toLowerCase()
   return lower === 'json' || lower === 'jsonb' ? lower : undefined
 }
 

@@ -182,10 +182,7 @@ const owners = {
 type Entries = ReadonlyArray<readonly [string, keyof typeof owners]>
 const byOwner = (entries: Entries): ReadonlyMap<string, string> =>
   new Map(entries.map(([name, owner]) => [name, owners[owner]] as const))
-const knownFailing = byOwner([
-  // New with the json parameters (7873381): reads `c.sqlType` of its argument unguarded (a proxy throws).
-  ['Column.jsonType', 'schema'],
-])
+const knownFailing = byOwner([])
 
 const functions = namespaces.flatMap(([ns, m]) =>
   Object.entries(m)
