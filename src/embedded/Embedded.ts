@@ -72,6 +72,11 @@ const cancelRequest = 80877102
 interface Client {
   readonly socket: Socket
   buffer: Buffer
+  /** Data received since `buffer` was last joined, kept apart until `need` bytes are there. */
+  chunks: Array<Buffer>
+  chunked: number
+  /** The bytes `buffer` must hold before the next message can be read (0: try at once). */
+  need: number
   started: boolean
   closed: boolean
   /** Messages read since the last batch end. */
@@ -166,7 +171,7 @@ const front = (db: PGlite, busyTimeout: number) => {
           await db.execProtocolRawStream(new Uint8Array(m.buffer, m.byteOffset, m.length), {
             onRawData: (data: Uint8Array) => {
               const b = Buffer.from(data)
-              tail = Buffer.concat([tail, b]).subarray(-6)
+              tail = b.length >= 6 ? b.subarray(-6) : Buffer.concat([tail, b]).subarray(-6)
               if (!job.silent && !job.client.closed) job.client.socket.write(b)
             },
           })
@@ -229,14 +234,28 @@ const front = (db: PGlite, busyTimeout: number) => {
   }
 
   const read = (client: Client, data: Buffer): void => {
-    client.buffer = client.buffer.length === 0 ? data : Buffer.concat([client.buffer, data])
+    // A large message arrives in many chunks: they are joined once it is complete, not on every chunk
+    // (which copied the growing message again and again).
+    client.chunks.push(data)
+    client.chunked += data.length
+    if (client.buffer.length + client.chunked < client.need) return
+    client.buffer =
+      client.buffer.length === 0 && client.chunks.length === 1
+        ? data
+        : Buffer.concat([client.buffer, ...client.chunks])
+    client.chunks = []
+    client.chunked = 0
+    client.need = 0
+    const wait = (bytes: number): void => {
+      client.need = bytes
+    }
     for (;;) {
       const b = client.buffer
       if (!client.started) {
-        if (b.length < 8) return
+        if (b.length < 8) return wait(8)
         const length = b.readInt32BE(0)
         if (length < 8) return close(client)
-        if (b.length < length) return
+        if (b.length < length) return wait(length)
         const code = b.readInt32BE(4)
         client.buffer = b.subarray(length)
         if (code === sslRequest) {
@@ -254,11 +273,11 @@ const front = (db: PGlite, busyTimeout: number) => {
         enqueue(client, [startup], false, true)
         continue
       }
-      if (b.length < 5) return
+      if (b.length < 5) return wait(5)
       const length = b.readInt32BE(1) + 1
       // A length below the header's own is no message: the client is dropped, not looped on.
       if (length < 5) return close(client)
-      if (b.length < length) return
+      if (b.length < length) return wait(length)
       const m = Buffer.from(b.subarray(0, length))
       client.buffer = b.subarray(length)
       const type = String.fromCharCode(m[0] as number)
@@ -275,7 +294,16 @@ const front = (db: PGlite, busyTimeout: number) => {
   }
 
   const server: Server = createServer(socket => {
-    const client: Client = { socket, buffer: Buffer.alloc(0), started: false, closed: false, pending: [] }
+    const client: Client = {
+      socket,
+      buffer: Buffer.alloc(0),
+      chunks: [],
+      chunked: 0,
+      need: 0,
+      started: false,
+      closed: false,
+      pending: [],
+    }
     clients.add(client)
     socket.setNoDelay(true)
     socket.on('data', (d: Buffer) => read(client, d))
