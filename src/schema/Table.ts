@@ -221,7 +221,12 @@ const validate = (
     else
       for (const k of keys) {
         if (!normalised.has(k) && isRecord(columns) && !Object.hasOwn(columns, k))
-          report('primaryKey', `primary key '${k}' is not a column`)
+          report(
+            'primaryKey',
+            opts['primaryKey'] === undefined
+              ? `the default primary key 'id' is not a column: name the key with { primaryKey: '...' }, or give { primaryKey: [] } for a table without one`
+              : `primary key '${k}' is not a column`,
+          )
         else if (pk.includes(k)) report('primaryKey', `column '${k}' is given twice`)
         else pk.push(k)
       }

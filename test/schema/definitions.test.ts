@@ -861,3 +861,18 @@ describe('key types given by codecs alone', () => {
     expect(E.isLeft(r) && r.left).toMatchObject({ schema: 'bad', association: 'org', option: 'foreignKey' })
   })
 })
+
+describe('a table without an id column', () => {
+  it('the default key is explained: name the key, or give primaryKey: [] for none', () => {
+    const log = Schema.table('log', 'logs', { at: Column.timestamptz, line: Column.text })
+    const r = Schema.model({ log }, {})
+    expect(E.isLeft(r) && r.left.message).toMatch(/default primary key 'id'.*primaryKey: \[\]/)
+    const keyless = Schema.table(
+      'log',
+      'logs',
+      { at: Column.timestamptz, line: Column.text },
+      { primaryKey: [] },
+    )
+    expect(E.isRight(Schema.model({ log: keyless }, {}))).toBe(true)
+  })
+})
