@@ -49,7 +49,12 @@ const binding = (u: unknown): boolean =>
   typeof u === 'object' && u !== null && isText(fields(u)['table']) && isText(fields(u)['alias'])
 
 // One step of the walk: the problem of `x`, or undefined after pushing its children.
-const visitExpr = (x: unknown, d: number, push: (i: Item) => void, condition: boolean): string | undefined => {
+const visitExpr = (
+  x: unknown,
+  d: number,
+  push: (i: Item) => void,
+  condition: boolean,
+): string | undefined => {
   // A value where a condition is expected (`Pred.or(p, 'true')` from untyped input) would be a
   // parameter PostgreSQL reads as a boolean: refused, never a filter that holds for every row.
   if (!Expr.isExpr(x))
