@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Interpreter, RawRow } from '../../src/interpreter/Interpreter.js'
 import * as Memory from '../../src/interpreter/memory/Memory.js'
 import * as Run from '../../src/interpreter/Run.js'
-import type * as Preload from '../../src/preload/Preload.js'
+import * as Preload from '../../src/preload/Preload.js'
 import * as Query from '../../src/query/Query.js'
 import type * as Model from '../../src/schema/Model.js'
 import * as Arb from '../../src/testing/index.js'
@@ -155,9 +155,9 @@ describe('preload', () => {
     await fc.assert(
       fc.asyncProperty(cases, async ({ g, data, a, order, limit, offset }) => {
         const orderBy = [...order, ['asc', 'id'] as const]
-        const full = preloadOf({ [a.name]: { _tag: 'PreloadQuery', options: { orderBy }, preload: {} } })
+        const full = preloadOf({ [a.name]: Preload.query({ orderBy }, {}) })
         const top = preloadOf({
-          [a.name]: { _tag: 'PreloadQuery', options: { orderBy, limit, offset }, preload: {} },
+          [a.name]: Preload.query({ orderBy, limit, offset }, {}),
         })
         const root = pipe(Query.from(g.model, a.owner), Query.orderBy(['id']))
         await withData(db.sql, g, data, async pg => {
