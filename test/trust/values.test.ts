@@ -320,3 +320,36 @@ describe('deep and long predicates', () => {
     expect(E.isLeft(r)).toBe(true)
   })
 })
+
+describe('parameters the driver cannot send', () => {
+  it('values with no text form are typed errors, and the connection keeps answering (10 in a row)', async () => {
+    const within = <A>(p: Promise<A>) =>
+      Promise.race([p, new Promise<'pending'>(r => setTimeout(() => r('pending'), 5_000))])
+    const noText = [
+      Object.create(null) as object,
+      {
+        toString: () => {
+          throw new Error('no text')
+        },
+      },
+      [Object.create(null) as object],
+    ]
+    for (let i = 0; i < 10; i++) {
+      const v = noText[i % noText.length]
+      const r = await within(
+        Pg.all(
+          pipe(
+            docs,
+            Query.where(d => Pred.eq(d.title, v as unknown as string)),
+          ),
+        )(db.sql)(),
+      )
+      expect(r !== 'pending' && E.isLeft(r) && r.left).toMatchObject({
+        _tag: 'DbError',
+        code: 'QUIVER_PARAM',
+      })
+    }
+    const after = await within(Pg.all(docs)(db.sql)())
+    expect(after !== 'pending' && E.isRight(after)).toBe(true)
+  })
+})

@@ -126,6 +126,14 @@ const unsendable = (v: unknown, depth = 0): string | null => {
         }
         return null
       }
+      // postgres.js 3.4.9 sends a value it cannot type as `'' + value`, while building the statement: an
+      // object with no text form (a null prototype, a throwing toString) throws there, and the second
+      // such throw on a connection leaves it answering nothing more (every later statement pending).
+      try {
+        void String(v as unknown)
+      } catch (u) {
+        return `${show(v)} has no text form (${show(u instanceof Error ? u.message : u)})`
+      }
       try {
         return JSON.stringify(v) === undefined ? `${show(v)} has no JSON form` : null
       } catch (u) {
