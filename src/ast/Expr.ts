@@ -5,8 +5,8 @@
  *
  * @since 0.1.0
  */
+import type * as O from 'fp-ts/lib/Option.js'
 import * as Node from './Node.js'
-import type { Select } from './Select.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -143,6 +143,100 @@ export interface Exists extends Node.Branded {
  */
 export type Expr =
   ColumnRef | Param | Bool | Compare | InList | IsNull | Not | NotTrue | And | Or | Like | Fragment | Exists
+
+// The select node is part of the expression grammar (`exists (select ...)`), so its model lives
+// here and `Select.ts` holds its constructors and combinators: the two modules import one way.
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface Binding {
+  readonly table: string
+  readonly alias: string
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface Join extends Node.Branded {
+  readonly _tag: 'Join'
+  readonly kind: 'inner' | 'left'
+  readonly binding: Binding
+  readonly on: Expr
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface OrderTerm {
+  readonly expr: Expr
+  readonly dir: 'asc' | 'desc'
+  readonly nulls: 'first' | 'last' | 'default'
+}
+
+/**
+ * An output column: an expression under a name.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Output {
+  readonly name: string
+  readonly expr: Expr
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface Select extends Node.Branded {
+  readonly _tag: 'Select'
+  readonly from: Binding
+  /** Empty means "no columns" (an existence test). */
+  readonly columns: ReadonlyArray<Output>
+  readonly joins: ReadonlyArray<Join>
+  /** Conjuncts, all of which must hold. */
+  readonly where: ReadonlyArray<Expr>
+  readonly orderBy: ReadonlyArray<OrderTerm>
+  readonly limit: O.Option<number>
+  readonly offset: O.Option<number>
+  readonly distinct: boolean
+  /**
+   * Top-N per group (the preload planner's per-parent limit). When `some`, the rows that `from`, `joins`
+   * and `where` produce are split into groups of equal `keys` values (compared as `=` compares them;
+   * every key is non-null in practice); within each group the rows are ranked 1, 2, ... in `orderBy`
+   * order (ties in an arbitrary but fixed order: the planner makes `orderBy` total). A row is kept when
+   * `offset < rank` and, when `limit` is `some`, `rank <= offset + limit` (`offset` none means 0). The
+   * kept rows come grouped by key, each group in `orderBy` order; the order of the groups among
+   * themselves is unspecified (the preload assembler needs each parent's rows in order, nothing more).
+   * `distinct` has no effect here (each ranked row is distinct). When a select-level `limit` or
+   * `offset` is set (the planner never sets one with `perParent`), the kept rows are in `orderBy` order
+   * overall and the select-level window applies to them.
+   */
+  readonly perParent: O.Option<PerParent>
+}
+
+/**
+ * See `Select.perParent`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface PerParent {
+  readonly keys: ReadonlyArray<Expr>
+  readonly limit: O.Option<number>
+  readonly offset: O.Option<number>
+  /**
+   * A promise of the planner, when it can make it: the `where` lists the single key's values, no two
+   * of them equal, and the model declares their SQL type (`sqlType`, the owner column's). An SQL
+   * interpreter may then walk the values and take each parent's rows with an index-backed `limit`
+   * instead of ranking every row. Interpreters that don't need it ignore it.
+   */
+  readonly distinctKeys: O.Option<{ readonly sqlType: string }>
+}
 
 // -------------------------------------------------------------------------------------
 // constructors

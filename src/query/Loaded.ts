@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import type * as O from 'fp-ts/lib/Option.js'
-import type { PreloadQuery, QueryOptions } from '../preload/Spec.js'
+import type { PreloadQuery, QueryOptions } from '../plan/Spec.js'
 import type * as Model from '../schema/Model.js'
 
 // -------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 /**
- * The brand of query values, shared by `Query` and `Prepared` (internal: not exported from the
- * package). A query is recognised by a module-private symbol that only `make` sets, never by its shape.
+ * The query value (its model, re-exported by `Query`) and its brand, shared by `Query` and `Prepared`
+ * (the brand is internal: not exported from the package). A query is recognised by a module-private symbol that only `make` sets, never by its shape.
  * The symbol is a non-enumerable own property: every combinator builds its result through `make`, and a
  * spread of a query made elsewhere is not a query.
  *
@@ -9,7 +9,52 @@
 import * as Select from '../ast/Select.js'
 import type * as QueryError from '../error/QueryError.js'
 import { show } from '../error/Show.js'
-import type { AnyQuery } from './Query.js'
+import type * as Model from '../schema/Model.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * Named joined bindings of a query: join name -> schema.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Joins = Readonly<Record<string, string>>
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface Binding {
+  readonly alias: string
+  readonly schema: string
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface Query<M extends Model.AnyModel, S extends string, P = {}, J extends Joins = {}> {
+  readonly _tag: 'Query'
+  readonly model: M
+  readonly schema: S
+  readonly select: Select.Select
+  /** The next free binding number (`t0` is the root). */
+  readonly aliases: number
+  readonly joined: ReadonlyMap<string, Binding>
+  /** The preload spec, kept as given (interpreted by the preload planner). */
+  readonly preload: P
+  readonly errors: ReadonlyArray<QueryError.QueryError>
+  readonly _J?: J
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export type AnyQuery = Query<Model.AnyModel, string, unknown, Joins>
 
 // -------------------------------------------------------------------------------------
 // constructors

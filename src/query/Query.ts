@@ -14,7 +14,7 @@ import * as Select from '../ast/Select.js'
 import * as QueryError from '../error/QueryError.js'
 import { show } from '../error/Show.js'
 import * as Chain from '../plan/Chain.js'
-import * as Spec from '../preload/Spec.js'
+import * as Spec from '../plan/Spec.js'
 import * as A from '../schema/Association.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
@@ -27,46 +27,8 @@ import type * as Pred from './Pred.js'
 // model
 // -------------------------------------------------------------------------------------
 
-/**
- * Named joined bindings of a query: join name -> schema.
- *
- * @category model
- * @since 0.1.0
- */
-export type Joins = Readonly<Record<string, string>>
-
-/**
- * @category model
- * @since 0.1.0
- */
-export interface Binding {
-  readonly alias: string
-  readonly schema: string
-}
-
-/**
- * @category model
- * @since 0.1.0
- */
-export interface Query<M extends Model.AnyModel, S extends string, P = {}, J extends Joins = {}> {
-  readonly _tag: 'Query'
-  readonly model: M
-  readonly schema: S
-  readonly select: Select.Select
-  /** The next free binding number (`t0` is the root). */
-  readonly aliases: number
-  readonly joined: ReadonlyMap<string, Binding>
-  /** The preload spec, kept as given (interpreted by the preload planner). */
-  readonly preload: P
-  readonly errors: ReadonlyArray<QueryError.QueryError>
-  readonly _J?: J
-}
-
-/**
- * @category model
- * @since 0.1.0
- */
-export type AnyQuery = Query<Model.AnyModel, string, unknown, Joins>
+export type { AnyQuery, Binding, Joins, Query } from './Make.js'
+import type { AnyQuery, Binding, Joins, Query } from './Make.js'
 
 /**
  * Column terms of a row type, as the argument of a `where` callback.

@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import * as t from 'io-ts'
-import * as Timestamp from '../decode/Timestamp.js'
+import * as Timestamp from './Timestamp.js'
 import * as Brand from './Brand.js'
 
 // -------------------------------------------------------------------------------------

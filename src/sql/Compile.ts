@@ -56,6 +56,29 @@ export interface Context {
 // -------------------------------------------------------------------------------------
 
 /**
+ * The one way a type name from a model (a column's `sqlType`) enters SQL text as a cast: a type
+ * name, a schema-qualified one or one with a numeric modifier (`integer`, `character varying(20)`,
+ * `public.mood`, `numeric(10, 2)`), lower-cased and spelled back from its parts. Anything else
+ * (quotes, parentheses around anything but numbers, operators, comments) is `null`, and the caller
+ * refuses the statement instead of splicing it.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const typeName = (sqlType: string): string | null => {
+  const m = typeof sqlType === 'string' ? typeGrammar.exec(sqlType.trim().toLowerCase()) : null
+  if (m === null) return null
+  const [, name = '', modifier, array = ''] = m
+  const words = name.split(/\s+/).join(' ')
+  return `${words}${modifier === undefined ? '' : `(${modifier.split(/\s*,\s*/).join(', ')})`}${array.replace(/\s+/g, '')}`
+}
+
+const word = '[a-z_][a-z0-9_]*'
+const typeGrammar = new RegExp(
+  `^(${word}(?:\\.${word})?(?:\\s+${word})*)\\s*(?:\\(\\s*(\\d+(?:\\s*,\\s*\\d+)?)\\s*\\))?((?:\\s*\\[\\])*)$`,
+)
+
+/**
  * @category utils
  * @since 0.1.0
  */
@@ -272,8 +295,8 @@ const perKey = (ctx: Context, s: Select, p: PerParent): string | null => {
   if (list === undefined || list._tag !== 'InList') return null
   if (list.values.length === 1)
     return select(ctx, { ...s, perParent: O.none, distinct: false, limit: p.limit, offset: p.offset })
-  const type = O.isSome(p.distinctKeys) ? p.distinctKeys.value.sqlType.toLowerCase() : ''
-  if (!castable.has(type)) return null
+  const type = O.isSome(p.distinctKeys) ? typeName(p.distinctKeys.value.sqlType) : null
+  if (type === null || !castable.has(type)) return null
   const keys = `unnest(${param(ctx, list.values)}::${type}[]) as "__keys"("v")`
   const walked = Ex.eq(list.expr, Ex.column('__keys', 'v'))
   const where = s.where.map(w => (w === list ? walked : w))

@@ -16,9 +16,9 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as fc from 'fast-check'
 import * as Expr from '../ast/Expr.js'
-import type { RawRow } from '../interpreter/Interpreter.js'
+import type { RawRow } from '../run/Interpreter.js'
 import * as MemoryWrite from '../interpreter/memory/Write.js'
-import * as Preload from '../preload/Preload.js'
+import * as Preload from '../run/Preload.js'
 import * as Pred from '../query/Pred.js'
 import * as Query from '../query/Query.js'
 import * as A from '../schema/Association.js'
@@ -27,7 +27,7 @@ import * as Model from '../schema/Model.js'
 import * as Table from '../schema/Table.js'
 import type * as Plan from '../write/Plan.js'
 import * as WriteRecord from '../write/Record.js'
-import type { WriteError } from '../write/WriteError.js'
+import type { WriteError } from '../error/WriteError.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -35,7 +35,7 @@ import type { Table } from '../schema/Table.js'
 import * as Plan from './Plan.js'
 import { show } from '../error/Show.js'
 import { applyDefaults, byKey, checkRecord, encode, insertStatements, valueParam } from './Record.js'
-import * as WriteError from './WriteError.js'
+import * as WriteError from '../error/WriteError.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -26,13 +26,13 @@ import * as DbErrors from '../error/DbError.js'
 import type { DecodeError } from '../error/DecodeError.js'
 import * as QueryError from '../error/QueryError.js'
 import { show } from '../error/Show.js'
-import type { Interpreter, RawRow } from '../interpreter/Interpreter.js'
+import type { Interpreter, RawRow } from '../run/Interpreter.js'
 import * as Constraints from '../interpreter/memory/Constraints.js'
 import * as MemoryWrite from '../interpreter/memory/Write.js'
 import * as Model from '../schema/Model.js'
 import type { CompiledQuery } from '../sql/Compile.js'
 import * as WriteSql from '../sql/Write.js'
-import * as WriteError from './WriteError.js'
+import * as WriteError from '../error/WriteError.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -16,7 +16,7 @@ import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import type { Table } from '../schema/Table.js'
 import * as Plan from './Plan.js'
-import * as WriteError from './WriteError.js'
+import * as WriteError from '../error/WriteError.js'
 
 // -------------------------------------------------------------------------------------
 // model

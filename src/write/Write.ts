@@ -40,4 +40,4 @@ export {
   type PureResult,
 } from './Plan.js'
 export { statementToSql } from '../sql/Sql.js'
-export type { WriteError, WriteErrorCode, FieldError } from './WriteError.js'
+export type { WriteError, WriteErrorCode, FieldError } from '../error/WriteError.js'

@@ -4,8 +4,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { describe, expect, it } from 'vitest'
 import * as Decode from '../../src/decode/Decode.js'
-import * as Assemble from '../../src/preload/Assemble.js'
-import * as Spec from '../../src/preload/Spec.js'
+import * as Json from '../../src/decode/Json.js'
+import * as Spec from '../../src/plan/Spec.js'
 import * as t from 'io-ts'
 import { Column, Query, Schema } from '../../src/index.js'
 import * as Model from '../../src/schema/Model.js'
@@ -125,7 +125,7 @@ describe('decoding in place', () => {
       { author: { ...id, name }, inserted_at, ...rest },
       Object.assign(Object.create({ stray: 1 }) as object, post(), { author: user() }),
     ]
-    const r = Assemble.decodeTrees(Blog, 'post', nodes.right, rows)
+    const r = Json.decodeTrees(Blog, 'post', nodes.right, rows)
     if (E.isLeft(r)) throw r.left
     const expected = {
       ...post(),
@@ -143,10 +143,10 @@ describe('decoding in place', () => {
     const ok = () => ({ ...post(), author: user() })
     const badRow = { ...post(), published: 'yes', author: user() }
     const badNested = { ...post(), author: { ...user(), name: 7 } }
-    expect(Assemble.decodeTrees(Blog, 'post', nodes.right, [ok(), badRow])).toMatchObject(
+    expect(Json.decodeTrees(Blog, 'post', nodes.right, [ok(), badRow])).toMatchObject(
       E.left({ _tag: 'DecodeError', table: 'post', column: 'published', value: 'yes' }),
     )
-    expect(Assemble.decodeTrees(Blog, 'post', nodes.right, [ok(), badNested])).toMatchObject(
+    expect(Json.decodeTrees(Blog, 'post', nodes.right, [ok(), badNested])).toMatchObject(
       E.left({ _tag: 'DecodeError', table: 'user', column: 'name', value: 7 }),
     )
   })
@@ -157,8 +157,8 @@ describe('decoding in place', () => {
     if (E.isLeft(nodes)) throw nodes.left
     const root = { ...post(), author: user() }
     const copied = Object.freeze({ ...post(), author: user() })
-    const r = Assemble.decodeTrees(Blog, 'post', nodes.right, [root])
-    const s = Assemble.decodeTrees(Blog, 'post', nodes.right, [copied])
+    const r = Json.decodeTrees(Blog, 'post', nodes.right, [root])
+    const s = Json.decodeTrees(Blog, 'post', nodes.right, [copied])
     if (E.isLeft(r) || E.isLeft(s)) throw new Error('decode failed')
     expect(r.right[0]).toBe(root)
     expect(s.right[0]).not.toBe(copied)

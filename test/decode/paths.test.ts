@@ -8,8 +8,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { describe, expect, it } from 'vitest'
 import * as Decode from '../../src/decode/Decode.js'
-import * as Assemble from '../../src/preload/Assemble.js'
-import * as Spec from '../../src/preload/Spec.js'
+import * as Json from '../../src/decode/Json.js'
+import * as Spec from '../../src/plan/Spec.js'
 import { Query } from '../../src/index.js'
 import * as Model from '../../src/schema/Model.js'
 import { Blog } from '../support/blog.js'
@@ -128,7 +128,7 @@ describe('decoding paths', () => {
     const reorder = (o: Raw, reverse: boolean): Raw =>
       Object.fromEntries(reverse ? Object.entries(o).reverse() : Object.entries(o))
     // The level takes the order of the first object it completes in place: the canonical one.
-    Assemble.decodeTrees(Blog, 'post', nodes.right, [canonical({ ...first }, 1, [when])])
+    Json.decodeTrees(Blog, 'post', nodes.right, [canonical({ ...first }, 1, [when])])
     fc.assert(
       fc.property(
         fc.record(Object.fromEntries(columns.map(c => [c, valueOf(c)]))),
@@ -147,8 +147,8 @@ describe('decoding paths', () => {
             },
             reverseRow,
           )
-          const a = Assemble.decodeTrees(Blog, 'post', nodes.right, [walked])
-          const b = Assemble.decodeTrees(Blog, 'post', nodes.right, [other])
+          const a = Json.decodeTrees(Blog, 'post', nodes.right, [walked])
+          const b = Json.decodeTrees(Blog, 'post', nodes.right, [other])
           if (E.isRight(a) && E.isRight(b)) {
             const plain = (x: unknown): unknown => JSON.parse(JSON.stringify(x))
             expect(plain(b.right)).toEqual(plain(a.right))

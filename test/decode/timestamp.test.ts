@@ -3,7 +3,7 @@
 // the engine's parser decides.
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import * as Timestamp from '../../src/decode/Timestamp.js'
+import * as Timestamp from '../../src/schema/Timestamp.js'
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0')
 const same = (s: string) => {

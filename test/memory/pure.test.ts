@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import * as Expr from '../../src/ast/Expr.js'
 import * as W from '../../src/ast/Write.js'
 import * as Constraints from '../../src/interpreter/memory/Constraints.js'
-import type { RawRow } from '../../src/interpreter/Interpreter.js'
+import type { RawRow } from '../../src/run/Interpreter.js'
 import { Column, Ddl, Pg, Schema, Write } from '../../src/index.js'
 import { connect, run, type TestDb } from '../support/db.js'
 

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest'
 import * as Expr from '../../src/ast/Expr.js'
 import * as Select from '../../src/ast/Select.js'
 import * as W from '../../src/ast/Write.js'
-import type { Interpreter } from '../../src/interpreter/Interpreter.js'
+import type { Interpreter } from '../../src/run/Interpreter.js'
 import { Column, Memory, Pred, Prepared, Preload, Query, Schema } from '../../src/index.js'
 
 const doc = Schema.table('doc', 'docs', { id: Column.serial, title: Column.text })

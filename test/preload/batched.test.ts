@@ -4,8 +4,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { Preload } from '../../src/index.js'
-import * as Plan from '../../src/preload/Plan.js'
-import * as Spec from '../../src/preload/Spec.js'
+import * as Plan from '../../src/plan/Preload.js'
+import * as Spec from '../../src/plan/Spec.js'
 import * as Sql from '../../src/sql/Compile.js'
 import { Blog } from '../support/blog.js'
 

@@ -6,9 +6,9 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { describe, expect, it } from 'vitest'
 import { Preload, Pred, Query } from '../../src/index.js'
-import * as Lateral from '../../src/preload/Lateral.js'
-import * as Plan from '../../src/preload/Plan.js'
-import * as Spec from '../../src/preload/Spec.js'
+import * as Lateral from '../../src/sql/Lateral.js'
+import * as Plan from '../../src/plan/Preload.js'
+import * as Spec from '../../src/plan/Spec.js'
 import { Blog } from '../support/blog.js'
 
 describe('lateral caches', () => {

@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Column, Memory, Pg, Preload, Query, Run, Schema } from '../../src/index.js'
-import type { Interpreter } from '../../src/interpreter/Interpreter.js'
+import type { Interpreter } from '../../src/run/Interpreter.js'
 import { connect, run, type TestDb } from '../support/db.js'
 
 const owner = Schema.table('owner', 'owners', { id: Column.integer })

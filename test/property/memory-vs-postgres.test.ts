@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Memory from '../../src/interpreter/memory/Memory.js'
-import * as Run from '../../src/interpreter/Run.js'
+import * as Run from '../../src/run/Run.js'
 import * as Arb from '../../src/testing/index.js'
 import {
   comparator,

@@ -5,10 +5,10 @@
 import * as E from 'fp-ts/lib/Either.js'
 import postgres from 'postgres'
 import { start } from '../../src/embedded/Embedded.js'
-import type { Interpreter } from '../../src/interpreter/Interpreter.js'
+import type { Interpreter } from '../../src/run/Interpreter.js'
 import * as Memory from '../../src/interpreter/memory/Memory.js'
 import * as Pg from '../../src/interpreter/postgres/Postgres.js'
-import * as Ddl from '../../src/schema/Ddl.js'
+import * as Ddl from '../../src/sql/Ddl.js'
 import { ident } from '../../src/sql/Compile.js'
 import type * as Arb from '../../src/testing/index.js'
 

@@ -5,7 +5,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
 import { describe, expectTypeOf, it } from 'vitest'
 import { Column, Pg, Pred, Query, Schema, type QuiverError } from '../../src/index.js'
-import type { LoadError } from '../../src/interpreter/Run.js'
+import type { LoadError } from '../../src/run/Run.js'
 import { Blog, comment, post, user } from '../support/blog.js'
 import type postgres from 'postgres'
 

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Column, Schema, Sql } from '../../src/index.js'
-import { ddl, foreignKeys } from '../../src/schema/Ddl.js'
+import { ddl, foreignKeys } from '../../src/sql/Ddl.js'
 import { Blog, seed } from '../support/blog.js'
 import { connect, type TestDb } from '../support/db.js'
 

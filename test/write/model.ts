@@ -2,8 +2,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import postgres from 'postgres'
 import { Column, Schema, Pg } from '../../src/index.js'
-import * as Ddl from '../../src/schema/Ddl.js'
-import type { RawRow } from '../../src/interpreter/Interpreter.js'
+import * as Ddl from '../../src/sql/Ddl.js'
+import type { RawRow } from '../../src/run/Interpreter.js'
 import * as Write from '../../src/write/Write.js'
 
 export const user = Schema.table('user', 'users', { id: Column.serial, name: Column.text })

@@ -19,8 +19,8 @@
  */
 import * as O from 'fp-ts/lib/Option.js'
 import type * as Select from '../ast/Select.js'
-import * as Sql from '../sql/Compile.js'
-import type { Tree, TreeNode } from './Plan.js'
+import * as Sql from './Compile.js'
+import type { Tree, TreeNode } from '../ast/Tree.js'
 
 // -------------------------------------------------------------------------------------
 // utils
@@ -136,7 +136,8 @@ export const toSql = (tree: Tree): Sql.CompiledQuery => {
   let text: string
   if (tree.root._tag === 'Keys') {
     const { alias, columns } = tree.root
-    const arrays = columns.map(c => `${Sql.param(ctx, c.values)}::${c.sqlType}[]`)
+    // `run/Preload` refuses a key column whose type `typeName` does not spell (`text` is never reached).
+    const arrays = columns.map(c => `${Sql.param(ctx, c.values)}::${Sql.typeName(c.sqlType) ?? 'text'}[]`)
     const names = [...columns.map(c => ident(c.name)), '"__ord"']
     text = `select ${[`${ident(alias)}."__ord"`, ...subs].join(', ')} from unnest(${arrays.join(', ')}) with ordinality as ${ident(alias)}(${names.join(', ')}) order by ${ident(alias)}."__ord"`
   } else {

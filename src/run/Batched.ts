@@ -19,13 +19,13 @@ import * as Decode from '../decode/Decode.js'
 import type { DbError } from '../error/DbError.js'
 import * as DecodeError from '../error/DecodeError.js'
 import * as QueryError from '../error/QueryError.js'
-import type { Interpreter } from '../interpreter/Interpreter.js'
+import type { Interpreter } from './Interpreter.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import type { Table } from '../schema/Table.js'
-import * as Assemble from './Assemble.js'
-import * as Plan from './Plan.js'
-import type { Node } from './Spec.js'
+import * as Assemble from '../decode/Assemble.js'
+import * as Plan from '../plan/Preload.js'
+import type { Node } from '../plan/Spec.js'
 
 // -------------------------------------------------------------------------------------
 // model

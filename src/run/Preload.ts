@@ -13,19 +13,22 @@ import type * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as Expr from '../ast/Expr.js'
 import * as Select from '../ast/Select.js'
+import type * as Tree from '../ast/Tree.js'
 import * as Decode from '../decode/Decode.js'
 import * as QueryError from '../error/QueryError.js'
 import { show } from '../error/Show.js'
-import type { Interpreter } from '../interpreter/Interpreter.js'
+import type { Interpreter } from './Interpreter.js'
 import { isQuery } from '../query/Make.js'
 import * as Prepared from '../query/Prepared.js'
 import type { AnyQuery } from '../query/Query.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
-import * as Assemble from './Assemble.js'
+import * as Assemble from '../decode/Assemble.js'
+import * as Json from '../decode/Json.js'
 import * as Batched from './Batched.js'
-import * as Plan from './Plan.js'
-import * as Spec from './Spec.js'
+import * as Plan from '../plan/Preload.js'
+import * as Spec from '../plan/Spec.js'
+import * as Sql from '../sql/Compile.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -59,7 +62,7 @@ export type LoadError = Batched.LoadError
  * @category model
  * @since 0.1.0
  */
-export type { PreloadQuery, QueryOptions, Input } from './Spec.js'
+export type { PreloadQuery, QueryOptions, Input } from '../plan/Spec.js'
 
 type Row = Assemble.Row
 
@@ -251,7 +254,7 @@ const batchedQuery =
 // query (whose tree must be the same object in every run, for the interpreter to compile it once).
 interface Planner {
   readonly nodes: (q: AnyQuery) => E.Either<LoadError, ReadonlyArray<Spec.Node>>
-  readonly tree: (q: AnyQuery, nodes: ReadonlyArray<Spec.Node>) => E.Either<LoadError, Plan.Tree>
+  readonly tree: (q: AnyQuery, nodes: ReadonlyArray<Spec.Node>) => E.Either<LoadError, Tree.Tree>
 }
 
 // The steps of `fromQuery` and `fromPrepared`.
@@ -277,7 +280,7 @@ const load = (
   return async () => {
     const raw = await run()
     if (E.isLeft(raw)) return raw
-    const rows = Assemble.decodeTrees(q.model, q.schema, nodes.right, raw.right)
+    const rows = Json.decodeTrees(q.model, q.schema, nodes.right, raw.right)
     return E.isLeft(rows) ? rows : E.right(Assemble.strip(nodes.right, rows.right))
   }
 }
@@ -318,7 +321,7 @@ const plannerOf = (q: AnyQuery): Planner => {
   const hit = planners.get(q)
   if (hit !== undefined) return hit
   let nodes: E.Either<LoadError, ReadonlyArray<Spec.Node>> | undefined
-  let tree: E.Either<LoadError, Plan.Tree> | undefined
+  let tree: E.Either<LoadError, Tree.Tree> | undefined
   const planner: Planner = {
     nodes: () => (nodes ??= perCall.nodes(q)),
     tree: (_, ns) => (tree ??= perCall.tree(q, ns)),
@@ -366,16 +369,16 @@ const lateralInto =
     if (run === undefined) return TE.left(unsupported(schema))
     const direct = nodes.filter(n => n.assoc._tag !== 'Through')
     const isLoaded = (p: Row, n: Spec.Node) => !force && p[n.name] !== undefined
-    const columns: Array<Plan.KeyColumn> = []
+    const columns: Array<Tree.KeyColumn> = []
     for (const [j, n] of direct.entries()) {
       const c = Plan.chain(model, n)
       if (E.isLeft(c)) return TE.left(c.left)
       const type = Column.baseType(Model.table(model, schema)?.columns.get(c.right.ownerCol)?.sqlType ?? null)
-      if (type === null)
+      if (type === null || Sql.typeName(type) === null)
         return TE.left(
           QueryError.make(
             'Unsupported',
-            `cannot preload '${n.name}' of schema '${schema}' laterally: column '${c.right.ownerCol}' has no SQL type`,
+            `cannot preload '${n.name}' of schema '${schema}' laterally: column '${c.right.ownerCol}' has ${type === null ? 'no SQL type' : `an SQL type that is not a plain type name (${show(type)})`}`,
             schema,
             n.name,
           ),
@@ -429,7 +432,7 @@ const lateralInto =
                   row[n.name] = Assemble.valueOf(n.assoc.cardinality, children.slice(range[0], range[1]))
                   continue
                 }
-                const v = Assemble.decodeValue(model, n, raw[k]?.[n.name] ?? null)
+                const v = Json.decodeValue(model, n, raw[k]?.[n.name] ?? null)
                 if (E.isLeft(v)) return v
                 row[n.name] = v.right
               }
@@ -497,7 +500,10 @@ const intoRows = (
   const typed = nodes.every(n => {
     if (n.assoc._tag === 'Through') return true
     const c = Plan.chain(model, n)
-    return E.isRight(c) && Model.table(model, schema)?.columns.get(c.right.ownerCol)?.sqlType != null
+    const type = E.isRight(c)
+      ? Column.baseType(Model.table(model, schema)?.columns.get(c.right.ownerCol)?.sqlType ?? null)
+      : null
+    return type !== null && Sql.typeName(type) !== null
   })
   return pipe(
     strategy === 'lateral' && (typed || options.strategy === 'lateral')

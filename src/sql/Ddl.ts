@@ -23,10 +23,10 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as SchemaError from '../error/SchemaError.js'
-import { ident } from '../sql/Compile.js'
-import * as Column from './Column.js'
-import type { AnyModel, Tables } from './Model.js'
-import type { Table } from './Table.js'
+import { ident } from './Compile.js'
+import * as Column from '../schema/Column.js'
+import type { AnyModel, Tables } from '../schema/Model.js'
+import type { Table } from '../schema/Table.js'
 
 // -------------------------------------------------------------------------------------
 // model

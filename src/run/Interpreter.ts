@@ -11,7 +11,7 @@ import type { Select } from '../ast/Select.js'
 import type { Write } from '../ast/Write.js'
 import type { DbError } from '../error/DbError.js'
 import type { QueryError } from '../error/QueryError.js'
-import type { Tree } from '../preload/Plan.js'
+import type { Tree } from '../ast/Tree.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { show } from '../error/Show.js'
+import { show } from './Show.js'
 
 // -------------------------------------------------------------------------------------
 // model
