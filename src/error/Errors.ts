@@ -7,14 +7,24 @@ import type { DbError } from './DbError.js'
 import type { DecodeError } from './DecodeError.js'
 import type { QueryError } from './QueryError.js'
 import type { SchemaError } from './SchemaError.js'
+import type { WriteError } from './WriteError.js'
 
 export type { DbError, DbErrorKind } from './DbError.js'
 export type { DecodeError } from './DecodeError.js'
 export type { QueryError, QueryErrorCode } from './QueryError.js'
 export type { SchemaError } from './SchemaError.js'
+export type { WriteError } from './WriteError.js'
 
 /**
  * @category model
  * @since 0.1.0
  */
-export type QuiverError = SchemaError | QueryError | DecodeError | DbError
+export type QuiverError = SchemaError | QueryError | DecodeError | DbError | WriteError
+
+/**
+ * What loading rows can fail with: the query is refused, the database fails, or a row does not decode.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type LoadError = QueryError | DbError | DecodeError

@@ -11,12 +11,12 @@
  *
  * @since 0.1.0
  */
+import type { LoadError } from '../error/Errors.js'
 import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type { Select } from '../ast/Select.js'
 import * as Decode from '../decode/Decode.js'
-import type { DbError } from '../error/DbError.js'
 import * as DecodeError from '../error/DecodeError.js'
 import * as QueryError from '../error/QueryError.js'
 import type { Interpreter } from './Interpreter.js'
@@ -35,7 +35,7 @@ import type { Node } from '../plan/Spec.js'
  * @category model
  * @since 0.1.0
  */
-export type LoadError = QueryError.QueryError | DbError | DecodeError.DecodeError
+export type { LoadError } from '../error/Errors.js'
 
 type Row = Assemble.Row
 

@@ -7,6 +7,7 @@
  *
  * @since 0.1.0
  */
+import type { LoadError } from '../error/Errors.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import type * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
@@ -56,7 +57,7 @@ export interface Options {
  * @category model
  * @since 0.1.0
  */
-export type LoadError = Batched.LoadError
+export type { LoadError } from '../error/Errors.js'
 
 /**
  * @category model

@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import type { LoadError } from '../error/Errors.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
@@ -12,8 +13,6 @@ import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import * as Select from '../ast/Select.js'
 import * as Decode from '../decode/Decode.js'
-import type { DbError } from '../error/DbError.js'
-import type { DecodeError } from '../error/DecodeError.js'
 import * as QueryError from '../error/QueryError.js'
 import { show } from '../error/Show.js'
 import * as Preload from './Preload.js'
@@ -36,7 +35,7 @@ import type { Interpreter } from './Interpreter.js'
  * @category model
  * @since 0.1.0
  */
-export type LoadError = QueryError.QueryError | DbError | DecodeError
+export type { LoadError } from '../error/Errors.js'
 
 // -------------------------------------------------------------------------------------
 // utils
