@@ -1,13 +1,16 @@
 // `npm run demo`: a tour of quiver-sql on a small blog. With DATABASE_URL it uses that server (in a
 // schema of its own, dropped at the end); without it, an embedded PostgreSQL (PGlite), so it runs on a
-// machine with no database at all.
+// machine with no database at all. The model is the README's (./model.ts), the tables are the ones
+// `Ddl.ddl` derives from it, and everything comes from the package's entry points (src/index.ts,
+// src/embedded/Embedded.ts, run from source); only the seed rows are shared with the tests.
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import postgres from 'postgres'
 import * as O from 'fp-ts/lib/Option.js'
-import { Memory, Pg, Pred, Preload, Query, Write } from '../src/index.js'
+import { Ddl, Memory, Pg, Pred, Preload, Query, Write } from '../src/index.js'
 import { start } from '../src/embedded/Embedded.js'
-import { Blog, ddl, seed } from '../test/support/blog.js'
+import { seed } from '../test/support/blog.js'
+import { Blog } from './model.js'
 
 // Every statement sent to the database, so the demo can show what each preload strategy runs.
 const statements: Array<string> = []
@@ -52,7 +55,9 @@ const main = async () => {
   const db = await open()
   console.log(`quiver-sql demo on ${db.where}`)
   try {
-    for (const s of [...ddl, ...seed]) await db.sql.unsafe(s)
+    const ddl = Ddl.ddl(Blog)
+    if (E.isLeft(ddl)) throw new Error(ddl.left.message)
+    for (const s of [...ddl.right, ...seed]) await db.sql.unsafe(s)
 
     const posts = pipe(
       Query.from(Blog, 'post'),

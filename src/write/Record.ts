@@ -322,11 +322,12 @@ export const byKey = (
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
  * import { Schema, Column, Write } from 'quiver-sql'
  * const tag = Schema.table('tag', 'tags', { id: Column.serial, name: Column.text })
  * const M = Schema.modelOrThrow({ tag }, {})
  * const plan = Write.insert(M, 'tag', { name: 'sql' })
- * assert.deepStrictEqual(E.map(Write.toSql)(plan), E.right([{
+ * assert.deepStrictEqual(pipe(plan, E.map(Write.toSql)), E.right([{
  *   text: 'insert into "tags" ("name") values ($1) returning "id", "name"', params: ['sql'],
  * }]))
  *

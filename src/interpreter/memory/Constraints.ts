@@ -105,7 +105,7 @@ const ofTable = (table: Table): TableConstraints => {
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
  * import { Column, Schema } from 'quiver-sql'
- * import * as Constraints from 'quiver-sql/dist/interpreter/memory/Constraints.js'
+ * import * as Constraints from './Constraints.js'
  * const user = Schema.table('user', 'users', { id: Column.serial, name: Column.text })
  * const c = Constraints.fromModel(Schema.modelOrThrow({ user }, {}))
  * assert.deepStrictEqual(E.map((x: Constraints.Constraints) => x.tables.get('users')?.notNull)(c), E.right(['id', 'name']))

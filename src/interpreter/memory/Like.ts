@@ -191,7 +191,7 @@ const patternOf = (pattern: string, lower: boolean): Int32Array => {
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
- * import { like } from 'quiver-sql/dist/interpreter/memory/Like.js'
+ * import { like } from './Like.js'
  * assert.deepStrictEqual(like('2024-01-31', '2024-01-%', false), E.right(true))
  * assert.deepStrictEqual(like('50%', '50\\%', false), E.right(true))
  * assert.deepStrictEqual(like('ADA', 'a_a', true), E.right(true))

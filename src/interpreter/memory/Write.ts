@@ -569,7 +569,7 @@ const remove = (st: State, w: Extract<Write, { readonly _tag: 'Delete' }>) => {
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
  * import { Ast } from 'quiver-sql'
- * import { write } from 'quiver-sql/dist/interpreter/memory/Write.js'
+ * import { write } from './Write.js'
  * const ins = Ast.Write.insert({
  *   table: 'tags', columns: ['name'], rows: [[Ast.Expr.param('sql')]], generated: ['id'],
  *   key: ['id'], onConflict: 'raise', returning: ['id', 'name'],
