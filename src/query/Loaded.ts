@@ -65,9 +65,22 @@ type HopFields<M extends Model.AnyModel, S extends string, P, H> = [Exclude<keyo
  * A row of schema `S` with the associations of spec `P`.
  *
  * @example
- * import type { Loaded } from 'quiver-sql'
- * // type Post = Loaded<typeof Blog, 'post', { comments: { author: true }; permalink: true }>
- * // Post['comments'][number]['author']: Option<User>; Post['permalink']: Option<Permalink>
+ * import * as O from 'fp-ts/lib/Option.js'
+ * import { Column, Schema, type Loaded } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial, name: Column.text })
+ * const post = Schema.table('post', 'posts', { id: Column.serial, author_id: Column.integer })
+ * const M = Schema.modelOrThrow(
+ *   { user, post },
+ *   {
+ *     user: { posts: Schema.hasMany('post', { foreignKey: 'author_id' }) },
+ *     post: { author: Schema.belongsTo('user', { foreignKey: 'author_id' }) },
+ *   },
+ * )
+ * // A to-many association is a ReadonlyArray, a to-one an Option; nested specs nest.
+ * const ada: Loaded<typeof M, 'user', { posts: { author: true } }> = {
+ *   id: 1, name: 'ada', posts: [{ id: 7, author_id: 1, author: O.some({ id: 1, name: 'ada' }) }],
+ * }
+ * assert.strictEqual(ada.posts[0]?.author._tag, 'Some')
  *
  * @category model
  * @since 0.1.0

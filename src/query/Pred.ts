@@ -88,9 +88,18 @@ export const gte: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('gte
  * Membership in a list, sent as one array parameter (`= any($1)`); an empty list matches nothing.
  *
  * @example
+ * import * as E from 'fp-ts/lib/Either.js'
  * import { pipe } from 'fp-ts/lib/function.js'
- * import { Query, Pred } from 'quiver-sql'
- * // pipe(Query.from(Blog, 'post'), Query.where(p => Pred.in(p.id, [1, 2, 3])))
+ * import { Column, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * assert.deepStrictEqual(
+ *   Query.toSql(pipe(Query.from(M, 'post'), Query.where(p => Pred.in(p.id, [1, 2, 3])))),
+ *   E.right({
+ *     text: 'select "t0"."id", "t0"."title" from "posts" as "t0" where "t0"."id" = any($1)',
+ *     params: [[1, 2, 3]],
+ *   }),
+ * )
  *
  * @category constructors
  * @since 0.1.0
@@ -129,8 +138,19 @@ const isTemplate = Node.isTemplate
  * A SQL fragment: columns interpolate as columns, anything else as a parameter.
  *
  * @example
- * import { Pred } from 'quiver-sql'
- * // Query.where(p => Pred.fragment`length(${p.title}) > ${10}`)
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(Query.from(M, 'post'), Query.where(p => Pred.fragment`length(${p.title}) > ${10}`))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({
+ *     text: 'select "t0"."id", "t0"."title" from "posts" as "t0" where (length("t0"."title") > $1)',
+ *     params: [10],
+ *   }),
+ * )
  *
  * @category constructors
  * @since 0.1.0

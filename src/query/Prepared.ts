@@ -136,11 +136,18 @@ const namesOf = (params: unknown): ReadonlyArray<string> | undefined => {
  *
  * @example
  * import * as t from 'io-ts'
+ * import * as E from 'fp-ts/lib/Either.js'
  * import { pipe } from 'fp-ts/lib/function.js'
- * import { Prepared, Pred, Query } from 'quiver-sql'
- * // const postById = Prepared.make({ id: t.number }, ({ id }) =>
- * //   pipe(Query.from(Blog, 'post'), Query.where(p => Pred.eq(p.id, id)), Query.preload({ comments: true })))
- * // await Pg.prepared(postById)({ id: 5 })(sql)()
+ * import { Column, Memory, Prepared, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const postById = Prepared.make({ id: t.number }, ({ id }) =>
+ *   pipe(Query.from(M, 'post'), Query.where(p => Pred.eq(p.id, id))),
+ * )
+ * const tables = new Map([['posts', [{ id: 1, title: 'hi' }, { id: 2, title: 'yo' }]]])
+ * const loaded = await Memory.prepared(postById)({ id: 2 })(tables)()
+ * assert.deepStrictEqual(loaded, E.right([{ id: 2, title: 'yo' }]))
+ * // on PostgreSQL: await Pg.prepared(postById)({ id: 2 })(sql)()
  *
  * @category constructors
  * @since 0.1.0

@@ -133,8 +133,14 @@ const guardOn = <Q extends AnyQuery>(fn: string, q: Q, f: () => Q): Q =>
  * All rows of a schema's table.
  *
  * @example
- * import { Query } from 'quiver-sql'
- * // Query.from(Blog, 'post')  ->  select "t0"."id", ... from "posts" as "t0"
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Column, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * assert.deepStrictEqual(
+ *   Query.toSql(Query.from(M, 'post')),
+ *   E.right({ text: 'select "t0"."id", "t0"."title" from "posts" as "t0"', params: [] }),
+ * )
  *
  * @category constructors
  * @since 0.1.0
@@ -196,9 +202,24 @@ const keysOf = (
  * DISTINCT. The owner filter is a conjunct of its own: a later `or` cannot widen it.
  *
  * @example
- * import { Query } from 'quiver-sql'
- * // Query.assoc(Blog, 'post', 'comments')(posts)
- * // Query.assoc(Blog, 'post', ['comments', 'author'])(posts)
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Column, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const comment = Schema.table('comment', 'comments', {
+ *   id: Column.serial, post_id: Column.integer, body: Column.text,
+ * })
+ * const M = Schema.modelOrThrow({ post, comment }, { post: { comments: Schema.hasMany('comment') } })
+ * const posts = [{ id: 3, title: 'a' }, { id: 1, title: 'b' }]
+ * assert.deepStrictEqual(
+ *   Query.toSql(Query.assoc(M, 'post', 'comments')(posts)),
+ *   E.right({
+ *     text:
+ *       'select "t0"."id", "t0"."post_id", "t0"."body" from "comments" as "t0" ' +
+ *       'where "t0"."post_id" = any($1)',
+ *     params: [[3, 1]],
+ *   }),
+ * )
+ * // by a path of names, a through: Query.assoc(Blog, 'post', ['comments', 'author'])(posts)
  *
  * @category constructors
  * @since 0.1.0
@@ -430,9 +451,24 @@ const scope = (
  * `exists`, `notExists`, `every` over associations and the joined bindings.
  *
  * @example
+ * import * as E from 'fp-ts/lib/Either.js'
  * import { pipe } from 'fp-ts/lib/function.js'
- * import { Query, Pred } from 'quiver-sql'
- * // pipe(Query.from(Blog, 'post'), Query.where((p, $) => Pred.or(Pred.eq(p.id, 1), $.exists('comments'))))
+ * import { Column, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const comment = Schema.table('comment', 'comments', {
+ *   id: Column.serial, post_id: Column.integer, body: Column.text,
+ * })
+ * const M = Schema.modelOrThrow({ post, comment }, { post: { comments: Schema.hasMany('comment') } })
+ * const q = pipe(Query.from(M, 'post'), Query.where((p, $) => Pred.or(Pred.eq(p.id, 1), $.exists('comments'))))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({
+ *     text:
+ *       'select "t0"."id", "t0"."title" from "posts" as "t0" where ("t0"."id" = $1 or ' +
+ *       'exists (select 1 from "comments" as "e1_0" where "e1_0"."post_id" = "t0"."id"))',
+ *     params: [1],
+ *   }),
+ * )
  *
  * @category combinators
  * @since 0.1.0
@@ -622,10 +658,31 @@ export const distinct =
  * compile errors; from untyped input they are a `QueryError`.
  *
  * @example
+ * import * as E from 'fp-ts/lib/Either.js'
  * import { pipe } from 'fp-ts/lib/function.js'
- * import { Query, Preload } from 'quiver-sql'
- * // pipe(Query.from(Blog, 'post'), Query.preload({ comments: { author: true }, permalink: true }))
- * // pipe(Query.from(Blog, 'post'), Query.preload({ comments: Preload.query({ orderBy: [['desc', 'id']], limit: 3 }) }))
+ * import { Column, Memory, Preload, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const comment = Schema.table('comment', 'comments', {
+ *   id: Column.serial, post_id: Column.integer, body: Column.text,
+ * })
+ * const M = Schema.modelOrThrow({ post, comment }, { post: { comments: Schema.hasMany('comment') } })
+ * // Each post with its newest comment (the limit applies per post).
+ * const q = pipe(
+ *   Query.from(M, 'post'),
+ *   Query.preload({ comments: Preload.query({ orderBy: [['desc', 'id']], limit: 1 }) }),
+ * )
+ * const tables = new Map([
+ *   ['posts', [{ id: 1, title: 'hi' }, { id: 2, title: 'yo' }]],
+ *   ['comments', [{ id: 1, post_id: 1, body: 'a' }, { id: 2, post_id: 1, body: 'b' }]],
+ * ])
+ * assert.deepStrictEqual(
+ *   await Memory.all(q)(tables)(),
+ *   E.right([
+ *     { id: 1, title: 'hi', comments: [{ id: 2, post_id: 1, body: 'b' }] },
+ *     { id: 2, title: 'yo', comments: [] },
+ *   ]),
+ * )
+ * // nested: Query.preload({ comments: { author: true }, permalink: true })
  *
  * @category combinators
  * @since 0.1.0

@@ -183,9 +183,19 @@ export const all = <M extends Model.AnyModel, S extends string, P, J extends Joi
  * (an `InvalidArgument` naming the parameter otherwise) and the interpreter binds them.
  *
  * @example
- * import { Run } from 'quiver-sql'
- * // const load = Run.prepared(postById)          // Prepared.make({ id: t.number }, ({ id }) => ...)
- * // await load({ id: 5 })(interpreter)()
+ * import * as t from 'io-ts'
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Prepared, Pred, Query, Run, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const postById = Prepared.make({ id: t.number }, ({ id }) =>
+ *   pipe(Query.from(M, 'post'), Query.where(p => Pred.eq(p.id, id))),
+ * )
+ * const load = Run.prepared(postById)
+ * const tables = new Map([['posts', [{ id: 1, title: 'hi' }, { id: 2, title: 'yo' }]]])
+ * const interpreter = Memory.interpreter(tables)
+ * assert.deepStrictEqual(await load({ id: 2 })(interpreter)(), E.right([{ id: 2, title: 'yo' }]))
  *
  * @category destructors
  * @since 0.1.0
@@ -258,8 +268,22 @@ export const first = <M extends Model.AnyModel, S extends string, P, J extends J
  * is applied to them) unless `force`.
  *
  * @example
- * import { Run } from 'quiver-sql'
- * // Run.preloadInto(Blog, 'post', { comments: { author: true } })(posts)(interpreter)()
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Column, Memory, Run, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const comment = Schema.table('comment', 'comments', {
+ *   id: Column.serial, post_id: Column.integer, body: Column.text,
+ * })
+ * const M = Schema.modelOrThrow({ post, comment }, { post: { comments: Schema.hasMany('comment') } })
+ * const interpreter = Memory.interpreter(new Map([['comments', [{ id: 5, post_id: 2, body: 'b' }]]]))
+ * const posts = [{ id: 1, title: 'hi' }, { id: 2, title: 'yo' }]
+ * assert.deepStrictEqual(
+ *   await Run.preloadInto(M, 'post', { comments: true })(posts)(interpreter)(),
+ *   E.right([
+ *     { id: 1, title: 'hi', comments: [] },
+ *     { id: 2, title: 'yo', comments: [{ id: 5, post_id: 2, body: 'b' }] },
+ *   ]),
+ * )
  *
  * @category destructors
  * @since 0.1.0
