@@ -307,3 +307,97 @@ export const preloadInto =
         ReadonlyArray<Loaded<M, S, P>>
       >
     })
+
+// -------------------------------------------------------------------------------------
+// facades
+// -------------------------------------------------------------------------------------
+
+/**
+ * The runners of `Run` over another environment: what an interpreter facade (`Pg` over a postgres.js
+ * connection, `Memory` over in-memory tables) exports, each the `Run` function of the same name with
+ * the environment turned into an interpreter. One definition, so the facades cannot drift apart.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Runners<R> {
+  /** Every row of the query, decoded and with its preloads. */
+  readonly all: <M extends Model.AnyModel, S extends string, P, J extends Joins>(
+    q: Query<M, S, P, J>,
+    options?: Preload.Options,
+  ) => RTE.ReaderTaskEither<R, LoadError, ReadonlyArray<Loaded<M, S, P>>>
+  /** Exactly one row (else a `QueryError` `NotFound` / `TooMany`). */
+  readonly one: <M extends Model.AnyModel, S extends string, P, J extends Joins>(
+    q: Query<M, S, P, J>,
+    options?: Preload.Options,
+  ) => RTE.ReaderTaskEither<R, LoadError, Loaded<M, S, P>>
+  /** The first row, if any. */
+  readonly first: <M extends Model.AnyModel, S extends string, P, J extends Joins>(
+    q: Query<M, S, P, J>,
+    options?: Preload.Options,
+  ) => RTE.ReaderTaskEither<R, LoadError, O.Option<Loaded<M, S, P>>>
+  /** A prepared query's runner (see `Run.prepared`). */
+  readonly prepared: <M extends Model.AnyModel, S extends string, P, A extends Prepared.Params>(
+    p: Prepared.Prepared<M, S, P, A>,
+    options?: Preload.Options,
+  ) => (args: Prepared.Args<A>) => RTE.ReaderTaskEither<R, LoadError, ReadonlyArray<Loaded<M, S, P>>>
+  /** Preloads under rows already loaded (see `Run.preloadInto`). */
+  readonly preloadInto: <
+    M extends Model.AnyModel,
+    S extends Model.SchemaName<M>,
+    const P extends Preload.Input,
+  >(
+    model: M,
+    schema: S,
+    spec: P & Spec.Valid<M, S, P>,
+    options?: Preload.Options,
+  ) => (
+    rows: ReadonlyArray<Model.Row<M, S>>,
+  ) => RTE.ReaderTaskEither<R, LoadError, ReadonlyArray<Loaded<M, S, P>>>
+}
+
+type UncheckedPreloadInto = <M extends Model.AnyModel, S extends Model.SchemaName<M>, P>(
+  model: M,
+  schema: S,
+  spec: P,
+  options?: Preload.Options,
+) => (
+  rows: ReadonlyArray<Model.Row<M, S>>,
+) => RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Loaded<M, S, P>>>
+
+/**
+ * `Runners` over an environment `R` that `toInterpreter` turns into an interpreter; `name` prefixes
+ * the function names in the errors of untyped input (`Pg.all`).
+ *
+ * @example
+ * import { Memory, Run } from 'quiver-sql'
+ * const runners = Run.on('Tables', Memory.interpreter)
+ * assert.strictEqual(typeof runners.all, 'function')
+ *
+ * @category facades
+ * @since 0.1.0
+ */
+export const on = <R>(name: string, toInterpreter: (r: R) => Interpreter): Runners<R> => {
+  // Total over the environment too: a `toInterpreter` that throws on junk is a Left of `name.fn`.
+  const within = <A>(
+    fn: string,
+    run: RTE.ReaderTaskEither<Interpreter, LoadError, A>,
+  ): RTE.ReaderTaskEither<R, LoadError, A> =>
+    QueryError.total(`${name}.${fn}`, () => (r: R) => run(toInterpreter(r)))
+  return {
+    all: (q, options) => within('all', all(q, options)),
+    one: (q, options) => within('one', one(q, options)),
+    first: (q, options) => within('first', first(q, options)),
+    prepared: (p, options) => {
+      const load = prepared(p, options)
+      return args => within('prepared', load(args))
+    },
+    // The spec was checked against the model at the caller's type (`Spec.Valid`); checking it again
+    // here, for every `M`, `S` and `P` at once, is more than the compiler can instantiate.
+    preloadInto: (model, schema, spec, options) => rows =>
+      within(
+        'preloadInto',
+        (preloadInto as unknown as UncheckedPreloadInto)(model, schema, spec, options)(rows),
+      ),
+  }
+}

@@ -24,7 +24,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
-import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import * as Check from '../../ast/Check.js'
 import { depth, isExpr, isPlaceholder, maxDepth, param, type Bind, type Expr } from '../../ast/Expr.js'
@@ -33,9 +32,7 @@ import * as DbError from '../../error/DbError.js'
 import { show } from '../../error/Show.js'
 import * as QueryError from '../../error/QueryError.js'
 import type * as SchemaError from '../../error/SchemaError.js'
-import type { Loaded } from '../../query/Loaded.js'
 import * as Prepared from '../../query/Prepared.js'
-import type { Joins, Query } from '../../query/Query.js'
 import type * as Model from '../../schema/Model.js'
 import type { Interpreter, RawRow } from '../../run/Interpreter.js'
 import * as Run from '../../run/Run.js'
@@ -937,6 +934,9 @@ export const interpreter = (tables: Tables): Interpreter => store(tables).interp
 // destructors
 // -------------------------------------------------------------------------------------
 
+// `Run`'s runners over in-memory tables: each makes an interpreter of the tables and runs there.
+const runners = Run.on<Tables>('Memory', interpreter)
+
 /**
  * Every row of the query, evaluated over in-memory tables: a dependency-free way to unit-test code
  * that builds queries.
@@ -949,15 +949,12 @@ export const interpreter = (tables: Tables): Interpreter => store(tables).interp
  * const M = Schema.modelOrThrow({ user }, {})
  * const q = pipe(Query.from(M, 'user'), Query.where(u => Pred.like(u.name, 'a%')))
  * const tables = new Map([['users', [{ id: 1, name: 'ada' }, { id: 2, name: 'bob' }]]])
- * Memory.all(q)(tables)().then(r => assert.deepStrictEqual(r, E.right([{ id: 1, name: 'ada' }])))
+ * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ id: 1, name: 'ada' }]))
  *
  * @category destructors
  * @since 0.1.0
  */
-export const all = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
-  q: Query<M, S, P, J>,
-): RTE.ReaderTaskEither<Tables, Run.LoadError, ReadonlyArray<Loaded<M, S, P>>> =>
-  pipe(Run.all(q), RTE.local(interpreter))
+export const all: Run.Runners<Tables>['all'] = runners.all
 
 /**
  * Exactly one row (else a `QueryError` `NotFound` / `TooMany`).
@@ -965,9 +962,7 @@ export const all = <M extends Model.AnyModel, S extends string, P, J extends Joi
  * @category destructors
  * @since 0.1.0
  */
-export const one = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
-  q: Query<M, S, P, J>,
-): RTE.ReaderTaskEither<Tables, Run.LoadError, Loaded<M, S, P>> => pipe(Run.one(q), RTE.local(interpreter))
+export const one: Run.Runners<Tables>['one'] = runners.one
 
 /**
  * The first row, if any.
@@ -975,10 +970,7 @@ export const one = <M extends Model.AnyModel, S extends string, P, J extends Joi
  * @category destructors
  * @since 0.1.0
  */
-export const first = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
-  q: Query<M, S, P, J>,
-): RTE.ReaderTaskEither<Tables, Run.LoadError, O.Option<Loaded<M, S, P>>> =>
-  pipe(Run.first(q), RTE.local(interpreter))
+export const first: Run.Runners<Tables>['first'] = runners.first
 
 /**
  * `Run.prepared` over in-memory tables: the prepared query's runner for some arguments.
@@ -986,9 +978,12 @@ export const first = <M extends Model.AnyModel, S extends string, P, J extends J
  * @category destructors
  * @since 0.1.0
  */
-export const prepared =
-  <M extends Model.AnyModel, S extends string, P, A extends Prepared.Params>(
-    p: Prepared.Prepared<M, S, P, A>,
-  ) =>
-  (args: Prepared.Args<A>): RTE.ReaderTaskEither<Tables, Run.LoadError, ReadonlyArray<Loaded<M, S, P>>> =>
-    pipe(Run.prepared(p)(args), RTE.local(interpreter))
+export const prepared: Run.Runners<Tables>['prepared'] = runners.prepared
+
+/**
+ * `Run.preloadInto` over in-memory tables.
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const preloadInto: Run.Runners<Tables>['preloadInto'] = runners.preloadInto

@@ -17,8 +17,6 @@
  * @since 0.1.0
  */
 import type * as E from 'fp-ts/lib/Either.js'
-import { pipe } from 'fp-ts/lib/function.js'
-import type * as O from 'fp-ts/lib/Option.js'
 import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type postgres from 'postgres'
@@ -28,12 +26,7 @@ import * as QueryError from '../../error/QueryError.js'
 import { show } from '../../error/Show.js'
 import * as Lateral from '../../sql/Lateral.js'
 import * as Plan from '../../plan/Preload.js'
-import * as Preload from '../../run/Preload.js'
-import type * as Spec from '../../plan/Spec.js'
-import type { Loaded } from '../../query/Loaded.js'
 import * as Prepared from '../../query/Prepared.js'
-import type { Joins, Query } from '../../query/Query.js'
-import type * as Model from '../../schema/Model.js'
 import * as Sql from '../../sql/Compile.js'
 import * as WriteSql from '../../sql/Write.js'
 import type { Interpreter, RawRow } from '../../run/Interpreter.js'
@@ -518,6 +511,9 @@ export const interpreter = (sql: Db, options?: TransactOptions): Interpreter => 
 // destructors
 // -------------------------------------------------------------------------------------
 
+// `Run`'s runners over a connection: each makes the connection's interpreter and runs there.
+const runners = Run.on<Db>('Pg', sql => interpreter(sql))
+
 /**
  * Every row of the query.
  *
@@ -528,11 +524,7 @@ export const interpreter = (sql: Db, options?: TransactOptions): Interpreter => 
  * @category destructors
  * @since 0.1.0
  */
-export const all = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
-  q: Query<M, S, P, J>,
-  options: Preload.Options = {},
-): RTE.ReaderTaskEither<Db, Run.LoadError, ReadonlyArray<Loaded<M, S, P>>> =>
-  QueryError.total('Pg.all', () => (sql: Db) => Run.all(q, options)(interpreter(sql)))
+export const all: Run.Runners<Db>['all'] = runners.all
 
 /**
  * `Run.prepared` on PostgreSQL: the statement is compiled on the first run and each run sends only the
@@ -546,13 +538,7 @@ export const all = <M extends Model.AnyModel, S extends string, P, J extends Joi
  * @category destructors
  * @since 0.1.0
  */
-export const prepared = <M extends Model.AnyModel, S extends string, P, A extends Prepared.Params>(
-  p: Prepared.Prepared<M, S, P, A>,
-  options: Preload.Options = {},
-): ((args: Prepared.Args<A>) => RTE.ReaderTaskEither<Db, Run.LoadError, ReadonlyArray<Loaded<M, S, P>>>) => {
-  const load = Run.prepared(p, options)
-  return args => QueryError.total('Pg.prepared', () => (sql: Db) => load(args)(interpreter(sql)))
-}
+export const prepared: Run.Runners<Db>['prepared'] = runners.prepared
 
 /**
  * Exactly one row (else a `QueryError` `NotFound` / `TooMany`).
@@ -560,11 +546,7 @@ export const prepared = <M extends Model.AnyModel, S extends string, P, A extend
  * @category destructors
  * @since 0.1.0
  */
-export const one = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
-  q: Query<M, S, P, J>,
-  options: Preload.Options = {},
-): RTE.ReaderTaskEither<Db, Run.LoadError, Loaded<M, S, P>> =>
-  QueryError.total('Pg.one', () => (sql: Db) => Run.one(q, options)(interpreter(sql)))
+export const one: Run.Runners<Db>['one'] = runners.one
 
 /**
  * The first row, if any.
@@ -572,11 +554,7 @@ export const one = <M extends Model.AnyModel, S extends string, P, J extends Joi
  * @category destructors
  * @since 0.1.0
  */
-export const first = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
-  q: Query<M, S, P, J>,
-  options: Preload.Options = {},
-): RTE.ReaderTaskEither<Db, Run.LoadError, O.Option<Loaded<M, S, P>>> =>
-  QueryError.total('Pg.first', () => (sql: Db) => Run.first(q, options)(interpreter(sql)))
+export const first: Run.Runners<Db>['first'] = runners.first
 
 /**
  * `Run.preloadInto` on PostgreSQL: `Pg.preloadInto(Blog, 'post', { comments: true })(posts)(sql)()`.
@@ -584,25 +562,4 @@ export const first = <M extends Model.AnyModel, S extends string, P, J extends J
  * @category destructors
  * @since 0.1.0
  */
-export const preloadInto =
-  <M extends Model.AnyModel, S extends Model.SchemaName<M>, const P extends Preload.Input>(
-    model: M,
-    schema: S,
-    spec: P & Spec.Valid<M, S, P>,
-    options: Preload.Options = {},
-  ) =>
-  (
-    rows: ReadonlyArray<Model.Row<M, S>>,
-  ): RTE.ReaderTaskEither<Db, Run.LoadError, ReadonlyArray<Loaded<M, S, P>>> =>
-    QueryError.total('Pg.preloadInto', () => {
-      const o = Run.checkOptions(options)
-      if (o._tag === 'Left') return () => TE.left(o.left)
-      return pipe(
-        Preload.into(model, schema, spec, o.right)(rows) as RTE.ReaderTaskEither<
-          Interpreter,
-          Run.LoadError,
-          ReadonlyArray<Loaded<M, S, P>>
-        >,
-        RTE.local((sql: Db) => interpreter(sql)),
-      )
-    })
+export const preloadInto: Run.Runners<Db>['preloadInto'] = runners.preloadInto
