@@ -20,7 +20,8 @@ const LAYERS = [
   'testing',
   '.',
 ]
-const SRC = 'src'
+// The tree to check: `src` of the working directory, or the first argument (the test gives a fixture).
+const SRC = process.argv[2] ?? 'src'
 const IMPORT = /(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\s+from\s+)?['"](\.{1,2}\/[^'"]+)['"]/gs
 
 const walk = d =>
