@@ -26,6 +26,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import postgres from 'postgres'
 import * as DbError from '../error/DbError.js'
+import * as Session from '../sql/Session.js'
 
 // The error type of `start`, nameable from this entry point (a user's declaration files need it).
 export type { DbError } from '../error/DbError.js'
@@ -136,7 +137,7 @@ const wellFormedStartup = (m: Buffer): boolean => {
 
 const readyIdle = message('Z', Buffer.from('I'))
 const sync = message('S', Buffer.alloc(0))
-const rollback = message('Q', cstring('rollback'))
+const rollback = message('Q', cstring(Session.rollback))
 
 // Serves one PGlite session to many sockets; see the module doc for the rules.
 const front = (db: PGlite, busyTimeout: number) => {
