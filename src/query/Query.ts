@@ -735,3 +735,5 @@ export const toSql = (q: AnyQuery): E.Either<QueryError.QueryError, Sql.Compiled
     )
   }
 }
+
+export * from './Statements.js'

@@ -29,6 +29,7 @@ import * as Json from '../decode/Json.js'
 import * as Batched from './Batched.js'
 import * as Plan from '../plan/Preload.js'
 import * as Spec from '../plan/Spec.js'
+import * as Strategies from '../plan/Strategy.js'
 import * as Sql from '../sql/Compile.js'
 
 // -------------------------------------------------------------------------------------
@@ -41,7 +42,7 @@ import * as Sql from '../sql/Compile.js'
  * @category model
  * @since 0.1.0
  */
-export type Strategy = 'auto' | 'batched' | 'lateral'
+export type Strategy = Strategies.Strategy
 
 /**
  * @category model
@@ -90,45 +91,13 @@ export const query = Spec.query
 // -------------------------------------------------------------------------------------
 
 /**
- * Up to this many parents, `auto` sends one lateral statement. Measured after the batched strategy's
- * per-call and per-row costs were cut (bench dataset at scale 0.2, local PostgreSQL 15, two shared
- * cores, medians of interleaved runs, posts `id` in a range):
- *
- * - spec `{ comments: { author: true }, permalink: true, tags: true }` (five statements batched):
- *   1 parent 1.32 ms batched vs 1.32 lateral, 2: 1.77 vs 1.59, 5: 1.97 vs 1.85 (again 1.45 vs 1.61),
- *   10: 2.53 vs 2.85 (2.08 vs 2.05), 20: 3.94 vs 4.52, 50: 6.08 vs 8.23, 100: 10.9 vs 16.6;
- * - spec `{ comments: { author: true } }` (three sequential statements batched): 1: 0.89 vs 0.72,
- *   2: 1.01 vs 0.88, 5: 1.38 vs 1.28 (1.51 vs 1.32), 10: 1.21 vs 1.35 (2.10 vs 2.01), 20: 1.98 vs 2.22,
- *   50: 4.29 vs 4.80, 100: 8.53 vs 9.34.
- *
- * Lateral wins on one or two parents, the two are even (within noise) from 3 to 10, batched wins from
- * 20 on: the limit sits in the even band.
+ * Up to this many parents, `auto` sends one lateral statement (the measurements behind the number are
+ * with the rule, in `plan/Strategy`).
  *
  * @category utils
  * @since 0.1.0
  */
-export const lateralMaxParents = 5
-
-// A conjunct `t0.col = $value` on a unique key is taken as "one parent".
-const singleParent = (model: Model.AnyModel, schema: string, s: Select.Select): boolean => {
-  const pk = Model.table(model, schema)?.primaryKey ?? []
-  return s.where.some(
-    w =>
-      (w._tag === 'Compare' &&
-        w.op === 'eq' &&
-        w.left._tag === 'ColumnRef' &&
-        w.left.alias === s.from.alias &&
-        pk.length === 1 &&
-        w.left.column === pk[0] &&
-        w.right._tag === 'Param') ||
-      (w._tag === 'InList' &&
-        w.expr._tag === 'ColumnRef' &&
-        w.expr.alias === s.from.alias &&
-        pk.length === 1 &&
-        w.expr.column === pk[0] &&
-        w.values.length <= lateralMaxParents),
-  )
-}
+export const lateralMaxParents = Strategies.lateralMaxParents
 
 /**
  * The `auto` rule, in one place. One statement wins when the parents are few (its cost is one round
@@ -136,7 +105,8 @@ const singleParent = (model: Model.AnyModel, schema: string, s: Select.Select): 
  * (the JSON of many parents is built and parsed row by row, and sibling levels run concurrently on the
  * pool). So: `lateral` when the interpreter can run a tree and the parents are known to be few — a root
  * query with `limit <= lateralMaxParents`, or a root filtered to at most that many primary keys, or at
- * most that many rows given to `into` — and `batched` otherwise.
+ * most that many rows given to `into` — and `batched` otherwise. The rule itself is pure
+ * (`plan/Strategy`), so `Query.statements` shows the statements of the strategy chosen here.
  *
  * @category utils
  * @since 0.1.0
@@ -145,37 +115,9 @@ export const choose = (
   i: Interpreter,
   model: Model.AnyModel,
   schema: string,
-  root:
-    | { readonly _tag: 'Query'; readonly select: Select.Select }
-    | { readonly _tag: 'Rows'; readonly count: number },
+  root: Strategies.Parents,
   strategy: Strategy = 'auto',
-): 'batched' | 'lateral' => {
-  if (strategy === 'batched' || strategy === 'lateral') return strategy
-  // Total over untyped input: an unknown strategy, or arguments that cannot be read, choose `batched`,
-  // the strategy every interpreter runs (the entry points refuse an unknown strategy before this).
-  if (strategy !== 'auto') return 'batched'
-  try {
-    return auto(i, model, schema, root)
-  } catch {
-    return 'batched'
-  }
-}
-
-const auto = (
-  i: Interpreter,
-  model: Model.AnyModel,
-  schema: string,
-  root:
-    | { readonly _tag: 'Query'; readonly select: Select.Select }
-    | { readonly _tag: 'Rows'; readonly count: number },
-): 'batched' | 'lateral' => {
-  if (i.tree === undefined) return 'batched'
-  if (root._tag === 'Rows') return root.count <= lateralMaxParents ? 'lateral' : 'batched'
-  const s = root.select
-  if (s.distinct) return 'batched'
-  const limited = s.limit._tag === 'Some' && s.limit.value <= lateralMaxParents
-  return limited || singleParent(model, schema, s) ? 'lateral' : 'batched'
-}
+): 'batched' | 'lateral' => Strategies.choose(() => i.tree !== undefined, model, schema, root, strategy)
 
 // -------------------------------------------------------------------------------------
 // destructors

@@ -1,0 +1,311 @@
+/**
+ * The statements of a load, with no database: every statement that running a query with its preloads
+ * on PostgreSQL sends, for the strategy it would run with. `Query.toSql` shows the root statement
+ * alone; this module goes through the same steps as the load (`run/Preload`): the query's own errors,
+ * the spec's normal form, a query that cannot match (nothing is sent), a query without preloads (its
+ * root statement), then the strategy (`plan/Strategy`, the rule `auto` applies on an interpreter that
+ * runs trees) and the planner's selects (`plan/Preload`) compiled by the same lowerings
+ * (`sql/Compile`, `sql/Lateral`).
+ *
+ * The lateral strategy sends one statement, fully known here. The batched strategy sends the root
+ * statement, then one statement per association level whose parameter holds the owner keys of the
+ * rows the level above returned: those are not known before running, so each level is shown with an
+ * empty key list and says which parameter holds the keys. A level is sent only when its parents have
+ * at least one non-null key, and with exactly one key in its `one` form (`= $n` instead of
+ * `= any($n)`). Per-parent windows are where the load applies them: in each statement (batched: a
+ * walk of the keys with `unnest`, or a `row_number()` rank; lateral: a `limit` in the subquery),
+ * except the window of a through read over its chain, which the batched strategy cuts in memory from
+ * that chain's rows.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as Select from '../ast/Select.js'
+import * as QueryError from '../error/QueryError.js'
+import { show } from '../error/Show.js'
+import * as Plan from '../plan/Preload.js'
+import type { Node } from '../plan/Spec.js'
+import * as Spec from '../plan/Spec.js'
+import * as Strategy from '../plan/Strategy.js'
+import * as Model from '../schema/Model.js'
+import * as Sql from '../sql/Compile.js'
+import * as Lateral from '../sql/Lateral.js'
+import * as Invalid from './Invalid.js'
+import { isQuery, type AnyQuery } from './Make.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * The statement of the query's own rows (`Query.toSql`): all that is sent without preloads, and the
+ * first statement of the batched strategy.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface RootStatement extends Sql.CompiledQuery {
+  readonly _tag: 'Root'
+}
+
+/**
+ * The one statement of the lateral strategy: the root's rows with every association as a JSON
+ * subquery.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface TreeStatement extends Sql.CompiledQuery {
+  readonly _tag: 'Tree'
+}
+
+/**
+ * A statement of the batched strategy for one association level, sent once the level above has
+ * returned its rows. `params[keys]` (`$${keys + 1}` in `text`) holds the keys, shown here as an empty
+ * list: the distinct non-null owner keys of the parents (`keyedBy: 'owners'`), or, for the second
+ * statement of a through read over its chain, the target keys the first one found
+ * (`keyedBy: 'targets'`). With exactly one key the statement sent is `one` instead, whose
+ * `params[one.keys]` holds that key (shown as `null`).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface LevelStatement extends Sql.CompiledQuery {
+  readonly _tag: 'Level'
+  /** The association path from the root, dot-separated: `'comments.author'`. */
+  readonly level: string
+  readonly keyedBy: 'owners' | 'targets'
+  /** The index in `params` of the list of keys. */
+  readonly keys: number
+  readonly one: OneKeyStatement
+}
+
+/**
+ * The form of a `LevelStatement` sent when there is exactly one key: `params[keys]` holds it.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface OneKeyStatement extends Sql.CompiledQuery {
+  /** The index in `params` of the key. */
+  readonly keys: number
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export type Statement = RootStatement | TreeStatement | LevelStatement
+
+/**
+ * The statements of a load, parents before children. Batched siblings are sent concurrently, so their
+ * order on the wire depends on when their parents' rows arrive; the list is one order they can be sent
+ * in. Empty when the query cannot match (`Pred.in(p.id, [])`): nothing is sent.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Statements {
+  /** The strategy the load runs with: the one asked for, or the one `auto` picks on PostgreSQL. */
+  readonly strategy: 'batched' | 'lateral'
+  readonly statements: ReadonlyArray<Statement>
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface StatementsOptions {
+  readonly strategy?: Strategy.Strategy
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+const invalidArgument = (message: string, schema: string | null = null): QueryError.QueryError =>
+  QueryError.make('InvalidArgument', `Query.statements: ${message}`, schema)
+
+const strategies: ReadonlyArray<unknown> = ['auto', 'batched', 'lateral']
+
+// Options from untyped code: an unknown option or strategy is refused (shown as something else, it
+// would show statements no load sends).
+const checkOptions = (options: unknown): E.Either<QueryError.QueryError, StatementsOptions> => {
+  if (options === undefined) return E.right({})
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    return E.left(invalidArgument(`expected options such as { strategy: 'batched' }, got ${show(options)}`))
+  for (const key of Object.keys(options)) {
+    const v = (options as Readonly<Record<string, unknown>>)[key]
+    if (v === undefined) continue
+    if (key !== 'strategy' || !strategies.includes(v))
+      return E.left(
+        invalidArgument(
+          `option '${key}' = ${show(v)}: the option is 'strategy' ('auto', 'batched', 'lateral')`,
+        ),
+      )
+  }
+  return E.right(options as StatementsOptions)
+}
+
+const unknownSchema = (node: Node): QueryError.QueryError =>
+  QueryError.make('UnknownSchema', `cannot preload '${node.name}'`, node.owner, node.name)
+
+// A keyed select's statement, for many keys and for one. Its text depends on the number of keys only
+// through "one or not" (`= $n` or `= any($n)`), so it is compiled with marks for keys (two, as the
+// interpreter's `Plan.memoCompile` does, and one), found again in the parameters by identity, and shown
+// as an empty list (or `null`) there.
+const keyed = (
+  build: (keys: ReadonlyArray<unknown>) => Select.Select,
+  level: string,
+  keyedBy: LevelStatement['keyedBy'],
+): E.Either<QueryError.QueryError, LevelStatement> => {
+  const marks = [{}, {}]
+  const many = Sql.toSql(build(marks))
+  const at = many.params.findIndex(p => Array.isArray(p) && p.length === 2 && p[0] === marks[0])
+  const mark = {}
+  const one = Sql.toSql(build([mark]))
+  const oneAt = one.params.findIndex(p => p === mark)
+  if (at < 0 || oneAt < 0)
+    return E.left(
+      QueryError.make(
+        'Unsupported',
+        `the statement of '${level}' has no parameter for its keys`,
+        null,
+        level,
+      ),
+    )
+  const none: ReadonlyArray<unknown> = Object.freeze([])
+  return E.right(
+    Object.freeze({
+      _tag: 'Level' as const,
+      ...many,
+      params: Object.freeze(many.params.map((p, k) => (k === at ? none : p))),
+      level,
+      keyedBy,
+      keys: at,
+      one: Object.freeze({
+        ...one,
+        params: Object.freeze(one.params.map((p, k) => (k === oneAt ? null : p))),
+        keys: oneAt,
+      }),
+    }),
+  )
+}
+
+// The statements of one level of the batched strategy (`run/Batched` `level`): each direct node's
+// select, then each through read over its chain (`Plan.oneStatementThroughs`: its paths with the
+// target's key only, then the targets by key; or, for a target without a one-column key, one statement
+// of whole paths); then what loads under their rows.
+const level = (
+  model: Model.AnyModel,
+  nodes: ReadonlyArray<Node>,
+  prefix: string,
+): E.Either<QueryError.QueryError, ReadonlyArray<LevelStatement>> => {
+  const ones = nodes.some(n => n.assoc._tag === 'Through') ? Plan.oneStatementThroughs(model, nodes) : []
+  const skip = new Set<Node>(ones.flatMap(t => [t.node, t.hops[0] as Node]))
+  const path = (name: string) => (prefix === '' ? name : `${prefix}.${name}`)
+  const first: Array<LevelStatement> = []
+  const then: Array<LevelStatement> = []
+  for (const n of nodes) {
+    if (n.assoc._tag === 'Through' || skip.has(n)) continue
+    const c = Plan.chain(model, n)
+    if (E.isLeft(c)) return c
+    if (Model.table(model, n.assoc.target) === undefined) return E.left(unknownSchema(n))
+    const own = keyed(keys => Plan.batched(model, n, c.right, keys), path(n.name), 'owners')
+    if (E.isLeft(own)) return own
+    first.push(own.right)
+    const below = level(model, n.children, path(n.name))
+    if (E.isLeft(below)) return below
+    then.push(...below.right)
+  }
+  for (const t of ones) {
+    const name = path(t.node.name)
+    if (Model.table(model, t.chain.target) === undefined) return E.left(unknownSchema(t.node))
+    // With a one-column target key the paths carry that key only and the targets are read by it.
+    const byKey = Plan.batchedThroughKeys(model, t, []) !== null
+    const paths = byKey
+      ? keyed(keys => Plan.batchedThroughKeys(model, t, keys) as Select.Select, name, 'owners')
+      : keyed(keys => Plan.batchedThrough(model, t, keys), name, 'owners')
+    if (E.isLeft(paths)) return paths
+    first.push(paths.right)
+    if (byKey) {
+      const targets = keyed(keys => Plan.byPrimaryKey(model, t.chain.target, keys), name, 'targets')
+      if (E.isLeft(targets)) return targets
+      then.push(targets.right)
+    }
+    const below = level(model, (t.hops[t.hops.length - 1] as Node).children, name)
+    if (E.isLeft(below)) return below
+    then.push(...below.right)
+  }
+  return E.right([...first, ...then])
+}
+
+const root = (s: Select.Select): RootStatement => Object.freeze({ _tag: 'Root' as const, ...Sql.toSql(s) })
+
+// The steps of `run/Preload` `load`, in its order, on an interpreter that runs trees.
+const plan = (
+  q: AnyQuery,
+  strategy: Strategy.Strategy | undefined,
+): E.Either<QueryError.QueryError, Statements> => {
+  const nodes = Spec.normalize(q.model, q.schema, q.preload)
+  if (E.isLeft(nodes)) return nodes
+  const chosen = Strategy.choose(() => true, q.model, q.schema, { _tag: 'Query', select: q.select }, strategy)
+  const done = (statements: ReadonlyArray<Statement>): Statements =>
+    Object.freeze({ strategy: chosen, statements: Object.freeze(statements) })
+  if (Select.isTriviallyEmpty(q.select)) return E.right(done([]))
+  if (nodes.right.length > 0 && chosen === 'lateral') {
+    const tree = Plan.treeOfQuery(q.model, q.select, nodes.right)
+    if (E.isLeft(tree)) return tree
+    return E.right(done([Object.freeze({ _tag: 'Tree' as const, ...Lateral.toSql(tree.right) })]))
+  }
+  // The root's rows are read (and decoded) on their own: the load refuses a schema it cannot decode.
+  if (Model.table(q.model, q.schema) === undefined)
+    return E.left(QueryError.make('UnknownSchema', `the model has no schema '${q.schema}'`, q.schema))
+  if (nodes.right.length === 0) return E.right(done([root(q.select)]))
+  const levels = level(q.model, nodes.right, '')
+  return E.isLeft(levels) ? levels : E.right(done([root(q.select), ...levels.right]))
+}
+
+// -------------------------------------------------------------------------------------
+// destructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * Every statement a query with its preloads sends when it runs on PostgreSQL (`Pg.all(q, options)`),
+ * with no database: for `lateral` the one statement, for `batched` the root statement then each
+ * association level's (with an empty list where the keys go, see `LevelStatement`); `auto` (the
+ * default) shows the strategy `Pg.all` would pick. The query's first error, or a spec or option that
+ * cannot be used, is a `Left`. For a prepared query pass its `query`: its placeholders stand in the
+ * parameters where each run's arguments go.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Query } from 'quiver-sql'
+ * // const q = pipe(Query.from(Blog, 'post'), Query.preload({ comments: { author: true } }))
+ * // Query.statements(q, { strategy: 'batched' })
+ * // Right({ strategy: 'batched', statements: [
+ * //   { _tag: 'Root', text: 'select "t0"."id", ... from "posts" as "t0"', params: [] },
+ * //   { _tag: 'Level', level: 'comments', text: '... where "t0"."post_id" = any($1) ...', params: [[]], keys: 0, ... },
+ * //   { _tag: 'Level', level: 'comments.author', text: '... where "t0"."id" = any($1)', params: [[]], keys: 0, ... }] })
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const statements = (
+  q: AnyQuery,
+  options?: StatementsOptions,
+): E.Either<QueryError.QueryError, Statements> => {
+  if (!isQuery(q))
+    return E.left(invalidArgument(`expected a query (Query.from(model, schema) ...), got ${show(q)}`))
+  // A query is ours, but its fields may have been replaced by a spread (`{ ...q, select: junk }`), and
+  // options from untyped code may be a proxy: whatever throws while they are read is a Left.
+  try {
+    const o = checkOptions(options)
+    if (E.isLeft(o)) return o
+    const error = q.errors[0]
+    if (error !== undefined) return E.left(error)
+    return plan(q, o.right.strategy)
+  } catch (u) {
+    return E.left(invalidArgument(`the query could not be planned: ${Invalid.describe(u)}`, q.schema))
+  }
+}
