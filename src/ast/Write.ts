@@ -19,14 +19,25 @@ import type { Binding } from './Select.js'
 // model
 // -------------------------------------------------------------------------------------
 
+// The brand of plan references: set by `ref` only, never exported, so no other code can make a value
+// that carries it.
+const refBrand: unique symbol = Symbol('quiver.ast.write.ref')
+
+// The references `ref` made. A symbol can be read off any real reference (`getOwnPropertySymbols`) and
+// a proxy can answer for any key, so `isRef` decides by identity: no copy, spread, proxy or object
+// inheriting from a reference is one.
+const refs = new WeakSet<object>()
+
 /**
  * A value returned by an earlier statement of the same plan: column `column` of the first row that
- * statement `step` returned. Only `ref` makes one: a user value shaped like it is a value.
+ * statement `step` returned. Only `ref` makes one: a user value shaped like it (frozen or not, a spread
+ * of a real one, an object inheriting from one) is a value.
  *
  * @category model
  * @since 0.1.0
  */
 export interface Ref extends Node.Branded {
+  readonly [refBrand]: true
   readonly _tag: 'Ref'
   readonly step: number
   readonly column: string
@@ -93,7 +104,17 @@ export type Write = Insert | Update | Delete
  * @category constructors
  * @since 0.1.0
  */
-export const ref = (step: number, column: string): Ref => Node.make({ _tag: 'Ref', step, column })
+export const ref = (step: number, column: string): Ref => {
+  const r = Node.make(
+    // Not enumerable, as the node brand: a spread of a reference does not copy it.
+    Object.defineProperty({ _tag: 'Ref' as const, step, column }, refBrand, {
+      value: true,
+      enumerable: false,
+    }),
+  ) as Ref
+  refs.add(r)
+  return r
+}
 
 /**
  * @category constructors
@@ -136,8 +157,13 @@ export const delete_ = (fields: Omit<Delete, '_tag' | typeof Node.brand>): Delet
  * @category utils
  * @since 0.1.0
  */
-export const isRef = (u: unknown): u is Ref =>
-  Node.isNode(u) && (u as { readonly _tag?: unknown })._tag === 'Ref'
+export const isRef = (u: unknown): u is Ref => typeof u === 'object' && u !== null && refs.has(u)
+
+const tables: { readonly [K in Write['_tag']]: (w: Extract<Write, { readonly _tag: K }>) => string } = {
+  Insert: w => w.table,
+  Update: w => w.binding.table,
+  Delete: w => w.binding.table,
+}
 
 /**
  * The table a statement writes.
@@ -148,7 +174,8 @@ export const isRef = (u: unknown): u is Ref =>
 export const tableOf = (w: Write): string =>
   Node.total(
     'Write.tableOf',
-    () => (w._tag === 'Insert' ? w.table : w.binding.table),
+    // From untyped code a statement may be of no kind: it writes no table.
+    () => (Object.hasOwn(tables, w._tag) ? (tables[w._tag] as (w: Write) => string)(w) : ''),
     () => '',
   )
 

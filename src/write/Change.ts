@@ -25,6 +25,7 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
+import * as O from 'fp-ts/lib/Option.js'
 import * as Ex from '../ast/Expr.js'
 import * as W from '../ast/Write.js'
 import { filterExpr } from '../plan/Chain.js'
@@ -452,10 +453,446 @@ export const castAssoc = (
 // destructors
 // -------------------------------------------------------------------------------------
 
+type Result<A> = E.Either<WriteError.WriteError, A>
 type Steps = Array<Plan.Step>
 
-const keyValue = (c: Change, ownerStep: number | null, column: string): unknown =>
-  ownerStep !== null && c.isNew ? W.ref(ownerStep, column) : c.owner[column]
+// The plan being drafted: its statements in order, and those held back until the owner is written (a
+// belongs_to parent the owner stops pointing at is deleted once it no longer does).
+interface Draft {
+  readonly change: Change
+  readonly steps: Steps
+  readonly deferred: Steps
+}
+
+// The association whose entries are being written: its target table and the prefix of its steps' notes.
+interface Writing<A extends Model.ResolvedDirect> {
+  readonly name: string
+  readonly association: A
+  readonly target: Table
+  readonly note: string
+}
+
+const writing = <A extends Model.ResolvedDirect>(c: Change, name: string, association: A): Writing<A> => ({
+  name,
+  association,
+  target: Model.table(c.model, association.target) as Table,
+  note: `${c.schema}.${name}`,
+})
+
+// The handlers of an entry kind, one per kind, each given the draft, the association and its entry.
+type EntryWriters<X, R> = {
+  readonly [K in Entry['_tag']]: (d: Draft, x: X, e: Extract<Entry, { readonly _tag: K }>) => Result<R>
+}
+
+const writeEntry = <X, R>(writers: EntryWriters<X, R>, d: Draft, x: X, e: Entry): Result<R> =>
+  // A change assembled by untyped code may hold entries of no kind: refused, never skipped.
+  Object.hasOwn(writers, e._tag)
+    ? (writers[e._tag] as (d: Draft, x: X, e: Entry) => Result<R>)(d, x, e)
+    : E.left(WriteError.make('InvalidValue', `not an entry of an association change: ${show(e)}`))
+
+// The statements, each pushed where it belongs.
+
+const push = (into: Steps, statement: W.Write, expect: Plan.Step['expect'], note: string): void => {
+  into.push({ statement, expect, note })
+}
+
+// The row of `t` found by its key, given `set`; no statement when there is nothing to set.
+const updateRow = (
+  into: Steps,
+  t: Table,
+  source: string,
+  row: Fields,
+  set: Fields,
+  expect: Plan.Step['expect'],
+  note: string,
+): Result<void> => {
+  const where = byKey(t, 't0', row)
+  if (E.isLeft(where)) return where
+  const s = encode(t, set, 'update')
+  if (E.isLeft(s)) return s
+  if (s.right.length === 0) return E.right(undefined)
+  push(
+    into,
+    W.update({
+      binding: { table: source, alias: 't0' },
+      set: s.right.map(([k, v]) => [k, valueParam(t, k, v)] as const),
+      where: where.right,
+      returning: t.primaryKey,
+    }),
+    expect,
+    note,
+  )
+  return E.right(undefined)
+}
+
+// `delete` must find the row (one already gone is a stale entry); `delete_if_exists` need not.
+const deleteExpects: Readonly<Record<'delete' | 'delete_if_exists', Plan.Step['expect']>> = {
+  delete: 'one',
+  delete_if_exists: 'any',
+}
+
+const deleteRow = (
+  into: Steps,
+  t: Table,
+  source: string,
+  row: Fields,
+  action: 'delete' | 'delete_if_exists',
+  note: string,
+): Result<void> => {
+  const where = byKey(t, 't0', row)
+  if (E.isLeft(where)) return where
+  push(
+    into,
+    W.delete_({ binding: { table: source, alias: 't0' }, where: where.right, returning: t.primaryKey }),
+    deleteExpects[action],
+    note,
+  )
+  return E.right(undefined)
+}
+
+// The row inserted, as the index of its statement: a later one refers to its generated key by it.
+const insertRow = (into: Steps, t: Table, source: string, values: Fields, note: string): Result<number> => {
+  const enc = encode(t, values, 'insert')
+  if (E.isLeft(enc)) return enc
+  for (const statement of insertStatements(t, source, [enc.right])) push(into, statement, 'any', note)
+  return E.right(into.length - 1)
+}
+
+// 0. Only a valid change has a plan.
+
+const refuseInvalid = (c: Change): Result<void> =>
+  c.valid
+    ? E.right(undefined)
+    : E.left(
+        WriteError.make(
+          'InvalidChange',
+          `the change of schema '${c.schema}' is invalid: ${c.errors.map(e => `${e.path} ${e.message}`).join('; ')}`,
+          { schema: c.schema, errors: c.errors },
+        ),
+      )
+
+const ownerTable = (c: Change): Result<Table> => {
+  const t = Model.table(c.model, c.schema)
+  return t === undefined
+    ? E.left(WriteError.make('UnknownSchema', `the model has no schema '${c.schema}'`, { schema: c.schema }))
+    : E.right(t)
+}
+
+// 1. belongs_to parents, before the owner: each entry says which parent the owner points at, if it
+// says any (`some` key); a replaced parent points at nothing.
+
+type Parent = Writing<Model.ResolvedBelongsTo>
+
+const updateParent = (d: Draft, w: Parent, e: { readonly current: Fields; readonly changes: Fields }) =>
+  E.map(() => O.some(e.current[w.association.relatedKey]))(
+    updateRow(
+      d.steps,
+      w.target,
+      w.association.source,
+      e.current,
+      e.changes,
+      'one',
+      `${w.note}: update parent`,
+    ),
+  )
+
+const parentWriters: EntryWriters<Parent, O.Option<unknown>> = {
+  // A new parent's key is known once it is inserted: the owner takes it through a plan reference.
+  Insert: (d, w, e) =>
+    E.map((step: number) => O.some(W.ref(step, w.association.relatedKey)))(
+      insertRow(d.steps, w.target, w.association.source, e.values, `${w.note}: insert parent`),
+    ),
+  Update: updateParent,
+  Link: updateParent,
+  // Deleted after the owner stops pointing at it (a nilified one is left as it is).
+  Replace: (d, w, e) =>
+    e.action === 'nilify'
+      ? E.right(O.none)
+      : E.map(() => O.none)(
+          deleteRow(
+            d.deferred,
+            w.target,
+            w.association.source,
+            e.current,
+            e.action,
+            `${w.note}: ${e.action} replaced parent`,
+          ),
+        ),
+}
+
+// The key of the parent the owner ends up pointing at (`null` when none).
+const writeParent = (d: Draft, w: Parent, entries: ReadonlyArray<Entry>): Result<unknown> => {
+  let fk: unknown = null
+  for (const e of entries) {
+    const r = writeEntry(parentWriters, d, w, e)
+    if (E.isLeft(r)) return r
+    if (O.isSome(r.right)) fk = r.right.value
+  }
+  return E.right(fk)
+}
+
+// Ecto: a change that sets the foreign key itself, to anything but the new parent's key, is refused
+// rather than silently overridden (a new parent's key is only known once it is inserted).
+const refuseConflictingKey = (c: Change, ac: AssocChange, a: Model.ResolvedBelongsTo, fk: unknown) => {
+  const explicit = c.fields[a.ownerKey]
+  if (explicit === undefined) return E.right(undefined)
+  const inserted = ac.entries.find(e => e._tag === 'Insert')
+  const known = inserted?._tag === 'Insert' ? inserted.values[a.relatedKey] : fk
+  return known !== undefined && same(explicit, known)
+    ? E.right(undefined)
+    : E.left(
+        WriteError.make(
+          'ForeignKeyConflict',
+          `cannot change belongs_to association '${ac.name}' of schema '${c.schema}' because there is already a change setting its foreign key '${a.ownerKey}' to ${show(explicit)}`,
+          { schema: c.schema, association: ac.name, column: a.ownerKey },
+        ),
+      )
+}
+
+// The owner's own changes, with the foreign key of every belongs_to parent written before it.
+const writeParents = (d: Draft): Result<Fields> => {
+  const c = d.change
+  const ownerFields: Record<string, unknown> = { ...c.fields }
+  for (const ac of c.associations) {
+    const a = ac.association
+    if (a._tag !== 'BelongsTo') continue
+    const fk = writeParent(d, writing(c, ac.name, a), ac.entries)
+    if (E.isLeft(fk)) return fk
+    const conflict = refuseConflictingKey(c, ac, a, fk.right)
+    if (E.isLeft(conflict)) return conflict
+    // The parent updated in place, still the one the owner points at, leaves the owner's key alone.
+    if (!ac.entries.some(e => e._tag === 'Update') || fk.right !== c.owner[a.ownerKey])
+      ownerFields[a.ownerKey] = fk.right
+  }
+  return E.right(ownerFields)
+}
+
+// 2. The owner: a new one inserted (its statement's index, for the children's references to its key),
+// a loaded one updated with what changed.
+
+const writeOwner = (d: Draft, owner: Table, ownerFields: Fields): Result<number | null> => {
+  const c = d.change
+  if (c.isNew) {
+    // The new record's own values: its preloaded associations are not columns, anything else unknown is
+    // an error (it would otherwise be dropped without a word).
+    const own = checkRecord(c.model, owner, c.owner, undefined, 'skip')
+    if (E.isLeft(own)) return own
+    return insertRow(d.steps, owner, owner.source, { ...own.right, ...ownerFields }, `insert ${c.schema}`)
+  }
+  return E.map(() => null)(
+    updateRow(d.steps, owner, owner.source, c.owner, diff(c.owner, ownerFields), 'one', `update ${c.schema}`),
+  )
+}
+
+// 3. The children, after the owner, each association's entries in order (replaced before new ones).
+
+// The owner's key the children point at: a reference to the inserted owner's, or the loaded owner's.
+const ownerKeyFor = (c: Change, ownerStep: number | null, name: string, column: string): Result<unknown> => {
+  const key = ownerStep !== null && c.isNew ? W.ref(ownerStep, column) : c.owner[column]
+  return key === null || key === undefined
+    ? E.left(
+        WriteError.make('MissingKey', `the owner has no '${column}' to associate '${name}' with`, {
+          schema: c.schema,
+          association: name,
+          column,
+        }),
+      )
+    : E.right(key)
+}
+
+interface Child<A extends Model.ResolvedDirect> extends Writing<A> {
+  /** The owner's key, as the children (or the join rows) hold it. */
+  readonly key: unknown
+}
+
+const updateChild = <A extends Model.ResolvedDirect>(
+  d: Draft,
+  w: Child<A>,
+  row: Fields,
+  set: Fields,
+  what: string,
+) => updateRow(d.steps, w.target, w.association.source, row, set, 'one', `${w.note}: ${what}`)
+
+// has_many / has_one: a child holds the owner's key in `relatedKey`.
+const hasWriters: EntryWriters<Child<Model.ResolvedHas>, unknown> = {
+  Insert: (d, w, e) =>
+    insertRow(
+      d.steps,
+      w.target,
+      w.association.source,
+      { ...e.values, [w.association.relatedKey]: w.key },
+      `${w.note}: insert`,
+    ),
+  Update: (d, w, e) => updateChild(d, w, e.current, e.changes, 'update'),
+  Link: (d, w, e) =>
+    updateChild(d, w, e.current, { ...e.changes, [w.association.relatedKey]: w.key }, 'link'),
+  Replace: (d, w, e) =>
+    e.action === 'nilify'
+      ? updateChild(d, w, e.current, { [w.association.relatedKey]: null }, 'nilify replaced')
+      : deleteRow(
+          d.steps,
+          w.target,
+          w.association.source,
+          e.current,
+          e.action,
+          `${w.note}: ${e.action} replaced`,
+        ),
+}
+
+type Joined = Child<Model.ResolvedManyToMany> & { readonly onConflict: 'raise' | 'nothing' }
+
+// The columns of a join row linking the owner to `related`: the join defaults, the join filter's fixed
+// values, then the two keys. A join schema's codecs check the row (joinDefaults included) like any other
+// row; a join table given by name has no codecs: its values go as they are.
+const joinColumns = (
+  c: Change,
+  w: Joined,
+  related: unknown,
+): Result<ReadonlyArray<readonly [string, unknown]>> => {
+  const a = w.association
+  const fixed = Object.fromEntries(
+    a.joinWhere.flatMap(f => (f.condition._tag === 'Eq' ? [[f.column, f.condition.value] as const] : [])),
+  )
+  const values: Fields = { ...a.joinDefaults, ...fixed, [a.joinOwnerKey]: w.key, [a.joinRelatedKey]: related }
+  if (a.joinSchema === null) return E.right(Object.entries(values))
+  const enc = encode(Model.table(c.model, a.joinSchema) as Table, values, 'insert')
+  return E.isLeft(enc)
+    ? E.left(
+        WriteError.make(enc.left.code, `${enc.left.message} (join row of association '${w.name}')`, {
+          schema: c.schema,
+          association: w.name,
+          column: enc.left.column,
+        }),
+      )
+    : enc
+}
+
+const insertJoinRow = (d: Draft, w: Joined, related: unknown): Result<void> => {
+  const a = w.association
+  const cols = joinColumns(d.change, w, related)
+  if (E.isLeft(cols)) return cols
+  const join = a.joinSchema === null ? null : (Model.table(d.change.model, a.joinSchema) as Table)
+  push(
+    d.steps,
+    W.insert({
+      table: a.joinTable,
+      columns: cols.right.map(([k]) => k),
+      rows: [cols.right.map(([k, v]) => (join === null ? Ex.param(v) : valueParam(join, k, v)))],
+      // A join schema's identity columns are numbered by the database; memory numbers them too.
+      generated: join === null ? [] : [...join.columns].filter(([, col]) => col.generated).map(([n]) => n),
+      key: join === null ? [a.joinOwnerKey, a.joinRelatedKey] : join.primaryKey,
+      onConflict: w.onConflict,
+      returning: [a.joinOwnerKey, a.joinRelatedKey],
+    }),
+    'any',
+    `${w.note}: join row`,
+  )
+  return E.right(undefined)
+}
+
+// many_to_many: the target rows as for has_many, and a join row for each link; a replaced target loses
+// its join row only (found with `joinWhere`), whatever `onReplace` says.
+const joinedWriters: EntryWriters<Joined, unknown> = {
+  Insert: (d, w, e) => {
+    const ins = insertRow(d.steps, w.target, w.association.source, e.values, `${w.note}: insert`)
+    if (E.isLeft(ins)) return ins
+    return insertJoinRow(
+      d,
+      w,
+      e.values[w.association.relatedKey] ?? W.ref(ins.right, w.association.relatedKey),
+    )
+  },
+  Update: (d, w, e) => updateChild(d, w, e.current, e.changes, 'update'),
+  // Ecto: the target's changes, then the join row.
+  Link: (d, w, e) => {
+    const u = updateChild(d, w, e.current, e.changes, 'update')
+    return E.isLeft(u) ? u : insertJoinRow(d, w, e.current[w.association.relatedKey])
+  },
+  Replace: (d, w, e) => {
+    const a = w.association
+    push(
+      d.steps,
+      W.delete_({
+        binding: { table: a.joinTable, alias: 't0' },
+        where: [
+          Ex.eq(Ex.column('t0', a.joinOwnerKey), Ex.param(w.key)),
+          Ex.eq(Ex.column('t0', a.joinRelatedKey), Ex.param(e.current[a.relatedKey])),
+          ...a.joinWhere.map(f => filterExpr('t0', f)),
+        ],
+        returning: [a.joinOwnerKey],
+      }),
+      'one',
+      `${w.note}: delete join row`,
+    )
+    return E.right(undefined)
+  },
+}
+
+const writeEntries = <X>(
+  writers: EntryWriters<X, unknown>,
+  d: Draft,
+  x: X,
+  entries: ReadonlyArray<Entry>,
+): Result<void> => {
+  for (const e of entries) {
+    const r = writeEntry(writers, d, x, e)
+    if (E.isLeft(r)) return r
+  }
+  return E.right(undefined)
+}
+
+type ChildKind = Exclude<Model.ResolvedDirect['_tag'], 'BelongsTo'>
+
+const writeHas = (
+  d: Draft,
+  a: Model.ResolvedHas,
+  name: string,
+  key: unknown,
+  entries: ReadonlyArray<Entry>,
+): Result<void> => writeEntries(hasWriters, d, { ...writing(d.change, name, a), key }, entries)
+
+// The children's writer per association kind (belongs_to parents were written before the owner).
+const childWriters: {
+  readonly [K in ChildKind]: (
+    d: Draft,
+    a: Model.ResolvedDirect & { readonly _tag: K },
+    name: string,
+    key: unknown,
+    entries: ReadonlyArray<Entry>,
+    options: PutOptions,
+  ) => Result<void>
+} = {
+  HasMany: writeHas,
+  HasOne: writeHas,
+  ManyToMany: (d, a, name, key, entries, options) =>
+    writeEntries(
+      joinedWriters,
+      d,
+      { ...writing(d.change, name, a), key, onConflict: options.onJoinConflict ?? a.onJoinThroughConflict },
+      entries,
+    ),
+}
+
+const writeChildren = (d: Draft, ownerStep: number | null, options: PutOptions): Result<void> => {
+  const c = d.change
+  for (const ac of c.associations) {
+    const a = ac.association
+    if (a._tag === 'BelongsTo') continue
+    const key = ownerKeyFor(c, ownerStep, ac.name, a.ownerKey)
+    if (E.isLeft(key)) return key
+    const write = childWriters[a._tag] as (
+      d: Draft,
+      a: Model.ResolvedDirect,
+      name: string,
+      key: unknown,
+      entries: ReadonlyArray<Entry>,
+      options: PutOptions,
+    ) => Result<void>
+    const r = write(d, a, ac.name, key.right, ac.entries, options)
+    if (E.isLeft(r)) return r
+  }
+  return E.right(undefined)
+}
 
 /**
  * The write plan of a valid change (see the module doc for the order). An invalid change is an
@@ -470,301 +907,18 @@ export const toPlan = (
   options: PutOptions = {},
 ): E.Either<WriteError.WriteError, Plan.Plan<void>> =>
   WriteError.guarded('Write.toPlan', () => {
-    if (!c.valid)
-      return E.left(
-        WriteError.make(
-          'InvalidChange',
-          `the change of schema '${c.schema}' is invalid: ${c.errors.map(e => `${e.path} ${e.message}`).join('; ')}`,
-          { schema: c.schema, errors: c.errors },
-        ),
-      )
-    const owner = Model.table(c.model, c.schema)
-    if (owner === undefined)
-      return E.left(
-        WriteError.make('UnknownSchema', `the model has no schema '${c.schema}'`, { schema: c.schema }),
-      )
-    const steps: Steps = []
-    const after: Steps = []
-    const ownerFields: Record<string, unknown> = { ...c.fields }
-    const tableOf = (s: string) => Model.table(c.model, s) as Table
-    const push = (into: Steps, statement: W.Write, expect: 'any' | 'one', note: string) =>
-      into.push({ statement, expect, note })
-    const encodeOr = (t: Table, v: Fields, mode: 'insert' | 'update') => encode(t, v, mode)
-    const update = (
-      into: Steps,
-      t: Table,
-      source: string,
-      row: Fields,
-      set: Fields,
-      expect: 'any' | 'one',
-      note: string,
-    ): E.Either<WriteError.WriteError, void> => {
-      const where = byKey(t, 't0', row)
-      if (E.isLeft(where)) return where
-      const s = encodeOr(t, set, 'update')
-      if (E.isLeft(s)) return s
-      if (s.right.length === 0) return E.right(undefined)
-      push(
-        into,
-        W.update({
-          binding: { table: source, alias: 't0' },
-          set: s.right.map(([k, v]) => [k, valueParam(t, k, v)] as const),
-          where: where.right,
-          returning: t.primaryKey,
-        }),
-        expect,
-        note,
-      )
-      return E.right(undefined)
-    }
-    const remove = (
-      into: Steps,
-      t: Table,
-      source: string,
-      row: Fields,
-      action: 'delete' | 'delete_if_exists',
-      note: string,
-    ) => {
-      const where = byKey(t, 't0', row)
-      if (E.isLeft(where)) return where
-      push(
-        into,
-        W.delete_({ binding: { table: source, alias: 't0' }, where: where.right, returning: t.primaryKey }),
-        action === 'delete' ? 'one' : 'any',
-        note,
-      )
-      return E.right(undefined)
-    }
-    const insert = (
-      into: Steps,
-      t: Table,
-      source: string,
-      values: Fields,
-      note: string,
-      onConflict: 'raise' | 'nothing' = 'raise',
-    ) => {
-      const enc = encodeOr(t, values, 'insert')
-      if (E.isLeft(enc)) return enc
-      for (const statement of insertStatements(t, source, [enc.right], onConflict))
-        push(into, statement, 'any', note)
-      return E.right(steps.length - 1)
-    }
-    // 1. belongs_to parents
-    for (const ac of c.associations) {
-      const a = ac.association
-      if (a._tag !== 'BelongsTo') continue
-      const t = tableOf(a.target)
-      const note = `${c.schema}.${ac.name}`
-      let fk: unknown = null
-      for (const e of ac.entries) {
-        let r: E.Either<WriteError.WriteError, unknown> = E.right(undefined)
-        switch (e._tag) {
-          case 'Insert':
-            r = E.map((step: number) => (fk = W.ref(step, a.relatedKey)))(
-              insert(steps, t, a.source, e.values, `${note}: insert parent`),
-            )
-            break
-          case 'Update':
-            fk = e.current[a.relatedKey]
-            r = update(steps, t, a.source, e.current, e.changes, 'one', `${note}: update parent`)
-            break
-          case 'Link':
-            fk = e.current[a.relatedKey]
-            r = update(steps, t, a.source, e.current, e.changes, 'one', `${note}: update parent`)
-            break
-          case 'Replace':
-            if (e.action !== 'nilify')
-              r = remove(after, t, a.source, e.current, e.action, `${note}: ${e.action} replaced parent`)
-            break
-        }
-        if (E.isLeft(r)) return r
-      }
-      // Ecto: a change that sets the foreign key itself, to anything but the new parent's key, is refused
-      // rather than silently overridden (a new parent's key is only known once it is inserted).
-      const explicit = c.fields[a.ownerKey]
-      if (explicit !== undefined) {
-        const inserted = ac.entries.find(e => e._tag === 'Insert')
-        const known = inserted?._tag === 'Insert' ? inserted.values[a.relatedKey] : fk
-        if (known === undefined || !same(explicit, known))
-          return E.left(
-            WriteError.make(
-              'ForeignKeyConflict',
-              `cannot change belongs_to association '${ac.name}' of schema '${c.schema}' because there is already a change setting its foreign key '${a.ownerKey}' to ${show(explicit)}`,
-              { schema: c.schema, association: ac.name, column: a.ownerKey },
-            ),
-          )
-      }
-      if (!ac.entries.some(e => e._tag === 'Update') || fk !== c.owner[a.ownerKey])
-        ownerFields[a.ownerKey] = fk
-    }
-    // 2. the owner
-    let ownerStep: number | null = null
-    if (c.isNew) {
-      // The new record's own values: its preloaded associations are not columns, anything else unknown is
-      // an error (it would otherwise be dropped without a word).
-      const own = checkRecord(c.model, owner, c.owner, undefined, 'skip')
-      if (E.isLeft(own)) return own
-      const r = insert(steps, owner, owner.source, { ...own.right, ...ownerFields }, `insert ${c.schema}`)
-      if (E.isLeft(r)) return r
-      ownerStep = r.right
-    } else {
-      const r = update(
-        steps,
-        owner,
-        owner.source,
-        c.owner,
-        diff(c.owner, ownerFields),
-        'one',
-        `update ${c.schema}`,
-      )
-      if (E.isLeft(r)) return r
-    }
-    steps.push(...after)
-    // 3. children
-    for (const ac of c.associations) {
-      const a = ac.association
-      if (a._tag === 'BelongsTo') continue
-      const t = tableOf(a.target)
-      const note = `${c.schema}.${ac.name}`
-      const key = keyValue(c, ownerStep, a.ownerKey)
-      if (key === null || key === undefined)
-        return E.left(
-          WriteError.make('MissingKey', `the owner has no '${a.ownerKey}' to associate '${ac.name}' with`, {
-            schema: c.schema,
-            association: ac.name,
-            column: a.ownerKey,
-          }),
-        )
-      for (const e of ac.entries) {
-        let r: E.Either<WriteError.WriteError, unknown> = E.right(undefined)
-        if (a._tag === 'ManyToMany') {
-          const joinKey =
-            a.joinSchema === null ? [a.joinOwnerKey, a.joinRelatedKey] : tableOf(a.joinSchema).primaryKey
-          const joinFixed = Object.fromEntries(
-            a.joinWhere.flatMap(f =>
-              f.condition._tag === 'Eq' ? [[f.column, f.condition.value] as const] : [],
-            ),
-          )
-          const link = (related: unknown): E.Either<WriteError.WriteError, void> => {
-            const values: Fields = {
-              ...a.joinDefaults,
-              ...joinFixed,
-              [a.joinOwnerKey]: key,
-              [a.joinRelatedKey]: related,
-            }
-            // A join schema's codecs check the join row (joinDefaults included) like any other row; a
-            // join table given by name has no codecs: its values go as they are.
-            let cols: ReadonlyArray<readonly [string, unknown]> = Object.entries(values)
-            if (a.joinSchema !== null) {
-              const enc = encode(tableOf(a.joinSchema), values, 'insert')
-              if (E.isLeft(enc))
-                return E.left(
-                  WriteError.make(
-                    enc.left.code,
-                    `${enc.left.message} (join row of association '${ac.name}')`,
-                    {
-                      schema: c.schema,
-                      association: ac.name,
-                      column: enc.left.column,
-                    },
-                  ),
-                )
-              cols = enc.right
-            }
-            push(
-              steps,
-              W.insert({
-                table: a.joinTable,
-                columns: cols.map(([k]) => k),
-                rows: [
-                  cols.map(([k, v]) =>
-                    a.joinSchema === null ? Ex.param(v) : valueParam(tableOf(a.joinSchema), k, v),
-                  ),
-                ],
-                // A join schema's identity columns are numbered by the database; memory numbers them too.
-                generated:
-                  a.joinSchema === null
-                    ? []
-                    : [...tableOf(a.joinSchema).columns].filter(([, col]) => col.generated).map(([n]) => n),
-                key: joinKey,
-                onConflict: options.onJoinConflict ?? a.onJoinThroughConflict,
-                returning: [a.joinOwnerKey, a.joinRelatedKey],
-              }),
-              'any',
-              `${note}: join row`,
-            )
-            return E.right(undefined)
-          }
-          switch (e._tag) {
-            case 'Insert': {
-              const ins = insert(steps, t, a.source, e.values, `${note}: insert`)
-              if (E.isLeft(ins)) return ins
-              r = link(e.values[a.relatedKey] ?? W.ref(ins.right, a.relatedKey))
-              break
-            }
-            case 'Update':
-              r = update(steps, t, a.source, e.current, e.changes, 'one', `${note}: update`)
-              break
-            case 'Link': {
-              // Ecto: the target's changes, then the join row.
-              const u = update(steps, t, a.source, e.current, e.changes, 'one', `${note}: update`)
-              r = E.isLeft(u) ? u : link(e.current[a.relatedKey])
-              break
-            }
-            case 'Replace':
-              push(
-                steps,
-                W.delete_({
-                  binding: { table: a.joinTable, alias: 't0' },
-                  where: [
-                    Ex.eq(Ex.column('t0', a.joinOwnerKey), Ex.param(key)),
-                    Ex.eq(Ex.column('t0', a.joinRelatedKey), Ex.param(e.current[a.relatedKey])),
-                    ...a.joinWhere.map(f => filterExpr('t0', f)),
-                  ],
-                  returning: [a.joinOwnerKey],
-                }),
-                'one',
-                `${note}: delete join row`,
-              )
-              break
-          }
-        } else {
-          switch (e._tag) {
-            case 'Insert':
-              r = insert(steps, t, a.source, { ...e.values, [a.relatedKey]: key }, `${note}: insert`)
-              break
-            case 'Update':
-              r = update(steps, t, a.source, e.current, e.changes, 'one', `${note}: update`)
-              break
-            case 'Link':
-              r = update(
-                steps,
-                t,
-                a.source,
-                e.current,
-                { ...e.changes, [a.relatedKey]: key },
-                'one',
-                `${note}: link`,
-              )
-              break
-            case 'Replace':
-              r =
-                e.action === 'nilify'
-                  ? update(
-                      steps,
-                      t,
-                      a.source,
-                      e.current,
-                      { [a.relatedKey]: null },
-                      'one',
-                      `${note}: nilify replaced`,
-                    )
-                  : remove(steps, t, a.source, e.current, e.action, `${note}: ${e.action} replaced`)
-              break
-          }
-        }
-        if (E.isLeft(r)) return r
-      }
-    }
-    return E.right(Plan.make<void>(c.model, steps, { _tag: 'None' }))
+    const valid = refuseInvalid(c)
+    if (E.isLeft(valid)) return valid
+    const owner = ownerTable(c)
+    if (E.isLeft(owner)) return owner
+    const d: Draft = { change: c, steps: [], deferred: [] }
+    const ownerFields = writeParents(d)
+    if (E.isLeft(ownerFields)) return ownerFields
+    const ownerStep = writeOwner(d, owner.right, ownerFields.right)
+    if (E.isLeft(ownerStep)) return ownerStep
+    // The replaced parents, now that the owner no longer points at them.
+    d.steps.push(...d.deferred)
+    const children = writeChildren(d, ownerStep.right, options)
+    if (E.isLeft(children)) return children
+    return E.right(Plan.make<void>(c.model, d.steps, { _tag: 'None' }))
   })

@@ -16,7 +16,6 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import * as Ex from '../ast/Expr.js'
-import type { Select } from '../ast/Select.js'
 import * as Node from '../ast/Node.js'
 import * as W from '../ast/Write.js'
 import { isRef, type Write } from '../ast/Write.js'
@@ -31,6 +30,7 @@ import * as Constraints from '../interpreter/memory/Constraints.js'
 import * as MemoryWrite from '../interpreter/memory/Write.js'
 import * as Model from '../schema/Model.js'
 import type { CompiledQuery } from '../sql/Compile.js'
+import type { Table } from '../schema/Table.js'
 import * as WriteSql from '../sql/Write.js'
 import * as WriteError from '../error/WriteError.js'
 
@@ -121,8 +121,21 @@ const copy = <X>(xs: ReadonlyArray<X>): ReadonlyArray<X> => {
 
 type Results = ReadonlyArray<ReadonlyArray<RawRow>>
 
+// The tag of a value from untyped code, as a property key to look a handler up by ('' when it has none
+// or it cannot be read), so that a check before a dispatch never throws.
+const tagOf = (u: unknown): string => {
+  try {
+    const tag = typeof u === 'object' && u !== null ? (u as { readonly _tag?: unknown })._tag : undefined
+    return typeof tag === 'string' ? tag : ''
+  } catch {
+    return ''
+  }
+}
+
+// A parameter holding a plan reference takes the value the referenced statement returned. Only nodes
+// the companions built are resolved: anything else in a parameter's place is left as it is, a value.
 const resolveParam = (results: Results, p: Ex.Param): Ex.Param => {
-  if (!isRef(p.value)) return p
+  if (!Ex.isExpr(p) || p._tag !== 'Param' || !isRef(p.value)) return p
   const rows = results[p.value.step]
   const row = rows?.[0]
   if (row === undefined || !(p.value.column in row))
@@ -134,56 +147,78 @@ const resolveParam = (results: Results, p: Ex.Param): Ex.Param => {
   return Ex.param(row[p.value.column])
 }
 
-const resolveExpr = (results: Results, e: Ex.Expr): Ex.Expr => {
-  const go = (x: Ex.Expr): Ex.Expr => resolveExpr(results, x)
-  switch (e._tag) {
-    case 'Param':
-      return resolveParam(results, e)
-    case 'ColumnRef':
-    case 'Bool':
-      return e
-    case 'Compare':
-      return Ex.compare(e.op, go(e.left), go(e.right))
-    case 'InList':
-      return Ex.inList(go(e.expr), e.values)
-    case 'IsNull':
-      return Ex.isNull(go(e.expr))
-    case 'Not':
-      return Ex.not(go(e.expr))
-    case 'NotTrue':
-      return Ex.notTrue(go(e.expr))
-    case 'And':
-      return Ex.and(e.exprs.map(go))
-    case 'Or':
-      return Ex.or(e.exprs.map(go))
-    case 'Like':
-      return Ex.like(go(e.expr), go(e.pattern), e.caseInsensitive)
-    case 'Fragment':
-      return Ex.fragment(e.strings, e.args.map(go))
-    case 'Exists': {
-      const s: Select = Node.make({ ...e.select, where: e.select.where.map(go) })
-      return Ex.exists(s)
-    }
-  }
+type Resolvers = {
+  readonly [K in Ex.Expr['_tag']]: (
+    e: Extract<Ex.Expr, { readonly _tag: K }>,
+    go: (x: Ex.Expr) => Ex.Expr,
+    results: Results,
+  ) => Ex.Expr
 }
 
-const resolve = (results: Results, w: Write): E.Either<WriteError.WriteError, Write> => {
+// Each node rebuilt through its companion with its children resolved: a spread of a node is not a node
+// (its brand does not copy).
+const resolvers: Resolvers = {
+  Param: (e, _, results) => resolveParam(results, e),
+  ColumnRef: e => e,
+  Bool: e => e,
+  Compare: (e, go) => Ex.compare(e.op, go(e.left), go(e.right)),
+  InList: (e, go) => Ex.inList(go(e.expr), e.values),
+  IsNull: (e, go) => Ex.isNull(go(e.expr)),
+  Not: (e, go) => Ex.not(go(e.expr)),
+  NotTrue: (e, go) => Ex.notTrue(go(e.expr)),
+  And: (e, go) => Ex.and(e.exprs.map(go)),
+  Or: (e, go) => Ex.or(e.exprs.map(go)),
+  Like: (e, go) => Ex.like(go(e.expr), go(e.pattern), e.caseInsensitive),
+  Fragment: (e, go) => Ex.fragment(e.strings, e.args.map(go)),
+  // A subquery nobody built is left as it is (the interpreter refuses it), never branded here.
+  Exists: (e, go) =>
+    Node.isNode(e.select) ? Ex.exists(Node.make({ ...e.select, where: e.select.where.map(go) })) : e,
+}
+
+const resolveExpr = (results: Results, e: Ex.Expr): Ex.Expr =>
+  // Only a node the companions built is rebuilt: a value shaped like one (`{ _tag: 'Fragment', ... }` in
+  // a filter from untyped code) stays a value, never becomes SQL by passing through a companion here.
+  Ex.isExpr(e)
+    ? (resolvers[e._tag] as (e: Ex.Expr, go: (x: Ex.Expr) => Ex.Expr, results: Results) => Ex.Expr)(
+        e,
+        x => resolveExpr(results, x),
+        results,
+      )
+    : e
+
+type Rebuilders = {
+  readonly [K in Write['_tag']]: (w: Extract<Write, { readonly _tag: K }>, results: Results) => Write
+}
+
+// Rebuilt through the companions: a spread of a node is not a node (its brand does not copy).
+const rebuilders: Rebuilders = {
+  Insert: (w, results) => W.insert({ ...w, rows: w.rows.map(r => r.map(p => resolveParam(results, p))) }),
+  Update: (w, results) =>
+    W.update({
+      ...w,
+      set: w.set.map(([c, p]) => [c, resolveParam(results, p)] as const),
+      where: w.where.map(x => resolveExpr(results, x)),
+    }),
+  Delete: (w, results) => W.delete_({ ...w, where: w.where.map(x => resolveExpr(results, x)) }),
+}
+
+// `name`: the public function running the plan, for the messages.
+type Runner = 'Write.run' | 'Write.runPure'
+
+const resolve = (name: Runner, results: Results, w: Write): E.Either<PlanError, Write> => {
+  // A plan made by `make` from untyped code may hold anything as a statement: only the three kinds are
+  // dispatched on. A statement's own fields (its table, its columns) describe it, so a plain copy of one
+  // (a spread) is rebuilt through its companion; the values and filters inside it are recognised by
+  // their brands only (`resolveParam`, `resolveExpr`).
+  if (!Object.hasOwn(rebuilders, tagOf(w)))
+    return E.left(
+      QueryError.make(
+        'InvalidArgument',
+        `${name}: expected a statement built by Ast.Write.insert, update or delete_, got ${show(w)}`,
+      ),
+    )
   try {
-    switch (w._tag) {
-      // Rebuilt through the companions: a spread of a node is not a node (its brand does not copy).
-      case 'Insert':
-        return E.right(W.insert({ ...w, rows: w.rows.map(r => r.map(p => resolveParam(results, p))) }))
-      case 'Update':
-        return E.right(
-          W.update({
-            ...w,
-            set: w.set.map(([c, p]) => [c, resolveParam(results, p)] as const),
-            where: w.where.map(x => resolveExpr(results, x)),
-          }),
-        )
-      case 'Delete':
-        return E.right(W.delete_({ ...w, where: w.where.map(x => resolveExpr(results, x)) }))
-    }
+    return E.right((rebuilders[w._tag] as (w: Write, results: Results) => Write)(w, results))
   } catch (u) {
     if (typeof u === 'object' && u !== null && (u as { _tag?: unknown })._tag === 'WriteError')
       return E.left(u as WriteError.WriteError)
@@ -199,31 +234,62 @@ const check = (
     ? E.left(
         WriteError.make(
           'StaleEntry',
-          `${step.note}: expected to touch exactly one row of '${
-            step.statement._tag === 'Insert' ? step.statement.table : step.statement.binding.table
-          }', touched ${rows.length} (the row was changed or deleted meanwhile)`,
+          `${step.note}: expected to touch exactly one row of '${W.tableOf(
+            step.statement,
+          )}', touched ${rows.length} (the row was changed or deleted meanwhile)`,
         ),
       )
     : E.right(rows)
 
-const finish = <A>(plan: Plan<A>, results: Results): E.Either<PlanError, A> => {
-  const o = plan.output
-  if (o._tag === 'None') return E.right(undefined as A)
-  const table = Model.table(plan.model, o.schema)
-  if (table === undefined)
-    return E.left(QueryError.make('UnknownSchema', `the model has no schema '${o.schema}'`, o.schema))
-  if (o._tag === 'One') {
-    const row = results[o.step]?.[0]
-    if (row === undefined)
-      return E.left(WriteError.make('StaleEntry', `no row came back from the write`, { schema: o.schema }))
-    return E.map(r => r as A)(Decode.forTable(table)(row))
-  }
-  return E.map(rs => rs as A)(
-    Decode.rows(
-      table,
-      o.steps.flatMap(i => results[i] ?? []),
+type Finishers = {
+  readonly [K in Output['_tag']]: (
+    o: Extract<Output, { readonly _tag: K }>,
+    model: Model.AnyModel,
+    results: Results,
+  ) => E.Either<PlanError, unknown>
+}
+
+const decodedAs = (
+  model: Model.AnyModel,
+  schema: string,
+  decode: (table: Table) => E.Either<PlanError, unknown>,
+): E.Either<PlanError, unknown> => {
+  const table = Model.table(model, schema)
+  return table === undefined
+    ? E.left(QueryError.make('UnknownSchema', `the model has no schema '${schema}'`, schema))
+    : decode(table)
+}
+
+// The plan's result, decoded with the output schema's codecs.
+const finishers: Finishers = {
+  None: () => E.right(undefined),
+  One: (o, model, results) =>
+    decodedAs(model, o.schema, table => {
+      const row = results[o.step]?.[0]
+      return row === undefined
+        ? E.left(WriteError.make('StaleEntry', `no row came back from the write`, { schema: o.schema }))
+        : Decode.forTable(table)(row)
+    }),
+  Many: (o, model, results) =>
+    decodedAs(model, o.schema, table =>
+      Decode.rows(
+        table,
+        o.steps.flatMap(i => results[i] ?? []),
+      ),
     ),
-  )
+}
+
+const finish = <A>(name: Runner, plan: Plan<A>, results: Results): E.Either<PlanError, A> => {
+  const o = plan.output
+  // An output from untyped code that is none of the three is refused before it is dispatched on.
+  if (!Object.hasOwn(finishers, tagOf(o)))
+    return E.left(QueryError.make('InvalidArgument', `${name}: expected a plan output, got ${show(o)}`))
+  const finisher = finishers[o._tag] as (
+    o: Output,
+    model: Model.AnyModel,
+    results: Results,
+  ) => E.Either<PlanError, unknown>
+  return E.map(r => r as A)(finisher(o, plan.model, results))
 }
 
 // -------------------------------------------------------------------------------------
@@ -232,7 +298,7 @@ const finish = <A>(plan: Plan<A>, results: Results): E.Either<PlanError, A> => {
 
 /**
  * The statements of a plan, in order. A value taken from an earlier statement appears in `params`
- * as a `Ref` (`{ _tag: 'Ref', step, column }`).
+ * as the `Ref` the plan holds (made by `Ast.Write.ref`; as JSON, `{ _tag: 'Ref', step, column }`).
  *
  * @category destructors
  * @since 0.1.0
@@ -278,7 +344,7 @@ export const run = <A>(plan: Plan<A>): RTE.ReaderTaskEither<Interpreter, PlanErr
         const step = plan.steps[k]
         if (step === undefined) return TE.right(results)
         return pipe(
-          TE.fromEither(resolve(results, step.statement)),
+          TE.fromEither(resolve('Write.run', results, step.statement)),
           TE.flatMap((w): TE.TaskEither<PlanError, ReadonlyArray<RawRow>> => write(w)),
           TE.flatMapEither(rows => check(step, rows)),
           TE.flatMap(rows => go(k + 1, [...results, rows])),
@@ -286,7 +352,7 @@ export const run = <A>(plan: Plan<A>): RTE.ReaderTaskEither<Interpreter, PlanErr
       }
       const program = pipe(
         go(0, []),
-        TE.flatMapEither(results => finish(plan, results)),
+        TE.flatMapEither(results => finish('Write.run', plan, results)),
       )
       // A throw anywhere in the steps (a statement our compiler cannot render, say) is a Left, so the
       // interpreter rolls back instead of seeing a rejected program.
@@ -436,7 +502,7 @@ const pure = <A>(plan: Plan<A>, env: PureEnv): E.Either<PlanError, PureResult<A>
   let sequences = env.sequences
   const results: Array<ReadonlyArray<RawRow>> = []
   for (const step of plan.steps) {
-    const w = resolve(results, step.statement)
+    const w = resolve('Write.runPure', results, step.statement)
     if (E.isLeft(w)) return w
     const r = MemoryWrite.write(current, w.right, { constraints: env.constraints, sequences })
     if (E.isLeft(r)) return r
@@ -446,5 +512,7 @@ const pure = <A>(plan: Plan<A>, env: PureEnv): E.Either<PlanError, PureResult<A>
     sequences = r.right.sequences
     results.push(r.right.rows)
   }
-  return E.map((result: A) => ({ tables: current, result, sequences }))(finish(plan, results))
+  return E.map((result: A) => ({ tables: current, result, sequences }))(
+    finish('Write.runPure', plan, results),
+  )
 }

@@ -450,17 +450,49 @@ const childRows = (parent: Rows, parentKey: string, table: string, fk: string, d
   table,
   where: alias => {
     const p = `t${depth}p`
-    const s = Sel.create({ table: parent.table, alias: p }, [])
-    return [
-      Ex.exists(
-        Object.freeze({
-          ...s,
-          where: [Ex.eq(Ex.column(p, parentKey), Ex.column(alias, fk)), ...parent.where(p)],
-        }),
-      ),
-    ]
+    // Built through the companions, so the subquery is a node an interpreter accepts (a spread is not).
+    const s = [Ex.eq(Ex.column(p, parentKey), Ex.column(alias, fk)), ...parent.where(p)].reduce(
+      (acc, conjunct) => Sel.withWhere(conjunct)(acc),
+      Sel.create({ table: parent.table, alias: p }, []),
+    )
+    return [Ex.exists(s)]
   },
 })
+
+// Where deleting the owner reaches an association's rows: the table and the column holding the owner's
+// key, with the association's `onDelete`; `join` for a many-to-many's join rows (deleted whatever the
+// action, and a cascade goes no deeper). belongs_to and through rows are not the owner's.
+interface Dependent {
+  readonly table: string
+  readonly fk: string
+  readonly ownerKey: string
+  readonly onDelete: Model.ResolvedHas['onDelete']
+  readonly join: boolean
+}
+
+type Narrow<K extends Model.Resolved['_tag']> = Model.Resolved & { readonly _tag: K }
+
+const childrenOf = (a: Model.ResolvedHas): Dependent => ({
+  table: a.source,
+  fk: a.relatedKey,
+  ownerKey: a.ownerKey,
+  onDelete: a.onDelete,
+  join: false,
+})
+
+const dependentOf: { readonly [K in Model.Resolved['_tag']]: (a: Narrow<K>) => Dependent | null } = {
+  HasMany: childrenOf,
+  HasOne: childrenOf,
+  ManyToMany: a => ({
+    table: a.joinTable,
+    fk: a.joinOwnerKey,
+    ownerKey: a.ownerKey,
+    onDelete: a.onDelete,
+    join: true,
+  }),
+  BelongsTo: () => null,
+  Through: () => null,
+}
 
 const dependents = (
   model: Model.AnyModel,
@@ -475,20 +507,20 @@ const dependents = (
   const steps: Array<Plan.Step> = []
   const alias = `t${depth}`
   for (const a of model.associations.get(schema)?.values() ?? []) {
-    if (a._tag !== 'HasMany' && a._tag !== 'HasOne' && a._tag !== 'ManyToMany') continue
-    if (a.onDelete === 'nothing') continue
-    const [table, fk] = a._tag === 'ManyToMany' ? [a.joinTable, a.joinOwnerKey] : [a.source, a.relatedKey]
+    const d = (dependentOf[a._tag] as (a: Model.Resolved) => Dependent | null)(a)
+    if (d === null || d.onDelete === 'nothing') continue
+    const { table, fk } = d
     // At the first level the owner's key is known: a plain `fk = $1`, as Ecto issues it.
     let rows: Rows
     if (ownerRow !== null) {
-      const key = ownerRow[a.ownerKey]
+      const key = ownerRow[d.ownerKey]
       if (key === null || key === undefined) continue
       rows = { table, where: x => [Ex.eq(Ex.column(x, fk), Ex.param(key))] }
-    } else rows = childRows(owner, a.ownerKey, table, fk, depth)
-    const note = `${schema}.${a.name}: ${a.onDelete}`
-    if (a._tag === 'ManyToMany' || a.onDelete === 'delete_all') {
+    } else rows = childRows(owner, d.ownerKey, table, fk, depth)
+    const note = `${schema}.${a.name}: ${d.onDelete}`
+    if (d.join || d.onDelete === 'delete_all') {
       const edge = `${schema}.${a.name}`
-      if (cascade && a._tag !== 'ManyToMany') {
+      if (cascade && !d.join) {
         if (path.includes(edge))
           notes.push(
             `cascade stops at ${edge}: the association graph cycles there; deeper rows are left to the database's foreign keys`,
@@ -605,6 +637,25 @@ export const applyDefaults = (
     : refuse(`gave ${show(out)}, not a record`)
 }
 
+// The column of a built record that holds the owner's key, and the owner's column it is taken from: a
+// has_many / has_one child points at its owner; a belongs_to parent or a many-to-many target does not
+// (no join row is made).
+interface BuiltKey {
+  readonly child: string
+  readonly owner: string
+}
+
+const pointsAtOwner = (a: Model.ResolvedHas): BuiltKey => ({ child: a.relatedKey, owner: a.ownerKey })
+
+const builtKey: {
+  readonly [K in Model.ResolvedDirect['_tag']]: (a: Narrow<K>) => BuiltKey | null
+} = {
+  HasMany: pointsAtOwner,
+  HasOne: pointsAtOwner,
+  BelongsTo: () => null,
+  ManyToMany: () => null,
+}
+
 /**
  * Ecto's `build_assoc`: a new record for an association of `owner`. The association's defaults come
  * first, then `attrs`, then (has_many / has_one) the owner's key, which overrides `attrs`. A custom
@@ -670,7 +721,8 @@ const buildOne = <
   const defaults = applyDefaults(a.defaults, {}, o, { schema, association: name })
   if (E.isLeft(defaults)) return defaults
   const child: Record<string, unknown> = { ...defaults.right, ...(attrs as Fields) }
-  if (a._tag === 'HasMany' || a._tag === 'HasOne') child[a.relatedKey] = o[a.ownerKey]
+  const key = (builtKey[a._tag] as (a: Model.ResolvedDirect) => BuiltKey | null)(a)
+  if (key !== null) child[key.child] = o[key.owner]
   // Defaults and attrs are checked here, so a built record that exists is one that can be inserted.
   const target = Model.table(model, a.target)
   if (target === undefined)
