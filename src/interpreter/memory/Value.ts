@@ -156,6 +156,35 @@ export const compare = (a: unknown, b: unknown): number | null => {
 export const keyOf = (v: unknown): unknown =>
   v instanceof Date ? `\u0000d${v.getTime()}` : isJsonContainer(v) ? `\u0000j${canonicalJson(v)}` : v
 
+/**
+ * The kind of a non-null value, for code that must know whether two values compare by identity: within
+ * one of the kinds `number`, `string`, `boolean`, `bigint`, `date` and `json`, two values `compare` calls
+ * equal have equal `keyOf` keys, and any two compare without error. `other` is everything else (a byte
+ * array, a symbol, a function); values of different kinds may compare equal (a number and numeric text)
+ * or not at all (text and a boolean).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const kindOf = (v: unknown): Kind => {
+  const t = typeof v
+  return t === 'number' || t === 'string' || t === 'boolean' || t === 'bigint'
+    ? t
+    : v instanceof Date
+      ? 'date'
+      : isJsonContainer(v)
+        ? 'json'
+        : 'other'
+}
+
+/**
+ * See `kindOf`.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export type Kind = 'number' | 'string' | 'boolean' | 'bigint' | 'date' | 'json' | 'other'
+
 // One text per jsonb value: equal values (structurally, keys in any order) give the same text.
 const canonicalJson = (u: unknown): string =>
   Array.isArray(u)

@@ -27,28 +27,36 @@
  *   can fail there on a transient duplicate and never fails here).
  * - Without constraints (`Constraints.none`), only the statement's `key` is unique, and nothing else
  *   is checked.
- * - `Update` / `Delete`: the rows whose `where` conjuncts are all true (SQL three-valued logic: a
- *   comparison with NULL is unknown) are updated in place / removed, and returned (after update).
+ * - `Update` / `Delete`: the rows a select with the same `where` returns (`Read.matching`: the select
+ *   evaluator chooses them, with its three-valued logic, comparisons, LIKE and subqueries) are updated
+ *   in place / removed, and returned (after update).
  * - Returned rows are projected on `returning`, in table order.
- * - Expressions: column references, parameters, comparisons (PostgreSQL's order: `NaN` above every
- *   number and equal to itself), lists, null tests, not / and / or, `like` (`Like`), and `exists` over
- *   a select without joins, order or limit. A `Fragment` (SQL text) or an unresolved plan `Ref` is a
- *   `QueryError` (`Unsupported` / `InvalidArgument`).
+ * - Expressions are compiled once per statement by the memory interpreter's one evaluator (`Eval`),
+ *   before any row is read: a parameter PostgreSQL refuses, a fragment (SQL text: `Unsupported`) or an
+ *   unresolved plan `Ref` (`InvalidArgument`) fails the statement whatever the tables hold.
+ * - Nothing throws: every failure is a `Left`.
  *
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as Check from '../../ast/Check.js'
-import { isExpr, isPlaceholder, type Expr } from '../../ast/Expr.js'
-import type { Select } from '../../ast/Select.js'
-import { isRef, type Write } from '../../ast/Write.js'
+import type { Expr } from '../../ast/Expr.js'
+import type { Write } from '../../ast/Write.js'
 import * as DbError from '../../error/DbError.js'
 import * as QueryError from '../../error/QueryError.js'
 import { show } from '../../error/Show.js'
-import * as Prepared from '../../query/Prepared.js'
 import type { RawRow } from '../../run/Interpreter.js'
 import * as Constraints from './Constraints.js'
-import { like } from './Like.js'
+import {
+  compileAll,
+  evalAll,
+  settle,
+  type Env,
+  type Eval,
+  type EvalError,
+  type Tables as EvalTables,
+} from './Eval.js'
+import * as Read from './Read.js'
 import * as Value from './Value.js'
 
 // -------------------------------------------------------------------------------------
@@ -59,7 +67,7 @@ import * as Value from './Value.js'
  * @category model
  * @since 0.1.0
  */
-export type Tables = ReadonlyMap<string, ReadonlyArray<RawRow>>
+export type Tables = EvalTables
 
 /**
  * @category model
@@ -97,159 +105,30 @@ export interface Options {
  * @category model
  * @since 0.1.0
  */
-export type WriteEvalError = DbError.DbError | QueryError.QueryError
+export type WriteEvalError = EvalError
 
 // -------------------------------------------------------------------------------------
-// utils: expressions
+// utils: values
 // -------------------------------------------------------------------------------------
 
-type Env = ReadonlyMap<string, RawRow>
-type Truth = boolean | null
-
-class Stop {
-  constructor(readonly error: WriteEvalError) {}
-}
+type Result<A> = E.Either<WriteEvalError, A>
 
 const isNullish = (u: unknown): boolean => u === null || u === undefined
 
-// Equality as the select evaluator has it (`Value.compare`: jsonb structurally, dates by instant,
-// numbers against numeric text by value), so a write filter matches the rows a read filter does.
-const equal = (a: unknown, b: unknown): boolean => {
-  if (typeof a === 'number' && typeof b === 'number') return Value.compareNumbers(a, b) === 0
-  if (typeof a === 'bigint' || typeof b === 'bigint') return String(a) === String(b)
-  const c = Value.compare(a, b)
-  return c === null ? Value.keyOf(a) === Value.keyOf(b) : c === 0
-}
+// Two values of a key column are the same key (NULLs alike: the update left the key as it was).
+const sameKey = (a: unknown, b: unknown): boolean =>
+  isNullish(a) || isNullish(b) ? isNullish(a) && isNullish(b) : Value.compare(a, b) === 0
 
-const order = (a: unknown, b: unknown): number => {
-  const c = Value.compare(a, b)
-  if (c === null)
-    throw new Stop(
-      DbError.make(
-        'UndefinedFunction',
-        `operator does not exist: ${typeof a} compared with ${typeof b} (${show(a)}, ${show(b)})`,
-        '42883',
-      ),
-    )
-  return c
-}
-
-// A value as postgres.js sends it, or the error PostgreSQL raises for it.
-const sent = (u: unknown): unknown => {
-  const p = Value.parameter(u)
-  if (E.isLeft(p)) throw new Stop(p.left)
-  return p.right
-}
-
-// A JSON parameter as PostgreSQL receives it (its JSON text read back), or the error it meets.
-const sentJson = (u: unknown): unknown => {
-  const p = Value.jsonParameter(u)
-  if (E.isLeft(p)) throw new Stop(p.left)
-  return p.right
-}
-
-const truth = (u: unknown): Truth => (isNullish(u) ? null : u === true)
-
-const value = (tables: Tables, env: Env, e: Expr): unknown => {
-  // A value in an expression's place that no AST companion built is a value, whatever its shape.
-  if (!isExpr(e)) return e
-  switch (e._tag) {
-    case 'ColumnRef': {
-      const row = env.get(e.alias)
-      if (row === undefined)
-        throw new Stop(QueryError.make('InvalidArgument', `unknown binding '${e.alias}' in a write filter`))
-      return row[e.column] ?? null
-    }
-    case 'Param':
-      if (isRef(e.value))
-        throw new Stop(
-          QueryError.make('InvalidArgument', `unresolved reference to statement ${e.value.step} of a plan`),
-        )
-      if (isPlaceholder(e.value)) throw new Stop(Prepared.unbound(e.value))
-      return e.json === true ? sentJson(e.value) : sent(e.value)
-    case 'Bool':
-      return e.value
-    case 'Compare': {
-      const l = value(tables, env, e.left)
-      const r = value(tables, env, e.right)
-      if (isNullish(l) || isNullish(r)) return null
-      const json = [e.left, e.right].some(
-        x =>
-          isExpr(x) &&
-          ((x._tag === 'Param' && x.json === true) || (x._tag === 'ColumnRef' && x.json !== undefined)),
-      )
-      const c = json
-        ? Value.compareJson(l, r)
-        : e.op === 'eq' || e.op === 'neq'
-          ? equal(l, r)
-            ? 0
-            : 1
-          : order(l, r)
-      return { eq: c === 0, neq: c !== 0, lt: c < 0, lte: c <= 0, gt: c > 0, gte: c >= 0 }[e.op]
-    }
-    case 'InList': {
-      const v = value(tables, env, e.expr)
-      if (isNullish(v)) return null
-      const values = sent(e.values) as ReadonlyArray<unknown>
-      if (values.some(x => !isNullish(x) && equal(v, x))) return true
-      return values.some(isNullish) ? null : false
-    }
-    case 'IsNull':
-      return isNullish(value(tables, env, e.expr))
-    case 'Not': {
-      const t = truth(value(tables, env, e.expr))
-      return t === null ? null : !t
-    }
-    case 'NotTrue':
-      return truth(value(tables, env, e.expr)) !== true
-    case 'And': {
-      const ts = e.exprs.map(x => truth(value(tables, env, x)))
-      return ts.includes(false) ? false : ts.includes(null) ? null : true
-    }
-    case 'Or': {
-      const ts = e.exprs.map(x => truth(value(tables, env, x)))
-      return ts.includes(true) ? true : ts.includes(null) ? null : false
-    }
-    case 'Like': {
-      const v = value(tables, env, e.expr)
-      const p = value(tables, env, e.pattern)
-      if (isNullish(v) || isNullish(p)) return null
-      const r = like(String(v), String(p), e.caseInsensitive)
-      if (E.isLeft(r)) throw new Stop(r.left)
-      return r.right
-    }
-    case 'Exists':
-      return exists(tables, env, e.select)
-    case 'Fragment':
-      throw new Stop(
-        QueryError.make(
-          'Unsupported',
-          'the memory interpreter cannot evaluate a SQL fragment in a write filter',
-        ),
-      )
-  }
-}
-
-const rowsOf = (tables: Tables, table: string): ReadonlyArray<RawRow> => {
+const rowsOf = (tables: Tables, table: string): Result<ReadonlyArray<RawRow>> => {
   const rows = tables.get(table)
-  if (rows === undefined)
-    throw new Stop(DbError.make('UndefinedTable', `relation "${table}" does not exist`, '42P01'))
-  return rows
+  return rows === undefined
+    ? E.left(DbError.make('UndefinedTable', `relation "${table}" does not exist`, '42P01'))
+    : E.right(rows)
 }
 
-const exists = (tables: Tables, env: Env, s: Select): boolean => {
-  if (s.joins.length > 0)
-    throw new Stop(QueryError.make('Unsupported', 'the memory write semantics take exists without joins'))
-  return rowsOf(tables, s.from.table).some(r => {
-    const inner = new Map(env).set(s.from.alias, r)
-    return s.where.every(w => truth(value(tables, inner, w)) === true)
-  })
-}
-
-const matches = (tables: Tables, alias: string, where: ReadonlyArray<Expr>, row: RawRow): boolean => {
-  const env = new Map([[alias, row]])
-  return where.every(w => truth(value(tables, env, w)) === true)
-}
+// A statement's values (parameters, compiled before any row is read) for one row's bindings.
+const valuesFor = (fs: ReadonlyArray<Eval>, env: Env): Result<ReadonlyArray<unknown>> =>
+  settle(evalAll(fs, env))
 
 const project = (row: RawRow, cols: ReadonlyArray<string>): RawRow =>
   Object.fromEntries(cols.map(c => [c, row[c] ?? null]))
@@ -266,22 +145,18 @@ const project = (row: RawRow, cols: ReadonlyArray<string>): RawRow =>
  */
 export const sequenceKey = (table: string, column: string): string => `${table}\u0000${column}`
 
-const violation = (
-  kind: 'NotNullViolation' | 'UniqueViolation' | 'ForeignKeyViolation' | 'UndefinedColumn',
-  message: string,
-): Stop =>
-  new Stop(
-    DbError.make(
-      kind,
-      message,
-      {
-        NotNullViolation: '23502',
-        UniqueViolation: '23505',
-        ForeignKeyViolation: '23503',
-        UndefinedColumn: '42703',
-      }[kind],
-    ),
-  )
+/** The first constraint a statement breaks, if any. */
+type Problem = DbError.DbError | undefined
+
+const codes = {
+  NotNullViolation: '23502',
+  UniqueViolation: '23505',
+  ForeignKeyViolation: '23503',
+  UndefinedColumn: '42703',
+} as const
+
+const violation = (kind: keyof typeof codes, message: string): DbError.DbError =>
+  DbError.make(kind, message, codes[kind])
 
 // One hashable text for a key's values, or null when one of them is NULL (which never conflicts).
 const keyText = (row: RawRow, key: ReadonlyArray<string>): string | null => {
@@ -299,24 +174,25 @@ const knownColumns = (
   table: string,
   tc: Constraints.TableConstraints | undefined,
   cols: ReadonlyArray<string>,
-) => {
-  if (tc === undefined) return
-  for (const c of cols)
-    if (!tc.columns.includes(c))
-      throw violation('UndefinedColumn', `column "${c}" of relation "${table}" does not exist`)
+): Problem => {
+  if (tc === undefined) return undefined
+  const c = cols.find(x => !tc.columns.includes(x))
+  return c === undefined
+    ? undefined
+    : violation('UndefinedColumn', `column "${c}" of relation "${table}" does not exist`)
 }
 
-const notNull = (table: string, tc: Constraints.TableConstraints | undefined, row: RawRow) => {
-  if (tc === undefined) return
-  for (const c of tc.notNull)
-    if (isNullish(row[c]))
-      throw violation(
+const notNull = (table: string, tc: Constraints.TableConstraints | undefined, row: RawRow): Problem => {
+  const c = tc?.notNull.find(x => isNullish(row[x]))
+  return c === undefined
+    ? undefined
+    : violation(
         'NotNullViolation',
         `null value in column "${c}" of relation "${table}" violates not-null constraint`,
       )
 }
 
-const duplicate = (table: string, key: ReadonlyArray<string>): Stop =>
+const duplicate = (table: string, key: ReadonlyArray<string>): DbError.DbError =>
   violation(
     'UniqueViolation',
     `duplicate key value violates unique constraint on "${table}" (${key.join(', ')})`,
@@ -343,30 +219,31 @@ const referencesExist = (
   table: string,
   written: ReadonlyArray<RawRow>,
   changed?: ReadonlyArray<RawRow>,
-) => {
+): Problem => {
   for (const fk of st.constraints.foreignKeys) {
     if (fk.table !== table) continue
     let parents: Set<unknown> | null = null
-    written.forEach((r, i) => {
-      const v = r[fk.column]
-      if (isNullish(v)) return
+    for (let i = 0; i < written.length; i++) {
+      const v = (written[i] as RawRow)[fk.column]
+      if (isNullish(v)) continue
       // An update that leaves the key as it was is not checked, as in PostgreSQL.
       const before = changed?.[i]
-      if (before !== undefined && equal(before[fk.column], v)) return
+      if (before !== undefined && sameKey(before[fk.column], v)) continue
       parents ??= valuesOf(st.tables.get(fk.references) ?? [], fk.referencedColumn)
       if (!parents.has(Value.keyOf(v)))
-        throw violation(
+        return violation(
           'ForeignKeyViolation',
           `insert or update on table "${table}" violates foreign key constraint on "${fk.column}": key (${fk.column})=(${show(v)}) is not present in table "${fk.references}"`,
         )
-    })
+    }
   }
+  return undefined
 }
 
 // Rows of `table` that went away (deleted, or re-keyed: `removed` holds their old values): every
 // foreign key to them takes its action, cascading; `no action` is checked once everything has run. A
 // re-keyed row takes no action (keys have no `on update` action here), so it is refused if referenced.
-const onRemoved = (st: State, table: string, removed: ReadonlyArray<RawRow>, rekeyed = false) => {
+const onRemoved = (st: State, table: string, removed: ReadonlyArray<RawRow>, rekeyed = false): Problem => {
   const noAction: Array<readonly [Constraints.Constraints['foreignKeys'][number], Set<unknown>]> = []
   const work: Array<readonly [string, ReadonlyArray<RawRow>]> = [[table, removed]]
   for (let item = work.pop(); item !== undefined; item = work.pop()) {
@@ -398,15 +275,18 @@ const onRemoved = (st: State, table: string, removed: ReadonlyArray<RawRow>, rek
         }
         case 'set null': {
           const tc = st.constraints.tables.get(fk.table)
-          st.tables.set(
-            fk.table,
-            children.map(r => {
-              if (!hit(r)) return r
-              const next = { ...r, [fk.column]: null }
-              notNull(fk.table, tc, next)
-              return next
-            }),
-          )
+          const next: Array<RawRow> = []
+          for (const r of children) {
+            if (!hit(r)) {
+              next.push(r)
+              continue
+            }
+            const nulled = { ...r, [fk.column]: null }
+            const p = notNull(fk.table, tc, nulled)
+            if (p !== undefined) return p
+            next.push(nulled)
+          }
+          st.tables.set(fk.table, next)
           break
         }
       }
@@ -415,10 +295,11 @@ const onRemoved = (st: State, table: string, removed: ReadonlyArray<RawRow>, rek
   for (const [fk, lost] of noAction)
     for (const r of st.tables.get(fk.table) ?? [])
       if (!isNullish(r[fk.column]) && lost.has(Value.keyOf(r[fk.column])))
-        throw violation(
+        return violation(
           'ForeignKeyViolation',
           `update or delete on table "${fk.references}" violates foreign key constraint on "${fk.table}"."${fk.column}": key (${fk.referencedColumn})=(${show(r[fk.column])}) is still referenced from table "${fk.table}"`,
         )
+  return undefined
 }
 
 // -------------------------------------------------------------------------------------
@@ -432,20 +313,35 @@ const integerOf = (v: unknown): number | null =>
       ? Number(v)
       : null
 
-const insert = (
+type Statement<W extends Write> = (
   st: State,
-  w: Extract<Write, { readonly _tag: 'Insert' }>,
+  w: W,
   sequences: Map<string, number> | null,
-) => {
+) => Result<ReadonlyArray<RawRow>>
+
+const insert: Statement<Extract<Write, { readonly _tag: 'Insert' }>> = (st, w, sequences) => {
   const existing = rowsOf(st.tables, w.table)
+  if (E.isLeft(existing)) return existing
   const tc = st.constraints.tables.get(w.table)
-  knownColumns(w.table, tc, [...w.columns, ...w.returning])
+  const unknown = knownColumns(w.table, tc, [...w.columns, ...w.returning])
+  if (unknown !== undefined) return E.left(unknown)
   // Parameters are bound before any row is formed: a refused value fails the statement first.
-  const given = w.rows.map(values => w.columns.map((_, i) => value(st.tables, new Map(), values[i] as Expr)))
+  const ctx = Read.context(st.tables)
+  const given: Array<ReadonlyArray<unknown>> = []
+  for (const values of w.rows) {
+    const vs = E.chain((fs: ReadonlyArray<Eval>) => valuesFor(fs, {}))(
+      compileAll(
+        ctx,
+        w.columns.map((_, i) => values[i] as Expr),
+      ),
+    )
+    if (E.isLeft(vs)) return vs
+    given.push(vs.right)
+  }
   const all = tc?.columns ?? [...new Set([...w.columns, ...w.generated, ...w.returning])]
   const kinds = new Map<string, Constraints.Sequence>(tc?.sequences ?? [])
   for (const g of w.generated)
-    if (!kinds.has(g) && existing.every(r => isNullish(r[g]) || typeof r[g] === 'number'))
+    if (!kinds.has(g) && existing.right.every(r => isNullish(r[g]) || typeof r[g] === 'number'))
       kinds.set(g, 'integer')
   const last = new Map<string, number>()
   const nextval = (c: string): number => {
@@ -453,7 +349,7 @@ const insert = (
     let n = last.get(c) ?? sequences?.get(k)
     if (n === undefined) {
       n = 0
-      for (const r of existing) {
+      for (const r of existing.right) {
         const v = integerOf(r[c])
         if (v !== null && v > n) n = v
       }
@@ -466,13 +362,13 @@ const insert = (
   const keys = tc === undefined ? (w.key.length > 0 ? [w.key] : []) : Constraints.keysOf(tc)
   const seen = keys.map(key => {
     const s = new Set<string>()
-    for (const r of existing) {
+    for (const r of existing.right) {
       const k = keyText(r, key)
       if (k !== null) s.add(k)
     }
     return s
   })
-  const out: Array<RawRow> = [...existing]
+  const out: Array<RawRow> = [...existing.right]
   const added: Array<RawRow> = []
   for (const values of given) {
     const row: Record<string, unknown> = {}
@@ -484,12 +380,13 @@ const insert = (
       const kind = kinds.get(c)
       row[c] = kind === undefined ? null : kind === 'integer' ? nextval(c) : String(nextval(c))
     }
-    notNull(w.table, tc, row)
+    const nn = notNull(w.table, tc, row)
+    if (nn !== undefined) return E.left(nn)
     const texts = keys.map(key => keyText(row, key))
     const clash = texts.findIndex((k, i) => k !== null && (seen[i] as Set<string>).has(k))
     if (clash >= 0) {
       if (w.onConflict === 'nothing') continue
-      throw duplicate(w.table, keys[clash] as ReadonlyArray<string>)
+      return E.left(duplicate(w.table, keys[clash] as ReadonlyArray<string>))
     }
     texts.forEach((k, i) => {
       if (k !== null) (seen[i] as Set<string>).add(k)
@@ -498,32 +395,51 @@ const insert = (
     added.push(row)
   }
   st.tables.set(w.table, out)
-  referencesExist(st, w.table, added)
-  return added.map(r => project(r, w.returning))
+  const dangling = referencesExist(st, w.table, added)
+  return dangling === undefined ? E.right(added.map(r => project(r, w.returning))) : E.left(dangling)
 }
 
-const update = (st: State, w: Extract<Write, { readonly _tag: 'Update' }>) => {
-  const table = w.binding.table
+const update: Statement<Extract<Write, { readonly _tag: 'Update' }>> = (st, w) => {
+  const { table, alias } = w.binding
   const rows = rowsOf(st.tables, table)
+  if (E.isLeft(rows)) return rows
   const tc = st.constraints.tables.get(table)
-  knownColumns(
-    table,
-    tc,
-    w.set.map(([c]) => c),
+  const unknown =
+    knownColumns(
+      table,
+      tc,
+      w.set.map(([c]) => c),
+    ) ?? knownColumns(table, tc, w.returning)
+  if (unknown !== undefined) return E.left(unknown)
+  const hit = Read.matching(st.tables, w.binding, w.where)
+  if (E.isLeft(hit)) return hit
+  const sets = compileAll(
+    { ...Read.context(st.tables), scope: new Set([alias]) },
+    w.set.map(([, p]) => p),
   )
-  knownColumns(table, tc, w.returning)
+  if (E.isLeft(sets)) return sets
+  const matched = new Set(hit.right)
   const before: Array<RawRow> = []
   const after: Array<RawRow> = []
-  const out = rows.map(r => {
-    if (!matches(st.tables, w.binding.alias, w.where, r)) return r
-    const env = new Map([[w.binding.alias, r]])
-    const changed = { ...r, ...Object.fromEntries(w.set.map(([c, p]) => [c, value(st.tables, env, p)])) }
-    notNull(table, tc, changed)
+  const out: Array<RawRow> = []
+  for (const r of rows.right) {
+    if (!matched.has(r)) {
+      out.push(r)
+      continue
+    }
+    const vs = valuesFor(sets.right, { [alias]: r })
+    if (E.isLeft(vs)) return vs
+    const changed: Record<string, unknown> = { ...r }
+    w.set.forEach(([c], i) => {
+      changed[c] = vs.right[i]
+    })
+    const nn = notNull(table, tc, changed)
+    if (nn !== undefined) return E.left(nn)
     before.push(r)
     after.push(changed)
-    return changed
-  })
-  if (after.length === 0) return []
+    out.push(changed)
+  }
+  if (after.length === 0) return E.right([])
   st.tables.set(table, out)
   const keys = tc === undefined ? [] : Constraints.keysOf(tc)
   for (const key of keys) {
@@ -534,33 +450,45 @@ const update = (st: State, w: Extract<Write, { readonly _tag: 'Update' }>) => {
     }
     for (const r of after) {
       const k = keyText(r, key)
-      if (k !== null && (counts.get(k) ?? 0) > 1) throw duplicate(table, key)
+      if (k !== null && (counts.get(k) ?? 0) > 1) return E.left(duplicate(table, key))
     }
   }
-  referencesExist(st, table, after, before)
+  const dangling = referencesExist(st, table, after, before)
+  if (dangling !== undefined) return E.left(dangling)
   // A referenced key that changed leaves its referencing rows behind: no action, so refused.
   const rekeyed = before.filter((r, i) =>
     st.constraints.foreignKeys.some(
       fk =>
-        fk.references === table && !equal(r[fk.referencedColumn], (after[i] as RawRow)[fk.referencedColumn]),
+        fk.references === table &&
+        !sameKey(r[fk.referencedColumn], (after[i] as RawRow)[fk.referencedColumn]),
     ),
   )
-  if (rekeyed.length > 0) onRemoved(st, table, rekeyed, true)
-  return after.map(r => project(r, w.returning))
+  const refused = rekeyed.length > 0 ? onRemoved(st, table, rekeyed, true) : undefined
+  return refused === undefined ? E.right(after.map(r => project(r, w.returning))) : E.left(refused)
 }
 
-const remove = (st: State, w: Extract<Write, { readonly _tag: 'Delete' }>) => {
+const remove: Statement<Extract<Write, { readonly _tag: 'Delete' }>> = (st, w) => {
   const table = w.binding.table
   const rows = rowsOf(st.tables, table)
-  knownColumns(table, st.constraints.tables.get(table), w.returning)
-  const gone = new Set(rows.filter(r => matches(st.tables, w.binding.alias, w.where, r)))
-  if (gone.size === 0) return []
+  if (E.isLeft(rows)) return rows
+  const unknown = knownColumns(table, st.constraints.tables.get(table), w.returning)
+  if (unknown !== undefined) return E.left(unknown)
+  const hit = Read.matching(st.tables, w.binding, w.where)
+  if (E.isLeft(hit)) return hit
+  const gone = new Set(hit.right)
+  if (gone.size === 0) return E.right([])
   st.tables.set(
     table,
-    rows.filter(r => !gone.has(r)),
+    rows.right.filter(r => !gone.has(r)),
   )
-  onRemoved(st, table, [...gone])
-  return [...gone].map(r => project(r, w.returning))
+  const refused = onRemoved(st, table, [...gone])
+  return refused === undefined ? E.right([...gone].map(r => project(r, w.returning))) : E.left(refused)
+}
+
+const statements: { readonly [K in Write['_tag']]: Statement<Extract<Write, { readonly _tag: K }>> } = {
+  Insert: insert,
+  Update: update,
+  Delete: remove,
 }
 
 /**
@@ -588,11 +516,14 @@ export const write = (tables: Tables, w: Write, options: Options = {}): E.Either
       return E.left(QueryError.make('InvalidArgument', `the memory interpreter's write: ${problem}`))
     const st: State = { tables: new Map(tables), constraints: options.constraints ?? Constraints.none }
     const sequences = options.sequences === undefined ? null : new Map(options.sequences)
-    const rows =
-      w._tag === 'Insert' ? insert(st, w, sequences) : w._tag === 'Update' ? update(st, w) : remove(st, w)
-    return E.right({ tables: st.tables, rows, sequences: sequences ?? new Map() })
+    const run = statements[w._tag] as Statement<Write>
+    return E.map((rows: ReadonlyArray<RawRow>) => ({
+      tables: st.tables,
+      rows,
+      sequences: sequences ?? new Map(),
+    }))(run(st, w, sequences))
   } catch (u) {
-    // Anything else thrown comes from untyped tables, rows or options that could not be read.
-    return E.left(u instanceof Stop ? u.error : QueryError.unreadable("the memory interpreter's write", u))
+    // Anything thrown comes from untyped tables, rows or options that could not be read.
+    return E.left(QueryError.unreadable("the memory interpreter's write", u))
   }
 }
