@@ -11,6 +11,7 @@
  */
 import * as Expr from './Expr.js'
 import * as Node from './Node.js'
+import type { Write } from './Write.js'
 
 // -------------------------------------------------------------------------------------
 // utils
@@ -48,127 +49,158 @@ const option = (u: unknown, ok: (v: unknown) => boolean): boolean => {
 const binding = (u: unknown): boolean =>
   typeof u === 'object' && u !== null && isText(fields(u)['table']) && isText(fields(u)['alias'])
 
-// One step of the walk: the problem of `x`, or undefined after pushing its children.
-const visitExpr = (
-  x: unknown,
-  d: number,
-  push: (i: Item) => void,
-  condition: boolean,
-): string | undefined => {
-  // A value where a condition is expected (`Pred.or(p, 'true')` from untyped input) would be a
-  // parameter PostgreSQL reads as a boolean: refused, never a filter that holds for every row.
-  if (!Expr.isExpr(x))
-    return Node.refusal(x) ?? (condition ? 'expected a condition built by Pred, got a value' : undefined)
-  const e = x
-  const sub = (c: unknown) => push(['expr', c, d + 1])
-  const cond = (c: unknown) => push(['cond', c, d + 1])
-  switch (e._tag) {
-    case 'ColumnRef':
-      return isText(e.alias) && isText(e.column)
-        ? undefined
-        : 'a column reference names its binding and column as text'
-    case 'Param':
-      return Node.refusal(e.value)
-    case 'Bool':
-      return typeof e.value === 'boolean' ? undefined : 'a boolean literal holds true or false'
-    case 'Compare':
-      if (!compareOps.has(e.op)) return `unknown comparison operator '${String(e.op)}'`
-      sub(e.left)
-      sub(e.right)
-      return undefined
-    case 'InList':
-      if (!isList(e.values)) return 'a list membership holds a list of values'
-      for (const v of e.values) {
-        const r = Node.refusal(v)
-        if (r !== undefined) return r
-      }
-      sub(e.expr)
-      return undefined
-    case 'IsNull':
-      sub(e.expr)
-      return undefined
-    case 'Not':
-    case 'NotTrue':
-      cond(e.expr)
-      return undefined
-    case 'And':
-    case 'Or':
-      if (!isList(e.exprs)) return `${e._tag.toLowerCase()} holds a list of expressions`
-      for (const c of e.exprs) cond(c)
-      return undefined
-    case 'Like':
-      if (typeof e.caseInsensitive !== 'boolean') return 'like says whether it ignores case'
-      sub(e.expr)
-      sub(e.pattern)
-      return undefined
-    case 'Fragment':
-      if (
-        !isList(e.strings) ||
-        !isList(e.args) ||
-        e.strings.length !== e.args.length + 1 ||
-        !e.strings.every(isText)
-      )
-        return 'a fragment holds text pieces one more than its arguments'
-      for (const c of e.args) sub(c)
-      return undefined
-    case 'Exists':
-      push(['select', e.select, d + 1])
-      return undefined
-  }
+type Push = (i: Item) => void
+
+// Each kind of expression: its problem, or undefined after pushing its children (one level deeper).
+const exprChecks: {
+  readonly [K in Expr.Expr['_tag']]: (
+    e: Extract<Expr.Expr, { readonly _tag: K }>,
+    push: Push,
+    d: number,
+  ) => string | undefined
+} = {
+  ColumnRef: e =>
+    isText(e.alias) && isText(e.column)
+      ? undefined
+      : 'a column reference names its binding and column as text',
+  Param: e => Node.refusal(e.value),
+  Bool: e => (typeof e.value === 'boolean' ? undefined : 'a boolean literal holds true or false'),
+  Compare: (e, push, d) => {
+    if (!compareOps.has(e.op)) return `unknown comparison operator '${String(e.op)}'`
+    push(['expr', e.left, d + 1])
+    push(['expr', e.right, d + 1])
+    return undefined
+  },
+  InList: (e, push, d) => {
+    if (!isList(e.values)) return 'a list membership holds a list of values'
+    for (const v of e.values) {
+      const r = Node.refusal(v)
+      if (r !== undefined) return r
+    }
+    push(['expr', e.expr, d + 1])
+    return undefined
+  },
+  IsNull: (e, push, d) => void push(['expr', e.expr, d + 1]),
+  Not: (e, push, d) => void push(['cond', e.expr, d + 1]),
+  NotTrue: (e, push, d) => void push(['cond', e.expr, d + 1]),
+  And: (e, push, d) => logic(e, push, d),
+  Or: (e, push, d) => logic(e, push, d),
+  Like: (e, push, d) => {
+    if (typeof e.caseInsensitive !== 'boolean') return 'like says whether it ignores case'
+    push(['expr', e.expr, d + 1])
+    push(['expr', e.pattern, d + 1])
+    return undefined
+  },
+  Fragment: (e, push, d) => {
+    if (
+      !isList(e.strings) ||
+      !isList(e.args) ||
+      e.strings.length !== e.args.length + 1 ||
+      !e.strings.every(isText)
+    )
+      return 'a fragment holds text pieces one more than its arguments'
+    for (const c of e.args) push(['expr', c, d + 1])
+    return undefined
+  },
+  Exists: (e, push, d) => void push(['select', e.select, d + 1]),
 }
 
-const visitSelect = (u: unknown, d: number, push: (i: Item) => void): string | undefined => {
+const logic = (e: Expr.And | Expr.Or, push: Push, d: number): string | undefined => {
+  if (!isList(e.exprs)) return `${e._tag.toLowerCase()} holds a list of expressions`
+  for (const c of e.exprs) push(['cond', c, d + 1])
+  return undefined
+}
+
+// One step of the walk: the problem of `x`, or undefined after pushing its children.
+const visitExpr = (x: unknown, d: number, push: Push, condition: boolean): string | undefined =>
+  // A value where a condition is expected (`Pred.or(p, 'true')` from untyped input) would be a
+  // parameter PostgreSQL reads as a boolean: refused, never a filter that holds for every row.
+  // `isExpr` admits only the tags of the union, so the lookup always finds a check.
+  Expr.isExpr(x)
+    ? (exprChecks[x._tag] as (e: Expr.Expr, push: Push, d: number) => string | undefined)(x, push, d)
+    : (Node.refusal(x) ?? (condition ? 'expected a condition built by Pred, got a value' : undefined))
+
+// Each field of a select, read from an untyped tree: its problem, or undefined after pushing the
+// expressions it holds. Run in this order (the first problem found is the one named); `s` is the
+// whole select, for the checks that look at several fields.
+const selectChecks: {
+  readonly [K in Expr.SelectField]: (v: unknown, s: Field, push: Push, d: number) => string | undefined
+} = {
+  // checked before the fields: a select is a node built by `Ast.Select.create`
+  _tag: () => undefined,
+  from: v => (binding(v) ? undefined : 'a select reads from a binding with a table and an alias'),
+  columns: (v, s, push, d) => {
+    if (!isList(v) || !isList(s['joins']) || !isList(s['where']) || !isList(s['orderBy']))
+      return 'a select holds lists of columns, joins, conjuncts and order terms'
+    for (const c of v) {
+      if (typeof c !== 'object' || c === null || !isText(fields(c)['name']))
+        return 'an output column has a name'
+      push(['expr', fields(c)['expr'], d + 1])
+    }
+    return undefined
+  },
+  // `joins`, `where` and `orderBy` are lists: `columns` checked that first
+  joins: (v, _, push, d) => {
+    for (const j of v as ReadonlyArray<unknown>) {
+      if (!Node.isNode(j) || fields(j)['_tag'] !== 'Join') return 'expected a join built by Ast.Select.join'
+      if (!joinKinds.has(fields(j)['kind']) || !binding(fields(j)['binding']))
+        return 'a join is inner or left, onto a binding with a table and an alias'
+      push(['cond', fields(j)['on'], d + 1])
+    }
+    return undefined
+  },
+  where: (v, _, push, d) => {
+    for (const w of v as ReadonlyArray<unknown>) push(['cond', w, d + 1])
+    return undefined
+  },
+  orderBy: (v, _, push, d) => {
+    for (const t of v as ReadonlyArray<unknown>) {
+      if (
+        typeof t !== 'object' ||
+        t === null ||
+        !dirs.has(fields(t)['dir']) ||
+        !nullsPlacements.has(fields(t)['nulls'])
+      )
+        return "an order term is 'asc' or 'desc', with nulls 'first', 'last' or 'default'"
+      push(['expr', fields(t)['expr'], d + 1])
+    }
+    return undefined
+  },
+  limit: v => (option(v, isCount) ? undefined : windowProblem),
+  offset: v => (option(v, isCount) ? undefined : windowProblem),
+  distinct: v => (typeof v === 'boolean' ? undefined : 'distinct is true or false'),
+  perParent: (v, _, push, d) =>
+    option(v, p => {
+      if (typeof p !== 'object' || p === null) return false
+      const q = fields(p)
+      const keys = q['keys']
+      if (!isList(keys)) return false
+      for (const k of keys) push(['expr', k, d + 1])
+      return (
+        option(q['limit'], isCount) &&
+        option(q['offset'], isCount) &&
+        option(q['distinctKeys'], k => typeof k === 'object' && k !== null && isText(fields(k)['sqlType']))
+      )
+    })
+      ? undefined
+      : 'a per-parent window holds its keys and options of counts',
+}
+const windowProblem = 'limit and offset are options of non-negative integers'
+const selectFields = Object.keys(selectChecks) as ReadonlyArray<Expr.SelectField>
+
+const visitSelect = (u: unknown, d: number, push: Push): string | undefined => {
   if (!Node.isNode(u) || fields(u)['_tag'] !== 'Select') return 'expected a select built by Ast.Select.create'
   const s = fields(u)
-  const sub = (c: unknown) => push(['expr', c, d + 1])
-  const cond = (c: unknown) => push(['cond', c, d + 1])
-  if (!binding(s['from'])) return 'a select reads from a binding with a table and an alias'
-  const { columns, joins, where, orderBy } = s
-  if (!isList(columns) || !isList(joins) || !isList(where) || !isList(orderBy))
-    return 'a select holds lists of columns, joins, conjuncts and order terms'
-  for (const c of columns) {
-    if (typeof c !== 'object' || c === null || !isText(fields(c)['name']))
-      return 'an output column has a name'
-    sub(fields(c)['expr'])
+  for (const k of selectFields) {
+    const problem = selectChecks[k](s[k], s, push, d)
+    if (problem !== undefined) return problem
   }
-  for (const j of joins) {
-    if (!Node.isNode(j) || fields(j)['_tag'] !== 'Join') return 'expected a join built by Ast.Select.join'
-    if (!joinKinds.has(fields(j)['kind']) || !binding(fields(j)['binding']))
-      return 'a join is inner or left, onto a binding with a table and an alias'
-    cond(fields(j)['on'])
-  }
-  for (const w of where) cond(w)
-  for (const t of orderBy) {
-    if (
-      typeof t !== 'object' ||
-      t === null ||
-      !dirs.has(fields(t)['dir']) ||
-      !nullsPlacements.has(fields(t)['nulls'])
-    )
-      return "an order term is 'asc' or 'desc', with nulls 'first', 'last' or 'default'"
-    sub(fields(t)['expr'])
-  }
-  if (!option(s['limit'], isCount) || !option(s['offset'], isCount))
-    return 'limit and offset are options of non-negative integers'
-  if (typeof s['distinct'] !== 'boolean') return 'distinct is true or false'
-  const perParentOk = option(s['perParent'], p => {
-    if (typeof p !== 'object' || p === null) return false
-    const q = fields(p)
-    const keys = q['keys']
-    if (!isList(keys)) return false
-    for (const k of keys) sub(k)
-    return (
-      option(q['limit'], isCount) &&
-      option(q['offset'], isCount) &&
-      option(q['distinctKeys'], k => typeof k === 'object' && k !== null && isText(fields(k)['sqlType']))
-    )
-  })
-  return perParentOk ? undefined : 'a per-parent window holds its keys and options of counts'
+  return undefined
 }
 
 const walk = (root: Item): string | undefined => {
   const stack: Array<Item> = [root]
-  const push = (i: Item) => void stack.push(i)
+  const push: Push = i => void stack.push(i)
   try {
     for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
       const [kind, x, d] = top
@@ -231,43 +263,49 @@ const texts = (u: unknown): boolean => isList(u) && u.every(isText)
  */
 export const write = (u: unknown): string | undefined => {
   try {
-    if (!Node.isNode(u)) return 'expected a statement built by Ast.Write.insert, update or delete_'
+    if (!Node.isNode(u)) return notAStatement
     const w = fields(u)
     if (!texts(w['returning'])) return 'a statement returns a list of columns'
-    switch (w['_tag']) {
-      case 'Insert': {
-        const columns = w['columns']
-        if (!isText(w['table']) || !texts(columns) || !texts(w['generated']) || !texts(w['key']))
-          return 'an insert names its table, columns, generated and key columns as text'
-        if (w['onConflict'] !== 'raise' && w['onConflict'] !== 'nothing')
-          return "onConflict is 'raise' or 'nothing'"
-        const rows = w['rows']
-        if (!isList(rows) || rows.length === 0) return 'an insert holds at least one row'
-        for (const r of rows) {
-          const p = params(r, (columns as ReadonlyArray<string>).length)
-          if (p !== undefined) return p
-        }
-        return undefined
-      }
-      case 'Update': {
-        const set = w['set']
-        if (!binding(w['binding']) || !isList(set) || set.length === 0)
-          return 'an update names its binding and sets columns'
-        for (const pair of set) {
-          if (!isList(pair) || !isText(pair[0])) return 'an update sets named columns'
-          const p = params([pair[1]], 1)
-          if (p !== undefined) return p
-        }
-        return whereOf(w['where'])
-      }
-      case 'Delete':
-        return binding(w['binding']) ? whereOf(w['where']) : 'a delete names its binding'
-      default:
-        return 'expected a statement built by Ast.Write.insert, update or delete_'
-    }
+    // A node of another kind (a select, an expression, a `Ref`) has a tag outside the table.
+    const tag = w['_tag']
+    return typeof tag === 'string' && Object.hasOwn(writeChecks, tag)
+      ? writeChecks[tag as Write['_tag']](w)
+      : notAStatement
   } catch (x) {
     return `the statement could not be read: ${Node.describe(x)}`
   }
+}
+
+const notAStatement = 'expected a statement built by Ast.Write.insert, update or delete_'
+
+// Each kind of statement, its fields read from an untyped tree (`returning` checked before).
+const writeChecks: { readonly [K in Write['_tag']]: (w: Field) => string | undefined } = {
+  Insert: w => {
+    const columns = w['columns']
+    if (!isText(w['table']) || !texts(columns) || !texts(w['generated']) || !texts(w['key']))
+      return 'an insert names its table, columns, generated and key columns as text'
+    if (w['onConflict'] !== 'raise' && w['onConflict'] !== 'nothing')
+      return "onConflict is 'raise' or 'nothing'"
+    const rows = w['rows']
+    if (!isList(rows) || rows.length === 0) return 'an insert holds at least one row'
+    for (const r of rows) {
+      const p = params(r, (columns as ReadonlyArray<string>).length)
+      if (p !== undefined) return p
+    }
+    return undefined
+  },
+  Update: w => {
+    const set = w['set']
+    if (!binding(w['binding']) || !isList(set) || set.length === 0)
+      return 'an update names its binding and sets columns'
+    for (const pair of set) {
+      if (!isList(pair) || !isText(pair[0])) return 'an update sets named columns'
+      const p = params([pair[1]], 1)
+      if (p !== undefined) return p
+    }
+    return whereOf(w['where'])
+  },
+  Delete: w => (binding(w['binding']) ? whereOf(w['where']) : 'a delete names its binding'),
 }
 
 const whereOf = (where: unknown): string | undefined => {

@@ -220,6 +220,16 @@ export interface Select extends Node.Branded {
 }
 
 /**
+ * The fields of a select, its brand aside. Code that must account for every field (the SQL compiler's
+ * clauses, `Check.select`, the walk over a select's expressions) keys a record by it, so a new field is
+ * a type error in each until it says what the field means there.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type SelectField = Exclude<keyof Select, typeof Node.brand>
+
+/**
  * See `Select.perParent`.
  *
  * @category model
@@ -442,7 +452,8 @@ const exprTags: Readonly<Record<Expr['_tag'], true>> = {
   Exists: true,
 }
 
-// The expressions directly inside a node (a subquery's filters, joins, outputs and order included).
+// The expressions directly inside a node (a subquery's filters, joins, outputs, order and per-parent
+// keys included). A switch with no default: its return type makes it exhaustive.
 const children = (e: Expr): ReadonlyArray<Expr> => {
   switch (e._tag) {
     case 'ColumnRef':
@@ -463,17 +474,28 @@ const children = (e: Expr): ReadonlyArray<Expr> => {
       return [e.expr, e.pattern]
     case 'Fragment':
       return e.args
-    case 'Exists': {
-      const s = e.select
-      return [
-        ...s.columns.map(o => o.expr),
-        ...s.joins.map(j => j.on),
-        ...s.where,
-        ...s.orderBy.map(t => t.expr),
-      ]
-    }
+    case 'Exists':
+      return selectChildren(e.select)
   }
 }
+
+// The expressions each field of a select holds directly.
+const selectExprs: { readonly [K in SelectField]: (v: Select[K]) => ReadonlyArray<Expr> } = {
+  _tag: () => [],
+  from: () => [],
+  columns: cs => cs.map(o => o.expr),
+  joins: js => js.map(j => j.on),
+  where: w => w,
+  orderBy: ts => ts.map(t => t.expr),
+  limit: () => [],
+  offset: () => [],
+  distinct: () => [],
+  perParent: p => (p._tag === 'Some' ? p.value.keys : []),
+}
+const selectFields = Object.keys(selectExprs) as ReadonlyArray<SelectField>
+
+const selectChildren = (s: Select): ReadonlyArray<Expr> =>
+  selectFields.flatMap(k => (selectExprs[k] as (v: unknown) => ReadonlyArray<Expr>)(s[k]))
 
 /**
  * The nesting depth of an expression (a leaf is 1), measured without recursion, so that any input,

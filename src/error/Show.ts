@@ -14,22 +14,33 @@ const limit = 200
 
 const clip = (s: string): string => (s.length > limit ? `${s.slice(0, limit)}...` : s)
 
-const scalar = (u: unknown): string | null => {
-  switch (typeof u) {
-    case 'bigint':
-      return `${u}n`
-    case 'symbol':
-      return u.description === undefined ? 'Symbol()' : `Symbol(${u.description})`
-    case 'function':
-      return '[function]'
-    case 'undefined':
-      return 'undefined'
-    case 'number':
-      return Number.isNaN(u) ? 'NaN' : Object.is(u, -0) ? '-0' : String(u)
-    default:
-      return null
-  }
+// What `typeof` says of a value (a closed union, as the language defines it), and the value it says it
+// of. Indexing a record keyed by it with `typeof u` type-checks only when it lists every answer.
+type TypeOf = 'string' | 'number' | 'bigint' | 'boolean' | 'symbol' | 'undefined' | 'object' | 'function'
+interface TypeOfValue {
+  readonly string: string
+  readonly number: number
+  readonly bigint: bigint
+  readonly boolean: boolean
+  readonly symbol: symbol
+  readonly undefined: undefined
+  readonly object: object | null
+  readonly function: (...args: ReadonlyArray<never>) => unknown
 }
+
+// The values JSON does not render as this module wants, by type; null for the others.
+const scalars: { readonly [K in TypeOf]: (u: TypeOfValue[K]) => string | null } = {
+  bigint: u => `${u}n`,
+  symbol: u => (u.description === undefined ? 'Symbol()' : `Symbol(${u.description})`),
+  function: () => '[function]',
+  undefined: () => 'undefined',
+  number: u => (Number.isNaN(u) ? 'NaN' : Object.is(u, -0) ? '-0' : String(u)),
+  string: () => null,
+  boolean: () => null,
+  object: () => null,
+}
+
+const scalar = (u: unknown): string | null => (scalars[typeof u] as (u: unknown) => string | null)(u)
 
 /**
  * @example

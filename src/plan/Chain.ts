@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
+import { absurd } from 'fp-ts/lib/function.js'
 import * as Expr from '../ast/Expr.js'
 import * as Select from '../ast/Select.js'
 import * as QueryError from '../error/QueryError.js'
@@ -55,19 +56,38 @@ export interface Chain {
 // constructors
 // -------------------------------------------------------------------------------------
 
+// The tables each kind of direct association walks: a many-to-many crosses its join table first.
+const links: {
+  readonly [K in Model.ResolvedDirect['_tag']]: (
+    // `Extract` would miss `ResolvedHas`, whose tag is 'HasMany' | 'HasOne'
+    hop: Model.ResolvedDirect & { readonly _tag: K },
+  ) => ReadonlyArray<Link>
+} = {
+  HasMany: hop => [targetLink(hop)],
+  HasOne: hop => [targetLink(hop)],
+  BelongsTo: hop => [targetLink(hop)],
+  ManyToMany: hop => [
+    {
+      source: hop.joinTable,
+      schema: hop.joinSchema,
+      inCol: hop.joinOwnerKey,
+      outCol: hop.joinRelatedKey,
+      where: hop.joinWhere,
+    },
+    targetLink(hop),
+  ],
+}
+
+const targetLink = (hop: Model.ResolvedDirect): Link => ({
+  source: hop.source,
+  schema: hop.target,
+  inCol: hop.relatedKey,
+  outCol: null,
+  where: hop.where,
+})
+
 const linksOf = (hop: Model.ResolvedDirect): ReadonlyArray<Link> =>
-  hop._tag === 'ManyToMany'
-    ? [
-        {
-          source: hop.joinTable,
-          schema: hop.joinSchema,
-          inCol: hop.joinOwnerKey,
-          outCol: hop.joinRelatedKey,
-          where: hop.joinWhere,
-        },
-        { source: hop.source, schema: hop.target, inCol: hop.relatedKey, outCol: null, where: hop.where },
-      ]
-    : [{ source: hop.source, schema: hop.target, inCol: hop.relatedKey, outCol: null, where: hop.where }]
+  (links[hop._tag] as (hop: Model.ResolvedDirect) => ReadonlyArray<Link>)(hop)
 
 // A name from the caller, quoted as the messages quote names; anything else rendered by `show`.
 const quoted = (u: unknown): string => (typeof u === 'string' ? `'${u}'` : show(u))
@@ -114,13 +134,13 @@ export const fromPath = (
     at = a.target
   }
   const first = hops[0] as Model.ResolvedDirect
-  const links: Array<Link> = []
+  const walked: Array<Link> = []
   hops.forEach((hop, i) => {
     if (i > 0) {
-      const prev = links[links.length - 1] as Link
-      links[links.length - 1] = { ...prev, outCol: hop.ownerKey }
+      const prev = walked[walked.length - 1] as Link
+      walked[walked.length - 1] = { ...prev, outCol: hop.ownerKey }
     }
-    links.push(...linksOf(hop))
+    walked.push(...linksOf(hop))
   })
   // A single named association keeps its declared cardinality (a has-one-through is "one").
   const declared =
@@ -128,7 +148,7 @@ export const fromPath = (
   return E.right({
     owner: schema,
     ownerCol: first.ownerKey,
-    links,
+    links: walked,
     target: at,
     hops,
     through: hops.length > 1,
@@ -161,7 +181,9 @@ export const filterExpr = (alias: string, f: Model.Filter): Expr.Expr => {
     case 'Fragment':
       return Expr.fragment(
         c.strings,
-        c.args.map(a => (a._tag === 'Self' ? col : Expr.param(a.value))),
+        c.args.map(a =>
+          a._tag === 'Self' ? col : a._tag === 'Value' ? Expr.param(a.value) : absurd<Expr.Expr>(a),
+        ),
       )
   }
 }

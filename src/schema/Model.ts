@@ -355,18 +355,27 @@ const meaninglessOnThrough = [
   'references',
 ]
 
-const onDeleteValues: Readonly<Record<string, ReadonlyArray<string>>> = {
+// The values of `onDelete` and `onReplace` each kind of association takes (a belongs_to deletes nothing).
+const onDeleteValues: Readonly<Record<'HasMany' | 'HasOne' | 'ManyToMany', ReadonlyArray<string>>> = {
   HasMany: ['nothing', 'nilify_all', 'delete_all'],
   HasOne: ['nothing', 'nilify_all', 'delete_all'],
   ManyToMany: ['nothing', 'delete_all'],
 }
 
-const onReplaceValues: Readonly<Record<string, ReadonlyArray<string>>> = {
+const onReplaceValues: Readonly<Record<ResolvedDirect['_tag'], ReadonlyArray<string>>> = {
   HasMany: ['raise', 'mark_as_invalid', 'nilify', 'delete', 'delete_if_exists'],
   HasOne: ['raise', 'mark_as_invalid', 'nilify', 'update', 'delete', 'delete_if_exists'],
   BelongsTo: ['raise', 'mark_as_invalid', 'nilify', 'update', 'delete', 'delete_if_exists'],
   ManyToMany: ['raise', 'mark_as_invalid', 'delete'],
 }
+
+const hasCardinality: Readonly<Record<ResolvedHas['_tag'], 'one' | 'many'>> = {
+  HasMany: 'many',
+  HasOne: 'one',
+}
+
+// The constructor of a through of each cardinality, for messages.
+const throughConstructor: Readonly<Record<'one' | 'many', string>> = { one: 'throughOne', many: 'through' }
 
 const list = (xs: ReadonlyArray<string>) => xs.map(x => `'${x}'`).join(', ')
 
@@ -757,7 +766,7 @@ const resolveDirect = (
       const where = yield* take(resolveWhere(ctx, 'where', target.name, opts['where']))
       const defaults = yield* take(resolveDefaults(ctx, 'defaults', target.name, opts['defaults']))
       const onReplace = yield* take(
-        oneOf(ctx, 'onReplace', opts['onReplace'], onReplaceValues[assoc._tag] ?? [], 'raise'),
+        oneOf(ctx, 'onReplace', opts['onReplace'], onReplaceValues[assoc._tag], 'raise'),
       )
       const base = {
         name,
@@ -813,7 +822,7 @@ const resolveDirect = (
           yield* take(nullOnKey(ctx, 'where', where, relatedKey))
           const preloadOrder = yield* take(resolveOrder(ctx, target.name, opts['preloadOrder']))
           const onDelete = yield* take(
-            oneOf(ctx, 'onDelete', opts['onDelete'], onDeleteValues[assoc._tag] ?? [], 'nothing'),
+            oneOf(ctx, 'onDelete', opts['onDelete'], onDeleteValues[assoc._tag], 'nothing'),
           )
           if (onDelete === 'nilify_all')
             yield* take(checkNilify(ctx, 'onDelete', onDelete, target.name, relatedKey))
@@ -822,7 +831,7 @@ const resolveDirect = (
           return {
             ...base,
             _tag: assoc._tag,
-            cardinality: assoc._tag === 'HasMany' ? 'many' : 'one',
+            cardinality: hasCardinality[assoc._tag],
             ownerKey,
             relatedKey,
             preloadOrder,
@@ -937,7 +946,7 @@ const resolveDirect = (
           )
           const preloadOrder = yield* take(resolveOrder(ctx, target.name, opts['preloadOrder']))
           const onDelete = yield* take(
-            oneOf(ctx, 'onDelete', opts['onDelete'], onDeleteValues['ManyToMany'] ?? [], 'nothing'),
+            oneOf(ctx, 'onDelete', opts['onDelete'], onDeleteValues.ManyToMany, 'nothing'),
           )
           const unique = opts['unique'] === undefined ? false : opts['unique']
           if (typeof unique !== 'boolean')
@@ -1167,17 +1176,17 @@ const validate = <const T extends Tables, const D extends Definitions<T>>(
         schema,
         name,
         'cardinality',
-        `${show(declared)} contradicts the constructor (${a.cardinality === 'one' ? 'throughOne' : 'through'}); build a has-one-through with throughOne and a has-many-through with through`,
+        `${show(declared)} contradicts the constructor (${throughConstructor[a.cardinality]}); build a has-one-through with throughOne and a has-many-through with through`,
       )
     const f = flatten(ctx, schema, a.path, [`${schema}.${name}`])
     if (E.isLeft(f)) return f
-    const cardinality = a.cardinality === 'one' ? 'one' : 'many'
     resolvedThroughs.set(`${schema}.${name}`, {
       _tag: 'Through',
       name,
       owner: schema,
       target: f.right.end,
-      cardinality,
+      // checked above: 'one' or 'many'
+      cardinality: a.cardinality,
       path: a.path,
       hops: f.right.hops,
     })

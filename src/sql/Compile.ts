@@ -8,7 +8,7 @@
  */
 import * as O from 'fp-ts/lib/Option.js'
 import * as Ex from '../ast/Expr.js'
-import type { Expr } from '../ast/Expr.js'
+import type { Expr, SelectField } from '../ast/Expr.js'
 import { show } from '../error/Show.js'
 import type { Join, OrderTerm, Output, PerParent, Select } from '../ast/Select.js'
 
@@ -141,14 +141,26 @@ const ops: Readonly<Record<Extract<Expr, { readonly _tag: 'Compare' }>['op'], st
   gte: '>=',
 }
 
-const atomic = (e: Expr): boolean =>
-  e._tag === 'ColumnRef' ||
-  e._tag === 'Param' ||
-  e._tag === 'Bool' ||
-  e._tag === 'Fragment' ||
-  e._tag === 'Exists'
+// Whether an expression's text stands as an operand without parentheses.
+const atomic: Readonly<Record<Expr['_tag'], boolean>> = {
+  ColumnRef: true,
+  Param: true,
+  Bool: true,
+  Compare: false,
+  InList: false,
+  IsNull: false,
+  Not: false,
+  NotTrue: false,
+  And: false,
+  Or: false,
+  Like: false,
+  Fragment: true,
+  Exists: true,
+}
 
-const wrap = (ctx: Context, e: Expr): string => (atomic(e) ? expr(ctx, e) : `(${expr(ctx, e)})`)
+// A value in an operand's place is a parameter whatever its shape (`expr` decides by brand); only its
+// parentheses depend on the tag it carries, and a tag outside the union (`toString`) is not atomic.
+const wrap = (ctx: Context, e: Expr): string => (atomic[e._tag] === true ? expr(ctx, e) : `(${expr(ctx, e)})`)
 
 type Handlers = {
   readonly [K in Expr['_tag']]: (ctx: Context, e: Extract<Expr, { readonly _tag: K }>) => string
@@ -204,8 +216,11 @@ const output = (ctx: Context, o: Output): string =>
     ? expr(ctx, o.expr)
     : `${expr(ctx, o.expr)} as ${ident(o.name)}`
 
+// Keywords come from fixed tables, never from a field's own text (see `dirs`).
+const joinKinds: Readonly<Record<Join['kind'], string>> = { inner: 'inner join', left: 'left join' }
+
 const join = (ctx: Context, j: Join): string =>
-  `${j.kind === 'inner' ? 'inner join' : 'left join'} ${ident(j.binding.table)} as ${ident(j.binding.alias)} on ${expr(ctx, j.on)}`
+  `${Object.hasOwn(joinKinds, j.kind) ? joinKinds[j.kind] : 'left join'} ${ident(j.binding.table)} as ${ident(j.binding.alias)} on ${expr(ctx, j.on)}`
 
 /**
  * @category utils
@@ -240,22 +255,41 @@ export const conjunction = (ctx: Context, where: ReadonlyArray<Expr>): string =>
   where.map(w => (w._tag === 'Or' ? `(${expr(ctx, w)})` : expr(ctx, w))).join(' and ')
 
 /**
- * The text of a select, its values appended to the context's parameters.
+ * What each field of a select adds to its statement's text, in statement order: `select`, `ranked`
+ * and the lateral lowering put the clauses together, so a new field does not compile until it says
+ * what it renders. `perParent` renders nothing itself: when set, it chooses the lowering (`perKey` or
+ * `ranked`, see `select`), which puts the other clauses together around the window.
  *
  * @category utils
  * @since 0.1.0
  */
-export const select = (ctx: Context, s: Select): string => {
-  if (O.isSome(s.perParent)) return perKey(ctx, s, s.perParent.value) ?? ranked(ctx, s, s.perParent.value)
-  const cols = s.columns.length === 0 ? '1' : s.columns.map(o => output(ctx, o)).join(', ')
-  let text = `select ${s.distinct ? 'distinct ' : ''}${cols} from ${ident(s.from.table)} as ${ident(s.from.alias)}`
-  for (const j of s.joins) text += ` ${join(ctx, j)}`
-  if (s.where.length > 0) text += ` where ${conjunction(ctx, s.where)}`
-  if (s.orderBy.length > 0) text += ` order by ${s.orderBy.map(t => orderTerm(ctx, t)).join(', ')}`
-  if (O.isSome(s.limit)) text += ` limit ${param(ctx, s.limit.value)}`
-  if (O.isSome(s.offset)) text += ` offset ${param(ctx, s.offset.value)}`
-  return text
+export const clause: { readonly [K in SelectField]: (ctx: Context, v: Select[K]) => string } = {
+  _tag: () => '',
+  distinct: (_, d) => (d ? 'distinct ' : ''),
+  columns: (ctx, cs) => (cs.length === 0 ? '1' : cs.map(o => output(ctx, o)).join(', ')),
+  from: (_, b) => ` from ${ident(b.table)} as ${ident(b.alias)}`,
+  joins: (ctx, js) => {
+    let text = ''
+    for (const j of js) text += ` ${join(ctx, j)}`
+    return text
+  },
+  where: (ctx, w) => (w.length > 0 ? ` where ${conjunction(ctx, w)}` : ''),
+  orderBy: (ctx, ts) => (ts.length > 0 ? ` order by ${ts.map(t => orderTerm(ctx, t)).join(', ')}` : ''),
+  limit: (ctx, l) => (O.isSome(l) ? ` limit ${param(ctx, l.value)}` : ''),
+  offset: (ctx, o) => (O.isSome(o) ? ` offset ${param(ctx, o.value)}` : ''),
+  perParent: () => '',
 }
+
+/**
+ * The text of a select, its values appended to the context's parameters (in clause order).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const select = (ctx: Context, s: Select): string =>
+  O.isSome(s.perParent)
+    ? (perKey(ctx, s, s.perParent.value) ?? ranked(ctx, s, s.perParent.value))
+    : `select ${clause.distinct(ctx, s.distinct)}${clause.columns(ctx, s.columns)}${clause.from(ctx, s.from)}${clause.joins(ctx, s.joins)}${clause.where(ctx, s.where)}${clause.orderBy(ctx, s.orderBy)}${clause.limit(ctx, s.limit)}${clause.offset(ctx, s.offset)}`
 
 // Key types `perKey` may spell in a cast: built-in type names only, never an arbitrary schema string.
 const castable: ReadonlySet<string> = new Set([
@@ -319,9 +353,7 @@ const ranked = (ctx: Context, s: Select, p: PerParent): string => {
   const window = `row_number() over (${p.keys.length > 0 ? `partition by ${p.keys.map(k => wrap(ctx, k)).join(', ')}` : ''}${
     s.orderBy.length > 0 ? ` order by ${s.orderBy.map(t => orderTerm(ctx, t)).join(', ')}` : ''
   }) as "__rank"`
-  let inner = `select ${[...s.columns.map(o => output(ctx, o)), ...order, window].join(', ')} from ${ident(s.from.table)} as ${ident(s.from.alias)}`
-  for (const j of s.joins) inner += ` ${join(ctx, j)}`
-  if (s.where.length > 0) inner += ` where ${conjunction(ctx, s.where)}`
+  const inner = `select ${[...s.columns.map(o => output(ctx, o)), ...order, window].join(', ')}${clause.from(ctx, s.from)}${clause.joins(ctx, s.joins)}${clause.where(ctx, s.where)}`
   const off = O.getOrElse(() => 0)(p.offset)
   const cols = s.columns.length === 0 ? '1' : s.columns.map(o => `"__ranked".${ident(o.name)}`).join(', ')
   let text = `select ${cols} from (${inner}) as "__ranked" where "__ranked"."__rank" > ${param(ctx, off)}`
@@ -330,9 +362,7 @@ const ranked = (ctx: Context, s: Select, p: PerParent): string => {
     text += ` order by ${s.orderBy
       .map((t, i) => `"__ranked".${ident(`__o${i}`)} ${direction(t)}`)
       .join(', ')}`
-  if (O.isSome(s.limit)) text += ` limit ${param(ctx, s.limit.value)}`
-  if (O.isSome(s.offset)) text += ` offset ${param(ctx, s.offset.value)}`
-  return text
+  return text + clause.limit(ctx, s.limit) + clause.offset(ctx, s.offset)
 }
 
 // -------------------------------------------------------------------------------------

@@ -25,7 +25,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as SchemaError from '../error/SchemaError.js'
 import { ident } from './Compile.js'
 import * as Column from '../schema/Column.js'
-import type { AnyModel, Tables } from '../schema/Model.js'
+import type { OnDelete } from '../schema/Association.js'
+import type { AnyModel, Resolved, Tables } from '../schema/Model.js'
 import type { Table } from '../schema/Table.js'
 
 // -------------------------------------------------------------------------------------
@@ -113,17 +114,52 @@ export const foreignKeys = (m: AnyModel): ReadonlyArray<ForeignKey> => {
   }
 }
 
+type Add = (
+  table: string,
+  column: string,
+  target: Table | undefined,
+  referencedColumn: string,
+  onDelete: OnDeleteAction,
+) => void
+
+// What a foreign key of an association does on delete, from its `onDelete`. A value outside the union
+// (a model from untyped input) implies no action.
+const actions: Readonly<Record<OnDelete, OnDeleteAction>> = {
+  nothing: 'no action',
+  nilify_all: 'set null',
+  delete_all: 'cascade',
+}
+const action = (onDelete: OnDelete): OnDeleteAction =>
+  Object.hasOwn(actions, onDelete) ? actions[onDelete] : 'no action'
+
+// The keys each kind of association implies, given to `add`.
+const implied: {
+  readonly [K in Resolved['_tag']]: (
+    // `Extract` would miss `ResolvedHas`, whose tag is 'HasMany' | 'HasOne'
+    a: Resolved & { readonly _tag: K },
+    owner: Table | undefined,
+    tables: Tables,
+    add: Add,
+  ) => void
+} = {
+  HasMany: (a, owner, _, add) => add(a.source, a.relatedKey, owner, a.ownerKey, action(a.onDelete)),
+  HasOne: (a, owner, _, add) => add(a.source, a.relatedKey, owner, a.ownerKey, action(a.onDelete)),
+  BelongsTo: (a, owner, tables, add) => {
+    if (owner !== undefined) add(owner.source, a.ownerKey, tables[a.target], a.relatedKey, 'no action')
+  },
+  ManyToMany: (a, owner, tables, add) => {
+    add(a.joinTable, a.joinOwnerKey, owner, a.ownerKey, action(a.onDelete))
+    add(a.joinTable, a.joinRelatedKey, tables[a.target], a.relatedKey, 'no action')
+  },
+  // a through is read-only: its hops imply their own keys
+  Through: () => undefined,
+}
+
 const foreignKeysOf = (m: AnyModel): ReadonlyArray<ForeignKey> => {
   const tables = m.tables as Tables
   const out = new Map<string, ForeignKey>()
   const conflicted = new Set<string>()
-  const add = (
-    table: string,
-    column: string,
-    target: Table | undefined,
-    referencedColumn: string,
-    onDelete: OnDeleteAction,
-  ) => {
+  const add: Add = (table, column, target, referencedColumn, onDelete) => {
     if (target === undefined) return
     // Only a reference to the whole (single-column) primary key is a valid foreign key as declared.
     if (target.primaryKey.length !== 1 || target.primaryKey[0] !== referencedColumn) return
@@ -145,35 +181,13 @@ const foreignKeysOf = (m: AnyModel): ReadonlyArray<ForeignKey> => {
   }
   for (const [schema, assocs] of m.associations) {
     const owner = tables[schema]
-    for (const a of assocs.values()) {
-      switch (a._tag) {
-        case 'HasMany':
-        case 'HasOne':
-          add(
-            a.source,
-            a.relatedKey,
-            owner,
-            a.ownerKey,
-            a.onDelete === 'delete_all' ? 'cascade' : a.onDelete === 'nilify_all' ? 'set null' : 'no action',
-          )
-          break
-        case 'BelongsTo':
-          if (owner !== undefined) add(owner.source, a.ownerKey, tables[a.target], a.relatedKey, 'no action')
-          break
-        case 'ManyToMany':
-          add(
-            a.joinTable,
-            a.joinOwnerKey,
-            owner,
-            a.ownerKey,
-            a.onDelete === 'delete_all' ? 'cascade' : 'no action',
-          )
-          add(a.joinTable, a.joinRelatedKey, tables[a.target], a.relatedKey, 'no action')
-          break
-        case 'Through':
-          break
-      }
-    }
+    for (const a of assocs.values())
+      (implied[a._tag] as (a: Resolved, owner: Table | undefined, tables: Tables, add: Add) => void)(
+        a,
+        owner,
+        tables,
+        add,
+      )
   }
   return [...out.values()]
 }
@@ -217,8 +231,15 @@ const tableSpecs = (m: AnyModel): E.Either<SchemaError.SchemaError, ReadonlyArra
   return E.right([...specs.values()])
 }
 
+// Keywords come from this table, never from a field's own text.
+const onDeleteClauses: Readonly<Record<OnDeleteAction, string>> = {
+  'no action': '',
+  'set null': ' on delete set null',
+  cascade: ' on delete cascade',
+}
+
 const fkClause = (fk: ForeignKey): string =>
-  `references ${ident(fk.references)} (${ident(fk.referencedColumn)})${fk.onDelete === 'no action' ? '' : ` on delete ${fk.onDelete}`}`
+  `references ${ident(fk.references)} (${ident(fk.referencedColumn)})${onDeleteClauses[fk.onDelete]}`
 
 // Depth-first order over the references: a table comes after every table it references, except along
 // a cycle, where the back edge is left for `alter table`.

@@ -18,9 +18,10 @@
  * @since 0.1.0
  */
 import * as O from 'fp-ts/lib/Option.js'
+import type { SelectField } from '../ast/Expr.js'
 import type * as Select from '../ast/Select.js'
 import * as Sql from './Compile.js'
-import type { Tree, TreeNode } from '../ast/Tree.js'
+import type { Root, Tree, TreeNode } from '../ast/Tree.js'
 
 // -------------------------------------------------------------------------------------
 // utils
@@ -28,21 +29,12 @@ import type { Tree, TreeNode } from '../ast/Tree.js'
 
 const { ident } = Sql
 
-const from = (ctx: Sql.Context, s: Select.Select): string => {
-  let text = ` from ${ident(s.from.table)} as ${ident(s.from.alias)}`
-  for (const j of s.joins)
-    text += ` ${j.kind === 'inner' ? 'inner join' : 'left join'} ${ident(j.binding.table)} as ${ident(j.binding.alias)} on ${Sql.expr(ctx, j.on)}`
-  if (s.where.length > 0) text += ` where ${Sql.conjunction(ctx, s.where)}`
-  return text
-}
+// The clauses a node shares with any select (the compiler's `clause`, so both spell them alike).
+const from = (ctx: Sql.Context, s: Select.Select): string =>
+  Sql.clause.from(ctx, s.from) + Sql.clause.joins(ctx, s.joins) + Sql.clause.where(ctx, s.where)
 
-const tail = (ctx: Sql.Context, s: Select.Select): string => {
-  let text = ''
-  if (s.orderBy.length > 0) text += ` order by ${s.orderBy.map(t => Sql.orderTerm(ctx, t)).join(', ')}`
-  if (O.isSome(s.limit)) text += ` limit ${Sql.param(ctx, s.limit.value)}`
-  if (O.isSome(s.offset)) text += ` offset ${Sql.param(ctx, s.offset.value)}`
-  return text
-}
+const tail = (ctx: Sql.Context, s: Select.Select): string =>
+  Sql.clause.orderBy(ctx, s.orderBy) + Sql.clause.limit(ctx, s.limit) + Sql.clause.offset(ctx, s.offset)
 
 // A column read under its own name needs no alias (the output is named after the column).
 const output = (ctx: Sql.Context, o: Select.Output, asText: boolean): string =>
@@ -54,13 +46,40 @@ const output = (ctx: Sql.Context, o: Select.Output, asText: boolean): string =>
 
 const direction = Sql.direction
 
+// What each field of a node's select renders in the node's subquery (the clauses any select has are
+// the compiler's `clause`), so a new field does not compile until it says what it does here. A
+// node's columns come with its children's subqueries, already rendered (their parameters come first).
+const nodeClause: {
+  readonly [K in SelectField]: (
+    ctx: Sql.Context,
+    v: Select.Select[K],
+    node: TreeNode,
+    children: ReadonlyArray<string>,
+  ) => string
+} = {
+  _tag: () => '',
+  // The planner sets neither on a node's select: a node's window is its own limit and offset, applied
+  // inside its parent row's subquery (`perParent` is the batched strategy's), and its rows are distinct.
+  distinct: () => '',
+  perParent: () => '',
+  columns: (ctx, cs, node, children) =>
+    [...cs.map(o => output(ctx, o, node.asText.includes(o.name))), ...children].join(', '),
+  from: (ctx, b) => Sql.clause.from(ctx, b),
+  joins: (ctx, js) => Sql.clause.joins(ctx, js),
+  where: (ctx, w) => Sql.clause.where(ctx, w),
+  orderBy: (ctx, ts) => Sql.clause.orderBy(ctx, ts),
+  limit: (ctx, l) => Sql.clause.limit(ctx, l),
+  offset: (ctx, o) => Sql.clause.offset(ctx, o),
+}
+
 // The rows of a node: its select, or for a one-statement through, the first path per target key
 // (`distinct on` over the paths in walk order), re-sorted by the first paths' order.
 const rows = (ctx: Sql.Context, node: TreeNode, depth: { n: number }): string => {
   const s = node.select
   const children = node.children.map(c => `${subquery(ctx, c, depth)} as ${ident(c.name)}`)
+  const c = nodeClause
   if (O.isNone(node.firstOf))
-    return `select ${[...s.columns.map(o => output(ctx, o, node.asText.includes(o.name))), ...children].join(', ')}${from(ctx, s)}${tail(ctx, s)}`
+    return `select ${c.distinct(ctx, s.distinct, node, children)}${c.columns(ctx, s.columns, node, children)}${c.from(ctx, s.from, node, children)}${c.joins(ctx, s.joins, node, children)}${c.where(ctx, s.where, node, children)}${c.orderBy(ctx, s.orderBy, node, children)}${c.limit(ctx, s.limit, node, children)}${c.offset(ctx, s.offset, node, children)}${c.perParent(ctx, s.perParent, node, children)}`
   const { keys, alias } = node.firstOf.value
   const x = ident(alias)
   const on = keys.map(k => Sql.expr(ctx, k))
@@ -77,16 +96,43 @@ const rows = (ctx: Sql.Context, node: TreeNode, depth: { n: number }): string =>
   let text = `select ${[...cols, ...children].join(', ')} from (${inner}) as ${x}`
   if (s.orderBy.length > 0)
     text += ` order by ${s.orderBy.map((t, i) => `${x}."__o${i}" ${direction(t)}`).join(', ')}`
-  if (O.isSome(s.limit)) text += ` limit ${Sql.param(ctx, s.limit.value)}`
-  if (O.isSome(s.offset)) text += ` offset ${Sql.param(ctx, s.offset.value)}`
-  return text
+  return text + Sql.clause.limit(ctx, s.limit) + Sql.clause.offset(ctx, s.offset)
+}
+
+// A node's rows as its JSON value, by cardinality: the first row's object, or the array of them.
+const aggregate: Readonly<Record<TreeNode['cardinality'], (j: string, rows: string) => string>> = {
+  one: (j, rows) => `(select row_to_json(${j}) from (${rows}) as ${j})`,
+  many: (j, rows) => `(select coalesce(json_agg(row_to_json(${j})), '[]'::json) from (${rows}) as ${j})`,
 }
 
 const subquery = (ctx: Sql.Context, node: TreeNode, depth: { n: number }): string => {
   const j = ident(`j${depth.n++}`)
-  return node.cardinality === 'one'
-    ? `(select row_to_json(${j}) from (${rows(ctx, node, depth)}) as ${j})`
-    : `(select coalesce(json_agg(row_to_json(${j})), '[]'::json) from (${rows(ctx, node, depth)}) as ${j})`
+  return aggregate[node.cardinality](j, rows(ctx, node, depth))
+}
+
+// The statement around the subqueries, by what the tree hangs from.
+const roots: {
+  readonly [K in Root['_tag']]: (
+    ctx: Sql.Context,
+    root: Extract<Root, { readonly _tag: K }>,
+    subs: ReadonlyArray<string>,
+  ) => string
+} = {
+  Keys: (ctx, { alias, columns }, subs) => {
+    // `run/Preload` refuses a key column whose type `typeName` does not spell (`text` is never reached).
+    const arrays = columns.map(c => `${Sql.param(ctx, c.values)}::${Sql.typeName(c.sqlType) ?? 'text'}[]`)
+    const names = [...columns.map(c => ident(c.name)), '"__ord"']
+    return `select ${[`${ident(alias)}."__ord"`, ...subs].join(', ')} from unnest(${arrays.join(', ')}) with ordinality as ${ident(alias)}(${names.join(', ')}) order by ${ident(alias)}."__ord"`
+  },
+  Query: (ctx, { select: s }, subs) => {
+    if (s.distinct) {
+      // json has no equality: a distinct root is computed first, numbered in its order, then extended.
+      const inner = Sql.select(ctx, s)
+      return `select ${[`${ident(s.from.alias)}.*`, ...subs].join(', ')} from (select "q".*, row_number() over () as "__ord" from (${inner}) as "q") as ${ident(s.from.alias)} order by ${ident(s.from.alias)}."__ord"`
+    }
+    const cols = s.columns.length === 0 ? [] : s.columns.map(o => output(ctx, o, false))
+    return `select ${[...cols, ...subs].join(', ')}${from(ctx, s)}${tail(ctx, s)}`
+  },
 }
 
 const lowered = new WeakMap<
@@ -132,24 +178,10 @@ export const toSql = (tree: Tree): Sql.CompiledQuery => {
     lowered.set(tree.nodes, cached)
   }
   const ctx: Sql.Context = { params: cached.params.slice(), json: { ...cached.json } }
-  const subs = cached.subs
-  let text: string
-  if (tree.root._tag === 'Keys') {
-    const { alias, columns } = tree.root
-    // `run/Preload` refuses a key column whose type `typeName` does not spell (`text` is never reached).
-    const arrays = columns.map(c => `${Sql.param(ctx, c.values)}::${Sql.typeName(c.sqlType) ?? 'text'}[]`)
-    const names = [...columns.map(c => ident(c.name)), '"__ord"']
-    text = `select ${[`${ident(alias)}."__ord"`, ...subs].join(', ')} from unnest(${arrays.join(', ')}) with ordinality as ${ident(alias)}(${names.join(', ')}) order by ${ident(alias)}."__ord"`
-  } else {
-    const s = tree.root.select
-    if (s.distinct) {
-      // json has no equality: a distinct root is computed first, numbered in its order, then extended.
-      const inner = Sql.select(ctx, s)
-      text = `select ${[`${ident(s.from.alias)}.*`, ...subs].join(', ')} from (select "q".*, row_number() over () as "__ord" from (${inner}) as "q") as ${ident(s.from.alias)} order by ${ident(s.from.alias)}."__ord"`
-    } else {
-      const cols = s.columns.length === 0 ? [] : s.columns.map(o => output(ctx, o, false))
-      text = `select ${[...cols, ...subs].join(', ')}${from(ctx, s)}${tail(ctx, s)}`
-    }
-  }
+  const text = (roots[tree.root._tag] as (ctx: Sql.Context, r: Root, subs: ReadonlyArray<string>) => string)(
+    ctx,
+    tree.root,
+    cached.subs,
+  )
   return Sql.compiled(ctx, text)
 }

@@ -18,6 +18,12 @@ const returning = (cols: ReadonlyArray<string>): string =>
 const where = (ctx: Context, conjuncts: Update['where']): string =>
   conjuncts.length === 0 ? '' : ` where ${conjunction(ctx, conjuncts)}`
 
+// What an insert does on a key conflict; keywords come from this table, never from the field's text.
+const conflicts: Readonly<Record<Insert['onConflict'], string>> = {
+  raise: '',
+  nothing: ' on conflict do nothing',
+}
+
 type Handlers = {
   readonly [K in Write['_tag']]: (ctx: Context, w: Extract<Write, { readonly _tag: K }>) => string
 }
@@ -32,7 +38,7 @@ const handlers: Handlers = {
         : ` (${w.columns.map(ident).join(', ')}) values ${w.rows
             .map(r => `(${r.map(p => expr(ctx, p)).join(', ')})`)
             .join(', ')}`
-    const conflict = w.onConflict === 'nothing' ? ' on conflict do nothing' : ''
+    const conflict = Object.hasOwn(conflicts, w.onConflict) ? conflicts[w.onConflict] : ''
     return `insert into ${target}${body}${conflict}${returning(w.returning)}`
   },
   Update: (ctx: Context, w: Update) =>

@@ -14,6 +14,7 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
+import { absurd } from 'fp-ts/lib/function.js'
 import * as fc from 'fast-check'
 import * as Expr from '../ast/Expr.js'
 import type { RawRow } from '../run/Interpreter.js'
@@ -389,42 +390,56 @@ export const build = (spec: ModelSpec): E.Either<unknown, Model.AnyModel> => {
       ),
     })
   const defs: Record<string, Record<string, A.Association>> = {}
-  for (const a of spec.associations) {
-    const mine = (defs[a.owner] ??= {})
-    switch (a.kind) {
-      case 'hasMany':
-      case 'hasOne':
-        mine[a.name] = (a.kind === 'hasMany' ? A.hasMany : A.hasOne)(a.target, {
-          foreignKey: a.foreignKey,
-          ...(a.where.length > 0 ? { where: whereOf(a.where) } : {}),
-          ...(a.preloadOrder.length > 0 ? { preloadOrder: a.preloadOrder } : {}),
-          ...(a.onDelete !== undefined && a.onDelete !== 'nothing' ? { onDelete: a.onDelete } : {}),
-        })
-        break
-      case 'belongsTo':
-        mine[a.name] = A.belongsTo(a.target, {
-          foreignKey: a.foreignKey,
-          ...(a.where.length > 0 ? { where: whereOf(a.where) } : {}),
-        })
-        break
-      case 'manyToMany':
-        mine[a.name] = A.manyToMany(a.target, {
-          joinThrough: a.joinThrough,
-          joinKeys: a.joinKeys,
-          ...(a.joinWhere.length > 0 ? { joinWhere: whereOf(a.joinWhere) } : {}),
-          ...(a.where.length > 0 ? { where: whereOf(a.where) } : {}),
-          ...(a.preloadOrder.length > 0 ? { preloadOrder: a.preloadOrder } : {}),
-          ...(a.onDelete !== undefined && a.onDelete !== 'nothing' ? { onDelete: a.onDelete } : {}),
-        })
-        break
-      case 'through':
-        mine[a.name] = (a.cardinality === 'one' ? A.throughOne : A.through)(
-          a.path as readonly [string, string, ...Array<string>],
-        )
-        break
-    }
-  }
+  for (const a of spec.associations)
+    (defs[a.owner] ??= {})[a.name] = (associationOf[a.kind] as (a: AssocSpec) => A.Association)(a)
   return Model.model(tables, defs)
+}
+
+// The association each kind of spec declares.
+const associationOf: {
+  // `Extract` would miss the has spec, whose kind is 'hasMany' | 'hasOne'
+  readonly [K in AssocSpec['kind']]: (a: AssocSpec & { readonly kind: K }) => A.Association
+} = {
+  hasMany: a => A.hasMany(a.target, hasOptions(a)),
+  hasOne: a => A.hasOne(a.target, hasOptions(a)),
+  belongsTo: a =>
+    A.belongsTo(a.target, {
+      foreignKey: a.foreignKey,
+      ...(a.where.length > 0 ? { where: whereOf(a.where) } : {}),
+    }),
+  manyToMany: a =>
+    A.manyToMany(a.target, {
+      joinThrough: a.joinThrough,
+      joinKeys: a.joinKeys,
+      ...(a.joinWhere.length > 0 ? { joinWhere: whereOf(a.joinWhere) } : {}),
+      ...(a.where.length > 0 ? { where: whereOf(a.where) } : {}),
+      ...(a.preloadOrder.length > 0 ? { preloadOrder: a.preloadOrder } : {}),
+      ...(a.onDelete !== undefined && a.onDelete !== 'nothing' ? { onDelete: a.onDelete } : {}),
+    }),
+  through: a => throughOf[a.cardinality](a.path as readonly [string, string, ...Array<string>]),
+}
+
+const hasOptions = (
+  a: AssocSpec & { readonly kind: 'hasMany' | 'hasOne' },
+): A.HasManyOptions & A.HasOneOptions => ({
+  foreignKey: a.foreignKey,
+  ...(a.where.length > 0 ? { where: whereOf(a.where) } : {}),
+  ...(a.preloadOrder.length > 0 ? { preloadOrder: a.preloadOrder } : {}),
+  ...(a.onDelete !== undefined && a.onDelete !== 'nothing' ? { onDelete: a.onDelete } : {}),
+})
+
+const throughOf: {
+  readonly [K in 'one' | 'many']: (path: readonly [string, string, ...Array<string>]) => A.Association
+} = {
+  one: path => A.throughOne(path),
+  many: path => A.through(path),
+}
+
+// A many-to-many has no foreign key on the target to nilify: the spec's `nilify_all` deletes nothing.
+const manyToManyOnDelete: Readonly<Record<A.OnDelete, 'nothing' | 'delete_all'>> = {
+  nothing: 'nothing',
+  nilify_all: 'nothing',
+  delete_all: 'delete_all',
 }
 
 /**
@@ -524,7 +539,7 @@ export const model = (options: ModelOptions = {}): fc.Arbitrary<Generated> =>
                 foreignKey: `f${i}`,
                 where: [],
               })
-            break
+            return
           }
           case 'belongsTo': {
             fk(owner, `f${i}`, target)
@@ -548,7 +563,7 @@ export const model = (options: ModelOptions = {}): fc.Arbitrary<Generated> =>
                 preloadOrder: [],
                 onDelete: l.inverseOnDelete,
               })
-            break
+            return
           }
           case 'manyToMany': {
             const join: TableSpec = {
@@ -579,7 +594,7 @@ export const model = (options: ModelOptions = {}): fc.Arbitrary<Generated> =>
               joinWhere: filtersOf(joinCols, l.joinWhere),
               where: filtersOf(cols, l.where),
               preloadOrder: order(cols),
-              onDelete: l.onDelete === 'nilify_all' ? 'nothing' : l.onDelete,
+              onDelete: manyToManyOnDelete[l.onDelete],
             })
             if (l.inverse)
               assocs.push({
@@ -595,11 +610,12 @@ export const model = (options: ModelOptions = {}): fc.Arbitrary<Generated> =>
                 joinWhere: [],
                 where: [],
                 preloadOrder: [],
-                onDelete: l.inverseOnDelete === 'nilify_all' ? 'nothing' : l.inverseOnDelete,
+                onDelete: manyToManyOnDelete[l.inverseOnDelete],
               })
-            break
+            return
           }
         }
+        return absurd<void>(l.kind)
       })
       const targetOf = (a: AssocSpec, from: string): string | null => {
         if (a.kind !== 'through') return a.target
@@ -861,7 +877,12 @@ export const query = (g: Generated, data: Dataset, options: QueryOptions = {}): 
         ),
     )
   return fc.oneof(...roots).chain(root => {
-    const schema = root._tag === 'From' ? root.schema : target(root.schema, root.path)
+    const schema =
+      root._tag === 'From'
+        ? root.schema
+        : root._tag === 'Assoc'
+          ? target(root.schema, root.path)
+          : absurd<string>(root)
     const cols = columnsOf(g.spec, schema).map(c => c.name)
     return fc
       .record({
@@ -1120,15 +1141,17 @@ export const toPreload = (spec: PreloadSpec): Preload.Input =>
         ? true
         : v._tag === 'Nested'
           ? toPreload(v.preload)
-          : Preload.query(
-              {
-                ...(v.where.length > 0 ? { where: whereOf(v.where) } : {}),
-                ...(v.orderBy.length > 0 ? { orderBy: v.orderBy } : {}),
-                ...(v.limit !== null ? { limit: v.limit } : {}),
-                ...(v.offset !== null ? { offset: v.offset } : {}),
-              },
-              toPreload(v.preload),
-            ),
+          : v._tag !== 'Query'
+            ? absurd(v)
+            : Preload.query(
+                {
+                  ...(v.where.length > 0 ? { where: whereOf(v.where) } : {}),
+                  ...(v.orderBy.length > 0 ? { orderBy: v.orderBy } : {}),
+                  ...(v.limit !== null ? { limit: v.limit } : {}),
+                  ...(v.offset !== null ? { offset: v.offset } : {}),
+                },
+                toPreload(v.preload),
+              ),
     ]),
   )
 
@@ -1190,6 +1213,7 @@ export const toPred = (p: PredSpec, row: Refs, $: Scope): Pred.Pred => {
 export const toQuery = (g: Generated, data: Dataset, spec: QuerySpec): Query.AnyQuery => {
   let q: Query.AnyQuery
   if (spec.root._tag === 'From') q = Query.from(g.model, spec.root.schema)
+  else if (spec.root._tag !== 'Assoc') return absurd(spec.root)
   else {
     const root = spec.root
     const source = g.spec.tables.find(t => t.schema === root.schema)?.source ?? ''
@@ -1228,5 +1252,7 @@ export const toWrite = (
   const row = rowsOfSchema(g, data, spec.schema).find(r => r['id'] === spec.id) ?? { id: spec.id }
   return spec._tag === 'Update'
     ? WriteRecord.update(m, spec.schema, row, spec.changes)
-    : WriteRecord.delete_(m, spec.schema, row, { cascade: spec.cascade })
+    : spec._tag === 'Delete'
+      ? WriteRecord.delete_(m, spec.schema, row, { cascade: spec.cascade })
+      : absurd(spec)
 }

@@ -104,38 +104,58 @@ const afterClose = async (): Promise<void> => {
 // Why postgres.js could not serialize a parameter, or null. Checked before the statement is handed over:
 // a value that fails to serialize once the statement has been described (a BigInt or a cycle inside a
 // jsonb value) leaves postgres.js 3.4.9's connection answering nothing more.
-const unsendable = (v: unknown, depth = 0): string | null => {
-  switch (typeof v) {
-    case 'symbol':
-    case 'function':
-      return `${show(v)} is not a value PostgreSQL can hold`
-    case 'object': {
-      if (v === null || v instanceof Uint8Array) return null
-      if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'an invalid Date' : null
-      if (Array.isArray(v) && depth < 2) {
-        for (let i = 0; i < v.length; i++) {
-          const p = unsendable(v[i], depth + 1)
-          if (p !== null) return `element ${i}: ${p}`
-        }
-        return null
+const unsendable = (v: unknown, depth = 0): string | null =>
+  (unsendables[typeof v] as (v: unknown, depth: number) => string | null)(v, depth)
+
+// What `typeof` says of a value (a closed union, as the language defines it) and the value it says it
+// of: indexing a record keyed by it with `typeof v` type-checks only when it lists every answer.
+type TypeOf = 'string' | 'number' | 'bigint' | 'boolean' | 'symbol' | 'undefined' | 'object' | 'function'
+interface TypeOfValue {
+  readonly string: string
+  readonly number: number
+  readonly bigint: bigint
+  readonly boolean: boolean
+  readonly symbol: symbol
+  readonly undefined: undefined
+  readonly object: object | null
+  readonly function: (...args: ReadonlyArray<never>) => unknown
+}
+
+const cannotHold = (v: unknown): string => `${show(v)} is not a value PostgreSQL can hold`
+const sendable = (): null => null
+
+const unsendables: { readonly [K in TypeOf]: (v: TypeOfValue[K], depth: number) => string | null } = {
+  symbol: cannotHold,
+  function: cannotHold,
+  object: (v, depth) => {
+    if (v === null || v instanceof Uint8Array) return null
+    if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'an invalid Date' : null
+    if (Array.isArray(v) && depth < 2) {
+      for (let i = 0; i < v.length; i++) {
+        const p = unsendable(v[i], depth + 1)
+        if (p !== null) return `element ${i}: ${p}`
       }
-      // postgres.js 3.4.9 sends a value it cannot type as `'' + value`, while building the statement: an
-      // object with no text form (a null prototype, a throwing toString) throws there, and the second
-      // such throw on a connection leaves it answering nothing more (every later statement pending).
-      try {
-        void String(v as unknown)
-      } catch (u) {
-        return `${show(v)} has no text form (${show(u instanceof Error ? u.message : u)})`
-      }
-      try {
-        return JSON.stringify(v) === undefined ? `${show(v)} has no JSON form` : null
-      } catch (u) {
-        return `${show(v)} has no JSON form (${show(u instanceof Error ? u.message : u)})`
-      }
-    }
-    default:
       return null
-  }
+    }
+    // postgres.js 3.4.9 sends a value it cannot type as `'' + value`, while building the statement: an
+    // object with no text form (a null prototype, a throwing toString) throws there, and the second
+    // such throw on a connection leaves it answering nothing more (every later statement pending).
+    try {
+      void String(v as unknown)
+    } catch (u) {
+      return `${show(v)} has no text form (${show(u instanceof Error ? u.message : u)})`
+    }
+    try {
+      return JSON.stringify(v) === undefined ? `${show(v)} has no JSON form` : null
+    } catch (u) {
+      return `${show(v)} has no JSON form (${show(u instanceof Error ? u.message : u)})`
+    }
+  },
+  string: sendable,
+  number: sendable,
+  bigint: sendable,
+  boolean: sendable,
+  undefined: sendable,
 }
 
 // Why a JSON value has no JSON text, or null. Checked whole: the driver stringifies the whole value.
