@@ -266,7 +266,7 @@ export const column = (alias: string, column: string, json?: JsonType): ColumnRe
     ? make({ _tag: 'ColumnRef', alias, column, json })
     : make({ _tag: 'ColumnRef', alias, column })
 /** @category constructors @since 0.1.0 */
-export const param = (value: unknown): Param => make({ _tag: 'Param', value })
+export const param = (value: unknown): Param => make({ _tag: 'Param', value }, 'value')
 /**
  * A parameter whose value is JSON, sent as JSON whatever its JavaScript type (an array of booleans, a
  * bare `true`, a Date inside an object): see `Param.json`.
@@ -274,7 +274,7 @@ export const param = (value: unknown): Param => make({ _tag: 'Param', value })
  * @category constructors
  * @since 0.1.0
  */
-export const jsonParam = (value: unknown): Param => make({ _tag: 'Param', value, json: true })
+export const jsonParam = (value: unknown): Param => make({ _tag: 'Param', value, json: true }, 'value')
 
 // A comparison with a JSON column takes the other side's value as JSON: the value's JavaScript type
 // says nothing of the SQL type it is bound for (`[false]` is a JSON array, not a boolean).

@@ -28,15 +28,125 @@ export interface Branded {
 // -------------------------------------------------------------------------------------
 
 /**
- * Brands and freezes a node; `fields` is a fresh object literal of the caller's.
+ * Brands and deep-freezes a node (see `freeze`); `fields` is a fresh object literal of the caller's.
+ * `data` names the field, if any, that holds a user's value (a parameter's `value`, a list's
+ * `values`): it is left as the user gave it.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const make = <A extends object>(fields: A): A & Branded =>
+export const make = <A extends object>(fields: A, data?: keyof A & string): A & Branded =>
   // Not enumerable: a spread of a node (`{ ...node, strings: [...] }`) is a plain object, not a copy
   // that passes for ours.
-  Object.freeze(Object.defineProperty(fields, brand, { value: true, enumerable: false })) as A & Branded
+  freeze(Object.defineProperty(fields, brand, { value: true, enumerable: false }), data) as A & Branded
+
+/**
+ * Freezes a node and the structure it was built of, recursively: bindings, lists of columns, joins,
+ * conjuncts and order terms, outputs, order terms, options, per-parent windows, a statement's rows
+ * and lists of names. Structure is an array or a plain object; the walk leaves alone
+ *
+ * - what is frozen already (a node, a shared list, a template's strings): it stops there, so it
+ *   visits only what the constructor just built;
+ * - the `data` field, and every place that holds an expression (see `roles`): a node there is
+ *   frozen already, and anything else is a user's value, which travels as a parameter. It is data,
+ *   and freezing it would change the user's object;
+ * - anything that is not an array or a plain object (a `Date`, a `Map`, a class instance), and an
+ *   object whose traps throw (a proxy): `Check` refuses what it cannot read.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const freeze = <A extends object>(node: A, data?: string): A => {
+  const stack: Array<object> = []
+  Object.freeze(node)
+  try {
+    fields(stack, node, data)
+  } catch {
+    // a getter that throws (a node's fields are a fresh literal: not in practice): nothing more
+  }
+  for (let o = stack.pop(); o !== undefined; o = stack.pop())
+    try {
+      // Frozen before what it holds is visited: a cycle meets a frozen object and stops.
+      Object.freeze(o)
+      if (Array.isArray(o)) for (let i = 0; i < o.length; i++) structure(stack, o[i])
+      else fields(stack, o, undefined)
+    } catch {
+      // a proxy whose traps throw: left as it is
+    }
+  return node
+}
+
+/**
+ * How the walk of `freeze` treats a field of the AST, by name (the AST's vocabulary is small and
+ * closed; test/ast/frozen.test.ts puts a user's value in every place that holds an expression).
+ * `expression`: a node or a user's value; never entered. `list`: a list of those (or of text); the
+ * list is frozen, its elements never entered. `lists`: a list of such lists (a statement's rows, its
+ * `[column, value]` pairs). `structure`, any other field: frozen and entered.
+ */
+type Role = 'expression' | 'list' | 'lists' | 'structure'
+
+// A switch, not a map: the walk runs for every node built, and this is its inner loop. Field names
+// are an open set (structure from a caller may have any): every name not listed is structure.
+const role = (field: string): Role => {
+  switch (field) {
+    case 'expr':
+    case 'left':
+    case 'right':
+    case 'pattern':
+    case 'on':
+    case 'select':
+      return 'expression'
+    case 'where':
+    case 'exprs':
+    case 'args':
+    case 'keys':
+    case 'joins':
+    case 'values':
+      return 'list'
+    case 'rows':
+    case 'set':
+      return 'lists'
+    default:
+      return 'structure'
+  }
+}
+
+const fields = (stack: Array<object>, o: object, data: string | undefined): void => {
+  for (const k in o) {
+    if (k === data) continue
+    const v: unknown = (o as Readonly<Record<string, unknown>>)[k]
+    // Most fields are text, numbers, nodes and shared lists: nothing to do.
+    if (typeof v !== 'object' || v === null || Object.isFrozen(v)) continue
+    const r = role(k)
+    if (r === 'structure') structure(stack, v)
+    else if (r === 'list') list(v)
+    else if (r === 'lists' && list(v)) for (let j = 0; j < v.length; j++) list(v[j])
+  }
+}
+
+// Freezes an array not frozen yet (its elements left alone); false for anything else (a proxy whose
+// traps throw included), and for a list that was frozen already: what it holds was made before.
+const list = (u: unknown): u is ReadonlyArray<unknown> => {
+  try {
+    if (!Array.isArray(u) || Object.isFrozen(u)) return false
+    Object.freeze(u)
+    return true
+  } catch {
+    return false
+  }
+}
+
+// Arrays and plain objects not frozen yet are structure to freeze and enter; anything else is left.
+const structure = (stack: Array<object>, u: unknown): void => {
+  if (typeof u !== 'object' || u === null) return
+  try {
+    if (Object.isFrozen(u)) return
+    const proto: unknown = Object.getPrototypeOf(u)
+    if (Array.isArray(u) || proto === Object.prototype || proto === null) stack.push(u)
+  } catch {
+    // a proxy whose traps throw: left as it is
+  }
+}
 
 // -------------------------------------------------------------------------------------
 // utils

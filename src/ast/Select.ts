@@ -23,6 +23,9 @@ import type { Binding, Join, OrderTerm, Output, Select } from './Expr.js'
 // constructors
 // -------------------------------------------------------------------------------------
 
+// One frozen empty list for every new select: nothing to freeze, nothing to allocate.
+const none: ReadonlyArray<never> = Object.freeze([])
+
 /**
  * @category constructors
  * @since 0.1.0
@@ -32,9 +35,9 @@ export const create = (from: Binding, columns: ReadonlyArray<Output>): Select =>
     _tag: 'Select' as const,
     from,
     columns,
-    joins: [],
-    where: [],
-    orderBy: [],
+    joins: none,
+    where: none,
+    orderBy: none,
     limit: O.none,
     offset: O.none,
     distinct: false,
