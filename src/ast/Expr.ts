@@ -53,10 +53,10 @@ export interface Placeholder {
   readonly _tag: 'Placeholder'
   /** The parameter's name in the prepared query's argument record. */
   readonly name: string
-  readonly [brand]: true
 }
-// A module-private brand: a value from user data that merely looks like a placeholder is a value.
-const brand: unique symbol = Symbol('quiver.placeholder')
+// Placeholders are recognised by identity: a value from user data that merely looks like one (or a
+// spread of a real one) is a value.
+const placeholders = new WeakSet<object>()
 
 /**
  * The values of a prepared query's placeholders for one run.
@@ -281,7 +281,11 @@ export const jsonParam = (value: unknown): Param => make({ _tag: 'Param', value,
 const isJsonColumn = (e: Expr): boolean => e._tag === 'ColumnRef' && e.json !== undefined
 const asJson = (e: Expr): Expr => (e._tag === 'Param' && e.json !== true ? jsonParam(e.value) : e)
 /** @category constructors @since 0.1.0 */
-export const placeholder = (name: string): Placeholder => freeze({ _tag: 'Placeholder', name, [brand]: true })
+export const placeholder = (name: string): Placeholder => {
+  const p: Placeholder = freeze({ _tag: 'Placeholder', name })
+  placeholders.add(p)
+  return p
+}
 /** @category constructors @since 0.1.0 */
 export const bool = (value: boolean): Bool => make({ _tag: 'Bool', value })
 /** @category constructors @since 0.1.0 */
@@ -416,15 +420,8 @@ export const operand = (u: unknown): Expr => (isExpr(u) ? u : param(u))
  * @category utils
  * @since 0.1.0
  */
-export const isPlaceholder = (u: unknown): u is Placeholder => {
-  if (typeof u !== 'object' || u === null) return false
-  try {
-    return (u as { readonly [brand]?: unknown })[brand] === true
-  } catch {
-    // a proxy whose traps throw is a value
-    return false
-  }
-}
+export const isPlaceholder = (u: unknown): u is Placeholder =>
+  typeof u === 'object' && u !== null && placeholders.has(u)
 
 /**
  * Whether a value is an expression built by these companions. Shape never decides: a user value

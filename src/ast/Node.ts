@@ -1,8 +1,8 @@
 /**
- * The brand of AST nodes. A node is recognised by this module-private symbol, which only the
- * companions of `ast/` set, never by its shape: a user value that looks like a node (a frozen
+ * The brand of AST nodes. A node is recognised by identity, as one of the values the companions of
+ * `ast/` built (a module-private set), never by its shape: a user value that looks like a node (a frozen
  * `{ _tag: 'Fragment', ... }` from JSON, a state library or an attacker) is data, and travels as a
- * parameter. The symbol is not reachable from the package's entry points.
+ * parameter. The set is not reachable from the package's entry points.
  *
  * @since 0.1.0
  */
@@ -10,8 +10,13 @@
 // model
 // -------------------------------------------------------------------------------------
 
-/** @internal */
-export const brand: unique symbol = Symbol('quiver.ast.node')
+/**
+ * The type-level mark of a node (nominal typing: a structurally equal type from elsewhere is not a
+ * node type). At run time a node is recognised by identity (see `isNode`), not by this key.
+ *
+ * @internal
+ */
+export declare const brand: unique symbol
 
 /**
  * A value built by an AST companion.
@@ -35,10 +40,16 @@ export interface Branded {
  * @category constructors
  * @since 0.1.0
  */
-export const make = <A extends object>(fields: A, data?: keyof A & string): A & Branded =>
-  // Not enumerable: a spread of a node (`{ ...node, strings: [...] }`) is a plain object, not a copy
-  // that passes for ours.
-  freeze(Object.defineProperty(fields, brand, { value: true, enumerable: false }), data) as A & Branded
+export const make = <A extends object>(fields: A, data?: keyof A & string): A & Branded => {
+  const node = freeze(fields, data)
+  made.add(node)
+  return node as A & Branded
+}
+
+// Every node `make` built. A node is recognised by identity: membership cannot be copied (by a
+// spread, a prototype, or the brand symbol read off a real node and set on another object) nor
+// claimed by a proxy of a real node, and asking runs no code of the value's (no trap, no getter).
+const made = new WeakSet<object>()
 
 /**
  * Freezes a node and the structure it was built of, recursively: bindings, lists of columns, joins,
@@ -158,16 +169,7 @@ const structure = (stack: Array<object>, u: unknown): void => {
  * @category utils
  * @since 0.1.0
  */
-export const isNode = (u: unknown): u is Branded => {
-  if (typeof u !== 'object' || u === null) return false
-  try {
-    // An own property: an object whose prototype is a node is not one.
-    return Object.hasOwn(u, brand) && (u as { readonly [brand]?: unknown })[brand] === true
-  } catch {
-    // a proxy whose traps throw is a value, not a node
-    return false
-  }
-}
+export const isNode = (u: unknown): u is Branded => typeof u === 'object' && u !== null && made.has(u)
 
 // -------------------------------------------------------------------------------------
 // refusals

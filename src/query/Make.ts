@@ -1,8 +1,8 @@
 /**
  * The query value (its model, re-exported by `Query`) and its brand, shared by `Query` and `Prepared`
- * (the brand is internal: not exported from the package). A query is recognised by a module-private symbol that only `make` sets, never by its shape.
- * The symbol is a non-enumerable own property: every combinator builds its result through `make`, and a
- * spread of a query made elsewhere is not a query.
+ * (the brand is internal: not exported from the package). A query is recognised by identity, as a
+ * value `make` built (a module-private set), never by its shape: every combinator builds its result
+ * through `make`, and a spread of a query made elsewhere is not a query.
  *
  * @since 0.1.0
  */
@@ -60,7 +60,9 @@ export type AnyQuery = Query<Model.AnyModel, string, unknown, Joins>
 // constructors
 // -------------------------------------------------------------------------------------
 
-const brand: unique symbol = Symbol('quiver.query')
+// Every query `make` built: a query is recognised by identity, which a spread (`{ ...q, select: junk
+// }`), a prototype or a proxy of a real query does not carry.
+const made = new WeakSet<object>()
 
 /**
  * Brands and freezes a query; `fields` is a fresh object of the caller's.
@@ -68,9 +70,11 @@ const brand: unique symbol = Symbol('quiver.query')
  * @category constructors
  * @since 0.1.0
  */
-export const make = <Q extends object>(fields: Q): Q =>
-  // Not enumerable, own: a spread of a query (`{ ...q, select: junk }`) is not a query.
-  Object.freeze(Object.defineProperty(fields, brand, { value: true, enumerable: false }))
+export const make = <Q extends object>(fields: Q): Q => {
+  const query = Object.freeze(fields)
+  made.add(query)
+  return query
+}
 
 /**
  * A query that is refused with `error` when it is compiled or run. Its schema may be anything an
@@ -103,15 +107,4 @@ export const invalid = (model: unknown, schema: unknown, error: QueryError.Query
  * @category utils
  * @since 0.1.0
  */
-export const isQuery = (u: unknown): u is AnyQuery => {
-  try {
-    return (
-      typeof u === 'object' &&
-      u !== null &&
-      Object.hasOwn(u, brand) &&
-      (u as { readonly [brand]?: unknown })[brand] === true
-    )
-  } catch {
-    return false
-  }
-}
+export const isQuery = (u: unknown): u is AnyQuery => typeof u === 'object' && u !== null && made.has(u)

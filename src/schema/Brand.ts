@@ -1,19 +1,12 @@
 /**
  * The brand of schema definitions: tables, columns, association values and the markers of `where`
- * and `defaults` (`self`, `notNull`, `isIn`, `fragment`, `withArgs`). `model` recognises them by this
- * module-private symbol, which only their constructors set, never by their shape: an object that
- * merely looks like a marker (a frozen `{ _tag: 'WhereNotNull' }` parsed from JSON) is a plain value,
- * checked like any other. The brand is not enumerable, so spreading a definition into an object
- * literal gives a plain object, not a copy that passes for ours.
+ * and `defaults` (`self`, `notNull`, `isIn`, `fragment`, `withArgs`). `model` recognises them by
+ * identity, as values their constructors built (a module-private set), never by their shape: an
+ * object that merely looks like a marker (a frozen `{ _tag: 'WhereNotNull' }` parsed from JSON) is a
+ * plain value, checked like any other, and so is a spread, a proxy or a prototype-child of a real one.
  *
  * @since 0.1.0
  */
-
-// -------------------------------------------------------------------------------------
-// model
-// -------------------------------------------------------------------------------------
-
-const brand: unique symbol = Symbol('quiver.schema.definition')
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -25,8 +18,15 @@ const brand: unique symbol = Symbol('quiver.schema.definition')
  * @category constructors
  * @since 0.1.0
  */
-export const make = <A extends object>(fields: A): A =>
-  Object.freeze(Object.defineProperty(fields, brand, { value: true, enumerable: false }))
+export const make = <A extends object>(fields: A): A => {
+  const definition = Object.freeze(fields)
+  made.add(definition)
+  return definition
+}
+
+// Every definition `make` built: recognised by identity, which a spread, a prototype or a proxy of a
+// real definition does not carry, and asking runs no code of the value's.
+const made = new WeakSet<object>()
 
 // -------------------------------------------------------------------------------------
 // utils
@@ -39,15 +39,7 @@ export const make = <A extends object>(fields: A): A =>
  * @since 0.1.0
  */
 export const is = <T extends string>(u: unknown, tag: T): u is { readonly _tag: T } => {
-  if (typeof u !== 'object' || u === null) return false
-  // A proxy from untyped input may throw from any trap: then it is not ours.
-  try {
-    return (
-      Object.hasOwn(u, brand) &&
-      (u as { readonly [brand]?: unknown })[brand] === true &&
-      (u as { readonly _tag?: unknown })._tag === tag
-    )
-  } catch {
-    return false
-  }
+  // One of ours is a frozen plain object: reading its tag runs no code of a caller's.
+  if (typeof u !== 'object' || u === null || !made.has(u)) return false
+  return (u as { readonly _tag?: unknown })._tag === tag
 }

@@ -5,7 +5,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { describe, expect, it } from 'vitest'
-import { Column, Memory, Preload, Query, Schema } from '../../src/index.js'
+import * as Node from '../../src/ast/Node.js'
+import { Ast, Column, Memory, Pred, Preload, Query, Schema } from '../../src/index.js'
 import { applyDefaults } from '../../src/write/Record.js'
 
 const doc = Schema.table('doc', 'docs', { id: Column.serial, title: Column.text })
@@ -146,5 +147,49 @@ describe('withArgs defaults are recognised by the schema brand', () => {
   it('a real Schema.withArgs value is called with its arguments', () => {
     const d = Schema.withArgs((child, _owner, suffix: string) => ({ ...child, body: `b${suffix}` }), '!')
     expect(applyDefaults(d, {}, null, origin)).toEqual(E.right({ body: 'b!' }))
+  })
+})
+
+// Identity is membership in a module-private set: a proxy of a real value forwards every read to it
+// (own keys, symbols, `_tag`), and an object given a real value's own symbols copies all there is to
+// copy; neither is ours. Before, the brand was an own symbol property, which both carried.
+describe('a proxy of a real value, or a copy of its symbols, is data', () => {
+  const proxyOf = <A extends object>(a: A): A => new Proxy(a, {})
+  const copyOf = (a: object): object => {
+    const o: Record<PropertyKey, unknown> = { ...a }
+    for (const s of Object.getOwnPropertySymbols(a))
+      Object.defineProperty(o, s, Object.getOwnPropertyDescriptor(a, s) as PropertyDescriptor)
+    return Object.freeze(o)
+  }
+
+  it('an AST node: a fragment lookalike compiles as a parameter, its strings never SQL', () => {
+    const real = Ast.Expr.fragment(Object.freeze(Object.assign([' = 1) or (true'], { raw: [''] })), [])
+    for (const fake of [proxyOf(real), copyOf(real)]) {
+      expect(Node.isNode(fake)).toBe(false)
+      const q = pipe(
+        Query.from(M, 'doc'),
+        Query.where(d => Pred.eq(d.title, fake as never)),
+      )
+      const sql = Query.toSql(q)
+      if (E.isRight(sql)) {
+        expect(sql.right.text).not.toContain('or (true')
+        expect(sql.right.params).toContain(fake)
+      } else expect(sql.left._tag).toBe('QueryError')
+    }
+  })
+
+  it('a query, a schema definition and a placeholder', () => {
+    const q = Query.from(M, 'doc')
+    expect(Query.isQuery(proxyOf(q))).toBe(false)
+    expect(Query.isQuery(copyOf(q))).toBe(false)
+    expect(E.isLeft(Query.toSql(proxyOf(q)))).toBe(true)
+    const marker = Schema.notNull
+    expect(E.isLeft(withWhere({ body: proxyOf(marker) }))).toBe(true)
+    expect(E.isLeft(withWhere({ body: copyOf(marker) }))).toBe(true)
+    expect(E.isRight(withWhere({ body: marker }))).toBe(true)
+    const p = Ast.Expr.placeholder('id')
+    expect(Ast.Expr.isPlaceholder(p)).toBe(true)
+    expect(Ast.Expr.isPlaceholder({ ...p })).toBe(false)
+    expect(Ast.Expr.isPlaceholder(proxyOf(p))).toBe(false)
   })
 })
