@@ -9,8 +9,8 @@
  * @since 0.1.0
  */
 import * as O from 'fp-ts/lib/Option.js'
-import * as Model from '../schema/Model.js'
 import type { Node } from '../plan/Spec.js'
+import * as Model from '../schema/Model.js'
 
 // -------------------------------------------------------------------------------------
 // model

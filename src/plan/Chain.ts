@@ -14,8 +14,8 @@ import { absurd } from 'fp-ts/lib/function.js'
 import * as Expr from '../ast/Expr.js'
 import * as Select from '../ast/Select.js'
 import * as QueryError from '../error/QueryError.js'
-import * as Model from '../schema/Model.js'
 import { show } from '../error/Show.js'
+import * as Model from '../schema/Model.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -17,12 +17,12 @@ import * as O from 'fp-ts/lib/Option.js'
 import * as Expr from '../ast/Expr.js'
 import * as AstNode from '../ast/Node.js'
 import * as Select from '../ast/Select.js'
+import type { KeyColumn, Tree, TreeNode } from '../ast/Tree.js'
 import type * as QueryError from '../error/QueryError.js'
-import * as Chain from './Chain.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
+import * as Chain from './Chain.js'
 import type { Custom, Node } from './Spec.js'
-import type { KeyColumn, Tree, TreeNode } from '../ast/Tree.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -11,21 +11,21 @@
  *
  * @since 0.1.0
  */
-import type { LoadError } from '../error/Errors.js'
 import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type { Select } from '../ast/Select.js'
+import * as Assemble from '../decode/Assemble.js'
 import * as Decode from '../decode/Decode.js'
 import * as DecodeError from '../error/DecodeError.js'
+import type { LoadError } from '../error/Errors.js'
 import * as QueryError from '../error/QueryError.js'
-import type { Interpreter } from './Interpreter.js'
+import * as Plan from '../plan/Preload.js'
+import type { Node } from '../plan/Spec.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import type { Table } from '../schema/Table.js'
-import * as Assemble from '../decode/Assemble.js'
-import * as Plan from '../plan/Preload.js'
-import type { Node } from '../plan/Spec.js'
+import type { Interpreter } from './Interpreter.js'
 
 // -------------------------------------------------------------------------------------
 // model

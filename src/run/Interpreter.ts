@@ -8,10 +8,10 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type { Bind } from '../ast/Expr.js'
 import type { Select } from '../ast/Select.js'
+import type { Tree } from '../ast/Tree.js'
 import type { Write } from '../ast/Write.js'
 import type { DbError } from '../error/DbError.js'
 import type { QueryError } from '../error/QueryError.js'
-import type { Tree } from '../ast/Tree.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -7,7 +7,6 @@
  *
  * @since 0.1.0
  */
-import type { LoadError } from '../error/Errors.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import type * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
@@ -15,22 +14,23 @@ import * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as Expr from '../ast/Expr.js'
 import * as Select from '../ast/Select.js'
 import type * as Tree from '../ast/Tree.js'
+import * as Assemble from '../decode/Assemble.js'
 import * as Decode from '../decode/Decode.js'
+import * as Json from '../decode/Json.js'
+import type { LoadError } from '../error/Errors.js'
 import * as QueryError from '../error/QueryError.js'
 import { show } from '../error/Show.js'
-import type { Interpreter } from './Interpreter.js'
+import * as Plan from '../plan/Preload.js'
+import * as Spec from '../plan/Spec.js'
+import * as Strategies from '../plan/Strategy.js'
 import { isQuery } from '../query/Make.js'
 import * as Prepared from '../query/Prepared.js'
 import type { AnyQuery } from '../query/Query.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
-import * as Assemble from '../decode/Assemble.js'
-import * as Json from '../decode/Json.js'
-import * as Batched from './Batched.js'
-import * as Plan from '../plan/Preload.js'
-import * as Spec from '../plan/Spec.js'
-import * as Strategies from '../plan/Strategy.js'
 import * as Sql from '../sql/Compile.js'
+import * as Batched from './Batched.js'
+import type { Interpreter } from './Interpreter.js'
 
 // -------------------------------------------------------------------------------------
 // model

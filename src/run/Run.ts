@@ -5,7 +5,6 @@
  *
  * @since 0.1.0
  */
-import type { LoadError } from '../error/Errors.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
@@ -13,17 +12,18 @@ import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import * as Select from '../ast/Select.js'
 import * as Decode from '../decode/Decode.js'
+import type { LoadError } from '../error/Errors.js'
 import * as QueryError from '../error/QueryError.js'
 import { show } from '../error/Show.js'
-import * as Preload from './Preload.js'
 import type * as Spec from '../plan/Spec.js'
 import type { Loaded } from '../query/Loaded.js'
-import type * as Prepared from '../query/Prepared.js'
-import * as PreparedQuery from '../query/Prepared.js'
 import { isQuery } from '../query/Make.js'
+import * as PreparedQuery from '../query/Prepared.js'
+import type * as Prepared from '../query/Prepared.js'
 import type { AnyQuery, Joins, Query } from '../query/Query.js'
 import * as Model from '../schema/Model.js'
 import type { Interpreter } from './Interpreter.js'
+import * as Preload from './Preload.js'
 
 // -------------------------------------------------------------------------------------
 // model

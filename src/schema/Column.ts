@@ -8,8 +8,8 @@
  * @since 0.1.0
  */
 import * as t from 'io-ts'
-import * as Timestamp from './Timestamp.js'
 import * as Brand from './Brand.js'
+import * as Timestamp from './Timestamp.js'
 
 // -------------------------------------------------------------------------------------
 // model

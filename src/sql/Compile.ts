@@ -9,8 +9,8 @@
 import * as O from 'fp-ts/lib/Option.js'
 import * as Ex from '../ast/Expr.js'
 import type { Expr, SelectField } from '../ast/Expr.js'
-import { show } from '../error/Show.js'
 import type { Join, OrderTerm, Output, PerParent, Select } from '../ast/Select.js'
+import { show } from '../error/Show.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -23,11 +23,11 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as SchemaError from '../error/SchemaError.js'
-import { ident } from './Compile.js'
-import * as Column from '../schema/Column.js'
 import type { OnDelete } from '../schema/Association.js'
+import * as Column from '../schema/Column.js'
 import type { AnyModel, Resolved, Tables } from '../schema/Model.js'
 import type { Table } from '../schema/Table.js'
+import { ident } from './Compile.js'
 
 // -------------------------------------------------------------------------------------
 // model

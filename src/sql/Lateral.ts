@@ -20,8 +20,8 @@
 import * as O from 'fp-ts/lib/Option.js'
 import type { SelectField } from '../ast/Expr.js'
 import type * as Select from '../ast/Select.js'
-import * as Sql from './Compile.js'
 import type { Root, Tree, TreeNode } from '../ast/Tree.js'
+import * as Sql from './Compile.js'
 
 // -------------------------------------------------------------------------------------
 // utils

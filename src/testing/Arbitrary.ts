@@ -13,22 +13,22 @@
  *
  * @since 0.1.0
  */
+import * as fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { absurd } from 'fp-ts/lib/function.js'
-import * as fc from 'fast-check'
 import * as Expr from '../ast/Expr.js'
-import type { RawRow } from '../run/Interpreter.js'
+import type { WriteError } from '../error/WriteError.js'
 import * as MemoryWrite from '../interpreter/memory/Write.js'
-import * as Preload from '../run/Preload.js'
 import * as Pred from '../query/Pred.js'
 import * as Query from '../query/Query.js'
+import type { RawRow } from '../run/Interpreter.js'
+import * as Preload from '../run/Preload.js'
 import * as A from '../schema/Association.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import * as Table from '../schema/Table.js'
 import type * as Plan from '../write/Plan.js'
 import * as WriteRecord from '../write/Record.js'
-import type { WriteError } from '../error/WriteError.js'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -28,15 +28,15 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as Ex from '../ast/Expr.js'
 import * as W from '../ast/Write.js'
+import { show } from '../error/Show.js'
+import * as WriteError from '../error/WriteError.js'
 import { filterExpr } from '../plan/Chain.js'
 import type { Fields } from '../schema/Association.js'
 import type { Column } from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import type { Table } from '../schema/Table.js'
 import * as Plan from './Plan.js'
-import { show } from '../error/Show.js'
 import { applyDefaults, byKey, checkRecord, encode, insertStatements, valueParam } from './Record.js'
-import * as WriteError from '../error/WriteError.js'
 
 // -------------------------------------------------------------------------------------
 // model

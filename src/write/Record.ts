@@ -11,12 +11,12 @@ import * as Ex from '../ast/Expr.js'
 import * as Sel from '../ast/Select.js'
 import * as W from '../ast/Write.js'
 import { show } from '../error/Show.js'
+import * as WriteError from '../error/WriteError.js'
 import { isWithArgs, type Fields } from '../schema/Association.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import type { Table } from '../schema/Table.js'
 import * as Plan from './Plan.js'
-import * as WriteError from '../error/WriteError.js'
 
 // -------------------------------------------------------------------------------------
 // model

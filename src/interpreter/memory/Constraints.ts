@@ -13,9 +13,9 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type * as SchemaError from '../../error/SchemaError.js'
 import * as Column from '../../schema/Column.js'
-import * as Ddl from '../../sql/Ddl.js'
 import type { AnyModel, Tables as ModelTables } from '../../schema/Model.js'
 import type { Table } from '../../schema/Table.js'
+import * as Ddl from '../../sql/Ddl.js'
 
 // -------------------------------------------------------------------------------------
 // model

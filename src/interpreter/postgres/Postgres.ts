@@ -24,13 +24,13 @@ import * as Expr from '../../ast/Expr.js'
 import * as DbError from '../../error/DbError.js'
 import * as QueryError from '../../error/QueryError.js'
 import { show } from '../../error/Show.js'
-import * as Lateral from '../../sql/Lateral.js'
 import * as Plan from '../../plan/Preload.js'
 import * as Prepared from '../../query/Prepared.js'
-import * as Sql from '../../sql/Compile.js'
-import * as WriteSql from '../../sql/Write.js'
 import type { Interpreter, RawRow } from '../../run/Interpreter.js'
 import * as Run from '../../run/Run.js'
+import * as Sql from '../../sql/Compile.js'
+import * as Lateral from '../../sql/Lateral.js'
+import * as WriteSql from '../../sql/Write.js'
 
 // -------------------------------------------------------------------------------------
 // model
