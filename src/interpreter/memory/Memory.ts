@@ -32,7 +32,6 @@ import type { Interpreter, RawRow } from '../../run/Interpreter.js'
 import * as Run from '../../run/Run.js'
 import type * as Model from '../../schema/Model.js'
 import * as Constraints from './Constraints.js'
-import type * as Eval from './Eval.js'
 import * as Read from './Read.js'
 import * as Value from './Value.js'
 import * as Write from './Write.js'
@@ -47,7 +46,9 @@ import * as Write from './Write.js'
  * @category model
  * @since 0.1.0
  */
-export type Tables = Eval.Tables
+// Declared here, not aliased from `Eval`: the public module must own the types its signatures print
+// (a user's declaration file cannot name `dist/.../Eval`: TS2742).
+export type Tables = ReadonlyMap<string, ReadonlyArray<RawRow>>
 
 /**
  * What evaluating a select can fail with: a `QueryError` (`Unsupported` for a fragment, `InvalidArgument`
@@ -57,7 +58,7 @@ export type Tables = Eval.Tables
  * @category model
  * @since 0.1.0
  */
-export type EvalError = Eval.EvalError
+export type EvalError = QueryError.QueryError | DbError.DbError
 
 // -------------------------------------------------------------------------------------
 // utils
