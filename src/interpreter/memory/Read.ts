@@ -21,7 +21,15 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
-import { isExpr, type Bind, type Binding, type Expr, type Join, type Select } from '../../ast/Expr.js'
+import {
+  isExpr,
+  type Bind,
+  type Binding,
+  type Expr,
+  type Join,
+  type Select,
+  type SelectField,
+} from '../../ast/Expr.js'
 import * as DbError from '../../error/DbError.js'
 import * as QueryError from '../../error/QueryError.js'
 import { show } from '../../error/Show.js'
@@ -429,6 +437,23 @@ interface Ranked {
   readonly keys: ReadonlyArray<unknown>
   readonly group: string
 }
+
+// Where each field of a select is evaluated. The compiler checks that every field is listed, so a new
+// field of the select node is a type error here until this evaluator gives it a meaning (the SQL
+// compiler's `clause` and `Check.select` are records of the same keys).
+const evaluated: { readonly [K in SelectField]: 'compileRows' | 'compileSelect' } = {
+  _tag: 'compileSelect',
+  from: 'compileRows',
+  joins: 'compileRows',
+  where: 'compileRows',
+  columns: 'compileSelect',
+  distinct: 'compileSelect',
+  orderBy: 'compileSelect',
+  offset: 'compileSelect',
+  limit: 'compileSelect',
+  perParent: 'compileSelect',
+}
+void evaluated
 
 // The whole select: rows, output columns, DISTINCT, ORDER BY, OFFSET, LIMIT.
 const compileSelect = (
