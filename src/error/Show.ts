@@ -14,10 +14,24 @@ const limit = 200
 
 const clip = (s: string): string => (s.length > limit ? `${s.slice(0, limit)}...` : s)
 
-// What `typeof` says of a value (a closed union, as the language defines it), and the value it says it
-// of. Indexing a record keyed by it with `typeof u` type-checks only when it lists every answer.
-type TypeOf = 'string' | 'number' | 'bigint' | 'boolean' | 'symbol' | 'undefined' | 'object' | 'function'
-interface TypeOfValue {
+/**
+ * What `typeof` says of a value: a closed union, as the language defines it. Indexing a record keyed
+ * by it with `typeof u` type-checks only when the record lists every answer (`Show` and the
+ * PostgreSQL interpreter's parameter check dispatch on it so).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export type TypeOf =
+  'string' | 'number' | 'bigint' | 'boolean' | 'symbol' | 'undefined' | 'object' | 'function'
+
+/**
+ * The value each answer of `typeof` says it is of.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export interface TypeOfValue {
   readonly string: string
   readonly number: number
   readonly bigint: bigint

@@ -23,7 +23,7 @@ import type postgres from 'postgres'
 import * as Expr from '../../ast/Expr.js'
 import * as DbError from '../../error/DbError.js'
 import * as QueryError from '../../error/QueryError.js'
-import { show } from '../../error/Show.js'
+import { show, type TypeOf, type TypeOfValue } from '../../error/Show.js'
 import * as Plan from '../../plan/Preload.js'
 import * as Prepared from '../../query/Prepared.js'
 import type { Interpreter, RawRow } from '../../run/Interpreter.js'
@@ -106,20 +106,6 @@ const afterClose = async (): Promise<void> => {
 // jsonb value) leaves postgres.js 3.4.9's connection answering nothing more.
 const unsendable = (v: unknown, depth = 0): string | null =>
   (unsendables[typeof v] as (v: unknown, depth: number) => string | null)(v, depth)
-
-// What `typeof` says of a value (a closed union, as the language defines it) and the value it says it
-// of: indexing a record keyed by it with `typeof v` type-checks only when it lists every answer.
-type TypeOf = 'string' | 'number' | 'bigint' | 'boolean' | 'symbol' | 'undefined' | 'object' | 'function'
-interface TypeOfValue {
-  readonly string: string
-  readonly number: number
-  readonly bigint: bigint
-  readonly boolean: boolean
-  readonly symbol: symbol
-  readonly undefined: undefined
-  readonly object: object | null
-  readonly function: (...args: ReadonlyArray<never>) => unknown
-}
 
 const cannotHold = (v: unknown): string => `${show(v)} is not a value PostgreSQL can hold`
 const sendable = (): null => null
