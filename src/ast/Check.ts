@@ -20,7 +20,62 @@ import type { Write } from './Write.js'
 const compareOps: ReadonlySet<unknown> = new Set<Expr.CompareOp>(['eq', 'neq', 'lt', 'lte', 'gt', 'gte'])
 const dirs: ReadonlySet<unknown> = new Set(['asc', 'desc'])
 const nullsPlacements: ReadonlySet<unknown> = new Set(['first', 'last', 'default'])
-const joinKinds: ReadonlySet<unknown> = new Set(['inner', 'left'])
+const joinKinds: ReadonlySet<unknown> = new Set<Expr.JoinKind>(['inner', 'left', 'right', 'full'])
+const arithOps: ReadonlySet<unknown> = new Set<Expr.ArithOp>(['add', 'sub', 'mul', 'div', 'mod'])
+// Each function with the number of arguments it takes: [least, most].
+const arities: Readonly<Record<Expr.FnName, readonly [number, number]>> = {
+  lower: [1, 1],
+  upper: [1, 1],
+  length: [1, 1],
+  trim: [1, 1],
+  abs: [1, 1],
+  round: [1, 1],
+  coalesce: [1, Infinity],
+  nullif: [2, 2],
+  concat: [2, 2],
+  dateTrunc: [1, 1],
+}
+const truncUnits: ReadonlySet<unknown> = new Set<Expr.TruncUnit>([
+  'year',
+  'quarter',
+  'month',
+  'week',
+  'day',
+  'hour',
+  'minute',
+  'second',
+])
+const castTypes: ReadonlySet<unknown> = new Set<Expr.CastType>([
+  'integer',
+  'bigint',
+  'numeric',
+  'double',
+  'text',
+  'boolean',
+  'date',
+  'timestamptz',
+])
+// Each aggregate with the number of arguments it takes: [least, most] (`count()` is `count(*)`).
+const aggArities: Readonly<Record<Expr.AggFn, readonly [number, number]>> = {
+  count: [0, 1],
+  sum: [1, 1],
+  avg: [1, 1],
+  min: [1, 1],
+  max: [1, 1],
+  boolAnd: [1, 1],
+  boolOr: [1, 1],
+  arrayAgg: [1, 1],
+  stringAgg: [2, 2],
+}
+const arityOk = (
+  table: Readonly<Record<string, readonly [number, number]>>,
+  name: unknown,
+  n: number,
+): boolean =>
+  typeof name === 'string' &&
+  Object.hasOwn(table, name) &&
+  n >= (table[name] as readonly [number, number])[0] &&
+  n <= (table[name] as readonly [number, number])[1]
 
 /**
  * The deepest nesting the checks accept: far above `Expr.maxDepth` (preload and through subqueries
@@ -45,6 +100,8 @@ const option = (u: unknown, ok: (v: unknown) => boolean): boolean => {
   const o = u as Field
   return o['_tag'] === 'None' || (o['_tag'] === 'Some' && ok(o['value']))
 }
+
+const isSome = (u: unknown): boolean => typeof u === 'object' && u !== null && (u as Field)['_tag'] === 'Some'
 
 const binding = (u: unknown): boolean =>
   typeof u === 'object' && u !== null && isText(fields(u)['table']) && isText(fields(u)['alias'])
@@ -103,7 +160,78 @@ const exprChecks: {
     return undefined
   },
   Exists: (e, push, d) => void push(['select', e.select, d + 1]),
+  Scalar: (e, push, d) => void push(['select', e.select, d + 1]),
+  InSelect: (e, push, d) => {
+    push(['expr', e.expr, d + 1])
+    push(['select', e.select, d + 1])
+    return undefined
+  },
+  Arith: (e, push, d) => {
+    if (!arithOps.has(e.op)) return `unknown arithmetic operator '${String(e.op)}'`
+    if (typeof e.integer !== 'boolean') return 'arithmetic says whether its operands are integers'
+    push(['expr', e.left, d + 1])
+    push(['expr', e.right, d + 1])
+    return undefined
+  },
+  Call: (e, push, d) => {
+    if (!isList(e.args) || !arityOk(arities, e.fn, e.args.length))
+      return `'${String(e.fn)}' is not a function with ${isList(e.args) ? e.args.length : 'those'} arguments`
+    if (e.fn === 'dateTrunc' ? !truncUnits.has(e.unit) : e.unit !== undefined)
+      return 'only dateTrunc takes a unit, one of year, quarter, month, week, day, hour, minute, second'
+    for (const a of e.args) push(['expr', a, d + 1])
+    return undefined
+  },
+  Cast: (e, push, d) => {
+    if (!castTypes.has(e.type)) return `'${String(e.type)}' is not a type a value can be cast to`
+    push(['expr', e.expr, d + 1])
+    return undefined
+  },
+  Case: (e, push, d) => {
+    if (!isList(e.whens) || e.whens.length === 0) return 'a case holds one or more branches'
+    for (const w of e.whens) {
+      if (typeof w !== 'object' || w === null) return 'a case branch holds a condition and a value'
+      push(['cond', fields(w)['when'], d + 1])
+      push(['expr', fields(w)['then'], d + 1])
+    }
+    if (!option(e.otherwise, () => true)) return 'the else of a case is an option of an expression'
+    if (e.otherwise._tag === 'Some') push(['expr', e.otherwise.value, d + 1])
+    return undefined
+  },
+  Agg: (e, push, d) => {
+    if (!isList(e.args) || !arityOk(aggArities, e.fn, e.args.length))
+      return `'${String(e.fn)}' is not an aggregate with ${isList(e.args) ? e.args.length : 'those'} arguments`
+    if (typeof e.distinct !== 'boolean') return 'an aggregate says whether it is distinct'
+    if (!option(e.filter, () => true)) return 'the filter of an aggregate is an option of a condition'
+    if (!isList(e.orderBy)) return 'an aggregate holds a list of order terms'
+    for (const a of e.args) push(['expr', a, d + 1])
+    if (e.filter._tag === 'Some') push(['cond', e.filter.value, d + 1])
+    for (const t of e.orderBy) {
+      const problem = orderTerm(t, push, d)
+      if (problem !== undefined) return problem
+    }
+    return undefined
+  },
 }
+
+const orderTerm = (t: unknown, push: Push, d: number): string | undefined => {
+  if (
+    typeof t !== 'object' ||
+    t === null ||
+    !dirs.has(fields(t)['dir']) ||
+    !nullsPlacements.has(fields(t)['nulls'])
+  )
+    return "an order term is 'asc' or 'desc', with nulls 'first', 'last' or 'default'"
+  push(['expr', fields(t)['expr'], d + 1])
+  return undefined
+}
+
+const exprList =
+  (what: string) =>
+  (v: unknown, _: Field, push: Push, d: number, condition = false): string | undefined => {
+    if (!isList(v)) return `a select's ${what} is a list of expressions`
+    for (const e of v) push([condition ? 'cond' : 'expr', e, d + 1])
+    return undefined
+  }
 
 const logic = (e: Expr.And | Expr.Or, push: Push, d: number): string | undefined => {
   if (!isList(e.exprs)) return `${e._tag.toLowerCase()} holds a list of expressions`
@@ -144,7 +272,7 @@ const selectChecks: {
     for (const j of v as ReadonlyArray<unknown>) {
       if (!Node.isNode(j) || fields(j)['_tag'] !== 'Join') return 'expected a join built by Ast.Select.join'
       if (!joinKinds.has(fields(j)['kind']) || !binding(fields(j)['binding']))
-        return 'a join is inner or left, onto a binding with a table and an alias'
+        return 'a join is inner, left, right or full, onto a binding with a table and an alias'
       push(['cond', fields(j)['on'], d + 1])
     }
     return undefined
@@ -155,35 +283,42 @@ const selectChecks: {
   },
   orderBy: (v, _, push, d) => {
     for (const t of v as ReadonlyArray<unknown>) {
-      if (
-        typeof t !== 'object' ||
-        t === null ||
-        !dirs.has(fields(t)['dir']) ||
-        !nullsPlacements.has(fields(t)['nulls'])
-      )
-        return "an order term is 'asc' or 'desc', with nulls 'first', 'last' or 'default'"
-      push(['expr', fields(t)['expr'], d + 1])
+      const problem = orderTerm(t, push, d)
+      if (problem !== undefined) return problem
     }
     return undefined
   },
   limit: v => (option(v, isCount) ? undefined : windowProblem),
   offset: v => (option(v, isCount) ? undefined : windowProblem),
   distinct: v => (typeof v === 'boolean' ? undefined : 'distinct is true or false'),
-  perParent: (v, _, push, d) =>
-    option(v, p => {
-      if (typeof p !== 'object' || p === null) return false
-      const q = fields(p)
-      const keys = q['keys']
-      if (!isList(keys)) return false
-      for (const k of keys) push(['expr', k, d + 1])
-      return (
-        option(q['limit'], isCount) &&
-        option(q['offset'], isCount) &&
-        option(q['distinctKeys'], k => typeof k === 'object' && k !== null && isText(fields(k)['sqlType']))
-      )
-    })
-      ? undefined
-      : 'a per-parent window holds its keys and options of counts',
+  distinctOn: (v, s, push, d) =>
+    s['distinct'] === true && isList(v) && v.length > 0
+      ? 'a select is distinct or distinct on, not both'
+      : exprList('distinct on')(v, s, push, d),
+  groupBy: exprList('group by'),
+  having: (v, s, push, d) => exprList('having')(v, s, push, d, true),
+  keyed: v => (isList(v) && v.every(isText) ? undefined : "a select's keyed bindings are a list of aliases"),
+  perParent: (v, s, push, d) =>
+    // The per-parent lowerings rank the rows `from`, `joins` and `where` give: no grouping there.
+    isSome(v) && [s['groupBy'], s['having'], s['distinctOn']].some(l => isList(l) && l.length > 0)
+      ? 'a per-parent window does not combine with group by, having or distinct on'
+      : option(v, p => {
+            if (typeof p !== 'object' || p === null) return false
+            const q = fields(p)
+            const keys = q['keys']
+            if (!isList(keys)) return false
+            for (const k of keys) push(['expr', k, d + 1])
+            return (
+              option(q['limit'], isCount) &&
+              option(q['offset'], isCount) &&
+              option(
+                q['distinctKeys'],
+                k => typeof k === 'object' && k !== null && isText(fields(k)['sqlType']),
+              )
+            )
+          })
+        ? undefined
+        : 'a per-parent window holds its keys and options of counts',
 }
 const windowProblem = 'limit and offset are options of non-negative integers'
 const selectFields = Object.keys(selectChecks) as ReadonlyArray<Expr.SelectField>

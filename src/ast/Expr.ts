@@ -138,11 +138,174 @@ export interface Exists extends Node.Branded {
 }
 
 /**
+ * Arithmetic operators. PostgreSQL decides by the operands' types what `/` and `%` mean: both integer
+ * types truncate toward zero (`7 / 2 = 3`, `-7 / 2 = -3`, `-7 % 2 = -1`); any other type divides
+ * exactly. See `Arith.integer`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type ArithOp = 'add' | 'sub' | 'mul' | 'div' | 'mod'
+
+/**
+ * `left op right`. `integer` says that both operands are of integer types (the query layer knows the
+ * columns' types; an interpreter without types, the memory one, needs to be told): then `div` and
+ * `mod` truncate toward zero, and a division by zero is an error either way (SQLSTATE 22012).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Arith extends Node.Branded {
+  readonly _tag: 'Arith'
+  readonly op: ArithOp
+  readonly left: Expr
+  readonly right: Expr
+  readonly integer: boolean
+}
+
+/**
+ * The scalar functions an expression may call: a closed set, each with the meaning PostgreSQL gives
+ * it. `concat` is the `||` operator of text (NULL if either side is); `dateTrunc` takes the unit first
+ * (`'year' | 'quarter' | 'month' | 'week' | 'day' | 'hour' | 'minute' | 'second'`, a fixed table);
+ * `coalesce` takes one or more arguments, `nullif` two; the others one.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type FnName =
+  'lower' | 'upper' | 'length' | 'trim' | 'abs' | 'round' | 'coalesce' | 'nullif' | 'concat' | 'dateTrunc'
+
+/**
+ * The units of `dateTrunc`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type TruncUnit = 'year' | 'quarter' | 'month' | 'week' | 'day' | 'hour' | 'minute' | 'second'
+
+/**
+ * A call of a scalar function; `unit` only for `dateTrunc`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Call extends Node.Branded {
+  readonly _tag: 'Call'
+  readonly fn: FnName
+  readonly args: ReadonlyArray<Expr>
+  readonly unit?: TruncUnit
+}
+
+/**
+ * The types a value may be cast to: a closed set, spelled from a fixed table (never from input).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type CastType =
+  'integer' | 'bigint' | 'numeric' | 'double' | 'text' | 'boolean' | 'date' | 'timestamptz'
+
+/** `cast(expr as type)`. @category model @since 0.1.0 */
+export interface Cast extends Node.Branded {
+  readonly _tag: 'Cast'
+  readonly expr: Expr
+  readonly type: CastType
+}
+
+/** One branch of a `Case`. @category model @since 0.1.0 */
+export interface When {
+  readonly when: Expr
+  readonly then: Expr
+}
+
+/**
+ * `case when ... then ... [else ...] end`: the first branch whose condition is true; `otherwise` (or
+ * NULL) when none is.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Case extends Node.Branded {
+  readonly _tag: 'Case'
+  readonly whens: ReadonlyArray<When>
+  readonly otherwise: O.Option<Expr>
+}
+
+/**
+ * The aggregate functions: a closed set, with PostgreSQL's meaning (NULL inputs skipped; over no rows,
+ * `count` is 0 and every other one NULL). `count` with no argument is `count(*)`; `stringAgg` takes
+ * the value and the separator.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type AggFn = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'boolAnd' | 'boolOr' | 'arrayAgg' | 'stringAgg'
+
+/**
+ * An aggregate over the rows of a group: `fn([distinct] args [order by ...]) [filter (where ...)]`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Agg extends Node.Branded {
+  readonly _tag: 'Agg'
+  readonly fn: AggFn
+  readonly args: ReadonlyArray<Expr>
+  readonly distinct: boolean
+  readonly filter: O.Option<Expr>
+  readonly orderBy: ReadonlyArray<OrderTerm>
+}
+
+/**
+ * A scalar subquery: the one column of at most one row of `select` (NULL with none; more than one row
+ * is an error, SQLSTATE 21000). It may refer to the bindings around it (a correlated subquery).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Scalar extends Node.Branded {
+  readonly _tag: 'Scalar'
+  readonly select: Select
+}
+
+/**
+ * `expr in (select ...)`: membership in the one column of a subquery's rows, with SQL's three-valued
+ * answer (NULL when no row is equal and some row or `expr` is NULL).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface InSelect extends Node.Branded {
+  readonly _tag: 'InSelect'
+  readonly expr: Expr
+  readonly select: Select
+}
+
+/**
  * @category model
  * @since 0.1.0
  */
 export type Expr =
-  ColumnRef | Param | Bool | Compare | InList | IsNull | Not | NotTrue | And | Or | Like | Fragment | Exists
+  | ColumnRef
+  | Param
+  | Bool
+  | Compare
+  | InList
+  | IsNull
+  | Not
+  | NotTrue
+  | And
+  | Or
+  | Like
+  | Fragment
+  | Exists
+  | Arith
+  | Call
+  | Cast
+  | Case
+  | Agg
+  | Scalar
+  | InSelect
 
 // The select node is part of the expression grammar (`exists (select ...)`), so its model lives
 // here and `Select.ts` holds its constructors and combinators: the two modules import one way.
@@ -160,9 +323,15 @@ export interface Binding {
  * @category model
  * @since 0.1.0
  */
+export type JoinKind = 'inner' | 'left' | 'right' | 'full'
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
 export interface Join extends Node.Branded {
   readonly _tag: 'Join'
-  readonly kind: 'inner' | 'left'
+  readonly kind: JoinKind
   readonly binding: Binding
   readonly on: Expr
 }
@@ -204,6 +373,21 @@ export interface Select extends Node.Branded {
   readonly limit: O.Option<number>
   readonly offset: O.Option<number>
   readonly distinct: boolean
+  /**
+   * `distinct on (...)`: one row per distinct value of these expressions, the first in `orderBy` order
+   * (whose leading terms must be these expressions, as PostgreSQL requires). Empty: none.
+   */
+  readonly distinctOn: ReadonlyArray<Expr>
+  /** `group by`: empty with no aggregate in the select means no grouping. */
+  readonly groupBy: ReadonlyArray<Expr>
+  /** `having`: conjuncts over the groups. */
+  readonly having: ReadonlyArray<Expr>
+  /**
+   * The aliases of bindings whose primary key is entirely in `groupBy`: a grouped select may read their
+   * other columns, which PostgreSQL allows by functional dependency (it knows the table's keys). The
+   * SQL compiler renders nothing for it; an interpreter without keys (the memory one) is told here.
+   */
+  readonly keyed: ReadonlyArray<string>
   /**
    * Top-N per group (the preload planner's per-parent limit). When `some`, the rows that `from`, `joins`
    * and `where` produce are split into groups of equal `keys` values (compared as `=` compares them;
@@ -400,6 +584,105 @@ const refusedFragment = (reason: string): Fragment =>
   make({ _tag: 'Fragment' as const, strings: freeze(['', '']), args: freeze([param(Node.refuse(reason))]) })
 /** @category constructors @since 0.1.0 */
 export const exists = (select: Select): Exists => make({ _tag: 'Exists', select })
+/** @category constructors @since 0.1.0 */
+export const scalar = (select: Select): Scalar => make({ _tag: 'Scalar', select })
+/** @category constructors @since 0.1.0 */
+export const inSelect = (expr: Expr, select: Select): InSelect =>
+  make({ _tag: 'InSelect', expr: operand(expr), select })
+/**
+ * Arithmetic; `integer` when both operands are of integer types (see `Arith.integer`).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const arith = (op: ArithOp, left: Expr, right: Expr, integer: boolean): Arith =>
+  make({ _tag: 'Arith', op, left: operand(left), right: operand(right), integer: integer === true })
+/**
+ * A scalar function call (`dateTrunc` through `dateTrunc`, which takes its unit).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const call = (fn: Exclude<FnName, 'dateTrunc'>, args: ReadonlyArray<Expr>): Call =>
+  Node.total(
+    'Expr.call',
+    () => make({ _tag: 'Call' as const, fn, args: freeze([...args].map(operand)) }),
+    reason => make({ _tag: 'Call' as const, fn, args: freeze([param(Node.refuse(reason))]) }),
+  )
+/** `date_trunc(unit, expr)`. @category constructors @since 0.1.0 */
+export const dateTrunc = (unit: TruncUnit, expr: Expr): Call =>
+  make({ _tag: 'Call', fn: 'dateTrunc', args: freeze([operand(expr)]), unit })
+/** @category constructors @since 0.1.0 */
+export const cast = (expr: Expr, type: CastType): Cast => make({ _tag: 'Cast', expr: operand(expr), type })
+/**
+ * `case when ... then ... else ... end`. Each condition's place takes a condition node.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const case_ = (whens: ReadonlyArray<When>, otherwise: O.Option<Expr>): Case =>
+  Node.total(
+    'Expr.case_',
+    () =>
+      make({
+        _tag: 'Case' as const,
+        whens: freeze(
+          [...whens].map(w => freeze({ when: condition('Expr.case_', w.when), then: operand(w.then) })),
+        ),
+        otherwise:
+          otherwise._tag === 'Some'
+            ? freeze({ _tag: 'Some' as const, value: operand(otherwise.value) })
+            : otherwise,
+      }),
+    reason =>
+      make({
+        _tag: 'Case' as const,
+        whens: freeze([freeze({ when: param(Node.refuse(reason)), then: param(null) })]),
+        otherwise,
+      }),
+  )
+/**
+ * An aggregate: `count` with no argument is `count(*)`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const agg = (
+  fn: AggFn,
+  args: ReadonlyArray<Expr>,
+  options: {
+    readonly distinct?: boolean
+    readonly filter?: Expr
+    readonly orderBy?: ReadonlyArray<OrderTerm>
+  } = {},
+): Agg =>
+  Node.total(
+    'Expr.agg',
+    () =>
+      make({
+        _tag: 'Agg' as const,
+        fn,
+        args: freeze([...args].map(operand)),
+        distinct: options.distinct === true,
+        filter:
+          options.filter === undefined
+            ? none
+            : freeze({ _tag: 'Some' as const, value: condition('Expr.agg', options.filter) }),
+        orderBy: freeze([...(options.orderBy ?? [])].map(t => freeze({ ...t, expr: operand(t.expr) }))),
+      }),
+    reason =>
+      make({
+        _tag: 'Agg' as const,
+        fn,
+        args: freeze([param(Node.refuse(reason))]),
+        distinct: false,
+        filter: none,
+        orderBy: freeze([]),
+      }),
+  )
+
+// `O.none` without importing fp-ts's runtime into the AST (its type only): the same shape, frozen.
+const none: O.Option<never> = freeze({ _tag: 'None' })
 
 /**
  * A value as an operand: an expression built by these companions as itself, anything else (whatever
@@ -447,6 +730,13 @@ const exprTags: Readonly<Record<Expr['_tag'], true>> = {
   Like: true,
   Fragment: true,
   Exists: true,
+  Arith: true,
+  Call: true,
+  Cast: true,
+  Case: true,
+  Agg: true,
+  Scalar: true,
+  InSelect: true,
 }
 
 // The expressions directly inside a node (a subquery's filters, joins, outputs, order and per-parent
@@ -472,7 +762,23 @@ const children = (e: Expr): ReadonlyArray<Expr> => {
     case 'Fragment':
       return e.args
     case 'Exists':
+    case 'Scalar':
       return selectChildren(e.select)
+    case 'InSelect':
+      return [e.expr, ...selectChildren(e.select)]
+    case 'Arith':
+      return [e.left, e.right]
+    case 'Call':
+      return e.args
+    case 'Cast':
+      return [e.expr]
+    case 'Case':
+      return [
+        ...e.whens.flatMap(w => [w.when, w.then]),
+        ...(e.otherwise._tag === 'Some' ? [e.otherwise.value] : []),
+      ]
+    case 'Agg':
+      return [...e.args, ...(e.filter._tag === 'Some' ? [e.filter.value] : []), ...e.orderBy.map(t => t.expr)]
   }
 }
 
@@ -487,12 +793,29 @@ const selectExprs: { readonly [K in SelectField]: (v: Select[K]) => ReadonlyArra
   limit: () => [],
   offset: () => [],
   distinct: () => [],
+  distinctOn: es => es,
+  groupBy: es => es,
+  having: es => es,
+  keyed: () => [],
   perParent: p => (p._tag === 'Some' ? p.value.keys : []),
 }
 const selectFields = Object.keys(selectExprs) as ReadonlyArray<SelectField>
 
-const selectChildren = (s: Select): ReadonlyArray<Expr> =>
-  selectFields.flatMap(k => (selectExprs[k] as (v: unknown) => ReadonlyArray<Expr>)(s[k]))
+/**
+ * The expressions a select holds directly, in every field (outputs, joins' conditions, filters, order,
+ * grouping, per-parent keys); a subquery's own expressions are inside them, not listed. Never throws.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const selectChildren = (s: Select): ReadonlyArray<Expr> =>
+  // Total: a select from untyped code whose fields cannot be read holds nothing to walk (`Check`
+  // refuses it).
+  Node.total(
+    'Expr.selectChildren',
+    () => selectFields.flatMap(k => (selectExprs[k] as (v: unknown) => ReadonlyArray<Expr>)(s[k])),
+    () => [],
+  )
 
 /**
  * The nesting depth of an expression (a leaf is 1), measured without recursion, so that any input,

@@ -106,6 +106,8 @@ const role = (field: string): Role => {
     case 'pattern':
     case 'on':
     case 'select':
+    case 'when':
+    case 'then':
       return 'expression'
     case 'where':
     case 'exprs':
@@ -113,6 +115,9 @@ const role = (field: string): Role => {
     case 'keys':
     case 'joins':
     case 'values':
+    case 'groupBy':
+    case 'having':
+    case 'distinctOn':
       return 'list'
     case 'rows':
     case 'set':

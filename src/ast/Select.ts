@@ -41,6 +41,10 @@ export const create = (from: Binding, columns: ReadonlyArray<Output>): Select =>
     limit: O.none,
     offset: O.none,
     distinct: false,
+    distinctOn: none,
+    groupBy: none,
+    having: none,
+    keyed: none,
     perParent: O.none,
   })
 
@@ -94,7 +98,19 @@ export const withOrder =
  * @since 0.1.0
  */
 export const set =
-  <K extends 'limit' | 'offset' | 'distinct' | 'columns' | 'orderBy' | 'perParent'>(
+  <
+    K extends
+      | 'limit'
+      | 'offset'
+      | 'distinct'
+      | 'columns'
+      | 'orderBy'
+      | 'perParent'
+      | 'distinctOn'
+      | 'groupBy'
+      | 'having'
+      | 'keyed',
+  >(
     key: K,
     value: Select[K],
   ) =>

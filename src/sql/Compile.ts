@@ -8,7 +8,7 @@
  */
 import * as O from 'fp-ts/lib/Option.js'
 import * as Ex from '../ast/Expr.js'
-import type { Expr, SelectField } from '../ast/Expr.js'
+import type { AggFn, ArithOp, Call, CastType, Expr, FnName, SelectField, TruncUnit } from '../ast/Expr.js'
 import type { Join, OrderTerm, Output, PerParent, Select } from '../ast/Select.js'
 import { show } from '../error/Show.js'
 
@@ -156,6 +156,13 @@ const atomic: Readonly<Record<Expr['_tag'], boolean>> = {
   Like: false,
   Fragment: true,
   Exists: true,
+  Arith: false,
+  Call: true,
+  Cast: true,
+  Case: true,
+  Agg: true,
+  Scalar: true,
+  InSelect: false,
 }
 
 // A value in an operand's place is a parameter whatever its shape (`expr` decides by brand); only its
@@ -192,6 +199,76 @@ const handlers: Handlers = {
   Fragment: (ctx, e) =>
     `(${e.strings.map((s, i) => (i < e.args.length ? s + expr(ctx, e.args[i] as Expr) : s)).join('')})`,
   Exists: (ctx, e) => `exists (${select(ctx, e.select)})`,
+  Scalar: (ctx, e) => `(${select(ctx, e.select)})`,
+  InSelect: (ctx, e) => `${compared(ctx, e.expr)} in (${select(ctx, e.select)})`,
+  Arith: (ctx, e) =>
+    `${wrap(ctx, e.left)} ${Object.hasOwn(arithOps, e.op) ? arithOps[e.op] : '+'} ${wrap(ctx, e.right)}`,
+  Call: (ctx, e) => (Object.hasOwn(calls, e.fn) ? calls[e.fn] : calls.coalesce)(ctx, e),
+  Cast: (ctx, e) =>
+    `cast(${expr(ctx, e.expr)} as ${Object.hasOwn(castTypes, e.type) ? castTypes[e.type] : 'text'})`,
+  Case: (ctx, e) =>
+    `case ${e.whens.map(w => `when ${expr(ctx, w.when)} then ${expr(ctx, w.then)}`).join(' ')}${
+      O.isSome(e.otherwise) ? ` else ${expr(ctx, e.otherwise.value)}` : ''
+    } end`,
+  Agg: (ctx, e) => {
+    const name = Object.hasOwn(aggs, e.fn) ? aggs[e.fn] : 'count'
+    const args = e.args.length === 0 && e.fn === 'count' ? '*' : e.args.map(a => expr(ctx, a)).join(', ')
+    const order = e.orderBy.length > 0 ? ` order by ${e.orderBy.map(t => orderTerm(ctx, t)).join(', ')}` : ''
+    const filter = O.isSome(e.filter) ? ` filter (where ${expr(ctx, e.filter.value)})` : ''
+    return `${name}(${e.distinct ? 'distinct ' : ''}${args}${order})${filter}`
+  },
+}
+
+// Keywords and function names come from these tables, never from a node's own text (see `dirs`).
+const arithOps: Readonly<Record<ArithOp, string>> = { add: '+', sub: '-', mul: '*', div: '/', mod: '%' }
+const castTypes: Readonly<Record<CastType, string>> = {
+  integer: 'integer',
+  bigint: 'bigint',
+  numeric: 'numeric',
+  double: 'double precision',
+  text: 'text',
+  boolean: 'boolean',
+  date: 'date',
+  timestamptz: 'timestamptz',
+}
+const truncUnits: Readonly<Record<TruncUnit, string>> = {
+  year: "'year'",
+  quarter: "'quarter'",
+  month: "'month'",
+  week: "'week'",
+  day: "'day'",
+  hour: "'hour'",
+  minute: "'minute'",
+  second: "'second'",
+}
+const aggs: Readonly<Record<AggFn, string>> = {
+  count: 'count',
+  sum: 'sum',
+  avg: 'avg',
+  min: 'min',
+  max: 'max',
+  boolAnd: 'bool_and',
+  boolOr: 'bool_or',
+  arrayAgg: 'array_agg',
+  stringAgg: 'string_agg',
+}
+const fn =
+  (name: string) =>
+  (ctx: Context, e: Call): string =>
+    `${name}(${e.args.map(a => expr(ctx, a)).join(', ')})`
+const calls: Readonly<Record<FnName, (ctx: Context, e: Call) => string>> = {
+  lower: fn('lower'),
+  upper: fn('upper'),
+  length: fn('length'),
+  trim: fn('trim'),
+  abs: fn('abs'),
+  round: fn('round'),
+  coalesce: fn('coalesce'),
+  nullif: fn('nullif'),
+  // Text concatenation: NULL when either side is (the `||` operator, not `concat()`, which skips NULLs).
+  concat: (ctx, e) => e.args.map(a => wrap(ctx, a)).join(' || '),
+  dateTrunc: (ctx, e) =>
+    `date_trunc(${e.unit !== undefined && Object.hasOwn(truncUnits, e.unit) ? truncUnits[e.unit] : "'day'"}, ${e.args.map(a => expr(ctx, a)).join(', ')})`,
 }
 
 // An operand of a comparison or an order: a `json` column as `jsonb`, since `json` has no equality or
@@ -217,7 +294,12 @@ const output = (ctx: Context, o: Output): string =>
     : `${expr(ctx, o.expr)} as ${ident(o.name)}`
 
 // Keywords come from fixed tables, never from a field's own text (see `dirs`).
-const joinKinds: Readonly<Record<Join['kind'], string>> = { inner: 'inner join', left: 'left join' }
+const joinKinds: Readonly<Record<Join['kind'], string>> = {
+  inner: 'inner join',
+  left: 'left join',
+  right: 'right join',
+  full: 'full join',
+}
 
 const join = (ctx: Context, j: Join): string =>
   `${Object.hasOwn(joinKinds, j.kind) ? joinKinds[j.kind] : 'left join'} ${ident(j.binding.table)} as ${ident(j.binding.alias)} on ${expr(ctx, j.on)}`
@@ -274,6 +356,11 @@ export const clause: { readonly [K in SelectField]: (ctx: Context, v: Select[K])
     return text
   },
   where: (ctx, w) => (w.length > 0 ? ` where ${conjunction(ctx, w)}` : ''),
+  distinctOn: (ctx, es) => (es.length > 0 ? `distinct on (${es.map(e => expr(ctx, e)).join(', ')}) ` : ''),
+  groupBy: (ctx, es) => (es.length > 0 ? ` group by ${es.map(e => expr(ctx, e)).join(', ')}` : ''),
+  having: (ctx, hs) => (hs.length > 0 ? ` having ${conjunction(ctx, hs)}` : ''),
+  // PostgreSQL knows the tables' keys: the functional dependency needs no text.
+  keyed: () => '',
   orderBy: (ctx, ts) => (ts.length > 0 ? ` order by ${ts.map(t => orderTerm(ctx, t)).join(', ')}` : ''),
   limit: (ctx, l) => (O.isSome(l) ? ` limit ${param(ctx, l.value)}` : ''),
   offset: (ctx, o) => (O.isSome(o) ? ` offset ${param(ctx, o.value)}` : ''),
@@ -289,7 +376,7 @@ export const clause: { readonly [K in SelectField]: (ctx: Context, v: Select[K])
 export const select = (ctx: Context, s: Select): string =>
   O.isSome(s.perParent)
     ? (perKey(ctx, s, s.perParent.value) ?? ranked(ctx, s, s.perParent.value))
-    : `select ${clause.distinct(ctx, s.distinct)}${clause.columns(ctx, s.columns)}${clause.from(ctx, s.from)}${clause.joins(ctx, s.joins)}${clause.where(ctx, s.where)}${clause.orderBy(ctx, s.orderBy)}${clause.limit(ctx, s.limit)}${clause.offset(ctx, s.offset)}`
+    : `select ${clause.distinct(ctx, s.distinct)}${clause.distinctOn(ctx, s.distinctOn)}${clause.columns(ctx, s.columns)}${clause.from(ctx, s.from)}${clause.joins(ctx, s.joins)}${clause.where(ctx, s.where)}${clause.groupBy(ctx, s.groupBy)}${clause.having(ctx, s.having)}${clause.orderBy(ctx, s.orderBy)}${clause.limit(ctx, s.limit)}${clause.offset(ctx, s.offset)}`
 
 // Key types `perKey` may spell in a cast: built-in type names only, never an arbitrary schema string.
 const castable: ReadonlySet<string> = new Set([

@@ -62,6 +62,10 @@ const nodeClause: {
   // inside its parent row's subquery (`perParent` is the batched strategy's), and its rows are distinct.
   distinct: () => '',
   perParent: () => '',
+  distinctOn: (ctx, es) => Sql.clause.distinctOn(ctx, es),
+  groupBy: (ctx, es) => Sql.clause.groupBy(ctx, es),
+  having: (ctx, hs) => Sql.clause.having(ctx, hs),
+  keyed: () => '',
   columns: (ctx, cs, node, children) =>
     [...cs.map(o => output(ctx, o, node.asText.includes(o.name))), ...children].join(', '),
   from: (ctx, b) => Sql.clause.from(ctx, b),
@@ -79,7 +83,7 @@ const rows = (ctx: Sql.Context, node: TreeNode, depth: { n: number }): string =>
   const children = node.children.map(c => `${subquery(ctx, c, depth)} as ${ident(c.name)}`)
   const c = nodeClause
   if (O.isNone(node.firstOf))
-    return `select ${c.distinct(ctx, s.distinct, node, children)}${c.columns(ctx, s.columns, node, children)}${c.from(ctx, s.from, node, children)}${c.joins(ctx, s.joins, node, children)}${c.where(ctx, s.where, node, children)}${c.orderBy(ctx, s.orderBy, node, children)}${c.limit(ctx, s.limit, node, children)}${c.offset(ctx, s.offset, node, children)}${c.perParent(ctx, s.perParent, node, children)}`
+    return `select ${c.distinct(ctx, s.distinct, node, children)}${c.distinctOn(ctx, s.distinctOn, node, children)}${c.columns(ctx, s.columns, node, children)}${c.from(ctx, s.from, node, children)}${c.joins(ctx, s.joins, node, children)}${c.where(ctx, s.where, node, children)}${c.groupBy(ctx, s.groupBy, node, children)}${c.having(ctx, s.having, node, children)}${c.orderBy(ctx, s.orderBy, node, children)}${c.limit(ctx, s.limit, node, children)}${c.offset(ctx, s.offset, node, children)}${c.perParent(ctx, s.perParent, node, children)}`
   const { keys, alias } = node.firstOf.value
   const x = ident(alias)
   const on = keys.map(k => Sql.expr(ctx, k))
@@ -125,8 +129,9 @@ const roots: {
     return `select ${[`${ident(alias)}."__ord"`, ...subs].join(', ')} from unnest(${arrays.join(', ')}) with ordinality as ${ident(alias)}(${names.join(', ')}) order by ${ident(alias)}."__ord"`
   },
   Query: (ctx, { select: s }, subs) => {
-    if (s.distinct) {
-      // json has no equality: a distinct root is computed first, numbered in its order, then extended.
+    if (s.distinct || s.distinctOn.length > 0 || s.groupBy.length > 0 || s.having.length > 0) {
+      // json has no equality: a distinct root is computed first, numbered in its order, then extended
+      // (a grouped one too: the subqueries read the group's columns, not the rows under it).
       const inner = Sql.select(ctx, s)
       return `select ${[`${ident(s.from.alias)}.*`, ...subs].join(', ')} from (select "q".*, row_number() over () as "__ord" from (${inner}) as "q") as ${ident(s.from.alias)} order by ${ident(s.from.alias)}."__ord"`
     }

@@ -16,6 +16,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import * as Ex from '../ast/Expr.js'
+import type { Select } from '../ast/Select.js'
 import * as Node from '../ast/Node.js'
 import * as W from '../ast/Write.js'
 import { isRef, type Write } from '../ast/Write.js'
@@ -171,9 +172,34 @@ const resolvers: Resolvers = {
   Like: (e, go) => Ex.like(go(e.expr), go(e.pattern), e.caseInsensitive),
   Fragment: (e, go) => Ex.fragment(e.strings, e.args.map(go)),
   // A subquery nobody built is left as it is (the interpreter refuses it), never branded here.
-  Exists: (e, go) =>
-    Node.isNode(e.select) ? Ex.exists(Node.make({ ...e.select, where: e.select.where.map(go) })) : e,
+  Exists: (e, go) => (Node.isNode(e.select) ? Ex.exists(resolveSelect(e.select, go)) : e),
+  Scalar: (e, go) => (Node.isNode(e.select) ? Ex.scalar(resolveSelect(e.select, go)) : e),
+  InSelect: (e, go) => (Node.isNode(e.select) ? Ex.inSelect(go(e.expr), resolveSelect(e.select, go)) : e),
+  Arith: (e, go) => Ex.arith(e.op, go(e.left), go(e.right), e.integer),
+  // `dateTrunc` carries its unit (its constructor sets it; `Check` refuses one without).
+  Call: (e, go) =>
+    e.fn === 'dateTrunc'
+      ? e.unit === undefined
+        ? e
+        : Ex.dateTrunc(e.unit, go(e.args[0] ?? Ex.param(null)))
+      : Ex.call(e.fn, e.args.map(go)),
+  Cast: (e, go) => Ex.cast(go(e.expr), e.type),
+  Case: (e, go) =>
+    Ex.case_(
+      e.whens.map(w => ({ when: go(w.when), then: go(w.then) })),
+      e.otherwise._tag === 'Some' ? { _tag: 'Some', value: go(e.otherwise.value) } : e.otherwise,
+    ),
+  Agg: (e, go) =>
+    Ex.agg(e.fn, e.args.map(go), {
+      distinct: e.distinct,
+      ...(e.filter._tag === 'Some' ? { filter: go(e.filter.value) } : {}),
+      orderBy: e.orderBy.map(t => ({ ...t, expr: go(t.expr) })),
+    }),
 }
+
+// A write's subquery filters may hold plan references (a delete's `exists`): its conjuncts resolved.
+const resolveSelect = (s: Select, go: (x: Ex.Expr) => Ex.Expr): Select =>
+  Node.make({ ...s, where: s.where.map(go) })
 
 const resolveExpr = (results: Results, e: Ex.Expr): Ex.Expr =>
   // Only a node the companions built is rebuilt: a value shaped like one (`{ _tag: 'Fragment', ... }` in

@@ -55,6 +55,35 @@ describe('AST constructors deep-freeze the nodes they build', () => {
     ['Expr.fragment', () => Ex.fragment(['lower(', ') = ', ''], [title, Ex.param('a')])],
     ['Expr.exists', () => Ex.exists(pipe(sub, Select.withWhere(Ex.eq(Ex.column('t1', 'post_id'), id))))],
     ['Expr.operand', () => Ex.operand('x')],
+    ['Expr.arith', () => Ex.arith('div', id, Ex.param(2), true)],
+    ['Expr.call', () => Ex.call('coalesce', [title, Ex.param('none')])],
+    ['Expr.dateTrunc', () => Ex.dateTrunc('month', Ex.column('t0', 'inserted_at'))],
+    ['Expr.cast', () => Ex.cast(id, 'text')],
+    [
+      'Expr.case_',
+      () => Ex.case_([{ when: Ex.eq(id, Ex.param(1)), then: Ex.param('one') }], O.some(Ex.param('other'))),
+    ],
+    [
+      'Expr.agg',
+      () =>
+        Ex.agg('stringAgg', [title, Ex.param(',')], {
+          distinct: true,
+          filter: Ex.isNull(id),
+          orderBy: [{ expr: title, dir: 'asc', nulls: 'default' }],
+        }),
+    ],
+    [
+      'Expr.scalar',
+      () => Ex.scalar(Select.create({ table: 'comments', alias: 't1' }, [output('n', Ex.agg('count', []))])),
+    ],
+    [
+      'Expr.inSelect',
+      () =>
+        Ex.inSelect(
+          id,
+          Select.create({ table: 'comments', alias: 't1' }, [output('p', Ex.column('t1', 'post_id'))]),
+        ),
+    ],
   ]
   it.each(exprs)('%s', (_, build) => {
     expect(unfrozen(build())).toEqual([])

@@ -9,22 +9,55 @@
  * code point, the order of the `C` and `C.UTF-8` collations; jsonb in its own order when either side is
  * JSON), parameters as postgres.js sends them (`Value.parameter`).
  *
+ * Arithmetic, `abs`, `round`, `sum`, `avg` and casts compute with PostgreSQL's rules for the type it
+ * would give the result, answering in postgres.js's representation of that type (`Numeric`: an
+ * `integer` or `double precision` a number, a `bigint` or `numeric` text). Types are read from the
+ * values and from the expression's shape, since the AST does not carry a column's type: an expression
+ * of a known numeric type (arithmetic, `count`, `sum`, a cast to `numeric`, ...; `isNumeric`) compares
+ * and orders its text by value, where text from a column compares as text. `lower`/`upper` map each
+ * code point to its simple case (`Value.upper`), `length` counts code points, `date_trunc` truncates
+ * in UTC (the session time zone of the servers this is checked against), `||` is NULL with a NULL
+ * side, `coalesce` and `case` evaluate lazily, and a strict function evaluates every argument before
+ * it answers NULL for a NULL one (an error in any argument is raised, as PostgreSQL raises it).
+ *
+ * Aggregates read the rows of their group from the environment a grouped select evaluates its outputs
+ * in (`group`); elsewhere (WHERE, ON, GROUP BY, inside another aggregate) an aggregate fails the
+ * compilation with 42803, as PostgreSQL refuses it. Over no rows `count` is `'0'` and the others NULL;
+ * NULL inputs are skipped (`array_agg` keeps them), `distinct` keeps one of each value and sorts them
+ * (as PostgreSQL's sort-based DISTINCT does), `filter` and the aggregate's own ORDER BY apply first.
+ *
  * An expression is compiled once (`compile`) into a function of the bound rows. What is known before a
  * row is read fails the compilation, as PostgreSQL fails a statement before it runs, whatever the
  * tables hold: a binding not in scope (42P01), a parameter PostgreSQL refuses (text with NUL, 22021), a
  * placeholder with no value, a plan reference no plan runner resolved, a fragment (SQL text:
- * `Unsupported`). What depends on the rows is a `Failed` value the compiled function returns in place
- * of a value: a column the row does not have (42703), two values no operator compares (42883), a LIKE
- * pattern whose escape is reached at its end (22025). Nothing throws.
+ * `Unsupported`), a misplaced aggregate (42803), a subquery value of more than one column (42601).
+ * What depends on the rows is a `Failed` value the compiled function returns in place of a value: a
+ * column the row does not have (42703), two values no operator compares (42883), a LIKE pattern whose
+ * escape is reached at its end (22025), a number out of range (22003), a division by zero (22012),
+ * text a cast cannot read (22P02, 22007, 22008), a scalar subquery with more than one row (21000).
+ * Nothing throws.
  *
- * Subqueries (`exists`) are the select evaluator's, carried by the context (`Ctx.exists`): this module
- * knows expressions only, and `Read` imports it, not the other way round.
+ * Subqueries (`exists`, scalar subqueries, `in (select ...)`) are the select evaluator's, carried by
+ * the context (`Ctx.exists`, `Ctx.subquery`): this module knows expressions only, and `Read` imports
+ * it, not the other way round.
  *
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import { isExpr, isPlaceholder, type Bind, type CompareOp, type Expr, type Select } from '../../ast/Expr.js'
+import {
+  isExpr,
+  isPlaceholder,
+  type AggFn,
+  type Bind,
+  type CompareOp,
+  type Call,
+  type CastType,
+  type Expr,
+  type FnName,
+  type OrderTerm,
+  type Select,
+} from '../../ast/Expr.js'
 import { isRef } from '../../ast/Write.js'
 import * as DbError from '../../error/DbError.js'
 import * as QueryError from '../../error/QueryError.js'
@@ -32,6 +65,7 @@ import { show } from '../../error/Show.js'
 import * as Prepared from '../../query/Prepared.js'
 import type { RawRow } from '../../run/Interpreter.js'
 import { like } from './Like.js'
+import * as Numeric from './Numeric.js'
 import * as Value from './Value.js'
 
 // -------------------------------------------------------------------------------------
@@ -99,6 +133,31 @@ export interface Ctx {
   readonly bind: Bind | undefined
   /** The select evaluator: whether a subquery has a row, for the bound rows of its enclosing selects. */
   readonly exists: (ctx: Ctx, s: Select) => E.Either<EvalError, Eval>
+  /** The select evaluator: a subquery's rows, for the bound rows of its enclosing selects. */
+  readonly subquery: (
+    ctx: Ctx,
+    s: Select,
+  ) => E.Either<EvalError, (env: Env) => ReadonlyArray<RawRow> | Failed>
+  /**
+   * Where an aggregate is an error, PostgreSQL's message saying so (42803: in WHERE, in a join's ON,
+   * in GROUP BY, inside another aggregate); `null` in the clauses of a grouped select that are
+   * evaluated per group (outputs, HAVING, ORDER BY).
+   */
+  readonly refuseAggregates: string | null
+}
+
+/**
+ * An ORDER BY term's direction: `sign` 1 ascending, -1 descending; `nulls` +1 when NULL sorts after
+ * every value, -1 before.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Direction {
+  readonly sign: number
+  readonly nulls: number
+  /** The term's values are numbers, text ones `numeric` or `bigint` (see `isNumeric`). */
+  readonly numeric: boolean
 }
 
 // -------------------------------------------------------------------------------------
@@ -180,6 +239,180 @@ const logic =
     return unknown ? null : !decides
   }
 
+// The rows of each group of a grouped select, by the environment its outputs are evaluated in (see
+// `group`): an aggregate reads its group here.
+const groups = new WeakMap<Env, ReadonlyArray<Env>>()
+
+const groupingError = (message: string): DbError.DbError => DbError.make('Unknown', message, '42803')
+
+// A result of `Numeric` or `Value`: its value, or a failure.
+const fromEither = (r: E.Either<EvalError, unknown>): unknown => (E.isLeft(r) ? fail(r.left) : r.right)
+
+const isParam = (e: Expr): boolean => isExpr(e) && e._tag === 'Param'
+
+const noFunction = (fn: string, v: unknown): Failed =>
+  fail(DbError.make('UndefinedFunction', `function ${fn}(${typeof v}) does not exist (${show(v)})`, '42883'))
+
+// Both operands are evaluated (PostgreSQL evaluates a strict function's arguments before it sees a
+// NULL among them, so an error in either is raised), then a NULL makes the answer NULL.
+const strict2 =
+  (f: (a: unknown, b: unknown) => unknown) =>
+  (x: Eval, y: Eval): Eval =>
+  env => {
+    const a = x(env)
+    if (isFailed(a)) return a
+    const b = y(env)
+    if (isFailed(b)) return b
+    return isNull(a) || isNull(b) ? null : f(a, b)
+  }
+
+const strict1 =
+  (f: (a: unknown) => unknown) =>
+  (x: Eval): Eval =>
+  env => {
+    const a = x(env)
+    return isNull(a) ? null : isFailed(a) ? a : f(a)
+  }
+
+const text =
+  (fn: string, f: (s: string) => unknown) =>
+  (a: unknown): unknown =>
+    typeof a === 'string' ? f(a) : noFunction(fn, a)
+
+// The scalar functions: each compiled from its compiled arguments (their number is `Check`'s).
+const functions: Readonly<Record<FnName, (xs: ReadonlyArray<Eval>, e: Call) => Eval>> = {
+  lower: xs => strict1(text('lower', Value.lower))(xs[0] as Eval),
+  upper: xs => strict1(text('upper', Value.upper))(xs[0] as Eval),
+  length: xs => strict1(text('length', Value.length))(xs[0] as Eval),
+  trim: xs => strict1(text('btrim', Value.trim))(xs[0] as Eval),
+  // `abs` of an integer fails for the least one (22003). A whole number of unknown type is taken as an
+  // `integer`; text as a `bigint` only from an integer expression, else as a `numeric`.
+  abs: (xs, e) => {
+    const arg = e.args[0] as Expr
+    const integer = isInteger(arg)
+    const float = isFloat(arg)
+    return strict1(a =>
+      fromEither(integer || (!float && typeof a === 'number') ? Numeric.absInteger(a) : Numeric.abs(a)),
+    )(xs[0] as Eval)
+  },
+  // `round` of an integer type is `round(double precision)`: an integer expression's text (a bigint)
+  // becomes a number.
+  round: (xs, e) => {
+    const integer = isInteger(e.args[0] as Expr)
+    return strict1(a => (integer && typeof a === 'string' ? Number(a) : fromEither(Numeric.round(a))))(
+      xs[0] as Eval,
+    )
+  },
+  // Lazy, as PostgreSQL's: the arguments after the first non-NULL one are not evaluated.
+  coalesce: xs => env => {
+    for (const x of xs) {
+      const v = x(env)
+      if (!isNull(v)) return v
+    }
+    return null
+  },
+  nullif: (xs, e) => env => {
+    const a = (xs[0] as Eval)(env)
+    if (isFailed(a)) return a
+    const b = (xs[1] as Eval)(env)
+    if (isFailed(b)) return b
+    if (isNull(a)) return null
+    if (isNull(b)) return a
+    const c = compareAs(e.args.some(isNumeric), a, b)
+    return isFailed(c) ? c : c === 0 ? null : a
+  },
+  concat: xs =>
+    strict2((a, b) =>
+      isTextual(a) && isTextual(b) && (typeof a === 'string' || typeof b === 'string')
+        ? Value.toText(a) + Value.toText(b)
+        : fail(
+            DbError.make('UndefinedFunction', `operator does not exist: ${show(a)} || ${show(b)}`, '42883'),
+          ),
+    )(xs[0] as Eval, xs[1] as Eval),
+  dateTrunc: (xs, e) =>
+    strict1(a => (a instanceof Date ? Value.dateTrunc(e.unit ?? 'day', a) : noFunction('date_trunc', a)))(
+      xs[0] as Eval,
+    ),
+}
+
+// A value `||` concatenates as text: not a JSON container or an array (`||` of those is another
+// operator). One side must be text: PostgreSQL has `text || anynonarray` and its mirror, no
+// `integer || integer`.
+const isTextual = (v: unknown): boolean => typeof v !== 'object' || v instanceof Date
+
+// The aggregates: each folds the argument lists of its group's rows (after FILTER, DISTINCT and the
+// aggregate's ORDER BY) into its value.
+const folds: Readonly<
+  Record<AggFn, (rows: ReadonlyArray<ReadonlyArray<unknown>>, numeric: boolean, float: boolean) => unknown>
+> = {
+  count: rows => String(rows.filter(r => r.length === 0 || !isNull(r[0])).length),
+  sum: (rows, _, float) => numbers(rows, vs => fromEither(Numeric.sum(vs, float))),
+  avg: (rows, _, float) => numbers(rows, vs => fromEither(Numeric.avg(vs, float))),
+  min: (rows, numeric) => extreme('min', rows, -1, numeric),
+  max: (rows, numeric) => extreme('max', rows, 1, numeric),
+  boolAnd: rows => booleans('bool_and', rows, vs => vs.every(v => v)),
+  boolOr: rows => booleans('bool_or', rows, vs => vs.some(v => v)),
+  arrayAgg: rows => (rows.length === 0 ? null : rows.map(r => r[0] ?? null)),
+  stringAgg: rows => {
+    let out: string | null = null
+    for (const [v, sep] of rows) {
+      if (isNull(v)) continue
+      if (typeof v !== 'string') return noFunction('string_agg', v)
+      if (!isNull(sep) && typeof sep !== 'string') return noFunction('string_agg', sep)
+      // The separator of a value goes before it; the first value's is dropped.
+      out = out === null ? v : out + (isNull(sep) ? '' : sep) + v
+    }
+    return out
+  },
+}
+
+const present = (rows: ReadonlyArray<ReadonlyArray<unknown>>): ReadonlyArray<unknown> =>
+  rows.map(r => r[0]).filter(v => !isNull(v))
+
+const numbers = (rows: ReadonlyArray<ReadonlyArray<unknown>>, f: (vs: ReadonlyArray<unknown>) => unknown) => {
+  const vs = present(rows)
+  return vs.length === 0 ? null : f(vs)
+}
+
+const booleans = (
+  fn: string,
+  rows: ReadonlyArray<ReadonlyArray<unknown>>,
+  f: (vs: ReadonlyArray<boolean>) => boolean,
+): unknown => {
+  const vs = present(rows)
+  const bad = vs.find(v => typeof v !== 'boolean')
+  return bad !== undefined ? noFunction(fn, bad) : vs.length === 0 ? null : f(vs as ReadonlyArray<boolean>)
+}
+
+// `min` (-1) or `max` (+1) of the values in order; PostgreSQL has neither for booleans.
+const extreme = (
+  fn: string,
+  rows: ReadonlyArray<ReadonlyArray<unknown>>,
+  want: number,
+  numeric: boolean,
+): unknown => {
+  let best: unknown = null
+  for (const v of present(rows)) {
+    if (typeof v === 'boolean') return noFunction(fn, v)
+    if (best === null) {
+      best = v
+      continue
+    }
+    const c = compareAs(numeric, v, best)
+    if (isFailed(c)) return c
+    // A tie takes the later value, as PostgreSQL's `smaller`/`larger` functions do (`0.000` and
+    // `0.0000` are equal numerics, printed apart).
+    if (c * want >= 0) best = v
+  }
+  return best
+}
+
+// The one column of a subquery used as a value (42601 for any other number of columns).
+const oneColumn = (s: Select): E.Either<EvalError, string> =>
+  s.columns.length === 1
+    ? E.right((s.columns[0] as { readonly name: string }).name)
+    : E.left(DbError.make('SyntaxError', 'subquery must return only one column', '42601'))
+
 type Handlers = {
   readonly [K in Expr['_tag']]: (
     ctx: Ctx,
@@ -208,13 +441,14 @@ const handlers: Handlers = {
   Compare: (ctx, e) => {
     const ok = holds[e.op]
     const json = isJson(e.left) || isJson(e.right)
+    const numeric = isNumeric(e.left) || isNumeric(e.right)
     return two(ctx, e.left, e.right, (l, r) => env => {
       const a = l(env)
       if (isNull(a) || isFailed(a)) return a ?? null
       const b = r(env)
       if (isNull(b) || isFailed(b)) return b ?? null
       if (json) return ok(Value.compareJson(a, b))
-      const c = compareOrFail(a, b)
+      const c = compareAs(numeric, a, b)
       return typeof c === 'number' ? ok(c) : c
     })
   },
@@ -277,6 +511,190 @@ const handlers: Handlers = {
       ),
     ),
   Exists: (ctx, e) => ctx.exists(ctx, e.select),
+  Arith: (ctx, e) => {
+    const params = [isParam(e.left), isParam(e.right)] as const
+    return two(
+      ctx,
+      e.left,
+      e.right,
+      strict2((a, b) => fromEither(Numeric.arith(e.op, e.integer, a, b, params))),
+    )
+  },
+  Call: (ctx, e) => E.map((xs: ReadonlyArray<Eval>) => functions[e.fn](xs, e))(compileAll(ctx, e.args)),
+  Cast: (ctx, e) => {
+    const numeric = isNumeric(e.expr)
+    const cast = isParam(e.expr)
+      ? Value.castParameter
+      : (v: unknown, type: CastType) => Value.cast(v, type, numeric)
+    return one(
+      ctx,
+      e.expr,
+      strict1(v => fromEither(cast(v, e.type))),
+    )
+  },
+  Case: (ctx, e) =>
+    pipe(
+      E.Do,
+      E.apS(
+        'whens',
+        compileAll(
+          ctx,
+          e.whens.map(w => w.when),
+        ),
+      ),
+      E.apS(
+        'thens',
+        compileAll(
+          ctx,
+          e.whens.map(w => w.then),
+        ),
+      ),
+      E.apS(
+        'otherwise',
+        e.otherwise._tag === 'Some' ? compile(ctx, e.otherwise.value) : E.right(constant(null)),
+      ),
+      E.map(({ whens, thens, otherwise }): Eval => env => {
+        for (let i = 0; i < whens.length; i++) {
+          const c = (whens[i] as Eval)(env)
+          if (isFailed(c)) return c
+          if (c === true) return (thens[i] as Eval)(env)
+        }
+        return otherwise(env)
+      }),
+    ),
+  Agg: (ctx, e) => {
+    if (ctx.refuseAggregates !== null) return E.left(groupingError(ctx.refuseAggregates))
+    if (e.distinct && e.orderBy.some(t => !e.args.some(a => sameExpr(a, t.expr))))
+      return E.left(
+        DbError.make(
+          'Unknown',
+          'in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list',
+          '42P10',
+        ),
+      )
+    const nested = { ...ctx, refuseAggregates: 'aggregate function calls cannot be nested' }
+    const fold = folds[e.fn]
+    const numeric = e.args.length > 0 && isNumeric(e.args[0] as Expr)
+    const float = e.args.length > 0 && isFloat(e.args[0] as Expr)
+    const dirs = e.orderBy.map(direction)
+    // DISTINCT sorts by the arguments (PostgreSQL's way to find duplicates), so without an ORDER BY
+    // the values come in ascending order.
+    const distinctDirs = e.args.map(a => ({ sign: 1, nulls: 1, numeric: isNumeric(a) }))
+    return pipe(
+      E.Do,
+      E.apS('args', compileAll(nested, e.args)),
+      E.apS(
+        'filter',
+        e.filter._tag === 'Some'
+          ? compile(
+              { ...ctx, refuseAggregates: 'aggregate functions are not allowed in FILTER' },
+              e.filter.value,
+            )
+          : E.right(null),
+      ),
+      E.apS(
+        'order',
+        compileAll(
+          nested,
+          e.orderBy.map(t => t.expr),
+        ),
+      ),
+      E.map(({ args, filter, order }): Eval => env => {
+        const members = groups.get(env)
+        if (members === undefined) return fail(groupingError('aggregate functions are not allowed here'))
+        let items: Array<{ readonly args: ReadonlyArray<unknown>; readonly keys: ReadonlyArray<unknown> }> =
+          []
+        for (const m of members) {
+          if (filter !== null) {
+            const keep = filter(m)
+            if (isFailed(keep)) return keep
+            if (keep !== true) continue
+          }
+          const vs = evalAll(args, m)
+          if (isFailed(vs)) return vs
+          const keys = evalAll(order, m)
+          if (isFailed(keys)) return keys
+          items.push({ args: vs, keys })
+        }
+        if (e.distinct) {
+          if (dirs.length === 0) {
+            const failed = sortBy(items, x => x.args, distinctDirs)
+            if (failed !== null) return failed
+          }
+          const seen = new Set<string>()
+          items = items.filter(x => {
+            const k = Value.rowKey(x.args)
+            if (seen.has(k)) return false
+            seen.add(k)
+            return true
+          })
+        }
+        if (dirs.length > 0) {
+          const failed = sortBy(items, x => x.keys, dirs)
+          if (failed !== null) return failed
+        }
+        return fold(
+          items.map(x => x.args),
+          numeric,
+          float,
+        )
+      }),
+    )
+  },
+  Scalar: (ctx, e) =>
+    pipe(
+      oneColumn(e.select),
+      E.chain(name =>
+        E.map((run: (env: Env) => ReadonlyArray<RawRow> | Failed): Eval => env => {
+          const rows = run(env)
+          if (isFailed(rows)) return rows
+          if (rows.length > 1)
+            return fail(
+              DbError.make(
+                'Unknown',
+                'more than one row returned by a subquery used as an expression',
+                '21000',
+              ),
+            )
+          return rows.length === 0 ? null : ((rows[0] as RawRow)[name] ?? null)
+        })(ctx.subquery(ctx, e.select)),
+      ),
+    ),
+  InSelect: (ctx, e) => {
+    const numeric =
+      isNumeric(e.expr) ||
+      (e.select.columns.length === 1 && isNumeric((e.select.columns[0] as { readonly expr: Expr }).expr))
+    return pipe(
+      oneColumn(e.select),
+      E.chain(name =>
+        pipe(
+          E.Do,
+          E.apS('x', compile(ctx, e.expr)),
+          E.apS('run', ctx.subquery(ctx, e.select)),
+          E.map(({ x, run }): Eval => env => {
+            const v = x(env)
+            if (isFailed(v)) return v
+            const rows = run(env)
+            if (isFailed(rows)) return rows
+            if (rows.length === 0) return false
+            if (isNull(v)) return null
+            let unknown = false
+            for (const r of rows) {
+              const w = r[name]
+              if (isNull(w)) {
+                unknown = true
+                continue
+              }
+              const c = compareAs(numeric, v, w)
+              if (isFailed(c)) return c
+              if (c === 0) return true
+            }
+            return unknown ? null : false
+          }),
+        ),
+      ),
+    )
+  },
 }
 
 // -------------------------------------------------------------------------------------
@@ -295,6 +713,31 @@ export const fail = (error: EvalError): Failed => {
   return f
 }
 
+/**
+ * The environment a group of a grouped select is evaluated in: the bound rows of `first` (a row of the
+ * group, whose grouped expressions are the group's), with the group's rows for its aggregates.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const group = (first: Env, members: ReadonlyArray<Env>): Env => {
+  const g = Object.create(first) as Env
+  groups.set(g, members)
+  return g
+}
+
+/**
+ * The direction of an ORDER BY term (NULLS LAST ascending and NULLS FIRST descending unless told).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const direction = (t: OrderTerm): Direction => ({
+  sign: t.dir === 'asc' ? 1 : -1,
+  nulls: t.nulls === 'default' ? (t.dir === 'asc' ? 1 : -1) : t.nulls === 'last' ? 1 : -1,
+  numeric: isNumeric(t.expr),
+})
+
 // -------------------------------------------------------------------------------------
 // destructors
 // -------------------------------------------------------------------------------------
@@ -308,7 +751,14 @@ export const fail = (error: EvalError): Failed => {
  * import * as E from 'fp-ts/lib/Either.js'
  * import * as Expr from '../../ast/Expr.js'
  * import { compile } from './Eval.js'
- * const ctx = { tables: new Map(), scope: new Set(['t']), bind: undefined, exists: () => E.right(() => false) }
+ * const ctx = {
+ *   tables: new Map(),
+ *   scope: new Set(['t']),
+ *   bind: undefined,
+ *   exists: () => E.right(() => false),
+ *   subquery: () => E.right(() => []),
+ *   refuseAggregates: 'aggregate functions are not allowed here',
+ * }
  * const e = Expr.compare('lt', Expr.column('t', 'name'), Expr.param('\u{1F600}'))
  * const f = compile(ctx, e)
  * // Text compares by code point: U+FFFF is below U+1F600, though its UTF-16 unit is above.
@@ -385,6 +835,149 @@ export const isFailed = (u: unknown): u is Failed => typeof u === 'object' && u 
 export const compareOrFail = (a: unknown, b: unknown): number | Failed => {
   const c = Value.compare(a, b)
   return c === null ? noOperator(a, b) : c
+}
+
+/**
+ * Compares two non-null values as `compareOrFail` does, or, when `numeric` (an expression whose text
+ * values are `numeric` or `bigint`, see `isNumeric`), two texts by their numeric value.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const compareAs = (numeric: boolean, a: unknown, b: unknown): number | Failed => {
+  if (numeric && typeof a === 'string' && typeof b === 'string') {
+    const c = Numeric.compare(a, b)
+    if (c !== null) return c
+  }
+  return compareOrFail(a, b)
+}
+
+// Which expressions give numbers, as JavaScript numbers or as `numeric`/`bigint` text, whatever their
+// operands' types: text from one of them compares by value. A column's type is not in the AST, so a
+// column is not one (its text compares as text).
+const numericKinds: { readonly [K in Expr['_tag']]: (e: Extract<Expr, { readonly _tag: K }>) => boolean } = {
+  ColumnRef: () => false,
+  Param: () => false,
+  Bool: () => false,
+  Compare: () => false,
+  InList: () => false,
+  IsNull: () => false,
+  Not: () => false,
+  NotTrue: () => false,
+  And: () => false,
+  Or: () => false,
+  Like: () => false,
+  Fragment: () => false,
+  Exists: () => false,
+  InSelect: () => false,
+  Arith: () => true,
+  Call: e =>
+    e.fn === 'abs' || e.fn === 'round'
+      ? true
+      : e.fn === 'coalesce'
+        ? e.args.some(isNumeric)
+        : e.fn === 'nullif'
+          ? e.args.length > 0 && isNumeric(e.args[0] as Expr)
+          : false,
+  Cast: e => e.type === 'bigint' || e.type === 'numeric',
+  Case: e =>
+    e.whens.some(w => isNumeric(w.then)) || (e.otherwise._tag === 'Some' && isNumeric(e.otherwise.value)),
+  Agg: e =>
+    e.fn === 'count' || e.fn === 'sum' || e.fn === 'avg'
+      ? true
+      : (e.fn === 'min' || e.fn === 'max') && e.args.length > 0 && isNumeric(e.args[0] as Expr),
+  Scalar: e =>
+    e.select.columns.length === 1 && isNumeric((e.select.columns[0] as { readonly expr: Expr }).expr),
+}
+
+// Expressions whose numbers are doubles whatever their operands' (a column's type is not in the AST):
+// arithmetic without `integer` answers a number only as a double, `round` of a number is
+// `round(double precision)`, `sum` and `avg` answer a number only over doubles.
+const isFloat = (e: Expr): boolean =>
+  isExpr(e) &&
+  ((e._tag === 'Arith' && !e.integer) ||
+    (e._tag === 'Cast' && e.type === 'double') ||
+    (e._tag === 'Call' && (e.fn === 'round' || (e.fn === 'abs' && isFloat(e.args[0] as Expr)))) ||
+    (e._tag === 'Agg' &&
+      (e.fn === 'sum' ||
+        e.fn === 'avg' ||
+        ((e.fn === 'min' || e.fn === 'max') && isFloat(e.args[0] as Expr)))))
+
+// Expressions of an integer type whatever their operands' (a column's type is not in the AST).
+const isInteger = (e: Expr): boolean =>
+  isExpr(e) &&
+  ((e._tag === 'Arith' && e.integer) ||
+    (e._tag === 'Cast' && (e.type === 'integer' || e.type === 'bigint')) ||
+    (e._tag === 'Agg' && e.fn === 'count'))
+
+/**
+ * Whether an expression's values are numbers, given as JavaScript numbers or as `numeric` or
+ * `bigint` text (arithmetic, `count`, `sum`, `avg`, casts to those types, ...): its text values are
+ * compared by value (`'10' > '9'`), where text of a column of unknown type compares as text.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const isNumeric = (e: Expr): boolean => isExpr(e) && (numericKinds[e._tag] as (e: Expr) => boolean)(e)
+
+/**
+ * Sorts items in place, stably, by their keys in the given directions (ORDER BY, and an aggregate's
+ * ORDER BY), or gives the first pair of keys no operator compares.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const sortBy = <A>(
+  items: Array<A>,
+  keys: (a: A) => ReadonlyArray<unknown>,
+  dirs: ReadonlyArray<Direction>,
+): Failed | null => {
+  let failed: Failed | null = null
+  items.sort((x, y) => {
+    const kx = keys(x)
+    const ky = keys(y)
+    for (let i = 0; i < dirs.length; i++) {
+      const t = dirs[i] as Direction
+      const a = kx[i]
+      const b = ky[i]
+      const an = isNull(a)
+      const bn = isNull(b)
+      if (an && bn) continue
+      if (an) return t.nulls
+      if (bn) return -t.nulls
+      const c = compareAs(t.numeric, a, b)
+      if (isFailed(c)) {
+        failed ??= c
+        return 0
+      }
+      if (c !== 0) return t.sign * c
+    }
+    return 0
+  })
+  return failed
+}
+
+/**
+ * Whether two expressions are the same expression (as PostgreSQL matches an ORDER BY term with an
+ * output, or a grouped expression with GROUP BY).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const sameExpr = (a: Expr, b: Expr): boolean => {
+  if (a === b) return true
+  const x = exprText(a)
+  return x !== null && x === exprText(b)
+}
+
+// An expression's structure as text (a bigint written apart from any text, which never holds NUL), or
+// `null` for a value JSON cannot write (a cycle), which then matches nothing.
+const exprText = (e: Expr): string | null => {
+  try {
+    return JSON.stringify(e, (_, v: unknown) => (typeof v === 'bigint' ? `\u0000bigint ${v}` : v))
+  } catch {
+    return null
+  }
 }
 
 /**

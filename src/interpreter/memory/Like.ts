@@ -12,16 +12,15 @@
  *   position ("abort"), so each `%` scans the text at most once: time is bounded by text length times
  *   pattern length, never exponential. The walk keeps its own stack instead of recursing, so a pattern
  *   with thousands of `%` needs no call stack.
- * - `ILIKE` lowers both sides and matches case-sensitively, as PostgreSQL does in a UTF-8 database.
- *   Each code point is lowered on its own with JavaScript's `toLowerCase` (PostgreSQL uses the C
- *   library's `towlower` under `C.UTF-8`); when JavaScript's lower case of a code point is longer than
- *   one code point (`İ` -> `i̇`), the code point is kept, where `towlower` gives a single one (`İ` -> `i`).
- *   The two agree on ASCII and on the common alphabets.
+ * - `ILIKE` lowers both sides and matches case-sensitively, as PostgreSQL does in a UTF-8 database
+ *   (with `lower`, the C library's `towlower` under `C.UTF-8`): each code point is lowered on its own,
+ *   as `Value.lower` lowers it (`İ` -> `i`), so `x ilike p` and `lower(x) like lower(p)` agree.
  *
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as DbError from '../../error/DbError.js'
+import { lowerCodePoint } from './Value.js'
 
 // -------------------------------------------------------------------------------------
 // internals
@@ -30,19 +29,6 @@ import * as DbError from '../../error/DbError.js'
 const PERCENT = 0x25
 const UNDERSCORE = 0x5f
 const BACKSLASH = 0x5c
-
-const folded = new Map<number, number>()
-
-const lowerCodePoint = (c: number): number => {
-  if (c < 0x80) return c >= 0x41 && c <= 0x5a ? c + 0x20 : c
-  const hit = folded.get(c)
-  if (hit !== undefined) return hit
-  const l = String.fromCodePoint(c).toLowerCase()
-  const first = l.codePointAt(0) as number
-  const out = l.length === (first > 0xffff ? 2 : 1) ? first : c
-  folded.set(c, out)
-  return out
-}
 
 // A lone surrogate cannot reach PostgreSQL (the driver sends U+FFFD), so it is matched as U+FFFD.
 const codePoints = (s: string, lower: boolean): Int32Array => {

@@ -22,7 +22,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import * as Check from '../../ast/Check.js'
-import { depth, maxDepth, type Bind } from '../../ast/Expr.js'
+import { depth, maxDepth, selectChildren, type Bind } from '../../ast/Expr.js'
 import type { Select } from '../../ast/Select.js'
 import type * as DbError from '../../error/DbError.js'
 import * as QueryError from '../../error/QueryError.js'
@@ -113,13 +113,7 @@ export const compareValues = (a: unknown, b: unknown): number => {
 const evalMaxDepth = 10 * maxDepth
 
 const tooDeep = (s: Select): QueryError.QueryError | null => {
-  const exprs = [
-    ...s.where,
-    ...s.joins.map(j => j.on),
-    ...s.columns.map(c => c.expr),
-    ...s.orderBy.map(t => t.expr),
-  ]
-  for (const e of exprs) {
+  for (const e of selectChildren(s)) {
     const d = depth(e)
     if (d > evalMaxDepth)
       return QueryError.make(

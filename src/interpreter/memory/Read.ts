@@ -3,10 +3,17 @@
  * compiled by `Eval`. It also chooses the rows an update or a delete changes (`matching`): a write's
  * filter is a select's, evaluated by the same code, so the two cannot disagree.
  *
- * Semantics follow PostgreSQL (the expressions' are `Eval`'s): inner and left joins, correlated EXISTS,
- * DISTINCT over whole output rows, NULLS LAST for ascending and NULLS FIRST for descending order unless
- * told, ORDER BY of a DISTINCT select only over its outputs (else 42P10), OFFSET and LIMIT, and the
- * top-N-per-group window of `Select.perParent`.
+ * Semantics follow PostgreSQL (the expressions' are `Eval`'s): inner, left, right and full joins,
+ * correlated subqueries (EXISTS, scalar, `in`; one that reads no outer binding runs once per run),
+ * GROUP BY (equal values, NULLs together, one group per value; with an aggregate or HAVING and no
+ * GROUP BY the whole input is one group, an empty one included), HAVING over the groups, aggregates in
+ * the outputs, HAVING and ORDER BY evaluated per group, a column neither grouped nor aggregated refused
+ * (42803), DISTINCT over whole output rows, DISTINCT ON (the first row of each key in ORDER BY order,
+ * whose leading terms must be its expressions, else 42P10), NULLS LAST for ascending and NULLS FIRST
+ * for descending order unless told, ORDER BY of a DISTINCT select only over its outputs (else 42P10),
+ * OFFSET and LIMIT, and the top-N-per-group window of `Select.perParent`. Groups and DISTINCT keys
+ * compare values by identity of type and text (`Value.rowKey`): equal numerics of different scales
+ * (`1.0`, `1.00`) are two keys here and one on PostgreSQL.
  *
  * Cost: each select is planned once. A binding is reached through a hash index (built once per table
  * and column, cached) whenever a conjunct equates one of its columns with something already bound, a
@@ -23,10 +30,12 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
 import {
   isExpr,
+  selectChildren,
   type Bind,
   type Binding,
   type Expr,
   type Join,
+  type JoinKind,
   type Select,
   type SelectField,
 } from '../../ast/Expr.js'
@@ -35,14 +44,17 @@ import * as QueryError from '../../error/QueryError.js'
 import { show } from '../../error/Show.js'
 import type { RawRow } from '../../run/Interpreter.js'
 import {
-  compareOrFail,
   compile,
   compileAll,
+  direction,
   evalAll,
+  group,
   holdsAll,
   isFailed,
   listValues,
+  sameExpr,
   settle,
+  sortBy,
   type Ctx,
   type Env,
   type Eval,
@@ -92,7 +104,10 @@ type Access =
 
 interface Step {
   readonly binding: Bound
-  readonly left: boolean
+  /** How the binding joins the steps before it (`inner` for the first). */
+  readonly kind: JoinKind
+  /** The aliases of the select bound before this step (NULL on a right join's unmatched row). */
+  readonly before: ReadonlyArray<string>
   readonly access: Access
   /** Conditions of the match (a left join's ON, or the filters evaluable once this binding is bound). */
   readonly on: ReadonlyArray<Eval>
@@ -107,39 +122,75 @@ interface Step {
 const bad = (message: string): E.Either<EvalError, never> =>
   E.left(QueryError.make('InvalidArgument', message))
 
-// The aliases an expression reads, a subquery's own bindings excluded. A record by tag: a new kind of
-// expression is a type error here until it says what it reads.
-const reads: {
-  readonly [K in Expr['_tag']]: (e: Extract<Expr, { readonly _tag: K }>, out: Set<string>) => void
-} = {
-  ColumnRef: (e, out) => void out.add(e.alias),
-  Param: () => undefined,
-  Bool: () => undefined,
-  Compare: (e, out) => void refsOf([e.left, e.right], out),
-  InList: (e, out) => void refsOf([e.expr], out),
-  IsNull: (e, out) => void refsOf([e.expr], out),
-  Not: (e, out) => void refsOf([e.expr], out),
-  NotTrue: (e, out) => void refsOf([e.expr], out),
-  And: (e, out) => void refsOf(e.exprs, out),
-  Or: (e, out) => void refsOf(e.exprs, out),
-  Like: (e, out) => void refsOf([e.expr, e.pattern], out),
-  Fragment: (e, out) => void refsOf(e.args, out),
-  Exists: (e, out) => {
-    const s = e.select
-    const own = new Set([s.from.alias, ...s.joins.map(j => j.binding.alias)])
-    const inner = refsOf([
-      ...s.joins.map(j => j.on),
-      ...s.where,
-      ...s.orderBy.map(o => o.expr),
-      ...s.columns.map(c => c.expr),
-      ...(O.isSome(s.perParent) ? s.perParent.value.keys : []),
-    ])
-    for (const a of inner) if (!own.has(a)) out.add(a)
-  },
+// What an expression holds directly: expressions, and selects (subqueries). A record by tag: a new kind
+// of expression is a type error here until it says what it holds.
+interface Parts {
+  readonly exprs: ReadonlyArray<Expr>
+  readonly selects: ReadonlyArray<Select>
+}
+const leaf: Parts = { exprs: [], selects: [] }
+// (A list, not rest arguments: an `or` of many thousand terms would exceed the argument limit.)
+const of = (exprs: ReadonlyArray<Expr>): Parts => ({ exprs, selects: [] })
+const parts: { readonly [K in Expr['_tag']]: (e: Extract<Expr, { readonly _tag: K }>) => Parts } = {
+  ColumnRef: () => leaf,
+  Param: () => leaf,
+  Bool: () => leaf,
+  Compare: e => of([e.left, e.right]),
+  InList: e => of([e.expr]),
+  IsNull: e => of([e.expr]),
+  Not: e => of([e.expr]),
+  NotTrue: e => of([e.expr]),
+  And: e => of(e.exprs),
+  Or: e => of(e.exprs),
+  Like: e => of([e.expr, e.pattern]),
+  Fragment: e => of(e.args),
+  Exists: e => ({ exprs: [], selects: [e.select] }),
+  Arith: e => of([e.left, e.right]),
+  Call: e => of(e.args),
+  Cast: e => of([e.expr]),
+  Case: e =>
+    of([
+      ...e.whens.flatMap(w => [w.when, w.then]),
+      ...(e.otherwise._tag === 'Some' ? [e.otherwise.value] : []),
+    ]),
+  Agg: e =>
+    of([...e.args, ...(e.filter._tag === 'Some' ? [e.filter.value] : []), ...e.orderBy.map(t => t.expr)]),
+  Scalar: e => ({ exprs: [], selects: [e.select] }),
+  InSelect: e => ({ exprs: [e.expr], selects: [e.select] }),
+}
+const partsOf = (e: Expr): Parts => (isExpr(e) ? (parts[e._tag] as (e: Expr) => Parts)(e) : leaf)
+
+const exprsOf = selectChildren
+
+const ownAliases = (s: Select): ReadonlySet<string> =>
+  new Set([s.from.alias, ...s.joins.map(j => j.binding.alias)])
+
+// The aliases expressions read, a subquery's own bindings excluded.
+const refsOf = (es: ReadonlyArray<Expr>, out: Set<string> = new Set()): Set<string> => {
+  for (const e of es) {
+    if (!isExpr(e)) continue
+    if (e._tag === 'ColumnRef') {
+      out.add(e.alias)
+      continue
+    }
+    const p = partsOf(e)
+    refsOf(p.exprs, out)
+    for (const sub of p.selects) {
+      const own = ownAliases(sub)
+      for (const a of refsOf(exprsOf(sub))) if (!own.has(a)) out.add(a)
+    }
+  }
+  return out
 }
 
-const refsOf = (es: ReadonlyArray<Expr>, out: Set<string> = new Set()): Set<string> => {
-  for (const e of es) if (isExpr(e)) (reads[e._tag] as (e: Expr, out: Set<string>) => void)(e, out)
+// The aggregates of a select's level among expressions: not those of its subqueries, nor those inside
+// another aggregate (compiling them reports the nesting).
+const aggregatesIn = (es: ReadonlyArray<Expr>, out: Array<Extract<Expr, { _tag: 'Agg' }>> = []) => {
+  for (const e of es) {
+    if (!isExpr(e)) continue
+    if (e._tag === 'Agg') out.push(e)
+    else aggregatesIn(partsOf(e).exprs, out)
+  }
   return out
 }
 
@@ -157,22 +208,6 @@ const refsOfOne = (e: Expr): ReadonlySet<string> => {
 
 const conjuncts = (e: Expr): ReadonlyArray<Expr> =>
   isExpr(e) && e._tag === 'And' ? e.exprs.flatMap(conjuncts) : [e]
-
-// One distinct-row key for a list of values.
-const rowKey = (vs: ReadonlyArray<unknown>): string =>
-  vs
-    .map(v =>
-      v === null || v === undefined
-        ? 'n'
-        : v instanceof Date
-          ? `d${v.getTime()}`
-          : typeof v === 'string'
-            ? `s${JSON.stringify(v)}`
-            : typeof v === 'object'
-              ? `o${JSON.stringify(v)}`
-              : `${typeof v}${String(v)}`,
-    )
-    .join(',')
 
 // -------------------------------------------------------------------------------------
 // internals: indexes and planning
@@ -289,9 +324,10 @@ const bestAccess = (
 const scan: Access = { _tag: 'Scan' }
 
 // Plans a source's bindings into steps. With inner joins only, the bindings may be taken in any order,
-// so the planner starts from one it can probe and follows equalities; with a left join, the written
-// order is kept. Every conjunct is compiled up front, so an error fails the select even where no row
-// reaches it (as PostgreSQL fails a statement before it runs).
+// so the planner starts from one it can probe and follows equalities; with an outer join, the written
+// order is kept, and a WHERE conjunct is applied early (to the first binding's rows) only when no
+// right or full join may add rows with that binding NULL. Every conjunct is compiled up front, so an
+// error fails the select even where no row reaches it (as PostgreSQL fails a statement before it runs).
 const plan = (ctx: Ctx, s: Source): E.Either<EvalError, ReadonlyArray<Step>> => {
   const from = boundOf(ctx, s.from)
   if (E.isLeft(from)) return from
@@ -307,11 +343,16 @@ const plan = (ctx: Ctx, s: Source): E.Either<EvalError, ReadonlyArray<Step>> => 
   const ons = joins.map(({ j }) => conjuncts(j.on))
   const inner = { ...ctx, scope: new Set([...ctx.scope, ...own]) }
   const compiled = new Map<Expr, Eval>()
-  for (const c of [...where, ...ons.flat()]) {
-    const f = compile(inner, c)
-    if (E.isLeft(f)) return f
-    compiled.set(c, f.right)
-  }
+  const places = [
+    { cs: where, refuse: 'aggregate functions are not allowed in WHERE' },
+    { cs: ons.flat(), refuse: 'aggregate functions are not allowed in JOIN conditions' },
+  ]
+  for (const { cs, refuse } of places)
+    for (const c of cs) {
+      const f = compile({ ...inner, refuseAggregates: refuse }, c)
+      if (E.isLeft(f)) return f
+      compiled.set(c, f.right)
+    }
   const evalOf = (c: Expr): Eval => compiled.get(c) as Eval
   const steps: Array<Step> = []
   const bound = new Set(ctx.scope)
@@ -331,27 +372,38 @@ const plan = (ctx: Ctx, s: Source): E.Either<EvalError, ReadonlyArray<Step>> => 
       bound.add(b.alias)
       const ready = all.filter(c => !used.has(c) && subset(refsOfOne(c), bound))
       for (const c of ready) used.add(c)
-      steps.push({ binding: b, left: false, access: access ?? scan, on: ready.map(evalOf), post: [] })
+      steps.push({
+        binding: b,
+        kind: 'inner',
+        before: [],
+        access: access ?? scan,
+        on: ready.map(evalOf),
+        post: [],
+      })
     }
     return E.right(steps)
   }
   bound.add(from.right.alias)
-  const early = where.filter(c => subset(refsOfOne(c), bound))
+  const nullable = joins.some(({ j }) => j.kind === 'right' || j.kind === 'full')
+  const early = nullable ? [] : where.filter(c => subset(refsOfOne(c), bound))
   steps.push({
     binding: from.right,
-    left: false,
+    kind: 'inner',
+    before: [],
     access: bestAccess(ctx, from.right, early, new Set(ctx.scope)) ?? scan,
     on: early.map(evalOf),
     post: [],
   })
   joins.forEach(({ j, b }, i) => {
     const on = ons[i] as ReadonlyArray<Expr>
-    const access = bestAccess(ctx, b, on, bound) ?? scan
+    // A right or full join must see every row of its binding: it scans them.
+    const access = j.kind === 'right' || j.kind === 'full' ? scan : (bestAccess(ctx, b, on, bound) ?? scan)
     bound.add(b.alias)
     const last = i === joins.length - 1
     steps.push({
       binding: b,
-      left: j.kind === 'left',
+      kind: j.kind,
+      before: [s.from.alias, ...joins.slice(0, i).map(x => x.j.binding.alias)],
       access,
       on: on.map(evalOf),
       post: last ? where.filter(c => !early.includes(c)).map(evalOf) : [],
@@ -398,44 +450,64 @@ const extend = (env: Env, alias: string, row: RawRow | null): Env => {
 // No binding yet (every alias a compiled expression reads is in its scope, so bound before it runs).
 const root = (): Env => ({})
 
-// The bound rows of a source: FROM, joins and WHERE (before output, distinct, order and limit).
+// The bound rows of a source: FROM, joins and WHERE (before output, distinct, order and limit). A
+// left or full join adds each row before it that matched no row of its binding, with the binding
+// NULL; a right or full join adds each row of its binding that matched none, with the bindings before
+// it NULL.
 const compileRows = (ctx: Ctx, s: Source): E.Either<EvalError, Run> =>
   E.map((steps: ReadonlyArray<Step>): Run => outer => {
     let envs: ReadonlyArray<Env> = [outer]
     for (const step of steps) {
       const next: Array<Env> = []
+      const keepLeft = step.kind === 'left' || step.kind === 'full'
+      const keepRight = step.kind === 'right' || step.kind === 'full'
+      // Rows of the binding some row matched (a right or full join scans, so indexes are the table's).
+      const hit = keepRight ? new Uint8Array(step.binding.rows.length) : null
+      const emit = (e: Env): Failed | null => {
+        const post = holdsAll(step.post, e)
+        if (post === true) next.push(e)
+        return isFailed(post) ? post : null
+      }
       for (const env of envs) {
         let matched = false
-        for (const row of candidates(step, env)) {
-          const e = extend(env, step.binding.alias, row)
+        const rows = candidates(step, env)
+        for (let i = 0; i < rows.length; i++) {
+          const e = extend(env, step.binding.alias, rows[i] as RawRow)
           const on = holdsAll(step.on, e)
           if (on !== true) {
             if (isFailed(on)) return on
             continue
           }
           matched = true
-          const post = holdsAll(step.post, e)
-          if (post === true) next.push(e)
-          else if (isFailed(post)) return post
+          if (hit !== null) hit[i] = 1
+          const failed = emit(e)
+          if (failed !== null) return failed
         }
-        if (step.left && !matched) {
-          const e = extend(env, step.binding.alias, null)
-          const post = holdsAll(step.post, e)
-          if (post === true) next.push(e)
-          else if (isFailed(post)) return post
+        if (keepLeft && !matched) {
+          const failed = emit(extend(env, step.binding.alias, null))
+          if (failed !== null) return failed
         }
+      }
+      if (hit !== null) {
+        const none = step.before.reduce((e, alias) => extend(e, alias, null), outer)
+        for (let i = 0; i < hit.length; i++)
+          if (hit[i] === 0) {
+            const failed = emit(extend(none, step.binding.alias, step.binding.rows[i] as RawRow))
+            if (failed !== null) return failed
+          }
       }
       envs = next
     }
     return envs
   })(plan(ctx, s))
 
-const sameExpr = (a: Expr, b: Expr): boolean => JSON.stringify(a) === JSON.stringify(b)
-
 interface Ranked {
   readonly row: Record<string, unknown>
   readonly keys: ReadonlyArray<unknown>
-  readonly group: string
+  /** The per-parent group's key (`Select.perParent`), else ''. */
+  readonly parent: string
+  /** The DISTINCT ON key, else ''. */
+  readonly on: string
 }
 
 // Where each field of a select is evaluated. The compiler checks that every field is listed, so a new
@@ -446,41 +518,150 @@ const evaluated: { readonly [K in SelectField]: 'compileRows' | 'compileSelect' 
   from: 'compileRows',
   joins: 'compileRows',
   where: 'compileRows',
+  groupBy: 'compileSelect',
+  having: 'compileSelect',
   columns: 'compileSelect',
   distinct: 'compileSelect',
+  distinctOn: 'compileSelect',
   orderBy: 'compileSelect',
   offset: 'compileSelect',
   limit: 'compileSelect',
   perParent: 'compileSelect',
+  keyed: 'compileSelect',
 }
 void evaluated
 
-// The whole select: rows, output columns, DISTINCT, ORDER BY, OFFSET, LIMIT.
+const watchedOf = (own: ReadonlySet<string>, keyed: ReadonlyArray<string>): ReadonlySet<string> =>
+  keyed.length === 0 ? own : new Set([...own].filter(a => !keyed.includes(a)))
+
+const groupingError = (message: string): E.Either<EvalError, never> =>
+  E.left(DbError.make('Unknown', message, '42803'))
+
+// The expressions evaluated once per group in a grouped select.
+const perGroup = (s: Select): ReadonlyArray<Expr> => [
+  ...s.columns.map(o => o.expr),
+  ...s.having,
+  ...s.orderBy.map(t => t.expr),
+  ...s.distinctOn,
+]
+
+// A select is grouped by GROUP BY, by HAVING, or by an aggregate of its own in what it evaluates per
+// group; then its rows are groups (one over the whole input without GROUP BY, even an empty one).
+const isGrouped = (s: Select): boolean =>
+  s.groupBy.length > 0 || s.having.length > 0 || aggregatesIn(perGroup(s)).length > 0
+
+// The first column reference of a grouped select that is neither grouped nor inside an aggregate, as
+// PostgreSQL's message names it (a reference from a subquery included), or null. `watched` are the
+// grouped select's aliases that a subquery has not rebound.
+const ungrouped = (
+  e: Expr,
+  groupBy: ReadonlyArray<Expr>,
+  watched: ReadonlySet<string>,
+  inSubquery: boolean,
+): string | null => {
+  if (!isExpr(e) || groupBy.some(g => sameExpr(g, e))) return null
+  if (e._tag === 'Agg' && !inSubquery) return null
+  if (e._tag === 'ColumnRef')
+    return !watched.has(e.alias)
+      ? null
+      : inSubquery
+        ? `subquery uses ungrouped column "${e.alias}.${e.column}" from outer query`
+        : `column "${e.alias}.${e.column}" must appear in the GROUP BY clause or be used in an aggregate function`
+  const p = partsOf(e)
+  for (const x of p.exprs) {
+    const m = ungrouped(x, groupBy, watched, inSubquery)
+    if (m !== null) return m
+  }
+  for (const sub of p.selects) {
+    const own = ownAliases(sub)
+    const still = new Set([...watched].filter(a => !own.has(a)))
+    if (still.size === 0) continue
+    for (const x of exprsOf(sub)) {
+      const m = ungrouped(x, groupBy, still, true)
+      if (m !== null) return m
+    }
+  }
+  return null
+}
+
+// What PostgreSQL refuses in a select before it reads a row: ORDER BY of a DISTINCT select outside its
+// outputs, DISTINCT ON not leading ORDER BY (42P10), an ungrouped column in a grouped select (42803).
+// An aggregate of only enclosing selects' columns belongs to the enclosing select in PostgreSQL; the
+// memory interpreter does not evaluate one there (`Unsupported`).
+const checkSelect = (s: Select, grouped: boolean): E.Either<EvalError, void> => {
+  const own = ownAliases(s)
+  if (
+    s.distinctOn.length === 0 &&
+    s.distinct &&
+    s.orderBy.some(t => !s.columns.some(o => sameExpr(o.expr, t.expr)))
+  )
+    return E.left(
+      DbError.make(
+        'Unknown',
+        'for SELECT DISTINCT, ORDER BY expressions must appear in select list',
+        '42P10',
+      ),
+    )
+  if (s.distinctOn.length > 0 && s.orderBy.length > 0) {
+    const leading = s.orderBy.findIndex(t => !s.distinctOn.some(d => sameExpr(d, t.expr)))
+    const lead = leading < 0 ? s.orderBy : s.orderBy.slice(0, leading)
+    if (!s.distinctOn.every(d => lead.some(t => sameExpr(d, t.expr))))
+      return E.left(
+        DbError.make(
+          'Unknown',
+          'SELECT DISTINCT ON expressions must match initial ORDER BY expressions',
+          '42P10',
+        ),
+      )
+  }
+  for (const a of aggregatesIn(exprsOf(s))) {
+    const reads = refsOf(partsOf(a).exprs)
+    if (reads.size > 0 && ![...reads].some(r => own.has(r)))
+      return E.left(
+        QueryError.make(
+          'Unsupported',
+          "an aggregate of only an enclosing select's columns (PostgreSQL computes it in the enclosing select) cannot be evaluated by the memory interpreter",
+        ),
+      )
+  }
+  if (grouped)
+    for (const e of perGroup(s)) {
+      // A keyed binding's columns are functionally dependent on the group (see `Select.keyed`).
+      const m = ungrouped(e, s.groupBy, watchedOf(own, s.keyed), false)
+      if (m !== null) return groupingError(m)
+    }
+  return E.right(undefined)
+}
+
+// The whole select: rows, groups and HAVING, output columns, DISTINCT, ORDER BY, DISTINCT ON, the
+// per-parent window, OFFSET, LIMIT.
 const compileSelect = (
   ctx: Ctx,
   s: Select,
 ): E.Either<EvalError, (outer: Env) => ReadonlyArray<RawRow> | Failed> => {
-  const scope = { ...ctx, scope: new Set([...ctx.scope, s.from.alias, ...s.joins.map(j => j.binding.alias)]) }
+  const own = [s.from.alias, ...s.joins.map(j => j.binding.alias)]
+  const scope: Ctx = { ...ctx, scope: new Set([...ctx.scope, ...own]), refuseAggregates: null }
+  const grouped = isGrouped(s)
   return pipe(
     E.Do,
+    E.chainFirst(() => checkSelect(s, grouped)),
     E.apS('rows', compileRows(ctx, s)),
     E.apS(
-      'outputs',
+      'groupBy',
       compileAll(
-        scope,
-        s.columns.map(o => o.expr),
+        { ...scope, refuseAggregates: 'aggregate functions are not allowed in GROUP BY' },
+        s.groupBy,
       ),
     ),
-    E.chainFirst(() =>
-      s.distinct && s.orderBy.some(t => !s.columns.some(o => sameExpr(o.expr, t.expr)))
-        ? E.left(
-            DbError.make(
-              'Unknown',
-              'for SELECT DISTINCT, ORDER BY expressions must appear in select list',
-              '42P10',
-            ),
-          )
-        : E.right(undefined),
+    E.apS('having', compileAll(scope, s.having)),
+    E.apS(
+      'outputs',
+      E.map((fs: ReadonlyArray<Eval>) => fs.map((f, i) => output(s.columns[i]?.expr, f)))(
+        compileAll(
+          scope,
+          s.columns.map(o => o.expr),
+        ),
+      ),
     ),
     E.apS(
       'order',
@@ -489,14 +670,11 @@ const compileSelect = (
         s.orderBy.map(t => t.expr),
       ),
     ),
-    E.apS('groups', compileAll(scope, O.isSome(s.perParent) ? s.perParent.value.keys : [])),
-    E.map(({ rows, outputs, order, groups }) => {
+    E.apS('distinctOn', compileAll(scope, s.distinctOn)),
+    E.apS('parents', compileAll(scope, O.isSome(s.perParent) ? s.perParent.value.keys : [])),
+    E.map(({ rows, groupBy, having, outputs, order, distinctOn, parents }) => {
       const names = s.columns.map(o => o.name)
-      const terms = s.orderBy.map(t => ({
-        sign: t.dir === 'asc' ? 1 : -1,
-        // Where NULL goes: +1 after every value, -1 before.
-        nulls: t.nulls === 'default' ? (t.dir === 'asc' ? 1 : -1) : t.nulls === 'last' ? 1 : -1,
-      }))
+      const dirs = s.orderBy.map(direction)
       const skip = O.getOrElse(() => 0)(s.offset)
       const take = O.getOrElse(() => Infinity)(s.limit)
       const perParent = O.isSome(s.perParent)
@@ -505,11 +683,40 @@ const compileSelect = (
             take: O.getOrElse(() => Infinity)(s.perParent.value.limit),
           }
         : null
+      // The groups of a grouped select, each evaluated in an environment of its own (`Eval.group`),
+      // in the order their first rows came; HAVING keeps those for which it holds.
+      const groupsOf = (outer: Env, envs: ReadonlyArray<Env>): ReadonlyArray<Env> | Failed => {
+        let units: Array<Env>
+        if (groupBy.length === 0) {
+          const none = own.reduce((e, alias) => extend(e, alias, null), outer)
+          units = [group(envs[0] ?? none, envs)]
+        } else {
+          const buckets = new Map<string, Array<Env>>()
+          for (const env of envs) {
+            const keys = evalAll(groupBy, env)
+            if (isFailed(keys)) return keys
+            const k = Value.rowKey(keys)
+            const bucket = buckets.get(k)
+            if (bucket === undefined) buckets.set(k, [env])
+            else bucket.push(env)
+          }
+          units = [...buckets.values()].map(ms => group(ms[0] as Env, ms))
+        }
+        const kept: Array<Env> = []
+        for (const u of units) {
+          const h = holdsAll(having, u)
+          if (isFailed(h)) return h
+          if (h) kept.push(u)
+        }
+        return kept
+      }
       return (outer: Env): ReadonlyArray<RawRow> | Failed => {
         const envs = rows(outer)
         if (isFailed(envs)) return envs
+        const units = grouped ? groupsOf(outer, envs) : envs
+        if (isFailed(units)) return units
         let out: Array<Ranked> = []
-        for (const env of envs) {
+        for (const env of units) {
           const row: Record<string, unknown> = {}
           for (let i = 0; i < outputs.length; i++) {
             const v = (outputs[i] as Eval)(env)
@@ -518,47 +725,31 @@ const compileSelect = (
           }
           const keys = evalAll(order, env)
           if (isFailed(keys)) return keys
-          const group = perParent === null ? null : evalAll(groups, env)
-          if (isFailed(group)) return group
-          out.push({ row, keys, group: group === null ? '' : rowKey(group) })
-        }
-        if (s.distinct && perParent === null) {
-          const seen = new Set<string>()
-          out = out.filter(x => {
-            const k = rowKey(names.map(n => x.row[n]))
-            if (seen.has(k)) return false
-            seen.add(k)
-            return true
+          const parent = perParent === null ? null : evalAll(parents, env)
+          if (isFailed(parent)) return parent
+          const on = distinctOn.length === 0 ? null : evalAll(distinctOn, env)
+          if (isFailed(on)) return on
+          out.push({
+            row,
+            keys,
+            parent: parent === null ? '' : Value.rowKey(parent),
+            on: on === null ? '' : Value.rowKey(on),
           })
         }
-        let failed: Failed | null = null
-        if (terms.length > 0)
-          out.sort((x, y) => {
-            for (let i = 0; i < terms.length; i++) {
-              const t = terms[i] as (typeof terms)[number]
-              const a = x.keys[i]
-              const b = y.keys[i]
-              const an = a === null || a === undefined
-              const bn = b === null || b === undefined
-              if (an && bn) continue
-              if (an) return t.nulls
-              if (bn) return -t.nulls
-              const c = compareOrFail(a, b)
-              if (isFailed(c)) {
-                failed ??= c
-                return 0
-              }
-              if (c !== 0) return t.sign * c
-            }
-            return 0
-          })
-        if (failed !== null) return failed
+        if (s.distinct && distinctOn.length === 0 && perParent === null)
+          out = firstOf(out, x => Value.rowKey(names.map(n => x.row[n])))
+        if (dirs.length > 0) {
+          const failed = sortBy(out, x => x.keys, dirs)
+          if (failed !== null) return failed
+        }
+        // DISTINCT ON keeps the first row of each key in ORDER BY order.
+        if (distinctOn.length > 0) out = firstOf(out, x => x.on)
         if (perParent !== null) {
           // Top-N per group: rank each row within its group in order, keep the window.
           const ranks = new Map<string, number>()
           out = out.filter(x => {
-            const rank = (ranks.get(x.group) ?? 0) + 1
-            ranks.set(x.group, rank)
+            const rank = (ranks.get(x.parent) ?? 0) + 1
+            ranks.set(x.parent, rank)
             return rank > perParent.skip && rank <= perParent.skip + perParent.take
           })
         }
@@ -569,22 +760,59 @@ const compileSelect = (
   )
 }
 
+// An output column. A bare parameter there has no type to take from its context: postgres.js sends a
+// number (or a bigint) untyped or as int8, PostgreSQL resolves the column as text, and the row holds
+// the number's text.
+const output = (e: Expr | undefined, f: Eval): Eval =>
+  e !== undefined && isExpr(e) && e._tag === 'Param' && e.json !== true
+    ? env => {
+        const v = f(env)
+        return typeof v === 'number' || typeof v === 'bigint' ? String(v) : v
+      }
+    : f
+
+// The first item of each key, in order.
+const firstOf = <A>(xs: ReadonlyArray<A>, key: (a: A) => string): Array<A> => {
+  const seen = new Set<string>()
+  return xs.filter(x => {
+    const k = key(x)
+    if (seen.has(k)) return false
+    seen.add(k)
+    return true
+  })
+}
+
 // `exists (select ...)`: whether the subquery has a row for the bound rows of its enclosing selects.
-// Only the window can empty a non-empty source (outputs, order and DISTINCT keep some row), so without
-// a per-parent window the rows are counted against OFFSET and LIMIT.
+// Outputs, order, DISTINCT and DISTINCT ON keep some row of a non-empty source, so without a
+// per-parent window or grouping (which make rows of groups) the source's rows are counted against
+// OFFSET and LIMIT.
 const exists = (ctx: Ctx, s: Select): E.Either<EvalError, Eval> => {
-  if (O.isSome(s.perParent))
+  if (O.isSome(s.perParent) || isGrouped(s))
     return E.map((run: (outer: Env) => ReadonlyArray<RawRow> | Failed): Eval => env => {
       const r = run(env)
       return isFailed(r) ? r : r.length > 0
     })(compileSelect(ctx, s))
   const skip = O.getOrElse(() => 0)(s.offset)
   const take = O.getOrElse(() => Infinity)(s.limit)
-  return E.map((run: Run): Eval => env => {
-    const r = run(env)
-    return isFailed(r) ? r : r.length > skip && take > 0
-  })(compileRows(ctx, s))
+  return pipe(
+    checkSelect(s, false),
+    E.chain(() => compileRows(ctx, s)),
+    E.map((run: Run): Eval => env => {
+      const r = run(env)
+      return isFailed(r) ? r : r.length > skip && take > 0
+    }),
+  )
 }
+
+// A subquery's rows (a scalar subquery, `in (select ...)`). One that reads no binding of its
+// enclosing selects has the same rows for every outer row: they are computed once per run.
+const subquery = (ctx: Ctx, s: Select): E.Either<EvalError, (env: Env) => ReadonlyArray<RawRow> | Failed> =>
+  E.map((run: (env: Env) => ReadonlyArray<RawRow> | Failed) => {
+    const own = ownAliases(s)
+    if ([...refsOf(exprsOf(s))].some(a => !own.has(a))) return run
+    let memo: ReadonlyArray<RawRow> | Failed | undefined
+    return (env: Env) => (memo ??= run(env))
+  })(compileSelect(ctx, s))
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -597,7 +825,14 @@ const exists = (ctx: Ctx, s: Select): E.Either<EvalError, Eval> => {
  * @category constructors
  * @since 0.1.0
  */
-export const context = (tables: Tables, bind?: Bind): Ctx => ({ tables, scope: new Set(), bind, exists })
+export const context = (tables: Tables, bind?: Bind): Ctx => ({
+  tables,
+  scope: new Set(),
+  bind,
+  exists,
+  subquery,
+  refuseAggregates: 'aggregate functions are not allowed here',
+})
 
 // -------------------------------------------------------------------------------------
 // destructors

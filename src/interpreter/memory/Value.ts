@@ -14,7 +14,9 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
+import type { CastType, TruncUnit } from '../../ast/Expr.js'
 import * as DbError from '../../error/DbError.js'
+import * as Numeric from './Numeric.js'
 
 // -------------------------------------------------------------------------------------
 // utils: order
@@ -316,3 +318,410 @@ export const jsonParameter = (u: unknown): E.Either<DbError.DbError, unknown> =>
   const bad = typeof v === 'object' && v !== null ? checkJson(v) : null
   return bad === null ? E.right(v) : E.left(bad)
 }
+
+// -------------------------------------------------------------------------------------
+// utils: keys
+// -------------------------------------------------------------------------------------
+
+/**
+ * One key for a list of values, equal for lists that DISTINCT and GROUP BY take as one: NULLs equal
+ * each other, dates by instant, JSON by its text, anything else by type and value (numeric text by its
+ * text: `'1.0'` and `'1.00'` are two keys, where PostgreSQL's numeric equality makes them one).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const rowKey = (vs: ReadonlyArray<unknown>): string =>
+  vs
+    .map(v =>
+      v === null || v === undefined
+        ? 'n'
+        : v instanceof Date
+          ? `d${v.getTime()}`
+          : typeof v === 'string'
+            ? `s${JSON.stringify(v)}`
+            : typeof v === 'object'
+              ? `o${JSON.stringify(v)}`
+              : `${typeof v}${String(v)}`,
+    )
+    .join(',')
+
+// -------------------------------------------------------------------------------------
+// utils: text
+// -------------------------------------------------------------------------------------
+
+const pad = (n: number, width: number): string => String(n).padStart(width, '0')
+
+// A `timestamptz` as PostgreSQL prints it in the session time zone, UTC: `2024-01-02 03:04:05.6+00`.
+const timestampText = (d: Date): string => {
+  const y = d.getUTCFullYear()
+  const ms = d.getUTCMilliseconds()
+  const fraction = ms === 0 ? '' : `.${pad(ms, 3).replace(/0+$/, '')}`
+  const date = `${pad(y > 0 ? y : 1 - y, 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}`
+  const time = `${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}`
+  return `${date} ${time}${fraction}+00${y > 0 ? '' : ' BC'}`
+}
+
+// A JSON value as `jsonb` prints it: `{"a": 1, "b": [1, 2]}`, keys in jsonb's storage order.
+const jsonText = (u: unknown): string =>
+  Array.isArray(u)
+    ? `[${u.map(jsonText).join(', ')}]`
+    : isJsonContainer(u)
+      ? `{${Object.entries(u)
+          .filter(([, v]) => v !== undefined)
+          .sort(([x], [y]) => storageOrder(x, y))
+          .map(([k, v]) => `${JSON.stringify(k)}: ${jsonText(v)}`)
+          .join(', ')}}`
+      : typeof u === 'number' || typeof u === 'boolean' || typeof u === 'string'
+        ? JSON.stringify(u)
+        : 'null'
+
+/**
+ * A non-null value as text, as PostgreSQL's output function prints it (`cast(v as text)`, the
+ * operands of `||`): a number as a `double precision` prints (an integer as an `integer` prints: the
+ * two agree below 1e15), a boolean as `true`/`false`, a date as a `timestamptz` in UTC
+ * (`2024-01-02 03:04:05+00`: a `date` column's value, a Date at midnight, prints as a `date` does on
+ * PostgreSQL, `2024-01-02`, only there), a JSON container as `jsonb` prints it, bytes as `\x` hex.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const toText = (v: unknown): string =>
+  typeof v === 'string'
+    ? v
+    : typeof v === 'number'
+      ? Numeric.formatFloat(v)
+      : typeof v === 'boolean'
+        ? String(v)
+        : typeof v === 'bigint'
+          ? v.toString()
+          : v instanceof Date
+            ? timestampText(v)
+            : v instanceof Uint8Array
+              ? `\\x${Array.from(v, b => b.toString(16).padStart(2, '0')).join('')}`
+              : jsonText(v)
+
+// Simple case mappings (one code point to one) where JavaScript's full mapping is longer: the C
+// library's `towupper`/`towlower`, which PostgreSQL's `upper`/`lower` use under `C.UTF-8`, give these.
+const simpleUpper: ReadonlyMap<number, number> = new Map([
+  ...[0x1f80, 0x1f90, 0x1fa0].flatMap(base =>
+    Array.from({ length: 8 }, (_, i) => [base + i, base + i + 8] as const),
+  ),
+  [0x1fb3, 0x1fbc],
+  [0x1fc3, 0x1fcc],
+  [0x1ff3, 0x1ffc],
+])
+const simpleLower: ReadonlyMap<number, number> = new Map([[0x130, 0x69]])
+
+const cases = { upper: new Map<number, string>(), lower: new Map<number, string>() }
+
+const mapCase = (c: number, to: 'upper' | 'lower'): string => {
+  const cache = cases[to]
+  const hit = cache.get(c)
+  if (hit !== undefined) return hit
+  const s = String.fromCodePoint(c)
+  const full = to === 'upper' ? s.toUpperCase() : s.toLowerCase()
+  const simple = (to === 'upper' ? simpleUpper : simpleLower).get(c)
+  const out = simple !== undefined ? String.fromCodePoint(simple) : [...full].length === 1 ? full : s
+  cache.set(c, out)
+  return out
+}
+
+const caseOf = (s: string, to: 'upper' | 'lower'): string => {
+  let out = ''
+  for (const ch of s) {
+    const c = ch.codePointAt(0) as number
+    out += c < 0x80 ? (to === 'upper' ? ch.toUpperCase() : ch.toLowerCase()) : mapCase(c, to)
+  }
+  return out
+}
+
+/**
+ * `upper` as PostgreSQL computes it under `C.UTF-8`: code point by code point, each to its simple
+ * upper case (`ß` stays `ß`; `ᾀ` becomes `ᾈ`), with JavaScript's Unicode tables (the C library's may be
+ * of an older Unicode version: letters added since map here and not there).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const upper = (s: string): string => caseOf(s, 'upper')
+
+/**
+ * `lower`, as `upper` (`İ` becomes `i`).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const lower = (s: string): string => caseOf(s, 'lower')
+
+/**
+ * A code point lowered as `lower` lowers it (for `ILIKE`).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const lowerCodePoint = (c: number): number =>
+  c < 0x80 ? (c >= 0x41 && c <= 0x5a ? c + 0x20 : c) : (mapCase(c, 'lower').codePointAt(0) as number)
+
+/**
+ * `length` of text: its code points.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const length = (s: string): number => {
+  let n = 0
+  for (const _ of s) n++
+  return n
+}
+
+/**
+ * `trim`: spaces (U+0020 only, as PostgreSQL's default) removed from both ends.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const trim = (s: string): string => {
+  let i = 0
+  let j = s.length
+  while (i < j && s.charCodeAt(i) === 0x20) i++
+  while (j > i && s.charCodeAt(j - 1) === 0x20) j--
+  return s.slice(i, j)
+}
+
+// -------------------------------------------------------------------------------------
+// utils: dates
+// -------------------------------------------------------------------------------------
+
+const DAY = 86_400_000
+
+const truncs: Readonly<Record<TruncUnit, (d: Date) => number>> = {
+  year: d => Date.UTC(d.getUTCFullYear(), 0, 1),
+  quarter: d => Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - (d.getUTCMonth() % 3), 1),
+  month: d => Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1),
+  // ISO weeks start on Monday.
+  week: d => Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - ((d.getUTCDay() + 6) % 7) * DAY,
+  day: d => Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()),
+  hour: d => Math.floor(d.getTime() / 3_600_000) * 3_600_000,
+  minute: d => Math.floor(d.getTime() / 60_000) * 60_000,
+  second: d => Math.floor(d.getTime() / 1000) * 1000,
+}
+
+/**
+ * `date_trunc(unit, d)` of a `timestamptz` in the session time zone, taken to be UTC (the test
+ * server's `TimeZone` is `Etc/UTC`; a session in another zone truncates days, weeks, months, quarters
+ * and years at its own midnight).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const dateTrunc = (unit: TruncUnit, d: Date): Date => {
+  const t = d.getTime()
+  return Number.isNaN(t) ? d : new Date(truncs[unit](d))
+}
+
+// `YYYY-MM-DD`, then optionally a time and a zone: the ISO forms of PostgreSQL's date/time input.
+const dateTimeText =
+  /^\s*(\d{4,})-(\d{1,2})-(\d{1,2})(?:(?:\s+|T)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{1,2}(?::?\d{2})?)?\s*$/i
+
+const badDateTime = (type: string, s: string): DbError.DbError =>
+  DbError.make('DataException', `invalid input syntax for type ${type}: "${s}"`, '22007')
+
+const fieldOutOfRange = (s: string): DbError.DbError =>
+  DbError.make('DataException', `date/time field value out of range: "${s}"`, '22008')
+
+// A date or timestamp in ISO form: the instant (no zone is UTC) and the calendar day, or an error.
+const readDateTime = (
+  s: string,
+  type: string,
+): E.Either<DbError.DbError, { readonly instant: number; readonly day: number }> => {
+  const m = dateTimeText.exec(s)
+  if (m === null) return E.left(badDateTime(type, s))
+  const [, y = '', mo = '', d = '', h = '0', mi = '0', se = '0', frac = '', zone] = m
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, se].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ]
+  const dayMs = Date.UTC(year, month - 1, day)
+  const check = new Date(dayMs)
+  if (
+    month < 1 ||
+    month > 12 ||
+    check.getUTCDate() !== day ||
+    hour > 24 ||
+    minute > 59 ||
+    second > 60 ||
+    (hour === 24 && (minute > 0 || second > 0))
+  )
+    return E.left(fieldOutOfRange(s))
+  let offset = 0
+  if (zone !== undefined && zone.toUpperCase() !== 'Z') {
+    const z = /^([+-])(\d{1,2}):?(\d{2})?$/.exec(zone)
+    if (z === null) return E.left(badDateTime(type, s))
+    offset = (z[1] === '-' ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3] ?? '0')) * 60_000
+  }
+  const ms = Math.round(Number(`0.${frac || '0'}`) * 1000)
+  // Date.UTC reads years 0..99 as 1900..1999: the year is set again.
+  check.setUTCFullYear(year)
+  return E.right({
+    instant: check.getTime() + ((hour * 60 + minute) * 60 + second) * 1000 + ms - offset,
+    day: check.getTime(),
+  })
+}
+
+// -------------------------------------------------------------------------------------
+// utils: casts
+// -------------------------------------------------------------------------------------
+
+const typeNames: Readonly<Record<CastType, string>> = {
+  integer: 'integer',
+  bigint: 'bigint',
+  numeric: 'numeric',
+  double: 'double precision',
+  text: 'text',
+  boolean: 'boolean',
+  date: 'date',
+  timestamptz: 'timestamp with time zone',
+}
+
+const sourceName = (v: unknown): string =>
+  typeof v === 'number'
+    ? Number.isInteger(v)
+      ? 'integer'
+      : 'double precision'
+    : typeof v === 'boolean'
+      ? 'boolean'
+      : v instanceof Date
+        ? 'timestamp with time zone'
+        : typeof v === 'string'
+          ? 'text'
+          : typeof v === 'bigint'
+            ? 'bigint'
+            : 'jsonb'
+
+const cannotCast = (v: unknown, type: CastType): E.Either<DbError.DbError, never> =>
+  E.left(DbError.make('Unknown', `cannot cast type ${sourceName(v)} to ${typeNames[type]}`, '42846'))
+
+const isNumberLike = (v: unknown): v is number | bigint | string =>
+  typeof v === 'number' || typeof v === 'bigint' || typeof v === 'string'
+
+// PostgreSQL's `boolin`: blanks around, then a unique prefix of true/false/yes/no, on/off, or 1/0.
+const readBoolean = (s: string): boolean | null => {
+  const t = s.trim().toLowerCase()
+  if (t === '') return null
+  if (t === '1') return true
+  if (t === '0') return false
+  if ('true'.startsWith(t) || 'yes'.startsWith(t)) return true
+  if ('false'.startsWith(t) || 'no'.startsWith(t)) return false
+  if (t.length >= 2 && 'on'.startsWith(t)) return true
+  if (t.length >= 2 && 'off'.startsWith(t)) return false
+  return null
+}
+
+const casts: Readonly<
+  Record<CastType, (v: unknown, numeric?: boolean) => E.Either<DbError.DbError, unknown>>
+> = {
+  integer: (v, numeric) =>
+    typeof v === 'boolean'
+      ? E.right(v ? 1 : 0)
+      : isNumberLike(v)
+        ? Numeric.toInteger(v, 'integer', numeric)
+        : cannotCast(v, 'integer'),
+  bigint: (v, numeric) =>
+    isNumberLike(v) ? Numeric.toInteger(v, 'bigint', numeric) : cannotCast(v, 'bigint'),
+  numeric: v => (isNumberLike(v) ? Numeric.toNumeric(v) : cannotCast(v, 'numeric')),
+  double: v => (isNumberLike(v) ? Numeric.toDouble(v) : cannotCast(v, 'double')),
+  text: v => E.right(toText(v)),
+  boolean: v => {
+    if (typeof v === 'boolean') return E.right(v)
+    if (typeof v === 'number' && Number.isInteger(v)) return E.right(v !== 0)
+    if (typeof v !== 'string') return cannotCast(v, 'boolean')
+    const b = readBoolean(v)
+    return b === null
+      ? E.left(DbError.make('DataException', `invalid input syntax for type boolean: "${v}"`, '22P02'))
+      : E.right(b)
+  },
+  date: v => {
+    if (v instanceof Date) return E.right(new Date(truncs.day(v)))
+    if (typeof v !== 'string') return cannotCast(v, 'date')
+    return E.map((x: { readonly day: number }) => new Date(x.day))(readDateTime(v, 'date'))
+  },
+  timestamptz: v => {
+    if (v instanceof Date) return E.right(v)
+    if (typeof v !== 'string') return cannotCast(v, 'timestamptz')
+    return E.map((x: { readonly instant: number }) => new Date(x.instant))(
+      readDateTime(v, 'timestamp with time zone'),
+    )
+  },
+}
+
+// Text read by the target type's input function.
+const inputs: Readonly<Record<CastType, (s: string) => E.Either<DbError.DbError, unknown>>> = {
+  integer: s => (/^-?\d+\.\d+$/.test(s) ? badInput('integer', s) : Numeric.toInteger(s, 'integer')),
+  bigint: s => (/^-?\d+\.\d+$/.test(s) ? badInput('bigint', s) : Numeric.toInteger(s, 'bigint')),
+  numeric: s => Numeric.toNumeric(s),
+  double: s => Numeric.toDouble(s),
+  text: s => E.right(s),
+  boolean: s => casts.boolean(s),
+  date: s => casts.date(s),
+  timestamptz: s => casts.timestamptz(s),
+}
+
+const badInput = (type: string, s: string): E.Either<DbError.DbError, never> =>
+  E.left(DbError.make('DataException', `invalid input syntax for type ${type}: "${s}"`, '22P02'))
+
+// postgres.js's serializer for a Date parameter: `new Date(x).toISOString()`, which throws for a value
+// no Date reads (the PostgreSQL interpreter reports the throw as an unclassified DbError).
+const asDate = (v: number | string): E.Either<DbError.DbError, Date> => {
+  const d = new Date(v)
+  return Number.isNaN(d.getTime()) ? E.left(DbError.make('Unknown', 'Invalid time value')) : E.right(d)
+}
+
+// An untyped parameter (a number or text) cast to a type: PostgreSQL gives the parameter that type,
+// postgres.js then serializes the value with that type's serializer, and PostgreSQL reads the text
+// with the type's input function.
+const sent: Readonly<Record<CastType, (v: number | string) => E.Either<DbError.DbError, unknown>>> = {
+  integer: v => inputs.integer(String(v)),
+  bigint: v => inputs.bigint(String(v)),
+  numeric: v => inputs.numeric(String(v)),
+  double: v => inputs.double(String(v)),
+  text: v => inputs.text(String(v)),
+  // postgres.js sends a boolean parameter as `x === true ? 't' : 'f'`: a number or text is false.
+  boolean: () => E.right(false),
+  date: v => E.chain(casts.date)(asDate(v)),
+  timestamptz: v => E.chain(casts.timestamptz)(asDate(v)),
+}
+
+/**
+ * A value given as a parameter and cast to a type. postgres.js sends a boolean, a Date or a bigint
+ * typed, and those are cast as values are; a number or text goes untyped, so PostgreSQL types the
+ * parameter as the cast's target and postgres.js serializes it for that type: its text (`String(n)`
+ * for a number) read by the type's input function (`'12.5'` and `12.5` are not integers), a Date
+ * parsed by JavaScript for `date` and `timestamptz`, and `false` for `boolean` (postgres.js sends
+ * anything but `true` as `'f'`).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const castParameter = (v: unknown, type: CastType): E.Either<DbError.DbError, unknown> =>
+  typeof v === 'number' || typeof v === 'string' ? sent[type](v) : cast(v, type)
+
+/**
+ * `cast(v as type)` of a non-null value, in the representation postgres.js gives for the target type
+ * (`integer` and `double` a number, `bigint` and `numeric` text, `date` and `timestamptz` a Date), or
+ * the error PostgreSQL raises: 22P02 for text a number or boolean input refuses, 22007/22008 for a
+ * date, 22003 out of range, 42846 for a pair of types with no cast. The source type is read from the
+ * value (see `Numeric` for numbers and text; text in the form of a `numeric` with a fraction is taken
+ * as one, and rounds where PostgreSQL's text-to-integer refuses it) or, with `numeric`, from the
+ * expression (text from an expression of a numeric type is a `numeric`). Dates and times are read in ISO
+ * form only (PostgreSQL also reads other orders and month names).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const cast = (v: unknown, type: CastType, numeric = false): E.Either<DbError.DbError, unknown> =>
+  casts[type](v, numeric)
