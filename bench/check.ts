@@ -1,14 +1,23 @@
 // Tree equality before timing: every implementation's result is normalised (object keys sorted, dates
-// and timestamp text as ISO strings, Option as value | null, unordered collections sorted by id) and
-// compared with raw-separate's. A mismatch throws with the first differing path.
+// and timestamp text as ISO strings, Option as value | null, unordered collections sorted by id, counts
+// as numbers) and compared with raw-separate's. A mismatch throws with the first differing path.
 
 /** Collections whose order no workload specifies. */
 const unordered = new Set(['tags', 'commenters'])
+/** Timestamps: a Date, or text where a library returns an expression's timestamptz unparsed. */
+const timestamps = new Set(['inserted_at', 'month'])
+/**
+ * Counts (W8, W9): postgres.js returns an int8 as a string, a library may map it to a number (or a
+ * bigint); all compare as numbers.
+ */
+const counts = new Set(['comments', 'likes', 'posts'])
 
 export const normalise = (v: unknown, key = ''): unknown => {
   if (v === null || v === undefined) return null
   if (v instanceof Date) return v.toISOString()
-  if (key === 'inserted_at' && typeof v === 'string') return new Date(v).toISOString()
+  if (timestamps.has(key) && typeof v === 'string') return new Date(v).toISOString()
+  if (counts.has(key) && (typeof v === 'bigint' || (typeof v === 'string' && /^-?\d+$/.test(v))))
+    return Number(v)
   if (Array.isArray(v)) {
     const a = v.map(x => normalise(x))
     if (unordered.has(key))

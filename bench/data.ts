@@ -1,12 +1,14 @@
 // The deterministic blog dataset: generated from a seeded PRNG, loaded with COPY into a dedicated
 // PostgreSQL schema (namespace) `quiver_bench`. A loaded dataset is reused when its scale, seed and
-// version match (table `bench_meta`), so repeated runs skip the load.
+// version match (table `bench_meta`), so repeated runs skip the load; one of version 2 (before the
+// likes) gets the likes table added in place, since version 3 changed nothing else.
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type postgres from 'postgres'
 
 export const namespace = 'quiver_bench'
-const version = 2
+// 3: the likes table (its own PRNG stream, so every other table is the same as in version 2)
+const version = 3
 const seed = 20260101
 
 export interface Sizes {
@@ -16,6 +18,7 @@ export interface Sizes {
   readonly permalinks: number
   readonly tags: number
   readonly postsTags: number
+  readonly likes: number
 }
 
 export const sizes = (scale: number): Sizes => {
@@ -27,6 +30,7 @@ export const sizes = (scale: number): Sizes => {
     permalinks: posts,
     tags: 200,
     postsTags: posts * 3,
+    likes: posts * 3,
   }
 }
 
@@ -83,6 +87,15 @@ function* lines(sz: Sizes): Generator<[string, string]> {
     while (seen.size < 3) seen.add(int(sz.tags))
     for (const t of [...seen].sort((a, b) => a - b)) yield ['posts_tags', `${p}\t${t}\n`]
   }
+  // Likes draw from a stream of their own: added in version 3, they leave the other tables as they were.
+  // Posts are drawn uniformly, so a post has 3 on average (Poisson-like: about 5% have none).
+  const rndLikes = prng(seed + 3)
+  for (let id = 1; id <= sz.likes; id++) {
+    const p = 1 + Math.floor(rndLikes() * sz.posts)
+    const u = 1 + Math.floor(rndLikes() * sz.users)
+    const at = (postAt[p] as number) + Math.floor(rndLikes() * 60 * 86400) * 1000
+    yield ['likes', `${id}\t${p}\t${u}\t${iso(at)}\n`]
+  }
 }
 
 const columns: Readonly<Record<string, string>> = {
@@ -92,6 +105,7 @@ const columns: Readonly<Record<string, string>> = {
   permalinks: 'id, post_id, url',
   tags: 'id, name',
   posts_tags: 'post_id, tag_id',
+  likes: 'id, post_id, user_id, inserted_at',
 }
 
 const copy = async (sql: postgres.Sql, table: string, rows: ReadonlyArray<string>): Promise<void> => {
@@ -122,16 +136,54 @@ const insertJson = async (sql: postgres.Sql, table: string, rows: ReadonlyArray<
   }
 }
 
+const tables = ['users', 'posts', 'comments', 'permalinks', 'tags', 'posts_tags', 'likes']
+const serials = ['users', 'posts', 'comments', 'permalinks', 'tags', 'likes']
+
+const isIndex = (s: string) => /^create (unique )?index/i.test(s)
+/** The table a DDL statement creates, alters or indexes. */
+const tableOf = (s: string): string | undefined =>
+  /^(?:create|alter) table "([^"]+)"/i.exec(s)?.[1] ??
+  /^create (?:unique )?index "[^"]+" on "([^"]+)"/i.exec(s)?.[1]
+
+/** Creates the given tables (in `ddl` order), loads their lines, then indexes and analyzes them. */
+const load = async (
+  sql: postgres.Sql,
+  scale: number,
+  only: ReadonlyArray<string>,
+  options: { readonly ddl: ReadonlyArray<string>; readonly copy: boolean },
+): Promise<void> => {
+  const ours = options.ddl.filter(s => {
+    const t = tableOf(s)
+    if (t === undefined) throw new Error(`bench ddl: no table in ${s}`)
+    return only.includes(t)
+  })
+  // tables first, indexes after the load
+  for (const s of ours.filter(s => !isIndex(s))) await sql.unsafe(s)
+  const byTable = new Map<string, Array<string>>()
+  for (const [t, line] of lines(sizes(scale))) {
+    if (!only.includes(t)) continue
+    let a = byTable.get(t)
+    if (a === undefined) byTable.set(t, (a = []))
+    a.push(line)
+  }
+  for (const t of tables.filter(t => only.includes(t)))
+    await (options.copy ? copy : insertJson)(sql, t, byTable.get(t) ?? [])
+  for (const s of ours.filter(isIndex)) await sql.unsafe(s)
+  for (const t of serials.filter(t => only.includes(t)))
+    await sql.unsafe(`select setval(pg_get_serial_sequence('${t}', 'id'), (select max(id) from ${t}))`)
+  await sql.unsafe(`analyze ${only.join(', ')}`)
+}
+
 /**
  * Creates the tables with the given DDL (`ddl(Bench)`) and loads the dataset, unless an identical one is
- * there. `sql` must be connected with
- * `search_path` = `quiver_bench`.
+ * there; a version-2 dataset of the same scale and seed gets the likes table added. `sql` must be
+ * connected with `search_path` = `quiver_bench`.
  */
 export const ensure = async (
   sql: postgres.Sql,
   scale: number,
   options: { readonly reload: boolean; readonly ddl: ReadonlyArray<string>; readonly copy: boolean },
-): Promise<{ readonly loaded: boolean; readonly ms: number }> => {
+): Promise<{ readonly status: 'reused' | 'loaded' | 'extended'; readonly ms: number }> => {
   const t0 = performance.now()
   await sql.unsafe(`create schema if not exists ${namespace}`)
   const meta = await sql
@@ -140,29 +192,23 @@ export const ensure = async (
     )
     .catch(() => [])
   const m = meta[0]
-  if (!options.reload && m !== undefined && m.scale === scale && m.seed === seed && m.version === version)
-    return { loaded: false, ms: performance.now() - t0 }
+  const same = !options.reload && m !== undefined && m.scale === scale && m.seed === seed
+  if (same && m.version === version) return { status: 'reused', ms: performance.now() - t0 }
+  await sql.unsafe(`set search_path to ${namespace}`)
+  if (same && m.version === 2) {
+    // drop first: an extension interrupted before the meta update may have left part of a likes table
+    await sql.unsafe(`drop table if exists likes`)
+    await load(sql, scale, ['likes'], options)
+    await sql.unsafe(`update ${namespace}.bench_meta set version = $1`, [version])
+    return { status: 'extended', ms: performance.now() - t0 }
+  }
   await sql.unsafe(`drop schema if exists ${namespace} cascade`)
   await sql.unsafe(`create schema ${namespace}`)
   await sql.unsafe(`set search_path to ${namespace}`)
-  // tables first, indexes after the load
-  const isIndex = (s: string) => /^create (unique )?index/i.test(s)
-  for (const s of options.ddl.filter(s => !isIndex(s))) await sql.unsafe(s)
-  const byTable = new Map<string, Array<string>>()
-  for (const [t, line] of lines(sizes(scale))) {
-    let a = byTable.get(t)
-    if (a === undefined) byTable.set(t, (a = []))
-    a.push(line)
-  }
-  for (const t of ['users', 'posts', 'comments', 'permalinks', 'tags', 'posts_tags'])
-    await (options.copy ? copy : insertJson)(sql, t, byTable.get(t) ?? [])
-  for (const s of options.ddl.filter(isIndex)) await sql.unsafe(s)
-  for (const t of ['users', 'posts', 'comments', 'permalinks', 'tags'])
-    await sql.unsafe(`select setval(pg_get_serial_sequence('${t}', 'id'), (select max(id) from ${t}))`)
-  await sql.unsafe(`analyze users, posts, comments, permalinks, tags, posts_tags`)
+  await load(sql, scale, tables, options)
   await sql.unsafe(
     `create table ${namespace}.bench_meta (scale double precision, seed integer, version integer)`,
   )
   await sql.unsafe(`insert into ${namespace}.bench_meta values ($1, $2, $3)`, [scale, seed, version])
-  return { loaded: true, ms: performance.now() - t0 }
+  return { status: 'loaded', ms: performance.now() - t0 }
 }

@@ -37,9 +37,15 @@ export const permalink = Schema.table('permalink', 'permalinks', {
   url: Column.text,
 })
 export const tag = Schema.table('tag', 'tags', { id: Column.serial, name: Column.text })
+export const like = Schema.table('like', 'likes', {
+  id: Column.serial,
+  post_id: Column.integer,
+  user_id: Column.integer,
+  inserted_at: Column.timestamptz,
+})
 
 export const Bench = Schema.modelOrThrow(
-  { user, post, comment, permalink, tag },
+  { user, post, comment, permalink, tag, like },
   {
     user: {
       posts: Schema.hasMany('post'),
@@ -63,6 +69,7 @@ export const Bench = Schema.modelOrThrow(
       }),
       permalink: Schema.hasOne('permalink'),
       tags: Schema.manyToMany('tag', { joinThrough: 'posts_tags' }),
+      likes: Schema.hasMany('like'),
     },
     comment: {
       post: Schema.belongsTo('post'),
@@ -70,6 +77,10 @@ export const Bench = Schema.modelOrThrow(
     },
     tag: {
       posts: Schema.manyToMany('post', { joinThrough: 'posts_tags' }),
+    },
+    like: {
+      post: Schema.belongsTo('post'),
+      user: Schema.belongsTo('user'),
     },
   },
 )
@@ -107,6 +118,12 @@ export const dPermalinks = pgTable('permalinks', {
   url: text('url').notNull(),
 })
 export const dTags = pgTable('tags', { id: integer('id').primaryKey(), name: text('name').notNull() })
+export const dLikes = pgTable('likes', {
+  id: integer('id').primaryKey(),
+  post_id: integer('post_id').notNull(),
+  user_id: integer('user_id').notNull(),
+  inserted_at: ts('inserted_at'),
+})
 export const dPostsTags = pgTable(
   'posts_tags',
   { post_id: integer('post_id').notNull(), tag_id: integer('tag_id').notNull() },
@@ -122,6 +139,7 @@ export const dPostsRelations = relations(dPosts, ({ one, many }) => ({
   comments: many(dComments),
   permalink: one(dPermalinks),
   postsTags: many(dPostsTags),
+  likes: many(dLikes),
 }))
 export const dCommentsRelations = relations(dComments, ({ one }) => ({
   post: one(dPosts, { fields: [dComments.post_id], references: [dPosts.id] }),
@@ -129,6 +147,10 @@ export const dCommentsRelations = relations(dComments, ({ one }) => ({
 }))
 export const dPermalinksRelations = relations(dPermalinks, ({ one }) => ({
   post: one(dPosts, { fields: [dPermalinks.post_id], references: [dPosts.id] }),
+}))
+export const dLikesRelations = relations(dLikes, ({ one }) => ({
+  post: one(dPosts, { fields: [dLikes.post_id], references: [dPosts.id] }),
+  user: one(dUsers, { fields: [dLikes.user_id], references: [dUsers.id] }),
 }))
 export const dTagsRelations = relations(dTags, ({ many }) => ({ postsTags: many(dPostsTags) }))
 export const dPostsTagsRelations = relations(dPostsTags, ({ one }) => ({
@@ -143,12 +165,14 @@ export const drizzleSchema = {
   permalinks: dPermalinks,
   tags: dTags,
   postsTags: dPostsTags,
+  likes: dLikes,
   dUsersRelations,
   dPostsRelations,
   dCommentsRelations,
   dPermalinksRelations,
   dTagsRelations,
   dPostsTagsRelations,
+  dLikesRelations,
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -176,4 +200,5 @@ export interface KyselyDb {
   permalinks: { id: Generated<number>; post_id: number; url: string }
   tags: { id: Generated<number>; name: string }
   posts_tags: { post_id: number; tag_id: number }
+  likes: { id: Generated<number>; post_id: number; user_id: number; inserted_at: Date }
 }

@@ -1,15 +1,17 @@
 // The peers: Drizzle relational queries (v1 API, `db.query.*.findMany({ with })`) over its postgres-js
 // driver, and Kysely with `jsonArrayFrom` / `jsonObjectFrom` over kysely-postgres-js. Each is written
 // the way its documentation suggests (W5, a hot-path call, as a Drizzle prepared query; Kysely has no
-// placeholders and builds it per call); only untimed key renames happen in `adapt`.
-import { and, asc, desc, eq, gte, lte, sql as dsql } from 'drizzle-orm'
+// placeholders and builds it per call); only untimed key renames happen in `adapt`. The aggregates (W8,
+// W9) are the core query builders of both: W8 a correlated count per relation (Drizzle's `db.$count`,
+// a Kysely subquery with `countAll`), W9 a join with group by and having.
+import { and, asc, count, countDistinct, desc, eq, gt, gte, lte, sql as dsql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/postgres-js'
-import { Kysely } from 'kysely'
+import { Kysely, sql as ksql } from 'kysely'
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres'
 import { PostgresJSDialect } from 'kysely-postgres-js'
 import type postgres from 'postgres'
-import { dComments, dPosts, dUsers, drizzleSchema, type KyselyDb } from './model.js'
-import { ranges, type Impl, type WorkloadId } from './workloads.js'
+import { dComments, dLikes, dPosts, dUsers, drizzleSchema, type KyselyDb } from './model.js'
+import { ranges, w9MinPosts, type Impl, type WorkloadId } from './workloads.js'
 
 type Row = Record<string, unknown>
 
@@ -51,6 +53,8 @@ export const drizzleImpl = (sql: postgres.Sql): Impl => {
       with: { comments: { orderBy: dOldest, with: { author: true } } },
     })
     .prepare('w5')
+  const month = dsql<Date>`date_trunc('month', ${dPosts.inserted_at})`.mapWith(dPosts.inserted_at)
+  const postsIn = countDistinct(dPosts.id)
   return {
     name: 'drizzle',
     run: {
@@ -92,6 +96,27 @@ export const drizzleImpl = (sql: postgres.Sql): Impl => {
           orderBy: [asc(dPosts.id)],
           with: { comments: { orderBy: dNewest, limit: 3 } },
         }),
+      // `db.$count` as a column: `(select count(*) from "comments" where "comments"."post_id" = "posts"."id")`
+      W8: () =>
+        db
+          .select({
+            id: dPosts.id,
+            title: dPosts.title,
+            comments: db.$count(dComments, eq(dComments.post_id, dPosts.id)),
+            likes: db.$count(dLikes, eq(dLikes.post_id, dPosts.id)),
+          })
+          .from(dPosts)
+          .where(dRange(...ranges.W8))
+          .orderBy(asc(dPosts.id)),
+      W9: () =>
+        db
+          .select({ user_id: dPosts.user_id, month, posts: postsIn, comments: count(dComments.id) })
+          .from(dPosts)
+          .leftJoin(dComments, eq(dComments.post_id, dPosts.id))
+          .where(and(gte(dPosts.user_id, ranges.W9[0]), lte(dPosts.user_id, ranges.W9[1])))
+          .groupBy(dPosts.user_id, month)
+          .having(gt(postsIn, w9MinPosts))
+          .orderBy(asc(dPosts.user_id), asc(month)),
     },
     adapt: (w: WorkloadId, tree: unknown) => {
       const rows = tree as ReadonlyArray<Row>
@@ -253,6 +278,45 @@ export const kyselyImpl = (sql: postgres.Sql): Impl => {
           .where('posts.id', '=', id)
           .executeTakeFirst()) ?? null,
       W6: () => postsWithComments(ranges.W6, 'latestComments', { publicOnly: false, newest: true, limit: 3 }),
+      W8: () =>
+        db
+          .selectFrom('posts')
+          .select(['posts.id', 'posts.title'])
+          .select(eb => [
+            eb
+              .selectFrom('comments')
+              .select(eb2 => eb2.fn.countAll<string>().as('n'))
+              .whereRef('comments.post_id', '=', 'posts.id')
+              .as('comments'),
+            eb
+              .selectFrom('likes')
+              .select(eb2 => eb2.fn.countAll<string>().as('n'))
+              .whereRef('likes.post_id', '=', 'posts.id')
+              .as('likes'),
+          ])
+          .where('posts.id', '>=', ranges.W8[0])
+          .where('posts.id', '<=', ranges.W8[1])
+          .orderBy('posts.id')
+          .execute(),
+      W9: () => {
+        const month = ksql<Date>`date_trunc('month', ${ksql.ref('posts.inserted_at')})`
+        return db
+          .selectFrom('posts')
+          .leftJoin('comments', 'comments.post_id', 'posts.id')
+          .select(eb => [
+            'posts.user_id',
+            month.as('month'),
+            eb.fn.count<string>('posts.id').distinct().as('posts'),
+            eb.fn.count<string>('comments.id').as('comments'),
+          ])
+          .where('posts.user_id', '>=', ranges.W9[0])
+          .where('posts.user_id', '<=', ranges.W9[1])
+          .groupBy(['posts.user_id', month])
+          .having(eb => eb.fn.count('posts.id').distinct(), '>', w9MinPosts)
+          .orderBy('posts.user_id')
+          .orderBy(month)
+          .execute()
+      },
     },
     close: () => db.destroy(),
   }

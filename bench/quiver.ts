@@ -1,16 +1,18 @@
 // quiver's implementations: `Query.preload` run with `Pg.all(q, { strategy })`, one implementation per
-// strategy (batched, lateral, auto), W5 as a prepared query (see below). The trees are returned as
-// quiver gives them (belongs-to and has-one as Option); the check normalises Option to value | null.
+// strategy (batched, lateral, auto), W5 as a prepared query (see below); the aggregates (W8, W9) with
+// `Query.select`, `$.count`, `Fn` and `Query.groupBy` / `having`, as quiver-auto only. The trees are
+// returned as quiver gives them (belongs-to and has-one as Option); the check normalises Option to
+// value | null.
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import type postgres from 'postgres'
 import * as t from 'io-ts'
-import { Pg, Pred, Preload, Prepared, Query } from '../src/index.js'
+import { Fn, Pg, Pred, Preload, Prepared, Query } from '../src/index.js'
 import * as Lateral from '../src/sql/Lateral.js'
 import * as Plan from '../src/plan/Preload.js'
 import * as Spec from '../src/plan/Spec.js'
 import { Bench } from './model.js'
-import { ranges, type Impl, type ImplName } from './workloads.js'
+import { ranges, w9MinPosts, type Impl, type ImplName } from './workloads.js'
 
 const postsIn = ([lo, hi]: readonly [number, number]) =>
   pipe(
@@ -50,6 +52,34 @@ const w5Query = (id: Pred.Term<number>) =>
   )
 const w5Prepared = Prepared.make({ id: t.number }, ({ id }) => w5Query(id))
 
+// W8 and W9: projections and aggregates, as a user writes them. Neither preloads, so the strategy does
+// not apply: they run as quiver-auto only.
+const w8 = () =>
+  pipe(
+    postsIn(ranges.W8),
+    Query.select((p, $) => ({
+      id: p.id,
+      title: p.title,
+      comments: $.count('comments'),
+      likes: $.count('likes'),
+    })),
+  )
+
+const w9 = () =>
+  pipe(
+    Query.from(Bench, 'post'),
+    Query.where(p => Pred.and(Pred.gte(p.user_id, ranges.W9[0]), Pred.lte(p.user_id, ranges.W9[1]))),
+    Query.groupBy(p => [p.user_id, Fn.dateTrunc('month', p.inserted_at)]),
+    Query.having(() => Pred.gt(Fn.count(), w9MinPosts)),
+    Query.select((p, $) => ({
+      user_id: p.user_id,
+      month: Fn.dateTrunc('month', p.inserted_at),
+      posts: Fn.count(),
+      comments: Fn.sum($.count('comments')),
+    })),
+    Query.orderBy(['user_id', 'month']),
+  )
+
 export const quiverImpl = (name: ImplName, sql: postgres.Sql): Impl => {
   const strategy = name === 'quiver-batched' ? 'batched' : name === 'quiver-lateral' ? 'lateral' : 'auto'
   const all = async <A>(q: Parameters<typeof Pg.all>[0]): Promise<A> => {
@@ -60,7 +90,12 @@ export const quiverImpl = (name: ImplName, sql: postgres.Sql): Impl => {
   const w5 = Pg.prepared(w5Prepared, { strategy })
   return {
     name,
-    ...(name === 'quiver-adhoc' ? { workloads: ['W5'] } : {}),
+    workloads:
+      name === 'quiver-adhoc'
+        ? ['W5']
+        : name === 'quiver-auto'
+          ? ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W8', 'W9']
+          : ['W1', 'W2', 'W3', 'W4', 'W5', 'W6'],
     run: {
       W1: () => all(pipe(postsIn(ranges.W1), Query.preload({ comments: true }))),
       W2: () => all(w2()),
@@ -84,6 +119,8 @@ export const quiverImpl = (name: ImplName, sql: postgres.Sql): Impl => {
             },
       W6: () =>
         all(pipe(postsIn(ranges.W6), Query.preload({ latestComments: Preload.query({ limit: 3 }, {}) }))),
+      W8: () => all(w8()),
+      W9: () => all(w9()),
     },
     close: () => sql.end({ timeout: 5 }),
   }

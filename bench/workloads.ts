@@ -1,7 +1,7 @@
 // Workloads and the implementation interface shared by every contender.
 
-export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6'
-export const workloadIds: ReadonlyArray<WorkloadId> = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6']
+export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6' | 'W8' | 'W9'
+export const workloadIds: ReadonlyArray<WorkloadId> = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W8', 'W9']
 
 export type ImplName =
   | 'quiver-auto'
@@ -20,6 +20,8 @@ export const describe: Readonly<Record<WorkloadId, string>> = {
   W4: 'filtered association: posts 3001-3500 with only public comments, newest first',
   W5: 'small tree latency: one post with its comments and their authors (per call)',
   W6: 'top-N per parent: posts 1001-1500, each with its 3 newest comments',
+  W8: 'relation aggregates: posts 1501-2000, each id and title with its number of comments and of likes',
+  W9: 'grouped report: authors 101-300, per author and month of posting, posts and their comments, groups of more than 2 posts',
 }
 
 /** Inclusive id ranges of the roots. */
@@ -29,7 +31,13 @@ export const ranges: Readonly<Record<Exclude<WorkloadId, 'W5'>, readonly [number
   W3: [101, 300],
   W4: [3001, 3500],
   W6: [1001, 1500],
+  W8: [1501, 2000],
+  /** authors (users.id) */
+  W9: [101, 300],
 }
+
+/** W9 keeps the (author, month) groups with more than this many posts. */
+export const w9MinPosts = 2
 
 /** The post of the i-th W5 call (the same sequence for everyone), within the first `posts` posts. */
 export const w5Post = (i: number, posts: number): number => 1 + ((i * 7919) % posts)

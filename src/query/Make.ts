@@ -4,24 +4,45 @@
  * value `make` built (a module-private set), never by its shape: every combinator builds its result
  * through `make`, and a spread of a query made elsewhere is not a query.
  *
+ * It also keeps what the query layer knows of each term it built (`TermInfo`: its SQL type and how its
+ * values decode), by identity, in a module-private map: `Fn` records what it builds, `Query` records the
+ * column terms of each binding, and `Query.select` reads it to give each output its decoder.
+ *
  * @since 0.1.0
  */
+import * as Ex from '../ast/Expr.js'
+import type * as Expr from '../ast/Expr.js'
 import * as Select from '../ast/Select.js'
 import type * as QueryError from '../error/QueryError.js'
 import { show } from '../error/Show.js'
+import * as Column from '../schema/Column.js'
 import type * as Model from '../schema/Model.js'
+import type { Loaded } from './Loaded.js'
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
 
 /**
- * Named joined bindings of a query: join name -> schema.
+ * A joined binding as the types see it: its schema, and whether its columns may be NULL (a `left` or
+ * `full` join, or any binding before a `right` or `full` join).
  *
  * @category model
  * @since 0.1.0
  */
-export type Joins = Readonly<Record<string, string>>
+export interface Joined<S extends string = string, N extends boolean = boolean> {
+  readonly schema: S
+  readonly nullable: N
+}
+
+/**
+ * Named joined bindings of a query: join name -> `Joined`. The key `''` (never an association's name)
+ * stands for the root binding once a `right` or `full` join has made its columns nullable.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Joins = Readonly<Record<string, Joined>>
 
 /**
  * @category model
@@ -32,11 +53,39 @@ export interface Binding {
   readonly schema: string
 }
 
+declare const wholeRows: unique symbol
+
 /**
+ * The projection of a query that returns whole rows of its schema (with their preloads): the default
+ * of `Query`'s last type parameter, replaced by `Query.select`.
+ *
  * @category model
  * @since 0.1.0
  */
-export interface Query<M extends Model.AnyModel, S extends string, P = {}, J extends Joins = {}> {
+export interface Whole {
+  readonly [wholeRows]: true
+}
+
+/**
+ * How one output of a projection decodes: its name, its decoder, and what it expects (for errors).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface OutputDecoder {
+  readonly name: string
+  readonly decode: Column.FastDecoder<unknown>
+  readonly expected: string
+}
+
+/**
+ * A query over schema `S` of model `M`, with preload spec `P`, joined bindings `J` and projection `R`
+ * (`Whole`: whole rows; else the type of each projected row).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Query<M extends Model.AnyModel, S extends string, P = {}, J extends Joins = {}, R = Whole> {
   readonly _tag: 'Query'
   readonly model: M
   readonly schema: S
@@ -46,15 +95,82 @@ export interface Query<M extends Model.AnyModel, S extends string, P = {}, J ext
   readonly joined: ReadonlyMap<string, Binding>
   /** The preload spec, kept as given (interpreted by the preload planner). */
   readonly preload: P
+  /**
+   * Whether `select.columns` is a projection (`Query.select`): its rows are decoded output by output
+   * (`outputDecoders`), else they are whole rows decoded with the table's codecs.
+   */
+  readonly projected: boolean
   readonly errors: ReadonlyArray<QueryError.QueryError>
   readonly _J?: J
+  readonly _R?: R
 }
 
 /**
  * @category model
  * @since 0.1.0
  */
-export type AnyQuery = Query<Model.AnyModel, string, unknown, Joins>
+export type AnyQuery = Query<Model.AnyModel, string, unknown, Joins, unknown>
+
+/**
+ * The type of the rows a query returns: its schema's rows with their preloads, or its projection.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Result<M extends Model.AnyModel, S extends string, P, R> = [R] extends [Whole]
+  ? Loaded<M, S, P>
+  : // `AnyQuery`'s projection: any query, whole rows or not.
+    unknown extends R
+    ? Loaded<M, S, P>
+    : R
+
+/**
+ * The SQL type of a term's values, as far as the query layer needs it: what PostgreSQL makes of
+ * arithmetic and aggregates over it, and how its values come back from postgres.js (which the memory
+ * interpreter returns alike). `integer` covers `smallint` and `integer`; `unknown` is a type the layer
+ * does not know (a custom column, a fragment).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type SqlType =
+  | 'integer'
+  | 'bigint'
+  | 'numeric'
+  | 'double'
+  | 'text'
+  | 'boolean'
+  | 'timestamptz'
+  | 'date'
+  | 'json'
+  | 'array'
+  | 'unknown'
+
+/**
+ * The JavaScript type of a term's decoded values (the TypeScript type its `Pred.Term` carries):
+ * `bigint` and `numeric` columns are strings, counts are numbers.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type JsType = 'number' | 'string' | 'boolean' | 'Date' | 'other'
+
+/**
+ * What the query layer knows of a term: its SQL and JavaScript types, and the decoder of its non-null
+ * values.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface TermInfo {
+  readonly sql: SqlType
+  readonly js: JsType
+  /** Decodes a non-null value (`Column.invalid` for a value of another type). */
+  readonly decode: Column.FastDecoder<unknown>
+  readonly expected: string
+  /** Whether the term may be NULL whatever the joins (a nullable column; any computed term). */
+  readonly nullable: boolean
+}
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -93,8 +209,158 @@ export const invalid = (model: unknown, schema: unknown, error: QueryError.Query
     aliases: 1,
     joined: new Map(),
     preload: {},
+    projected: false,
     errors: [error],
   })
+}
+
+/**
+ * The bindings of a select whose columns may be NULL: a `left` or `full` join's, and every binding
+ * before a `right` or `full` join.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const nullableAliases = (s: Select.Select): ReadonlySet<string> => {
+  const nullable = new Set<string>()
+  const before: Array<string> = [s.from.alias]
+  for (const j of s.joins) {
+    if (j.kind === 'right' || j.kind === 'full') for (const a of before) nullable.add(a)
+    if (j.kind === 'left' || j.kind === 'full') nullable.add(j.binding.alias)
+    before.push(j.binding.alias)
+  }
+  return nullable
+}
+
+const decoders = new WeakMap<object, ReadonlyArray<OutputDecoder>>()
+
+/**
+ * The decoder of each output of a projected query (computed once per query): a column's codec (which
+ * takes NULL when the column or its binding may be NULL), a computed term's recorded decoder (NULL
+ * always passes: SQL gives NULL for any type), a condition's boolean; a term of unknown type (a
+ * fragment) passes its value as the interpreter returns it.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const outputDecoders = (q: AnyQuery): ReadonlyArray<OutputDecoder> => {
+  const hit = decoders.get(q)
+  if (hit !== undefined) return hit
+  const nullable = nullableAliases(q.select)
+  const out = Object.freeze(
+    q.select.columns.map(o => {
+      const i = infoOf(o.expr)
+      const orNull = i.nullable || (o.expr._tag === 'ColumnRef' && nullable.has(o.expr.alias))
+      const d = i.decode
+      return Object.freeze({
+        name: o.name,
+        decode: orNull ? (u: unknown) => (u === null ? null : d(u)) : d,
+        expected: orNull ? `${i.expected} or null` : i.expected,
+      })
+    }),
+  )
+  decoders.set(q, out)
+  return out
+}
+
+/**
+ * The expressions directly inside an expression, each with whether it stands in a subquery (over rows
+ * of its own).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Inner = ReadonlyArray<readonly [Expr.Expr, boolean]>
+
+const selectParts = (s: Select.Select): ReadonlyArray<Expr.Expr> => [
+  ...s.columns.map(o => o.expr),
+  ...s.joins.map(j => j.on),
+  ...s.where,
+  ...s.groupBy,
+  ...s.having,
+  ...s.orderBy.map(t => t.expr),
+  ...s.distinctOn,
+  ...(s.perParent._tag === 'Some' ? s.perParent.value.keys : []),
+]
+const sub = (s: Select.Select): Inner => selectParts(s).map(e => [e, true] as const)
+const here = (es: ReadonlyArray<Expr.Expr>): Inner => es.map(e => [e, false] as const)
+
+const inner: { readonly [K in Expr.Expr['_tag']]: (e: Extract<Expr.Expr, { readonly _tag: K }>) => Inner } = {
+  ColumnRef: () => [],
+  Param: () => [],
+  Bool: () => [],
+  Compare: e => here([e.left, e.right]),
+  InList: e => here([e.expr]),
+  IsNull: e => here([e.expr]),
+  Not: e => here([e.expr]),
+  NotTrue: e => here([e.expr]),
+  And: e => here(e.exprs),
+  Or: e => here(e.exprs),
+  Like: e => here([e.expr, e.pattern]),
+  Fragment: e => here(e.args),
+  Exists: e => sub(e.select),
+  Scalar: e => sub(e.select),
+  InSelect: e => [...here([e.expr]), ...sub(e.select)],
+  Arith: e => here([e.left, e.right]),
+  Call: e => here(e.args),
+  Cast: e => here([e.expr]),
+  Case: e =>
+    here([
+      ...e.whens.flatMap(w => [w.when, w.then]),
+      ...(e.otherwise._tag === 'Some' ? [e.otherwise.value] : []),
+    ]),
+  Agg: e =>
+    here([...e.args, ...(e.filter._tag === 'Some' ? [e.filter.value] : []), ...e.orderBy.map(t => t.expr)]),
+}
+/**
+ * The expressions directly inside an expression (`Inner`); none inside a value.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const innerOf = (e: Expr.Expr): Inner =>
+  Ex.isExpr(e) ? (inner[e._tag] as (e: Expr.Expr) => Inner)(e) : []
+
+/**
+ * Whether an expression holds an aggregate of its own rows (not one of a subquery's).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const hasAggregate = (e: Expr.Expr): boolean => {
+  const stack: Array<Expr.Expr> = [e]
+  for (let x = stack.pop(); x !== undefined; x = stack.pop()) {
+    if (x._tag === 'Agg') return true
+    for (const [c, inSub] of innerOf(x)) if (!inSub) stack.push(c)
+  }
+  return false
+}
+
+/**
+ * Whether a select aggregates its whole input into one group: no group by, and a having or an
+ * aggregate of its own. It returns one row even when no row matches (`count(*)` is 0), so it is never
+ * answered as empty without running.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const oneGroup = (s: Select.Select): boolean =>
+  s.groupBy.length === 0 &&
+  (s.having.length > 0 ||
+    [...s.columns.map(o => o.expr), ...s.orderBy.map(t => t.expr), ...s.distinctOn].some(hasAggregate))
+
+// What the layer knows of each term it built, by identity (terms are AST nodes).
+const infos = new WeakMap<object, TermInfo>()
+
+/**
+ * Records what a term is (returns it): `Fn` for what it builds, `Query` for column terms.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const typed = <E extends Expr.Expr>(e: E, info: TermInfo): E => {
+  infos.set(e, info)
+  return e
 }
 
 // -------------------------------------------------------------------------------------
@@ -108,3 +374,145 @@ export const invalid = (model: unknown, schema: unknown, error: QueryError.Query
  * @since 0.1.0
  */
 export const isQuery = (u: unknown): u is AnyQuery => typeof u === 'object' && u !== null && made.has(u)
+
+/**
+ * What was recorded of a term (`typed`), if anything. Total.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const recorded = (u: unknown): TermInfo | undefined =>
+  typeof u === 'object' && u !== null ? infos.get(u) : undefined
+
+/**
+ * A condition's values: booleans.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const booleanInfo: TermInfo = Object.freeze({
+  sql: 'boolean' as const,
+  js: 'boolean' as const,
+  decode: (u: unknown) => (typeof u === 'boolean' ? u : Column.invalid),
+  expected: 'a boolean',
+  nullable: true,
+})
+
+/**
+ * A term of a type the layer does not know (a fragment): any value, as the interpreter returns it.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const unknownInfo: TermInfo = Object.freeze({
+  sql: 'unknown' as const,
+  js: 'other' as const,
+  decode: (u: unknown) => u,
+  expected: 'any value',
+  nullable: true,
+})
+
+// The tags whose values are booleans: the conditions Pred builds.
+const conditions: Readonly<Record<Expr.Expr['_tag'], boolean>> = {
+  ColumnRef: false,
+  Param: false,
+  Bool: true,
+  Compare: true,
+  InList: true,
+  IsNull: true,
+  Not: true,
+  NotTrue: true,
+  And: true,
+  Or: true,
+  Like: true,
+  Fragment: false,
+  Exists: true,
+  Arith: false,
+  Call: false,
+  Cast: false,
+  Case: false,
+  Agg: false,
+  Scalar: false,
+  InSelect: true,
+}
+
+/**
+ * What the query layer knows of a term's values: what was recorded (by `Fn`, and for columns), a
+ * condition's booleans, else unknown. Total: anything that cannot be read is unknown.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const infoOf = (t: unknown): TermInfo => {
+  const known = recorded(t)
+  if (known !== undefined) return known
+  try {
+    return Ex.isExpr(t) && conditions[t._tag] === true ? booleanInfo : unknownInfo
+  } catch {
+    return unknownInfo
+  }
+}
+
+/**
+ * The `SqlType` of a column's declared SQL type (`Column.baseType` first: serials are their integers).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const sqlTypeOf = (sqlType: string | null): SqlType => {
+  const base = Column.baseType(sqlType)?.toLowerCase().replace(/\s+/g, ' ')
+  if (base === undefined) return 'unknown'
+  if (base.endsWith('[]')) return 'array'
+  const head = base.replace(/\s*\(.*$/, '')
+  return Object.hasOwn(sqlTypes, head) ? (sqlTypes[head] as SqlType) : 'unknown'
+}
+
+const sqlTypes: Readonly<Record<string, SqlType>> = {
+  smallint: 'integer',
+  int2: 'integer',
+  integer: 'integer',
+  int: 'integer',
+  int4: 'integer',
+  bigint: 'bigint',
+  int8: 'bigint',
+  numeric: 'numeric',
+  decimal: 'numeric',
+  real: 'double',
+  float4: 'double',
+  'double precision': 'double',
+  float8: 'double',
+  float: 'double',
+  text: 'text',
+  varchar: 'text',
+  'character varying': 'text',
+  char: 'text',
+  character: 'text',
+  citext: 'text',
+  boolean: 'boolean',
+  bool: 'boolean',
+  timestamptz: 'timestamptz',
+  'timestamp with time zone': 'timestamptz',
+  date: 'date',
+  json: 'json',
+  jsonb: 'json',
+}
+
+/**
+ * The JavaScript type the built-in columns of an `SqlType` decode to.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const jsTypeOf: Readonly<Record<SqlType, JsType>> = {
+  integer: 'number',
+  bigint: 'string',
+  numeric: 'string',
+  double: 'number',
+  text: 'string',
+  boolean: 'boolean',
+  timestamptz: 'Date',
+  date: 'Date',
+  json: 'other',
+  array: 'other',
+  unknown: 'other',
+}

@@ -1,8 +1,12 @@
 /**
  * Queries as immutable values. `from` starts one over a schema of a model; `where`, `orderBy`, `limit`,
  * `offset`, `distinct` and `join` are data-last and return new values; `assoc` builds the query of the
- * records associated with some owners. A query built from untyped input that names something the model
- * does not have carries a `QueryError`, returned as a `Left` when it is compiled or run.
+ * records associated with some owners. `select` replaces whole rows with a projection (terms of the
+ * row, of joined bindings, `Fn` expressions and aggregates, relation aggregates such as
+ * `$.count('comments')`), and `groupBy`, `having` and `distinctOn` group and pick rows. A query built
+ * from untyped input that names something the model does not have carries a `QueryError`, returned as
+ * a `Left` when it is compiled or run; so does a query PostgreSQL would refuse for its grouping (a
+ * column neither grouped nor aggregated), before any SQL is sent.
  *
  * @since 0.1.0
  */
@@ -18,7 +22,9 @@ import * as Spec from '../plan/Spec.js'
 import * as A from '../schema/Association.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
+import * as Table from '../schema/Table.js'
 import * as Sql from '../sql/Compile.js'
+import * as Fn from './Fn.js'
 import * as Invalid from './Invalid.js'
 import * as Make from './Make.js'
 import type * as Pred from './Pred.js'
@@ -27,8 +33,8 @@ import type * as Pred from './Pred.js'
 // model
 // -------------------------------------------------------------------------------------
 
-export type { AnyQuery, Binding, Joins, Query } from './Make.js'
-import type { AnyQuery, Binding, Joins, Query } from './Make.js'
+export type { AnyQuery, Binding, Joined, Joins, Query, Result, Whole } from './Make.js'
+import type { AnyQuery, Binding, Joined, Joins, Query, Whole } from './Make.js'
 
 /**
  * Column terms of a row type, as the argument of a `where` callback.
@@ -39,7 +45,52 @@ import type { AnyQuery, Binding, Joins, Query } from './Make.js'
 export type Refs<R> = { readonly [K in keyof R]-?: Pred.Term<R[K]> }
 
 /**
- * The second argument of a `where` callback: predicates over associations, and joined bindings.
+ * Column terms of a row type whose binding may be NULL (an outer join): every term may be NULL.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type NullableRefs<R> = { readonly [K in keyof R]-?: Pred.Term<R[K] | null> }
+
+/**
+ * The column terms of the root binding of a query with joins `J`: nullable after a `right` or `full`
+ * join.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type RootRefs<M extends Model.AnyModel, S extends string, J extends Joins> = J extends {
+  readonly '': Joined<string, true>
+}
+  ? NullableRefs<Model.Row<M, S>>
+  : Refs<Model.Row<M, S>>
+
+/**
+ * The columns of each joined binding: nullable after an outer join.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type JoinedRefs<M extends Model.AnyModel, J extends Joins> = {
+  readonly [K in Exclude<keyof J, ''>]: J[K]['nullable'] extends true
+    ? NullableRefs<Model.Row<M, J[K]['schema']>>
+    : Refs<Model.Row<M, J[K]['schema']>>
+}
+
+/**
+ * The value a relation aggregate (`$.sum`, `$.min`, ...) takes of each associated record.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Of<M extends Model.AnyModel, S extends string, A> = (
+  row: Refs<Model.Row<M, S>>,
+  $: Scope<M, S, {}>,
+) => Pred.Term<A>
+
+/**
+ * The second argument of the callbacks of `where`, `select`, `orderBy`, `groupBy`, `having` and
+ * `distinctOn`: predicates and aggregates over associations, and the joined bindings.
  *
  * @category model
  * @since 0.1.0
@@ -60,9 +111,90 @@ export interface Scope<M extends Model.AnyModel, S extends string, J extends Joi
     name: N,
     f: Callback<M, Model.Target<M, S, N>>,
   ) => Pred.Pred
-  /** The columns of the joined bindings. */
-  readonly joined: { readonly [K in keyof J]: Refs<Model.Row<M, J[K]>> }
+  /** The number of associated records (satisfying `f` when given): 0 with none. */
+  readonly count: <N extends Model.AssociationName<M, S>>(
+    name: N,
+    f?: Callback<M, Model.Target<M, S, N>>,
+  ) => Pred.Term<number>
+  /** The sum of `value` over the associated records (satisfying `f`): NULL with none (see `Fn.sum`). */
+  readonly sum: <N extends Model.AssociationName<M, S>, A extends number | string | null>(
+    name: N,
+    value: Of<M, Model.Target<M, S, N>, A>,
+    f?: Callback<M, Model.Target<M, S, N>>,
+  ) => Pred.Term<Fn.Summed<A>>
+  /** The mean of `value` over the associated records (satisfying `f`): NULL with none (see `Fn.avg`). */
+  readonly avg: <N extends Model.AssociationName<M, S>, A extends number | string | null>(
+    name: N,
+    value: Of<M, Model.Target<M, S, N>, A>,
+    f?: Callback<M, Model.Target<M, S, N>>,
+  ) => Pred.Term<Fn.Summed<A>>
+  /** The least `value` of the associated records (satisfying `f`): NULL with none. */
+  readonly min: <N extends Model.AssociationName<M, S>, A>(
+    name: N,
+    value: Of<M, Model.Target<M, S, N>, A>,
+    f?: Callback<M, Model.Target<M, S, N>>,
+  ) => Pred.Term<NonNullable<A> | null>
+  /** The greatest `value` of the associated records (satisfying `f`): NULL with none. */
+  readonly max: <N extends Model.AssociationName<M, S>, A>(
+    name: N,
+    value: Of<M, Model.Target<M, S, N>, A>,
+    f?: Callback<M, Model.Target<M, S, N>>,
+  ) => Pred.Term<NonNullable<A> | null>
+  /** The columns of the joined bindings (nullable after an outer join). */
+  readonly joined: JoinedRefs<M, J>
 }
+
+/**
+ * What a `select` callback returns: an output name for each term.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Outputs = Readonly<Record<string, Pred.Term<unknown>>>
+
+/**
+ * The row type of a projection: each output's value type.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Selected<O> = { readonly [K in keyof O]: Fn.Value<O[K]> }
+
+/**
+ * The names an order item may use: the root's columns, and the outputs of a projection.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type OrderNames<M extends Model.AnyModel, S extends string, R> = [R] extends [Whole]
+  ? keyof Model.Row<M, S> & string
+  : (keyof R | keyof Model.Row<M, S>) & string
+
+/**
+ * The row type of a query (`Pg.all(q)` gives a list of them).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type RowOf<Q> =
+  Q extends Query<infer M, infer S, infer P, Joins, infer R> ? Make.Result<M, S, P, R> : never
+
+/**
+ * The joins of a query after joining association `N` (to schema `T`) with `kind`: a `left` join makes
+ * the joined binding nullable, a `right` join every binding before it (the root included), a `full`
+ * join both.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type AddJoin<
+  J extends Joins,
+  N extends string,
+  T extends string,
+  K extends Expr.JoinKind,
+> = (K extends 'right' | 'full'
+  ? { readonly [X in keyof J]: Joined<J[X]['schema'], true> } & { readonly '': Joined<string, true> }
+  : J) & { readonly [X in N]: Joined<T, K extends 'left' | 'full' ? true : false> }
 
 /**
  * @category model
@@ -174,6 +306,7 @@ export const from = <M extends Model.AnyModel, S extends Model.SchemaName<M>>(
         aliases: 1,
         joined: new Map<string, Binding>(),
         preload: {},
+        projected: false,
         errors: [],
       })
     },
@@ -286,6 +419,7 @@ export function assoc(
           aliases: c.links.length,
           joined: new Map<string, Binding>(),
           preload: {},
+          projected: false,
           errors: [],
         })
       },
@@ -298,7 +432,8 @@ export function assoc(
 // combinators
 // -------------------------------------------------------------------------------------
 
-// The column terms of a binding, built once per (model, schema, alias) and frozen.
+// The column terms of a binding, built once per (model, schema, alias) and frozen. Each records its
+// column's SQL type and decoder (`Make.typed`): `Fn` reads the type, a projection the decoder.
 const termsCache = new WeakMap<Model.AnyModel, Map<string, Readonly<Record<string, Pred.Term<unknown>>>>>()
 
 const termsOf = (
@@ -316,12 +451,42 @@ const termsOf = (
     Object.fromEntries(
       [...(Model.table(model, schema)?.columns ?? [])].map(([c, col]) => [
         c,
-        Expr.column(a, c, Column.jsonType(col)),
+        Make.typed(Expr.column(a, c, Column.jsonType(col)), columnInfo(col)),
       ]),
     ),
   )
   bySchema.set(key, terms)
   return terms
+}
+
+const columnInfo = (col: Column.Column<unknown>): Make.TermInfo => {
+  const sql = Make.sqlTypeOf(Column.isColumn(col) ? col.sqlType : null)
+  const codec = Column.nonNull(col.codec)
+  return Object.freeze({
+    sql,
+    js: jsOfCodec(codec) ?? Make.jsTypeOf[sql],
+    decode: Column.fastDecoder(codec),
+    expected: codec.name,
+    nullable: col.nullable === true,
+  })
+}
+
+// The JavaScript type a column's codec decodes to, asked of the codec itself (a custom `bigint` column
+// may decode to numbers): what `Fn.sum` and `Fn.avg` of it return is of that type.
+const jsOfCodec = (codec: Column.Codec<unknown>): Make.JsType | undefined => {
+  try {
+    return codec.is(1)
+      ? 'number'
+      : codec.is('1')
+        ? 'string'
+        : codec.is(true)
+          ? 'boolean'
+          : codec.is(new Date(0))
+            ? 'Date'
+            : undefined
+  } catch {
+    return undefined
+  }
 }
 
 const refs = (
@@ -344,17 +509,27 @@ const refs = (
       })
 }
 
-// A callback's result from untyped code may be anything: only expressions built by Pred (branded by the
-// AST companions; shape never counts) are accepted into a query, nested no deeper than `Expr.maxDepth`.
-const checked = (e: unknown, schema: string, errors: Array<QueryError.QueryError>): Expr.Expr => {
+// Where an aggregate may stand: in a projection, an order and a having (`'allowed'`), never in a
+// filter or a grouping, where PostgreSQL refuses it.
+type Aggregates = 'allowed' | 'refused'
+
+// A callback's result from untyped code may be anything: only expressions built by Pred / Fn (branded
+// by the AST companions; shape never counts) are accepted into a query, nested no deeper than
+// `Expr.maxDepth`.
+const checked = (
+  e: unknown,
+  schema: string,
+  errors: Array<QueryError.QueryError>,
+  what: {
+    /** What stands there, for the messages: 'a where callback'. */
+    readonly place: string
+    readonly expected: string
+    readonly condition: boolean
+    readonly aggregates: Aggregates
+  } = whereCallback,
+): Expr.Expr => {
   if (!Expr.isExpr(e)) {
-    errors.push(
-      QueryError.make(
-        'InvalidArgument',
-        'a where callback must return a predicate built with Pred or $.exists / $.notExists / $.every',
-        schema,
-      ),
-    )
+    errors.push(QueryError.make('InvalidArgument', what.expected, schema))
     return Expr.bool(false)
   }
   const depth = Expr.depth(e)
@@ -370,12 +545,200 @@ const checked = (e: unknown, schema: string, errors: Array<QueryError.QueryError
   }
   // A predicate Pred built from misuse (see ./Invalid.ts), or a tree an untyped caller assembled from the
   // AST companions with fields no statement can hold, is refused with its reason.
-  const reason = Check.condition(e)
+  const reason = what.condition ? Check.condition(e) : Check.expr(e)
   if (reason !== undefined) {
     errors.push(QueryError.make('InvalidArgument', reason, schema))
     return Expr.bool(false)
   }
+  if (what.aggregates === 'refused' && hasAggregate(e)) {
+    errors.push(
+      QueryError.make(
+        'InvalidArgument',
+        `${what.place} cannot hold an aggregate (Fn.count, Fn.sum ...): filter groups with Query.having, or aggregate related records with $.count, $.sum ...`,
+        schema,
+      ),
+    )
+    return Expr.bool(false)
+  }
   return e
+}
+
+const whereCallback = {
+  place: 'a where callback',
+  expected: 'a where callback must return a predicate built with Pred or $.exists / $.notExists / $.every',
+  condition: true,
+  aggregates: 'refused',
+} as const
+
+// -------------------------------------------------------------------------------------
+// expression walks
+// -------------------------------------------------------------------------------------
+
+const innerOf = Make.innerOf
+const hasAggregate = Make.hasAggregate
+
+// Whether two expressions are the same for PostgreSQL's grouping: equal trees, where a value is never
+// equal to another (each is a parameter of its own, `$1` is not `$2`).
+const same = (a: unknown, b: unknown): boolean => {
+  if (Expr.isExpr(a) && (a._tag === 'Param' || a._tag === 'InList')) return false
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return Object.is(a, b)
+  if (Array.isArray(a))
+    return Array.isArray(b) && a.length === b.length && a.every((x: unknown, i) => same(x, b[i]))
+  if (Array.isArray(b)) return false
+  const ka = Object.keys(a)
+  const kb = Object.keys(b)
+  return (
+    ka.length === kb.length &&
+    ka.every(
+      k =>
+        Object.hasOwn(b, k) &&
+        same((a as Readonly<Record<string, unknown>>)[k], (b as Readonly<Record<string, unknown>>)[k]),
+    )
+  )
+}
+
+const holdsValue = (e: Expr.Expr): boolean => {
+  const stack: Array<Expr.Expr> = [e]
+  for (let x = stack.pop(); x !== undefined; x = stack.pop()) {
+    if (x._tag === 'Param' || x._tag === 'InList' || (x._tag === 'Fragment' && x.args.length > 0)) return true
+    for (const [c] of innerOf(x)) stack.push(c)
+  }
+  return false
+}
+
+// -------------------------------------------------------------------------------------
+// checks of the whole query
+// -------------------------------------------------------------------------------------
+
+// What PostgreSQL would refuse in the grouping of a select: a column of the query's own bindings,
+// outside an aggregate, that is neither grouped nor of a binding whose primary key is grouped (its
+// functional dependency), in the outputs, the having, the order or the distinct on; an aggregate
+// inside an aggregate. Only when the select is grouped (a group by, a having, or an aggregate).
+const groupingProblem = (q: AnyQuery): string | undefined => {
+  const s = q.select
+  const checkedParts = [
+    ...s.columns.map(o => o.expr),
+    ...s.having,
+    ...s.orderBy.map(t => t.expr),
+    ...s.distinctOn,
+  ]
+  if (s.groupBy.length === 0 && s.having.length === 0 && !checkedParts.some(hasAggregate)) return undefined
+  const schemas = new Map<string, string>([[s.from.alias, q.schema]])
+  for (const b of q.joined.values()) schemas.set(b.alias, b.schema)
+  const own = new Set<string>([s.from.alias, ...s.joins.map(j => j.binding.alias)])
+  const grouped = (alias: string, column: string): boolean =>
+    s.groupBy.some(g => g._tag === 'ColumnRef' && g.alias === alias && g.column === column)
+  const dependent = new Set<string>(keyedAliases(q, s.groupBy))
+  const name = (alias: string, column: string): string =>
+    `'${schemas.get(alias) ?? s.joins.find(j => j.binding.alias === alias)?.binding.table ?? alias}.${column}'`
+  // Walked in the order written, so that the first column named is the first one PostgreSQL would name.
+  const stack: Array<readonly [Expr.Expr, boolean]> = checkedParts.map(e => [e, false] as const).reverse()
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [x, inSub] = top
+    if (!inSub && s.groupBy.some(g => same(g, x))) continue
+    if (!inSub && x._tag === 'Agg') {
+      if (innerOf(x).some(([c]) => hasAggregate(c))) return 'an aggregate cannot hold another aggregate'
+      continue
+    }
+    if (x._tag === 'ColumnRef') {
+      if (own.has(x.alias) && !dependent.has(x.alias) && !grouped(x.alias, x.column))
+        return `column ${name(x.alias, x.column)} is neither grouped (Query.groupBy) nor inside an aggregate; PostgreSQL refuses it (grouping by the primary key of its table allows all its columns)${holdsGroupedValue(s) ? '; a grouped expression that holds a value never matches (each value is a parameter of its own): group by the column' : ''}`
+      continue
+    }
+    for (const c of [...innerOf(x)].reverse()) stack.push([c[0], inSub || c[1]])
+  }
+  return undefined
+}
+
+// The bindings whose primary key is entirely grouped: their other columns depend on the group (see
+// `Select.keyed`).
+const keyedAliases = (q: AnyQuery, groupBy: ReadonlyArray<Expr.Expr>): ReadonlyArray<string> => {
+  const schemas = new Map<string, string>([[q.select.from.alias, q.schema]])
+  for (const b of q.joined.values()) schemas.set(b.alias, b.schema)
+  const grouped = (alias: string, column: string): boolean =>
+    groupBy.some(g => g._tag === 'ColumnRef' && g.alias === alias && g.column === column)
+  const out: Array<string> = []
+  for (const [a, schema] of schemas) {
+    const pk = Model.table(q.model, schema)?.primaryKey ?? []
+    if (pk.length > 0 && pk.every(c => grouped(a, c))) out.push(a)
+  }
+  return out
+}
+
+const holdsGroupedValue = (s: Select.Select): boolean => s.groupBy.some(holdsValue)
+
+const structural = new WeakSet<QueryError.QueryError>()
+
+const problem = (code: QueryError.QueryErrorCode, message: string, schema: string): QueryError.QueryError => {
+  const e = QueryError.make(code, message, schema)
+  structural.add(e)
+  return e
+}
+
+const hasPreloads = (p: unknown): boolean => typeof p === 'object' && p !== null && Object.keys(p).length > 0
+
+// What the query as a whole cannot be, whatever order its combinators came in: found again after
+// each combinator that changes it (its earlier findings dropped), so that `select` then `groupBy` is
+// judged on the grouped query, never on the step between.
+const problems = (q: AnyQuery): ReadonlyArray<QueryError.QueryError> => {
+  const out: Array<QueryError.QueryError> = []
+  if (q.projected && hasPreloads(q.preload))
+    out.push(
+      problem(
+        'Unsupported',
+        'Query.select with Query.preload is not supported yet: preload under whole rows, or select what the preloads would load (relation aggregates such as $.count)',
+        q.schema,
+      ),
+    )
+  if (!q.projected && q.select.joins.some(j => j.kind === 'right' || j.kind === 'full'))
+    out.push(
+      problem(
+        'Unsupported',
+        `a right or full join leaves the columns of '${q.schema}' NULL on some rows: its whole rows cannot be loaded; select the columns you need with Query.select`,
+        q.schema,
+      ),
+    )
+  if (q.select.distinctOn.some(holdsValue))
+    out.push(
+      problem(
+        'Unsupported',
+        'a distinct on expression that holds a value cannot lead the order PostgreSQL needs (each value is a parameter of its own): distinct on columns or value-free expressions',
+        q.schema,
+      ),
+    )
+  if (q.select.distinct && q.select.distinctOn.length > 0)
+    out.push(
+      problem(
+        'InvalidArgument',
+        'Query.distinct and Query.distinctOn do not combine: distinct on keeps one row per value already',
+        q.schema,
+      ),
+    )
+  const g = groupingProblem(q)
+  if (g !== undefined) out.push(problem('InvalidArgument', g, q.schema))
+  return out
+}
+
+const settle = <Q extends AnyQuery>(q: Q): Q => {
+  const kept = q.errors.filter(e => !structural.has(e))
+  const found = problems(q)
+  return kept.length === q.errors.length && found.length === 0
+    ? q
+    : make({ ...q, errors: [...kept, ...found] })
+}
+
+// -------------------------------------------------------------------------------------
+// scope
+// -------------------------------------------------------------------------------------
+
+type RelationAggregate = 'count' | 'sum' | 'avg' | 'min' | 'max'
+
+const aggregateOf: Readonly<Record<RelationAggregate, (t: Expr.Expr) => Expr.Expr>> = {
+  count: () => Fn.count(),
+  sum: t => Fn.sum(t as Pred.Term<number>),
+  avg: t => Fn.avg(t as Pred.Term<number>),
+  min: t => Fn.min(t),
+  max: t => Fn.max(t),
 }
 
 // Errors found while a callback runs (an unknown association from untyped input) are collected here and
@@ -388,42 +751,126 @@ const scope = (
   joined: ReadonlyMap<string, Binding>,
   errors: Array<QueryError.QueryError>,
 ): Scope<Model.AnyModel, string, Joins> => {
-  const sub = (
+  const a = (i: number) => `e${depth}_${i}`
+  const chainOf = (name: string): Chain.Chain | undefined => {
+    const chain = Chain.fromPath(model, schema, [name])
+    if (E.isRight(chain)) return chain.right
+    errors.push(chain.left)
+    return undefined
+  }
+  const link = (c: Chain.Chain) => (first: string, col: string) =>
+    Expr.eq(Expr.column(first, col), Expr.column(outer, c.ownerCol))
+  const filtered = (
+    s: Select.Select,
+    target: string,
+    at: string,
+    f: Callback<Model.AnyModel, string> | undefined,
+    negate = false,
+  ): Select.Select => {
+    if (f === undefined) return s
+    const cond = checked(
+      f(refs(model, target, at, errors), scope(model, target, depth + 1, at, new Map(), errors)),
+      target,
+      errors,
+    )
+    return Select.withWhere(negate ? Expr.notTrue(cond) : cond)(s)
+  }
+  const exists = (
     name: string,
     f: Callback<Model.AnyModel, string> | undefined,
     negateInner: boolean,
   ): Expr.Expr => {
-    const chain = Chain.fromPath(model, schema, [name])
-    if (E.isLeft(chain)) {
-      errors.push(chain.left)
-      return Expr.bool(false)
-    }
-    const a = (i: number) => `e${depth}_${i}`
-    let s = Chain.backward(model, chain.right, a, (first, col) =>
-      Expr.eq(Expr.column(first, col), Expr.column(outer, chain.right.ownerCol)),
-    )
+    const chain = chainOf(name)
+    if (chain === undefined) return Expr.bool(false)
+    let s = Chain.backward(model, chain, a, link(chain))
     s = Select.set('distinct', false)(Select.set('columns', [])(s))
-    if (f !== undefined) {
-      const inner = checked(
-        f(
-          refs(model, chain.right.target, a(0), errors),
-          scope(model, chain.right.target, depth + 1, a(0), new Map(), errors),
-        ),
-        chain.right.target,
-        errors,
-      )
-      s = Select.withWhere(negateInner ? Expr.notTrue(inner) : inner)(s)
+    return Expr.exists(filtered(s, chain.target, a(0), f, negateInner))
+  }
+  // A correlated subquery with the aggregate over the associated records: `(select count(*) from
+  // comments where post_id = t0.id ...)`. Over a through, each target record counts once (as `assoc`
+  // returns it once): the aggregate reads the target table, keeping the records some path reaches.
+  const aggregate = (
+    fn: RelationAggregate,
+    name: string,
+    value: Of<Model.AnyModel, string, unknown> | undefined,
+    f: Callback<Model.AnyModel, string> | undefined,
+  ): Expr.Expr => {
+    const chain = chainOf(name)
+    if (chain === undefined) return Expr.param(null)
+    const target = Model.table(model, chain.target)
+    if (target === undefined) return Expr.param(null)
+    let s: Select.Select
+    if (!chain.through) {
+      s = Select.set(
+        'distinct',
+        false,
+      )(Select.set('columns', [])(Chain.backward(model, chain, a, link(chain))))
+    } else {
+      const key = target.primaryKey
+      if (key.length === 0) {
+        errors.push(
+          QueryError.make(
+            'Unsupported',
+            `$.${fn}('${name}'): schema '${chain.target}' has no primary key, so the records of the through cannot be told apart`,
+            schema,
+            name,
+          ),
+        )
+        return Expr.param(null)
+      }
+      const paths = Chain.backward(model, chain, i => a(i + 1), link(chain))
+      const same = Expr.and(key.map(c => Expr.eq(Expr.column(a(1), c), Expr.column(a(0), c))))
+      const source = (chain.links[chain.links.length - 1] as Chain.Link).source
+      s = Select.withWhere(
+        Expr.exists(Select.set('distinct', false)(Select.set('columns', [])(Select.withWhere(same)(paths)))),
+      )(Select.create({ table: source, alias: a(0) }, []))
     }
-    return Expr.exists(s)
+    s = filtered(s, chain.target, a(0), f)
+    let v: Expr.Expr = Expr.bool(true)
+    if (value !== undefined) {
+      if (typeof value !== 'function') {
+        errors.push(
+          invalidArgument(fn, `$.${fn} takes a callback (row, $) => term, got ${show(value)}`, schema),
+        )
+        return Expr.param(null)
+      }
+      v = checked(
+        value(
+          refs(model, chain.target, a(0), errors),
+          scope(model, chain.target, depth + 1, a(0), new Map(), errors),
+        ),
+        chain.target,
+        errors,
+        {
+          place: `the value callback of $.${fn}`,
+          expected: `the value callback of $.${fn} must return a term`,
+          condition: false,
+          aggregates: 'refused',
+        },
+      )
+    }
+    const agg = checked(aggregateOf[fn](v), chain.target, errors, {
+      place: `$.${fn}`,
+      expected: `$.${fn}`,
+      condition: false,
+      aggregates: 'allowed',
+    })
+    s = Select.set('columns', [{ name: fn, expr: agg }])(s)
+    return Make.typed(Expr.scalar(s), Make.infoOf(agg))
   }
   // `joined` is a plain property, not a lazy getter: an object literal with a getter gets an accessor
   // pair and a map of its own per instance, which V8 keeps out of the young generation, so a `where` per
   // query filled the old generation with garbage (2-3 MB promoted per scavenge). Without joins it is an
   // empty view that only records unknown names.
   return {
-    exists: (name, f) => sub(name, f, false),
-    notExists: (name, f) => Expr.not(sub(name, f, false)),
-    every: (name, f) => Expr.not(sub(name, f, true)),
+    exists: (name, f) => exists(name, f, false),
+    notExists: (name, f) => Expr.not(exists(name, f, false)),
+    every: (name, f) => Expr.not(exists(name, f, true)),
+    count: (name, f) => aggregate('count', name, undefined, f),
+    sum: (name, value, f) => aggregate('sum', name, value as Of<Model.AnyModel, string, unknown>, f),
+    avg: (name, value, f) => aggregate('avg', name, value as Of<Model.AnyModel, string, unknown>, f),
+    min: (name, value, f) => aggregate('min', name, value, f),
+    max: (name, value, f) => aggregate('max', name, value, f),
     joined: new Proxy(
       joined.size === 0
         ? {}
@@ -446,9 +893,36 @@ const scope = (
   }
 }
 
+// Runs a combinator's callback over the root row and the scope, collecting the errors of what it
+// reads; `build` makes the new query from its result.
+const withCallback = <Q extends AnyQuery, T>(
+  fn: string,
+  q: Q,
+  f: unknown,
+  shape: string,
+  build: (result: T, errors: Array<QueryError.QueryError>) => Q,
+): Q => {
+  if (typeof f !== 'function')
+    return make({
+      ...q,
+      errors: [...q.errors, invalidArgument(fn, `expected a callback ${shape}, got ${show(f)}`, q.schema)],
+    })
+  return guardOn(fn, q, () => {
+    const errors: Array<QueryError.QueryError> = []
+    const r = refs(q.model, q.schema, rootAlias, errors)
+    const result = (f as (row: unknown, $: unknown) => T)(
+      r,
+      scope(q.model, q.schema, 1, rootAlias, q.joined, errors),
+    )
+    return build(result, errors)
+  })
+}
+
 /**
  * Adds a condition (a conjunct of its own). The callback gets the row's column terms and a scope with
- * `exists`, `notExists`, `every` over associations and the joined bindings.
+ * `exists`, `notExists`, `every` and the relation aggregates (`count`, `sum` ...) over associations, and
+ * the joined bindings. An aggregate of the query's own rows (`Fn.count()`) cannot stand here (filter
+ * groups with `having`).
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
@@ -474,56 +948,82 @@ const scope = (
  * @since 0.1.0
  */
 export const where =
-  <M extends Model.AnyModel, S extends string, P, J extends Joins>(
-    f: (row: Refs<Model.Row<M, S>>, $: Scope<M, S, J>) => Pred.Pred,
+  <M extends Model.AnyModel, S extends string, P, J extends Joins, R>(
+    f: (row: RootRefs<M, S, J>, $: Scope<M, S, J>) => Pred.Pred,
   ) =>
-  (q: Query<M, S, P, J>): Query<M, S, P, J> => {
+  (q: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
     if (!isQuery(q)) return notAQuery('where', q) as never
-    if (typeof f !== 'function')
-      return make({
-        ...q,
-        errors: [
-          ...q.errors,
-          invalidArgument('where', `expected a callback (row, $) => predicate, got ${show(f)}`, q.schema),
-        ],
-      })
-    return guardOn('where', q, () => {
-      const errors: Array<QueryError.QueryError> = []
-      const r = refs(q.model, q.schema, rootAlias, errors) as Refs<Model.Row<M, S>>
-      const e = checked(
-        f(r, scope(q.model, q.schema, 1, rootAlias, q.joined, errors) as unknown as Scope<M, S, J>),
-        q.schema,
-        errors,
-      )
+    return withCallback('where', q, f, '(row, $) => predicate', (p, errors) => {
+      const e = checked(p, q.schema, errors)
       return make({ ...q, select: Select.withWhere(e)(q.select), errors: [...q.errors, ...errors] })
     })
   }
 
+const joinKinds: ReadonlyArray<unknown> = [
+  'inner',
+  'left',
+  'right',
+  'full',
+] satisfies ReadonlyArray<Expr.JoinKind>
+
 /**
- * Joins an association (`inner` by default, or `left`) under its name; its filters go in the ON. The
- * rows stay the root's rows (a has-many join repeats them, as SQL does); the joined columns are
- * available to later `where` callbacks as `$.joined[name]`.
+ * Joins an association (`inner` by default, `left`, `right` or `full`) under its name; its filters go
+ * in the ON. The joined columns are available to later callbacks as `$.joined[name]`, typed nullable
+ * where the join may leave them NULL (a `left` join's, and every binding before a `right` join, the
+ * root included; a `full` join both). Whole rows stay the root's rows (a has-many join repeats them, as
+ * SQL does); after a `right` or `full` join, which can leave the root's columns NULL, only a
+ * projection (`select`) can be loaded.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Query, Schema } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial, name: Column.text })
+ * const post = Schema.table('post', 'posts', { id: Column.serial, author_id: Column.nullable(Column.integer) })
+ * const M = Schema.modelOrThrow({ user, post }, { post: { author: Schema.belongsTo('user', { foreignKey: 'author_id' }) } })
+ * const q = pipe(
+ *   Query.from(M, 'post'),
+ *   Query.join('author', 'left'),
+ *   Query.select((p, $) => ({ id: p.id, author: $.joined.author.name })),   // author: string | null
+ * )
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({
+ *     text: 'select "t0"."id", "t1"."name" as "author" from "posts" as "t0" left join "users" as "t1" on "t1"."id" = "t0"."author_id"',
+ *     params: [],
+ *   }),
+ * )
  *
  * @category combinators
  * @since 0.1.0
  */
 export const join =
-  <M extends Model.AnyModel, S extends string, const N extends Model.AssociationName<M, S>>(
+  <
+    M extends Model.AnyModel,
+    S extends string,
+    const N extends Model.AssociationName<M, S>,
+    const K extends Expr.JoinKind = 'inner',
+  >(
     name: N,
-    kind: 'inner' | 'left' = 'inner',
+    kind?: K,
   ) =>
-  <P, J extends Joins>(
-    q: Query<M, S, P, J>,
-  ): Query<M, S, P, J & { readonly [K in N]: Model.Target<M, S, N> }> => {
-    type Out = Query<M, S, P, J & { readonly [K in N]: Model.Target<M, S, N> }>
+  <P, J extends Joins, R>(
+    q: Query<M, S, P, J, R>,
+  ): Query<M, S, P, AddJoin<J, N, Model.Target<M, S, N>, K>, R> => {
+    type Out = Query<M, S, P, AddJoin<J, N, Model.Target<M, S, N>, K>, R>
     if (!isQuery(q)) return notAQuery('join', q) as never
     return guardOn('join', q, () => {
-      if (kind !== 'inner' && kind !== 'left')
+      const k: unknown = kind === undefined ? 'inner' : kind
+      if (!joinKinds.includes(k))
         return make({
           ...q,
           errors: [
             ...q.errors,
-            invalidArgument('join', `the kind of a join is 'inner' or 'left', got ${show(kind)}`, q.schema),
+            invalidArgument(
+              'join',
+              `the kind of a join is 'inner', 'left', 'right' or 'full', got ${show(kind)}`,
+              q.schema,
+            ),
           ],
         })
       const chain = Chain.fromPath(q.model, q.schema, [name])
@@ -536,65 +1036,124 @@ export const join =
             QueryError.make('InvalidArgument', `association '${name}' is joined twice`, q.schema, name),
           ],
         })
-      const { joins, targetAlias } = Chain.forward(chain.right, rootAlias, kind, i => alias(q.aliases + i))
+      // The chain's joins, each of the kind asked for (a right join of a many-to-many keeps every
+      // target, with its join rows and owners where there are some).
+      const forward = Chain.forward(chain.right, rootAlias, 'inner', i => alias(q.aliases + i))
+      const joins = forward.joins.map(j => Select.join(k as Expr.JoinKind, j.binding, j.on))
       const joined = new Map(q.joined)
-      joined.set(name, { alias: targetAlias, schema: chain.right.target })
-      return make({
-        ...q,
-        select: Select.withJoins(joins)(q.select),
-        aliases: q.aliases + joins.length,
-        joined,
-      })
+      joined.set(name, { alias: forward.targetAlias, schema: chain.right.target })
+      return settle(
+        make({
+          ...q,
+          select: Select.withJoins(joins)(q.select),
+          aliases: q.aliases + joins.length,
+          joined,
+        }),
+      )
     }) as unknown as Out
   }
 
+// An order item: a name (an output of the projection, else a root column) or a term, with a direction.
+const orderTerm = (q: AnyQuery, item: unknown): E.Either<QueryError.QueryError, Select.OrderTerm> => {
+  // items may come from untyped input: anything but a name, a term, or a [direction, name or term]
+  // pair is refused
+  const [dir, what]: readonly [unknown, unknown] =
+    typeof item === 'string' || Expr.isExpr(item)
+      ? ['asc', item]
+      : Array.isArray(item)
+        ? [item[0], item[1]]
+        : [null, null]
+  const d = A.direction(dir)
+  if (d !== undefined && Expr.isExpr(what)) {
+    const errors: Array<QueryError.QueryError> = []
+    const e = checked(what, q.schema, errors, orderCallback)
+    return errors[0] === undefined ? E.right({ expr: e, ...d }) : E.left(errors[0])
+  }
+  const output =
+    q.projected && typeof what === 'string' ? q.select.columns.find(o => o.name === what) : undefined
+  const known =
+    output !== undefined ||
+    (typeof what === 'string' && Model.table(q.model, q.schema)?.columns.has(what) === true)
+  if (d === undefined || !known)
+    return E.left(
+      QueryError.make(
+        d !== undefined && typeof what === 'string' ? 'UnknownColumn' : 'InvalidArgument',
+        // `show`, not JSON.stringify: an item may hold a BigInt or a cycle (issue 13, item 13)
+        `cannot order by ${show(item)}${d !== undefined && typeof what === 'string' ? `: schema '${q.schema}' has no column '${what}'${q.projected ? ' and the projection no output of that name' : ''}` : ''}`,
+        q.schema,
+      ),
+    )
+  // An output is ordered by its expression (PostgreSQL orders by a name only when it stands alone).
+  return E.right({ expr: output?.expr ?? Expr.column(rootAlias, what as string), ...d })
+}
+
+const orderCallback = {
+  place: 'an order item',
+  expected: 'an order item must be a name, a term, or [direction, name or term]',
+  condition: false,
+  aggregates: 'allowed',
+} as const
+
+const orderTerms = (
+  fn: string,
+  q: AnyQuery,
+  items: unknown,
+): E.Either<QueryError.QueryError, ReadonlyArray<Select.OrderTerm>> => {
+  if (!Array.isArray(items))
+    return E.left(invalidArgument(fn, `expected a list of order terms, got ${show(items)}`, q.schema))
+  const terms: Array<Select.OrderTerm> = []
+  for (const item of items as ReadonlyArray<unknown>) {
+    const t = orderTerm(q, item)
+    if (E.isLeft(t)) return t
+    terms.push(t.right)
+  }
+  return E.right(terms)
+}
+
 /**
- * Appends order terms: column names (ascending) or `[direction, column]`, with the directions of
- * `preloadOrder` (`asc`, `desc`, `asc_nulls_first`, ...).
+ * Appends order terms: a list of names (the root's columns, or the outputs of a projection; ascending)
+ * or `[direction, name]`, with the directions of `preloadOrder` (`asc`, `desc`, `asc_nulls_first`,
+ * ...); or a callback `(row, $) => items` whose items may also be terms (any expression: `Fn`,
+ * aggregates of a grouped query, `$.count('comments')`).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const byLength = pipe(Query.from(M, 'post'), Query.orderBy(p => [['desc', Fn.length(p.title)], p.id]))
+ * assert.deepStrictEqual(
+ *   Query.toSql(byLength),
+ *   E.right({
+ *     text: 'select "t0"."id", "t0"."title" from "posts" as "t0" order by length("t0"."title") desc, "t0"."id" asc',
+ *     params: [],
+ *   }),
+ * )
  *
  * @category combinators
  * @since 0.1.0
  */
 export const orderBy =
-  <M extends Model.AnyModel, S extends string>(
-    items: ReadonlyArray<A.OrderItem<keyof Model.Row<M, S> & string>>,
+  <M extends Model.AnyModel, S extends string, J extends Joins, R>(
+    items:
+      | ReadonlyArray<A.OrderItem<OrderNames<M, S, R>>>
+      | ((
+          row: RootRefs<M, S, J>,
+          $: Scope<M, S, J>,
+        ) => ReadonlyArray<A.OrderItem<OrderNames<M, S, R>> | Fn.Ordering>),
   ) =>
-  <P, J extends Joins>(q: Query<M, S, P, J>): Query<M, S, P, J> => {
+  <P>(q: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
     if (!isQuery(q)) return notAQuery('orderBy', q) as never
-    return guardOn('orderBy', q, () => {
-      if (!Array.isArray(items))
-        return make({
-          ...q,
-          errors: [
-            ...q.errors,
-            invalidArgument('orderBy', `expected a list of order terms, got ${show(items)}`, q.schema),
-          ],
-        })
-      const terms: Array<Select.OrderTerm> = []
-      for (const item of items as ReadonlyArray<unknown>) {
-        // items may come from untyped input: anything but a column name or a [direction, column] pair is refused
-        const [dir, column]: readonly [unknown, unknown] =
-          typeof item === 'string' ? ['asc', item] : Array.isArray(item) ? [item[0], item[1]] : [null, null]
-        const d = A.direction(dir)
-        const known =
-          typeof column === 'string' && Model.table(q.model, q.schema)?.columns.has(column) === true
-        if (d === undefined || !known)
-          return make({
-            ...q,
-            errors: [
-              ...q.errors,
-              QueryError.make(
-                d !== undefined && typeof column === 'string' ? 'UnknownColumn' : 'InvalidArgument',
-                // `show`, not JSON.stringify: an item may hold a BigInt or a cycle (issue 13, item 13)
-                `cannot order by ${show(item)}${d !== undefined && typeof column === 'string' ? `: schema '${q.schema}' has no column '${column}'` : ''}`,
-                q.schema,
-              ),
-            ],
-          })
-        terms.push({ expr: Expr.column(rootAlias, column as string), ...d })
-      }
-      return make({ ...q, select: Select.withOrder(terms)(q.select) })
-    })
+    const add = (list: unknown, errors: ReadonlyArray<QueryError.QueryError>): Query<M, S, P, J, R> => {
+      const terms = orderTerms('orderBy', q, list)
+      if (errors.length > 0) return make({ ...q, errors: [...q.errors, ...errors] })
+      if (E.isLeft(terms)) return make({ ...q, errors: [...q.errors, terms.left] })
+      return settle(make({ ...q, select: Select.withOrder(terms.right)(q.select) }))
+    }
+    return typeof items === 'function'
+      ? withCallback('orderBy', q, items, '(row, $) => order items', add)
+      : guardOn('orderBy', q, () => add(items, []))
   }
 
 const count = (what: string, n: unknown, schema: string): E.Either<QueryError.QueryError, number> =>
@@ -641,7 +1200,7 @@ export const distinct =
   <Q extends AnyQuery>(q: Q): Q => {
     if (!isQuery(q)) return notAQuery('distinct', q) as never
     return typeof on === 'boolean'
-      ? make({ ...q, select: Select.set('distinct', on)(q.select) })
+      ? settle(make({ ...q, select: Select.set('distinct', on)(q.select) }))
       : make({
           ...q,
           errors: [
@@ -649,6 +1208,297 @@ export const distinct =
             invalidArgument('distinct', `expected true or false, got ${show(on)}`, q.schema),
           ],
         })
+  }
+
+/**
+ * Replaces whole rows with a projection: the callback returns an object of terms (the root's columns,
+ * `$.joined` columns, `Fn` expressions and aggregates, relation aggregates such as `$.count('comments')`,
+ * conditions), and each row of the query is an object of their values, typed term by term. Each output
+ * is decoded: a column with its codec, a computed term as its `Fn` constructor says (see `Fn`). Applied
+ * again, the last projection wins. A projection with preloads is not supported yet (a `QueryError`
+ * `Unsupported`).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Memory, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const comment = Schema.table('comment', 'comments', { id: Column.serial, post_id: Column.integer })
+ * const M = Schema.modelOrThrow({ post, comment }, { post: { comments: Schema.hasMany('comment') } })
+ * const q = pipe(
+ *   Query.from(M, 'post'),
+ *   Query.select((p, $) => ({ title: Fn.upper(p.title), comments: $.count('comments') })),
+ * )
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({
+ *     text:
+ *       'select upper("t0"."title") as "title", (select count(*) as "count" from "comments" as "e1_0" ' +
+ *       'where "e1_0"."post_id" = "t0"."id") as "comments" from "posts" as "t0"',
+ *     params: [],
+ *   }),
+ * )
+ * const tables = new Map([
+ *   ['posts', [{ id: 1, title: 'hi' }, { id: 2, title: 'yo' }]],
+ *   ['comments', [{ id: 1, post_id: 1 }, { id: 2, post_id: 1 }]],
+ * ])
+ * // typed ReadonlyArray<{ readonly title: string; readonly comments: number }>
+ * assert.deepStrictEqual(
+ *   await Memory.all(q)(tables)(),
+ *   E.right([{ title: 'HI', comments: 2 }, { title: 'YO', comments: 0 }]),
+ * )
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const select =
+  <M extends Model.AnyModel, S extends string, J extends Joins, const O extends Outputs>(
+    f: (row: RootRefs<M, S, J>, $: Scope<M, S, J>) => O,
+  ) =>
+  <P, R>(q: Query<M, S, P, J, R>): Query<M, S, P, J, Selected<O>> => {
+    type Out = Query<M, S, P, J, Selected<O>>
+    if (!isQuery(q)) return notAQuery('select', q) as never
+    return withCallback(
+      'select',
+      q as unknown as Out,
+      f,
+      '(row, $) => ({ name: term, ... })',
+      (o, errors) => {
+        const outputs = outputsOf(q.schema, o, errors)
+        if (errors.length > 0) return make({ ...q, errors: [...q.errors, ...errors] }) as unknown as Out
+        return settle(
+          make({ ...q, select: Select.set('columns', outputs)(q.select), projected: true }),
+        ) as unknown as Out
+      },
+    )
+  }
+
+// `Select.set` for the grouping fields.
+const selectCallback = {
+  place: 'a select output',
+  expected: 'a select callback must return an object of terms ({ name: p.column, n: Fn.count() ... })',
+  condition: false,
+  aggregates: 'allowed',
+} as const
+
+// The outputs of a select callback's object, each a checked term under a usable name. A bare value
+// (`Pred.value(5)`) is cast to its JavaScript type's SQL type, which PostgreSQL would otherwise send
+// back as text.
+const outputsOf = (
+  schema: string,
+  o: unknown,
+  errors: Array<QueryError.QueryError>,
+): ReadonlyArray<Select.Output> => {
+  if (typeof o !== 'object' || o === null || Array.isArray(o) || Expr.isExpr(o)) {
+    errors.push(QueryError.make('InvalidArgument', selectCallback.expected, schema))
+    return []
+  }
+  const entries = Object.entries(o)
+  if (entries.length === 0)
+    errors.push(
+      QueryError.make('InvalidArgument', 'a select callback must return at least one output', schema),
+    )
+  return entries.map(([name, t]) => {
+    const bad =
+      name === '__proto__'
+        ? `output name '__proto__' is not allowed`
+        : Table.identifierProblem(name, 'output name')
+    if (bad !== null) errors.push(QueryError.make('InvalidArgument', `Query.select: ${bad}`, schema))
+    const e = checked(t, schema, errors, {
+      ...selectCallback,
+      expected: `Query.select: output '${name}' must be a term (a column, Fn ..., $.count ...), got ${show(t)}`,
+    })
+    return { name, expr: e._tag === 'Param' && Make.recorded(e) === undefined ? bare(e) : e }
+  })
+}
+
+const bare = (e: Expr.Param): Expr.Expr => {
+  const v = e.value
+  return typeof v === 'number'
+    ? Fn.cast(e, 'double')
+    : typeof v === 'string'
+      ? Fn.cast(e, 'text')
+      : typeof v === 'boolean'
+        ? Fn.cast(e, 'boolean')
+        : v instanceof Date
+          ? Fn.cast(e, 'timestamptz')
+          : e
+}
+
+/**
+ * Groups the rows by the values of some terms: the callback returns a list of terms. Then every output,
+ * order term and `having` must be grouped, be inside an aggregate (`Fn.count`, `Fn.sum` ...), or be a
+ * column of a binding whose primary key is grouped (PostgreSQL's rule); anything else is a
+ * `QueryError` before any SQL is sent. An aggregate cannot be grouped by.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Memory, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, author_id: Column.integer })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(
+ *   Query.from(M, 'post'),
+ *   Query.groupBy(p => [p.author_id]),
+ *   Query.select(p => ({ author: p.author_id, posts: Fn.count() })),
+ *   Query.orderBy(['author']),
+ * )
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({
+ *     text:
+ *       'select "t0"."author_id" as "author", count(*) as "posts" from "posts" as "t0" ' +
+ *       'group by "t0"."author_id" order by "t0"."author_id" asc',
+ *     params: [],
+ *   }),
+ * )
+ * const tables = new Map([['posts', [{ id: 1, author_id: 7 }, { id: 2, author_id: 7 }, { id: 3, author_id: 8 }]]])
+ * assert.deepStrictEqual(
+ *   await Memory.all(q)(tables)(),
+ *   E.right([{ author: 7, posts: 2 }, { author: 8, posts: 1 }]),
+ * )
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const groupBy =
+  <M extends Model.AnyModel, S extends string, J extends Joins, R>(
+    f: (row: RootRefs<M, S, J>, $: Scope<M, S, J>) => ReadonlyArray<Pred.Term<unknown>>,
+  ) =>
+  <P>(q: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
+    if (!isQuery(q)) return notAQuery('groupBy', q) as never
+    return withCallback('groupBy', q, f, '(row, $) => [terms]', (ts, errors) => {
+      if (!Array.isArray(ts)) {
+        errors.push(
+          invalidArgument('groupBy', `the callback must return a list of terms, got ${show(ts)}`, q.schema),
+        )
+        return make({ ...q, errors: [...q.errors, ...errors] })
+      }
+      const es = (ts as ReadonlyArray<unknown>).map(t =>
+        checked(t, q.schema, errors, {
+          place: 'Query.groupBy',
+          expected: `Query.groupBy: expected terms, got ${show(t)}`,
+          condition: false,
+          aggregates: 'refused',
+        }),
+      )
+      if (errors.length > 0) return make({ ...q, errors: [...q.errors, ...errors] })
+      const groupBy = [...q.select.groupBy, ...es]
+      return settle(
+        make({
+          ...q,
+          select: Select.set('keyed', keyedAliases(q, groupBy))(Select.set('groupBy', groupBy)(q.select)),
+        }),
+      )
+    })
+  }
+
+/**
+ * Adds a condition on the groups (a conjunct of its own): aggregates may stand here, and every column
+ * outside them must be grouped (see `groupBy`).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, author_id: Column.integer })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(
+ *   Query.from(M, 'post'),
+ *   Query.groupBy(p => [p.author_id]),
+ *   Query.having(() => Pred.gt(Fn.count(), 3)),
+ *   Query.select(p => ({ author: p.author_id })),
+ * )
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({
+ *     text: 'select "t0"."author_id" as "author" from "posts" as "t0" group by "t0"."author_id" having count(*) > $1',
+ *     params: [3],
+ *   }),
+ * )
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const having =
+  <M extends Model.AnyModel, S extends string, J extends Joins, R>(
+    f: (row: RootRefs<M, S, J>, $: Scope<M, S, J>) => Pred.Pred,
+  ) =>
+  <P>(q: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
+    if (!isQuery(q)) return notAQuery('having', q) as never
+    return withCallback('having', q, f, '(row, $) => predicate', (p, errors) => {
+      const e = checked(p, q.schema, errors, {
+        place: 'a having callback',
+        expected: 'a having callback must return a predicate built with Pred over groups (Fn.count() ...)',
+        condition: true,
+        aggregates: 'allowed',
+      })
+      if (errors.length > 0) return make({ ...q, errors: [...q.errors, ...errors] })
+      return settle(make({ ...q, select: Select.set('having', [...q.select.having, e])(q.select) }))
+    })
+  }
+
+/**
+ * Keeps one row per distinct value of some terms (`distinct on`): the first in the query's order. The
+ * items are terms or `[direction, term]`; they lead the order (PostgreSQL requires it), with their
+ * directions, before any order given with `orderBy`, which then picks the row kept: so
+ * `distinctOn(p => [p.author_id])` then `orderBy(p => [['desc', p.inserted_at]])` keeps each author's
+ * latest post.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, author_id: Column.integer, title: Column.text })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const latest = pipe(
+ *   Query.from(M, 'post'),
+ *   Query.distinctOn(p => [p.author_id]),
+ *   Query.orderBy([['desc', 'id']]),
+ * )
+ * assert.deepStrictEqual(
+ *   Query.toSql(latest),
+ *   E.right({
+ *     text:
+ *       'select distinct on ("t0"."author_id") "t0"."id", "t0"."author_id", "t0"."title" from "posts" as "t0" ' +
+ *       'order by "t0"."author_id" asc, "t0"."id" desc',
+ *     params: [],
+ *   }),
+ * )
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const distinctOn =
+  <M extends Model.AnyModel, S extends string, J extends Joins, R>(
+    f: (row: RootRefs<M, S, J>, $: Scope<M, S, J>) => ReadonlyArray<Fn.Ordering>,
+  ) =>
+  <P>(q: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
+    if (!isQuery(q)) return notAQuery('distinctOn', q) as never
+    return withCallback('distinctOn', q, f, '(row, $) => [terms]', (items, errors) => {
+      if (errors.length > 0) return make({ ...q, errors: [...q.errors, ...errors] })
+      const terms = orderTerms('distinctOn', q, items)
+      if (E.isLeft(terms)) return make({ ...q, errors: [...q.errors, terms.left] })
+      if (terms.right.some(t => t.expr._tag !== 'ColumnRef' && hasAggregate(t.expr)))
+        return make({
+          ...q,
+          errors: [
+            ...q.errors,
+            invalidArgument('distinctOn', 'an aggregate cannot be a distinct on term', q.schema),
+          ],
+        })
+      // The order starts with the distinct on terms so far (see `distinctOn`'s doc): these go after them.
+      const s = q.select
+      const at = s.distinctOn.length
+      return settle(
+        make({
+          ...q,
+          select: Select.set('orderBy', [...s.orderBy.slice(0, at), ...terms.right, ...s.orderBy.slice(at)])(
+            Select.set('distinctOn', [...s.distinctOn, ...terms.right.map(t => t.expr)])(s),
+          ),
+        }),
+      )
+    })
   }
 
 /**
@@ -689,23 +1539,25 @@ export const distinct =
  */
 export const preload =
   <const P extends Spec.Input>(spec: P) =>
-  <M extends Model.AnyModel, S extends string, P0, J extends Joins>(
-    q: Query<M, S, P0, J> & Spec.Valid<M, S, P>,
-  ): Query<M, S, P0 & P, J> => {
+  <M extends Model.AnyModel, S extends string, P0, J extends Joins, R>(
+    q: Query<M, S, P0, J, R> & Spec.Valid<M, S, P>,
+  ): Query<M, S, P0 & P, J, R> => {
     if (!isQuery(q)) return notAQuery('preload', q) as never
-    const base: Query<M, S, P0, J> = q
-    return guardOn('preload', base as unknown as Query<M, S, P0 & P, J>, () => {
+    const base: Query<M, S, P0, J, R> = q
+    return guardOn('preload', base as unknown as Query<M, S, P0 & P, J, R>, () => {
       const merged = Spec.concat(base.preload, spec) as P0 & P
       // A spec value of the query's own (not the caller's object): its normal form is kept for the run.
       const checked =
         typeof merged === 'object' && merged !== null && merged !== spec && merged !== base.preload
           ? Spec.normalizeOwn(base.model, base.schema, merged)
           : Spec.normalize(base.model, base.schema, merged)
-      return make({
-        ...base,
-        preload: merged,
-        errors: E.isLeft(checked) ? [...base.errors, checked.left] : base.errors,
-      })
+      return settle(
+        make({
+          ...base,
+          preload: merged,
+          errors: E.isLeft(checked) ? [...base.errors, checked.left] : base.errors,
+        }),
+      )
     })
   }
 

@@ -31,7 +31,7 @@ import * as Model from '../schema/Model.js'
 import * as Sql from '../sql/Compile.js'
 import * as Lateral from '../sql/Lateral.js'
 import * as Invalid from './Invalid.js'
-import { isQuery, type AnyQuery } from './Make.js'
+import { isQuery, oneGroup, type AnyQuery } from './Make.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -252,7 +252,9 @@ const plan = (
   const chosen = Strategy.choose(() => true, q.model, q.schema, { _tag: 'Query', select: q.select }, strategy)
   const done = (statements: ReadonlyArray<Statement>): Statements =>
     Object.freeze({ strategy: chosen, statements: Object.freeze(statements) })
-  if (Select.isTriviallyEmpty(q.select)) return E.right(done([]))
+  // As the runner: a query that cannot match sends nothing, unless it is one group of aggregates
+  // (`count(*)` over no rows is a row).
+  if (Select.isTriviallyEmpty(q.select) && !(q.projected && oneGroup(q.select))) return E.right(done([]))
   if (nodes.right.length > 0 && chosen === 'lateral') {
     const tree = Plan.treeOfQuery(q.model, q.select, nodes.right)
     if (E.isLeft(tree)) return tree

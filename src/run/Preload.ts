@@ -246,6 +246,15 @@ export const fromQuery = (
           `Preload.fromQuery: expected a query (Query.from(model, schema) ...), got ${show(q)}`,
         ),
       )
+    // Its rows are decoded as the table's whole rows: a projection is `Run.all`'s to decode.
+    if (q.projected)
+      return TE.left(
+        QueryError.make(
+          'Unsupported',
+          'Preload.fromQuery loads whole rows; run a query with Query.select through Run.all (Pg.all, Memory.all)',
+          q.schema,
+        ),
+      )
     const o = checkOptions('Preload.fromQuery', options)
     if (E.isLeft(o)) return TE.left(o.left)
     const bad = checkInterpreter('Preload.fromQuery', i)
@@ -291,6 +300,14 @@ export const fromPrepared = (
         QueryError.make(
           'InvalidArgument',
           `Preload.fromPrepared: expected a prepared query (Prepared.make(...)), got ${show(p)}`,
+        ),
+      )
+    if ((p.query as AnyQuery).projected)
+      return TE.left(
+        QueryError.make(
+          'Unsupported',
+          'Preload.fromPrepared: a prepared query cannot hold a projection yet',
+          p.query.schema,
         ),
       )
     const o = checkOptions('Preload.fromPrepared', options)

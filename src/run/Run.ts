@@ -13,14 +13,17 @@ import * as TE from 'fp-ts/lib/TaskEither.js'
 import * as Select from '../ast/Select.js'
 import * as Decode from '../decode/Decode.js'
 import type { LoadError } from '../error/Errors.js'
+import * as DecodeError from '../error/DecodeError.js'
 import * as QueryError from '../error/QueryError.js'
 import { show } from '../error/Show.js'
 import type * as Spec from '../plan/Spec.js'
 import type { Loaded } from '../query/Loaded.js'
-import { isQuery } from '../query/Make.js'
+import * as Make from '../query/Make.js'
+import { isQuery, type Result, type Whole } from '../query/Make.js'
 import * as PreparedQuery from '../query/Prepared.js'
 import type * as Prepared from '../query/Prepared.js'
 import type { AnyQuery, Joins, Query } from '../query/Query.js'
+import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import type { Interpreter } from './Interpreter.js'
 import * as Preload from './Preload.js'
@@ -128,8 +131,31 @@ const guarded =
 // destructors
 // -------------------------------------------------------------------------------------
 
+// The rows of a projection, each output decoded by its own decoder (`Make.outputDecoders`); a value it
+// rejects is a `DecodeError` naming the output.
+const projected = (
+  q: AnyQuery,
+  raw: ReadonlyArray<Decode.RawRow>,
+): E.Either<DecodeError.DecodeError, ReadonlyArray<Record<string, unknown>>> => {
+  const outputs = Make.outputDecoders(q)
+  const table = Model.table(q.model, q.schema)?.source ?? q.schema
+  const out: Array<Record<string, unknown>> = new Array(raw.length)
+  for (let i = 0; i < raw.length; i++) {
+    const r = raw[i] as Decode.RawRow
+    const row: Record<string, unknown> = {}
+    for (const o of outputs) {
+      const v = r[o.name]
+      const d = o.decode(v)
+      if (d === Column.invalid) return E.left(DecodeError.make(table, o.name, v, o.expected))
+      row[o.name] = d
+    }
+    out[i] = row
+  }
+  return E.right(out)
+}
+
 /**
- * The decoded rows of a query, before preloads.
+ * The decoded rows of a query, before preloads (a projection's rows, output by output).
  *
  * @category destructors
  * @since 0.1.0
@@ -142,14 +168,14 @@ export const rows = (
     if (bad !== null) return TE.left(bad)
     const error = q.errors[0]
     if (error !== undefined) return TE.left(error)
-    if (Select.isTriviallyEmpty(q.select)) return TE.right([])
+    if (Select.isTriviallyEmpty(q.select) && !(q.projected && Make.oneGroup(q.select))) return TE.right([])
     const table = Model.table(q.model, q.schema)
     if (table === undefined)
       return TE.left(QueryError.make('UnknownSchema', `the model has no schema '${q.schema}'`, q.schema))
     return pipe(
       i.select(q.select),
       TE.flatMapEither((raw): E.Either<LoadError, ReadonlyArray<Record<string, unknown>>> =>
-        Decode.rows(table, raw),
+        q.projected ? projected(q, raw) : Decode.rows(table, raw),
       ),
     )
   })
@@ -160,19 +186,20 @@ export const rows = (
  * @category destructors
  * @since 0.1.0
  */
-export const all = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
-  q: Query<M, S, P, J>,
+export const all = <M extends Model.AnyModel, S extends string, P, J extends Joins, R = Whole>(
+  q: Query<M, S, P, J, R>,
   options: Preload.Options = {},
-): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Loaded<M, S, P>>> =>
+): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Result<M, S, P, R>>> =>
   QueryError.total('Run.all', () =>
     guarded(
       q,
       options,
       o =>
-        Preload.fromQuery(q, o) as RTE.ReaderTaskEither<
+        // A projection is its own rows (`Query.select` refuses preloads with it).
+        (q.projected ? rows(q) : Preload.fromQuery(q, o)) as RTE.ReaderTaskEither<
           Interpreter,
           LoadError,
-          ReadonlyArray<Loaded<M, S, P>>
+          ReadonlyArray<Result<M, S, P, R>>
         >,
     ),
   )
@@ -211,6 +238,15 @@ export const prepared =
       if (E.isLeft(o)) return () => TE.left(o.left)
       const bad = isPrepared(p) ? checkQuery(p.query) : notPrepared(p)
       if (bad !== null) return () => TE.left(bad)
+      if ((p.query as AnyQuery).projected)
+        return () =>
+          TE.left(
+            QueryError.make(
+              'Unsupported',
+              'a prepared query with Query.select is not supported yet',
+              (p.query as AnyQuery).schema,
+            ),
+          )
       return Preload.fromPrepared(
         p as unknown as Prepared.AnyPrepared,
         args,
@@ -224,16 +260,16 @@ export const prepared =
  * @category destructors
  * @since 0.1.0
  */
-export const one = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
-  q: Query<M, S, P, J>,
+export const one = <M extends Model.AnyModel, S extends string, P, J extends Joins, R = Whole>(
+  q: Query<M, S, P, J, R>,
   options: Preload.Options = {},
-): RTE.ReaderTaskEither<Interpreter, LoadError, Loaded<M, S, P>> =>
+): RTE.ReaderTaskEither<Interpreter, LoadError, Result<M, S, P, R>> =>
   QueryError.total('Run.one', () =>
     pipe(
       all(q, options),
       RTE.flatMapEither(rs =>
         rs.length === 1
-          ? E.right(rs[0] as Loaded<M, S, P>)
+          ? E.right(rs[0] as Result<M, S, P, R>)
           : E.left(
               QueryError.make(
                 rs.length === 0 ? 'NotFound' : 'TooMany',
@@ -251,10 +287,10 @@ export const one = <M extends Model.AnyModel, S extends string, P, J extends Joi
  * @category destructors
  * @since 0.1.0
  */
-export const first = <M extends Model.AnyModel, S extends string, P, J extends Joins>(
-  q: Query<M, S, P, J>,
+export const first = <M extends Model.AnyModel, S extends string, P, J extends Joins, R = Whole>(
+  q: Query<M, S, P, J, R>,
   options: Preload.Options = {},
-): RTE.ReaderTaskEither<Interpreter, LoadError, O.Option<Loaded<M, S, P>>> =>
+): RTE.ReaderTaskEither<Interpreter, LoadError, O.Option<Result<M, S, P, R>>> =>
   QueryError.total('Run.first', () =>
     pipe(
       all(q, options),
@@ -321,21 +357,21 @@ export const preloadInto =
  * @since 0.1.0
  */
 export interface Runners<R> {
-  /** Every row of the query, decoded and with its preloads. */
-  readonly all: <M extends Model.AnyModel, S extends string, P, J extends Joins>(
-    q: Query<M, S, P, J>,
+  /** Every row of the query, decoded and with its preloads (or its projection's rows). */
+  readonly all: <M extends Model.AnyModel, S extends string, P, J extends Joins, X = Whole>(
+    q: Query<M, S, P, J, X>,
     options?: Preload.Options,
-  ) => RTE.ReaderTaskEither<R, LoadError, ReadonlyArray<Loaded<M, S, P>>>
+  ) => RTE.ReaderTaskEither<R, LoadError, ReadonlyArray<Result<M, S, P, X>>>
   /** Exactly one row (else a `QueryError` `NotFound` / `TooMany`). */
-  readonly one: <M extends Model.AnyModel, S extends string, P, J extends Joins>(
-    q: Query<M, S, P, J>,
+  readonly one: <M extends Model.AnyModel, S extends string, P, J extends Joins, X = Whole>(
+    q: Query<M, S, P, J, X>,
     options?: Preload.Options,
-  ) => RTE.ReaderTaskEither<R, LoadError, Loaded<M, S, P>>
+  ) => RTE.ReaderTaskEither<R, LoadError, Result<M, S, P, X>>
   /** The first row, if any. */
-  readonly first: <M extends Model.AnyModel, S extends string, P, J extends Joins>(
-    q: Query<M, S, P, J>,
+  readonly first: <M extends Model.AnyModel, S extends string, P, J extends Joins, X = Whole>(
+    q: Query<M, S, P, J, X>,
     options?: Preload.Options,
-  ) => RTE.ReaderTaskEither<R, LoadError, O.Option<Loaded<M, S, P>>>
+  ) => RTE.ReaderTaskEither<R, LoadError, O.Option<Result<M, S, P, X>>>
   /** A prepared query's runner (see `Run.prepared`). */
   readonly prepared: <M extends Model.AnyModel, S extends string, P, A extends Prepared.Params>(
     p: Prepared.Prepared<M, S, P, A>,

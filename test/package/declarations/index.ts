@@ -6,7 +6,21 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 import * as t from 'io-ts'
-import { Column, Ddl, Memory, Pg, Pred, Preload, Prepared, Query, Run, Schema, Sql, Write } from 'quiver-sql'
+import {
+  Column,
+  Ddl,
+  Fn,
+  Memory,
+  Pg,
+  Pred,
+  Preload,
+  Prepared,
+  Query,
+  Run,
+  Schema,
+  Sql,
+  Write,
+} from 'quiver-sql'
 import { start } from 'quiver-sql/embedded'
 import * as Arb from 'quiver-sql/testing'
 
@@ -100,6 +114,21 @@ export const loadById = Pg.prepared(byId)
 export const preloadInto = Pg.preloadInto(Blog, 'post', { tags: true })
 export const inMemory = Memory.all(preloaded)
 export const neutral = Run.all(preloaded)
+// projections: Fn terms, relation aggregates, grouping, a left join's nullable columns
+export const projected = pipe(
+  Query.from(Blog, 'post'),
+  Query.join('author', 'left'),
+  Query.groupBy((p, $) => [p.id, $.joined.author.id]),
+  Query.select((p, $) => ({
+    title: p.title,
+    author: $.joined.author.name,
+    comments: $.count('comments'),
+    words: Fn.length(p.title),
+    n: Fn.count(),
+  })),
+)
+export const projectedRows = Pg.all(projected)
+export const projectedInMemory = Memory.first(projected)
 export const result = async (sql: Parameters<typeof loadAll>[0]) => {
   const r = await loadAll(sql)()
   return E.isRight(r) ? r.right : []

@@ -1,0 +1,1046 @@
+/**
+ * Typed expressions: arithmetic, text and date functions, casts, `case`, and aggregates, for
+ * `Query.select`, `Query.orderBy`, `Query.groupBy`, `Query.having` and `Query.where`. Each constructor
+ * returns a `Pred.Term<A>` whose `A` is the TypeScript type of its values (with `null` where SQL gives
+ * one), and records what it built (its SQL type and the decoder of its values), so that a projection
+ * decodes every output and arithmetic knows when PostgreSQL truncates. Values stay parameters.
+ *
+ * Numbers: `count` is a `number` (PostgreSQL's int8, decoded only when exact: a value beyond
+ * `Number.MAX_SAFE_INTEGER` is a `DecodeError` naming the output, never a rounded number); `sum` keeps
+ * its argument's type (`number` for integer and double columns, exact for integers as `count` is;
+ * `string` for `bigint` and `numeric` columns, the decimal text PostgreSQL computed); `avg` of numbers
+ * is the nearest double to PostgreSQL's numeric result. Like PostgreSQL, `div` and `mod` of two
+ * integers truncate toward zero.
+ *
+ * Every constructor is total: given what no expression can be made of (a sum of text, a fraction where
+ * PostgreSQL reads an integer), it returns a term that the query refuses with the reason.
+ *
+ * @since 0.1.0
+ */
+import * as Expr from '../ast/Expr.js'
+import * as Node from '../ast/Node.js'
+import { show } from '../error/Show.js'
+import * as A from '../schema/Association.js'
+import * as Column from '../schema/Column.js'
+import * as Invalid from './Invalid.js'
+import * as Make from './Make.js'
+import type * as Pred from './Pred.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * The type of the values of a term (`Pred.Term<A>` gives `A`), or of a plain value.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Value<T> = T extends Expr.Expr ? (T extends { readonly __type?: infer A } ? A : unknown) : T
+
+/**
+ * `null` when some of the terms may be NULL (a plain value never is).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Nulls<Ts extends ReadonlyArray<unknown>> = {
+  [K in keyof Ts]: null extends Value<Ts[K]> ? null : never
+}[number]
+
+/**
+ * `null` when every one of the terms may be NULL.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type AllNull<Ts extends ReadonlyArray<unknown>> = false extends {
+  [K in keyof Ts]: null extends Value<Ts[K]> ? true : false
+}[number]
+  ? never
+  : null
+
+/**
+ * A term of numbers, or a number.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Numeric = Pred.Term<number | null> | number
+
+/**
+ * An order item: a term (ascending), or a direction and a term (`['desc', p.inserted_at]`), with the
+ * directions of `preloadOrder` (`asc`, `desc`, `asc_nulls_first`, ...).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Ordering = Pred.Term<unknown> | readonly [A.Direction, Pred.Term<unknown>]
+
+/**
+ * Options of an aggregate: `filter` keeps the rows of the group where the condition holds
+ * (`count(*) filter (where ...)`).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface AggOptions {
+  readonly filter?: Pred.Pred
+}
+
+/**
+ * Options of an aggregate whose result has an order (`arrayAgg`, `stringAgg`).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface OrderedAggOptions extends AggOptions {
+  readonly orderBy?: ReadonlyArray<Ordering>
+}
+
+/**
+ * The TypeScript type of each type a term may be cast to (`bigint` and `numeric` as text, as their
+ * columns are).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface CastTypes {
+  readonly integer: number
+  readonly bigint: string
+  readonly numeric: string
+  readonly double: number
+  readonly text: string
+  readonly boolean: boolean
+  readonly date: Date
+  readonly timestamptz: Date
+}
+
+/**
+ * The type of `sum` and `avg` over values of type `A`: numbers stay numbers, text (`bigint`,
+ * `numeric`) stays text; NULL over no rows.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Summed<A> = [NonNullable<A>] extends [number]
+  ? number | null
+  : [NonNullable<A>] extends [string]
+    ? string | null
+    : NonNullable<A> | null
+
+// -------------------------------------------------------------------------------------
+// decoders
+// -------------------------------------------------------------------------------------
+
+const invalid: typeof Column.invalid = Column.invalid
+const maxExact = BigInt(Number.MAX_SAFE_INTEGER)
+const wholeText = /^-?\d+$/
+const decimalText = /^-?\d+\.\d+$/
+const specials: Readonly<Record<string, number>> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity }
+
+// A number of any SQL numeric type, as postgres.js returns it: int2/int4/float as numbers, int8 and
+// numeric as decimal text. Whole values must be exact (int8 and numeric go beyond 2^53); a fraction
+// (an `avg`) is the nearest double.
+const number: Column.FastDecoder<number> = u => {
+  if (typeof u === 'number') return u
+  if (typeof u === 'string') {
+    if (wholeText.test(u)) {
+      const n = Number(u)
+      return Number.isSafeInteger(n) ? n : invalid
+    }
+    if (decimalText.test(u)) return Number(u)
+    return Object.hasOwn(specials, u) ? (specials[u] as number) : invalid
+  }
+  if (typeof u === 'bigint') return u >= -maxExact && u <= maxExact ? Number(u) : invalid
+  return invalid
+}
+const expectedNumber =
+  'a number (a whole int8 or numeric value within Number.MAX_SAFE_INTEGER: beyond it a JavaScript number is not exact)'
+
+// Decimal text (int8, numeric), kept as text as the `bigint` and `numeric` columns keep it.
+const decimal: Column.FastDecoder<string> = u =>
+  typeof u === 'string'
+    ? u
+    : typeof u === 'bigint'
+      ? u.toString()
+      : typeof u === 'number' && Number.isFinite(u)
+        ? String(u)
+        : invalid
+
+const text: Column.FastDecoder<string> = u => (typeof u === 'string' ? u : invalid)
+const date: Column.FastDecoder<Date> = Column.fastDecoder(Column.DateCodec)
+
+const arrayOf =
+  (element: Column.FastDecoder<unknown>): Column.FastDecoder<ReadonlyArray<unknown>> =>
+  u => {
+    if (!Array.isArray(u)) return invalid
+    const out: Array<unknown> = new Array(u.length)
+    for (let i = 0; i < u.length; i++) {
+      const v: unknown = u[i]
+      const d = element(v)
+      if (d === invalid) return invalid
+      out[i] = d
+    }
+    return out
+  }
+
+const info = (
+  sql: Make.SqlType,
+  js: Make.JsType,
+  decode: Column.FastDecoder<unknown>,
+  expected: string,
+): Make.TermInfo => Object.freeze({ sql, js, decode, expected, nullable: true })
+
+const numberInfo = (sql: Make.SqlType): Make.TermInfo => info(sql, 'number', number, expectedNumber)
+const decimalInfo = (sql: Make.SqlType): Make.TermInfo => info(sql, 'string', decimal, 'decimal text')
+const textInfo = info('text', 'string', text, 'text')
+const booleanInfo = Make.booleanInfo
+const dateInfo = (sql: Make.SqlType): Make.TermInfo => info(sql, 'Date', date, 'a Date')
+const unknownInfo = Make.unknownInfo
+const countInfo = info('bigint', 'number', number, `a count within Number.MAX_SAFE_INTEGER (int8)`)
+
+// The info of a value of a JavaScript type (a value cast to its type, see `operands`).
+const jsInfo = (js: Make.JsType, sql: Make.SqlType): Make.TermInfo =>
+  js === 'number'
+    ? numberInfo(sql)
+    : js === 'string'
+      ? sql === 'text' || sql === 'unknown'
+        ? textInfo
+        : decimalInfo(sql)
+      : js === 'boolean'
+        ? booleanInfo
+        : js === 'Date'
+          ? dateInfo(sql)
+          : { ...unknownInfo, sql }
+
+const infoOf = Make.infoOf
+
+const isExpr = (u: unknown): u is Expr.Expr => {
+  try {
+    return Expr.isExpr(u)
+  } catch {
+    return false
+  }
+}
+
+// -------------------------------------------------------------------------------------
+// operands
+// -------------------------------------------------------------------------------------
+
+const refuse = (fn: string, message: string): Expr.Expr => Invalid.pred(`Fn.${fn}: ${message}`)
+
+// A value in an operand's place: a plain value, or a parameter nobody typed (`Pred.value(5)`).
+const valueIn = (u: unknown): { readonly value: unknown } | undefined => {
+  if (!isExpr(u)) return { value: u }
+  return u._tag === 'Param' &&
+    Make.recorded(u) === undefined &&
+    u.json !== true &&
+    !Expr.isPlaceholder(u.value) &&
+    Node.refusal(u.value) === undefined
+    ? { value: u.value }
+    : undefined
+}
+
+const jsOf = (v: unknown): Make.JsType =>
+  typeof v === 'number'
+    ? 'number'
+    : typeof v === 'string'
+      ? 'string'
+      : typeof v === 'boolean'
+        ? 'boolean'
+        : v instanceof Date
+          ? 'Date'
+          : 'other'
+
+const castFor: Readonly<Partial<Record<Make.JsType, readonly [Expr.CastType, Make.SqlType]>>> = {
+  number: ['double', 'double'],
+  string: ['text', 'text'],
+  boolean: ['boolean', 'boolean'],
+  Date: ['timestamptz', 'timestamptz'],
+}
+
+const int4 = 2 ** 31
+
+type Operands = ReadonlyArray<Expr.Expr> | Expr.Expr
+const isList = (o: Operands): o is ReadonlyArray<Expr.Expr> => Array.isArray(o)
+
+// The operands of a function whose arguments share one type (arithmetic, coalesce, nullif, case):
+// PostgreSQL reads a parameter as the type of the terms beside it, so a value there must be one of
+// that type (a fraction next to an integer column is an error there: refused here); with no typed term
+// beside them, values are cast to the type of their JavaScript value (a number to double precision),
+// as PostgreSQL would otherwise read them as text.
+const operands = (fn: string, us: ReadonlyArray<unknown>): Operands => {
+  const sibling = us
+    .map(u => (valueIn(u) === undefined ? infoOf(u).sql : 'unknown'))
+    .find(s => s !== 'unknown')
+  const out: Array<Expr.Expr> = []
+  for (const u of us) {
+    const v = valueIn(u)
+    if (v === undefined) {
+      out.push(u as Expr.Expr)
+      continue
+    }
+    const value = v.value
+    if (sibling !== undefined) {
+      if (
+        (sibling === 'integer' || sibling === 'bigint') &&
+        typeof value === 'number' &&
+        !(sibling === 'integer'
+          ? Number.isInteger(value) && Math.abs(value) < int4
+          : Number.isSafeInteger(value))
+      )
+        return refuse(
+          fn,
+          `${show(value)} is not ${sibling === 'integer' ? 'a whole number within the range of integer' : 'a safe whole number'}, and PostgreSQL reads it as the ${sibling} of the term beside it (cast the term first: Fn.cast(t, 'double'))`,
+        )
+      out.push(isExpr(u) ? u : Expr.param(value))
+      continue
+    }
+    const cast = castFor[jsOf(value)]
+    const p = isExpr(u) ? u : Expr.param(value)
+    out.push(cast === undefined ? p : Make.typed(Expr.cast(p, cast[0]), jsInfo(jsOf(value), cast[1])))
+  }
+  return out
+}
+
+// The info of the first operand whose type is known (what PostgreSQL resolves the shared type to).
+const sharedInfo = (es: ReadonlyArray<Expr.Expr>): Make.TermInfo => {
+  for (const e of es) {
+    const i = infoOf(e)
+    if (i.sql !== 'unknown') return i.nullable ? i : { ...i, nullable: true }
+  }
+  return unknownInfo
+}
+
+const isInteger = (s: Make.SqlType): boolean => s === 'integer' || s === 'bigint'
+
+// Operands whose SQL type is known and not among `allowed` are refused, naming the type.
+const expect = (
+  fn: string,
+  t: unknown,
+  allowed: ReadonlyArray<Make.SqlType>,
+  what: string,
+): Expr.Expr | undefined => {
+  if (!isExpr(t)) return refuse(fn, `expected a term (a column or an expression), got ${show(t)}`)
+  const s = infoOf(t).sql
+  return s === 'unknown' || allowed.includes(s)
+    ? undefined
+    : refuse(fn, `expected ${what}, got a term of type ${s}`)
+}
+
+const numbers: ReadonlyArray<Make.SqlType> = ['integer', 'bigint', 'numeric', 'double']
+const texts: ReadonlyArray<Make.SqlType> = ['text']
+const dates: ReadonlyArray<Make.SqlType> = ['timestamptz', 'date']
+const booleans: ReadonlyArray<Make.SqlType> = ['boolean']
+
+// -------------------------------------------------------------------------------------
+// constructors: arithmetic
+// -------------------------------------------------------------------------------------
+
+const arith =
+  (op: Expr.ArithOp) =>
+  <L extends Pred.Term<number | null>, R extends Numeric>(
+    left: L,
+    right: R,
+  ): Pred.Term<number | Nulls<[L, R]>> =>
+    Invalid.total(`Fn.${op}`, () => {
+      const bad = expect(op, left, numbers, 'a term of numbers')
+      if (bad !== undefined) return bad
+      const rightBad =
+        valueIn(right) === undefined ? expect(op, right, numbers, 'a term of numbers') : undefined
+      if (rightBad !== undefined) return rightBad
+      const es = operands(op, [left, right])
+      if (!isList(es)) return es
+      const [l, r] = es as unknown as readonly [Expr.Expr, Expr.Expr]
+      // A value beside a typed term is read as its type.
+      const known = [infoOf(l).sql, infoOf(r).sql].find(x => x !== 'unknown') ?? 'unknown'
+      const sl = infoOf(l).sql === 'unknown' && valueIn(left) !== undefined ? known : infoOf(l).sql
+      const sr = infoOf(r).sql === 'unknown' && valueIn(right) !== undefined ? known : infoOf(r).sql
+      if (op === 'mod' && (sl === 'double' || sr === 'double'))
+        return refuse(
+          op,
+          "PostgreSQL has no remainder of double precision numbers (cast them: Fn.cast(t, 'integer'))",
+        )
+      const integer = isInteger(sl) && isInteger(sr)
+      const sql: Make.SqlType = integer
+        ? sl === 'bigint' || sr === 'bigint'
+          ? 'bigint'
+          : 'integer'
+        : sl === 'double' || sr === 'double'
+          ? 'double'
+          : sl === 'numeric' || sr === 'numeric'
+            ? 'numeric'
+            : 'unknown'
+      return Make.typed(Expr.arith(op, l, r, integer), numberInfo(sql))
+    })
+
+/**
+ * `left + right`.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Query, Schema } from 'quiver-sql'
+ * const item = Schema.table('item', 'items', { id: Column.serial, price: Column.integer, qty: Column.integer })
+ * const M = Schema.modelOrThrow({ item }, {})
+ * const q = pipe(Query.from(M, 'item'), Query.select(i => ({ total: Fn.add(Fn.mul(i.price, i.qty), 5) })))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({ text: 'select ("t0"."price" * "t0"."qty") + $1 as "total" from "items" as "t0"', params: [5] }),
+ * )
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const add = arith('add')
+/** `left - right`. @category constructors @since 0.1.0 */
+export const sub = arith('sub')
+/** `left * right`. @category constructors @since 0.1.0 */
+export const mul = arith('mul')
+/**
+ * `left / right`: of two integer terms, the quotient truncated toward zero (`7 / 2` is `3`), as in
+ * PostgreSQL; cast one side for an exact quotient (`Fn.div(Fn.cast(t, 'double'), 2)`). A division by
+ * zero is an error of the database (and of the memory interpreter).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Memory, Query, Schema } from 'quiver-sql'
+ * const item = Schema.table('item', 'items', { id: Column.serial, qty: Column.integer })
+ * const M = Schema.modelOrThrow({ item }, {})
+ * const q = pipe(Query.from(M, 'item'), Query.select(i => ({ half: Fn.div(i.qty, 2) })))
+ * assert.deepStrictEqual(
+ *   await Memory.all(q)(new Map([['items', [{ id: 1, qty: 7 }, { id: 2, qty: -7 }]]]))(),
+ *   E.right([{ half: 3 }, { half: -3 }]),
+ * )
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const div = arith('div')
+/** `left % right` (integers: the sign of `left`, as in PostgreSQL). @category constructors @since 0.1.0 */
+export const mod = arith('mod')
+
+// -------------------------------------------------------------------------------------
+// constructors: functions
+// -------------------------------------------------------------------------------------
+
+const call1 =
+  (
+    fn: Exclude<Expr.FnName, 'dateTrunc' | 'coalesce' | 'nullif' | 'concat'>,
+    allowed: ReadonlyArray<Make.SqlType>,
+    what: string,
+    result: (arg: Make.TermInfo) => Make.TermInfo,
+  ) =>
+  (t: unknown): Expr.Expr =>
+    Invalid.total(`Fn.${fn}`, () => {
+      const es = operands(fn, [t])
+      if (!isList(es)) return es
+      const e = es[0] as Expr.Expr
+      const bad = expect(fn, e, allowed, what)
+      return bad ?? Make.typed(Expr.call(fn, [e]), result(infoOf(e)))
+    })
+
+/**
+ * Text in lower case.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Query, Schema } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial, name: Column.text })
+ * const M = Schema.modelOrThrow({ user }, {})
+ * assert.deepStrictEqual(
+ *   Query.toSql(pipe(Query.from(M, 'user'), Query.select(u => ({ name: Fn.lower(u.name) })))),
+ *   E.right({ text: 'select lower("t0"."name") as "name" from "users" as "t0"', params: [] }),
+ * )
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const lower: <T extends Pred.Term<string | null>>(t: T) => Pred.Term<string | Nulls<[T]>> = call1(
+  'lower',
+  texts,
+  'a term of text',
+  () => textInfo,
+)
+/** Text in upper case. @category constructors @since 0.1.0 */
+export const upper: <T extends Pred.Term<string | null>>(t: T) => Pred.Term<string | Nulls<[T]>> = call1(
+  'upper',
+  texts,
+  'a term of text',
+  () => textInfo,
+)
+/** Text without leading and trailing spaces. @category constructors @since 0.1.0 */
+export const trim: <T extends Pred.Term<string | null>>(t: T) => Pred.Term<string | Nulls<[T]>> = call1(
+  'trim',
+  texts,
+  'a term of text',
+  () => textInfo,
+)
+/** The number of characters of text. @category constructors @since 0.1.0 */
+export const length: <T extends Pred.Term<string | null>>(t: T) => Pred.Term<number | Nulls<[T]>> = call1(
+  'length',
+  texts,
+  'a term of text',
+  () => numberInfo('integer'),
+)
+/** The absolute value, of the term's own type. @category constructors @since 0.1.0 */
+export const abs: <T extends Pred.Term<number | null>>(t: T) => Pred.Term<number | Nulls<[T]>> = call1(
+  'abs',
+  numbers,
+  'a term of numbers',
+  i => (i.sql === 'unknown' ? numberInfo('unknown') : { ...i, nullable: true }),
+)
+/**
+ * The nearest whole number, as a double: PostgreSQL's `round` of integers and doubles, which rounds a
+ * half to the even neighbour (`0.5` to `0`, `1.5` to `2`).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const round: <T extends Pred.Term<number | null>>(t: T) => Pred.Term<number | Nulls<[T]>> = call1(
+  'round',
+  numbers,
+  'a term of numbers',
+  () => numberInfo('double'),
+)
+
+/**
+ * Text concatenation (`||`): NULL when any part is.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Query, Schema } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial, name: Column.text })
+ * const M = Schema.modelOrThrow({ user }, {})
+ * assert.deepStrictEqual(
+ *   Query.toSql(pipe(Query.from(M, 'user'), Query.select(u => ({ hi: Fn.concat('hi ', u.name) })))),
+ *   E.right({ text: 'select $1 || "t0"."name" as "hi" from "users" as "t0"', params: ['hi '] }),
+ * )
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const concat = <
+  F extends Pred.Term<string | null> | string,
+  const R extends ReadonlyArray<Pred.Term<string | null> | string>,
+>(
+  first: F,
+  ...rest: R
+): Pred.Term<string | Nulls<[F, ...R]>> =>
+  Invalid.total('Fn.concat', () => {
+    if (!Array.isArray(rest)) return refuse('concat', `expected parts of text, got ${show(rest)}`)
+    const parts: ReadonlyArray<unknown> = [first, ...rest]
+    for (const p of parts) {
+      const bad = valueIn(p) === undefined ? expect('concat', p, texts, 'parts of text') : undefined
+      if (bad !== undefined) return bad
+      const v = valueIn(p)
+      if (v !== undefined && typeof v.value !== 'string')
+        return refuse('concat', `expected parts of text, got ${show(v.value)}`)
+    }
+    // A text value beside a term is text for PostgreSQL (an untyped parameter beside `||`); with no
+    // term, the first is cast.
+    const typedPart = parts.some(p => valueIn(p) === undefined)
+    const es = parts.map((p, k) => {
+      const e = isExpr(p) ? p : Expr.param(p)
+      return !typedPart && k === 0 ? Make.typed(Expr.cast(e, 'text'), textInfo) : e
+    })
+    if (es.length === 1) return Make.typed(Expr.cast(es[0] as Expr.Expr, 'text'), textInfo)
+    let out = Expr.call('concat', [es[0] as Expr.Expr, es[1] as Expr.Expr])
+    for (const e of es.slice(2)) out = Expr.call('concat', [out, e])
+    return Make.typed(out, textInfo)
+  })
+
+/**
+ * The first argument that is not NULL: not NULL itself when some argument never is (a value, or a
+ * term of a NOT NULL type).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, author_id: Column.nullable(Column.integer) })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(Query.from(M, 'post'), Query.select(p => ({ author: Fn.coalesce(p.author_id, 0) })))
+ * // typed { readonly author: number }
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({ text: 'select coalesce("t0"."author_id", $1) as "author" from "posts" as "t0"', params: [0] }),
+ * )
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const coalesce = <A, const R extends ReadonlyArray<Pred.Operand<NoInfer<A> | null>>>(
+  first: Pred.Term<A>,
+  ...rest: R
+): Pred.Term<NonNullable<A> | AllNull<[Pred.Term<A>, ...R]>> =>
+  Invalid.total('Fn.coalesce', () => {
+    if (!Array.isArray(rest)) return refuse('coalesce', `expected arguments, got ${show(rest)}`)
+    const es = operands('coalesce', [first, ...rest])
+    if (!isList(es)) return es
+    return Make.typed(Expr.call('coalesce', es), sharedInfo(es))
+  })
+
+/**
+ * NULL when `a` equals `b`, else `a`.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Memory, Query, Schema } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial, name: Column.text })
+ * const M = Schema.modelOrThrow({ user }, {})
+ * const q = pipe(Query.from(M, 'user'), Query.select(u => ({ name: Fn.nullif(u.name, '') })))   // string | null
+ * const tables = new Map([['users', [{ id: 1, name: '' }, { id: 2, name: 'ada' }]]])
+ * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ name: null }, { name: 'ada' }]))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const nullif = <A>(a: Pred.Term<A>, b: Pred.Operand<NoInfer<A>>): Pred.Term<A | null> =>
+  Invalid.total('Fn.nullif', () => {
+    const es = operands('nullif', [a, b])
+    if (!isList(es)) return es
+    return Make.typed(Expr.call('nullif', es), sharedInfo(es))
+  })
+
+/**
+ * A timestamp truncated to the start of its `unit` (`'month'`: the first of the month at midnight),
+ * in the session's time zone as PostgreSQL computes it (the memory interpreter uses UTC: run the
+ * database in UTC for equal results).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, inserted_at: Column.timestamptz })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(Query.from(M, 'post'), Query.select(p => ({ month: Fn.dateTrunc('month', p.inserted_at) })))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({ text: `select date_trunc('month', "t0"."inserted_at") as "month" from "posts" as "t0"`, params: [] }),
+ * )
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const dateTrunc = <T extends Pred.Term<Date | null>>(
+  unit: Expr.TruncUnit,
+  t: T,
+): Pred.Term<Date | Nulls<[T]>> =>
+  Invalid.total('Fn.dateTrunc', () => {
+    if (typeof unit !== 'string' || !Object.hasOwn(truncUnits, unit))
+      return refuse('dateTrunc', `expected a unit (${Object.keys(truncUnits).join(', ')}), got ${show(unit)}`)
+    const es = operands('dateTrunc', [t])
+    if (!isList(es)) return es
+    const e = es[0] as Expr.Expr
+    return (
+      expect('dateTrunc', e, dates, 'a term of timestamps') ??
+      Make.typed(Expr.dateTrunc(unit, e), dateInfo('timestamptz'))
+    )
+  })
+
+const truncUnits: Readonly<Record<Expr.TruncUnit, true>> = {
+  year: true,
+  quarter: true,
+  month: true,
+  week: true,
+  day: true,
+  hour: true,
+  minute: true,
+  second: true,
+}
+
+const castInfos: Readonly<Record<Expr.CastType, Make.TermInfo>> = {
+  integer: numberInfo('integer'),
+  bigint: info('bigint', 'string', Column.fastDecoder(Column.Int8Codec), 'int8 as decimal text'),
+  numeric: decimalInfo('numeric'),
+  double: numberInfo('double'),
+  text: textInfo,
+  boolean: booleanInfo,
+  date: dateInfo('date'),
+  timestamptz: dateInfo('timestamptz'),
+}
+
+/**
+ * `cast(t as type)`, for a closed set of types: `integer`, `bigint` (text, as its columns), `numeric`
+ * (text), `double`, `text`, `boolean`, `date`, `timestamptz`.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Query, Schema } from 'quiver-sql'
+ * const item = Schema.table('item', 'items', { id: Column.serial, qty: Column.integer })
+ * const M = Schema.modelOrThrow({ item }, {})
+ * const q = pipe(Query.from(M, 'item'), Query.select(i => ({ half: Fn.div(Fn.cast(i.qty, 'double'), 2) })))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({ text: 'select cast("t0"."qty" as double precision) / $1 as "half" from "items" as "t0"', params: [2] }),
+ * )
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const cast = <T extends Pred.Term<unknown>, K extends Expr.CastType>(
+  t: T,
+  type: K,
+): Pred.Term<CastTypes[K] | Nulls<[T]>> =>
+  Invalid.total('Fn.cast', () => {
+    if (typeof type !== 'string' || !Object.hasOwn(castInfos, type))
+      return refuse('cast', `expected a type (${Object.keys(castInfos).join(', ')}), got ${show(type)}`)
+    if (!isExpr(t) && valueIn(t) === undefined) return refuse('cast', `expected a term, got ${show(t)}`)
+    return Make.typed(Expr.cast(isExpr(t) ? t : Expr.param(t), type), castInfos[type])
+  })
+
+/**
+ * `case when c1 then v1 ... else otherwise end`: the value of the first branch whose condition holds,
+ * else `otherwise` (NULL when omitted). Values and terms of one type.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Pred, Query, Schema } from 'quiver-sql'
+ * const item = Schema.table('item', 'items', { id: Column.serial, qty: Column.integer })
+ * const M = Schema.modelOrThrow({ item }, {})
+ * const q = pipe(
+ *   Query.from(M, 'item'),
+ *   Query.select(i => ({ size: Fn.case_([[Pred.gt(i.qty, 10), 'big']], 'small') })),
+ * )
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({
+ *     text: 'select case when "t0"."qty" > $1 then cast($2 as text) else cast($3 as text) end as "size" from "items" as "t0"',
+ *     params: [10, 'big', 'small'],
+ *   }),
+ * )
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export function case_<A>(whens: ReadonlyArray<readonly [Pred.Pred, Pred.Operand<A>]>): Pred.Term<A | null>
+export function case_<A>(
+  whens: ReadonlyArray<readonly [Pred.Pred, Pred.Operand<A>]>,
+  otherwise: Pred.Operand<NoInfer<A>>,
+): Pred.Term<A>
+export function case_(
+  whens: ReadonlyArray<readonly [unknown, unknown]>,
+  ...rest: ReadonlyArray<unknown>
+): Expr.Expr {
+  return Invalid.total('Fn.case_', () => {
+    if (!Array.isArray(whens) || whens.length === 0)
+      return refuse('case_', `expected a list of [condition, value] branches, got ${show(whens)}`)
+    const pairs = whens as ReadonlyArray<unknown>
+    if (!pairs.every(w => Array.isArray(w) && w.length === 2))
+      return refuse('case_', `expected [condition, value] branches, got ${show(whens)}`)
+    const values = [...pairs.map(w => (w as readonly [unknown, unknown])[1]), ...rest.slice(0, 1)]
+    const es = operands('case_', values)
+    if (!isList(es)) return es
+    const vs = es
+    const node = Expr.case_(
+      pairs.map((w, i) => ({ when: (w as readonly [Expr.Expr, unknown])[0], then: vs[i] as Expr.Expr })),
+      rest.length > 0 ? { _tag: 'Some', value: vs[vs.length - 1] as Expr.Expr } : { _tag: 'None' },
+    )
+    return Make.typed(node, sharedInfo(vs))
+  })
+}
+
+// -------------------------------------------------------------------------------------
+// constructors: aggregates
+// -------------------------------------------------------------------------------------
+
+// Options from untyped code: anything but an object is no option; a filter that is not a condition
+// is refused by the AST (`Expr.agg`), an order that cannot be read by `orderTerms`.
+const aggOptions = (
+  fn: string,
+  o: unknown,
+  ordered: boolean,
+): { readonly filter?: Expr.Expr; readonly orderBy?: ReadonlyArray<Expr.OrderTerm> } | Expr.Expr => {
+  if (o === undefined) return {}
+  if (typeof o !== 'object' || o === null)
+    return refuse(fn, `expected options such as { filter: predicate }, got ${show(o)}`)
+  const { filter, orderBy } = o as { readonly filter?: unknown; readonly orderBy?: unknown }
+  if (orderBy !== undefined && !ordered)
+    return refuse(fn, 'takes no orderBy (only arrayAgg and stringAgg do)')
+  const terms = orderBy === undefined ? [] : orderTerms(fn, orderBy)
+  if (isExpr(terms)) return terms
+  return {
+    ...(filter === undefined ? {} : { filter: filter as Expr.Expr }),
+    ...(terms.length > 0 ? { orderBy: terms } : {}),
+  }
+}
+
+// Order items as order terms (a term ascending, or `[direction, term]`), or a refused term.
+const orderTerms = (fn: string, items: unknown): ReadonlyArray<Expr.OrderTerm> | Expr.Expr => {
+  if (!Array.isArray(items)) return refuse(fn, `expected a list of order items, got ${show(items)}`)
+  const out: Array<Expr.OrderTerm> = []
+  for (const item of items as ReadonlyArray<unknown>) {
+    const [dir, t]: readonly [unknown, unknown] = Array.isArray(item) ? [item[0], item[1]] : ['asc', item]
+    const d = A.direction(dir)
+    if (d === undefined || !isExpr(t))
+      return refuse(
+        fn,
+        `expected a term or [direction, term] (directions: ${A.directionNames.join(', ')}), got ${show(item)}`,
+      )
+    out.push({ expr: t, ...d })
+  }
+  return out
+}
+
+const aggregate = (
+  fn: Expr.AggFn,
+  name: string,
+  args: ReadonlyArray<unknown>,
+  options: unknown,
+  result: (args: ReadonlyArray<Make.TermInfo>) => Make.TermInfo,
+  extra: { readonly distinct?: boolean; readonly ordered?: boolean } = {},
+): Expr.Expr =>
+  Invalid.total(`Fn.${name}`, () => {
+    const o = aggOptions(name, options, extra.ordered === true)
+    if (isExpr(o)) return o
+    const es = args.length === 0 ? [] : operands(name, args)
+    if (!isList(es)) return es
+    const exprs: ReadonlyArray<Expr.Expr> = es
+    return Make.typed(
+      Expr.agg(fn, exprs, { ...o, ...(extra.distinct === true ? { distinct: true } : {}) }),
+      result(exprs.map(infoOf)),
+    )
+  })
+
+/**
+ * The number of rows (`count(*)`), or of rows where `t` is not NULL (`count(t)`); 0 over no rows. A
+ * `number`: PostgreSQL's int8, exact below `Number.MAX_SAFE_INTEGER` and a `DecodeError` beyond.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Memory, Pred, Query, Schema } from 'quiver-sql'
+ * const comment = Schema.table('comment', 'comments', { id: Column.serial, public: Column.boolean })
+ * const M = Schema.modelOrThrow({ comment }, {})
+ * const q = pipe(
+ *   Query.from(M, 'comment'),
+ *   Query.select(c => ({ all: Fn.count(), open: Fn.count({ filter: Pred.eq(c.public, true) }) })),
+ * )
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({
+ *     text: 'select count(*) as "all", count(*) filter (where "t0"."public" = $1) as "open" from "comments" as "t0"',
+ *     params: [true],
+ *   }),
+ * )
+ * const tables = new Map([['comments', [{ id: 1, public: true }, { id: 2, public: false }]]])
+ * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ all: 2, open: 1 }]))
+ *
+ * @category aggregates
+ * @since 0.1.0
+ */
+export function count(options?: AggOptions): Pred.Term<number>
+export function count(t: Pred.Term<unknown>, options?: AggOptions): Pred.Term<number>
+export function count(...args: ReadonlyArray<unknown>): Expr.Expr {
+  return isExpr(args[0])
+    ? aggregate('count', 'count', [args[0]], args[1], () => countInfo)
+    : aggregate('count', 'count', [], args[0], () => countInfo)
+}
+
+/** The number of distinct non-NULL values of `t`. @category aggregates @since 0.1.0 */
+export const countDistinct = (t: Pred.Term<unknown>, options?: AggOptions): Pred.Term<number> =>
+  aggregate('count', 'countDistinct', [t], options, () => countInfo, { distinct: true })
+
+// PostgreSQL's result types: sum of integers is int8, of int8 numeric; avg of integers and numeric is
+// numeric; of doubles double. The JavaScript type stays the argument's (see the module doc).
+const summed =
+  (avg: boolean) =>
+  ([i]: ReadonlyArray<Make.TermInfo>): Make.TermInfo => {
+    const a = i ?? unknownInfo
+    const sql: Make.SqlType =
+      a.sql === 'double'
+        ? 'double'
+        : a.sql === 'integer' && !avg
+          ? 'bigint'
+          : a.sql === 'unknown'
+            ? 'unknown'
+            : 'numeric'
+    return a.js === 'string' ? decimalInfo(sql) : numberInfo(sql)
+  }
+
+const numericAggregate =
+  (fn: 'sum' | 'avg') =>
+  <A extends number | string | null>(t: Pred.Term<A>, options?: AggOptions): Pred.Term<Summed<A>> =>
+    Invalid.total(`Fn.${fn}`, () => {
+      const bad = expect(fn, t, numbers, 'a term of numbers')
+      return bad ?? aggregate(fn, fn, [t], options, summed(fn === 'avg'))
+    })
+
+/**
+ * The sum of the non-NULL values of `t`, NULL over none. Numbers stay numbers (a sum of integers is
+ * int8, decoded only when exact, as `count`), `bigint` and `numeric` columns stay decimal text.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Memory, Query, Schema } from 'quiver-sql'
+ * const item = Schema.table('item', 'items', { id: Column.serial, qty: Column.integer })
+ * const M = Schema.modelOrThrow({ item }, {})
+ * const q = pipe(Query.from(M, 'item'), Query.select(i => ({ total: Fn.sum(i.qty) })))
+ * const tables = new Map([['items', [{ id: 1, qty: 2 }, { id: 2, qty: 5 }]]])
+ * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ total: 7 }]))
+ * assert.deepStrictEqual(await Memory.all(q)(new Map([['items', []]]))(), E.right([{ total: null }]))
+ *
+ * @category aggregates
+ * @since 0.1.0
+ */
+export const sum = numericAggregate('sum')
+/**
+ * The mean of the non-NULL values of `t`, NULL over none. Of numbers, the nearest double to
+ * PostgreSQL's numeric mean (`avg` of 1, 2 and 2 is `1.6666666666666667`); of `bigint` and `numeric`
+ * columns, its decimal text (`'1.6666666666666667'`).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Memory, Query, Schema } from 'quiver-sql'
+ * const item = Schema.table('item', 'items', { id: Column.serial, qty: Column.integer, price: Column.numeric })
+ * const M = Schema.modelOrThrow({ item }, {})
+ * const q = pipe(Query.from(M, 'item'), Query.select(i => ({ qty: Fn.avg(i.qty), price: Fn.avg(i.price) })))
+ * const tables = new Map([['items', [{ id: 1, qty: 1, price: '1' }, { id: 2, qty: 2, price: '2' }, { id: 3, qty: 2, price: '2' }]]])
+ * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ qty: 1.6666666666666667, price: '1.6666666666666667' }]))
+ *
+ * @category aggregates
+ * @since 0.1.0
+ */
+export const avg = numericAggregate('avg')
+
+const extremum =
+  (fn: 'min' | 'max') =>
+  <A>(t: Pred.Term<A>, options?: AggOptions): Pred.Term<NonNullable<A> | null> =>
+    aggregate(fn, fn, [t], options, ([i]) => ({ ...(i ?? unknownInfo), nullable: true }))
+
+/**
+ * The least non-NULL value of `t`, NULL over none; of the term's own type (a column's codec decodes it).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Memory, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, inserted_at: Column.timestamptz })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(Query.from(M, 'post'), Query.select(p => ({ first: Fn.min(p.inserted_at), last: Fn.max(p.inserted_at) })))
+ * const d = (day: number) => new Date(Date.UTC(2026, 0, day))
+ * const tables = new Map([['posts', [{ id: 1, inserted_at: d(2) }, { id: 2, inserted_at: d(1) }]]])
+ * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ first: d(1), last: d(2) }]))
+ *
+ * @category aggregates
+ * @since 0.1.0
+ */
+export const min = extremum('min')
+/** The greatest non-NULL value of `t`, NULL over none. @category aggregates @since 0.1.0 */
+export const max = extremum('max')
+
+const logical =
+  (fn: 'boolAnd' | 'boolOr') =>
+  (t: Pred.Term<boolean | null>, options?: AggOptions): Pred.Term<boolean | null> =>
+    Invalid.total(
+      `Fn.${fn}`,
+      () => expect(fn, t, booleans, 'a condition') ?? aggregate(fn, fn, [t], options, () => booleanInfo),
+    )
+
+/**
+ * Whether `t` holds for every row (NULLs skipped), NULL over none.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Memory, Query, Schema } from 'quiver-sql'
+ * const task = Schema.table('task', 'tasks', { id: Column.serial, done: Column.boolean })
+ * const M = Schema.modelOrThrow({ task }, {})
+ * const q = pipe(Query.from(M, 'task'), Query.select(t => ({ all: Fn.boolAnd(t.done), some: Fn.boolOr(t.done) })))
+ * const tables = new Map([['tasks', [{ id: 1, done: true }, { id: 2, done: false }]]])
+ * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ all: false, some: true }]))
+ *
+ * @category aggregates
+ * @since 0.1.0
+ */
+export const boolAnd = logical('boolAnd')
+/** Whether `t` holds for some row (NULLs skipped), NULL over none. @category aggregates @since 0.1.0 */
+export const boolOr = logical('boolOr')
+
+/**
+ * The non-NULL values of `t` as an array, in `orderBy` order; NULL when there are none. NULLs are left
+ * out (a `filter (where t is not null)` of its own): postgres.js cannot read a NULL element of an
+ * array (it reads one as `NaN`, `'NULL'`, `false` or an invalid Date, by the element's type).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Query, Schema } from 'quiver-sql'
+ * const tag = Schema.table('tag', 'tags', { id: Column.serial, name: Column.text })
+ * const M = Schema.modelOrThrow({ tag }, {})
+ * const q = pipe(Query.from(M, 'tag'), Query.select(t => ({ names: Fn.arrayAgg(t.name, { orderBy: [['desc', t.name]] }) })))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({
+ *     text: 'select array_agg("t0"."name" order by "t0"."name" desc) filter (where not ("t0"."name" is null)) as "names" from "tags" as "t0"',
+ *     params: [],
+ *   }),
+ * )
+ *
+ * @category aggregates
+ * @since 0.1.0
+ */
+export const arrayAgg = <A>(
+  t: Pred.Term<A>,
+  options?: OrderedAggOptions,
+): Pred.Term<ReadonlyArray<NonNullable<A>> | null> =>
+  Invalid.total('Fn.arrayAgg', () => {
+    if (!isExpr(t)) return refuse('arrayAgg', `expected a term, got ${show(t)}`)
+    if (infoOf(t).sql === 'array') return refuse('arrayAgg', 'an array of arrays is not supported')
+    const o = aggOptions('arrayAgg', options, true)
+    if (isExpr(o)) return o
+    const present = Expr.not(Expr.isNull(t))
+    const i = infoOf(t)
+    return Make.typed(
+      Expr.agg('arrayAgg', [t], {
+        ...o,
+        filter: o.filter === undefined ? present : Expr.and([o.filter, present]),
+      }),
+      info('array', 'other', arrayOf(i.decode), `an array of ${i.expected}`),
+    )
+  })
+
+/**
+ * The non-NULL values of `t` joined with `separator`, in `orderBy` order; NULL over none.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Memory, Query, Schema } from 'quiver-sql'
+ * const tag = Schema.table('tag', 'tags', { id: Column.serial, name: Column.text })
+ * const M = Schema.modelOrThrow({ tag }, {})
+ * const q = pipe(Query.from(M, 'tag'), Query.select(t => ({ names: Fn.stringAgg(t.name, ', ', { orderBy: [t.name] }) })))
+ * const tables = new Map([['tags', [{ id: 1, name: 'sql' }, { id: 2, name: 'elixir' }]]])
+ * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ names: 'elixir, sql' }]))
+ *
+ * @category aggregates
+ * @since 0.1.0
+ */
+export const stringAgg = (
+  t: Pred.Term<string | null>,
+  separator: Pred.Operand<string>,
+  options?: OrderedAggOptions,
+): Pred.Term<string | null> =>
+  Invalid.total('Fn.stringAgg', () => {
+    const bad = expect('stringAgg', t, texts, 'a term of text')
+    if (bad !== undefined) return bad
+    const sep = valueIn(separator)
+    if (sep !== undefined && typeof sep.value !== 'string')
+      return refuse('stringAgg', `expected a separator of text, got ${show(sep.value)}`)
+    const o = aggOptions('stringAgg', options, true)
+    if (isExpr(o)) return o
+    return Make.typed(
+      Expr.agg('stringAgg', [t, isExpr(separator) ? separator : Expr.param(separator)], o),
+      textInfo,
+    )
+  })
