@@ -15,6 +15,8 @@ import * as Pg from '../../src/interpreter/postgres/Postgres.js'
 import type { RawRow } from '../../src/run/Interpreter.js'
 import { connect, type TestDb } from '../support/db.js'
 
+const server = (process.env['DATABASE_URL'] ?? '') !== ''
+
 let db: TestDb
 let sql: postgres.Sql
 let tables: Memory.Tables
@@ -212,35 +214,40 @@ describe('arithmetic', () => {
 })
 
 describe('functions', () => {
-  it('lower, upper, length and trim, non-ASCII included (C.UTF-8: simple case mappings)', async () => {
-    await agree(
-      byId({
-        lower: X.call('lower', [t('name')]),
-        upper: X.call('upper', [t('name')]),
-        length: X.call('length', [t('name')]),
-        trim: X.call('trim', [t('name')]),
-      }),
-      rows(
-        { lower: 'ærø', upper: 'ÆRØ', length: 3, trim: 'Ærø' },
-        { lower: '  padded  ', upper: '  PADDED  ', length: 10, trim: 'padded' },
-        { lower: 'straße', upper: 'STRAßE', length: 6, trim: 'straße' },
-        { lower: 'ᾀi', upper: 'ᾈİ', length: 2, trim: 'ᾀİ' },
-        { lower: null, upper: null, length: null, trim: null },
-      ),
-    )
-    await agree(byId({ x: X.call('lower', [t('qty')]) }), error('42883'))
-    // ILIKE lowers as lower does: İ is i.
-    await agree(
-      byId({ x: X.like(t('name'), p('%i'), true), y: X.like(t('name'), p('%İ'), true) }),
-      rows(
-        { x: false, y: false },
-        { x: false, y: false },
-        { x: false, y: false },
-        { x: true, y: true },
-        { x: null, y: null },
-      ),
-    )
-  })
+  // Server only: the embedded engine (PGlite) maps case with its own, newer Unicode tables (its
+  // upper('ß') is 'ẞ'); the memory interpreter follows glibc's C.UTF-8, as the server of `npm test` does.
+  it.skipIf(!server)(
+    'lower, upper, length and trim, non-ASCII included (C.UTF-8: simple case mappings; server only)',
+    async () => {
+      await agree(
+        byId({
+          lower: X.call('lower', [t('name')]),
+          upper: X.call('upper', [t('name')]),
+          length: X.call('length', [t('name')]),
+          trim: X.call('trim', [t('name')]),
+        }),
+        rows(
+          { lower: 'ærø', upper: 'ÆRØ', length: 3, trim: 'Ærø' },
+          { lower: '  padded  ', upper: '  PADDED  ', length: 10, trim: 'padded' },
+          { lower: 'straße', upper: 'STRAßE', length: 6, trim: 'straße' },
+          { lower: 'ᾀi', upper: 'ᾈİ', length: 2, trim: 'ᾀİ' },
+          { lower: null, upper: null, length: null, trim: null },
+        ),
+      )
+      await agree(byId({ x: X.call('lower', [t('qty')]) }), error('42883'))
+      // ILIKE lowers as lower does: İ is i.
+      await agree(
+        byId({ x: X.like(t('name'), p('%i'), true), y: X.like(t('name'), p('%İ'), true) }),
+        rows(
+          { x: false, y: false },
+          { x: false, y: false },
+          { x: false, y: false },
+          { x: true, y: true },
+          { x: null, y: null },
+        ),
+      )
+    },
+  )
 
   it('abs and round keep their argument type; round of a double rounds half to even', async () => {
     await agree(
@@ -306,7 +313,7 @@ describe('functions', () => {
       minute: new Date('2026-01-15T10:20:00Z'),
       second: new Date('2026-01-15T10:20:30Z'),
     })
-    expect([...(await sql.unsafe('show timezone'))][0]).toEqual({ TimeZone: 'Etc/UTC' })
+    expect(['UTC', 'Etc/UTC']).toContain([...(await sql.unsafe('show timezone'))][0]?.['TimeZone'])
   })
 })
 

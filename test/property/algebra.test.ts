@@ -71,7 +71,12 @@ const double = fc
 // Text never in the form PostgreSQL prints a numeric that no integer has (`1.5`, `NaN`, `-Infinity`):
 // cast to an integer, the memory interpreter reads such text as a numeric column's value (see the
 // report).
+// The memory interpreter follows PostgreSQL 15 (the server of `npm test`): `1_000` and `0x1F` are not
+// integers there (22P02). PostgreSQL 16 reads both as integers, and so does the embedded engine
+// (PGlite): on it these two inputs are left out, a known difference of versions, not of semantics.
+const server = (process.env['DATABASE_URL'] ?? '') !== ''
 const text = fc.constantFrom(
+  ...(server ? ['1_000', '0x1F'] : []),
   ' 12 ',
   '-7',
   '+5',
@@ -85,8 +90,6 @@ const text = fc.constantFrom(
   'nan',
   'inf',
   '-infinity',
-  '1_000',
-  '0x1F',
 )
 
 const row = fc.record({
