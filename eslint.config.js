@@ -10,6 +10,7 @@ export default tseslint.config(
       'scratch/**',
       'bench/.data/**',
       'test/docs/.out/**',
+      'docs/api/**',
     ],
   },
   js.configs.recommended,

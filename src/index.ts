@@ -3,6 +3,7 @@
  * associations.
  *
  * @since 0.1.0
+ * @module quiver-sql
  */
 export * as Schema from './schema/Schema.js'
 export * as Column from './schema/Column.js'

@@ -12,7 +12,12 @@ import * as Node from './Node.js'
 // model
 // -------------------------------------------------------------------------------------
 
-/** @category model @since 0.1.0 */
+/**
+ * A column of one of the select's bindings, by the binding's alias (SQL: `"alias"."column"`).
+ *
+ * @category model
+ * @since 0.1.0
+ */
 export interface ColumnRef extends Node.Branded {
   readonly _tag: 'ColumnRef'
   readonly alias: string
@@ -31,7 +36,12 @@ export interface ColumnRef extends Node.Branded {
  * @since 0.1.0
  */
 export type JsonType = 'json' | 'jsonb'
-/** @category model @since 0.1.0 */
+/**
+ * A value sent as a `$n` parameter, never spliced into the text.
+ *
+ * @category model
+ * @since 0.1.0
+ */
 export interface Param extends Node.Branded {
   readonly _tag: 'Param'
   readonly value: unknown
@@ -66,14 +76,29 @@ const placeholders = new WeakSet<object>()
  */
 export type Bind = ReadonlyMap<Placeholder, unknown>
 
-/** @category model @since 0.1.0 */
+/**
+ * The literal `true` or `false`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
 export interface Bool extends Node.Branded {
   readonly _tag: 'Bool'
   readonly value: boolean
 }
-/** @category model @since 0.1.0 */
+/**
+ * The comparison operators: `=`, `<>`, `<`, `<=`, `>`, `>=`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
 export type CompareOp = 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte'
-/** @category model @since 0.1.0 */
+/**
+ * `left op right`, with SQL's three-valued answer (NULL when either side is).
+ *
+ * @category model
+ * @since 0.1.0
+ */
 export interface Compare extends Node.Branded {
   readonly _tag: 'Compare'
   readonly op: CompareOp
@@ -88,12 +113,22 @@ export interface InList extends Node.Branded {
   /** Each value is JSON (the list is compared with a `json`/`jsonb` column): see `Param.json`. */
   readonly json?: true
 }
-/** @category model @since 0.1.0 */
+/**
+ * `expr is null`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
 export interface IsNull extends Node.Branded {
   readonly _tag: 'IsNull'
   readonly expr: Expr
 }
-/** @category model @since 0.1.0 */
+/**
+ * `not (expr)`: NULL stays NULL.
+ *
+ * @category model
+ * @since 0.1.0
+ */
 export interface Not extends Node.Branded {
   readonly _tag: 'Not'
   readonly expr: Expr
@@ -103,17 +138,32 @@ export interface NotTrue extends Node.Branded {
   readonly _tag: 'NotTrue'
   readonly expr: Expr
 }
-/** @category model @since 0.1.0 */
+/**
+ * The conjunction of its terms (flat: an `And` never holds an `And`).
+ *
+ * @category model
+ * @since 0.1.0
+ */
 export interface And extends Node.Branded {
   readonly _tag: 'And'
   readonly exprs: ReadonlyArray<Expr>
 }
-/** @category model @since 0.1.0 */
+/**
+ * The disjunction of its terms (flat: an `Or` never holds an `Or`).
+ *
+ * @category model
+ * @since 0.1.0
+ */
 export interface Or extends Node.Branded {
   readonly _tag: 'Or'
   readonly exprs: ReadonlyArray<Expr>
 }
-/** @category model @since 0.1.0 */
+/**
+ * `expr like pattern`, or `ilike` when `caseInsensitive`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
 export interface Like extends Node.Branded {
   readonly _tag: 'Like'
   readonly expr: Expr
@@ -131,7 +181,12 @@ export interface Fragment extends Node.Branded {
   readonly strings: ReadonlyArray<string>
   readonly args: ReadonlyArray<Expr>
 }
-/** @category model @since 0.1.0 */
+/**
+ * `exists (select ...)`: whether the subquery returns a row.
+ *
+ * @category model
+ * @since 0.1.0
+ */
 export interface Exists extends Node.Branded {
   readonly _tag: 'Exists'
   readonly select: Select
@@ -282,6 +337,8 @@ export interface InSelect extends Node.Branded {
 }
 
 /**
+ * An expression: the closed union of the nodes above. Interpreters dispatch on `_tag`.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -311,6 +368,8 @@ export type Expr =
 // here and `Select.ts` holds its constructors and combinators: the two modules import one way.
 
 /**
+ * A table in a select under an alias (`"table" as "alias"`); columns refer to the alias.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -320,12 +379,16 @@ export interface Binding {
 }
 
 /**
+ * The kinds of join.
+ *
  * @category model
  * @since 0.1.0
  */
 export type JoinKind = 'inner' | 'left' | 'right' | 'full'
 
 /**
+ * A joined binding and its `on` condition.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -337,6 +400,8 @@ export interface Join extends Node.Branded {
 }
 
 /**
+ * One term of an `order by`: an expression, its direction and where NULLs go (`default`: PostgreSQL's, last when ascending).
+ *
  * @category model
  * @since 0.1.0
  */
@@ -358,6 +423,8 @@ export interface Output {
 }
 
 /**
+ * A select statement: its `from` binding, outputs, joins, filters (`where` is a conjunction), order, paging, distinctness and grouping. Built by the companions of `Select` (`Ast.Select.create` and the `with...` combinators).
+ *
  * @category model
  * @since 0.1.0
  */
@@ -442,6 +509,16 @@ const freeze = <A>(a: A): A => Object.freeze(a)
 /**
  * A column of a binding; `json` given for a column of a JSON type (see `ColumnRef.json`).
  *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const q = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'x', expr: Expr.column('t0', 'title') }])
+ * assert.deepStrictEqual(Sql.toSql(q), E.right({
+ *   text: 'select "t0"."title" as "x" from "posts" as "t0"',
+ *   params: [],
+ * }))
+ *
  * @category constructors
  * @since 0.1.0
  */
@@ -449,11 +526,38 @@ export const column = (alias: string, column: string, json?: JsonType): ColumnRe
   json === 'json' || json === 'jsonb'
     ? make({ _tag: 'ColumnRef', alias, column, json })
     : make({ _tag: 'ColumnRef', alias, column })
-/** @category constructors @since 0.1.0 */
+/**
+ * A value as a `$n` parameter.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const posts = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'id', expr: Expr.column('t0', 'id') }])
+ * const q = Select.withWhere(Expr.eq(Expr.column('t0', 'id'), Expr.param(7)))(posts)
+ * assert.deepStrictEqual(Sql.toSql(q), E.right({
+ *   text: 'select "t0"."id" from "posts" as "t0" where "t0"."id" = $1',
+ *   params: [7],
+ * }))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const param = (value: unknown): Param => make({ _tag: 'Param', value }, 'value')
 /**
  * A parameter whose value is JSON, sent as JSON whatever its JavaScript type (an array of booleans, a
  * bare `true`, a Date inside an object): see `Param.json`.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const q = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'x', expr: Expr.jsonParam(true) }])
+ * assert.deepStrictEqual(Sql.toSql(q), E.right({
+ *   json: { 0: 'value' },
+ *   text: 'select $1 as "x" from "posts" as "t0"',
+ *   params: [true],
+ * }))
  *
  * @category constructors
  * @since 0.1.0
@@ -464,15 +568,61 @@ export const jsonParam = (value: unknown): Param => make({ _tag: 'Param', value,
 // says nothing of the SQL type it is bound for (`[false]` is a JSON array, not a boolean).
 const isJsonColumn = (e: Expr): boolean => e._tag === 'ColumnRef' && e.json !== undefined
 const asJson = (e: Expr): Expr => (e._tag === 'Param' && e.json !== true ? jsonParam(e.value) : e)
-/** @category constructors @since 0.1.0 */
+/**
+ * A placeholder for a value given when a prepared query runs (see `Placeholder`); a `Param` holds it.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const id = Expr.placeholder('id')
+ * assert.ok(Expr.isPlaceholder(id))
+ * const e = Expr.eq(Expr.column('t0', 'id'), Expr.param(id))
+ * assert.strictEqual(e.right._tag, 'Param')
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const placeholder = (name: string): Placeholder => {
   const p: Placeholder = freeze({ _tag: 'Placeholder', name })
   placeholders.add(p)
   return p
 }
-/** @category constructors @since 0.1.0 */
+/**
+ * The literal `true` or `false`.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const posts = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'id', expr: Expr.column('t0', 'id') }])
+ * const q = Select.withWhere(Expr.bool(true))(posts)
+ * assert.deepStrictEqual(Sql.toSql(q), E.right({
+ *   text: 'select "t0"."id" from "posts" as "t0" where true',
+ *   params: [],
+ * }))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const bool = (value: boolean): Bool => make({ _tag: 'Bool', value })
-/** @category constructors @since 0.1.0 */
+/**
+ * A comparison. When one side is a JSON column, a parameter on the other side is sent as JSON.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const posts = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'id', expr: Expr.column('t0', 'id') }])
+ * const q = Select.withWhere(Expr.compare('gte', Expr.column('t0', 'id'), Expr.param(10)))(posts)
+ * assert.deepStrictEqual(Sql.toSql(q), E.right({
+ *   text: 'select "t0"."id" from "posts" as "t0" where "t0"."id" >= $1',
+ *   params: [10],
+ * }))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const compare = (op: CompareOp, left: Expr, right: Expr): Compare => {
   const l = operand(left)
   const r = operand(right)
@@ -483,11 +633,38 @@ export const compare = (op: CompareOp, left: Expr, right: Expr): Compare => {
     right: isJsonColumn(l) ? asJson(r) : r,
   })
 }
-/** @category constructors @since 0.1.0 */
+/**
+ * Equality: `compare('eq', left, right)`.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const posts = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'id', expr: Expr.column('t0', 'id') }])
+ * const q = Select.withWhere(Expr.eq(Expr.column('t0', 'id'), Expr.param(7)))(posts)
+ * assert.deepStrictEqual(Sql.toSql(q), E.right({
+ *   text: 'select "t0"."id" from "posts" as "t0" where "t0"."id" = $1',
+ *   params: [7],
+ * }))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const eq = (left: Expr, right: Expr): Compare => compare('eq', left, right)
 /**
  * Membership in a list. A list that is not an array (from an untyped caller) is refused when the tree is
  * compiled or run (see `Node.refuse`).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const posts = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'id', expr: Expr.column('t0', 'id') }])
+ * const q = Select.withWhere(Expr.inList(Expr.column('t0', 'id'), [1, 2]))(posts)
+ * assert.deepStrictEqual(Sql.toSql(q), E.right({
+ *   text: 'select "t0"."id" from "posts" as "t0" where "t0"."id" = any($1)',
+ *   params: [[1, 2]],
+ * }))
  *
  * @category constructors
  * @since 0.1.0
@@ -508,11 +685,59 @@ export const inList = (expr: Expr, values: ReadonlyArray<unknown>): InList =>
     },
     reason => make({ _tag: 'InList' as const, expr: param(Node.refuse(reason)), values: freeze([]) }),
   )
-/** @category constructors @since 0.1.0 */
+/**
+ * `expr is null`.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const posts = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'id', expr: Expr.column('t0', 'id') }])
+ * const q = Select.withWhere(Expr.isNull(Expr.column('t0', 'title')))(posts)
+ * assert.deepStrictEqual(Sql.toSql(q), E.right({
+ *   text: 'select "t0"."id" from "posts" as "t0" where "t0"."title" is null',
+ *   params: [],
+ * }))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const isNull = (expr: Expr): IsNull => make({ _tag: 'IsNull', expr: operand(expr) })
-/** @category constructors @since 0.1.0 */
+/**
+ * `not (expr)`; the operand must be a condition.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const posts = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'id', expr: Expr.column('t0', 'id') }])
+ * const q = Select.withWhere(Expr.not(Expr.isNull(Expr.column('t0', 'title'))))(posts)
+ * assert.deepStrictEqual(Sql.toSql(q), E.right({
+ *   text: 'select "t0"."id" from "posts" as "t0" where not ("t0"."title" is null)',
+ *   params: [],
+ * }))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const not = (expr: Expr): Not => make({ _tag: 'Not', expr: condition('Expr.not', expr) })
-/** @category constructors @since 0.1.0 */
+/**
+ * `(expr) is not true`: true when the condition is false or NULL (the complement of a `where` filter).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const posts = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'id', expr: Expr.column('t0', 'id') }])
+ * const q = Select.withWhere(Expr.notTrue(Expr.column('t0', 'draft')))(posts)
+ * assert.deepStrictEqual(Sql.toSql(q), E.right({
+ *   text: 'select "t0"."id" from "posts" as "t0" where ("t0"."draft") is not true',
+ *   params: [],
+ * }))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const notTrue = (expr: Expr): NotTrue =>
   make({ _tag: 'NotTrue', expr: condition('Expr.notTrue', expr) })
 
@@ -547,11 +772,59 @@ const logic = (tag: 'And' | 'Or', exprs: ReadonlyArray<Expr>): Expr =>
     reason => param(Node.refuse(reason)),
   )
 
-/** @category constructors @since 0.1.0 */
+/**
+ * The conjunction of conditions, flattened; one condition is itself.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const posts = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'id', expr: Expr.column('t0', 'id') }])
+ * const q = Select.withWhere(Expr.and([Expr.eq(Expr.column('t0', 'id'), Expr.param(1)), Expr.bool(true)]))(posts)
+ * assert.deepStrictEqual(Sql.toSql(q), E.right({
+ *   text: 'select "t0"."id" from "posts" as "t0" where "t0"."id" = $1 and true',
+ *   params: [1],
+ * }))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const and = (exprs: ReadonlyArray<Expr>): Expr => logic('And', exprs)
-/** @category constructors @since 0.1.0 */
+/**
+ * The disjunction of conditions, flattened; one condition is itself.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const posts = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'id', expr: Expr.column('t0', 'id') }])
+ * const q = Select.withWhere(Expr.or([Expr.eq(Expr.column('t0', 'id'), Expr.param(1)), Expr.eq(Expr.column('t0', 'id'), Expr.param(2))]))(posts)
+ * assert.deepStrictEqual(Sql.toSql(q), E.right({
+ *   text: 'select "t0"."id" from "posts" as "t0" where ("t0"."id" = $1 or "t0"."id" = $2)',
+ *   params: [1, 2],
+ * }))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const or = (exprs: ReadonlyArray<Expr>): Expr => logic('Or', exprs)
-/** @category constructors @since 0.1.0 */
+/**
+ * `expr like pattern`, or `ilike` when `caseInsensitive`.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const posts = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'id', expr: Expr.column('t0', 'id') }])
+ * const q = Select.withWhere(Expr.like(Expr.column('t0', 'title'), Expr.param('a%'), true))(posts)
+ * assert.deepStrictEqual(Sql.toSql(q), E.right({
+ *   text: 'select "t0"."id" from "posts" as "t0" where "t0"."title" ilike $1',
+ *   params: ['a%'],
+ * }))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const like = (expr: Expr, pattern: Expr, caseInsensitive: boolean): Like =>
   make({ _tag: 'Like', expr: operand(expr), pattern: operand(pattern), caseInsensitive })
 /**
@@ -559,6 +832,17 @@ export const like = (expr: Expr, pattern: Expr, caseInsensitive: boolean): Like 
  * strings are SQL. The user-facing constructors (`Pred.fragment`, `Schema.fragment`) accept only
  * tagged-template strings, so no runtime value can become one. Strings that are not a list of text
  * one longer than the arguments are refused when the tree is compiled or run.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const posts = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'id', expr: Expr.column('t0', 'id') }])
+ * const q = Select.withWhere(Expr.fragment(['length(', ') > 3'], [Expr.column('t0', 'title')]))(posts)
+ * assert.deepStrictEqual(Sql.toSql(q), E.right({
+ *   text: 'select "t0"."id" from "posts" as "t0" where (length("t0"."title") > 3)',
+ *   params: [],
+ * }))
  *
  * @category constructors
  * @since 0.1.0
@@ -582,15 +866,67 @@ export const fragment = (strings: ReadonlyArray<string>, args: ReadonlyArray<Exp
 
 const refusedFragment = (reason: string): Fragment =>
   make({ _tag: 'Fragment' as const, strings: freeze(['', '']), args: freeze([param(Node.refuse(reason))]) })
-/** @category constructors @since 0.1.0 */
+/**
+ * `exists (select ...)`; the subquery may refer to the bindings around it.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const comments = Select.create({ table: 'comments', alias: 's0' }, [{ name: 'id', expr: Expr.column('s0', 'id') }])
+ * const own = Select.withWhere(Expr.eq(Expr.column('s0', 'post_id'), Expr.column('t0', 'id')))(comments)
+ * const posts = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'id', expr: Expr.column('t0', 'id') }])
+ * const q = Select.withWhere(Expr.exists(own))(posts)
+ * assert.ok(E.isRight(Sql.toSql(q)))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const exists = (select: Select): Exists => make({ _tag: 'Exists', select })
-/** @category constructors @since 0.1.0 */
+/**
+ * A scalar subquery (see `Scalar`).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const one = Select.set('limit', { _tag: 'Some', value: 1 })(
+ *   Select.create({ table: 'comments', alias: 's0' }, [{ name: 'id', expr: Expr.column('s0', 'id') }]),
+ * )
+ * assert.strictEqual(Expr.scalar(one)._tag, 'Scalar')
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const scalar = (select: Select): Scalar => make({ _tag: 'Scalar', select })
-/** @category constructors @since 0.1.0 */
+/**
+ * `expr in (select ...)` (see `InSelect`).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const ids = Select.create({ table: 'comments', alias: 's0' }, [{ name: 'post_id', expr: Expr.column('s0', 'post_id') }])
+ * const e = Expr.inSelect(Expr.column('t0', 'id'), ids)
+ * assert.strictEqual(e._tag, 'InSelect')
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const inSelect = (expr: Expr, select: Select): InSelect =>
   make({ _tag: 'InSelect', expr: operand(expr), select })
 /**
  * Arithmetic; `integer` when both operands are of integer types (see `Arith.integer`).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const q = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'x', expr: Expr.arith('div', Expr.column('t0', 'id'), Expr.param(2), true) }])
+ * assert.deepStrictEqual(Sql.toSql(q), E.right({
+ *   text: 'select "t0"."id" / $1 as "x" from "posts" as "t0"',
+ *   params: [2],
+ * }))
  *
  * @category constructors
  * @since 0.1.0
@@ -599,6 +935,16 @@ export const arith = (op: ArithOp, left: Expr, right: Expr, integer: boolean): A
   make({ _tag: 'Arith', op, left: operand(left), right: operand(right), integer: integer === true })
 /**
  * A scalar function call (`dateTrunc` through `dateTrunc`, which takes its unit).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const q = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'x', expr: Expr.call('lower', [Expr.column('t0', 'title')]) }])
+ * assert.deepStrictEqual(Sql.toSql(q), E.right({
+ *   text: 'select lower("t0"."title") as "x" from "posts" as "t0"',
+ *   params: [],
+ * }))
  *
  * @category constructors
  * @since 0.1.0
@@ -609,13 +955,57 @@ export const call = (fn: Exclude<FnName, 'dateTrunc'>, args: ReadonlyArray<Expr>
     () => make({ _tag: 'Call' as const, fn, args: freeze([...args].map(operand)) }),
     reason => make({ _tag: 'Call' as const, fn, args: freeze([param(Node.refuse(reason))]) }),
   )
-/** `date_trunc(unit, expr)`. @category constructors @since 0.1.0 */
+/**
+ * `date_trunc(unit, expr)`.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const q = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'x', expr: Expr.dateTrunc('month', Expr.column('t0', 'created_at')) }])
+ * assert.deepStrictEqual(Sql.toSql(q), E.right({
+ *   text: 'select date_trunc(\'month\', "t0"."created_at") as "x" from "posts" as "t0"',
+ *   params: [],
+ * }))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const dateTrunc = (unit: TruncUnit, expr: Expr): Call =>
   make({ _tag: 'Call', fn: 'dateTrunc', args: freeze([operand(expr)]), unit })
-/** @category constructors @since 0.1.0 */
+/**
+ * `cast(expr as type)`, to one of the types of `CastType`.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const q = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'x', expr: Expr.cast(Expr.column('t0', 'id'), 'text') }])
+ * assert.deepStrictEqual(Sql.toSql(q), E.right({
+ *   text: 'select cast("t0"."id" as text) as "x" from "posts" as "t0"',
+ *   params: [],
+ * }))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const cast = (expr: Expr, type: CastType): Cast => make({ _tag: 'Cast', expr: operand(expr), type })
 /**
  * `case when ... then ... else ... end`. Each condition's place takes a condition node.
+ *
+ * @example
+ * import * as O from 'fp-ts/lib/Option.js'
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const q = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'x', expr: Expr.case_(
+ *   [{ when: Expr.isNull(Expr.column('t0', 'title')), then: Expr.param('untitled') }],
+ *   O.some(Expr.column('t0', 'title')),
+ * ) }])
+ * assert.deepStrictEqual(Sql.toSql(q), E.right({
+ *   text: 'select case when "t0"."title" is null then $1 else "t0"."title" end as "x" from "posts" as "t0"',
+ *   params: ['untitled'],
+ * }))
  *
  * @category constructors
  * @since 0.1.0
@@ -643,6 +1033,16 @@ export const case_ = (whens: ReadonlyArray<When>, otherwise: O.Option<Expr>): Ca
   )
 /**
  * An aggregate: `count` with no argument is `count(*)`.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const q = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'x', expr: Expr.agg('count', []) }])
+ * assert.deepStrictEqual(Sql.toSql(q), E.right({
+ *   text: 'select count(*) as "x" from "posts" as "t0"',
+ *   params: [],
+ * }))
  *
  * @category constructors
  * @since 0.1.0
@@ -688,6 +1088,14 @@ const none: O.Option<never> = freeze({ _tag: 'None' })
  * A value as an operand: an expression built by these companions as itself, anything else (whatever
  * its shape, frozen or not) as a parameter holding it.
  *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const id = Expr.column('t0', 'id')
+ * assert.strictEqual(Expr.operand(id), id)
+ * assert.strictEqual(Expr.operand(5)._tag, 'Param')
+ *
  * @category constructors
  * @since 0.1.0
  */
@@ -700,6 +1108,13 @@ export const operand = (u: unknown): Expr => (isExpr(u) ? u : param(u))
 /**
  * Whether a parameter value is a placeholder (made by `placeholder`, not merely shaped like one).
  *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * assert.ok(Expr.isPlaceholder(Expr.placeholder('id')))
+ * assert.ok(!Expr.isPlaceholder({ _tag: 'Placeholder', name: 'id' }))
+ *
  * @category utils
  * @since 0.1.0
  */
@@ -709,6 +1124,13 @@ export const isPlaceholder = (u: unknown): u is Placeholder =>
 /**
  * Whether a value is an expression built by these companions. Shape never decides: a user value
  * shaped like a node is data.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * assert.ok(Expr.isExpr(Expr.bool(true)))
+ * assert.ok(!Expr.isExpr({ _tag: 'Bool', value: true }))
  *
  * @category utils
  * @since 0.1.0
@@ -805,6 +1227,15 @@ const selectFields = Object.keys(selectExprs) as ReadonlyArray<SelectField>
  * The expressions a select holds directly, in every field (outputs, joins' conditions, filters, order,
  * grouping, per-parent keys); a subquery's own expressions are inside them, not listed. Never throws.
  *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const s = Select.withWhere(Expr.bool(true))(
+ *   Select.create({ table: 'posts', alias: 't0' }, [{ name: 'id', expr: Expr.column('t0', 'id') }]),
+ * )
+ * assert.strictEqual(Expr.selectChildren(s).length, 2)
+ *
  * @category utils
  * @since 0.1.0
  */
@@ -820,6 +1251,13 @@ export const selectChildren = (s: Select): ReadonlyArray<Expr> =>
 /**
  * The nesting depth of an expression (a leaf is 1), measured without recursion, so that any input,
  * however deep, gets an answer; values that are not nodes count as leaves.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * assert.strictEqual(Expr.depth(Expr.bool(true)), 1)
+ * assert.strictEqual(Expr.depth(Expr.not(Expr.bool(true))), 2)
  *
  * @category utils
  * @since 0.1.0
@@ -847,12 +1285,28 @@ export const depth = (e: unknown): number => {
  * alternation (and inside or inside and ...), which no hand-written query comes near; PostgreSQL's
  * planner and any recursive evaluator stay far from their stack limits.
  *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * assert.strictEqual(Expr.maxDepth, 100)
+ *
  * @category utils
  * @since 0.1.0
  */
 export const maxDepth = 100
 
 /**
+ * A refinement by tag, for a node built by these companions: `is('Compare')(e)`.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const e = Expr.eq(Expr.column('t0', 'id'), Expr.param(1))
+ * assert.ok(Expr.is('Compare')(e))
+ * assert.ok(!Expr.is('Bool')(e))
+ *
  * @category utils
  * @since 0.1.0
  */

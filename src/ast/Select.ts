@@ -27,6 +27,15 @@ import type { Binding, Join, OrderTerm, Output, Select } from './Expr.js'
 const none: ReadonlyArray<never> = Object.freeze([])
 
 /**
+ * A select of `columns` from one binding, with no join, filter, order or limit: the start of every select.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const s = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'id', expr: Expr.column('t0', 'id') }])
+ * assert.deepStrictEqual(Sql.toSql(s), E.right({ text: 'select "t0"."id" from "posts" as "t0"', params: [] }))
+ *
  * @category constructors
  * @since 0.1.0
  */
@@ -49,6 +58,18 @@ export const create = (from: Binding, columns: ReadonlyArray<Output>): Select =>
   })
 
 /**
+ * A join of a binding on a condition, for `withJoins`.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const posts = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'id', expr: Expr.column('t0', 'id') }])
+ * assert.deepStrictEqual(Sql.toSql(Select.withJoins([Select.join('left', { table: 'users', alias: 't1' }, Expr.eq(Expr.column('t1', 'id'), Expr.column('t0', 'author_id')))])(posts)), E.right({
+ *   text: 'select "t0"."id" from "posts" as "t0" left join "users" as "t1" on "t1"."id" = "t0"."author_id"',
+ *   params: [],
+ * }))
+ *
  * @category constructors
  * @since 0.1.0
  */
@@ -67,6 +88,18 @@ const refused = (reason: string): Select =>
 // -------------------------------------------------------------------------------------
 
 /**
+ * Adds a conjunct to the `where` clause (the filters are and-ed).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const posts = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'id', expr: Expr.column('t0', 'id') }])
+ * assert.deepStrictEqual(Sql.toSql(Select.withWhere(Expr.eq(Expr.column('t0', 'id'), Expr.param(7)))(posts)), E.right({
+ *   text: 'select "t0"."id" from "posts" as "t0" where "t0"."id" = $1',
+ *   params: [7],
+ * }))
+ *
  * @category combinators
  * @since 0.1.0
  */
@@ -76,6 +109,18 @@ export const withWhere =
     Node.total('Select.withWhere', () => Node.make({ ...s, where: [...s.where, conjunct] }), refused)
 
 /**
+ * Appends joins, in order, after the existing ones.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const posts = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'id', expr: Expr.column('t0', 'id') }])
+ * assert.deepStrictEqual(Sql.toSql(Select.withJoins([Select.join('inner', { table: 'users', alias: 't1' }, Expr.eq(Expr.column('t1', 'id'), Expr.column('t0', 'author_id')))])(posts)), E.right({
+ *   text: 'select "t0"."id" from "posts" as "t0" inner join "users" as "t1" on "t1"."id" = "t0"."author_id"',
+ *   params: [],
+ * }))
+ *
  * @category combinators
  * @since 0.1.0
  */
@@ -85,6 +130,18 @@ export const withJoins =
     Node.total('Select.withJoins', () => Node.make({ ...s, joins: [...s.joins, ...joins] }), refused)
 
 /**
+ * Appends `order by` terms after the existing ones.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const posts = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'id', expr: Expr.column('t0', 'id') }])
+ * assert.deepStrictEqual(Sql.toSql(Select.withOrder([{ expr: Expr.column('t0', 'id'), dir: 'desc', nulls: 'default' }])(posts)), E.right({
+ *   text: 'select "t0"."id" from "posts" as "t0" order by "t0"."id" desc',
+ *   params: [],
+ * }))
+ *
  * @category combinators
  * @since 0.1.0
  */
@@ -94,6 +151,19 @@ export const withOrder =
     Node.total('Select.withOrder', () => Node.make({ ...s, orderBy: [...s.orderBy, ...terms] }), refused)
 
 /**
+ * Replaces one field of a select (`limit`, `offset`, `distinct`, the outputs, the order, grouping...).
+ *
+ * @example
+ * import * as O from 'fp-ts/lib/Option.js'
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const posts = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'id', expr: Expr.column('t0', 'id') }])
+ * assert.deepStrictEqual(Sql.toSql(Select.set('limit', O.some(10))(posts)), E.right({
+ *   text: 'select "t0"."id" from "posts" as "t0" limit $1',
+ *   params: [10],
+ * }))
+ *
  * @category combinators
  * @since 0.1.0
  */
@@ -124,6 +194,14 @@ export const set =
 /**
  * True when a conjunct is membership in an empty list: the select can return no row, and an
  * interpreter may answer without a round trip.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const posts = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'id', expr: Expr.column('t0', 'id') }])
+ * assert.ok(Select.isTriviallyEmpty(Select.withWhere(Expr.inList(Expr.column('t0', 'id'), []))(posts)))
+ * assert.ok(!Select.isTriviallyEmpty(posts))
  *
  * @category utils
  * @since 0.1.0

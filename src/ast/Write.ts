@@ -91,6 +91,8 @@ export interface Delete extends Node.Branded {
 }
 
 /**
+ * A write statement: the closed union of insert, update and delete. `Sql.statementToSql` compiles one; the memory interpreter runs one.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -101,6 +103,16 @@ export type Write = Insert | Update | Delete
 // -------------------------------------------------------------------------------------
 
 /**
+ * A reference to column `column` of the first row returned by statement `step` of the same plan (see `Ref`).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Write } = Ast
+ * const r = Write.ref(0, 'id')
+ * assert.ok(Write.isRef(r))
+ * assert.ok(!Write.isRef({ ...r }))
+ *
  * @category constructors
  * @since 0.1.0
  */
@@ -117,6 +129,26 @@ export const ref = (step: number, column: string): Ref => {
 }
 
 /**
+ * An insert statement (see `Insert`).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Write } = Ast
+ * const ins = Write.insert({
+ *   table: 'posts',
+ *   columns: ['title'],
+ *   rows: [[Expr.param('Hi')]],
+ *   generated: ['id'],
+ *   key: ['id'],
+ *   onConflict: 'raise',
+ *   returning: ['id'],
+ * })
+ * assert.deepStrictEqual(Sql.statementToSql(ins), E.right({
+ *   text: 'insert into "posts" ("title") values ($1) returning "id"',
+ *   params: ['Hi'],
+ * }))
+ *
  * @category constructors
  * @since 0.1.0
  */
@@ -128,6 +160,23 @@ export const insert = (fields: Omit<Insert, '_tag' | typeof Node.brand>): Insert
   )
 
 /**
+ * An update statement (see `Update`).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Write } = Ast
+ * const up = Write.update({
+ *   binding: { table: 'posts', alias: 't0' },
+ *   set: [['title', Expr.param('Hi')]],
+ *   where: [Expr.eq(Expr.column('t0', 'id'), Expr.param(1))],
+ *   returning: [],
+ * })
+ * assert.deepStrictEqual(Sql.statementToSql(up), E.right({
+ *   text: 'update "posts" as "t0" set "title" = $1 where "t0"."id" = $2',
+ *   params: ['Hi', 1],
+ * }))
+ *
  * @category constructors
  * @since 0.1.0
  */
@@ -139,6 +188,15 @@ export const update = (fields: Omit<Update, '_tag' | typeof Node.brand>): Update
   )
 
 /**
+ * A delete statement (see `Delete`); named with a trailing underscore, `delete` being a keyword.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Write } = Ast
+ * const del = Write.delete_({ binding: { table: 'posts', alias: 't0' }, where: [], returning: [] })
+ * assert.strictEqual(Write.tableOf(del), 'posts')
+ *
  * @category constructors
  * @since 0.1.0
  */
@@ -154,6 +212,15 @@ export const delete_ = (fields: Omit<Delete, '_tag' | typeof Node.brand>): Delet
 // -------------------------------------------------------------------------------------
 
 /**
+ * Whether a value is a reference made by `ref` (by identity: a copy or a look-alike is a value).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Write } = Ast
+ * assert.ok(Write.isRef(Write.ref(0, 'id')))
+ * assert.ok(!Write.isRef({ _tag: 'Ref', step: 0, column: 'id' }))
+ *
  * @category utils
  * @since 0.1.0
  */
@@ -167,6 +234,13 @@ const tables: { readonly [K in Write['_tag']]: (w: Extract<Write, { readonly _ta
 
 /**
  * The table a statement writes.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Write } = Ast
+ * const del = Write.delete_({ binding: { table: 'posts', alias: 't0' }, where: [], returning: [] })
+ * assert.strictEqual(Write.tableOf(del), 'posts')
  *
  * @category utils
  * @since 0.1.0

@@ -18,6 +18,7 @@
  * Without it, `start` answers a `DbError` (code `QUIVER_MISSING_PEER`) naming the package to install.
  *
  * @since 0.1.0
+ * @module quiver-sql/embedded
  */
 import { createServer, type Server, type Socket } from 'node:net'
 import type { PGlite } from '@electric-sql/pglite'

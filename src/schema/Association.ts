@@ -61,12 +61,16 @@ export interface WhereFragment {
 export type WhereValue = null | string | number | boolean | Date | WhereNotNull | WhereIn | WhereFragment
 
 /**
+ * A filter an association applies to its target rows: each field equal to its value (`null`, `notNull`, `isIn`, `fragment` for the other tests; see `WhereValue`). The filters are and-ed.
+ *
  * @category model
  * @since 0.1.0
  */
 export type Where = Readonly<Record<string, WhereValue>>
 
 /**
+ * The direction of an association's preload order: ascending or descending, NULLs first, last or where PostgreSQL puts them.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -116,12 +120,16 @@ export type OrderItem<C extends string = string> = C | readonly [Direction, C]
 // -------------------------------------------------------------------------------------
 
 /**
+ * What deleting a parent does to the children of a has-many/has-one association: nothing, set their foreign key to NULL, or delete them.
+ *
  * @category model
  * @since 0.1.0
  */
 export type OnDelete = 'nothing' | 'nilify_all' | 'delete_all'
 
 /**
+ * What a changeset does to a child that a `putAssoc`/`castAssoc` replaces (Ecto's `on_replace`): refuse, mark the change invalid, set the key to NULL, update it in place, or delete it.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -174,6 +182,8 @@ export interface HasOptions {
 }
 
 /**
+ * The options of `hasMany`.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -182,6 +192,8 @@ export interface HasManyOptions extends HasOptions {
 }
 
 /**
+ * The options of `hasOne`.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -190,6 +202,8 @@ export interface HasOneOptions extends HasOptions {
 }
 
 /**
+ * The options of `belongsTo` (foreign key, the referenced key, filters).
+ *
  * @category model
  * @since 0.1.0
  */
@@ -205,6 +219,8 @@ export interface BelongsToOptions {
 }
 
 /**
+ * The options of `manyToMany` (the join table and its keys, filters).
+ *
  * @category model
  * @since 0.1.0
  */
@@ -227,6 +243,8 @@ export interface ManyToManyOptions {
 }
 
 /**
+ * The options of a through association (the path of associations it follows).
+ *
  * @category model
  * @since 0.1.0
  */
@@ -239,6 +257,8 @@ export interface ThroughOptions {
 // -------------------------------------------------------------------------------------
 
 /**
+ * An association to the target's rows whose foreign key refers to this row. Built by `hasMany`.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -249,6 +269,8 @@ export interface HasMany<T extends string = string> {
 }
 
 /**
+ * An association to the one target row (at most) whose foreign key refers to this row. Built by `hasOne`.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -259,6 +281,8 @@ export interface HasOne<T extends string = string> {
 }
 
 /**
+ * An association to the target row this row's foreign key refers to. Built by `belongsTo`.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -269,6 +293,8 @@ export interface BelongsTo<T extends string = string> {
 }
 
 /**
+ * An association to the target rows linked to this row through a join table. Built by `manyToMany`.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -279,6 +305,8 @@ export interface ManyToMany<T extends string = string> {
 }
 
 /**
+ * An association that follows a path of other associations (`throughMany`, `throughOne`).
+ *
  * @category model
  * @since 0.1.0
  */
@@ -293,6 +321,8 @@ export interface Through<
 }
 
 /**
+ * An association of a schema: the closed union of the kinds above, tagged by `_tag`.
+ *
  * @category model
  * @since 0.1.0
  */

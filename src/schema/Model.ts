@@ -139,6 +139,8 @@ export interface ResolvedManyToMany extends ResolvedBase {
 }
 
 /**
+ * A direct association (has, belongs-to, many-to-many) resolved against the model: its tables, keys and filters spelled out.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -157,6 +159,8 @@ export interface ResolvedThrough extends ResolvedBase {
 }
 
 /**
+ * An association resolved against the model: a direct one, or a through one flattened into direct hops.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -184,6 +188,8 @@ export type Definitions<T extends Tables> = {
 }
 
 /**
+ * A validated model: its tables by schema name and the associations of each. Built by `Schema.model`; queries, preloads and writes are typed by it.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -196,6 +202,8 @@ export interface Model<T extends Tables = Tables, D extends Definitions<T> = Def
 }
 
 /**
+ * Any model, whatever its tables and associations: the bound of the type parameters that take one.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -206,13 +214,17 @@ export type AnyModel = Model<Tables, Definitions<Tables>>
 // -------------------------------------------------------------------------------------
 
 /**
- * @category type lookups
+ * The schema names of a model, as a union of string literals.
+ *
+ * @category type
  * @since 0.1.0
  */
 export type SchemaName<M extends AnyModel> = keyof M['tables'] & string
 
 /**
- * @category type lookups
+ * The row type of schema `S` of model `M`: each column's decoded type.
+ *
+ * @category type
  * @since 0.1.0
  */
 export type Row<M extends AnyModel, S extends string> = RowOf<M['tables'][S]>
@@ -224,7 +236,9 @@ export type Row<M extends AnyModel, S extends string> = RowOf<M['tables'][S]>
 export type AssociationsOf<M extends AnyModel, S extends string> = NonNullable<M['definitions'][S]>
 
 /**
- * @category type lookups
+ * The association names of schema `S` of model `M`, as a union of string literals.
+ *
+ * @category type
  * @since 0.1.0
  */
 export type AssociationName<M extends AnyModel, S extends string> = keyof AssociationsOf<M, S> & string

@@ -18,12 +18,16 @@ import * as Column from './Column.js'
 // -------------------------------------------------------------------------------------
 
 /**
+ * The columns of a table by field name: a `Column` or a bare io-ts codec each.
+ *
  * @category model
  * @since 0.1.0
  */
 export type Columns = Readonly<Record<string, Column.ColumnInput>>
 
 /**
+ * A table of the model: its schema name `N`, the SQL table it reads (`source`), its columns and options (primary key...). Built by `table`.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -52,6 +56,8 @@ export type RowOf<T> =
   T extends Table<string, infer C> ? { readonly [K in keyof C]: Column.TypeOf<C[K]> } : never
 
 /**
+ * The options of `table` (the primary key and the other table-level settings).
+ *
  * @category model
  * @since 0.1.0
  */

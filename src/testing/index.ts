@@ -3,5 +3,6 @@
  * association semantics (for example: the memory interpreter against PostgreSQL).
  *
  * @since 0.1.0
+ * @module quiver-sql/testing
  */
 export * from './Arbitrary.js'
