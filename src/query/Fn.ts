@@ -22,8 +22,10 @@ import * as Node from '../ast/Node.js'
 import { show } from '../error/Show.js'
 import * as A from '../schema/Association.js'
 import * as Column from '../schema/Column.js'
+import type * as Model from '../schema/Model.js'
 import * as Invalid from './Invalid.js'
 import * as Make from './Make.js'
+import * as Subquery from './Subquery.js'
 import type * as Pred from './Pred.js'
 
 // -------------------------------------------------------------------------------------
@@ -747,6 +749,61 @@ export function case_(
     return Make.typed(node, sharedInfo(vs))
   })
 }
+
+/**
+ * The one output of a query's row as a term (a scalar subquery): NULL when the query returns no row; more
+ * than one row is PostgreSQL's error 21000 (a `DbError` when it runs, in memory alike). It stands in a
+ * projection, a condition or an order, may refer to the rows around it (a correlated subquery, built
+ * inside the callback), and is decoded as the query's output. Its errors are the errors of the query
+ * that holds it.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Memory, Pred, Query, Schema } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial, name: Column.text })
+ * const post = Schema.table('post', 'posts', { id: Column.serial, author_id: Column.integer })
+ * const M = Schema.modelOrThrow({ user, post }, {})
+ * const q = pipe(
+ *   Query.from(M, 'post'),
+ *   Query.select(p => ({
+ *     id: p.id,
+ *     author: Fn.scalar(
+ *       pipe(Query.from(M, 'user'), Query.where(u => Pred.eq(u.id, p.author_id)), Query.select(u => ({ name: u.name }))),
+ *     ),
+ *   })),
+ * )
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({
+ *     text:
+ *       'select "t0"."id", (select "s1_0"."name" from "users" as "s1_0" where "s1_0"."id" = "t0"."author_id") ' +
+ *       'as "author" from "posts" as "t0"',
+ *     params: [],
+ *   }),
+ * )
+ * const tables = new Map([
+ *   ['users', [{ id: 1, name: 'ann' }]],
+ *   ['posts', [{ id: 1, author_id: 1 }, { id: 2, author_id: 9 }]],
+ * ])
+ * // typed ReadonlyArray<{ readonly id: number; readonly author: string | null }>
+ * assert.deepStrictEqual(
+ *   await Memory.all(q)(tables)(),
+ *   E.right([{ id: 1, author: 'ann' }, { id: 2, author: null }]),
+ * )
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const scalar = <R>(
+  query: Make.Query<Model.AnyModel, string, unknown, Make.Joins, R> & Subquery.OneOutput<R>,
+): Pred.Term<Subquery.OutputOf<R> | null> =>
+  Invalid.total('Fn.scalar', () => {
+    const s = Subquery.embed('Fn.scalar', query, 1)
+    if (typeof s === 'string') return Invalid.pred(s)
+    const info = Subquery.outputInfo(s.select)
+    return Subquery.carry(Make.typed(Expr.scalar(s.select), { ...info, nullable: true }), s.errors)
+  })
 
 // -------------------------------------------------------------------------------------
 // constructors: aggregates

@@ -7,8 +7,12 @@
  */
 import * as Expr from '../ast/Expr.js'
 import * as Node from '../ast/Node.js'
+import * as Select from '../ast/Select.js'
 import { show } from '../error/Show.js'
+import type * as Model from '../schema/Model.js'
 import * as Invalid from './Invalid.js'
+import * as Make from './Make.js'
+import * as Subquery from './Subquery.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -104,13 +108,140 @@ export const gte: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('gte
  * @category constructors
  * @since 0.1.0
  */
-export const isIn = <A>(a: Term<A>, values: ReadonlyArray<NoInfer<NonNullable<A>>>): Pred =>
-  Invalid.total('Pred.in', () =>
-    Array.isArray(values)
-      ? Expr.inList(a, values)
-      : Invalid.pred(`Pred.in: expected an array of values, got ${show(values)}`),
-  )
+export function isIn<A>(a: Term<A>, values: ReadonlyArray<NoInfer<NonNullable<A>>>): Pred
+/**
+ * Membership in the one output of a query (`x in (select ...)`): the query's output must be of the
+ * term's type. The query may refer to the rows around it (a correlated subquery); its errors are the
+ * errors of the query that holds it.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Pred, Query, Schema } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial, name: Column.text })
+ * const post = Schema.table('post', 'posts', { id: Column.serial, author_id: Column.integer })
+ * const M = Schema.modelOrThrow({ user, post }, {})
+ * const authors = pipe(Query.from(M, 'post'), Query.select(p => ({ id: p.author_id })))
+ * assert.deepStrictEqual(
+ *   Query.toSql(pipe(Query.from(M, 'user'), Query.where(u => Pred.in(u.id, authors)))),
+ *   E.right({
+ *     text:
+ *       'select "t0"."id", "t0"."name" from "users" as "t0" where "t0"."id" in ' +
+ *       '(select "s1_0"."author_id" as "id" from "posts" as "s1_0")',
+ *     params: [],
+ *   }),
+ * )
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export function isIn<A, R>(
+  a: Term<A>,
+  query: Make.Query<Model.AnyModel, string, unknown, Make.Joins, R> &
+    Subquery.OneOutput<R> &
+    Matching<Subquery.OutputOf<R>, A>,
+): Pred
+export function isIn(a: Term<unknown>, values: unknown): Pred {
+  return Invalid.total('Pred.in', () => {
+    if (Array.isArray(values)) return Expr.inList(a, values)
+    if (!Make.isQuery(values))
+      return Invalid.pred(`Pred.in: expected an array of values or a query, got ${show(values)}`)
+    const s = Subquery.embed('Pred.in', values, 1)
+    return typeof s === 'string' ? Invalid.pred(s) : Subquery.carry(Expr.inSelect(a, s.select), s.errors)
+  })
+}
 export { isIn as in }
+
+/**
+ * What a query's one output of type `V` must be to stand beside a term of type `A`: the same type,
+ * NULL aside.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Matching<V, A> = [NonNullable<V>] extends [NonNullable<A>]
+  ? [NonNullable<A>] extends [NonNullable<V>]
+    ? unknown
+    : { readonly 'the output of the query must have the type of the term': NonNullable<A> }
+  : { readonly 'the output of the query must have the type of the term': NonNullable<A> }
+
+/**
+ * Whether a query returns a row (`exists (select ...)`), over any query: whole rows or a projection.
+ * The query may refer to the rows around it (a correlated subquery, built inside the callback); its
+ * errors are the errors of the query that holds it.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const comment = Schema.table('comment', 'comments', { id: Column.serial, post_id: Column.integer })
+ * const M = Schema.modelOrThrow({ post, comment }, {})
+ * const commented = pipe(
+ *   Query.from(M, 'post'),
+ *   Query.where(p =>
+ *     Pred.exists(pipe(Query.from(M, 'comment'), Query.where(c => Pred.eq(c.post_id, p.id)))),
+ *   ),
+ * )
+ * assert.deepStrictEqual(
+ *   Query.toSql(commented),
+ *   E.right({
+ *     text:
+ *       'select "t0"."id", "t0"."title" from "posts" as "t0" where exists ' +
+ *       '(select 1 from "comments" as "s1_0" where "s1_0"."post_id" = "t0"."id")',
+ *     params: [],
+ *   }),
+ * )
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const exists = <R>(query: Make.Query<Model.AnyModel, string, unknown, Make.Joins, R>): Pred =>
+  Invalid.total('Pred.exists', () => existsOf('Pred.exists', query))
+
+/**
+ * Whether a query returns no row (`not exists (select ...)`); see `exists`.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const comment = Schema.table('comment', 'comments', { id: Column.serial, post_id: Column.integer })
+ * const M = Schema.modelOrThrow({ post, comment }, {})
+ * const q = pipe(
+ *   Query.from(M, 'post'),
+ *   Query.where(p =>
+ *     Pred.notExists(pipe(Query.from(M, 'comment'), Query.where(c => Pred.eq(c.post_id, p.id)))),
+ *   ),
+ * )
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({
+ *     text:
+ *       'select "t0"."id", "t0"."title" from "posts" as "t0" where not (exists ' +
+ *       '(select 1 from "comments" as "s1_0" where "s1_0"."post_id" = "t0"."id"))',
+ *     params: [],
+ *   }),
+ * )
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const notExists = <R>(query: Make.Query<Model.AnyModel, string, unknown, Make.Joins, R>): Pred =>
+  Invalid.total('Pred.notExists', () => {
+    const e = existsOf('Pred.notExists', query)
+    return e._tag === 'Exists' ? Subquery.carry(Expr.not(e), Subquery.errorsIn(e)) : e
+  })
+
+// Whether a row exists does not depend on the columns selected, unless the select is distinct (its
+// rows are told apart by them): the columns are dropped then (`select 1`).
+const existsOf = (fn: string, query: unknown): Expr.Expr => {
+  const s = Subquery.embed(fn, query)
+  if (typeof s === 'string') return Invalid.pred(s)
+  const select = s.select.distinct ? s.select : Select.set('columns', [])(s.select)
+  return Subquery.carry(Expr.exists(select), s.errors)
+}
 
 /** @category constructors @since 0.1.0 */
 export const isNull = <A>(a: Term<A>): Pred => Invalid.total('Pred.isNull', () => Expr.isNull(a))

@@ -27,6 +27,7 @@ import * as Sql from '../sql/Compile.js'
 import * as Fn from './Fn.js'
 import * as Invalid from './Invalid.js'
 import * as Make from './Make.js'
+import * as Subquery from './Subquery.js'
 import type * as Pred from './Pred.js'
 
 // -------------------------------------------------------------------------------------
@@ -545,6 +546,8 @@ const checked = (
   }
   // A predicate Pred built from misuse (see ./Invalid.ts), or a tree an untyped caller assembled from the
   // AST companions with fields no statement can hold, is refused with its reason.
+  // The errors of the queries embedded in it (Pred.exists, Pred.in, Fn.scalar) are the query's.
+  for (const err of Subquery.errorsIn(e)) errors.push(err)
   const reason = what.condition ? Check.condition(e) : Check.expr(e)
   if (reason !== undefined) {
     errors.push(QueryError.make('InvalidArgument', reason, schema))
@@ -750,8 +753,9 @@ const scope = (
   outer: string,
   joined: ReadonlyMap<string, Binding>,
   errors: Array<QueryError.QueryError>,
+  ns: string,
 ): Scope<Model.AnyModel, string, Joins> => {
-  const a = (i: number) => `e${depth}_${i}`
+  const a = (i: number) => `${Subquery.aggregatesIn(ns)}${depth}_${i}`
   const chainOf = (name: string): Chain.Chain | undefined => {
     const chain = Chain.fromPath(model, schema, [name])
     if (E.isRight(chain)) return chain.right
@@ -769,7 +773,7 @@ const scope = (
   ): Select.Select => {
     if (f === undefined) return s
     const cond = checked(
-      f(refs(model, target, at, errors), scope(model, target, depth + 1, at, new Map(), errors)),
+      f(refs(model, target, at, errors), scope(model, target, depth + 1, at, new Map(), errors, ns)),
       target,
       errors,
     )
@@ -837,7 +841,7 @@ const scope = (
       v = checked(
         value(
           refs(model, chain.target, a(0), errors),
-          scope(model, chain.target, depth + 1, a(0), new Map(), errors),
+          scope(model, chain.target, depth + 1, a(0), new Map(), errors, ns),
         ),
         chain.target,
         errors,
@@ -900,7 +904,7 @@ const withCallback = <Q extends AnyQuery, T>(
   q: Q,
   f: unknown,
   shape: string,
-  build: (result: T, errors: Array<QueryError.QueryError>) => Q,
+  build: (result: T, errors: Array<QueryError.QueryError>, q: Q) => Q,
 ): Q => {
   if (typeof f !== 'function')
     return make({
@@ -908,13 +912,18 @@ const withCallback = <Q extends AnyQuery, T>(
       errors: [...q.errors, invalidArgument(fn, `expected a callback ${shape}, got ${show(f)}`, q.schema)],
     })
   return guardOn(fn, q, () => {
+    // Inside another callback, the query takes a namespace of its own before its terms are handed out
+    // (see ./Subquery.ts): the outer row's terms and its own stay apart.
+    const own = Subquery.nested() && Subquery.namespaceOf(q.select) === '' ? Subquery.isolate(q) : q
     const errors: Array<QueryError.QueryError> = []
-    const r = refs(q.model, q.schema, rootAlias, errors)
-    const result = (f as (row: unknown, $: unknown) => T)(
-      r,
-      scope(q.model, q.schema, 1, rootAlias, q.joined, errors),
+    const root = own.select.from.alias
+    const result = Subquery.inCallback(() =>
+      (f as (row: unknown, $: unknown) => T)(
+        refs(own.model, own.schema, root, errors),
+        scope(own.model, own.schema, 1, root, own.joined, errors, Subquery.namespaceOf(own.select)),
+      ),
     )
-    return build(result, errors)
+    return build(result, errors, own)
   })
 }
 
@@ -953,7 +962,7 @@ export const where =
   ) =>
   (q: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
     if (!isQuery(q)) return notAQuery('where', q) as never
-    return withCallback('where', q, f, '(row, $) => predicate', (p, errors) => {
+    return withCallback('where', q, f, '(row, $) => predicate', (p, errors, q) => {
       const e = checked(p, q.schema, errors)
       return make({ ...q, select: Select.withWhere(e)(q.select), errors: [...q.errors, ...errors] })
     })
@@ -1038,7 +1047,10 @@ export const join =
         })
       // The chain's joins, each of the kind asked for (a right join of a many-to-many keeps every
       // target, with its join rows and owners where there are some).
-      const forward = Chain.forward(chain.right, rootAlias, 'inner', i => alias(q.aliases + i))
+      const ns = Subquery.namespaceOf(q.select)
+      const forward = Chain.forward(chain.right, q.select.from.alias, 'inner', i =>
+        Subquery.aliasIn(ns, q.aliases + i),
+      )
       const joins = forward.joins.map(j => Select.join(k as Expr.JoinKind, j.binding, j.on))
       const joined = new Map(q.joined)
       joined.set(name, { alias: forward.targetAlias, schema: chain.right.target })
@@ -1084,7 +1096,7 @@ const orderTerm = (q: AnyQuery, item: unknown): E.Either<QueryError.QueryError, 
       ),
     )
   // An output is ordered by its expression (PostgreSQL orders by a name only when it stands alone).
-  return E.right({ expr: output?.expr ?? Expr.column(rootAlias, what as string), ...d })
+  return E.right({ expr: output?.expr ?? Expr.column(q.select.from.alias, what as string), ...d })
 }
 
 const orderCallback = {
@@ -1143,9 +1155,14 @@ export const orderBy =
           $: Scope<M, S, J>,
         ) => ReadonlyArray<A.OrderItem<OrderNames<M, S, R>> | Fn.Ordering>),
   ) =>
-  <P>(q: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
+  <P>(q0: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
+    const q = q0
     if (!isQuery(q)) return notAQuery('orderBy', q) as never
-    const add = (list: unknown, errors: ReadonlyArray<QueryError.QueryError>): Query<M, S, P, J, R> => {
+    const add = (
+      list: unknown,
+      errors: ReadonlyArray<QueryError.QueryError>,
+      q: Query<M, S, P, J, R> = q0,
+    ): Query<M, S, P, J, R> => {
       const terms = orderTerms('orderBy', q, list)
       if (errors.length > 0) return make({ ...q, errors: [...q.errors, ...errors] })
       if (E.isLeft(terms)) return make({ ...q, errors: [...q.errors, terms.left] })
@@ -1263,7 +1280,7 @@ export const select =
       q as unknown as Out,
       f,
       '(row, $) => ({ name: term, ... })',
-      (o, errors) => {
+      (o, errors, q) => {
         const outputs = outputsOf(q.schema, o, errors)
         if (errors.length > 0) return make({ ...q, errors: [...q.errors, ...errors] }) as unknown as Out
         return settle(
@@ -1367,7 +1384,7 @@ export const groupBy =
   ) =>
   <P>(q: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
     if (!isQuery(q)) return notAQuery('groupBy', q) as never
-    return withCallback('groupBy', q, f, '(row, $) => [terms]', (ts, errors) => {
+    return withCallback('groupBy', q, f, '(row, $) => [terms]', (ts, errors, q) => {
       if (!Array.isArray(ts)) {
         errors.push(
           invalidArgument('groupBy', `the callback must return a list of terms, got ${show(ts)}`, q.schema),
@@ -1426,7 +1443,7 @@ export const having =
   ) =>
   <P>(q: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
     if (!isQuery(q)) return notAQuery('having', q) as never
-    return withCallback('having', q, f, '(row, $) => predicate', (p, errors) => {
+    return withCallback('having', q, f, '(row, $) => predicate', (p, errors, q) => {
       const e = checked(p, q.schema, errors, {
         place: 'a having callback',
         expected: 'a having callback must return a predicate built with Pred over groups (Fn.count() ...)',
@@ -1475,7 +1492,7 @@ export const distinctOn =
   ) =>
   <P>(q: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
     if (!isQuery(q)) return notAQuery('distinctOn', q) as never
-    return withCallback('distinctOn', q, f, '(row, $) => [terms]', (items, errors) => {
+    return withCallback('distinctOn', q, f, '(row, $) => [terms]', (items, errors, q) => {
       if (errors.length > 0) return make({ ...q, errors: [...q.errors, ...errors] })
       const terms = orderTerms('distinctOn', q, items)
       if (E.isLeft(terms)) return make({ ...q, errors: [...q.errors, terms.left] })

@@ -1,0 +1,281 @@
+/**
+ * Queries as expressions of other queries (`Pred.exists`, `Pred.in`, `Fn.scalar`): the alias
+ * namespaces that keep an embedded query's bindings apart from the bindings around it, and the errors
+ * an embedded query carries into the query that holds it. Internal: not exported from the package.
+ *
+ * Every query numbers its bindings from its own root: the top-level namespace is `t0`, `t1` ... (with
+ * relation aggregates at `e1_0` ...). A callback (`Query.where((p, $) => ...)`) may build another
+ * query that refers to the outer row (`p.id` is `t0`), and that query would bind `t0` too: the two
+ * could no longer be told apart. So a query whose callback runs inside another callback first moves to
+ * a namespace of its own (`q7_0`, `q7_1`, `q7_e1_0` ...), fresh for the process, and its terms are
+ * handed out under it. When a query is embedded, its namespace is renamed to a deterministic one,
+ * `s<k>_` with `k` one more than the deepest `s` level inside it: along any path from a reference out
+ * to its binding the levels strictly grow, so no binding between them has its name, and siblings may
+ * share names (SQL scopes keep them apart). References to aliases it does not bind (the outer rows)
+ * are left as they are.
+ *
+ * @since 0.1.0
+ */
+import * as Ex from '../ast/Expr.js'
+import type * as Expr from '../ast/Expr.js'
+import * as Node from '../ast/Node.js'
+import type * as Select from '../ast/Select.js'
+import * as QueryError from '../error/QueryError.js'
+import { show } from '../error/Show.js'
+import * as Make from './Make.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never
+
+/**
+ * The type of the one output of a projection `R`, or `never` when it has none or several (or is whole
+ * rows).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type OutputOf<R> = [R] extends [Make.Whole]
+  ? never
+  : [keyof R] extends [never]
+    ? never
+    : true extends IsUnion<keyof R>
+      ? never
+      : R[keyof R]
+
+/**
+ * What a query given where one output is expected must also be: nothing more when its projection has
+ * exactly one output, else a type no query has (a compile error naming the rule).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type OneOutput<R> = [OutputOf<R>] extends [never]
+  ? { readonly 'a query with exactly one output (Query.select(p => ({ x: p.id })))': never }
+  : unknown
+
+// -------------------------------------------------------------------------------------
+// namespaces
+// -------------------------------------------------------------------------------------
+
+let depth = 0
+let fresh = 0
+
+/**
+ * Runs a callback of a combinator, counting how deep in callbacks the program is.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const inCallback = <A>(f: () => A): A => {
+  depth++
+  try {
+    return f()
+  } finally {
+    depth--
+  }
+}
+
+/**
+ * Whether a callback is running (a query whose callback runs now must take a namespace of its own).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const nested = (): boolean => depth > 0
+
+/**
+ * The namespace of a query: `''` for the top-level one (`t0`), else the prefix of its root alias.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const namespaceOf = (s: Select.Select): string => {
+  const a = s.from.alias
+  return a === 't0' ? '' : a.replace(/\d+$/, '')
+}
+
+/**
+ * The alias of binding `i` in a namespace.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const aliasIn = (ns: string, i: number): string => (ns === '' ? `t${i}` : `${ns}${i}`)
+
+/**
+ * The prefix of the relation aggregates' aliases in a namespace (`e1_0`, `q7_e1_0`).
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const aggregatesIn = (ns: string): string => `${ns}e`
+
+// The alias a binding of namespace `from` takes in namespace `to`; undefined for any other alias.
+const mover = (from: string, to: string) => (a: string) =>
+  from === ''
+    ? /^t\d+$/.test(a)
+      ? `${to}${a.slice(1)}`
+      : /^e\d+_\d+$/.test(a)
+        ? `${to}${a}`
+        : undefined
+    : a.startsWith(from)
+      ? `${to}${a.slice(from.length)}`
+      : undefined
+
+const isPlain = (u: object): boolean => {
+  const p: unknown = Object.getPrototypeOf(u)
+  return p === Object.prototype || p === null
+}
+
+// A copy of a tree with some aliases renamed (bindings and column references alike), sharing what
+// does not change. Values (a parameter's, a list's) are data: never entered. What the query layer
+// recorded of a term (`Make.typed`) follows it to its copy.
+const renameIn = (rename: (a: string) => string | undefined) => {
+  const walk = (x: unknown): unknown => {
+    if (typeof x !== 'object' || x === null) return x
+    if (Array.isArray(x)) {
+      const out = x.map(walk)
+      return out.every((y, i) => y === x[i]) ? x : Object.freeze(out)
+    }
+    const node = Node.isNode(x)
+    if (!node && !isPlain(x)) return x
+    const tag = (x as { readonly _tag?: unknown })._tag
+    if (node && tag === 'Param') return x
+    let changed = false
+    const copy: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(x)) {
+      let y: unknown = v
+      if (k === 'alias' && typeof v === 'string') y = rename(v) ?? v
+      else if (!(tag === 'InList' && k === 'values')) y = walk(v)
+      if (y !== v) changed = true
+      copy[k] = y
+    }
+    if (!changed) return x
+    const made = node ? Node.make(copy, tag === 'InList' ? 'values' : undefined) : Object.freeze(copy)
+    const info = Make.recorded(x)
+    return info === undefined ? made : Make.typed(made as unknown as Expr.Expr, info)
+  }
+  return walk
+}
+
+/**
+ * A query moved to a fresh namespace of its own (its select and its joined bindings), so that the terms
+ * its callbacks hand out cannot be confused with those of the queries around it.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const isolate = <Q extends Make.AnyQuery>(q: Q): Q => {
+  const to = `q${++fresh}_`
+  const move = mover(namespaceOf(q.select), to)
+  const walk = renameIn(move)
+  return Make.make({
+    ...q,
+    select: walk(q.select) as Select.Select,
+    joined: new Map([...q.joined].map(([k, b]) => [k, { ...b, alias: move(b.alias) ?? b.alias }])),
+  })
+}
+
+// The deepest `s` level bound inside a select.
+const level = (s: Select.Select): number => {
+  let max = 0
+  const stack: Array<unknown> = [s]
+  for (let x = stack.pop(); x !== undefined; x = stack.pop()) {
+    if (typeof x !== 'object' || x === null) continue
+    if (Array.isArray(x)) {
+      for (const y of x) stack.push(y)
+      continue
+    }
+    if (!Node.isNode(x) && !isPlain(x)) continue
+    const tag = (x as { readonly _tag?: unknown })._tag
+    if (tag === 'Param') continue
+    for (const [k, v] of Object.entries(x)) {
+      if (k === 'alias' && typeof v === 'string') {
+        const m = /^s(\d+)_/.exec(v)
+        if (m !== null) max = Math.max(max, Number(m[1]))
+      } else if (!(tag === 'InList' && k === 'values')) stack.push(v)
+    }
+  }
+  return max
+}
+
+// -------------------------------------------------------------------------------------
+// embedding
+// -------------------------------------------------------------------------------------
+
+/**
+ * What a query becomes inside another: its select under a namespace no reference inside it can be
+ * confused with, and its errors; or why it cannot stand there.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Embedded {
+  readonly select: Select.Select
+  readonly errors: ReadonlyArray<QueryError.QueryError>
+}
+
+/**
+ * A query as a subquery (see the module doc); `outputs` is how many outputs it must have (`undefined`:
+ * any, whole rows included). Total: a value that is not a query is an error.
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const embed = (fn: string, q: unknown, outputs?: number): Embedded | string => {
+  if (!Make.isQuery(q)) return `${fn}: expected a query (Query.from(model, schema) ...), got ${show(q)}`
+  if (outputs !== undefined && (!q.projected || q.select.columns.length !== outputs))
+    return `${fn}: expected a query with exactly ${outputs} output (Query.select(p => ({ x: p.id }))), got ${q.projected ? `${q.select.columns.length} outputs` : 'whole rows'}`
+  const s = renameIn(mover(namespaceOf(q.select), `s${level(q.select) + 1}_`))(q.select) as Select.Select
+  // The inner query's own findings are errors of the outer one now: copies, so that the outer query's
+  // re-examination of itself (which drops its own earlier findings) keeps them.
+  return { select: s, errors: q.errors.map(e => QueryError.make(e.code, e.message, e.schema, e.association)) }
+}
+
+const carried = new WeakMap<object, ReadonlyArray<QueryError.QueryError>>()
+let carrying = 0
+
+/**
+ * Records the errors of an embedded query on the expression it became (returns it).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const carry = <E extends Expr.Expr>(e: E, errors: ReadonlyArray<QueryError.QueryError>): E => {
+  if (errors.length > 0) {
+    carried.set(e, errors)
+    carrying++
+  }
+  return e
+}
+
+/**
+ * The errors the subqueries inside an expression carry. Total.
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const errorsIn = (e: unknown): ReadonlyArray<QueryError.QueryError> => {
+  if (carrying === 0 || !Ex.isExpr(e)) return []
+  const out = new Set<QueryError.QueryError>()
+  const stack: Array<Expr.Expr> = [e]
+  for (let x = stack.pop(); x !== undefined; x = stack.pop()) {
+    for (const err of carried.get(x) ?? []) out.add(err)
+    for (const [c] of Make.innerOf(x)) stack.push(c)
+  }
+  return [...out]
+}
+
+/**
+ * The (non-null) information of a projected query's one output, for the term it becomes.
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const outputInfo = (s: Select.Select): Make.TermInfo => {
+  const o = s.columns[0]
+  return o === undefined ? Make.unknownInfo : Make.infoOf(o.expr)
+}
