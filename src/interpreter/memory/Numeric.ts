@@ -155,9 +155,22 @@ const numericOp = (op: Op, x: Decimal, y: Decimal): Decimal | DbError.DbError =>
       if (x._tag === 'Special') return sign(y) === 0 ? divisionByZero() : special(NaN)
       return x
     }
-    const a = toFloat(x)
-    const b = toFloat(y)
-    return fromFloat(op === 'add' ? a + b : op === 'sub' ? a - b : a * b)
+    // A finite operand counts by its sign only: as a double it may overflow to an infinity of its own
+    // (`'-Infinity' + 2e323` is -Infinity, not NaN).
+    const a = x._tag === 'Special' ? x.value : sign(x)
+    const b = y._tag === 'Special' ? y.value : sign(y)
+    if (op === 'mul') return fromFloat(a * b)
+    return fromFloat(
+      x._tag === 'Special' && y._tag === 'Special'
+        ? op === 'add'
+          ? a + b
+          : a - b
+        : x._tag === 'Special'
+          ? a
+          : op === 'add'
+            ? b
+            : -b,
+    )
   }
   const scale = Math.max(x.scale, y.scale)
   switch (op) {
