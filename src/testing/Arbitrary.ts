@@ -19,6 +19,7 @@ import { absurd } from 'fp-ts/lib/function.js'
 import * as Expr from '../ast/Expr.js'
 import type { WriteError } from '../error/WriteError.js'
 import * as MemoryWrite from '../interpreter/memory/Write.js'
+import * as Fn from '../query/Fn.js'
 import * as Pred from '../query/Pred.js'
 import * as Query from '../query/Query.js'
 import type { RawRow } from '../run/Interpreter.js'
@@ -901,6 +902,508 @@ export const query = (g: Generated, data: Dataset, options: QueryOptions = {}): 
             : r.orderBy,
       }))
   })
+}
+
+// -------------------------------------------------------------------------------------
+// constructors: algebra queries
+// -------------------------------------------------------------------------------------
+
+/**
+ * A term of a projection, a group, an order or a having, over the root (`binding: null`) and the
+ * joined bindings (by association name). Each column carries its generated type, so a counterexample
+ * says what the term is.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type TermSpec =
+  | {
+      readonly _tag: 'Column'
+      readonly binding: string | null
+      readonly column: string
+      readonly type: ColumnType
+    }
+  | { readonly _tag: 'Lower' | 'Length'; readonly term: TermSpec }
+  | { readonly _tag: 'Add'; readonly term: TermSpec; readonly value: number }
+  | { readonly _tag: 'Coalesce'; readonly term: TermSpec; readonly value: unknown }
+  | { readonly _tag: 'RelCount'; readonly association: string }
+  | { readonly _tag: 'RelSum'; readonly association: string; readonly column: string }
+  | { readonly _tag: 'ScalarCount'; readonly subquery: SubquerySpec }
+  | { readonly _tag: 'Count' }
+  | { readonly _tag: 'CountOf' | 'Sum' | 'Min' | 'Max'; readonly term: TermSpec }
+  | { readonly _tag: 'SumOfCount' }
+
+/**
+ * A query of another (or the same) schema embedded in a condition or a projection: filtered, and
+ * correlated (`[inner column, outer root column]`, both integers) or not; projected on one integer
+ * column when it stands in `Pred.in`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface SubquerySpec {
+  readonly schema: string
+  readonly column: string
+  readonly correlate: readonly [string, string] | null
+  readonly where: ReadonlyArray<PredSpec>
+}
+
+/**
+ * A condition over the root with a subquery: `Pred.exists`, `Pred.notExists`, or `Pred.in` of an
+ * integer column of the root.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type SubPredSpec =
+  | { readonly _tag: 'Exists' | 'NotExists'; readonly subquery: SubquerySpec }
+  | { readonly _tag: 'In'; readonly column: string; readonly subquery: SubquerySpec }
+
+/**
+ * A query of the algebra: a root schema, joins of its associations of any kind, `where` conjuncts
+ * (row predicates and subqueries), an optional grouping (`groupBy` terms, possibly none: one group of
+ * all rows) with `having` comparisons of aggregates, a projection (outputs named `o0`, `o1` ...),
+ * `distinctOn` terms, an order by output index, offset and limit. `refused` names the mistake of a
+ * query built to be refused (a typed error before any SQL, on every interpreter alike), else null.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface AlgebraSpec {
+  readonly schema: string
+  readonly joins: ReadonlyArray<{ readonly association: string; readonly kind: Expr.JoinKind }>
+  readonly where: ReadonlyArray<PredSpec>
+  readonly subqueries: ReadonlyArray<SubPredSpec>
+  readonly grouped: boolean
+  readonly groupBy: ReadonlyArray<TermSpec>
+  readonly having: ReadonlyArray<{
+    readonly op: Expr.CompareOp
+    readonly term: TermSpec
+    readonly value: number
+  }>
+  readonly outputs: ReadonlyArray<TermSpec>
+  readonly distinctOn: ReadonlyArray<TermSpec>
+  readonly orderBy: ReadonlyArray<readonly [A.Direction, number]>
+  readonly offset: number | null
+  readonly limit: number | null
+  readonly refused: null | 'ungrouped' | 'aggregateInWhere' | 'nestedAggregate'
+}
+
+/**
+ * Options of `algebraQuery`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface AlgebraOptions {
+  /** How often (1 in n) a query is built to be refused; 20 by default, 0 for never. */
+  readonly refusedOneIn?: number
+}
+
+interface InScope {
+  readonly binding: string | null
+  readonly column: ColumnSpec
+}
+
+const columnTerm = (s: InScope): TermSpec => ({
+  _tag: 'Column',
+  binding: s.binding,
+  column: s.column.name,
+  type: s.column.type,
+})
+
+// A subquery over any schema: filtered, correlated with the root on integer columns or not.
+const subquery = (g: Generated, schema: string): fc.Arbitrary<SubquerySpec> => {
+  const outer = columnsOf(g.spec, schema).filter(c => c.type === 'integer')
+  return fc.constantFrom(...g.spec.tables.map(t => t.schema)).chain(inner => {
+    const ints = columnsOf(g.spec, inner)
+      .filter(c => c.type === 'integer')
+      .map(c => c.name)
+    return fc.record({
+      schema: fc.constant(inner),
+      column: fc.constantFrom(...ints),
+      correlate: fc.option(fc.tuple(fc.constantFrom(...ints), fc.constantFrom(...outer.map(c => c.name))), {
+        freq: 2,
+      }),
+      where: fc.array(pred(g, inner, 1), { maxLength: 1 }),
+    })
+  })
+}
+
+/**
+ * Random queries of the algebra over a model (see `AlgebraSpec`): joins of every kind (`inner`,
+ * `left`, `right`, `full`) of up to two of the root's associations; projections of the root's and the
+ * joined bindings' columns, `lower`, `length`, `add`, `coalesce`, relation aggregates (`$.count`,
+ * `$.sum`) and correlated scalar subqueries (`Fn.scalar` of a count); `where` conjuncts from `pred`
+ * and subqueries (`Pred.exists`, `Pred.notExists`, `Pred.in` of a projected query, correlated or
+ * not); groups (by columns, `lower` and `length` of them, or none) with `count`, `count(t)`, `sum`,
+ * `min` and `max`, columns of a binding whose `id` is grouped, and `having`; `distinctOn`; an order by
+ * outputs, offset and limit. When a limit, an offset or a `distinctOn` is drawn, the order ends with
+ * every output, so the rows are determined. At a small rate (`refusedOneIn`), a query the library
+ * refuses: a column neither grouped nor inside an aggregate, an aggregate in a `where`, an aggregate
+ * inside an aggregate.
+ *
+ * Excluded, because the memory interpreter reads types from values (see its `Eval` module): only
+ * integer, text, boolean and timestamptz columns are generated, so no bigint or numeric column is
+ * ordered or taken the `min` / `max` of (such text compares as text there); `sum` is of integer
+ * columns only, never ordered through arithmetic on its `bigint` result; `min` / `max` are never of
+ * booleans (PostgreSQL has none).
+ *
+ * @example
+ * import * as fc from 'fast-check'
+ * import * as Arb from 'quiver-sql/testing'
+ * const cases = Arb.model().chain(g => Arb.rows(g).chain(data => Arb.algebraQuery(g).map(q => ({ g, data, q }))))
+ * fc.assert(
+ *   fc.property(cases, ({ g, data, q }) => (Arb.toAlgebraQuery(g, data, q).errors.length === 0) === (q.refused === null)),
+ *   { numRuns: 20 },
+ * )
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const algebraQuery = (g: Generated, options: AlgebraOptions = {}): fc.Arbitrary<AlgebraSpec> => {
+  const schemas = g.spec.tables.map(t => t.schema)
+  const oneIn = options.refusedOneIn ?? 20
+  return fc.constantFrom(...schemas).chain(schema => {
+    const assocs = [...(g.model.associations.get(schema)?.values() ?? [])]
+    const joins = fc.uniqueArray(
+      fc.record({
+        association: fc.constantFrom(...(assocs.length > 0 ? assocs.map(a => a.name) : [''])),
+        kind: fc.constantFrom<Expr.JoinKind>('inner', 'left', 'right', 'full'),
+      }),
+      { maxLength: assocs.length > 0 ? 2 : 0, selector: j => j.association },
+    )
+    return fc
+      .record({
+        joins,
+        grouped: fc.boolean(),
+        refused: fc.integer({ min: 0, max: Math.max(oneIn - 1, 0) }),
+        which: fc.constantFrom('ungrouped' as const, 'aggregateInWhere' as const, 'nestedAggregate' as const),
+      })
+      .chain(({ joins, grouped, refused, which }) => {
+        const scope: ReadonlyArray<InScope> = [
+          ...columnsOf(g.spec, schema).map(column => ({ binding: null, column })),
+          ...joins.flatMap(j =>
+            columnsOf(g.spec, assocs.find(a => a.name === j.association)?.target ?? '').map(column => ({
+              binding: j.association,
+              column,
+            })),
+          ),
+        ]
+        const column = fc.constantFrom(...scope)
+        const typed = (ts: ReadonlyArray<ColumnType>) => scope.filter(s => ts.includes(s.column.type))
+        const ints = typed(['integer'])
+        const texts_ = typed(['text'])
+        const plainAlts: Array<fc.Arbitrary<TermSpec>> = [
+          column.map(columnTerm),
+          column.map(columnTerm),
+          fc.tuple(fc.constantFrom(...ints), fc.integer({ min: -2, max: 2 })).map(([c, value]) => ({
+            _tag: 'Add' as const,
+            term: columnTerm(c),
+            value,
+          })),
+          column.chain(c =>
+            valueOf(c.column.type).map(value => ({ _tag: 'Coalesce' as const, term: columnTerm(c), value })),
+          ),
+          subquery(g, schema).map(s => ({ _tag: 'ScalarCount' as const, subquery: s })),
+        ]
+        if (texts_.length > 0)
+          plainAlts.push(
+            fc
+              .tuple(fc.constantFrom('Lower' as const, 'Length' as const), fc.constantFrom(...texts_))
+              .map(([_tag, c]) => ({ _tag, term: columnTerm(c) })),
+          )
+        if (assocs.length > 0)
+          plainAlts.push(
+            fc.constantFrom(...assocs).map(a => ({ _tag: 'RelCount' as const, association: a.name })),
+            fc.constantFrom(...assocs).chain(a =>
+              fc
+                .constantFrom(
+                  ...columnsOf(g.spec, a.target)
+                    .filter(c => c.type === 'integer')
+                    .map(c => c.name),
+                )
+                .map(c => ({ _tag: 'RelSum' as const, association: a.name, column: c })),
+            ),
+          )
+        const plain = fc.oneof(...plainAlts)
+        const extremes = typed(['integer', 'text', 'timestamptz'])
+        const aggregate: fc.Arbitrary<TermSpec> = fc.oneof(
+          fc.constant({ _tag: 'Count' as const }),
+          column.map(c => ({ _tag: 'CountOf' as const, term: columnTerm(c) })),
+          fc.constantFrom(...ints).map(c => ({ _tag: 'Sum' as const, term: columnTerm(c) })),
+          fc
+            .tuple(fc.constantFrom('Min' as const, 'Max' as const), fc.constantFrom(...extremes))
+            .map(([_tag, c]) => ({ _tag, term: columnTerm(c) })),
+        )
+        // Group and distinct on terms hold no value: a grouped expression with a parameter never matches
+        // the same expression in the projection, nor a distinct on term the order it must lead (each
+        // value is a parameter of its own); the library refuses the second.
+        const groupAlts: Array<fc.Arbitrary<TermSpec>> = [column.map(columnTerm)]
+        if (texts_.length > 0)
+          groupAlts.push(
+            fc
+              .tuple(fc.constantFrom('Lower' as const, 'Length' as const), fc.constantFrom(...texts_))
+              .map(([_tag, c]) => ({ _tag, term: columnTerm(c) })),
+          )
+        const groupTerm = fc.oneof(...groupAlts)
+        const refusal = refused === 0 && oneIn > 0 ? which : null
+        const shape = grouped
+          ? fc.uniqueArray(groupTerm, { maxLength: 2, selector: t => JSON.stringify(t) }).chain(groupBy => {
+              // Columns of a binding whose id is grouped are allowed, as PostgreSQL allows them.
+              const keyed = scope.filter(s =>
+                groupBy.some(t => t._tag === 'Column' && t.column === 'id' && t.binding === s.binding),
+              )
+              const outputs = fc.array(
+                fc.oneof(
+                  aggregate,
+                  ...(groupBy.length > 0 ? [fc.constantFrom(...groupBy)] : []),
+                  ...(keyed.length > 0 ? [fc.constantFrom(...keyed).map(columnTerm)] : []),
+                ),
+                { minLength: 1, maxLength: 4 },
+              )
+              const havingTerm = fc.oneof(
+                fc.constant({ _tag: 'Count' as const }),
+                fc.constantFrom(...ints).map(c => ({ _tag: 'Sum' as const, term: columnTerm(c) })),
+              )
+              return fc.record({
+                groupBy: fc.constant(groupBy),
+                outputs,
+                having: fc.array(
+                  fc.record({
+                    op: fc.constantFrom<Expr.CompareOp>('eq', 'neq', 'lt', 'lte', 'gt', 'gte'),
+                    term: havingTerm,
+                    value: fc.integer({ min: 0, max: 4 }),
+                  }),
+                  { maxLength: 1 },
+                ),
+                distinctOn: fc.constant([] as ReadonlyArray<TermSpec>),
+              })
+            })
+          : fc.record({
+              groupBy: fc.constant([] as ReadonlyArray<TermSpec>),
+              outputs: fc.array(plain, { minLength: 1, maxLength: 4 }),
+              having: fc.constant([]),
+              distinctOn: fc.oneof(
+                { weight: 3, arbitrary: fc.constant([] as ReadonlyArray<TermSpec>) },
+                { weight: 1, arbitrary: fc.array(groupTerm, { minLength: 1, maxLength: 2 }) },
+              ),
+            })
+        return fc
+          .record({
+            shape,
+            where: fc.array(pred(g, schema, 1), { maxLength: 2 }),
+            subqueries: fc.array(
+              fc.oneof(
+                fc.record({
+                  _tag: fc.constantFrom('Exists' as const, 'NotExists' as const),
+                  subquery: subquery(g, schema),
+                }),
+                fc.record({
+                  _tag: fc.constant('In' as const),
+                  column: fc.constantFrom(
+                    ...columnsOf(g.spec, schema)
+                      .filter(c => c.type === 'integer')
+                      .map(c => c.name),
+                  ),
+                  subquery: subquery(g, schema),
+                }),
+              ),
+              { maxLength: 1 },
+            ),
+            order: fc.array(fc.tuple(directionArb, fc.nat(3)), { maxLength: 2 }),
+            offset: fc.option(fc.nat(3), { freq: 4 }),
+            limit: fc.option(fc.nat(4), { freq: 3 }),
+          })
+          .map(({ shape, where, subqueries, order, offset, limit }): AlgebraSpec => {
+            const n = shape.outputs.length
+            const orderBy = order.map(([d, i]) => [d, i % n] as const)
+            const total =
+              limit !== null || offset !== null || shape.distinctOn.length > 0
+                ? [...orderBy, ...shape.outputs.map((_, i) => ['asc', i] as const)]
+                : orderBy
+            const refusedOutputs: ReadonlyArray<TermSpec> =
+              refusal === 'ungrouped'
+                ? // with an aggregate beside it, even with no group term
+                  [{ _tag: 'Column', binding: null, column: 'id', type: 'integer' }, { _tag: 'Count' }]
+                : refusal === 'nestedAggregate'
+                  ? [{ _tag: 'SumOfCount' }]
+                  : []
+            return {
+              schema,
+              joins,
+              where,
+              subqueries,
+              // An ungrouped root id is refused only where grouping happens and the id is not grouped.
+              grouped: grouped || refusal === 'ungrouped',
+              groupBy:
+                refusal === 'ungrouped'
+                  ? shape.groupBy.filter(t => t._tag !== 'Column' || t.binding !== null || t.column !== 'id')
+                  : shape.groupBy,
+              having: shape.having,
+              outputs: [...shape.outputs, ...refusedOutputs],
+              distinctOn: shape.distinctOn,
+              orderBy: total,
+              offset,
+              limit,
+              refused: refusal,
+            }
+          })
+      })
+  })
+}
+
+type LooseQuery = Query.Query<Model.AnyModel, string>
+// Applies a combinator to a query whose types this untyped builder does not track.
+const step = (f: (q: never) => unknown, q: Query.AnyQuery): LooseQuery => f(q as never) as LooseQuery
+type LooseScope = Scope & { readonly joined: Readonly<Record<string, Refs>> }
+
+const subqueryOf = (g: Generated, s: SubquerySpec, outer: Refs, projected: boolean): Query.AnyQuery => {
+  let q: LooseQuery = Query.from(g.model, s.schema)
+  const correlate = s.correlate
+  if (correlate !== null)
+    q = step(
+      Query.where((r: Refs) =>
+        Pred.eq(r[correlate[0]] as Pred.Term<unknown>, outer[correlate[1]] as Pred.Term<unknown>),
+      ),
+      q,
+    )
+  for (const w of s.where)
+    q = step(
+      Query.where((r: Refs, $: Scope) => toPred(w, r, $)),
+      q,
+    )
+  return projected
+    ? step(
+        Query.select((r: Refs) => ({ v: r[s.column] as Pred.Term<unknown> })),
+        q,
+      )
+    : q
+}
+
+/**
+ * A term spec as a term, given the root's terms and the scope of a callback.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Query } from 'quiver-sql'
+ * import * as fc from 'fast-check'
+ * import * as Arb from 'quiver-sql/testing'
+ * const [g] = fc.sample(Arb.model(), { numRuns: 1, seed: 1 })
+ * const schema = g!.spec.tables[0]!.schema
+ * const q = pipe(
+ *   Query.from(g!.model, schema),
+ *   Query.select((row, $) => ({ n: Arb.toTerm(g!, { _tag: 'Count' }, row, $) })),
+ * )
+ * assert.strictEqual(Query.toSql(q)._tag, 'Right')
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const toTerm = (g: Generated, t: TermSpec, row: Refs, $: Scope): Pred.Term<unknown> => {
+  const go = (x: TermSpec): Pred.Term<unknown> => toTerm(g, x, row, $)
+  switch (t._tag) {
+    case 'Column': {
+      const refs = t.binding === null ? row : ($ as LooseScope).joined[t.binding]
+      return refs?.[t.column] ?? Expr.column('?', t.column)
+    }
+    case 'Lower':
+      return Fn.lower(go(t.term) as Pred.Term<string>)
+    case 'Length':
+      return Fn.length(go(t.term) as Pred.Term<string>)
+    case 'Add':
+      return Fn.add(go(t.term) as Pred.Term<number>, t.value)
+    case 'Coalesce':
+      return Fn.coalesce(go(t.term), t.value as Pred.Operand<unknown>)
+    case 'RelCount':
+      return $.count(t.association as never)
+    case 'RelSum': {
+      const c = t.column
+      return $.sum(t.association as never, ((r: Refs) => r[c]) as never)
+    }
+    case 'ScalarCount': {
+      const inner = subqueryOf(g, t.subquery, row, false)
+      return Fn.scalar(Query.select(() => ({ n: Fn.count() }))(inner as LooseQuery) as never)
+    }
+    case 'Count':
+      return Fn.count()
+    case 'CountOf':
+      return Fn.count(go(t.term))
+    case 'Sum':
+      return Fn.sum(go(t.term) as Pred.Term<number>)
+    case 'Min':
+      return Fn.min(go(t.term))
+    case 'Max':
+      return Fn.max(go(t.term))
+    case 'SumOfCount':
+      return Fn.sum(Fn.count())
+  }
+}
+
+/**
+ * An algebra spec as a query over the generated model (see `algebraQuery`).
+ *
+ * @example
+ * import * as fc from 'fast-check'
+ * import * as Arb from 'quiver-sql/testing'
+ * const cases = Arb.model().chain(g => Arb.algebraQuery(g, { refusedOneIn: 0 }).map(q => ({ g, q })))
+ * fc.assert(fc.property(cases, ({ g, q }) => Arb.toAlgebraQuery(g, new Map(), q).errors.length === 0), { numRuns: 20 })
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const toAlgebraQuery = (g: Generated, _data: Dataset, spec: AlgebraSpec): Query.AnyQuery => {
+  let q: LooseQuery = Query.from(g.model, spec.schema)
+  for (const j of spec.joins) q = step(Query.join(j.association as never, j.kind), q)
+  for (const w of spec.where)
+    q = step(
+      Query.where((row: Refs, $: Scope) => toPred(w, row, $)),
+      q,
+    )
+  if (spec.refused === 'aggregateInWhere')
+    q = step(
+      Query.where(() => Pred.gt(Fn.count(), 0)),
+      q,
+    )
+  for (const s of spec.subqueries)
+    q = step(
+      Query.where((row: Refs) => {
+        const inner = subqueryOf(g, s.subquery, row, s._tag === 'In')
+        return s._tag === 'In'
+          ? Pred.in(row[s.column] as Pred.Term<unknown>, inner as never)
+          : s._tag === 'Exists'
+            ? Pred.exists(inner)
+            : Pred.notExists(inner)
+      }),
+      q,
+    )
+  const term = (t: TermSpec) => (row: Refs, $: Scope) => toTerm(g, t, row, $)
+  if (spec.grouped)
+    q = step(
+      Query.groupBy((row: Refs, $: Scope) => spec.groupBy.map(t => term(t)(row, $))),
+      q,
+    )
+  for (const h of spec.having)
+    q = step(
+      Query.having((row: Refs, $: Scope) => ops[h.op](term(h.term)(row, $), h.value)),
+      q,
+    )
+  if (spec.distinctOn.length > 0)
+    q = step(
+      Query.distinctOn((row: Refs, $: Scope) => spec.distinctOn.map(t => term(t)(row, $))),
+      q,
+    )
+  q = step(
+    Query.select((row: Refs, $: Scope) =>
+      Object.fromEntries(spec.outputs.map((t, i) => [`o${i}`, term(t)(row, $)])),
+    ),
+    q,
+  )
+  if (spec.orderBy.length > 0)
+    q = step(Query.orderBy(spec.orderBy.map(([d, i]) => [d, `o${i}`] as const) as never), q)
+  if (spec.offset !== null) q = step(Query.offset(spec.offset), q)
+  if (spec.limit !== null) q = step(Query.limit(spec.limit), q)
+  return q
 }
 
 /**

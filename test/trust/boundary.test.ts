@@ -162,6 +162,9 @@ const excluded: ReadonlyMap<string, string> = new Map([
     'toPred',
     'toQuery',
     'toWrite',
+    'algebraQuery',
+    'toTerm',
+    'toAlgebraQuery',
   ].map(n => [`Testing.${n}`, 'a test tool over its own generated values'] as const),
 ])
 
