@@ -45,12 +45,16 @@ export interface Joined<S extends string = string, N extends boolean = boolean> 
 export type Joins = Readonly<Record<string, Joined>>
 
 /**
+ * A joined binding as the query keeps it: its SQL alias, its schema, and the association path from the
+ * root that it joins (names joined with `.`), by which a later join over a longer path finds it.
+ *
  * @category model
  * @since 0.1.0
  */
 export interface Binding {
   readonly alias: string
   readonly schema: string
+  readonly path: string
 }
 
 declare const wholeRows: unique symbol

@@ -181,9 +181,9 @@ export type RowOf<Q> =
   Q extends Query<infer M, infer S, infer P, Joins, infer R> ? Make.Result<M, S, P, R> : never
 
 /**
- * The joins of a query after joining association `N` (to schema `T`) with `kind`: a `left` join makes
- * the joined binding nullable, a `right` join every binding before it (the root included), a `full`
- * join both.
+ * The joins of a query after joining an association path to schema `T` under name `N` with `kind`: a
+ * `left` join makes the joined binding nullable, a `right` join every binding before it (the root
+ * included), a `full` join both. `H` are the bindings the path's intermediate hops add (see `Hops`).
  *
  * @category model
  * @since 0.1.0
@@ -193,9 +193,60 @@ export type AddJoin<
   N extends string,
   T extends string,
   K extends Expr.JoinKind,
+  H extends Joins = {},
 > = (K extends 'right' | 'full'
   ? { readonly [X in keyof J]: Joined<J[X]['schema'], true> } & { readonly '': Joined<string, true> }
-  : J) & { readonly [X in N]: Joined<T, K extends 'left' | 'full' ? true : false> }
+  : J) &
+  H & { readonly [X in N]: Joined<T, K extends 'left' | 'full' ? true : false> }
+
+/**
+ * The default name of the binding a join over path `P` makes: its association names joined with `.`
+ * (`['comments', 'author']` is `'comments.author'`).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type PathName<P> = P extends readonly [infer H extends string]
+  ? H
+  : P extends readonly [infer H extends string, ...infer R]
+    ? `${H}.${PathName<R>}`
+    : string
+
+/**
+ * The bindings a join over path `P` (from schema `S`) adds for its intermediate hops: each strict
+ * prefix under its default name (`PathName`), unless a binding of that name is already in `J` (then
+ * the join goes on from it). Nullable (`N`) unless the join is `inner`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Hops<
+  M extends Model.AnyModel,
+  S extends string,
+  J extends Joins,
+  P,
+  N extends boolean,
+  Prefix extends string = '',
+> = P extends readonly [infer H extends string, infer Next, ...infer R]
+  ? (`${Prefix}${H}` extends keyof J
+      ? {}
+      : { readonly [X in `${Prefix}${H}`]: Joined<Model.Target<M, S, H>, N> }) &
+      Hops<M, Model.Target<M, S, H>, J, readonly [Next, ...R], N, `${Prefix}${H}.`>
+  : {}
+
+/**
+ * The options of `join`: `as`, the name of the binding (default: the association path joined with
+ * `.`); `on`, a condition on the joined rows conjoined with the association's own in the ON clause
+ * (the callback gets the joined row's columns and a scope over the joined schema, with the bindings
+ * joined before it).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface JoinOptions<M extends Model.AnyModel, T extends string, J extends Joins, A extends string> {
+  readonly as?: A
+  readonly on?: (row: Refs<Model.Row<M, T>>, $: Scope<M, T, J>) => Pred.Pred
+}
 
 /**
  * @category model
@@ -976,20 +1027,32 @@ const joinKinds: ReadonlyArray<unknown> = [
 ] satisfies ReadonlyArray<Expr.JoinKind>
 
 /**
- * Joins an association (`inner` by default, `left`, `right` or `full`) under its name; its filters go
- * in the ON. The joined columns are available to later callbacks as `$.joined[name]`, typed nullable
- * where the join may leave them NULL (a `left` join's, and every binding before a `right` join, the
- * root included; a `full` join both). Whole rows stay the root's rows (a has-many join repeats them, as
- * SQL does); after a `right` or `full` join, which can leave the root's columns NULL, only a
- * projection (`select`) can be loaded.
+ * Joins an association (`inner` by default, `left`, `right` or `full`), or a path of associations at
+ * any depth (each hop joined with the kind, a through as its chain); its filters go in the ON. The
+ * binding is named by the path joined with `.` (`'comments.author'`) unless `{ as: name }` is given,
+ * and each intermediate hop is bound under its own prefix (`'comments'`); a prefix already bound under
+ * that name (by an earlier join of that path) is reused, not joined again. `{ on: (row, $) => pred }`
+ * adds a condition on the joined rows to the ON (with a `left` join it filters the joined rows, never
+ * the root's). The joined columns are available to later callbacks as `$.joined[name]`, typed
+ * nullable where the join may leave them NULL (a `left` join's, and every binding before a `right`
+ * join, the root included; a `full` join both). Whole rows stay the root's rows (a has-many join
+ * repeats them, as SQL does); after a `right` or `full` join, which can leave the root's columns NULL,
+ * only a projection (`select`) can be loaded. An unknown association, kind or option, and a name
+ * bound twice, are `QueryError`s.
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
  * import { pipe } from 'fp-ts/lib/function.js'
- * import { Column, Query, Schema } from 'quiver-sql'
+ * import { Column, Pred, Query, Schema } from 'quiver-sql'
  * const user = Schema.table('user', 'users', { id: Column.serial, name: Column.text })
  * const post = Schema.table('post', 'posts', { id: Column.serial, author_id: Column.nullable(Column.integer) })
- * const M = Schema.modelOrThrow({ user, post }, { post: { author: Schema.belongsTo('user', { foreignKey: 'author_id' }) } })
+ * const comment = Schema.table('comment', 'comments', {
+ *   id: Column.serial, post_id: Column.integer, author_id: Column.integer, public: Column.boolean,
+ * })
+ * const M = Schema.modelOrThrow({ user, post, comment }, {
+ *   post: { author: Schema.belongsTo('user', { foreignKey: 'author_id' }), comments: Schema.hasMany('comment') },
+ *   comment: { author: Schema.belongsTo('user', { foreignKey: 'author_id' }) },
+ * })
  * const q = pipe(
  *   Query.from(M, 'post'),
  *   Query.join('author', 'left'),
@@ -1002,68 +1065,189 @@ const joinKinds: ReadonlyArray<unknown> = [
  *     params: [],
  *   }),
  * )
+ * const commenters = pipe(
+ *   Query.from(M, 'post'),
+ *   Query.join(['comments', 'author'], 'left', { as: 'commenter', on: c => Pred.eq(c.name, 'ada') }),
+ *   Query.select((p, $) => ({ id: p.id, open: $.joined.comments.public, by: $.joined.commenter.name })),
+ * )
+ * assert.deepStrictEqual(
+ *   Query.toSql(commenters),
+ *   E.right({
+ *     text:
+ *       'select "t0"."id", "t1"."public" as "open", "t2"."name" as "by" from "posts" as "t0" ' +
+ *       'left join "comments" as "t1" on "t1"."post_id" = "t0"."id" ' +
+ *       'left join "users" as "t2" on "t2"."id" = "t1"."author_id" and "t2"."name" = $1',
+ *     params: ['ada'],
+ *   }),
+ * )
  *
  * @category combinators
  * @since 0.1.0
  */
-export const join =
-  <
-    M extends Model.AnyModel,
-    S extends string,
-    const N extends Model.AssociationName<M, S>,
-    const K extends Expr.JoinKind = 'inner',
-  >(
-    name: N,
-    kind?: K,
-  ) =>
-  <P, J extends Joins, R>(
-    q: Query<M, S, P, J, R>,
-  ): Query<M, S, P, AddJoin<J, N, Model.Target<M, S, N>, K>, R> => {
-    type Out = Query<M, S, P, AddJoin<J, N, Model.Target<M, S, N>, K>, R>
+export function join<
+  M extends Model.AnyModel,
+  S extends string,
+  J extends Joins,
+  const N extends Model.AssociationName<M, S>,
+  const K extends Expr.JoinKind = 'inner',
+  const A extends string = N,
+>(
+  name: N,
+  kind?: K,
+  options?: JoinOptions<M, Model.Target<M, S, N>, J, A>,
+): <P, R>(q: Query<M, S, P, J, R>) => Query<M, S, P, AddJoin<J, A, Model.Target<M, S, N>, K>, R>
+export function join<
+  M extends Model.AnyModel,
+  S extends string,
+  J extends Joins,
+  const Path extends readonly [Model.AssociationName<M, S>, ...Array<string>],
+  const K extends Expr.JoinKind = 'inner',
+  const A extends string = PathName<Path>,
+>(
+  path: Path & Model.Path<M, S, Path>,
+  kind?: K,
+  options?: JoinOptions<
+    M,
+    Model.PathTarget<M, S, Path>,
+    J & Hops<M, S, J, Path, K extends 'inner' ? false : true>,
+    A
+  >,
+): <P, R>(
+  q: Query<M, S, P, J, R>,
+) => Query<
+  M,
+  S,
+  P,
+  AddJoin<J, A, Model.PathTarget<M, S, Path>, K, Hops<M, S, J, Path, K extends 'inner' ? false : true>>,
+  R
+>
+export function join(nameOrPath: unknown, kind?: unknown, options?: unknown): (q: never) => unknown {
+  return (q: unknown) => {
     if (!isQuery(q)) return notAQuery('join', q) as never
-    return guardOn('join', q, () => {
-      const k: unknown = kind === undefined ? 'inner' : kind
-      if (!joinKinds.includes(k))
-        return make({
-          ...q,
-          errors: [
-            ...q.errors,
-            invalidArgument(
-              'join',
-              `the kind of a join is 'inner', 'left', 'right' or 'full', got ${show(kind)}`,
-              q.schema,
-            ),
-          ],
-        })
-      const chain = Chain.fromPath(q.model, q.schema, [name])
-      if (E.isLeft(chain)) return make({ ...q, errors: [...q.errors, chain.left] })
-      if (q.joined.has(name))
-        return make({
-          ...q,
-          errors: [
-            ...q.errors,
-            QueryError.make('InvalidArgument', `association '${name}' is joined twice`, q.schema, name),
-          ],
-        })
-      // The chain's joins, each of the kind asked for (a right join of a many-to-many keeps every
-      // target, with its join rows and owners where there are some).
-      const ns = Subquery.namespaceOf(q.select)
-      const forward = Chain.forward(chain.right, q.select.from.alias, 'inner', i =>
-        Subquery.aliasIn(ns, q.aliases + i),
-      )
-      const joins = forward.joins.map(j => Select.join(k as Expr.JoinKind, j.binding, j.on))
-      const joined = new Map(q.joined)
-      joined.set(name, { alias: forward.targetAlias, schema: chain.right.target })
-      return settle(
-        make({
-          ...q,
-          select: Select.withJoins(joins)(q.select),
-          aliases: q.aliases + joins.length,
-          joined,
-        }),
-      )
-    }) as unknown as Out
+    return guardOn('join', q, () => joinPath(q, nameOrPath, kind, options)) as never
   }
+}
+
+const joinOptions: ReadonlyArray<string> = ['as', 'on'] satisfies ReadonlyArray<
+  keyof JoinOptions<Model.AnyModel, string, {}, string>
+>
+
+// The options from untyped code, checked: each known key of the right type.
+const readOptions = (
+  options: unknown,
+): E.Either<
+  string,
+  { readonly as: string | undefined; readonly on: ((row: unknown, $: unknown) => unknown) | undefined }
+> => {
+  if (options === undefined) return E.right({ as: undefined, on: undefined })
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    return E.left(`the options of a join are an object { as?, on? }, got ${show(options)}`)
+  const o = options as Readonly<Record<string, unknown>>
+  const unknown = Object.keys(o).find(key => !joinOptions.includes(key))
+  if (unknown !== undefined) return E.left(`unknown option '${unknown}' (a join takes 'as' and 'on')`)
+  const as = o['as']
+  const on = o['on']
+  if (as !== undefined && (typeof as !== 'string' || as === '' || as === '__proto__'))
+    return E.left(`option 'as' must be a non-empty name, got ${show(as)}`)
+  if (on !== undefined && typeof on !== 'function')
+    return E.left(`option 'on' must be a callback (row, $) => predicate, got ${show(on)}`)
+  return E.right({ as, on: on as ((row: unknown, $: unknown) => unknown) | undefined })
+}
+
+// The joins of an association path: each hop from the binding of the one before (a prefix already
+// bound under its name is reused), the last under its name, with the `on` condition in its ON.
+const joinPath = (q: AnyQuery, nameOrPath: unknown, kind: unknown, options: unknown): AnyQuery => {
+  const fail = (e: QueryError.QueryError): AnyQuery => make({ ...q, errors: [...q.errors, e] })
+  const path: ReadonlyArray<unknown> | undefined =
+    typeof nameOrPath === 'string' ? [nameOrPath] : Array.isArray(nameOrPath) ? nameOrPath : undefined
+  if (path === undefined || path.length === 0)
+    return fail(
+      invalidArgument(
+        'join',
+        `expected an association name or a non-empty path of names, got ${show(nameOrPath)}`,
+        q.schema,
+      ),
+    )
+  const k: unknown = kind === undefined ? 'inner' : kind
+  if (!joinKinds.includes(k))
+    return fail(
+      invalidArgument(
+        'join',
+        `the kind of a join is 'inner', 'left', 'right' or 'full', got ${show(kind)}`,
+        q.schema,
+      ),
+    )
+  const opts = readOptions(options)
+  if (E.isLeft(opts)) return fail(invalidArgument('join', opts.left, q.schema))
+  const { as, on } = opts.right
+  // Inside another callback, the query takes a namespace of its own before the `on` callback gets its
+  // terms (as `withCallback` does).
+  const own =
+    on !== undefined && Subquery.nested() && Subquery.namespaceOf(q.select) === '' ? Subquery.isolate(q) : q
+  const ns = Subquery.namespaceOf(own.select)
+  const joined = new Map(own.joined)
+  const joins: Array<Select.Join> = []
+  const errors: Array<QueryError.QueryError> = []
+  let at = own.schema
+  let from = own.select.from.alias
+  for (let i = 0; i < path.length; i++) {
+    const hop = path[i]
+    const chain = Chain.fromPath(own.model, at, [hop as string])
+    if (E.isLeft(chain)) return fail(chain.left)
+    const prefix = path.slice(0, i + 1).join('.')
+    const last = i === path.length - 1
+    const name = last && as !== undefined ? as : prefix
+    const bound = joined.get(name)
+    if (bound !== undefined && (last || bound.path !== prefix))
+      return fail(
+        QueryError.make(
+          'InvalidArgument',
+          last
+            ? `Query.join: association '${prefix}' is joined twice under the name '${name}' (give another with { as })`
+            : `Query.join: the name '${name}' is bound to the join of '${bound.path}', not of the path's prefix '${prefix}'`,
+          own.schema,
+          name,
+        ),
+      )
+    if (bound !== undefined) {
+      at = chain.right.target
+      from = bound.alias
+      continue
+    }
+    const forward = Chain.forward(chain.right, from, 'inner', j =>
+      Subquery.aliasIn(ns, own.aliases + joins.length + j),
+    )
+    const hopJoins = forward.joins.map(j => Select.join(k as Expr.JoinKind, j.binding, j.on))
+    if (last && on !== undefined) {
+      const target = chain.right.target
+      const alias = forward.targetAlias
+      const p = Subquery.inCallback(() =>
+        on(refs(own.model, target, alias, errors), scope(own.model, target, 1, alias, joined, errors, ns)),
+      )
+      const extra = checked(p, target, errors, {
+        place: 'a join on callback',
+        expected: 'Query.join: option on must return a predicate built with Pred',
+        condition: true,
+        aggregates: 'refused',
+      })
+      const end = hopJoins[hopJoins.length - 1] as Select.Join
+      hopJoins[hopJoins.length - 1] = Select.join(end.kind, end.binding, Expr.and([end.on, extra]))
+    }
+    joins.push(...hopJoins)
+    joined.set(name, { alias: forward.targetAlias, schema: chain.right.target, path: prefix })
+    at = chain.right.target
+    from = forward.targetAlias
+  }
+  if (errors.length > 0) return make({ ...own, errors: [...own.errors, ...errors] })
+  return settle(
+    make({
+      ...own,
+      select: Select.withJoins(joins)(own.select),
+      aliases: own.aliases + joins.length,
+      joined,
+    }),
+  )
+}
 
 // An order item: a name (an output of the projection, else a root column) or a term, with a direction.
 const orderTerm = (q: AnyQuery, item: unknown): E.Either<QueryError.QueryError, Select.OrderTerm> => {

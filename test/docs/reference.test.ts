@@ -81,7 +81,6 @@ const parallel: ReadonlyArray<string> = [
   'quiver-sql Prepared.isPrepared [src/query/Prepared.ts]: @example',
   'quiver-sql Prepared.unbound [src/query/Prepared.ts]: @example',
   'quiver-sql Query.AnyQuery [src/query/Make.ts]: description',
-  'quiver-sql Query.Binding [src/query/Make.ts]: description',
   'quiver-sql Query.Callback [src/query/Query.ts]: description',
   'quiver-sql Query.Statement [src/query/Statements.ts]: description',
   'quiver-sql Query.StatementsOptions [src/query/Statements.ts]: description',

@@ -1,0 +1,117 @@
+// Type tests of joins over association paths: the names of the bindings (the path joined with '.',
+// each prefix, or `as`), their nullability by join kind, the `on` callback's row and scope, and the
+// paths the compiler rejects.
+import { pipe } from 'fp-ts/lib/function.js'
+import { describe, expectTypeOf, it } from 'vitest'
+import { Pred, Query } from '../../src/index.js'
+import { Blog } from '../support/blog.js'
+
+const posts = Query.from(Blog, 'post')
+declare const rowOf: <Q extends Query.AnyQuery>(q: Q) => Query.RowOf<Q>
+
+describe('join: binding names and nullability', () => {
+  it('a left path join binds the last hop under the dotted path and each prefix, all nullable', () => {
+    pipe(
+      posts,
+      Query.join(['comments', 'author'], 'left'),
+      Query.select((p, $) => {
+        expectTypeOf($.joined['comments.author'].name).toEqualTypeOf<Pred.Term<string | null>>()
+        expectTypeOf($.joined.comments.body).toEqualTypeOf<Pred.Term<string | null>>()
+        expectTypeOf(p.title).toEqualTypeOf<Pred.Term<string>>()
+        return { id: p.id }
+      }),
+    )
+  })
+
+  it('an inner path join leaves every binding non-null', () => {
+    const q = pipe(
+      posts,
+      Query.join(['comments', 'author']),
+      Query.select((_, $) => ({ by: $.joined['comments.author'].name, body: $.joined.comments.body })),
+    )
+    expectTypeOf(rowOf(q)).toEqualTypeOf<{ readonly by: string; readonly body: string }>()
+  })
+
+  it('as names the last binding; a reused prefix keeps its nullability', () => {
+    const q = pipe(
+      posts,
+      Query.join('comments'),
+      Query.join(['comments', 'author'], 'left', { as: 'commenter' }),
+      Query.select((_, $) => ({ by: $.joined.commenter.name, body: $.joined.comments.body })),
+    )
+    expectTypeOf(rowOf(q)).toEqualTypeOf<{
+      readonly by: string | null
+      readonly body: string
+    }>()
+  })
+
+  it('right makes the root and every earlier binding nullable, full the joined ones too', () => {
+    const right = pipe(
+      posts,
+      Query.join('author'),
+      Query.join(['comments', 'author'], 'right'),
+      Query.select((p, $) => ({
+        title: p.title,
+        author: $.joined.author.name,
+        comment: $.joined.comments.body,
+        by: $.joined['comments.author'].name,
+      })),
+    )
+    expectTypeOf(rowOf(right)).toEqualTypeOf<{
+      readonly title: string | null
+      readonly author: string | null
+      readonly comment: string | null
+      readonly by: string
+    }>()
+    const full = pipe(
+      posts,
+      Query.join(['tags'], 'full', { as: 'tag' }),
+      Query.select((p, $) => ({ title: p.title, tag: $.joined.tag.name })),
+    )
+    expectTypeOf(rowOf(full)).toEqualTypeOf<{
+      readonly title: string | null
+      readonly tag: string | null
+    }>()
+  })
+
+  it("on gets the joined row's columns (not null) and a scope over the joined schema", () => {
+    pipe(
+      posts,
+      Query.join('author', 'left'),
+      Query.join(['comments', 'author'], 'left', {
+        on: (u, $) => {
+          expectTypeOf(u.name).toEqualTypeOf<Pred.Term<string>>()
+          expectTypeOf($.joined.comments.public).toEqualTypeOf<Pred.Term<boolean | null>>()
+          expectTypeOf($.joined.author.id).toEqualTypeOf<Pred.Term<number | null>>()
+          return Pred.and(Pred.neq($.joined.author.id, u.id), $.exists('posts'))
+        },
+      }),
+    )
+  })
+})
+
+describe('join: misuse does not compile', () => {
+  it('an association that does not exist at its hop of the path', () => {
+    // @ts-expect-error 'writer' is no association of comment
+    pipe(posts, Query.join(['comments', 'writer']))
+    // @ts-expect-error 'nope' is no association of post
+    pipe(posts, Query.join(['nope', 'author']))
+    // @ts-expect-error 'nope' is no association of post
+    pipe(posts, Query.join('nope'))
+  })
+
+  it('a binding that is not joined, a kind outside the four, a column the on row does not have', () => {
+    pipe(
+      posts,
+      Query.join(['comments', 'author'], 'left', { as: 'who' }),
+      Query.select((_, $) => ({
+        // @ts-expect-error the last hop is named 'who', not 'comments.author'
+        by: $.joined['comments.author'].name,
+      })),
+    )
+    // @ts-expect-error no cross joins
+    pipe(posts, Query.join(['comments', 'author'], 'cross'))
+    // @ts-expect-error users have no title
+    pipe(posts, Query.join(['comments', 'author'], 'left', { on: u => Pred.eq(u.title, 'x') }))
+  })
+})
