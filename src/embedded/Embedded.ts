@@ -37,10 +37,14 @@ export type { DbError } from '../error/DbError.js'
 // -------------------------------------------------------------------------------------
 
 /**
+ * A running embedded database, as `start` answers it: a postgres.js client already connected (pass it
+ * to the `Pg` interpreter), the URL other clients connect with, and the way to shut it all down.
+ *
  * @category model
  * @since 0.1.0
  */
 export interface Embedded {
+  /** A postgres.js client connected to the database, with one connection. */
   readonly sql: postgres.Sql
   /** A connection URL for other clients; any number may connect (see the module doc). */
   readonly url: string
@@ -49,6 +53,9 @@ export interface Embedded {
 }
 
 /**
+ * The options of `start`, all optional: postgres.js settings for the client, where the data files live,
+ * and how long a client waits for the session another client holds.
+ *
  * @category model
  * @since 0.1.0
  */

@@ -11,6 +11,10 @@ import { show } from './Show.js'
 // -------------------------------------------------------------------------------------
 
 /**
+ * What went wrong in the database or the driver, read from the SQLSTATE of a server error or the code
+ * of a client error: constraint violations, undefined objects, aborted or cancelled work, and lost or
+ * refused connections. `Unknown` is a code this library does not classify (the `code` field keeps it).
+ *
  * @category model
  * @since 0.1.0
  */
@@ -38,6 +42,10 @@ export type DbErrorKind =
   | 'Unknown'
 
 /**
+ * A failure reported by PostgreSQL or by the driver, as a value: its `kind`, the raw `code`, the
+ * server's `message`, the constraint, table, column and detail when the server names them, and the
+ * thrown value itself as `cause`.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -110,6 +118,17 @@ const messageOf = (u: object): string => {
 }
 
 /**
+ * A `DbError` of a given kind, without a driver error behind it (the fields the server would fill in
+ * are `null`). The memory interpreter uses it to fail as PostgreSQL would.
+ *
+ * @example
+ * import { DbError } from 'quiver-sql'
+ *
+ * const e = DbError.make('UniqueViolation', 'duplicate key value', '23505')
+ * assert.strictEqual(e._tag, 'DbError')
+ * assert.strictEqual(e.kind, 'UniqueViolation')
+ * assert.strictEqual(e.constraint, null)
+ *
  * @category constructors
  * @since 0.1.0
  */
@@ -133,6 +152,15 @@ export const make = (
 
 /**
  * Classifies anything a driver threw or rejected with.
+ *
+ * @example
+ * import { DbError } from 'quiver-sql'
+ *
+ * // The shape of a server error as postgres.js rejects with it.
+ * const e = DbError.fromUnknown({ code: '23503', message: 'violates foreign key', constraint_name: 'fk' })
+ * assert.strictEqual(e.kind, 'ForeignKeyViolation')
+ * assert.strictEqual(e.constraint, 'fk')
+ * assert.strictEqual(DbError.fromUnknown('boom').kind, 'Unknown')
  *
  * @category constructors
  * @since 0.1.0

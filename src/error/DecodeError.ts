@@ -11,6 +11,9 @@ import { show } from './Show.js'
 // -------------------------------------------------------------------------------------
 
 /**
+ * A value read from `column` of `table` that the column's codec refused; `value` is the raw value and
+ * `message` says what the codec expected instead.
+ *
  * @category model
  * @since 0.1.0
  */

@@ -16,6 +16,10 @@ export type { SchemaError } from './SchemaError.js'
 export type { WriteError } from './WriteError.js'
 
 /**
+ * Any error the library can return, told apart by `_tag`: an invalid model (`SchemaError`), a refused
+ * query (`QueryError`), a row that does not decode (`DecodeError`), a failure of the database or the
+ * driver (`DbError`), or a refused write (`WriteError`).
+ *
  * @category model
  * @since 0.1.0
  */

@@ -13,6 +13,11 @@ import { show } from './Show.js'
 // -------------------------------------------------------------------------------------
 
 /**
+ * Why a query was refused: a schema, association or column that the model does not have (`Unknown*`),
+ * an argument of the wrong shape (`InvalidArgument`), a write through an association that only reads
+ * (`ReadOnlyAssociation`), a construct the interpreter cannot run (`Unsupported`), or rows that did not
+ * meet the cardinality asked for (`NotFound` and `TooMany`, from `one`).
+ *
  * @category model
  * @since 0.1.0
  */
@@ -27,6 +32,9 @@ export type QueryErrorCode =
   | 'TooMany'
 
 /**
+ * A query refused before or after it ran, but not by the database: its `code` says why, `schema` and
+ * `association` say where when the error belongs to one, and `message` is the text to show.
+ *
  * @category model
  * @since 0.1.0
  */

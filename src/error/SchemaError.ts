@@ -11,6 +11,9 @@ import { show } from './Show.js'
 // -------------------------------------------------------------------------------------
 
 /**
+ * A model definition that cannot be used, found when the model is built: `reason` says what is wrong
+ * and `message` adds where (the schema, and the association and option when the fault is theirs).
+ *
  * @category model
  * @since 0.1.0
  */

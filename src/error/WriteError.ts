@@ -15,6 +15,12 @@ import { show } from './Show.js'
 // -------------------------------------------------------------------------------------
 
 /**
+ * Why a write was refused before reaching the database: an unknown name (`Unknown*`), a value or change
+ * that is not valid (`InvalidValue`, `InvalidChange`), a column or key that is missing (`MissingColumn`,
+ * `MissingKey`), an association that cannot be written as asked (`NotLoaded`, `ReadOnlyAssociation`,
+ * `OnReplaceRaise`, `OnlyUpdateExisting`, `ForeignKeyConflict`), a row that was gone when written
+ * (`StaleEntry`), or a construct that is not supported (`Unsupported`).
+ *
  * @category model
  * @since 0.1.0
  */
@@ -49,6 +55,10 @@ export interface FieldError {
 }
 
 /**
+ * A refused write, told apart from database failures (`DbError`): its `code` says why, `schema`,
+ * `association` and `column` say where when known, and `errors` lists the field errors of an invalid
+ * change.
+ *
  * @category model
  * @since 0.1.0
  */

@@ -91,6 +91,11 @@ const directions: Readonly<
 /**
  * The names `preloadOrder` and `Query.orderBy` accept as directions.
  *
+ * @example
+ * import { Schema } from 'quiver-sql'
+ * assert.ok(Schema.directionNames.includes('desc_nulls_last'))
+ * assert.strictEqual(Schema.directionNames.length, 6)
+ *
  * @category model
  * @since 0.1.0
  */
@@ -98,6 +103,12 @@ export const directionNames: ReadonlyArray<Direction> = Object.keys(directions) 
 
 /**
  * What a direction name means (`undefined` for anything else, inherited names included).
+ *
+ * @example
+ * import { Schema } from 'quiver-sql'
+ * assert.deepStrictEqual(Schema.direction('desc_nulls_first'), { dir: 'desc', nulls: 'first' })
+ * assert.deepStrictEqual(Schema.direction('asc'), { dir: 'asc', nulls: 'default' })
+ * assert.strictEqual(Schema.direction('toString'), undefined)
  *
  * @category model
  * @since 0.1.0
@@ -334,6 +345,10 @@ export type Association<T extends string = string> =
 // -------------------------------------------------------------------------------------
 
 /**
+ * A has-many association to the schema `target`: the target rows whose foreign key (by default
+ * `<owner schema>_id`) holds this row's key. Options name other keys, filter and order the rows, and
+ * say what deleting or replacing does to them.
+ *
  * @example
  * import { Schema } from 'quiver-sql'
  * const comments = Schema.hasMany('comment', { preloadOrder: [['desc', 'inserted_at']] })
@@ -345,6 +360,16 @@ export const hasMany = <const T extends string>(target: T, options: HasManyOptio
   Brand.make({ _tag: 'HasMany' as const, target, options })
 
 /**
+ * A has-one association to the schema `target`: like `hasMany`, but at most one target row refers to
+ * this row, and it loads as a record or `null` rather than a list.
+ *
+ * @example
+ * import { Schema, Column } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial })
+ * const profile = Schema.table('profile', 'profiles', { id: Column.serial, user_id: Column.integer })
+ * const M = Schema.model({ user, profile }, { user: { profile: Schema.hasOne('profile') } })
+ * assert.strictEqual(M._tag, 'Right')
+ *
  * @category constructors
  * @since 0.1.0
  */
@@ -352,6 +377,17 @@ export const hasOne = <const T extends string>(target: T, options: HasOneOptions
   Brand.make({ _tag: 'HasOne' as const, target, options })
 
 /**
+ * A belongs-to association to the schema `target`: the one target row that this row's foreign key
+ * (by default `<association name>_id`) refers to, or `null` when the key is NULL.
+ *
+ * @example
+ * import { Schema, Column } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial })
+ * const post = Schema.table('post', 'posts', { id: Column.serial, author_id: Column.integer })
+ * // The association is named `author`, so its key defaults to `author_id`.
+ * const M = Schema.model({ user, post }, { post: { author: Schema.belongsTo('user') } })
+ * assert.strictEqual(M._tag, 'Right')
+ *
  * @category constructors
  * @since 0.1.0
  */
@@ -359,6 +395,17 @@ export const belongsTo = <const T extends string>(target: T, options: BelongsToO
   Brand.make({ _tag: 'BelongsTo' as const, target, options })
 
 /**
+ * A many-to-many association to the schema `target`, through the join table `joinThrough` (a schema
+ * of the model or a bare table name) whose rows hold a key of each side.
+ *
+ * @example
+ * import { Schema, Column } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial })
+ * const tag = Schema.table('tag', 'tags', { id: Column.serial, name: Column.text })
+ * // Join rows in `posts_tags (post_id, tag_id)`, the default keys.
+ * const M = Schema.model({ post, tag }, { post: { tags: Schema.manyToMany('tag', { joinThrough: 'posts_tags' }) } })
+ * assert.strictEqual(M._tag, 'Right')
+ *
  * @category constructors
  * @since 0.1.0
  */
@@ -384,6 +431,12 @@ export const through = <const P extends readonly [string, string, ...Array<strin
 /**
  * A has-one through association: the first record of the walk.
  *
+ * @example
+ * import { Schema } from 'quiver-sql'
+ * // A comment's post's author, as one record or null.
+ * const postAuthor = Schema.throughOne(['post', 'author'])
+ * assert.strictEqual(postAuthor.cardinality, 'one')
+ *
  * @category constructors
  * @since 0.1.0
  */
@@ -393,6 +446,13 @@ export const throughOne = <const P extends readonly [string, string, ...Array<st
 ): Through<P, 'one'> => Brand.make({ _tag: 'Through' as const, path, cardinality: 'one' as const, options })
 
 /**
+ * Where the filtered column goes in a `fragment` where-filter; it must appear there exactly once.
+ *
+ * @example
+ * import { Schema } from 'quiver-sql'
+ * const recent = Schema.fragment`${Schema.self} > now() - interval '7 days'`
+ * assert.deepStrictEqual(recent.args, [Schema.self])
+ *
  * @category constructors
  * @since 0.1.0
  */
@@ -401,6 +461,12 @@ export const self: Self = Brand.make({ _tag: 'Self' as const })
 /**
  * `NOT (column IS NULL)`.
  *
+ * @example
+ * import { Schema } from 'quiver-sql'
+ * // Only the comments that were published.
+ * const published = Schema.hasMany('comment', { where: { published_at: Schema.notNull } })
+ * assert.strictEqual(published.options.where?.['published_at'], Schema.notNull)
+ *
  * @category constructors
  * @since 0.1.0
  */
@@ -408,6 +474,11 @@ export const notNull: WhereNotNull = Brand.make({ _tag: 'WhereNotNull' as const 
 
 /**
  * `column = any($1)` with the list as one parameter.
+ *
+ * @example
+ * import { Schema } from 'quiver-sql'
+ * const visible = Schema.hasMany('post', { where: { state: Schema.isIn(['draft', 'published']) } })
+ * assert.deepStrictEqual(Schema.isIn([1, 2]).values, [1, 2])
  *
  * @category constructors
  * @since 0.1.0
@@ -454,6 +525,12 @@ const isTemplate = Node.isTemplate
 
 /**
  * Defaults computed by `fn(child, owner, ...args)`.
+ *
+ * @example
+ * import { Schema } from 'quiver-sql'
+ * const stamp = (child: Schema.Fields, owner: Schema.Fields | null, source: string) => ({ ...child, source })
+ * const comments = Schema.hasMany('comment', { defaults: Schema.withArgs(stamp, 'import') })
+ * assert.deepStrictEqual(Schema.withArgs(stamp, 'import').args, ['import'])
  *
  * @category constructors
  * @since 0.1.0

@@ -1221,6 +1221,16 @@ const validate = <const T extends Tables, const D extends Definitions<T>>(
  * `model` for module-level constants: throws the `SchemaError` (as an `Error` with its message) when
  * the definition is invalid. Use `model` wherever the definition is not a constant of your program.
  *
+ * @example
+ * import { Schema, Column } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial })
+ * const post = Schema.table('post', 'posts', { id: Column.serial, user_id: Column.integer })
+ * const M = Schema.modelOrThrow({ user, post }, { post: { author: Schema.belongsTo('user', { foreignKey: 'user_id' }) } })
+ * assert.strictEqual(M._tag, 'Model')
+ *
+ * // A foreign key that is not a column of the table is refused at once.
+ * assert.throws(() => Schema.modelOrThrow({ user, post }, { post: { author: Schema.belongsTo('user', { foreignKey: 'owner_id' }) } }))
+ *
  * @category constructors
  * @since 0.1.0
  */

@@ -133,6 +133,11 @@ const keyList = (u: unknown): ReadonlyArray<string> | null =>
       : null
 
 /**
+ * A table of the model: `name` is the schema's name in the model (what associations point at), `source`
+ * the table in the database, `columns` the columns by name. The primary key is `id` unless the options
+ * name another, possibly composite; `unique` lists unique column sets. Problems found here (a bad
+ * identifier, a key column that does not exist) are kept in `problems` and reported by `model`.
+ *
  * @example
  * import { Schema, Column } from 'quiver-sql'
  * const user = Schema.table('user', 'users', { id: Column.serial, name: Column.text })

@@ -17,6 +17,9 @@ import { show } from '../error/Show.js'
 // -------------------------------------------------------------------------------------
 
 /**
+ * A statement ready to send: its SQL `text` with `$1`, `$2`, ... placeholders, and the `params` they
+ * stand for, in order.
+ *
  * @category model
  * @since 0.1.0
  */

@@ -102,6 +102,15 @@ const specOf = (table: Table, name: string): E.Either<SchemaError.SchemaError, T
 /**
  * The foreign keys a model implies, merged per referencing column (see the module doc).
  *
+ * @example
+ * import { Schema, Column, Ddl } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial })
+ * const post = Schema.table('post', 'posts', { id: Column.serial, user_id: Column.integer })
+ * const M = Schema.modelOrThrow({ user, post }, { user: { posts: Schema.hasMany('post', { onDelete: 'delete_all' }) } })
+ * assert.deepStrictEqual(Ddl.foreignKeys(M), [
+ *   { table: 'posts', column: 'user_id', references: 'users', referencedColumn: 'id', onDelete: 'cascade' },
+ * ])
+ *
  * @category utils
  * @since 0.1.0
  */

@@ -21,6 +21,9 @@ import * as WriteSql from './Write.js'
 // -------------------------------------------------------------------------------------
 
 /**
+ * The output of `toSql` and `statementToSql`: SQL text with `$n` placeholders and the parameters that
+ * fill them.
+ *
  * @category model
  * @since 0.1.0
  */

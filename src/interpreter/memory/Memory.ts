@@ -362,6 +362,18 @@ export const all: Run.Runners<Tables>['all'] = runners.all
 /**
  * Exactly one row (else a `QueryError` `NotFound` / `TooMany`).
  *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Pred, Query, Schema } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial, name: Column.text })
+ * const M = Schema.modelOrThrow({ user }, {})
+ * const tables = new Map([['users', [{ id: 1, name: 'ada' }, { id: 2, name: 'bob' }]]])
+ * const byId = (id: number) => pipe(Query.from(M, 'user'), Query.where(u => Pred.eq(u.id, id)))
+ * assert.deepStrictEqual(await Memory.one(byId(2))(tables)(), E.right({ id: 2, name: 'bob' }))
+ * const none = await Memory.one(byId(3))(tables)()
+ * assert.ok(E.isLeft(none) && none.left._tag === 'QueryError' && none.left.code === 'NotFound')
+ *
  * @category destructors
  * @since 0.1.0
  */
@@ -369,6 +381,18 @@ export const one: Run.Runners<Tables>['one'] = runners.one
 
 /**
  * The first row, if any.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import * as O from 'fp-ts/lib/Option.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Pred, Query, Schema } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial, name: Column.text })
+ * const M = Schema.modelOrThrow({ user }, {})
+ * const tables = new Map([['users', [{ id: 1, name: 'ada' }]]])
+ * const named = (name: string) => pipe(Query.from(M, 'user'), Query.where(u => Pred.eq(u.name, name)))
+ * assert.deepStrictEqual(await Memory.first(named('ada'))(tables)(), E.right(O.some({ id: 1, name: 'ada' })))
+ * assert.deepStrictEqual(await Memory.first(named('eve'))(tables)(), E.right(O.none))
  *
  * @category destructors
  * @since 0.1.0
@@ -378,13 +402,44 @@ export const first: Run.Runners<Tables>['first'] = runners.first
 /**
  * `Run.prepared` over in-memory tables: the prepared query's runner for some arguments.
  *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import * as t from 'io-ts'
+ * import { Column, Memory, Pred, Prepared, Query, Schema } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial, name: Column.text })
+ * const M = Schema.modelOrThrow({ user }, {})
+ * const byName = Prepared.make({ name: t.string }, ({ name }) =>
+ *   pipe(Query.from(M, 'user'), Query.where(u => Pred.eq(u.name, name))),
+ * )
+ * const tables = new Map([['users', [{ id: 1, name: 'ada' }, { id: 2, name: 'bob' }]]])
+ * const load = Memory.prepared(byName)
+ * assert.deepStrictEqual(await load({ name: 'bob' })(tables)(), E.right([{ id: 2, name: 'bob' }]))
+ *
  * @category destructors
  * @since 0.1.0
  */
 export const prepared: Run.Runners<Tables>['prepared'] = runners.prepared
 
 /**
- * `Run.preloadInto` over in-memory tables.
+ * `Run.preloadInto` over in-memory tables: loads the associations of a spec under rows the caller
+ * already holds (Ecto's `Repo.preload`).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Column, Memory, Schema } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial, name: Column.text })
+ * const post = Schema.table('post', 'posts', { id: Column.serial, user_id: Column.integer })
+ * const M = Schema.modelOrThrow({ user, post }, { user: { posts: Schema.hasMany('post') } })
+ * const tables = new Map([
+ *   ['users', [{ id: 1, name: 'ada' }]],
+ *   ['posts', [{ id: 7, user_id: 1 }]],
+ * ])
+ * const rows = [{ id: 1, name: 'ada' }]
+ * assert.deepStrictEqual(
+ *   await Memory.preloadInto(M, 'user', { posts: true })(rows)(tables)(),
+ *   E.right([{ id: 1, name: 'ada', posts: [{ id: 7, user_id: 1 }] }]),
+ * )
  *
  * @category destructors
  * @since 0.1.0

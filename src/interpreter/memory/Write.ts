@@ -64,6 +64,9 @@ import * as Value from './Value.js'
 // -------------------------------------------------------------------------------------
 
 /**
+ * The memory interpreter's database: each source table's name mapped to its rows, a row being what
+ * postgres.js would answer for it (column name to raw value). Writes answer a new map; none is mutated.
+ *
  * @category model
  * @since 0.1.0
  */
