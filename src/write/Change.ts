@@ -63,6 +63,9 @@ export type Entry =
     }
 
 /**
+ * The change of one association within a `Change`: its name, the association as the model resolved
+ * it, and what happens to each entry.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -94,6 +97,8 @@ export interface Change<M extends Model.AnyModel = Model.AnyModel, S extends str
 }
 
 /**
+ * The options of `toPlan`.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -108,6 +113,15 @@ export interface PutOptions {
 
 /**
  * Starts a change of `owner`: a loaded row, or a new record (no primary key), which the plan inserts.
+ *
+ * @example
+ * import { Column, Schema, Write } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const c = Write.change(M, 'post', { id: 1, title: 'draft' }, { title: 'final' })
+ * assert.strictEqual(c.valid, true)
+ * assert.strictEqual(c.isNew, false)
+ * assert.strictEqual(Write.change(M, 'post', { title: 'new' }).isNew, true)
  *
  * @category constructors
  * @since 0.1.0
@@ -425,6 +439,20 @@ const modifyOne = (
  * so give only the key to link without writing); one without a key is inserted (defaults applied,
  * no owner given to a defaults function). Values are checked with the codecs here.
  *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Schema, Write } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial })
+ * const comment = Schema.table('comment', 'comments', { id: Column.serial, post_id: Column.integer, body: Column.text })
+ * const M = Schema.modelOrThrow({ post, comment }, { post: { comments: Schema.hasMany('comment', { onReplace: 'delete' }) } })
+ * // The post as loaded with its comments; the new value keeps comment 10 and adds one.
+ * const loaded = { id: 1, comments: [{ id: 10, post_id: 1, body: 'a' }, { id: 11, post_id: 1, body: 'b' }] }
+ * const c = pipe(Write.change(M, 'post', loaded), Write.putAssoc('comments', [{ id: 10, post_id: 1, body: 'a' }, { body: 'c' }]))
+ * const tags = E.map((x: Write.Change) => x.associations[0]?.entries.map(e => e._tag))(c)
+ * // Comment 11 is replaced (deleted, its `onReplace`), 10 is kept as it is, the new one is inserted.
+ * assert.deepStrictEqual(tags, E.right(['Replace', 'Update', 'Insert']))
+ *
  * @category combinators
  * @since 0.1.0
  */
@@ -440,6 +468,18 @@ export const putAssoc = (
  * never touched). Text that is a number (as forms send `id: "1"`) is tried as that number when the
  * codec rejects the text; a key rejected either way is an `InvalidValue` error naming it. `undefined`
  * params are no change (Ecto: a missing key). A defaults function is given the owner.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Schema, Write } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial })
+ * const comment = Schema.table('comment', 'comments', { id: Column.serial, post_id: Column.integer, body: Column.text })
+ * const M = Schema.modelOrThrow({ post, comment }, { post: { comments: Schema.hasMany('comment') } })
+ * // Form params: a body that is no text makes the change invalid, it is not thrown.
+ * const c = pipe(Write.change(M, 'post', { id: 1, comments: [] }), Write.castAssoc('comments', [{ body: 42 }]))
+ * assert.ok(E.isRight(c) && !c.right.valid)
+ * assert.deepStrictEqual(E.map((x: Write.Change) => x.errors.map(e => e.path))(c), E.right(['comments[0].body']))
  *
  * @category combinators
  * @since 0.1.0
@@ -898,6 +938,21 @@ const writeChildren = (d: Draft, ownerStep: number | null, options: PutOptions):
  * The write plan of a valid change (see the module doc for the order). An invalid change is an
  * `InvalidChange` error carrying its errors; a value a codec rejects, a missing required column or a
  * missing key is an error too, all before any SQL runs.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Schema, Write } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial })
+ * const comment = Schema.table('comment', 'comments', { id: Column.serial, post_id: Column.integer, body: Column.text })
+ * const M = Schema.modelOrThrow({ post, comment }, { post: { comments: Schema.hasMany('comment') } })
+ * const plan = pipe(
+ *   Write.change(M, 'post', { id: 1, comments: [] }),
+ *   Write.putAssoc('comments', [{ body: 'hello' }]),
+ *   E.flatMap(c => Write.toPlan(c)),
+ * )
+ * const r = E.flatMap((p: Write.Plan<void>) => Write.runPure(p)(new Map([['posts', [{ id: 1 }]], ['comments', []]])))(plan)
+ * assert.deepStrictEqual(E.map((x: Write.PureResult<void>) => x.tables.get('comments'))(r), E.right([{ id: 1, post_id: 1, body: 'hello' }]))
  *
  * @category destructors
  * @since 0.1.0

@@ -65,6 +65,9 @@ export type Output =
   | { readonly _tag: 'Many'; readonly steps: ReadonlyArray<number>; readonly schema: string }
 
 /**
+ * A write as data: the statements to run in order inside one transaction, and which of their
+ * returned rows make the result (`A`). Nothing has run yet; `toSql` shows it, `run` and `runPure` run it.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -80,6 +83,9 @@ export interface Plan<A> {
 }
 
 /**
+ * What running a plan can fail with: a refused write, a database failure (rolled back), a refused
+ * query, or a returned row that does not decode.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -90,6 +96,21 @@ export type PlanError = WriteError.WriteError | DbError | QueryError.QueryError 
 // -------------------------------------------------------------------------------------
 
 /**
+ * A plan from its parts: the model its rows decode with, the steps, what the result is, and remarks.
+ * The write constructors (`insert`, `update`, `toPlan`, ...) build plans with it; a hand-made plan is
+ * for statements they do not cover.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Column, Schema, Write } from 'quiver-sql'
+ * const tag = Schema.table('tag', 'tags', { id: Column.serial, name: Column.text })
+ * const M = Schema.modelOrThrow({ tag }, {})
+ * const clear = Ast.Write.delete_({ binding: { table: 'tags', alias: 't0' }, where: [], returning: [] })
+ * const plan = Write.make<void>(M, [{ statement: clear, expect: 'any', note: 'delete every tag' }], { _tag: 'None' })
+ * assert.deepStrictEqual(Write.toSql(plan), [{ text: 'delete from "tags" as "t0"', params: [] }])
+ * const r = Write.runPure(plan)(new Map([['tags', [{ id: 1, name: 'sql' }]]]))
+ * assert.deepStrictEqual(E.map((x: Write.PureResult<void>) => x.tables.get('tags'))(r), E.right([]))
+ *
  * @category constructors
  * @since 0.1.0
  */
@@ -326,6 +347,17 @@ const finish = <A>(name: Runner, plan: Plan<A>, results: Results): E.Either<Plan
  * The statements of a plan, in order. A value taken from an earlier statement appears in `params`
  * as the `Ref` the plan holds (made by `Ast.Write.ref`; as JSON, `{ _tag: 'Ref', step, column }`).
  *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Schema, Write } from 'quiver-sql'
+ * const tag = Schema.table('tag', 'tags', { id: Column.serial, name: Column.text })
+ * const M = Schema.modelOrThrow({ tag }, {})
+ * assert.deepStrictEqual(
+ *   pipe(Write.update(M, 'tag', { id: 3, name: 'sql' }, { name: 'SQL' }), E.map(Write.toSql)),
+ *   E.right([{ text: 'update "tags" as "t0" set "name" = $1 where "t0"."id" = $2 returning "id", "name"', params: ['SQL', 3] }]),
+ * )
+ *
  * @category destructors
  * @since 0.1.0
  */
@@ -340,6 +372,18 @@ export const toSql = <A>(plan: Plan<A>): ReadonlyArray<CompiledQuery> => {
 
 /**
  * Runs a plan on any interpreter, in one transaction.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Column, Memory, Schema, Write } from 'quiver-sql'
+ * const tag = Schema.table('tag', 'tags', { id: Column.serial, name: Column.text })
+ * const M = Schema.modelOrThrow({ tag }, {})
+ * const plan = Write.insert(M, 'tag', { name: 'sql' })
+ * const db = Memory.storeOf(M)
+ * assert.ok(E.isRight(plan) && E.isRight(db))
+ * // On PostgreSQL: await Write.run(plan.right)(Pg.interpreter(sql))()
+ * assert.deepStrictEqual(await Write.run(plan.right)(db.right.interpreter)(), E.right({ id: 1, name: 'sql' }))
+ * assert.deepStrictEqual(db.right.tables().get('tags'), [{ id: 1, name: 'sql' }])
  *
  * @category destructors
  * @since 0.1.0

@@ -43,6 +43,8 @@ export type InsertOf<T> =
     : never
 
 /**
+ * What `insert` takes for a schema of a model: the `InsertOf` of its table.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -63,6 +65,9 @@ export interface Built<M extends Model.AnyModel = Model.AnyModel, S extends stri
 }
 
 /**
+ * The options of `Write.delete`: whether the associations' `onDelete` apply one level down or all the
+ * way down.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -378,6 +383,17 @@ const insertSteps = (
 /**
  * A plan inserting many records of one schema (rows that give the same columns share a statement).
  *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Schema, Write } from 'quiver-sql'
+ * const tag = Schema.table('tag', 'tags', { id: Column.serial, name: Column.text })
+ * const M = Schema.modelOrThrow({ tag }, {})
+ * const plan = Write.insertAll(M, 'tag', [{ name: 'sql' }, { name: 'fp' }])
+ * assert.deepStrictEqual(pipe(plan, E.map(Write.toSql)), E.right([{
+ *   text: 'insert into "tags" ("name") values ($1), ($2) returning "id", "name"', params: ['sql', 'fp'],
+ * }]))
+ *
  * @category constructors
  * @since 0.1.0
  */
@@ -400,6 +416,19 @@ export const insertAll = <M extends Model.AnyModel, S extends Model.SchemaName<M
 /**
  * A plan updating one record, found by its primary key; the stored row is its result. A row that is
  * no longer there is a `StaleEntry` error. No changes still checks the row exists and returns it.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Column, Schema, Write } from 'quiver-sql'
+ * const tag = Schema.table('tag', 'tags', { id: Column.serial, name: Column.text })
+ * const M = Schema.modelOrThrow({ tag }, {})
+ * const tables = new Map([['tags', [{ id: 1, name: 'sql' }]]])
+ * const plan = Write.update(M, 'tag', { id: 1, name: 'sql' }, { name: 'SQL' })
+ * const r = E.flatMap((p: Write.Plan<unknown>) => Write.runPure(p)(tables))(plan)
+ * assert.deepStrictEqual(E.map((x: Write.PureResult<unknown>) => x.result)(r), E.right({ id: 1, name: 'SQL' }))
+ * // The row is gone: a StaleEntry error, and no tables.
+ * const gone = E.flatMap((p: Write.Plan<unknown>) => Write.runPure(p)(new Map([['tags', []]])))(plan)
+ * assert.ok(E.isLeft(gone) && gone.left._tag === 'WriteError' && gone.left.code === 'StaleEntry')
  *
  * @category constructors
  * @since 0.1.0
@@ -557,6 +586,22 @@ const dependents = (
  * graph, deepest rows first, each level selecting its rows with `exists` over the level above; a cycle
  * (a self-referencing `delete_all`, say) is cut at its first repeat and noted in `plan.notes`.
  * The deleted row is the result; a row that is no longer there is a `StaleEntry` error.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Column, Schema, Write } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial })
+ * const comment = Schema.table('comment', 'comments', { id: Column.serial, post_id: Column.integer })
+ * const M = Schema.modelOrThrow({ post, comment }, { post: { comments: Schema.hasMany('comment', { onDelete: 'delete_all' }) } })
+ * const tables = new Map([
+ *   ['posts', [{ id: 1 }, { id: 2 }]],
+ *   ['comments', [{ id: 10, post_id: 1 }, { id: 11, post_id: 2 }]],
+ * ])
+ * const plan = Write.delete(M, 'post', { id: 1 })
+ * // Two statements: the post's comments (its `onDelete`), then the post.
+ * assert.deepStrictEqual(E.map((p: Write.Plan<unknown>) => p.steps.length)(plan), E.right(2))
+ * const r = E.flatMap((p: Write.Plan<unknown>) => Write.runPure(p)(tables))(plan)
+ * assert.deepStrictEqual(E.map((x: Write.PureResult<unknown>) => x.tables.get('comments'))(r), E.right([{ id: 11, post_id: 2 }]))
  *
  * @category constructors
  * @since 0.1.0
@@ -743,6 +788,22 @@ const buildOne = <
 
 /**
  * A plan inserting a built record into the table it was built for.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Schema, Write } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial })
+ * const comment = Schema.table('comment', 'comments', { id: Column.serial, post_id: Column.integer, body: Column.text })
+ * const M = Schema.modelOrThrow({ post, comment }, { post: { comments: Schema.hasMany('comment') } })
+ * const plan = pipe(
+ *   Write.build(M, 'post', 'comments')({ id: 7 }, { body: 'first' }),
+ *   E.flatMap(b => Write.insertBuilt(M, b)),
+ * )
+ * assert.deepStrictEqual(pipe(plan, E.map(Write.toSql)), E.right([{
+ *   text: 'insert into "comments" ("body", "post_id") values ($1, $2) returning "id", "post_id", "body"',
+ *   params: ['first', 7],
+ * }]))
  *
  * @category constructors
  * @since 0.1.0

@@ -51,6 +51,15 @@ export type Db = postgres.Sql | postgres.TransactionSql
 /**
  * Runs compiled SQL.
  *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Pg, type CompiledQuery } from 'quiver-sql'
+ * const stmt: CompiledQuery = { text: 'select $1::int as n', params: [1] }
+ * // await Pg.execute(stmt)(sql)()   // E.right([{ n: 1 }])
+ * // What is not a postgres.js client fails as a value, never as a throw:
+ * const r = await Pg.execute(stmt)({} as never)()
+ * assert.ok(E.isLeft(r) && r.left._tag === 'DbError')
+ *
  * @category constructors
  * @since 0.1.0
  */
@@ -206,6 +215,9 @@ class Rollback {
 }
 
 /**
+ * The options of `transact` and `interpreter`: for now only how long to wait for a transaction to
+ * start.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -220,6 +232,13 @@ export interface TransactOptions {
 }
 
 /**
+ * The `beginTimeout` of a transaction whose options do not give one, in milliseconds: ten seconds.
+ *
+ * @example
+ * import { Pg } from 'quiver-sql'
+ * assert.strictEqual(Pg.defaultBeginTimeout, 10_000)
+ * // Wait longer on a busy pool: Pg.transact(program, { beginTimeout: 3 * Pg.defaultBeginTimeout })
+ *
  * @category model
  * @since 0.1.0
  */
@@ -549,6 +568,18 @@ export const prepared: Run.Runners<Db>['prepared'] = runners.prepared
 /**
  * Exactly one row (else a `QueryError` `NotFound` / `TooMany`).
  *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Pg, Pred, Query, Schema } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial, name: Column.text })
+ * const M = Schema.modelOrThrow({ user }, {})
+ * const q = pipe(Query.from(M, 'user'), Query.where(u => Pred.eq(u.id, 1)))
+ * // const ada = await Pg.one(q)(sql)()   // Either<LoadError, { id: number; name: string }>
+ * // An environment that is no postgres.js client is refused before anything is sent:
+ * const r = await Pg.one(q)({} as never)()
+ * assert.ok(E.isLeft(r) && r.left._tag === 'QueryError' && r.left.code === 'InvalidArgument')
+ *
  * @category destructors
  * @since 0.1.0
  */
@@ -557,6 +588,16 @@ export const one: Run.Runners<Db>['one'] = runners.one
 /**
  * The first row, if any.
  *
+ * @example
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Pg, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const latest = pipe(Query.from(M, 'post'), Query.orderBy(p => [['desc', p.id]]))
+ * const load = Pg.first(latest)
+ * // await load(sql)()   // Either<LoadError, Option<{ id: number; title: string }>>
+ * assert.strictEqual(typeof load, 'function')
+ *
  * @category destructors
  * @since 0.1.0
  */
@@ -564,6 +605,15 @@ export const first: Run.Runners<Db>['first'] = runners.first
 
 /**
  * `Run.preloadInto` on PostgreSQL: `Pg.preloadInto(Blog, 'post', { comments: true })(posts)(sql)()`.
+ *
+ * @example
+ * import { Column, Pg, Schema } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial })
+ * const post = Schema.table('post', 'posts', { id: Column.serial, user_id: Column.integer })
+ * const M = Schema.modelOrThrow({ user, post }, { user: { posts: Schema.hasMany('post') } })
+ * const withPosts = Pg.preloadInto(M, 'user', { posts: true })
+ * // const users = await withPosts([{ id: 1 }, { id: 2 }])(sql)()   // one statement for both users' posts
+ * assert.strictEqual(typeof withPosts([{ id: 1 }]), 'function')
  *
  * @category destructors
  * @since 0.1.0
