@@ -36,12 +36,18 @@ import * as WriteRecord from '../write/Record.js'
 // -------------------------------------------------------------------------------------
 
 /**
+ * The types a generated data column may have: the ones whose values both interpreters compare and
+ * order alike.
+ *
  * @category model
  * @since 0.1.0
  */
 export type ColumnType = 'integer' | 'text' | 'boolean' | 'timestamptz'
 
 /**
+ * A generated column besides `id`: its name, type and nullability, and, for a foreign key, the schema
+ * it points at.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -79,6 +85,10 @@ export interface FilterSpec {
 }
 
 /**
+ * A generated association of `owner`, named `name`, by `kind`: has-many / has-one and belongs-to over
+ * a foreign key, many-to-many through a join table, or a through chain over other associations'
+ * names. Filters and orders are given in the forms `build` turns into association options.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -124,6 +134,9 @@ export type AssocSpec =
     }
 
 /**
+ * A model as plain data: its tables and associations. It is what a failing property prints, and
+ * `build` makes the model from it.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -216,6 +229,9 @@ export interface PreloadSpec {
 }
 
 /**
+ * What a `PreloadSpec` says of one association: load it (`true`), load it and go on (`Nested`), or
+ * load it through a custom query (`Query`) with its own filters, order, limit and offset.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -312,6 +328,8 @@ const withToString = (g: Generated): Generated =>
 // -------------------------------------------------------------------------------------
 
 /**
+ * The options of `model`: how many tables and associations a generated model may have.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -377,6 +395,21 @@ const whereOf = (filters: ReadonlyArray<FilterSpec>): A.Where =>
 
 /**
  * Builds the model a spec describes.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import * as Arb from 'quiver-sql/testing'
+ * const m = Arb.build({
+ *   tables: [
+ *     { schema: 'user', source: 'users', columns: [{ name: 'name', type: 'text', nullable: false, references: null }] },
+ *     { schema: 'post', source: 'posts', columns: [{ name: 'user_id', type: 'integer', nullable: true, references: 'user' }] },
+ *   ],
+ *   associations: [
+ *     { kind: 'hasMany', owner: 'user', name: 'posts', target: 'post', foreignKey: 'user_id', where: [], preloadOrder: [] },
+ *     { kind: 'belongsTo', owner: 'post', name: 'user', target: 'user', foreignKey: 'user_id', where: [] },
+ *   ],
+ * })
+ * assert.ok(E.isRight(m))
  *
  * @category constructors
  * @since 0.1.0
@@ -679,6 +712,8 @@ export const model = (options: ModelOptions = {}): fc.Arbitrary<Generated> =>
 // -------------------------------------------------------------------------------------
 
 /**
+ * The options of `rows`: how many rows each table may get.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -687,7 +722,31 @@ export interface RowsOptions {
   readonly maxRows?: number
 }
 
-/** The id a dangling foreign key holds: no row has it. @category utils @since 0.1.0 */
+/**
+ * The id a dangling foreign key holds: no row has it.
+ *
+ * @example
+ * import * as fc from 'fast-check'
+ * import * as Arb from 'quiver-sql/testing'
+ * const withRows = Arb.model().chain(g => Arb.rows(g).map(data => ({ g, data })))
+ * // A foreign key is null, dangling, or the id of a row of the table it references.
+ * fc.assert(
+ *   fc.property(withRows, ({ g, data }) =>
+ *     g.spec.tables.every(t =>
+ *       t.columns.every(c => {
+ *         const target = g.spec.tables.find(x => x.schema === c.references)
+ *         if (target === undefined) return true
+ *         const ids = (data.get(target.source) ?? []).map(r => r['id'])
+ *         return (data.get(t.source) ?? []).every(r => r[c.name] === null || r[c.name] === Arb.danglingId || ids.includes(r[c.name]))
+ *       }),
+ *     ),
+ *   ),
+ *   { numRuns: 20 },
+ * )
+ *
+ * @category utils
+ * @since 0.1.0
+ */
 export const danglingId = 999
 
 /**
@@ -759,6 +818,14 @@ const likePattern = fc.array(fc.constantFrom(...likeTokens), { maxLength: 4 }).m
  * Random predicates over a schema's rows: comparisons, lists, null tests, LIKE / ILIKE on text, `not`,
  * `and`, `or`, and `exists` / `notExists` / `every` over its associations (nested up to `depth`).
  *
+ * @example
+ * import * as fc from 'fast-check'
+ * import * as Arb from 'quiver-sql/testing'
+ * const [g] = fc.sample(Arb.model(), { numRuns: 1, seed: 7 })
+ * const schema = g!.spec.tables[0]!.schema
+ * for (const p of fc.sample(Arb.pred(g!, schema, 1), { numRuns: 10, seed: 7 }))
+ *   assert.ok(['Compare', 'In', 'IsNull', 'NotNull', 'Like', 'Not', 'And', 'Or', 'Exists', 'NotExists', 'Every'].includes(p._tag))
+ *
  * @category constructors
  * @since 0.1.0
  */
@@ -826,6 +893,8 @@ export const pred = (g: Generated, schema: string, depth = 2): fc.Arbitrary<Pred
 }
 
 /**
+ * The options of `query`.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -1407,6 +1476,8 @@ export const toAlgebraQuery = (g: Generated, _data: Dataset, spec: AlgebraSpec):
 }
 
 /**
+ * The options of `preload`: how deep specs nest, and whether custom queries are totally ordered.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -1524,6 +1595,19 @@ const keysHold = (g: Generated, data: Dataset, tables: Dataset): boolean =>
  * for its own DELETE (a self-referencing `delete_all` can take it first: a `StaleEntry` error, as in
  * Ecto). Statements are stepped with the memory write semantics.
  *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import * as fc from 'fast-check'
+ * import { Write } from 'quiver-sql'
+ * import * as Arb from 'quiver-sql/testing'
+ * const withRows = Arb.model().chain(g => Arb.rows(g).map(data => ({ g, data })))
+ * fc.assert(
+ *   fc.property(withRows, ({ g, data }) =>
+ *     Arb.validDeletes(g, data).every(d => E.isRight(E.flatMap((p: Write.Plan<unknown>) => Write.runPure(p)(data))(Arb.toWrite(g, data, d)))),
+ *   ),
+ *   { numRuns: 20 },
+ * )
+ *
  * @category utils
  * @since 0.1.0
  */
@@ -1633,6 +1717,13 @@ export const write = (g: Generated, data: Dataset): fc.Arbitrary<WriteSpec> => {
 /**
  * A preload spec as the input of `Query.preload`.
  *
+ * @example
+ * import * as Arb from 'quiver-sql/testing'
+ * assert.deepStrictEqual(
+ *   Arb.toPreload({ comments: true, author: { _tag: 'Nested', preload: { posts: true } } }),
+ *   { comments: true, author: { posts: true } },
+ * )
+ *
  * @category destructors
  * @since 0.1.0
  */
@@ -1674,6 +1765,23 @@ const ops: Readonly<Record<Expr.CompareOp, (a: Pred.Term<unknown>, b: Pred.Opera
 /**
  * A predicate spec as a predicate, given a row's terms and scope (as in a `Query.where` callback).
  *
+ * @example
+ * import * as fc from 'fast-check'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Query } from 'quiver-sql'
+ * import * as Arb from 'quiver-sql/testing'
+ * const cases = Arb.model().chain(g => {
+ *   const schema = g.spec.tables[0]!.schema
+ *   return Arb.pred(g, schema).map(p => ({ g, schema, p }))
+ * })
+ * fc.assert(
+ *   fc.property(cases, ({ g, schema, p }) => {
+ *     const q = pipe(Query.from(g.model, schema), Query.where((row, $) => Arb.toPred(p, row, $)))
+ *     return q.errors.length === 0
+ *   }),
+ *   { numRuns: 20 },
+ * )
+ *
  * @category destructors
  * @since 0.1.0
  */
@@ -1710,6 +1818,14 @@ export const toPred = (p: PredSpec, row: Refs, $: Scope): Pred.Pred => {
 /**
  * A query spec as a query over the generated model (owners of an `assoc` are looked up in `data`).
  *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import * as fc from 'fast-check'
+ * import { Query } from 'quiver-sql'
+ * import * as Arb from 'quiver-sql/testing'
+ * const cases = Arb.model().chain(g => Arb.rows(g).chain(data => Arb.query(g, data).map(q => ({ g, data, q }))))
+ * fc.assert(fc.property(cases, ({ g, data, q }) => E.isRight(Query.toSql(Arb.toQuery(g, data, q)))), { numRuns: 20 })
+ *
  * @category destructors
  * @since 0.1.0
  */
@@ -1740,6 +1856,18 @@ export const toQuery = (g: Generated, data: Dataset, spec: QuerySpec): Query.Any
 /**
  * A write spec as a plan (built with `Write.insert`, `Write.update` or `Write.delete`); the row of an
  * update or delete is looked up in `data` by id.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import * as fc from 'fast-check'
+ * import { Write } from 'quiver-sql'
+ * import * as Arb from 'quiver-sql/testing'
+ * const cases = Arb.model().chain(g => Arb.rows(g).chain(data => Arb.write(g, data).map(w => ({ g, data, w }))))
+ * // Every drawn write has a plan, and the plan runs on the rows it was drawn for.
+ * fc.assert(
+ *   fc.property(cases, ({ g, data, w }) => E.isRight(E.flatMap((p: Write.Plan<unknown>) => Write.runPure(p)(data))(Arb.toWrite(g, data, w)))),
+ *   { numRuns: 20 },
+ * )
  *
  * @category destructors
  * @since 0.1.0

@@ -107,23 +107,6 @@ const backlog: ReadonlyArray<string> = [
   'quiver-sql Run.first [src/run/Run.ts]: @example',
   'quiver-sql Run.one [src/run/Run.ts]: @example',
   'quiver-sql Run.rows [src/run/Run.ts]: @example',
-  'quiver-sql/testing AssocSpec [src/testing/Arbitrary.ts]: description',
-  'quiver-sql/testing ColumnSpec [src/testing/Arbitrary.ts]: description',
-  'quiver-sql/testing ColumnType [src/testing/Arbitrary.ts]: description',
-  'quiver-sql/testing ModelOptions [src/testing/Arbitrary.ts]: description',
-  'quiver-sql/testing ModelSpec [src/testing/Arbitrary.ts]: description',
-  'quiver-sql/testing PreloadOptions [src/testing/Arbitrary.ts]: description',
-  'quiver-sql/testing PreloadValue [src/testing/Arbitrary.ts]: description',
-  'quiver-sql/testing QueryOptions [src/testing/Arbitrary.ts]: description',
-  'quiver-sql/testing RowsOptions [src/testing/Arbitrary.ts]: description',
-  'quiver-sql/testing build [src/testing/Arbitrary.ts]: @example',
-  'quiver-sql/testing danglingId [src/testing/Arbitrary.ts]: @example',
-  'quiver-sql/testing pred [src/testing/Arbitrary.ts]: @example',
-  'quiver-sql/testing toPred [src/testing/Arbitrary.ts]: @example',
-  'quiver-sql/testing toPreload [src/testing/Arbitrary.ts]: @example',
-  'quiver-sql/testing toQuery [src/testing/Arbitrary.ts]: @example',
-  'quiver-sql/testing toWrite [src/testing/Arbitrary.ts]: @example',
-  'quiver-sql/testing validDeletes [src/testing/Arbitrary.ts]: @example',
 ]
 
 export interface Item {
