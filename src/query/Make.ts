@@ -116,7 +116,8 @@ export interface Query<M extends Model.AnyModel, S extends string, P = {}, J ext
 export type AnyQuery = Query<Model.AnyModel, string, unknown, Joins, unknown>
 
 /**
- * The type of the rows a query returns: its schema's rows with their preloads, or its projection.
+ * The type of the rows a query returns: its schema's rows with their preloads, or its projection with
+ * its preloads (the preloaded fields of `Loaded`, without the schema's columns).
  *
  * @category model
  * @since 0.1.0
@@ -126,7 +127,9 @@ export type Result<M extends Model.AnyModel, S extends string, P, R> = [R] exten
   : // `AnyQuery`'s projection: any query, whole rows or not.
     unknown extends R
     ? Loaded<M, S, P>
-    : R
+    : [keyof P] extends [never]
+      ? R
+      : R & Omit<Loaded<M, S, P>, keyof Model.Row<M, S>>
 
 /**
  * The SQL type of a term's values, as far as the query layer needs it: what PostgreSQL makes of

@@ -25,6 +25,7 @@ import * as Model from '../schema/Model.js'
 import * as Table from '../schema/Table.js'
 import * as Sql from '../sql/Compile.js'
 import * as Fn from './Fn.js'
+import * as Keys from './Keys.js'
 import * as Invalid from './Invalid.js'
 import * as Make from './Make.js'
 import * as Subquery from './Subquery.js'
@@ -729,21 +730,11 @@ const problem = (code: QueryError.QueryErrorCode, message: string, schema: strin
   return e
 }
 
-const hasPreloads = (p: unknown): boolean => typeof p === 'object' && p !== null && Object.keys(p).length > 0
-
 // What the query as a whole cannot be, whatever order its combinators came in: found again after
 // each combinator that changes it (its earlier findings dropped), so that `select` then `groupBy` is
 // judged on the grouped query, never on the step between.
 const problems = (q: AnyQuery): ReadonlyArray<QueryError.QueryError> => {
   const out: Array<QueryError.QueryError> = []
-  if (q.projected && hasPreloads(q.preload))
-    out.push(
-      problem(
-        'Unsupported',
-        'Query.select with Query.preload is not supported yet: preload under whole rows, or select what the preloads would load (relation aggregates such as $.count)',
-        q.schema,
-      ),
-    )
   if (!q.projected && q.select.joins.some(j => j.kind === 'right' || j.kind === 'full'))
     out.push(
       problem(
@@ -1416,8 +1407,8 @@ export const distinct =
  * `$.joined` columns, `Fn` expressions and aggregates, relation aggregates such as `$.count('comments')`,
  * conditions), and each row of the query is an object of their values, typed term by term. Each output
  * is decoded: a column with its codec, a computed term as its `Fn` constructor says (see `Fn`). Applied
- * again, the last projection wins. A projection with preloads is not supported yet (a `QueryError`
- * `Unsupported`).
+ * again, the last projection wins. With `Query.preload` the rows are the projection plus the preloaded
+ * associations: the owner-key columns the preloads read are fetched, and returned only when selected.
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
@@ -1781,7 +1772,10 @@ export const toSql = (q: AnyQuery): E.Either<QueryError.QueryError, Sql.Compiled
   if (e !== undefined) return E.left(e)
   // A query is ours, but its fields may have been replaced by a spread (`{ ...q, select: junk }`).
   try {
-    return E.right(Sql.toSql(q.select))
+    // A projection that preloads also reads the owner keys its preloads need (`Keys.rootOf`).
+    if (!Keys.preloadsProjection(q)) return E.right(Sql.toSql(q.select))
+    const root = Keys.rootOf(q)
+    return E.isLeft(root) ? root : E.right(Sql.toSql(root.right.select))
   } catch (u) {
     return E.left(
       invalidArgument('toSql', `the query's select could not be compiled: ${Invalid.describe(u)}`, q.schema),

@@ -24,13 +24,13 @@ import * as Select from '../ast/Select.js'
 import * as QueryError from '../error/QueryError.js'
 import { show } from '../error/Show.js'
 import * as Plan from '../plan/Preload.js'
-import * as Spec from '../plan/Spec.js'
 import type { Node } from '../plan/Spec.js'
 import * as Strategy from '../plan/Strategy.js'
 import * as Model from '../schema/Model.js'
 import * as Sql from '../sql/Compile.js'
 import * as Lateral from '../sql/Lateral.js'
 import * as Invalid from './Invalid.js'
+import * as Keys from './Keys.js'
 import { isQuery, oneGroup, type AnyQuery } from './Make.js'
 
 // -------------------------------------------------------------------------------------
@@ -247,9 +247,13 @@ const plan = (
   q: AnyQuery,
   strategy: Strategy.Strategy | undefined,
 ): E.Either<QueryError.QueryError, Statements> => {
-  const nodes = Spec.normalize(q.model, q.schema, q.preload)
-  if (E.isLeft(nodes)) return nodes
-  const chosen = Strategy.choose(() => true, q.model, q.schema, { _tag: 'Query', select: q.select }, strategy)
+  const rooted = Keys.rootOf(q)
+  if (E.isLeft(rooted)) return rooted
+  const nodes = { right: rooted.right.nodes }
+  // A projection that preloads runs batched whatever the strategy asked (see `run/Run` `all`).
+  const chosen = Keys.preloadsProjection(q)
+    ? 'batched'
+    : Strategy.choose(() => true, q.model, q.schema, { _tag: 'Query', select: q.select }, strategy)
   const done = (statements: ReadonlyArray<Statement>): Statements =>
     Object.freeze({ strategy: chosen, statements: Object.freeze(statements) })
   // As the runner: a query that cannot match sends nothing, unless it is one group of aggregates
@@ -265,7 +269,7 @@ const plan = (
     return E.left(QueryError.make('UnknownSchema', `the model has no schema '${q.schema}'`, q.schema))
   if (nodes.right.length === 0) return E.right(done([root(q.select)]))
   const levels = level(q.model, nodes.right, '')
-  return E.isLeft(levels) ? levels : E.right(done([root(q.select), ...levels.right]))
+  return E.isLeft(levels) ? levels : E.right(done([root(rooted.right.select), ...levels.right]))
 }
 
 // -------------------------------------------------------------------------------------

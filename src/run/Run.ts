@@ -11,6 +11,7 @@ import * as O from 'fp-ts/lib/Option.js'
 import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import * as Select from '../ast/Select.js'
+import * as Assemble from '../decode/Assemble.js'
 import * as Decode from '../decode/Decode.js'
 import type { LoadError } from '../error/Errors.js'
 import * as DecodeError from '../error/DecodeError.js'
@@ -18,6 +19,7 @@ import * as QueryError from '../error/QueryError.js'
 import { show } from '../error/Show.js'
 import type * as Spec from '../plan/Spec.js'
 import type { Loaded } from '../query/Loaded.js'
+import * as Keys from '../query/Keys.js'
 import * as Make from '../query/Make.js'
 import { isQuery, type Result, type Whole } from '../query/Make.js'
 import * as PreparedQuery from '../query/Prepared.js'
@@ -25,12 +27,15 @@ import type * as Prepared from '../query/Prepared.js'
 import type { AnyQuery, Joins, Query } from '../query/Query.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
+import * as Batched from './Batched.js'
 import type { Interpreter } from './Interpreter.js'
 import * as Preload from './Preload.js'
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
+
+type Row = Assemble.Row
 
 /**
  * What loading rows can fail with.
@@ -180,6 +185,66 @@ export const rows = (
     )
   })
 
+// A projection that preloads (batched, whatever the strategy asked): the root statement reads the
+// owner keys the preloads need (`Keys.rootOf`), the projection's outputs are decoded as a projection,
+// each row's keys (decoded with their columns' codecs) form a parent row that the preload runs over by
+// column name, and each returned row is the projection plus its parent's associations: a key read only
+// for the preload is never returned.
+const projectedWithPreloads =
+  (q: AnyQuery): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Record<string, unknown>>> =>
+  (i: Interpreter) => {
+    const error = q.errors[0]
+    if (error !== undefined) return TE.left(error)
+    const root = Keys.rootOf(q)
+    if (E.isLeft(root)) return TE.left(root.left)
+    if (Select.isTriviallyEmpty(q.select) && !Make.oneGroup(q.select)) return TE.right([])
+    const table = Model.table(q.model, q.schema)
+    if (table === undefined)
+      return TE.left(QueryError.make('UnknownSchema', `the model has no schema '${q.schema}'`, q.schema))
+    const codecs = Decode.columnsOf(table)
+    const keys = root.right.keys.map(k => ({ ...k, codec: codecs.find(c => c.name === k.column) }))
+    const { nodes } = root.right
+    return pipe(
+      i.select(root.right.select),
+      TE.flatMapEither(raw =>
+        pipe(
+          projected(q, raw),
+          E.flatMap((rows): E.Either<LoadError, { rows: typeof rows; parents: ReadonlyArray<Row> }> => {
+            const parents: Array<Row> = new Array(raw.length)
+            for (let j = 0; j < raw.length; j++) {
+              const r = raw[j] as Decode.RawRow
+              const p: Record<string, unknown> = {}
+              for (const k of keys) {
+                const v = r[k.output]
+                const d = k.codec === undefined ? v : k.codec.decode(v)
+                if (d === Column.invalid)
+                  return E.left(DecodeError.make(table.source, k.column, v, k.codec?.expected ?? 'a key'))
+                p[k.column] = d
+              }
+              parents[j] = p
+            }
+            return E.right({ rows, parents })
+          }),
+        ),
+      ),
+      TE.flatMap(({ rows, parents }) =>
+        pipe(
+          Batched.loadOwned(i, q.model, nodes)(parents),
+          TE.map(loaded => {
+            const columns = new Set(keys.map(k => k.column))
+            const out = rows.map((row, j) => {
+              const merged: Record<string, unknown> = { ...row }
+              for (const [name, v] of Object.entries(loaded[j] ?? {}))
+                if (!columns.has(name)) merged[name] = v
+              return Object.freeze(merged)
+            })
+            return Assemble.strip(nodes, Object.freeze(out))
+          }),
+        ),
+      ),
+    )
+  }
+
 /**
  * Every row of the query, decoded and with its preloads.
  *
@@ -195,8 +260,12 @@ export const all = <M extends Model.AnyModel, S extends string, P, J extends Joi
       q,
       options,
       o =>
-        // A projection is its own rows (`Query.select` refuses preloads with it).
-        (q.projected ? rows(q) : Preload.fromQuery(q, o)) as RTE.ReaderTaskEither<
+        // A projection is its own rows, plus its preloads (batched: `projectedWithPreloads`).
+        (Keys.preloadsProjection(q)
+          ? projectedWithPreloads(q)
+          : q.projected
+            ? rows(q)
+            : Preload.fromQuery(q, o)) as RTE.ReaderTaskEither<
           Interpreter,
           LoadError,
           ReadonlyArray<Result<M, S, P, R>>

@@ -1,0 +1,156 @@
+// A projection with preloads (issue 15, "Projection and preloads compose"): the root statement reads the
+// owner keys the preloads need under private names (`__key_<column>`) unless the projection selects
+// them as plain columns, the rows are the projection plus the preloaded associations, and a key read
+// only for the preload is not returned. Batched only: `lateral` and `auto` run a projection batched.
+// Each query runs on PostgreSQL and on the memory interpreter (fed the database's own rows), and its
+// associations equal those of the same preload under whole rows.
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Fn, Memory, Pg, Preload, Pred, Query } from '../../src/index.js'
+import { Blog } from '../support/blog.js'
+import { connect, run, type TestDb } from '../support/db.js'
+import { ddl, seed } from '../sql/fixture.js'
+
+const names = ['users', 'posts', 'comments', 'permalinks', 'tags', 'posts_tags']
+
+let db: TestDb
+let tables: Memory.Tables
+beforeAll(async () => {
+  db = await connect()
+  await run(db.sql, [...ddl, ...seed])
+  tables = new Map(
+    await Promise.all(names.map(async name => [name, await db.sql.unsafe(`select * from ${name}`)] as const)),
+  )
+})
+afterAll(async () => db.close())
+
+type Rows = ReadonlyArray<Readonly<Record<string, unknown>>>
+
+const posts = Query.from(Blog, 'post')
+
+const right = <A>(e: E.Either<{ readonly message: string }, A>, where: string): A => {
+  if (E.isLeft(e)) throw new Error(`${where}: ${e.left.message}`)
+  return e.right
+}
+
+// The root statement is `text` (in `toSql` and first in the statements of both strategies, each
+// `batched`); the rows are equal on PostgreSQL and in memory, with every strategy.
+const both = async (q: Query.AnyQuery, text: string, params: ReadonlyArray<unknown> = []): Promise<Rows> => {
+  expect(Query.toSql(q)).toEqual(E.right({ text, params }))
+  for (const strategy of ['batched', 'lateral', 'auto'] as const) {
+    const s = right(Query.statements(q, { strategy }), `statements ${strategy}`)
+    expect(s.strategy).toBe('batched')
+    expect(s.statements[0]).toMatchObject({ _tag: 'Root', text, params })
+  }
+  const pg = right(await Pg.all(q)(db.sql)(), 'PostgreSQL')
+  for (const strategy of ['batched', 'lateral'] as const)
+    expect(right(await Pg.all(q, { strategy })(db.sql)(), `PostgreSQL ${strategy}`)).toEqual(pg)
+  expect(right(await Memory.all(q)(tables)(), 'memory')).toEqual(pg)
+  return pg as Rows
+}
+
+// The same preload under whole rows, in the same order.
+const whole = async (q: Query.AnyQuery): Promise<Rows> => right(await Pg.all(q)(db.sql)(), 'whole') as Rows
+
+describe('select with preload', () => {
+  it('reads the owner key under a private name and does not return it', async () => {
+    const q = pipe(
+      posts,
+      Query.select(p => ({ title: p.title })),
+      Query.orderBy(['id']),
+      Query.preload({ comments: Preload.query({ orderBy: [['desc', 'id']], limit: 2 }), permalink: true }),
+    )
+    const rows = await both(
+      q,
+      'select "t0"."title", "t0"."id" as "__key_id" from "posts" as "t0" order by "t0"."id" asc',
+    )
+    expect(rows.length).toBeGreaterThan(0)
+    for (const r of rows) expect(Object.keys(r).sort()).toEqual(['comments', 'permalink', 'title'])
+    const full = await whole(
+      pipe(
+        posts,
+        Query.orderBy(['id']),
+        Query.preload({ comments: Preload.query({ orderBy: [['desc', 'id']], limit: 2 }), permalink: true }),
+      ),
+    )
+    expect(rows).toEqual(full.map(p => ({ title: p.title, comments: p.comments, permalink: p.permalink })))
+  })
+
+  it('reuses a key the projection selects as a plain column, under its output name', async () => {
+    const ok = pipe(
+      posts,
+      Query.select(p => ({ key: p.id, n: Fn.length(p.title) })),
+      Query.orderBy(['id']),
+      Query.preload({ tags: true, commentsAuthors: Preload.query({ hops: 'hide' }) }),
+    )
+    const rows = await both(
+      ok,
+      'select "t0"."id" as "key", length("t0"."title") as "n" from "posts" as "t0" order by "t0"."id" asc',
+    )
+    const full = await whole(
+      pipe(
+        posts,
+        Query.orderBy(['id']),
+        Query.preload({ tags: true, commentsAuthors: Preload.query({ hops: 'hide' }) }),
+      ),
+    )
+    expect(rows).toEqual(
+      full.map(p => ({
+        key: p.id,
+        n: (p.title as string).length,
+        tags: p.tags,
+        commentsAuthors: p.commentsAuthors,
+      })),
+    )
+  })
+
+  it('a belongs_to reads its foreign key; nested preloads and a where filter', async () => {
+    const q = pipe(
+      posts,
+      Query.where(p => Pred.in(p.id, [1, 3])),
+      Query.select(p => ({ id: p.id, title: p.title })),
+      Query.orderBy(['id']),
+      Query.preload({ author: { posts: true }, comments: { author: true } }),
+    )
+    const rows = await both(
+      q,
+      'select "t0"."id", "t0"."title", "t0"."author_id" as "__key_author_id" from "posts" as "t0" where "t0"."id" = any($1) order by "t0"."id" asc',
+      [[1, 3]],
+    )
+    for (const r of rows) expect(Object.keys(r).sort()).toEqual(['author', 'comments', 'id', 'title'])
+    const full = await whole(
+      pipe(
+        posts,
+        Query.where(p => Pred.in(p.id, [1, 3])),
+        Query.orderBy(['id']),
+        Query.preload({ author: { posts: true }, comments: { author: true } }),
+      ),
+    )
+    expect(rows).toEqual(
+      full.map(p => ({ id: p.id, title: p.title, author: p.author, comments: p.comments })),
+    )
+  })
+
+  it('refuses an output named as a preloaded association, and a grouped projection without its keys', () => {
+    const clash = Query.toSql(
+      pipe(
+        posts,
+        Query.select((_, $) => ({ comments: $.count('comments') })),
+        Query.preload({ comments: true }),
+      ),
+    )
+    expect(E.isLeft(clash) && clash.left).toMatchObject({ code: 'InvalidArgument', association: 'comments' })
+    const grouped = pipe(
+      posts,
+      Query.groupBy(p => [p.author_id]),
+      Query.select(p => ({ author: p.author_id, n: Fn.count() })),
+      Query.preload({ comments: true }),
+    )
+    const g = Query.toSql(grouped)
+    expect(E.isLeft(g) && g.left).toMatchObject({
+      code: 'Unsupported',
+      message: expect.stringMatching(/'id'/),
+    })
+  })
+})
