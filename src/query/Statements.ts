@@ -250,7 +250,8 @@ const plan = (
   const rooted = Keys.rootOf(q)
   if (E.isLeft(rooted)) return rooted
   const nodes = { right: rooted.right.nodes }
-  // A projection that preloads runs batched whatever the strategy asked (see `run/Run` `all`).
+  // A projection that preloads runs batched (see `run/Run` `all`): `auto` takes it, `lateral` is refused.
+  if (Keys.preloadsProjection(q) && strategy === 'lateral') return E.left(Keys.lateralRefused(q.schema))
   const chosen = Keys.preloadsProjection(q)
     ? 'batched'
     : Strategy.choose(() => true, q.model, q.schema, { _tag: 'Query', select: q.select }, strategy)

@@ -260,9 +260,12 @@ export const all = <M extends Model.AnyModel, S extends string, P, J extends Joi
       q,
       options,
       o =>
-        // A projection is its own rows, plus its preloads (batched: `projectedWithPreloads`).
+        // A projection is its own rows, plus its preloads (batched: `projectedWithPreloads`; `auto`
+        // takes batched, an explicit `lateral` is refused rather than silently run batched).
         (Keys.preloadsProjection(q)
-          ? projectedWithPreloads(q)
+          ? o.strategy === 'lateral'
+            ? () => TE.left(Keys.lateralRefused(q.schema))
+            : projectedWithPreloads(q)
           : q.projected
             ? rows(q)
             : Preload.fromQuery(q, o)) as RTE.ReaderTaskEither<
