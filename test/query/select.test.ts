@@ -9,8 +9,9 @@ import * as O from 'fp-ts/lib/Option.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Column, Fn, Memory, Pg, Pred, Prepared, Query, Run, Schema } from '../../src/index.js'
 import { Blog, user } from '../support/blog.js'
-import { connect, run, type TestDb } from '../support/db.js'
-import { ddl, seed, X } from '../sql/fixture.js'
+import type { TestDb } from '../support/db.js'
+import { openBlog } from './fixture.js'
+import { X } from '../sql/fixture.js'
 
 // Orders of users, with the number types the issue pins: integer, bigint (text), numeric (text), double.
 const order = Schema.table('order', 'orders', {
@@ -55,11 +56,7 @@ const names = [
 let db: TestDb
 let tables: Memory.Tables
 beforeAll(async () => {
-  db = await connect()
-  await run(db.sql, [...ddl, ...seed, ...extra])
-  tables = new Map(
-    await Promise.all(names.map(async name => [name, await db.sql.unsafe(`select * from ${name}`)] as const)),
-  )
+  ;({ db, tables } = await openBlog(names, extra))
 })
 afterAll(async () => db.close())
 

@@ -8,8 +8,8 @@ import { pipe } from 'fp-ts/lib/function.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Fn, Memory, Pg, Pred, Query } from '../../src/index.js'
 import { Blog } from '../support/blog.js'
-import { connect, run, type TestDb } from '../support/db.js'
-import { ddl, seed } from '../sql/fixture.js'
+import type { TestDb } from '../support/db.js'
+import { openBlog } from './fixture.js'
 
 const names = [
   'users',
@@ -26,11 +26,7 @@ const names = [
 let db: TestDb
 let tables: Memory.Tables
 beforeAll(async () => {
-  db = await connect()
-  await run(db.sql, [...ddl, ...seed])
-  tables = new Map(
-    await Promise.all(names.map(async name => [name, await db.sql.unsafe(`select * from ${name}`)] as const)),
-  )
+  ;({ db, tables } = await openBlog(names))
 })
 afterAll(async () => db.close())
 
