@@ -5,10 +5,10 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Memory, Pg, Pred, Query } from '../../src/index.js'
+import { Memory, Pred, Query } from '../../src/index.js'
 import { Blog } from '../support/blog.js'
 import type { TestDb } from '../support/db.js'
-import { openBlog } from './fixture.js'
+import { agree, openBlog, refused } from './fixture.js'
 
 const names = ['users', 'posts', 'comments', 'permalinks', 'tags', 'posts_tags']
 
@@ -19,29 +19,10 @@ beforeAll(async () => {
 })
 afterAll(async () => db.close())
 
-type Rows = ReadonlyArray<Readonly<Record<string, unknown>>>
-
 // The query's SQL is `text` with `params`; it runs on PostgreSQL and in memory with equal rows (in the
-// query's order: every query below has one).
-const both = async (q: Query.AnyQuery, text: string, params: ReadonlyArray<unknown> = []): Promise<Rows> => {
-  expect(Query.toSql(q)).toEqual(E.right({ text, params }))
-  const pg = await Pg.all(q)(db.sql)()
-  if (E.isLeft(pg)) throw new Error(`PostgreSQL: ${pg.left.message}`)
-  const mem = await Memory.all(q)(tables)()
-  if (E.isLeft(mem)) throw new Error(`memory: ${mem.left.message}`)
-  expect(mem.right).toEqual(pg.right)
-  return pg.right as Rows
-}
-
-const refused = (q: Query.AnyQuery, code: string, message: RegExp, association?: string) => {
-  const r = Query.toSql(q)
-  expect(E.isLeft(r) && r.left).toMatchObject({
-    _tag: 'QueryError',
-    code,
-    message: expect.stringMatching(message),
-    ...(association === undefined ? {} : { association }),
-  })
-}
+// query's order: every query below has one, and the rows are compared as lists).
+const both = (q: Query.AnyQuery, text: string, params: ReadonlyArray<unknown> = []) =>
+  agree({ db, tables }, q, text, params, true)
 
 const posts = Query.from(Blog, 'post')
 const users = Query.from(Blog, 'user')

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Column, Fn, Memory, Pg, Pred, Prepared, Query, Run, Schema } from '../../src/index.js'
 import { Blog, user } from '../support/blog.js'
 import type { TestDb } from '../support/db.js'
-import { openBlog } from './fixture.js'
+import { agree, openBlog, refused } from './fixture.js'
 import { X } from '../sql/fixture.js'
 
 // Orders of users, with the number types the issue pins: integer, bigint (text), numeric (text), double.
@@ -60,35 +60,10 @@ beforeAll(async () => {
 })
 afterAll(async () => db.close())
 
-type Rows = ReadonlyArray<Readonly<Record<string, unknown>>>
-
 // The query's SQL is `text` with `params`; it runs on PostgreSQL and in memory with equal rows (in the
 // query's order when it has one, else compared as sets).
-const both = async (
-  q: Query.AnyQuery,
-  text: string,
-  params: ReadonlyArray<unknown> = [],
-  ordered = q.select.orderBy.length > 0,
-): Promise<Rows> => {
-  expect(Query.toSql(q)).toEqual(E.right({ text, params }))
-  const pg = await Pg.all(q)(db.sql)()
-  if (E.isLeft(pg)) throw new Error(`PostgreSQL: ${pg.left.message}`)
-  const mem = await Memory.all(q)(tables)()
-  if (E.isLeft(mem)) throw new Error(`memory: ${mem.left.message}`)
-  const sorted = (rs: Rows) =>
-    ordered ? rs : [...rs].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1))
-  expect(sorted(mem.right as Rows)).toEqual(sorted(pg.right as Rows))
-  return pg.right as Rows
-}
-
-const refused = (q: Query.AnyQuery, code: string, message: RegExp) => {
-  const r = Query.toSql(q)
-  expect(E.isLeft(r) && r.left).toMatchObject({
-    _tag: 'QueryError',
-    code,
-    message: expect.stringMatching(message),
-  })
-}
+const both = (q: Query.AnyQuery, text: string, params: ReadonlyArray<unknown> = [], ordered?: boolean) =>
+  agree({ db, tables }, q, text, params, ordered)
 
 const date = (iso: string) => new Date(iso)
 const posts = Query.from(Blog, 'post')
