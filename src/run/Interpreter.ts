@@ -18,12 +18,20 @@ import type { QueryError } from '../error/QueryError.js'
 // -------------------------------------------------------------------------------------
 
 /**
+ * A row as an interpreter returns it, before decoding: column (or output) names to the values the
+ * database sent.
+ *
  * @category model
  * @since 0.1.0
  */
 export type RawRow = Readonly<Record<string, unknown>>
 
 /**
+ * What a program runs on: `Pg.interpreter(sql)` over a postgres.js client, `Memory.interpreter(tables)`
+ * over in-memory tables, or your own. `Run.all`, `Write.run` and the other runners are
+ * `ReaderTaskEither<Interpreter, E, A>`, so one program runs on each; `Pg.all` and `Memory.all` are the
+ * same runners with the environment turned into an interpreter for you.
+ *
  * @category model
  * @since 0.1.0
  */

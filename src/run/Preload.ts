@@ -45,6 +45,9 @@ import type { Interpreter } from './Interpreter.js'
 export type Strategy = Strategies.Strategy
 
 /**
+ * Options of a load: the `strategy` (`auto` by default) and, for preloading into rows already loaded,
+ * `force`. From untyped code, an unknown option or value is a `QueryError` `InvalidArgument`.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -94,6 +97,11 @@ export const query = Spec.query
  * Up to this many parents, `auto` sends one lateral statement (the measurements behind the number are
  * with the rule, in `plan/Strategy`).
  *
+ * @example
+ * import { Preload } from 'quiver-sql'
+ * // With PostgreSQL, Pg.all(pipe(q, Query.limit(5), Query.preload(spec))) sends one statement under auto.
+ * assert.strictEqual(Preload.lateralMaxParents, 5)
+ *
  * @category utils
  * @since 0.1.0
  */
@@ -107,6 +115,19 @@ export const lateralMaxParents = Strategies.lateralMaxParents
  * query with `limit <= lateralMaxParents`, or a root filtered to at most that many primary keys, or at
  * most that many rows given to `into` — and `batched` otherwise. The rule itself is pure
  * (`plan/Strategy`), so `Query.statements` shows the statements of the strategy chosen here.
+ *
+ * @example
+ * import postgres from 'postgres'
+ * import { Column, Memory, Pg, Preload, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * // postgres.js connects on the first statement, and this example sends none.
+ * const pg = Pg.interpreter(postgres('postgres://localhost/blog'))
+ * assert.strictEqual(Preload.choose(pg, M, 'post', { _tag: 'Rows', count: 3 }), 'lateral')
+ * assert.strictEqual(Preload.choose(pg, M, 'post', { _tag: 'Rows', count: 50 }), 'batched')
+ * assert.strictEqual(Preload.choose(pg, M, 'post', { _tag: 'Rows', count: 50 }, 'lateral'), 'lateral')
+ * // The memory interpreter runs no trees: auto is batched there.
+ * assert.strictEqual(Preload.choose(Memory.interpreter(new Map()), M, 'post', { _tag: 'Rows', count: 1 }), 'batched')
  *
  * @category utils
  * @since 0.1.0
@@ -229,7 +250,26 @@ const load = (
 }
 
 /**
- * The rows of a query with its preloads.
+ * The rows of a query with its preloads, on any interpreter, as untyped rows: `Run.all` (and `Pg.all`,
+ * `Memory.all`) call it for a query of whole rows and type the result. A query with `Query.select` is
+ * an `Unsupported` error here (its rows are `Run.all`'s to decode).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Column, Memory, Preload, Query, Schema } from 'quiver-sql'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const comment = Schema.table('comment', 'comments', { id: Column.serial, post_id: Column.integer, body: Column.text })
+ * const M = Schema.modelOrThrow({ post, comment }, { post: { comments: Schema.hasMany('comment') } })
+ * const tables = new Map([
+ *   ['posts', [{ id: 1, title: 'hi' }]],
+ *   ['comments', [{ id: 5, post_id: 1, body: 'b' }]],
+ * ])
+ * const q = pipe(Query.from(M, 'post'), Query.preload({ comments: true }))
+ * assert.deepStrictEqual(
+ *   await Preload.fromQuery(q)(Memory.interpreter(tables))(),
+ *   E.right([{ id: 1, title: 'hi', comments: [{ id: 5, post_id: 1, body: 'b' }] }]),
+ * )
  *
  * @category destructors
  * @since 0.1.0
@@ -285,6 +325,20 @@ const plannerOf = (q: AnyQuery): Planner => {
 /**
  * The rows of a prepared query run with some arguments (checked against its codecs), with its preloads.
  * Its query, spec and lateral tree were built and planned once; the interpreter binds the placeholders.
+ * Untyped, like `fromQuery`: `Run.prepared` (and `Pg.prepared`, `Memory.prepared`) type it.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import * as t from 'io-ts'
+ * import { Column, Memory, Pred, Prepared, Preload, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const byId = Prepared.make({ id: t.number }, ({ id }) => pipe(Query.from(M, 'post'), Query.where(p => Pred.eq(p.id, id))))
+ * const i = Memory.interpreter(new Map([['posts', [{ id: 1, title: 'hi' }, { id: 2, title: 'yo' }]]]))
+ * assert.deepStrictEqual(await Preload.fromPrepared(byId, { id: 2 })(i)(), E.right([{ id: 2, title: 'yo' }]))
+ * const bad = await Preload.fromPrepared(byId, { id: '2' })(i)()
+ * assert.ok(E.isLeft(bad) && bad.left._tag === 'QueryError' && bad.left.code === 'InvalidArgument')
  *
  * @category destructors
  * @since 0.1.0
@@ -427,7 +481,19 @@ const notRows = (schema: string, rows: unknown): QueryError.QueryError | null =>
 /**
  * Loads a spec under rows already in memory (Ecto's `Repo.preload`): the rows come back in the same
  * order, as new rows with their associations. Associations already present are kept (their nested spec
- * is still applied) unless `force`.
+ * is still applied) unless `force`. Untyped: `Run.preloadInto` (and `Pg.preloadInto`,
+ * `Memory.preloadInto`) check the spec against the model at compile time and type the result.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Column, Memory, Preload, Schema } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial, name: Column.text })
+ * const post = Schema.table('post', 'posts', { id: Column.serial, author_id: Column.integer })
+ * const M = Schema.modelOrThrow({ user, post }, { post: { author: Schema.belongsTo('user', { foreignKey: 'author_id' }) } })
+ * const i = Memory.interpreter(new Map([['users', [{ id: 1, name: 'ada' }]]]))
+ * const loaded = await Preload.into(M, 'post', { author: true })([{ id: 7, author_id: 1 }])(i)()
+ * assert.ok(E.isRight(loaded))
+ * assert.deepStrictEqual(loaded.right[0]?.['author'], { _tag: 'Some', value: { id: 1, name: 'ada' } })
  *
  * @category destructors
  * @since 0.1.0

@@ -162,6 +162,18 @@ const projected = (
 /**
  * The decoded rows of a query, before preloads (a projection's rows, output by output).
  *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Query, Run, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const comment = Schema.table('comment', 'comments', { id: Column.serial, post_id: Column.integer })
+ * const M = Schema.modelOrThrow({ post, comment }, { post: { comments: Schema.hasMany('comment') } })
+ * const i = Memory.interpreter(new Map([['posts', [{ id: 1, title: 'hi' }]]]))
+ * // The preload is not loaded: these are the root rows only.
+ * const q = pipe(Query.from(M, 'post'), Query.preload({ comments: true }))
+ * assert.deepStrictEqual(await Run.rows(q)(i)(), E.right([{ id: 1, title: 'hi' }]))
+ *
  * @category destructors
  * @since 0.1.0
  */
@@ -246,7 +258,24 @@ const projectedWithPreloads =
   }
 
 /**
- * Every row of the query, decoded and with its preloads.
+ * Every row of the query, decoded and with its preloads (or, after `Query.select`, the projection's rows
+ * with its preloads), on any interpreter. `Pg.all` and `Memory.all` are this function over a postgres.js
+ * client and over in-memory tables.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import * as O from 'fp-ts/lib/Option.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Query, Run, Schema } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial, name: Column.text })
+ * const post = Schema.table('post', 'posts', { id: Column.serial, author_id: Column.integer })
+ * const M = Schema.modelOrThrow({ user, post }, { post: { author: Schema.belongsTo('user', { foreignKey: 'author_id' }) } })
+ * const i = Memory.interpreter(new Map([
+ *   ['users', [{ id: 1, name: 'ada' }]],
+ *   ['posts', [{ id: 7, author_id: 1 }]],
+ * ]))
+ * const q = pipe(Query.from(M, 'post'), Query.preload({ author: true }))
+ * assert.deepStrictEqual(await Run.all(q)(i)(), E.right([{ id: 7, author_id: 1, author: O.some({ id: 1, name: 'ada' }) }]))
  *
  * @category destructors
  * @since 0.1.0
@@ -327,7 +356,19 @@ export const prepared =
     })
 
 /**
- * The one row of the query: `NotFound` with none, `TooMany` with several.
+ * The one row of the query: a `QueryError` `NotFound` with none, `TooMany` with several.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Pred, Query, Run, Schema } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial, name: Column.text })
+ * const M = Schema.modelOrThrow({ user }, {})
+ * const i = Memory.interpreter(new Map([['users', [{ id: 1, name: 'ada' }, { id: 2, name: 'bob' }]]]))
+ * const named = (name: string) => pipe(Query.from(M, 'user'), Query.where(u => Pred.eq(u.name, name)))
+ * assert.deepStrictEqual(await Run.one(named('bob'))(i)(), E.right({ id: 2, name: 'bob' }))
+ * const many = await Run.one(Query.from(M, 'user'))(i)()
+ * assert.ok(E.isLeft(many) && many.left._tag === 'QueryError' && many.left.code === 'TooMany')
  *
  * @category destructors
  * @since 0.1.0
@@ -354,7 +395,19 @@ export const one = <M extends Model.AnyModel, S extends string, P, J extends Joi
   )
 
 /**
- * The first row of the query, if any.
+ * The first row of the query, if any (order the query to say which).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import * as O from 'fp-ts/lib/Option.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Query, Run, Schema } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial, name: Column.text })
+ * const M = Schema.modelOrThrow({ user }, {})
+ * const i = Memory.interpreter(new Map([['users', [{ id: 1, name: 'ada' }, { id: 2, name: 'bob' }]]]))
+ * const newest = pipe(Query.from(M, 'user'), Query.orderBy([['desc', 'id']]))
+ * assert.deepStrictEqual(await Run.first(newest)(i)(), E.right(O.some({ id: 2, name: 'bob' })))
+ * assert.deepStrictEqual(await Run.first(newest)(Memory.interpreter(new Map([['users', []]])))(), E.right(O.none))
  *
  * @category destructors
  * @since 0.1.0

@@ -94,20 +94,8 @@ const parallel: ReadonlyArray<string> = [
   'quiver-sql Query.toSql [src/query/Query.ts]: @example',
 ]
 
-/** `backlog`: the rest of the first pass of issue 18 (Docs), not written yet; to be documented. */
-const backlog: ReadonlyArray<string> = [
-  'quiver-sql Interpreter [src/run/Interpreter.ts]: description',
-  'quiver-sql Preload.Options [src/run/Preload.ts]: description',
-  'quiver-sql Preload.choose [src/run/Preload.ts]: @example',
-  'quiver-sql Preload.fromPrepared [src/run/Preload.ts]: @example',
-  'quiver-sql Preload.fromQuery [src/run/Preload.ts]: @example',
-  'quiver-sql Preload.into [src/run/Preload.ts]: @example',
-  'quiver-sql Preload.lateralMaxParents [src/run/Preload.ts]: @example',
-  'quiver-sql Run.all [src/run/Run.ts]: @example',
-  'quiver-sql Run.first [src/run/Run.ts]: @example',
-  'quiver-sql Run.one [src/run/Run.ts]: @example',
-  'quiver-sql Run.rows [src/run/Run.ts]: @example',
-]
+/** `backlog`: the rest of the first pass of issue 18 (Docs), not written yet; empty now, and it stays so. */
+const backlog: ReadonlyArray<string> = []
 
 export interface Item {
   /** How a user reaches it: `quiver-sql Query.where`, `quiver-sql/testing model`. */
