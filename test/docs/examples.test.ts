@@ -1,5 +1,5 @@
 // The documentation's code is code: every @example in src/ type-checks and runs, every ```ts block of
-// README.md type-checks (rules in ./extract.ts). A failure names the block (README line, or source file,
+// README.md and of the guides (docs/*.md) type-checks (rules in ./extract.ts). A failure names the block (README line, or source file,
 // line and export) and the diagnostic or the error.
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
@@ -8,6 +8,7 @@ import {
   allExamples,
   code,
   generate,
+  guideBlocks,
   readmeBlocks,
   root,
   run,
@@ -20,6 +21,7 @@ import {
 
 const examples = allExamples()
 const readme = readmeBlocks()
+const guides = guideBlocks()
 let dir = ''
 let files: ReadonlyArray<Generated> = []
 let diagnostics: ReadonlyArray<Failure> = []
@@ -30,7 +32,7 @@ const report = (what: string, failures: ReadonlyArray<string>) =>
 
 beforeAll(() => {
   dir = scratch()
-  files = generate(dir, [...examples, ...readme])
+  files = generate(dir, [...examples, ...readme, ...guides])
   diagnostics = typecheck(dir, files)
 }, 120_000)
 
@@ -43,12 +45,19 @@ describe('documentation', () => {
   it('finds the blocks', () => {
     expect(examples.length).toBeGreaterThan(40)
     expect(readme.length).toBeGreaterThan(10)
+    expect(new Set(guides.map(b => b.source)).size).toBeGreaterThan(8)
   })
 
   it('README ```ts blocks type-check', () => {
     const failures = diagnostics.filter(d => d.block.kind === 'readme').map(d => d.message)
     failed ||= failures.length > 0
     expect(report('README type errors', failures)).toBe('')
+  })
+
+  it('guide (docs/*.md) ```ts blocks type-check', () => {
+    const failures = diagnostics.filter(d => d.block.kind === 'guide').map(d => d.message)
+    failed ||= failures.length > 0
+    expect(report('guide type errors', failures)).toBe('')
   })
 
   it('@example blocks type-check', () => {

@@ -1,7 +1,8 @@
 // The documentation's code, checked like code (docs-ts style, our own small version). Two sources:
 //
 // - `@example` blocks of the JSDoc in src/: each is a file of its own; it must type-check and run.
-// - ```ts blocks of README.md: each must type-check (never run: they may talk to a database).
+// - ```ts blocks of README.md and of the guides (docs/*.md): each must type-check (never run: they may
+//   talk to a database).
 //
 // Each block is written as a .ts file into a scratch directory (test/docs/.out/<pid>/, gitignored),
 // with a tsconfig that extends the repository's strict one and maps `quiver-sql`, `quiver-sql/embedded`
@@ -18,14 +19,16 @@
 //    check. An example may use top-level `await`; one that throws, rejects (a rejection left unhandled
 //    included) or does not settle within EXAMPLE_TIMEOUT fails. Examples must not need a database:
 //    use the memory interpreter, or show the database call in a comment.
-// 2. README blocks tagged ```ts (or ```typescript) are type-checked; other languages (sh, sql, text)
+// 2. Markdown blocks tagged ```ts (or ```typescript) are type-checked; other languages (sh, sql, text)
 //    are prose. ```ts skip leaves out a block that is deliberately partial; keep it rare.
-// 3. A README block may build on another: an HTML comment on the line right above its fence,
+// 3. A markdown block may build on another: an HTML comment on the line right above its fence,
 //      <!-- prelude: NAME -->     names the block NAME (it is still checked on its own),
 //      <!-- continues: NAME -->   checks the block after the text of block NAME (and of what NAME
 //                                 continues, first), in one file;
 //    both may stand above one block, one comment per line. So the README's model is written once and
 //    each later block sees `Blog`; a block must not declare or import again a name its preludes do.
+//    Names are looked up in the block's own file first, then in README.md: a guide may continue the
+//    README's `model`, and two guides may each name a prelude `setup`.
 // 4. Unused locals and parameters are allowed (an example often shows a value it does not use); every
 //    other option of tsconfig.json holds.
 import { execFile } from 'node:child_process'
@@ -49,7 +52,7 @@ const entries: Readonly<Record<string, string>> = {
 }
 
 export interface Block {
-  readonly kind: 'readme' | 'example'
+  readonly kind: 'readme' | 'guide' | 'example'
   /** A file name for the block, unique among the blocks. */
   readonly id: string
   /** Where the block is written: `README.md:57`, `src/sql/Ddl.ts:254 (ddl)`. */
@@ -135,8 +138,11 @@ export const readme = (source: string, text: string): ReadonlyArray<Block> => {
       })
     if ((lang === 'ts' || lang === 'typescript') && !/\bskip\b/.test(flags))
       out.push({
-        kind: 'readme',
-        id: `readme_${i + 1}`,
+        kind: source === 'README.md' ? 'readme' : 'guide',
+        id:
+          source === 'README.md'
+            ? `readme_${i + 1}`
+            : `${source.replace(/\.md$/, '').replace(/[^\w]+/g, '_')}_${i + 1}`,
         origin: `${source}:${i + 1}`,
         source,
         lines: lines.slice(i + 1, end).map((t, k) => ({ text: t, line: i + 2 + k })),
@@ -161,6 +167,13 @@ export const allExamples = (): ReadonlyArray<Block> =>
 export const readmeBlocks = (): ReadonlyArray<Block> =>
   readme('README.md', readFileSync(join(root, 'README.md'), 'utf8'))
 
+/** The guides: every docs/*.md (not its subdirectories: docs/api is generated, docs/playground an app). */
+export const guideBlocks = (): ReadonlyArray<Block> =>
+  readdirSync(join(root, 'docs'))
+    .filter(f => f.endsWith('.md') && statSync(join(root, 'docs', f)).isFile())
+    .sort()
+    .flatMap(f => readme(`docs/${f}`, readFileSync(join(root, 'docs', f), 'utf8')))
+
 // ---------------------------------------------------------------------------------------------------------
 // files
 
@@ -173,23 +186,33 @@ export interface Generated {
 
 const importsAssert = /^\s*import\s+(?:\*\s+as\s+)?assert\b|^\s*import\s*\{[^}]*\bassert\b/m
 
-/** The preludes of a README block, in the order they are written into its file; a cycle is an error. */
+/** A prelude's key: its file and its name (rule 3). */
+const key = (source: string, name: string) => `${source}#${name}`
+
+/** The preludes of a markdown block, in the order they are written into its file; a cycle is an error. */
 const chain = (
   block: Block,
   named: ReadonlyMap<string, Block>,
   seen: ReadonlyArray<string> = [],
 ): ReadonlyArray<Block> =>
   block.continues.flatMap(name => {
-    const p = named.get(name)
+    const p = named.get(key(block.source, name)) ?? named.get(key('README.md', name))
     if (p === undefined) throw new Error(`${block.origin}: continues '${name}', which no block is named`)
-    if (seen.includes(name)) throw new Error(`${block.origin}: prelude cycle through '${name}'`)
-    return [...chain(p, named, [...seen, name]), p]
+    const k = key(p.source, name)
+    if (seen.includes(k)) throw new Error(`${block.origin}: prelude cycle through '${name}'`)
+    return [...chain(p, named, [...seen, k]), p]
   })
 
 /** Writes each block as a .ts file into `dir` (relative imports of examples resolved to src/). */
 export const generate = (dir: string, blocks: ReadonlyArray<Block>): ReadonlyArray<Generated> => {
   mkdirSync(dir, { recursive: true })
-  const named = new Map(blocks.flatMap(b => (b.prelude === undefined ? [] : [[b.prelude, b] as const])))
+  const named = new Map<string, Block>()
+  for (const b of blocks) {
+    if (b.prelude === undefined) continue
+    const k = key(b.source, b.prelude)
+    if (named.has(k)) throw new Error(`${b.origin}: a second block named '${b.prelude}' in ${b.source}`)
+    named.set(k, b)
+  }
   return blocks.map(block => {
     const parts = [...chain(block, named).filter((p, k, all) => all.indexOf(p) === k), block]
     const text: Array<string> = []
