@@ -29,6 +29,9 @@
 //    each later block sees `Blog`; a block must not declare or import again a name its preludes do.
 //    Names are looked up in the block's own file first, then in README.md: a guide may continue the
 //    README's `model`, and two guides may each name a prelude `setup`.
+//    In a guide, `<!-- runs -->` above a block also runs it (with its preludes), as an @example runs:
+//    for a block that needs no database server (the memory interpreter, or the embedded PGlite that
+//    the block starts and stops itself); `assert` is in scope as in an @example.
 // 4. Unused locals and parameters are allowed (an example often shows a value it does not use); every
 //    other option of tsconfig.json holds.
 import { execFile } from 'node:child_process'
@@ -43,6 +46,12 @@ export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
 /** Milliseconds an example may take to settle. */
 export const EXAMPLE_TIMEOUT = 20_000
+
+/**
+ * Milliseconds a guide block marked `runs` may take: it may start the embedded PGlite (about 5 s of CPU,
+ * 25 s on this shared 2-core machine under load).
+ */
+export const GUIDE_TIMEOUT = 90_000
 
 /** The package's entry points, as the sources the tests check. */
 const entries: Readonly<Record<string, string>> = {
@@ -63,6 +72,8 @@ export interface Block {
   /** README only: the preludes this block continues, nearest last. */
   readonly continues: ReadonlyArray<string>
   readonly prelude: string | undefined
+  /** Guides only: the block runs (`<!-- runs -->`), not only type-checks. */
+  readonly runs: boolean
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -98,6 +109,7 @@ export const examples = (source: string, text: string): ReadonlyArray<Block> => 
         lines: current,
         continues: [],
         prelude: undefined,
+        runs: true,
       })
       current = undefined
     }
@@ -148,6 +160,7 @@ export const readme = (source: string, text: string): ReadonlyArray<Block> => {
         lines: lines.slice(i + 1, end).map((t, k) => ({ text: t, line: i + 2 + k })),
         continues: marker('continues'),
         prelude: marker('prelude')[0],
+        runs: source !== 'README.md' && markers.some(m => /^<!--\s*runs\s*-->/.test(m)),
       })
     i = end
   }
@@ -219,7 +232,7 @@ export const generate = (dir: string, blocks: ReadonlyArray<Block>): ReadonlyArr
     const origins: Array<string> = []
     const head = `${block.source}:${(block.lines[0]?.line ?? 2) - 1}`
     const body = parts.flatMap(p => p.lines.map(l => ({ ...l, source: p.source })))
-    if (block.kind === 'example' && /\bassert\./.test(body.map(l => l.text).join('\n'))) {
+    if (block.runs && /\bassert\./.test(body.map(l => l.text).join('\n'))) {
       if (!importsAssert.test(body.map(l => l.text).join('\n'))) {
         text.push(`import assert from 'node:assert'`)
         origins.push(head)
@@ -341,7 +354,11 @@ process.exit(0)
 `
 
 /** Bundles the examples (entry points mapped to src/, packages external) and runs them in one process. */
-export const run = async (dir: string, files: ReadonlyArray<Generated>): Promise<ReadonlyArray<Ran>> => {
+export const run = async (
+  dir: string,
+  files: ReadonlyArray<Generated>,
+  timeout: number = EXAMPLE_TIMEOUT,
+): Promise<ReadonlyArray<Ran>> => {
   const outdir = join(dir, 'bundle')
   const mapped: esbuild.Plugin = {
     name: 'quiver-sql-entries',
@@ -369,8 +386,8 @@ export const run = async (dir: string, files: ReadonlyArray<Generated>): Promise
   const bundled = files.map(f => join(outdir, `${f.block.id}.js`))
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    [runnerPath, JSON.stringify(bundled), String(EXAMPLE_TIMEOUT)],
-    { cwd: root, maxBuffer: 16 * 1024 * 1024, timeout: EXAMPLE_TIMEOUT * 4 + files.length * 2_000 },
+    [runnerPath, JSON.stringify(bundled), String(timeout)],
+    { cwd: root, maxBuffer: 16 * 1024 * 1024, timeout: timeout * 4 + files.length * 2_000 },
   )
   const results = JSON.parse(stdout) as ReadonlyArray<{ f: string; ms: number; error?: string }>
   return files.map((g, k) => {
