@@ -323,9 +323,11 @@ export interface Ran {
   readonly error: string | undefined
 }
 
-// The runner: imports each bundled example in turn, in one Node process, and prints the results as JSON.
+// The runner: imports each bundled example in turn, in one Node process, and writes the results as JSON
+// to a file (a block may print: a guide's program shows its output).
 const runner = `
-const [files, timeout] = [JSON.parse(process.argv[2]), Number(process.argv[3])]
+import { writeFileSync } from 'node:fs'
+const [files, timeout, out] = [JSON.parse(process.argv[2]), Number(process.argv[3]), process.argv[4]]
 let current
 const late = new Map()
 const note = e => { if (current !== undefined && !late.has(current)) late.set(current, e) }
@@ -349,7 +351,7 @@ for (const f of files) {
     results.push({ f, ms: performance.now() - t0, error: text(e) })
   } finally { clearTimeout(timer) }
 }
-process.stdout.write(JSON.stringify(results))
+writeFileSync(out, JSON.stringify(results))
 process.exit(0)
 `
 
@@ -384,12 +386,17 @@ export const run = async (
   const runnerPath = join(dir, 'runner.mjs')
   writeFileSync(runnerPath, runner)
   const bundled = files.map(f => join(outdir, `${f.block.id}.js`))
-  const { stdout } = await promisify(execFile)(
+  const resultsPath = join(dir, `results-${Date.now()}.json`)
+  await promisify(execFile)(
     process.execPath,
-    [runnerPath, JSON.stringify(bundled), String(timeout)],
+    [runnerPath, JSON.stringify(bundled), String(timeout), resultsPath],
     { cwd: root, maxBuffer: 16 * 1024 * 1024, timeout: timeout * 4 + files.length * 2_000 },
   )
-  const results = JSON.parse(stdout) as ReadonlyArray<{ f: string; ms: number; error?: string }>
+  const results = JSON.parse(readFileSync(resultsPath, 'utf8')) as ReadonlyArray<{
+    f: string
+    ms: number
+    error?: string
+  }>
   return files.map((g, k) => {
     const r = results.find(x => x.f === bundled[k])
     return { block: g.block, ms: r?.ms ?? 0, error: r === undefined ? 'not run' : r.error }
