@@ -1,7 +1,7 @@
 // The documentation's code is code: every @example in src/ type-checks and runs, every ```ts block of
 // README.md and of the guides (docs/*.md) type-checks (rules in ./extract.ts). A failure names the block (README line, or source file,
 // line and export) and the diagnostic or the error.
-import { readFileSync, rmSync } from 'node:fs'
+import { readFileSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -87,6 +87,20 @@ describe('documentation', () => {
     expect(ran.length).toBeGreaterThan(0)
     expect(report('guide blocks failed', failures)).toBe('')
   }, 400_000)
+
+  it('every guide is linked from the README and rendered by TypeDoc (typedoc.json projectDocuments)', () => {
+    const files = readdirSync(join(root, 'docs'))
+      .filter(f => f.endsWith('.md'))
+      .map(f => `docs/${f}`)
+      .sort()
+    const readmeText = readFileSync(join(root, 'README.md'), 'utf8')
+    const typedoc = JSON.parse(readFileSync(join(root, 'typedoc.json'), 'utf8')) as {
+      readonly projectDocuments?: ReadonlyArray<string>
+    }
+    expect(files.length).toBeGreaterThan(8)
+    expect(files.filter(f => !readmeText.includes(`](${f})`))).toEqual([])
+    expect([...(typedoc.projectDocuments ?? [])].sort()).toEqual(files)
+  })
 
   it("the demo runs on the README's model", () => {
     const model = readme.find(b => b.prelude === 'model')
