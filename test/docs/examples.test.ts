@@ -8,7 +8,6 @@ import {
   allExamples,
   code,
   generate,
-  GUIDE_TIMEOUT,
   guideBlocks,
   readmeBlocks,
   root,
@@ -77,16 +76,6 @@ describe('documentation', () => {
     expect(ran.length).toBe(examples.length)
     expect(report('@examples failed', failures)).toBe('')
   }, 180_000)
-
-  it('guide blocks marked <!-- runs --> run', async () => {
-    const marked = files.filter(f => f.block.kind === 'guide' && f.block.runs)
-    const ran: ReadonlyArray<Ran> = await run(dir, marked, GUIDE_TIMEOUT)
-    const failures = ran.flatMap(r => (r.error === undefined ? [] : [`${r.block.origin}: ${r.error}`]))
-    failed ||= failures.length > 0
-    expect(ran.length).toBe(guides.filter(b => b.runs).length)
-    expect(ran.length).toBeGreaterThan(0)
-    expect(report('guide blocks failed', failures)).toBe('')
-  }, 400_000)
 
   it('every guide is linked from the README and rendered by TypeDoc (typedoc.json projectDocuments)', () => {
     const files = readdirSync(join(root, 'docs'))
