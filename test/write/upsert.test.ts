@@ -4,7 +4,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { Fn } from '../../src/index.js'
+import { Fn, type Query } from '../../src/index.js'
 import * as Write from '../../src/write/Write.js'
 import { connect, run, type TestDb } from '../support/db.js'
 import { M, agree, fresh, kindOf, right } from './set-model.js'
@@ -208,7 +208,11 @@ describe('do update', () => {
         {
           onConflict: {
             target: ['id'],
-            action: { update: p => ({ views: Fn.add(p.views, Fn.nullif(p.views, p.views) as never) }) },
+            action: {
+              update: ((p: Query.Refs<{ views: number }>) => ({
+                views: Fn.add(p.views, Fn.nullif(p.views, p.views)),
+              })) as never,
+            },
           },
         },
       ),
