@@ -66,19 +66,6 @@ export interface InsertOptions<M extends Model.AnyModel, S extends string> {
 }
 
 /**
- * What `insert` returns for its options: the row, or, when conflicts are skipped (`onConflict` with
- * the action `'nothing'`), the row if it was inserted.
- *
- * @category model
- * @since 0.2.0
- */
-export type Inserted<M extends Model.AnyModel, S extends string, O> = O extends {
-  readonly onConflict: { readonly action: 'nothing' }
-}
-  ? Option<Model.Row<M, S>>
-  : Model.Row<M, S>
-
-/**
  * A record built for an association (Ecto's `build_assoc`): the target schema, the table it belongs in
  * (a custom source is remembered) and its values.
  *
@@ -367,25 +354,34 @@ export const byKey = (
  * @category constructors
  * @since 0.1.0
  */
-export const insert = <
-  M extends Model.AnyModel,
-  S extends Model.SchemaName<M>,
-  const O extends InsertOptions<M, S> = {},
->(
+export function insert<M extends Model.AnyModel, S extends Model.SchemaName<M>>(
   model: M,
   schema: S,
   values: Insertable<M, S>,
-  options?: O,
-): E.Either<WriteError.WriteError, Plan.Plan<Inserted<M, S, O>>> =>
-  WriteError.guarded('Write.insert', () =>
+  options: InsertOptions<M, S> & { readonly onConflict: { readonly action: 'nothing' } },
+): E.Either<WriteError.WriteError, Plan.Plan<Option<Model.Row<M, S>>>>
+export function insert<M extends Model.AnyModel, S extends Model.SchemaName<M>>(
+  model: M,
+  schema: S,
+  values: Insertable<M, S>,
+  options?: InsertOptions<M, S>,
+): E.Either<WriteError.WriteError, Plan.Plan<Model.Row<M, S>>>
+export function insert(
+  model: Model.AnyModel,
+  schema: string,
+  values: unknown,
+  options?: unknown,
+): E.Either<WriteError.WriteError, Plan.Plan<unknown>> {
+  return WriteError.guarded('Write.insert', () =>
     E.map((steps: ReadonlyArray<Plan.Step>) =>
-      Plan.make<Inserted<M, S, O>>(
+      Plan.make<unknown>(
         model,
         steps,
         skips(options) ? { _tag: 'Maybe', step: 0, schema } : { _tag: 'One', step: 0, schema },
       ),
     )(insertSteps(model, schema, [values as Fields], options)),
   )
+}
 
 // Whether an insert's conflicts are skipped (`onConflict` with the action 'nothing'): its one row may
 // not come back.

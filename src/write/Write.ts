@@ -18,7 +18,6 @@ export {
   type InsertOf,
   type DeleteOptions,
   type InsertOptions,
-  type Inserted,
 } from './Record.js'
 export { updateAll, deleteAll, insertFrom, type SetOptions, type SetError, type Outputs } from './Set.js'
 export { inc, type Increment, type Assigned, type Assignments, type SetSpec } from './Assign.js'
