@@ -174,6 +174,8 @@ const resolveParam = (results: Results, p: Ex.Param): Ex.Param => {
   return Ex.param(row[p.value.column])
 }
 
+const holdsRef = (p: Ex.Param): boolean => Ex.isExpr(p) && p._tag === 'Param' && isRef(p.value)
+
 type Resolvers = {
   readonly [K in Ex.Expr['_tag']]: (
     e: Extract<Ex.Expr, { readonly _tag: K }>,
@@ -244,7 +246,12 @@ type Rebuilders = {
 
 // Rebuilt through the companions: a spread of a node is not a node (its brand does not copy).
 const rebuilders: Rebuilders = {
-  Insert: (w, results) => W.insert({ ...w, rows: w.rows.map(r => r.map(p => resolveParam(results, p))) }),
+  // A built insert with no reference in its rows is kept as it is: rebuilding (and refreezing) the
+  // rows of a bulk insert cost as much as building them.
+  Insert: (w, results) =>
+    Node.isNode(w) && !w.rows.some(r => r.some(holdsRef))
+      ? w
+      : W.insert({ ...w, rows: w.rows.map(r => r.map(p => resolveParam(results, p))) }),
   Update: (w, results) =>
     W.update({
       ...w,
