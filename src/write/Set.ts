@@ -124,6 +124,7 @@ const targetOf = (fn: string, query: unknown): E.Either<SetError, Target> => {
     return no('preloads associations (Query.preload): a set-based write loads nothing; drop the preload')
   const s = q.select
   for (const [bad, why] of notATarget) if (bad(s)) return no(why)
+  if (s.from.select !== undefined) return no('reads a derived table, not the rows of its schema')
   if (s.joins.length === 0) return E.right({ schema: q.schema, table, binding: s.from, where: s.where })
   // Joins: the rows are picked by key, so a row that several joined rows match is written once.
   if (table.primaryKey.length === 0)
