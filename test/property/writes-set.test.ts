@@ -21,7 +21,7 @@ beforeAll(async () => {
   db = await connect()
   for (const t of tables) await db.sql.unsafe(`drop table if exists "${t}" cascade`)
   for (const s of ddl()) await db.sql.unsafe(s)
-}, 60_000)
+}, 120_000)
 afterAll(async () => db.close())
 
 // -------------------------------------------------------------------------------------
