@@ -1,6 +1,6 @@
 /**
  * Writes as plans, in one namespace: records (`insert`, `insertAll`, `update`, `delete` with
- * `onDelete`), `build`, association changes (`change`, `putAssoc`, `castAssoc`, `toPlan`), and the
+ * `onDelete`), `build`, changes (`change`, `cast`, `putAssoc`, `castAssoc`, `toPlan`), and the
  * plan destructors (`toSql`, `run`, `runPure`).
  *
  * @since 0.1.0
@@ -19,9 +19,11 @@ export {
 } from './Record.js'
 export {
   change,
+  cast,
   putAssoc,
   castAssoc,
   toPlan,
+  type Permit,
   type Change,
   type AssocChange,
   type Entry,
