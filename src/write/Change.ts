@@ -37,6 +37,7 @@ import * as Model from '../schema/Model.js'
 import type { Table } from '../schema/Table.js'
 import * as Plan from './Plan.js'
 import {
+  type DirectName,
   applyDefaults,
   byKey,
   checkRecord,
@@ -142,21 +143,6 @@ export interface Permit {
 // -------------------------------------------------------------------------------------
 // type-level checks
 // -------------------------------------------------------------------------------------
-
-/**
- * The association names of schema `S` that can be changed (not through associations, which are
- * read-only).
- *
- * @category type-level checks
- * @since 0.2.0
- */
-export type DirectName<M extends Model.AnyModel, S extends string> = {
-  readonly [K in Model.AssociationName<M, S>]: Model.AssociationsOf<M, S>[K] extends {
-    readonly _tag: 'Through'
-  }
-    ? never
-    : K
-}[Model.AssociationName<M, S>]
 
 /**
  * `unknown` when `N` names an association of `S` that can be changed (or is a plain `string`, checked

@@ -65,6 +65,21 @@ export interface Built<M extends Model.AnyModel = Model.AnyModel, S extends stri
 }
 
 /**
+ * The association names of schema `S` that can be written (not through associations, which are
+ * read-only): what `build`, `putAssoc` and `castAssoc` take.
+ *
+ * @category type-level checks
+ * @since 0.2.0
+ */
+export type DirectName<M extends Model.AnyModel, S extends string> = {
+  readonly [K in Model.AssociationName<M, S>]: Model.AssociationsOf<M, S>[K] extends {
+    readonly _tag: 'Through'
+  }
+    ? never
+    : K
+}[Model.AssociationName<M, S>]
+
+/**
  * The options of `Write.delete`: whether the associations' `onDelete` apply one level down or all the
  * way down.
  *
@@ -814,7 +829,7 @@ const builtKey: {
  * @since 0.1.0
  */
 export const build =
-  <M extends Model.AnyModel, S extends Model.SchemaName<M>, N extends Model.AssociationName<M, S>>(
+  <M extends Model.AnyModel, S extends Model.SchemaName<M>, N extends DirectName<M, S>>(
     model: M,
     schema: S,
     name: N,
@@ -825,11 +840,7 @@ export const build =
   ): E.Either<WriteError.WriteError, Built<M, Model.Target<M, S, N>>> =>
     WriteError.guarded('Write.build', () => buildOne(model, schema, name, owner, attrs))
 
-const buildOne = <
-  M extends Model.AnyModel,
-  S extends Model.SchemaName<M>,
-  N extends Model.AssociationName<M, S>,
->(
+const buildOne = <M extends Model.AnyModel, S extends Model.SchemaName<M>, N extends DirectName<M, S>>(
   model: M,
   schema: S,
   name: N,

@@ -16,6 +16,7 @@ export {
   type Insertable,
   type InsertOf,
   type DeleteOptions,
+  type DirectName,
 } from './Record.js'
 export {
   change,
@@ -24,6 +25,10 @@ export {
   castAssoc,
   toPlan,
   type Permit,
+  type ValidName,
+  type ValidPermit,
+  type ValidAssocPermit,
+  type PermitProblems,
   type Change,
   type AssocChange,
   type Entry,
