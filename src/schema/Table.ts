@@ -148,7 +148,8 @@ const keyList = (u: unknown): ReadonlyArray<string> | null =>
 /**
  * A table of the model: `name` is the schema's name in the model (what associations point at), `source`
  * the table in the database, `columns` the columns by name. The primary key is `id` unless the options
- * name another, possibly composite; `unique` lists unique column sets. Problems found here (a bad
+ * name another, possibly composite; `unique` lists unique column sets; `optimisticLock` names the
+ * version column of optimistic locking. Problems found here (a bad
  * identifier, a key column that does not exist) are kept in `problems` and reported by `model`.
  *
  * @example
@@ -160,6 +161,9 @@ const keyList = (u: unknown): ReadonlyArray<string> | null =>
  *   { primaryKey: ['tenant_id', 'id'], unique: ['email'] },
  * )
  * assert.deepStrictEqual(member.problems, [])
+ * // Optimistic locking: updates and deletes check the version, updates bump it.
+ * const doc = Schema.table('doc', 'docs', { id: Column.serial, lock_version: Column.integer }, { optimisticLock: 'lock_version' })
+ * assert.strictEqual(doc.optimisticLock, 'lock_version')
  *
  * @category constructors
  * @since 0.1.0

@@ -12,8 +12,15 @@
  *
  * Every value is checked with its column's codec before a plan exists: the entries of `putAssoc`
  * (an unknown key is an error, a preloaded association a record carries is not written), the params
- * of `castAssoc` (a rejected value is a change error, a rejected key an error value), defaults and
- * join rows. As Ecto, a has_one / belongs_to with `onReplace: 'update'` only updates the existing
+ * of `cast` / `castAssoc` (a rejected value is a change error, a rejected key an error value), defaults
+ * and join rows. Params from users pass a whitelist (`Permit`) per schema and association, nested as
+ * deep as the params go: any other key is an `Unpermitted` error, or dropped when the whitelist says
+ * so. A nested cast makes the entries' own association changes, written after their record (a new
+ * record's key passed down by plan reference).
+ *
+ * A versioned table (`optimisticLock`) has every row the plan updates or deletes checked at its version
+ * and every update bump it; the owner of a change is always checked and bumped, so that a concurrent
+ * change to it or its children is a `StaleEntry` and the plan rolls back. As Ecto, a has_one / belongs_to with `onReplace: 'update'` only updates the existing
  * entry (another existing record is `OnlyUpdateExisting`), and a belongs_to change whose fields set
  * the foreign key to something else than the new parent's key is `ForeignKeyConflict`.
  *
