@@ -4,6 +4,7 @@
 // boundary a Left. Plans run on PostgreSQL and on the memory semantics from the same tables (`both`).
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
+import fc from 'fast-check'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { RawRow } from '../../src/run/Interpreter.js'
 import * as Write from '../../src/write/Write.js'
@@ -363,5 +364,46 @@ describe('junk at the boundary is a Left, never a throw', () => {
         E.isLeft(Write.castAssoc('comments', [], v as Write.Permit)(Write.change(W, 'post', post2))),
       ).toBe(true)
     }
+  })
+})
+
+describe('strict and drop agree with the whitelist, for any params (property)', () => {
+  // Keys from the comment columns (permitted or not), the nested association, and junk; values of any
+  // JSON shape. Strict is a Left exactly when a key is not permitted; drop equals strict on the params
+  // cut down to the permitted keys; a change that exists has only permitted columns in its entries.
+  const keys = fc.constantFrom(
+    'id',
+    'body',
+    'post_id',
+    'parent_id',
+    'children',
+    'junk',
+    '__proto__x',
+    'constructor',
+  )
+  const entry = fc.dictionary(keys, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 })
+  const permit = { permit: ['body', 'parent_id'] } as const
+  const allowed = new Set<string>(permit.permit)
+  const owner = Write.change(W, 'post', { ...post2, comments: [] })
+  it('holds', () => {
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 4 }), params => {
+        const defined = params.map(p =>
+          Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)),
+        )
+        const strict = Write.castAssoc('comments', defined, permit)(owner)
+        const drop = Write.castAssoc('comments', defined, { ...permit, unknown: 'drop' })(owner)
+        const cut = defined.map(p => Object.fromEntries(Object.entries(p).filter(([k]) => allowed.has(k))))
+        const onCut = Write.castAssoc('comments', cut, permit)(owner)
+        const unpermitted = defined.some(p => Object.keys(p).some(k => !allowed.has(k)))
+        expect(E.isLeft(strict)).toBe(unpermitted)
+        if (E.isLeft(strict)) expect(strict.left.code).toBe('Unpermitted')
+        else expect(strict).toEqual(onCut)
+        expect(drop).toEqual(onCut)
+        if (E.isRight(drop))
+          for (const e of drop.right.associations[0]?.entries ?? [])
+            if (e._tag === 'Insert') expect(Object.keys(e.values).every(k => allowed.has(k))).toBe(true)
+      }),
+    )
   })
 })

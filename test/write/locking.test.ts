@@ -264,6 +264,31 @@ describe('change plans', () => {
       { doc_id: null, lock_version: 5 },
     ])
   })
+  it('linking an existing versioned record needs its version, and checks it', async () => {
+    const link = (extra: Record<string, unknown>) =>
+      pipe(
+        Write.change(L, 'doc', { ...doc1, notesNilify: notes1 }),
+        Write.putAssoc('notesNilify', [...notes1, { id: 3, ...extra }]),
+        E.flatMap(c => Write.toPlan(c)),
+      )
+    expect(leftOf(link({}))).toMatchObject({ code: 'MissingKey', schema: 'note', column: 'lock_version' })
+    await bump('lock_notes', 3)
+    // loaded at version 1, now at 2: StaleEntry naming the note, the owner bump rolled back
+    expect(leftOf(await runBoth(right(link({ lock_version: 1 }))))).toMatchObject({
+      code: 'StaleEntry',
+      schema: 'note',
+    })
+    expect(await q('select lock_version from lock_docs where id = 1')).toEqual([{ lock_version: 1 }])
+    const plan = right(link({ lock_version: 2 }))
+    expect(Write.toSql(plan)[1]).toEqual({
+      text: 'update "lock_notes" as "t0" set "doc_id" = $1, "lock_version" = $2 where "t0"."id" = $3 and "t0"."lock_version" = $4 returning "id"',
+      params: [1, 3, 3, 2],
+    })
+    expect(E.isRight(await runBoth(plan))).toBe(true)
+    expect(await q('select doc_id, lock_version from lock_notes where id = 3')).toEqual([
+      { doc_id: 1, lock_version: 3 },
+    ])
+  })
   it('a belongs_to parent updated in place is checked and bumped', async () => {
     const n = { ...(notes1[0] as Record<string, unknown>), doc: doc1 }
     const plan = right(
