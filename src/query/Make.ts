@@ -46,6 +46,17 @@ export interface Joined<S extends string = string, N extends boolean = boolean> 
 export type Joins = Readonly<Record<string, Joined>>
 
 /**
+ * A joined subquery as the types see it (`Query.joinQuery`, `Query.joinLateral`): the row type of its
+ * projection, and whether its columns may be NULL. Its `schema` is `''`: it is no schema of the model.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface JoinedQuery<R = unknown, N extends boolean = boolean> extends Joined<'', N> {
+  readonly rows: R
+}
+
+/**
  * A joined binding as the query keeps it: its SQL alias, its schema, and the association path from the
  * root that it joins (names joined with `.`), by which a later join over a longer path finds it.
  *
@@ -56,6 +67,8 @@ export interface Binding {
   readonly alias: string
   readonly schema: string
   readonly path: string
+  /** A joined subquery's outputs and what is known of each (`schema` is then `''`). */
+  readonly outputs?: ReadonlyArray<readonly [string, TermInfo]>
 }
 
 declare const wholeRows: unique symbol
