@@ -99,7 +99,7 @@ describe('every example', () => {
   for (const example of [...Examples.examples.map(x => ({ ...x, model: Examples.model })), json])
     it(`${example.name}: memory = PGlite with each strategy, and = Quiver's PostgreSQL interpreter`, async () => {
       const q = query(example.model, example.code)
-      const o = await Engine.run(db, q, 26, 8)
+      const o = await Engine.run(db, q, 135, 8)
       if (E.isLeft(o.data)) throw new Error(o.data.left)
       const memory = linesOf(o.memory)
       for (const s of Engine.strategies) expect(linesOf(o.pglite[s].result), s).toEqual(memory)

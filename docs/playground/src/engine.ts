@@ -141,19 +141,17 @@ export interface Outcome {
   readonly pglite: Readonly<Record<Strategy, PgliteRun>>
 }
 
-// The data of the last model, kept while its DDL and the seed stay the same.
+// The data of the last model, kept while its DDL, the seed and the row count stay the same; and which
+// of them PGlite holds.
 let cached: { readonly key: string; readonly data: E.Either<string, Data.Dataset> } | undefined
+let installed: { readonly db: PGlite; readonly data: Data.Dataset } | undefined
 
-const dataFor = async (
-  db: PGlite,
-  query: AnyQuery,
-  seed: number,
-  maxRows: number,
-): Promise<E.Either<string, Data.Dataset>> => {
+/** The generated rows for a query's model (no database involved). */
+export const dataFor = (query: AnyQuery, seed: number, maxRows: number): E.Either<string, Data.Dataset> => {
   const ddl = Quiver.Ddl.ddl(query.model)
   const key = JSON.stringify([E.isRight(ddl) ? ddl.right : null, seed, maxRows])
   if (cached !== undefined && cached.key === key) return cached.data
-  const data = await Data.load(db, query.model, seed, maxRows)
+  const data = Data.generate(query.model, seed, maxRows)
   cached = { key, data }
   return data
 }
@@ -166,12 +164,47 @@ const settle = async <A>(f: () => Promise<E.Either<unknown, A>>): Promise<E.Eith
   }
 }
 
+/** The statements of each strategy. */
+export const compile = (query: AnyQuery): Readonly<Record<Strategy, E.Either<unknown, Statements>>> =>
+  Object.fromEntries(strategies.map(s => [s, Quiver.Query.statements(query, { strategy: s })])) as Record<
+    Strategy,
+    E.Either<unknown, Statements>
+  >
+
+/** The query's tree on the memory interpreter. */
+export const inMemory = (
+  query: AnyQuery,
+  data: Data.Dataset,
+): Promise<E.Either<unknown, ReadonlyArray<unknown>>> => settle(() => Quiver.Memory.all(query)(data.tables)())
+
+/** The query's tree on PGlite with each strategy (the rows are installed first when PGlite lacks them). */
+export const onPglite = async (
+  db: PGlite,
+  query: AnyQuery,
+  data: Data.Dataset,
+): Promise<Readonly<Record<Strategy, PgliteRun>>> => {
+  if (installed === undefined || installed.db !== db || installed.data !== data) {
+    installed = undefined
+    const done = await Data.install(db, data)
+    if (E.isLeft(done)) {
+      const none: PgliteRun = { result: E.left({ _tag: 'NoData', message: done.left }), sent: [] }
+      return { batched: none, lateral: none, auto: none }
+    }
+    installed = { db, data }
+  }
+  const out = {} as Record<Strategy, PgliteRun>
+  for (const s of strategies) {
+    const sent: Array<Pglite.Sent> = []
+    const result = await settle(() => Quiver.Run.all(query, { strategy: s })(Pglite.interpreter(db, sent))())
+    out[s] = { result, sent }
+  }
+  return out
+}
+
 /** Compiles, loads and compares one query. */
-export const run = async (db: PGlite, query: AnyQuery, seed: number, maxRows = 5): Promise<Outcome> => {
-  const statements = Object.fromEntries(
-    strategies.map(s => [s, Quiver.Query.statements(query, { strategy: s })]),
-  ) as Record<Strategy, E.Either<unknown, Statements>>
-  const data = await dataFor(db, query, seed, maxRows)
+export const run = async (db: PGlite, query: AnyQuery, seed: number, maxRows = 8): Promise<Outcome> => {
+  const statements = compile(query)
+  const data = dataFor(query, seed, maxRows)
   if (E.isLeft(data)) {
     const none: PgliteRun = { result: E.left({ _tag: 'NoData', message: data.left }), sent: [] }
     return {
@@ -182,12 +215,7 @@ export const run = async (db: PGlite, query: AnyQuery, seed: number, maxRows = 5
       pglite: { batched: none, lateral: none, auto: none },
     }
   }
-  const memory = await settle(() => Quiver.Memory.all(query)(data.right.tables)())
-  const pglite = {} as Record<Strategy, PgliteRun>
-  for (const s of strategies) {
-    const sent: Array<Pglite.Sent> = []
-    const result = await settle(() => Quiver.Run.all(query, { strategy: s })(Pglite.interpreter(db, sent))())
-    pglite[s] = { result, sent }
-  }
+  const memory = await inMemory(query, data.right)
+  const pglite = await onPglite(db, query, data.right)
   return { query, statements, data, memory, pglite }
 }

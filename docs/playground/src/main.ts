@@ -96,7 +96,8 @@ const compact = (u: unknown): string =>
           .join(', ')} }`
       : JSON.stringify(u)
 
-let db: PGlite | undefined
+// PGlite starts once, while the first tree is computed in memory.
+let database: Promise<PGlite> = new Promise(() => undefined)
 let last: Engine.Outcome | undefined
 let runs = 0
 let pending = 0
@@ -135,33 +136,51 @@ const showProblem = (p: Engine.Problem | null): void => {
           : `The query pane must give a Query (or a Right of one), got ${p.got}`
 }
 
+const ms = (n: number): string => `${n < 10 ? n.toFixed(1) : Math.round(n)} ms`
+
+const clearOutput = (): void => {
+  last = undefined
+  for (const s of Engine.strategies) byId(`sql-${s}`).replaceChildren()
+  memoryPane.replaceChildren()
+  pglitePane.replaceChildren()
+  agreement.textContent = ''
+}
+
 const update = async (): Promise<void> => {
-  if (db === undefined) return
-  const started = performance.now()
   const q = Engine.evaluate(modelEditor.value, queryEditor.value)
   if (E.isLeft(q)) {
     showProblem(q.left)
-    last = undefined
-    for (const s of Engine.strategies) byId(`sql-${s}`).replaceChildren()
-    memoryPane.replaceChildren()
-    pglitePane.replaceChildren()
-    agreement.textContent = ''
+    clearOutput()
     status.textContent = 'The code has a problem (below the editors).'
   } else {
-    const outcome = await Engine.run(db, q.right, Number(seedInput.value) || 0, Number(rowsInput.value) || 0)
     showProblem(null)
-    last = outcome
-    for (const s of Engine.strategies) renderStatements(byId(`sql-${s}`), outcome.statements[s], s)
-    renderResults()
-    rowsView.textContent = E.isLeft(outcome.data)
-      ? outcome.data.left
-      : [...outcome.data.right.tables]
-          .map(([t, rows]) => `${t} (${rows.length})\n${rows.map(r => `  ${compact(r)}`).join('\n')}`)
-          .join('\n')
-    const ms = Math.round(performance.now() - started)
-    status.textContent = E.isLeft(outcome.data)
-      ? `No data: ${outcome.data.left}`
-      : `Ran in ${ms} ms on ${outcome.data.right.counts.map(([t, n]) => `${n} ${t}`).join(', ')}.`
+    const statements = Engine.compile(q.right)
+    for (const s of Engine.strategies) renderStatements(byId(`sql-${s}`), statements[s], s)
+    const data = Engine.dataFor(q.right, Number(seedInput.value) || 0, Number(rowsInput.value) || 0)
+    if (E.isLeft(data)) {
+      clearOutput()
+      for (const s of Engine.strategies) renderStatements(byId(`sql-${s}`), statements[s], s)
+      rowsView.textContent = data.left
+      status.textContent = `No data: ${data.left}`
+    } else {
+      rowsView.textContent = [...data.right.tables]
+        .map(([t, rows]) => `${t} (${rows.length})\n${rows.map(r => `  ${compact(r)}`).join('\n')}`)
+        .join('\n')
+      const memoryStarted = performance.now()
+      const memory = await Engine.inMemory(q.right, data.right)
+      const memoryMs = performance.now() - memoryStarted
+      // The memory interpreter needs no database: its tree shows while PGlite is still starting.
+      renderLines(memoryPane, resultLines(memory), [])
+      status.textContent = 'The memory interpreter has answered; PGlite is working…'
+      const db = await database
+      const pgliteStarted = performance.now()
+      const pglite = await Engine.onPglite(db, q.right, data.right)
+      const pgliteMs = performance.now() - pgliteStarted
+      last = { query: q.right, statements, data, memory, pglite }
+      renderResults()
+      const counts = [...data.right.tables].map(([t, rows]) => `${rows.length} ${t}`).join(', ')
+      status.textContent = `Memory ${ms(memoryMs)}, PGlite ${ms(pgliteMs)} (three strategies), on ${counts}.`
+    }
   }
   // A later edit is waiting (its timer or its run): the page is not ready yet.
   pending--
@@ -205,7 +224,7 @@ const selectTab = (strategy: string): void => {
     p.hidden = p.dataset['strategy'] !== strategy
 }
 
-const start = async (): Promise<void> => {
+const start = (): void => {
   modelEditor.value = Examples.model
   queryEditor.value = Examples.examples[0]?.code ?? ''
   examples.replaceChildren(
@@ -227,14 +246,12 @@ const start = async (): Promise<void> => {
   for (const b of document.querySelectorAll<HTMLButtonElement>('.tabs button'))
     b.addEventListener('click', () => selectTab(b.dataset['strategy'] ?? 'batched'))
   selectTab('batched')
-  try {
-    db = await PGlite.create()
-  } catch (u) {
+  database = PGlite.create()
+  database.catch((u: unknown) => {
     status.textContent = `PGlite did not start: ${u instanceof Error ? u.message : String(u)}`
     document.body.dataset['state'] = 'failed'
-    return
-  }
+  })
   enqueue()
 }
 
-void start()
+start()
