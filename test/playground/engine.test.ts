@@ -125,3 +125,31 @@ describe('every example', () => {
       Engine.strategies.forEach((s, i) => expect(viaPg[i], `Pg ${s}`).toEqual(o.pglite[s].result))
     })
 })
+
+describe('the comparison', () => {
+  it('marks exactly the lines whose value differs, or that the other side lacks', () => {
+    const a = Render.lines([{ id: 1, at: new Date(0), tags: [{ name: 'x' }], author: { _tag: 'None' } }])
+    const b = Render.lines([{ id: 1, at: new Date(1), tags: [], author: { _tag: 'Some', value: { id: 2 } } }])
+    const marked = (x: ReadonlyArray<Render.Line>, y: ReadonlyArray<Render.Line>) =>
+      x.filter((_, i) => Render.differences(x, y)[i]).map(l => l.text.trim())
+    expect(marked(a, b)).toEqual([
+      'at: Date(1970-01-01T00:00:00.000Z),',
+      'tags: [',
+      '{',
+      'name: "x"',
+      '}',
+      '],',
+      'author: none',
+    ])
+    expect(marked(b, a)).toEqual([
+      'at: Date(1970-01-01T00:00:00.001Z),',
+      'tags: [],',
+      'author: some(',
+      '{',
+      'id: 2',
+      '}',
+      ')',
+    ])
+    expect(Render.differences(a, a).some(d => d)).toBe(false)
+  })
+})

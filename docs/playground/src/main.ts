@@ -103,14 +103,15 @@ let runs = 0
 let pending = 0
 
 const renderResults = (): void => {
-  if (last === undefined) return
-  const memory = resultLines(last.memory)
+  const shown = last
+  if (shown === undefined) return
+  const memory = resultLines(shown.memory)
   const chosen = pgliteStrategy.value as Engine.Strategy
-  const pglite = resultLines(last.pglite[chosen].result)
+  const pglite = resultLines(shown.pglite[chosen].result)
   renderLines(memoryPane, memory, Render.differences(memory, pglite))
   renderLines(pglitePane, pglite, Render.differences(pglite, memory))
   const verdicts = Engine.strategies.map(s => {
-    const p = resultLines(last!.pglite[s].result)
+    const p = resultLines(shown.pglite[s].result)
     const same = p.length === memory.length && Render.differences(p, memory).every(d => !d)
     return { s, same }
   })
@@ -119,21 +120,18 @@ const renderResults = (): void => {
   agreement.textContent = `memory ${all ? '=' : '≠'} PGlite (${verdicts.map(v => `${v.s} ${v.same ? '✓' : '✗'}`).join(', ')})`
 }
 
+const problemText: {
+  readonly [K in Engine.Problem['_tag']]: (p: Extract<Engine.Problem, { _tag: K }>) => string
+} = {
+  SyntaxError: p => `SyntaxError in the ${p.pane}, line ${p.line}: ${p.message}`,
+  Thrown: p => `Thrown: ${p.message}`,
+  Left: p => `Left: ${Render.errorText(p.error)}`,
+  NotAQuery: p => `The query pane must give a Query (or a Right of one), got ${p.got}`,
+}
+
 const showProblem = (p: Engine.Problem | null): void => {
-  if (p === null) {
-    problem.hidden = true
-    problem.textContent = ''
-    return
-  }
-  problem.hidden = false
-  problem.textContent =
-    p._tag === 'SyntaxError'
-      ? `SyntaxError in the ${p.pane}, line ${p.line}: ${p.message}`
-      : p._tag === 'Thrown'
-        ? `Thrown: ${p.message}`
-        : p._tag === 'Left'
-          ? `Left: ${Render.errorText(p.error)}`
-          : `The query pane must give a Query (or a Right of one), got ${p.got}`
+  problem.hidden = p === null
+  problem.textContent = p === null ? '' : (problemText[p._tag] as (p: Engine.Problem) => string)(p)
 }
 
 const ms = (n: number): string => `${n < 10 ? n.toFixed(1) : Math.round(n)} ms`
