@@ -1,6 +1,6 @@
-// Builds the playground (docs/playground) into docs/playground/dist: one ES module bundle (the page,
-// Quiver from src/, fp-ts, io-ts, fast-check, sucrase, PGlite), the page and its stylesheet, and
-// PGlite's WebAssembly and data files next to the bundle, where PGlite looks for them
+// Builds the playground (docs/playground) into docs/playground/dist: two ES module bundles (the page's
+// script, and its worker with Quiver from src/, fp-ts, io-ts, fast-check, sucrase and PGlite), the page
+// and its stylesheet, and PGlite's WebAssembly and data files next to the worker, where PGlite looks for them
 // (`new URL('./pglite.wasm', import.meta.url)`). The result works from any static file server.
 import { copyFileSync, mkdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -29,14 +29,15 @@ const nodeBuiltins = {
 rmSync(out, { recursive: true, force: true })
 mkdirSync(out, { recursive: true })
 await build({
-  entryPoints: [join(root, 'src/main.ts')],
+  // The page, and the worker that runs the visitor's code, Quiver and PGlite.
+  entryPoints: { playground: join(root, 'src/main.ts'), worker: join(root, 'src/worker.ts') },
   bundle: true,
   format: 'esm',
   platform: 'browser',
   target: 'es2022',
   minify: true,
   legalComments: 'linked',
-  outfile: join(out, 'playground.js'),
+  outdir: out,
   plugins: [nodeBuiltins],
   logLevel: 'warning',
 })
@@ -45,5 +46,5 @@ for (const f of ['pglite.wasm', 'pglite.data', 'initdb.wasm']) copyFileSync(join
 
 const kb = f => `${Math.round(statSync(join(out, f)).size / 1024)} kB`
 console.log(
-  `playground: ${out}/ (playground.js ${kb('playground.js')}; pglite.wasm ${kb('pglite.wasm')}, pglite.data ${kb('pglite.data')}, initdb.wasm ${kb('initdb.wasm')})`,
+  `playground: ${out}/ (playground.js ${kb('playground.js')}, worker.js ${kb('worker.js')}; pglite.wasm ${kb('pglite.wasm')}, pglite.data ${kb('pglite.data')}, initdb.wasm ${kb('initdb.wasm')})`,
 )

@@ -2,8 +2,9 @@
 // scripts/playground.mjs and served from 127.0.0.1 as any static host would. It checks the SQL shown
 // for the default query (compiled here, independently, with the library), that the memory and PGlite
 // panes show the tree the memory interpreter gives in Node on the same generated rows, that an edit
-// typed into the query editor updates the panes, that an invalid query shows its typed error, and that
-// the page fetched nothing outside its own origin. Without a Chromium the test is skipped with a note
+// typed into the query editor updates the panes, that an invalid query shows its typed error, that
+// code that never ends is stopped (its worker restarted) instead of hanging the page, and that the
+// page fetched nothing outside its own origin. Without a Chromium the test is skipped with a note
 // (`.ci/run` installs one: `apt-get install chromium`).
 import { execFileSync } from 'node:child_process'
 import * as E from 'fp-ts/lib/Either.js'
@@ -81,7 +82,8 @@ describe.skipIf(chromiumPath === null)('the playground in Chromium', () => {
     page.on('request', r => {
       if (!r.url().startsWith(served.url) && !r.url().startsWith('data:')) outside.push(r.url())
     })
-    await page.goto(served.url)
+    // A budget of 3 s for the visitor's code (10 s by default) keeps the endless-loop case short.
+    await page.goto(`${served.url}?budget=3000`)
     await ready(0, 100_000)
   })
   afterAll(async () => {
@@ -158,6 +160,26 @@ describe.skipIf(chromiumPath === null)('the playground in Chromium', () => {
     expect(await page.isVisible('#problem')).toBe(true)
     expect(await text('#problem')).toMatch(/^SyntaxError in the query, line 3: /)
     expect(await text('#memory')).toBe('')
+  })
+
+  it('stops code that never ends and starts again', async () => {
+    const before = await runs()
+    await page.fill('#query', `(() => { for (;;) {} })()`)
+    await ready(before)
+    expect(await text('#problem')).toBe(
+      'Stopped: the code did not finish within 3 s (an endless loop?). The playground restarted its worker.',
+    )
+    // The new worker answers from memory at once, while its PGlite starts.
+    await page.fill('#query', `pipe(Query.from(Blog, 'tag'), Query.orderBy(['id']), Query.limit(1))`)
+    await page.waitForFunction(
+      `document.getElementById('memory').textContent.includes('name: ')`,
+      undefined,
+      {
+        timeout: 30_000,
+      },
+    )
+    expect(await page.isVisible('#problem')).toBe(false)
+    expect(await text('#sql-batched')).toContain('from "tags" as "t0" order by "t0"."id" asc limit $1')
   })
 
   it('fetched nothing outside its own origin', () => {

@@ -19,10 +19,9 @@ import type { AnyQuery, Statements } from '../../../src/query/Query.js'
 import * as Arb from '../../../src/testing/index.js'
 import * as Data from './data.js'
 import * as Pglite from './pglite.js'
+import { strategies, type Strategy } from './protocol.js'
 
-/** The strategies whose statements the page shows. */
-export const strategies = ['batched', 'lateral', 'auto'] as const
-export type Strategy = (typeof strategies)[number]
+export { strategies, type Strategy } from './protocol.js'
 
 /** Why there is no query to show: the code does not parse, throws, or gives something else. */
 export type Problem =

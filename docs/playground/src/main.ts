@@ -1,14 +1,13 @@
 /**
  * The playground page: two editors, the SQL of each strategy, and the results of the memory
- * interpreter and of PGlite side by side, recomputed on every edit (debounced). The page marks its
- * state on `<body data-state>` (`loading`, `running`, `ready`) and counts finished runs in
- * `data-runs`, which the browser test waits on.
+ * interpreter and of PGlite side by side, recomputed on every edit (debounced). The work happens in a
+ * worker (`worker.ts`): code that does not finish within the budget (10 s, or `?budget=ms`) is
+ * stopped with the worker, which the page then starts anew. The page marks its state on
+ * `<body data-state>` (`loading`, `running`, `ready`) and counts finished runs in `data-runs`, which
+ * the browser test waits on.
  */
-import { PGlite } from '@electric-sql/pglite'
-import * as E from 'fp-ts/lib/Either.js'
-import type { Statement, Statements } from '../../../src/query/Query.js'
-import * as Engine from './engine.js'
 import * as Examples from './examples.js'
+import { strategies, type Reply, type Request, type SqlView, type Strategy } from './protocol.js'
 import * as Render from './render.js'
 
 const byId = <T extends HTMLElement>(id: string): T => {
@@ -30,6 +29,8 @@ const pglitePane = byId('pglite')
 const pgliteStrategy = byId<HTMLSelectElement>('pglite-strategy')
 const rowsView = byId('rows-view')
 
+const budget = Number(new URLSearchParams(location.search).get('budget')) || 10_000
+
 const span = (text: string, cls?: string): HTMLSpanElement => {
   const s = document.createElement('span')
   s.textContent = text
@@ -37,42 +38,20 @@ const span = (text: string, cls?: string): HTMLSpanElement => {
   return s
 }
 
-const showParams = (params: ReadonlyArray<unknown>): string =>
-  params.length === 0
-    ? ''
-    : `params: [${params.map(p => (p instanceof Date ? p.toISOString() : JSON.stringify(p))).join(', ')}]`
-
-const statementHead: { readonly [K in Statement['_tag']]: (s: Extract<Statement, { _tag: K }>) => string } = {
-  Root: () => '-- root',
-  Tree: () => '-- the whole tree, one statement',
-  Level: s =>
-    `-- level ${s.level}: keyed by its ${s.keyedBy}, keys in $${s.keys + 1} (one key: the '= $n' form)`,
-}
-
-const renderStatements = (
-  pane: HTMLElement,
-  r: E.Either<unknown, Statements>,
-  strategy: Engine.Strategy,
-): void => {
+const renderStatements = (pane: HTMLElement, v: SqlView, strategy: Strategy): void => {
   pane.replaceChildren()
-  if (E.isLeft(r)) {
-    pane.append(span(Render.errorText(r.left), 'error'))
+  if (v._tag === 'Error') {
+    pane.append(span(v.message, 'error'))
     return
   }
-  const picked = strategy === 'auto' ? ` → ${r.right.strategy}` : ''
-  pane.append(span(`-- ${strategy}${picked}: ${r.right.statements.length} statement(s)\n\n`, 'tag'))
-  for (const s of r.right.statements) {
+  pane.append(span(`-- ${strategy}${v.picked}: ${v.statements.length} statement(s)\n\n`, 'tag'))
+  for (const s of v.statements) {
     const el = document.createElement('span')
     el.className = 'statement'
-    const head = (statementHead[s._tag] as (s: Statement) => string)(s)
-    el.append(span(`${head}\n`, 'tag'), span(`${s.text}\n`), span(showParams(s.params), 'params'))
+    el.append(span(`${s.head}\n`, 'tag'), span(`${s.text}\n`), span(s.params, 'params'))
     pane.append(el)
   }
 }
-
-// A result as lines, or its error as one line.
-const resultLines = (r: E.Either<unknown, ReadonlyArray<unknown>>): ReadonlyArray<Render.Line> =>
-  E.isRight(r) ? Render.lines(r.right) : [{ path: '$', text: `Left: ${Render.errorText(r.left)}` }]
 
 const renderLines = (
   pane: HTMLElement,
@@ -80,109 +59,154 @@ const renderLines = (
   differs: ReadonlyArray<boolean>,
 ): void => {
   pane.replaceChildren(
-    ...lines.map((l, i) => {
-      const s = span(`${l.text}\n`, differs[i] === true ? 'differs' : undefined)
-      return s
-    }),
+    ...lines.map((l, i) => span(`${l.text}\n`, differs[i] === true ? 'differs' : undefined)),
   )
 }
 
-const compact = (u: unknown): string =>
-  u instanceof Date
-    ? u.toISOString()
-    : typeof u === 'object' && u !== null
-      ? `{ ${Object.entries(u)
-          .map(([k, v]) => `${k}: ${v instanceof Date ? v.toISOString() : JSON.stringify(v)}`)
-          .join(', ')} }`
-      : JSON.stringify(u)
+const ms = (n: number): string => `${n < 10 ? n.toFixed(1) : Math.round(n)} ms`
 
-// PGlite starts once, while the first tree is computed in memory.
-let database: Promise<PGlite> = new Promise(() => undefined)
-let last: Engine.Outcome | undefined
-let runs = 0
-let pending = 0
+// The last results, kept to show another PGlite strategy without a run.
+let shown:
+  | {
+      readonly memory: ReadonlyArray<Render.Line>
+      readonly pglite: Readonly<Record<Strategy, ReadonlyArray<Render.Line>>>
+    }
+  | undefined
 
 const renderResults = (): void => {
-  const shown = last
   if (shown === undefined) return
-  const memory = resultLines(shown.memory)
-  const chosen = pgliteStrategy.value as Engine.Strategy
-  const pglite = resultLines(shown.pglite[chosen].result)
+  const { memory } = shown
+  const pglite = shown.pglite[pgliteStrategy.value as Strategy]
   renderLines(memoryPane, memory, Render.differences(memory, pglite))
   renderLines(pglitePane, pglite, Render.differences(pglite, memory))
-  const verdicts = Engine.strategies.map(s => {
-    const p = resultLines(shown.pglite[s].result)
-    const same = p.length === memory.length && Render.differences(p, memory).every(d => !d)
-    return { s, same }
+  const verdicts = strategies.map(s => {
+    const p = shown?.pglite[s] ?? []
+    return { s, same: p.length === memory.length && Render.differences(p, memory).every(d => !d) }
   })
   const all = verdicts.every(v => v.same)
   agreement.className = all ? 'same' : 'differ'
   agreement.textContent = `memory ${all ? '=' : '≠'} PGlite (${verdicts.map(v => `${v.s} ${v.same ? '✓' : '✗'}`).join(', ')})`
 }
 
-const problemText: {
-  readonly [K in Engine.Problem['_tag']]: (p: Extract<Engine.Problem, { _tag: K }>) => string
-} = {
-  SyntaxError: p => `SyntaxError in the ${p.pane}, line ${p.line}: ${p.message}`,
-  Thrown: p => `Thrown: ${p.message}`,
-  Left: p => `Left: ${Render.errorText(p.error)}`,
-  NotAQuery: p => `The query pane must give a Query (or a Right of one), got ${p.got}`,
-}
-
-const showProblem = (p: Engine.Problem | null): void => {
-  problem.hidden = p === null
-  problem.textContent = p === null ? '' : (problemText[p._tag] as (p: Engine.Problem) => string)(p)
-}
-
-const ms = (n: number): string => `${n < 10 ? n.toFixed(1) : Math.round(n)} ms`
-
 const clearOutput = (): void => {
-  last = undefined
-  for (const s of Engine.strategies) byId(`sql-${s}`).replaceChildren()
+  shown = undefined
+  for (const s of strategies) byId(`sql-${s}`).replaceChildren()
   memoryPane.replaceChildren()
   pglitePane.replaceChildren()
   agreement.textContent = ''
 }
 
-const update = async (): Promise<void> => {
-  const q = Engine.evaluate(modelEditor.value, queryEditor.value)
-  if (E.isLeft(q)) {
-    showProblem(q.left)
+const showProblem = (text: string | null): void => {
+  problem.hidden = text === null
+  problem.textContent = text ?? ''
+}
+
+// The worker, started anew when it must be stopped, and when it has loaded.
+interface Started {
+  readonly worker: Worker
+  readonly ready: Promise<void>
+}
+const startWorker = (): Started => {
+  const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })
+  const ready = new Promise<void>(resolve => {
+    const listen = (e: MessageEvent<Reply>): void => {
+      if (e.data._tag !== 'Ready') return
+      w.removeEventListener('message', listen)
+      resolve()
+    }
+    w.addEventListener('message', listen)
+  })
+  return { worker: w, ready }
+}
+let started = startWorker()
+let nextId = 0
+
+// One request: its replies, until the last one; a request whose code does not answer within the budget
+// stops the worker.
+const request = async (r: Omit<Request, 'id'>, onReply: (reply: Reply) => void): Promise<void> => {
+  await started.ready
+  const current = started.worker
+  return new Promise(resolve => {
+    const id = ++nextId
+    const watchdog = setTimeout(() => {
+      current.removeEventListener('message', listen)
+      current.terminate()
+      started = startWorker()
+      clearOutput()
+      showProblem(
+        `Stopped: the code did not finish within ${budget / 1000} s (an endless loop?). The playground restarted its worker.`,
+      )
+      status.textContent = 'Restarting PGlite…'
+      resolve()
+    }, budget)
+    const listen = (e: MessageEvent<Reply>): void => {
+      const reply = e.data
+      if (reply._tag === 'Ready' || reply.id !== id) return
+      // The visitor's code has run once the first reply comes; PGlite may take its time.
+      clearTimeout(watchdog)
+      onReply(reply)
+      if (reply._tag !== 'Memory' || reply.done) {
+        current.removeEventListener('message', listen)
+        resolve()
+      }
+    }
+    current.addEventListener('message', listen)
+    current.postMessage({ ...r, id } satisfies Request)
+  })
+}
+
+// What the memory reply said, for the PGlite reply that follows it.
+let memoryMs = 0
+let counts = ''
+let lastMemory: ReadonlyArray<Render.Line> = []
+
+const onReply: { readonly [K in Reply['_tag']]: (r: Extract<Reply, { _tag: K }>) => void } = {
+  Ready: () => undefined,
+  Problem: r => {
+    showProblem(r.text)
     clearOutput()
     status.textContent = 'The code has a problem (below the editors).'
-  } else {
+  },
+  Memory: r => {
     showProblem(null)
-    const statements = Engine.compile(q.right)
-    for (const s of Engine.strategies) renderStatements(byId(`sql-${s}`), statements[s], s)
-    const data = Engine.dataFor(q.right, Number(seedInput.value) || 0, Number(rowsInput.value) || 0)
-    if (E.isLeft(data)) {
-      clearOutput()
-      for (const s of Engine.strategies) renderStatements(byId(`sql-${s}`), statements[s], s)
-      rowsView.textContent = data.left
-      status.textContent = `No data: ${data.left}`
-    } else {
-      rowsView.textContent = [...data.right.tables]
-        .map(([t, rows]) => `${t} (${rows.length})\n${rows.map(r => `  ${compact(r)}`).join('\n')}`)
-        .join('\n')
-      const memoryStarted = performance.now()
-      const memory = await Engine.inMemory(q.right, data.right)
-      const memoryMs = performance.now() - memoryStarted
-      // The memory interpreter needs no database: its tree shows while PGlite is still starting.
-      renderLines(memoryPane, resultLines(memory), [])
-      status.textContent = 'The memory interpreter has answered; PGlite is working…'
-      const db = await database
-      const pgliteStarted = performance.now()
-      const pglite = await Engine.onPglite(db, q.right, data.right)
-      const pgliteMs = performance.now() - pgliteStarted
-      last = { query: q.right, statements, data, memory, pglite }
-      renderResults()
-      const counts = [...data.right.tables].map(([t, rows]) => `${rows.length} ${t}`).join(', ')
-      status.textContent = `Memory ${ms(memoryMs)}, PGlite ${ms(pgliteMs)} (three strategies), on ${counts}.`
-    }
-  }
+    shown = undefined
+    for (const s of strategies) renderStatements(byId(`sql-${s}`), r.sql[s], s)
+    rowsView.textContent = r.rows
+    // The memory interpreter needs no database: its tree shows while PGlite is still working.
+    renderLines(memoryPane, r.memory, [])
+    pglitePane.replaceChildren()
+    agreement.textContent = ''
+    status.textContent = r.done ? r.rows : `Memory ${ms(r.ms)} on ${r.counts}; PGlite is working…`
+    memoryMs = r.ms
+    counts = r.counts
+    lastMemory = r.memory
+  },
+  Pglite: r => {
+    shown = { memory: lastMemory, pglite: r.pglite }
+    renderResults()
+    status.textContent = `Memory ${ms(memoryMs)}, PGlite ${ms(r.ms)} (three strategies), on ${counts}.`
+  },
+  Failed: r => {
+    status.textContent = `PGlite failed: ${r.message}`
+    document.body.dataset['state'] = 'failed'
+  },
+}
+let runs = 0
+let pending = 0
+
+const update = async (): Promise<void> => {
+  await request(
+    {
+      model: modelEditor.value,
+      query: queryEditor.value,
+      seed: Number(seedInput.value) || 0,
+      rows: Number(rowsInput.value) || 0,
+    },
+    reply => (onReply[reply._tag] as (r: Reply) => void)(reply),
+  )
   // A later edit is waiting (its timer or its run): the page is not ready yet.
   pending--
-  if (pending === 0 && timer === undefined) {
+  if (pending === 0 && timer === undefined && document.body.dataset['state'] !== 'failed') {
     runs++
     document.body.dataset['runs'] = String(runs)
     document.body.dataset['state'] = 'ready'
@@ -222,34 +246,25 @@ const selectTab = (strategy: string): void => {
     p.hidden = p.dataset['strategy'] !== strategy
 }
 
-const start = (): void => {
-  modelEditor.value = Examples.model
-  queryEditor.value = Examples.examples[0]?.code ?? ''
-  examples.replaceChildren(
-    ...Examples.examples.map((ex, i) => {
-      const o = document.createElement('option')
-      o.value = String(i)
-      o.textContent = `example: ${ex.name}`
-      return o
-    }),
-  )
-  examples.addEventListener('change', () => {
-    queryEditor.value = Examples.examples[Number(examples.value)]?.code ?? ''
-    schedule()
-  })
-  for (const el of [modelEditor, queryEditor, seedInput, rowsInput]) el.addEventListener('input', schedule)
-  modelEditor.addEventListener('keydown', indenting)
-  queryEditor.addEventListener('keydown', indenting)
-  pgliteStrategy.addEventListener('change', renderResults)
-  for (const b of document.querySelectorAll<HTMLButtonElement>('.tabs button'))
-    b.addEventListener('click', () => selectTab(b.dataset['strategy'] ?? 'batched'))
-  selectTab('batched')
-  database = PGlite.create()
-  database.catch((u: unknown) => {
-    status.textContent = `PGlite did not start: ${u instanceof Error ? u.message : String(u)}`
-    document.body.dataset['state'] = 'failed'
-  })
-  enqueue()
-}
-
-start()
+modelEditor.value = Examples.model
+queryEditor.value = Examples.examples[0]?.code ?? ''
+examples.replaceChildren(
+  ...Examples.examples.map((ex, i) => {
+    const o = document.createElement('option')
+    o.value = String(i)
+    o.textContent = `example: ${ex.name}`
+    return o
+  }),
+)
+examples.addEventListener('change', () => {
+  queryEditor.value = Examples.examples[Number(examples.value)]?.code ?? ''
+  schedule()
+})
+for (const el of [modelEditor, queryEditor, seedInput, rowsInput]) el.addEventListener('input', schedule)
+modelEditor.addEventListener('keydown', indenting)
+queryEditor.addEventListener('keydown', indenting)
+pgliteStrategy.addEventListener('change', renderResults)
+for (const b of document.querySelectorAll<HTMLButtonElement>('.tabs button'))
+  b.addEventListener('click', () => selectTab(b.dataset['strategy'] ?? 'batched'))
+selectTab('batched')
+enqueue()
