@@ -52,6 +52,11 @@ export interface Step {
   readonly expect: 'any' | 'one'
   /** What the step does, for people reading the plan: `post.permalink: delete_all`. */
   readonly note: string
+  /**
+   * The schema whose row the step writes, named by a `StaleEntry` error. Without it, the schema of the
+   * model whose table is the statement's (when exactly one is).
+   */
+  readonly schema?: string
 }
 
 /**
@@ -285,20 +290,36 @@ const resolve = (name: Runner, results: Results, w: Write): E.Either<PlanError, 
   }
 }
 
+// The schema a step writes: its own, else the one schema of the model reading the statement's table.
+const schemaOf = (model: Model.AnyModel, step: Step): string | null => {
+  try {
+    if (typeof step.schema === 'string') return step.schema
+    const table = W.tableOf(step.statement)
+    const found = Object.values(model.tables).filter(t => t.source === table)
+    return found.length === 1 ? (found[0] as Table).name : null
+  } catch {
+    // A hand-made plan from untyped code: its model cannot be read, the error just names no schema.
+    return null
+  }
+}
+
 const check = (
+  model: Model.AnyModel,
   step: Step,
   rows: ReadonlyArray<RawRow>,
-): E.Either<WriteError.WriteError, ReadonlyArray<RawRow>> =>
-  step.expect === 'one' && rows.length !== 1
-    ? E.left(
-        WriteError.make(
-          'StaleEntry',
-          `${step.note}: expected to touch exactly one row of '${W.tableOf(
-            step.statement,
-          )}', touched ${rows.length} (the row was changed or deleted meanwhile)`,
-        ),
-      )
-    : E.right(rows)
+): E.Either<WriteError.WriteError, ReadonlyArray<RawRow>> => {
+  if (step.expect !== 'one' || rows.length === 1) return E.right(rows)
+  const schema = schemaOf(model, step)
+  return E.left(
+    WriteError.make(
+      'StaleEntry',
+      `${step.note}: expected to touch exactly one row of '${W.tableOf(step.statement)}'${
+        schema === null ? '' : ` (schema '${schema}')`
+      }, touched ${rows.length} (the row was changed or deleted meanwhile)`,
+      { schema },
+    ),
+  )
+}
 
 type Finishers = {
   readonly [K in Output['_tag']]: (
@@ -434,7 +455,7 @@ export const run = <A>(plan: Plan<A>): RTE.ReaderTaskEither<Interpreter, PlanErr
         return pipe(
           TE.fromEither(resolve('Write.run', results, step.statement)),
           TE.flatMap((w): TE.TaskEither<PlanError, ReadonlyArray<RawRow>> => write(w)),
-          TE.flatMapEither(rows => check(step, rows)),
+          TE.flatMapEither(rows => check(plan.model, step, rows)),
           TE.flatMap(rows => go(k + 1, [...results, rows])),
         )
       }
@@ -594,7 +615,7 @@ const pure = <A>(plan: Plan<A>, env: PureEnv): E.Either<PlanError, PureResult<A>
     if (E.isLeft(w)) return w
     const r = MemoryWrite.write(current, w.right, { constraints: env.constraints, sequences })
     if (E.isLeft(r)) return r
-    const c = check(step, r.right.rows)
+    const c = check(plan.model, step, r.right.rows)
     if (E.isLeft(c)) return c
     current = r.right.tables
     sequences = r.right.sequences

@@ -80,6 +80,21 @@ export interface Built<M extends Model.AnyModel = Model.AnyModel, S extends stri
 }
 
 /**
+ * The association names of schema `S` that can be written (not through associations, which are
+ * read-only): what `build`, `putAssoc` and `castAssoc` take.
+ *
+ * @category type-level checks
+ * @since 0.2.0
+ */
+export type DirectName<M extends Model.AnyModel, S extends string> = {
+  readonly [K in Model.AssociationName<M, S>]: Model.AssociationsOf<M, S>[K] extends {
+    readonly _tag: 'Through'
+  }
+    ? never
+    : K
+}[Model.AssociationName<M, S>]
+
+/**
  * The options of `Write.delete`: whether the associations' `onDelete` apply one level down or all the
  * way down.
  *
@@ -238,9 +253,12 @@ export const encode = (
     if (E.isLeft(e)) return e
     out.push([k, e.right])
   }
+  // A version column left out of an insert starts at 1 (the plans bump it from there).
+  const lock = table.optimisticLock
+  if (mode === 'insert' && lock !== null && values[lock] === undefined) out.push([lock, 1])
   if (mode === 'insert')
     for (const [name, c] of table.columns)
-      if (!c.generated && !c.nullable && values[name] === undefined)
+      if (!c.generated && !c.nullable && values[name] === undefined && name !== lock)
         return E.left(
           WriteError.make('MissingColumn', `missing required column '${name}' of schema '${table.name}'`, {
             schema: table.name,
@@ -334,6 +352,85 @@ export const byKey = (
     out.push(Ex.eq(Ex.column(alias, k, Column.jsonType(table.columns.get(k))), Ex.param(e.right)))
   }
   return E.right(out)
+}
+
+/**
+ * The optimistic lock of a row being updated or deleted: the conjunct that checks its version
+ * (`"t0"."lock_version" = $old`) and the assignment that bumps it (`"lock_version" = old + 1`).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface Lock {
+  readonly column: string
+  readonly check: Ex.Expr
+  readonly bump: readonly [string, number]
+}
+
+/**
+ * The optimistic lock of `row` in `table`, or `null` for a table without a lock column. The version
+ * checked is the one `changes` give (the version a form was loaded at, as Ecto's `optimistic_lock`
+ * reads the changeset's field), else the row's; a row without one is a `MissingKey` error naming the
+ * schema and the lock column, a version that is not an integer an `InvalidValue`.
+
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const lockOf = (
+  table: Table,
+  alias: string,
+  row: Fields,
+  changes: Fields = {},
+  origin?: Origin,
+): E.Either<WriteError.WriteError, Lock | null> => {
+  const lock = table.optimisticLock
+  if (lock === null) return E.right(null)
+  const bad = notRecord(table, 'the row', row) ?? notRecord(table, 'the changes', changes)
+  if (bad !== null) return E.left(bad)
+  const where =
+    origin === undefined
+      ? { schema: table.name, column: lock }
+      : { schema: origin.schema, association: origin.association, column: lock }
+  const given = changes[lock] ?? row[lock]
+  if (given === undefined || given === null)
+    return E.left(
+      WriteError.make(
+        'MissingKey',
+        `the row of schema '${table.name}'${within(origin)} has no version '${lock}' (its optimistic lock): write a row as it was loaded`,
+        where,
+      ),
+    )
+  const v = checkValue(table, lock, given, origin)
+  if (E.isLeft(v)) return v
+  if (typeof v.right !== 'number' || !Number.isSafeInteger(v.right + 1))
+    return E.left(
+      WriteError.make(
+        'InvalidValue',
+        `invalid version ${show(given)} for the optimistic lock '${lock}' of schema '${table.name}'${within(origin)}`,
+        where,
+      ),
+    )
+  return E.right({
+    column: lock,
+    check: Ex.eq(Ex.column(alias, lock), Ex.param(v.right)),
+    bump: [lock, v.right + 1] as const,
+  })
+}
+
+/**
+ * The changes without the lock column: its value is the version to check, not a value to write (the
+ * plan writes the bumped one).
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const withoutLock = (table: Table, changes: Fields): Fields => {
+  const lock = table.optimisticLock
+  if (lock === null || typeof changes !== 'object' || changes === null || changes[lock] === undefined)
+    return changes
+  const { [lock]: _version, ...rest } = changes
+  return rest
 }
 
 // -------------------------------------------------------------------------------------
@@ -499,6 +596,9 @@ export const insertAll = <M extends Model.AnyModel, S extends Model.SchemaName<M
 /**
  * A plan updating one record, found by its primary key; the stored row is its result. A row that is
  * no longer there is a `StaleEntry` error. No changes still checks the row exists and returns it.
+ * On a table with an `optimisticLock` column the update also checks the version (`changes`' if given,
+ * the version a form was loaded at, else the row's) and sets it to the next one: a row changed
+ * meanwhile is a `StaleEntry` error naming the schema.
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
@@ -528,10 +628,12 @@ export const update = <M extends Model.AnyModel, S extends Model.SchemaName<M>>(
     if (E.isLeft(t)) return t
     const where = byKey(t.right, 't0', row as Fields)
     if (E.isLeft(where)) return where
-    const set = encode(t.right, changes as Fields, 'update')
+    const lock = lockOf(t.right, 't0', row as Fields, changes as Fields)
+    if (E.isLeft(lock)) return lock
+    const set = encode(t.right, withoutLock(t.right, changes as Fields), 'update')
     if (E.isLeft(set)) return set
     const pk = t.right.primaryKey[0] as string
-    const assignments = set.right.length > 0 ? set.right : [[pk, (row as Fields)[pk]] as const]
+    const assignments = [...set.right, ...(lock.right === null ? [] : [lock.right.bump])]
     return E.right(
       Plan.make(
         model,
@@ -539,12 +641,15 @@ export const update = <M extends Model.AnyModel, S extends Model.SchemaName<M>>(
           {
             statement: W.update({
               binding: { table: options.source ?? t.right.source, alias: 't0' },
-              set: assignments.map(([c, v]) => [c, valueParam(t.right, c, v)] as const),
-              where: where.right,
+              set: (assignments.length > 0 ? assignments : [[pk, (row as Fields)[pk]] as const]).map(
+                ([c, v]) => [c, valueParam(t.right, c, v)] as const,
+              ),
+              where: lock.right === null ? where.right : [...where.right, lock.right.check],
               returning: returningOf(t.right),
             }),
             expect: 'one',
             note: `update ${schema}`,
+            schema,
           },
         ],
         { _tag: 'One', step: 0, schema },
@@ -668,7 +773,8 @@ const dependents = (
  * key is affected). `{ cascade: true }` goes further: the children's own `onDelete` apply, down the
  * graph, deepest rows first, each level selecting its rows with `exists` over the level above; a cycle
  * (a self-referencing `delete_all`, say) is cut at its first repeat and noted in `plan.notes`.
- * The deleted row is the result; a row that is no longer there is a `StaleEntry` error.
+ * The deleted row is the result; a row that is no longer there, or whose optimistic lock version is
+ * not the row's, is a `StaleEntry` error (and nothing is deleted).
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
@@ -700,6 +806,8 @@ export const delete_ = <M extends Model.AnyModel, S extends Model.SchemaName<M>>
     if (E.isLeft(t)) return t
     const key = byKey(t.right, 'x', row as Fields)
     if (E.isLeft(key)) return key
+    const lock = lockOf(t.right, 't0', row as Fields)
+    if (E.isLeft(lock)) return lock
     const table = options.source ?? t.right.source
     const owner: Rows = {
       table,
@@ -711,11 +819,12 @@ export const delete_ = <M extends Model.AnyModel, S extends Model.SchemaName<M>>
       {
         statement: W.delete_({
           binding: { table, alias: 't0' },
-          where: owner.where('t0'),
+          where: lock.right === null ? owner.where('t0') : [...owner.where('t0'), lock.right.check],
           returning: returningOf(t.right),
         }),
         expect: 'one' as const,
         note: `delete ${schema}`,
+        schema,
       },
     ]
     return E.right(Plan.make(model, steps, { _tag: 'One', step: steps.length - 1, schema }, notes))
@@ -803,7 +912,7 @@ const builtKey: {
  * @since 0.1.0
  */
 export const build =
-  <M extends Model.AnyModel, S extends Model.SchemaName<M>, N extends Model.AssociationName<M, S>>(
+  <M extends Model.AnyModel, S extends Model.SchemaName<M>, N extends DirectName<M, S>>(
     model: M,
     schema: S,
     name: N,
@@ -814,11 +923,7 @@ export const build =
   ): E.Either<WriteError.WriteError, Built<M, Model.Target<M, S, N>>> =>
     WriteError.guarded('Write.build', () => buildOne(model, schema, name, owner, attrs))
 
-const buildOne = <
-  M extends Model.AnyModel,
-  S extends Model.SchemaName<M>,
-  N extends Model.AssociationName<M, S>,
->(
+const buildOne = <M extends Model.AnyModel, S extends Model.SchemaName<M>, N extends DirectName<M, S>>(
   model: M,
   schema: S,
   name: N,
