@@ -199,6 +199,9 @@ const pointsOf = (w: WorkloadId, scale: number): ReadonlyArray<number> => {
 }
 
 const main = async () => {
+  // the code measured: read before the run (the bundle was built from the working tree just before)
+  const commit = git('rev-parse HEAD')
+  const dirty = git('status --porcelain --untracked-files=no -- src bench') !== ''
   const db = await setup()
   const startedLoad = os.loadavg()
   const results: Array<Result> = []
@@ -398,8 +401,6 @@ const main = async () => {
   await db.stop()
   const notes = [...noted]
 
-  const commit = git('rev-parse HEAD')
-  const dirty = git('status --porcelain --untracked-files=no -- src bench') !== ''
   const load = [...startedLoad, ...os.loadavg()].map(x => round(x, 2))
   const machine = `${os.cpus().length} cores ${os.cpus()[0]?.model ?? '?'} (shared), Node ${process.version}, ${db.kind} ${version.split(' on ')[0]}, pool ${db.pool}`
   const json = {
