@@ -1,5 +1,5 @@
 // npm run bench [-- --quick] [--scales 0.25,1,4] [--parents 5,50,500,5000] [--rounds N] [--gc full|minor]
-//                 [--reload] [--only a,b] [--workloads W1,W2]
+//                 [--reload] [--only a,b] [--workloads W1,W2] [--write]
 //
 // Measures as an outsider would. For each data scale (a deterministic blog, its own PostgreSQL schema
 // per scale: `data.ts`) and each point (a workload and its number of root rows, the parents), it makes
@@ -13,7 +13,7 @@
 // 500 / 5,000 for W1-W4 (W5 one post per call, the others at their default point), written to
 // bench/results.json (machine, load average, PostgreSQL version, commit), bench/RESULTS.md and the chart
 // bench/results.svg. `--quick` keeps one point per workload (scale 0.25, the default parents) and writes
-// bench/.data/results-quick.json, as does any run restricted by an option.
+// bench/.data/results-quick.json, as does any run restricted by an option (unless `--write`).
 //
 // `npm run bench` bundles this file with src/ (esbuild, to bench/.data/run.mjs) and runs it with node:
 // the library runs as compiled JavaScript, as users run the built package. (Under tsx every closure
@@ -432,13 +432,15 @@ const main = async () => {
   const verdicts = targets(results, compileUs)
   console.log(`\n${verdicts}`)
   if (notes.length > 0) console.log(`\nnotes:\n${notes.join('\n')}`)
+  // `--write`: a restricted run (fewer scales, workloads or rounds) written as the full run's results
   const restricted =
-    quick ||
-    only !== undefined ||
-    option('workloads') !== undefined ||
-    option('scales') !== undefined ||
-    option('scale') !== undefined ||
-    option('parents') !== undefined
+    !flag('write') &&
+    (quick ||
+      only !== undefined ||
+      option('workloads') !== undefined ||
+      option('scales') !== undefined ||
+      option('scale') !== undefined ||
+      option('parents') !== undefined)
   if (restricted) {
     mkdirSync('bench/.data', { recursive: true })
     writeFileSync('bench/.data/results-quick.json', JSON.stringify(json, null, 2) + '\n')
