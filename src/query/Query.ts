@@ -27,6 +27,7 @@ import * as Sql from '../sql/Compile.js'
 import * as Fn from './Fn.js'
 import * as Keys from './Keys.js'
 import * as Invalid from './Invalid.js'
+import * as Lower from './Lower.js'
 import * as Make from './Make.js'
 import * as Subquery from './Subquery.js'
 import type * as Pred from './Pred.js'
@@ -846,11 +847,18 @@ const scope = (
     const target = Model.table(model, chain.target)
     if (target === undefined) return Expr.param(null)
     let s: Select.Select
+    // The correlating conjunct of a direct association, kept for `Lower` (see ./Lower.ts).
+    let linked:
+      { readonly link: Expr.Expr; readonly key: Expr.ColumnRef; readonly owner: Expr.ColumnRef } | undefined
     if (!chain.through) {
-      s = Select.set(
-        'distinct',
-        false,
-      )(Select.set('columns', [])(Chain.backward(model, chain, a, link(chain))))
+      const correlate = (first: string, col: string): Expr.Expr => {
+        const key = Expr.column(first, col)
+        const owner = Expr.column(outer, chain.ownerCol)
+        const l = Expr.eq(key, owner)
+        linked = { link: l, key, owner }
+        return l
+      }
+      s = Select.set('distinct', false)(Select.set('columns', [])(Chain.backward(model, chain, a, correlate)))
     } else {
       const key = target.primaryKey
       if (key.length === 0) {
@@ -902,7 +910,8 @@ const scope = (
       aggregates: 'allowed',
     })
     s = Select.set('columns', [{ name: fn, expr: agg }])(s)
-    return Make.typed(Expr.scalar(s), Make.infoOf(agg))
+    const scalar = Make.typed(Expr.scalar(s), Make.infoOf(agg))
+    return linked === undefined ? scalar : Lower.record(scalar, { fn, ...linked, select: s })
   }
   // `joined` is a plain property, not a lazy getter: an object literal with a getter gets an accessor
   // pair and a map of its own per instance, which V8 keeps out of the young generation, so a `where` per
@@ -1425,9 +1434,10 @@ export const distinct =
  *   Query.toSql(q),
  *   E.right({
  *     text:
- *       'select upper("t0"."title") as "title", (select count(*) as "count" from "comments" as "e1_0" ' +
- *       'where "e1_0"."post_id" = "t0"."id") as "comments" from "posts" as "t0"',
- *     params: [],
+ *       'select upper("t0"."title") as "title", coalesce("t0_j0"."v0", cast($1 as bigint)) as "comments" ' +
+ *       'from "posts" as "t0" left join (select "e1_0"."post_id" as "k", count(*) as "v0" from "comments" as "e1_0" ' +
+ *       'group by "e1_0"."post_id") as "t0_j0" on "t0_j0"."k" = "t0"."id"',
+ *     params: [0],
  *   }),
  * )
  * const tables = new Map([
@@ -1773,7 +1783,8 @@ export const toSql = (q: AnyQuery): E.Either<QueryError.QueryError, Sql.Compiled
   // A query is ours, but its fields may have been replaced by a spread (`{ ...q, select: junk }`).
   try {
     // A projection that preloads also reads the owner keys its preloads need (`Keys.rootOf`).
-    if (!Keys.preloadsProjection(q)) return E.right(Sql.toSql(q.select))
+    if (!Keys.preloadsProjection(q))
+      return E.right(Sql.toSql(q.projected ? Lower.select(q.select) : q.select))
     const root = Keys.rootOf(q)
     return E.isLeft(root) ? root : E.right(Sql.toSql(root.right.select))
   } catch (u) {
