@@ -35,7 +35,7 @@ import { ensure, namespaceOf, sizes } from './data.js'
 import { Bench } from './model.js'
 import { drizzleDb, drizzleImpl, drizzleW2, kyselyDb, kyselyImpl, kyselyW2 } from './peers.js'
 import { quiverImpl, quiverW2Sql } from './quiver.js'
-import { rawJson, rawSeparate } from './raw.js'
+import { rawHops, rawJson, rawSeparate } from './raw.js'
 import { chart } from './chart.js'
 import {
   defaultParents,
@@ -247,6 +247,7 @@ const main = async () => {
     const makeAll = (): ReadonlyArray<Impl> => [
       rawSeparate(client()),
       rawJson(client()),
+      rawHops(client()),
       quiverImpl('quiver-batched', client()),
       quiverImpl('quiver-lateral', client()),
       quiverImpl('quiver-auto', client()),

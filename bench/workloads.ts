@@ -10,6 +10,7 @@ export type ImplName =
   | 'quiver-adhoc'
   | 'raw-separate'
   | 'raw-json'
+  | 'raw-hops'
   | 'drizzle'
   | 'kysely'
 
