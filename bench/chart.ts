@@ -25,7 +25,7 @@ export const chart = (rows: ReadonlyArray<Row>): string => {
   const scales = [...new Set(rows.map(r => r.scale))].sort((a, b) => a - b)
   const cols = Math.min(3, workloads.length)
   const width = cols * W
-  const height = Math.ceil(workloads.length / cols) * H + 40
+  const height = Math.ceil(workloads.length / cols) * H + 44
   const out: Array<string> = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="10">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
@@ -79,13 +79,14 @@ export const chart = (rows: ReadonlyArray<Row>): string => {
       }
     })
   })
-  const ly = height - 14
+  const ly = height - 24
   out.push(
-    `<text x="8" y="${ly}">ratio to the best hand-written SQL (paired median, log scale); quiver-auto solid, kysely dashed; red: 1.10 target; scale:</text>`,
+    `<text x="8" y="${ly}">ratio to the best hand-written SQL (paired median, log scale); quiver-auto solid, kysely dashed; red: the 1.10 target</text>`,
   )
+  out.push(`<text x="8" y="${ly + 16}">data scale:</text>`)
   scales.forEach((sc, si) =>
     out.push(
-      `<text x="${560 + si * 60}" y="${ly}" fill="${colours[si % colours.length]}" font-weight="bold">${sc}</text>`,
+      `<text x="${70 + si * 50}" y="${ly + 16}" fill="${colours[si % colours.length]}" font-weight="bold">${sc}</text>`,
     ),
   )
   out.push('</svg>')
