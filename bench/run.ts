@@ -36,6 +36,7 @@ import { Bench } from './model.js'
 import { drizzleDb, drizzleImpl, drizzleW2, kyselyDb, kyselyImpl, kyselyW2 } from './peers.js'
 import { quiverImpl, quiverW2Sql } from './quiver.js'
 import { rawHops, rawJson, rawSeparate } from './raw.js'
+import { isWriteWorkload, runWrites, type WriteWorkloadId } from './writes.js'
 import { chart } from './chart.js'
 import {
   defaultParents,
@@ -87,7 +88,7 @@ if (gcMode !== 'full' && gcMode !== 'minor') {
 const compileBlocks = quick ? 10 : 30
 const only = option('only')?.split(',')
 const workloads = (option('workloads')?.split(',') ?? [...workloadIds, 'W7']) as ReadonlyArray<
-  WorkloadId | 'W7'
+  WorkloadId | 'W7' | WriteWorkloadId
 >
 for (const scale of scales)
   if (sizes(scale).posts < 3500 || sizes(scale).users < 300) {
@@ -258,7 +259,7 @@ const main = async () => {
     const keep = (i: Impl) => only === undefined || only.includes(i.name) || i.name === 'raw-separate'
 
     for (const w of workloads) {
-      if (w === 'W7') continue
+      if (w === 'W7' || isWriteWorkload(w)) continue
       for (const parents of pointsOf(w, scale)) {
         if (w !== 'W5') setParents(w, parents, rootTable(w) === 'users' ? sz.users : sz.posts)
         const all = makeAll()
@@ -397,6 +398,19 @@ const main = async () => {
     console.log(`\nW7 compile W2 only (µs per compile, median of ${compileBlocks} blocks of 200):`, compileUs)
     await k.destroy()
     await dsql.end()
+  }
+
+  // W12, W13: write workloads (bench/writes.ts), only when asked for (--workloads W12,W13), on the
+  // dataset of scale 1 when the run has it, else of its first scale
+  const writes = workloads.filter(isWriteWorkload)
+  if (writes.length > 0) {
+    const wsql = postgres(db.url, {
+      max: db.pool,
+      onnotice: () => undefined,
+      connection: { search_path: namespaceOf(scales.includes(1) ? 1 : (scales[0] ?? 1)) },
+    })
+    await runWrites(wsql, writes, rounds)
+    await wsql.end()
   }
 
   await db.stop()

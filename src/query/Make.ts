@@ -46,6 +46,17 @@ export interface Joined<S extends string = string, N extends boolean = boolean> 
 export type Joins = Readonly<Record<string, Joined>>
 
 /**
+ * A joined subquery as the types see it (`Query.joinQuery`, `Query.joinLateral`): the row type of its
+ * projection, and whether its columns may be NULL. Its `schema` is `''`: it is no schema of the model.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface JoinedQuery<R = unknown, N extends boolean = boolean> extends Joined<'', N> {
+  readonly rows: R
+}
+
+/**
  * A joined binding as the query keeps it: its SQL alias, its schema, and the association path from the
  * root that it joins (names joined with `.`), by which a later join over a longer path finds it.
  *
@@ -56,6 +67,8 @@ export interface Binding {
   readonly alias: string
   readonly schema: string
   readonly path: string
+  /** A joined subquery's outputs and what is known of each (`schema` is then `''`). */
+  readonly outputs?: ReadonlyArray<readonly [string, TermInfo]>
 }
 
 declare const wholeRows: unique symbol
@@ -571,4 +584,41 @@ export const jsTypeOf: Readonly<Record<SqlType, JsType>> = {
   json: 'other',
   array: 'other',
   unknown: 'other',
+}
+
+/**
+ * What the query layer knows of a column's values: its SQL type, what its codec decodes to, its
+ * decoder, and whether it is nullable.
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const columnInfo = (col: Column.Column<unknown>): TermInfo => {
+  const sql = sqlTypeOf(Column.isColumn(col) ? col.sqlType : null)
+  const codec = Column.nonNull(col.codec)
+  return Object.freeze({
+    sql,
+    js: jsOfCodec(codec) ?? jsTypeOf[sql],
+    decode: Column.fastDecoder(codec),
+    expected: codec.name,
+    nullable: col.nullable === true,
+  })
+}
+
+// The JavaScript type a column's codec decodes to, asked of the codec itself (a custom `bigint` column
+// may decode to numbers): what `Fn.sum` and `Fn.avg` of it return is of that type.
+const jsOfCodec = (codec: Column.Codec<unknown>): JsType | undefined => {
+  try {
+    return codec.is(1)
+      ? 'number'
+      : codec.is('1')
+        ? 'string'
+        : codec.is(true)
+          ? 'boolean'
+          : codec.is(new Date(0))
+            ? 'Date'
+            : undefined
+  } catch {
+    return undefined
+  }
 }

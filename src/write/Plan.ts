@@ -13,6 +13,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
+import * as O from 'fp-ts/lib/Option.js'
 import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import * as Ex from '../ast/Expr.js'
@@ -63,6 +64,10 @@ export type Output =
   | { readonly _tag: 'None' }
   | { readonly _tag: 'One'; readonly step: number; readonly schema: string }
   | { readonly _tag: 'Many'; readonly steps: ReadonlyArray<number>; readonly schema: string }
+  /** The number of rows some steps returned (a set-based update or delete). */
+  | { readonly _tag: 'Count'; readonly steps: ReadonlyArray<number> }
+  /** The row of a step if it returned one (an insert that `on conflict do nothing` may skip). */
+  | { readonly _tag: 'Maybe'; readonly step: number; readonly schema: string }
 
 /**
  * A write as data: the statements to run in order inside one transaction, and which of their
@@ -169,6 +174,8 @@ const resolveParam = (results: Results, p: Ex.Param): Ex.Param => {
   return Ex.param(row[p.value.column])
 }
 
+const holdsRef = (p: Ex.Param): boolean => Ex.isExpr(p) && p._tag === 'Param' && isRef(p.value)
+
 type Resolvers = {
   readonly [K in Ex.Expr['_tag']]: (
     e: Extract<Ex.Expr, { readonly _tag: K }>,
@@ -239,11 +246,16 @@ type Rebuilders = {
 
 // Rebuilt through the companions: a spread of a node is not a node (its brand does not copy).
 const rebuilders: Rebuilders = {
-  Insert: (w, results) => W.insert({ ...w, rows: w.rows.map(r => r.map(p => resolveParam(results, p))) }),
+  // A built insert with no reference in its rows is kept as it is: rebuilding (and refreezing) the
+  // rows of a bulk insert cost as much as building them.
+  Insert: (w, results) =>
+    Node.isNode(w) && !w.rows.some(r => r.some(holdsRef))
+      ? w
+      : W.insert({ ...w, rows: w.rows.map(r => r.map(p => resolveParam(results, p))) }),
   Update: (w, results) =>
     W.update({
       ...w,
-      set: w.set.map(([c, p]) => [c, resolveParam(results, p)] as const),
+      set: w.set.map(([c, p]) => [c, resolveExpr(results, p)] as const),
       where: w.where.map(x => resolveExpr(results, x)),
     }),
   Delete: (w, results) => W.delete_({ ...w, where: w.where.map(x => resolveExpr(results, x)) }),
@@ -316,6 +328,12 @@ const finishers: Finishers = {
       return row === undefined
         ? E.left(WriteError.make('StaleEntry', `no row came back from the write`, { schema: o.schema }))
         : Decode.forTable(table)(row)
+    }),
+  Count: (o, _, results) => E.right(o.steps.reduce((n, i) => n + (results[i]?.length ?? 0), 0)),
+  Maybe: (o, model, results) =>
+    decodedAs(model, o.schema, table => {
+      const row = results[o.step]?.[0]
+      return row === undefined ? E.right(O.none) : E.map(O.some)(Decode.forTable(table)(row))
     }),
   Many: (o, model, results) =>
     decodedAs(model, o.schema, table =>
