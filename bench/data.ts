@@ -1,12 +1,15 @@
 // The deterministic blog dataset: generated from a seeded PRNG, loaded with COPY into a dedicated
-// PostgreSQL schema (namespace) `quiver_bench`. A loaded dataset is reused when its scale, seed and
+// PostgreSQL schema (namespace) per scale: `quiver_bench` at scale 1, `quiver_bench_4` at scale 4,
+// `quiver_bench_0_25` at 0.25 (so a scale sweep loads each once). A loaded dataset is reused when its scale, seed and
 // version match (table `bench_meta`), so repeated runs skip the load; one of version 2 (before the
 // likes) gets the likes table added in place, since version 3 changed nothing else.
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type postgres from 'postgres'
 
-export const namespace = 'quiver_bench'
+/** The schema a scale's dataset lives in. */
+export const namespaceOf = (scale: number): string =>
+  scale === 1 ? 'quiver_bench' : `quiver_bench_${String(scale).replace(/[^0-9]/g, '_')}`
 // 3: the likes table (its own PRNG stream, so every other table is the same as in version 2)
 const version = 3
 const seed = 20260101
@@ -177,7 +180,7 @@ const load = async (
 /**
  * Creates the tables with the given DDL (`ddl(Bench)`) and loads the dataset, unless an identical one is
  * there; a version-2 dataset of the same scale and seed gets the likes table added. `sql` must be
- * connected with `search_path` = `quiver_bench`.
+ * connected with `search_path` = `namespaceOf(scale)`.
  */
 export const ensure = async (
   sql: postgres.Sql,
@@ -185,6 +188,7 @@ export const ensure = async (
   options: { readonly reload: boolean; readonly ddl: ReadonlyArray<string>; readonly copy: boolean },
 ): Promise<{ readonly status: 'reused' | 'loaded' | 'extended'; readonly ms: number }> => {
   const t0 = performance.now()
+  const namespace = namespaceOf(scale)
   await sql.unsafe(`create schema if not exists ${namespace}`)
   const meta = await sql
     .unsafe<Array<{ scale: number; seed: number; version: number }>>(

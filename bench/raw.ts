@@ -200,6 +200,67 @@ export const rawSeparate = (sql: postgres.Sql): Impl => {
   }
 }
 
+/**
+ * W3 hop by hop, for reference (not a lower bound of the targets, which take the faster of raw-separate
+ * and raw-json): one single-table `= any($1)` statement per hop, each hop's keys feeding the next (the
+ * posts of the users, the comments of those posts, the users who wrote them), walked per user in
+ * posts-then-comments order, each commenter once. Its plans have one shape whatever the keys: a bitmap
+ * scan of the hop's index, in custom and generic plans alike.
+ */
+export const rawHops = (sql: postgres.Sql): Impl => {
+  const q = (text: string, params: ReadonlyArray<unknown>) =>
+    sql.unsafe<Array<Row>>(text, params as Array<postgres.ParameterOrJSON<never>>, { prepare: true })
+  const none = async () => {
+    throw new Error('raw-hops runs W3 only')
+  }
+  return {
+    name: 'raw-hops',
+    workloads: ['W3'],
+    run: {
+      W1: none,
+      W2: none,
+      W3: async () => {
+        const us = await q(
+          `select ${U} from users u where u.id >= $1 and u.id <= $2 order by u.id`,
+          ranges.W3,
+        )
+        const ps = await q(`select p.id, p.user_id from posts p where p.user_id = any($1) order by p.id`, [
+          us.map(u => u['id']),
+        ])
+        const cs = await q(
+          `select c.post_id, c.user_id from comments c where c.post_id = any($1) order by c.post_id, c.inserted_at, c.id`,
+          [ps.map(p => p['id'])],
+        )
+        const authors = index(
+          await q(`select ${U} from users u where u.id = any($1)`, [distinct(cs, 'user_id')]),
+        )
+        const postsOf = group(ps, 'user_id')
+        const commentsOf = group(cs, 'post_id')
+        for (const u of us) {
+          const seen = new Set<unknown>()
+          const out: Array<Row> = []
+          for (const p of postsOf.get(u['id']) ?? [])
+            for (const c of commentsOf.get(p['id']) ?? []) {
+              const a = c['user_id']
+              if (seen.has(a)) continue
+              seen.add(a)
+              const row = authors.get(a)
+              if (row !== undefined) out.push(row)
+            }
+          u['commenters'] = out
+        }
+        return us
+      },
+      W4: none,
+      W5: none,
+      W6: none,
+      W8: none,
+      W9: none,
+    },
+    close: () => sql.end({ timeout: 5 }),
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------
 
 const revive = (rows: ReadonlyArray<Row> | null | undefined): void => {

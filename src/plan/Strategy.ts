@@ -7,7 +7,9 @@
  *
  * @since 0.1.0
  */
+import type * as Expr from '../ast/Expr.js'
 import type * as Select from '../ast/Select.js'
+import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 
 // -------------------------------------------------------------------------------------
@@ -38,44 +40,116 @@ export type Parents =
 // -------------------------------------------------------------------------------------
 
 /**
- * Up to this many parents, `auto` sends one lateral statement. Measured after the batched strategy's
- * per-call and per-row costs were cut (bench dataset at scale 0.2, local PostgreSQL 15, two shared
- * cores, medians of interleaved runs, posts `id` in a range):
+ * Up to this many parents, `auto` sends one lateral statement. Where the two strategies cross depends
+ * on what a round trip costs: batched sends one statement per level (siblings concurrently), lateral one
+ * for the tree but builds and parses JSON per row, so lateral wins while the parents' rows are few
+ * against the round trips saved. Two measurements on the same kind of machine (bench dataset, local
+ * PostgreSQL 15, two shared cores, posts `id` in a range, medians of interleaved runs):
  *
- * - spec `{ comments: { author: true }, permalink: true, tags: true }` (five statements batched):
- *   1 parent 1.32 ms batched vs 1.32 lateral, 2: 1.77 vs 1.59, 5: 1.97 vs 1.85 (again 1.45 vs 1.61),
- *   10: 2.53 vs 2.85 (2.08 vs 2.05), 20: 3.94 vs 4.52, 50: 6.08 vs 8.23, 100: 10.9 vs 16.6;
- * - spec `{ comments: { author: true } }` (three sequential statements batched): 1: 0.89 vs 0.72,
- *   2: 1.01 vs 0.88, 5: 1.38 vs 1.28 (1.51 vs 1.32), 10: 1.21 vs 1.35 (2.10 vs 2.01), 20: 1.98 vs 2.22,
- *   50: 4.29 vs 4.80, 100: 8.53 vs 9.34.
+ * - quiet (scale 0.2): spec `{ comments: { author: true }, permalink: true, tags: true }`: 1 parent
+ *   1.32 ms batched vs 1.32 lateral, 5: 1.97 vs 1.85, 10: 2.53 vs 2.85, 20: 3.94 vs 4.52, 50: 6.08 vs
+ *   8.23, 100: 10.9 vs 16.6; spec `{ comments: { author: true } }`: 1: 0.89 vs 0.72, 5: 1.38 vs 1.28,
+ *   10: 1.21 vs 1.35, 20: 1.98 vs 2.22, 50: 4.29 vs 4.80, 100: 8.53 vs 9.34. Even from 3 to 10,
+ *   batched ahead from 20 (lateral 1.12-1.15x at 20, 1.12-1.35x at 50);
+ * - load average 17 on the two cores (scale 1, `npm run bench -- --scales 1 --parents
+ *   1,2,5,10,20,50,100,200`, 20 rounds; a round trip then costs a scheduling delay of milliseconds):
+ *   lateral ÷ batched by medians, W1 (comments) 0.55 / 0.65 / 1.37 / 0.62 / 0.78 / 0.62 / 0.89 / 0.66
+ *   at 1 / 2 / 5 / 10 / 20 / 50 / 100 / 200 parents, W2 (the five-statement spec) 0.84 / 0.50 / 0.37 /
+ *   0.80 / 0.35 / 0.48 / 0.73 / 0.73, W3 (a two-hop through) 0.84 / 0.51 / 0.43 / 0.57 / 0.92 / 0.74 /
+ *   1.02 / 1.20, W4 (filtered comments) 1.02 / 0.61 / 0.61 / 0.92 / 1.30 / 0.54 / 0.69 / 0.78: lateral
+ *   ahead up to 100-200 parents. The issue's independent sweep found lateral ahead at 50.
  *
- * Lateral wins on one or two parents, the two are even (within noise) from 3 to 10, batched wins from
- * 20 on: the limit sits in the even band.
+ * 20 sits at the quiet machine's crossover band's upper end: there lateral costs at most about 1.15x at
+ * 20 parents, while wherever round trips cost more (a network, a busy host) it gains far more than
+ * that.
  *
  * @category utils
  * @since 0.1.0
  */
-export const lateralMaxParents = 5
+export const lateralMaxParents = 20
 
-// A conjunct `t0.col = $value` on a unique key is taken as "one parent".
-const singleParent = (model: Model.AnyModel, schema: string, s: Select.Select): boolean => {
-  const pk = Model.table(model, schema)?.primaryKey ?? []
-  return s.where.some(
-    w =>
-      (w._tag === 'Compare' &&
-        w.op === 'eq' &&
-        w.left._tag === 'ColumnRef' &&
-        w.left.alias === s.from.alias &&
-        pk.length === 1 &&
-        w.left.column === pk[0] &&
-        w.right._tag === 'Param') ||
-      (w._tag === 'InList' &&
-        w.expr._tag === 'ColumnRef' &&
-        w.expr.alias === s.from.alias &&
-        pk.length === 1 &&
-        w.expr.column === pk[0] &&
-        w.values.length <= lateralMaxParents),
-  )
+// The root's primary key column, when it is one column, and whether it holds integers only (so that a
+// range of it holds at most as many rows as integers).
+const pkColumn = (
+  model: Model.AnyModel,
+  schema: string,
+): { readonly name: string; readonly integer: boolean } | undefined => {
+  const table = Model.table(model, schema)
+  const pk = table?.primaryKey ?? []
+  const name = pk[0]
+  if (pk.length !== 1 || name === undefined) return undefined
+  const type = Column.baseType(table?.columns.get(name)?.sqlType ?? null)?.toLowerCase()
+  return { name, integer: type !== undefined && integerTypes.has(type) }
+}
+
+const integerTypes = new Set(['integer', 'int', 'int4', 'smallint', 'int2', 'bigint', 'int8'])
+
+const onColumn = (e: Expr.Expr, alias: string, column: string): boolean =>
+  e._tag === 'ColumnRef' && e.alias === alias && e.column === column
+
+// An integer bound given now (a prepared query's placeholder is not: its value comes with each run).
+const integerOf = (e: Expr.Expr): number | undefined =>
+  e._tag === 'Param' && typeof e.value === 'number' && Number.isSafeInteger(e.value) ? e.value : undefined
+
+// The conjuncts of a where, `and`s flattened (`Pred.and(a, b)` is one term holding both).
+const conjuncts = (where: ReadonlyArray<Expr.Expr>): ReadonlyArray<Expr.Expr> => {
+  const out: Array<Expr.Expr> = []
+  const add = (e: Expr.Expr): void => {
+    if (e._tag === 'And') e.exprs.forEach(add)
+    else out.push(e)
+  }
+  where.forEach(add)
+  return out
+}
+
+const flipped: Readonly<Record<Expr.CompareOp, Expr.CompareOp>> = {
+  eq: 'eq',
+  neq: 'neq',
+  lt: 'gt',
+  lte: 'gte',
+  gt: 'lt',
+  gte: 'lte',
+}
+
+/**
+ * The most rows a root select can return, read from its own terms only (no statistics): its `limit`,
+ * an equality on its one-column primary key (one row), the primary key `in` a list (the list's
+ * length), or an integer primary key between two integer bounds given now (`pk >= a and pk <= b`: `b - a + 1`
+ * rows at most, strict bounds one less each); the smallest of those, or `undefined` when none applies.
+ * A placeholder (a prepared query's argument) bounds an equality but not a range: its value is not
+ * known when the statement is planned.
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const parentsBound = (model: Model.AnyModel, schema: string, s: Select.Select): number | undefined => {
+  let bound = s.limit._tag === 'Some' ? s.limit.value : Infinity
+  const key = pkColumn(model, schema)
+  if (key !== undefined) {
+    const pk = key.name
+    const alias = s.from.alias
+    let lo = -Infinity
+    let hi = Infinity
+    for (const w of conjuncts(s.where)) {
+      if (w._tag === 'InList' && onColumn(w.expr, alias, pk)) bound = Math.min(bound, w.values.length)
+      if (w._tag !== 'Compare') continue
+      const [col, value, op] = onColumn(w.left, alias, pk)
+        ? [w.left, w.right, w.op]
+        : onColumn(w.right, alias, pk)
+          ? [w.right, w.left, flipped[w.op]]
+          : [undefined, undefined, undefined]
+      if (col === undefined || value === undefined) continue
+      if (op === 'eq' && value._tag === 'Param') bound = Math.min(bound, 1)
+      const n = key.integer ? integerOf(value) : undefined
+      if (n === undefined) continue
+      if (op === 'gte') lo = Math.max(lo, n)
+      else if (op === 'gt') lo = Math.max(lo, n + 1)
+      else if (op === 'lte') hi = Math.min(hi, n)
+      else if (op === 'lt') hi = Math.min(hi, n - 1)
+    }
+    if (Number.isFinite(lo) && Number.isFinite(hi)) bound = Math.min(bound, Math.max(0, hi - lo + 1))
+  }
+  return Number.isFinite(bound) ? bound : undefined
 }
 
 const auto = (
@@ -88,8 +162,8 @@ const auto = (
   if (root._tag === 'Rows') return root.count <= lateralMaxParents ? 'lateral' : 'batched'
   const s = root.select
   if (s.distinct) return 'batched'
-  const limited = s.limit._tag === 'Some' && s.limit.value <= lateralMaxParents
-  return limited || singleParent(model, schema, s) ? 'lateral' : 'batched'
+  const bound = parentsBound(model, schema, s)
+  return bound !== undefined && bound <= lateralMaxParents ? 'lateral' : 'batched'
 }
 
 /**
@@ -97,8 +171,9 @@ const auto = (
  * trip; separate statements cost one round trip per level), separate statements win on large fan-outs
  * (the JSON of many parents is built and parsed row by row, and sibling levels run concurrently on the
  * pool). So: `lateral` when the interpreter can run a tree and the parents are known to be few — a root
- * query with `limit <= lateralMaxParents`, or a root filtered to at most that many primary keys, or at
- * most that many rows given to `into` — and `batched` otherwise. `runsTrees` is asked only for `auto`
+ * query that is not distinct and whose own terms bound its rows to at most `lateralMaxParents`
+ * (`parentsBound`: its limit, an equality on its primary key, the key in a list, or an integer key
+ * between two bounds), or at most that many rows given to `into` — and `batched` otherwise. `runsTrees` is asked only for `auto`
  * (it reads an interpreter that untyped code may have handed over, so inside the rule's net).
  *
  * @category utils

@@ -112,8 +112,10 @@ export const lateralMaxParents = Strategies.lateralMaxParents
  * trip; separate statements cost one round trip per level), separate statements win on large fan-outs
  * (the JSON of many parents is built and parsed row by row, and sibling levels run concurrently on the
  * pool). So: `lateral` when the interpreter can run a tree and the parents are known to be few — a root
- * query with `limit <= lateralMaxParents`, or a root filtered to at most that many primary keys, or at
- * most that many rows given to `into` — and `batched` otherwise. The rule itself is pure
+ * query (not distinct) whose own terms bound its rows to at most `lateralMaxParents`: its `limit`, an
+ * equality on its primary key, the key in a list (its length), or an integer key between two bounds
+ * (`id >= 101 and id <= 120`: 20 rows at most); or at most that many rows given to `into` — and
+ * `batched` otherwise. The rule itself is pure
  * (`plan/Strategy`), so `Query.statements` shows the statements of the strategy chosen here.
  *
  * @example

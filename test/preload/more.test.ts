@@ -6,6 +6,7 @@ import * as Select from '../../src/ast/Select.js'
 import * as Expr from '../../src/ast/Expr.js'
 import * as Plan from '../../src/plan/Preload.js'
 import * as Spec from '../../src/plan/Spec.js'
+import * as Strategy from '../../src/plan/Strategy.js'
 import * as Lateral from '../../src/sql/Lateral.js'
 import { Memory, Pg, Pred, Preload, Query, Run } from '../../src/index.js'
 import * as Sql from '../../src/sql/Compile.js'
@@ -171,6 +172,89 @@ describe('preload: strategies', () => {
     expect(Preload.choose({ ...i, tree: undefined } as never, Blog, 'post', { _tag: 'Rows', count: 1 })).toBe(
       'batched',
     )
+  })
+
+  it('auto reads the most parents a root can return from its own terms: limit, key equality, key list, key range', () => {
+    const i = Pg.interpreter(db.sql)
+    const n = Preload.lateralMaxParents
+    const s = (q: Query.AnyQuery) => Preload.choose(i, q.model, q.schema, { _tag: 'Query', select: q.select })
+    const bound = (q: Query.AnyQuery) => Strategy.parentsBound(q.model, q.schema, q.select)
+    const posts = Query.from(Blog, 'post')
+    const range = (lo: number, hi: number) =>
+      pipe(
+        posts,
+        Query.where(p => Pred.and(Pred.gte(p.id, lo), Pred.lte(p.id, hi))),
+      )
+    // a range of the primary key: hi - lo + 1 rows at most
+    expect(bound(range(101, 100 + n))).toBe(n)
+    expect(s(range(101, 100 + n))).toBe('lateral')
+    expect(s(range(101, 101 + n))).toBe('batched')
+    // strict bounds, and an empty range
+    expect(
+      bound(
+        pipe(
+          posts,
+          Query.where(p => Pred.and(Pred.gt(p.id, 10), Pred.lt(p.id, 14))),
+        ),
+      ),
+    ).toBe(3)
+    expect(bound(range(10, 5))).toBe(0)
+    // one bound alone says nothing
+    expect(
+      bound(
+        pipe(
+          posts,
+          Query.where(p => Pred.gte(p.id, 10)),
+        ),
+      ),
+    ).toBeUndefined()
+    // a range of another column says nothing (no statistics are read)
+    expect(
+      bound(
+        pipe(
+          posts,
+          Query.where(p => Pred.and(Pred.gte(p.author_id, 1), Pred.lte(p.author_id, 2))),
+        ),
+      ),
+    ).toBeUndefined()
+    // a list of keys: its length; the smallest of several bounds wins
+    const keys = Array.from({ length: n + 1 }, (_, k) => k + 1)
+    expect(
+      bound(
+        pipe(
+          posts,
+          Query.where(p => Pred.in(p.id, keys)),
+        ),
+      ),
+    ).toBe(n + 1)
+    expect(
+      s(
+        pipe(
+          posts,
+          Query.where(p => Pred.in(p.id, keys)),
+        ),
+      ),
+    ).toBe('batched')
+    expect(
+      s(
+        pipe(
+          posts,
+          Query.where(p => Pred.in(p.id, keys.slice(0, n))),
+        ),
+      ),
+    ).toBe('lateral')
+    expect(bound(pipe(range(1, 1000), Query.limit(7)))).toBe(7)
+    expect(
+      bound(
+        pipe(
+          posts,
+          Query.where(p => Pred.in(p.id, keys)),
+          Query.limit(2),
+        ),
+      ),
+    ).toBe(2)
+    // a distinct root stays batched whatever its bound
+    expect(s(pipe(range(1, 2), Query.distinct()))).toBe('batched')
   })
 
   it('the memory interpreter (batched over select) gives the PostgreSQL tree', async () => {

@@ -178,8 +178,9 @@ describe('Query.statements: golden', () => {
     const spec = { comments: true } as const
     const strategyOf = (q: Query.AnyQuery) => right(Query.statements(q)).strategy
     expect(strategyOf(pipe(posts0, Query.preload(spec)))).toBe('batched')
-    expect(strategyOf(pipe(posts0, Query.limit(5), Query.preload(spec)))).toBe('lateral')
-    expect(strategyOf(pipe(posts0, Query.limit(6), Query.preload(spec)))).toBe('batched')
+    const n = Preload.lateralMaxParents
+    expect(strategyOf(pipe(posts0, Query.limit(n), Query.preload(spec)))).toBe('lateral')
+    expect(strategyOf(pipe(posts0, Query.limit(n + 1), Query.preload(spec)))).toBe('batched')
     expect(
       strategyOf(
         pipe(
