@@ -852,6 +852,33 @@ describe('exists over a grouped subquery', () => {
 })
 
 // -------------------------------------------------------------------------------------
+// found by the algebra property (test/property/algebra-queries.test.ts), each the shrunk case
+// -------------------------------------------------------------------------------------
+
+describe('found by the algebra property', () => {
+  // The compiler wrote a constant condition (`Pred.and()`, `Pred.or()`) bare, which PostgreSQL reads
+  // as a position in ORDER BY, GROUP BY and DISTINCT ON and refuses (42601 "non-integer constant").
+  it('a constant condition orders, groups and picks distinct rows as any term does', async () => {
+    const yes = X.and([])
+    const no = X.or([])
+    await agree(
+      S.withOrder([asc(yes), asc(X.and([X.and([])])), desc(no), asc(t('id'))])(
+        select({ yes, no, id: t('id') }, 'owners'),
+      ),
+      rows({ yes: true, no: false, id: 1 }, { yes: true, no: false, id: 2 }, { yes: true, no: false, id: 3 }),
+    )
+    await agree(
+      set('groupBy', [yes, no])(select({ yes, n: X.agg('count', []) }, 'owners')),
+      rows({ yes: true, n: '3' }),
+    )
+    await agree(
+      set('distinctOn', [no])(S.withOrder([asc(no), asc(t('id'))])(select({ id: t('id') }, 'owners'))),
+      rows({ id: 1 }),
+    )
+  })
+})
+
+// -------------------------------------------------------------------------------------
 // memory only: what the memory interpreter refuses rather than answer differently
 // -------------------------------------------------------------------------------------
 
