@@ -876,6 +876,24 @@ describe('found by the algebra property', () => {
       rows({ id: 1 }),
     )
   })
+
+  // Memory compared a parameter beside a bigint by value; PostgreSQL reads it as a bigint first.
+  it('a parameter beside an integer expression must be a whole number (22P02 before any row)', async () => {
+    const big = X.cast(t('id'), 'bigint')
+    await agree(select({ x: X.call('nullif', [big, p('0.5')]) }, 'owners'), error('22P02'))
+    await agree(select({ x: X.call('coalesce', [big, p(0.5)]) }, 'nothing'), error('22P02'))
+    await agree(
+      set('having', [X.compare('gt', X.agg('count', []), p('1.5'))])(
+        select({ n: X.agg('count', []) }, 'owners'),
+      ),
+      error('22P02'),
+    )
+    await agree(
+      byId({ x: X.case_([{ when: X.and([]), then: big }], { _tag: 'Some', value: p('x') }) }, 'owners'),
+      error('22P02'),
+    )
+    await agree(byId({ x: X.call('nullif', [big, p('2')]) }, 'owners'), column('x', '1', null, '3'))
+  })
 })
 
 // -------------------------------------------------------------------------------------

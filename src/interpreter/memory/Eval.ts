@@ -250,6 +250,27 @@ const fromEither = (r: E.Either<EvalError, unknown>): unknown => (E.isLeft(r) ? 
 
 const isParam = (e: Expr): boolean => isExpr(e) && e._tag === 'Param'
 
+// PostgreSQL types a parameter by the expression beside it (in a comparison, `nullif`, `coalesce`, the
+// branches of a `case`) and reads it as that type before any row: beside an expression of an integer
+// type, text or a number that is no whole number fails the statement (22P02), where comparing by value
+// would answer.
+const integerParams = (ctx: Ctx, es: ReadonlyArray<Expr>): E.Either<EvalError, null> => {
+  if (!es.some(isInteger)) return E.right(null)
+  for (const e of es) {
+    if (!isExpr(e) || e._tag !== 'Param' || e.json === true) continue
+    const v = parameter(ctx, e.value, false)
+    if (E.isLeft(v)) return v
+    const x = v.right
+    if ((typeof x === 'number' && !Number.isInteger(x)) || (typeof x === 'string' && !wholeText.test(x)))
+      return E.left(
+        DbError.make('DataException', `invalid input syntax for type integer: "${String(x)}"`, '22P02'),
+      )
+  }
+  return E.right(null)
+}
+
+const wholeText = /^\s*[+-]?\d+\s*$/
+
 const noFunction = (fn: string, v: unknown): Failed =>
   fail(DbError.make('UndefinedFunction', `function ${fn}(${typeof v}) does not exist (${show(v)})`, '42883'))
 
@@ -442,6 +463,8 @@ const handlers: Handlers = {
     const ok = holds[e.op]
     const json = isJson(e.left) || isJson(e.right)
     const numeric = isNumeric(e.left) || isNumeric(e.right)
+    const typed = integerParams(ctx, [e.left, e.right])
+    if (E.isLeft(typed)) return typed
     return two(ctx, e.left, e.right, (l, r) => env => {
       const a = l(env)
       if (isNull(a) || isFailed(a)) return a ?? null
@@ -520,7 +543,12 @@ const handlers: Handlers = {
       strict2((a, b) => fromEither(Numeric.arith(e.op, e.integer, a, b, params))),
     )
   },
-  Call: (ctx, e) => E.map((xs: ReadonlyArray<Eval>) => functions[e.fn](xs, e))(compileAll(ctx, e.args)),
+  Call: (ctx, e) =>
+    pipe(
+      e.fn === 'nullif' || e.fn === 'coalesce' ? integerParams(ctx, e.args) : E.right(null),
+      E.chain(() => compileAll(ctx, e.args)),
+      E.map((xs: ReadonlyArray<Eval>) => functions[e.fn](xs, e)),
+    ),
   Cast: (ctx, e) => {
     const numeric = isNumeric(e.expr)
     const cast = isParam(e.expr)
@@ -534,7 +562,11 @@ const handlers: Handlers = {
   },
   Case: (ctx, e) =>
     pipe(
-      E.Do,
+      integerParams(ctx, [
+        ...e.whens.map(w => w.then),
+        ...(e.otherwise._tag === 'Some' ? [e.otherwise.value] : []),
+      ]),
+      E.chain((): E.Either<EvalError, {}> => E.Do),
       E.apS(
         'whens',
         compileAll(
