@@ -894,6 +894,14 @@ describe('found by the algebra property', () => {
     )
     await agree(byId({ x: X.call('nullif', [big, p('2')]) }, 'owners'), column('x', '1', null, '3'))
   })
+
+  // Memory evaluated every row's outputs before the limit; PostgreSQL's LIMIT 0 reads no row at all.
+  it('LIMIT 0 evaluates nothing: an output that would fail on every row does not', async () => {
+    const failing = byId({ x: X.cast(t('name'), 'integer') }, 'owners')
+    await agree(failing, error('22P02'))
+    await agree(set('limit', O.some(0))(failing), rows())
+    await agree(set('limit', O.some(1))(failing), error('22P02'))
+  })
 })
 
 // -------------------------------------------------------------------------------------

@@ -711,6 +711,9 @@ const compileSelect = (
         return kept
       }
       return (outer: Env): ReadonlyArray<RawRow> | Failed => {
+        // PostgreSQL's LIMIT 0 reads no row of its input, so nothing below it is evaluated (a row on
+        // which an output would fail included); what fails before any row failed the compilation.
+        if (take === 0 && perParent === null) return []
         const envs = rows(outer)
         if (isFailed(envs)) return envs
         const units = grouped ? groupsOf(outer, envs) : envs
