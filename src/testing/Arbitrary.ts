@@ -829,7 +829,25 @@ const likePattern = fc.array(fc.constantFrom(...likeTokens), { maxLength: 4 }).m
  * @category constructors
  * @since 0.1.0
  */
-export const pred = (g: Generated, schema: string, depth = 2): fc.Arbitrary<PredSpec> => {
+export const pred = (g: Generated, schema: string, depth = 2): fc.Arbitrary<PredSpec> =>
+  memo(g, `pred ${schema} ${depth}`, () => makePred(g, schema, depth))
+
+// Arbitraries built already for a generated model, by a key naming the builder and its arguments: the
+// query generators ask for the same ones many times per drawn query, and an arbitrary is a pure value.
+const built = new WeakMap<Generated, Map<string, unknown>>()
+const memo = <A>(g: Generated, key: string, make: () => A): A => {
+  let m = built.get(g)
+  if (m === undefined) {
+    m = new Map()
+    built.set(g, m)
+  }
+  if (m.has(key)) return m.get(key) as A
+  const a = make()
+  m.set(key, a)
+  return a
+}
+
+const makePred = (g: Generated, schema: string, depth: number): fc.Arbitrary<PredSpec> => {
   const cols = columnsOf(g.spec, schema)
   const leaves: Array<fc.Arbitrary<PredSpec>> = [
     fc.oneof(
@@ -1179,6 +1197,13 @@ const intNames = (g: Generated, schema: string): ReadonlyArray<string> =>
 // A subquery over any schema: filtered, correlated with the queries around it (`outers[0]` the one that
 // holds it) on integer columns or not, with a nested subquery while `depth` lasts.
 const subquery = (g: Generated, outers: ReadonlyArray<string>, depth: number): fc.Arbitrary<SubquerySpec> =>
+  memo(g, `subquery ${outers.join(',')} ${depth}`, () => makeSubquery(g, outers, depth))
+
+const makeSubquery = (
+  g: Generated,
+  outers: ReadonlyArray<string>,
+  depth: number,
+): fc.Arbitrary<SubquerySpec> =>
   fc.constantFrom(...g.spec.tables.map(t => t.schema)).chain(inner => {
     const ints = intNames(g, inner)
     const link = fc.integer({ min: 0, max: outers.length - 1 }).chain(level =>
@@ -1257,6 +1282,14 @@ interface TermCtx {
 // division, no cast of text to a number): it may stand in a WHERE, whose conjuncts PostgreSQL reorders
 // by cost, so a failing one would fail on one side only. `aggregates` allows relation aggregates and
 // scalar subqueries (not in a group term, whose expression must match the projection's).
+const cached = (c: TermCtx, key: string, make: () => fc.Arbitrary<TermSpec>): fc.Arbitrary<TermSpec> => {
+  const hit = c.cache.get(key)
+  if (hit !== undefined && hit !== null) return hit
+  const a = make()
+  c.cache.set(key, a)
+  return a
+}
+
 const termOf = (
   c: TermCtx,
   kind: Kind,
@@ -1592,16 +1625,36 @@ const pathsFrom = (
   schema: string,
 ): ReadonlyArray<{ readonly path: ReadonlyArray<string>; readonly targets: ReadonlyArray<string> }> => {
   const out: Array<{ readonly path: ReadonlyArray<string>; readonly targets: ReadonlyArray<string> }> = []
-  const walk = (at: string, path: ReadonlyArray<string>, targets: ReadonlyArray<string>) => {
+  const walk = (at: string, path: ReadonlyArray<string>, targets: ReadonlyArray<string>, tables: number) => {
     if (path.length >= 3 || out.length >= 60) return
     for (const a of g.model.associations.get(at)?.values() ?? []) {
+      // At most four tables joined per path: a through of throughs joins a dozen, whose cross
+      // products make PostgreSQL (and memory) slow and test nothing more.
+      const n = tables + tablesOf(g, at, a.name)
+      if (n > 4) continue
       const next = { path: [...path, a.name], targets: [...targets, a.target] }
       out.push(next)
-      walk(a.target, next.path, next.targets)
+      walk(a.target, next.path, next.targets, n)
     }
   }
-  walk(schema, [], [])
+  walk(schema, [], [], 0)
   return out
+}
+
+// The tables a join of an association adds: one, two for a many-to-many (its join table), those of
+// each hop for a through.
+const tablesOf = (g: Generated, owner: string, name: string): number => {
+  const a = g.spec.associations.find(x => x.owner === owner && x.name === name)
+  if (a === undefined) return 1
+  if (a.kind === 'manyToMany') return 2
+  if (a.kind !== 'through') return 1
+  let n = 0
+  let at = owner
+  for (const hop of a.path) {
+    n += tablesOf(g, at, hop)
+    at = Model.association(g.model, at, hop)?.target ?? at
+  }
+  return n
 }
 
 const compareOps = fc.constantFrom<Expr.CompareOp>('eq', 'neq', 'lt', 'lte', 'gt', 'gte')
@@ -1709,32 +1762,42 @@ export const algebraQuery = (g: Generated, options: AlgebraOptions = {}): fc.Arb
             columnsOf(g.spec, target).map(column => ({ binding, column })),
           ),
         ]
-        const c: TermCtx = { g, schema, scope, assocs, cache: new Map() }
+        const c: TermCtx = memo(g, `terms ${schema} ${[...bindings.keys()].join(',')}`, () => ({
+          g,
+          schema,
+          scope,
+          assocs,
+          cache: new Map(),
+        }))
         const all = (kinds: ReadonlyArray<Kind>, depth: number, o: { safe: boolean; subqueries: boolean }) =>
           kinds.flatMap(k => {
             const t = termOf(c, k, depth, o)
             return t === null ? [] : [t]
           })
-        const plainAlts = all(
-          ['integer', 'integer', 'text', 'boolean', 'timestamptz', 'double', 'decimal', 'date'],
-          2,
-          { safe: false, subqueries: true },
+        const plain = cached(c, 'plain', () => {
+          const plainAlts = all(
+            ['integer', 'integer', 'text', 'boolean', 'timestamptz', 'double', 'decimal', 'date'],
+            2,
+            { safe: false, subqueries: true },
+          )
+          const rootInts = intNames(g, schema)
+          plainAlts.push(
+            fc
+              .tuple(fc.constantFrom(...schemas), fc.constantFrom(...rootInts))
+              .chain(([s, key]) =>
+                fc
+                  .constantFrom(...columnsOf(g.spec, s).map(x => x.name))
+                  .map(column => ({ _tag: 'ScalarPick' as const, schema: s, column, key })),
+              ),
+          )
+          if (assocs.length > 0) plainAlts.push(relation(c, null))
+          return fc.oneof(...plainAlts)
+        })
+        const safe = cached(c, 'safe', () =>
+          fc.oneof(...all(['integer', 'text', 'timestamptz'], 1, { safe: true, subqueries: true })),
         )
-        const rootInts = intNames(g, schema)
-        plainAlts.push(
-          fc
-            .tuple(fc.constantFrom(...schemas), fc.constantFrom(...rootInts))
-            .chain(([s, key]) =>
-              fc
-                .constantFrom(...columnsOf(g.spec, s).map(x => x.name))
-                .map(column => ({ _tag: 'ScalarPick' as const, schema: s, column, key })),
-            ),
-        )
-        if (assocs.length > 0) plainAlts.push(relation(c, null))
-        const plain = fc.oneof(...plainAlts)
-        const safe = fc.oneof(...all(['integer', 'text', 'timestamptz'], 1, { safe: true, subqueries: true }))
-        const aggregate = aggregateOf(c)
-        const groupTerm = groupTermOf(c)
+        const aggregate = cached(c, 'aggregate', () => aggregateOf(c))
+        const groupTerm = cached(c, 'group', () => groupTermOf(c))
         const refusal = refused === 0 && oneIn > 0 ? which : null
         const shape = grouped
           ? fc.uniqueArray(groupTerm, { maxLength: 2, selector: t => JSON.stringify(t) }).chain(groupBy => {
