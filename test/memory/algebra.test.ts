@@ -895,6 +895,21 @@ describe('found by the algebra property', () => {
     await agree(byId({ x: X.call('nullif', [big, p('2')]) }, 'owners'), column('x', '1', null, '3'))
   })
 
+  // Memory ordered arrays as jsonb orders them (a shorter one first); PostgreSQL compares SQL arrays
+  // element by element.
+  it('arrays (array_agg) order element by element, a prefix first', async () => {
+    const ids = X.agg('arrayAgg', [t('id')], { orderBy: [desc(t('id'))] })
+    const grouped = set('groupBy', [t('kind')])(select({ ids }))
+    await agree(S.withOrder([asc(ids)])(grouped), column('ids', [2], [3, 1], [4], [5]))
+    await agree(S.withOrder([desc(ids)])(grouped), column('ids', [5], [4], [3, 1], [2]))
+    await agree(
+      S.withOrder([asc(X.agg('max', [ids]))])(
+        set('groupBy', [t('owner_id')])(select({ m: X.agg('count', []) })),
+      ),
+      error('42803'),
+    )
+  })
+
   // Memory evaluated every row's outputs before the limit; PostgreSQL's LIMIT 0 reads no row at all.
   it('LIMIT 0 evaluates nothing: an output that would fail on every row does not', async () => {
     const failing = byId({ x: X.cast(t('name'), 'integer') }, 'owners')

@@ -158,6 +158,11 @@ export interface Direction {
   readonly nulls: number
   /** The term's values are numbers, text ones `numeric` or `bigint` (see `isNumeric`). */
   readonly numeric: boolean
+  /**
+   * The term's values are SQL arrays (`array_agg`): they order element by element, where JavaScript
+   * arrays of unknown origin (a JSON column's) order as jsonb's, by length first.
+   */
+  readonly array?: boolean
 }
 
 // -------------------------------------------------------------------------------------
@@ -768,6 +773,7 @@ export const direction = (t: OrderTerm): Direction => ({
   sign: t.dir === 'asc' ? 1 : -1,
   nulls: t.nulls === 'default' ? (t.dir === 'asc' ? 1 : -1) : t.nulls === 'last' ? 1 : -1,
   numeric: isNumeric(t.expr),
+  array: isExpr(t.expr) && t.expr._tag === 'Agg' && t.expr.fn === 'arrayAgg',
 })
 
 // -------------------------------------------------------------------------------------
@@ -867,6 +873,21 @@ export const isFailed = (u: unknown): u is Failed => typeof u === 'object' && u 
 export const compareOrFail = (a: unknown, b: unknown): number | Failed => {
   const c = Value.compare(a, b)
   return c === null ? noOperator(a, b) : c
+}
+
+// Two SQL arrays: element by element (a NULL element after every value), then the shorter first, as
+// PostgreSQL compares arrays.
+const compareArrays = (a: ReadonlyArray<unknown>, b: ReadonlyArray<unknown>): number | Failed => {
+  for (let i = 0; i < a.length && i < b.length; i++) {
+    const x = a[i]
+    const y = b[i]
+    if (isNull(x) && isNull(y)) continue
+    if (isNull(x)) return 1
+    if (isNull(y)) return -1
+    const c = compareOrFail(x, y)
+    if (c !== 0) return c
+  }
+  return a.length - b.length
 }
 
 /**
@@ -977,7 +998,10 @@ export const sortBy = <A>(
       if (an && bn) continue
       if (an) return t.nulls
       if (bn) return -t.nulls
-      const c = compareAs(t.numeric, a, b)
+      const c =
+        t.array === true && Array.isArray(a) && Array.isArray(b)
+          ? compareArrays(a, b)
+          : compareAs(t.numeric, a, b)
       if (isFailed(c)) {
         failed ??= c
         return 0
