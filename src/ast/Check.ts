@@ -108,6 +108,17 @@ const binding = (u: unknown): boolean =>
 
 type Push = (i: Item) => void
 
+// Whether a binding is readable (a table, or a derived table whose select is pushed to be checked).
+const bindingOk = (u: unknown, push: Push, d: number): boolean => {
+  if (!binding(u)) return false
+  const f = fields(u)
+  const sub = f['select']
+  if (sub === undefined) return f['lateral'] === undefined
+  if (f['lateral'] !== undefined && typeof f['lateral'] !== 'boolean') return false
+  push(['select', sub, d + 1])
+  return true
+}
+
 // Each kind of expression: its problem, or undefined after pushing its children (one level deeper).
 const exprChecks: {
   readonly [K in Expr.Expr['_tag']]: (
@@ -162,6 +173,8 @@ const exprChecks: {
   Exists: (e, push, d) => void push(['select', e.select, d + 1]),
   Scalar: (e, push, d) => void push(['select', e.select, d + 1]),
   InSelect: (e, push, d) => {
+    if (e.asArray !== undefined && typeof e.asArray !== 'boolean')
+      return 'a membership test says whether it is rendered as = any(array(...)) with true or false'
     push(['expr', e.expr, d + 1])
     push(['select', e.select, d + 1])
     return undefined
@@ -256,7 +269,12 @@ const selectChecks: {
 } = {
   // checked before the fields: a select is a node built by `Ast.Select.create`
   _tag: () => undefined,
-  from: v => (binding(v) ? undefined : 'a select reads from a binding with a table and an alias'),
+  from: (v, _, push, d) =>
+    !bindingOk(v, push, d)
+      ? 'a select reads from a binding with a table and an alias (or a derived table: a select and an alias)'
+      : fields(v)['lateral'] === true
+        ? 'a select reads from a lateral derived table only in a join'
+        : undefined,
   columns: (v, s, push, d) => {
     if (!isList(v) || !isList(s['joins']) || !isList(s['where']) || !isList(s['orderBy']))
       return 'a select holds lists of columns, joins, conjuncts and order terms'
@@ -271,8 +289,13 @@ const selectChecks: {
   joins: (v, _, push, d) => {
     for (const j of v as ReadonlyArray<unknown>) {
       if (!Node.isNode(j) || fields(j)['_tag'] !== 'Join') return 'expected a join built by Ast.Select.join'
-      if (!joinKinds.has(fields(j)['kind']) || !binding(fields(j)['binding']))
+      if (!joinKinds.has(fields(j)['kind']) || !bindingOk(fields(j)['binding'], push, d))
         return 'a join is inner, left, right or full, onto a binding with a table and an alias'
+      if (
+        fields(fields(j)['binding'])['lateral'] === true &&
+        (fields(j)['kind'] === 'right' || fields(j)['kind'] === 'full')
+      )
+        return 'a lateral derived table is joined inner or left (a right or full join cannot read the rows before it)'
       push(['cond', fields(j)['on'], d + 1])
     }
     return undefined

@@ -334,6 +334,11 @@ export interface InSelect extends Node.Branded {
   readonly _tag: 'InSelect'
   readonly expr: Expr
   readonly select: Select
+  /**
+   * Rendered `expr = any(array(select ...))`: the same answer, which PostgreSQL plans as one run of the
+   * subquery and an index probe per value (where `in (select ...)` may become a hash join over a scan).
+   */
+  readonly asArray?: boolean
 }
 
 /**
@@ -368,7 +373,10 @@ export type Expr =
 // here and `Select.ts` holds its constructors and combinators: the two modules import one way.
 
 /**
- * A table in a select under an alias (`"table" as "alias"`); columns refer to the alias.
+ * A table in a select under an alias (`"table" as "alias"`); columns refer to the alias. With `select`,
+ * a derived table instead: the rows of that select (`(select ...) as "alias"`), whose columns are its
+ * outputs, `table` then only naming it in messages; `lateral` lets that select read the bindings
+ * before it (`lateral (select ...)`).
  *
  * @category model
  * @since 0.1.0
@@ -376,6 +384,8 @@ export type Expr =
 export interface Binding {
   readonly table: string
   readonly alias: string
+  readonly select?: Select
+  readonly lateral?: boolean
 }
 
 /**
@@ -913,8 +923,10 @@ export const scalar = (select: Select): Scalar => make({ _tag: 'Scalar', select 
  * @category constructors
  * @since 0.1.0
  */
-export const inSelect = (expr: Expr, select: Select): InSelect =>
-  make({ _tag: 'InSelect', expr: operand(expr), select })
+export const inSelect = (expr: Expr, select: Select, asArray = false): InSelect =>
+  asArray
+    ? make({ _tag: 'InSelect', expr: operand(expr), select, asArray })
+    : make({ _tag: 'InSelect', expr: operand(expr), select })
 /**
  * Arithmetic; `integer` when both operands are of integer types (see `Arith.integer`).
  *
@@ -1204,12 +1216,16 @@ const children = (e: Expr): ReadonlyArray<Expr> => {
   }
 }
 
+// The expressions of a derived table's select (none for a table).
+const derivedChildren = (b: Binding): ReadonlyArray<Expr> =>
+  b.select === undefined ? [] : selectChildren(b.select)
+
 // The expressions each field of a select holds directly.
 const selectExprs: { readonly [K in SelectField]: (v: Select[K]) => ReadonlyArray<Expr> } = {
   _tag: () => [],
-  from: () => [],
+  from: b => derivedChildren(b),
   columns: cs => cs.map(o => o.expr),
-  joins: js => js.map(j => j.on),
+  joins: js => js.flatMap(j => [...derivedChildren(j.binding), j.on]),
   where: w => w,
   orderBy: ts => ts.map(t => t.expr),
   limit: () => [],

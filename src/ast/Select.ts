@@ -76,6 +76,35 @@ export const create = (from: Binding, columns: ReadonlyArray<Output>): Select =>
 export const join = (kind: Join['kind'], binding: Binding, on: Expr): Join =>
   Node.make({ _tag: 'Join' as const, kind, binding, on })
 
+/**
+ * A derived table: the rows of a select under an alias, to stand where a table does (`from`, a join).
+ * Its columns are the select's outputs. `lateral` lets the select read the bindings before it.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const counts = Select.set('groupBy', [Expr.column('c', 'post_id')])(
+ *   Select.create({ table: 'comments', alias: 'c' }, [
+ *     { name: 'post_id', expr: Expr.column('c', 'post_id') },
+ *     { name: 'n', expr: Expr.agg('count', []) },
+ *   ]),
+ * )
+ * const posts = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'n', expr: Expr.column('j', 'n') }])
+ * const joined = Select.withJoins([
+ *   Select.join('left', Select.derived(counts, 'j'), Expr.eq(Expr.column('j', 'post_id'), Expr.column('t0', 'id'))),
+ * ])(posts)
+ * assert.deepStrictEqual(Sql.toSql(joined), E.right({
+ *   text: 'select "j"."n" from "posts" as "t0" left join (select "c"."post_id", count(*) as "n" from "comments" as "c" group by "c"."post_id") as "j" on "j"."post_id" = "t0"."id"',
+ *   params: [],
+ * }))
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const derived = (select: Select, alias: string, lateral = false): Binding =>
+  Object.freeze({ table: 'subquery', alias, select, lateral })
+
 // A select whose input could not be read: `Check.select` refuses it with the reason.
 const refused = (reason: string): Select =>
   Node.make({

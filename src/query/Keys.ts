@@ -14,6 +14,7 @@ import * as Select from '../ast/Select.js'
 import * as QueryError from '../error/QueryError.js'
 import * as Plan from '../plan/Preload.js'
 import * as Spec from '../plan/Spec.js'
+import * as Lower from './Lower.js'
 import { oneGroup, type AnyQuery } from './Make.js'
 
 // -------------------------------------------------------------------------------------
@@ -68,7 +69,9 @@ export const preloadsProjection = (q: AnyQuery): boolean =>
 export const rootOf = (q: AnyQuery): E.Either<QueryError.QueryError, Root> => {
   const nodes = Spec.normalize(q.model, q.schema, q.preload)
   if (E.isLeft(nodes)) return nodes
-  if (!preloadsProjection(q)) return E.right({ select: q.select, keys: [], nodes: nodes.right })
+  // A projection's relation aggregates run as grouped joins (./Lower.ts).
+  const lowered = q.projected ? Lower.select(q.select) : q.select
+  if (!preloadsProjection(q)) return E.right({ select: lowered, keys: [], nodes: nodes.right })
   const alias = q.select.from.alias
   // A preloaded association's field sits beside the outputs: the same name twice is ambiguous.
   const clash = nodes.right.find(n => q.select.columns.some(o => o.name === n.name))
@@ -115,7 +118,7 @@ export const rootOf = (q: AnyQuery): E.Either<QueryError.QueryError, Root> => {
       ),
     )
   return E.right({
-    select: added.length === 0 ? q.select : Select.set('columns', [...q.select.columns, ...added])(q.select),
+    select: added.length === 0 ? lowered : Select.set('columns', [...lowered.columns, ...added])(lowered),
     keys,
     nodes: nodes.right,
   })

@@ -12,6 +12,7 @@
  */
 import * as Ex from '../ast/Expr.js'
 import type * as Expr from '../ast/Expr.js'
+import * as Node from '../ast/Node.js'
 import * as Select from '../ast/Select.js'
 import type * as QueryError from '../error/QueryError.js'
 import { show } from '../error/Show.js'
@@ -45,6 +46,17 @@ export interface Joined<S extends string = string, N extends boolean = boolean> 
 export type Joins = Readonly<Record<string, Joined>>
 
 /**
+ * A joined subquery as the types see it (`Query.joinQuery`, `Query.joinLateral`): the row type of its
+ * projection, and whether its columns may be NULL. Its `schema` is `''`: it is no schema of the model.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface JoinedQuery<R = unknown, N extends boolean = boolean> extends Joined<'', N> {
+  readonly rows: R
+}
+
+/**
  * A joined binding as the query keeps it: its SQL alias, its schema, and the association path from the
  * root that it joins (names joined with `.`), by which a later join over a longer path finds it.
  *
@@ -55,6 +67,8 @@ export interface Binding {
   readonly alias: string
   readonly schema: string
   readonly path: string
+  /** A joined subquery's outputs and what is known of each (`schema` is then `''`). */
+  readonly outputs?: ReadonlyArray<readonly [string, TermInfo]>
 }
 
 declare const wholeRows: unique symbol
@@ -280,8 +294,9 @@ export const outputDecoders = (q: AnyQuery): ReadonlyArray<OutputDecoder> => {
 export type Inner = ReadonlyArray<readonly [Expr.Expr, boolean]>
 
 const selectParts = (s: Select.Select): ReadonlyArray<Expr.Expr> => [
+  ...(s.from.select === undefined ? [] : selectParts(s.from.select)),
   ...s.columns.map(o => o.expr),
-  ...s.joins.map(j => j.on),
+  ...s.joins.flatMap(j => [...(j.binding.select === undefined ? [] : selectParts(j.binding.select)), j.on]),
   ...s.where,
   ...s.groupBy,
   ...s.having,
@@ -373,6 +388,53 @@ export const typed = <E extends Expr.Expr>(e: E, info: TermInfo): E => {
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------
+
+const isPlain = (u: object): boolean => {
+  const p: unknown = Object.getPrototypeOf(u)
+  return p === Object.prototype || p === null
+}
+
+/**
+ * A copy of a tree (a select, an expression) with some aliases renamed (bindings and column
+ * references alike) and some nodes replaced, sharing what does not change. Values (a parameter's, a
+ * list's) are data: never entered. What the query layer recorded of a term (`typed`) follows it to
+ * its copy.
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const rewrite = (
+  rename: (alias: string) => string | undefined,
+  replace: ReadonlyMap<unknown, Expr.Expr> = new Map(),
+): ((tree: unknown) => unknown) => {
+  const walk = (x: unknown): unknown => {
+    if (typeof x !== 'object' || x === null) return x
+    const hit = replace.get(x)
+    if (hit !== undefined) return hit
+    if (Array.isArray(x)) {
+      const out = x.map(walk)
+      return out.every((y, i) => y === x[i]) ? x : Object.freeze(out)
+    }
+    const node = Node.isNode(x)
+    if (!node && !isPlain(x)) return x
+    const tag = (x as { readonly _tag?: unknown })._tag
+    if (node && tag === 'Param') return x
+    let changed = false
+    const copy: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(x)) {
+      let y: unknown = v
+      if (k === 'alias' && typeof v === 'string') y = rename(v) ?? v
+      else if (!(tag === 'InList' && k === 'values')) y = walk(v)
+      if (y !== v) changed = true
+      copy[k] = y
+    }
+    if (!changed) return x
+    const made = node ? Node.make(copy, tag === 'InList' ? 'values' : undefined) : Object.freeze(copy)
+    const info = recorded(x)
+    return info === undefined ? made : typed(made as unknown as Expr.Expr, info)
+  }
+  return walk
+}
 
 /**
  * Whether a value was built by `make`. Total: a proxy whose traps throw is not a query.

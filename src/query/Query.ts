@@ -27,6 +27,7 @@ import * as Sql from '../sql/Compile.js'
 import * as Fn from './Fn.js'
 import * as Keys from './Keys.js'
 import * as Invalid from './Invalid.js'
+import * as Lower from './Lower.js'
 import * as Make from './Make.js'
 import * as Subquery from './Subquery.js'
 import type * as Pred from './Pred.js'
@@ -35,7 +36,7 @@ import type * as Pred from './Pred.js'
 // model
 // -------------------------------------------------------------------------------------
 
-export type { AnyQuery, Binding, Joined, Joins, Query, Result, Whole } from './Make.js'
+export type { AnyQuery, Binding, Joined, JoinedQuery, Joins, Query, Result, Whole } from './Make.js'
 import type { AnyQuery, Binding, Joined, Joins, Query, Whole } from './Make.js'
 
 /**
@@ -74,10 +75,23 @@ export type RootRefs<M extends Model.AnyModel, S extends string, J extends Joins
  * @since 0.1.0
  */
 export type JoinedRefs<M extends Model.AnyModel, J extends Joins> = {
-  readonly [K in Exclude<keyof J, ''>]: J[K]['nullable'] extends true
-    ? NullableRefs<Model.Row<M, J[K]['schema']>>
-    : Refs<Model.Row<M, J[K]['schema']>>
+  readonly [K in Exclude<keyof J, ''>]: J[K] extends Make.JoinedQuery<infer R>
+    ? J[K]['nullable'] extends true
+      ? NullableRefs<R>
+      : Refs<R>
+    : J[K]['nullable'] extends true
+      ? NullableRefs<Model.Row<M, J[K]['schema']>>
+      : Refs<Model.Row<M, J[K]['schema']>>
 }
+
+/**
+ * A joined binding made nullable (by a later `right` or `full` join), a subquery's keeping its rows.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type NullableJoined<B extends Joined> =
+  B extends Make.JoinedQuery<infer R> ? Make.JoinedQuery<R, true> : Joined<B['schema'], true>
 
 /**
  * The value a relation aggregate (`$.sum`, `$.min`, ...) takes of each associated record.
@@ -196,7 +210,7 @@ export type AddJoin<
   K extends Expr.JoinKind,
   H extends Joins = {},
 > = (K extends 'right' | 'full'
-  ? { readonly [X in keyof J]: Joined<J[X]['schema'], true> } & { readonly '': Joined<string, true> }
+  ? { readonly [X in keyof J]: NullableJoined<J[X]> } & { readonly '': Joined<string, true> }
   : J) &
   H & { readonly [X in N]: Joined<T, K extends 'left' | 'full' ? true : false> }
 
@@ -562,6 +576,36 @@ const refs = (
       })
 }
 
+// The terms of a joined binding: a schema's columns, or a joined subquery's outputs (typed as the
+// subquery's outputs are; an unknown name is an error of the query).
+const bindingRefs = (
+  model: Model.AnyModel,
+  b: Binding,
+  errors: Array<QueryError.QueryError>,
+): Readonly<Record<string, Pred.Term<unknown>>> => {
+  if (b.outputs === undefined) return refs(model, b.schema, b.alias, errors)
+  const terms = Object.fromEntries(
+    b.outputs.map(([name, info]) => [
+      name,
+      Make.typed(Expr.column(b.alias, name, info.sql === 'json' ? 'jsonb' : undefined), info),
+    ]),
+  )
+  return new Proxy(terms, {
+    get: (t, k) => {
+      if (typeof k === 'string' && !Object.hasOwn(t, k))
+        errors.push(
+          QueryError.make(
+            'UnknownColumn',
+            `the joined subquery '${b.path}' has no output '${k}'`,
+            undefined,
+            b.path,
+          ),
+        )
+      return Reflect.get(t, k)
+    },
+  })
+}
+
 // Where an aggregate may stand: in a projection, an order and a having (`'allowed'`), never in a
 // filter or a grouping, where PostgreSQL refuses it.
 type Aggregates = 'allowed' | 'refused'
@@ -685,7 +729,7 @@ const groupingProblem = (q: AnyQuery): string | undefined => {
     s.groupBy.some(g => g._tag === 'ColumnRef' && g.alias === alias && g.column === column)
   const dependent = new Set<string>(keyedAliases(q, s.groupBy))
   const name = (alias: string, column: string): string =>
-    `'${schemas.get(alias) ?? s.joins.find(j => j.binding.alias === alias)?.binding.table ?? alias}.${column}'`
+    `'${schemas.get(alias) || s.joins.find(j => j.binding.alias === alias)?.binding.table || alias}.${column}'`
   // Walked in the order written, so that the first column named is the first one PostgreSQL would name.
   const stack: Array<readonly [Expr.Expr, boolean]> = checkedParts.map(e => [e, false] as const).reverse()
   for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
@@ -846,11 +890,18 @@ const scope = (
     const target = Model.table(model, chain.target)
     if (target === undefined) return Expr.param(null)
     let s: Select.Select
+    // The correlating conjunct of a direct association, kept for `Lower` (see ./Lower.ts).
+    let linked:
+      { readonly link: Expr.Expr; readonly key: Expr.ColumnRef; readonly owner: Expr.ColumnRef } | undefined
     if (!chain.through) {
-      s = Select.set(
-        'distinct',
-        false,
-      )(Select.set('columns', [])(Chain.backward(model, chain, a, link(chain))))
+      const correlate = (first: string, col: string): Expr.Expr => {
+        const key = Expr.column(first, col)
+        const owner = Expr.column(outer, chain.ownerCol)
+        const l = Expr.eq(key, owner)
+        linked = { link: l, key, owner }
+        return l
+      }
+      s = Select.set('distinct', false)(Select.set('columns', [])(Chain.backward(model, chain, a, correlate)))
     } else {
       const key = target.primaryKey
       if (key.length === 0) {
@@ -902,7 +953,8 @@ const scope = (
       aggregates: 'allowed',
     })
     s = Select.set('columns', [{ name: fn, expr: agg }])(s)
-    return Make.typed(Expr.scalar(s), Make.infoOf(agg))
+    const scalar = Make.typed(Expr.scalar(s), Make.infoOf(agg))
+    return linked === undefined ? scalar : Lower.record(scalar, { fn, ...linked, select: s })
   }
   // `joined` is a plain property, not a lazy getter: an object literal with a getter gets an accessor
   // pair and a map of its own per instance, which V8 keeps out of the young generation, so a `where` per
@@ -920,7 +972,7 @@ const scope = (
     joined: new Proxy(
       joined.size === 0
         ? {}
-        : Object.fromEntries([...joined].map(([k, b]) => [k, refs(model, b.schema, b.alias, errors)])),
+        : Object.fromEntries([...joined].map(([k, b]) => [k, bindingRefs(model, b, errors)])),
       {
         get: (t, k) => {
           if (typeof k !== 'string' || Object.hasOwn(t, k)) return Reflect.get(t, k)
@@ -1240,6 +1292,272 @@ const joinPath = (q: AnyQuery, nameOrPath: unknown, kind: unknown, options: unkn
   )
 }
 
+/**
+ * The options of `joinQuery`: `as`, the name of the binding (required); `on`, the join condition over
+ * the subquery's row, the query's root row and its scope (absent: `on true`).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface JoinQueryOptions<
+  M extends Model.AnyModel,
+  S extends string,
+  J extends Joins,
+  R,
+  A extends string,
+> {
+  readonly as: A
+  readonly on?: (joined: Refs<R>, row: RootRefs<M, S, J>, $: Scope<M, S, J>) => Pred.Pred
+}
+
+// A subquery's outputs as a binding knows them.
+const bindingOutputs = (s: Select.Select): ReadonlyArray<readonly [string, Make.TermInfo]> =>
+  s.columns.map(o => [o.name, Make.infoOf(o.expr)] as const)
+
+// Adds a derived-table join under `as` (a name no binding has) to a query: `select` is the embedded
+// subquery, `on` builds the condition once the binding is known to the scope.
+const joinDerived = (
+  fn: string,
+  q: AnyQuery,
+  as: unknown,
+  kind: unknown,
+  lateral: boolean,
+  sub: (own: AnyQuery, errors: Array<QueryError.QueryError>) => Subquery.Embedded | string,
+  on: unknown,
+): AnyQuery => {
+  const fail = (e: QueryError.QueryError): AnyQuery => make({ ...q, errors: [...q.errors, e] })
+  const kinds: ReadonlyArray<unknown> = lateral ? ['inner', 'left'] : joinKinds
+  const k: unknown = kind === undefined ? 'inner' : kind
+  if (!kinds.includes(k))
+    return fail(
+      invalidArgument(
+        fn,
+        `the kind of ${lateral ? 'a lateral join' : 'a join'} is ${lateral ? "'inner' or 'left'" : "'inner', 'left', 'right' or 'full'"}, got ${show(kind)}`,
+        q.schema,
+      ),
+    )
+  if (typeof as !== 'string' || as === '' || as === '__proto__')
+    return fail(invalidArgument(fn, `option 'as' must be a non-empty name, got ${show(as)}`, q.schema))
+  if (q.joined.has(as))
+    return fail(QueryError.make('InvalidArgument', `${fn}: the name '${as}' is already bound`, q.schema, as))
+  if (on !== undefined && typeof on !== 'function')
+    return fail(
+      invalidArgument(
+        fn,
+        `option 'on' must be a callback (joined, row, $) => predicate, got ${show(on)}`,
+        q.schema,
+      ),
+    )
+  const own = Subquery.nested() && Subquery.namespaceOf(q.select) === '' ? Subquery.isolate(q) : q
+  const ns = Subquery.namespaceOf(own.select)
+  const errors: Array<QueryError.QueryError> = []
+  const embedded = sub(own, errors)
+  if (typeof embedded === 'string') return fail(invalidArgument(fn, embedded, q.schema))
+  if (!embedded.select.columns.length)
+    return fail(invalidArgument(fn, 'the joined query selects no output', q.schema))
+  const alias = Subquery.aliasIn(ns, own.aliases)
+  const binding: Binding = { alias, schema: '', path: as, outputs: bindingOutputs(embedded.select) }
+  const joined = new Map(own.joined)
+  joined.set(as, binding)
+  let cond: Expr.Expr = Expr.bool(true)
+  if (on !== undefined) {
+    const root = own.select.from.alias
+    const p = Subquery.inCallback(() =>
+      (on as (a: unknown, b: unknown, c: unknown) => unknown)(
+        bindingRefs(own.model, binding, errors),
+        refs(own.model, own.schema, root, errors),
+        scope(own.model, own.schema, 1, root, joined, errors, ns),
+      ),
+    )
+    cond = checked(p, own.schema, errors, {
+      place: `the on callback of ${fn}`,
+      expected: `${fn}: option on must return a predicate built with Pred`,
+      condition: true,
+      aggregates: 'refused',
+    })
+  }
+  return settle(
+    make({
+      ...own,
+      select: Select.withJoins([
+        Select.join(k as Expr.JoinKind, Select.derived(embedded.select, alias, lateral), cond),
+      ])(own.select),
+      aliases: own.aliases + 1,
+      joined,
+      errors: [...own.errors, ...embedded.errors, ...errors],
+    }),
+  )
+}
+
+/**
+ * Joins a subquery (a projection) as a binding named `as`, with `kind` (default `inner`) and an `on`
+ * condition over its row, the root row and the scope. Its outputs are available to later callbacks as
+ * `$.joined[as]`, typed as its projection (nullable after a `left` or `full` join). A query with no
+ * projection, an unknown kind or option, or a name already bound is a `QueryError`.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const comment = Schema.table('comment', 'comments', { id: Column.serial, post_id: Column.integer })
+ * const M = Schema.modelOrThrow({ post, comment }, {})
+ * const counts = pipe(
+ *   Query.from(M, 'comment'),
+ *   Query.groupBy(c => [c.post_id]),
+ *   Query.select(c => ({ post_id: c.post_id, n: Fn.count() })),
+ * )
+ * const q = pipe(
+ *   Query.from(M, 'post'),
+ *   Query.joinQuery(counts, 'left', { as: 'stats', on: (s, p) => Pred.eq(s.post_id, p.id) }),
+ *   Query.select((p, $) => ({ title: p.title, comments: Fn.coalesce($.joined.stats.n, 0) })),
+ * )
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({
+ *     text:
+ *       'select "t0"."title", coalesce("t1"."n", $1) as "comments" from "posts" as "t0" left join ' +
+ *       '(select "s1_0"."post_id", count(*) as "n" from "comments" as "s1_0" group by "s1_0"."post_id") as "t1" ' +
+ *       'on "t1"."post_id" = "t0"."id"',
+ *     params: [0],
+ *   }),
+ * )
+ *
+ * @category combinators
+ * @since 0.2.0
+ */
+export const joinQuery =
+  <
+    M extends Model.AnyModel,
+    S extends string,
+    J extends Joins,
+    R,
+    const A extends string,
+    const K extends Expr.JoinKind = 'inner',
+  >(
+    sub: Make.Query<Model.AnyModel, string, unknown, Joins, R>,
+    kind: K,
+    options: JoinQueryOptions<M, S, J, R, A>,
+  ) =>
+  <P, R0>(q: Query<M, S, P, J, R0>): Query<M, S, P, AddJoinedQuery<J, A, R, K>, R0> => {
+    if (!isQuery(q)) return notAQuery('joinQuery', q) as never
+    const o: unknown = options
+    const opts = typeof o === 'object' && o !== null ? (o as Readonly<Record<string, unknown>>) : {}
+    return guardOn('joinQuery', q as AnyQuery, () =>
+      joinDerived(
+        'Query.joinQuery',
+        q as AnyQuery,
+        opts['as'],
+        kind,
+        false,
+        () =>
+          Make.isQuery(sub) && !sub.projected
+            ? 'expected a projection (Query.select) to join, got a query of whole rows'
+            : Subquery.embed('Query.joinQuery', sub),
+        opts['on'],
+      ),
+    ) as never
+  }
+
+/**
+ * The joins of a query after joining a subquery of row type `R` under name `N` with `kind` (see
+ * `AddJoin`).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type AddJoinedQuery<J extends Joins, N extends string, R, K extends Expr.JoinKind> = (K extends
+  'right' | 'full'
+  ? { readonly [X in keyof J]: NullableJoined<J[X]> } & { readonly '': Joined<string, true> }
+  : J) & { readonly [X in N]: Make.JoinedQuery<R, K extends 'left' | 'full' ? true : false> }
+
+/**
+ * A `lateral` join: the callback builds a query from the root row and the scope (a correlated
+ * subquery: it may read the row, `$.joined` bindings included), run once per row; its outputs are
+ * bound under `as`, typed as its projection (nullable with `left`, which keeps rows the subquery has no
+ * row for). `kind` is `inner` (default) or `left`. The top 3 comments of each post, as rows:
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const comment = Schema.table('comment', 'comments', { id: Column.serial, post_id: Column.integer, body: Column.text })
+ * const M = Schema.modelOrThrow({ post, comment }, {})
+ * const q = pipe(
+ *   Query.from(M, 'post'),
+ *   Query.joinLateral('top', p =>
+ *     pipe(
+ *       Query.from(M, 'comment'),
+ *       Query.where(c => Pred.eq(c.post_id, p.id)),
+ *       Query.select(c => ({ body: c.body })),
+ *       Query.orderBy([['desc', 'id']]),
+ *       Query.limit(3),
+ *     ),
+ *   ),
+ *   Query.select((p, $) => ({ title: p.title, body: $.joined.top.body })),
+ * )
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({
+ *     text:
+ *       'select "t0"."title", "t1"."body" from "posts" as "t0" inner join lateral (select "s1_0"."body" from ' +
+ *       '"comments" as "s1_0" where "s1_0"."post_id" = "t0"."id" order by "s1_0"."id" desc limit $1) as "t1" on true',
+ *     params: [3],
+ *   }),
+ * )
+ *
+ * @category combinators
+ * @since 0.2.0
+ */
+export const joinLateral =
+  <
+    M extends Model.AnyModel,
+    S extends string,
+    J extends Joins,
+    R,
+    const A extends string,
+    const K extends 'inner' | 'left' = 'inner',
+  >(
+    as: A,
+    f: (row: RootRefs<M, S, J>, $: Scope<M, S, J>) => Make.Query<Model.AnyModel, string, unknown, Joins, R>,
+    kind?: K,
+  ) =>
+  <P, R0>(q: Query<M, S, P, J, R0>): Query<M, S, P, AddJoinedQuery<J, A, R, K>, R0> => {
+    if (!isQuery(q)) return notAQuery('joinLateral', q) as never
+    return guardOn('joinLateral', q as AnyQuery, () =>
+      joinDerived(
+        'Query.joinLateral',
+        q as AnyQuery,
+        as,
+        kind,
+        true,
+        (own, errors) => {
+          if (typeof f !== 'function') return `expected a callback (row, $) => query, got ${show(f)}`
+          const root = own.select.from.alias
+          const built: unknown = Subquery.inCallback(() =>
+            f(
+              refs(own.model, own.schema, root, errors) as never,
+              scope(
+                own.model,
+                own.schema,
+                1,
+                root,
+                own.joined,
+                errors,
+                Subquery.namespaceOf(own.select),
+              ) as never,
+            ),
+          )
+          return Make.isQuery(built) && !built.projected
+            ? 'expected the callback to return a projection (Query.select), got a query of whole rows'
+            : Subquery.embed('Query.joinLateral', built)
+        },
+        undefined,
+      ),
+    ) as never
+  }
+
 // An order item: a name (an output of the projection, else a root column) or a term, with a direction.
 const orderTerm = (q: AnyQuery, item: unknown): E.Either<QueryError.QueryError, Select.OrderTerm> => {
   // items may come from untyped input: anything but a name, a term, or a [direction, name or term]
@@ -1425,9 +1743,10 @@ export const distinct =
  *   Query.toSql(q),
  *   E.right({
  *     text:
- *       'select upper("t0"."title") as "title", (select count(*) as "count" from "comments" as "e1_0" ' +
- *       'where "e1_0"."post_id" = "t0"."id") as "comments" from "posts" as "t0"',
- *     params: [],
+ *       'select upper("t0"."title") as "title", coalesce("t0_j0"."v0", cast($1 as bigint)) as "comments" ' +
+ *       'from "posts" as "t0" left join (select "e1_0"."post_id" as "k", count(*) as "v0" from "comments" as "e1_0" ' +
+ *       'group by "e1_0"."post_id") as "t0_j0" on "t0_j0"."k" = "t0"."id"',
+ *     params: [0],
  *   }),
  * )
  * const tables = new Map([
@@ -1773,7 +2092,8 @@ export const toSql = (q: AnyQuery): E.Either<QueryError.QueryError, Sql.Compiled
   // A query is ours, but its fields may have been replaced by a spread (`{ ...q, select: junk }`).
   try {
     // A projection that preloads also reads the owner keys its preloads need (`Keys.rootOf`).
-    if (!Keys.preloadsProjection(q)) return E.right(Sql.toSql(q.select))
+    if (!Keys.preloadsProjection(q))
+      return E.right(Sql.toSql(q.projected ? Lower.select(q.select) : q.select))
     const root = Keys.rootOf(q)
     return E.isLeft(root) ? root : E.right(Sql.toSql(root.right.select))
   } catch (u) {

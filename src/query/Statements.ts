@@ -268,7 +268,7 @@ const plan = (
   // The root's rows are read (and decoded) on their own: the load refuses a schema it cannot decode.
   if (Model.table(q.model, q.schema) === undefined)
     return E.left(QueryError.make('UnknownSchema', `the model has no schema '${q.schema}'`, q.schema))
-  if (nodes.right.length === 0) return E.right(done([root(q.select)]))
+  if (nodes.right.length === 0) return E.right(done([root(rooted.right.select)]))
   const levels = level(q.model, nodes.right, '')
   return E.isLeft(levels) ? levels : E.right(done([root(rooted.right.select), ...levels.right]))
 }

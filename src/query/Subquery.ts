@@ -130,36 +130,7 @@ const isPlain = (u: object): boolean => {
   return p === Object.prototype || p === null
 }
 
-// A copy of a tree with some aliases renamed (bindings and column references alike), sharing what
-// does not change. Values (a parameter's, a list's) are data: never entered. What the query layer
-// recorded of a term (`Make.typed`) follows it to its copy.
-const renameIn = (rename: (a: string) => string | undefined) => {
-  const walk = (x: unknown): unknown => {
-    if (typeof x !== 'object' || x === null) return x
-    if (Array.isArray(x)) {
-      const out = x.map(walk)
-      return out.every((y, i) => y === x[i]) ? x : Object.freeze(out)
-    }
-    const node = Node.isNode(x)
-    if (!node && !isPlain(x)) return x
-    const tag = (x as { readonly _tag?: unknown })._tag
-    if (node && tag === 'Param') return x
-    let changed = false
-    const copy: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(x)) {
-      let y: unknown = v
-      if (k === 'alias' && typeof v === 'string') y = rename(v) ?? v
-      else if (!(tag === 'InList' && k === 'values')) y = walk(v)
-      if (y !== v) changed = true
-      copy[k] = y
-    }
-    if (!changed) return x
-    const made = node ? Node.make(copy, tag === 'InList' ? 'values' : undefined) : Object.freeze(copy)
-    const info = Make.recorded(x)
-    return info === undefined ? made : Make.typed(made as unknown as Expr.Expr, info)
-  }
-  return walk
-}
+const renameIn = (rename: (a: string) => string | undefined) => Make.rewrite(rename)
 
 /**
  * A query moved to a fresh namespace of its own (its select and its joined bindings), so that the terms

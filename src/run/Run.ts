@@ -20,6 +20,7 @@ import { show } from '../error/Show.js'
 import type * as Spec from '../plan/Spec.js'
 import type { Loaded } from '../query/Loaded.js'
 import * as Keys from '../query/Keys.js'
+import * as Lower from '../query/Lower.js'
 import * as Make from '../query/Make.js'
 import { isQuery, type Result, type Whole } from '../query/Make.js'
 import * as PreparedQuery from '../query/Prepared.js'
@@ -178,7 +179,8 @@ export const rows = (
     if (table === undefined)
       return TE.left(QueryError.make('UnknownSchema', `the model has no schema '${q.schema}'`, q.schema))
     return pipe(
-      i.select(q.select),
+      // A projection's relation aggregates run as grouped joins (query/Lower.ts).
+      i.select(q.projected ? Lower.select(q.select) : q.select),
       TE.flatMapEither((raw): E.Either<LoadError, ReadonlyArray<Record<string, unknown>>> =>
         q.projected ? projected(q, raw) : Decode.rows(table, raw),
       ),

@@ -9,7 +9,7 @@
 import * as O from 'fp-ts/lib/Option.js'
 import * as Ex from '../ast/Expr.js'
 import type { AggFn, ArithOp, Call, CastType, Expr, FnName, SelectField, TruncUnit } from '../ast/Expr.js'
-import type { Join, OrderTerm, Output, PerParent, Select } from '../ast/Select.js'
+import type { Binding, Join, OrderTerm, Output, PerParent, Select } from '../ast/Select.js'
 import { show } from '../error/Show.js'
 
 // -------------------------------------------------------------------------------------
@@ -203,7 +203,10 @@ const handlers: Handlers = {
     `(${e.strings.map((s, i) => (i < e.args.length ? s + expr(ctx, e.args[i] as Expr) : s)).join('')})`,
   Exists: (ctx, e) => `exists (${select(ctx, e.select)})`,
   Scalar: (ctx, e) => `(${select(ctx, e.select)})`,
-  InSelect: (ctx, e) => `${compared(ctx, e.expr)} in (${select(ctx, e.select)})`,
+  InSelect: (ctx, e) =>
+    e.asArray === true
+      ? `${compared(ctx, e.expr)} = any(array(${select(ctx, e.select)}))`
+      : `${compared(ctx, e.expr)} in (${select(ctx, e.select)})`,
   Arith: (ctx, e) =>
     `${wrap(ctx, e.left)} ${Object.hasOwn(arithOps, e.op) ? arithOps[e.op] : '+'} ${wrap(ctx, e.right)}`,
   Call: (ctx, e) => (Object.hasOwn(calls, e.fn) ? calls[e.fn] : calls.coalesce)(ctx, e),
@@ -304,8 +307,12 @@ const joinKinds: Readonly<Record<Join['kind'], string>> = {
   full: 'full join',
 }
 
+// A table, or a derived table's select (`lateral` when it may read the bindings before it), under its alias.
+const source = (ctx: Context, b: Binding): string =>
+  `${b.select === undefined ? ident(b.table) : `${b.lateral === true ? 'lateral ' : ''}(${select(ctx, b.select)})`} as ${ident(b.alias)}`
+
 const join = (ctx: Context, j: Join): string =>
-  `${Object.hasOwn(joinKinds, j.kind) ? joinKinds[j.kind] : 'left join'} ${ident(j.binding.table)} as ${ident(j.binding.alias)} on ${expr(ctx, j.on)}`
+  `${Object.hasOwn(joinKinds, j.kind) ? joinKinds[j.kind] : 'left join'} ${source(ctx, j.binding)} on ${expr(ctx, j.on)}`
 
 /**
  * @category utils
@@ -362,7 +369,7 @@ export const clause: { readonly [K in SelectField]: (ctx: Context, v: Select[K])
   _tag: () => '',
   distinct: (_, d) => (d ? 'distinct ' : ''),
   columns: (ctx, cs) => (cs.length === 0 ? '1' : cs.map(o => output(ctx, o)).join(', ')),
-  from: (_, b) => ` from ${ident(b.table)} as ${ident(b.alias)}`,
+  from: (ctx, b) => ` from ${source(ctx, b)}`,
   joins: (ctx, js) => {
     let text = ''
     for (const j of js) text += ` ${join(ctx, j)}`

@@ -78,10 +78,17 @@ interface Source {
 /** The bound rows of a source for the bound rows of the enclosing selects. */
 type Run = (outer: Env) => ReadonlyArray<Env> | Failed
 
-/** A binding with its rows. */
+/**
+ * A binding with its rows: a table's, or a derived table's select (`derived`), run once per run of the
+ * enclosing source (per row before it when `lateral`).
+ */
 interface Bound {
   readonly alias: string
   readonly rows: ReadonlyArray<RawRow>
+  readonly derived?: {
+    readonly run: (env: Env) => ReadonlyArray<RawRow> | Failed
+    readonly lateral: boolean
+  }
 }
 
 /**
@@ -162,8 +169,15 @@ const partsOf = (e: Expr): Parts => (isExpr(e) ? (parts[e._tag] as (e: Expr) => 
 
 const exprsOf = selectChildren
 
-const ownAliases = (s: Select): ReadonlySet<string> =>
-  new Set([s.from.alias, ...s.joins.map(j => j.binding.alias)])
+// The aliases a select binds: its own, and those its derived tables bind inside them (their
+// expressions are walked as the select's: `selectChildren`).
+const ownAliases = (s: Select, out: Set<string> = new Set()): Set<string> => {
+  for (const b of [s.from, ...s.joins.map(j => j.binding)]) {
+    out.add(b.alias)
+    if (b.select !== undefined) ownAliases(b.select, out)
+  }
+  return out
+}
 
 // The aliases expressions read, a subquery's own bindings excluded.
 const refsOf = (es: ReadonlyArray<Expr>, out: Set<string> = new Set()): Set<string> => {
@@ -250,6 +264,14 @@ const exact = (index: Index): boolean => index.kind !== 'mixed' && index.kind !=
 const rowLists = new WeakSet<object>()
 
 const boundOf = (ctx: Ctx, b: Binding): E.Either<EvalError, Bound> => {
+  if (b.select !== undefined) {
+    const lateral = b.lateral === true
+    return E.map((run: (env: Env) => ReadonlyArray<RawRow> | Failed): Bound => ({
+      alias: b.alias,
+      rows: [],
+      derived: { run, lateral },
+    }))(compileSelect(ctx, b.select))
+  }
   const rows: unknown = ctx.tables.get(b.table)
   if (rows === undefined)
     return E.left(DbError.make('UndefinedTable', `relation "${b.table}" does not exist`, '42P01'))
@@ -314,6 +336,8 @@ const bestAccess = (
   cs: ReadonlyArray<Expr>,
   bound: ReadonlySet<string>,
 ): Access | null => {
+  // A derived table's rows are computed when the step runs: scanned.
+  if (b.derived !== undefined) return null
   for (const c of cs) {
     const a = accessFrom(ctx, b, c, bound)
     if (a !== null) return a
@@ -332,10 +356,14 @@ const plan = (ctx: Ctx, s: Source): E.Either<EvalError, ReadonlyArray<Step>> => 
   const from = boundOf(ctx, s.from)
   if (E.isLeft(from)) return from
   const joins: Array<{ readonly j: Join; readonly b: Bound }> = []
+  // A lateral derived table reads the bindings before it; another derived table only the enclosing
+  // selects' (as PostgreSQL scopes them).
+  const before = new Set([...ctx.scope, s.from.alias])
   for (const j of s.joins) {
-    const b = boundOf(ctx, j.binding)
+    const b = boundOf(j.binding.lateral === true ? { ...ctx, scope: new Set(before) } : ctx, j.binding)
     if (E.isLeft(b)) return b
     joins.push({ j, b: b.right })
+    before.add(j.binding.alias)
   }
   const own = new Set([s.from.alias, ...s.joins.map(j => j.binding.alias)])
   if (own.size !== s.joins.length + 1) return bad('a select binds the same alias twice')
@@ -356,7 +384,12 @@ const plan = (ctx: Ctx, s: Source): E.Either<EvalError, ReadonlyArray<Step>> => 
   const evalOf = (c: Expr): Eval => compiled.get(c) as Eval
   const steps: Array<Step> = []
   const bound = new Set(ctx.scope)
-  if (joins.every(({ j }) => j.kind === 'inner')) {
+  // Derived tables are joined in the written order (a lateral one reads the bindings before it).
+  if (
+    joins.every(({ j }) => j.kind === 'inner') &&
+    from.right.derived === undefined &&
+    joins.every(({ b }) => b.derived === undefined)
+  ) {
     const all = [...where, ...ons.flat()]
     const used = new Set<Expr>()
     const pending = [from.right, ...joins.map(x => x.b)]
@@ -414,20 +447,20 @@ const plan = (ctx: Ctx, s: Source): E.Either<EvalError, ReadonlyArray<Step>> => 
 
 // The rows a step tries. A key of another kind than the column's (or one that failed) could compare
 // equal to, or fail against, rows a probe would not find: those are scanned.
-const candidates = (step: Step, env: Env): ReadonlyArray<RawRow> => {
+const candidates = (step: Step, env: Env, all: ReadonlyArray<RawRow>): ReadonlyArray<RawRow> => {
   const access = step.access
-  if (access._tag === 'Scan') return step.binding.rows
+  if (access._tag === 'Scan') return all
   const { kind, rows } = access.index
   const keys = access.keys(env)
-  if (isFailed(keys)) return step.binding.rows
+  if (isFailed(keys)) return all
   if (keys.length === 1) {
     const k = keys[0]
     if (k === null || k === undefined) return []
-    if (Value.kindOf(k) !== kind) return kind === null ? [] : step.binding.rows
+    if (Value.kindOf(k) !== kind) return kind === null ? [] : all
     return rows.get(Value.keyOf(k)) ?? []
   }
   for (const k of keys)
-    if (k !== null && k !== undefined && kind !== null && Value.kindOf(k) !== kind) return step.binding.rows
+    if (k !== null && k !== undefined && kind !== null && Value.kindOf(k) !== kind) return all
   const seen = new Set<unknown>()
   const out: Array<RawRow> = []
   for (const k of keys) {
@@ -461,8 +494,15 @@ const compileRows = (ctx: Ctx, s: Source): E.Either<EvalError, Run> =>
       const next: Array<Env> = []
       const keepLeft = step.kind === 'left' || step.kind === 'full'
       const keepRight = step.kind === 'right' || step.kind === 'full'
+      const derived = step.binding.derived
+      let table = step.binding.rows
+      if (derived !== undefined && !derived.lateral) {
+        const rows = derived.run(outer)
+        if (isFailed(rows)) return rows
+        table = rows
+      }
       // Rows of the binding some row matched (a right or full join scans, so indexes are the table's).
-      const hit = keepRight ? new Uint8Array(step.binding.rows.length) : null
+      const hit = keepRight ? new Uint8Array(table.length) : null
       const emit = (e: Env): Failed | null => {
         const post = holdsAll(step.post, e)
         if (post === true) next.push(e)
@@ -470,7 +510,12 @@ const compileRows = (ctx: Ctx, s: Source): E.Either<EvalError, Run> =>
       }
       for (const env of envs) {
         let matched = false
-        const rows = candidates(step, env)
+        let rows: ReadonlyArray<RawRow>
+        if (derived !== undefined && derived.lateral) {
+          const r = derived.run(env)
+          if (isFailed(r)) return r
+          rows = r
+        } else rows = candidates(step, env, table)
         for (let i = 0; i < rows.length; i++) {
           const e = extend(env, step.binding.alias, rows[i] as RawRow)
           const on = holdsAll(step.on, e)
@@ -492,7 +537,7 @@ const compileRows = (ctx: Ctx, s: Source): E.Either<EvalError, Run> =>
         const none = step.before.reduce((e, alias) => extend(e, alias, null), outer)
         for (let i = 0; i < hit.length; i++)
           if (hit[i] === 0) {
-            const failed = emit(extend(none, step.binding.alias, step.binding.rows[i] as RawRow))
+            const failed = emit(extend(none, step.binding.alias, table[i] as RawRow))
             if (failed !== null) return failed
           }
       }

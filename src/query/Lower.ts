@@ -1,0 +1,276 @@
+/**
+ * Relation aggregates lowered to grouped joins. `$.count('comments')` is built as a correlated scalar
+ * subquery (`(select count(*) from comments where post_id = t0.id)`), which is what it means and what
+ * a subquery, a preload query or an embedded query keeps. In the root select of a projection,
+ * PostgreSQL answers the same question faster as one grouped derived table joined once:
+ *
+ *   left join (select e.post_id as k, count(*) as v from comments e
+ *              where e.post_id in (select t0.id from posts t0 where <the root's own filters>)
+ *              group by e.post_id) as "t0_j0" on "t0_j0"."k" = "t0"."id"
+ *
+ * with `coalesce(v, 0)` for a count. The semi-join repeats the root's filters that read only the root
+ * binding (a superset of the root's rows: any other filter still applies outside), so only the
+ * aggregated rows of the root's rows are grouped. Measured on bench W8 (500 posts, comment and like
+ * counts): grouped joins 5.7 ms, lateral counts 7.6 ms, correlated subqueries 8.8 ms.
+ *
+ * An aggregate is lowered only where that is the same query: it is correlated to the root binding and
+ * to nothing else; the root has no limit or offset (the correlated form then counts only the rows kept)
+ * and no per-parent window; in a grouped select it stands only inside aggregates (a joined column
+ * outside one would be neither grouped nor aggregated). Throughs keep the correlated form (each target
+ * record counts once, which a grouped join of the paths does not give for `sum`).
+ *
+ * `Query` records each relation aggregate it builds (`record`); `select` rewrites a select. Both
+ * interpreters run the lowered select, so the differential tests cover it.
+ *
+ * @since 0.2.0
+ */
+import * as O from 'fp-ts/lib/Option.js'
+import * as Expr from '../ast/Expr.js'
+import * as Node from '../ast/Node.js'
+import * as Select from '../ast/Select.js'
+import * as Sql from '../sql/Compile.js'
+import * as Make from './Make.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * What a relation aggregate is made of: its function, the conjunct correlating it to the owner
+ * (`key = outer.ownerColumn`), and its correlated select (one output: the aggregate).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface Parts {
+  readonly fn: 'count' | 'sum' | 'avg' | 'min' | 'max'
+  readonly link: Expr.Expr
+  readonly key: Expr.ColumnRef
+  readonly owner: Expr.ColumnRef
+  readonly select: Select.Select
+}
+
+const parts = new WeakMap<object, Parts>()
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * Records how a relation aggregate's scalar subquery was built (returns it).
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const record = <E extends Expr.Expr>(scalar: E, p: Parts): E => {
+  parts.set(scalar, p)
+  return scalar
+}
+
+// -------------------------------------------------------------------------------------
+// internals
+// -------------------------------------------------------------------------------------
+
+// The aliases a select binds, its derived tables' included.
+const bound = (s: Select.Select, out: Set<string>): Set<string> => {
+  for (const b of [s.from, ...s.joins.map(j => j.binding)]) {
+    out.add(b.alias)
+    if (b.select !== undefined) bound(b.select, out)
+  }
+  return out
+}
+
+// The aliases an expression reads that the selects inside it do not bind.
+const freeRefs = (es: ReadonlyArray<Expr.Expr>): Set<string> => {
+  const out = new Set<string>()
+  const stack: Array<readonly [Expr.Expr, ReadonlySet<string>]> = es.map(e => [e, new Set<string>()] as const)
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [x, own] = top
+    if (x._tag === 'ColumnRef') {
+      if (!own.has(x.alias)) out.add(x.alias)
+      continue
+    }
+    if (x._tag === 'Exists' || x._tag === 'Scalar' || x._tag === 'InSelect') {
+      const inner = bound(x.select, new Set(own))
+      for (const c of Expr.selectChildren(x.select)) stack.push([c, inner])
+      if (x._tag === 'InSelect') stack.push([x.expr, own])
+      continue
+    }
+    for (const [c] of Make.innerOf(x)) stack.push([c, own])
+  }
+  return out
+}
+
+interface Found {
+  readonly scalar: Expr.Expr
+  readonly parts: Parts
+  /** Whether some occurrence stands outside an aggregate of the select's own rows. */
+  bare: boolean
+}
+
+// The recorded relation aggregates among a select's own expressions (not inside its subqueries).
+// Walked in the order written, so that the joins follow the order of the aggregates.
+const findIn = (es: ReadonlyArray<Expr.Expr>, out: Map<Expr.Expr, Found>): void => {
+  const stack: Array<readonly [Expr.Expr, boolean]> = es.map(e => [e, false] as const).reverse()
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [x, inAgg] = top
+    const p = parts.get(x)
+    if (p !== undefined) {
+      const f = out.get(x) ?? { scalar: x, parts: p, bare: false }
+      if (!inAgg) f.bare = true
+      out.set(x, f)
+      continue
+    }
+    for (const [c, inSub] of [...Make.innerOf(x)].reverse())
+      if (!inSub) stack.push([c, inAgg || x._tag === 'Agg'])
+  }
+}
+
+// The correlated select without its correlating conjunct.
+const withoutLink = (p: Parts): Select.Select =>
+  Node.make({ ...p.select, where: p.select.where.filter(w => w !== p.link) })
+
+const grouped = (s: Select.Select): boolean =>
+  s.groupBy.length > 0 ||
+  s.having.length > 0 ||
+  [...s.columns.map(o => o.expr), ...s.orderBy.map(t => t.expr), ...s.distinctOn].some(Make.hasAggregate)
+
+// -------------------------------------------------------------------------------------
+// combinators
+// -------------------------------------------------------------------------------------
+
+const lowered = new WeakMap<Select.Select, Select.Select>()
+
+/**
+ * A select with the relation aggregates correlated to its root binding lowered to grouped joins
+ * (see the module doc); the select itself when none can be. Pure and total (computed once per select).
+ *
+ * @example
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Query, Schema } from 'quiver-sql'
+ * import * as t from 'io-ts'
+ * const Blog = Schema.model(
+ *   {
+ *     post: Schema.table('post', 'posts', { id: t.number, title: t.string }),
+ *     comment: Schema.table('comment', 'comments', { id: t.number, post_id: t.number }),
+ *   },
+ *   { post: { comments: Schema.hasMany('comment') } },
+ * )
+ * if (E.isLeft(Blog)) throw new Error('model')
+ * const q = pipe(Query.from(Blog.right, 'post'), Query.select((p, $) => ({ id: p.id, n: $.count('comments') })))
+ * const sql = Query.toSql(q)
+ * assert.ok(E.isRight(sql) && sql.right.text.includes('left join (select'))
+ *
+ * @category combinators
+ * @since 0.2.0
+ */
+export const select = (s: Select.Select): Select.Select => {
+  const hit = lowered.get(s)
+  if (hit !== undefined) return hit
+  const out = Node.total(
+    'Lower.select',
+    () => lower(s),
+    () => s,
+  )
+  lowered.set(s, out)
+  return out
+}
+
+const lower = (s: Select.Select): Select.Select => {
+  if (O.isSome(s.limit) || O.isSome(s.offset) || O.isSome(s.perParent)) return s
+  const root = s.from.alias
+  const found = new Map<Expr.Expr, Found>()
+  findIn(
+    [
+      ...s.columns.map(o => o.expr),
+      ...s.where,
+      ...s.orderBy.map(t => t.expr),
+      ...s.having,
+      ...s.distinctOn,
+      ...s.groupBy,
+    ],
+    found,
+  )
+  if (found.size === 0) return s
+  const isGrouped = grouped(s)
+  const eligible = [...found.values()].filter(f => {
+    if (isGrouped && f.bare) return false
+    const p = f.parts
+    if (p.owner.alias !== root) return false
+    const rest = p.select.where.filter(w => w !== p.link)
+    if (rest.length !== p.select.where.length - 1) return false
+    const own = bound(p.select, new Set())
+    const inner = withoutLink(p)
+    for (const a of freeRefs(Expr.selectChildren(inner))) if (!own.has(a)) return false
+    return true
+  })
+  if (eligible.length === 0) return s
+  // The root's filters that read the root binding only, and no lowered aggregate: the semi-join that
+  // keeps the grouping to the aggregated rows of the root's rows.
+  const lowerable = new Set(eligible.map(f => f.scalar))
+  const pushable =
+    s.from.select === undefined
+      ? s.where.filter(w => {
+          const inner = new Map<Expr.Expr, Found>()
+          findIn([w], inner)
+          if ([...inner.keys()].some(k => lowerable.has(k))) return false
+          const refs = freeRefs([w])
+          return refs.size === 1 && refs.has(root)
+        })
+      : []
+  // Aggregates over the same rows (the same association, filters and key) share one derived table.
+  const groups: Array<{
+    readonly text: string
+    readonly params: ReadonlyArray<unknown>
+    readonly members: Array<Found>
+  }> = []
+  for (const f of eligible) {
+    const rows = Sql.toSql(Select.set('columns', [{ name: 'k', expr: f.parts.key }])(withoutLink(f.parts)))
+    const g = groups.find(
+      x =>
+        x.text === rows.text &&
+        x.params.length === rows.params.length &&
+        x.params.every((v, i) => Object.is(v, rows.params[i])),
+    )
+    if (g === undefined) groups.push({ text: rows.text, params: rows.params, members: [f] })
+    else g.members.push(f)
+  }
+  const replace = new Map<unknown, Expr.Expr>()
+  const joins: Array<Select.Join> = []
+  groups.forEach(({ members }, i) => {
+    const p = (members[0] as Found).parts
+    const alias = `${root}_j${i}`
+    let inner = Select.set('columns', [
+      { name: 'k', expr: p.key },
+      ...members.map((m, j) => ({
+        name: `v${j}`,
+        expr: m.parts.select.columns[0]?.expr ?? Expr.agg('count', []),
+      })),
+    ])(withoutLink(p))
+    inner = Select.set('groupBy', [p.key])(inner)
+    if (pushable.length > 0) {
+      let keys = Select.create({ table: s.from.table, alias: root }, [
+        { name: p.owner.column, expr: Expr.column(root, p.owner.column) },
+      ])
+      for (const w of pushable) keys = Select.withWhere(w)(keys)
+      inner = Select.withWhere(Expr.inSelect(p.key, keys, true))(inner)
+    }
+    joins.push(
+      Select.join(
+        'left',
+        Select.derived(inner, alias),
+        Expr.eq(Expr.column(alias, 'k'), Expr.column(root, p.owner.column)),
+      ),
+    )
+    members.forEach((m, j) => {
+      const v = Expr.column(alias, `v${j}`)
+      const value =
+        m.parts.fn === 'count' ? Expr.call('coalesce', [v, Expr.cast(Expr.param(0), 'bigint')]) : v
+      replace.set(m.scalar, Make.typed(value, Make.infoOf(m.scalar)))
+    })
+  })
+  const walk = Make.rewrite(() => undefined, replace)
+  const swapped = walk(s) as Select.Select
+  return Select.withJoins(joins)(swapped)
+}
