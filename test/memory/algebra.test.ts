@@ -910,6 +910,24 @@ describe('found by the algebra property', () => {
     )
   })
 
+  // Memory computed an aggregate only for the groups HAVING kept, and only where its output needed it;
+  // PostgreSQL computes every aggregate of every group as it reads the rows.
+  it('every aggregate is computed for every group, those HAVING drops included', async () => {
+    const failing = X.agg('sum', [X.cast(t('name'), 'integer')])
+    const n = X.agg('count', [])
+    const grouped = set('groupBy', [t('kind')])
+    await agree(set('having', [X.compare('gt', n, p(5))])(grouped(select({ s: failing }))), error('22P02'))
+    await agree(set('having', [X.compare('gt', n, p(5))])(grouped(select({ n }))), rows())
+    await agree(
+      // (A constant condition would not do: PostgreSQL folds `case when false then ...` away, and the
+      // aggregate with it, before it runs.)
+      grouped(
+        select({ x: X.case_([{ when: X.isNull(X.isNull(t('kind'))), then: failing }], { _tag: 'None' }) }),
+      ),
+      error('22P02'),
+    )
+  })
+
   // Memory evaluated every row's outputs before the limit; PostgreSQL's LIMIT 0 reads no row at all.
   it('LIMIT 0 evaluates nothing: an output that would fail on every row does not', async () => {
     const failing = byId({ x: X.cast(t('name'), 'integer') }, 'owners')
