@@ -39,7 +39,7 @@ const kind = (e: { readonly _tag: string; readonly code?: string | null }): stri
 describe('memory == PostgreSQL on the query algebra', () => {
   it(
     'projections, expressions, groups, aggregates, having, distinctOn, path joins and nested subqueries',
-    { timeout: 60_000 + numRuns(80) * 500 },
+    { timeout: 60_000 + numRuns(80) * 1_000 },
     async () => {
       await fc.assert(
         fc.asyncProperty(cases, async ({ g, data, queries }) => {
