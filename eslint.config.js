@@ -11,6 +11,7 @@ export default tseslint.config(
       'bench/.data/**',
       'test/docs/.out/**',
       'docs/api/**',
+      'docs/playground/dist/**',
     ],
   },
   js.configs.recommended,

@@ -28,6 +28,7 @@ import { drizzleDb, drizzleImpl, drizzleW2, kyselyDb, kyselyImpl, kyselyW2 } fro
 import { quiverImpl, quiverW2Sql } from './quiver.js'
 import { rawJson, rawSeparate } from './raw.js'
 import { describe, w5Post, workloadIds, type Impl, type ImplName, type WorkloadId } from './workloads.js'
+import { isWriteWorkload, runWrites, type WriteWorkloadId } from './writes.js'
 
 // ---------------------------------------------------------------------------------------------------
 // options
@@ -49,7 +50,7 @@ const w5Calls = Number(option('w5-calls') ?? (quick ? 300 : 4000))
 const compileBlocks = quick ? 10 : 30
 const only = option('only')?.split(',')
 const workloads = (option('workloads')?.split(',') ?? [...workloadIds, 'W7']) as ReadonlyArray<
-  WorkloadId | 'W7'
+  WorkloadId | 'W7' | WriteWorkloadId
 >
 if (sizes(scale).posts < 3500 || sizes(scale).users < 300) {
   console.error(
@@ -184,7 +185,7 @@ const main = async () => {
   const noted = new Set<string>()
 
   for (const w of workloads) {
-    if (w === 'W7') continue
+    if (w === 'W7' || isWriteWorkload(w)) continue
     const all = makeAll()
     for (const i of all) if (i.note !== undefined) noted.add(`${i.name}: ${i.note}`)
     const impls = all.filter(i => keep(i) && (i.workloads === undefined || i.workloads.includes(w)))
@@ -294,6 +295,14 @@ const main = async () => {
     console.log(`\nW7 compile W2 only (µs per compile, median of ${compileBlocks} blocks of 200):`, compileUs)
     await k.destroy()
     await dsql.end()
+  }
+
+  // W12, W13: write workloads (bench/writes.ts), only when asked for (--workloads W12,W13)
+  const writes = workloads.filter(isWriteWorkload)
+  if (writes.length > 0) {
+    const wsql = client()
+    await runWrites(wsql, writes, rounds)
+    await wsql.end()
   }
 
   await db.stop()

@@ -442,9 +442,22 @@ const writeChecks: { readonly [K in Write['_tag']]: (w: Field) => string | undef
     const columns = w['columns']
     if (!isText(w['table']) || !texts(columns) || !texts(w['generated']) || !texts(w['key']))
       return 'an insert names its table, columns, generated and key columns as text'
-    if (w['onConflict'] !== 'raise' && w['onConflict'] !== 'nothing')
-      return "onConflict is 'raise' or 'nothing'"
+    const oc = w['onConflict']
+    if (oc !== 'raise' && oc !== 'nothing') {
+      const c = conflictOf(oc)
+      if (c !== undefined) return c
+    }
     const rows = w['rows']
+    if (w['select'] !== undefined) {
+      // insert ... select: the select gives the rows, one output per column.
+      if (!isList(rows) || rows.length !== 0) return 'an insert from a select holds no rows of values'
+      const s = select(w['select'])
+      if (s !== undefined) return s
+      const outputs = fields(w['select'])['columns']
+      return isList(outputs) && outputs.length === (columns as ReadonlyArray<string>).length
+        ? undefined
+        : 'an insert from a select takes one output per column'
+    }
     if (!isList(rows) || rows.length === 0) return 'an insert holds at least one row'
     for (const r of rows) {
       const p = params(r, (columns as ReadonlyArray<string>).length)
@@ -456,14 +469,49 @@ const writeChecks: { readonly [K in Write['_tag']]: (w: Field) => string | undef
     const set = w['set']
     if (!binding(w['binding']) || !isList(set) || set.length === 0)
       return 'an update names its binding and sets columns'
-    for (const pair of set) {
-      if (!isList(pair) || !isText(pair[0])) return 'an update sets named columns'
-      const p = params([pair[1]], 1)
-      if (p !== undefined) return p
-    }
-    return whereOf(w['where'])
+    const s = assignments(set)
+    return s !== undefined ? s : whereOf(w['where'])
   },
   Delete: w => (binding(w['binding']) ? whereOf(w['where']) : 'a delete names its binding'),
+}
+
+// `column = expression` pairs: an update's, or an upsert's `do update set`.
+const assignments = (set: ReadonlyArray<unknown>): string | undefined => {
+  for (const pair of set) {
+    if (!isList(pair) || !isText(pair[0])) return 'an update sets named columns'
+    const p = expr(pair[1])
+    if (p !== undefined) return p
+  }
+  return undefined
+}
+
+const conflictActions: {
+  readonly [K in 'Nothing' | 'Update']: (a: Field) => string | undefined
+} = {
+  Nothing: () => undefined,
+  Update: a => {
+    const set = a['set']
+    return isList(set) && set.length > 0 ? assignments(set) : 'an upsert update sets named columns'
+  },
+}
+
+// An upsert's conflict clause, built by `Ast.Write.conflict`.
+const conflictOf = (u: unknown): string | undefined => {
+  if (!Node.isNode(u) || fields(u)['_tag'] !== 'Conflict')
+    return "onConflict is 'raise', 'nothing' or a conflict built by Ast.Write.conflict"
+  const c = fields(u)
+  const target = c['target']
+  if (!isList(target)) return 'a conflict target is a list of columns'
+  for (const t of target) if (!isText(t)) return Node.refusal(t) ?? 'a conflict target names columns as text'
+  if (target.length === 0 && c['constraint'] === null)
+    return 'a conflict names its target columns or its constraint'
+  if (c['constraint'] !== null && !isText(c['constraint'])) return 'a conflict constraint is a name'
+  if (!isText(c['alias'])) return 'a conflict names the alias of the target table'
+  const a = c['action']
+  const tag = typeof a === 'object' && a !== null ? fields(a)['_tag'] : undefined
+  return typeof tag === 'string' && Object.hasOwn(conflictActions, tag)
+    ? conflictActions[tag as 'Nothing' | 'Update'](fields(a))
+    : "a conflict's action is Nothing or Update"
 }
 
 const whereOf = (where: unknown): string | undefined => {

@@ -13,7 +13,7 @@
 import * as Ex from './Expr.js'
 import type { Expr, Param } from './Expr.js'
 import * as Node from './Node.js'
-import type { Binding } from './Select.js'
+import type { Binding, Select } from './Select.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -44,7 +44,37 @@ export interface Ref extends Node.Branded {
 }
 
 /**
- * `insert into table (columns) values (...), ... [on conflict do nothing] returning ...`.
+ * What an upsert does with a row whose key is already there: `Nothing` skips it; `Update` updates
+ * the existing row with `set`, whose expressions read the existing row under the insert's `alias`
+ * and the proposed row under the alias `excluded`.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type ConflictAction =
+  | { readonly _tag: 'Nothing' }
+  | { readonly _tag: 'Update'; readonly set: ReadonlyArray<readonly [string, Expr]> }
+
+/**
+ * `on conflict (target) do ...` / `on conflict on constraint "name" do ...`: the unique key the
+ * conflict is about (its columns: the memory interpreter's arbiter; `constraint`, when given, is the
+ * name the SQL uses instead of the column list) and the action. Made by `conflict` only.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface Conflict extends Node.Branded {
+  readonly _tag: 'Conflict'
+  readonly target: ReadonlyArray<string>
+  readonly constraint: string | null
+  /** The alias the target table takes in the statement (what `Update` reads the existing row as). */
+  readonly alias: string
+  readonly action: ConflictAction
+}
+
+/**
+ * `insert into table (columns) values (...), ... [on conflict ...] returning ...`, or, with `select`,
+ * `insert into table (columns) select ...` (the select's outputs in `columns` order; `rows` empty).
  *
  * @category model
  * @since 0.1.0
@@ -59,12 +89,19 @@ export interface Insert extends Node.Branded {
   readonly generated: ReadonlyArray<string>
   /** The columns whose values must be unique (the primary key): what a conflict is about. */
   readonly key: ReadonlyArray<string>
-  readonly onConflict: 'raise' | 'nothing'
+  /**
+   * `raise`: a key conflict is an error; `nothing`: a row conflicting on any unique key is skipped;
+   * a `Conflict`: the conflict on one unique key is handled by its action (an upsert).
+   */
+  readonly onConflict: 'raise' | 'nothing' | Conflict
   readonly returning: ReadonlyArray<string>
+  /** The rows come from a select instead of `rows` (insert ... select). */
+  readonly select?: Select
 }
 
 /**
- * `update table as alias set column = value, ... where conjuncts returning ...`.
+ * `update table as alias set column = expression, ... where conjuncts returning ...`. The
+ * expressions read the row being updated under the binding's alias (`views = views + 1`).
  *
  * @category model
  * @since 0.1.0
@@ -72,7 +109,7 @@ export interface Insert extends Node.Branded {
 export interface Update extends Node.Branded {
   readonly _tag: 'Update'
   readonly binding: Binding
-  readonly set: ReadonlyArray<readonly [string, Param]>
+  readonly set: ReadonlyArray<readonly [string, Expr]>
   readonly where: ReadonlyArray<Expr>
   readonly returning: ReadonlyArray<string>
 }
@@ -127,6 +164,40 @@ export const ref = (step: number, column: string): Ref => {
   refs.add(r)
   return r
 }
+
+/**
+ * The conflict clause of an upsert (see `Conflict`).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Write } = Ast
+ * const ins = Write.insert({
+ *   table: 'tags', columns: ['name'], rows: [[Expr.param('sql')]], generated: ['id'], key: ['id'],
+ *   onConflict: Write.conflict({ target: ['name'], constraint: null, alias: 't0', action: { _tag: 'Nothing' } }),
+ *   returning: ['id'],
+ * })
+ * assert.deepStrictEqual(Sql.statementToSql(ins), E.right({
+ *   text: 'insert into "tags" as "t0" ("name") values ($1) on conflict ("name") do nothing returning "id"',
+ *   params: ['sql'],
+ * }))
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const conflict = (fields: Omit<Conflict, '_tag' | typeof Node.brand>): Conflict =>
+  Node.total(
+    'Write.conflict',
+    () => Node.make({ ...fields, _tag: 'Conflict' as const }),
+    reason =>
+      Node.make({
+        target: [Node.refuse(reason) as never],
+        constraint: null,
+        alias: '',
+        action: { _tag: 'Nothing' as const },
+        _tag: 'Conflict' as const,
+      }),
+  )
 
 /**
  * An insert statement (see `Insert`).

@@ -2,8 +2,9 @@
  * The errors of writing that are not the database's: a value a column's codec rejects, a missing
  * required column, an association that cannot be written this way (not loaded, read-only, `onReplace:
  * 'raise'`, another record given where only the existing entry may be updated, a foreign key set both
- * by the change and by a belongs_to parent), an invalid change, or a row that was no longer there (a
- * stale entry). Each names the schema, and the association and column where there is one.
+ * by the change and by a belongs_to parent), an invalid change, a key of user params that the cast's
+ * whitelist does not permit, or a row that was no longer there or whose optimistic lock version moved
+ * on (a stale entry). Each names the schema, and the association and column where there is one.
  *
  * @since 0.1.0
  */
@@ -18,8 +19,9 @@ import { show } from './Show.js'
  * Why a write was refused before reaching the database: an unknown name (`Unknown*`), a value or change
  * that is not valid (`InvalidValue`, `InvalidChange`), a column or key that is missing (`MissingColumn`,
  * `MissingKey`), an association that cannot be written as asked (`NotLoaded`, `ReadOnlyAssociation`,
- * `OnReplaceRaise`, `OnlyUpdateExisting`, `ForeignKeyConflict`), a row that was gone when written
- * (`StaleEntry`), or a construct that is not supported (`Unsupported`).
+ * `OnReplaceRaise`, `OnlyUpdateExisting`, `ForeignKeyConflict`), a key of cast params that the
+ * whitelist does not permit (`Unpermitted`), a row that was gone, or whose optimistic lock version
+ * moved on, when written (`StaleEntry`), or a construct that is not supported (`Unsupported`).
  *
  * @category model
  * @since 0.1.0
@@ -37,6 +39,7 @@ export type WriteErrorCode =
   | 'OnlyUpdateExisting'
   | 'ForeignKeyConflict'
   | 'InvalidChange'
+  | 'Unpermitted'
   | 'StaleEntry'
   | 'Unsupported'
 

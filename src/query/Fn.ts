@@ -805,6 +805,54 @@ export const scalar = <R>(
     return Subquery.carry(Make.typed(Expr.scalar(s.select), { ...info, nullable: true }), s.errors)
   })
 
+/**
+ * A typed SQL fragment: a tagged template whose columns interpolate as columns and anything else as a
+ * parameter, typed and decoded as `type` says (a `Column` such as `Column.integer`, or an io-ts codec),
+ * NULL included. The text is yours: Quiver only checks that it came from a tagged template.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Memory, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(
+ *   Query.from(M, 'post'),
+ *   Query.select(p => ({ words: Fn.fragment(Column.integer)`array_length(regexp_split_to_array(${p.title}, ${' '}), 1)` })),
+ * )
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({
+ *     text: 'select (array_length(regexp_split_to_array("t0"."title", $1), 1)) as "words" from "posts" as "t0"',
+ *     params: [' '],
+ *   }),
+ * )
+ * // typed ReadonlyArray<{ readonly words: number | null }>
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const fragment =
+  <A>(type: Column.Column<A> | Column.Codec<A>) =>
+  (strings: TemplateStringsArray, ...args: ReadonlyArray<unknown>): Pred.Term<A | null> =>
+    Invalid.total('Fn.fragment', () => {
+      const col: unknown = Column.isColumn(type)
+        ? type
+        : Column.isCodecLike(type)
+          ? Column.fromInput(type as Column.ColumnInput)
+          : undefined
+      if (col === undefined || !Column.isColumn(col))
+        return Invalid.pred(`Fn.fragment: expected a Column or an io-ts codec as the type, got ${show(type)}`)
+      if (!Node.isTemplate(strings, args.length))
+        return Invalid.pred(
+          `Fn.fragment: expected a tagged template (Fn.fragment(type)\`...\`), got ${show(strings)}`,
+        )
+      return Make.typed(Expr.fragment([...strings], args.map(Expr.operand)), {
+        ...Make.columnInfo(col),
+        nullable: true,
+      })
+    })
+
 // -------------------------------------------------------------------------------------
 // constructors: aggregates
 // -------------------------------------------------------------------------------------

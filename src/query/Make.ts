@@ -585,3 +585,40 @@ export const jsTypeOf: Readonly<Record<SqlType, JsType>> = {
   array: 'other',
   unknown: 'other',
 }
+
+/**
+ * What the query layer knows of a column's values: its SQL type, what its codec decodes to, its
+ * decoder, and whether it is nullable.
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const columnInfo = (col: Column.Column<unknown>): TermInfo => {
+  const sql = sqlTypeOf(Column.isColumn(col) ? col.sqlType : null)
+  const codec = Column.nonNull(col.codec)
+  return Object.freeze({
+    sql,
+    js: jsOfCodec(codec) ?? jsTypeOf[sql],
+    decode: Column.fastDecoder(codec),
+    expected: codec.name,
+    nullable: col.nullable === true,
+  })
+}
+
+// The JavaScript type a column's codec decodes to, asked of the codec itself (a custom `bigint` column
+// may decode to numbers): what `Fn.sum` and `Fn.avg` of it return is of that type.
+const jsOfCodec = (codec: Column.Codec<unknown>): JsType | undefined => {
+  try {
+    return codec.is(1)
+      ? 'number'
+      : codec.is('1')
+        ? 'string'
+        : codec.is(true)
+          ? 'boolean'
+          : codec.is(new Date(0))
+            ? 'Date'
+            : undefined
+  } catch {
+    return undefined
+  }
+}

@@ -21,7 +21,7 @@ import type * as Model from '../schema/Model.js'
 import * as Invalid from './Invalid.js'
 import * as Make from './Make.js'
 import type * as Pred from './Pred.js'
-import type { AnyQuery, Joins, Query } from './Query.js'
+import type { AnyQuery, Joins, Query, Whole } from './Query.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -55,11 +55,11 @@ export type Terms<A extends Params> = { readonly [K in keyof A]: Pred.Term<t.Typ
  * @category model
  * @since 0.1.0
  */
-export interface Prepared<M extends Model.AnyModel, S extends string, P, A extends Params> {
+export interface Prepared<M extends Model.AnyModel, S extends string, P, A extends Params, R = Whole> {
   readonly _tag: 'Prepared'
   readonly params: A
   /** The query over placeholders (its `errors` include bad declarations): run it through `Run.prepared`. */
-  readonly query: Query<M, S, P, Joins>
+  readonly query: Query<M, S, P, Joins, R>
   readonly placeholders: ReadonlyArray<Expr.Placeholder>
 }
 
@@ -67,7 +67,7 @@ export interface Prepared<M extends Model.AnyModel, S extends string, P, A exten
  * @category model
  * @since 0.1.0
  */
-export type AnyPrepared = Prepared<Model.AnyModel, string, unknown, Params>
+export type AnyPrepared = Prepared<Model.AnyModel, string, unknown, Params, unknown>
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -152,10 +152,17 @@ const namesOf = (params: unknown): ReadonlyArray<string> | undefined => {
  * @category constructors
  * @since 0.1.0
  */
-export const make = <const A extends Params, M extends Model.AnyModel, S extends string, P, J extends Joins>(
+export const make = <
+  const A extends Params,
+  M extends Model.AnyModel,
+  S extends string,
+  P,
+  J extends Joins,
+  R = Whole,
+>(
   params: A,
-  build: (terms: Terms<A>) => Query<M, S, P, J>,
-): Prepared<M, S, P, A> => {
+  build: (terms: Terms<A>) => Query<M, S, P, J, R>,
+): Prepared<M, S, P, A, R> => {
   const names = namesOf(params)
   const placeholders = (names ?? []).map(Expr.placeholder)
   const terms = Object.freeze(
@@ -191,14 +198,15 @@ export const make = <const A extends Params, M extends Model.AnyModel, S extends
             q.schema,
           ),
         )
-  const p: Prepared<M, S, P, A> = Object.freeze({
+  const p: Prepared<M, S, P, A, R> = Object.freeze({
     _tag: 'Prepared',
     params,
     query: (errors.length === 0 ? q : Make.make({ ...q, errors: [...q.errors, ...errors] })) as Query<
       M,
       S,
       P,
-      Joins
+      Joins,
+      R
     >,
     placeholders: Object.freeze(placeholders),
   })

@@ -526,35 +526,7 @@ const termsOf = (
   return terms
 }
 
-const columnInfo = (col: Column.Column<unknown>): Make.TermInfo => {
-  const sql = Make.sqlTypeOf(Column.isColumn(col) ? col.sqlType : null)
-  const codec = Column.nonNull(col.codec)
-  return Object.freeze({
-    sql,
-    js: jsOfCodec(codec) ?? Make.jsTypeOf[sql],
-    decode: Column.fastDecoder(codec),
-    expected: codec.name,
-    nullable: col.nullable === true,
-  })
-}
-
-// The JavaScript type a column's codec decodes to, asked of the codec itself (a custom `bigint` column
-// may decode to numbers): what `Fn.sum` and `Fn.avg` of it return is of that type.
-const jsOfCodec = (codec: Column.Codec<unknown>): Make.JsType | undefined => {
-  try {
-    return codec.is(1)
-      ? 'number'
-      : codec.is('1')
-        ? 'string'
-        : codec.is(true)
-          ? 'boolean'
-          : codec.is(new Date(0))
-            ? 'Date'
-            : undefined
-  } catch {
-    return undefined
-  }
-}
+const columnInfo = Make.columnInfo
 
 const refs = (
   model: Model.AnyModel,

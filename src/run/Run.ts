@@ -302,31 +302,61 @@ export const all = <M extends Model.AnyModel, S extends string, P, J extends Joi
  * @since 0.1.0
  */
 export const prepared =
-  <M extends Model.AnyModel, S extends string, P, A extends Prepared.Params>(
-    p: Prepared.Prepared<M, S, P, A>,
+  <M extends Model.AnyModel, S extends string, P, A extends Prepared.Params, R = Make.Whole>(
+    p: Prepared.Prepared<M, S, P, A, R>,
     options: Preload.Options = {},
   ) =>
-  (args: Prepared.Args<A>): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Loaded<M, S, P>>> =>
+  (
+    args: Prepared.Args<A>,
+  ): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Make.Result<M, S, P, R>>> =>
     QueryError.total('Run.prepared', () => {
       const o = checkOptions(options)
       if (E.isLeft(o)) return () => TE.left(o.left)
       const bad = isPrepared(p) ? checkQuery(p.query) : notPrepared(p)
       if (bad !== null) return () => TE.left(bad)
-      if ((p.query as AnyQuery).projected)
-        return () =>
-          TE.left(
-            QueryError.make(
-              'Unsupported',
-              'a prepared query with Query.select is not supported yet',
-              (p.query as AnyQuery).schema,
-            ),
-          )
+      const q = p.query as AnyQuery
+      if (q.projected) {
+        if (Keys.preloadsProjection(q))
+          return () =>
+            TE.left(
+              QueryError.make(
+                'Unsupported',
+                'a prepared projection (Query.select) with preloads is not supported yet: prepare the projection, or run the query unprepared',
+                q.schema,
+              ),
+            )
+        return preparedProjection(p as unknown as Prepared.AnyPrepared, args) as RTE.ReaderTaskEither<
+          Interpreter,
+          LoadError,
+          ReadonlyArray<Make.Result<M, S, P, R>>
+        >
+      }
       return Preload.fromPrepared(
         p as unknown as Prepared.AnyPrepared,
         args,
         o.right,
-      ) as RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Loaded<M, S, P>>>
+      ) as RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Make.Result<M, S, P, R>>>
     })
+
+// A prepared projection: the arguments bound to the placeholders, the root select run (its relation
+// aggregates lowered, computed once per prepared query), the rows decoded output by output.
+const preparedProjection =
+  (
+    p: Prepared.AnyPrepared,
+    args: unknown,
+  ): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Record<string, unknown>>> =>
+  (i: Interpreter) => {
+    const q = p.query as AnyQuery
+    const error = q.errors[0]
+    if (error !== undefined) return TE.left(error)
+    const bind = PreparedQuery.bind(p, args)
+    if (E.isLeft(bind)) return TE.left(bind.left)
+    if (Select.isTriviallyEmpty(q.select) && !Make.oneGroup(q.select)) return TE.right([])
+    return pipe(
+      i.select(Lower.select(q.select), bind.right),
+      TE.flatMapEither(raw => projected(q, raw)),
+    )
+  }
 
 /**
  * The one row of the query: `NotFound` with none, `TooMany` with several.
@@ -447,10 +477,10 @@ export interface Runners<R> {
     options?: Preload.Options,
   ) => RTE.ReaderTaskEither<R, LoadError, O.Option<Result<M, S, P, X>>>
   /** A prepared query's runner (see `Run.prepared`). */
-  readonly prepared: <M extends Model.AnyModel, S extends string, P, A extends Prepared.Params>(
-    p: Prepared.Prepared<M, S, P, A>,
+  readonly prepared: <M extends Model.AnyModel, S extends string, P, A extends Prepared.Params, X = Whole>(
+    p: Prepared.Prepared<M, S, P, A, X>,
     options?: Preload.Options,
-  ) => (args: Prepared.Args<A>) => RTE.ReaderTaskEither<R, LoadError, ReadonlyArray<Loaded<M, S, P>>>
+  ) => (args: Prepared.Args<A>) => RTE.ReaderTaskEither<R, LoadError, ReadonlyArray<Result<M, S, P, X>>>
   /** Preloads under rows already loaded (see `Run.preloadInto`). */
   readonly preloadInto: <
     M extends Model.AnyModel,

@@ -42,6 +42,12 @@ export interface Table<N extends string = string, C extends Columns = Columns> {
   readonly primaryKey: ReadonlyArray<string>
   /** The unique keys besides the primary key, each a list of columns. */
   readonly unique: ReadonlyArray<ReadonlyArray<string>>
+  /**
+   * The optimistic lock column (Ecto's `optimistic_lock`), or `null`: an integer column that updates and
+   * deletes check (`where "lock_version" = $old`) and updates bump, so a row changed meanwhile is a
+   * `StaleEntry` error instead of a lost update.
+   */
+  readonly optimisticLock: string | null
   /** What is wrong with the definition, in the order found; `model` rejects a table that has any. */
   readonly problems: ReadonlyArray<SchemaError.SchemaError>
 }
@@ -70,6 +76,13 @@ export interface TableOptions<C extends Columns> {
    * them as unique constraints.
    */
   readonly unique?: ReadonlyArray<(keyof C & string) | ReadonlyArray<keyof C & string>>
+  /**
+   * The column that versions each row for optimistic locking: a NOT NULL integer column outside the
+   * primary key. `Write.update`, `Write.delete` and the updates and deletes of change plans check it
+   * (`where "lock_version" = $old`), updates set it to `old + 1`, an insert that leaves it out starts
+   * it at 1, and a row whose version moved on is a `StaleEntry` error naming the schema.
+   */
+  readonly optimisticLock?: keyof C & string
 }
 
 // -------------------------------------------------------------------------------------
@@ -135,7 +148,8 @@ const keyList = (u: unknown): ReadonlyArray<string> | null =>
 /**
  * A table of the model: `name` is the schema's name in the model (what associations point at), `source`
  * the table in the database, `columns` the columns by name. The primary key is `id` unless the options
- * name another, possibly composite; `unique` lists unique column sets. Problems found here (a bad
+ * name another, possibly composite; `unique` lists unique column sets; `optimisticLock` names the
+ * version column of optimistic locking. Problems found here (a bad
  * identifier, a key column that does not exist) are kept in `problems` and reported by `model`.
  *
  * @example
@@ -147,6 +161,9 @@ const keyList = (u: unknown): ReadonlyArray<string> | null =>
  *   { primaryKey: ['tenant_id', 'id'], unique: ['email'] },
  * )
  * assert.deepStrictEqual(member.problems, [])
+ * // Optimistic locking: updates and deletes check the version, updates bump it.
+ * const doc = Schema.table('doc', 'docs', { id: Column.serial, lock_version: Column.integer }, { optimisticLock: 'lock_version' })
+ * assert.strictEqual(doc.optimisticLock, 'lock_version')
  *
  * @category constructors
  * @since 0.1.0
@@ -164,9 +181,10 @@ export const table = <const N extends string, const C extends Columns>(
   const normalised = new Map<string, Column.Column<unknown>>()
   const pk: Array<string> = []
   const unique: Array<ReadonlyArray<string>> = []
+  const lock: Array<string> = []
   // Untyped input may be a proxy or have getters that throw: what cannot be read is a problem too.
   try {
-    validate(name, source, columns, options, problem, normalised, pk, unique)
+    validate(name, source, columns, options, problem, normalised, pk, unique, lock)
   } catch (e) {
     problem(null, `the table definition could not be read: ${SchemaError.thrown(e)}`)
   }
@@ -178,6 +196,7 @@ export const table = <const N extends string, const C extends Columns>(
     columns: normalised,
     primaryKey: Object.freeze(pk),
     unique: Object.freeze(unique),
+    optimisticLock: lock[0] ?? null,
     problems: Object.freeze(problems),
   })
 }
@@ -191,6 +210,7 @@ const validate = (
   normalised: Map<string, Column.Column<unknown>>,
   pk: Array<string>,
   unique: Array<ReadonlyArray<string>>,
+  lock: Array<string>,
 ): void => {
   let found = false
   const report = (option: string | null, reason: string) => {
@@ -220,8 +240,8 @@ const validate = (
   const opts: Readonly<Record<string, unknown>> = isRecord(options) ? options : {}
   if (!isRecord(options)) report(null, `expected an object of table options, got ${show(options)}`)
   for (const k of Object.keys(opts))
-    if (k !== 'primaryKey' && k !== 'unique' && opts[k] !== undefined)
-      report(k, `unknown table option; expected one of 'primaryKey', 'unique'`)
+    if (!tableOptions.includes(k) && opts[k] !== undefined)
+      report(k, `unknown table option; expected one of ${tableOptions.map(o => `'${o}'`).join(', ')}`)
   const givenKey = opts['primaryKey'] ?? 'id'
   if (Array.isArray(givenKey) && givenKey.length === 0) {
     // no primary key
@@ -263,6 +283,33 @@ const validate = (
         else unique.push(Object.freeze([...keys]))
       }
   }
+  const givenLock = opts['optimisticLock']
+  if (givenLock !== undefined) {
+    const p = lockProblem(givenLock, normalised, pk)
+    if (p === null) lock.push(givenLock as string)
+    else report('optimisticLock', p)
+  }
+}
+
+const tableOptions: ReadonlyArray<string> = ['primaryKey', 'unique', 'optimisticLock']
+
+// The lock column holds a whole number that the plans compare and increment: an integer codec (1 is one
+// of its values, 0.5 and the text '1' are not), never NULL, and not a key (a key that changed would no
+// longer find its row).
+const lockProblem = (
+  given: unknown,
+  columns: ReadonlyMap<string, Column.Column<unknown>>,
+  pk: ReadonlyArray<string>,
+): string | null => {
+  if (typeof given !== 'string') return `expected a column name, got ${show(given)}`
+  const c = columns.get(given)
+  if (c === undefined) return `optimistic lock column '${given}' is not a column`
+  if (pk.includes(given)) return `optimistic lock column '${given}' is part of the primary key`
+  if (c.nullable || c.codec.is(null))
+    return `optimistic lock column '${given}' is nullable; a version is never NULL`
+  if (!c.codec.is(1) || c.codec.is(0.5) || c.codec.is('1'))
+    return `optimistic lock column '${given}' is not an integer column (${c.codec.name}); use Column.integer`
+  return null
 }
 
 // -------------------------------------------------------------------------------------

@@ -5,8 +5,18 @@
  *
  * @since 0.1.0
  */
-import type { Delete, Insert, Update, Write } from '../ast/Write.js'
-import { type CompiledQuery, type Context, compiled, conjunction, context, expr, ident } from './Compile.js'
+import type { Expr } from '../ast/Expr.js'
+import type { Conflict, ConflictAction, Delete, Insert, Update, Write } from '../ast/Write.js'
+import {
+  type CompiledQuery,
+  type Context,
+  compiled,
+  conjunction,
+  context,
+  expr,
+  ident,
+  select,
+} from './Compile.js'
 
 // -------------------------------------------------------------------------------------
 // utils
@@ -19,9 +29,29 @@ const where = (ctx: Context, conjuncts: Update['where']): string =>
   conjuncts.length === 0 ? '' : ` where ${conjunction(ctx, conjuncts)}`
 
 // What an insert does on a key conflict; keywords come from this table, never from the field's text.
-const conflicts: Readonly<Record<Insert['onConflict'], string>> = {
+const conflicts: Readonly<Record<'raise' | 'nothing', string>> = {
   raise: '',
   nothing: ' on conflict do nothing',
+}
+
+const assignments = (ctx: Context, set: ReadonlyArray<readonly [string, Expr]>): string =>
+  set.map(([c, e]) => `${ident(c)} = ${expr(ctx, e)}`).join(', ')
+
+const actions: {
+  readonly [K in ConflictAction['_tag']]: (
+    ctx: Context,
+    a: Extract<ConflictAction, { readonly _tag: K }>,
+  ) => string
+} = {
+  Nothing: () => 'do nothing',
+  Update: (ctx, a) => `do update set ${assignments(ctx, a.set)}`,
+}
+
+const conflictClause = (ctx: Context, c: Conflict): string => {
+  const target =
+    c.constraint === null ? `(${c.target.map(ident).join(', ')})` : `on constraint ${ident(c.constraint)}`
+  const action = (actions[c.action._tag] as (ctx: Context, a: ConflictAction) => string)(ctx, c.action)
+  return ` on conflict ${target} ${action}`
 }
 
 type Handlers = {
@@ -30,21 +60,27 @@ type Handlers = {
 
 const handlers: Handlers = {
   Insert: (ctx: Context, w: Insert) => {
-    const target = ident(w.table)
+    const oc = w.onConflict
+    const upsert = typeof oc === 'object'
+    // An upsert names the target's alias: its `do update set` reads the existing row through it.
+    const target = upsert ? `${ident(w.table)} as ${ident(oc.alias)}` : ident(w.table)
     const body =
-      w.columns.length === 0
-        ? // A row of defaults only; several such rows need one statement each (see `Plan`).
-          ' default values'
-        : ` (${w.columns.map(ident).join(', ')}) values ${w.rows
-            .map(r => `(${r.map(p => expr(ctx, p)).join(', ')})`)
-            .join(', ')}`
-    const conflict = Object.hasOwn(conflicts, w.onConflict) ? conflicts[w.onConflict] : ''
+      w.select !== undefined
+        ? ` (${w.columns.map(ident).join(', ')}) ${select(ctx, w.select)}`
+        : w.columns.length === 0
+          ? // A row of defaults only; several such rows need one statement each (see `Plan`).
+            ' default values'
+          : ` (${w.columns.map(ident).join(', ')}) values ${w.rows
+              .map(r => `(${r.map(p => expr(ctx, p)).join(', ')})`)
+              .join(', ')}`
+    const conflict = upsert ? conflictClause(ctx, oc) : Object.hasOwn(conflicts, oc) ? conflicts[oc] : ''
     return `insert into ${target}${body}${conflict}${returning(w.returning)}`
   },
   Update: (ctx: Context, w: Update) =>
-    `update ${ident(w.binding.table)} as ${ident(w.binding.alias)} set ${w.set
-      .map(([c, p]) => `${ident(c)} = ${expr(ctx, p)}`)
-      .join(', ')}${where(ctx, w.where)}${returning(w.returning)}`,
+    `update ${ident(w.binding.table)} as ${ident(w.binding.alias)} set ${assignments(ctx, w.set)}${where(
+      ctx,
+      w.where,
+    )}${returning(w.returning)}`,
   Delete: (ctx: Context, w: Delete) =>
     `delete from ${ident(w.binding.table)} as ${ident(w.binding.alias)}${where(ctx, w.where)}${returning(w.returning)}`,
 }

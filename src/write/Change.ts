@@ -12,8 +12,15 @@
  *
  * Every value is checked with its column's codec before a plan exists: the entries of `putAssoc`
  * (an unknown key is an error, a preloaded association a record carries is not written), the params
- * of `castAssoc` (a rejected value is a change error, a rejected key an error value), defaults and
- * join rows. As Ecto, a has_one / belongs_to with `onReplace: 'update'` only updates the existing
+ * of `cast` / `castAssoc` (a rejected value is a change error, a rejected key an error value), defaults
+ * and join rows. Params from users pass a whitelist (`Permit`) per schema and association, nested as
+ * deep as the params go: any other key is an `Unpermitted` error, or dropped when the whitelist says
+ * so. A nested cast makes the entries' own association changes, written after their record (a new
+ * record's key passed down by plan reference).
+ *
+ * A versioned table (`optimisticLock`) has every row the plan updates or deletes checked at its version
+ * and every update bump it; the owner of a change is always checked and bumped, so that a concurrent
+ * change to it or its children is a `StaleEntry` and the plan rolls back. As Ecto, a has_one / belongs_to with `onReplace: 'update'` only updates the existing
  * entry (another existing record is `OnlyUpdateExisting`), and a belongs_to change whose fields set
  * the foreign key to something else than the new parent's key is `ForeignKeyConflict`.
  *
@@ -36,7 +43,17 @@ import type { Column } from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import type { Table } from '../schema/Table.js'
 import * as Plan from './Plan.js'
-import { applyDefaults, byKey, checkRecord, encode, insertStatements, valueParam } from './Record.js'
+import {
+  type DirectName,
+  applyDefaults,
+  byKey,
+  checkRecord,
+  encode,
+  insertStatements,
+  lockOf,
+  valueParam,
+  withoutLock,
+} from './Record.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -49,8 +66,14 @@ import { applyDefaults, byKey, checkRecord, encode, insertStatements, valueParam
  * @since 0.1.0
  */
 export type Entry =
-  | { readonly _tag: 'Insert'; readonly values: Fields }
-  | { readonly _tag: 'Update'; readonly current: Fields; readonly changes: Fields }
+  /** `nested`: the changes of the new record's own associations (a nested cast), written after it. */
+  | { readonly _tag: 'Insert'; readonly values: Fields; readonly nested?: ReadonlyArray<AssocChange> }
+  | {
+      readonly _tag: 'Update'
+      readonly current: Fields
+      readonly changes: Fields
+      readonly nested?: ReadonlyArray<AssocChange>
+    }
   /**
    * A record that exists but is not associated: re-pointed at the owner (a join row for many-to-many),
    * and its other given columns (`changes`) written with it.
@@ -106,6 +129,99 @@ export interface PutOptions {
   /** Many-to-many: insert join rows with ON CONFLICT DO NOTHING (else the association's option). */
   readonly onJoinConflict?: 'raise' | 'nothing'
 }
+
+/**
+ * A cast's whitelist (Ecto's `cast(params, permitted)`): the columns of the schema that params may set,
+ * the associations that may be cast from params with their own whitelists (nested as deep as wanted),
+ * and what a key of the params that is neither does: `'strict'` (default) an `Unpermitted` error naming
+ * schema, association and key, `'drop'` leave it out. A nested whitelist without `unknown` takes its
+ * parent's. The key `id` (the primary key) matches entries to the current children only when it is
+ * permitted; the foreign key pointing a has-many / has-one entry at its owner is never permitted.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface Permit {
+  readonly permit: ReadonlyArray<string>
+  readonly assocs?: { readonly [association: string]: Permit }
+  readonly unknown?: 'strict' | 'drop'
+}
+
+// -------------------------------------------------------------------------------------
+// type-level checks
+// -------------------------------------------------------------------------------------
+
+/**
+ * `unknown` when `N` names an association of `S` that can be changed (or is a plain `string`, checked
+ * when the change is made); otherwise a type no change has, whose one property says what is wrong.
+ *
+ * @category type-level checks
+ * @since 0.2.0
+ */
+export type ValidName<M extends Model.AnyModel, S extends string, N extends string> = string extends N
+  ? unknown
+  : N extends DirectName<M, S>
+    ? unknown
+    : { readonly 'invalid association': `schema '${S}' has no association '${N}' that can be changed` }
+
+type PermitColumnProblems<M extends Model.AnyModel, S extends string, P, At extends string> = P extends {
+  readonly permit: ReadonlyArray<infer C>
+}
+  ? Exclude<C & string, keyof Model.Row<M, S> & string> extends infer X extends string
+    ? [X] extends [never]
+      ? never
+      : string extends X
+        ? never // a whitelist built at run time: checked when the change is made
+        : `cast ${At}: '${X}' is not a column of schema '${S}'`
+    : never
+  : never
+
+type PermitAssocProblems<M extends Model.AnyModel, S extends string, P, At extends string> = P extends {
+  readonly assocs: infer A
+}
+  ? {
+      readonly [K in keyof A & string]: K extends DirectName<M, S>
+        ? PermitProblems<M, Model.Target<M, S, K>, A[K], `${At}.${K}`>
+        : `cast ${At}: schema '${S}' has no association '${K}' that can be cast`
+    }[keyof A & string]
+  : never
+
+/**
+ * The problems of a cast whitelist on schema `S`, as messages (never when there is none): a permitted
+ * name that is not a column, an association that is not one of the schema's (or is read-only), nested.
+ *
+ * @category type-level checks
+ * @since 0.2.0
+ */
+export type PermitProblems<M extends Model.AnyModel, S extends string, P, At extends string = S> =
+  PermitColumnProblems<M, S, P, At> | PermitAssocProblems<M, S, P, At>
+
+/**
+ * `unknown` for a whitelist that fits schema `S`; otherwise a type no change has, whose one property
+ * names the problem (so a misspelled column in `permit` is a compile error that says which).
+ *
+ * @category type-level checks
+ * @since 0.2.0
+ */
+export type ValidPermit<M extends Model.AnyModel, S extends string, P> = [PermitProblems<M, S, P>] extends [
+  never,
+]
+  ? unknown
+  : { readonly 'invalid cast': PermitProblems<M, S, P> }
+
+/**
+ * `unknown` when `P` is a whitelist that fits the target of association `N` of `S` (or `N` is not
+ * known, which `ValidName` reports); otherwise a type no change has, naming the problem.
+ *
+ * @category type-level checks
+ * @since 0.2.0
+ */
+export type ValidAssocPermit<M extends Model.AnyModel, S extends string, N extends string, P> =
+  N extends DirectName<M, S>
+    ? [PermitProblems<M, Model.Target<M, S, N>, P, `${S}.${N}`>] extends [never]
+      ? unknown
+      : { readonly 'invalid cast': PermitProblems<M, Model.Target<M, S, N>, P, `${S}.${N}`> }
+    : unknown
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -246,20 +362,132 @@ const decodeParam = (column: Column<unknown>, v: unknown): E.Either<unknown, unk
   return E.isRight(again) ? again : d
 }
 
+// A cast's whitelist as checked against the schema it applies to: its columns, the nested whitelists by
+// association, and what an unpermitted key does (inherited by the nested ones that do not say).
+interface Permitted {
+  readonly columns: ReadonlySet<string>
+  readonly assocs: ReadonlyMap<string, Permit>
+  readonly unknown: 'strict' | 'drop'
+}
+
+const permitKeys: ReadonlyArray<string> = ['permit', 'assocs', 'unknown']
+
+// The whitelist of a cast on schema `schema` (reached through `name` of `owner`, for a castAssoc), or
+// an error naming the schema, the association and what is wrong with it: an unknown column, an
+// association that cannot be cast, the foreign key the owner sets, an option that is not one.
+const checkPermit = (
+  model: Model.AnyModel,
+  schema: string,
+  permit: unknown,
+  inherited: 'strict' | 'drop',
+  via: { readonly owner: string; readonly name: string; readonly association: Model.ResolvedDirect } | null,
+): E.Either<WriteError.WriteError, Permitted> => {
+  const where = via === null ? { schema } : { schema: via.owner, association: via.name }
+  const what =
+    via === null
+      ? `the cast of schema '${schema}'`
+      : `the cast of association '${via.name}' of schema '${via.owner}'`
+  const refuse = (code: WriteError.WriteErrorCode, reason: string, column?: string) =>
+    E.left(WriteError.make(code, `${what}: ${reason}`, column === undefined ? where : { ...where, column }))
+  if (!isRecord(permit))
+    return refuse(
+      'InvalidValue',
+      `expected a whitelist { permit: [columns], assocs?, unknown? }, got ${show(permit)}`,
+    )
+  const extra = Object.keys(permit).find(k => !permitKeys.includes(k))
+  if (extra !== undefined)
+    return refuse('InvalidValue', `unknown option '${extra}'; expected one of 'permit', 'assocs', 'unknown'`)
+  const t = Model.table(model, schema)
+  if (t === undefined) return refuse('UnknownSchema', `the model has no schema '${schema}'`)
+  const list: unknown = permit['permit']
+  if (!Array.isArray(list) || !list.every(c => typeof c === 'string'))
+    return refuse('InvalidValue', `'permit' must be a list of column names, got ${show(list)}`)
+  for (const c of list as ReadonlyArray<string>) {
+    if (!t.columns.has(c))
+      return refuse('UnknownColumn', `permits '${c}', which is not a column of schema '${schema}'`, c)
+    // The owner's key is the owner's to set: a child naming another owner would move it.
+    if (
+      via !== null &&
+      (via.association._tag === 'HasMany' || via.association._tag === 'HasOne') &&
+      c === via.association.relatedKey
+    )
+      return refuse(
+        'Unpermitted',
+        `permits '${c}', the foreign key that points the '${via.name}' entries at their owner; the owner's key is set by the plan, never from params`,
+        c,
+      )
+  }
+  const unknown = permit['unknown'] ?? inherited
+  if (unknown !== 'strict' && unknown !== 'drop')
+    return refuse('InvalidValue', `option 'unknown' must be 'strict' or 'drop', got ${show(unknown)}`)
+  const assocs = permit['assocs'] ?? {}
+  if (!isRecord(assocs))
+    return refuse(
+      'InvalidValue',
+      `'assocs' must be an object of association name -> whitelist, got ${show(assocs)}`,
+    )
+  for (const a of Object.keys(assocs)) {
+    const r = Model.association(model, schema, a)
+    if (r === undefined) return refuse('UnknownAssociation', `schema '${schema}' has no association '${a}'`)
+    if (r._tag === 'Through')
+      return refuse(
+        'ReadOnlyAssociation',
+        `association '${a}' of schema '${schema}' is a through association, which is read-only`,
+      )
+  }
+  return E.right({
+    columns: new Set(list as ReadonlyArray<string>),
+    assocs: new Map(Object.entries(assocs as Readonly<Record<string, Permit>>)),
+    unknown,
+  })
+}
+
+// An unpermitted key of the params: an error naming the schema, association and key, or nothing (dropped).
+const unpermitted = (
+  permitted: Permitted,
+  at: string,
+  where: { readonly schema: string; readonly association?: string },
+  key: string,
+): E.Either<WriteError.WriteError, void> =>
+  permitted.unknown === 'drop'
+    ? E.right(undefined)
+    : E.left(
+        WriteError.make(
+          'Unpermitted',
+          `'${at}${key}' is not permitted: ${
+            where.association === undefined
+              ? `schema '${where.schema}'`
+              : `association '${where.association}' of schema '${where.schema}'`
+          } casts only ${permitted.columns.size === 0 && permitted.assocs.size === 0 ? 'nothing' : [...permitted.columns, ...permitted.assocs.keys()].map(k => `'${k}'`).join(', ')}; permit it, or cast with unknown: 'drop'`,
+          { ...where, column: key },
+        ),
+      )
+
 const modify = (
   mode: 'put' | 'cast',
   name: string,
   value: unknown,
+  permit: unknown,
 ): ((c: Change) => E.Either<WriteError.WriteError, Change>) => {
-  return c => WriteError.guarded(`Write.${mode}Assoc`, () => modifyOne(mode, name, value, c))
+  return c =>
+    WriteError.guarded(`Write.${mode}Assoc`, () => {
+      if (mode === 'put') return modifyOne('put', name, value, c, null, '')
+      const a = directAssociation(c, mode, name)
+      if (E.isLeft(a)) return a
+      const p = checkPermit(c.model, a.right.target, permit, 'strict', {
+        owner: c.schema,
+        name,
+        association: a.right,
+      })
+      return E.isLeft(p) ? p : modifyOne('cast', name, value, c, p.right, '')
+    })
 }
 
-const modifyOne = (
+const directAssociation = (
+  c: Change,
   mode: 'put' | 'cast',
   name: string,
-  value: unknown,
-  c: Change,
-): E.Either<WriteError.WriteError, Change> => {
+): E.Either<WriteError.WriteError, Model.ResolvedDirect> => {
   const a = Model.association(c.model, c.schema, name)
   if (a === undefined)
     return fail(c, name, 'UnknownAssociation', `schema '${c.schema}' has no association '${name}'`)
@@ -270,6 +498,35 @@ const modifyOne = (
       'ReadOnlyAssociation',
       `cannot ${mode} association '${name}' of schema '${c.schema}': a through association is read-only; change its hops instead`,
     )
+  return E.right(a)
+}
+
+// A record of an association change, as a change of its own: what its nested casts apply to.
+const entryChange = (c: Change, schema: string, e: Entry & { readonly _tag: 'Insert' | 'Update' }): Change =>
+  Object.freeze({
+    ...c,
+    schema,
+    owner: e._tag === 'Insert' ? e.values : e.current,
+    isNew: e._tag === 'Insert',
+    fields: {},
+    associations: [],
+    errors: [],
+    valid: true,
+  })
+
+// `permitted` is the cast's whitelist (null for put); `at` the path of the entries' parent in the
+// params (`comments[0].`), for the messages of nested casts.
+const modifyOne = (
+  mode: 'put' | 'cast',
+  name: string,
+  value: unknown,
+  c: Change,
+  permitted: Permitted | null,
+  at: string,
+): E.Either<WriteError.WriteError, Change> => {
+  const direct = directAssociation(c, mode, name)
+  if (E.isLeft(direct)) return direct
+  const a = direct.right
   // Ecto: a key missing from the params is no change (the association need not even be loaded).
   if (mode === 'cast' && value === undefined) return E.right(c)
   const target = Model.table(c.model, a.target) as Table
@@ -293,8 +550,8 @@ const modifyOne = (
   const errors: Array<WriteError.FieldError> = []
   const next: Array<Fields> = []
   for (const [i, g] of given.entries()) {
-    if (!isRecord(g)) return fail(c, name, 'InvalidValue', `entry ${i} of '${name}' is not a record`)
-    if (mode === 'put') {
+    if (!isRecord(g)) return fail(c, name, 'InvalidValue', `entry ${i} of '${at}${name}' is not a record`)
+    if (permitted === null) {
       // A record given in code is trusted to be a record of the target: every column checked, an
       // unknown key an error; preloaded associations it carries are not written.
       const checked = checkRecord(c.model, target, g, origin, 'skip')
@@ -302,12 +559,19 @@ const modifyOne = (
       next.push(checked.right)
       continue
     }
-    // cast: keep the target's columns, checked by their codecs; a rejected value is a change error,
-    // except in a key, which decides what the entry is: that is an error of its own.
+    // cast: keep the permitted columns, checked by their codecs; a rejected value is a change error,
+    // except in a key, which decides what the entry is: that is an error of its own. Any other key is
+    // an error (or dropped, as the whitelist says); nested associations are cast below.
     const kept: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(g)) {
-      const col = target.columns.get(k)
-      if (col === undefined || v === undefined) continue
+      if (v === undefined) continue
+      if (!permitted.columns.has(k)) {
+        if (permitted.assocs.has(k)) continue
+        const u = unpermitted(permitted, `${at}${name}[${i}].`, origin, k)
+        if (E.isLeft(u)) return u
+        continue
+      }
+      const col = target.columns.get(k) as Column<unknown>
       const isKey = target.primaryKey.includes(k)
       // A form's empty key, or a JSON null, means a new entry (Ecto casts both to nil).
       if (isKey && (v === null || v === '')) continue
@@ -321,7 +585,7 @@ const modifyOne = (
             { schema: c.schema, association: name, column: k },
           ),
         )
-      else errors.push(WriteError.fieldError(`${name}[${i}].${k}`, 'is invalid', 'cast'))
+      else errors.push(WriteError.fieldError(`${at}${name}[${i}].${k}`, 'is invalid', 'cast'))
     }
     next.push(kept)
   }
@@ -333,6 +597,8 @@ const modifyOne = (
   )
   const seen = new Set<string>()
   const entries: Array<Entry> = []
+  // The params entry each entry came from, for its nested casts.
+  const from: Array<number> = []
   const replaced: Array<Fields> = []
   const defaultsOwner = mode === 'cast' ? c.owner : null
   for (const [i, n] of next.entries()) {
@@ -340,7 +606,7 @@ const modifyOne = (
     if (k !== null && seen.has(k) && a._tag === 'ManyToMany' && a.unique) {
       errors.push(
         WriteError.fieldError(
-          `${name}[${i}].${target.primaryKey.join(',')}`,
+          `${at}${name}[${i}].${target.primaryKey.join(',')}`,
           'has already been taken',
           'unique',
         ),
@@ -349,6 +615,7 @@ const modifyOne = (
     }
     if (k !== null) seen.add(k)
     const cur = k === null ? undefined : byKey.get(k)
+    from.push(i)
     if (cur !== undefined) entries.push({ _tag: 'Update', current: cur, changes: diff(cur, n) })
     else if (k !== null && mode === 'put')
       entries.push({
@@ -404,8 +671,31 @@ const modifyOne = (
         `you are attempting to change association '${name}' of schema '${c.schema}' but its onReplace option is 'raise': ${replaced.length} current record(s) would be replaced; choose another onReplace (${replaceOptions[a._tag].join(', ')})`,
       )
     if (a.onReplace === 'mark_as_invalid')
-      errors.push(WriteError.fieldError(name, 'is invalid', mode === 'cast' ? 'assoc' : null))
+      errors.push(WriteError.fieldError(`${at}${name}`, 'is invalid', mode === 'cast' ? 'assoc' : null))
   }
+  // Nested casts: each entry's own associations, cast from its params as a change of the entry.
+  if (permitted !== null && permitted.assocs.size > 0)
+    for (const [j, e] of entries.entries()) {
+      if (e._tag !== 'Insert' && e._tag !== 'Update') continue
+      const i = from[j] as number
+      const params = given[i] as Fields
+      let sub = entryChange(c, target.name, e)
+      for (const [nested, p] of permitted.assocs) {
+        if (params[nested] === undefined) continue
+        const inner = Model.association(c.model, target.name, nested) as Model.ResolvedDirect
+        const np = checkPermit(c.model, inner.target, p, permitted.unknown, {
+          owner: target.name,
+          name: nested,
+          association: inner,
+        })
+        if (E.isLeft(np)) return np
+        const r = modifyOne('cast', nested, params[nested], sub, np.right, `${at}${name}[${i}].`)
+        if (E.isLeft(r)) return r
+        sub = r.right
+      }
+      errors.push(...sub.errors)
+      if (sub.associations.length > 0) entries[j] = { ...e, nested: sub.associations }
+    }
   const replaceEntries: Array<Entry> =
     a.onReplace === 'mark_as_invalid' || a.onReplace === 'raise'
       ? []
@@ -425,6 +715,53 @@ const modifyOne = (
       valid: c.valid && errors.length === 0,
     }),
   )
+}
+
+// The owner's own params: the permitted columns decoded into the change's fields (a rejected value is a
+// change error), the permitted associations cast from their params, anything else unpermitted.
+const castOwner = (c: Change, params: unknown, permit: unknown): E.Either<WriteError.WriteError, Change> => {
+  const p = checkPermit(c.model, c.schema, permit, 'strict', null)
+  if (E.isLeft(p)) return p
+  if (!isRecord(params))
+    return E.left(
+      WriteError.make(
+        'InvalidValue',
+        `the params cast into schema '${c.schema}' must be a record, got ${show(params)}`,
+        {
+          schema: c.schema,
+        },
+      ),
+    )
+  const t = Model.table(c.model, c.schema) as Table
+  const fields: Record<string, unknown> = { ...c.fields }
+  const errors: Array<WriteError.FieldError> = []
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || p.right.assocs.has(k)) continue
+    if (!p.right.columns.has(k)) {
+      const u = unpermitted(p.right, '', { schema: c.schema }, k)
+      if (E.isLeft(u)) return u
+      continue
+    }
+    const d = decodeParam(t.columns.get(k) as Column<unknown>, v)
+    if (E.isRight(d)) fields[k] = d.right
+    else errors.push(WriteError.fieldError(k, 'is invalid', 'cast'))
+  }
+  let out: Change = Object.freeze({
+    ...c,
+    fields,
+    errors: [...c.errors, ...errors],
+    valid: c.valid && errors.length === 0,
+  })
+  for (const [name, np] of p.right.assocs) {
+    if (params[name] === undefined) continue
+    const a = Model.association(c.model, c.schema, name) as Model.ResolvedDirect
+    const q = checkPermit(c.model, a.target, np, p.right.unknown, { owner: c.schema, name, association: a })
+    if (E.isLeft(q)) return q
+    const r = modifyOne('cast', name, params[name], out, q.right, '')
+    if (E.isLeft(r)) return r
+    out = r.right
+  }
+  return E.right(out)
 }
 
 // -------------------------------------------------------------------------------------
@@ -456,18 +793,24 @@ const modifyOne = (
  * @category combinators
  * @since 0.1.0
  */
-export const putAssoc = (
-  name: string,
-  value: ReadonlyArray<Fields> | Fields | null,
-): ((c: Change) => E.Either<WriteError.WriteError, Change>) => modify('put', name, value)
+export const putAssoc =
+  <const N extends string>(name: N, value: ReadonlyArray<Fields> | Fields | null) =>
+  <M extends Model.AnyModel, S extends string>(
+    c: Change<M, S> & ValidName<M, S, N>,
+  ): E.Either<WriteError.WriteError, Change<M, S>> =>
+    modify('put', name, value, null)(c as unknown as Change) as E.Either<WriteError.WriteError, Change<M, S>>
 
 /**
- * Ecto's `cast_assoc`: like `putAssoc`, from untrusted params: values are checked with the codecs
- * (a rejected value is a change error, `comments[1].body: is invalid`), unknown keys are dropped, and
- * an entry whose key is not a current child is inserted with that key (existing records elsewhere are
- * never touched). Text that is a number (as forms send `id: "1"`) is tried as that number when the
- * codec rejects the text; a key rejected either way is an `InvalidValue` error naming it. `undefined`
- * params are no change (Ecto: a missing key). A defaults function is given the owner.
+ * Ecto's `cast_assoc`: like `putAssoc`, from untrusted params, through a whitelist (`Permit`): only
+ * the permitted columns are taken, checked with the codecs (a rejected value is a change error,
+ * `comments[1].body: is invalid`); any other key is an `Unpermitted` error naming the schema, the
+ * association and the key, or is dropped with `unknown: 'drop'`. The primary key matches an entry to
+ * a current child only when it is permitted; an entry whose key is not a current child is inserted with
+ * that key (existing records elsewhere are never touched). `assocs` casts the entries' own associations
+ * from their params, each with its whitelist, as deep as it goes (their current values must be loaded on
+ * the current children). Text that is a number (as forms send `id: "1"`) is tried as that number when
+ * the codec rejects the text; a key rejected either way is an `InvalidValue` error naming it.
+ * `undefined` params are no change (Ecto: a missing key). A defaults function is given the owner.
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
@@ -476,18 +819,69 @@ export const putAssoc = (
  * const post = Schema.table('post', 'posts', { id: Column.serial })
  * const comment = Schema.table('comment', 'comments', { id: Column.serial, post_id: Column.integer, body: Column.text })
  * const M = Schema.modelOrThrow({ post, comment }, { post: { comments: Schema.hasMany('comment') } })
+ * const owner = Write.change(M, 'post', { id: 1, comments: [] })
  * // Form params: a body that is no text makes the change invalid, it is not thrown.
- * const c = pipe(Write.change(M, 'post', { id: 1, comments: [] }), Write.castAssoc('comments', [{ body: 42 }]))
+ * const c = pipe(owner, Write.castAssoc('comments', [{ body: 42 }], { permit: ['body'] }))
  * assert.ok(E.isRight(c) && !c.right.valid)
  * assert.deepStrictEqual(E.map((x: Write.Change) => x.errors.map(e => e.path))(c), E.right(['comments[0].body']))
+ * // A key the whitelist does not permit (here the foreign key) is an error, or dropped if asked.
+ * const moved = pipe(owner, Write.castAssoc('comments', [{ body: 'hi', post_id: 2 }], { permit: ['body'] }))
+ * assert.ok(E.isLeft(moved) && moved.left.code === 'Unpermitted' && moved.left.column === 'post_id')
+ * const dropped = pipe(owner, Write.castAssoc('comments', [{ body: 'hi', post_id: 2 }], { permit: ['body'], unknown: 'drop' }))
+ * assert.ok(E.isRight(dropped) && dropped.right.valid)
  *
  * @category combinators
  * @since 0.1.0
  */
-export const castAssoc = (
-  name: string,
-  params: unknown,
-): ((c: Change) => E.Either<WriteError.WriteError, Change>) => modify('cast', name, params)
+export const castAssoc =
+  <const N extends string, const P extends Permit>(name: N, params: unknown, permit: P) =>
+  <M extends Model.AnyModel, S extends string>(
+    c: Change<M, S> & ValidName<M, S, N> & ValidAssocPermit<M, S, N, P>,
+  ): E.Either<WriteError.WriteError, Change<M, S>> =>
+    modify('cast', name, params, permit)(c as unknown as Change) as E.Either<
+      WriteError.WriteError,
+      Change<M, S>
+    >
+
+/**
+ * Ecto's `cast`: the owner's own columns from untrusted params, through a whitelist (`Permit`), and the
+ * associations its `assocs` permits, each cast from its key of the params as `castAssoc` does (nested as
+ * deep as the whitelist goes). A permitted value is decoded with its column's codec (text that is a
+ * number tried as the number), and one the codec rejects is a change error (`title: is invalid`); a key
+ * that is not permitted is an `Unpermitted` error naming the schema and the key, or is dropped with
+ * `unknown: 'drop'`. The values are written by the plan only where they differ from the loaded row.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Schema, Write } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text, admin: Column.boolean })
+ * const comment = Schema.table('comment', 'comments', { id: Column.serial, post_id: Column.integer, body: Column.text })
+ * const M = Schema.modelOrThrow({ post, comment }, { post: { comments: Schema.hasMany('comment') } })
+ * const loaded = { id: 1, title: 'draft', admin: false, comments: [] }
+ * const form = { title: 'final', comments: [{ body: 'first' }] }
+ * const permit = { permit: ['title'], assocs: { comments: { permit: ['body'] } } } as const
+ * const plan = pipe(Write.change(M, 'post', loaded), Write.cast(form, permit), E.flatMap(c => Write.toPlan(c)))
+ * assert.deepStrictEqual(E.map((p: Write.Plan<void>) => Write.toSql(p).map(s => s.text))(plan), E.right([
+ *   'update "posts" as "t0" set "title" = $1 where "t0"."id" = $2 returning "id"',
+ *   'insert into "comments" ("body", "post_id") values ($1, $2) returning "id", "post_id", "body"',
+ * ]))
+ * // Mass assignment: `admin` is not permitted.
+ * const sneaky = pipe(Write.change(M, 'post', loaded), Write.cast({ title: 'x', admin: true }, permit))
+ * assert.ok(E.isLeft(sneaky) && sneaky.left.code === 'Unpermitted' && sneaky.left.column === 'admin')
+ *
+ * @category combinators
+ * @since 0.2.0
+ */
+export const cast =
+  <const P extends Permit>(params: unknown, permit: P) =>
+  <M extends Model.AnyModel, S extends string>(
+    c: Change<M, S> & ValidPermit<M, S, P>,
+  ): E.Either<WriteError.WriteError, Change<M, S>> =>
+    WriteError.guarded('Write.cast', () => castOwner(c as unknown as Change, params, permit)) as E.Either<
+      WriteError.WriteError,
+      Change<M, S>
+    >
 
 // -------------------------------------------------------------------------------------
 // destructors
@@ -502,6 +896,11 @@ interface Draft {
   readonly change: Change
   readonly steps: Steps
   readonly deferred: Steps
+  readonly options: PutOptions
+  /** The table the owner is written to (an association's custom source, for a nested entry). */
+  readonly source: string
+  /** The notes of the owner's statements: `insert post`, or for a nested entry `post.comments: insert`. */
+  readonly notes: { readonly insert: string; readonly update: string }
 }
 
 // The association whose entries are being written: its target table and the prefix of its steps' notes.
@@ -532,11 +931,20 @@ const writeEntry = <X, R>(writers: EntryWriters<X, R>, d: Draft, x: X, e: Entry)
 
 // The statements, each pushed where it belongs.
 
-const push = (into: Steps, statement: W.Write, expect: Plan.Step['expect'], note: string): void => {
-  into.push({ statement, expect, note })
+const push = (
+  into: Steps,
+  statement: W.Write,
+  expect: Plan.Step['expect'],
+  note: string,
+  schema: string,
+): void => {
+  into.push({ statement, expect, note, schema })
 }
 
-// The row of `t` found by its key, given `set`; no statement when there is nothing to set.
+// The row of `t` found by its key, given `set`; no statement when there is nothing to set (unless
+// `always`: the owner of a change with an optimistic lock is checked and bumped whatever changed, so the
+// association changes under it are guarded by its version too). A versioned row is checked by its
+// version (the one `set` gives, else the row's) and bumped.
 const updateRow = (
   into: Steps,
   t: Table,
@@ -545,22 +953,30 @@ const updateRow = (
   set: Fields,
   expect: Plan.Step['expect'],
   note: string,
+  always = false,
 ): Result<void> => {
   const where = byKey(t, 't0', row)
   if (E.isLeft(where)) return where
-  const s = encode(t, set, 'update')
+  const s = encode(t, withoutLock(t, set), 'update')
   if (E.isLeft(s)) return s
-  if (s.right.length === 0) return E.right(undefined)
+  const versioned = t.optimisticLock !== null && (always || Object.keys(set).length > 0)
+  if (s.right.length === 0 && !versioned) return E.right(undefined)
+  const lock = versioned ? lockOf(t, 't0', row, set) : E.right(null)
+  if (E.isLeft(lock)) return lock
   push(
     into,
     W.update({
       binding: { table: source, alias: 't0' },
-      set: s.right.map(([k, v]) => [k, valueParam(t, k, v)] as const),
-      where: where.right,
+      set: [...s.right, ...(lock.right === null ? [] : [lock.right.bump])].map(
+        ([k, v]) => [k, valueParam(t, k, v)] as const,
+      ),
+      where: lock.right === null ? where.right : [...where.right, lock.right.check],
       returning: t.primaryKey,
     }),
-    expect,
+    // A version that moved on touches no row: the plan fails whatever the step expected.
+    lock.right === null ? expect : 'one',
     note,
+    t.name,
   )
   return E.right(undefined)
 }
@@ -581,11 +997,19 @@ const deleteRow = (
 ): Result<void> => {
   const where = byKey(t, 't0', row)
   if (E.isLeft(where)) return where
+  // `delete` checks a versioned row's version; `delete_if_exists` deletes it whatever its version.
+  const lock = action === 'delete' ? lockOf(t, 't0', row) : E.right(null)
+  if (E.isLeft(lock)) return lock
   push(
     into,
-    W.delete_({ binding: { table: source, alias: 't0' }, where: where.right, returning: t.primaryKey }),
+    W.delete_({
+      binding: { table: source, alias: 't0' },
+      where: lock.right === null ? where.right : [...where.right, lock.right.check],
+      returning: t.primaryKey,
+    }),
     deleteExpects[action],
     note,
+    t.name,
   )
   return E.right(undefined)
 }
@@ -594,7 +1018,7 @@ const deleteRow = (
 const insertRow = (into: Steps, t: Table, source: string, values: Fields, note: string): Result<number> => {
   const enc = encode(t, values, 'insert')
   if (E.isLeft(enc)) return enc
-  for (const statement of insertStatements(t, source, [enc.right])) push(into, statement, 'any', note)
+  for (const statement of insertStatements(t, source, [enc.right])) push(into, statement, 'any', note, t.name)
   return E.right(into.length - 1)
 }
 
@@ -639,10 +1063,15 @@ const updateParent = (d: Draft, w: Parent, e: { readonly current: Fields; readon
 const parentWriters: EntryWriters<Parent, O.Option<unknown>> = {
   // A new parent's key is known once it is inserted: the owner takes it through a plan reference.
   Insert: (d, w, e) =>
-    E.map((step: number) => O.some(W.ref(step, w.association.relatedKey)))(
-      insertRow(d.steps, w.target, w.association.source, e.values, `${w.note}: insert parent`),
+    E.map((step: number | null) => O.some(W.ref(step as number, w.association.relatedKey)))(
+      hasNested(e)
+        ? writeNested(d, w, e, {})
+        : insertRow(d.steps, w.target, w.association.source, e.values, `${w.note}: insert parent`),
     ),
-  Update: updateParent,
+  Update: (d, w, e) =>
+    hasNested(e)
+      ? E.map(() => O.some(e.current[w.association.relatedKey]))(writeNested(d, w, e, {}))
+      : updateParent(d, w, e),
   Link: updateParent,
   // Deleted after the owner stops pointing at it (a nilified one is left as it is).
   Replace: (d, w, e) =>
@@ -717,10 +1146,10 @@ const writeOwner = (d: Draft, owner: Table, ownerFields: Fields): Result<number 
     // an error (it would otherwise be dropped without a word).
     const own = checkRecord(c.model, owner, c.owner, undefined, 'skip')
     if (E.isLeft(own)) return own
-    return insertRow(d.steps, owner, owner.source, { ...own.right, ...ownerFields }, `insert ${c.schema}`)
+    return insertRow(d.steps, owner, d.source, { ...own.right, ...ownerFields }, d.notes.insert)
   }
   return E.map(() => null)(
-    updateRow(d.steps, owner, owner.source, c.owner, diff(c.owner, ownerFields), 'one', `update ${c.schema}`),
+    updateRow(d.steps, owner, d.source, c.owner, diff(c.owner, ownerFields), 'one', d.notes.update, true),
   )
 }
 
@@ -756,14 +1185,17 @@ const updateChild = <A extends Model.ResolvedDirect>(
 // has_many / has_one: a child holds the owner's key in `relatedKey`.
 const hasWriters: EntryWriters<Child<Model.ResolvedHas>, unknown> = {
   Insert: (d, w, e) =>
-    insertRow(
-      d.steps,
-      w.target,
-      w.association.source,
-      { ...e.values, [w.association.relatedKey]: w.key },
-      `${w.note}: insert`,
-    ),
-  Update: (d, w, e) => updateChild(d, w, e.current, e.changes, 'update'),
+    hasNested(e)
+      ? writeNested(d, w, e, { [w.association.relatedKey]: w.key })
+      : insertRow(
+          d.steps,
+          w.target,
+          w.association.source,
+          { ...e.values, [w.association.relatedKey]: w.key },
+          `${w.note}: insert`,
+        ),
+  Update: (d, w, e) =>
+    hasNested(e) ? writeNested(d, w, e, {}) : updateChild(d, w, e.current, e.changes, 'update'),
   Link: (d, w, e) =>
     updateChild(d, w, e.current, { ...e.changes, [w.association.relatedKey]: w.key }, 'link'),
   Replace: (d, w, e) =>
@@ -826,6 +1258,7 @@ const insertJoinRow = (d: Draft, w: Joined, related: unknown): Result<void> => {
     }),
     'any',
     `${w.note}: join row`,
+    a.joinSchema ?? d.change.schema,
   )
   return E.right(undefined)
 }
@@ -834,15 +1267,18 @@ const insertJoinRow = (d: Draft, w: Joined, related: unknown): Result<void> => {
 // its join row only (found with `joinWhere`), whatever `onReplace` says.
 const joinedWriters: EntryWriters<Joined, unknown> = {
   Insert: (d, w, e) => {
-    const ins = insertRow(d.steps, w.target, w.association.source, e.values, `${w.note}: insert`)
+    const ins = hasNested(e)
+      ? writeNested(d, w, e, {})
+      : insertRow(d.steps, w.target, w.association.source, e.values, `${w.note}: insert`)
     if (E.isLeft(ins)) return ins
     return insertJoinRow(
       d,
       w,
-      e.values[w.association.relatedKey] ?? W.ref(ins.right, w.association.relatedKey),
+      e.values[w.association.relatedKey] ?? W.ref(ins.right as number, w.association.relatedKey),
     )
   },
-  Update: (d, w, e) => updateChild(d, w, e.current, e.changes, 'update'),
+  Update: (d, w, e) =>
+    hasNested(e) ? writeNested(d, w, e, {}) : updateChild(d, w, e.current, e.changes, 'update'),
   // Ecto: the target's changes, then the join row.
   Link: (d, w, e) => {
     const u = updateChild(d, w, e.current, e.changes, 'update')
@@ -863,6 +1299,7 @@ const joinedWriters: EntryWriters<Joined, unknown> = {
       }),
       'one',
       `${w.note}: delete join row`,
+      a.joinSchema ?? d.change.schema,
     )
     return E.right(undefined)
   },
@@ -913,7 +1350,7 @@ const childWriters: {
     ),
 }
 
-const writeChildren = (d: Draft, ownerStep: number | null, options: PutOptions): Result<void> => {
+const writeChildren = (d: Draft, ownerStep: number | null): Result<void> => {
   const c = d.change
   for (const ac of c.associations) {
     const a = ac.association
@@ -928,11 +1365,56 @@ const writeChildren = (d: Draft, ownerStep: number | null, options: PutOptions):
       entries: ReadonlyArray<Entry>,
       options: PutOptions,
     ) => Result<void>
-    const r = write(d, a, ac.name, key.right, ac.entries, options)
+    const r = write(d, a, ac.name, key.right, ac.entries, d.options)
     if (E.isLeft(r)) return r
   }
   return E.right(undefined)
 }
+
+// A change drafted into `d.steps`: belongs_to parents, the owner, the replaced parents, the children.
+// The owner's statement when it is inserted (later statements refer to its key), else null.
+const draft = (d: Draft): Result<number | null> => {
+  const owner = ownerTable(d.change)
+  if (E.isLeft(owner)) return owner
+  const ownerFields = writeParents(d)
+  if (E.isLeft(ownerFields)) return ownerFields
+  const ownerStep = writeOwner(d, owner.right, ownerFields.right)
+  if (E.isLeft(ownerStep)) return ownerStep
+  // The replaced parents, now that the owner no longer points at them.
+  d.steps.push(...d.deferred)
+  const children = writeChildren(d, ownerStep.right)
+  return E.isLeft(children) ? children : ownerStep
+}
+
+// An entry of a nested cast, written as a change of its own: the record (inserted with `fixed`, the key
+// pointing it at its owner, or updated), then its own associations under it, keys passed down by
+// reference. The inserted record's statement, or null for an update.
+const writeNested = (
+  d: Draft,
+  w: Writing<Model.ResolvedDirect>,
+  e: Entry & { readonly _tag: 'Insert' | 'Update' },
+  fixed: Fields,
+): Result<number | null> =>
+  draft({
+    change: Object.freeze({
+      ...d.change,
+      schema: w.association.target,
+      owner: e._tag === 'Insert' ? { ...e.values, ...fixed } : e.current,
+      isNew: e._tag === 'Insert',
+      fields: e._tag === 'Insert' ? {} : { ...e.changes, ...fixed },
+      associations: e.nested ?? [],
+      errors: [],
+      valid: true,
+    }),
+    steps: d.steps,
+    deferred: [],
+    options: d.options,
+    source: w.association.source,
+    notes: { insert: `${w.note}: insert`, update: `${w.note}: update` },
+  })
+
+const hasNested = (e: Entry & { readonly _tag: 'Insert' | 'Update' }): boolean =>
+  e.nested !== undefined && e.nested.length > 0
 
 /**
  * The write plan of a valid change (see the module doc for the order). An invalid change is an
@@ -966,14 +1448,15 @@ export const toPlan = (
     if (E.isLeft(valid)) return valid
     const owner = ownerTable(c)
     if (E.isLeft(owner)) return owner
-    const d: Draft = { change: c, steps: [], deferred: [] }
-    const ownerFields = writeParents(d)
-    if (E.isLeft(ownerFields)) return ownerFields
-    const ownerStep = writeOwner(d, owner.right, ownerFields.right)
-    if (E.isLeft(ownerStep)) return ownerStep
-    // The replaced parents, now that the owner no longer points at them.
-    d.steps.push(...d.deferred)
-    const children = writeChildren(d, ownerStep.right, options)
-    if (E.isLeft(children)) return children
+    const d: Draft = {
+      change: c,
+      steps: [],
+      deferred: [],
+      options: isRecord(options) ? options : {},
+      source: owner.right.source,
+      notes: { insert: `insert ${c.schema}`, update: `update ${c.schema}` },
+    }
+    const drafted = draft(d)
+    if (E.isLeft(drafted)) return drafted
     return E.right(Plan.make<void>(c.model, d.steps, { _tag: 'None' }))
   })

@@ -13,6 +13,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
+import * as O from 'fp-ts/lib/Option.js'
 import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import * as Ex from '../ast/Expr.js'
@@ -51,6 +52,11 @@ export interface Step {
   readonly expect: 'any' | 'one'
   /** What the step does, for people reading the plan: `post.permalink: delete_all`. */
   readonly note: string
+  /**
+   * The schema whose row the step writes, named by a `StaleEntry` error. Without it, the schema of the
+   * model whose table is the statement's (when exactly one is).
+   */
+  readonly schema?: string
 }
 
 /**
@@ -63,6 +69,10 @@ export type Output =
   | { readonly _tag: 'None' }
   | { readonly _tag: 'One'; readonly step: number; readonly schema: string }
   | { readonly _tag: 'Many'; readonly steps: ReadonlyArray<number>; readonly schema: string }
+  /** The number of rows some steps returned (a set-based update or delete). */
+  | { readonly _tag: 'Count'; readonly steps: ReadonlyArray<number> }
+  /** The row of a step if it returned one (an insert that `on conflict do nothing` may skip). */
+  | { readonly _tag: 'Maybe'; readonly step: number; readonly schema: string }
 
 /**
  * A write as data: the statements to run in order inside one transaction, and which of their
@@ -169,6 +179,8 @@ const resolveParam = (results: Results, p: Ex.Param): Ex.Param => {
   return Ex.param(row[p.value.column])
 }
 
+const holdsRef = (p: Ex.Param): boolean => Ex.isExpr(p) && p._tag === 'Param' && isRef(p.value)
+
 type Resolvers = {
   readonly [K in Ex.Expr['_tag']]: (
     e: Extract<Ex.Expr, { readonly _tag: K }>,
@@ -239,11 +251,16 @@ type Rebuilders = {
 
 // Rebuilt through the companions: a spread of a node is not a node (its brand does not copy).
 const rebuilders: Rebuilders = {
-  Insert: (w, results) => W.insert({ ...w, rows: w.rows.map(r => r.map(p => resolveParam(results, p))) }),
+  // A built insert with no reference in its rows is kept as it is: rebuilding (and refreezing) the
+  // rows of a bulk insert cost as much as building them.
+  Insert: (w, results) =>
+    Node.isNode(w) && !w.rows.some(r => r.some(holdsRef))
+      ? w
+      : W.insert({ ...w, rows: w.rows.map(r => r.map(p => resolveParam(results, p))) }),
   Update: (w, results) =>
     W.update({
       ...w,
-      set: w.set.map(([c, p]) => [c, resolveParam(results, p)] as const),
+      set: w.set.map(([c, p]) => [c, resolveExpr(results, p)] as const),
       where: w.where.map(x => resolveExpr(results, x)),
     }),
   Delete: (w, results) => W.delete_({ ...w, where: w.where.map(x => resolveExpr(results, x)) }),
@@ -273,20 +290,36 @@ const resolve = (name: Runner, results: Results, w: Write): E.Either<PlanError, 
   }
 }
 
+// The schema a step writes: its own, else the one schema of the model reading the statement's table.
+const schemaOf = (model: Model.AnyModel, step: Step): string | null => {
+  try {
+    if (typeof step.schema === 'string') return step.schema
+    const table = W.tableOf(step.statement)
+    const found = Object.values(model.tables).filter(t => t.source === table)
+    return found.length === 1 ? (found[0] as Table).name : null
+  } catch {
+    // A hand-made plan from untyped code: its model cannot be read, the error just names no schema.
+    return null
+  }
+}
+
 const check = (
+  model: Model.AnyModel,
   step: Step,
   rows: ReadonlyArray<RawRow>,
-): E.Either<WriteError.WriteError, ReadonlyArray<RawRow>> =>
-  step.expect === 'one' && rows.length !== 1
-    ? E.left(
-        WriteError.make(
-          'StaleEntry',
-          `${step.note}: expected to touch exactly one row of '${W.tableOf(
-            step.statement,
-          )}', touched ${rows.length} (the row was changed or deleted meanwhile)`,
-        ),
-      )
-    : E.right(rows)
+): E.Either<WriteError.WriteError, ReadonlyArray<RawRow>> => {
+  if (step.expect !== 'one' || rows.length === 1) return E.right(rows)
+  const schema = schemaOf(model, step)
+  return E.left(
+    WriteError.make(
+      'StaleEntry',
+      `${step.note}: expected to touch exactly one row of '${W.tableOf(step.statement)}'${
+        schema === null ? '' : ` (schema '${schema}')`
+      }, touched ${rows.length} (the row was changed or deleted meanwhile)`,
+      { schema },
+    ),
+  )
+}
 
 type Finishers = {
   readonly [K in Output['_tag']]: (
@@ -316,6 +349,12 @@ const finishers: Finishers = {
       return row === undefined
         ? E.left(WriteError.make('StaleEntry', `no row came back from the write`, { schema: o.schema }))
         : Decode.forTable(table)(row)
+    }),
+  Count: (o, _, results) => E.right(o.steps.reduce((n, i) => n + (results[i]?.length ?? 0), 0)),
+  Maybe: (o, model, results) =>
+    decodedAs(model, o.schema, table => {
+      const row = results[o.step]?.[0]
+      return row === undefined ? E.right(O.none) : E.map(O.some)(Decode.forTable(table)(row))
     }),
   Many: (o, model, results) =>
     decodedAs(model, o.schema, table =>
@@ -416,7 +455,7 @@ export const run = <A>(plan: Plan<A>): RTE.ReaderTaskEither<Interpreter, PlanErr
         return pipe(
           TE.fromEither(resolve('Write.run', results, step.statement)),
           TE.flatMap((w): TE.TaskEither<PlanError, ReadonlyArray<RawRow>> => write(w)),
-          TE.flatMapEither(rows => check(step, rows)),
+          TE.flatMapEither(rows => check(plan.model, step, rows)),
           TE.flatMap(rows => go(k + 1, [...results, rows])),
         )
       }
@@ -576,7 +615,7 @@ const pure = <A>(plan: Plan<A>, env: PureEnv): E.Either<PlanError, PureResult<A>
     if (E.isLeft(w)) return w
     const r = MemoryWrite.write(current, w.right, { constraints: env.constraints, sequences })
     if (E.isLeft(r)) return r
-    const c = check(step, r.right.rows)
+    const c = check(plan.model, step, r.right.rows)
     if (E.isLeft(c)) return c
     current = r.right.tables
     sequences = r.right.sequences

@@ -1,6 +1,7 @@
 /**
- * Writes as plans, in one namespace: records (`insert`, `insertAll`, `update`, `delete` with
- * `onDelete`), `build`, association changes (`change`, `putAssoc`, `castAssoc`, `toPlan`), and the
+ * Writes as plans, in one namespace: records (`insert`, `insertAll` with `onConflict` upserts,
+ * `update`, `delete` with `onDelete`), set-based writes (`updateAll`, `deleteAll`, `insertFrom`),
+ * `build`, changes (`change`, `cast`, `putAssoc`, `castAssoc`, `toPlan`), and the
  * plan destructors (`toSql`, `run`, `runPure`).
  *
  * @since 0.1.0
@@ -16,12 +17,23 @@ export {
   type Insertable,
   type InsertOf,
   type DeleteOptions,
+  type InsertOptions,
+  type DirectName,
 } from './Record.js'
+export { updateAll, deleteAll, insertFrom, type SetOptions, type SetError, type Outputs } from './Set.js'
+export { inc, type Increment, type Assigned, type Assignments, type SetSpec } from './Assign.js'
+export { type OnConflict, type UpsertAction, type UpsertSet, type ColumnOf } from './Upsert.js'
 export {
   change,
+  cast,
   putAssoc,
   castAssoc,
   toPlan,
+  type Permit,
+  type ValidName,
+  type ValidPermit,
+  type ValidAssocPermit,
+  type PermitProblems,
   type Change,
   type AssocChange,
   type Entry,

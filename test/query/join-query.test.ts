@@ -4,7 +4,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Fn, Memory, Pred, Query } from '../../src/index.js'
+import { Column, Fn, Memory, Pg, Pred, Query } from '../../src/index.js'
 import { Blog } from '../support/blog.js'
 import type { TestDb } from '../support/db.js'
 import { agree, openBlog, refused } from './fixture.js'
@@ -174,6 +174,42 @@ describe('refused before any SQL', () => {
       ),
       'UnknownColumn',
       /no output 'nope'/,
+    )
+  })
+})
+
+describe('Fn.fragment: a typed fragment', () => {
+  it('decodes with its type on PostgreSQL (the memory interpreter runs no SQL text); a plain array is refused', async () => {
+    const q = pipe(
+      posts,
+      Query.select(p => ({ id: p.id, twice: Fn.fragment(Column.integer)`(${p.id} * ${2})` })),
+      Query.orderBy(['id']),
+    )
+    const sql = Query.toSql(q)
+    expect(sql).toEqual(
+      E.right({
+        text: 'select "t0"."id", (("t0"."id" * $1)) as "twice" from "posts" as "t0" order by "t0"."id" asc',
+        params: [2],
+      }),
+    )
+    const pg = await Pg.all(q)(db.sql)()
+    expect(E.isRight(pg) && pg.right.map(r => r.twice)).toEqual([2, 4, 6, 8])
+    const untyped = Fn.fragment(Column.integer)(Object.freeze(['1']) as never)
+    refused(
+      pipe(
+        posts,
+        Query.select(() => ({ x: untyped })),
+      ),
+      'InvalidArgument',
+      /tagged template/,
+    )
+    refused(
+      pipe(
+        posts,
+        Query.select(() => ({ x: Fn.fragment('int' as never)`1` })),
+      ),
+      'InvalidArgument',
+      /a Column or an io-ts codec/,
     )
   })
 })

@@ -6,6 +6,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
+import * as t from 'io-ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Column, Fn, Memory, Pg, Pred, Prepared, Query, Run, Schema } from '../../src/index.js'
 import { Blog, user } from '../support/blog.js'
@@ -929,20 +930,53 @@ describe('refused before any SQL', () => {
     const r = await Pg.all(pipe(posts, Query.join('author', 'right')))(db.sql)()
     expect(E.isLeft(r) && r.left.message).toMatch(/right or full join/)
     expect(E.isLeft(Query.statements(pipe(posts, Query.join('author', 'full'))))).toBe(true)
-    // a prepared projection does not compile; from untyped code it is refused when it runs
-    const p = Prepared.make(
-      {},
-      () =>
-        pipe(
-          posts,
-          Query.select(x => ({ id: x.id })),
-        ) as never,
+    // a prepared projection with preloads is refused when it runs (a projection without runs: below)
+    const p = Prepared.make({}, () =>
+      pipe(
+        posts,
+        Query.select(x => ({ id: x.id })),
+        Query.preload({ comments: true }),
+      ),
     )
     const ran = await Pg.prepared(p)({})(db.sql)()
     expect(E.isLeft(ran) && ran.left).toMatchObject({
       code: 'Unsupported',
-      message: expect.stringMatching(/prepared/),
+      message: expect.stringMatching(/prepared projection/),
     })
+  })
+
+  it('a prepared projection: placeholders in the filter, an output and having; relation aggregates lowered', async () => {
+    const p = Prepared.make({ min: t.number, bonus: t.number }, ({ min, bonus }) =>
+      pipe(
+        posts,
+        Query.where(x => Pred.gte(x.id, min)),
+        Query.groupBy(x => [x.author_id]),
+        Query.having(() => Pred.gte(Fn.count(), 1)),
+        Query.select((x, $) => ({
+          author: x.author_id,
+          posts: Fn.count(),
+          comments: Fn.sum($.count('comments')),
+          plus: Fn.add(Fn.count(), bonus),
+        })),
+        Query.orderBy(['author']),
+      ),
+    )
+    const sql = Query.toSql(p.query)
+    expect(E.isRight(sql) && sql.right.text).toContain(
+      'left join (select "e1_0"."post_id" as "k", count(*) as "v0"',
+    )
+    for (const args of [
+      { min: 1, bonus: 10 },
+      { min: 3, bonus: 0 },
+    ]) {
+      const pg = await Pg.prepared(p)(args)(db.sql)()
+      const mem = await Memory.prepared(p)(args)(tables)()
+      if (E.isLeft(pg)) throw new Error(pg.left.message)
+      expect(mem).toEqual(pg)
+      expect(pg.right.every(r => r.plus === r.posts + args.bonus)).toBe(true)
+    }
+    const bad = await Pg.prepared(p)({ min: 'x' as never, bonus: 0 })(db.sql)()
+    expect(E.isLeft(bad) && bad.left.message).toMatch(/min/)
   })
 
   it('values PostgreSQL would read as another type, and functions over the wrong type', () => {

@@ -436,10 +436,37 @@ const scenarios: ReadonlyArray<Scenario> = [
       E.flatMap(c => u(Write.toPlan)(c) as unknown as E.Either<unknown, unknown>),
     ),
   ),
-  e('Write.castAssoc(junk, junk)(change of a loaded doc) then toPlan', 2, ([a, b]) =>
+  e('Write.castAssoc(junk, junk, junk)(change of a loaded doc) then toPlan', 3, ([a, b, c0]) =>
     pipe(
       E.right(Write.change(M, 'doc', { ...(docRows[0] as object), notes: [] } as never)),
-      E.flatMap(c => u(Write.castAssoc)(a, b)(c) as unknown as E.Either<unknown, unknown>),
+      E.flatMap(c => u(Write.castAssoc)(a, b, c0)(c) as unknown as E.Either<unknown, unknown>),
+      E.flatMap(c => u(Write.toPlan)(c) as unknown as E.Either<unknown, unknown>),
+    ),
+  ),
+  e('Write.castAssoc(notes, junk, junk)(change of a loaded doc) then toPlan', 2, ([a, b]) =>
+    pipe(
+      E.right(Write.change(M, 'doc', { ...(docRows[0] as object), notes: [] } as never)),
+      E.flatMap(c => u(Write.castAssoc)('notes', a, b)(c) as unknown as E.Either<unknown, unknown>),
+      E.flatMap(c => u(Write.toPlan)(c) as unknown as E.Either<unknown, unknown>),
+    ),
+  ),
+  e('Write.cast(junk, junk)(change of a loaded doc) then toPlan', 2, ([a, b]) =>
+    pipe(
+      E.right(Write.change(M, 'doc', { ...(docRows[0] as object), notes: [] } as never)),
+      E.flatMap(c => u(Write.cast)(a, b)(c) as unknown as E.Either<unknown, unknown>),
+      E.flatMap(c => u(Write.toPlan)(c) as unknown as E.Either<unknown, unknown>),
+    ),
+  ),
+  e('Write.cast(junk, { permit: [title], assocs: { notes: junk } })(change) then toPlan', 2, ([a, b]) =>
+    pipe(
+      E.right(Write.change(M, 'doc', { ...(docRows[0] as object), notes: [] } as never)),
+      E.flatMap(
+        c =>
+          u(Write.cast)(a, { permit: ['title'], assocs: { notes: b } })(c) as unknown as E.Either<
+            unknown,
+            unknown
+          >,
+      ),
       E.flatMap(c => u(Write.toPlan)(c) as unknown as E.Either<unknown, unknown>),
     ),
   ),

@@ -244,7 +244,7 @@ const positions: ReadonlyArray<readonly [string, (v: string) => Promise<unknown>
       const c = right(
         pipe(
           Write.change(B, 'doc', { id: 1, title: 'one', meta: null, notes: [] }),
-          Write.castAssoc('notes', [{ body: v }]),
+          Write.castAssoc('notes', [{ body: v }], { permit: ['body'] }),
         ),
       )
       return right(await Write.run(right(Write.toPlan(c)))(Pg.interpreter(db.sql))())
@@ -392,7 +392,7 @@ describe('adversarial names in every identifier position', () => {
         const c = right(
           pipe(
             Write.change(m as never, `o${n}` as never, { ...o, [`kids ${n}`]: [] } as never),
-            Write.putAssoc(`kids ${n}`, [{ [`body ${n}`]: n }]),
+            Write.putAssoc(`kids ${n}` as string, [{ [`body ${n}`]: n }]),
           ),
         )
         right(await Write.run(right(Write.toPlan(c)))(Pg.interpreter(db.sql))())

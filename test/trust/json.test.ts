@@ -156,6 +156,7 @@ describe('values of json and jsonb columns travel as JSON', () => {
       Write.castAssoc(
         'docs',
         values.map(v => ({ b: v, j: v })),
+        { permit: ['b', 'j'] },
       ),
       E.flatMap(Write.toPlan),
     )

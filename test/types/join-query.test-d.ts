@@ -2,7 +2,7 @@
 // left or full join (and every earlier binding after a right or full one); lateral joins likewise.
 import { pipe } from 'fp-ts/lib/function.js'
 import { describe, expectTypeOf, it } from 'vitest'
-import { Fn, Pred, Query } from '../../src/index.js'
+import { Column, Fn, Pred, Query } from '../../src/index.js'
 import { Blog } from '../support/blog.js'
 
 const posts = Query.from(Blog, 'post')
@@ -80,5 +80,21 @@ describe('joined subqueries', () => {
     )
     // @ts-expect-error: a lateral join is inner or left
     Query.joinLateral('x', () => counts, 'right')
+  })
+})
+
+describe('typed fragments', () => {
+  it('a fragment is a term of its type, nullable', () => {
+    const _q = pipe(
+      posts,
+      Query.select(p => ({
+        n: Fn.fragment(Column.integer)`length(${p.title})`,
+        t: Fn.fragment(Column.text)`upper(${p.title})`,
+      })),
+    )
+    expectTypeOf<Query.RowOf<typeof _q>>().toEqualTypeOf<{
+      readonly n: number | null
+      readonly t: string | null
+    }>()
   })
 })

@@ -240,14 +240,14 @@ describe('castAssoc', () => {
     const bad = right(
       pipe(
         Write.change(W, 'post', { ...post1, commentsFn: [] }),
-        Write.castAssoc('commentsFn', [{ body: 1 }, { parent_id: 'x' }]),
+        Write.castAssoc('commentsFn', [{ body: 1 }, { parent_id: 'x' }], { permit: ['body', 'parent_id'] }),
       ),
     )
     expect(bad.errors.map(e => e.path)).toEqual(['commentsFn[0].body', 'commentsFn[1].parent_id'])
     const ok = planOf(
       pipe(
         Write.change(W, 'post', { ...post1, commentsFn: [] }),
-        Write.castAssoc('commentsFn', [{ id: 100, junk: true }]),
+        Write.castAssoc('commentsFn', [{ id: 100, junk: true }], { permit: ['id', 'body'], unknown: 'drop' }),
       ),
     )
     expect(Write.toSql(ok)[0]?.params).toEqual(['re: hello', 100, 1])

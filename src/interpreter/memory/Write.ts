@@ -322,12 +322,18 @@ type Statement<W extends Write> = (
   sequences: Map<string, number> | null,
 ) => Result<ReadonlyArray<RawRow>>
 
-const insert: Statement<Extract<Write, { readonly _tag: 'Insert' }>> = (st, w, sequences) => {
-  const existing = rowsOf(st.tables, w.table)
-  if (E.isLeft(existing)) return existing
-  const tc = st.constraints.tables.get(w.table)
-  const unknown = knownColumns(w.table, tc, [...w.columns, ...w.returning])
-  if (unknown !== undefined) return E.left(unknown)
+// The rows an insert proposes: its lists of parameters, or the rows of its select (insert ... select),
+// each a list of values in `columns` order.
+const proposed = (
+  st: State,
+  w: Extract<Write, { readonly _tag: 'Insert' }>,
+): Result<ReadonlyArray<ReadonlyArray<unknown>>> => {
+  if (w.select !== undefined) {
+    const names = w.select.columns.map(o => o.name)
+    return E.map((rows: ReadonlyArray<RawRow>) => rows.map(r => names.map(n => r[n] ?? null)))(
+      Read.select(st.tables, w.select),
+    )
+  }
   // Parameters are bound before any row is formed: a refused value fails the statement first.
   const ctx = Read.context(st.tables)
   const given: Array<ReadonlyArray<unknown>> = []
@@ -341,6 +347,35 @@ const insert: Statement<Extract<Write, { readonly _tag: 'Insert' }>> = (st, w, s
     if (E.isLeft(vs)) return vs
     given.push(vs.right)
   }
+  return E.right(given)
+}
+
+const sameColumns = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>
+  a.length === b.length && a.every(c => b.includes(c))
+
+const insert: Statement<Extract<Write, { readonly _tag: 'Insert' }>> = (st, w, sequences) => {
+  const existing = rowsOf(st.tables, w.table)
+  if (E.isLeft(existing)) return existing
+  const tc = st.constraints.tables.get(w.table)
+  const conflict = typeof w.onConflict === 'object' ? w.onConflict : null
+  const unknown = knownColumns(w.table, tc, [
+    ...w.columns,
+    ...w.returning,
+    ...(conflict?.target ?? []),
+    ...(conflict?.action._tag === 'Update' ? conflict.action.set.map(([c]) => c) : []),
+  ])
+  if (unknown !== undefined) return E.left(unknown)
+  const given = proposed(st, w)
+  if (E.isLeft(given)) return given
+  // An upsert's `do update set`, compiled once, reading the existing row and `excluded`.
+  const sets =
+    conflict?.action._tag === 'Update'
+      ? compileAll(
+          { ...Read.context(st.tables), scope: new Set([conflict.alias, 'excluded']) },
+          conflict.action.set.map(([, e]) => e),
+        )
+      : E.right([])
+  if (E.isLeft(sets)) return sets
   const all = tc?.columns ?? [...new Set([...w.columns, ...w.generated, ...w.returning])]
   const kinds = new Map<string, Constraints.Sequence>(tc?.sequences ?? [])
   for (const g of w.generated)
@@ -362,18 +397,29 @@ const insert: Statement<Extract<Write, { readonly _tag: 'Insert' }>> = (st, w, s
     sequences?.set(k, n)
     return n
   }
-  const keys = tc === undefined ? (w.key.length > 0 ? [w.key] : []) : Constraints.keysOf(tc)
-  const seen = keys.map(key => {
-    const s = new Set<string>()
-    for (const r of existing.right) {
+  const declared = tc === undefined ? (w.key.length > 0 ? [w.key] : []) : Constraints.keysOf(tc)
+  // The conflict's arbiter: the unique key whose columns are its target (PostgreSQL's inference; the
+  // plan builders refuse a target that is no key, 42P10). Without constraints the target is a key.
+  const arbiterAt = conflict === null ? -1 : declared.findIndex(k => sameColumns(k, conflict.target))
+  const keys = conflict !== null && arbiterAt < 0 ? [...declared, conflict.target] : declared
+  const arbiter = conflict === null ? -1 : arbiterAt < 0 ? keys.length - 1 : arbiterAt
+  // Per key, the key's text -> the index in `out` of the row holding it.
+  const owners = keys.map(key => {
+    const m = new Map<string, number>()
+    existing.right.forEach((r, i) => {
       const k = keyText(r, key)
-      if (k !== null) s.add(k)
-    }
-    return s
+      if (k !== null) m.set(k, i)
+    })
+    return m
   })
   const out: Array<RawRow> = [...existing.right]
   const added: Array<RawRow> = []
-  for (const values of given) {
+  const before: Array<RawRow> = []
+  const after: Array<RawRow> = []
+  const returned: Array<RawRow> = []
+  // Rows this statement inserted or updated: an upsert may not touch one twice (21000).
+  const touched = new Set<number>()
+  for (const values of given.right) {
     const row: Record<string, unknown> = {}
     w.columns.forEach((c, i) => {
       row[c] = values[i]
@@ -386,20 +432,78 @@ const insert: Statement<Extract<Write, { readonly _tag: 'Insert' }>> = (st, w, s
     const nn = notNull(w.table, tc, row)
     if (nn !== undefined) return E.left(nn)
     const texts = keys.map(key => keyText(row, key))
-    const clash = texts.findIndex((k, i) => k !== null && (seen[i] as Set<string>).has(k))
+    const hitAt = (i: number): number | undefined => {
+      const k = texts[i]
+      return k === null || k === undefined ? undefined : (owners[i] as Map<string, number>).get(k)
+    }
+    // The arbiter is checked first: its conflict takes the action, whatever other keys hold.
+    const onArbiter = arbiter < 0 ? undefined : hitAt(arbiter)
+    if (conflict !== null && onArbiter !== undefined) {
+      if (conflict.action._tag === 'Nothing') continue
+      if (touched.has(onArbiter))
+        return E.left(
+          DbError.make('Unknown', 'ON CONFLICT DO UPDATE command cannot affect row a second time', '21000'),
+        )
+      const current = out[onArbiter] as RawRow
+      const vs = valuesFor(sets.right, { [conflict.alias]: current, excluded: row })
+      if (E.isLeft(vs)) return vs
+      const changed: Record<string, unknown> = { ...current }
+      conflict.action.set.forEach(([c], i) => {
+        changed[c] = vs.right[i]
+      })
+      const nn2 = notNull(w.table, tc, changed)
+      if (nn2 !== undefined) return E.left(nn2)
+      for (let i = 0; i < keys.length; i++) {
+        const old = keyText(current, keys[i] as ReadonlyArray<string>)
+        const next = keyText(changed, keys[i] as ReadonlyArray<string>)
+        if (old === next) continue
+        const m = owners[i] as Map<string, number>
+        if (next !== null && m.has(next)) return E.left(duplicate(w.table, keys[i] as ReadonlyArray<string>))
+        if (old !== null) m.delete(old)
+        if (next !== null) m.set(next, onArbiter)
+      }
+      out[onArbiter] = changed
+      touched.add(onArbiter)
+      before.push(current)
+      after.push(changed)
+      returned.push(changed)
+      continue
+    }
+    const clash = texts.findIndex((_, i) => hitAt(i) !== undefined)
     if (clash >= 0) {
       if (w.onConflict === 'nothing') continue
       return E.left(duplicate(w.table, keys[clash] as ReadonlyArray<string>))
     }
     texts.forEach((k, i) => {
-      if (k !== null) (seen[i] as Set<string>).add(k)
+      if (k !== null) (owners[i] as Map<string, number>).set(k, out.length)
     })
+    touched.add(out.length)
     out.push(row)
     added.push(row)
+    returned.push(row)
   }
   st.tables.set(w.table, out)
-  const dangling = referencesExist(st, w.table, added)
-  return dangling === undefined ? E.right(added.map(r => project(r, w.returning))) : E.left(dangling)
+  const dangling = referencesExist(st, w.table, added) ?? referencesExist(st, w.table, after, before)
+  if (dangling !== undefined) return E.left(dangling)
+  const refused = rekeyedRefused(st, w.table, before, after)
+  return refused === undefined ? E.right(returned.map(r => project(r, w.returning))) : E.left(refused)
+}
+
+// A referenced key that an update changed leaves its referencing rows behind: no action, so refused.
+const rekeyedRefused = (
+  st: State,
+  table: string,
+  before: ReadonlyArray<RawRow>,
+  after: ReadonlyArray<RawRow>,
+): Problem => {
+  const rekeyed = before.filter((r, i) =>
+    st.constraints.foreignKeys.some(
+      fk =>
+        fk.references === table &&
+        !sameKey(r[fk.referencedColumn], (after[i] as RawRow)[fk.referencedColumn]),
+    ),
+  )
+  return rekeyed.length > 0 ? onRemoved(st, table, rekeyed, true) : undefined
 }
 
 const update: Statement<Extract<Write, { readonly _tag: 'Update' }>> = (st, w) => {
@@ -458,15 +562,7 @@ const update: Statement<Extract<Write, { readonly _tag: 'Update' }>> = (st, w) =
   }
   const dangling = referencesExist(st, table, after, before)
   if (dangling !== undefined) return E.left(dangling)
-  // A referenced key that changed leaves its referencing rows behind: no action, so refused.
-  const rekeyed = before.filter((r, i) =>
-    st.constraints.foreignKeys.some(
-      fk =>
-        fk.references === table &&
-        !sameKey(r[fk.referencedColumn], (after[i] as RawRow)[fk.referencedColumn]),
-    ),
-  )
-  const refused = rekeyed.length > 0 ? onRemoved(st, table, rekeyed, true) : undefined
+  const refused = rekeyedRefused(st, table, before, after)
   return refused === undefined ? E.right(after.map(r => project(r, w.returning))) : E.left(refused)
 }
 

@@ -1,0 +1,304 @@
+/**
+ * Assignments: the `set` of an update or an upsert as typed data (`column = value | term | inc(n)`),
+ * lowered to `column = expression` pairs. Values are checked with the column's codec and sent as
+ * parameters; terms are expressions built by `Pred` / `Fn` over the row being written (and, in an
+ * upsert, `excluded`), of a type the column takes.
+ *
+ * @since 0.2.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as Check from '../ast/Check.js'
+import * as Ex from '../ast/Expr.js'
+import type * as QueryError from '../error/QueryError.js'
+import { show } from '../error/Show.js'
+import * as WriteError from '../error/WriteError.js'
+import * as Fn from '../query/Fn.js'
+import * as Make from '../query/Make.js'
+import type * as Pred from '../query/Pred.js'
+import type { Refs } from '../query/Query.js'
+import * as Subquery from '../query/Subquery.js'
+import * as Column from '../schema/Column.js'
+import type * as Model from '../schema/Model.js'
+import type { Table } from '../schema/Table.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+declare const incBrand: unique symbol
+
+/**
+ * `column = column + by` (made by `inc`): for a number column of an update's or an upsert's set.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface Increment {
+  readonly _tag: 'Increment'
+  readonly by: number
+  readonly [incBrand]?: true
+}
+
+/**
+ * What an assignment may set a column of type `A` to: a value, a term of that type, or (numbers) an
+ * `Increment`.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type Assigned<A> = A | Pred.Term<A> | ([NonNullable<A>] extends [number] ? Increment : never)
+
+/**
+ * The assignments of an update: some columns of schema `S`, each set to an `Assigned` of its type.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type Assignments<M extends Model.AnyModel, S extends string> = {
+  readonly [K in keyof Model.Row<M, S>]?: Assigned<Model.Row<M, S>[K]>
+}
+
+/**
+ * The `set` of `updateAll`: assignments, or a function of the row's column terms giving them
+ * (`p => ({ views: Fn.add(p.views, 1) })`).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type SetSpec<M extends Model.AnyModel, S extends string> =
+  Assignments<M, S> | ((row: Refs<Model.Row<M, S>>) => Assignments<M, S>)
+
+/**
+ * What lowering assignments can be refused with.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type AssignError = QueryError.QueryError | WriteError.WriteError
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+const increments = new WeakSet<object>()
+
+/**
+ * `column = column + by`, for a number column (NULL stays NULL, as in SQL).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Query, Schema, Write } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, views: Column.integer })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const plan = Write.updateAll(Query.from(M, 'post'), { views: Write.inc(1) })
+ * assert.deepStrictEqual(pipe(plan, E.map(Write.toSql)), E.right([{
+ *   text: 'update "posts" as "t0" set "views" = "t0"."views" + $1 returning "id"', params: [1],
+ * }]))
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const inc = (by: number): Increment => {
+  const i = Object.freeze({ _tag: 'Increment' as const, by })
+  increments.add(i)
+  return i
+}
+
+const isIncrement = (u: unknown): u is Increment => typeof u === 'object' && u !== null && increments.has(u)
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+const refuse = (
+  message: string,
+  schema: string,
+  column?: string,
+  code: WriteError.WriteErrorCode = 'InvalidValue',
+): E.Either<WriteError.WriteError, never> =>
+  E.left(WriteError.make(code, message, column === undefined ? { schema } : { schema, column }))
+
+// The SQL types whose values an assignment may exchange: a term of another family is refused.
+const family: Readonly<Record<Make.SqlType, string | null>> = {
+  integer: 'number',
+  bigint: 'number',
+  numeric: 'number',
+  double: 'number',
+  text: 'text',
+  boolean: 'boolean',
+  timestamptz: 'time',
+  date: 'time',
+  json: 'json',
+  array: 'array',
+  unknown: null,
+}
+
+const columnInfo = (col: Column.Column<unknown>): Make.TermInfo => {
+  const sql = Make.sqlTypeOf(Column.isColumn(col) ? col.sqlType : null)
+  const codec = Column.nonNull(col.codec)
+  return Object.freeze({
+    sql,
+    js: Make.jsTypeOf[sql],
+    decode: Column.fastDecoder(codec),
+    expected: codec.name,
+    nullable: col.nullable === true,
+  })
+}
+
+/**
+ * The column terms of a table under an alias (typed as `Query`'s are, so `Fn` reads their types).
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const termsOf = (table: Table, alias: string): Readonly<Record<string, Pred.Term<unknown>>> =>
+  Object.freeze(
+    Object.fromEntries(
+      [...table.columns].map(([c, col]) => [
+        c,
+        Make.typed(Ex.column(alias, c, Column.jsonType(col)), columnInfo(col)),
+      ]),
+    ),
+  )
+
+// The aliases an expression reads outside its own subqueries.
+const aliasesIn = (e: Ex.Expr): ReadonlySet<string> => {
+  const out = new Set<string>()
+  const stack: Array<Ex.Expr> = [e]
+  for (let x = stack.pop(); x !== undefined; x = stack.pop()) {
+    if (x._tag === 'ColumnRef') out.add(x.alias)
+    for (const [c, inSub] of Make.innerOf(x)) if (!inSub) stack.push(c)
+  }
+  return out
+}
+
+/**
+ * Whether two SQL types exchange values in an assignment (same family, or either unknown).
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const compatible = (column: Column.Column<unknown>, term: unknown): boolean => {
+  const want = family[columnInfo(column).sql]
+  const got = family[Make.infoOf(term).sql]
+  return want === null || got === null || want === got
+}
+
+/**
+ * The SQL type the query layer gives a column (for messages).
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const sqlTypeOf = (column: Column.Column<unknown>): Make.SqlType => columnInfo(column).sql
+
+// A value for a column: checked (and decoded) with its codec, then encoded as the column stores it,
+// as a parameter (a JSON column's as JSON).
+const valueFor = (
+  table: Table,
+  c: string,
+  col: Column.Column<unknown>,
+  v: unknown,
+  what: string,
+): E.Either<WriteError.WriteError, Ex.Expr> => {
+  let value = v
+  if (!col.codec.is(v)) {
+    const d = col.codec.decode(v)
+    if (E.isLeft(d))
+      return refuse(
+        `${what}: invalid value ${show(v)} for column '${c}' of schema '${table.name}': expected ${col.codec.name}`,
+        table.name,
+        c,
+      )
+    value = d.right
+  }
+  const enc = col.codec.encode(value)
+  return E.right(Column.jsonType(col) === undefined ? Ex.param(enc) : Ex.jsonParam(enc))
+}
+
+/**
+ * Lowers assignments (a record, or a function of the column terms `terms` giving one) to `column =
+ * expression` pairs: a value is checked with the column's codec and sent as a parameter; a term must
+ * be an expression built by `Pred` / `Fn` over the `allowed` aliases, without aggregates, of a type
+ * the column takes; an `Increment` adds to the column (read from `terms[0]`). The first problem is an
+ * error naming the schema and the column.
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const assignments = (
+  table: Table,
+  spec: unknown,
+  terms: ReadonlyArray<Readonly<Record<string, Pred.Term<unknown>>>>,
+  allowed: ReadonlySet<string>,
+  what: string,
+): E.Either<AssignError, ReadonlyArray<readonly [string, Ex.Expr]>> => {
+  let given: unknown
+  try {
+    given =
+      typeof spec === 'function'
+        ? Subquery.inCallback(() => (spec as (...a: ReadonlyArray<unknown>) => unknown)(...terms))
+        : spec
+  } catch (u) {
+    return refuse(
+      `${what} of schema '${table.name}': the set function threw: ${show(u instanceof Error ? u.message : u)}`,
+      table.name,
+    )
+  }
+  if (
+    typeof given !== 'object' ||
+    given === null ||
+    Array.isArray(given) ||
+    Ex.isExpr(given) ||
+    isIncrement(given)
+  )
+    return refuse(
+      `${what} of schema '${table.name}' takes a record of columns to values or terms, got ${show(given)}`,
+      table.name,
+    )
+  const out: Array<readonly [string, Ex.Expr]> = []
+  const self = terms[0] ?? {}
+  for (const [c, v] of Object.entries(given)) {
+    if (v === undefined) continue
+    const col = table.columns.get(c)
+    if (col === undefined)
+      return refuse(
+        `${what}: '${c}' is not a column of schema '${table.name}'`,
+        table.name,
+        c,
+        'UnknownColumn',
+      )
+    const named = (m: string) =>
+      refuse(`${what}: column '${c}' of schema '${table.name}': ${m}`, table.name, c)
+    if (isIncrement(v)) {
+      if (family[columnInfo(col).sql] !== 'number' || !Number.isFinite(v.by))
+        return named(`inc(${show(v.by)}) adds a finite number to a number column`)
+      const e = Fn.add(self[c] as Pred.Term<number>, v.by)
+      const bad = Check.expr(e)
+      if (bad !== undefined) return named(bad)
+      out.push([c, e])
+      continue
+    }
+    if (Ex.isExpr(v) && v._tag !== 'Param') {
+      const carried = Subquery.errorsIn(v)[0]
+      if (carried !== undefined) return E.left(carried)
+      const bad = Check.expr(v)
+      if (bad !== undefined) return named(bad)
+      if (Make.hasAggregate(v)) return named('an assignment cannot hold an aggregate (Fn.count, Fn.sum ...)')
+      const stray = [...aliasesIn(v)].find(a => !allowed.has(a))
+      if (stray !== undefined)
+        return named(`the term reads a binding ('${stray}') that is not the row being written`)
+      if (!compatible(col, v))
+        return named(`a ${Make.infoOf(v).sql} term cannot be assigned to a ${columnInfo(col).sql} column`)
+      out.push([c, v])
+      continue
+    }
+    // A value (a `Pred.value` parameter stands for its value).
+    const p = valueFor(table, c, col, Ex.isExpr(v) ? (v as Ex.Param).value : v, what)
+    if (E.isLeft(p)) return p
+    out.push([c, p.right])
+  }
+  if (out.length === 0) return refuse(`${what} of schema '${table.name}' sets no column`, table.name)
+  return E.right(out)
+}
