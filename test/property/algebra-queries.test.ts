@@ -36,6 +36,24 @@ const total = (spec: Arb.AlgebraSpec): boolean =>
 const kind = (e: { readonly _tag: string; readonly code?: string | null }): string =>
   e._tag === 'DbError' ? `DbError ${String(e.code)}` : e._tag
 
+// The terms of a spec that may fail on a row: a division, a remainder, a cast to integer (of text).
+const fallible = (u: unknown): number => {
+  if (typeof u !== 'object' || u === null) return 0
+  const o = u as Readonly<Record<string, unknown>>
+  const own =
+    (o['_tag'] === 'Arith' && (o['op'] === 'div' || o['op'] === 'mod')) ||
+    (o['_tag'] === 'Cast' && o['to'] === 'integer')
+      ? 1
+      : 0
+  return own + Object.values(o).reduce((n: number, v) => n + fallible(v), 0)
+}
+
+// With two terms that may fail, which fails first is the planner's choice (PostgreSQL may compute a
+// sort key below a join, before the outputs): the errors then agree on their SQLSTATE class (22: data
+// exception), else on the whole code.
+const sameError = (spec: Arb.AlgebraSpec, a: string, b: string): boolean =>
+  fallible(spec) > 1 && a.startsWith('DbError 22') ? b.startsWith('DbError 22') : a === b
+
 describe('memory == PostgreSQL on the query algebra', () => {
   it(
     'projections, expressions, groups, aggregates, having, distinctOn, path joins and nested subqueries',
@@ -66,7 +84,8 @@ describe('memory == PostgreSQL on the query algebra', () => {
               // A failing query (a division by zero, text no cast reads) fails alike on both.
               if (E.isRight(r.pg) || E.isRight(r.memory))
                 throw new Error(`one side failed: pg ${show(r.pg)} memory ${show(r.memory)}`)
-              expect(kind(r.memory.left)).toEqual(kind(r.pg.left))
+              if (!sameError(r.spec, kind(r.pg.left), kind(r.memory.left)))
+                expect(kind(r.memory.left)).toEqual(kind(r.pg.left))
               continue
             }
             if (total(r.spec)) expect(r.memory.right).toEqual(r.pg.right)
