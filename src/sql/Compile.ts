@@ -318,7 +318,17 @@ const join = (ctx: Context, j: Join): string =>
  * @category utils
  * @since 0.1.0
  */
-export const orderTerm = (ctx: Context, t: OrderTerm): string => `${compared(ctx, t.expr)} ${direction(t)}`
+export const orderTerm = (ctx: Context, t: OrderTerm): string =>
+  `${sortKey(ctx, t.expr, compared)} ${direction(t)}`
+
+// PostgreSQL reads a bare constant in ORDER BY, GROUP BY and DISTINCT ON as an output's position, and
+// refuses any other (42601 "non-integer constant in ORDER BY"): a constant condition (`Pred.and()`,
+// parenthesised or not) is cast there, which the parser does not take for a constant. Values are
+// parameters, so a condition is the only constant the compiler writes.
+const sortKey = (ctx: Context, e: Expr, f: (ctx: Context, e: Expr) => string): string => {
+  const text = f(ctx, e)
+  return /^\(*(true|false)\)*$/.test(text) ? `cast(${text} as boolean)` : text
+}
 
 // Keywords come from these tables, never from a field's own text: a term an untyped caller assembled
 // with `dir: 'asc limit 1 --'` is ascending, not SQL.
@@ -366,8 +376,9 @@ export const clause: { readonly [K in SelectField]: (ctx: Context, v: Select[K])
     return text
   },
   where: (ctx, w) => (w.length > 0 ? ` where ${conjunction(ctx, w)}` : ''),
-  distinctOn: (ctx, es) => (es.length > 0 ? `distinct on (${es.map(e => expr(ctx, e)).join(', ')}) ` : ''),
-  groupBy: (ctx, es) => (es.length > 0 ? ` group by ${es.map(e => expr(ctx, e)).join(', ')}` : ''),
+  distinctOn: (ctx, es) =>
+    es.length > 0 ? `distinct on (${es.map(e => sortKey(ctx, e, expr)).join(', ')}) ` : '',
+  groupBy: (ctx, es) => (es.length > 0 ? ` group by ${es.map(e => sortKey(ctx, e, expr)).join(', ')}` : ''),
   having: (ctx, hs) => (hs.length > 0 ? ` having ${conjunction(ctx, hs)}` : ''),
   // PostgreSQL knows the tables' keys: the functional dependency needs no text.
   keyed: () => '',

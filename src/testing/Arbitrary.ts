@@ -829,7 +829,25 @@ const likePattern = fc.array(fc.constantFrom(...likeTokens), { maxLength: 4 }).m
  * @category constructors
  * @since 0.1.0
  */
-export const pred = (g: Generated, schema: string, depth = 2): fc.Arbitrary<PredSpec> => {
+export const pred = (g: Generated, schema: string, depth = 2): fc.Arbitrary<PredSpec> =>
+  memo(g, `pred ${schema} ${depth}`, () => makePred(g, schema, depth))
+
+// Arbitraries built already for a generated model, by a key naming the builder and its arguments: the
+// query generators ask for the same ones many times per drawn query, and an arbitrary is a pure value.
+const built = new WeakMap<Generated, Map<string, unknown>>()
+const memo = <A>(g: Generated, key: string, make: () => A): A => {
+  let m = built.get(g)
+  if (m === undefined) {
+    m = new Map()
+    built.set(g, m)
+  }
+  if (m.has(key)) return m.get(key) as A
+  const a = make()
+  m.set(key, a)
+  return a
+}
+
+const makePred = (g: Generated, schema: string, depth: number): fc.Arbitrary<PredSpec> => {
   const cols = columnsOf(g.spec, schema)
   const leaves: Array<fc.Arbitrary<PredSpec>> = [
     fc.oneof(
@@ -978,9 +996,13 @@ export const query = (g: Generated, data: Dataset, options: QueryOptions = {}): 
 // -------------------------------------------------------------------------------------
 
 /**
- * A term of a projection, a group, an order or a having, over the root (`binding: null`) and the
- * joined bindings (by association name). Each column carries its generated type, so a counterexample
- * says what the term is.
+ * A term of a projection, a group, an order, a condition or a having, over the root (`binding: null`)
+ * and the joined bindings (by their names: an association path joined with `.`). Each column carries
+ * its generated type, so a counterexample says what the term is. `Cond` is a predicate over the root
+ * used as a boolean term; `Rel` a relation aggregate (`$.count`, `$.sum`, `$.avg`, `$.min`, `$.max`,
+ * with a filter over the associated records); `ScalarCount` the count of a subquery's rows and
+ * `ScalarPick` a column of the row of `schema` whose `id` is the root's `key` (at most one row). The
+ * aggregates take an optional `filter` over the root.
  *
  * @category model
  * @since 0.1.0
@@ -992,20 +1014,61 @@ export type TermSpec =
       readonly column: string
       readonly type: ColumnType
     }
-  | { readonly _tag: 'Lower' | 'Length'; readonly term: TermSpec }
-  | { readonly _tag: 'Add'; readonly term: TermSpec; readonly value: number }
-  | { readonly _tag: 'Coalesce'; readonly term: TermSpec; readonly value: unknown }
-  | { readonly _tag: 'RelCount'; readonly association: string }
-  | { readonly _tag: 'RelSum'; readonly association: string; readonly column: string }
+  | { readonly _tag: 'Lower' | 'Upper' | 'Trim' | 'Length' | 'Abs' | 'Round'; readonly term: TermSpec }
+  | {
+      readonly _tag: 'Arith'
+      readonly op: Expr.ArithOp
+      readonly term: TermSpec
+      readonly right: TermSpec | number
+    }
+  | { readonly _tag: 'Concat'; readonly term: TermSpec; readonly right: TermSpec | string }
+  | { readonly _tag: 'Coalesce' | 'Nullif'; readonly term: TermSpec; readonly value: unknown }
+  | {
+      readonly _tag: 'Case'
+      readonly when: PredSpec
+      readonly then: TermSpec
+      /** A value of the term's type, or NULL (no `else`). */
+      readonly otherwise: unknown
+    }
+  | { readonly _tag: 'Cast'; readonly term: TermSpec; readonly to: Expr.CastType }
+  | { readonly _tag: 'DateTrunc'; readonly unit: Expr.TruncUnit; readonly term: TermSpec }
+  | { readonly _tag: 'Cond'; readonly pred: PredSpec }
+  | {
+      readonly _tag: 'Rel'
+      readonly fn: 'count' | 'sum' | 'avg' | 'min' | 'max'
+      readonly association: string
+      /** The target's column `sum` / `avg` / `min` / `max` take; null for `count`. */
+      readonly column: string | null
+      readonly filter: PredSpec | null
+    }
   | { readonly _tag: 'ScalarCount'; readonly subquery: SubquerySpec }
-  | { readonly _tag: 'Count' }
-  | { readonly _tag: 'CountOf' | 'Sum' | 'Min' | 'Max'; readonly term: TermSpec }
+  | {
+      readonly _tag: 'ScalarPick'
+      readonly schema: string
+      readonly column: string
+      readonly key: string
+    }
+  | { readonly _tag: 'Count'; readonly filter?: PredSpec }
+  | {
+      readonly _tag: 'CountOf' | 'CountDistinct' | 'Sum' | 'Avg' | 'Min' | 'Max' | 'BoolAnd' | 'BoolOr'
+      readonly term: TermSpec
+      readonly filter?: PredSpec
+    }
+  | {
+      readonly _tag: 'ArrayAgg' | 'StringAgg'
+      readonly term: TermSpec
+      /** `stringAgg`'s separator; ignored by `arrayAgg`. */
+      readonly separator: string
+      readonly orderBy: ReadonlyArray<readonly [A.Direction, TermSpec]>
+      readonly filter?: PredSpec
+    }
   | { readonly _tag: 'SumOfCount' }
 
 /**
- * A query of another (or the same) schema embedded in a condition or a projection: filtered, and
- * correlated (`[inner column, outer root column]`, both integers) or not; projected on one integer
- * column when it stands in `Pred.in`.
+ * A query of another (or the same) schema embedded in a condition or a projection: filtered,
+ * correlated with the queries around it (`level` 0 the query that holds it, 1 the one around that;
+ * both columns integers) or not, with subqueries of its own (nested, correlated to every level above);
+ * projected on one integer `column` when it stands in `Pred.in`.
  *
  * @category model
  * @since 0.1.0
@@ -1013,13 +1076,18 @@ export type TermSpec =
 export interface SubquerySpec {
   readonly schema: string
   readonly column: string
-  readonly correlate: readonly [string, string] | null
+  readonly correlate: ReadonlyArray<{
+    readonly column: string
+    readonly level: number
+    readonly outer: string
+  }>
   readonly where: ReadonlyArray<PredSpec>
+  readonly subqueries: ReadonlyArray<SubPredSpec>
 }
 
 /**
- * A condition over the root with a subquery: `Pred.exists`, `Pred.notExists`, or `Pred.in` of an
- * integer column of the root.
+ * A condition with a subquery: `Pred.exists`, `Pred.notExists`, or `Pred.in` of an integer column of
+ * the query that holds it.
  *
  * @category model
  * @since 0.1.0
@@ -1029,19 +1097,59 @@ export type SubPredSpec =
   | { readonly _tag: 'In'; readonly column: string; readonly subquery: SubquerySpec }
 
 /**
- * A query of the algebra: a root schema, joins of its associations of any kind, `where` conjuncts
- * (row predicates and subqueries), an optional grouping (`groupBy` terms, possibly none: one group of
- * all rows) with `having` comparisons of aggregates, a projection (outputs named `o0`, `o1` ...),
- * `distinctOn` terms, an order by output index, offset and limit. `refused` names the mistake of a
- * query built to be refused (a typed error before any SQL, on every interpreter alike), else null.
+ * A join of an association path from the root (`Query.join(path, kind, { on })`); its binding, and
+ * each prefix's, is named by the path joined with `.`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface JoinSpec {
+  readonly path: ReadonlyArray<string>
+  readonly kind: Expr.JoinKind
+  /** A condition on the joined rows (over the path's target), added to the ON. */
+  readonly on: PredSpec | null
+}
+
+/**
+ * The mistakes a query may be built to hold: a column neither grouped nor aggregated, an aggregate in a
+ * `where` / in a `groupBy` / inside an aggregate, a relation aggregate of a grouped query whose key is
+ * not grouped, a join of an unknown association or of a path joined already, a function of a term of
+ * the wrong type, a fraction beside an integer term.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Refusal =
+  | 'ungrouped'
+  | 'aggregateInWhere'
+  | 'aggregateInGroupBy'
+  | 'nestedAggregate'
+  | 'ungroupedRelation'
+  | 'unknownJoin'
+  | 'joinedTwice'
+  | 'wrongType'
+  | 'fractionBesideInteger'
+
+/**
+ * A query of the algebra: a root schema, joins of association paths of any kind, `where` conjuncts
+ * (row predicates, comparisons of terms, subqueries), an optional grouping (`groupBy` terms, possibly
+ * none: one group of all rows) with `having` comparisons of aggregates, a projection (outputs named
+ * `o0`, `o1` ...), `distinctOn` terms, an order by output index or by term, offset and limit.
+ * `refused` names the mistake of a query built to be refused (a typed error before any SQL, on every
+ * interpreter alike), else null.
  *
  * @category model
  * @since 0.1.0
  */
 export interface AlgebraSpec {
   readonly schema: string
-  readonly joins: ReadonlyArray<{ readonly association: string; readonly kind: Expr.JoinKind }>
+  readonly joins: ReadonlyArray<JoinSpec>
   readonly where: ReadonlyArray<PredSpec>
+  readonly compare: ReadonlyArray<{
+    readonly op: Expr.CompareOp
+    readonly term: TermSpec
+    readonly value: unknown
+  }>
   readonly subqueries: ReadonlyArray<SubPredSpec>
   readonly grouped: boolean
   readonly groupBy: ReadonlyArray<TermSpec>
@@ -1052,10 +1160,10 @@ export interface AlgebraSpec {
   }>
   readonly outputs: ReadonlyArray<TermSpec>
   readonly distinctOn: ReadonlyArray<TermSpec>
-  readonly orderBy: ReadonlyArray<readonly [A.Direction, number]>
+  readonly orderBy: ReadonlyArray<readonly [A.Direction, number | TermSpec]>
   readonly offset: number | null
   readonly limit: number | null
-  readonly refused: null | 'ungrouped' | 'aggregateInWhere' | 'nestedAggregate'
+  readonly refused: Refusal | null
 }
 
 /**
@@ -1081,42 +1189,505 @@ const columnTerm = (s: InScope): TermSpec => ({
   type: s.column.type,
 })
 
-// A subquery over any schema: filtered, correlated with the root on integer columns or not.
-const subquery = (g: Generated, schema: string): fc.Arbitrary<SubquerySpec> => {
-  const outer = columnsOf(g.spec, schema).filter(c => c.type === 'integer')
-  return fc.constantFrom(...g.spec.tables.map(t => t.schema)).chain(inner => {
-    const ints = columnsOf(g.spec, inner)
-      .filter(c => c.type === 'integer')
-      .map(c => c.name)
+const intNames = (g: Generated, schema: string): ReadonlyArray<string> =>
+  columnsOf(g.spec, schema)
+    .filter(c => c.type === 'integer')
+    .map(c => c.name)
+
+// A subquery over any schema: filtered, correlated with the queries around it (`outers[0]` the one that
+// holds it) on integer columns or not, with a nested subquery while `depth` lasts.
+const subquery = (g: Generated, outers: ReadonlyArray<string>, depth: number): fc.Arbitrary<SubquerySpec> =>
+  memo(g, `subquery ${outers.join(',')} ${depth}`, () => makeSubquery(g, outers, depth))
+
+const makeSubquery = (
+  g: Generated,
+  outers: ReadonlyArray<string>,
+  depth: number,
+): fc.Arbitrary<SubquerySpec> =>
+  fc.constantFrom(...g.spec.tables.map(t => t.schema)).chain(inner => {
+    const ints = intNames(g, inner)
+    const link = fc.integer({ min: 0, max: outers.length - 1 }).chain(level =>
+      fc.record({
+        column: fc.constantFrom(...ints),
+        level: fc.constant(level),
+        outer: fc.constantFrom(...intNames(g, outers[level] as string)),
+      }),
+    )
     return fc.record({
       schema: fc.constant(inner),
       column: fc.constantFrom(...ints),
-      correlate: fc.option(fc.tuple(fc.constantFrom(...ints), fc.constantFrom(...outer.map(c => c.name))), {
-        freq: 2,
-      }),
+      correlate: fc.oneof(
+        { weight: 1, arbitrary: fc.constant([]) },
+        { weight: 3, arbitrary: fc.array(link, { minLength: 1, maxLength: 2 }) },
+      ),
       where: fc.array(pred(g, inner, 1), { maxLength: 1 }),
+      subqueries:
+        depth > 0
+          ? fc.oneof(
+              { weight: 2, arbitrary: fc.constant([]) },
+              { weight: 1, arbitrary: fc.array(subPred(g, [inner, ...outers], depth - 1), { maxLength: 1 }) },
+            )
+          : fc.constant([]),
     })
   })
+
+const subPred = (g: Generated, outers: ReadonlyArray<string>, depth: number): fc.Arbitrary<SubPredSpec> =>
+  fc.oneof(
+    fc.record({
+      _tag: fc.constantFrom('Exists' as const, 'NotExists' as const),
+      subquery: subquery(g, outers, depth),
+    }),
+    fc.record({
+      _tag: fc.constant('In' as const),
+      column: fc.constantFrom(...intNames(g, outers[0] as string)),
+      subquery: subquery(g, outers, depth),
+    }),
+  )
+
+// The kinds of terms the generator composes: a column type, or what a function gives (`double`: a
+// double precision; `decimal`: a bigint or numeric, text in JavaScript; `date`).
+type Kind = ColumnType | 'double' | 'decimal' | 'date'
+
+const orderable: ReadonlyArray<Kind> = ['integer', 'double', 'decimal', 'text', 'timestamptz', 'date']
+
+// Values beside a term of each kind.
+const kindValues: Readonly<Record<Kind, ReadonlyArray<unknown>>> = {
+  ...domains,
+  double: [0.5, -1.5, 2, 0],
+  decimal: ['0', '1', '-2', '0.5'],
+  date: [new Date('2020-01-01T00:00:00.000Z'), new Date('2024-02-29T00:00:00.000Z')],
 }
 
+const truncUnits: ReadonlyArray<Expr.TruncUnit> = [
+  'year',
+  'quarter',
+  'month',
+  'week',
+  'day',
+  'hour',
+  'minute',
+  'second',
+]
+
+interface TermCtx {
+  readonly g: Generated
+  readonly schema: string
+  readonly scope: ReadonlyArray<InScope>
+  readonly assocs: ReadonlyArray<Model.Resolved>
+  /** Terms built already, by kind, depth and options: the same arbitrary serves every place. */
+  readonly cache: Map<string, fc.Arbitrary<TermSpec> | null>
+}
+
+// Terms of one kind over the scope, nested up to `depth`. A `safe` term never fails on a row (no
+// division, no cast of text to a number): it may stand in a WHERE, whose conjuncts PostgreSQL reorders
+// by cost, so a failing one would fail on one side only. `aggregates` allows relation aggregates and
+// scalar subqueries (not in a group term, whose expression must match the projection's).
+const cached = (c: TermCtx, key: string, make: () => fc.Arbitrary<TermSpec>): fc.Arbitrary<TermSpec> => {
+  const hit = c.cache.get(key)
+  if (hit !== undefined && hit !== null) return hit
+  const a = make()
+  c.cache.set(key, a)
+  return a
+}
+
+const termOf = (
+  c: TermCtx,
+  kind: Kind,
+  depth: number,
+  options: { readonly safe: boolean; readonly subqueries: boolean },
+): fc.Arbitrary<TermSpec> | null => {
+  const key = `${kind} ${depth} ${options.safe} ${options.subqueries}`
+  const hit = c.cache.get(key)
+  if (hit !== undefined) return hit
+  const made = makeTermOf(c, kind, depth, options)
+  c.cache.set(key, made)
+  return made
+}
+
+const makeTermOf = (
+  c: TermCtx,
+  kind: Kind,
+  depth: number,
+  options: { readonly safe: boolean; readonly subqueries: boolean },
+): fc.Arbitrary<TermSpec> | null => {
+  const cols = c.scope.filter(s => s.column.type === kind)
+  const sub = (k: Kind) => (depth > 0 ? termOf(c, k, depth - 1, options) : null)
+  const alts: Array<fc.WeightedArbitrary<TermSpec>> = []
+  const add = (weight: number, a: fc.Arbitrary<TermSpec> | null) => {
+    if (a !== null) alts.push({ weight, arbitrary: a })
+  }
+  const value = fc.constantFrom(...kindValues[kind])
+  if (cols.length > 0) add(6, fc.constantFrom(...cols).map(columnTerm))
+  const self = sub(kind)
+  if (self !== null && kind !== 'boolean') {
+    add(
+      1,
+      fc.tuple(self, value).map(([term, value]) => ({ _tag: 'Coalesce' as const, term, value })),
+    )
+    add(
+      1,
+      fc.tuple(self, value).map(([term, value]) => ({ _tag: 'Nullif' as const, term, value })),
+    )
+    add(
+      1,
+      fc
+        .tuple(pred(c.g, c.schema, 0), self, fc.option(value, { freq: 2 }))
+        .map(([when, then, otherwise]) => ({ _tag: 'Case' as const, when, then, otherwise })),
+    )
+  }
+  const ints = sub('integer')
+  const texts_ = sub('text')
+  const ops: ReadonlyArray<Expr.ArithOp> = options.safe
+    ? ['add', 'sub', 'mul']
+    : ['add', 'sub', 'mul', 'div', 'mod', 'div', 'mod']
+  switch (kind) {
+    case 'integer': {
+      if (ints !== null) {
+        add(
+          3,
+          fc
+            .tuple(
+              fc.constantFrom(...ops),
+              ints,
+              fc.oneof(fc.integer({ min: -2, max: 3 }), ints, fc.constant(0)),
+            )
+            .map(([op, term, right]) => ({ _tag: 'Arith' as const, op, term, right })),
+        )
+        add(
+          1,
+          ints.map(term => ({ _tag: 'Abs' as const, term })),
+        )
+      }
+      if (texts_ !== null)
+        add(
+          1,
+          texts_.map(term => ({ _tag: 'Length' as const, term })),
+        )
+      const bools = sub('boolean')
+      if (bools !== null)
+        add(
+          1,
+          bools.map(term => ({ _tag: 'Cast' as const, term, to: 'integer' as const })),
+        )
+      if (texts_ !== null && !options.safe)
+        add(
+          1,
+          texts_.map(term => ({ _tag: 'Cast' as const, term, to: 'integer' as const })),
+        )
+      if (options.subqueries) {
+        add(
+          1,
+          subquery(c.g, [c.schema], 1).map(s => ({ _tag: 'ScalarCount' as const, subquery: s })),
+        )
+        if (c.assocs.length > 0) add(2, relation(c, 'integer'))
+      }
+      break
+    }
+    case 'double':
+      if (ints !== null) {
+        add(
+          1,
+          ints.map(term => ({ _tag: 'Round' as const, term })),
+        )
+        add(
+          1,
+          ints.map(term => ({ _tag: 'Cast' as const, term, to: 'double' as const })),
+        )
+        const dbl = sub('double')
+        if (dbl !== null)
+          add(
+            1,
+            fc
+              .tuple(
+                fc.constantFrom<Expr.ArithOp>(...ops.filter(o => o !== 'mod')),
+                dbl,
+                fc.oneof(fc.constantFrom(0.5, 2, 0), ints),
+              )
+              .map(([op, term, right]) => ({ _tag: 'Arith' as const, op, term, right })),
+          )
+      }
+      break
+    case 'decimal':
+      if (ints !== null) {
+        add(
+          2,
+          fc
+            .tuple(ints, fc.constantFrom<Expr.CastType>('bigint', 'numeric'))
+            .map(([term, to]) => ({ _tag: 'Cast' as const, term, to })),
+        )
+        const dec = sub('decimal')
+        if (dec !== null)
+          add(
+            1,
+            fc
+              .tuple(fc.constantFrom(...ops), dec, fc.oneof(fc.integer({ min: -2, max: 3 }), ints))
+              .map(([op, term, right]) => ({ _tag: 'Arith' as const, op, term, right })),
+          )
+      }
+      break
+    case 'text':
+      if (texts_ !== null) {
+        add(
+          2,
+          fc
+            .tuple(fc.constantFrom('Lower' as const, 'Upper' as const, 'Trim' as const), texts_)
+            .map(([_tag, term]) => ({ _tag, term })),
+        )
+        add(
+          1,
+          fc
+            .tuple(texts_, fc.oneof(texts_, fc.constantFrom(...texts)))
+            .map(([term, right]) => ({ _tag: 'Concat' as const, term, right })),
+        )
+      }
+      if (ints !== null)
+        add(
+          1,
+          ints.map(term => ({ _tag: 'Cast' as const, term, to: 'text' as const })),
+        )
+      break
+    case 'boolean':
+      add(
+        1,
+        pred(c.g, c.schema, 1).map(p => ({ _tag: 'Cond' as const, pred: p })),
+      )
+      // PostgreSQL casts an `integer` to a boolean, not a `bigint` (42846 before any row, where the
+      // memory interpreter, which reads types from values, cannot tell a count's number from an
+      // integer's; `Fn.cast` does not refuse it either: see the report): columns only.
+      if (depth > 0 && cols.length + c.scope.filter(s => s.column.type === 'integer').length > 0)
+        add(
+          1,
+          fc
+            .constantFrom(...c.scope.filter(s => s.column.type === 'integer'))
+            .map(s => ({ _tag: 'Cast' as const, term: columnTerm(s), to: 'boolean' as const })),
+        )
+      break
+    case 'timestamptz': {
+      const ts = sub('timestamptz')
+      if (ts !== null)
+        add(
+          2,
+          fc
+            .tuple(fc.constantFrom(...truncUnits), ts)
+            .map(([unit, term]) => ({ _tag: 'DateTrunc' as const, unit, term })),
+        )
+      break
+    }
+    case 'date': {
+      const ts = sub('timestamptz')
+      if (ts !== null)
+        add(
+          1,
+          ts.map(term => ({ _tag: 'Cast' as const, term, to: 'date' as const })),
+        )
+      break
+    }
+    default:
+      return absurd(kind)
+  }
+  return alts.length === 0 ? null : fc.oneof({ depthSize: 'small' }, ...alts)
+}
+
+// A relation aggregate of the root, of an integer kind (count, sum) or of any (min, max, avg).
+const relation = (c: TermCtx, kind: Kind | null): fc.Arbitrary<TermSpec> =>
+  fc.constantFrom(...c.assocs).chain(a => {
+    const cols = columnsOf(c.g.spec, a.target)
+    const ints = cols.filter(x => x.type === 'integer').map(x => x.name)
+    const extremes = cols.filter(x => x.type !== 'boolean').map(x => x.name)
+    const filter = fc.option(pred(c.g, a.target, 1), { freq: 3 })
+    const of = (fn: 'count' | 'sum' | 'avg' | 'min' | 'max', names: ReadonlyArray<string | null>) =>
+      fc.record({
+        _tag: fc.constant('Rel' as const),
+        fn: fc.constant(fn),
+        association: fc.constant(a.name),
+        column: fc.constantFrom(...names),
+        filter,
+      })
+    return kind === 'integer'
+      ? fc.oneof(of('count', [null]), of('sum', ints))
+      : fc.oneof(
+          of('count', [null]),
+          of('sum', ints),
+          of('avg', ints),
+          of('min', extremes),
+          of('max', extremes),
+        )
+  })
+
+// Group and distinct-on terms hold no value: a grouped expression with a parameter never matches the
+// same expression in the projection, nor a distinct on term the order it must lead (each value is a
+// parameter of its own); the library refuses the second.
+const groupTermOf = (c: TermCtx): fc.Arbitrary<TermSpec> => {
+  const alts: Array<fc.Arbitrary<TermSpec>> = [fc.constantFrom(...c.scope).map(columnTerm)]
+  const texts_ = c.scope.filter(s => s.column.type === 'text')
+  if (texts_.length > 0)
+    alts.push(
+      fc
+        .tuple(
+          fc.constantFrom('Lower' as const, 'Upper' as const, 'Length' as const, 'Trim' as const),
+          fc.constantFrom(...texts_),
+        )
+        .map(([_tag, s]) => ({ _tag, term: columnTerm(s) })),
+    )
+  const stamps = c.scope.filter(s => s.column.type === 'timestamptz')
+  if (stamps.length > 0)
+    alts.push(
+      fc
+        .tuple(fc.constantFrom(...truncUnits), fc.constantFrom(...stamps))
+        .map(([unit, s]) => ({ _tag: 'DateTrunc' as const, unit, term: columnTerm(s) })),
+    )
+  return fc.oneof(...alts)
+}
+
+// The kind of a group term (see `groupTermOf`).
+const kindOfGroupTerm = (t: TermSpec): Kind =>
+  t._tag === 'Column'
+    ? t.type
+    : t._tag === 'Length'
+      ? 'integer'
+      : t._tag === 'DateTrunc'
+        ? 'timestamptz'
+        : 'text'
+
+// An aggregate over the scope's terms (any depth, failing ones included: an aggregate's argument is
+// evaluated for every row of its group on both sides), with a filter over the root now and then.
+const aggregateOf = (c: TermCtx): fc.Arbitrary<TermSpec> => {
+  const o = { safe: false, subqueries: true }
+  const filter = fc.option(pred(c.g, c.schema, 1), { freq: 3, nil: undefined })
+  const withFilter = <T extends TermSpec>(a: fc.Arbitrary<T>): fc.Arbitrary<TermSpec> =>
+    fc.tuple(a, filter).map(([t, f]) => (f === undefined ? t : { ...t, filter: f }))
+  const kinds = (ks: ReadonlyArray<Kind>) =>
+    ks.flatMap(k => {
+      const t = termOf(c, k, 1, o)
+      return t === null ? [] : [t]
+    })
+  const numbers = kinds(['integer', 'integer', 'double', 'decimal'])
+  const ordered = kinds(orderable)
+  const any = kinds(['integer', 'text', 'boolean', 'timestamptz', 'double', 'decimal'])
+  const bools = kinds(['boolean'])
+  const arrayable = (['integer', 'text', 'boolean', 'timestamptz'] as const).flatMap(k => {
+    const t = termOf(c, k, 1, o)
+    return t === null ? [] : [t]
+  })
+  const textual = kinds(['text'])
+  const orderOf = (t: TermSpec) =>
+    fc
+      .option(fc.tuple(directionArb, fc.oneof(...ordered)), { freq: 2 })
+      .chain(first => directionArb.map(d => [...(first === null ? [] : [first]), [d, t] as const] as const))
+  const alts: Array<fc.Arbitrary<TermSpec>> = [
+    withFilter(fc.constant({ _tag: 'Count' as const })),
+    withFilter(
+      fc
+        .tuple(fc.constantFrom('CountOf' as const, 'CountDistinct' as const), fc.oneof(...any))
+        .map(([_tag, term]) => ({ _tag, term })),
+    ),
+    withFilter(
+      fc
+        .tuple(fc.constantFrom('Sum' as const, 'Avg' as const), fc.oneof(...numbers))
+        .map(([_tag, term]) => ({ _tag, term })),
+    ),
+    withFilter(
+      fc
+        .tuple(fc.constantFrom('Min' as const, 'Max' as const), fc.oneof(...ordered))
+        .map(([_tag, term]) => ({ _tag, term })),
+    ),
+    withFilter(
+      fc
+        .tuple(fc.constantFrom('BoolAnd' as const, 'BoolOr' as const), fc.oneof(...bools))
+        .map(([_tag, term]) => ({ _tag, term })),
+    ),
+    // The aggregate's order ends with its own argument: the values of a tie are equal, so the array
+    // (or text) is determined.
+    withFilter(
+      fc
+        .oneof(...arrayable)
+        .chain(term =>
+          orderOf(term).map(orderBy => ({ _tag: 'ArrayAgg' as const, term, separator: '', orderBy })),
+        ),
+    ),
+  ]
+  if (textual.length > 0)
+    alts.push(
+      withFilter(
+        fc
+          .tuple(fc.oneof(...textual), fc.constantFrom(',', '', ' | '))
+          .chain(([term, separator]) =>
+            orderOf(term).map(orderBy => ({ _tag: 'StringAgg' as const, term, separator, orderBy })),
+          ),
+      ),
+    )
+  return fc.oneof(...alts)
+}
+
+// Named association paths from a schema, up to three hops (a bounded number).
+const pathsFrom = (
+  g: Generated,
+  schema: string,
+): ReadonlyArray<{ readonly path: ReadonlyArray<string>; readonly targets: ReadonlyArray<string> }> => {
+  const out: Array<{ readonly path: ReadonlyArray<string>; readonly targets: ReadonlyArray<string> }> = []
+  const walk = (at: string, path: ReadonlyArray<string>, targets: ReadonlyArray<string>, tables: number) => {
+    if (path.length >= 3 || out.length >= 60) return
+    for (const a of g.model.associations.get(at)?.values() ?? []) {
+      // At most four tables joined per path: a through of throughs joins a dozen, whose cross
+      // products make PostgreSQL (and memory) slow and test nothing more.
+      const n = tables + tablesOf(g, at, a.name)
+      if (n > 4) continue
+      const next = { path: [...path, a.name], targets: [...targets, a.target] }
+      out.push(next)
+      walk(a.target, next.path, next.targets, n)
+    }
+  }
+  walk(schema, [], [], 0)
+  return out
+}
+
+// The tables a join of an association adds: one, two for a many-to-many (its join table), those of
+// each hop for a through.
+const tablesOf = (g: Generated, owner: string, name: string): number => {
+  const a = g.spec.associations.find(x => x.owner === owner && x.name === name)
+  if (a === undefined) return 1
+  if (a.kind === 'manyToMany') return 2
+  if (a.kind !== 'through') return 1
+  let n = 0
+  let at = owner
+  for (const hop of a.path) {
+    n += tablesOf(g, at, hop)
+    at = Model.association(g.model, at, hop)?.target ?? at
+  }
+  return n
+}
+
+const compareOps = fc.constantFrom<Expr.CompareOp>('eq', 'neq', 'lt', 'lte', 'gt', 'gte')
+
 /**
- * Random queries of the algebra over a model (see `AlgebraSpec`): joins of every kind (`inner`,
- * `left`, `right`, `full`) of up to two of the root's associations; projections of the root's and the
- * joined bindings' columns, `lower`, `length`, `add`, `coalesce`, relation aggregates (`$.count`,
- * `$.sum`) and correlated scalar subqueries (`Fn.scalar` of a count); `where` conjuncts from `pred`
- * and subqueries (`Pred.exists`, `Pred.notExists`, `Pred.in` of a projected query, correlated or
- * not); groups (by columns, `lower` and `length` of them, or none) with `count`, `count(t)`, `sum`,
- * `min` and `max`, columns of a binding whose `id` is grouped, and `having`; `distinctOn`; an order by
- * outputs, offset and limit. When a limit, an offset or a `distinctOn` is drawn, the order ends with
- * every output, so the rows are determined. At a small rate (`refusedOneIn`), a query the library
- * refuses: a column neither grouped nor inside an aggregate, an aggregate in a `where`, an aggregate
- * inside an aggregate.
+ * Random queries of the algebra over a model (see `AlgebraSpec`).
+ *
+ * - Joins of up to two association paths of one to three hops (throughs included), of every kind
+ *   (`inner`, `left`, `right`, `full`), with an `on` condition now and then.
+ * - Projections of the root's and the joined bindings' columns and of expressions over them:
+ *   arithmetic (`add`, `sub`, `mul`, `div`, `mod`, of integers, doubles and numerics, division by
+ *   zero included), `abs`, `round`, `lower`, `upper`, `trim`, `length`, `concat`, `coalesce`,
+ *   `nullif`, `case`, casts, `dateTrunc`, predicates as booleans; relation aggregates (`$.count`,
+ *   `$.sum`, `$.avg`, `$.min`, `$.max`, filtered or not) and scalar subqueries (a count, correlated to
+ *   one or two levels around it, with a nested subquery; a column of the row with a given id).
+ * - `where` conjuncts from `pred`, comparisons of terms (relation aggregates included) and subqueries
+ *   (`Pred.exists`, `Pred.notExists`, `Pred.in`; nested, correlated to every level or not).
+ * - Groups (by columns, `lower` / `upper` / `trim` / `length` / `dateTrunc` of them, or none) with
+ *   `count`, `count(t)`, `countDistinct`, `sum`, `avg`, `min`, `max`, `boolAnd`, `boolOr`, `arrayAgg`
+ *   and `stringAgg` (ordered), each with a `filter` now and then, over any term; functions of group
+ *   terms; columns of a binding whose `id` is grouped; relation aggregates when the root's `id` is
+ *   grouped; `having` comparisons of aggregates.
+ * - `distinctOn`; an order by outputs and by terms, offset and limit. When a limit, an offset or a
+ *   `distinctOn` is drawn, the order ends with every output, so the rows are determined.
+ *
+ * At a small rate (`refusedOneIn`), a query the library refuses (see `Refusal`).
  *
  * Excluded, because the memory interpreter reads types from values (see its `Eval` module): only
  * integer, text, boolean and timestamptz columns are generated, so no bigint or numeric column is
- * ordered or taken the `min` / `max` of (such text compares as text there); `sum` is of integer
- * columns only, never ordered through arithmetic on its `bigint` result; `min` / `max` are never of
- * booleans (PostgreSQL has none).
+ * ordered or taken the `min` / `max` of (such text compares as text there); `min` / `max` are never of
+ * booleans (PostgreSQL has none). A term that can fail on a row (a division, a cast of text to a
+ * number) never stands in a `where`, an `on`, a `groupBy` or a `having`: PostgreSQL orders conjuncts
+ * by cost, so a failing one could fail on one side only.
  *
  * @example
  * import * as fc from 'fast-check'
@@ -1135,87 +1706,98 @@ export const algebraQuery = (g: Generated, options: AlgebraOptions = {}): fc.Arb
   const oneIn = options.refusedOneIn ?? 20
   return fc.constantFrom(...schemas).chain(schema => {
     const assocs = [...(g.model.associations.get(schema)?.values() ?? [])]
-    const joins = fc.uniqueArray(
-      fc.record({
-        association: fc.constantFrom(...(assocs.length > 0 ? assocs.map(a => a.name) : [''])),
-        kind: fc.constantFrom<Expr.JoinKind>('inner', 'left', 'right', 'full'),
-      }),
-      { maxLength: assocs.length > 0 ? 2 : 0, selector: j => j.association },
-    )
+    const paths = pathsFrom(g, schema)
+    const joinArb: fc.Arbitrary<ReadonlyArray<JoinSpec>> =
+      paths.length === 0
+        ? fc.constant([])
+        : fc
+            .array(
+              fc.constantFrom(...paths).chain(p =>
+                fc.record({
+                  path: fc.constant(p.path),
+                  kind: fc.constantFrom<Expr.JoinKind>('inner', 'left', 'right', 'full'),
+                  on: fc.option(pred(g, p.targets[p.targets.length - 1] as string, 1), { freq: 3 }),
+                }),
+              ),
+              { maxLength: 2 },
+            )
+            // A path whose name (or a prefix's) is bound to a join already is joined twice: left to
+            // the refusal of that name.
+            .map(js => {
+              const bound = new Set<string>()
+              return js.filter(j => {
+                const name = j.path.join('.')
+                if (bound.has(name)) return false
+                j.path.forEach((_, i) => bound.add(j.path.slice(0, i + 1).join('.')))
+                return true
+              })
+            })
     return fc
       .record({
-        joins,
+        joins: joinArb,
         grouped: fc.boolean(),
         refused: fc.integer({ min: 0, max: Math.max(oneIn - 1, 0) }),
-        which: fc.constantFrom('ungrouped' as const, 'aggregateInWhere' as const, 'nestedAggregate' as const),
+        which: fc.constantFrom<Refusal>(
+          'ungrouped',
+          'aggregateInWhere',
+          'aggregateInGroupBy',
+          'nestedAggregate',
+          'ungroupedRelation',
+          'unknownJoin',
+          'joinedTwice',
+          'wrongType',
+          'fractionBesideInteger',
+        ),
       })
       .chain(({ joins, grouped, refused, which }) => {
+        const bindings = new Map<string, string>()
+        for (const j of joins)
+          j.path.forEach((_, i) => {
+            const p = paths.find(x => x.path.join('.') === j.path.slice(0, i + 1).join('.'))
+            if (p !== undefined) bindings.set(p.path.join('.'), p.targets[p.targets.length - 1] as string)
+          })
         const scope: ReadonlyArray<InScope> = [
           ...columnsOf(g.spec, schema).map(column => ({ binding: null, column })),
-          ...joins.flatMap(j =>
-            columnsOf(g.spec, assocs.find(a => a.name === j.association)?.target ?? '').map(column => ({
-              binding: j.association,
-              column,
-            })),
+          ...[...bindings].flatMap(([binding, target]) =>
+            columnsOf(g.spec, target).map(column => ({ binding, column })),
           ),
         ]
-        const column = fc.constantFrom(...scope)
-        const typed = (ts: ReadonlyArray<ColumnType>) => scope.filter(s => ts.includes(s.column.type))
-        const ints = typed(['integer'])
-        const texts_ = typed(['text'])
-        const plainAlts: Array<fc.Arbitrary<TermSpec>> = [
-          column.map(columnTerm),
-          column.map(columnTerm),
-          fc.tuple(fc.constantFrom(...ints), fc.integer({ min: -2, max: 2 })).map(([c, value]) => ({
-            _tag: 'Add' as const,
-            term: columnTerm(c),
-            value,
-          })),
-          column.chain(c =>
-            valueOf(c.column.type).map(value => ({ _tag: 'Coalesce' as const, term: columnTerm(c), value })),
-          ),
-          subquery(g, schema).map(s => ({ _tag: 'ScalarCount' as const, subquery: s })),
-        ]
-        if (texts_.length > 0)
+        const c: TermCtx = memo(g, `terms ${schema} ${[...bindings.keys()].join(',')}`, () => ({
+          g,
+          schema,
+          scope,
+          assocs,
+          cache: new Map(),
+        }))
+        const all = (kinds: ReadonlyArray<Kind>, depth: number, o: { safe: boolean; subqueries: boolean }) =>
+          kinds.flatMap(k => {
+            const t = termOf(c, k, depth, o)
+            return t === null ? [] : [t]
+          })
+        const plain = cached(c, 'plain', () => {
+          const plainAlts = all(
+            ['integer', 'integer', 'text', 'boolean', 'timestamptz', 'double', 'decimal', 'date'],
+            2,
+            { safe: false, subqueries: true },
+          )
+          const rootInts = intNames(g, schema)
           plainAlts.push(
             fc
-              .tuple(fc.constantFrom('Lower' as const, 'Length' as const), fc.constantFrom(...texts_))
-              .map(([_tag, c]) => ({ _tag, term: columnTerm(c) })),
+              .tuple(fc.constantFrom(...schemas), fc.constantFrom(...rootInts))
+              .chain(([s, key]) =>
+                fc
+                  .constantFrom(...columnsOf(g.spec, s).map(x => x.name))
+                  .map(column => ({ _tag: 'ScalarPick' as const, schema: s, column, key })),
+              ),
           )
-        if (assocs.length > 0)
-          plainAlts.push(
-            fc.constantFrom(...assocs).map(a => ({ _tag: 'RelCount' as const, association: a.name })),
-            fc.constantFrom(...assocs).chain(a =>
-              fc
-                .constantFrom(
-                  ...columnsOf(g.spec, a.target)
-                    .filter(c => c.type === 'integer')
-                    .map(c => c.name),
-                )
-                .map(c => ({ _tag: 'RelSum' as const, association: a.name, column: c })),
-            ),
-          )
-        const plain = fc.oneof(...plainAlts)
-        const extremes = typed(['integer', 'text', 'timestamptz'])
-        const aggregate: fc.Arbitrary<TermSpec> = fc.oneof(
-          fc.constant({ _tag: 'Count' as const }),
-          column.map(c => ({ _tag: 'CountOf' as const, term: columnTerm(c) })),
-          fc.constantFrom(...ints).map(c => ({ _tag: 'Sum' as const, term: columnTerm(c) })),
-          fc
-            .tuple(fc.constantFrom('Min' as const, 'Max' as const), fc.constantFrom(...extremes))
-            .map(([_tag, c]) => ({ _tag, term: columnTerm(c) })),
+          if (assocs.length > 0) plainAlts.push(relation(c, null))
+          return fc.oneof(...plainAlts)
+        })
+        const safe = cached(c, 'safe', () =>
+          fc.oneof(...all(['integer', 'text', 'timestamptz'], 1, { safe: true, subqueries: true })),
         )
-        // Group and distinct on terms hold no value: a grouped expression with a parameter never matches
-        // the same expression in the projection, nor a distinct on term the order it must lead (each
-        // value is a parameter of its own); the library refuses the second.
-        const groupAlts: Array<fc.Arbitrary<TermSpec>> = [column.map(columnTerm)]
-        if (texts_.length > 0)
-          groupAlts.push(
-            fc
-              .tuple(fc.constantFrom('Lower' as const, 'Length' as const), fc.constantFrom(...texts_))
-              .map(([_tag, c]) => ({ _tag, term: columnTerm(c) })),
-          )
-        const groupTerm = fc.oneof(...groupAlts)
+        const aggregate = cached(c, 'aggregate', () => aggregateOf(c))
+        const groupTerm = cached(c, 'group', () => groupTermOf(c))
         const refusal = refused === 0 && oneIn > 0 ? which : null
         const shape = grouped
           ? fc.uniqueArray(groupTerm, { maxLength: 2, selector: t => JSON.stringify(t) }).chain(groupBy => {
@@ -1223,30 +1805,63 @@ export const algebraQuery = (g: Generated, options: AlgebraOptions = {}): fc.Arb
               const keyed = scope.filter(s =>
                 groupBy.some(t => t._tag === 'Column' && t.column === 'id' && t.binding === s.binding),
               )
-              const outputs = fc.array(
-                fc.oneof(
-                  aggregate,
-                  ...(groupBy.length > 0 ? [fc.constantFrom(...groupBy)] : []),
-                  ...(keyed.length > 0 ? [fc.constantFrom(...keyed).map(columnTerm)] : []),
-                ),
-                { minLength: 1, maxLength: 4 },
+              const rootKeyed = groupBy.some(
+                t => t._tag === 'Column' && t.column === 'id' && t.binding === null,
               )
-              const havingTerm = fc.oneof(
-                fc.constant({ _tag: 'Count' as const }),
-                fc.constantFrom(...ints).map(c => ({ _tag: 'Sum' as const, term: columnTerm(c) })),
+              // Functions of group terms: PostgreSQL matches the grouped expression inside them.
+              const over = groupBy.map(t => {
+                const k = kindOfGroupTerm(t)
+                return k === 'integer'
+                  ? fc
+                      .tuple(
+                        fc.constantFrom<Expr.ArithOp>('add', 'mul', 'div'),
+                        fc.integer({ min: -1, max: 2 }),
+                      )
+                      .map(([op, right]): TermSpec => ({ _tag: 'Arith', op, term: t, right }))
+                  : k === 'text'
+                    ? fc.constantFrom<TermSpec>({ _tag: 'Upper', term: t }, { _tag: 'Length', term: t })
+                    : fc.constant<TermSpec>({ _tag: 'Coalesce', term: t, value: kindValues[k][0] })
+              })
+              const groupedAlts: Array<fc.Arbitrary<TermSpec>> = [
+                aggregate,
+                aggregate,
+                // Arithmetic over an aggregate (a division by zero fails in every group).
+                fc
+                  .tuple(
+                    fc.constantFrom<Expr.ArithOp>('add', 'mul', 'div', 'mod'),
+                    fc.integer({ min: -1, max: 3 }),
+                  )
+                  .map(([op, right]): TermSpec => ({ _tag: 'Arith', op, term: { _tag: 'Count' }, right })),
+                ...(groupBy.length > 0 ? [fc.constantFrom(...groupBy)] : []),
+                ...over,
+                ...(keyed.length > 0 ? [fc.constantFrom(...keyed).map(columnTerm)] : []),
+                ...(rootKeyed && assocs.length > 0 ? [relation(c, null)] : []),
+              ]
+              const counted = fc.oneof(
+                fc.constant<TermSpec>({ _tag: 'Count' }),
+                fc
+                  .constantFrom(...scope.filter(s => s.column.type === 'integer'))
+                  .chain(s =>
+                    fc
+                      .constantFrom('Sum' as const, 'Max' as const, 'CountOf' as const, 'Avg' as const)
+                      .map((_tag): TermSpec => ({ _tag, term: columnTerm(s) })),
+                  ),
+                ...(rootKeyed && assocs.length > 0 ? [relation(c, 'integer')] : []),
               )
               return fc.record({
                 groupBy: fc.constant(groupBy),
-                outputs,
+                outputs: fc.array(fc.oneof(...groupedAlts), { minLength: 1, maxLength: 4 }),
                 having: fc.array(
-                  fc.record({
-                    op: fc.constantFrom<Expr.CompareOp>('eq', 'neq', 'lt', 'lte', 'gt', 'gte'),
-                    term: havingTerm,
-                    value: fc.integer({ min: 0, max: 4 }),
-                  }),
+                  fc.record({ op: compareOps, term: counted, value: fc.integer({ min: 0, max: 4 }) }),
                   { maxLength: 1 },
                 ),
                 distinctOn: fc.constant([] as ReadonlyArray<TermSpec>),
+                orderTerms: fc.array(
+                  fc.oneof(counted, ...(groupBy.length > 0 ? [fc.constantFrom(...groupBy)] : [])),
+                  {
+                    maxLength: 1,
+                  },
+                ),
               })
             })
           : fc.record({
@@ -1257,69 +1872,152 @@ export const algebraQuery = (g: Generated, options: AlgebraOptions = {}): fc.Arb
                 { weight: 3, arbitrary: fc.constant([] as ReadonlyArray<TermSpec>) },
                 { weight: 1, arbitrary: fc.array(groupTerm, { minLength: 1, maxLength: 2 }) },
               ),
+              orderTerms: fc.array(plain, { maxLength: 1 }),
             })
         return fc
           .record({
             shape,
             where: fc.array(pred(g, schema, 1), { maxLength: 2 }),
-            subqueries: fc.array(
-              fc.oneof(
+            compare: fc.array(
+              safe.chain(term =>
                 fc.record({
-                  _tag: fc.constantFrom('Exists' as const, 'NotExists' as const),
-                  subquery: subquery(g, schema),
-                }),
-                fc.record({
-                  _tag: fc.constant('In' as const),
-                  column: fc.constantFrom(
-                    ...columnsOf(g.spec, schema)
-                      .filter(c => c.type === 'integer')
-                      .map(c => c.name),
-                  ),
-                  subquery: subquery(g, schema),
+                  op: compareOps,
+                  term: fc.constant(term),
+                  value: fc.constantFrom(...kindValues[kindOfSafe(term)]),
                 }),
               ),
               { maxLength: 1 },
             ),
+            subqueries: fc.array(subPred(g, [schema], 1), { maxLength: 1 }),
             order: fc.array(fc.tuple(directionArb, fc.nat(3)), { maxLength: 2 }),
+            termOrder: fc.array(directionArb, { maxLength: 1 }),
             offset: fc.option(fc.nat(3), { freq: 4 }),
             limit: fc.option(fc.nat(4), { freq: 3 }),
           })
-          .map(({ shape, where, subqueries, order, offset, limit }): AlgebraSpec => {
+          .map(({ shape, where, compare, subqueries, order, termOrder, offset, limit }): AlgebraSpec => {
             const n = shape.outputs.length
-            const orderBy = order.map(([d, i]) => [d, i % n] as const)
+            const byTerm = shape.orderTerms.flatMap((t, i) => {
+              const d = termOrder[i]
+              return d === undefined ? [] : [[d, t] as const]
+            })
+            const orderBy: ReadonlyArray<readonly [A.Direction, number | TermSpec]> = [
+              ...byTerm,
+              ...order.map(([d, i]) => [d, i % n] as const),
+            ]
             const total =
               limit !== null || offset !== null || shape.distinctOn.length > 0
                 ? [...orderBy, ...shape.outputs.map((_, i) => ['asc', i] as const)]
                 : orderBy
-            const refusedOutputs: ReadonlyArray<TermSpec> =
-              refusal === 'ungrouped'
-                ? // with an aggregate beside it, even with no group term
-                  [{ _tag: 'Column', binding: null, column: 'id', type: 'integer' }, { _tag: 'Count' }]
-                : refusal === 'nestedAggregate'
-                  ? [{ _tag: 'SumOfCount' }]
-                  : []
-            return {
-              schema,
-              joins,
-              where,
-              subqueries,
-              // An ungrouped root id is refused only where grouping happens and the id is not grouped.
-              grouped: grouped || refusal === 'ungrouped',
-              groupBy:
-                refusal === 'ungrouped'
-                  ? shape.groupBy.filter(t => t._tag !== 'Column' || t.binding !== null || t.column !== 'id')
-                  : shape.groupBy,
-              having: shape.having,
-              outputs: [...shape.outputs, ...refusedOutputs],
-              distinctOn: shape.distinctOn,
-              orderBy: total,
-              offset,
-              limit,
-              refused: refusal,
-            }
+            return refuse(
+              {
+                schema,
+                joins,
+                where,
+                compare,
+                subqueries,
+                ...shape,
+                orderBy: total,
+                offset,
+                limit,
+                refused: null,
+                grouped,
+              },
+              refusal,
+              assocs,
+            )
           })
       })
   })
+}
+
+// The kind of a safe term (see `algebraQuery`): integer, text or timestamptz terms.
+const kindOfSafe = (t: TermSpec): Kind => {
+  switch (t._tag) {
+    case 'Column':
+      return t.type
+    case 'Lower':
+    case 'Upper':
+    case 'Trim':
+    case 'Concat':
+      return 'text'
+    case 'Cast':
+      return t.to === 'text' ? 'text' : t.to === 'date' ? 'date' : t.to === 'boolean' ? 'boolean' : 'integer'
+    case 'DateTrunc':
+      return 'timestamptz'
+    case 'Coalesce':
+    case 'Nullif':
+      return kindOfSafe(t.term)
+    case 'Case':
+      return kindOfSafe(t.then)
+    default:
+      return 'integer'
+  }
+}
+
+// A spec with the mistake `refusal` put in (or as it is, for null).
+const refuse = (
+  spec: Omit<AlgebraSpec, 'refused'> & { readonly refused: null },
+  refusal: Refusal | null,
+  assocs: ReadonlyArray<Model.Resolved>,
+): AlgebraSpec => {
+  const rootId: TermSpec = { _tag: 'Column', binding: null, column: 'id', type: 'integer' }
+  const notRootId = (t: TermSpec) => t._tag !== 'Column' || t.binding !== null || t.column !== 'id'
+  // A relation aggregate whose correlation is the root's `id`: refused when the id is not grouped.
+  const byId = assocs.find(a => a._tag !== 'BelongsTo' && a._tag !== 'Through' && a.ownerKey === 'id')
+  const r: Refusal | null = refusal === 'ungroupedRelation' && byId === undefined ? 'ungrouped' : refusal
+  switch (r) {
+    case null:
+      return spec
+    case 'ungrouped':
+    case 'ungroupedRelation':
+      return {
+        ...spec,
+        grouped: true,
+        groupBy: spec.groupBy.filter(notRootId),
+        distinctOn: [],
+        // with an aggregate beside it, even with no group term
+        outputs: [
+          ...spec.outputs.filter(notRootId),
+          r === 'ungrouped'
+            ? rootId
+            : { _tag: 'Rel', fn: 'count', association: byId?.name ?? '', column: null, filter: null },
+          { _tag: 'Count' },
+        ],
+        orderBy: spec.orderBy.filter(([, t]) => typeof t === 'number'),
+        refused: r,
+      }
+    case 'nestedAggregate':
+      return { ...spec, outputs: [...spec.outputs, { _tag: 'SumOfCount' }], refused: r }
+    case 'aggregateInGroupBy':
+      return {
+        ...spec,
+        grouped: true,
+        groupBy: [...spec.groupBy, { _tag: 'Count' }],
+        distinctOn: [],
+        refused: r,
+      }
+    case 'wrongType':
+      return { ...spec, outputs: [...spec.outputs, { _tag: 'Upper', term: rootId }], refused: r }
+    case 'fractionBesideInteger':
+      return {
+        ...spec,
+        outputs: [...spec.outputs, { _tag: 'Arith', op: 'div', term: rootId, right: 0.5 }],
+        refused: r,
+      }
+    case 'aggregateInWhere':
+    case 'unknownJoin':
+    case 'joinedTwice':
+      return { ...spec, refused: r }
+  }
+}
+
+// A join of a path joined already (the first join's, else the first association's twice), or of an
+// unknown association when the root has none.
+const twice = (g: Generated, spec: AlgebraSpec): JoinSpec => {
+  const first = spec.joins[0]
+  if (first !== undefined) return first
+  const a = g.model.associations.get(spec.schema)?.values().next().value
+  return { path: [a?.name ?? '__unknown'], kind: 'inner', on: null }
 }
 
 type LooseQuery = Query.Query<Model.AnyModel, string>
@@ -1327,19 +2025,33 @@ type LooseQuery = Query.Query<Model.AnyModel, string>
 const step = (f: (q: never) => unknown, q: Query.AnyQuery): LooseQuery => f(q as never) as LooseQuery
 type LooseScope = Scope & { readonly joined: Readonly<Record<string, Refs>> }
 
-const subqueryOf = (g: Generated, s: SubquerySpec, outer: Refs, projected: boolean): Query.AnyQuery => {
+// A subquery, correlated with the rows around it (`outers[0]` the query that holds it).
+const subqueryOf = (
+  g: Generated,
+  s: SubquerySpec,
+  outers: ReadonlyArray<Refs>,
+  projected: boolean,
+): Query.AnyQuery => {
   let q: LooseQuery = Query.from(g.model, s.schema)
-  const correlate = s.correlate
-  if (correlate !== null)
+  if (s.correlate.length > 0)
     q = step(
       Query.where((r: Refs) =>
-        Pred.eq(r[correlate[0]] as Pred.Term<unknown>, outer[correlate[1]] as Pred.Term<unknown>),
+        Pred.and(
+          ...s.correlate.map(k =>
+            Pred.eq(r[k.column] as Pred.Term<unknown>, outers[k.level]?.[k.outer] as Pred.Term<unknown>),
+          ),
+        ),
       ),
       q,
     )
   for (const w of s.where)
     q = step(
       Query.where((r: Refs, $: Scope) => toPred(w, r, $)),
+      q,
+    )
+  for (const p of s.subqueries)
+    q = step(
+      Query.where((r: Refs) => subPredOf(g, p, [r, ...outers])),
       q,
     )
   return projected
@@ -1349,6 +2061,17 @@ const subqueryOf = (g: Generated, s: SubquerySpec, outer: Refs, projected: boole
       )
     : q
 }
+
+const subPredOf = (g: Generated, s: SubPredSpec, outers: ReadonlyArray<Refs>): Pred.Pred => {
+  const inner = subqueryOf(g, s.subquery, outers, s._tag === 'In')
+  return s._tag === 'In'
+    ? Pred.in(outers[0]?.[s.column] as Pred.Term<unknown>, inner as never)
+    : s._tag === 'Exists'
+      ? Pred.exists(inner)
+      : Pred.notExists(inner)
+}
+
+type Options = Fn.AggOptions & Fn.OrderedAggOptions
 
 /**
  * A term spec as a term, given the root's terms and the scope of a callback.
@@ -1371,42 +2094,122 @@ const subqueryOf = (g: Generated, s: SubquerySpec, outer: Refs, projected: boole
  */
 export const toTerm = (g: Generated, t: TermSpec, row: Refs, $: Scope): Pred.Term<unknown> => {
   const go = (x: TermSpec): Pred.Term<unknown> => toTerm(g, x, row, $)
+  const num = (x: TermSpec) => go(x) as Pred.Term<number>
+  const str = (x: TermSpec) => go(x) as Pred.Term<string>
+  const opts = (x: { readonly filter?: PredSpec }): Options => {
+    const f = x.filter
+    return f === undefined ? {} : { filter: toPred(f, row, $) }
+  }
   switch (t._tag) {
     case 'Column': {
       const refs = t.binding === null ? row : ($ as LooseScope).joined[t.binding]
       return refs?.[t.column] ?? Expr.column('?', t.column)
     }
     case 'Lower':
-      return Fn.lower(go(t.term) as Pred.Term<string>)
+      return Fn.lower(str(t.term))
+    case 'Upper':
+      return Fn.upper(str(t.term))
+    case 'Trim':
+      return Fn.trim(str(t.term))
     case 'Length':
-      return Fn.length(go(t.term) as Pred.Term<string>)
-    case 'Add':
-      return Fn.add(go(t.term) as Pred.Term<number>, t.value)
+      return Fn.length(str(t.term))
+    case 'Abs':
+      return Fn.abs(num(t.term))
+    case 'Round':
+      return Fn.round(num(t.term))
+    case 'Arith':
+      return arithOf[t.op](num(t.term), typeof t.right === 'number' ? t.right : num(t.right))
+    case 'Concat':
+      return Fn.concat(str(t.term), typeof t.right === 'string' ? t.right : str(t.right))
     case 'Coalesce':
       return Fn.coalesce(go(t.term), t.value as Pred.Operand<unknown>)
-    case 'RelCount':
-      return $.count(t.association as never)
-    case 'RelSum': {
+    case 'Nullif':
+      return Fn.nullif(go(t.term), t.value as Pred.Operand<unknown>)
+    case 'Case': {
+      const branch: readonly [Pred.Pred, Pred.Operand<unknown>] = [toPred(t.when, row, $), go(t.then)]
+      return t.otherwise === null || t.otherwise === undefined
+        ? Fn.case_([branch])
+        : Fn.case_([branch], t.otherwise as Pred.Operand<unknown>)
+    }
+    case 'Cast':
+      return Fn.cast(go(t.term), t.to)
+    case 'DateTrunc':
+      return Fn.dateTrunc(t.unit, go(t.term) as Pred.Term<Date>)
+    case 'Cond':
+      return toPred(t.pred, row, $)
+    case 'Rel': {
       const c = t.column
-      return $.sum(t.association as never, ((r: Refs) => r[c]) as never)
+      const f = t.filter
+      const filter = f === null ? undefined : (r: Refs, s: Scope) => toPred(f, r, s)
+      const value = ((r: Refs) => r[c ?? 'id']) as never
+      const name = t.association as never
+      switch (t.fn) {
+        case 'count':
+          return $.count(name, filter)
+        case 'sum':
+          return $.sum(name, value, filter)
+        case 'avg':
+          return $.avg(name, value, filter)
+        case 'min':
+          return $.min(name, value, filter)
+        case 'max':
+          return $.max(name, value, filter)
+      }
+      return absurd(t.fn)
     }
     case 'ScalarCount': {
-      const inner = subqueryOf(g, t.subquery, row, false)
+      const inner = subqueryOf(g, t.subquery, [row], false)
       return Fn.scalar(Query.select(() => ({ n: Fn.count() }))(inner as LooseQuery) as never)
     }
+    case 'ScalarPick': {
+      const key = row[t.key] as Pred.Term<unknown>
+      const column = t.column
+      return Fn.scalar(
+        step(
+          Query.select((r: Refs) => ({ v: r[column] as Pred.Term<unknown> })),
+          step(
+            Query.where((r: Refs) => Pred.eq(r['id'] as Pred.Term<unknown>, key)),
+            Query.from(g.model, t.schema),
+          ),
+        ) as never,
+      )
+    }
     case 'Count':
-      return Fn.count()
+      return Fn.count(opts(t))
     case 'CountOf':
-      return Fn.count(go(t.term))
+      return Fn.count(go(t.term), opts(t))
+    case 'CountDistinct':
+      return Fn.countDistinct(go(t.term), opts(t))
     case 'Sum':
-      return Fn.sum(go(t.term) as Pred.Term<number>)
+      return Fn.sum(num(t.term), opts(t))
+    case 'Avg':
+      return Fn.avg(num(t.term), opts(t))
     case 'Min':
-      return Fn.min(go(t.term))
+      return Fn.min(go(t.term), opts(t))
     case 'Max':
-      return Fn.max(go(t.term))
+      return Fn.max(go(t.term), opts(t))
+    case 'BoolAnd':
+      return Fn.boolAnd(go(t.term) as Pred.Pred, opts(t))
+    case 'BoolOr':
+      return Fn.boolOr(go(t.term) as Pred.Pred, opts(t))
+    case 'ArrayAgg':
+    case 'StringAgg': {
+      const o: Options = { ...opts(t), orderBy: t.orderBy.map(([d, x]) => [d, go(x)] as const) }
+      return t._tag === 'ArrayAgg' ? Fn.arrayAgg(go(t.term), o) : Fn.stringAgg(str(t.term), t.separator, o)
+    }
     case 'SumOfCount':
       return Fn.sum(Fn.count())
   }
+}
+
+const arithOf: Readonly<
+  Record<Expr.ArithOp, (a: Pred.Term<number>, b: Pred.Term<number> | number) => Pred.Term<unknown>>
+> = {
+  add: Fn.add,
+  sub: Fn.sub,
+  mul: Fn.mul,
+  div: Fn.div,
+  mod: Fn.mod,
 }
 
 /**
@@ -1423,10 +2226,33 @@ export const toTerm = (g: Generated, t: TermSpec, row: Refs, $: Scope): Pred.Ter
  */
 export const toAlgebraQuery = (g: Generated, _data: Dataset, spec: AlgebraSpec): Query.AnyQuery => {
   let q: LooseQuery = Query.from(g.model, spec.schema)
-  for (const j of spec.joins) q = step(Query.join(j.association as never, j.kind), q)
+  const joins: ReadonlyArray<JoinSpec> =
+    spec.refused === 'unknownJoin'
+      ? [...spec.joins, { path: ['__unknown'], kind: 'inner', on: null }]
+      : spec.refused === 'joinedTwice'
+        ? [...spec.joins, ...(spec.joins.length === 0 ? [twice(g, spec)] : []), twice(g, spec)]
+        : spec.joins
+  for (const j of joins) {
+    const on = j.on
+    q = step(
+      Query.join(
+        j.path as never,
+        j.kind,
+        (on === null ? undefined : { on: (r: Refs, $: Scope) => toPred(on, r, $) }) as never,
+      ),
+      q,
+    )
+  }
   for (const w of spec.where)
     q = step(
       Query.where((row: Refs, $: Scope) => toPred(w, row, $)),
+      q,
+    )
+  for (const c of spec.compare)
+    q = step(
+      Query.where((row: Refs, $: Scope) =>
+        ops[c.op](toTerm(g, c.term, row, $), c.value as Pred.Operand<unknown>),
+      ),
       q,
     )
   if (spec.refused === 'aggregateInWhere')
@@ -1436,14 +2262,7 @@ export const toAlgebraQuery = (g: Generated, _data: Dataset, spec: AlgebraSpec):
     )
   for (const s of spec.subqueries)
     q = step(
-      Query.where((row: Refs) => {
-        const inner = subqueryOf(g, s.subquery, row, s._tag === 'In')
-        return s._tag === 'In'
-          ? Pred.in(row[s.column] as Pred.Term<unknown>, inner as never)
-          : s._tag === 'Exists'
-            ? Pred.exists(inner)
-            : Pred.notExists(inner)
-      }),
+      Query.where((row: Refs) => subPredOf(g, s, [row])),
       q,
     )
   const term = (t: TermSpec) => (row: Refs, $: Scope) => toTerm(g, t, row, $)
@@ -1469,7 +2288,12 @@ export const toAlgebraQuery = (g: Generated, _data: Dataset, spec: AlgebraSpec):
     q,
   )
   if (spec.orderBy.length > 0)
-    q = step(Query.orderBy(spec.orderBy.map(([d, i]) => [d, `o${i}`] as const) as never), q)
+    q = step(
+      Query.orderBy((row: Refs, $: Scope) =>
+        spec.orderBy.map(([d, x]) => [d, typeof x === 'number' ? `o${x}` : term(x)(row, $)] as never),
+      ),
+      q,
+    )
   if (spec.offset !== null) q = step(Query.offset(spec.offset), q)
   if (spec.limit !== null) q = step(Query.limit(spec.limit), q)
   return q

@@ -852,6 +852,92 @@ describe('exists over a grouped subquery', () => {
 })
 
 // -------------------------------------------------------------------------------------
+// found by the algebra property (test/property/algebra-queries.test.ts), each the shrunk case
+// -------------------------------------------------------------------------------------
+
+describe('found by the algebra property', () => {
+  // The compiler wrote a constant condition (`Pred.and()`, `Pred.or()`) bare, which PostgreSQL reads
+  // as a position in ORDER BY, GROUP BY and DISTINCT ON and refuses (42601 "non-integer constant").
+  it('a constant condition orders, groups and picks distinct rows as any term does', async () => {
+    const yes = X.and([])
+    const no = X.or([])
+    await agree(
+      S.withOrder([asc(yes), asc(X.and([X.and([])])), desc(no), asc(t('id'))])(
+        select({ yes, no, id: t('id') }, 'owners'),
+      ),
+      rows({ yes: true, no: false, id: 1 }, { yes: true, no: false, id: 2 }, { yes: true, no: false, id: 3 }),
+    )
+    await agree(
+      set('groupBy', [yes, no])(select({ yes, n: X.agg('count', []) }, 'owners')),
+      rows({ yes: true, n: '3' }),
+    )
+    await agree(
+      set('distinctOn', [no])(S.withOrder([asc(no), asc(t('id'))])(select({ id: t('id') }, 'owners'))),
+      rows({ id: 1 }),
+    )
+  })
+
+  // Memory compared a parameter beside a bigint by value; PostgreSQL reads it as a bigint first.
+  it('a parameter beside an integer expression must be a whole number (22P02 before any row)', async () => {
+    const big = X.cast(t('id'), 'bigint')
+    await agree(select({ x: X.call('nullif', [big, p('0.5')]) }, 'owners'), error('22P02'))
+    await agree(select({ x: X.call('coalesce', [big, p(0.5)]) }, 'nothing'), error('22P02'))
+    await agree(
+      set('having', [X.compare('gt', X.agg('count', []), p('1.5'))])(
+        select({ n: X.agg('count', []) }, 'owners'),
+      ),
+      error('22P02'),
+    )
+    await agree(
+      byId({ x: X.case_([{ when: X.and([]), then: big }], { _tag: 'Some', value: p('x') }) }, 'owners'),
+      error('22P02'),
+    )
+    await agree(byId({ x: X.call('nullif', [big, p('2')]) }, 'owners'), column('x', '1', null, '3'))
+  })
+
+  // Memory ordered arrays as jsonb orders them (a shorter one first); PostgreSQL compares SQL arrays
+  // element by element.
+  it('arrays (array_agg) order element by element, a prefix first', async () => {
+    const ids = X.agg('arrayAgg', [t('id')], { orderBy: [desc(t('id'))] })
+    const grouped = set('groupBy', [t('kind')])(select({ ids }))
+    await agree(S.withOrder([asc(ids)])(grouped), column('ids', [2], [3, 1], [4], [5]))
+    await agree(S.withOrder([desc(ids)])(grouped), column('ids', [5], [4], [3, 1], [2]))
+    await agree(
+      S.withOrder([asc(X.agg('max', [ids]))])(
+        set('groupBy', [t('owner_id')])(select({ m: X.agg('count', []) })),
+      ),
+      error('42803'),
+    )
+  })
+
+  // Memory computed an aggregate only for the groups HAVING kept, and only where its output needed it;
+  // PostgreSQL computes every aggregate of every group as it reads the rows.
+  it('every aggregate is computed for every group, those HAVING drops included', async () => {
+    const failing = X.agg('sum', [X.cast(t('name'), 'integer')])
+    const n = X.agg('count', [])
+    const grouped = set('groupBy', [t('kind')])
+    await agree(set('having', [X.compare('gt', n, p(5))])(grouped(select({ s: failing }))), error('22P02'))
+    await agree(set('having', [X.compare('gt', n, p(5))])(grouped(select({ n }))), rows())
+    await agree(
+      // (A constant condition would not do: PostgreSQL folds `case when false then ...` away, and the
+      // aggregate with it, before it runs.)
+      grouped(
+        select({ x: X.case_([{ when: X.isNull(X.isNull(t('kind'))), then: failing }], { _tag: 'None' }) }),
+      ),
+      error('22P02'),
+    )
+  })
+
+  // Memory evaluated every row's outputs before the limit; PostgreSQL's LIMIT 0 reads no row at all.
+  it('LIMIT 0 evaluates nothing: an output that would fail on every row does not', async () => {
+    const failing = byId({ x: X.cast(t('name'), 'integer') }, 'owners')
+    await agree(failing, error('22P02'))
+    await agree(set('limit', O.some(0))(failing), rows())
+    await agree(set('limit', O.some(1))(failing), error('22P02'))
+  })
+})
+
+// -------------------------------------------------------------------------------------
 // memory only: what the memory interpreter refuses rather than answer differently
 // -------------------------------------------------------------------------------------
 

@@ -68,7 +68,7 @@ export const withData = async <A>(
   sql: postgres.Sql,
   g: Arb.Generated,
   data: Arb.Dataset,
-  body: (pg: Interpreter) => Promise<A>,
+  body: (pg: Interpreter, tx: postgres.TransactionSql) => Promise<A>,
 ): Promise<A> => {
   const statements = Ddl.ddl(g.model)
   if (E.isLeft(statements)) throw new Error(`ddl failed: ${statements.left.message}`)
@@ -116,7 +116,7 @@ export const withData = async <A>(
             `alter table ${ident(fk.table)} add foreign key (${ident(fk.column)}) references ${ident(fk.references)} (${ident(fk.referencedColumn)})`,
           )
       }
-      out = { a: await body(Pg.interpreter(tx)) }
+      out = { a: await body(Pg.interpreter(tx), tx) }
       throw rollback
     })
   } catch (u) {

@@ -158,6 +158,11 @@ export interface Direction {
   readonly nulls: number
   /** The term's values are numbers, text ones `numeric` or `bigint` (see `isNumeric`). */
   readonly numeric: boolean
+  /**
+   * The term's values are SQL arrays (`array_agg`): they order element by element, where JavaScript
+   * arrays of unknown origin (a JSON column's) order as jsonb's, by length first.
+   */
+  readonly array?: boolean
 }
 
 // -------------------------------------------------------------------------------------
@@ -249,6 +254,27 @@ const groupingError = (message: string): DbError.DbError => DbError.make('Unknow
 const fromEither = (r: E.Either<EvalError, unknown>): unknown => (E.isLeft(r) ? fail(r.left) : r.right)
 
 const isParam = (e: Expr): boolean => isExpr(e) && e._tag === 'Param'
+
+// PostgreSQL types a parameter by the expression beside it (in a comparison, `nullif`, `coalesce`, the
+// branches of a `case`) and reads it as that type before any row: beside an expression of an integer
+// type, text or a number that is no whole number fails the statement (22P02), where comparing by value
+// would answer.
+const integerParams = (ctx: Ctx, es: ReadonlyArray<Expr>): E.Either<EvalError, null> => {
+  if (!es.some(isInteger)) return E.right(null)
+  for (const e of es) {
+    if (!isExpr(e) || e._tag !== 'Param' || e.json === true) continue
+    const v = parameter(ctx, e.value, false)
+    if (E.isLeft(v)) return v
+    const x = v.right
+    if ((typeof x === 'number' && !Number.isInteger(x)) || (typeof x === 'string' && !wholeText.test(x)))
+      return E.left(
+        DbError.make('DataException', `invalid input syntax for type integer: "${String(x)}"`, '22P02'),
+      )
+  }
+  return E.right(null)
+}
+
+const wholeText = /^\s*[+-]?\d+\s*$/
 
 const noFunction = (fn: string, v: unknown): Failed =>
   fail(DbError.make('UndefinedFunction', `function ${fn}(${typeof v}) does not exist (${show(v)})`, '42883'))
@@ -442,6 +468,8 @@ const handlers: Handlers = {
     const ok = holds[e.op]
     const json = isJson(e.left) || isJson(e.right)
     const numeric = isNumeric(e.left) || isNumeric(e.right)
+    const typed = integerParams(ctx, [e.left, e.right])
+    if (E.isLeft(typed)) return typed
     return two(ctx, e.left, e.right, (l, r) => env => {
       const a = l(env)
       if (isNull(a) || isFailed(a)) return a ?? null
@@ -520,7 +548,12 @@ const handlers: Handlers = {
       strict2((a, b) => fromEither(Numeric.arith(e.op, e.integer, a, b, params))),
     )
   },
-  Call: (ctx, e) => E.map((xs: ReadonlyArray<Eval>) => functions[e.fn](xs, e))(compileAll(ctx, e.args)),
+  Call: (ctx, e) =>
+    pipe(
+      e.fn === 'nullif' || e.fn === 'coalesce' ? integerParams(ctx, e.args) : E.right(null),
+      E.chain(() => compileAll(ctx, e.args)),
+      E.map((xs: ReadonlyArray<Eval>) => functions[e.fn](xs, e)),
+    ),
   Cast: (ctx, e) => {
     const numeric = isNumeric(e.expr)
     const cast = isParam(e.expr)
@@ -534,7 +567,11 @@ const handlers: Handlers = {
   },
   Case: (ctx, e) =>
     pipe(
-      E.Do,
+      integerParams(ctx, [
+        ...e.whens.map(w => w.then),
+        ...(e.otherwise._tag === 'Some' ? [e.otherwise.value] : []),
+      ]),
+      E.chain((): E.Either<EvalError, {}> => E.Do),
       E.apS(
         'whens',
         compileAll(
@@ -736,6 +773,7 @@ export const direction = (t: OrderTerm): Direction => ({
   sign: t.dir === 'asc' ? 1 : -1,
   nulls: t.nulls === 'default' ? (t.dir === 'asc' ? 1 : -1) : t.nulls === 'last' ? 1 : -1,
   numeric: isNumeric(t.expr),
+  array: isExpr(t.expr) && t.expr._tag === 'Agg' && t.expr.fn === 'arrayAgg',
 })
 
 // -------------------------------------------------------------------------------------
@@ -835,6 +873,21 @@ export const isFailed = (u: unknown): u is Failed => typeof u === 'object' && u 
 export const compareOrFail = (a: unknown, b: unknown): number | Failed => {
   const c = Value.compare(a, b)
   return c === null ? noOperator(a, b) : c
+}
+
+// Two SQL arrays: element by element (a NULL element after every value), then the shorter first, as
+// PostgreSQL compares arrays.
+const compareArrays = (a: ReadonlyArray<unknown>, b: ReadonlyArray<unknown>): number | Failed => {
+  for (let i = 0; i < a.length && i < b.length; i++) {
+    const x = a[i]
+    const y = b[i]
+    if (isNull(x) && isNull(y)) continue
+    if (isNull(x)) return 1
+    if (isNull(y)) return -1
+    const c = compareOrFail(x, y)
+    if (c !== 0) return c
+  }
+  return a.length - b.length
 }
 
 /**
@@ -945,7 +998,10 @@ export const sortBy = <A>(
       if (an && bn) continue
       if (an) return t.nulls
       if (bn) return -t.nulls
-      const c = compareAs(t.numeric, a, b)
+      const c =
+        t.array === true && Array.isArray(a) && Array.isArray(b)
+          ? compareArrays(a, b)
+          : compareAs(t.numeric, a, b)
       if (isFailed(c)) {
         failed ??= c
         return 0

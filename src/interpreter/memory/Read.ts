@@ -717,7 +717,19 @@ const compileSelect = (
     ),
     E.apS('distinctOn', compileAll(scope, s.distinctOn)),
     E.apS('parents', compileAll(scope, O.isSome(s.perParent) ? s.perParent.value.keys : [])),
-    E.map(({ rows, groupBy, having, outputs, order, distinctOn, parents }) => {
+    // PostgreSQL computes every aggregate of a grouped select for every group as it reads the rows,
+    // before HAVING drops groups and before the outputs around them are computed for those kept: an
+    // aggregate that fails on a row fails the statement even for a group HAVING drops.
+    E.apS(
+      'aggregates',
+      grouped
+        ? compileAll(
+            scope,
+            aggregatesIn([...s.columns.map(o => o.expr), ...s.having, ...s.orderBy.map(t => t.expr)]),
+          )
+        : E.right([]),
+    ),
+    E.map(({ rows, groupBy, having, outputs, order, distinctOn, parents, aggregates }) => {
       const names = s.columns.map(o => o.name)
       const dirs = s.orderBy.map(direction)
       const skip = O.getOrElse(() => 0)(s.offset)
@@ -747,6 +759,11 @@ const compileSelect = (
           }
           units = [...buckets.values()].map(ms => group(ms[0] as Env, ms))
         }
+        for (const u of units)
+          for (const a of aggregates) {
+            const v = a(u)
+            if (isFailed(v)) return v
+          }
         const kept: Array<Env> = []
         for (const u of units) {
           const h = holdsAll(having, u)
@@ -756,6 +773,9 @@ const compileSelect = (
         return kept
       }
       return (outer: Env): ReadonlyArray<RawRow> | Failed => {
+        // PostgreSQL's LIMIT 0 reads no row of its input, so nothing below it is evaluated (a row on
+        // which an output would fail included); what fails before any row failed the compilation.
+        if (take === 0 && perParent === null) return []
         const envs = rows(outer)
         if (isFailed(envs)) return envs
         const units = grouped ? groupsOf(outer, envs) : envs
