@@ -814,6 +814,10 @@ export const rows = (g: Generated, options: RowsOptions = {}): fc.Arbitrary<Data
 
 const likePattern = fc.array(fc.constantFrom(...likeTokens), { maxLength: 4 }).map(ts => ts.join(''))
 
+// Whether a predicate reads the row (a leaf over a column or an association), not only constants.
+const readsRow = (p: PredSpec): boolean =>
+  p._tag === 'And' || p._tag === 'Or' ? p.preds.some(readsRow) : p._tag === 'Not' ? readsRow(p.pred) : true
+
 /**
  * Random predicates over a schema's rows: comparisons, lists, null tests, LIKE / ILIKE on text, `not`,
  * `and`, `or`, and `exists` / `notExists` / `every` over its associations (nested up to `depth`).
@@ -1447,9 +1451,14 @@ const makeTermOf = (
         )
       break
     case 'boolean':
+      // A condition that reads no row (`Pred.and()`) is a constant, which PostgreSQL's planner computes
+      // before any row is read (a division by zero under it fails even with no row; the memory
+      // interpreter evaluates per row): conditions here read the row.
       add(
         1,
-        pred(c.g, c.schema, 1).map(p => ({ _tag: 'Cond' as const, pred: p })),
+        pred(c.g, c.schema, 1)
+          .filter(readsRow)
+          .map(p => ({ _tag: 'Cond' as const, pred: p })),
       )
       // PostgreSQL casts an `integer` to a boolean, not a `bigint` (42846 before any row, where the
       // memory interpreter, which reads types from values, cannot tell a count's number from an
