@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { Fn, Pred, Query } from '../../src/index.js'
 import * as Write from '../../src/write/Write.js'
 import { connect, run, type TestDb } from '../support/db.js'
-import { M, agree, fresh, kindOf, right } from './set-model.js'
+import { M, agree, fresh, kindOf, right, checkOn } from './set-model.js'
 
 let db: TestDb
 beforeAll(async () => {
@@ -18,16 +18,10 @@ beforeEach(async () => {
 })
 
 // Pins the SQL, runs on both, and checks they agree on the result and the state.
-const check = async <A>(
+const check = <A>(
   plan: Write.Plan<A>,
   sql: ReadonlyArray<{ text: string; params: ReadonlyArray<unknown> }>,
-) => {
-  expect(Write.toSql(plan)).toEqual(sql)
-  const o = await agree(db.sql, plan)
-  expect(o.memory).toEqual(o.pg)
-  expect(o.memoryState).toEqual(o.pgState)
-  return o
-}
+) => checkOn(db.sql, plan, sql)
 
 const comments = Query.from(M, 'comment')
 const posts = Query.from(M, 'post')

@@ -3,6 +3,7 @@
 // plan on PostgreSQL and on the memory semantics (from the same rows, with the model's constraints)
 // and returns both outcomes and both states, for the tests to compare.
 import * as E from 'fp-ts/lib/Either.js'
+import { expect } from 'vitest'
 import type postgres from 'postgres'
 import { Column, Pg, Schema } from '../../src/index.js'
 import type { RawRow } from '../../src/run/Interpreter.js'
@@ -131,4 +132,20 @@ export const kindOf = (e: E.Either<Write.PlanError, unknown>): unknown =>
 export const right = <A>(e: E.Either<unknown, A>): A => {
   if (E.isLeft(e)) throw new Error(`expected Right, got ${JSON.stringify(e.left)}`)
   return e.right
+}
+
+/**
+ * Pins a plan's SQL, runs it on PostgreSQL and in memory, and expects the same result and the same
+ * state on both; returns both outcomes.
+ */
+export const checkOn = async <A>(
+  sql: postgres.Sql,
+  plan: Write.Plan<A>,
+  statements: ReadonlyArray<{ text: string; params: ReadonlyArray<unknown> }>,
+) => {
+  expect(Write.toSql(plan)).toEqual(statements)
+  const o = await agree(sql, plan)
+  expect(o.memory).toEqual(o.pg)
+  expect(o.memoryState).toEqual(o.pgState)
+  return o
 }
