@@ -100,7 +100,7 @@ export const query = Spec.query
  * @example
  * import { Preload } from 'quiver-sql'
  * // With PostgreSQL, Pg.all(pipe(q, Query.limit(5), Query.preload(spec))) sends one statement under auto.
- * assert.strictEqual(Preload.lateralMaxParents, 5)
+ * assert.strictEqual(Preload.lateralMaxParents, 20)
  *
  * @category utils
  * @since 0.1.0
