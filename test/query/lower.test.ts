@@ -132,6 +132,30 @@ describe('derived tables (AST)', () => {
     expect(E.isLeft(Sql.toSql(Select.create(lateral, [{ name: 'n', expr: col('l', 'n') }])))).toBe(true)
   })
 
+  it('an inner binding shadows an outer one of the same alias (as a lowered semi-join nests a filter)', async () => {
+    // The exists binds "x" again (posts) inside a select from comments as "x", and starts from "u" (the
+    // binding it can probe): its conjunct on "x"."title" waits for the inner "x". Found by the algebra
+    // property: memory read it from the outer "x" (comments, no title: 42703).
+    const inner = Select.withWhere(Expr.like(col('x', 'title'), Expr.param('%e%'), false))(
+      Select.withWhere(Expr.eq(col('u', 'id'), col('o', 'id')))(
+        Select.withJoins([
+          Select.join(
+            'inner',
+            { table: 'users', alias: 'u' },
+            Expr.eq(col('u', 'id'), col('x', 'author_id')),
+          ),
+        ])(Select.create({ table: 'posts', alias: 'x' }, [])),
+      ),
+    )
+    const s = Select.withWhere(Expr.exists(inner))(
+      Select.withJoins([
+        Select.join('inner', { table: 'users', alias: 'o' }, Expr.eq(col('o', 'id'), col('x', 'author_id'))),
+      ])(Select.create({ table: 'comments', alias: 'x' }, [{ name: 'id', expr: col('x', 'id') }])),
+    )
+    const rows = await both(s)
+    expect(rows.length).toBeGreaterThan(0)
+  })
+
   it('an unbranded select in a derived table is refused, never compiled', () => {
     const fake = { ...counts('c') }
     const s = Select.create({ table: 'subquery', alias: 'd', select: fake as never }, [

@@ -383,7 +383,11 @@ const plan = (ctx: Ctx, s: Source): E.Either<EvalError, ReadonlyArray<Step>> => 
     }
   const evalOf = (c: Expr): Eval => compiled.get(c) as Eval
   const steps: Array<Step> = []
-  const bound = new Set(ctx.scope)
+  // What is bound before this select's own bindings: the enclosing selects' aliases, less those this
+  // select binds again (SQL scoping: an inner binding shadows an outer one of the same alias, so a
+  // conjunct reading it waits for the inner binding).
+  const outer = [...ctx.scope].filter(a => !own.has(a))
+  const bound = new Set(outer)
   // Derived tables are joined in the written order (a lateral one reads the bindings before it).
   if (
     joins.every(({ j }) => j.kind === 'inner') &&
@@ -423,7 +427,7 @@ const plan = (ctx: Ctx, s: Source): E.Either<EvalError, ReadonlyArray<Step>> => 
     binding: from.right,
     kind: 'inner',
     before: [],
-    access: bestAccess(ctx, from.right, early, new Set(ctx.scope)) ?? scan,
+    access: bestAccess(ctx, from.right, early, new Set(outer)) ?? scan,
     on: early.map(evalOf),
     post: [],
   })
