@@ -65,6 +65,10 @@ describe('one-statement throughs', () => {
         const hidden = preloadOf({ [a.name]: Preload.query({ ...options, hops: 'hide' }, nested) })
         const shown = preloadOf({ [a.name]: Preload.query(options, nested) })
         const root = pipe(Query.from(g.model, a.owner), Query.orderBy(['id']))
+        // Shown, the hops are preloaded as fields: when the nested spec gives one of them again with
+        // another query, the library refuses the shown spec (rightly) and there is nothing to compare.
+        const plain = Query.statements(shown(root), { strategy: 'batched' })
+        fc.pre(!(E.isLeft(plain) && /given more than once with different queries/.test(plain.left.message)))
         await withData(db.sql, g, data, async pg => {
           const expected = (await load(pg, shown(root), 'batched')).map(p => p[a.name])
           for (const [i, strategy] of [
