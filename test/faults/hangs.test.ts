@@ -3,6 +3,7 @@
 // connection is rolled back and released, and the next call on the same client succeeds.
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
+import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import postgres from 'postgres'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -192,6 +193,58 @@ describe('item 15: a pooled connection the server terminated', () => {
       expect(rejections).toEqual([])
     },
     90_000,
+  )
+})
+
+describe('a transaction whose connection the server closed', () => {
+  it.skipIf(!server)(
+    'a program that goes on after its connection closed sends nothing more, and the caller has its Left (server only)',
+    async () => {
+      const sql = single()
+      const pid = (await sql.unsafe('select pg_backend_pid() as pid'))[0]?.['pid'] as number
+      const outcomes: Array<string> = []
+      const statement =
+        (text: string): ReturnType<typeof Pg.execute> =>
+        tx =>
+        async () => {
+          const r = await Pg.execute({ text, params: [] })(tx)()
+          outcomes.push(`${text}: ${E.isRight(r) ? 'ran' : r.left.message}`)
+          return r
+        }
+      let finished: () => void = () => undefined
+      const done = new Promise<void>(resolve => {
+        finished = resolve
+      })
+      const program = pipe(
+        statement('select 1'),
+        RTE.flatMap(() => () => async () => {
+          await db.sql.unsafe('select pg_terminate_backend($1)', [pid])
+          // long enough for the close to reach the client: the program goes on after it
+          await new Promise(resolve => setTimeout(resolve, 300))
+          return E.right(null)
+        }),
+        RTE.flatMap(() => statement('select 2')),
+        // a program that recovers from the Left and carries on with the same transaction client
+        RTE.orElse(() => statement('select 3')),
+        RTE.tapIO(() => finished),
+        RTE.tapError(() => RTE.fromIO(finished)),
+      )
+      const r = await within(8_000, Pg.transact(program)(sql)())
+      expect(r !== 'pending' && E.isLeft(r) && r.left).toMatchObject({
+        _tag: 'DbError',
+        kind: 'ConnectionClosed',
+      })
+      expect(await within(5_000, done)).toBeUndefined()
+      // neither statement reached the driver: postgres.js 3.4.9 may write a statement given to a closed
+      // connection from a timer to the socket it has dropped (an uncaught TypeError)
+      const notSent = 'the transaction has ended: its connection was closed, so this statement was not sent'
+      expect(outcomes).toEqual(['select 1: ran', `select 2: ${notSent}`, `select 3: ${notSent}`])
+      expect(rejections).toEqual([])
+      // the pool recovers: the next call on the same client succeeds
+      const next = await within(5_000, Pg.execute({ text: 'select 4 as n', params: [] })(sql)())
+      expect(next !== 'pending' && E.isRight(next) && next.right).toEqual([{ n: 4 }])
+      await sql.end({ timeout: 1 })
+    },
   )
 })
 

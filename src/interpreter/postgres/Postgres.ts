@@ -71,6 +71,7 @@ export const execute =
     // per statement (measured in the one-small-tree benchmark).
     try {
       if (!isClient(sql)) throw new TypeError(`expected a postgres.js client, got ${show(sql)}`)
+      if (txStates.get(sql)?.settled === true) return { _tag: 'Left', left: txClosed() }
       for (let k = 0; k < compiled.params.length; k++) {
         const v = compiled.params[k]
         const json = compiled.json?.[k]
@@ -245,15 +246,28 @@ export interface TransactOptions {
 export const defaultBeginTimeout = 10_000
 
 // Whether the top-level transaction of a transaction client has settled: once `sql.begin` has
-// rejected because its connection closed, nothing may be sent on that connection any more.
+// rejected because its connection closed, nothing may be sent on that connection any more (postgres.js
+// 3.4.9 writes a statement given to a closed connection from a timer, to a socket it has dropped, and
+// the process dies of the uncaught TypeError). `lost` hands the caller its Left as soon as the program
+// has lost its connection, without waiting for the close.
 interface TxState {
   settled: boolean
+  lost: (e: DbError.DbError) => void
 }
 const txStates = new WeakMap<object, TxState>()
 
 // How long a program that lost its connection waits for `sql.begin` to reject on the close before it
-// rolls back itself (which only happens when the connection was not in fact closed).
-const closeGrace = 2_000
+// rolls back itself (which only happens when the connection was not in fact closed). The caller does
+// not wait for it (`TxState.lost`); it is long so that a starved process still sees the close first.
+const closeGrace = 10_000
+
+// A statement of a transaction whose connection has closed: not sent (see `TxState`).
+const txClosed = (): DbError.DbError =>
+  DbError.make(
+    'ConnectionClosed',
+    'the transaction has ended: its connection was closed, so this statement was not sent',
+    'CONNECTION_CLOSED',
+  )
 
 const sleep = (ms: number): Promise<void> =>
   new Promise<void>(resolve => {
@@ -276,7 +290,10 @@ const body =
   async (tx: postgres.TransactionSql): Promise<A> => {
     txStates.set(tx, state)
     const r = await program(tx)()
-    if (r._tag === 'Left' && isLostDbError(r.left) && !state.settled) await sleep(closeGrace)
+    if (r._tag === 'Left' && isLostDbError(r.left) && !state.settled) {
+      state.lost(r.left as DbError.DbError)
+      await sleep(closeGrace)
+    }
     if (state.settled) return never()
     if (r._tag === 'Left') throw new Rollback(r.left)
     return r.right
@@ -300,8 +317,13 @@ const begin = <Err, A>(
   timeout: number,
 ): Promise<Begun<Err, A>> =>
   new Promise(resolve => {
-    const state: TxState = { settled: false }
     let phase: 'waiting' | 'running' | 'abandoned' = 'waiting'
+    const state: TxState = {
+      settled: false,
+      lost: e => {
+        if (phase === 'running') resolve({ _tag: 'Settled', result: { _tag: 'Left', left: e } })
+      },
+    }
     const run = body(program, state)
     const timer = setTimeout(() => {
       if (phase !== 'waiting') return
@@ -371,7 +393,7 @@ export const transact = <R extends Db, Err, A>(
           ),
         }
       if ('savepoint' in sql) {
-        const state = txStates.get(sql) ?? { settled: false }
+        const state = txStates.get(sql) ?? { settled: false, lost: () => undefined }
         try {
           return { _tag: 'Right', right: (await sql.savepoint(body(program, state))) as A }
         } catch (u) {
