@@ -396,9 +396,45 @@ const arith =
  * @since 0.1.0
  */
 export const add = arith('add')
-/** `left - right`. @category constructors @since 0.1.0 */
+/**
+ * `left - right`. Either side may be a plain number (a parameter); of two integer terms the result is an
+ * integer, as in PostgreSQL.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Memory, Query, Schema } from 'quiver-sql'
+ * const item = Schema.table('item', 'items', { id: Column.serial, stock: Column.integer, sold: Column.integer })
+ * const M = Schema.modelOrThrow({ item }, {})
+ * const q = pipe(Query.from(M, 'item'), Query.select(i => ({ left: Fn.sub(i.stock, i.sold) })))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({ text: 'select "t0"."stock" - "t0"."sold" as "left" from "items" as "t0"', params: [] }),
+ * )
+ * const tables = new Map([['items', [{ id: 1, stock: 10, sold: 3 }]]])
+ * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ left: 7 }]))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const sub = arith('sub')
-/** `left * right`. @category constructors @since 0.1.0 */
+/**
+ * `left * right`. A product of two `integer` columns is an `integer` in PostgreSQL, which raises an
+ * error past 2^31 rather than wrapping: cast one side to `bigint` or `double` when it may grow.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Memory, Query, Schema } from 'quiver-sql'
+ * const item = Schema.table('item', 'items', { id: Column.serial, price: Column.integer, qty: Column.integer })
+ * const M = Schema.modelOrThrow({ item }, {})
+ * const q = pipe(Query.from(M, 'item'), Query.select(i => ({ total: Fn.mul(i.price, i.qty) })))
+ * const tables = new Map([['items', [{ id: 1, price: 4, qty: 3 }]]])
+ * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ total: 12 }]))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const mul = arith('mul')
 /**
  * `left / right`: of two integer terms, the quotient truncated toward zero (`7 / 2` is `3`), as in
@@ -421,7 +457,27 @@ export const mul = arith('mul')
  * @since 0.1.0
  */
 export const div = arith('div')
-/** `left % right` (integers: the sign of `left`, as in PostgreSQL). @category constructors @since 0.1.0 */
+/**
+ * `left % right`: the remainder has the sign of `left` (`-7 % 3` is `-1`), as in PostgreSQL and in
+ * JavaScript, not the floored modulo of some languages; the memory interpreter agrees.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Memory, Query, Schema } from 'quiver-sql'
+ * const item = Schema.table('item', 'items', { id: Column.serial, qty: Column.integer })
+ * const M = Schema.modelOrThrow({ item }, {})
+ * const q = pipe(Query.from(M, 'item'), Query.select(i => ({ rest: Fn.mod(i.qty, 3) })))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({ text: 'select "t0"."qty" % $1 as "rest" from "items" as "t0"', params: [3] }),
+ * )
+ * const tables = new Map([['items', [{ id: 1, qty: 7 }, { id: 2, qty: -7 }]]])
+ * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ rest: 1 }, { rest: -1 }]))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const mod = arith('mod')
 
 // -------------------------------------------------------------------------------------
@@ -467,28 +523,99 @@ export const lower: <T extends Pred.Term<string | null>>(t: T) => Pred.Term<stri
   'a term of text',
   () => textInfo,
 )
-/** Text in upper case. @category constructors @since 0.1.0 */
+/**
+ * Text in upper case; NULL stays NULL (the result is nullable exactly when the term is).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Memory, Query, Schema } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial, name: Column.nullable(Column.text) })
+ * const M = Schema.modelOrThrow({ user }, {})
+ * const q = pipe(Query.from(M, 'user'), Query.select(u => ({ name: Fn.upper(u.name) })))
+ * const tables = new Map([['users', [{ id: 1, name: 'ada' }, { id: 2, name: null }]]])
+ * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ name: 'ADA' }, { name: null }]))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const upper: <T extends Pred.Term<string | null>>(t: T) => Pred.Term<string | Nulls<[T]>> = call1(
   'upper',
   texts,
   'a term of text',
   () => textInfo,
 )
-/** Text without leading and trailing spaces. @category constructors @since 0.1.0 */
+/**
+ * Text without leading and trailing spaces. Only the space character: PostgreSQL's one-argument `trim`
+ * leaves tabs and newlines, unlike JavaScript's `String.prototype.trim`, and the memory interpreter
+ * follows PostgreSQL.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Memory, Query, Schema } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial, name: Column.text })
+ * const M = Schema.modelOrThrow({ user }, {})
+ * const q = pipe(Query.from(M, 'user'), Query.select(u => ({ name: Fn.trim(u.name) })))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({ text: 'select trim("t0"."name") as "name" from "users" as "t0"', params: [] }),
+ * )
+ * const tables = new Map([['users', [{ id: 1, name: '  ada ' }, { id: 2, name: '\tbob' }]]])
+ * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ name: 'ada' }, { name: '\tbob' }]))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const trim: <T extends Pred.Term<string | null>>(t: T) => Pred.Term<string | Nulls<[T]>> = call1(
   'trim',
   texts,
   'a term of text',
   () => textInfo,
 )
-/** The number of characters of text. @category constructors @since 0.1.0 */
+/**
+ * The number of characters of text: code points, as PostgreSQL counts them, not UTF-16 units as
+ * JavaScript's `.length` does (an emoji is 1, not 2).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Memory, Query, Schema } from 'quiver-sql'
+ * const user = Schema.table('user', 'users', { id: Column.serial, name: Column.text })
+ * const M = Schema.modelOrThrow({ user }, {})
+ * const q = pipe(Query.from(M, 'user'), Query.select(u => ({ n: Fn.length(u.name) })))
+ * const tables = new Map([['users', [{ id: 1, name: 'ada' }, { id: 2, name: 'a\u{1F600}' }]]])
+ * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ n: 3 }, { n: 2 }]))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const length: <T extends Pred.Term<string | null>>(t: T) => Pred.Term<number | Nulls<[T]>> = call1(
   'length',
   texts,
   'a term of text',
   () => numberInfo('integer'),
 )
-/** The absolute value, of the term's own type. @category constructors @since 0.1.0 */
+/**
+ * The absolute value, of the term's own type (`abs` of an integer column is an integer).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Memory, Query, Schema } from 'quiver-sql'
+ * const move = Schema.table('move', 'moves', { id: Column.serial, delta: Column.integer })
+ * const M = Schema.modelOrThrow({ move }, {})
+ * const q = pipe(Query.from(M, 'move'), Query.select(m => ({ size: Fn.abs(m.delta) })))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({ text: 'select abs("t0"."delta") as "size" from "moves" as "t0"', params: [] }),
+ * )
+ * const tables = new Map([['moves', [{ id: 1, delta: -4 }, { id: 2, delta: 3 }]]])
+ * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ size: 4 }, { size: 3 }]))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const abs: <T extends Pred.Term<number | null>>(t: T) => Pred.Term<number | Nulls<[T]>> = call1(
   'abs',
   numbers,
@@ -498,6 +625,16 @@ export const abs: <T extends Pred.Term<number | null>>(t: T) => Pred.Term<number
 /**
  * The nearest whole number, as a double: PostgreSQL's `round` of integers and doubles, which rounds a
  * half to the even neighbour (`0.5` to `0`, `1.5` to `2`).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Memory, Query, Schema } from 'quiver-sql'
+ * const reading = Schema.table('reading', 'readings', { id: Column.serial, value: Column.double })
+ * const M = Schema.modelOrThrow({ reading }, {})
+ * const q = pipe(Query.from(M, 'reading'), Query.select(r => ({ value: Fn.round(r.value) })))
+ * const tables = new Map([['readings', [{ id: 1, value: 0.5 }, { id: 2, value: 1.5 }, { id: 3, value: 2.4 }]]])
+ * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ value: 0 }, { value: 2 }, { value: 2 }]))
  *
  * @category constructors
  * @since 0.1.0
@@ -950,7 +1087,30 @@ export function count(...args: ReadonlyArray<unknown>): Expr.Expr {
     : aggregate('count', 'count', [], args[0], () => countInfo)
 }
 
-/** The number of distinct non-NULL values of `t`. @category aggregates @since 0.1.0 */
+/**
+ * The number of distinct non-NULL values of `t` (`count(distinct t)`): how many authors wrote, rather
+ * than how many posts they wrote.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Memory, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, author_id: Column.integer })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(Query.from(M, 'post'), Query.select(p => ({ posts: Fn.count(), authors: Fn.countDistinct(p.author_id) })))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({
+ *     text: 'select count(*) as "posts", count(distinct "t0"."author_id") as "authors" from "posts" as "t0"',
+ *     params: [],
+ *   }),
+ * )
+ * const tables = new Map([['posts', [{ id: 1, author_id: 7 }, { id: 2, author_id: 7 }, { id: 3, author_id: 8 }]]])
+ * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ posts: 3, authors: 2 }]))
+ *
+ * @category aggregates
+ * @since 0.1.0
+ */
 export const countDistinct = (t: Pred.Term<unknown>, options?: AggOptions): Pred.Term<number> =>
   aggregate('count', 'countDistinct', [t], options, () => countInfo, { distinct: true })
 
@@ -1041,7 +1201,30 @@ const extremum =
  * @since 0.1.0
  */
 export const min = extremum('min')
-/** The greatest non-NULL value of `t`, NULL over none. @category aggregates @since 0.1.0 */
+/**
+ * The greatest non-NULL value of `t`, NULL over none (so the result is nullable even of a NOT NULL
+ * column: an empty table has no greatest value).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Memory, Query, Schema } from 'quiver-sql'
+ * const item = Schema.table('item', 'items', { id: Column.serial, price: Column.integer })
+ * const M = Schema.modelOrThrow({ item }, {})
+ * const q = pipe(Query.from(M, 'item'), Query.select(i => ({ top: Fn.max(i.price) })))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({ text: 'select max("t0"."price") as "top" from "items" as "t0"', params: [] }),
+ * )
+ * assert.deepStrictEqual(
+ *   await Memory.all(q)(new Map([['items', [{ id: 1, price: 3 }, { id: 2, price: 9 }]]]))(),
+ *   E.right([{ top: 9 }]),
+ * )
+ * assert.deepStrictEqual(await Memory.all(q)(new Map([['items', []]]))(), E.right([{ top: null }]))
+ *
+ * @category aggregates
+ * @since 0.1.0
+ */
 export const max = extremum('max')
 
 const logical =
@@ -1069,7 +1252,28 @@ const logical =
  * @since 0.1.0
  */
 export const boolAnd = logical('boolAnd')
-/** Whether `t` holds for some row (NULLs skipped), NULL over none. @category aggregates @since 0.1.0 */
+/**
+ * Whether `t` holds for some row (NULLs skipped), NULL over none: `bool_or`, the aggregate form of
+ * `Pred.or`, for "has any open task" per group.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Memory, Query, Schema } from 'quiver-sql'
+ * const task = Schema.table('task', 'tasks', { id: Column.serial, done: Column.nullable(Column.boolean) })
+ * const M = Schema.modelOrThrow({ task }, {})
+ * const q = pipe(Query.from(M, 'task'), Query.select(t => ({ any: Fn.boolOr(t.done) })))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({ text: 'select bool_or("t0"."done") as "any" from "tasks" as "t0"', params: [] }),
+ * )
+ * const tables = new Map([['tasks', [{ id: 1, done: false }, { id: 2, done: null }]]])
+ * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ any: false }]))
+ * assert.deepStrictEqual(await Memory.all(q)(new Map([['tasks', []]]))(), E.right([{ any: null }]))
+ *
+ * @category aggregates
+ * @since 0.1.0
+ */
 export const boolOr = logical('boolOr')
 
 /**

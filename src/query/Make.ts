@@ -124,6 +124,9 @@ export interface Query<M extends Model.AnyModel, S extends string, P = {}, J ext
 }
 
 /**
+ * A query of any model, schema, preload, joins and projection: the type of functions that only read
+ * or run a query (`Query.toSql`, `Pg.all`) and keep no result type.
+ *
  * @category model
  * @since 0.1.0
  */

@@ -46,6 +46,12 @@ export type Operand<A> = Term<A> | NonNullable<A>
  * Whether a value is an expression built by `Pred` (or the AST companions). Shape never decides: a
  * value shaped like an expression, frozen or not, is a value, and a comparison makes it a parameter.
  *
+ * @example
+ * import { Pred } from 'quiver-sql'
+ * assert.strictEqual(Pred.isExpr(Pred.value(1)), true)
+ * // The same shape from JSON is data, never SQL: it would be sent as a parameter.
+ * assert.strictEqual(Pred.isExpr(JSON.parse(JSON.stringify(Pred.value(1)))), false)
+ *
  * @category utils
  * @since 0.1.0
  */
@@ -72,20 +78,174 @@ const compare =
   <A>(a: Term<A>, b: NoInfer<Operand<A>>): Pred =>
     Invalid.total(`Pred.${op}`, () => Expr.compare(op, a, operand(b)))
 
-/** A value as a term (a parameter). @category constructors @since 0.1.0 */
+/**
+ * A value as a term (a parameter), for the places that need a term on the left of a comparison or as
+ * an argument of `Fn`: a comparison's right side takes a plain value already.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, score: Column.integer })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(Query.from(M, 'post'), Query.where(p => Pred.lt(Pred.value(10), p.score)))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({ text: 'select "t0"."id", "t0"."score" from "posts" as "t0" where $1 < "t0"."score"', params: [10] }),
+ * )
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const value = <A>(a: A): Term<A> => Expr.param(a)
 
-/** @category constructors @since 0.1.0 */
+/**
+ * Equality. The right side must have the left's type and cannot be `null`: `x = NULL` is never true
+ * in SQL, so comparing with `null` is a compile error rather than a query that silently matches
+ * nothing (use `isNull`).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, score: Column.integer })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(Query.from(M, 'post'), Query.where(p => Pred.eq(p.score, 2)))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({ text: 'select "t0"."id", "t0"."score" from "posts" as "t0" where "t0"."score" = $1', params: [2] }),
+ * )
+ * const tables = new Map([['posts', [{ id: 1, score: 1 }, { id: 2, score: 2 }, { id: 3, score: 3 }]]])
+ * assert.deepStrictEqual(
+ *   E.map((rows: ReadonlyArray<{ readonly id: number }>) => rows.map(r => r.id))(await Memory.all(q)(tables)()),
+ *   E.right([2]),
+ * )
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const eq: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('eq')
-/** @category constructors @since 0.1.0 */
+/**
+ * Inequality (`<>`). As in SQL, a row whose column is NULL matches neither `eq` nor `neq`: add
+ * `isNull` with `or` to keep such rows.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, score: Column.integer })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(Query.from(M, 'post'), Query.where(p => Pred.neq(p.score, 2)))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({ text: 'select "t0"."id", "t0"."score" from "posts" as "t0" where "t0"."score" <> $1', params: [2] }),
+ * )
+ * const tables = new Map([['posts', [{ id: 1, score: 1 }, { id: 2, score: 2 }, { id: 3, score: 3 }]]])
+ * assert.deepStrictEqual(
+ *   E.map((rows: ReadonlyArray<{ readonly id: number }>) => rows.map(r => r.id))(await Memory.all(q)(tables)()),
+ *   E.right([1, 3]),
+ * )
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const neq: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('neq')
-/** @category constructors @since 0.1.0 */
+/**
+ * `left < right`, in the order PostgreSQL gives the type (numbers, text by collation, timestamps in
+ * time). The memory interpreter orders the same way.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, score: Column.integer })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(Query.from(M, 'post'), Query.where(p => Pred.lt(p.score, 2)))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({ text: 'select "t0"."id", "t0"."score" from "posts" as "t0" where "t0"."score" < $1', params: [2] }),
+ * )
+ * const tables = new Map([['posts', [{ id: 1, score: 1 }, { id: 2, score: 2 }, { id: 3, score: 3 }]]])
+ * assert.deepStrictEqual(
+ *   E.map((rows: ReadonlyArray<{ readonly id: number }>) => rows.map(r => r.id))(await Memory.all(q)(tables)()),
+ *   E.right([1]),
+ * )
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const lt: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('lt')
-/** @category constructors @since 0.1.0 */
+/**
+ * `left <= right`; see `lt` for the order.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, score: Column.integer })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(Query.from(M, 'post'), Query.where(p => Pred.lte(p.score, 2)))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({ text: 'select "t0"."id", "t0"."score" from "posts" as "t0" where "t0"."score" <= $1', params: [2] }),
+ * )
+ * const tables = new Map([['posts', [{ id: 1, score: 1 }, { id: 2, score: 2 }, { id: 3, score: 3 }]]])
+ * assert.deepStrictEqual(
+ *   E.map((rows: ReadonlyArray<{ readonly id: number }>) => rows.map(r => r.id))(await Memory.all(q)(tables)()),
+ *   E.right([1, 2]),
+ * )
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const lte: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('lte')
-/** @category constructors @since 0.1.0 */
+/**
+ * `left > right`; see `lt` for the order.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, score: Column.integer })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(Query.from(M, 'post'), Query.where(p => Pred.gt(p.score, 2)))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({ text: 'select "t0"."id", "t0"."score" from "posts" as "t0" where "t0"."score" > $1', params: [2] }),
+ * )
+ * const tables = new Map([['posts', [{ id: 1, score: 1 }, { id: 2, score: 2 }, { id: 3, score: 3 }]]])
+ * assert.deepStrictEqual(
+ *   E.map((rows: ReadonlyArray<{ readonly id: number }>) => rows.map(r => r.id))(await Memory.all(q)(tables)()),
+ *   E.right([3]),
+ * )
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const gt: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('gt')
-/** @category constructors @since 0.1.0 */
+/**
+ * `left >= right`; see `lt` for the order.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, score: Column.integer })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(Query.from(M, 'post'), Query.where(p => Pred.gte(p.score, 2)))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({ text: 'select "t0"."id", "t0"."score" from "posts" as "t0" where "t0"."score" >= $1', params: [2] }),
+ * )
+ * const tables = new Map([['posts', [{ id: 1, score: 1 }, { id: 2, score: 2 }, { id: 3, score: 3 }]]])
+ * assert.deepStrictEqual(
+ *   E.map((rows: ReadonlyArray<{ readonly id: number }>) => rows.map(r => r.id))(await Memory.all(q)(tables)()),
+ *   E.right([2, 3]),
+ * )
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const gte: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('gte')
 
 /**
@@ -243,23 +403,158 @@ const existsOf = (fn: string, query: unknown): Expr.Expr => {
   return Subquery.carry(Expr.exists(select), s.errors)
 }
 
-/** @category constructors @since 0.1.0 */
+/**
+ * Whether a term is NULL: the only way to ask, since `eq` refuses `null` (SQL's `x = NULL` is never
+ * true).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, deleted_at: Column.nullable(Column.timestamptz) })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const live = pipe(Query.from(M, 'post'), Query.where(p => Pred.isNull(p.deleted_at)))
+ * assert.deepStrictEqual(
+ *   Query.toSql(live),
+ *   E.right({ text: 'select "t0"."id", "t0"."deleted_at" from "posts" as "t0" where "t0"."deleted_at" is null', params: [] }),
+ * )
+ * const tables = new Map([['posts', [{ id: 1, deleted_at: null }, { id: 2, deleted_at: new Date(0) }]]])
+ * assert.deepStrictEqual(await Memory.all(live)(tables)(), E.right([{ id: 1, deleted_at: null }]))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const isNull = <A>(a: Term<A>): Pred => Invalid.total('Pred.isNull', () => Expr.isNull(a))
-/** @category constructors @since 0.1.0 */
+/**
+ * Whether a term is not NULL (`not (x is null)`); the counterpart of `isNull`.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, deleted_at: Column.nullable(Column.timestamptz) })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const gone = pipe(Query.from(M, 'post'), Query.where(p => Pred.isNotNull(p.deleted_at)))
+ * const tables = new Map([['posts', [{ id: 1, deleted_at: null }, { id: 2, deleted_at: new Date(0) }]]])
+ * assert.deepStrictEqual(await Memory.all(gone)(tables)(), E.right([{ id: 2, deleted_at: new Date(0) }]))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const isNotNull = <A>(a: Term<A>): Pred =>
   Invalid.total('Pred.isNotNull', () => Expr.not(Expr.isNull(a)))
-/** @category constructors @since 0.1.0 */
+/**
+ * Negation. SQL's three-valued logic holds: `not` of an unknown (a comparison with a NULL column) is
+ * still unknown, so a row with a NULL column matches neither `p` nor `not(p)`, on PostgreSQL and in
+ * the memory interpreter alike.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, score: Column.nullable(Column.integer) })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(Query.from(M, 'post'), Query.where(p => Pred.not(Pred.gt(p.score, 1))))
+ * const tables = new Map([['posts', [{ id: 1, score: 1 }, { id: 2, score: 2 }, { id: 3, score: null }]]])
+ * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ id: 1, score: 1 }]))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const not = (p: Pred): Pred => Invalid.total('Pred.not', () => Expr.not(p))
-/** All of the conditions (true when none is given). @category constructors @since 0.1.0 */
+/**
+ * All of the conditions. True when none is given, so a list of optional filters built at run time can
+ * be spread in without a special case for the empty list.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, score: Column.integer })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const between = (lo: number, hi: number) =>
+ *   pipe(Query.from(M, 'post'), Query.where(p => Pred.and(Pred.gte(p.score, lo), Pred.lt(p.score, hi))))
+ * assert.deepStrictEqual(
+ *   Query.toSql(between(1, 5)),
+ *   E.right({
+ *     text: 'select "t0"."id", "t0"."score" from "posts" as "t0" where "t0"."score" >= $1 and "t0"."score" < $2',
+ *     params: [1, 5],
+ *   }),
+ * )
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const and = (...ps: ReadonlyArray<Pred>): Pred =>
   Invalid.total('Pred.and', () => (ps.length === 0 ? Expr.bool(true) : Expr.and(ps)))
-/** Any of the conditions (false when none is given). @category constructors @since 0.1.0 */
+/**
+ * Any of the conditions. False when none is given: the identity of `or`, so `or(...[])` matches
+ * nothing, as `Pred.in(x, [])` does.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, score: Column.integer })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(Query.from(M, 'post'), Query.where(p => Pred.or(Pred.eq(p.score, 1), Pred.eq(p.score, 3))))
+ * const tables = new Map([['posts', [{ id: 1, score: 1 }, { id: 2, score: 2 }, { id: 3, score: 3 }]]])
+ * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ id: 1, score: 1 }, { id: 3, score: 3 }]))
+ * const none = pipe(Query.from(M, 'post'), Query.where(() => Pred.or()))
+ * assert.deepStrictEqual(await Memory.all(none)(tables)(), E.right([]))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const or = (...ps: ReadonlyArray<Pred>): Pred =>
   Invalid.total('Pred.or', () => (ps.length === 0 ? Expr.bool(false) : Expr.or(ps)))
-/** @category constructors @since 0.1.0 */
+/**
+ * SQL `LIKE`, case-sensitive: `%` matches any run of characters and `_` one character. The pattern is a
+ * parameter, so a user's text is never SQL, but its `%` and `_` still match as wildcards: put a
+ * backslash before each (and before a backslash) to match them literally.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(Query.from(M, 'post'), Query.where(p => Pred.like(p.title, 'Hello%')))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({ text: 'select "t0"."id", "t0"."title" from "posts" as "t0" where "t0"."title" like $1', params: ['Hello%'] }),
+ * )
+ * const tables = new Map([['posts', [{ id: 1, title: 'Hello, world' }, { id: 2, title: 'hello again' }]]])
+ * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ id: 1, title: 'Hello, world' }]))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const like = (a: Term<string> | Term<string | null>, pattern: Operand<string>): Pred =>
   Invalid.total('Pred.like', () => Expr.like(a, operand(pattern), false))
-/** @category constructors @since 0.1.0 */
+/**
+ * PostgreSQL's `ILIKE`: `like` without regard to case, the usual choice for a search box.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(Query.from(M, 'post'), Query.where(p => Pred.ilike(p.title, 'hello%')))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({ text: 'select "t0"."id", "t0"."title" from "posts" as "t0" where "t0"."title" ilike $1', params: ['hello%'] }),
+ * )
+ * const tables = new Map([['posts', [{ id: 1, title: 'Hello, world' }, { id: 2, title: 'hello again' }, { id: 3, title: 'Bye' }]]])
+ * assert.deepStrictEqual(
+ *   E.map((rows: ReadonlyArray<{ readonly id: number }>) => rows.map(r => r.id))(await Memory.all(q)(tables)()),
+ *   E.right([1, 2]),
+ * )
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const ilike = (a: Term<string> | Term<string | null>, pattern: Operand<string>): Pred =>
   Invalid.total('Pred.ilike', () => Expr.like(a, operand(pattern), true))
 

@@ -52,6 +52,9 @@ export type Args<A extends Params> = { readonly [K in keyof A]: t.TypeOf<A[K]> }
 export type Terms<A extends Params> = { readonly [K in keyof A]: Pred.Term<t.TypeOf<A[K]>> }
 
 /**
+ * A query built once over placeholders, with the codecs its runs' arguments are checked against. Only
+ * `make` makes one (`isPrepared` tells); the fields are there to inspect, not to rebuild from.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -64,6 +67,9 @@ export interface Prepared<M extends Model.AnyModel, S extends string, P, A exten
 }
 
 /**
+ * A prepared query of any model, schema, parameters and projection: what code that takes any prepared
+ * query (an interpreter, `bind`) accepts.
+ *
  * @category model
  * @since 0.1.0
  */
@@ -92,7 +98,18 @@ const isCodec = (u: unknown): u is t.Mixed => {
 const made = new WeakSet<object>()
 
 /**
- * Whether a value is a prepared query made by `make` (not merely shaped like one).
+ * Whether a value is a prepared query made by `make` (not merely shaped like one): an interpreter
+ * checks this before it trusts the placeholders, so a look-alike from untyped code is a typed error.
+ *
+ * @example
+ * import * as t from 'io-ts'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Prepared, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const byId = Prepared.make({ id: t.number }, ({ id }) => pipe(Query.from(M, 'post'), Query.where(p => Pred.eq(p.id, id))))
+ * assert.strictEqual(Prepared.isPrepared(byId), true)
+ * assert.strictEqual(Prepared.isPrepared({ ...byId }), false)
  *
  * @category utils
  * @since 0.1.0
@@ -223,7 +240,23 @@ const codecsOf = new WeakMap<object, ReadonlyMap<string, t.Mixed>>()
 
 /**
  * Checks one run's arguments against the declared codecs and binds the placeholders to them; a missing
- * or ill-typed argument is an `InvalidArgument` naming the parameter.
+ * or ill-typed argument is an `InvalidArgument` naming the parameter. Interpreters call it before each
+ * run, so a bad argument never reaches the database; call it yourself to check arguments early.
+ *
+ * @example
+ * import * as t from 'io-ts'
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Prepared, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const byId = Prepared.make({ id: t.number }, ({ id }) => pipe(Query.from(M, 'post'), Query.where(p => Pred.eq(p.id, id))))
+ * const bound = Prepared.bind(byId, { id: 2 })
+ * assert.ok(E.isRight(bound) && [...bound.right.values()].includes(2))
+ * assert.deepStrictEqual(
+ *   pipe(Prepared.bind(byId, { id: '2' }), E.mapLeft(e => e.message)),
+ *   E.left(`argument 'id' of a prepared query on 'post' is not number: "2"`),
+ * )
  *
  * @category destructors
  * @since 0.1.0
@@ -276,7 +309,19 @@ export const bind = (p: AnyPrepared, args: unknown): E.Either<QueryError.QueryEr
 
 /**
  * The error of a placeholder that has no value in a run: a term kept from a builder and used in another
- * query, or a prepared query's `query` run directly.
+ * query, or a prepared query's `query` run directly. An interpreter meeting such a placeholder returns
+ * this error rather than sending SQL with a parameter nobody filled.
+ *
+ * @example
+ * import * as t from 'io-ts'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Prepared, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const byId = Prepared.make({ id: t.number }, ({ id }) => pipe(Query.from(M, 'post'), Query.where(p => Pred.eq(p.id, id))))
+ * const e = Prepared.unbound(byId.placeholders[0]!)
+ * assert.strictEqual(e.code, 'InvalidArgument')
+ * assert.match(e.message, /^placeholder 'id' has no value/)
  *
  * @category destructors
  * @since 0.1.0

@@ -264,6 +264,10 @@ export interface JoinOptions<M extends Model.AnyModel, T extends string, J exten
 }
 
 /**
+ * A condition on the rows of a schema, with the association predicates of its scope: the filter
+ * `$.exists`, `$.every` and the relation aggregates take for the associated rows (its scope starts
+ * with no joined bindings: those belong to the outer query).
+ *
  * @category model
  * @since 0.1.0
  */
@@ -284,6 +288,14 @@ const alias = (i: number): string => `t${i}`
  * shaped like one (a value from untyped code shaped like `{ _tag: 'Query', select, errors: [] }` is not
  * a query, and every entry point answers it with a typed error). Total: a proxy whose traps throw is
  * not a query.
+ *
+ * @example
+ * import { Column, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = Query.from(M, 'post')
+ * assert.strictEqual(Query.isQuery(q), true)
+ * assert.strictEqual(Query.isQuery({ ...q }), false)
  *
  * @category utils
  * @since 0.1.0
@@ -1646,6 +1658,25 @@ const count = (what: string, n: unknown, schema: string): E.Either<QueryError.Qu
       )
 
 /**
+ * At most `n` rows. Without `orderBy` which rows is up to the database, so pair it with one. With
+ * `Query.preload` the limit is on the query's own rows, never on the preloaded ones (use a preload's
+ * own query for those). `n` must be a whole number >= 0; anything else is an `InvalidArgument`.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(Query.from(M, 'post'), Query.orderBy(['id']), Query.limit(2))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({ text: 'select "t0"."id", "t0"."title" from "posts" as "t0" order by "t0"."id" asc limit $1', params: [2] }),
+ * )
+ * const tables = new Map([['posts', [{ id: 3, title: 'c' }, { id: 1, title: 'a' }, { id: 2, title: 'b' }]]])
+ * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ id: 1, title: 'a' }, { id: 2, title: 'b' }]))
+ * assert.ok(E.isLeft(Query.toSql(pipe(Query.from(M, 'post'), Query.limit(-1)))))
+ *
  * @category combinators
  * @since 0.1.0
  */
@@ -1660,6 +1691,27 @@ export const limit =
   }
 
 /**
+ * Skips the first `n` rows: with `limit` and `orderBy`, a page. The database still reads the skipped
+ * rows, so a deep page costs as much as all the pages before it; for long lists filter on the last key
+ * seen (`Pred.gt(p.id, last)`) instead.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const page = (n: number) => pipe(Query.from(M, 'post'), Query.orderBy(['id']), Query.limit(2), Query.offset(2 * n))
+ * assert.deepStrictEqual(
+ *   Query.toSql(page(1)),
+ *   E.right({
+ *     text: 'select "t0"."id", "t0"."title" from "posts" as "t0" order by "t0"."id" asc limit $1 offset $2',
+ *     params: [2, 2],
+ *   }),
+ * )
+ * const tables = new Map([['posts', [1, 2, 3].map(id => ({ id, title: `p${id}` }))]])
+ * assert.deepStrictEqual(await Memory.all(page(1))(tables)(), E.right([{ id: 3, title: 'p3' }]))
+ *
  * @category combinators
  * @since 0.1.0
  */
@@ -1674,6 +1726,24 @@ export const offset =
   }
 
 /**
+ * Drops duplicate rows (`select distinct`). Useful after a `select` projection or a join that repeats
+ * the root's rows; whole rows of a table with a primary key are distinct already. `distinct(false)`
+ * turns it off again, so a query built elsewhere can be reset.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, author_id: Column.integer })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const authors = pipe(Query.from(M, 'post'), Query.select(p => ({ author: p.author_id })), Query.distinct())
+ * assert.deepStrictEqual(
+ *   Query.toSql(authors),
+ *   E.right({ text: 'select distinct "t0"."author_id" as "author" from "posts" as "t0"', params: [] }),
+ * )
+ * const tables = new Map([['posts', [{ id: 1, author_id: 7 }, { id: 2, author_id: 7 }]]])
+ * assert.deepStrictEqual(await Memory.all(authors)(tables)(), E.right([{ author: 7 }]))
+ *
  * @category combinators
  * @since 0.1.0
  */
@@ -2049,7 +2119,23 @@ export const preload =
 // -------------------------------------------------------------------------------------
 
 /**
- * The SQL of a query, with no database: `{ text, params }`, or the query's first error.
+ * The SQL of a query, with no database: `{ text, params }`, or the query's first error. This is the
+ * statement of the query's own rows; with preloads, `statements` shows everything a load sends. An
+ * error made while building (an unknown column, a bad `limit`) surfaces here as a `Left`, as it would
+ * when the query runs.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * assert.deepStrictEqual(
+ *   Query.toSql(pipe(Query.from(M, 'post'), Query.where(p => Pred.eq(p.title, 'hi')))),
+ *   E.right({ text: 'select "t0"."id", "t0"."title" from "posts" as "t0" where "t0"."title" = $1', params: ['hi'] }),
+ * )
+ * const bad = Query.toSql(pipe(Query.from(M, 'post'), Query.offset(0.5)))
+ * assert.ok(E.isLeft(bad) && bad.left.code === 'InvalidArgument')
  *
  * @category destructors
  * @since 0.1.0

@@ -92,6 +92,9 @@ export interface OneKeyStatement extends Sql.CompiledQuery {
 }
 
 /**
+ * One statement of a load, told apart by `_tag`: which of them appear depends on the strategy (`Tree`
+ * alone for lateral, `Root` then `Level`s for batched).
+ *
  * @category model
  * @since 0.1.0
  */
@@ -112,6 +115,8 @@ export interface Statements {
 }
 
 /**
+ * The options of `statements`: the strategy to show, as `Pg.all` takes it (`auto` when absent).
+ *
  * @category model
  * @since 0.1.0
  */
