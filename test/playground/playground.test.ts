@@ -182,10 +182,10 @@ describe.skipIf(chromiumPath === null)('the playground in Chromium', () => {
     expect(await text('#sql-batched')).toContain('from "tags" as "t0" order by "t0"."id" asc limit $1')
   })
 
-  it('fetched nothing outside its own origin', () => {
+  it('fetched nothing outside its own origin, and started PGlite from the data directory of the build', () => {
     expect(outside).toEqual([])
     expect(served.requests).toEqual(
-      expect.arrayContaining(['/playground.js', '/pglite.wasm', '/pglite.data']),
+      expect.arrayContaining(['/playground.js', '/pglite.wasm', '/pglite.data', '/pgdata.tar.gz']),
     )
   })
 })

@@ -15,7 +15,21 @@ declare const self: {
   onmessage: ((e: { readonly data: Request }) => void) | null
 }
 
-const database = PGlite.create()
+// PGlite starts from the data directory `npm run playground` initialised (pgdata.tar.gz, next to this
+// script), which spares the page PostgreSQL's initdb. A build without it (or a host that cannot serve
+// it) still works: PGlite then initialises a cluster of its own, only more slowly.
+const snapshot = async (): Promise<Blob | undefined> => {
+  try {
+    const r = await fetch(new URL('./pgdata.tar.gz', import.meta.url))
+    return r.ok ? await r.blob() : undefined
+  } catch {
+    return undefined
+  }
+}
+const database = snapshot().then(data => {
+  if (data === undefined) console.warn('playground: no pgdata.tar.gz, PGlite runs initdb in the page')
+  return PGlite.create(data === undefined ? {} : { loadDataDir: data })
+})
 // Not awaited before the first request: the memory interpreter answers while PGlite starts.
 database.catch(() => undefined)
 
