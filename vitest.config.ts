@@ -8,6 +8,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: more workers only contend (and each embedded database is a PostgreSQL of its own).
     maxWorkers: 2,
+    // Without DATABASE_URL: one initdb for the run, a copy of its data directory per file.
+    globalSetup: ['test/support/global.ts'],
     typecheck: { enabled: true, include: ['test/types/**/*.test-d.ts'] },
   },
 })

@@ -4,13 +4,13 @@
 // comparing results.
 import * as E from 'fp-ts/lib/Either.js'
 import postgres from 'postgres'
-import { start } from '../../src/embedded/Embedded.js'
 import type { Interpreter } from '../../src/run/Interpreter.js'
 import * as Memory from '../../src/interpreter/memory/Memory.js'
 import * as Pg from '../../src/interpreter/postgres/Postgres.js'
 import * as Ddl from '../../src/sql/Ddl.js'
 import { ident } from '../../src/sql/Compile.js'
 import type * as Arb from '../../src/testing/index.js'
+import { startEmbedded } from '../support/db.js'
 
 /** Runs per property: `FC_NUM_RUNS` when set, else the given modest default. */
 export const numRuns = (fallback: number): number => {
@@ -52,9 +52,8 @@ export const connect = async (): Promise<PropertyDb> => {
       },
     }
   }
-  const e = await start({ client: { prepare: false } })()
-  if (E.isLeft(e)) throw new Error(`embedded database did not start: ${e.left.message}`)
-  return { sql: e.right.sql, close: e.right.stop }
+  const e = await startEmbedded({ client: { prepare: false } })
+  return { sql: e.sql, close: e.stop }
 }
 
 const rollback = Symbol('rollback')

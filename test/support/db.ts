@@ -1,7 +1,12 @@
 // Test database: with DATABASE_URL, a fresh PostgreSQL schema (namespace) on that server for each test
-// file, dropped afterwards, so files may run in parallel; without it, an embedded PGlite per file.
+// file, dropped afterwards, so files may run in parallel; without it, an embedded PGlite per file,
+// started from a copy of the data directory ./global.ts initialised once for the run (no initdb per
+// file).
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import postgres from 'postgres'
-import { start } from '../../src/embedded/Embedded.js'
+import { inject } from 'vitest'
+import { start, type Embedded, type Options } from '../../src/embedded/Embedded.js'
 
 export interface TestDb {
   readonly sql: postgres.Sql
@@ -26,9 +31,35 @@ export const connect = async (): Promise<TestDb> => {
       },
     }
   }
-  const e = await start()()
-  if (e._tag === 'Left') throw new Error(`embedded database did not start: ${e.left.message}`)
-  return { sql: e.right.sql, kind: 'embedded', close: e.right.stop }
+  const e = await startEmbedded()
+  return { sql: e.sql, kind: 'embedded', close: e.stop }
+}
+
+/**
+ * An embedded database of this file's own: from a copy of the run's template data directory when
+ * ./global.ts made one, else (a file run outside vitest's global setup) a fresh in-memory one. `stop`
+ * also removes the copy.
+ */
+export const startEmbedded = async (options: Omit<Options, 'dataDir'> = {}): Promise<Embedded> => {
+  const template = inject('embeddedTemplate')
+  if (typeof template !== 'string' || template === '' || !existsSync(template)) {
+    const e = await start(options)()
+    if (e._tag === 'Left') throw new Error(`embedded database did not start: ${e.left.message}`)
+    return e.right
+  }
+  const dir = mkdtempSync(join(dirname(template), 'db-'))
+  cpSync(template, dir, { recursive: true })
+  const e = await start({ ...options, dataDir: dir })()
+  if (e._tag === 'Left') {
+    rmSync(dir, { recursive: true, force: true })
+    throw new Error(`embedded database did not start: ${e.left.message}`)
+  }
+  const stop = e.right.stop
+  let stopping: Promise<void> | null = null
+  return {
+    ...e.right,
+    stop: () => (stopping ??= stop().finally(() => rmSync(dir, { recursive: true, force: true }))),
+  }
 }
 
 export const run = async (sql: postgres.Sql, statements: ReadonlyArray<string>): Promise<void> => {
