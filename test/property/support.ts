@@ -12,10 +12,17 @@ import { ident } from '../../src/sql/Compile.js'
 import type * as Arb from '../../src/testing/index.js'
 import { startEmbedded } from '../support/db.js'
 
-/** Runs per property: `FC_NUM_RUNS` when set, else the given modest default. */
+/**
+ * Runs per property: `FC_NUM_RUNS` when set; else the given default, times `FC_RUNS_SCALE` when that is
+ * a fraction in (0, 1). `npm test` sets `FC_RUNS_SCALE=0.5` (it must stay under 3 minutes on two cores,
+ * and CI runs it on every change); `npm run test:property` runs every property here at its full
+ * default, and `FC_NUM_RUNS=10000` at length.
+ */
 export const numRuns = (fallback: number): number => {
   const n = Number(process.env['FC_NUM_RUNS'])
-  return Number.isInteger(n) && n > 0 ? n : fallback
+  if (Number.isInteger(n) && n > 0) return n
+  const scale = Number(process.env['FC_RUNS_SCALE'])
+  return scale > 0 && scale < 1 ? Math.max(1, Math.ceil(fallback * scale)) : fallback
 }
 
 /** fast-check parameters for a property: the run count, and a seed from `FC_SEED` to replay a failure. */
