@@ -6,7 +6,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Fn, Memory, Pg, Pred, Query } from '../../src/index.js'
+import * as t from 'io-ts'
+import { Fn, Memory, Pg, Pred, Prepared, Query } from '../../src/index.js'
 import { Blog } from '../support/blog.js'
 import type { TestDb } from '../support/db.js'
 import { agree, openBlog, refused } from './fixture.js'
@@ -177,6 +178,35 @@ describe('Query.fromQuery', () => {
         'group by date_trunc(\'month\', "s1_0"."inserted_at")) as "s2_0") as "t1" on true order by "t0"."name" asc',
     )
     expect(rows.length).toBeGreaterThan(0)
+  })
+
+  it('prepared, with placeholders in the subquery and around it', async () => {
+    const busy = Prepared.make({ since: t.string, least: t.number }, ({ since, least }) =>
+      pipe(
+        Query.from(Blog, 'post'),
+        Query.where(p => Pred.gte(p.title, since)),
+        Query.groupBy(p => [p.author_id, Fn.dateTrunc('month', p.inserted_at)]),
+        Query.select(p => ({ author: p.author_id, n: Fn.count() })),
+        Query.fromQuery,
+        Query.where(m => Pred.gte(m.n, least)),
+        Query.select(m => ({ author: m.author, n: m.n })),
+        Query.orderBy(['author', 'n']),
+      ),
+    )
+    for (const args of [
+      { since: 'a', least: 1 },
+      { since: 'f', least: 3 },
+    ]) {
+      const pg = await Pg.prepared(busy)(args)(db.sql)()
+      expect(E.isRight(pg)).toBe(true)
+      expect(await Memory.prepared(busy)(args)(tables)()).toEqual(pg)
+    }
+    expect(await Pg.prepared(busy)({ since: 'f', least: 3 })(db.sql)()).toEqual(
+      E.right([
+        { author: 1, n: 3 },
+        { author: 1, n: 3 },
+      ]),
+    )
   })
 
   it('Query.statements shows its one statement', () => {
