@@ -67,7 +67,10 @@ export const preloadsProjection = (q: AnyQuery): boolean =>
  * @since 0.1.0
  */
 export const rootOf = (q: AnyQuery): E.Either<QueryError.QueryError, Root> => {
-  const nodes = Spec.normalize(q.model, q.schema, q.preload)
+  // A query over a subquery (`Query.fromQuery`) has no schema, and no preloads.
+  const nodes: E.Either<QueryError.QueryError, ReadonlyArray<Spec.Node>> = q.derived === undefined
+    ? Spec.normalize(q.model, q.schema, q.preload)
+    : E.right([])
   if (E.isLeft(nodes)) return nodes
   // A projection's relation aggregates run as grouped joins (./Lower.ts).
   const lowered = q.projected ? Lower.select(q.select) : q.select

@@ -119,6 +119,11 @@ export interface Query<M extends Model.AnyModel, S extends string, P = {}, J ext
    */
   readonly projected: boolean
   readonly errors: ReadonlyArray<QueryError.QueryError>
+  /**
+   * The outputs of the subquery the query selects from (`Query.fromQuery`) and what is known of each:
+   * the root's columns. Its `schema` is then `''`, no schema of the model.
+   */
+  readonly derived?: ReadonlyArray<readonly [string, TermInfo]>
   readonly _J?: J
   readonly _R?: R
 }
@@ -285,6 +290,22 @@ export const outputDecoders = (q: AnyQuery): ReadonlyArray<OutputDecoder> => {
   )
   decoders.set(q, out)
   return out
+}
+
+/**
+ * What is known of each output of a projected query, as a binding over its rows sees it: what
+ * `outputDecoders` decodes (a column of an outer-joined binding may be NULL there).
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const outputInfos = (q: AnyQuery): ReadonlyArray<readonly [string, TermInfo]> => {
+  const nullable = nullableAliases(q.select)
+  return q.select.columns.map(o => {
+    const i = infoOf(o.expr)
+    const orNull = i.nullable || (o.expr._tag === 'ColumnRef' && nullable.has(o.expr.alias))
+    return [o.name, orNull === i.nullable ? i : Object.freeze({ ...i, nullable: true })] as const
+  })
 }
 
 /**

@@ -57,16 +57,43 @@ export type NullableRefs<R> = { readonly [K in keyof R]-?: Pred.Term<R[K] | null
 
 /**
  * The column terms of the root binding of a query with joins `J`: nullable after a `right` or `full`
- * join.
+ * join. The root of a query over a subquery (`fromQuery`) is kept in `J` under `''` as a
+ * `JoinedQuery`: its terms are the subquery's outputs.
  *
  * @category model
  * @since 0.1.0
  */
 export type RootRefs<M extends Model.AnyModel, S extends string, J extends Joins> = J extends {
-  readonly '': Joined<string, true>
+  readonly '': Make.JoinedQuery<infer R, infer N>
 }
-  ? NullableRefs<Model.Row<M, S>>
-  : Refs<Model.Row<M, S>>
+  ? N extends true
+    ? NullableRefs<R>
+    : Refs<R>
+  : J extends {
+        readonly '': Joined<string, true>
+      }
+    ? NullableRefs<Model.Row<M, S>>
+    : Refs<Model.Row<M, S>>
+
+/**
+ * The joins of a query over a subquery of row type `R` (`fromQuery`): its root, typed as the
+ * subquery's projection.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type FromQuery<R> = { readonly '': Make.JoinedQuery<R, false> }
+
+/**
+ * What a query given to `fromQuery` must also be: nothing more when it is a projection, else a type no
+ * query has (a compile error naming the rule).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type Projection<R> = [R] extends [Whole]
+  ? { readonly 'a projection (Query.select(p => ({ ... })))': never }
+  : unknown
 
 /**
  * The columns of each joined binding: nullable after an outer join.
@@ -392,6 +419,101 @@ export const from = <M extends Model.AnyModel, S extends Model.SchemaName<M>>(
     e => invalid(model, schema, e),
   )
 
+/**
+ * The rows of a query (a projection) as the source of another, `select ... from (<the query>) as t0`:
+ * the new query's row is the projection's, whose outputs its callbacks read as columns (`where`,
+ * `select`, `groupBy`, `having`, `orderBy`, `joinQuery`), decoded as the projection decodes them; it
+ * returns them as they are until it selects. It has no schema: association combinators (`$.count`,
+ * `join`, `preload`) do not apply to it. A query of whole rows or with preloads is a `QueryError`.
+ * Authors whose posts per month average more than 2:
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', {
+ *   id: Column.serial, author_id: Column.integer, inserted_at: Column.timestamptz,
+ * })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const monthly = pipe(
+ *   Query.from(M, 'post'),
+ *   Query.groupBy(p => [p.author_id, Fn.dateTrunc('month', p.inserted_at)]),
+ *   Query.select(p => ({ author: p.author_id, month: Fn.dateTrunc('month', p.inserted_at), n: Fn.count() })),
+ * )
+ * const q = pipe(
+ *   Query.fromQuery(monthly),
+ *   Query.groupBy(m => [m.author]),
+ *   Query.having(m => Pred.gt(Fn.avg(m.n), 2)),
+ *   Query.select(m => ({ author: m.author, perMonth: Fn.avg(m.n) })),
+ * )
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({
+ *     text:
+ *       'select "t0"."author", avg("t0"."n") as "perMonth" from (select "s1_0"."author_id" as "author", ' +
+ *       'date_trunc(\'month\', "s1_0"."inserted_at") as "month", count(*) as "n" from "posts" as "s1_0" ' +
+ *       'group by "s1_0"."author_id", date_trunc(\'month\', "s1_0"."inserted_at")) as "t0" ' +
+ *       'group by "t0"."author" having avg("t0"."n") > $1',
+ *     params: [2],
+ *   }),
+ * )
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const fromQuery = <M extends Model.AnyModel, R>(
+  sub: Make.Query<M, string, unknown, Joins, R> & Projection<R>,
+): Query<M, '', {}, FromQuery<R>, R> =>
+  guard(
+    'fromQuery',
+    (): AnyQuery => {
+      if (!isQuery(sub)) return notAQuery('fromQuery', sub)
+      const fail = (message: string): AnyQuery =>
+        invalid(sub.model, '', invalidArgument('fromQuery', message, sub.schema))
+      // The subquery's own errors first: a refused projection is not one.
+      if (sub.errors.length > 0)
+        return make({
+          ...invalid(sub.model, '', sub.errors[0] as QueryError.QueryError),
+          errors: sub.errors.map(e => QueryError.make(e.code, e.message, e.schema, e.association)),
+        })
+      if (!sub.projected)
+        return fail(
+          `expected a projection (Query.select) to select from, got a query of whole rows of '${sub.schema}'`,
+        )
+      if (Keys.preloadsProjection(sub))
+        return fail(
+          'a query with preloads cannot be selected from (its preloads would not be loaded): preload in the query that runs',
+        )
+      // The relation aggregates of the subquery are lowered as they are where it runs on its own.
+      const outputs = Make.outputInfos(sub)
+      const embedded = Subquery.embed(
+        'Query.fromQuery',
+        Make.make({ ...sub, select: Lower.select(sub.select) }),
+      )
+      if (typeof embedded === 'string') return fail(embedded)
+      // Built inside a callback, the subquery may read the outer rows (`t0` ...): the new root takes a
+      // namespace of its own, apart from them (see ./Subquery.ts).
+      const root = Subquery.nested() ? Subquery.aliasIn(Subquery.freshNamespace(), 0) : rootAlias
+      const columns = outputs.map(([name, info]) => ({
+        name,
+        expr: Make.typed(Expr.column(root, name, info.sql === 'json' ? 'jsonb' : undefined), info),
+      }))
+      return make({
+        _tag: 'Query' as const,
+        model: sub.model,
+        schema: '',
+        select: Select.create(Select.derived(embedded.select, root), columns),
+        aliases: 1,
+        joined: new Map<string, Binding>(),
+        preload: {},
+        projected: true,
+        errors: [...embedded.errors],
+        derived: outputs,
+      })
+    },
+    e => invalid(undefined as never, '', e),
+  ) as never
+
 const keysOf = (
   rows: ReadonlyArray<Readonly<Record<string, unknown>>>,
   column: string,
@@ -566,29 +688,50 @@ const bindingRefs = (
   model: Model.AnyModel,
   b: Binding,
   errors: Array<QueryError.QueryError>,
+): Readonly<Record<string, Pred.Term<unknown>>> =>
+  b.outputs === undefined
+    ? refs(model, b.schema, b.alias, errors)
+    : outputRefs(b.alias, b.outputs, errors, k =>
+        QueryError.make(
+          'UnknownColumn',
+          `the joined subquery '${b.path}' has no output '${k}'`,
+          undefined,
+          b.path,
+        ),
+      )
+
+// The terms of a subquery's outputs under an alias; reading another name records `unknown(name)`.
+const outputRefs = (
+  alias: string,
+  outputs: ReadonlyArray<readonly [string, Make.TermInfo]>,
+  errors: Array<QueryError.QueryError>,
+  unknown: (name: string) => QueryError.QueryError,
 ): Readonly<Record<string, Pred.Term<unknown>>> => {
-  if (b.outputs === undefined) return refs(model, b.schema, b.alias, errors)
   const terms = Object.fromEntries(
-    b.outputs.map(([name, info]) => [
+    outputs.map(([name, info]) => [
       name,
-      Make.typed(Expr.column(b.alias, name, info.sql === 'json' ? 'jsonb' : undefined), info),
+      Make.typed(Expr.column(alias, name, info.sql === 'json' ? 'jsonb' : undefined), info),
     ]),
   )
   return new Proxy(terms, {
     get: (t, k) => {
-      if (typeof k === 'string' && !Object.hasOwn(t, k))
-        errors.push(
-          QueryError.make(
-            'UnknownColumn',
-            `the joined subquery '${b.path}' has no output '${k}'`,
-            undefined,
-            b.path,
-          ),
-        )
+      if (typeof k === 'string' && !Object.hasOwn(t, k)) errors.push(unknown(k))
       return Reflect.get(t, k)
     },
   })
 }
+
+// The terms of a query's root binding: its schema's columns, or the outputs of the subquery it
+// selects from (`fromQuery`).
+const rootRefs = (
+  q: AnyQuery,
+  errors: Array<QueryError.QueryError>,
+): Readonly<Record<string, Pred.Term<unknown>>> =>
+  q.derived === undefined
+    ? refs(q.model, q.schema, q.select.from.alias, errors)
+    : outputRefs(q.select.from.alias, q.derived, errors, k =>
+        QueryError.make('UnknownColumn', `the subquery of Query.fromQuery has no output '${k}'`, null),
+      )
 
 // Where an aggregate may stand: in a projection, an order and a having (`'allowed'`), never in a
 // filter or a grouping, where PostgreSQL refuses it.
@@ -713,7 +856,7 @@ const groupingProblem = (q: AnyQuery): string | undefined => {
     s.groupBy.some(g => g._tag === 'ColumnRef' && g.alias === alias && g.column === column)
   const dependent = new Set<string>(keyedAliases(q, s.groupBy))
   const name = (alias: string, column: string): string =>
-    `'${schemas.get(alias) || s.joins.find(j => j.binding.alias === alias)?.binding.table || alias}.${column}'`
+    `'${schemas.get(alias) || [s.from, ...s.joins.map(j => j.binding)].find(b => b.alias === alias)?.table || alias}.${column}'`
   // Walked in the order written, so that the first column named is the first one PostgreSQL would name.
   const stack: Array<readonly [Expr.Expr, boolean]> = checkedParts.map(e => [e, false] as const).reverse()
   for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
@@ -997,7 +1140,7 @@ const withCallback = <Q extends AnyQuery, T>(
     const root = own.select.from.alias
     const result = Subquery.inCallback(() =>
       (f as (row: unknown, $: unknown) => T)(
-        refs(own.model, own.schema, root, errors),
+        rootRefs(own, errors),
         scope(own.model, own.schema, 1, root, own.joined, errors, Subquery.namespaceOf(own.select)),
       ),
     )
@@ -1349,7 +1492,7 @@ const joinDerived = (
     const p = Subquery.inCallback(() =>
       (on as (a: unknown, b: unknown, c: unknown) => unknown)(
         bindingRefs(own.model, binding, errors),
-        refs(own.model, own.schema, root, errors),
+        rootRefs(own, errors),
         scope(own.model, own.schema, 1, root, joined, errors, ns),
       ),
     )
@@ -1521,7 +1664,7 @@ export const joinLateral =
           const root = own.select.from.alias
           const built: unknown = Subquery.inCallback(() =>
             f(
-              refs(own.model, own.schema, root, errors) as never,
+              rootRefs(own, errors) as never,
               scope(
                 own.model,
                 own.schema,
@@ -1562,13 +1705,16 @@ const orderTerm = (q: AnyQuery, item: unknown): E.Either<QueryError.QueryError, 
     q.projected && typeof what === 'string' ? q.select.columns.find(o => o.name === what) : undefined
   const known =
     output !== undefined ||
-    (typeof what === 'string' && Model.table(q.model, q.schema)?.columns.has(what) === true)
+    (typeof what === 'string' &&
+      (q.derived === undefined
+        ? Model.table(q.model, q.schema)?.columns.has(what) === true
+        : q.derived.some(([name]) => name === what)))
   if (d === undefined || !known)
     return E.left(
       QueryError.make(
         d !== undefined && typeof what === 'string' ? 'UnknownColumn' : 'InvalidArgument',
         // `show`, not JSON.stringify: an item may hold a BigInt or a cycle (issue 13, item 13)
-        `cannot order by ${show(item)}${d !== undefined && typeof what === 'string' ? `: schema '${q.schema}' has no column '${what}'${q.projected ? ' and the projection no output of that name' : ''}` : ''}`,
+        `cannot order by ${show(item)}${d !== undefined && typeof what === 'string' ? `: ${q.derived === undefined ? `schema '${q.schema}' has no column` : 'the subquery of Query.fromQuery has no output'} '${what}'${q.projected ? ' and the projection no output of that name' : ''}` : ''}`,
         q.schema,
       ),
     )
@@ -2098,6 +2244,17 @@ export const preload =
     if (!isQuery(q)) return notAQuery('preload', q) as never
     const base: Query<M, S, P0, J, R> = q
     return guardOn('preload', base as unknown as Query<M, S, P0 & P, J, R>, () => {
+      if (base.derived !== undefined)
+        return make({
+          ...base,
+          errors: [
+            ...base.errors,
+            invalidArgument(
+              'preload',
+              'a query over a subquery (Query.fromQuery) has no schema whose associations it could preload',
+            ),
+          ],
+        }) as never
       const merged = Spec.concat(base.preload, spec) as P0 & P
       // A spec value of the query's own (not the caller's object): its normal form is kept for the run.
       const checked =

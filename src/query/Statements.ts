@@ -271,7 +271,7 @@ const plan = (
     return E.right(done([Object.freeze({ _tag: 'Tree' as const, ...Lateral.toSql(tree.right) })]))
   }
   // The root's rows are read (and decoded) on their own: the load refuses a schema it cannot decode.
-  if (Model.table(q.model, q.schema) === undefined)
+  if (Model.table(q.model, q.schema) === undefined && q.derived === undefined)
     return E.left(QueryError.make('UnknownSchema', `the model has no schema '${q.schema}'`, q.schema))
   if (nodes.right.length === 0) return E.right(done([root(rooted.right.select)]))
   const levels = level(q.model, nodes.right, '')

@@ -113,6 +113,15 @@ export const aliasIn = (ns: string, i: number): string => (ns === '' ? `t${i}` :
  */
 export const aggregatesIn = (ns: string): string => `${ns}e`
 
+/**
+ * A namespace no query has yet, for a query built inside a callback whose bindings must not be
+ * confused with the outer rows its parts read (`Query.fromQuery`).
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const freshNamespace = (): string => `q${++fresh}_`
+
 // The alias a binding of namespace `from` takes in namespace `to`; undefined for any other alias.
 const mover = (from: string, to: string) => (a: string) =>
   from === ''
@@ -140,7 +149,7 @@ const renameIn = (rename: (a: string) => string | undefined) => Make.rewrite(ren
  * @since 0.1.0
  */
 export const isolate = <Q extends Make.AnyQuery>(q: Q): Q => {
-  const to = `q${++fresh}_`
+  const to = freshNamespace()
   const move = mover(namespaceOf(q.select), to)
   const walk = renameIn(move)
   return Make.make({

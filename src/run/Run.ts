@@ -144,7 +144,7 @@ const projected = (
   raw: ReadonlyArray<Decode.RawRow>,
 ): E.Either<DecodeError.DecodeError, ReadonlyArray<Record<string, unknown>>> => {
   const outputs = Make.outputDecoders(q)
-  const table = Model.table(q.model, q.schema)?.source ?? q.schema
+  const table = Model.table(q.model, q.schema)?.source ?? (q.derived === undefined ? q.schema : 'subquery')
   const out: Array<Record<string, unknown>> = new Array(raw.length)
   for (let i = 0; i < raw.length; i++) {
     const r = raw[i] as Decode.RawRow
@@ -188,13 +188,14 @@ export const rows = (
     if (error !== undefined) return TE.left(error)
     if (Select.isTriviallyEmpty(q.select) && !(q.projected && Make.oneGroup(q.select))) return TE.right([])
     const table = Model.table(q.model, q.schema)
-    if (table === undefined)
+    // A projection over a subquery (`Query.fromQuery`) has no schema: its outputs decode themselves.
+    if (table === undefined && q.derived === undefined)
       return TE.left(QueryError.make('UnknownSchema', `the model has no schema '${q.schema}'`, q.schema))
     return pipe(
       // A projection's relation aggregates run as grouped joins (query/Lower.ts).
       i.select(q.projected ? Lower.select(q.select) : q.select),
       TE.flatMapEither((raw): E.Either<LoadError, ReadonlyArray<Record<string, unknown>>> =>
-        q.projected ? projected(q, raw) : Decode.rows(table, raw),
+        q.projected || table === undefined ? projected(q, raw) : Decode.rows(table, raw),
       ),
     )
   })

@@ -1118,7 +1118,7 @@ export interface JoinSpec {
  * The mistakes a query may be built to hold: a column neither grouped nor aggregated, an aggregate in a
  * `where` / in a `groupBy` / inside an aggregate, a relation aggregate of a grouped query whose key is
  * not grouped, a join of an unknown association or of a path joined already, a function of a term of
- * the wrong type, a fraction beside an integer term.
+ * the wrong type, a fraction beside an integer term, a cast PostgreSQL has not (a bigint to boolean).
  *
  * @category model
  * @since 0.1.0
@@ -1133,6 +1133,7 @@ export type Refusal =
   | 'joinedTwice'
   | 'wrongType'
   | 'fractionBesideInteger'
+  | 'impossibleCast'
 
 /**
  * A query of the algebra: a root schema, joins of association paths of any kind, `where` conjuncts
@@ -1460,9 +1461,8 @@ const makeTermOf = (
           .filter(readsRow)
           .map(p => ({ _tag: 'Cond' as const, pred: p })),
       )
-      // PostgreSQL casts an `integer` to a boolean, not a `bigint` (42846 before any row, where the
-      // memory interpreter, which reads types from values, cannot tell a count's number from an
-      // integer's; `Fn.cast` does not refuse it either: see the report): columns only.
+      // PostgreSQL casts an `integer` to a boolean, not a `bigint` (which `Fn.cast` refuses: see the
+      // `impossibleCast` refusal): integer columns only.
       if (depth > 0 && cols.length + c.scope.filter(s => s.column.type === 'integer').length > 0)
         add(
           1,
@@ -1756,6 +1756,7 @@ export const algebraQuery = (g: Generated, options: AlgebraOptions = {}): fc.Arb
           'joinedTwice',
           'wrongType',
           'fractionBesideInteger',
+          'impossibleCast',
         ),
       })
       .chain(({ joins, grouped, refused, which }) => {
@@ -2013,6 +2014,17 @@ const refuse = (
         outputs: [...spec.outputs, { _tag: 'Arith', op: 'div', term: rootId, right: 0.5 }],
         refused: r,
       }
+    case 'impossibleCast': {
+      // A cast PostgreSQL has not (42846 before any row): of a bigint to boolean, of a boolean to a
+      // double, of a number to a date.
+      const casts: ReadonlyArray<TermSpec> = [
+        { _tag: 'Cast', term: { _tag: 'Cast', term: rootId, to: 'bigint' }, to: 'boolean' },
+        { _tag: 'Cast', term: { _tag: 'Cast', term: rootId, to: 'boolean' }, to: 'double' },
+        { _tag: 'Cast', term: { _tag: 'Cast', term: rootId, to: 'double' }, to: 'date' },
+      ]
+      const cast = casts[spec.outputs.length % casts.length] as TermSpec
+      return { ...spec, outputs: [...spec.outputs, cast], refused: r }
+    }
     case 'aggregateInWhere':
     case 'unknownJoin':
     case 'joinedTwice':
