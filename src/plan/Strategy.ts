@@ -112,18 +112,41 @@ const flipped: Readonly<Record<Expr.CompareOp, Expr.CompareOp>> = {
 }
 
 /**
- * The most rows a root select can return, read from its own terms only (no statistics): its `limit`,
- * an equality on its one-column primary key (one row), the primary key `in` a list (the list's
- * length), or an integer primary key between two integer bounds given now (`pk >= a and pk <= b`: `b - a + 1`
- * rows at most, strict bounds one less each); the smallest of those, or `undefined` when none applies.
- * A placeholder (a prepared query's argument) bounds an equality but not a range: its value is not
- * known when the statement is planned.
+ * Where a bound on the number of parents comes from: the root's `limit`, an equality on its primary
+ * key (`KeyEquality`, one row), its primary key `in` a list (`KeyIn`, the list's length), an integer
+ * primary key between two bounds (`KeyRange`), the number of rows given to `into` (`Rows`), or nothing
+ * the rule can read (`Unbounded`).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type Estimate =
+  | { readonly _tag: 'Limit'; readonly parents: number }
+  | { readonly _tag: 'KeyEquality'; readonly parents: number }
+  | { readonly _tag: 'KeyIn'; readonly parents: number }
+  | { readonly _tag: 'KeyRange'; readonly parents: number }
+  | { readonly _tag: 'Rows'; readonly parents: number }
+  | { readonly _tag: 'Unbounded' }
+
+const unbounded: Estimate = Object.freeze({ _tag: 'Unbounded' })
+
+/**
+ * The smallest bound on the rows a root select can return, read from its own terms only (no
+ * statistics), with where it comes from (`Estimate`): its `limit`, an equality on its one-column
+ * primary key (one row), the primary key `in` a list (the list's length), or an integer primary key
+ * between two integer bounds given now (`pk >= a and pk <= b`: `b - a + 1` rows at most, strict bounds
+ * one less each); `Unbounded` when none applies. On a tie the first in that order is named. A
+ * placeholder (a prepared query's argument) bounds an equality but not a range: its value is not known
+ * when the statement is planned.
  *
  * @category utils
  * @since 0.2.0
  */
-export const parentsBound = (model: Model.AnyModel, schema: string, s: Select.Select): number | undefined => {
-  let bound = s.limit._tag === 'Some' ? s.limit.value : Infinity
+export const estimate = (model: Model.AnyModel, schema: string, s: Select.Select): Estimate => {
+  let best: Estimate = s.limit._tag === 'Some' ? { _tag: 'Limit', parents: s.limit.value } : unbounded
+  const take = (e: Estimate & { readonly parents: number }) => {
+    if (best._tag === 'Unbounded' || e.parents < best.parents) best = e
+  }
   const key = pkColumn(model, schema)
   if (key !== undefined) {
     const pk = key.name
@@ -131,7 +154,8 @@ export const parentsBound = (model: Model.AnyModel, schema: string, s: Select.Se
     let lo = -Infinity
     let hi = Infinity
     for (const w of conjuncts(s.where)) {
-      if (w._tag === 'InList' && onColumn(w.expr, alias, pk)) bound = Math.min(bound, w.values.length)
+      if (w._tag === 'InList' && onColumn(w.expr, alias, pk))
+        take({ _tag: 'KeyIn', parents: w.values.length })
       if (w._tag !== 'Compare') continue
       const [col, value, op] = onColumn(w.left, alias, pk)
         ? [w.left, w.right, w.op]
@@ -139,7 +163,7 @@ export const parentsBound = (model: Model.AnyModel, schema: string, s: Select.Se
           ? [w.right, w.left, flipped[w.op]]
           : [undefined, undefined, undefined]
       if (col === undefined || value === undefined) continue
-      if (op === 'eq' && value._tag === 'Param') bound = Math.min(bound, 1)
+      if (op === 'eq' && value._tag === 'Param') take({ _tag: 'KeyEquality', parents: 1 })
       const n = key.integer ? integerOf(value) : undefined
       if (n === undefined) continue
       if (op === 'gte') lo = Math.max(lo, n)
@@ -147,23 +171,91 @@ export const parentsBound = (model: Model.AnyModel, schema: string, s: Select.Se
       else if (op === 'lte') hi = Math.min(hi, n)
       else if (op === 'lt') hi = Math.min(hi, n - 1)
     }
-    if (Number.isFinite(lo) && Number.isFinite(hi)) bound = Math.min(bound, Math.max(0, hi - lo + 1))
+    if (Number.isFinite(lo) && Number.isFinite(hi))
+      take({ _tag: 'KeyRange', parents: Math.max(0, hi - lo + 1) })
   }
-  return Number.isFinite(bound) ? bound : undefined
+  return best
 }
 
-const auto = (
+/**
+ * The most rows a root select can return, read from its own terms only (`estimate`), or `undefined`
+ * when none applies.
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const parentsBound = (model: Model.AnyModel, schema: string, s: Select.Select): number | undefined => {
+  const e = estimate(model, schema, s)
+  return e._tag === 'Unbounded' ? undefined : e.parents
+}
+
+/**
+ * Why a load runs with its strategy: it was asked for (`Asked`), the interpreter runs no trees
+ * (`NoTrees`), the root is distinct (`Distinct`), the estimate is at most the threshold (`FewParents`)
+ * or above it (`ManyParents`), there is no estimate (`Unbounded`), the root could not be read
+ * (`Unreadable`: `batched`, which every interpreter runs), or, for rows given to `into`, an owner key
+ * has no plain SQL type for the lateral statement's key columns (`UntypedKey`).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type Reason =
+  'Asked' | 'NoTrees' | 'Distinct' | 'FewParents' | 'ManyParents' | 'Unbounded' | 'Unreadable' | 'UntypedKey'
+
+/**
+ * The strategy a load runs with and what the rule read to choose it.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface Decision {
+  readonly strategy: 'batched' | 'lateral'
+  readonly reason: Reason
+  readonly estimate: Estimate
+}
+
+const decision = (strategy: 'batched' | 'lateral', reason: Reason, e: Estimate): Decision =>
+  Object.freeze({ strategy, reason, estimate: e })
+
+const auto = (runsTrees: () => boolean, model: Model.AnyModel, schema: string, root: Parents): Decision => {
+  const e = estimateOf(model, schema, root)
+  if (!runsTrees()) return decision('batched', 'NoTrees', e)
+  if (root._tag === 'Query' && root.select.distinct) return decision('batched', 'Distinct', e)
+  if (e._tag === 'Unbounded') return decision('batched', 'Unbounded', e)
+  return e.parents <= lateralMaxParents
+    ? decision('lateral', 'FewParents', e)
+    : decision('batched', 'ManyParents', e)
+}
+
+const estimateOf = (model: Model.AnyModel, schema: string, root: Parents): Estimate =>
+  root._tag === 'Rows' ? { _tag: 'Rows', parents: root.count } : estimate(model, schema, root.select)
+
+/**
+ * `choose` with what the rule read: the strategy, why, and the estimate of the parents (also
+ * computed when the strategy was asked for, for the record).
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const decide = (
   runsTrees: () => boolean,
   model: Model.AnyModel,
   schema: string,
   root: Parents,
-): 'batched' | 'lateral' => {
-  if (!runsTrees()) return 'batched'
-  if (root._tag === 'Rows') return root.count <= lateralMaxParents ? 'lateral' : 'batched'
-  const s = root.select
-  if (s.distinct) return 'batched'
-  const bound = parentsBound(model, schema, s)
-  return bound !== undefined && bound <= lateralMaxParents ? 'lateral' : 'batched'
+  strategy: Strategy = 'auto',
+): Decision => {
+  try {
+    if (strategy === 'batched' || strategy === 'lateral')
+      return decision(strategy, 'Asked', estimateOf(model, schema, root))
+    // Total over untyped input: an unknown strategy, or arguments that cannot be read, choose `batched`,
+    // the strategy every interpreter runs (the entry points refuse an unknown strategy before this).
+    if (strategy !== 'auto') return decision('batched', 'Unreadable', unbounded)
+    return auto(runsTrees, model, schema, root)
+  } catch {
+    return strategy === 'batched' || strategy === 'lateral'
+      ? decision(strategy, 'Asked', unbounded)
+      : decision('batched', 'Unreadable', unbounded)
+  }
 }
 
 /**
@@ -185,14 +277,4 @@ export const choose = (
   schema: string,
   root: Parents,
   strategy: Strategy = 'auto',
-): 'batched' | 'lateral' => {
-  if (strategy === 'batched' || strategy === 'lateral') return strategy
-  // Total over untyped input: an unknown strategy, or arguments that cannot be read, choose `batched`,
-  // the strategy every interpreter runs (the entry points refuse an unknown strategy before this).
-  if (strategy !== 'auto') return 'batched'
-  try {
-    return auto(runsTrees, model, schema, root)
-  } catch {
-    return 'batched'
-  }
-}
+): 'batched' | 'lateral' => decide(runsTrees, model, schema, root, strategy).strategy

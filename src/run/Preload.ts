@@ -55,7 +55,57 @@ export interface Options {
   readonly strategy?: Strategy
   /** Reload associations that are already present on the rows (`into` only). */
   readonly force?: boolean
+  /**
+   * Called with what the load decides before it sends anything (`StrategyChosen`), for debugging the
+   * `auto` rule. A callback that throws makes the load a `QueryError` `InvalidArgument`.
+   */
+  readonly onEvent?: (event: Event) => void
 }
+
+/**
+ * Where the `auto` rule's estimate of the parents comes from (`limit`, key equality, key `in` a list,
+ * key range, the rows given to `into`) and the estimate, or `Unbounded`.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type Estimate = Strategies.Estimate
+
+/**
+ * Why a load runs with its strategy (see `StrategyChosen`).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type Reason = Strategies.Reason
+
+/**
+ * The strategy a load runs with, and the rule's inputs: the strategy asked for, why this one
+ * (`reason`), the estimate of the parents and its source, the depth of the spec (levels of
+ * associations), and the threshold `auto` compares the estimate with (`lateralMaxParents`).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface StrategyChosen {
+  readonly _tag: 'StrategyChosen'
+  /** The schema of the parents. */
+  readonly schema: string
+  readonly asked: Strategy
+  readonly strategy: 'batched' | 'lateral'
+  readonly reason: Reason
+  readonly estimate: Estimate
+  readonly depth: number
+  readonly lateralMaxParents: number
+}
+
+/**
+ * What a load reports to `Options.onEvent`.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type Event = StrategyChosen
 
 /**
  * @category model
@@ -142,6 +192,60 @@ export const choose = (
   strategy: Strategy = 'auto',
 ): 'batched' | 'lateral' => Strategies.choose(() => i.tree !== undefined, model, schema, root, strategy)
 
+// The levels of associations of a spec.
+const depthOf = (nodes: ReadonlyArray<Spec.Node>): number => {
+  let d = 0
+  for (const n of nodes) d = Math.max(d, 1 + depthOf(n.children))
+  return d
+}
+
+// The rule's decision on this interpreter, reported to `onEvent` when the task runs (before anything
+// is sent): a callback that throws is the load's `Left`.
+const decided = (
+  i: Interpreter,
+  model: Model.AnyModel,
+  schema: string,
+  root: Strategies.Parents,
+  nodes: ReadonlyArray<Spec.Node>,
+  options: Options,
+  revise: (d: Strategies.Decision) => Strategies.Decision = d => d,
+): {
+  readonly strategy: 'batched' | 'lateral'
+  readonly report: <A>(task: TE.TaskEither<LoadError, A>) => TE.TaskEither<LoadError, A>
+} => {
+  const asked = options.strategy ?? 'auto'
+  const d = revise(Strategies.decide(() => i.tree !== undefined, model, schema, root, asked))
+  const on = options.onEvent
+  if (on === undefined) return { strategy: d.strategy, report: task => task }
+  const event: Event = Object.freeze({
+    _tag: 'StrategyChosen' as const,
+    schema,
+    asked,
+    strategy: d.strategy,
+    reason: d.reason,
+    estimate: Object.freeze(d.estimate),
+    depth: depthOf(nodes),
+    lateralMaxParents,
+  })
+  return {
+    strategy: d.strategy,
+    report: task => async () => {
+      try {
+        on(event)
+      } catch (u) {
+        return E.left(
+          QueryError.make(
+            'InvalidArgument',
+            `load option 'onEvent' threw: ${u instanceof Error ? u.message : show(u)}`,
+            schema,
+          ),
+        )
+      }
+      return task()
+    },
+  }
+}
+
 // -------------------------------------------------------------------------------------
 // destructors
 // -------------------------------------------------------------------------------------
@@ -158,9 +262,17 @@ const checkOptions = (fn: string, options: unknown): E.Either<QueryError.QueryEr
   for (const key of Object.keys(options)) {
     const v = (options as Readonly<Record<string, unknown>>)[key]
     if (v === undefined) continue
-    if (key === 'strategy' ? !strategies.includes(v) : key === 'force' ? typeof v !== 'boolean' : true)
+    if (
+      key === 'strategy'
+        ? !strategies.includes(v)
+        : key === 'force'
+          ? typeof v !== 'boolean'
+          : key === 'onEvent'
+            ? typeof v !== 'function'
+            : true
+    )
       return refuse(
-        `option '${key}' = ${show(v)}: the options are 'strategy' ('auto', 'batched', 'lateral') and 'force' (a boolean)`,
+        `option '${key}' = ${show(v)}: the options are 'strategy' ('auto', 'batched', 'lateral'), 'force' (a boolean) and 'onEvent' (a function)`,
       )
   }
   return E.right(options as Options)
@@ -237,18 +349,25 @@ const load = (
   if (E.isLeft(nodes)) return TE.left(nodes.left)
   if (Select.isTriviallyEmpty(q.select)) return TE.right([])
   if (nodes.right.length === 0) return rootRows(i, q, bind)
-  const strategy = choose(i, q.model, q.schema, { _tag: 'Query', select: q.select }, options.strategy)
-  if (strategy === 'batched') return batchedQuery(i, q, nodes.right, bind)
+  const { strategy, report } = decided(
+    i,
+    q.model,
+    q.schema,
+    { _tag: 'Query', select: q.select },
+    nodes.right,
+    options,
+  )
+  if (strategy === 'batched') return report(batchedQuery(i, q, nodes.right, bind))
   const tree = planner.tree(q, nodes.right)
   if (E.isLeft(tree)) return TE.left(tree.left)
   if (i.tree === undefined) return TE.left(unsupported(q.schema))
   const run = i.tree(tree.right, bind)
-  return async () => {
+  return report(async () => {
     const raw = await run()
     if (E.isLeft(raw)) return raw
     const rows = Json.decodeTrees(q.model, q.schema, nodes.right, raw.right)
     return E.isLeft(rows) ? rows : E.right(Assemble.strip(nodes.right, rows.right))
-  }
+  })
 }
 
 /**
@@ -272,6 +391,13 @@ const load = (
  *   await Preload.fromQuery(q)(Memory.interpreter(tables))(),
  *   E.right([{ id: 1, title: 'hi', comments: [{ id: 5, post_id: 1, body: 'b' }] }]),
  * )
+ * // What the auto rule decided, and from what (the memory interpreter runs no trees: batched).
+ * const events: Array<Preload.Event> = []
+ * await Preload.fromQuery(pipe(q, Query.limit(3)), { onEvent: e => events.push(e) })(Memory.interpreter(tables))()
+ * assert.deepStrictEqual(events, [{
+ *   _tag: 'StrategyChosen', schema: 'post', asked: 'auto', strategy: 'batched', reason: 'NoTrees',
+ *   estimate: { _tag: 'Limit', parents: 3 }, depth: 1, lateralMaxParents: 20,
+ * }])
  *
  * @category destructors
  * @since 0.1.0
@@ -524,7 +650,6 @@ const intoRows = (
 ): TE.TaskEither<LoadError, ReadonlyArray<Row>> => {
   if (rows.length === 0) return TE.right([])
   const force = options.force ?? false
-  const strategy = choose(i, model, schema, { _tag: 'Rows', count: rows.length }, options.strategy)
   const typed = nodes.every(n => {
     if (n.assoc._tag === 'Through') return true
     const c = Plan.chain(model, n)
@@ -533,10 +658,25 @@ const intoRows = (
       : null
     return type !== null && Sql.typeName(type) !== null
   })
-  return pipe(
-    strategy === 'lateral' && (typed || options.strategy === 'lateral')
-      ? lateralInto(i, model, schema, nodes, force)(rows)
-      : Batched.load(i, model, nodes, force)(rows),
-    TE.map(loaded => Assemble.strip(nodes, loaded)),
+  // `auto` keeps to batched when an owner key has no plain SQL type (the lateral keys are typed).
+  const { strategy, report } = decided(
+    i,
+    model,
+    schema,
+    { _tag: 'Rows', count: rows.length },
+    nodes,
+    options,
+    d =>
+      d.strategy === 'lateral' && !typed && d.reason !== 'Asked'
+        ? { strategy: 'batched', reason: 'UntypedKey', estimate: d.estimate }
+        : d,
+  )
+  return report(
+    pipe(
+      strategy === 'lateral'
+        ? lateralInto(i, model, schema, nodes, force)(rows)
+        : Batched.load(i, model, nodes, force)(rows),
+      TE.map(loaded => Assemble.strip(nodes, loaded)),
+    ),
   )
 }

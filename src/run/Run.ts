@@ -91,11 +91,16 @@ export const checkOptions = (options: unknown): E.Either<QueryError.QueryError, 
           return E.left(
             QueryError.make('InvalidArgument', `load option 'force': expected true or false, got ${show(v)}`),
           )
+      } else if (key === 'onEvent') {
+        if (typeof v !== 'function')
+          return E.left(
+            QueryError.make('InvalidArgument', `load option 'onEvent': expected a function, got ${show(v)}`),
+          )
       } else
         return E.left(
           QueryError.make(
             'InvalidArgument',
-            `unknown load option ${show(key)}; the options are 'strategy' (${strategies.map(x => `'${x}'`).join(', ')}) and 'force' (a boolean)`,
+            `unknown load option ${show(key)}; the options are 'strategy' (${strategies.map(x => `'${x}'`).join(', ')}), 'force' (a boolean) and 'onEvent' (a function)`,
           ),
         )
     }

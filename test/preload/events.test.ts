@@ -1,0 +1,158 @@
+// `onEvent`: a load reports the strategy it runs with and the auto rule's inputs (the estimate of the
+// parents and where it comes from, the depth of the spec, the threshold) before sending anything, on
+// PostgreSQL and in memory; the strategy reported is the one that runs (the statements sent show it).
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import type postgres from 'postgres'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Memory, Pg, Preload, Pred, Query, Run } from '../../src/index.js'
+import { Blog, ddl, seed } from '../support/blog.js'
+import { connect, run, type TestDb } from '../support/db.js'
+
+let db: TestDb
+let tables: Memory.Tables
+beforeAll(async () => {
+  db = await connect()
+  await run(db.sql, [...ddl, ...seed])
+  tables = new Map(
+    await Promise.all(
+      ['users', 'posts', 'comments', 'permalinks', 'tags', 'posts_tags'].map(
+        async name => [name, await db.sql.unsafe(`select * from ${name}`)] as const,
+      ),
+    ),
+  )
+})
+afterAll(async () => db.close())
+
+// The client the interpreter sends through, counting statements.
+const counting = (sql: postgres.Sql): { readonly sql: postgres.Sql; readonly sent: Array<string> } => {
+  const sent: Array<string> = []
+  const proxy = new Proxy(sql, {
+    get: (target, key) =>
+      key === 'unsafe'
+        ? (text: string, params: ReadonlyArray<unknown> = [], options?: postgres.UnsafeQueryOptions) => {
+            sent.push(text)
+            return target.unsafe(text, params as Array<postgres.ParameterOrJSON<never>>, options)
+          }
+        : Reflect.get(target, key, target),
+  })
+  return { sql: proxy, sent }
+}
+
+const posts = pipe(Query.from(Blog, 'post'), Query.orderBy(['id']))
+const spec = { comments: { author: true } } as const
+
+describe('Preload onEvent', () => {
+  it('PostgreSQL: lateral for limit 3 (estimate from the limit), batched without a bound', async () => {
+    const events: Array<Preload.Event> = []
+    const onEvent = (e: Preload.Event) => events.push(e)
+    const few = counting(db.sql)
+    const a = await Pg.all(pipe(posts, Query.limit(3), Query.preload(spec)), { onEvent })(few.sql)()
+    expect(E.isRight(a)).toBe(true)
+    expect(events).toEqual([
+      {
+        _tag: 'StrategyChosen',
+        schema: 'post',
+        asked: 'auto',
+        strategy: 'lateral',
+        reason: 'FewParents',
+        estimate: { _tag: 'Limit', parents: 3 },
+        depth: 2,
+        lateralMaxParents: Preload.lateralMaxParents,
+      },
+    ])
+    expect(Object.isFrozen(events[0])).toBe(true)
+    expect(few.sent).toHaveLength(1)
+    events.length = 0
+    const many = counting(db.sql)
+    const b = await Pg.all(pipe(posts, Query.preload(spec)), { onEvent })(many.sql)()
+    expect(E.isRight(b)).toBe(true)
+    expect(events).toMatchObject([
+      { strategy: 'batched', reason: 'Unbounded', estimate: { _tag: 'Unbounded' }, depth: 2 },
+    ])
+    expect(many.sent).toHaveLength(3)
+  })
+
+  it('PostgreSQL: the estimate names its source (key in a list, key range, key equality) and the threshold decides', async () => {
+    const reported = async (q: Query.AnyQuery, options: Preload.Options = {}) => {
+      const events: Array<Preload.Event> = []
+      const r = await Run.all(q, { ...options, onEvent: e => events.push(e) })(Pg.interpreter(db.sql))()
+      expect(E.isRight(r)).toBe(true)
+      return events.map(e => [e.strategy, e.reason, e.estimate])
+    }
+    const q = (f: (q: typeof posts) => typeof posts) =>
+      pipe(f(posts), Query.preload({ comments: true })) as unknown as Query.AnyQuery
+    expect(
+      await reported(
+        q(p =>
+          pipe(
+            p,
+            Query.where(r => Pred.in(r.id, [1, 2])),
+          ),
+        ),
+      ),
+    ).toEqual([['lateral', 'FewParents', { _tag: 'KeyIn', parents: 2 }]])
+    expect(
+      await reported(
+        q(p =>
+          pipe(
+            p,
+            Query.where(r => Pred.and(Pred.gte(r.id, 1), Pred.lte(r.id, 21))),
+          ),
+        ),
+      ),
+    ).toEqual([['batched', 'ManyParents', { _tag: 'KeyRange', parents: 21 }]])
+    expect(
+      await reported(
+        q(p =>
+          pipe(
+            p,
+            Query.where(r => Pred.eq(r.id, 1)),
+          ),
+        ),
+      ),
+    ).toEqual([['lateral', 'FewParents', { _tag: 'KeyEquality', parents: 1 }]])
+    // asked for: reported as asked, with the estimate all the same
+    expect(
+      await reported(
+        q(p => pipe(p, Query.limit(3))),
+        { strategy: 'batched' },
+      ),
+    ).toEqual([['batched', 'Asked', { _tag: 'Limit', parents: 3 }]])
+  })
+
+  it('memory: batched for limit 3 too (no trees), and into reports the rows given', async () => {
+    const events: Array<Preload.Event> = []
+    const onEvent = (e: Preload.Event) => events.push(e)
+    const i = Memory.interpreter(tables)
+    const a = await Memory.all(pipe(posts, Query.limit(3), Query.preload(spec)), { onEvent })(tables)()
+    expect(E.isRight(a)).toBe(true)
+    expect(events).toMatchObject([
+      { strategy: 'batched', reason: 'NoTrees', estimate: { _tag: 'Limit', parents: 3 }, depth: 2 },
+    ])
+    events.length = 0
+    const rows = await Memory.all(pipe(posts, Query.limit(2)))(tables)()
+    if (E.isLeft(rows)) throw new Error(rows.left.message)
+    const loaded = await Preload.into(Blog, 'post', { comments: true }, { onEvent })(rows.right)(i)()
+    expect(E.isRight(loaded)).toBe(true)
+    expect(events).toMatchObject([
+      { strategy: 'batched', reason: 'NoTrees', estimate: { _tag: 'Rows', parents: 2 }, depth: 1 },
+    ])
+  })
+
+  it("a callback that throws is the load's Left, nothing sent; a non-function is refused", async () => {
+    const c = counting(db.sql)
+    const r = await Pg.all(pipe(posts, Query.preload(spec)), {
+      onEvent: () => {
+        throw new Error('boom')
+      },
+    })(c.sql)()
+    expect(E.isLeft(r) && r.left._tag === 'QueryError' && r.left.code).toBe('InvalidArgument')
+    expect(E.isLeft(r) && r.left.message).toMatch(/onEvent.*boom/)
+    expect(c.sent).toEqual([])
+    const bad = await Run.all(pipe(posts, Query.preload(spec)), { onEvent: 1 } as unknown as Preload.Options)(
+      Memory.interpreter(tables),
+    )()
+    expect(E.isLeft(bad) && bad.left.message).toMatch(/onEvent/)
+  })
+})
