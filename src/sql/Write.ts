@@ -73,10 +73,6 @@ const conflictClause = (ctx: Context, c: Conflict): string => {
  * (PostgreSQL takes at most 65,535 parameters; postgres.js 65,533), and PostgreSQL parses and plans
  * it about twice as fast as the same rows as `values` lists (measured with 100,000 rows).
  *
- * @example
- * import { Sql } from 'quiver-sql'
- * assert.strictEqual(Sql.unnestFrom, 100)
- *
  * @category utils
  * @since 0.2.0
  */
@@ -85,10 +81,6 @@ export const unnestFrom = 100
 /**
  * The most parameters one statement may carry: postgres.js 3.4.9 refuses 65,534 or more (PostgreSQL's
  * own limit is 65,535). An insert that needs more and cannot go as arrays is split (see `Write.insertAll`).
- *
- * @example
- * import { Sql } from 'quiver-sql'
- * assert.strictEqual(Sql.maxParams, 65_533)
  *
  * @category utils
  * @since 0.2.0
@@ -118,13 +110,6 @@ const elementType = (t: unknown): string | null => {
  * Whether an insert of this many rows into columns of these SQL types goes as one array per column
  * (`unnest`), provided its values all have a text form (see `Write.insertAll`, which splits the others
  * at `maxParams`).
- *
- * @example
- * import { Sql } from 'quiver-sql'
- * assert.ok(Sql.unnests(['text', 'integer'], 100))
- * assert.ok(!Sql.unnests(['text', 'integer'], 99))
- * assert.ok(!Sql.unnests(['text', 'integer[]'], 1000))
- * assert.ok(!Sql.unnests(['text', null], 1000))
  *
  * @category utils
  * @since 0.2.0
