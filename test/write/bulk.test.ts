@@ -6,7 +6,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { Column, Fn, Pg, Schema } from '../../src/index.js'
+import { Ast, Column, Fn, Pg, Schema, Sql } from '../../src/index.js'
 import * as Ddl from '../../src/sql/Ddl.js'
 import * as Write from '../../src/write/Write.js'
 import { connect, run, type TestDb } from '../support/db.js'
@@ -320,4 +320,39 @@ describe('beyond 65,533 parameters', () => {
     const [count] = await db.sql.unsafe('select count(*)::int as n from bulk_listed')
     expect(count).toEqual({ n: 0 })
   }, 60_000)
+})
+
+describe('the types of a hand-made insert', () => {
+  const rows = range(100).map(i => [Ast.Expr.param(`v${i}`)])
+  const insert = (types: unknown) =>
+    Ast.Write.insert({
+      table: 'tags',
+      columns: ['slug'],
+      rows,
+      generated: [],
+      key: ['slug'],
+      onConflict: 'raise',
+      returning: [],
+      types: types as never,
+    })
+
+  it('a type that is not a plain type name is never spliced: the rows go as values', () => {
+    for (const bad of ['text); drop table tags; --', 'text[]', '"text"', null]) {
+      const s = Sql.statementToSql(insert([bad]))
+      expect(E.isRight(s) && s.right.text.startsWith('insert into "tags" ("slug") values ($1), ($2)')).toBe(
+        true,
+      )
+    }
+    const ok = Sql.statementToSql(insert(['character varying(20)']))
+    expect(E.map((c: { text: string }) => c.text)(ok)).toEqual(
+      E.right('insert into "tags" ("slug") select * from unnest($1::character varying(20)[])'),
+    )
+  })
+
+  it('types that are not one text (or null) per column: a typed error, no SQL', () => {
+    for (const bad of [['text', 'text'], [1], 'text', [{}]]) {
+      const s = Sql.statementToSql(insert(bad))
+      expect(E.isLeft(s) && s.left.message).toContain("an insert's types are one SQL type")
+    }
+  })
 })
