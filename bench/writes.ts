@@ -1,27 +1,44 @@
-// Write workloads (issue 16), run by `npm run bench -- --workloads W12,W13` after the read workloads:
+// Write workloads (issue 16), run by `npm run bench -- --workloads W11,W11u,W12,W13` after the read
+// workloads:
 //
+// W11: bulk insert of 100,000 rows (`insert ... returning *` into an empty narrow table, truncated,
+//      untimed, before every operation).
+// W11u: bulk upsert of 100,000 rows of which half conflict (`on conflict (k) do update set v =
+//      excluded.v returning *`; the table holds the 50,000 even keys, reset untimed).
 // W12: upsert 10,000 rows of which half conflict: `insert ... on conflict (key) do update set n =
 //      n + excluded.n returning *` into a counters table holding 5,000 of the keys (reset, untimed,
 //      before every operation).
 // W13: updateAll by an association filter: mark every comment on the posts of authors 101-120 public
 //      (about 2,000 rows; set back, untimed, after every operation).
 //
-// Both write tables of their own (`w12_counters`; `w13_posts` / `w13_comments`, copies of the blog's
-// posts and comments), so the read workloads' dataset is never changed. Contenders: quiver (the plan
-// built and run per operation, `Write.run` on `Pg.interpreter`: one transaction) and hand-written
-// postgres.js SQL (the same statement; for W12 also one `unnest` of an array per column, the fastest
-// form of a bulk upsert). Kysely and Drizzle are not wired for writes. Rounds are interleaved in a
-// seeded order; each ratio is the median of the per-round ratios to `raw`.
+// All write tables of their own (`w11_items`; `w12_counters`; `w13_posts` / `w13_comments`, copies of
+// the blog's posts and comments), so the read workloads' dataset is never changed. Contenders: quiver
+// (the plan built and run per operation, `Write.run` on `Pg.interpreter`: one transaction), hand-written
+// postgres.js SQL (`raw`: for W11/W11u one `unnest` of an array per column, the only hand-written form
+// that fits 100,000 rows in one statement; for W12/W13 the same statement as quiver's small form, and
+// for W12 also `raw-unnest`), Kysely and Drizzle as their documentation writes a bulk insert, an upsert
+// and an update with an exists filter (`.values(rows)`, `onConflict`; 100,000 rows exceed the 65,534
+// parameters of one statement, so W11/W11u insert them in chunks inside one transaction, as a user of
+// either has to). Rounds alternate the order of the contenders; each ratio is the median of the
+// per-round ratios to `raw` (and, where there is one, to `raw-unnest`).
+import { and, eq, exists, gte, lte, sql as dsql } from 'drizzle-orm'
+import { integer, boolean as pgBoolean, pgTable, text } from 'drizzle-orm/pg-core'
+import { drizzle } from 'drizzle-orm/postgres-js'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
+import { type Generated, Kysely, sql as ksql } from 'kysely'
+import { PostgresJSDialect } from 'kysely-postgres-js'
 import type postgres from 'postgres'
 import { Column, Fn, Pg, Pred, Query, Schema, Write } from '../src/index.js'
 
-export type WriteWorkloadId = 'W12' | 'W13'
-export const writeWorkloadIds: ReadonlyArray<WriteWorkloadId> = ['W12', 'W13']
-export const isWriteWorkload = (w: string): w is WriteWorkloadId => w === 'W12' || w === 'W13'
+export type WriteWorkloadId = 'W11' | 'W11u' | 'W12' | 'W13'
+export const writeWorkloadIds: ReadonlyArray<WriteWorkloadId> = ['W11', 'W11u', 'W12', 'W13']
+export const isWriteWorkload = (w: string): w is WriteWorkloadId =>
+  (writeWorkloadIds as ReadonlyArray<string>).includes(w)
 
 const describeWrite: Readonly<Record<WriteWorkloadId, string>> = {
+  W11: 'bulk insert of 100,000 rows (k integer, v text) returning *',
+  W11u: 'bulk upsert of 100,000 rows, half of them new (on conflict (k) do update set v = excluded.v returning *)',
   W12: 'upsert 10,000 counters, half of them new (on conflict (key) do update set n = n + excluded.n returning *)',
   W13: 'updateAll by an association filter: every comment on the posts of authors 101-120 set public',
 }
@@ -38,8 +55,14 @@ const wcomment = Schema.table('comment', 'w13_comments', {
   post_id: Column.integer,
   public: Column.boolean,
 })
+const item = Schema.table(
+  'item',
+  'w11_items',
+  { id: Column.serial, k: Column.integer, v: Column.text },
+  { unique: ['k'] },
+)
 const WB = Schema.modelOrThrow(
-  { counter, post: wpost, comment: wcomment },
+  { item, counter, post: wpost, comment: wcomment },
   { comment: { post: Schema.belongsTo('post') }, post: { comments: Schema.hasMany('comment') } },
 )
 
@@ -48,8 +71,14 @@ const authors: readonly [number, number] = [101, 120]
 // The proposed rows: keys k0..k9999; the table holds the even ones (half conflict).
 const rows = Array.from({ length: upserts }, (_, i) => ({ key: `k${i}`, n: 1 }))
 
+const bulk = 100_000
+const items = Array.from({ length: bulk }, (_, i) => ({ k: i, v: `v${i}` }))
+
 const setup = async (sql: postgres.Sql): Promise<void> => {
-  await sql.unsafe(`drop table if exists w12_counters, w13_comments, w13_posts`)
+  await sql.unsafe(`drop table if exists w11_items, w12_counters, w13_comments, w13_posts`)
+  await sql.unsafe(
+    `create table w11_items (id integer generated by default as identity primary key, k integer not null unique, v text not null)`,
+  )
   await sql.unsafe(
     `create table w12_counters (id integer generated by default as identity primary key, key text not null unique, n integer not null)`,
   )
@@ -59,10 +88,17 @@ const setup = async (sql: postgres.Sql): Promise<void> => {
   await sql.unsafe(`create table w13_comments as select id, post_id, false as public from comments`)
   await sql.unsafe(`alter table w13_comments add primary key (id)`)
   await sql.unsafe(`create index on w13_comments (post_id)`)
-  await sql.unsafe(`vacuum analyze w12_counters, w13_posts, w13_comments`)
+  await sql.unsafe(`vacuum analyze w11_items, w12_counters, w13_posts, w13_comments`)
 }
 
 const resets: Readonly<Record<WriteWorkloadId, (sql: postgres.Sql) => Promise<unknown>>> = {
+  W11: sql => sql.unsafe(`truncate w11_items restart identity`),
+  W11u: async sql => {
+    await sql.unsafe(`truncate w11_items restart identity`)
+    await sql.unsafe(
+      `insert into w11_items (k, v) select 2 * g, 'old' from generate_series(0, ${bulk / 2 - 1}) g`,
+    )
+  },
   W12: async sql => {
     await sql.unsafe(`truncate w12_counters restart identity`)
     await sql.unsafe(
@@ -76,10 +112,26 @@ const resets: Readonly<Record<WriteWorkloadId, (sql: postgres.Sql) => Promise<un
     ),
 }
 
-type Contender = 'quiver' | 'raw' | 'raw-unnest'
+type Contender = 'quiver' | 'raw' | 'raw-unnest' | 'kysely' | 'drizzle'
 type Op = (sql: postgres.Sql) => Promise<number>
 
 const quiverOps: Readonly<Record<WriteWorkloadId, Op>> = {
+  W11: async sql => {
+    const plan = Write.insertAll(WB, 'item', items)
+    if (E.isLeft(plan)) throw new Error(plan.left.message)
+    const r = await Write.run(plan.right)(Pg.interpreter(sql))()
+    if (E.isLeft(r)) throw new Error(r.left.message)
+    return r.right.length
+  },
+  W11u: async sql => {
+    const plan = Write.insertAll(WB, 'item', items, {
+      onConflict: { target: ['k'], action: { update: (_, ex) => ({ v: ex.v }) } },
+    })
+    if (E.isLeft(plan)) throw new Error(plan.left.message)
+    const r = await Write.run(plan.right)(Pg.interpreter(sql))()
+    if (E.isLeft(r)) throw new Error(r.left.message)
+    return r.right.length
+  },
   W12: async sql => {
     const plan = Write.insertAll(WB, 'counter', rows, {
       onConflict: { target: ['key'], action: { update: (c, ex) => ({ n: Fn.add(c.n, ex.n) }) } },
@@ -111,7 +163,25 @@ const valuesSql = `insert into w12_counters (key, n) values ${rows
   .join(', ')} on conflict (key) do update set n = w12_counters.n + excluded.n returning id, key, n`
 const valuesParams = rows.flatMap(r => [r.key, r.n])
 
+const itemArrays = [items.map(r => r.k), items.map(r => r.v)] as never
+
 const rawOps: Readonly<Record<WriteWorkloadId, Op>> = {
+  W11: async sql =>
+    (
+      await sql.unsafe(
+        `insert into w11_items (k, v) select * from unnest($1::int[], $2::text[]) returning id, k, v`,
+        itemArrays,
+        { prepare: true },
+      )
+    ).length,
+  W11u: async sql =>
+    (
+      await sql.unsafe(
+        `insert into w11_items (k, v) select * from unnest($1::int[], $2::text[]) on conflict (k) do update set v = excluded.v returning id, k, v`,
+        itemArrays,
+        { prepare: true },
+      )
+    ).length,
   W12: async sql => (await sql.unsafe(valuesSql, valuesParams, { prepare: true })).length,
   W13: async sql =>
     (
@@ -134,6 +204,162 @@ const unnestOps: Partial<Record<WriteWorkloadId, Op>> = {
     ).length,
 }
 
+// ---------------------------------------------------------------------------------------------------
+// peers: Kysely and Drizzle, as their documentation writes these statements
+// ---------------------------------------------------------------------------------------------------
+
+interface KWrites {
+  w11_items: { id: Generated<number>; k: number; v: string }
+  w12_counters: { id: Generated<number>; key: string; n: number }
+  w13_posts: { id: number; user_id: number }
+  w13_comments: { id: number; post_id: number; public: boolean }
+}
+
+const dItems = pgTable('w11_items', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  k: integer('k').notNull().unique(),
+  v: text('v').notNull(),
+})
+const dCounters = pgTable('w12_counters', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  key: text('key').notNull().unique(),
+  n: integer('n').notNull(),
+})
+const dWPosts = pgTable('w13_posts', {
+  id: integer('id').primaryKey(),
+  user_id: integer('user_id').notNull(),
+})
+const dWComments = pgTable('w13_comments', {
+  id: integer('id').primaryKey(),
+  post_id: integer('post_id').notNull(),
+  public: pgBoolean('public').notNull(),
+})
+
+// The most rows of two columns one statement takes (65,534 parameters at most).
+const chunk = 30_000
+const chunks = <A>(xs: ReadonlyArray<A>): ReadonlyArray<ReadonlyArray<A>> =>
+  Array.from({ length: Math.ceil(xs.length / chunk) }, (_, i) => xs.slice(i * chunk, (i + 1) * chunk))
+
+const kyselyOps = (sql: postgres.Sql): Readonly<Record<WriteWorkloadId, Op>> => {
+  const db = new Kysely<KWrites>({ dialect: new PostgresJSDialect({ postgres: sql }) })
+  return {
+    W11: () =>
+      db.transaction().execute(async trx => {
+        let n = 0
+        for (const part of chunks(items))
+          n += (
+            await trx
+              .insertInto('w11_items')
+              .values([...part])
+              .returningAll()
+              .execute()
+          ).length
+        return n
+      }),
+    W11u: () =>
+      db.transaction().execute(async trx => {
+        let n = 0
+        for (const part of chunks(items))
+          n += (
+            await trx
+              .insertInto('w11_items')
+              .values([...part])
+              .onConflict(oc => oc.column('k').doUpdateSet({ v: eb => eb.ref('excluded.v') }))
+              .returningAll()
+              .execute()
+          ).length
+        return n
+      }),
+    W12: async () =>
+      (
+        await db
+          .insertInto('w12_counters')
+          .values([...rows])
+          .onConflict(oc =>
+            oc.column('key').doUpdateSet({ n: eb => eb('w12_counters.n', '+', eb.ref('excluded.n')) }),
+          )
+          .returningAll()
+          .execute()
+      ).length,
+    W13: async () => {
+      const r = await db
+        .updateTable('w13_comments as c')
+        .set({ public: true })
+        .where(eb =>
+          eb.exists(
+            eb
+              .selectFrom('w13_posts as p')
+              .select(ksql.lit(1).as('one'))
+              .whereRef('p.id', '=', 'c.post_id')
+              .where('p.user_id', '>=', authors[0])
+              .where('p.user_id', '<=', authors[1]),
+          ),
+        )
+        .executeTakeFirst()
+      return Number(r.numUpdatedRows)
+    },
+  }
+}
+
+const drizzleOps = (sql: postgres.Sql): Readonly<Record<WriteWorkloadId, Op>> => {
+  const db = drizzle(sql)
+  return {
+    W11: () =>
+      db.transaction(async tx => {
+        let n = 0
+        for (const part of chunks(items))
+          n += (
+            await tx
+              .insert(dItems)
+              .values([...part])
+              .returning()
+          ).length
+        return n
+      }),
+    W11u: () =>
+      db.transaction(async tx => {
+        let n = 0
+        for (const part of chunks(items))
+          n += (
+            await tx
+              .insert(dItems)
+              .values([...part])
+              .onConflictDoUpdate({ target: dItems.k, set: { v: dsql`excluded.v` } })
+              .returning()
+          ).length
+        return n
+      }),
+    W12: async () =>
+      (
+        await db
+          .insert(dCounters)
+          .values([...rows])
+          .onConflictDoUpdate({ target: dCounters.key, set: { n: dsql`${dCounters.n} + excluded.n` } })
+          .returning()
+      ).length,
+    W13: async () =>
+      (
+        await db
+          .update(dWComments)
+          .set({ public: true })
+          .where(
+            exists(
+              db
+                .select({ one: dsql`1` })
+                .from(dWPosts)
+                .where(
+                  and(
+                    eq(dWPosts.id, dWComments.post_id),
+                    gte(dWPosts.user_id, authors[0]),
+                    lte(dWPosts.user_id, authors[1]),
+                  ),
+                ),
+            ),
+          )
+      ).count,
+  }
+}
+
 const median = (xs: ReadonlyArray<number>): number => {
   const s = [...xs].sort((a, b) => a - b)
   return s[Math.max(0, Math.ceil(s.length / 2) - 1)] ?? NaN
@@ -151,7 +377,20 @@ export interface WriteResult {
   readonly p95_ms: number
   /** Median of the per-round ratios to `raw`. */
   readonly x_raw: number
+  /** Median of the per-round ratios to `raw-unnest`, when the workload has it (W12). */
+  readonly x_unnest?: number
 }
+
+// What each workload leaves in its table, summed: every contender must leave the same.
+const checks: Readonly<Record<WriteWorkloadId, string>> = {
+  W11: `select count(*)::int as rows, sum(k)::bigint as s, count(distinct v)::int as d from w11_items`,
+  W11u: `select count(*)::int as rows, sum(k)::bigint as s, count(*) filter (where v = 'v' || k)::int as d from w11_items`,
+  W12: `select count(*)::int as rows, sum(n)::int as s from w12_counters`,
+  W13: `select count(*)::int as rows, sum(public::int)::int as s from w13_comments`,
+}
+
+const ratio = (ts: ReadonlyArray<number>, base: ReadonlyArray<number>): number =>
+  Math.round(median(ts.map((t, i) => t / (base[i] ?? NaN))) * 100) / 100
 
 /**
  * Runs the write workloads: checks every contender writes the same rows (the same count, the same
@@ -163,25 +402,24 @@ export const runWrites = async (
   rounds: number,
 ): Promise<ReadonlyArray<WriteResult>> => {
   await setup(sql)
+  const kysely = kyselyOps(sql)
+  const drizzleW = drizzleOps(sql)
   const out: Array<WriteResult> = []
   for (const w of workloads) {
+    const unnest = unnestOps[w]
     const contenders: Array<[Contender, Op]> = [
       ['quiver', quiverOps[w]],
       ['raw', rawOps[w]],
-      ...(unnestOps[w] === undefined ? [] : [['raw-unnest', unnestOps[w]] as [Contender, Op]]),
+      ...(unnest === undefined ? [] : [['raw-unnest', unnest] as [Contender, Op]]),
+      ['kysely', kysely[w]],
+      ['drizzle', drizzleW[w]],
     ]
     // correctness: the same count and the same table after each
     let expected: string | undefined
     for (const [name, op] of contenders) {
       await resets[w](sql)
       const n = await op(sql)
-      const table = w === 'W12' ? 'w12_counters' : 'w13_comments'
-      const state = JSON.stringify(
-        await sql.unsafe(
-          `select count(*)::int as rows, sum(${w === 'W12' ? 'n' : 'public::int'})::int as s from ${table}`,
-        ),
-      )
-      const got = `${n} ${state}`
+      const got = `${n} ${JSON.stringify(await sql.unsafe(checks[w]))}`
       if (expected === undefined) expected = got
       else if (got !== expected) throw new Error(`${w} ${name}: wrote ${got}, expected ${expected}`)
     }
@@ -196,6 +434,7 @@ export const runWrites = async (
       }
     }
     const raw = times.get('raw') ?? []
+    const rawUnnest = times.get('raw-unnest')
     for (const [name] of contenders) {
       const ts = times.get(name) ?? []
       out.push({
@@ -203,17 +442,18 @@ export const runWrites = async (
         impl: name,
         median_ms: Math.round(median(ts) * 100) / 100,
         p95_ms: Math.round(p95(ts) * 100) / 100,
-        x_raw: Math.round(median(ts.map((t, i) => t / (raw[i] ?? NaN))) * 100) / 100,
+        x_raw: ratio(ts, raw),
+        ...(rawUnnest === undefined ? {} : { x_unnest: ratio(ts, rawUnnest) }),
       })
     }
     console.log(`\n${w} ${describeWrite[w]}  (checked: ${expected})`)
-    console.log('| impl | median ms | p95 ms | x raw |')
-    console.log('|---|--:|--:|--:|')
+    console.log(`| impl | median ms | p95 ms | x raw |${rawUnnest === undefined ? '' : ' x raw-unnest |'}`)
+    console.log(`|---|--:|--:|--:|${rawUnnest === undefined ? '' : '--:|'}`)
     for (const r of out.filter(x => x.workload === w))
       console.log(
-        `| ${r.impl} | ${r.median_ms.toFixed(2)} | ${r.p95_ms.toFixed(2)} | ${r.x_raw.toFixed(2)} |`,
+        `| ${r.impl} | ${r.median_ms.toFixed(2)} | ${r.p95_ms.toFixed(2)} | ${r.x_raw.toFixed(2)} |${r.x_unnest === undefined ? '' : ` ${r.x_unnest.toFixed(2)} |`}`,
       )
   }
-  await sql.unsafe(`drop table if exists w12_counters, w13_comments, w13_posts`)
+  await sql.unsafe(`drop table if exists w11_items, w12_counters, w13_comments, w13_posts`)
   return out
 }

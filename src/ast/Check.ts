@@ -442,6 +442,16 @@ const writeChecks: { readonly [K in Write['_tag']]: (w: Field) => string | undef
     const columns = w['columns']
     if (!isText(w['table']) || !texts(columns) || !texts(w['generated']) || !texts(w['key']))
       return 'an insert names its table, columns, generated and key columns as text'
+    const types = w['types']
+    if (
+      types !== undefined &&
+      !(
+        isList(types) &&
+        types.length === (columns as ReadonlyArray<string>).length &&
+        types.every(x => x === null || isText(x))
+      )
+    )
+      return "an insert's types are one SQL type (text, or null) per column"
     const oc = w['onConflict']
     if (oc !== 'raise' && oc !== 'nothing') {
       const c = conflictOf(oc)

@@ -97,6 +97,12 @@ export interface Insert extends Node.Branded {
   readonly returning: ReadonlyArray<string>
   /** The rows come from a select instead of `rows` (insert ... select). */
   readonly select?: Select
+  /**
+   * The SQL type of each column, in `columns` order (null: not known). With them a lowering may send
+   * many rows as one array per column, cast to these types (PostgreSQL: `unnest`), instead of one
+   * parameter per value; the rows and what they do are the same.
+   */
+  readonly types?: ReadonlyArray<string | null>
 }
 
 /**

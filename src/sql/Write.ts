@@ -5,8 +5,18 @@
  *
  * @since 0.1.0
  */
-import type { Expr } from '../ast/Expr.js'
-import type { Conflict, ConflictAction, Delete, Insert, Update, Write } from '../ast/Write.js'
+import * as Ex from '../ast/Expr.js'
+import type { Expr, Param } from '../ast/Expr.js'
+import * as Node from '../ast/Node.js'
+import {
+  type Conflict,
+  type ConflictAction,
+  type Delete,
+  type Insert,
+  isRef,
+  type Update,
+  type Write,
+} from '../ast/Write.js'
 import {
   type CompiledQuery,
   type Context,
@@ -15,7 +25,9 @@ import {
   context,
   expr,
   ident,
+  param,
   select,
+  typeName,
 } from './Compile.js'
 
 // -------------------------------------------------------------------------------------
@@ -54,6 +66,121 @@ const conflictClause = (ctx: Context, c: Conflict): string => {
   return ` on conflict ${target} ${action}`
 }
 
+/**
+ * From how many rows an insert whose columns all have a known scalar SQL type sends its rows as one
+ * array parameter per column (`select * from unnest($1::text[], $2::integer[])`) instead of one
+ * parameter per value: the statement's text and its number of parameters no longer grow with the rows
+ * (PostgreSQL takes at most 65,535 parameters; postgres.js 65,533), and PostgreSQL parses and plans
+ * it about twice as fast as the same rows as `values` lists (measured with 100,000 rows).
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const unnestFrom = 100
+
+/**
+ * The most parameters one statement may carry: postgres.js 3.4.9 refuses 65,534 or more (PostgreSQL's
+ * own limit is 65,535). An insert that needs more and cannot go as arrays is split (see `Write.insertAll`).
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const maxParams = 65_533
+
+// The cast of each column's array, or null when one cannot go as an array: a type the model does not
+// give or that is not a plain type name (`typeName`), or an array type (`unnest` would flatten it).
+const arrayTypes = (w: Insert): ReadonlyArray<string> | null => {
+  const types: unknown = w.types
+  if (!Array.isArray(types) || types.length !== w.columns.length || types.length === 0) return null
+  const out: Array<string> = []
+  for (const t of types as ReadonlyArray<unknown>) {
+    const name = elementType(t)
+    if (name === null) return null
+    out.push(name)
+  }
+  return out
+}
+
+const elementType = (t: unknown): string | null => {
+  const name = typeof t === 'string' ? typeName(t) : null
+  return name === null || name.endsWith(']') ? null : name
+}
+
+/**
+ * Whether an insert of this many rows into columns of these SQL types goes as one array per column
+ * (`unnest`), provided its values all have a text form (see `Write.insertAll`, which splits the others
+ * at `maxParams`).
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const unnests = (types: ReadonlyArray<string | null>, rows: number): boolean =>
+  rows >= unnestFrom && types.length > 0 && types.every(t => elementType(t) !== null)
+
+const hex = (b: Uint8Array): string => {
+  let s = '\\x'
+  for (let i = 0; i < b.length; i++) s += (b[i] as number).toString(16).padStart(2, '0')
+  return s
+}
+
+// The text of one value as an element of an array literal (quoted, or NULL), as postgres.js would send
+// it as a parameter of its own; undefined when it has none here (a plan reference, a placeholder, an
+// object that is not a Date or bytes): the insert then goes as `values`, where each is handled as ever.
+const element = (p: Param): string | undefined => {
+  const v = p.value
+  if (v === null || v === undefined) return 'NULL'
+  if (p.json === true) {
+    if (isRef(v) || Ex.isPlaceholder(v) || Node.isNode(v)) return undefined
+    let text: string | undefined
+    try {
+      text = JSON.stringify(v)
+    } catch {
+      return undefined
+    }
+    // JSON null (null, NaN, a function) is SQL NULL, as for a single JSON parameter.
+    return text === undefined || text === 'null' ? 'NULL' : quote(text)
+  }
+  switch (typeof v) {
+    case 'string':
+      return quote(v)
+    case 'number':
+    case 'bigint':
+      return `"${String(v)}"`
+    case 'boolean':
+      return v ? '"t"' : '"f"'
+    case 'object':
+      if (v instanceof Date) return Number.isNaN(v.getTime()) ? undefined : `"${v.toISOString()}"`
+      if (v instanceof Uint8Array) return quote(hex(v))
+      return undefined
+    default:
+      return undefined
+  }
+}
+
+const quote = (text: string): string => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
+
+// `select * from unnest($1::type[], ...)`: each column's values as one array literal, cast to the
+// column's type (a column given Dates to timestamptz, the type postgres.js sends a Date as, so that a
+// timestamp or date column converts them as it does a single Date). Null when a value has no text form.
+const unnest = (ctx: Context, w: Insert, types: ReadonlyArray<string>): string | null => {
+  const arrays: Array<readonly [string, string]> = []
+  for (let c = 0; c < w.columns.length; c++) {
+    const parts: Array<string> = new Array<string>(w.rows.length)
+    let dates = false
+    for (let r = 0; r < w.rows.length; r++) {
+      const p = (w.rows[r] as ReadonlyArray<Param>)[c]
+      if (p === undefined || !Ex.isExpr(p) || p._tag !== 'Param') return null
+      const e = element(p)
+      if (e === undefined) return null
+      if (p.json !== true && p.value instanceof Date) dates = true
+      parts[r] = e
+    }
+    arrays.push([`{${parts.join(',')}}`, dates ? 'timestamptz' : (types[c] as string)])
+  }
+  const casts = arrays.map(([a, t]) => `${param(ctx, a)}::${t}[]`)
+  return ` (${w.columns.map(ident).join(', ')}) select * from unnest(${casts.join(', ')})`
+}
+
 type Handlers = {
   readonly [K in Write['_tag']]: (ctx: Context, w: Extract<Write, { readonly _tag: K }>) => string
 }
@@ -64,15 +191,19 @@ const handlers: Handlers = {
     const upsert = typeof oc === 'object'
     // An upsert names the target's alias: its `do update set` reads the existing row through it.
     const target = upsert ? `${ident(w.table)} as ${ident(oc.alias)}` : ident(w.table)
+    const types = w.select === undefined && w.rows.length >= unnestFrom ? arrayTypes(w) : null
+    const arrays = types === null ? null : unnest(ctx, w, types)
     const body =
-      w.select !== undefined
-        ? ` (${w.columns.map(ident).join(', ')}) ${select(ctx, w.select)}`
-        : w.columns.length === 0
-          ? // A row of defaults only; several such rows need one statement each (see `Plan`).
-            ' default values'
-          : ` (${w.columns.map(ident).join(', ')}) values ${w.rows
-              .map(r => `(${r.map(p => expr(ctx, p)).join(', ')})`)
-              .join(', ')}`
+      arrays !== null
+        ? arrays
+        : w.select !== undefined
+          ? ` (${w.columns.map(ident).join(', ')}) ${select(ctx, w.select)}`
+          : w.columns.length === 0
+            ? // A row of defaults only; several such rows need one statement each (see `Plan`).
+              ' default values'
+            : ` (${w.columns.map(ident).join(', ')}) values ${w.rows
+                .map(r => `(${r.map(p => expr(ctx, p)).join(', ')})`)
+                .join(', ')}`
     const conflict = upsert ? conflictClause(ctx, oc) : Object.hasOwn(conflicts, oc) ? conflicts[oc] : ''
     return `insert into ${target}${body}${conflict}${returning(w.returning)}`
   },

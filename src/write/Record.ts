@@ -18,6 +18,7 @@ import { isWithArgs, type Fields } from '../schema/Association.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import type { Table } from '../schema/Table.js'
+import * as WriteSql from '../sql/Write.js'
 import * as Plan from './Plan.js'
 import * as Upsert from './Upsert.js'
 
@@ -305,17 +306,31 @@ export const insertStatements = (
     if (g === undefined) groups.set(k, [r])
     else g.push(r)
   }
-  return [...groups.values()].map(rs =>
-    W.insert({
-      table: source,
-      columns: (rs[0] ?? []).map(([c]) => c),
-      rows: rs.map(r => r.map(([c, v]) => valueParam(table, c, v))),
-      generated: generatedOf(table),
-      key: table.primaryKey,
-      onConflict,
-      returning: returningOf(table),
-    }),
-  )
+  const generated = generatedOf(table)
+  const returning = returningOf(table)
+  return [...groups.values()].flatMap(rs => {
+    const columns = (rs[0] ?? []).map(([c]) => c)
+    const types = columns.map(c => Column.baseType(table.columns.get(c)?.sqlType ?? null))
+    const statement = (part: ReadonlyArray<ReadonlyArray<readonly [string, unknown]>>): W.Insert =>
+      W.insert({
+        table: source,
+        columns,
+        rows: part.map(r => r.map(([c, v]) => valueParam(table, c, v))),
+        generated,
+        key: table.primaryKey,
+        onConflict,
+        returning,
+        types,
+      })
+    // Rows that go as one array per column make one statement however many; the others are split
+    // so that no statement carries more parameters than the driver takes (the plan runs them all in
+    // one transaction).
+    const size = Math.max(1, Math.floor(WriteSql.maxParams / Math.max(1, columns.length)))
+    if (rs.length <= size || WriteSql.unnests(types, rs.length)) return [statement(rs)]
+    const parts: Array<W.Insert> = []
+    for (let i = 0; i < rs.length; i += size) parts.push(statement(rs.slice(i, i + size)))
+    return parts
+  })
 }
 
 /**

@@ -367,6 +367,51 @@ describe('upsert: memory = PostgreSQL', () => {
     )
   }, 300_000)
 
+  it('bulk insertAll (100 rows and more: one array per column) of users and comments, with and without onConflict', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        data,
+        fc.integer({ min: 100, max: 130 }),
+        // A few rows take an email that the table or another row has: conflicts, 21000, 23505.
+        fc.array(fc.tuple(fc.nat(129), fc.constantFrom(...emails)), { maxLength: 3 }),
+        fc.array(word, { minLength: 1, maxLength: 4 }),
+        fc.option(userAction, { nil: undefined }),
+        // A few comments name a post that is not there: 23503.
+        fc.array(fc.nat(129), { maxLength: 2 }),
+        async (d, n, shared, names, action, orphans) => {
+          const users = Array.from({ length: n }, (_, i) => ({
+            name: names[i % names.length] as string,
+            email: `bulk${i}@x`,
+            visits: (i % 7) - 2,
+          }))
+          for (const [at, email] of shared) users[at % n] = { ...(users[at % n] as (typeof users)[0]), email }
+          const plan = planOr(
+            action === undefined
+              ? Write.insertAll(M, 'user', users)
+              : Write.insertAll(M, 'user', users, { onConflict: { target: ['email'], action } }),
+          )
+          if (plan !== null) {
+            expect(Write.toSql(plan)[0]?.text).toContain(' select * from unnest(')
+            await load(d)
+            await check(plan)
+          }
+          if (d.posts.length === 0) return
+          const comments = Array.from({ length: n }, (_, i) => ({
+            post_id: orphans.some(o => o % n === i) ? 99 : (i % d.posts.length) + 1,
+            body: names[i % names.length] as string,
+            public: i % 3 === 0,
+            likes: i % 5,
+          }))
+          const c = planOr(Write.insertAll(M, 'comment', comments))
+          if (c === null) return
+          await load(d)
+          await check(c)
+        },
+      ),
+      params(25),
+    )
+  }, 300_000)
+
   it('insertFrom a projection of posts into archives', async () => {
     await fc.assert(
       fc.asyncProperty(data, postFilter, async (d, f) => {
