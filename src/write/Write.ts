@@ -34,6 +34,7 @@ export {
   type ValidPermit,
   type ValidAssocPermit,
   type PermitProblems,
+  type PermitSpec,
   type Change,
   type AssocChange,
   type Entry,
@@ -48,6 +49,8 @@ export {
   type Step,
   type Output,
   type PlanError,
+  type Written,
+  type WrittenAssociation,
   type PureOptions,
   type PureResult,
 } from './Plan.js'
