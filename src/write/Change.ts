@@ -1011,7 +1011,8 @@ const partial = (t: Table, row: Fields): boolean => [...t.columns.keys()].some(k
 
 // The row of `t` found by its key, given `set`; no statement when there is nothing to set (unless
 // `always`: the owner of a change with an optimistic lock is checked and bumped whatever changed, so the
-// association changes under it are guarded by its version too). A versioned row is checked by its version (the one `set` gives, else the
+// association changes under it are guarded by its version too; or `fetch`, a child known in part: the
+// statement reads the rest). A versioned row is checked by its version (the one `set` gives, else the
 // row's) and bumped. The record as written, for the plan's result.
 const updateRow = (
   into: Steps,
@@ -1022,20 +1023,25 @@ const updateRow = (
   expect: Plan.Step['expect'],
   note: string,
   always = false,
+  fetch = false,
 ): Result<Plan.Written> => {
   const where = byKey(t, 't0', row)
   if (E.isLeft(where)) return where
   const s = encode(t, withoutLock(t, set), 'update')
   if (E.isLeft(s)) return s
   const versioned = t.optimisticLock !== null && (always || Object.keys(set).length > 0)
-  if (s.right.length === 0 && !versioned) return E.right(written(t, null, row))
+  const read = fetch && partial(t, row)
+  if (s.right.length === 0 && !versioned && !read) return E.right(written(t, null, row))
   const lock = versioned ? lockOf(t, 't0', row, set) : E.right(null)
   if (E.isLeft(lock)) return lock
+  const assignments = [...s.right, ...(lock.right === null ? [] : [lock.right.bump])]
   push(
     into,
     W.update({
       binding: { table: source, alias: 't0' },
-      set: [...s.right, ...(lock.right === null ? [] : [lock.right.bump])].map(
+      // Nothing to set on a record known by its key alone: its key set to itself (as `Write.update`
+      // with no changes), so the statement finds it and returns its columns.
+      set: (assignments.length > 0 ? assignments : t.primaryKey.map(k => [k, row[k]] as const)).map(
         ([k, v]) => [k, valueParam(t, k, v)] as const,
       ),
       where: lock.right === null ? where.right : [...where.right, lock.right.check],
@@ -1282,7 +1288,7 @@ const updateChild = <A extends Model.ResolvedDirect>(
   row: Fields,
   set: Fields,
   what: string,
-) => updateRow(d.steps, w.target, w.association.source, row, set, 'one', `${w.note}: ${what}`)
+) => updateRow(d.steps, w.target, w.association.source, row, set, 'one', `${w.note}: ${what}`, false, true)
 
 // A child no longer associated (replaced) is no record of the result.
 const gone = E.map((): Plan.Written | null => null)
@@ -1626,3 +1632,165 @@ export function toPlan(
     return E.right(Plan.make<unknown>(c.model, d.steps, { _tag: 'Tree', root: drafted.right }))
   })
 }
+
+// -------------------------------------------------------------------------------------
+// constructors: nested inserts
+// -------------------------------------------------------------------------------------
+
+interface TreeRecord {
+  readonly columns: Fields
+  readonly associations: ReadonlyArray<AssocChange>
+}
+
+// A record of a nested insert: its columns (checked with the codecs) and the association changes its
+// association keys give, as deep as they go. `at` is its path, for the messages (`comments[0].`).
+const treeRecord = (
+  model: Model.AnyModel,
+  t: Table,
+  values: unknown,
+  at: string,
+  origin: { readonly schema: string; readonly association: string } | undefined,
+): Result<TreeRecord> => {
+  if (!isRecord(values))
+    return E.left(
+      WriteError.make(
+        'InvalidValue',
+        `${at === '' ? 'the record' : `'${at.slice(0, -1)}'`} inserted into schema '${t.name}' must be a record, got ${show(values)}`,
+        origin ?? { schema: t.name },
+      ),
+    )
+  const cols: Record<string, unknown> = {}
+  const associations: Array<AssocChange> = []
+  for (const [k, v] of Object.entries(values)) {
+    if (v === undefined) continue
+    if (t.columns.has(k) || Model.association(model, t.name, k) === undefined) {
+      cols[k] = v
+      continue
+    }
+    const a = Model.association(model, t.name, k) as Model.Resolved
+    if (a._tag === 'Through')
+      return E.left(
+        WriteError.make(
+          'ReadOnlyAssociation',
+          `cannot insert association '${k}' of schema '${t.name}': a through association is read-only; insert its hops instead`,
+          { schema: t.name, association: k },
+        ),
+      )
+    const ac = treeAssociation(model, t, k, a, v, at)
+    if (E.isLeft(ac)) return ac
+    associations.push(ac.right)
+  }
+  const checked = checkRecord(model, t, cols, origin)
+  return E.map((columns: Fields): TreeRecord => ({ columns, associations }))(checked)
+}
+
+// The entries of one association of a nested insert: a record without a key is inserted (with the
+// association's defaults, and its own associations under it); one with its key given is an existing
+// record, linked (a join row, or its foreign key set), whose associations are not written.
+const treeAssociation = (
+  model: Model.AnyModel,
+  owner: Table,
+  name: string,
+  a: Model.ResolvedDirect,
+  value: unknown,
+  at: string,
+): Result<AssocChange> => {
+  const origin = { schema: owner.name, association: name }
+  const target = Model.table(model, a.target) as Table
+  const many = a.cardinality === 'many'
+  if (many ? !Array.isArray(value) : !(value === null || isRecord(value)))
+    return E.left(
+      WriteError.make(
+        'InvalidValue',
+        `association '${name}' of schema '${owner.name}' takes ${many ? 'a list of records' : 'a record or null'}, got ${show(value)}`,
+        origin,
+      ),
+    )
+  const given: ReadonlyArray<unknown> = many
+    ? (value as ReadonlyArray<unknown>)
+    : value === null
+      ? []
+      : [value]
+  const entries: Array<Entry> = []
+  for (const [i, g] of given.entries()) {
+    const path = `${at}${name}${many ? `[${i}]` : ''}.`
+    const r = treeRecord(model, target, g, path, origin)
+    if (E.isLeft(r)) return r
+    const keyed = keyOf(target, r.right.columns) !== null
+    if (keyed) {
+      if (r.right.associations.length > 0)
+        return E.left(
+          WriteError.make(
+            'InvalidValue',
+            `'${path.slice(0, -1)}' gives the key of an existing record of schema '${target.name}', which is linked, not inserted: its associations (${r.right.associations.map(x => `'${x.name}'`).join(', ')}) are not written; change it with Write.change, or give it without its key`,
+            origin,
+          ),
+        )
+      entries.push({
+        _tag: 'Link',
+        current: r.right.columns,
+        changes: Object.fromEntries(
+          Object.entries(r.right.columns).filter(([col]) => !target.primaryKey.includes(col)),
+        ),
+      })
+      continue
+    }
+    const defaults = applyDefaults(a.defaults, {}, null, origin)
+    if (E.isLeft(defaults)) return defaults
+    const values = checkRecord(model, target, { ...defaults.right, ...r.right.columns }, origin)
+    if (E.isLeft(values)) return values
+    entries.push(
+      r.right.associations.length > 0
+        ? { _tag: 'Insert', values: values.right, nested: r.right.associations }
+        : { _tag: 'Insert', values: values.right },
+    )
+  }
+  return E.right({ name, association: a, entries })
+}
+
+/**
+ * The change that inserts a new record of `schema` with the records its association keys give, as
+ * deep as they go (what `Write.insert` makes of a record with associations): a record without its
+ * key is inserted, one with its key is an existing record that is linked. Every value is checked with
+ * its column's codec; an unknown key, a through association or a linked record with associations of
+ * its own is an error naming the schema and association.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Column, Schema, Write } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const comment = Schema.table('comment', 'comments', { id: Column.serial, post_id: Column.integer, body: Column.text })
+ * const M = Schema.modelOrThrow({ post, comment }, { post: { comments: Schema.hasMany('comment') } })
+ * const c = Write.changeOfTree(M, 'post', { title: 'hi', comments: [{ body: 'first' }] })
+ * assert.deepStrictEqual(E.map((x: Write.Change) => x.associations.map(a => a.entries.map(e => e._tag)))(c), E.right([['Insert']]))
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const changeOfTree = (
+  model: Model.AnyModel,
+  schema: string,
+  values: unknown,
+): E.Either<WriteError.WriteError, Change> =>
+  WriteError.guarded('Write.insert', () => {
+    const t = Model.table(model, schema)
+    if (t === undefined)
+      return E.left(WriteError.make('UnknownSchema', `the model has no schema '${schema}'`, { schema }))
+    const r = treeRecord(model, t, values, '', undefined)
+    if (E.isLeft(r)) return r
+    return E.right(
+      Object.freeze({
+        _tag: 'Change',
+        model,
+        schema,
+        owner: r.right.columns,
+        isNew: true,
+        // The owner's own columns are its changes too: a foreign key given beside a new parent for it
+        // is a ForeignKeyConflict, not overridden.
+        fields: r.right.columns,
+        associations: r.right.associations,
+        errors: [],
+        valid: true,
+      }),
+    )
+  })
