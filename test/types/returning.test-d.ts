@@ -12,16 +12,16 @@ type Result<P> = Extract<P, { readonly _tag: 'Right' }> extends E.Right<Write.Pl
 
 describe('nested insert', () => {
   it('is typed as the preload of the associations it gives, as deep as they go', () => {
-    const plan = Write.insert(T, 'post', {
+    const _plan = Write.insert(T, 'post', {
       title: 'T',
       author: { name: 'cy' },
       comments: [{ body: 'c1', likes: [{ who: 'ada' }] }],
       tags: [{ name: 'new' }, { id: 2 }],
     })
-    expectTypeOf<Result<typeof plan>>().toEqualTypeOf<
+    expectTypeOf<Result<typeof _plan>>().toEqualTypeOf<
       Loaded<typeof T, 'post', { author: true; comments: { likes: true }; tags: true }>
     >()
-    const r = {} as Result<typeof plan>
+    const r = {} as Result<typeof _plan>
     expectTypeOf(r.id).toEqualTypeOf<number>()
     expectTypeOf(r.comments[0]!.likes[0]!.who).toEqualTypeOf<string>()
     expectTypeOf(r.author).toEqualTypeOf<
@@ -51,18 +51,18 @@ declare const loaded: Loaded<typeof T, 'post', { comments: true; tags: true }>
 
 describe('change plans', () => {
   it('toPlan returns the owner with the associations the change names', () => {
-    const plan = pipe(
+    const _plan = pipe(
       Write.change(T, 'post', loaded),
       Write.putAssoc('comments', []),
       Ei.flatMap(Write.putAssoc('tags', [])),
       Ei.flatMap(c => Write.toPlan(c)),
     )
-    expectTypeOf<Result<typeof plan>>().toEqualTypeOf<
+    expectTypeOf<Result<typeof _plan>>().toEqualTypeOf<
       Loaded<typeof T, 'post', { readonly comments: true } & { readonly tags: true }>
     >()
   })
   it('a cast names the associations of its whitelist, nested', () => {
-    const plan = pipe(
+    const _plan = pipe(
       Write.change(T, 'post', loaded),
       Write.cast(
         {},
@@ -73,7 +73,7 @@ describe('change plans', () => {
       ),
       Ei.flatMap(c => Write.toPlan(c)),
     )
-    const r = {} as Result<typeof plan>
+    const r = {} as Result<typeof _plan>
     expectTypeOf(r.comments[0]!.likes[0]!.who).toEqualTypeOf<string>()
   })
 })
