@@ -39,6 +39,7 @@ import { show } from '../error/Show.js'
 import * as WriteError from '../error/WriteError.js'
 import { filterExpr } from '../plan/Chain.js'
 import type { Fields } from '../schema/Association.js'
+import type { Loaded } from '../query/Loaded.js'
 import type { Column } from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import type { Table } from '../schema/Table.js'
@@ -105,7 +106,11 @@ export interface AssocChange {
  * @category model
  * @since 0.1.0
  */
-export interface Change<M extends Model.AnyModel = Model.AnyModel, S extends string = string> {
+export interface Change<
+  M extends Model.AnyModel = Model.AnyModel,
+  S extends string = string,
+  P = Record<never, never>,
+> {
   readonly _tag: 'Change'
   readonly model: M
   readonly schema: S
@@ -117,7 +122,37 @@ export interface Change<M extends Model.AnyModel = Model.AnyModel, S extends str
   readonly associations: ReadonlyArray<AssocChange>
   readonly errors: ReadonlyArray<WriteError.FieldError>
   readonly valid: boolean
+  /**
+   * The associations a cast names (its whitelist's `assocs`), written or not: the plan's result holds
+   * each one (an association its params leave out, as loaded).
+   */
+  readonly named?: ReadonlyArray<string>
+  /** Phantom: the associations the change names, as a preload spec (the shape of the plan's result). */
+  readonly _P?: P
 }
+
+/**
+ * The associations a whitelist names, as the preload spec of the records a cast writes.
+ *
+ * @category type-level checks
+ * @since 0.2.0
+ */
+export type PermitSpec<P> = P extends { readonly assocs: infer A }
+  ? { readonly [K in keyof A]: PermitSpec<A[K]> }
+  : true
+
+// The associations of a whitelist's `assocs` as a spec (none: nothing).
+type PermitAssocs<P> = P extends { readonly assocs: infer A }
+  ? { readonly [K in keyof A]: PermitSpec<A[K]> }
+  : Record<never, never>
+
+/**
+ * A change's spec `P` with the associations `X` added (`X` alone when `P` names none).
+ *
+ * @category type-level checks
+ * @since 0.2.0
+ */
+export type WithSpec<P, X> = [keyof P] extends [never] ? X : [keyof X] extends [never] ? P : P & X
 
 /**
  * The options of `toPlan`.
@@ -463,6 +498,10 @@ const unpermitted = (
         ),
       )
 
+// The change, naming these associations too (see `Change.named`).
+const withNamed = (c: Change, names: ReadonlyArray<string>): Change =>
+  Object.freeze({ ...c, named: [...new Set([...(c.named ?? []), ...names])] })
+
 const modify = (
   mode: 'put' | 'cast',
   name: string,
@@ -472,6 +511,8 @@ const modify = (
   return c =>
     WriteError.guarded(`Write.${mode}Assoc`, () => {
       if (mode === 'put') return modifyOne('put', name, value, c, null, '')
+      // Named by the cast whatever its params say: the plan's result holds it.
+      c = withNamed(c, [name])
       const a = directAssociation(c, mode, name)
       if (E.isLeft(a)) return a
       const p = checkPermit(c.model, a.right.target, permit, 'strict', {
@@ -681,8 +722,17 @@ const modifyOne = (
       const params = given[i] as Fields
       let sub = entryChange(c, target.name, e)
       for (const [nested, p] of permitted.assocs) {
-        if (params[nested] === undefined) continue
         const inner = Model.association(c.model, target.name, nested) as Model.ResolvedDirect
+        if (params[nested] === undefined) {
+          // A new record has no children yet: the association it is written with is empty, so the
+          // plan's result holds it (a parent is left out: its key may be given as a column).
+          if (e._tag === 'Insert' && inner._tag !== 'BelongsTo')
+            sub = Object.freeze({
+              ...sub,
+              associations: [...sub.associations, { name: nested, association: inner, entries: [] }],
+            })
+          continue
+        }
         const np = checkPermit(c.model, inner.target, p, permitted.unknown, {
           owner: target.name,
           name: nested,
@@ -746,12 +796,15 @@ const castOwner = (c: Change, params: unknown, permit: unknown): E.Either<WriteE
     if (E.isRight(d)) fields[k] = d.right
     else errors.push(WriteError.fieldError(k, 'is invalid', 'cast'))
   }
-  let out: Change = Object.freeze({
-    ...c,
-    fields,
-    errors: [...c.errors, ...errors],
-    valid: c.valid && errors.length === 0,
-  })
+  let out: Change = withNamed(
+    Object.freeze({
+      ...c,
+      fields,
+      errors: [...c.errors, ...errors],
+      valid: c.valid && errors.length === 0,
+    }),
+    [...p.right.assocs.keys()],
+  )
   for (const [name, np] of p.right.assocs) {
     if (params[name] === undefined) continue
     const a = Model.association(c.model, c.schema, name) as Model.ResolvedDirect
@@ -795,10 +848,13 @@ const castOwner = (c: Change, params: unknown, permit: unknown): E.Either<WriteE
  */
 export const putAssoc =
   <const N extends string>(name: N, value: ReadonlyArray<Fields> | Fields | null) =>
-  <M extends Model.AnyModel, S extends string>(
-    c: Change<M, S> & ValidName<M, S, N>,
-  ): E.Either<WriteError.WriteError, Change<M, S>> =>
-    modify('put', name, value, null)(c as unknown as Change) as E.Either<WriteError.WriteError, Change<M, S>>
+  <M extends Model.AnyModel, S extends string, P = Record<never, never>>(
+    c: Change<M, S, P> & ValidName<M, S, N>,
+  ): E.Either<WriteError.WriteError, Change<M, S, WithSpec<P, { readonly [K in N]: true }>>> =>
+    modify('put', name, value, null)(c as unknown as Change) as E.Either<
+      WriteError.WriteError,
+      Change<M, S, WithSpec<P, { readonly [K in N]: true }>>
+    >
 
 /**
  * Ecto's `cast_assoc`: like `putAssoc`, from untrusted params, through a whitelist (`Permit`): only
@@ -835,12 +891,12 @@ export const putAssoc =
  */
 export const castAssoc =
   <const N extends string, const P extends Permit>(name: N, params: unknown, permit: P) =>
-  <M extends Model.AnyModel, S extends string>(
-    c: Change<M, S> & ValidName<M, S, N> & ValidAssocPermit<M, S, N, P>,
-  ): E.Either<WriteError.WriteError, Change<M, S>> =>
+  <M extends Model.AnyModel, S extends string, Q = Record<never, never>>(
+    c: Change<M, S, Q> & ValidName<M, S, N> & ValidAssocPermit<M, S, N, P>,
+  ): E.Either<WriteError.WriteError, Change<M, S, WithSpec<Q, { readonly [K in N]: PermitSpec<P> }>>> =>
     modify('cast', name, params, permit)(c as unknown as Change) as E.Either<
       WriteError.WriteError,
-      Change<M, S>
+      Change<M, S, WithSpec<Q, { readonly [K in N]: PermitSpec<P> }>>
     >
 
 /**
@@ -862,7 +918,7 @@ export const castAssoc =
  * const form = { title: 'final', comments: [{ body: 'first' }] }
  * const permit = { permit: ['title'], assocs: { comments: { permit: ['body'] } } } as const
  * const plan = pipe(Write.change(M, 'post', loaded), Write.cast(form, permit), E.flatMap(c => Write.toPlan(c)))
- * assert.deepStrictEqual(E.map((p: Write.Plan<void>) => Write.toSql(p).map(s => s.text))(plan), E.right([
+ * assert.deepStrictEqual(E.map((p: Write.Plan<unknown>) => Write.toSql(p).map(s => s.text))(plan), E.right([
  *   'update "posts" as "t0" set "title" = $1 where "t0"."id" = $2 returning "id"',
  *   'insert into "comments" ("body", "post_id") values ($1, $2) returning "id", "post_id", "body"',
  * ]))
@@ -875,12 +931,12 @@ export const castAssoc =
  */
 export const cast =
   <const P extends Permit>(params: unknown, permit: P) =>
-  <M extends Model.AnyModel, S extends string>(
-    c: Change<M, S> & ValidPermit<M, S, P>,
-  ): E.Either<WriteError.WriteError, Change<M, S>> =>
+  <M extends Model.AnyModel, S extends string, Q = Record<never, never>>(
+    c: Change<M, S, Q> & ValidPermit<M, S, P>,
+  ): E.Either<WriteError.WriteError, Change<M, S, WithSpec<Q, PermitAssocs<P>>>> =>
     WriteError.guarded('Write.cast', () => castOwner(c as unknown as Change, params, permit)) as E.Either<
       WriteError.WriteError,
-      Change<M, S>
+      Change<M, S, WithSpec<Q, PermitAssocs<P>>>
     >
 
 // -------------------------------------------------------------------------------------
@@ -941,10 +997,23 @@ const push = (
   into.push({ statement, expect, note, schema })
 }
 
+// A record of the plan's result: the row `step` returns (or none), over the values known now.
+const written = (t: Table, step: number | null, given: Fields): Plan.Written => ({
+  schema: t.name,
+  step,
+  given: Object.fromEntries(Object.entries(given).filter(([k]) => t.columns.has(k))),
+  associations: [],
+})
+
+// A row given in part (a record linked by its key alone): a statement that writes it returns every
+// column, so the plan's result has the whole row without a reload.
+const partial = (t: Table, row: Fields): boolean => [...t.columns.keys()].some(k => !(k in row))
+
 // The row of `t` found by its key, given `set`; no statement when there is nothing to set (unless
 // `always`: the owner of a change with an optimistic lock is checked and bumped whatever changed, so the
-// association changes under it are guarded by its version too). A versioned row is checked by its
-// version (the one `set` gives, else the row's) and bumped.
+// association changes under it are guarded by its version too; or `fetch`, a child known in part: the
+// statement reads the rest). A versioned row is checked by its version (the one `set` gives, else the
+// row's) and bumped. The record as written, for the plan's result.
 const updateRow = (
   into: Steps,
   t: Table,
@@ -954,31 +1023,37 @@ const updateRow = (
   expect: Plan.Step['expect'],
   note: string,
   always = false,
-): Result<void> => {
+  fetch = false,
+): Result<Plan.Written> => {
   const where = byKey(t, 't0', row)
   if (E.isLeft(where)) return where
   const s = encode(t, withoutLock(t, set), 'update')
   if (E.isLeft(s)) return s
   const versioned = t.optimisticLock !== null && (always || Object.keys(set).length > 0)
-  if (s.right.length === 0 && !versioned) return E.right(undefined)
+  const read = fetch && partial(t, row)
+  if (s.right.length === 0 && !versioned && !read) return E.right(written(t, null, row))
   const lock = versioned ? lockOf(t, 't0', row, set) : E.right(null)
   if (E.isLeft(lock)) return lock
+  const assignments = [...s.right, ...(lock.right === null ? [] : [lock.right.bump])]
   push(
     into,
     W.update({
       binding: { table: source, alias: 't0' },
-      set: [...s.right, ...(lock.right === null ? [] : [lock.right.bump])].map(
+      // Nothing to set on a record known by its key alone: its key set to itself (as `Write.update`
+      // with no changes), so the statement finds it and returns its columns.
+      set: (assignments.length > 0 ? assignments : t.primaryKey.map(k => [k, row[k]] as const)).map(
         ([k, v]) => [k, valueParam(t, k, v)] as const,
       ),
       where: lock.right === null ? where.right : [...where.right, lock.right.check],
-      returning: t.primaryKey,
+      returning: partial(t, row) ? [...t.columns.keys()] : t.primaryKey,
     }),
     // A version that moved on touches no row: the plan fails whatever the step expected.
     lock.right === null ? expect : 'one',
     note,
     t.name,
   )
-  return E.right(undefined)
+  const bumped = lock.right === null ? {} : { [lock.right.bump[0]]: lock.right.bump[1] }
+  return E.right(written(t, into.length - 1, { ...row, ...set, ...bumped }))
 }
 
 // `delete` must find the row (one already gone is a stale entry); `delete_if_exists` need not.
@@ -1014,13 +1089,22 @@ const deleteRow = (
   return E.right(undefined)
 }
 
-// The row inserted, as the index of its statement: a later one refers to its generated key by it.
-const insertRow = (into: Steps, t: Table, source: string, values: Fields, note: string): Result<number> => {
+// The row inserted, as a record whose statement a later one refers to for its generated key.
+const insertRow = (
+  into: Steps,
+  t: Table,
+  source: string,
+  values: Fields,
+  note: string,
+): Result<Plan.Written> => {
   const enc = encode(t, values, 'insert')
   if (E.isLeft(enc)) return enc
   for (const statement of insertStatements(t, source, [enc.right])) push(into, statement, 'any', note, t.name)
-  return E.right(into.length - 1)
+  return E.right(written(t, into.length - 1, values))
 }
+
+// The statement that inserted a record (a record written by a plan's insert always has one).
+const stepOf = (w: Plan.Written): number => w.step as number
 
 // 0. Only a valid change has a plan.
 
@@ -1043,12 +1127,21 @@ const ownerTable = (c: Change): Result<Table> => {
 }
 
 // 1. belongs_to parents, before the owner: each entry says which parent the owner points at, if it
-// says any (`some` key); a replaced parent points at nothing.
+// says any (`some` key); a replaced parent points at nothing. With it, the parent as written (none for
+// a replaced one).
 
 type Parent = Writing<Model.ResolvedBelongsTo>
 
+interface ParentWritten {
+  readonly key: O.Option<unknown>
+  readonly record: Plan.Written | null
+}
+
 const updateParent = (d: Draft, w: Parent, e: { readonly current: Fields; readonly changes: Fields }) =>
-  E.map(() => O.some(e.current[w.association.relatedKey]))(
+  E.map((record: Plan.Written): ParentWritten => ({
+    key: O.some(e.current[w.association.relatedKey]),
+    record,
+  }))(
     updateRow(
       d.steps,
       w.target,
@@ -1060,24 +1153,30 @@ const updateParent = (d: Draft, w: Parent, e: { readonly current: Fields; readon
     ),
   )
 
-const parentWriters: EntryWriters<Parent, O.Option<unknown>> = {
+const parentWriters: EntryWriters<Parent, ParentWritten> = {
   // A new parent's key is known once it is inserted: the owner takes it through a plan reference.
   Insert: (d, w, e) =>
-    E.map((step: number | null) => O.some(W.ref(step as number, w.association.relatedKey)))(
+    E.map((record: Plan.Written): ParentWritten => ({
+      key: O.some(W.ref(stepOf(record), w.association.relatedKey)),
+      record,
+    }))(
       hasNested(e)
         ? writeNested(d, w, e, {})
         : insertRow(d.steps, w.target, w.association.source, e.values, `${w.note}: insert parent`),
     ),
   Update: (d, w, e) =>
     hasNested(e)
-      ? E.map(() => O.some(e.current[w.association.relatedKey]))(writeNested(d, w, e, {}))
+      ? E.map((record: Plan.Written): ParentWritten => ({
+          key: O.some(e.current[w.association.relatedKey]),
+          record,
+        }))(writeNested(d, w, e, {}))
       : updateParent(d, w, e),
   Link: updateParent,
   // Deleted after the owner stops pointing at it (a nilified one is left as it is).
   Replace: (d, w, e) =>
     e.action === 'nilify'
-      ? E.right(O.none)
-      : E.map(() => O.none)(
+      ? E.right({ key: O.none, record: null })
+      : E.map((): ParentWritten => ({ key: O.none, record: null }))(
           deleteRow(
             d.deferred,
             w.target,
@@ -1089,15 +1188,21 @@ const parentWriters: EntryWriters<Parent, O.Option<unknown>> = {
         ),
 }
 
-// The key of the parent the owner ends up pointing at (`null` when none).
-const writeParent = (d: Draft, w: Parent, entries: ReadonlyArray<Entry>): Result<unknown> => {
+// The key of the parent the owner ends up pointing at (`null` when none), and that parent as written.
+const writeParent = (
+  d: Draft,
+  w: Parent,
+  entries: ReadonlyArray<Entry>,
+): Result<{ readonly key: unknown; readonly records: ReadonlyArray<Plan.Written> }> => {
   let fk: unknown = null
+  const records: Array<Plan.Written> = []
   for (const e of entries) {
     const r = writeEntry(parentWriters, d, w, e)
     if (E.isLeft(r)) return r
-    if (O.isSome(r.right)) fk = r.right.value
+    if (O.isSome(r.right.key)) fk = r.right.key.value
+    if (r.right.record !== null) records.push(r.right.record)
   }
-  return E.right(fk)
+  return E.right({ key: fk, records })
 }
 
 // Ecto: a change that sets the foreign key itself, to anything but the new parent's key, is refused
@@ -1118,8 +1223,12 @@ const refuseConflictingKey = (c: Change, ac: AssocChange, a: Model.ResolvedBelon
       )
 }
 
-// The owner's own changes, with the foreign key of every belongs_to parent written before it.
-const writeParents = (d: Draft): Result<Fields> => {
+// The associations written under a record, by name, in the order they are written.
+type Records = Map<string, ReadonlyArray<Plan.Written>>
+
+// The owner's own changes, with the foreign key of every belongs_to parent written before it; the
+// parents as written go into `records`.
+const writeParents = (d: Draft, records: Records): Result<Fields> => {
   const c = d.change
   const ownerFields: Record<string, unknown> = { ...c.fields }
   for (const ac of c.associations) {
@@ -1127,19 +1236,20 @@ const writeParents = (d: Draft): Result<Fields> => {
     if (a._tag !== 'BelongsTo') continue
     const fk = writeParent(d, writing(c, ac.name, a), ac.entries)
     if (E.isLeft(fk)) return fk
-    const conflict = refuseConflictingKey(c, ac, a, fk.right)
+    const conflict = refuseConflictingKey(c, ac, a, fk.right.key)
     if (E.isLeft(conflict)) return conflict
+    records.set(ac.name, fk.right.records)
     // The parent updated in place, still the one the owner points at, leaves the owner's key alone.
-    if (!ac.entries.some(e => e._tag === 'Update') || fk.right !== c.owner[a.ownerKey])
-      ownerFields[a.ownerKey] = fk.right
+    if (!ac.entries.some(e => e._tag === 'Update') || fk.right.key !== c.owner[a.ownerKey])
+      ownerFields[a.ownerKey] = fk.right.key
   }
   return E.right(ownerFields)
 }
 
-// 2. The owner: a new one inserted (its statement's index, for the children's references to its key),
-// a loaded one updated with what changed.
+// 2. The owner: a new one inserted (later statements refer to its key by its statement), a loaded one
+// updated with what changed.
 
-const writeOwner = (d: Draft, owner: Table, ownerFields: Fields): Result<number | null> => {
+const writeOwner = (d: Draft, owner: Table, ownerFields: Fields): Result<Plan.Written> => {
   const c = d.change
   if (c.isNew) {
     // The new record's own values: its preloaded associations are not columns, anything else unknown is
@@ -1148,16 +1258,14 @@ const writeOwner = (d: Draft, owner: Table, ownerFields: Fields): Result<number 
     if (E.isLeft(own)) return own
     return insertRow(d.steps, owner, d.source, { ...own.right, ...ownerFields }, d.notes.insert)
   }
-  return E.map(() => null)(
-    updateRow(d.steps, owner, d.source, c.owner, diff(c.owner, ownerFields), 'one', d.notes.update, true),
-  )
+  return updateRow(d.steps, owner, d.source, c.owner, diff(c.owner, ownerFields), 'one', d.notes.update, true)
 }
 
 // 3. The children, after the owner, each association's entries in order (replaced before new ones).
 
 // The owner's key the children point at: a reference to the inserted owner's, or the loaded owner's.
-const ownerKeyFor = (c: Change, ownerStep: number | null, name: string, column: string): Result<unknown> => {
-  const key = ownerStep !== null && c.isNew ? W.ref(ownerStep, column) : c.owner[column]
+const ownerKeyFor = (c: Change, owner: Plan.Written, name: string, column: string): Result<unknown> => {
+  const key = owner.step !== null && c.isNew ? W.ref(owner.step, column) : c.owner[column]
   return key === null || key === undefined
     ? E.left(
         WriteError.make('MissingKey', `the owner has no '${column}' to associate '${name}' with`, {
@@ -1180,10 +1288,13 @@ const updateChild = <A extends Model.ResolvedDirect>(
   row: Fields,
   set: Fields,
   what: string,
-) => updateRow(d.steps, w.target, w.association.source, row, set, 'one', `${w.note}: ${what}`)
+) => updateRow(d.steps, w.target, w.association.source, row, set, 'one', `${w.note}: ${what}`, false, true)
+
+// A child no longer associated (replaced) is no record of the result.
+const gone = E.map((): Plan.Written | null => null)
 
 // has_many / has_one: a child holds the owner's key in `relatedKey`.
-const hasWriters: EntryWriters<Child<Model.ResolvedHas>, unknown> = {
+const hasWriters: EntryWriters<Child<Model.ResolvedHas>, Plan.Written | null> = {
   Insert: (d, w, e) =>
     hasNested(e)
       ? writeNested(d, w, e, { [w.association.relatedKey]: w.key })
@@ -1199,16 +1310,20 @@ const hasWriters: EntryWriters<Child<Model.ResolvedHas>, unknown> = {
   Link: (d, w, e) =>
     updateChild(d, w, e.current, { ...e.changes, [w.association.relatedKey]: w.key }, 'link'),
   Replace: (d, w, e) =>
-    e.action === 'nilify'
-      ? updateChild(d, w, e.current, { [w.association.relatedKey]: null }, 'nilify replaced')
-      : deleteRow(
-          d.steps,
-          w.target,
-          w.association.source,
-          e.current,
-          e.action,
-          `${w.note}: ${e.action} replaced`,
-        ),
+    gone(
+      e.action === 'nilify'
+        ? E.map(() => undefined)(
+            updateChild(d, w, e.current, { [w.association.relatedKey]: null }, 'nilify replaced'),
+          )
+        : deleteRow(
+            d.steps,
+            w.target,
+            w.association.source,
+            e.current,
+            e.action,
+            `${w.note}: ${e.action} replaced`,
+          ),
+    ),
 }
 
 type Joined = Child<Model.ResolvedManyToMany> & { readonly onConflict: 'raise' | 'nothing' }
@@ -1263,18 +1378,23 @@ const insertJoinRow = (d: Draft, w: Joined, related: unknown): Result<void> => {
   return E.right(undefined)
 }
 
+// The record a join row was written for.
+const joined = (d: Draft, w: Joined, record: Plan.Written, related: unknown): Result<Plan.Written> =>
+  E.map(() => record)(insertJoinRow(d, w, related))
+
 // many_to_many: the target rows as for has_many, and a join row for each link; a replaced target loses
 // its join row only (found with `joinWhere`), whatever `onReplace` says.
-const joinedWriters: EntryWriters<Joined, unknown> = {
+const joinedWriters: EntryWriters<Joined, Plan.Written | null> = {
   Insert: (d, w, e) => {
     const ins = hasNested(e)
       ? writeNested(d, w, e, {})
       : insertRow(d.steps, w.target, w.association.source, e.values, `${w.note}: insert`)
     if (E.isLeft(ins)) return ins
-    return insertJoinRow(
+    return joined(
       d,
       w,
-      e.values[w.association.relatedKey] ?? W.ref(ins.right as number, w.association.relatedKey),
+      ins.right,
+      e.values[w.association.relatedKey] ?? W.ref(stepOf(ins.right), w.association.relatedKey),
     )
   },
   Update: (d, w, e) =>
@@ -1282,7 +1402,7 @@ const joinedWriters: EntryWriters<Joined, unknown> = {
   // Ecto: the target's changes, then the join row.
   Link: (d, w, e) => {
     const u = updateChild(d, w, e.current, e.changes, 'update')
-    return E.isLeft(u) ? u : insertJoinRow(d, w, e.current[w.association.relatedKey])
+    return E.isLeft(u) ? u : joined(d, w, u.right, e.current[w.association.relatedKey])
   },
   Replace: (d, w, e) => {
     const a = w.association
@@ -1301,21 +1421,24 @@ const joinedWriters: EntryWriters<Joined, unknown> = {
       `${w.note}: delete join row`,
       a.joinSchema ?? d.change.schema,
     )
-    return E.right(undefined)
+    return E.right(null)
   },
 }
 
+// The records an association holds after its entries are written, in the entries' order.
 const writeEntries = <X>(
-  writers: EntryWriters<X, unknown>,
+  writers: EntryWriters<X, Plan.Written | null>,
   d: Draft,
   x: X,
   entries: ReadonlyArray<Entry>,
-): Result<void> => {
+): Result<ReadonlyArray<Plan.Written>> => {
+  const records: Array<Plan.Written> = []
   for (const e of entries) {
     const r = writeEntry(writers, d, x, e)
     if (E.isLeft(r)) return r
+    if (r.right !== null) records.push(r.right)
   }
-  return E.right(undefined)
+  return E.right(records)
 }
 
 type ChildKind = Exclude<Model.ResolvedDirect['_tag'], 'BelongsTo'>
@@ -1326,7 +1449,8 @@ const writeHas = (
   name: string,
   key: unknown,
   entries: ReadonlyArray<Entry>,
-): Result<void> => writeEntries(hasWriters, d, { ...writing(d.change, name, a), key }, entries)
+): Result<ReadonlyArray<Plan.Written>> =>
+  writeEntries(hasWriters, d, { ...writing(d.change, name, a), key }, entries)
 
 // The children's writer per association kind (belongs_to parents were written before the owner).
 const childWriters: {
@@ -1337,7 +1461,7 @@ const childWriters: {
     key: unknown,
     entries: ReadonlyArray<Entry>,
     options: PutOptions,
-  ) => Result<void>
+  ) => Result<ReadonlyArray<Plan.Written>>
 } = {
   HasMany: writeHas,
   HasOne: writeHas,
@@ -1350,12 +1474,12 @@ const childWriters: {
     ),
 }
 
-const writeChildren = (d: Draft, ownerStep: number | null): Result<void> => {
+const writeChildren = (d: Draft, owner: Plan.Written, records: Records): Result<void> => {
   const c = d.change
   for (const ac of c.associations) {
     const a = ac.association
     if (a._tag === 'BelongsTo') continue
-    const key = ownerKeyFor(c, ownerStep, ac.name, a.ownerKey)
+    const key = ownerKeyFor(c, owner, ac.name, a.ownerKey)
     if (E.isLeft(key)) return key
     const write = childWriters[a._tag] as (
       d: Draft,
@@ -1364,37 +1488,66 @@ const writeChildren = (d: Draft, ownerStep: number | null): Result<void> => {
       key: unknown,
       entries: ReadonlyArray<Entry>,
       options: PutOptions,
-    ) => Result<void>
+    ) => Result<ReadonlyArray<Plan.Written>>
     const r = write(d, a, ac.name, key.right, ac.entries, d.options)
     if (E.isLeft(r)) return r
+    records.set(ac.name, r.right)
   }
   return E.right(undefined)
 }
 
+// An association the change names but does not write (a cast whose params leave it out): its value
+// as loaded on the owner, as records given; a new owner has none; one not loaded is left out.
+const asLoaded = (c: Change, name: string): ReadonlyArray<Plan.Written> | undefined => {
+  const a = Model.association(c.model, c.schema, name)
+  if (a === undefined || a._tag === 'Through') return undefined
+  const t = Model.table(c.model, a.target) as Table
+  const current = loaded(c, name)
+  return E.isLeft(current) ? undefined : current.right.map(r => written(t, null, r))
+}
+
+// The owner as written, with its associations in the order the change names them.
+const withAssociations = (d: Draft, owner: Plan.Written, records: Records): Plan.Written => {
+  const c = d.change
+  const names = [...new Set([...c.associations.map(ac => ac.name), ...(c.named ?? [])])]
+  return {
+    ...owner,
+    associations: names.flatMap(name => {
+      const a = Model.association(c.model, c.schema, name)
+      const rs = records.get(name) ?? asLoaded(c, name)
+      return a === undefined || a._tag === 'Through' || rs === undefined
+        ? []
+        : [{ name, cardinality: a.cardinality, records: rs }]
+    }),
+  }
+}
+
 // A change drafted into `d.steps`: belongs_to parents, the owner, the replaced parents, the children.
-// The owner's statement when it is inserted (later statements refer to its key), else null.
-const draft = (d: Draft): Result<number | null> => {
+// The owner as written, with the associations written under it (later statements refer to a new
+// owner's key by its statement).
+const draft = (d: Draft): Result<Plan.Written> => {
   const owner = ownerTable(d.change)
   if (E.isLeft(owner)) return owner
-  const ownerFields = writeParents(d)
+  const records: Records = new Map()
+  const ownerFields = writeParents(d, records)
   if (E.isLeft(ownerFields)) return ownerFields
-  const ownerStep = writeOwner(d, owner.right, ownerFields.right)
-  if (E.isLeft(ownerStep)) return ownerStep
+  const written = writeOwner(d, owner.right, ownerFields.right)
+  if (E.isLeft(written)) return written
   // The replaced parents, now that the owner no longer points at them.
   d.steps.push(...d.deferred)
-  const children = writeChildren(d, ownerStep.right)
-  return E.isLeft(children) ? children : ownerStep
+  const children = writeChildren(d, written.right, records)
+  return E.isLeft(children) ? children : E.right(withAssociations(d, written.right, records))
 }
 
 // An entry of a nested cast, written as a change of its own: the record (inserted with `fixed`, the key
 // pointing it at its owner, or updated), then its own associations under it, keys passed down by
-// reference. The inserted record's statement, or null for an update.
+// reference. The record as written, with its associations.
 const writeNested = (
   d: Draft,
   w: Writing<Model.ResolvedDirect>,
   e: Entry & { readonly _tag: 'Insert' | 'Update' },
   fixed: Fields,
-): Result<number | null> =>
+): Result<Plan.Written> =>
   draft({
     change: Object.freeze({
       ...d.change,
@@ -1403,6 +1556,7 @@ const writeNested = (
       isNew: e._tag === 'Insert',
       fields: e._tag === 'Insert' ? {} : { ...e.changes, ...fixed },
       associations: e.nested ?? [],
+      named: [],
       errors: [],
       valid: true,
     }),
@@ -1421,29 +1575,46 @@ const hasNested = (e: Entry & { readonly _tag: 'Insert' | 'Update' }): boolean =
  * `InvalidChange` error carrying its errors; a value a codec rejects, a missing required column or a
  * missing key is an error too, all before any SQL runs.
  *
+ * The plan's result is the owner as written, with the associations the change names as they are
+ * after the plan (`Loaded` of the same spec: a list, or an `Option`), each record as written: new
+ * ones with their keys, defaults and the values the database generated (`returning`), updated ones
+ * with their changes (a versioned row at its new version), replaced ones left out, as deep as the
+ * change goes. An association a cast permits but its params leave out is the loaded value (none for a
+ * new owner). So the caller goes on without a reload.
+ *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
  * import { pipe } from 'fp-ts/lib/function.js'
  * import { Column, Schema, Write } from 'quiver-sql'
- * const post = Schema.table('post', 'posts', { id: Column.serial })
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
  * const comment = Schema.table('comment', 'comments', { id: Column.serial, post_id: Column.integer, body: Column.text })
  * const M = Schema.modelOrThrow({ post, comment }, { post: { comments: Schema.hasMany('comment') } })
  * const plan = pipe(
- *   Write.change(M, 'post', { id: 1, comments: [] }),
+ *   Write.change(M, 'post', { id: 1, title: 'a', comments: [] }),
  *   Write.putAssoc('comments', [{ body: 'hello' }]),
  *   E.flatMap(c => Write.toPlan(c)),
  * )
- * const r = E.flatMap((p: Write.Plan<void>) => Write.runPure(p)(new Map([['posts', [{ id: 1 }]], ['comments', []]])))(plan)
- * assert.deepStrictEqual(E.map((x: Write.PureResult<void>) => x.tables.get('comments'))(r), E.right([{ id: 1, post_id: 1, body: 'hello' }]))
+ * const r = E.flatMap((p: Write.Plan<unknown>) => Write.runPure(p)(new Map([['posts', [{ id: 1, title: 'a' }]], ['comments', []]])))(plan)
+ * // The post with its comments as written: the new comment has its id and the post's key.
+ * assert.deepStrictEqual(E.map((x: Write.PureResult<unknown>) => x.result)(r), E.right({
+ *   id: 1, title: 'a', comments: [{ id: 1, post_id: 1, body: 'hello' }],
+ * }))
  *
  * @category destructors
  * @since 0.1.0
  */
-export const toPlan = (
+export function toPlan<M extends Model.AnyModel, S extends string, P>(
+  c: Change<M, S, P>,
+  options?: PutOptions,
+): E.Either<WriteError.WriteError, Plan.Plan<Loaded<M, S, P>>>
+// Passed as a function (`E.flatMap(Write.toPlan)`) the compiler takes this signature: the plan's
+// result is then only known as `unknown` (call it, `c => Write.toPlan(c)`, for the typed one).
+export function toPlan(c: Change, options?: PutOptions): E.Either<WriteError.WriteError, Plan.Plan<unknown>>
+export function toPlan(
   c: Change,
   options: PutOptions = {},
-): E.Either<WriteError.WriteError, Plan.Plan<void>> =>
-  WriteError.guarded('Write.toPlan', () => {
+): E.Either<WriteError.WriteError, Plan.Plan<unknown>> {
+  return WriteError.guarded('Write.toPlan', () => {
     const valid = refuseInvalid(c)
     if (E.isLeft(valid)) return valid
     const owner = ownerTable(c)
@@ -1458,5 +1629,168 @@ export const toPlan = (
     }
     const drafted = draft(d)
     if (E.isLeft(drafted)) return drafted
-    return E.right(Plan.make<void>(c.model, d.steps, { _tag: 'None' }))
+    return E.right(Plan.make<unknown>(c.model, d.steps, { _tag: 'Tree', root: drafted.right }))
+  })
+}
+
+// -------------------------------------------------------------------------------------
+// constructors: nested inserts
+// -------------------------------------------------------------------------------------
+
+interface TreeRecord {
+  readonly columns: Fields
+  readonly associations: ReadonlyArray<AssocChange>
+}
+
+// A record of a nested insert: its columns (checked with the codecs) and the association changes its
+// association keys give, as deep as they go. `at` is its path, for the messages (`comments[0].`).
+const treeRecord = (
+  model: Model.AnyModel,
+  t: Table,
+  values: unknown,
+  at: string,
+  origin: { readonly schema: string; readonly association: string } | undefined,
+): Result<TreeRecord> => {
+  if (!isRecord(values))
+    return E.left(
+      WriteError.make(
+        'InvalidValue',
+        `${at === '' ? 'the record' : `'${at.slice(0, -1)}'`} inserted into schema '${t.name}' must be a record, got ${show(values)}`,
+        origin ?? { schema: t.name },
+      ),
+    )
+  const cols: Record<string, unknown> = {}
+  const associations: Array<AssocChange> = []
+  for (const [k, v] of Object.entries(values)) {
+    if (v === undefined) continue
+    if (t.columns.has(k) || Model.association(model, t.name, k) === undefined) {
+      cols[k] = v
+      continue
+    }
+    const a = Model.association(model, t.name, k) as Model.Resolved
+    if (a._tag === 'Through')
+      return E.left(
+        WriteError.make(
+          'ReadOnlyAssociation',
+          `cannot insert association '${k}' of schema '${t.name}': a through association is read-only; insert its hops instead`,
+          { schema: t.name, association: k },
+        ),
+      )
+    const ac = treeAssociation(model, t, k, a, v, at)
+    if (E.isLeft(ac)) return ac
+    associations.push(ac.right)
+  }
+  const checked = checkRecord(model, t, cols, origin)
+  return E.map((columns: Fields): TreeRecord => ({ columns, associations }))(checked)
+}
+
+// The entries of one association of a nested insert: a record without a key is inserted (with the
+// association's defaults, and its own associations under it); one with its key given is an existing
+// record, linked (a join row, or its foreign key set), whose associations are not written.
+const treeAssociation = (
+  model: Model.AnyModel,
+  owner: Table,
+  name: string,
+  a: Model.ResolvedDirect,
+  value: unknown,
+  at: string,
+): Result<AssocChange> => {
+  const origin = { schema: owner.name, association: name }
+  const target = Model.table(model, a.target) as Table
+  const many = a.cardinality === 'many'
+  if (many ? !Array.isArray(value) : !(value === null || isRecord(value)))
+    return E.left(
+      WriteError.make(
+        'InvalidValue',
+        `association '${name}' of schema '${owner.name}' takes ${many ? 'a list of records' : 'a record or null'}, got ${show(value)}`,
+        origin,
+      ),
+    )
+  const given: ReadonlyArray<unknown> = many
+    ? (value as ReadonlyArray<unknown>)
+    : value === null
+      ? []
+      : [value]
+  const entries: Array<Entry> = []
+  for (const [i, g] of given.entries()) {
+    const path = `${at}${name}${many ? `[${i}]` : ''}.`
+    const r = treeRecord(model, target, g, path, origin)
+    if (E.isLeft(r)) return r
+    const keyed = keyOf(target, r.right.columns) !== null
+    if (keyed) {
+      if (r.right.associations.length > 0)
+        return E.left(
+          WriteError.make(
+            'InvalidValue',
+            `'${path.slice(0, -1)}' gives the key of an existing record of schema '${target.name}', which is linked, not inserted: its associations (${r.right.associations.map(x => `'${x.name}'`).join(', ')}) are not written; change it with Write.change, or give it without its key`,
+            origin,
+          ),
+        )
+      entries.push({
+        _tag: 'Link',
+        current: r.right.columns,
+        changes: Object.fromEntries(
+          Object.entries(r.right.columns).filter(([col]) => !target.primaryKey.includes(col)),
+        ),
+      })
+      continue
+    }
+    const defaults = applyDefaults(a.defaults, {}, null, origin)
+    if (E.isLeft(defaults)) return defaults
+    const values = checkRecord(model, target, { ...defaults.right, ...r.right.columns }, origin)
+    if (E.isLeft(values)) return values
+    entries.push(
+      r.right.associations.length > 0
+        ? { _tag: 'Insert', values: values.right, nested: r.right.associations }
+        : { _tag: 'Insert', values: values.right },
+    )
+  }
+  return E.right({ name, association: a, entries })
+}
+
+/**
+ * The change that inserts a new record of `schema` with the records its association keys give, as
+ * deep as they go (what `Write.insert` makes of a record with associations): a record without its
+ * key is inserted, one with its key is an existing record that is linked. Every value is checked with
+ * its column's codec; an unknown key, a through association or a linked record with associations of
+ * its own is an error naming the schema and association.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Column, Schema, Write } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const comment = Schema.table('comment', 'comments', { id: Column.serial, post_id: Column.integer, body: Column.text })
+ * const M = Schema.modelOrThrow({ post, comment }, { post: { comments: Schema.hasMany('comment') } })
+ * const c = Write.changeOfTree(M, 'post', { title: 'hi', comments: [{ body: 'first' }] })
+ * assert.deepStrictEqual(E.map((x: Write.Change) => x.associations.map(a => a.entries.map(e => e._tag)))(c), E.right([['Insert']]))
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const changeOfTree = (
+  model: Model.AnyModel,
+  schema: string,
+  values: unknown,
+): E.Either<WriteError.WriteError, Change> =>
+  WriteError.guarded('Write.insert', () => {
+    const t = Model.table(model, schema)
+    if (t === undefined)
+      return E.left(WriteError.make('UnknownSchema', `the model has no schema '${schema}'`, { schema }))
+    const r = treeRecord(model, t, values, '', undefined)
+    if (E.isLeft(r)) return r
+    return E.right(
+      Object.freeze({
+        _tag: 'Change',
+        model,
+        schema,
+        owner: r.right.columns,
+        isNew: true,
+        // The owner's own columns are its changes too: a foreign key given beside a new parent for it
+        // is a ForeignKeyConflict, not overridden.
+        fields: r.right.columns,
+        associations: r.right.associations,
+        errors: [],
+        valid: true,
+      }),
+    )
   })

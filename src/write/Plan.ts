@@ -73,6 +73,38 @@ export type Output =
   | { readonly _tag: 'Count'; readonly steps: ReadonlyArray<number> }
   /** The row of a step if it returned one (an insert that `on conflict do nothing` may skip). */
   | { readonly _tag: 'Maybe'; readonly step: number; readonly schema: string }
+  /** A record as written, with the associations written under it (a change plan, a nested insert). */
+  | { readonly _tag: 'Tree'; readonly root: Written }
+
+/**
+ * One record of a `Tree` output: the row a step returned (laid over the values the plan already knew:
+ * an update returns its key only), or, when no statement wrote it, the values given; and, under it,
+ * the associations the plan wrote, each with its records in order.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface Written {
+  readonly schema: string
+  /** The step whose first returned row is this record, or `null` when no statement wrote it. */
+  readonly step: number | null
+  /** Column values known when the plan was made; a value taken from a step is a `Ref`. */
+  readonly given: Readonly<Record<string, unknown>>
+  readonly associations: ReadonlyArray<WrittenAssociation>
+}
+
+/**
+ * An association of a `Written` record: its name, whether it holds one record (an `Option` in the
+ * result) or many (a list), and the records it holds after the plan.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface WrittenAssociation {
+  readonly name: string
+  readonly cardinality: 'one' | 'many'
+  readonly records: ReadonlyArray<Written>
+}
 
 /**
  * A write as data: the statements to run in order inside one transaction, and which of their
@@ -340,8 +372,46 @@ const decodedAs = (
     : decode(table)
 }
 
+// A given value that is a plan reference takes the value its step returned.
+const givenValue = (results: Results, v: unknown): unknown =>
+  isRef(v) ? results[v.step]?.[0]?.[v.column] : v
+
+// A `Tree` output's record: the columns of its table (the given values under the returned row), decoded,
+// with its associations as the preload of the same spec would give them (a list, or an `Option`).
+const assemble = (
+  model: Model.AnyModel,
+  results: Results,
+  w: Written,
+): E.Either<PlanError, Record<string, unknown>> =>
+  decodedAs(model, w.schema, table => {
+    const returned = w.step === null ? {} : results[w.step]?.[0]
+    if (returned === undefined)
+      return E.left(WriteError.make('StaleEntry', `no row came back from the write`, { schema: w.schema }))
+    // The columns known: a record given in part (linked by its key alone) comes back in part.
+    const cols = Decode.columnsOf(table).filter(
+      c => c.name in returned || givenValue(results, w.given[c.name]) !== undefined,
+    )
+    const raw: Record<string, unknown> = {}
+    for (const c of cols)
+      raw[c.name] = c.name in returned ? returned[c.name] : givenValue(results, w.given[c.name])
+    const decoded = Decode.decodeRow(cols, raw)
+    if (typeof decoded === 'number') return E.left(Decode.errorOf(table, cols, raw, decoded))
+    const out: Record<string, unknown> = decoded
+    for (const a of w.associations) {
+      const records: Array<Record<string, unknown>> = []
+      for (const r of a.records) {
+        const x = assemble(model, results, r)
+        if (E.isLeft(x)) return x
+        records.push(x.right)
+      }
+      out[a.name] = a.cardinality === 'many' ? records : O.fromNullable(records[records.length - 1])
+    }
+    return E.right(out)
+  }) as E.Either<PlanError, Record<string, unknown>>
+
 // The plan's result, decoded with the output schema's codecs.
 const finishers: Finishers = {
+  Tree: (o, model, results) => assemble(model, results, o.root),
   None: () => E.right(undefined),
   One: (o, model, results) =>
     decodedAs(model, o.schema, table => {
@@ -367,7 +437,7 @@ const finishers: Finishers = {
 
 const finish = <A>(name: Runner, plan: Plan<A>, results: Results): E.Either<PlanError, A> => {
   const o = plan.output
-  // An output from untyped code that is none of the three is refused before it is dispatched on.
+  // An output from untyped code that is none of the kinds is refused before it is dispatched on.
   if (!Object.hasOwn(finishers, tagOf(o)))
     return E.left(QueryError.make('InvalidArgument', `${name}: expected a plan output, got ${show(o)}`))
   const finisher = finishers[o._tag] as (

@@ -6,8 +6,8 @@
  *
  * @since 0.1.0
  */
+export { insert, type InsertTree, type TreeSpec, type Nested, type CheckTree } from './Insert.js'
 export {
-  insert,
   insertAll,
   update,
   delete_ as delete,
@@ -25,6 +25,7 @@ export { inc, type Increment, type Assigned, type Assignments, type SetSpec } fr
 export { type OnConflict, type UpsertAction, type UpsertSet, type ColumnOf } from './Upsert.js'
 export {
   change,
+  changeOfTree,
   cast,
   putAssoc,
   castAssoc,
@@ -34,6 +35,7 @@ export {
   type ValidPermit,
   type ValidAssocPermit,
   type PermitProblems,
+  type PermitSpec,
   type Change,
   type AssocChange,
   type Entry,
@@ -48,6 +50,8 @@ export {
   type Step,
   type Output,
   type PlanError,
+  type Written,
+  type WrittenAssociation,
   type PureOptions,
   type PureResult,
 } from './Plan.js'

@@ -66,7 +66,7 @@ const plan5 = () =>
     ),
   )
 
-const targets = (plan: Write.Plan<void>): ReadonlyArray<readonly [string, string]> =>
+const targets = (plan: Write.Plan<unknown>): ReadonlyArray<readonly [string, string]> =>
   plan.steps.map(s => {
     const w = s.statement
     return w._tag === 'Insert'

@@ -13,7 +13,10 @@ const post = Write.change(Blog, 'post', loaded)
 describe('putAssoc', () => {
   it('takes the association names of the schema', () => {
     const c = pipe(post, Write.putAssoc('comments', []))
-    expectTypeOf(c).toEqualTypeOf<E.Either<Write.WriteError, Write.Change<typeof Blog, 'post'>>>()
+    // The change names the association it writes, as a preload spec: the shape of the plan's result.
+    expectTypeOf(c).toEqualTypeOf<
+      E.Either<Write.WriteError, Write.Change<typeof Blog, 'post', { readonly comments: true }>>
+    >()
     pipe(post, Write.putAssoc('permalink', null))
     pipe(post, Write.putAssoc('tags', [{ id: 1 }]))
     pipe(post, Write.putAssoc('author', { id: 1 }))
@@ -35,7 +38,9 @@ describe('putAssoc', () => {
 describe('castAssoc', () => {
   it('takes the association names and a whitelist of the target columns', () => {
     const c = pipe(post, Write.castAssoc('comments', [], { permit: ['body', 'public'] }))
-    expectTypeOf(c).toEqualTypeOf<E.Either<Write.WriteError, Write.Change<typeof Blog, 'post'>>>()
+    expectTypeOf(c).toEqualTypeOf<
+      E.Either<Write.WriteError, Write.Change<typeof Blog, 'post', { readonly comments: true }>>
+    >()
     pipe(
       post,
       Write.castAssoc('comments', [], {
@@ -75,7 +80,12 @@ describe('cast', () => {
         },
       ),
     )
-    expectTypeOf(c).toEqualTypeOf<E.Either<Write.WriteError, Write.Change<typeof Blog, 'post'>>>()
+    expectTypeOf(c).toEqualTypeOf<
+      E.Either<
+        Write.WriteError,
+        Write.Change<typeof Blog, 'post', { readonly comments: true; readonly permalink: true }>
+      >
+    >()
   })
   it('refuses a column or an association the schema does not have', () => {
     // @ts-expect-error: 'admin' is not a column of post
