@@ -89,6 +89,31 @@ const window = (node: Node): { readonly limit: O.Option<number>; readonly offset
       }
     : { limit: node.custom.limit, offset: node.custom.offset }
 
+/**
+ * `Chain.backward`, the target rows read from a custom query's select when the node has one (a derived
+ * table under the target's alias, reading the association's source table: a custom `source` included).
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const backward = (
+  model: Model.AnyModel,
+  node: Node,
+  c: Chain.Chain,
+  alias: (i: number) => string,
+  link: (firstAlias: string, inCol: string) => Expr.Expr,
+): Select.Select => {
+  const s = Chain.backward(model, c, alias, link)
+  if (O.isNone(node.custom.from)) return s
+  const d = node.custom.from.value
+  const target = c.links[c.links.length - 1] as Chain.Link
+  const from =
+    d.from.select === undefined && d.from.table !== target.source
+      ? AstNode.make({ ...d, from: { ...d.from, table: target.source } })
+      : d
+  return AstNode.make({ ...s, from: Select.derived(from, s.from.alias) })
+}
+
 const base = (
   model: Model.AnyModel,
   node: Node,
@@ -96,7 +121,7 @@ const base = (
   alias: (i: number) => string,
   link: (firstAlias: string, inCol: string) => Expr.Expr,
 ): Select.Select => {
-  let s = Chain.backward(model, c, alias, link)
+  let s = backward(model, node, c, alias, link)
   for (const f of node.custom.where) s = Select.withWhere(Chain.filterExpr(alias(0), f))(s)
   return Select.withOrder(order(model, node, alias(0)))(s)
 }
@@ -300,7 +325,14 @@ export const oneStatementThroughs = (
     let level: ReadonlyArray<Node> = nodes
     for (const [k, name] of path.entries()) {
       const h = k === 0 ? level.find(n => n.name === name) : level.length === 1 ? level[0] : undefined
-      if (h === undefined || h.name !== name || h.assoc._tag === 'Through' || !h.hidden || !plain(h.custom))
+      if (
+        h === undefined ||
+        h.name !== name ||
+        h.assoc._tag === 'Through' ||
+        !h.hidden ||
+        !plain(h.custom) ||
+        O.isSome(h.custom.from)
+      )
         break
       const last = k === path.length - 1
       const ok = last
@@ -481,7 +513,7 @@ const treeNodes = (
     const k = next()
     const alias = (i: number) => `p${k}_${i}`
     const i = index++
-    const b = Chain.backward(model, c.right, alias, (a, col) =>
+    const b = backward(model, node, c.right, alias, (a, col) =>
       Expr.eq(Expr.column(a, col), parent(i, c.right.ownerCol)),
     )
     // A belongs_to to the target's primary key finds at most one row: nothing to pick, no order.

@@ -9,6 +9,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
+import * as Expr from '../ast/Expr.js'
+import * as SelectAst from '../ast/Select.js'
 import * as QueryError from '../error/QueryError.js'
 import { show } from '../error/Show.js'
 import * as A from '../schema/Association.js'
@@ -39,13 +41,31 @@ export interface QueryOptions {
 }
 
 /**
+ * A query value given as a preload's custom query (`Preload.query(Query.from(model, 'comment') ...)`),
+ * read by the query layer into what the planner needs: the model and schema it is over, its select
+ * (joins, filters, order, relation aggregates as correlated subqueries; its `limit` and `offset` apply
+ * per parent) and its first error. Recognised by identity.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface FromQuery<S extends string = string> {
+  readonly _tag: 'FromQuery'
+  readonly model: Model.AnyModel
+  readonly schema: S
+  readonly select: SelectAst.Select
+  /** The query's first error, or a reason the planner cannot use it (a projection, a grouping). */
+  readonly error: O.Option<QueryError.QueryError>
+}
+
+/**
  * A custom preload query with the nested spec to load under its rows: a plain value, recognised by
  * identity (only `query` and the spec merge make one), never by its `_tag`.
  *
  * @category model
  * @since 0.1.0
  */
-export interface PreloadQuery<Q extends QueryOptions = QueryOptions, N = {}> {
+export interface PreloadQuery<Q extends QueryOptions | FromQuery = QueryOptions, N = {}> {
   readonly _tag: 'PreloadQuery'
   readonly options: Q
   readonly preload: N
@@ -57,7 +77,7 @@ export interface PreloadQuery<Q extends QueryOptions = QueryOptions, N = {}> {
  * @category model
  * @since 0.1.0
  */
-export type Value = true | PreloadQuery<QueryOptions, unknown> | Input
+export type Value = true | PreloadQuery<QueryOptions | FromQuery, unknown> | Input
 
 /**
  * An untyped spec: association name -> value.
@@ -81,6 +101,12 @@ export interface Custom {
   readonly orderBy: O.Option<ReadonlyArray<Model.Order>>
   readonly limit: O.Option<number>
   readonly offset: O.Option<number>
+  /**
+   * From a query value: the select the target rows are read from (a derived table under the first
+   * alias: the target's columns plus the terms `orderBy` names as `__o<i>`), its joins, filters and
+   * relation aggregates inside. `none`: the target's table.
+   */
+  readonly from: O.Option<SelectAst.Select>
 }
 
 /**
@@ -124,10 +150,19 @@ type QueryProblems<M extends Model.AnyModel, T extends string, Q, At extends str
         : never
       : never)
 
+type FromQueryProblems<T extends string, Q, At extends string> =
+  Q extends FromQuery<infer S>
+    ? [S] extends [T]
+      ? never
+      : `preload ${At}: the query is over schema '${S}', not '${T}'`
+    : never
+
 type ValueProblems<M extends Model.AnyModel, T extends string, V, At extends string> = V extends true
   ? never
   : V extends PreloadQuery<infer Q, infer N>
-    ? QueryProblems<M, T, Q, At> | Problems<M, T, N, At>
+    ? Q extends FromQuery
+      ? FromQueryProblems<T, Q, At> | Problems<M, T, N, At>
+      : QueryProblems<M, T, Q, At> | Problems<M, T, N, At>
     : Problems<M, T, V, At>
 
 /**
@@ -193,8 +228,26 @@ const made = <A extends object>(a: A): A => {
  * @category utils
  * @since 0.1.0
  */
-export const isPreloadQuery = (u: unknown): u is PreloadQuery<QueryOptions, unknown> =>
+export const isPreloadQuery = (u: unknown): u is PreloadQuery<QueryOptions | FromQuery, unknown> =>
   isOurs(u, 'PreloadQuery')
+
+/**
+ * A preload query's options read from a query value (by the query layer, `Preload.query`): the value
+ * is recognised by identity afterwards.
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const fromQuery = <S extends string>(q: Omit<FromQuery<S>, '_tag'>): FromQuery<S> =>
+  made(Object.freeze({ _tag: 'FromQuery' as const, ...q }))
+
+/**
+ * Whether a value is a query's options made by `fromQuery`.
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const isFromQuery = (u: unknown): u is FromQuery => isOurs(u, 'FromQuery')
 
 // A key given twice with different queries, left by `concat` for `normalize` to report.
 const isConflict = (u: unknown): boolean => isOurs(u, 'PreloadConflict')
@@ -202,11 +255,17 @@ const isConflict = (u: unknown): boolean => isOurs(u, 'PreloadConflict')
 const isOurs = (u: unknown, tag: string): boolean =>
   typeof u === 'object' && u !== null && ours.has(u) && (u as { readonly _tag?: unknown })._tag === tag
 
-const noCustom: Custom = Object.freeze({ where: [], orderBy: O.none, limit: O.none, offset: O.none })
+const noCustom: Custom = Object.freeze({
+  where: [],
+  orderBy: O.none,
+  limit: O.none,
+  offset: O.none,
+  from: O.none,
+})
 
 // Before resolution: a level is a map name -> entry; expansions of throughs merge into it.
 interface Raw {
-  readonly custom: QueryOptions | null
+  readonly custom: QueryOptions | FromQuery | null
   readonly nested: ReadonlyMap<string, Raw>
   readonly hidden: boolean
   /** For a through: hide its hops. */
@@ -241,7 +300,9 @@ const sameValue = (a: unknown, b: unknown, depth: number): boolean => {
   )
 }
 
-const sameQuery = (a: QueryOptions, b: QueryOptions): boolean => sameValue(a, b, 0)
+// A query value is the same only as itself (its select is built afresh by every pipe).
+const sameQuery = (a: QueryOptions | FromQuery, b: QueryOptions | FromQuery): boolean =>
+  isFromQuery(a) || isFromQuery(b) ? a === b : sameValue(a, b, 0)
 
 const merge = (schema: string, name: string, a: Raw, b: Raw): E.Either<QueryError.QueryError, Raw> => {
   if (a.custom !== null && b.custom !== null && !sameQuery(a.custom, b.custom))
@@ -306,10 +367,10 @@ const parse = (schema: string, input: unknown): E.Either<QueryError.QueryError, 
       const nested = parse(schema, value.preload ?? {})
       if (E.isLeft(nested)) return nested
       out.set(name, {
-        custom: options as QueryOptions,
+        custom: isFromQuery(options) ? options : (options as QueryOptions),
         nested: nested.right,
         hidden: false,
-        hide: options['hops'] === 'hide',
+        hide: !isFromQuery(options) && options['hops'] === 'hide',
         expanded: false,
       })
       continue
@@ -349,13 +410,17 @@ const expand = (
     if (next === undefined) return E.right(current)
     const [name, raw] = next
     const assoc = Model.association(model, schema, name) as Model.ResolvedThrough
-    const hopQuery: QueryOptions | null =
-      raw.custom === null || (raw.custom.where === undefined && raw.custom.orderBy === undefined)
+    const hopQuery: QueryOptions | FromQuery | null =
+      raw.custom === null
         ? null
-        : {
-            ...(raw.custom.where === undefined ? {} : { where: raw.custom.where }),
-            ...(raw.custom.orderBy === undefined ? {} : { orderBy: raw.custom.orderBy }),
-          }
+        : isFromQuery(raw.custom)
+          ? hopOf(raw.custom)
+          : raw.custom.where === undefined && raw.custom.orderBy === undefined
+            ? null
+            : {
+                ...(raw.custom.where === undefined ? {} : { where: raw.custom.where }),
+                ...(raw.custom.orderBy === undefined ? {} : { orderBy: raw.custom.orderBy }),
+              }
     let tail: Raw = {
       custom: hopQuery,
       nested: raw.nested,
@@ -381,6 +446,19 @@ const expand = (
     current = merged.right
   }
 }
+
+// A through's query on its last hop: its joins, filters and order; its limit and offset cut the walk.
+const hopOf = (q: FromQuery): FromQuery => {
+  const hit = hops.get(q)
+  if (hit !== undefined) return hit
+  const h = fromQuery({
+    ...q,
+    select: SelectAst.set('limit', O.none)(SelectAst.set('offset', O.none)(q.select)),
+  })
+  hops.set(q, h)
+  return h
+}
+const hops = new WeakMap<FromQuery, FromQuery>()
 
 const scalar = (u: unknown): boolean =>
   typeof u === 'string' || typeof u === 'number' || typeof u === 'boolean' || u instanceof Date
@@ -451,9 +529,10 @@ const resolveCustom = (
   schema: string,
   name: string,
   assoc: Model.Resolved,
-  q: QueryOptions | null,
+  q: QueryOptions | FromQuery | null,
 ): E.Either<QueryError.QueryError, Custom> => {
   if (q === null) return E.right(noCustom)
+  if (isFromQuery(q)) return resolveQuery(model, schema, name, assoc, q)
   // `hops` is an option of through associations only, and is listed only for them.
   const known = ['where', 'orderBy', 'limit', 'offset', ...(assoc._tag === 'Through' ? ['hops'] : [])]
   for (const k of Object.keys(q))
@@ -533,9 +612,77 @@ const resolveCustom = (
   // On a through, where/orderBy were moved to the last hop.
   return E.right(
     assoc._tag === 'Through'
-      ? { where: [], orderBy: O.none, limit: limit.right, offset: offset.right }
-      : { where, orderBy, limit: limit.right, offset: offset.right },
+      ? { where: [], orderBy: O.none, limit: limit.right, offset: offset.right, from: O.none }
+      : { where, orderBy, limit: limit.right, offset: offset.right, from: O.none },
   )
+}
+
+// A query value as a custom query: over the association's target in the same model, no grouping,
+// distinctness or projection (its rows are the target's rows). Its select becomes the derived table the
+// target rows are read from; each order term that is not a plain column of the target is an output
+// `__o<i>` of it, ordered by name outside. On a through, the query went to the last hop (`expand`) and
+// its limit and offset cut the walk.
+const resolveQuery = (
+  model: Model.AnyModel,
+  schema: string,
+  name: string,
+  assoc: Model.Resolved,
+  q: FromQuery,
+): E.Either<QueryError.QueryError, Custom> => {
+  const at = `preload '${name}' of schema '${schema}'`
+  if (O.isSome(q.error)) {
+    const e = q.error.value
+    return E.left(QueryError.make(e.code, `${at}: ${e.message}`, schema, name))
+  }
+  if (q.model !== model)
+    return bad(schema, name, `${at}: the query is over another model than the query it preloads under`)
+  if (q.schema !== assoc.target)
+    return bad(
+      schema,
+      name,
+      `${at}: the query is over schema '${q.schema}', not the association's target '${assoc.target}'`,
+    )
+  const s = q.select
+  if (assoc._tag === 'Through')
+    return E.right({ where: [], orderBy: O.none, limit: s.limit, offset: s.offset, from: O.none })
+  if (s.groupBy.length > 0 || s.having.length > 0 || s.distinct || s.distinctOn.length > 0)
+    return E.left(
+      QueryError.make(
+        'Unsupported',
+        `${at}: a preload query cannot group or be distinct (its rows are the associated records)`,
+        schema,
+        name,
+      ),
+    )
+  const alias = s.from.alias
+  const table = Model.table(model, assoc.target)
+  const orderBy: Array<Model.Order> = []
+  const extra: Array<SelectAst.Output> = []
+  for (const [i, t] of s.orderBy.entries()) {
+    const e = t.expr
+    if (e._tag === 'ColumnRef' && e.alias === alias && table?.columns.has(e.column) === true)
+      orderBy.push({ column: e.column, dir: t.dir, nulls: t.nulls })
+    else {
+      const output = `__o${i}`
+      extra.push({ name: output, expr: e })
+      orderBy.push({ column: output, dir: t.dir, nulls: t.nulls })
+    }
+  }
+  const columns = [
+    ...[...(table?.columns.keys() ?? [])].map(c => ({ name: c, expr: Expr.column(alias, c) })),
+    ...extra,
+  ]
+  const from = SelectAst.set(
+    'columns',
+    columns,
+  )(SelectAst.set('orderBy', [])(SelectAst.set('limit', O.none)(SelectAst.set('offset', O.none)(s))))
+  return E.right({
+    where: [],
+    orderBy: orderBy.length === 0 ? O.none : O.some(orderBy),
+    limit: s.limit,
+    offset: s.offset,
+    from: O.some(from),
+  })
 }
 
 const resolve = (

@@ -9,6 +9,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
+import * as O from 'fp-ts/lib/Option.js'
 import type * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as Expr from '../ast/Expr.js'
@@ -23,7 +24,7 @@ import { show } from '../error/Show.js'
 import * as Plan from '../plan/Preload.js'
 import * as Spec from '../plan/Spec.js'
 import * as Strategies from '../plan/Strategy.js'
-import { isQuery } from '../query/Make.js'
+import { isQuery, type Joins, type Query, type Whole } from '../query/Make.js'
 import * as Prepared from '../query/Prepared.js'
 import type { AnyQuery } from '../query/Query.js'
 import * as Column from '../schema/Column.js'
@@ -126,18 +127,87 @@ type Row = Assemble.Row
 // -------------------------------------------------------------------------------------
 
 /**
- * A custom preload query: extra `where` filters, an `orderBy` that replaces `preloadOrder`, a `limit` /
- * `offset` per parent, and a nested spec.
+ * A custom preload query, with a nested spec. Either options (extra `where` filters, an `orderBy` that
+ * replaces `preloadOrder`, a `limit` / `offset` per parent), or a query value over the association's
+ * target (`Query.from(model, 'comment')` piped through `join`, `where`, `orderBy`, `limit` ...): its
+ * joins, filters over joined bindings, order (over joined columns and relation aggregates too) apply
+ * to the associated records, its `limit` / `offset` per parent, and its own preloads merge with the
+ * nested spec. The association's own `where` still applies. A query with a projection, a grouping or
+ * `distinct`, over another schema or another model, or carrying an error is a `QueryError` when the
+ * spec is applied.
  *
  * @example
- * import { Preload } from 'quiver-sql'
- * // Query.preload({ comments: Preload.query({ where: { public: true }, orderBy: [['desc', 'id']], limit: 3 }, { author: true }) })
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+import * as O from 'fp-ts/lib/Option.js'
+ * import { Column, Memory, Preload, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial })
+ * const comment = Schema.table('comment', 'comments', { id: Column.serial, post_id: Column.integer })
+ * const like = Schema.table('like', 'likes', { id: Column.serial, comment_id: Column.integer })
+ * const M = Schema.modelOrThrow(
+ *   { post, comment, like },
+ *   { post: { comments: Schema.hasMany('comment') }, comment: { likes: Schema.hasMany('like') } },
+ * )
+ * // Each post with its most liked comment.
+ * const mostLiked = pipe(
+ *   Query.from(M, 'comment'),
+ *   Query.orderBy((c, $) => [['desc', $.count('likes')], c.id]),
+ *   Query.limit(1),
+ * )
+ * const q = pipe(Query.from(M, 'post'), Query.preload({ comments: Preload.query(mostLiked) }))
+ * const tables = new Map([
+ *   ['posts', [{ id: 1 }]],
+ *   ['comments', [{ id: 1, post_id: 1 }, { id: 2, post_id: 1 }]],
+ *   ['likes', [{ id: 1, comment_id: 2 }]],
+ * ])
+ * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ id: 1, comments: [{ id: 2, post_id: 1 }] }]))
+ * // With options: Preload.query({ where: { public: true }, orderBy: [['desc', 'id']], limit: 3 }, { author: true })
  * assert.strictEqual(Preload.query({ limit: 2 }).options.limit, 2)
  *
  * @category constructors
  * @since 0.1.0
  */
-export const query = Spec.query
+export function query<const Q extends Spec.QueryOptions>(options: Q): Spec.PreloadQuery<Q, {}>
+export function query<const Q extends Spec.QueryOptions, const N extends Spec.Input>(
+  options: Q,
+  preload: N,
+): Spec.PreloadQuery<Q, N>
+export function query<M extends Model.AnyModel, S extends string, P, J extends Joins>(
+  q: Query<M, S, P, J, Whole>,
+): Spec.PreloadQuery<Spec.FromQuery<S>, P>
+export function query<
+  M extends Model.AnyModel,
+  S extends string,
+  P,
+  J extends Joins,
+  const N extends Spec.Input,
+>(q: Query<M, S, P, J, Whole>, preload: N): Spec.PreloadQuery<Spec.FromQuery<S>, P & N>
+export function query(
+  options: unknown,
+  preload: Spec.Input = {},
+): Spec.PreloadQuery<Spec.QueryOptions | Spec.FromQuery, unknown> {
+  if (!isQuery(options)) return Spec.query(options as Spec.QueryOptions, preload)
+  const q = options
+  const error =
+    q.errors[0] ??
+    (q.projected
+      ? QueryError.make(
+          'Unsupported',
+          'a preload query returns the associated records: it cannot have a projection (Query.select)',
+          q.schema,
+        )
+      : undefined)
+  const nested = Spec.concat(q.preload, preload) as Spec.Input
+  return Spec.query(
+    Spec.fromQuery({
+      model: q.model,
+      schema: q.schema,
+      select: q.select,
+      error: O.fromNullable(error),
+    }) as never,
+    nested,
+  )
+}
 
 // -------------------------------------------------------------------------------------
 // utils
@@ -379,6 +449,7 @@ const load = (
  * import * as E from 'fp-ts/lib/Either.js'
  * import { Column, Memory, Preload, Query, Schema } from 'quiver-sql'
  * import { pipe } from 'fp-ts/lib/function.js'
+import * as O from 'fp-ts/lib/Option.js'
  * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
  * const comment = Schema.table('comment', 'comments', { id: Column.serial, post_id: Column.integer, body: Column.text })
  * const M = Schema.modelOrThrow({ post, comment }, { post: { comments: Schema.hasMany('comment') } })
@@ -458,6 +529,7 @@ const plannerOf = (q: AnyQuery): Planner => {
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
  * import { pipe } from 'fp-ts/lib/function.js'
+import * as O from 'fp-ts/lib/Option.js'
  * import * as t from 'io-ts'
  * import { Column, Memory, Pred, Prepared, Preload, Query, Schema } from 'quiver-sql'
  * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
