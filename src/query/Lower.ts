@@ -19,6 +19,10 @@
  * outside one would be neither grouped nor aggregated). Throughs keep the correlated form (each target
  * record counts once, which a grouped join of the paths does not give for `sum`).
  *
+ * A grouped select with a `having` whose relation aggregates are counts summed per group (bench W9)
+ * groups first instead, and counts only the records of the groups the `having` keeps (see
+ * `groupsFirst` below).
+ *
  * `Query` records each relation aggregate it builds (`record`); `select` rewrites a select. Both
  * interpreters run the lowered select, so the differential tests cover it.
  *
@@ -48,6 +52,8 @@ export interface Parts {
   readonly key: Expr.ColumnRef
   readonly owner: Expr.ColumnRef
   readonly select: Select.Select
+  /** Whether the owner column is its table's primary key (one column): no two rows share a value. */
+  readonly unique?: boolean
 }
 
 const parts = new WeakMap<object, Parts>()
@@ -179,6 +185,8 @@ export const select = (s: Select.Select): Select.Select => {
 
 const lower = (s: Select.Select): Select.Select => {
   if (O.isSome(s.limit) || O.isSome(s.offset) || O.isSome(s.perParent)) return s
+  const first = groupsFirst(s)
+  if (first !== undefined) return first
   const root = s.from.alias
   const found = new Map<Expr.Expr, Found>()
   findIn(
@@ -273,4 +281,94 @@ const lower = (s: Select.Select): Select.Select => {
   const walk = Make.rewrite(() => undefined, replace)
   const swapped = walk(s) as Select.Select
   return Select.withJoins(joins)(swapped)
+}
+
+// A grouped select with a `having` whose relation aggregates are counts summed per group, each an
+// output of its own (`comments: Fn.sum($.count('comments'))`, bench W9), groups first and counts
+// after: the groups are made and filtered by the `having` in a derived table (its outputs, group terms
+// and order terms), and each sum is the count of the associated records of the rows of its group,
+// found again by the group terms:
+//
+//   select g.c0 as user_id, ..., cast((select count(*) from comments e where e.post_id = any(array(
+//       select r.id from posts r where <the filters> and r.user_id = g.k0 and <...>))) as numeric)
+//     from (select ..., t0.user_id as k0, ... from posts t0 where <the filters> group by ... having ...) g
+//
+// so only the records of the groups kept are counted, where the grouped join counts those of every
+// row before grouping (bench W9: 1.46x the hand-written SQL). The sum of the per-row counts is the
+// count over the group's rows when no two rows of a group share an owner key (the owner column is the
+// root's primary key, and there is no join to repeat a row); a NULL group term matches a NULL. The
+// cast keeps `sum`'s type (numeric). Anything else keeps the grouped join.
+const groupsFirst = (s: Select.Select): Select.Select | undefined => {
+  if (
+    s.groupBy.length === 0 ||
+    s.having.length === 0 ||
+    s.from.select !== undefined ||
+    s.joins.length > 0 ||
+    s.distinct ||
+    s.distinctOn.length > 0
+  )
+    return undefined
+  const root = s.from.alias
+  // The outputs that are a sum of a relation count, the only place a relation aggregate stands.
+  const summed = new Map<number, Parts>()
+  s.columns.forEach((o, i) => {
+    const e = o.expr
+    if (e._tag !== 'Agg' || e.fn !== 'sum' || e.distinct || O.isSome(e.filter) || e.orderBy.length > 0) return
+    const arg = e.args[0]
+    const p = arg === undefined || e.args.length !== 1 ? undefined : parts.get(arg)
+    if (p !== undefined) summed.set(i, p)
+  })
+  if (summed.size === 0) return undefined
+  for (const p of summed.values()) {
+    if (p.fn !== 'count' || p.unique !== true || p.owner.alias !== root) return undefined
+    const rest = p.select.where.filter(w => w !== p.link)
+    if (rest.length !== p.select.where.length - 1) return undefined
+    const own = bound(p.select, new Set())
+    for (const a of freeRefs(Expr.selectChildren(withoutLink(p)))) if (!own.has(a)) return undefined
+  }
+  const elsewhere = new Map<Expr.Expr, Found>()
+  findIn(
+    [
+      ...s.columns.filter((_, i) => !summed.has(i)).map(o => o.expr),
+      ...s.where,
+      ...s.orderBy.map(t => t.expr),
+      ...s.having,
+      ...s.groupBy,
+    ],
+    elsewhere,
+  )
+  if (elsewhere.size > 0) return undefined
+  const g = `${root}_g`
+  const r = `${root}_r`
+  const inner = Node.make({
+    ...s,
+    columns: [
+      ...s.columns.flatMap((o, i) => (summed.has(i) ? [] : [{ name: `c${i}`, expr: o.expr }])),
+      ...s.groupBy.map((e, j) => ({ name: `k${j}`, expr: e })),
+      ...s.orderBy.map((t, k) => ({ name: `o${k}`, expr: t.expr })),
+    ],
+    orderBy: [],
+  })
+  // The rows of a group, found again: the filters and the group terms over another alias of the root.
+  const again = Make.rewrite(a => (a === root ? r : undefined))
+  const same = s.groupBy.map((e, j) => {
+    const mine = again(e) as Expr.Expr
+    const theirs = Expr.column(g, `k${j}`)
+    const eq = Expr.eq(mine, theirs)
+    return Make.infoOf(e).nullable ? Expr.or([eq, Expr.and([Expr.isNull(mine), Expr.isNull(theirs)])]) : eq
+  })
+  const columns = s.columns.map((o, i) => {
+    const p = summed.get(i)
+    if (p === undefined) return { name: o.name, expr: Expr.column(g, `c${i}`) }
+    let rows = Select.create({ table: s.from.table, alias: r }, [
+      { name: p.owner.column, expr: Expr.column(r, p.owner.column) },
+    ])
+    for (const w of [...s.where.map(w => again(w) as Expr.Expr), ...same]) rows = Select.withWhere(w)(rows)
+    const count = Select.withWhere(Expr.inSelect(p.key, rows, true))(withoutLink(p))
+    return { name: o.name, expr: Expr.cast(Expr.scalar(count), 'numeric') }
+  })
+  return Node.make({
+    ...Select.create(Select.derived(inner, g), columns),
+    orderBy: s.orderBy.map((t, k) => ({ ...t, expr: Expr.column(g, `o${k}`) })),
+  })
 }

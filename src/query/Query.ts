@@ -1081,7 +1081,10 @@ const scope = (
     })
     s = Select.set('columns', [{ name: fn, expr: agg }])(s)
     const scalar = Make.typed(Expr.scalar(s), Make.infoOf(agg))
-    return linked === undefined ? scalar : Lower.record(scalar, { fn, ...linked, select: s })
+    if (linked === undefined) return scalar
+    const pk = Model.table(model, schema)?.primaryKey ?? []
+    const unique = pk.length === 1 && pk[0] === chain.ownerCol
+    return Lower.record(scalar, { fn, ...linked, select: s, unique })
   }
   // `joined` is a plain property, not a lazy getter: an object literal with a getter gets an accessor
   // pair and a map of its own per instance, which V8 keeps out of the young generation, so a `where` per
