@@ -7,7 +7,9 @@
  *
  * Order inside a group: the custom `orderBy`, else the association's `preloadOrder`, then the target's
  * primary key ascending, so that every pick is deterministic: a has_one without `preloadOrder` takes
- * the row with the lowest primary key, and both strategies return the same order.
+ * the row with the lowest primary key, and both strategies return the same order. A batched to-many
+ * whose order nobody asked for, on a one-column integer key, is sorted by that key in memory instead
+ * (`memoryOrder`): the same order without an `order by` in its statement.
  *
  * @since 0.1.0
  */
@@ -126,6 +128,33 @@ const base = (
   return Select.withOrder(order(model, node, alias(0)))(s)
 }
 
+const integerKeys = new Set(['integer', 'int', 'int4', 'smallint', 'int2', 'bigint', 'int8'])
+
+/**
+ * The primary key column by which the batched strategy orders a to-many association's rows in memory
+ * (each owner's group, while assembling) instead of sending an `order by` nobody asked for: a to-many
+ * without a custom `orderBy`, `preloadOrder`, `limit` or `offset`, whose target has a one-column
+ * integer primary key (integers order the same in JavaScript and in PostgreSQL, whatever the
+ * collation; text would not). `null` otherwise: the select is ordered in SQL (a window or a to-one
+ * picks rows by that order). The lateral strategy keeps its `order by` (the rows are aggregated in
+ * SQL).
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const memoryOrder = (model: Model.AnyModel, node: Node): string | null => {
+  const assoc = node.assoc
+  if (assoc._tag === 'Through' || assoc.cardinality !== 'many' || assoc.preloadOrder.length > 0) return null
+  const c = node.custom
+  if (O.isSome(c.orderBy) || O.isSome(c.limit) || O.isSome(c.offset)) return null
+  const table = Model.table(model, assoc.target)
+  const pk = table?.primaryKey ?? []
+  const col = pk[0]
+  if (pk.length !== 1 || col === undefined) return null
+  const type = Column.baseType(table?.columns.get(col)?.sqlType ?? null)?.toLowerCase()
+  return type !== undefined && integerKeys.has(type) ? col : null
+}
+
 /**
  * The batched select of a direct node's rows for some owner keys: the target's columns plus
  * `__owner`; a per-parent limit/offset (or an offset on a to-one) becomes `perParent`.
@@ -221,8 +250,9 @@ const template = (model: Model.AnyModel, node: Node, c: Chain.Chain): Template =
   const key = Expr.column(ownerAlias, first.inCol)
   const none: ReadonlyArray<unknown> = []
   let s = base(model, node, c, alias, () => Expr.inList(key, none))
-  // A belongs_to to the target's primary key finds at most one row per key: no order to pick by.
-  if (uniqueLink(model, node, c)) s = Select.set('orderBy', [])(s)
+  // A belongs_to to the target's primary key finds at most one row per key: no order to pick by; a
+  // to-many whose order nobody asked for is ordered by key in memory (`memoryOrder`).
+  if (uniqueLink(model, node, c) || memoryOrder(model, node) !== null) s = Select.set('orderBy', [])(s)
   const slot = s.where.findIndex(w => w._tag === 'InList' && w.expr === key)
   if (ownerField(c) === ownerOutput)
     s = Select.set('columns', [...s.columns, { name: ownerOutput, expr: key }])(s)

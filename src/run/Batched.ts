@@ -138,6 +138,24 @@ const ownerDecoder = (model: Model.AnyModel, node: Node, col: string): OwnerDeco
   return d
 }
 
+// Integer keys (numbers, or `bigint` as decoded: a bigint or a string of digits) in ascending order,
+// as PostgreSQL orders them (`Plan.memoryOrder`).
+const compareKeys = (a: unknown, b: unknown): number => {
+  if (typeof a === 'number' && typeof b === 'number') return a - b
+  const x = typeof a === 'bigint' ? a : BigInt(a as string | number)
+  const y = typeof b === 'bigint' ? b : BigInt(b as string | number)
+  return x < y ? -1 : x > y ? 1 : 0
+}
+
+const comparators = new Map<string, (x: Row, y: Row) => number>()
+
+// A row comparator on one integer key column (the same function per column).
+const byKey = (col: string): ((x: Row, y: Row) => number) => {
+  let f = comparators.get(col)
+  if (f === undefined) comparators.set(col, (f = (x, y) => compareKeys(x[col], y[col])))
+  return f
+}
+
 // Parents `[0, owned)` are rows this load decoded from its own statements (with exactly their table's
 // columns, so no association loaded yet); the others are rows given to `into`, or already loaded on
 // them, whose loaded associations are kept unless `force`.
@@ -216,6 +234,8 @@ const loadNode = async (
       else (g as Array<Row>).push(child)
     else if (g === undefined) values.set(key, O.some(child))
   }
+  const by = many ? Plan.memoryOrder(model, node) : null
+  if (by !== null) values.forEach(g => (g as Array<Row>).sort(byKey(by)))
   if (many) values.forEach(g => Object.freeze(g))
   const base = rows.length
   const kept =
@@ -401,6 +421,11 @@ const loadThrough = async (
       if (g === undefined) byOwner.set(owners[j], [rows[j] as Row])
       else g.push(rows[j] as Row)
     }
+  }
+  // A hop whose order nobody asked for was read unordered: its groups are ordered by key here.
+  for (let k = 0; k < groups.length; k++) {
+    const by = Plan.memoryOrder(model, (t.steps[k] as Plan.ThroughStep).node)
+    if (by !== null) (groups[k] as Map<unknown, Array<Row>>).forEach(g => g.sort(byKey(by)))
   }
   // The walk of each owner key, hop by hop.
   const pks = t.steps.map(s => Assemble.pkOf(model, s.node.assoc.target))

@@ -38,11 +38,12 @@ describe('Query.statements: golden', () => {
         _tag: 'Level',
         level: 'comments',
         keyedBy: 'owners',
-        text: `select ${columns('t0', commentCols)} from "comments" as "t0" where "t0"."post_id" = any($1) order by "t0"."id" asc`,
+        // a has_many without an order asked for: ordered by key in memory, no order by
+        text: `select ${columns('t0', commentCols)} from "comments" as "t0" where "t0"."post_id" = any($1)`,
         params: [[]],
         keys: 0,
         one: {
-          text: `select ${columns('t0', commentCols)} from "comments" as "t0" where "t0"."post_id" = $1 order by "t0"."id" asc`,
+          text: `select ${columns('t0', commentCols)} from "comments" as "t0" where "t0"."post_id" = $1`,
           params: [null],
           keys: 0,
         },
@@ -95,13 +96,13 @@ describe('Query.statements: golden', () => {
         keyedBy: 'owners',
         text:
           'select "t0"."id", "t0"."post_id", "t0"."author_id" from "comments" as "t0" ' +
-          'where "t0"."post_id" = any($1) order by "t0"."id" asc',
+          'where "t0"."post_id" = any($1)',
         params: [[]],
         keys: 0,
         one: {
           text:
             'select "t0"."id", "t0"."post_id", "t0"."author_id" from "comments" as "t0" ' +
-            'where "t0"."post_id" = $1 order by "t0"."id" asc',
+            'where "t0"."post_id" = $1',
           params: [null],
           keys: 0,
         },
