@@ -252,7 +252,10 @@ export const encode = (
   const bad = notRecord(table, 'the values', values)
   if (bad !== null) return E.left(bad)
   const out: Array<readonly [string, unknown]> = []
-  for (const [k, v] of Object.entries(values)) {
+  const keys = Object.keys(values)
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string
+    const v = values[k]
     if (v === undefined) continue
     const e = encodeValue(table, k, v)
     if (E.isLeft(e)) return e
@@ -262,8 +265,8 @@ export const encode = (
   const lock = table.optimisticLock
   if (mode === 'insert' && lock !== null && values[lock] === undefined) out.push([lock, 1])
   if (mode === 'insert')
-    for (const [name, c] of table.columns)
-      if (!c.generated && !c.nullable && values[name] === undefined && name !== lock)
+    for (const name of requiredOf(table))
+      if (values[name] === undefined && name !== lock)
         return E.left(
           WriteError.make('MissingColumn', `missing required column '${name}' of schema '${table.name}'`, {
             schema: table.name,
@@ -271,6 +274,17 @@ export const encode = (
           }),
         )
   return E.right(out)
+}
+
+// The columns an insert must give (neither generated nor nullable), found once per table: a bulk
+// insert checks them for every row.
+const required = new WeakMap<Table, ReadonlyArray<string>>()
+const requiredOf = (table: Table): ReadonlyArray<string> => {
+  const known = required.get(table)
+  if (known !== undefined) return known
+  const names = [...table.columns].filter(([, c]) => !c.generated && !c.nullable).map(([n]) => n)
+  required.set(table, names)
+  return names
 }
 
 const generatedOf = (table: Table): ReadonlyArray<string> =>
