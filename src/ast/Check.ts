@@ -11,7 +11,7 @@
  */
 import * as Expr from './Expr.js'
 import * as Node from './Node.js'
-import type { Write } from './Write.js'
+import { isRef, type Write } from './Write.js'
 
 // -------------------------------------------------------------------------------------
 // utils
@@ -468,6 +468,8 @@ const writeChecks: { readonly [K in Write['_tag']]: (w: Field) => string | undef
         ? undefined
         : 'an insert from a select takes one output per column'
     }
+    const arrays = w['arrays']
+    if (arrays !== undefined) return columnar(arrays, rows, (columns as ReadonlyArray<string>).length)
     if (!isList(rows) || rows.length === 0) return 'an insert holds at least one row'
     for (const r of rows) {
       const p = params(r, (columns as ReadonlyArray<string>).length)
@@ -483,6 +485,25 @@ const writeChecks: { readonly [K in Write['_tag']]: (w: Field) => string | undef
     return s !== undefined ? s : whereOf(w['where'])
   },
   Delete: w => (binding(w['binding']) ? whereOf(w['where']) : 'a delete names its binding'),
+}
+
+// An insert given column by column: one parameter per column, each listing as many values (at least
+// one), no row lists beside them, and values only (a plan reference or a placeholder is not resolved
+// inside a list).
+const columnar = (arrays: unknown, rows: unknown, columns: number): string | undefined => {
+  const bad = 'an insert given column by column holds one parameter per column, each a list of as many values'
+  if (!isList(rows) || rows.length !== 0) return 'an insert given column by column holds no rows of values'
+  if (!isList(arrays) || arrays.length !== columns || columns === 0) return bad
+  let n = -1
+  for (const a of arrays) {
+    if (!Expr.isExpr(a) || a._tag !== 'Param' || !isList(a.value)) return bad
+    if (n === -1) n = a.value.length
+    if (a.value.length !== n || n === 0) return bad
+    for (const v of a.value)
+      if (typeof v === 'object' && v !== null && (isRef(v) || Expr.isPlaceholder(v) || Node.isNode(v)))
+        return 'an insert given column by column holds values only (no plan reference or placeholder)'
+  }
+  return undefined
 }
 
 // `column = expression` pairs: an update's, or an upsert's `do update set`.

@@ -13,6 +13,7 @@
 import * as Ex from './Expr.js'
 import type { Expr, Param } from './Expr.js'
 import * as Node from './Node.js'
+import * as Values from './Values.js'
 import type { Binding, Select } from './Select.js'
 
 // -------------------------------------------------------------------------------------
@@ -83,8 +84,15 @@ export interface Insert extends Node.Branded {
   readonly _tag: 'Insert'
   readonly table: string
   readonly columns: ReadonlyArray<string>
-  /** One list of values per row, in `columns` order. */
+  /** One list of values per row, in `columns` order (empty when `arrays` gives the rows). */
   readonly rows: ReadonlyArray<ReadonlyArray<Param>>
+  /**
+   * The rows given column by column instead (a bulk insert: one parameter per column, not one per
+   * value): `arrays[i]` is a parameter whose value lists the value of column `i` of every row, in row
+   * order; `rows` is then empty. The rows and what they do are the same as in `rows`; the values are
+   * values (no plan reference, no placeholder).
+   */
+  readonly arrays?: ReadonlyArray<Param>
   /** Columns the database fills when omitted (identity, defaults). Memory numbers integer ones. */
   readonly generated: ReadonlyArray<string>
   /** The columns whose values must be unique (the primary key): what a conflict is about. */
@@ -302,6 +310,46 @@ export const delete_ = (fields: Omit<Delete, '_tag' | typeof Node.brand>): Delet
  * @since 0.1.0
  */
 export const isRef = (u: unknown): u is Ref => typeof u === 'object' && u !== null && refs.has(u)
+
+/**
+ * Whether every value of an insert's rows is a parameter (`Expr.param`) holding a value, none a plan
+ * reference (`ref`): its rows need nothing from a plan before they are sent, and each is a `Param`
+ * node. Looked at once per statement (a bulk insert's rows are many); an insert given column by column
+ * (`arrays`, which `Check.write` makes sure hold values only) is one.
+ *
+ * @example
+ * import { Ast } from 'quiver-sql'
+ * const { Expr, Write } = Ast
+ * const fields = { table: 'tags', columns: ['name'], generated: [], key: ['id'], onConflict: 'raise' as const, returning: [] }
+ * assert.ok(Write.valuesOnly(Write.insert({ ...fields, rows: [[Expr.param('sql')]] })))
+ * assert.ok(!Write.valuesOnly(Write.insert({ ...fields, rows: [[Expr.param(Write.ref(0, 'name'))]] })))
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const valuesOnly = (w: Insert): boolean => {
+  if (!Node.isNode(w)) return false
+  if (w.arrays !== undefined) return true
+  // A statement is immutable: the answer (recorded by the constructor that built the rows, or found
+  // by looking once) holds for good, and a bulk insert's many values are not looked at again.
+  const known = Values.recorded(w)
+  if (known !== undefined) return known
+  let only = Array.isArray(w.rows)
+  try {
+    for (let r = 0; only && r < w.rows.length; r++) {
+      const row = w.rows[r]
+      if (!Array.isArray(row)) only = false
+      else
+        for (let c = 0; only && c < row.length; c++) {
+          const p: unknown = row[c]
+          only = Ex.isExpr(p) && p._tag === 'Param' && !isRef(p.value)
+        }
+    }
+  } catch {
+    only = false
+  }
+  return Values.found(w, only)
+}
 
 const tables: { readonly [K in Write['_tag']]: (w: Extract<Write, { readonly _tag: K }>) => string } = {
   Insert: w => w.table,

@@ -16,6 +16,7 @@ import {
   isRef,
   type Update,
   type Write,
+  valuesOnly,
 } from '../ast/Write.js'
 import {
   type CompiledQuery,
@@ -25,6 +26,7 @@ import {
   context,
   expr,
   ident,
+  jsonParam,
   param,
   select,
   typeName,
@@ -126,10 +128,9 @@ const hex = (b: Uint8Array): string => {
 // The text of one value as an element of an array literal (quoted, or NULL), as postgres.js would send
 // it as a parameter of its own; undefined when it has none here (a plan reference, a placeholder, an
 // object that is not a Date or bytes): the insert then goes as `values`, where each is handled as ever.
-const element = (p: Param): string | undefined => {
-  const v = p.value
+const element = (v: unknown, json: boolean): string | undefined => {
   if (v === null || v === undefined) return 'NULL'
-  if (p.json === true) {
+  if (json) {
     if (isRef(v) || Ex.isPlaceholder(v) || Node.isNode(v)) return undefined
     let text: string | undefined
     try {
@@ -159,26 +160,72 @@ const element = (p: Param): string | undefined => {
 
 const quote = (text: string): string => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
 
+// An insert's values column by column, whichever way it holds them: column `c`'s values, in row order,
+// and whether they are JSON. Null when a row lacks the column.
+const columnOf = (
+  w: Insert,
+  c: number,
+): { readonly values: ReadonlyArray<unknown>; readonly json: ReadonlyArray<boolean> | boolean } | null => {
+  const a = w.arrays?.[c]
+  if (a !== undefined) return { values: a.value as ReadonlyArray<unknown>, json: a.json === true }
+  const values: Array<unknown> = new Array<unknown>(w.rows.length)
+  const json: Array<boolean> = new Array<boolean>(w.rows.length)
+  for (let r = 0; r < w.rows.length; r++) {
+    const p = (w.rows[r] as ReadonlyArray<Param>)[c]
+    if (p === undefined) return null
+    values[r] = p.value
+    json[r] = p.json === true
+  }
+  return { values, json }
+}
+
+// How many rows an insert holds, whichever way.
+const rowCount = (w: Insert): number =>
+  w.arrays === undefined ? w.rows.length : ((w.arrays[0]?.value as ReadonlyArray<unknown>).length ?? 0)
+
 // `select * from unnest($1::type[], ...)`: each column's values as one array literal, cast to the
 // column's type (a column given Dates to timestamptz, the type postgres.js sends a Date as, so that a
 // timestamp or date column converts them as it does a single Date). Null when a value has no text form.
 const unnest = (ctx: Context, w: Insert, types: ReadonlyArray<string>): string | null => {
+  // Every value a parameter, none a plan reference: looked at once (and cached), not here per value.
+  if (!valuesOnly(w)) return null
   const arrays: Array<readonly [string, string]> = []
   for (let c = 0; c < w.columns.length; c++) {
-    const parts: Array<string> = new Array<string>(w.rows.length)
+    const col = columnOf(w, c)
+    if (col === null) return null
+    const { values, json } = col
+    const parts: Array<string> = new Array<string>(values.length)
     let dates = false
-    for (let r = 0; r < w.rows.length; r++) {
-      const p = (w.rows[r] as ReadonlyArray<Param>)[c]
-      if (p === undefined || !Ex.isExpr(p) || p._tag !== 'Param') return null
-      const e = element(p)
+    for (let r = 0; r < values.length; r++) {
+      const v = values[r]
+      const j = typeof json === 'boolean' ? json : json[r] === true
+      const e = element(v, j)
       if (e === undefined) return null
-      if (p.json !== true && p.value instanceof Date) dates = true
+      if (!j && v instanceof Date) dates = true
       parts[r] = e
     }
     arrays.push([`{${parts.join(',')}}`, dates ? 'timestamptz' : (types[c] as string)])
   }
   const casts = arrays.map(([a, t]) => `${param(ctx, a)}::${t}[]`)
   return ` (${w.columns.map(ident).join(', ')}) select * from unnest(${casts.join(', ')})`
+}
+
+// `values (...), ...`: from the rows' parameters, or from the columns' lists (each value a parameter of
+// its own, JSON for a JSON column).
+const valuesList = (ctx: Context, w: Insert): string => {
+  const arrays = w.arrays
+  if (arrays === undefined) return w.rows.map(r => `(${r.map(p => expr(ctx, p)).join(', ')})`).join(', ')
+  const out: Array<string> = []
+  for (let r = 0; r < rowCount(w); r++)
+    out.push(
+      `(${arrays
+        .map(a => {
+          const v = (a.value as ReadonlyArray<unknown>)[r]
+          return a.json === true ? jsonParam(ctx, v) : param(ctx, v)
+        })
+        .join(', ')})`,
+    )
+  return out.join(', ')
 }
 
 type Handlers = {
@@ -191,7 +238,7 @@ const handlers: Handlers = {
     const upsert = typeof oc === 'object'
     // An upsert names the target's alias: its `do update set` reads the existing row through it.
     const target = upsert ? `${ident(w.table)} as ${ident(oc.alias)}` : ident(w.table)
-    const types = w.select === undefined && w.rows.length >= unnestFrom ? arrayTypes(w) : null
+    const types = w.select === undefined && rowCount(w) >= unnestFrom ? arrayTypes(w) : null
     const arrays = types === null ? null : unnest(ctx, w, types)
     const body =
       arrays !== null
@@ -201,9 +248,7 @@ const handlers: Handlers = {
           : w.columns.length === 0
             ? // A row of defaults only; several such rows need one statement each (see `Plan`).
               ' default values'
-            : ` (${w.columns.map(ident).join(', ')}) values ${w.rows
-                .map(r => `(${r.map(p => expr(ctx, p)).join(', ')})`)
-                .join(', ')}`
+            : ` (${w.columns.map(ident).join(', ')}) values ${valuesList(ctx, w)}`
     const conflict = upsert ? conflictClause(ctx, oc) : Object.hasOwn(conflicts, oc) ? conflicts[oc] : ''
     return `insert into ${target}${body}${conflict}${returning(w.returning)}`
   },

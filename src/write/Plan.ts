@@ -286,7 +286,7 @@ const rebuilders: Rebuilders = {
   // A built insert with no reference in its rows is kept as it is: rebuilding (and refreezing) the
   // rows of a bulk insert cost as much as building them.
   Insert: (w, results) =>
-    Node.isNode(w) && !w.rows.some(r => r.some(holdsRef))
+    Node.isNode(w) && (W.valuesOnly(w) || !w.rows.some(r => r.some(holdsRef)))
       ? w
       : W.insert({ ...w, rows: w.rows.map(r => r.map(p => resolveParam(results, p))) }),
   Update: (w, results) =>

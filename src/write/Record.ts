@@ -10,6 +10,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Option } from 'fp-ts/lib/Option.js'
 import * as Ex from '../ast/Expr.js'
 import * as Sel from '../ast/Select.js'
+import * as Values from '../ast/Values.js'
 import * as W from '../ast/Write.js'
 import { show } from '../error/Show.js'
 import type * as QueryError from '../error/QueryError.js'
@@ -228,6 +229,9 @@ export const encodeValue = (
   column: string,
   value: unknown,
 ): E.Either<WriteError.WriteError, unknown> => {
+  // The common case first, with one lookup and one result (a bulk insert encodes every value here).
+  const col = table.columns.get(column)
+  if (col !== undefined && !W.isRef(value) && col.codec.is(value)) return E.right(col.codec.encode(value))
   const d = checkValue(table, column, value)
   if (E.isLeft(d) || W.isRef(d.right)) return d
   const c = table.columns.get(column) as Column.Column<unknown>
@@ -248,7 +252,10 @@ export const encode = (
   const bad = notRecord(table, 'the values', values)
   if (bad !== null) return E.left(bad)
   const out: Array<readonly [string, unknown]> = []
-  for (const [k, v] of Object.entries(values)) {
+  const keys = Object.keys(values)
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string
+    const v = values[k]
     if (v === undefined) continue
     const e = encodeValue(table, k, v)
     if (E.isLeft(e)) return e
@@ -258,8 +265,8 @@ export const encode = (
   const lock = table.optimisticLock
   if (mode === 'insert' && lock !== null && values[lock] === undefined) out.push([lock, 1])
   if (mode === 'insert')
-    for (const [name, c] of table.columns)
-      if (!c.generated && !c.nullable && values[name] === undefined && name !== lock)
+    for (const name of requiredOf(table))
+      if (values[name] === undefined && name !== lock)
         return E.left(
           WriteError.make('MissingColumn', `missing required column '${name}' of schema '${table.name}'`, {
             schema: table.name,
@@ -267,6 +274,17 @@ export const encode = (
           }),
         )
   return E.right(out)
+}
+
+// The columns an insert must give (neither generated nor nullable), found once per table: a bulk
+// insert checks them for every row.
+const required = new WeakMap<Table, ReadonlyArray<string>>()
+const requiredOf = (table: Table): ReadonlyArray<string> => {
+  const known = required.get(table)
+  if (known !== undefined) return known
+  const names = [...table.columns].filter(([, c]) => !c.generated && !c.nullable).map(([n]) => n)
+  required.set(table, names)
+  return names
 }
 
 const generatedOf = (table: Table): ReadonlyArray<string> =>
@@ -311,22 +329,44 @@ export const insertStatements = (
   return [...groups.values()].flatMap(rs => {
     const columns = (rs[0] ?? []).map(([c]) => c)
     const types = columns.map(c => Column.baseType(table.columns.get(c)?.sqlType ?? null))
-    const statement = (part: ReadonlyArray<ReadonlyArray<readonly [string, unknown]>>): W.Insert =>
-      W.insert({
-        table: source,
-        columns,
-        rows: part.map(r => r.map(([c, v]) => valueParam(table, c, v))),
-        generated,
-        key: table.primaryKey,
-        onConflict,
-        returning,
-        types,
+    // Each column's kind of parameter, found once: not once per value of a bulk insert.
+    const params = columns.map(c =>
+      Column.jsonType(table.columns.get(c)) === undefined ? Ex.param : Ex.jsonParam,
+    )
+    const fields = { table: source, columns, generated, key: table.primaryKey, onConflict, returning, types }
+    // Rows of values only (no plan reference: the plain case) are recorded as such, so that neither
+    // the plan runner nor the lowering looks at each value again.
+    const statement = (part: ReadonlyArray<ReadonlyArray<readonly [string, unknown]>>): W.Insert => {
+      const insert = W.insert({
+        ...fields,
+        rows: part.map(r => r.map(([, v], i) => (params[i] as (v: unknown) => Ex.Param)(v))),
       })
+      return part.some(r => r.some(([, v]) => W.isRef(v))) ? insert : Values.record(insert)
+    }
+    // Many rows of values only, into columns of plain types: given column by column, one parameter
+    // per column (building a parameter node per value cost more than sending the rows).
+    const columnar = (): W.Insert | null => {
+      const lists = columns.map(() => new Array<unknown>(rs.length))
+      for (let r = 0; r < rs.length; r++) {
+        const row = rs[r] as ReadonlyArray<readonly [string, unknown]>
+        for (let c = 0; c < row.length; c++) {
+          const v = (row[c] as readonly [string, unknown])[1]
+          if (W.isRef(v)) return null
+          ;(lists[c] as Array<unknown>)[r] = v
+        }
+      }
+      return W.insert({
+        ...fields,
+        rows: [],
+        arrays: lists.map((l, c) => (params[c] as (v: unknown) => Ex.Param)(l)),
+      })
+    }
     // Rows that go as one array per column make one statement however many; the others are split
     // so that no statement carries more parameters than the driver takes (the plan runs them all in
     // one transaction).
     const size = Math.max(1, Math.floor(WriteSql.maxParams / Math.max(1, columns.length)))
-    if (rs.length <= size || WriteSql.unnests(types, rs.length)) return [statement(rs)]
+    if (WriteSql.unnests(types, rs.length)) return [columnar() ?? statement(rs)]
+    if (rs.length <= size) return [statement(rs)]
     const parts: Array<W.Insert> = []
     for (let i = 0; i < rs.length; i += size) parts.push(statement(rs.slice(i, i + size)))
     return parts
@@ -560,7 +600,12 @@ const insertSteps = (
     const c = conflict.right === null ? E.right(null) : conflict.right(statement.columns)
     if (E.isLeft(c)) return E.left(asWriteError(c.left, schema))
     steps.push({
-      statement: c.right === null ? statement : W.insert({ ...statement, onConflict: c.right }),
+      statement:
+        c.right === null
+          ? statement
+          : Values.recorded(statement) === true
+            ? Values.record(W.insert({ ...statement, onConflict: c.right }))
+            : W.insert({ ...statement, onConflict: c.right }),
       expect: 'any' as const,
       note: c.right === null ? `insert ${schema}` : `upsert ${schema}`,
     })

@@ -356,3 +356,85 @@ describe('the types of a hand-made insert', () => {
     }
   })
 })
+
+describe('an insert given column by column (Insert.arrays)', () => {
+  const fields = {
+    table: 'tags',
+    columns: ['slug', 'label', 'uses'],
+    generated: [],
+    key: ['slug'],
+    onConflict: 'raise' as const,
+    returning: ['slug', 'label', 'uses'],
+    types: ['text', 'text', 'integer'],
+  }
+  const arrays = (
+    slugs: ReadonlyArray<unknown>,
+    labels: ReadonlyArray<unknown>,
+    uses: ReadonlyArray<unknown>,
+  ) => Ast.Write.insert({ ...fields, rows: [], arrays: [slugs, labels, uses].map(l => Ast.Expr.param(l)) })
+
+  it('under 100 rows: values, one parameter per value; the same rows on both', async () => {
+    const ins = arrays(['a', 'b'], ['A', 'B'], [1, 2])
+    expect(Sql.statementToSql(ins)).toEqual(
+      E.right({
+        text: 'insert into "tags" ("slug", "label", "uses") values ($1, $2, $3), ($4, $5, $6) returning "slug", "label", "uses"',
+        params: ['a', 'A', 1, 'b', 'B', 2],
+      }),
+    )
+    const plan = Write.make<ReadonlyArray<unknown>>(M, [{ statement: ins, expect: 'any', note: 'tags' }], {
+      _tag: 'Many',
+      steps: [0],
+      schema: 'tag',
+    })
+    const o = await agree(db.sql, plan)
+    expect(o.memory).toEqual(o.pg)
+    expect(o.memoryState).toEqual(o.pgState)
+    expect(right(o.pg)).toEqual([
+      { slug: 'a', label: 'A', uses: 1 },
+      { slug: 'b', label: 'B', uses: 2 },
+    ])
+  })
+
+  it('a NUL in a text value fails alike on both (22021), nothing written', async () => {
+    const n = 120
+    const ins = arrays(
+      range(n).map(i => `s${i}`),
+      range(n).map(i => (i === 100 ? 'bad\u0000' : `L${i}`)),
+      range(n),
+    )
+    const plan = Write.make<ReadonlyArray<unknown>>(M, [{ statement: ins, expect: 'any', note: 'tags' }], {
+      _tag: 'Many',
+      steps: [0],
+      schema: 'tag',
+    })
+    expect(Write.toSql(plan)[0]?.text).toContain('unnest(')
+    const o = await agree(db.sql, plan)
+    expect(kindOf(o.pg)).toMatchObject({ _tag: 'DbError', code: '22021' })
+    expect(kindOf(o.memory)).toEqual(kindOf(o.pg))
+    expect(o.pgState).toEqual(o.before)
+    expect(o.memoryState).toEqual(o.before)
+  })
+
+  it('lists that are ragged, empty, beside rows, not lists, or hold a reference: a typed error, no SQL', () => {
+    const bad = [
+      arrays(['a', 'b'], ['A'], [1, 2]),
+      arrays([], [], []),
+      Ast.Write.insert({ ...fields, rows: [], arrays: [Ast.Expr.param(['a'])] }),
+      Ast.Write.insert({
+        ...fields,
+        rows: [],
+        arrays: [Ast.Expr.param('a'), Ast.Expr.param('A'), Ast.Expr.param(1)],
+      }),
+      Ast.Write.insert({
+        ...fields,
+        rows: [[Ast.Expr.param('a'), Ast.Expr.param('A'), Ast.Expr.param(1)]],
+        arrays: [['a'], ['A'], [1]].map(l => Ast.Expr.param(l)),
+      }),
+      arrays(['a'], ['A'], [Ast.Write.ref(0, 'uses')]),
+    ]
+    for (const ins of bad) {
+      const s = Sql.statementToSql(ins)
+      expect(E.isLeft(s) && s.left.message).toMatch(/an insert given column by column/)
+    }
+  })
+})

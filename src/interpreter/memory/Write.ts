@@ -334,6 +334,23 @@ const proposed = (
       Read.select(st.tables, w.select),
     )
   }
+  // Given column by column (a bulk insert): the same rows, each value bound as its parameter would be.
+  const arrays = w.arrays
+  if (arrays !== undefined) {
+    const n = (arrays[0]?.value as ReadonlyArray<unknown> | undefined)?.length ?? 0
+    const out: Array<Array<unknown>> = Array.from({ length: n }, () => new Array<unknown>(arrays.length))
+    for (let c = 0; c < arrays.length; c++) {
+      const a = arrays[c] as (typeof arrays)[number]
+      const bind = a.json === true ? Value.jsonParameter : Value.parameter
+      const values = a.value as ReadonlyArray<unknown>
+      for (let r = 0; r < n; r++) {
+        const v = bind(values[r] === undefined ? null : values[r])
+        if (E.isLeft(v)) return v
+        ;(out[r] as Array<unknown>)[c] = v.right
+      }
+    }
+    return E.right(out)
+  }
   // Parameters are bound before any row is formed: a refused value fails the statement first.
   const ctx = Read.context(st.tables)
   const given: Array<ReadonlyArray<unknown>> = []
