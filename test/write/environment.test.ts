@@ -7,6 +7,8 @@ import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { Memory, Pg, Pred, Query } from '../../src/index.js'
 import * as Write from '../../src/write/Write.js'
+import type { RawRow } from '../../src/run/Interpreter.js'
+import { Blog, ddl as blogDdl, seed as blogSeed } from '../support/blog.js'
 import { connect, run, type TestDb } from '../support/db.js'
 import { T, fresh, sorted, state } from './tree-model.js'
 
@@ -107,5 +109,120 @@ describe('one environment', () => {
       true,
     )
     expect(E.isLeft(await Memory.all(Query.from(T, 'tag'))(42 as never)())).toBe(true)
+  })
+})
+
+describe("the README's program (read, change, write) on the blog model", () => {
+  const blogTables = ['users', 'posts', 'comments', 'archived_comments', 'permalinks', 'tags', 'posts_tags']
+  const retitle = (id: number, title: string, now: Date) =>
+    pipe(
+      Pg.one(
+        pipe(
+          Query.from(Blog, 'post'),
+          Query.where(p => Pred.eq(p.id, id)),
+          Query.preload({ comments: true, tags: true }),
+        ),
+      ),
+      RTE.flatMapEither(post =>
+        pipe(
+          Write.change(Blog, 'post', post, { title }),
+          Write.putAssoc('comments', [...post.comments, { body: 'first!', public: true, inserted_at: now }]),
+          E.flatMap(Write.putAssoc('tags', [...post.tags, { id: 1 }])),
+          E.flatMap(c => Write.toPlan(c)),
+        ),
+      ),
+    )
+
+  it('gives the SQL the README shows, and the same tree and tables on PostgreSQL and in memory', async () => {
+    await run(db.sql, [
+      ...blogTables.map(t => `drop table if exists "${t}" cascade`),
+      ...blogDdl,
+      ...blogSeed,
+      // The memory interpreter numbers from the largest key: PostgreSQL's sequences start there too.
+      ...['users', 'posts', 'comments', 'permalinks', 'tags'].map(
+        t => `select setval(pg_get_serial_sequence('${t}', 'id'), (select max(id) from ${t}))`,
+      ),
+    ])
+    const rows = new Map<string, ReadonlyArray<RawRow>>()
+    for (const t of blogTables)
+      rows.set(
+        t,
+        [...(await db.sql.unsafe(`select * from "${t}"`))].map(r => ({ ...r })),
+      )
+    const now = new Date('2026-02-01T00:00:00Z')
+    const plan = await retitle(2, 'Hello again', now)(db.sql)()
+    if (E.isLeft(plan)) throw new Error(plan.left.message)
+    expect(Write.toSql(plan.right)).toEqual([
+      {
+        text: 'update "posts" as "t0" set "title" = $1 where "t0"."id" = $2 returning "id"',
+        params: ['Hello again', 2],
+      },
+      {
+        text: 'insert into "comments" ("body", "public", "inserted_at", "post_id") values ($1, $2, $3, $4) returning "id", "post_id", "author_id", "parent_id", "body", "public", "inserted_at"',
+        params: ['first!', true, now, 2],
+      },
+      {
+        text: 'update "tags" as "t0" set "id" = $1 where "t0"."id" = $2 returning "id", "name"',
+        params: [1, 1],
+      },
+      {
+        text: 'insert into "posts_tags" ("post_id", "tag_id") values ($1, $2) returning "post_id", "tag_id"',
+        params: [2, 1],
+      },
+    ])
+    const program = pipe(retitle(2, 'Hello again', now), RTE.flatMap(Write.run))
+    const pg = await program(db.sql)()
+    const store = Memory.storeOf(Blog, rows)
+    if (E.isLeft(store)) throw new Error(store.left.message)
+    const memory = await program(store.right.interpreter)()
+    expect(pg).toEqual(
+      E.right({
+        id: 2,
+        author_id: 1,
+        title: 'Hello again',
+        body: 'second post',
+        published: false,
+        inserted_at: new Date('2026-01-02T10:00:00Z'),
+        comments: [
+          {
+            id: 4,
+            post_id: 2,
+            author_id: 1,
+            parent_id: null,
+            body: 'self reply',
+            public: true,
+            inserted_at: new Date('2026-01-08T10:00:00Z'),
+          },
+          {
+            id: 7,
+            post_id: 2,
+            author_id: null,
+            parent_id: null,
+            body: 'first!',
+            public: true,
+            inserted_at: now,
+          },
+        ],
+        tags: [
+          { id: 2, name: 'typescript' },
+          { id: 1, name: 'elixir' },
+        ],
+      }),
+    )
+    expect(memory).toEqual(pg)
+    const sortedRows = (m: ReadonlyMap<string, ReadonlyArray<RawRow>>) =>
+      blogTables.map(t => [
+        t,
+        [...(m.get(t) ?? [])]
+          .map(r => JSON.stringify(Object.entries(r).sort(([a], [b]) => a.localeCompare(b))))
+          .sort(),
+      ])
+    const after = new Map<string, ReadonlyArray<RawRow>>()
+    for (const t of blogTables)
+      after.set(
+        t,
+        [...(await db.sql.unsafe(`select * from "${t}"`))].map(r => ({ ...r })),
+      )
+    expect(sortedRows(store.right.tables())).toEqual(sortedRows(after))
   })
 })
