@@ -68,3 +68,34 @@ export interface Interpreter {
     program: (i: Interpreter) => TE.TaskEither<E, A>,
   ) => TE.TaskEither<E | DbError | QueryError, A>
 }
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * Whether a value is an interpreter (a record tagged `Interpreter` with its `select` and `transact`):
+ * how the facades tell an interpreter given as their environment from their own (a postgres.js client,
+ * in-memory tables). Never throws.
+ *
+ * @example
+ * import { Memory, Run } from 'quiver-sql'
+ * assert.strictEqual(Run.isInterpreter(Memory.interpreter(new Map())), true)
+ * assert.strictEqual(Run.isInterpreter(new Map()), false)
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const isInterpreter = (u: unknown): u is Interpreter => {
+  try {
+    return (
+      typeof u === 'object' &&
+      u !== null &&
+      (u as { readonly _tag?: unknown })._tag === 'Interpreter' &&
+      typeof (u as { readonly select?: unknown }).select === 'function' &&
+      typeof (u as { readonly transact?: unknown }).transact === 'function'
+    )
+  } catch {
+    return false
+  }
+}

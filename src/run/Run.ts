@@ -29,7 +29,7 @@ import type { AnyQuery, Joins, Query } from '../query/Query.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import * as Batched from './Batched.js'
-import type { Interpreter } from './Interpreter.js'
+import { isInterpreter, type Interpreter } from './Interpreter.js'
 import * as Preload from './Preload.js'
 
 // -------------------------------------------------------------------------------------
@@ -45,6 +45,7 @@ type Row = Assemble.Row
  * @since 0.1.0
  */
 export type { LoadError } from '../error/Errors.js'
+export { isInterpreter } from './Interpreter.js'
 
 // -------------------------------------------------------------------------------------
 // utils
@@ -565,8 +566,8 @@ type UncheckedPreloadInto = <M extends Model.AnyModel, S extends Model.SchemaNam
 ) => RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Loaded<M, S, P>>>
 
 /**
- * `Runners` over an environment `R` that `toInterpreter` turns into an interpreter; `name` prefixes
- * the function names in the errors of untyped input (`Pg.all`).
+ * `Runners` over an environment `R` that `toInterpreter` turns into an interpreter, or over an
+ * interpreter itself; `name` prefixes the function names in the errors of untyped input (`Pg.all`).
  *
  * @example
  * import { Memory, Run } from 'quiver-sql'
@@ -576,13 +577,18 @@ type UncheckedPreloadInto = <M extends Model.AnyModel, S extends Model.SchemaNam
  * @category facades
  * @since 0.1.0
  */
-export const on = <R>(name: string, toInterpreter: (r: R) => Interpreter): Runners<R> => {
-  // Total over the environment too: a `toInterpreter` that throws on junk is a Left of `name.fn`.
+export const on = <R>(name: string, toInterpreter: (r: R) => Interpreter): Runners<R | Interpreter> => {
+  // Total over the environment too: a `toInterpreter` that throws on junk is a Left of `name.fn`. An
+  // interpreter given as the environment is used as it is: the runner then composes with `Write.run`
+  // and any program over an interpreter (a transaction's included).
   const within = <A>(
     fn: string,
     run: RTE.ReaderTaskEither<Interpreter, LoadError, A>,
-  ): RTE.ReaderTaskEither<R, LoadError, A> =>
-    QueryError.total(`${name}.${fn}`, () => (r: R) => run(toInterpreter(r)))
+  ): RTE.ReaderTaskEither<R | Interpreter, LoadError, A> =>
+    QueryError.total(
+      `${name}.${fn}`,
+      () => (r: R | Interpreter) => run(isInterpreter(r) ? r : toInterpreter(r)),
+    )
   return {
     all: (q, options) => within('all', all(q, options)),
     one: (q, options) => within('one', one(q, options)),

@@ -29,8 +29,10 @@ import * as QueryError from '../error/QueryError.js'
 import { show } from '../error/Show.js'
 import * as WriteError from '../error/WriteError.js'
 import * as Constraints from '../interpreter/memory/Constraints.js'
+import * as Memory from '../interpreter/memory/Memory.js'
 import * as MemoryWrite from '../interpreter/memory/Write.js'
-import type { Interpreter, RawRow } from '../run/Interpreter.js'
+import * as Pg from '../interpreter/postgres/Postgres.js'
+import { isInterpreter, type Interpreter, type RawRow } from '../run/Interpreter.js'
 import * as Model from '../schema/Model.js'
 import type { Table } from '../schema/Table.js'
 import type { CompiledQuery } from '../sql/Compile.js'
@@ -480,7 +482,29 @@ export const toSql = <A>(plan: Plan<A>): ReadonlyArray<CompiledQuery> => {
 }
 
 /**
- * Runs a plan on any interpreter, in one transaction.
+ * What `Write.run` runs on: an interpreter, a postgres.js client or transaction (`Pg.Db`, the
+ * environment of `Pg.all` and the other `Pg` runners), or a memory database (`Memory.store`,
+ * `Memory.storeOf`, whose tables then hold what the plan wrote). A program that reads with `Pg.all` and
+ * writes with `Write.run` runs on the one value they share: the client, a transaction, an interpreter.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type Environment = Interpreter | Pg.Db | Memory.Store
+
+// The interpreter of an environment; anything else is left as it is, for `run` to refuse.
+const interpreterOf = (env: unknown): unknown =>
+  isInterpreter(env)
+    ? env
+    : Memory.isStore(env)
+      ? env.interpreter
+      : typeof env === 'function'
+        ? Pg.interpreter(env as Pg.Db)
+        : env
+
+/**
+ * Runs a plan on any interpreter, in one transaction. The environment may also be a postgres.js client
+ * or transaction, or a memory database (see `Environment`).
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
@@ -497,8 +521,9 @@ export const toSql = <A>(plan: Plan<A>): ReadonlyArray<CompiledQuery> => {
  * @category destructors
  * @since 0.1.0
  */
-export const run = <A>(plan: Plan<A>): RTE.ReaderTaskEither<Interpreter, PlanError, A> =>
-  QueryError.total('Write.run', () => (i: Interpreter) => {
+export const run = <A>(plan: Plan<A>): RTE.ReaderTaskEither<Environment, PlanError, A> =>
+  QueryError.total('Write.run', () => (env: Environment) => {
+    const i = interpreterOf(env) as Interpreter
     if (!isPlan(plan))
       return TE.left(
         QueryError.make(
@@ -510,7 +535,7 @@ export const run = <A>(plan: Plan<A>): RTE.ReaderTaskEither<Interpreter, PlanErr
       return TE.left(
         QueryError.make(
           'InvalidArgument',
-          `Write.run: expected an interpreter (Pg.interpreter(sql) ...), got ${show(i)}`,
+          `Write.run: expected an interpreter (Pg.interpreter(sql) ...), a postgres.js client or a memory store, got ${show(i)}`,
         ),
       )
     return i.transact(tx => {

@@ -50,6 +50,7 @@ export {
   type Step,
   type Output,
   type PlanError,
+  type Environment,
   type Written,
   type WrittenAssociation,
   type PureOptions,

@@ -230,7 +230,11 @@ describe('many_to_many', () => {
     const raise = await both(db.sql, planOf(c))
     expect(E.isLeft(raise) && raise.left).toMatchObject({ kind: 'UniqueViolation' })
     const nothing = right(E.flatMap((x: Write.Change) => Write.toPlan(x, { onJoinConflict: 'nothing' }))(c))
-    expect(Write.toSql(nothing)[0]?.text).toContain('on conflict do nothing')
+    // Tag 3 is given by its key alone: a first statement reads it whole (for the plan's result).
+    expect(Write.toSql(nothing).map(s => s.text)).toEqual([
+      'update "tags" as "t0" set "id" = $1 where "t0"."id" = $2 returning "id", "name"',
+      expect.stringContaining('on conflict do nothing'),
+    ])
     expect(E.isRight(await both(db.sql, nothing))).toBe(true)
   })
 })

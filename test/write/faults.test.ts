@@ -27,7 +27,7 @@ beforeEach(async () => {
   await run(db.sql, fresh())
 })
 
-// A plan of 9 statements: a new parent, the owner, replaced and new children, join rows.
+// A plan of 10 statements: a new parent, the owner, replaced and new children, a linked tag read whole, join rows.
 const bigPlan = () =>
   right(
     pipe(
@@ -64,7 +64,7 @@ const breakStep = <A>(plan: Write.Plan<A>, k: number): Write.Plan<A> => {
 describe('atomicity', () => {
   it('the plan works as a whole on both interpreters', async () => {
     const plan = bigPlan()
-    expect(plan.steps.map(s => s.note)).toHaveLength(9)
+    expect(plan.steps.map(s => s.note)).toHaveLength(10)
     expect(E.isRight(await both(db.sql, plan))).toBe(true)
   })
 

@@ -281,7 +281,8 @@ describe('change plans', () => {
     expect(await q('select lock_version from lock_docs where id = 1')).toEqual([{ lock_version: 1 }])
     const plan = right(link({ lock_version: 2 }))
     expect(Write.toSql(plan)[1]).toEqual({
-      text: 'update "lock_notes" as "t0" set "doc_id" = $1, "lock_version" = $2 where "t0"."id" = $3 and "t0"."lock_version" = $4 returning "id"',
+      // Given in part (key and version), the note comes back whole: every column is returned.
+      text: 'update "lock_notes" as "t0" set "doc_id" = $1, "lock_version" = $2 where "t0"."id" = $3 and "t0"."lock_version" = $4 returning "id", "doc_id", "body", "lock_version"',
       params: [1, 3, 3, 2],
     })
     expect(E.isRight(await runBoth(plan))).toBe(true)

@@ -337,8 +337,35 @@ export const interpreter = (tables: Tables): Interpreter => store(tables).interp
 // destructors
 // -------------------------------------------------------------------------------------
 
-// `Run`'s runners over in-memory tables: each makes an interpreter of the tables and runs there.
-const runners = Run.on<Tables>('Memory', interpreter)
+/**
+ * Whether a value is a memory database (`store`, `storeOf`): its interpreter and its tables. Never throws.
+ *
+ * @example
+ * import { Memory } from 'quiver-sql'
+ * assert.strictEqual(Memory.isStore(Memory.store(new Map())), true)
+ * assert.strictEqual(Memory.isStore(new Map()), false)
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const isStore = (u: unknown): u is Store => {
+  try {
+    return (
+      typeof u === 'object' &&
+      u !== null &&
+      !(u instanceof Map) &&
+      Run.isInterpreter((u as { readonly interpreter?: unknown }).interpreter) &&
+      typeof (u as { readonly tables?: unknown }).tables === 'function'
+    )
+  } catch {
+    return false
+  }
+}
+
+// `Run`'s runners over in-memory tables: each makes an interpreter of the tables and runs there; over a
+// memory database (a `Store`), on its interpreter, so that writes of the same program are seen; over an
+// interpreter, on it.
+const runners = Run.on<Tables | Store>('Memory', env => (isStore(env) ? env.interpreter : interpreter(env)))
 
 /**
  * Every row of the query, evaluated over in-memory tables: a dependency-free way to unit-test code
@@ -357,7 +384,7 @@ const runners = Run.on<Tables>('Memory', interpreter)
  * @category destructors
  * @since 0.1.0
  */
-export const all: Run.Runners<Tables>['all'] = runners.all
+export const all: Run.Runners<Tables | Store | Interpreter>['all'] = runners.all
 
 /**
  * Exactly one row (else a `QueryError` `NotFound` / `TooMany`).
@@ -377,7 +404,7 @@ export const all: Run.Runners<Tables>['all'] = runners.all
  * @category destructors
  * @since 0.1.0
  */
-export const one: Run.Runners<Tables>['one'] = runners.one
+export const one: Run.Runners<Tables | Store | Interpreter>['one'] = runners.one
 
 /**
  * The first row, if any.
@@ -397,7 +424,7 @@ export const one: Run.Runners<Tables>['one'] = runners.one
  * @category destructors
  * @since 0.1.0
  */
-export const first: Run.Runners<Tables>['first'] = runners.first
+export const first: Run.Runners<Tables | Store | Interpreter>['first'] = runners.first
 
 /**
  * `Run.prepared` over in-memory tables: the prepared query's runner for some arguments.
@@ -419,7 +446,7 @@ export const first: Run.Runners<Tables>['first'] = runners.first
  * @category destructors
  * @since 0.1.0
  */
-export const prepared: Run.Runners<Tables>['prepared'] = runners.prepared
+export const prepared: Run.Runners<Tables | Store | Interpreter>['prepared'] = runners.prepared
 
 /**
  * `Run.preloadInto` over in-memory tables: loads the associations of a spec under rows the caller
@@ -444,4 +471,4 @@ export const prepared: Run.Runners<Tables>['prepared'] = runners.prepared
  * @category destructors
  * @since 0.1.0
  */
-export const preloadInto: Run.Runners<Tables>['preloadInto'] = runners.preloadInto
+export const preloadInto: Run.Runners<Tables | Store | Interpreter>['preloadInto'] = runners.preloadInto

@@ -558,11 +558,15 @@ export const interpreter = (sql: Db, options?: TransactOptions): Interpreter => 
 // destructors
 // -------------------------------------------------------------------------------------
 
-// `Run`'s runners over a connection: each makes the connection's interpreter and runs there.
+// `Run`'s runners over a connection: each makes the connection's interpreter and runs there (or runs on
+// the interpreter given instead, so that a program reading with `Pg.all` and writing with `Write.run`
+// has one environment: the client, a transaction, or an interpreter).
 const runners = Run.on<Db>('Pg', sql => interpreter(sql))
 
 /**
- * Every row of the query.
+ * Every row of the query. The environment is a postgres.js client or transaction, or an interpreter
+ * (the same as the other runners here): so `pipe(Pg.all(q), RTE.flatMap(rows => Write.run(plan(rows))))`
+ * runs on one value, `sql` or a transaction, and on an interpreter (the memory one, in tests).
  *
  * @example
  * import { Pg, Query } from 'quiver-sql'
@@ -571,7 +575,7 @@ const runners = Run.on<Db>('Pg', sql => interpreter(sql))
  * @category destructors
  * @since 0.1.0
  */
-export const all: Run.Runners<Db>['all'] = runners.all
+export const all: Run.Runners<Db | Interpreter>['all'] = runners.all
 
 /**
  * `Run.prepared` on PostgreSQL: the statement is compiled on the first run and each run sends only the
@@ -585,7 +589,7 @@ export const all: Run.Runners<Db>['all'] = runners.all
  * @category destructors
  * @since 0.1.0
  */
-export const prepared: Run.Runners<Db>['prepared'] = runners.prepared
+export const prepared: Run.Runners<Db | Interpreter>['prepared'] = runners.prepared
 
 /**
  * Exactly one row (else a `QueryError` `NotFound` / `TooMany`).
@@ -605,7 +609,7 @@ export const prepared: Run.Runners<Db>['prepared'] = runners.prepared
  * @category destructors
  * @since 0.1.0
  */
-export const one: Run.Runners<Db>['one'] = runners.one
+export const one: Run.Runners<Db | Interpreter>['one'] = runners.one
 
 /**
  * The first row, if any.
@@ -623,7 +627,7 @@ export const one: Run.Runners<Db>['one'] = runners.one
  * @category destructors
  * @since 0.1.0
  */
-export const first: Run.Runners<Db>['first'] = runners.first
+export const first: Run.Runners<Db | Interpreter>['first'] = runners.first
 
 /**
  * `Run.preloadInto` on PostgreSQL: `Pg.preloadInto(Blog, 'post', { comments: true })(posts)(sql)()`.
@@ -640,4 +644,4 @@ export const first: Run.Runners<Db>['first'] = runners.first
  * @category destructors
  * @since 0.1.0
  */
-export const preloadInto: Run.Runners<Db>['preloadInto'] = runners.preloadInto
+export const preloadInto: Run.Runners<Db | Interpreter>['preloadInto'] = runners.preloadInto
