@@ -20,6 +20,7 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
+import * as O from 'fp-ts/lib/Option.js'
 import * as Select from '../ast/Select.js'
 import * as QueryError from '../error/QueryError.js'
 import { show } from '../error/Show.js'
@@ -30,6 +31,7 @@ import * as Model from '../schema/Model.js'
 import * as Sql from '../sql/Compile.js'
 import * as Lateral from '../sql/Lateral.js'
 import * as Invalid from './Invalid.js'
+import * as Joined from './Joined.js'
 import * as Keys from './Keys.js'
 import { isQuery, oneGroup, type AnyQuery } from './Make.js'
 
@@ -242,6 +244,44 @@ const level = (
 
 const root = (s: Select.Select): RootStatement => Object.freeze({ _tag: 'Root' as const, ...Sql.toSql(s) })
 
+// A query with join-preloads (`run/Run` `joinedPreloads`): the root statement with the joined columns,
+// then the rest of the spec batched under the parents (the join-preloaded associations' nested specs
+// under their rows). With `lateral` that rest is one statement over the parents' keys, known only once
+// the root has run: shown only when there is no rest.
+const joinedPlan = (
+  q: AnyQuery,
+  nodes: ReadonlyArray<Node>,
+  strategy: Strategy.Strategy | undefined,
+): E.Either<QueryError.QueryError, Statements> => {
+  const r = Joined.rootOf(q, nodes)
+  if (E.isLeft(r)) return r
+  const chosen = strategy === 'lateral' ? 'lateral' : 'batched'
+  const done = (statements: ReadonlyArray<Statement>): Statements =>
+    Object.freeze({ strategy: chosen, statements: Object.freeze(statements) })
+  if (Select.isTriviallyEmpty(q.select)) return E.right(done([]))
+  const rest = nodes.filter(n => O.isNone(n.joined))
+  const below = nodes.filter(n => O.isSome(n.joined) && n.children.length > 0)
+  if (rest.length === 0 && below.length === 0) return E.right(done([root(r.right.select)]))
+  if (chosen === 'lateral')
+    return E.left(
+      QueryError.make(
+        'Unsupported',
+        "Query.statements: with join-preloads, the 'lateral' statement of the other preloads depends on the root's rows; ask for 'batched' to see the statements",
+        q.schema,
+      ),
+    )
+  const out: Array<Statement> = [root(r.right.select)]
+  const levels = level(q.model, rest, '')
+  if (E.isLeft(levels)) return levels
+  out.push(...levels.right)
+  for (const n of below) {
+    const l = level(q.model, n.children, n.name)
+    if (E.isLeft(l)) return l
+    out.push(...l.right)
+  }
+  return E.right(done(out))
+}
+
 // The steps of `run/Preload` `load`, in its order, on an interpreter that runs trees.
 const plan = (
   q: AnyQuery,
@@ -249,6 +289,7 @@ const plan = (
 ): E.Either<QueryError.QueryError, Statements> => {
   const rooted = Keys.rootOf(q)
   if (E.isLeft(rooted)) return rooted
+  if (Joined.hasJoined(rooted.right.nodes)) return joinedPlan(q, rooted.right.nodes, strategy)
   const nodes = { right: rooted.right.nodes }
   // A projection that preloads runs batched (see `run/Run` `all`): `auto` takes it, `lateral` is refused.
   if (Keys.preloadsProjection(q) && strategy === 'lateral') return E.left(Keys.lateralRefused(q.schema))
