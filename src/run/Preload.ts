@@ -500,6 +500,19 @@ export const fromPrepared = (
     return load(i, p.query, o.right, bind.right, plannerOf(p.query))
   })
 
+/**
+ * The associations of a normalised spec under rows in memory, in one statement over their owner keys
+ * (the lateral strategy of `into`, never reusing associations present on the rows): the runner of a
+ * projection with preloads under `lateral` (its rows carry only the owner keys).
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const under =
+  (i: Interpreter, model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Spec.Node>) =>
+  (parents: ReadonlyArray<Row>): TE.TaskEither<LoadError, ReadonlyArray<Row>> =>
+    lateralInto(i, model, schema, nodes, true)(parents)
+
 const lateralInto =
   (i: Interpreter, model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Spec.Node>, force: boolean) =>
   (parents: ReadonlyArray<Row>): TE.TaskEither<LoadError, ReadonlyArray<Row>> => {

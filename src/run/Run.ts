@@ -10,6 +10,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
+import type * as Expr from '../ast/Expr.js'
 import * as Select from '../ast/Select.js'
 import * as Assemble from '../decode/Assemble.js'
 import * as Decode from '../decode/Decode.js'
@@ -206,7 +207,11 @@ export const rows = (
 // column name, and each returned row is the projection plus its parent's associations: a key read only
 // for the preload is never returned.
 const projectedWithPreloads =
-  (q: AnyQuery): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Record<string, unknown>>> =>
+  (
+    q: AnyQuery,
+    strategy: 'batched' | 'lateral',
+    bind?: Expr.Bind,
+  ): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Record<string, unknown>>> =>
   (i: Interpreter) => {
     const error = q.errors[0]
     if (error !== undefined) return TE.left(error)
@@ -220,7 +225,7 @@ const projectedWithPreloads =
     const keys = root.right.keys.map(k => ({ ...k, codec: codecs.find(c => c.name === k.column) }))
     const { nodes } = root.right
     return pipe(
-      i.select(root.right.select),
+      bind === undefined ? i.select(root.right.select) : i.select(root.right.select, bind),
       TE.flatMapEither(raw =>
         pipe(
           projected(q, raw),
@@ -244,7 +249,9 @@ const projectedWithPreloads =
       ),
       TE.flatMap(({ rows, parents }) =>
         pipe(
-          Batched.loadOwned(i, q.model, nodes)(parents),
+          strategy === 'lateral'
+            ? Preload.under(i, q.model, q.schema, nodes)(parents)
+            : Batched.loadOwned(i, q.model, nodes)(parents),
           TE.map(loaded => {
             const columns = new Set(keys.map(k => k.column))
             const out = rows.map((row, j) => {
@@ -396,9 +403,7 @@ export const all = <M extends Model.AnyModel, S extends string, P, J extends Joi
         (hasJoined(q)
           ? joinedPreloads(q, nodesOf(q), o)
           : Keys.preloadsProjection(q)
-            ? o.strategy === 'lateral'
-              ? () => TE.left(Keys.lateralRefused(q.schema))
-              : projectedWithPreloads(q)
+            ? projectedWithPreloads(q, o.strategy === 'lateral' ? 'lateral' : 'batched')
             : q.projected
               ? rows(q)
               : Preload.fromQuery(q, o)) as RTE.ReaderTaskEither<
@@ -447,15 +452,15 @@ export const prepared =
       if (bad !== null) return () => TE.left(bad)
       const q = p.query as AnyQuery
       if (q.projected) {
-        if (Keys.preloadsProjection(q))
-          return () =>
-            TE.left(
-              QueryError.make(
-                'Unsupported',
-                'a prepared projection (Query.select) with preloads is not supported yet: prepare the projection, or run the query unprepared',
-                q.schema,
-              ),
-            )
+        if (Keys.preloadsProjection(q)) {
+          const bind = PreparedQuery.bind(p as unknown as Prepared.AnyPrepared, args)
+          if (E.isLeft(bind)) return () => TE.left(bind.left)
+          return projectedWithPreloads(
+            q,
+            o.right.strategy === 'lateral' ? 'lateral' : 'batched',
+            bind.right,
+          ) as RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Make.Result<M, S, P, R>>>
+        }
         return preparedProjection(p as unknown as Prepared.AnyPrepared, args) as RTE.ReaderTaskEither<
           Interpreter,
           LoadError,
