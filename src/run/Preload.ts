@@ -505,6 +505,16 @@ export const fromPrepared = (
  * (the lateral strategy of `into`, never reusing associations present on the rows): the runner of a
  * projection with preloads under `lateral` (its rows carry only the owner keys).
  *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import postgres from 'postgres'
+ * import { Column, Pg, Preload, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * // postgres.js connects on the first statement; with no parent, none is sent.
+ * const pg = Pg.interpreter(postgres('postgres://localhost/blog'))
+ * assert.deepStrictEqual(await Preload.under(pg, M, 'post', [])([])(), E.right([]))
+ *
  * @category utils
  * @since 0.2.0
  */
