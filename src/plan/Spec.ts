@@ -72,12 +72,27 @@ export interface PreloadQuery<Q extends QueryOptions | FromQuery = QueryOptions,
 }
 
 /**
- * What one association of a spec accepts: `true`, a nested spec, or a `PreloadQuery`.
+ * A join-preload: the association is filled from the rows of a binding the query already joins (Ecto's
+ * `preload: [comments: c]` after `join: c in assoc(p, :comments)`), `binding` its name (the
+ * association's name when not given), with a nested spec loaded under its rows. Recognised by identity.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface PreloadJoined<B extends string | undefined = string | undefined, N = {}> {
+  readonly _tag: 'PreloadJoined'
+  readonly binding: B
+  readonly preload: N
+}
+
+/**
+ * What one association of a spec accepts: `true`, a nested spec, a `PreloadQuery` or a `PreloadJoined`.
  *
  * @category model
  * @since 0.1.0
  */
-export type Value = true | PreloadQuery<QueryOptions | FromQuery, unknown> | Input
+export type Value =
+  true | PreloadQuery<QueryOptions | FromQuery, unknown> | PreloadJoined<string | undefined, unknown> | Input
 
 /**
  * An untyped spec: association name -> value.
@@ -124,6 +139,8 @@ export interface Node {
   readonly children: ReadonlyArray<Node>
   /** Loaded only as a hop of throughs that hide their hops: removed from the rows once they are walked. */
   readonly hidden: boolean
+  /** A join-preload: the name of the query's binding its rows come from. */
+  readonly joined: O.Option<string>
 }
 
 // -------------------------------------------------------------------------------------
@@ -159,11 +176,13 @@ type FromQueryProblems<T extends string, Q, At extends string> =
 
 type ValueProblems<M extends Model.AnyModel, T extends string, V, At extends string> = V extends true
   ? never
-  : V extends PreloadQuery<infer Q, infer N>
-    ? Q extends FromQuery
-      ? FromQueryProblems<T, Q, At> | Problems<M, T, N, At>
-      : QueryProblems<M, T, Q, At> | Problems<M, T, N, At>
-    : Problems<M, T, V, At>
+  : V extends PreloadJoined<string | undefined, infer N>
+    ? Problems<M, T, N, At>
+    : V extends PreloadQuery<infer Q, infer N>
+      ? Q extends FromQuery
+        ? FromQueryProblems<T, Q, At> | Problems<M, T, N, At>
+        : QueryProblems<M, T, Q, At> | Problems<M, T, N, At>
+      : Problems<M, T, V, At>
 
 /**
  * The problems of a spec on schema `S`, as messages (never when there is none).
@@ -212,6 +231,36 @@ export function query<const Q extends QueryOptions, const N extends Input>(
 export function query(options: QueryOptions, preload: Input = {}): PreloadQuery<QueryOptions, Input> {
   return made(Object.freeze({ _tag: 'PreloadQuery' as const, options, preload }))
 }
+
+/**
+ * A join-preload (see `PreloadJoined`), with an optional nested spec.
+ *
+ * @example
+ * import { Preload } from 'quiver-sql'
+ * // pipe(Query.from(Blog, 'post'), Query.join('comments', 'left'), Query.preload({ comments: Preload.joined() }))
+ * assert.strictEqual(Preload.joined('c', { author: true }).binding, 'c')
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export function joined(): PreloadJoined<undefined, {}>
+export function joined<const B extends string>(binding: B): PreloadJoined<B, {}>
+export function joined<const B extends string | undefined, const N extends Input>(
+  binding: B,
+  preload: N,
+): PreloadJoined<B, N>
+export function joined(binding?: string, preload: Input = {}): PreloadJoined<string | undefined, Input> {
+  return made(Object.freeze({ _tag: 'PreloadJoined' as const, binding, preload }))
+}
+
+/**
+ * Whether a value is a join-preload made by `joined`.
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const isPreloadJoined = (u: unknown): u is PreloadJoined<string | undefined, unknown> =>
+  isOurs(u, 'PreloadJoined')
 
 // Preload queries and merge conflicts made here, by identity: a value in a spec from JSON or untyped
 // code shaped like one (`{ _tag: 'PreloadQuery', options: {...}, preload: {...} }`) is a nested spec
@@ -271,6 +320,8 @@ interface Raw {
   /** For a through: hide its hops. */
   readonly hide: boolean
   readonly expanded: boolean
+  /** A join-preload's binding name. */
+  readonly joined?: string
 }
 
 const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
@@ -313,12 +364,20 @@ const merge = (schema: string, name: string, a: Raw, b: Raw): E.Either<QueryErro
     )
   const nested = mergeLevels(schema, a.nested, b.nested)
   if (E.isLeft(nested)) return nested
+  if (a.joined !== undefined && b.joined !== undefined && a.joined !== b.joined)
+    return bad(
+      schema,
+      name,
+      `cannot preload '${name}' of schema '${schema}': it is joined-preloaded from two bindings ('${a.joined}', '${b.joined}')`,
+    )
+  const joined = a.joined ?? b.joined
   return E.right({
     custom: a.custom ?? b.custom,
     nested: nested.right,
     hidden: a.hidden && b.hidden,
     hide: a.hide && b.hide,
     expanded: a.expanded && b.expanded,
+    ...(joined === undefined ? {} : { joined }),
   })
 }
 
@@ -372,6 +431,26 @@ const parse = (schema: string, input: unknown): E.Either<QueryError.QueryError, 
         hidden: false,
         hide: !isFromQuery(options) && options['hops'] === 'hide',
         expanded: false,
+      })
+      continue
+    }
+    if (isPreloadJoined(value)) {
+      const binding: unknown = value.binding ?? name
+      if (typeof binding !== 'string')
+        return bad(
+          schema,
+          name,
+          `invalid join-preload of '${name}' of schema '${schema}': ${show(binding)} is not a binding name`,
+        )
+      const nested = parse(schema, value.preload ?? {})
+      if (E.isLeft(nested)) return nested
+      out.set(name, {
+        custom: null,
+        nested: nested.right,
+        hidden: false,
+        hide: false,
+        expanded: false,
+        joined: binding,
       })
       continue
     }
@@ -709,6 +788,15 @@ const resolve = (
           `cannot preload through association '${name}' of schema '${schema}': schema '${noPk}' has no primary key to deduplicate by`,
         )
     }
+    if (raw.joined !== undefined && assoc._tag === 'Through')
+      return E.left(
+        QueryError.make(
+          'Unsupported',
+          `cannot join-preload '${name}' of schema '${schema}': it is a through association (join-preload its hops, or preload it)`,
+          schema,
+          name,
+        ),
+      )
     const custom = resolveCustom(model, schema, name, assoc, raw.custom)
     if (E.isLeft(custom)) return custom
     const children = resolve(model, assoc.target, raw.nested)
@@ -721,6 +809,7 @@ const resolve = (
         custom: custom.right,
         children: children.right,
         hidden: raw.hidden,
+        joined: O.fromNullable(raw.joined),
       }),
     )
   }
@@ -848,7 +937,15 @@ export const normalizeOwn = (
  * @since 0.1.0
  */
 export const concat = (a: unknown, b: unknown): unknown => {
-  if (!isRecord(a) || !isRecord(b) || isPreloadQuery(a) || isPreloadQuery(b)) return b
+  if (
+    !isRecord(a) ||
+    !isRecord(b) ||
+    isPreloadQuery(a) ||
+    isPreloadQuery(b) ||
+    isPreloadJoined(a) ||
+    isPreloadJoined(b)
+  )
+    return b
   const out: Record<string, unknown> = { ...a }
   for (const [k, v] of Object.entries(b)) {
     const prev = out[k]
@@ -858,6 +955,20 @@ export const concat = (a: unknown, b: unknown): unknown => {
 }
 
 const mergeValue = (a: unknown, b: unknown): unknown => {
+  const ja = isPreloadJoined(a) ? a : null
+  const jb = isPreloadJoined(b) ? b : null
+  if (ja !== null || jb !== null) {
+    // Joined from one binding (the same name, or given once), with the nested specs merged.
+    if (isPreloadQuery(a) || isPreloadQuery(b) || (ja !== null && jb !== null && ja.binding !== jb.binding))
+      return made(Object.freeze({ _tag: 'PreloadConflict', a, b }))
+    return made(
+      Object.freeze({
+        _tag: 'PreloadJoined',
+        binding: (ja ?? jb)?.binding,
+        preload: concat(ja === null ? a : ja.preload, jb === null ? b : jb.preload),
+      }),
+    )
+  }
   const qa = isPreloadQuery(a) ? a : null
   const qb = isPreloadQuery(b) ? b : null
   if (qa === null && qb === null) return concat(a, b)

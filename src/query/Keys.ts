@@ -126,17 +126,3 @@ export const rootOf = (q: AnyQuery): E.Either<QueryError.QueryError, Root> => {
     nodes: nodes.right,
   })
 }
-
-/**
- * The error of an explicit `lateral` load of a projection with preloads: it loads batched only (the
- * lateral strategy decodes whole root rows), and an explicit strategy is never silently replaced.
- *
- * @category utils
- * @since 0.1.0
- */
-export const lateralRefused = (schema: string): QueryError.QueryError =>
-  QueryError.make(
-    'Unsupported',
-    "a projection (Query.select) with preloads loads them with the batched strategy; 'lateral' is not supported for it yet (use 'batched' or 'auto')",
-    schema,
-  )

@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import type * as O from 'fp-ts/lib/Option.js'
-import type { FromQuery, PreloadQuery, QueryOptions } from '../plan/Spec.js'
+import type { FromQuery, PreloadJoined, PreloadQuery, QueryOptions } from '../plan/Spec.js'
 import type * as Model from '../schema/Model.js'
 
 // -------------------------------------------------------------------------------------
@@ -18,7 +18,13 @@ import type * as Model from '../schema/Model.js'
 // The spec nested under one association's value; `true & { author: true }` (a key given twice) keeps
 // the nested part.
 type Nested<V> =
-  V extends PreloadQuery<QueryOptions | FromQuery, infer N> ? N : V extends true ? Omit<V, keyof boolean> : V
+  V extends PreloadQuery<QueryOptions | FromQuery, infer N>
+    ? N
+    : V extends PreloadJoined<string | undefined, infer N>
+      ? N
+      : V extends true
+        ? Omit<V, keyof boolean>
+        : V
 
 type Field<M extends Model.AnyModel, S extends string, K extends string, N> =
   Model.Cardinality<M, S, K> extends 'one'

@@ -25,6 +25,7 @@ import * as Model from '../schema/Model.js'
 import * as Table from '../schema/Table.js'
 import * as Sql from '../sql/Compile.js'
 import * as Fn from './Fn.js'
+import * as JoinPreload from './Joined.js'
 import * as Keys from './Keys.js'
 import * as Invalid from './Invalid.js'
 import * as Lower from './Lower.js'
@@ -2203,6 +2204,35 @@ export const distinctOn =
     })
   }
 
+type JoinedProblems<M extends Model.AnyModel, S extends string, J extends Joins, P> = [P] extends [never]
+  ? never
+  : JoinedProblemsOf<M, S, J, P>
+
+type JoinedProblemsOf<M extends Model.AnyModel, S extends string, J extends Joins, P> = {
+  readonly [K in keyof P & string]: P[K] extends Spec.PreloadJoined<infer B, unknown>
+    ? (B extends string ? B : K) extends infer N extends string
+      ? N extends Exclude<keyof J, ''>
+        ? J[N]['schema'] extends Model.Target<M, S, K>
+          ? never
+          : `preload ${K}: binding '${N}' is not a join of schema '${Model.Target<M, S, K>}'`
+        : `preload ${K}: the query joins no binding '${N}'`
+      : never
+    : never
+}[keyof P & string]
+
+/**
+ * `unknown` when every join-preload (`Preload.joined`) of spec `P` names a binding of the query's
+ * joins `J` over the association's target; otherwise a type no query has, naming the problem.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type JoinedValid<M extends Model.AnyModel, S extends string, J extends Joins, P> = [
+  JoinedProblems<M, S, J, P>,
+] extends [never]
+  ? unknown
+  : { readonly 'invalid join-preload': JoinedProblems<M, S, J, P> }
+
 /**
  * Loads associations with the query's rows: a nested spec of association names (`true`, a nested spec,
  * or `Preload.query(...)` with a filter, an order and a per-parent limit). Applied twice, the specs
@@ -2242,7 +2272,7 @@ export const distinctOn =
 export const preload =
   <const P extends Spec.Input>(spec: P) =>
   <M extends Model.AnyModel, S extends string, P0, J extends Joins, R>(
-    q: Query<M, S, P0, J, R> & Spec.Valid<M, S, P>,
+    q: Query<M, S, P0, J, R> & Spec.Valid<M, S, P> & JoinedValid<M, S, J, P>,
   ): Query<M, S, P0 & P, J, R> => {
     if (!isQuery(q)) return notAQuery('preload', q) as never
     const base: Query<M, S, P0, J, R> = q
@@ -2309,6 +2339,12 @@ export const toSql = (q: AnyQuery): E.Either<QueryError.QueryError, Sql.Compiled
   if (e !== undefined) return E.left(e)
   // A query is ours, but its fields may have been replaced by a spread (`{ ...q, select: junk }`).
   try {
+    // Join-preloads read the joined bindings' columns (`Joined.rootOf`).
+    const nodes = Spec.normalize(q.model, q.schema, q.preload)
+    if (E.isRight(nodes) && JoinPreload.hasJoined(nodes.right)) {
+      const r = JoinPreload.rootOf(q, nodes.right)
+      return E.isLeft(r) ? r : E.right(Sql.toSql(r.right.select))
+    }
     // A projection that preloads also reads the owner keys its preloads need (`Keys.rootOf`).
     if (!Keys.preloadsProjection(q))
       return E.right(Sql.toSql(q.projected ? Lower.select(q.select) : q.select))

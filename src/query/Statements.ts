@@ -20,16 +20,20 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
+import * as O from 'fp-ts/lib/Option.js'
 import * as Select from '../ast/Select.js'
 import * as QueryError from '../error/QueryError.js'
 import { show } from '../error/Show.js'
 import * as Plan from '../plan/Preload.js'
 import type { Node } from '../plan/Spec.js'
 import * as Strategy from '../plan/Strategy.js'
+import type * as Tree from '../ast/Tree.js'
+import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import * as Sql from '../sql/Compile.js'
 import * as Lateral from '../sql/Lateral.js'
 import * as Invalid from './Invalid.js'
+import * as Joined from './Joined.js'
 import * as Keys from './Keys.js'
 import { isQuery, oneGroup, type AnyQuery } from './Make.js'
 
@@ -241,6 +245,68 @@ const level = (
 
 const root = (s: Select.Select): RootStatement => Object.freeze({ _tag: 'Root' as const, ...Sql.toSql(s) })
 
+// The lateral tree over the owner keys of a projection's rows (`run/Preload` `under`), with no key yet:
+// each key column's parameter is an empty list.
+const keysTree = (q: AnyQuery, nodes: ReadonlyArray<Node>): E.Either<QueryError.QueryError, Tree.Tree> => {
+  const columns: Array<Tree.KeyColumn> = []
+  for (const [j, n] of nodes.filter(n => n.assoc._tag !== 'Through').entries()) {
+    const c = Plan.chain(q.model, n)
+    if (E.isLeft(c)) return c
+    const type = Column.baseType(
+      Model.table(q.model, q.schema)?.columns.get(c.right.ownerCol)?.sqlType ?? null,
+    )
+    if (type === null || Sql.typeName(type) === null)
+      return E.left(
+        QueryError.make(
+          'Unsupported',
+          `cannot preload '${n.name}' of schema '${q.schema}' laterally: column '${c.right.ownerCol}' has no plain SQL type`,
+          q.schema,
+          n.name,
+        ),
+      )
+    columns.push({ name: `c${j}`, sqlType: type, values: [] })
+  }
+  return Plan.treeOfKeys(q.model, nodes, columns)
+}
+
+// A query with join-preloads (`run/Run` `joinedPreloads`): the root statement with the joined columns,
+// then the rest of the spec batched under the parents (the join-preloaded associations' nested specs
+// under their rows). With `lateral` that rest is one statement over the parents' keys, known only once
+// the root has run: shown only when there is no rest.
+const joinedPlan = (
+  q: AnyQuery,
+  nodes: ReadonlyArray<Node>,
+  strategy: Strategy.Strategy | undefined,
+): E.Either<QueryError.QueryError, Statements> => {
+  const r = Joined.rootOf(q, nodes)
+  if (E.isLeft(r)) return r
+  const chosen = strategy === 'lateral' ? 'lateral' : 'batched'
+  const done = (statements: ReadonlyArray<Statement>): Statements =>
+    Object.freeze({ strategy: chosen, statements: Object.freeze(statements) })
+  if (Select.isTriviallyEmpty(q.select)) return E.right(done([]))
+  const rest = nodes.filter(n => O.isNone(n.joined))
+  const below = nodes.filter(n => O.isSome(n.joined) && n.children.length > 0)
+  if (rest.length === 0 && below.length === 0) return E.right(done([root(r.right.select)]))
+  if (chosen === 'lateral')
+    return E.left(
+      QueryError.make(
+        'Unsupported',
+        "Query.statements: with join-preloads, the 'lateral' statement of the other preloads depends on the root's rows; ask for 'batched' to see the statements",
+        q.schema,
+      ),
+    )
+  const out: Array<Statement> = [root(r.right.select)]
+  const levels = level(q.model, rest, '')
+  if (E.isLeft(levels)) return levels
+  out.push(...levels.right)
+  for (const n of below) {
+    const l = level(q.model, n.children, n.name)
+    if (E.isLeft(l)) return l
+    out.push(...l.right)
+  }
+  return E.right(done(out))
+}
+
 // The steps of `run/Preload` `load`, in its order, on an interpreter that runs trees.
 const plan = (
   q: AnyQuery,
@@ -248,17 +314,30 @@ const plan = (
 ): E.Either<QueryError.QueryError, Statements> => {
   const rooted = Keys.rootOf(q)
   if (E.isLeft(rooted)) return rooted
+  if (Joined.hasJoined(rooted.right.nodes)) return joinedPlan(q, rooted.right.nodes, strategy)
   const nodes = { right: rooted.right.nodes }
-  // A projection that preloads runs batched (see `run/Run` `all`): `auto` takes it, `lateral` is refused.
-  if (Keys.preloadsProjection(q) && strategy === 'lateral') return E.left(Keys.lateralRefused(q.schema))
+  // A projection that preloads runs batched under `auto` (see `run/Run` `all`); under `lateral` its
+  // root statement, then one statement over the owner keys it read.
   const chosen = Keys.preloadsProjection(q)
-    ? 'batched'
+    ? strategy === 'lateral'
+      ? 'lateral'
+      : 'batched'
     : Strategy.choose(() => true, q.model, q.schema, { _tag: 'Query', select: q.select }, strategy)
   const done = (statements: ReadonlyArray<Statement>): Statements =>
     Object.freeze({ strategy: chosen, statements: Object.freeze(statements) })
   // As the runner: a query that cannot match sends nothing, unless it is one group of aggregates
   // (`count(*)` over no rows is a row).
   if (Select.isTriviallyEmpty(q.select) && !(q.projected && oneGroup(q.select))) return E.right(done([]))
+  if (Keys.preloadsProjection(q) && chosen === 'lateral') {
+    const tree = keysTree(q, nodes.right)
+    if (E.isLeft(tree)) return tree
+    return E.right(
+      done([
+        root(rooted.right.select),
+        Object.freeze({ _tag: 'Tree' as const, ...Lateral.toSql(tree.right) }),
+      ]),
+    )
+  }
   if (nodes.right.length > 0 && chosen === 'lateral') {
     const tree = Plan.treeOfQuery(q.model, q.select, nodes.right)
     if (E.isLeft(tree)) return tree

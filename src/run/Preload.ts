@@ -118,7 +118,7 @@ export type { LoadError } from '../error/Errors.js'
  * @category model
  * @since 0.1.0
  */
-export type { PreloadQuery, QueryOptions, Input } from '../plan/Spec.js'
+export type { FromQuery, PreloadJoined, PreloadQuery, QueryOptions, Input } from '../plan/Spec.js'
 
 type Row = Assemble.Row
 
@@ -208,6 +208,57 @@ export function query(
     nested,
   )
 }
+
+/**
+ * A join-preload (Ecto's `preload: [comments: c]` after `join: c in assoc(p, :comments)`): the
+ * association is filled from the rows of the binding the query joins under `binding` (by default the
+ * association's name, the name `Query.join('comments')` gives), so a filtered join and its preload are
+ * one statement. Parents are not repeated (one per primary key, in the order of their first row),
+ * children keep the rows' order (one per primary key); after a left join a parent without a row has
+ * an empty list or `None`. The nested spec loads under the children as any preload does. A binding
+ * that the query does not join, or that joins another association, is a compile error (and a
+ * `QueryError` from untyped code); so are a through association, a join-preload nested in a spec, and
+ * a projection.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Pred, Preload, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial })
+ * const comment = Schema.table('comment', 'comments', { id: Column.serial, post_id: Column.integer, ok: Column.boolean })
+ * const M = Schema.modelOrThrow({ post, comment }, { post: { comments: Schema.hasMany('comment') } })
+ * const q = pipe(
+ *   Query.from(M, 'post'),
+ *   Query.join('comments', 'left', { on: c => Pred.eq(c.ok, true) }),
+ *   Query.orderBy((p, $) => [p.id, ['desc', $.joined.comments.id]]),
+ *   Query.preload({ comments: Preload.joined() }),
+ * )
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({
+ *     text:
+ *       'select "t0"."id", "t1"."id" as "__j0_id", "t1"."post_id" as "__j0_post_id", "t1"."ok" as "__j0_ok" ' +
+ *       'from "posts" as "t0" left join "comments" as "t1" on "t1"."post_id" = "t0"."id" and "t1"."ok" = $1 ' +
+ *       'order by "t0"."id" asc, "t1"."id" desc',
+ *     params: [true],
+ *   }),
+ * )
+ * const tables = new Map([
+ *   ['posts', [{ id: 1 }, { id: 2 }]],
+ *   ['comments', [{ id: 1, post_id: 1, ok: true }, { id: 2, post_id: 1, ok: true }, { id: 3, post_id: 2, ok: false }]],
+ * ])
+ * assert.deepStrictEqual(
+ *   await Memory.all(q)(tables)(),
+ *   E.right([
+ *     { id: 1, comments: [{ id: 2, post_id: 1, ok: true }, { id: 1, post_id: 1, ok: true }] },
+ *     { id: 2, comments: [] },
+ *   ]),
+ * )
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const joined = Spec.joined
 
 // -------------------------------------------------------------------------------------
 // utils
@@ -574,6 +625,29 @@ export const fromPrepared = (
     if (E.isLeft(bind)) return TE.left(bind.left)
     return load(i, p.query, o.right, bind.right, plannerOf(p.query))
   })
+
+/**
+ * The associations of a normalised spec under rows in memory, in one statement over their owner keys
+ * (the lateral strategy of `into`, never reusing associations present on the rows): the runner of a
+ * projection with preloads under `lateral` (its rows carry only the owner keys).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import postgres from 'postgres'
+ * import { Column, Pg, Preload, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * // postgres.js connects on the first statement; with no parent, none is sent.
+ * const pg = Pg.interpreter(postgres('postgres://localhost/blog'))
+ * assert.deepStrictEqual(await Preload.under(pg, M, 'post', [])([])(), E.right([]))
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const under =
+  (i: Interpreter, model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Spec.Node>) =>
+  (parents: ReadonlyArray<Row>): TE.TaskEither<LoadError, ReadonlyArray<Row>> =>
+    lateralInto(i, model, schema, nodes, true)(parents)
 
 const lateralInto =
   (i: Interpreter, model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Spec.Node>, force: boolean) =>

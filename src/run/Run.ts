@@ -10,6 +10,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
+import type * as Expr from '../ast/Expr.js'
 import * as Select from '../ast/Select.js'
 import * as Assemble from '../decode/Assemble.js'
 import * as Decode from '../decode/Decode.js'
@@ -17,8 +18,9 @@ import type { LoadError } from '../error/Errors.js'
 import * as DecodeError from '../error/DecodeError.js'
 import * as QueryError from '../error/QueryError.js'
 import { show } from '../error/Show.js'
-import type * as Spec from '../plan/Spec.js'
+import * as Spec from '../plan/Spec.js'
 import type { Loaded } from '../query/Loaded.js'
+import * as Joined from '../query/Joined.js'
 import * as Keys from '../query/Keys.js'
 import * as Lower from '../query/Lower.js'
 import * as Make from '../query/Make.js'
@@ -212,7 +214,11 @@ export const rows = (
 // column name, and each returned row is the projection plus its parent's associations: a key read only
 // for the preload is never returned.
 const projectedWithPreloads =
-  (q: AnyQuery): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Record<string, unknown>>> =>
+  (
+    q: AnyQuery,
+    strategy: 'batched' | 'lateral',
+    bind?: Expr.Bind,
+  ): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Record<string, unknown>>> =>
   (i: Interpreter) => {
     const error = q.errors[0]
     if (error !== undefined) return TE.left(error)
@@ -226,7 +232,7 @@ const projectedWithPreloads =
     const keys = root.right.keys.map(k => ({ ...k, codec: codecs.find(c => c.name === k.column) }))
     const { nodes } = root.right
     return pipe(
-      i.select(root.right.select),
+      bind === undefined ? i.select(root.right.select) : i.select(root.right.select, bind),
       TE.flatMapEither(raw =>
         pipe(
           projected(q, raw),
@@ -250,7 +256,9 @@ const projectedWithPreloads =
       ),
       TE.flatMap(({ rows, parents }) =>
         pipe(
-          Batched.loadOwned(i, q.model, nodes)(parents),
+          strategy === 'lateral'
+            ? Preload.under(i, q.model, q.schema, nodes)(parents)
+            : Batched.loadOwned(i, q.model, nodes)(parents),
           TE.map(loaded => {
             const columns = new Set(keys.map(k => k.column))
             const out = rows.map((row, j) => {
@@ -262,6 +270,105 @@ const projectedWithPreloads =
             return Assemble.strip(nodes, Object.freeze(out))
           }),
         ),
+      ),
+    )
+  }
+
+// The normalised spec of a query (its errors are the query's).
+const nodesOf = (q: AnyQuery): ReadonlyArray<Spec.Node> => {
+  const n = Spec.normalize(q.model, q.schema, q.preload)
+  return E.isRight(n) ? n.right : []
+}
+
+const hasJoined = (q: AnyQuery): boolean => Joined.hasJoined(nodesOf(q))
+
+// A query with join-preloads (`Preload.joined`, query/Joined.ts): one root statement with the joined
+// bindings' columns; one parent per primary key, in the order of its first row; each join-preloaded
+// association from the rows' joined columns (in row order, one child per primary key, none when the
+// binding's key is NULL: a left join's miss); then the rest of the spec loaded under the parents (the
+// join-preloaded associations are present, so only their nested specs load), with the strategy asked.
+const joinedPreloads =
+  (
+    q: AnyQuery,
+    nodes: ReadonlyArray<Spec.Node>,
+    options: Preload.Options,
+  ): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Record<string, unknown>>> =>
+  (i: Interpreter) => {
+    const root = Joined.rootOf(q, nodes)
+    if (E.isLeft(root)) return TE.left(root.left)
+    if (Select.isTriviallyEmpty(q.select)) return TE.right([])
+    const table = Model.table(q.model, q.schema)
+    if (table === undefined)
+      return TE.left(QueryError.make('UnknownSchema', `the model has no schema '${q.schema}'`, q.schema))
+    const { joined } = root.right
+    const assemble = (raw: ReadonlyArray<Decode.RawRow>): E.Either<LoadError, ReadonlyArray<Row>> => {
+      const parents = Decode.rows(table, raw)
+      if (E.isLeft(parents)) return parents
+      const pk = Assemble.pkOf(q.model, q.schema)
+      const byKey = new Map<unknown, { readonly row: Row; readonly children: Array<Array<Row>> }>()
+      const order: Array<{ readonly row: Row; readonly children: Array<Array<Row>> }> = []
+      const seen = joined.map(() => new Map<unknown, Set<unknown>>())
+      const children: Array<ReadonlyArray<Row | null>> = []
+      for (const j of joined) {
+        const target = Model.table(q.model, j.node.assoc.target)
+        if (target === undefined)
+          return E.left(
+            QueryError.make('UnknownSchema', `the model has no schema '${j.node.assoc.target}'`, q.schema),
+          )
+        const keyCols = target.primaryKey
+        const present: Array<boolean> = []
+        const objs = raw.map(r => {
+          const o: Record<string, unknown> = {}
+          for (const c of j.outputs) o[c.column] = r[c.output]
+          present.push(keyCols.some(c => o[c] !== null && o[c] !== undefined))
+          return o
+        })
+        const decoded = Decode.rows(
+          target,
+          objs.filter((_, k) => present[k]),
+        )
+        if (E.isLeft(decoded)) return decoded
+        let at = 0
+        children.push(present.map(p => (p ? (decoded.right[at++] as Row) : null)))
+      }
+      for (const [k, row] of parents.right.entries()) {
+        const key = pk(row)
+        let parent = byKey.get(key)
+        if (parent === undefined) {
+          parent = { row, children: joined.map(() => []) }
+          byKey.set(key, parent)
+          order.push(parent)
+        }
+        for (const [n, j] of joined.entries()) {
+          const child = children[n]?.[k] ?? null
+          if (child === null) continue
+          const ck = Assemble.pkOf(q.model, j.node.assoc.target)(child)
+          const bySeen = seen[n] as Map<unknown, Set<unknown>>
+          let s = bySeen.get(key)
+          if (s === undefined) bySeen.set(key, (s = new Set()))
+          if (s.has(ck)) continue
+          s.add(ck)
+          parent.children[n]?.push(child)
+        }
+      }
+      return E.right(
+        order.map(p => {
+          const out: Record<string, unknown> = { ...p.row }
+          for (const [n, j] of joined.entries())
+            out[j.node.name] = Assemble.valueOf(j.node.assoc.cardinality, p.children[n] ?? [])
+          return out
+        }),
+      )
+    }
+    return pipe(
+      i.select(root.right.select),
+      TE.flatMapEither(assemble),
+      // `auto` loads the rest batched (as `Query.statements` shows it); `lateral` when asked.
+      TE.flatMap(parents =>
+        Preload.into(q.model, q.schema, q.preload, {
+          ...options,
+          strategy: options.strategy === 'lateral' ? 'lateral' : 'batched',
+        })(parents)(i),
       ),
     )
   }
@@ -300,13 +407,13 @@ export const all = <M extends Model.AnyModel, S extends string, P, J extends Joi
       o =>
         // A projection is its own rows, plus its preloads (batched: `projectedWithPreloads`; `auto`
         // takes batched, an explicit `lateral` is refused rather than silently run batched).
-        (Keys.preloadsProjection(q)
-          ? o.strategy === 'lateral'
-            ? () => TE.left(Keys.lateralRefused(q.schema))
-            : projectedWithPreloads(q)
-          : q.projected
-            ? rows(q)
-            : Preload.fromQuery(q, o)) as RTE.ReaderTaskEither<
+        (hasJoined(q)
+          ? joinedPreloads(q, nodesOf(q), o)
+          : Keys.preloadsProjection(q)
+            ? projectedWithPreloads(q, o.strategy === 'lateral' ? 'lateral' : 'batched')
+            : q.projected
+              ? rows(q)
+              : Preload.fromQuery(q, o)) as RTE.ReaderTaskEither<
           Interpreter,
           LoadError,
           ReadonlyArray<Result<M, S, P, R>>
@@ -352,15 +459,15 @@ export const prepared =
       if (bad !== null) return () => TE.left(bad)
       const q = p.query as AnyQuery
       if (q.projected) {
-        if (Keys.preloadsProjection(q))
-          return () =>
-            TE.left(
-              QueryError.make(
-                'Unsupported',
-                'a prepared projection (Query.select) with preloads is not supported yet: prepare the projection, or run the query unprepared',
-                q.schema,
-              ),
-            )
+        if (Keys.preloadsProjection(q)) {
+          const bind = PreparedQuery.bind(p as unknown as Prepared.AnyPrepared, args)
+          if (E.isLeft(bind)) return () => TE.left(bind.left)
+          return projectedWithPreloads(
+            q,
+            o.right.strategy === 'lateral' ? 'lateral' : 'batched',
+            bind.right,
+          ) as RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Make.Result<M, S, P, R>>>
+        }
         return preparedProjection(p as unknown as Prepared.AnyPrepared, args) as RTE.ReaderTaskEither<
           Interpreter,
           LoadError,

@@ -1,14 +1,17 @@
 // A projection with preloads (issue 15, "Projection and preloads compose"): the root statement reads the
 // owner keys the preloads need under private names (`__key_<column>`) unless the projection selects
 // them as plain columns, the rows are the projection plus the preloaded associations, and a key read
-// only for the preload is not returned. Batched only: `auto` runs a projection batched, an explicit
-// `lateral` is a typed Unsupported error.
+// only for the preload is not returned. `auto` runs a projection's preloads batched; an explicit
+// `lateral` sends the root statement, then the whole preload tree in one statement over its keys.
+// Prepared, with placeholders in the projection's filters, it gives what the query built with the
+// arguments gives.
 // Each query runs on PostgreSQL and on the memory interpreter (fed the database's own rows), and its
 // associations equal those of the same preload under whole rows.
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Fn, Memory, Pg, Preload, Pred, Query } from '../../src/index.js'
+import * as t from 'io-ts'
+import { Fn, Memory, Pg, Prepared, Preload, Pred, Query } from '../../src/index.js'
 import { Blog } from '../support/blog.js'
 import type { TestDb } from '../support/db.js'
 import { openBlog } from './fixture.js'
@@ -40,17 +43,14 @@ const both = async (q: Query.AnyQuery, text: string, params: ReadonlyArray<unkno
     expect(s.strategy).toBe('batched')
     expect(s.statements[0]).toMatchObject({ _tag: 'Root', text, params })
   }
-  // An explicit lateral is refused, never silently run batched.
-  expect(Query.statements(q, { strategy: 'lateral' })).toMatchObject({
-    _tag: 'Left',
-    left: { code: 'Unsupported' },
-  })
-  expect(await Pg.all(q, { strategy: 'lateral' })(db.sql)()).toMatchObject({
-    _tag: 'Left',
-    left: { code: 'Unsupported' },
-  })
+  // An explicit lateral sends the root statement, then the preloads in one statement over its keys.
+  const l = right(Query.statements(q, { strategy: 'lateral' }), 'statements lateral')
+  expect(l.strategy).toBe('lateral')
+  expect(l.statements.map(x => x._tag)).toEqual(['Root', 'Tree'])
+  expect(l.statements[0]).toMatchObject({ _tag: 'Root', text, params })
   const pg = right(await Pg.all(q)(db.sql)(), 'PostgreSQL')
   expect(right(await Pg.all(q, { strategy: 'batched' })(db.sql)(), 'PostgreSQL batched')).toEqual(pg)
+  expect(right(await Pg.all(q, { strategy: 'lateral' })(db.sql)(), 'PostgreSQL lateral')).toEqual(pg)
   expect(right(await Memory.all(q)(tables)(), 'memory')).toEqual(pg)
   return pg as Rows
 }
@@ -157,5 +157,39 @@ describe('select with preload', () => {
       code: 'Unsupported',
       message: expect.stringMatching(/'id'/),
     })
+  })
+
+  it('prepared, with a placeholder: each strategy on PostgreSQL and in memory', async () => {
+    const titled = (min: Pred.Term<number>) =>
+      pipe(
+        posts,
+        Query.where(p => Pred.gte(p.id, min)),
+        Query.select((p, $) => ({ title: p.title, n: $.count('comments') })),
+        Query.orderBy(['id']),
+        Query.preload({
+          comments: Preload.query({ orderBy: [['desc', 'id']], limit: 2 }, { author: true }),
+          tags: true,
+        }),
+      )
+    const prepared = Prepared.make({ min: t.number }, ({ min }) => titled(min))
+    for (const min of [1, 3, 99]) {
+      const adHoc = right(await Pg.all(titled(Pred.value(min)))(db.sql)(), 'ad hoc')
+      expect(adHoc.length).toBe(min === 99 ? 0 : 5 - min)
+      for (const strategy of ['auto', 'batched', 'lateral'] as const) {
+        const rows = right(
+          await Pg.prepared(prepared, { strategy })({ min })(db.sql)(),
+          `prepared ${strategy}`,
+        )
+        expect(rows).toEqual(adHoc)
+        // The memory interpreter runs no trees: an explicit lateral is refused there, as for any query.
+        if (strategy !== 'lateral')
+          expect(right(await Memory.prepared(prepared, { strategy })({ min })(tables)(), 'memory')).toEqual(
+            adHoc,
+          )
+      }
+    }
+    const rows = right(await Pg.prepared(prepared)({ min: 1 })(db.sql)(), 'prepared')
+    for (const r of rows) expect(Object.keys(r).sort()).toEqual(['comments', 'n', 'tags', 'title'])
+    expect(rows[0]?.comments.map(c => c.id)).toEqual([3, 2])
   })
 })

@@ -1,0 +1,228 @@
+// Join-preloads (issue 15, "Preloads, completed"): `Preload.joined` fills an association from the rows
+// of a binding the query joins, in one statement. Parents are not repeated, children keep the join's
+// order, a left join's miss is an empty list or None. Each query's SQL is pinned, and it runs on
+// PostgreSQL (with each strategy for the rest of the spec) and in memory with equal results.
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import * as O from 'fp-ts/lib/Option.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Memory, Pg, Pred, Preload, Query } from '../../src/index.js'
+import { Blog } from '../support/blog.js'
+import type { TestDb } from '../support/db.js'
+import { openBlog } from '../query/fixture.js'
+
+const names = ['users', 'posts', 'comments', 'permalinks', 'tags', 'posts_tags']
+
+let db: TestDb
+let tables: Memory.Tables
+beforeAll(async () => {
+  ;({ db, tables } = await openBlog(names))
+})
+afterAll(async () => db.close())
+
+const right = <A>(e: E.Either<{ readonly message: string }, A>, where: string): A => {
+  if (E.isLeft(e)) throw new Error(`${where}: ${e.left.message}`)
+  return e.right
+}
+
+const cols = (a: string, k: number, cs: ReadonlyArray<string>) =>
+  cs.map(c => `"${a}"."${c}" as "__j${k}_${c}"`).join(', ')
+const post = '"t0"."id", "t0"."author_id", "t0"."title", "t0"."body", "t0"."published", "t0"."inserted_at"'
+const commentCols = ['id', 'post_id', 'author_id', 'parent_id', 'body', 'public', 'inserted_at']
+
+// The SQL of `q` (its root statement, and the only one when `single`), and its rows: equal on
+// PostgreSQL (auto, batched, lateral) and in memory.
+const agree = async <S extends string, P, J extends Query.Joins, R>(
+  q: Query.Query<typeof Blog, S, P, J, R>,
+  text: string,
+  params: ReadonlyArray<unknown>,
+  single: boolean,
+) => {
+  expect(Query.toSql(q)).toEqual(E.right({ text, params }))
+  const s = right(Query.statements(q), 'statements')
+  expect(s.statements[0]).toMatchObject({ _tag: 'Root', text, params })
+  expect(s.statements.length === 1).toBe(single)
+  const pg = right(await Pg.all(q)(db.sql)(), 'PostgreSQL')
+  expect(right(await Pg.all(q, { strategy: 'batched' })(db.sql)(), 'batched')).toEqual(pg)
+  expect(right(await Pg.all(q, { strategy: 'lateral' })(db.sql)(), 'lateral')).toEqual(pg)
+  expect(right(await Memory.all(q)(tables)(), 'memory')).toEqual(pg)
+  return pg
+}
+
+const posts = Query.from(Blog, 'post')
+
+describe('Preload.joined', () => {
+  it('a filtered inner join and its preload are one statement; parents are not repeated', async () => {
+    const q = pipe(
+      posts,
+      Query.join('comments'),
+      Query.where((_, $) => Pred.eq($.joined.comments.public, true)),
+      Query.orderBy((p, $) => [p.id, ['desc', $.joined.comments.inserted_at]]),
+      Query.preload({ comments: Preload.joined() }),
+    )
+    const rows = await agree(
+      q,
+      `select ${post}, ${cols('t1', 0, commentCols)} from "posts" as "t0" inner join "comments" as "t1" on "t1"."post_id" = "t0"."id" ` +
+        'where "t1"."public" = $1 order by "t0"."id" asc, "t1"."inserted_at" desc',
+      [true],
+      true,
+    )
+    // post 1: public comments 2 then 1 (newest first); post 2: comment 4; post 3 has none public: gone
+    expect(rows.map(p => [p.id, p.comments.map(c => c.id)])).toEqual([
+      [1, [2, 1]],
+      [2, [4]],
+    ])
+  })
+
+  it('a left join keeps parents without a row, with an empty list / None; a named binding', async () => {
+    const q = pipe(
+      posts,
+      Query.join('comments', 'left', { as: 'c', on: c => Pred.eq(c.public, false) }),
+      Query.join('permalink', 'left'),
+      Query.orderBy((p, $) => [p.id, $.joined.c.id]),
+      Query.preload({ comments: Preload.joined('c'), permalink: Preload.joined() }),
+    )
+    const rows = await agree(
+      q,
+      `select ${post}, ${cols('t1', 0, commentCols)}, ${cols('t2', 1, ['id', 'post_id', 'url'])} from "posts" as "t0" ` +
+        'left join "comments" as "t1" on "t1"."post_id" = "t0"."id" and "t1"."public" = $1 ' +
+        'left join "permalinks" as "t2" on "t2"."post_id" = "t0"."id" order by "t0"."id" asc, "t1"."id" asc',
+      [false],
+      true,
+    )
+    expect(
+      rows.map(p => [
+        p.id,
+        p.comments.map(c => c.id),
+        O.map((l: { readonly url: string }) => l.url)(p.permalink),
+      ]),
+    ).toEqual([
+      [1, [3], O.some('/hello')],
+      [2, [], O.none],
+      [3, [5], O.some('/bobs')],
+      [4, [], O.none],
+    ])
+  })
+
+  it('two to-many joins: each child once per parent, in the order of its first row', async () => {
+    const q = pipe(
+      posts,
+      Query.join('comments'),
+      Query.join('tags'),
+      Query.orderBy((p, $) => [p.id, ['desc', $.joined.tags.id], $.joined.comments.id]),
+      Query.preload({ comments: Preload.joined(), tags: Preload.joined() }),
+    )
+    const rows = await agree(
+      q,
+      `select ${post}, ${cols('t1', 0, commentCols)}, ${cols('t3', 1, ['id', 'name'])} from "posts" as "t0" ` +
+        'inner join "comments" as "t1" on "t1"."post_id" = "t0"."id" ' +
+        'inner join "posts_tags" as "t2" on "t2"."post_id" = "t0"."id" inner join "tags" as "t3" on "t3"."id" = "t2"."tag_id" ' +
+        'order by "t0"."id" asc, "t3"."id" desc, "t1"."id" asc',
+      [],
+      true,
+    )
+    expect(rows.map(p => [p.id, p.comments.map(c => c.id), p.tags.map(t => t.id)])).toEqual([
+      [1, [1, 2, 3], [3, 1]],
+      [2, [4], [2]],
+      [3, [5], [3]],
+    ])
+  })
+
+  it('with a nested spec under the joined rows and other preloads beside them', async () => {
+    const q = pipe(
+      posts,
+      Query.join('comments', 'inner', { on: c => Pred.eq(c.public, true) }),
+      Query.orderBy((p, $) => [p.id, $.joined.comments.id]),
+      Query.preload({ comments: Preload.joined('comments', { author: true }), tags: true }),
+    )
+    const rows = await agree(
+      q,
+      `select ${post}, ${cols('t1', 0, commentCols)} from "posts" as "t0" ` +
+        'inner join "comments" as "t1" on "t1"."post_id" = "t0"."id" and "t1"."public" = $1 order by "t0"."id" asc, "t1"."id" asc',
+      [true],
+      false,
+    )
+    expect(
+      rows.map(p => [
+        p.id,
+        p.comments.map(c => [c.id, O.map((u: { readonly name: string }) => u.name)(c.author)]),
+        p.tags.map(t => t.id),
+      ]),
+    ).toEqual([
+      [
+        1,
+        [
+          [1, O.some('bob')],
+          [2, O.some('cy')],
+        ],
+        [1, 3],
+      ],
+      [2, [[4, O.some('ada')]], [2]],
+    ])
+  })
+})
+
+describe('Preload.joined: bad input', () => {
+  const refused = (q: unknown, code: string, message: RegExp) => {
+    const r = Query.toSql(q as Query.AnyQuery)
+    expect(E.isLeft(r) && r.left).toMatchObject({ code, message: expect.stringMatching(message) })
+  }
+
+  it('an association that is not joined', async () => {
+    // @ts-expect-error the query joins no binding 'comments'
+    const q = pipe(posts, Query.preload({ comments: Preload.joined() }))
+    refused(q, 'InvalidArgument', /the query joins no binding 'comments'/)
+    const r = await Memory.all(q as Query.AnyQuery)(tables)()
+    expect(E.isLeft(r) && r.left).toMatchObject({ code: 'InvalidArgument' })
+  })
+
+  it('a binding of another association, or of another schema', () => {
+    refused(
+      pipe(
+        posts,
+        Query.join('publicComments'),
+        Query.preload({ comments: Preload.joined('publicComments' as never) }),
+      ),
+      'InvalidArgument',
+      /binding 'publicComments' is the join of 'publicComments', not of association 'comments'/,
+    )
+    refused(
+      // @ts-expect-error binding 'author' is a join of 'user', not of 'comment'
+      pipe(posts, Query.join('author'), Query.preload({ comments: Preload.joined('author') })),
+      'InvalidArgument',
+      /not of association 'comments'/,
+    )
+  })
+
+  it('a nested join-preload, a projection, a right join, a through', () => {
+    refused(
+      pipe(
+        posts,
+        Query.join(['comments', 'author']),
+        Query.preload({ comments: { author: Preload.joined('comments.author') } }),
+      ),
+      'Unsupported',
+      /top level of a spec only; 'comments.author' is nested/,
+    )
+    refused(
+      pipe(
+        posts,
+        Query.join('comments'),
+        Query.select(p => ({ id: p.id })),
+        Query.preload({ comments: Preload.joined() }),
+      ),
+      'Unsupported',
+      /a projection .* cannot join-preload/,
+    )
+    refused(
+      pipe(posts, Query.join('comments', 'right'), Query.preload({ comments: Preload.joined() })),
+      'Unsupported',
+      /right or full join/,
+    )
+    refused(
+      pipe(posts, Query.join('commentsAuthors'), Query.preload({ commentsAuthors: Preload.joined() })),
+      'Unsupported',
+      /through association/,
+    )
+  })
+})
