@@ -1580,8 +1580,9 @@ const hasNested = (e: Entry & { readonly _tag: 'Insert' | 'Update' }): boolean =
  * ones with their keys, defaults and the values the database generated (`returning`), updated ones
  * with their changes (a versioned row at its new version), replaced ones left out, as deep as the
  * change goes. An association a cast permits but its params leave out is the loaded value (none for a
- * new owner; left out when it was not loaded: load it to have it back). So the caller goes on without a
- * reload.
+ * new owner; left out when it was not loaded: load it to have it back). A record given in part (an
+ * owner `{ id: 1 }` that nothing updates) comes back with the columns known. So the caller goes on
+ * without a reload.
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'

@@ -5,7 +5,9 @@ import type * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as Ei from 'fp-ts/lib/Either.js'
 import { describe, expectTypeOf, it } from 'vitest'
-import { Write, type Loaded } from '../../src/index.js'
+import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
+import type postgres from 'postgres'
+import { Memory, Pg, Query, Write, type Interpreter, type LoadError, type Loaded } from '../../src/index.js'
 import { T } from '../write/tree-model.js'
 
 type Result<P> = Extract<P, { readonly _tag: 'Right' }> extends E.Right<Write.Plan<infer A>> ? A : never
@@ -75,5 +77,26 @@ describe('change plans', () => {
     )
     const r = {} as Result<typeof _plan>
     expectTypeOf(r.comments[0]!.likes[0]!.who).toEqualTypeOf<string>()
+  })
+})
+
+describe('one environment', () => {
+  it('a program that reads with Pg.all and writes with Write.run runs on a client, a transaction or an interpreter', () => {
+    const _program = (plan: Write.Plan<number>) =>
+      pipe(
+        Pg.all(Query.from(T, 'post')),
+        RTE.flatMap(() => Write.run(plan)),
+      )
+    type Env = Parameters<ReturnType<typeof _program>>[0]
+    expectTypeOf<postgres.Sql>().toMatchTypeOf<Env>()
+    expectTypeOf<postgres.TransactionSql>().toMatchTypeOf<Env>()
+    expectTypeOf<Interpreter>().toMatchTypeOf<Env>()
+    expectTypeOf<ReturnType<ReturnType<ReturnType<typeof _program>>>>().toEqualTypeOf<
+      Promise<E.Either<LoadError | Write.PlanError, number>>
+    >()
+    // Memory runners also take a memory store (whose tables then hold what the program wrote).
+    expectTypeOf<Memory.Store>().toMatchTypeOf<
+      Parameters<ReturnType<typeof Memory.all<typeof T, 'post', unknown, never>>>[0]
+    >()
   })
 })
