@@ -316,7 +316,8 @@ export const insertStatements = (
 ): ReadonlyArray<W.Insert> => {
   const groups = new Map<string, Array<ReadonlyArray<readonly [string, unknown]>>>()
   for (const r of rows) {
-    const key = r.map(([c]) => c).join('\u0000')
+    let key = ''
+    for (let i = 0; i < r.length; i++) key += `${(r[i] as readonly [string, unknown])[0]}\u0000`
     // A row of defaults only cannot share a statement (`default values` inserts one row).
     const k = r.length === 0 ? `\u0001${groups.size}` : key
     // Appended in place: a copy per row made building n rows quadratic (10,000 rows took a second).
