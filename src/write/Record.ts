@@ -257,6 +257,13 @@ export const encode = (
     const k = keys[i] as string
     const v = values[k]
     if (v === undefined) continue
+    // The common case inline (no result object per value of a bulk insert); any other through
+    // `encodeValue`, which names what is wrong.
+    const col = table.columns.get(k)
+    if (col !== undefined && !W.isRef(v) && col.codec.is(v)) {
+      out.push([k, col.codec.encode(v)])
+      continue
+    }
     const e = encodeValue(table, k, v)
     if (E.isLeft(e)) return e
     out.push([k, e.right])
