@@ -158,7 +158,10 @@ const element = (v: unknown, json: boolean): string | undefined => {
   }
 }
 
-const quote = (text: string): string => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
+// Most texts hold neither a quote nor a backslash: tested once, not rewritten twice.
+const escapes = /["\\]/
+const quote = (text: string): string =>
+  escapes.test(text) ? `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : `"${text}"`
 
 // An insert's values column by column, whichever way it holds them: column `c`'s values, in row order,
 // and whether they are JSON. Null when a row lacks the column.

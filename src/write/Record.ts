@@ -257,6 +257,13 @@ export const encode = (
     const k = keys[i] as string
     const v = values[k]
     if (v === undefined) continue
+    // The common case inline (no result object per value of a bulk insert); any other through
+    // `encodeValue`, which names what is wrong.
+    const col = table.columns.get(k)
+    if (col !== undefined && !W.isRef(v) && col.codec.is(v)) {
+      out.push([k, col.codec.encode(v)])
+      continue
+    }
     const e = encodeValue(table, k, v)
     if (E.isLeft(e)) return e
     out.push([k, e.right])
@@ -316,7 +323,8 @@ export const insertStatements = (
 ): ReadonlyArray<W.Insert> => {
   const groups = new Map<string, Array<ReadonlyArray<readonly [string, unknown]>>>()
   for (const r of rows) {
-    const key = r.map(([c]) => c).join('\u0000')
+    let key = ''
+    for (let i = 0; i < r.length; i++) key += `${(r[i] as readonly [string, unknown])[0]}\u0000`
     // A row of defaults only cannot share a statement (`default values` inserts one row).
     const k = r.length === 0 ? `\u0001${groups.size}` : key
     // Appended in place: a copy per row made building n rows quadratic (10,000 rows took a second).
