@@ -356,6 +356,16 @@ const load = (
   if (error !== undefined) return TE.left(error)
   const nodes = planner.nodes(q)
   if (E.isLeft(nodes)) return TE.left(nodes.left)
+  // A join-preload reads the query's joined columns: `Run.all` / `Run.prepared` run it, never as a
+  // preload of its own (which would load the association without the join's filter).
+  if (nodes.right.some(n => O.isSome(n.joined)))
+    return TE.left(
+      QueryError.make(
+        'Unsupported',
+        'a query with join-preloads (Preload.joined) runs through Run.all / Run.prepared (Pg.all, Memory.all ...)',
+        q.schema,
+      ),
+    )
   if (Select.isTriviallyEmpty(q.select)) return TE.right([])
   if (nodes.right.length === 0) return rootRows(i, q, bind)
   const strategy = choose(i, q.model, q.schema, { _tag: 'Query', select: q.select }, options.strategy)

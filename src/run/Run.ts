@@ -285,8 +285,11 @@ const joinedPreloads =
     q: AnyQuery,
     nodes: ReadonlyArray<Spec.Node>,
     options: Preload.Options,
+    bind?: Expr.Bind,
   ): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Record<string, unknown>>> =>
   (i: Interpreter) => {
+    const error = q.errors[0]
+    if (error !== undefined) return TE.left(error)
     const root = Joined.rootOf(q, nodes)
     if (E.isLeft(root)) return TE.left(root.left)
     if (Select.isTriviallyEmpty(q.select)) return TE.right([])
@@ -354,7 +357,7 @@ const joinedPreloads =
       )
     }
     return pipe(
-      i.select(root.right.select),
+      bind === undefined ? i.select(root.right.select) : i.select(root.right.select, bind),
       TE.flatMapEither(assemble),
       // `auto` loads the rest batched (as `Query.statements` shows it); `lateral` when asked.
       TE.flatMap(parents =>
@@ -451,6 +454,15 @@ export const prepared =
       const bad = isPrepared(p) ? checkQuery(p.query) : notPrepared(p)
       if (bad !== null) return () => TE.left(bad)
       const q = p.query as AnyQuery
+      if (hasJoined(q)) {
+        const bind = PreparedQuery.bind(p as unknown as Prepared.AnyPrepared, args)
+        if (E.isLeft(bind)) return () => TE.left(bind.left)
+        return joinedPreloads(q, nodesOf(q), o.right, bind.right) as RTE.ReaderTaskEither<
+          Interpreter,
+          LoadError,
+          ReadonlyArray<Make.Result<M, S, P, R>>
+        >
+      }
       if (q.projected) {
         if (Keys.preloadsProjection(q)) {
           const bind = PreparedQuery.bind(p as unknown as Prepared.AnyPrepared, args)
