@@ -531,7 +531,19 @@ export const fromPrepared = (
 export const under =
   (i: Interpreter, model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Spec.Node>) =>
   (parents: ReadonlyArray<Row>): TE.TaskEither<LoadError, ReadonlyArray<Row>> =>
-    lateralInto(i, model, schema, nodes, true)(parents)
+    QueryError.total('Preload.under', () => (rows: ReadonlyArray<Row>) => {
+      // Untyped callers: nodes must be a normalised spec's (frozen nodes with an association).
+      if (!Array.isArray(nodes) || !nodes.every(n => Object.isFrozen(n) && typeof n?.assoc === 'object'))
+        return TE.left(
+          QueryError.make(
+            'InvalidArgument',
+            `Preload.under: expected the nodes of a normalised spec, got ${show(nodes)}`,
+            schema,
+          ),
+        )
+      const bad = notRows(schema, rows) ?? checkInterpreter('Preload.under', i)
+      return bad !== null ? TE.left(bad) : lateralInto(i, model, schema, nodes, true)(rows)
+    })(parents)
 
 const lateralInto =
   (i: Interpreter, model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Spec.Node>, force: boolean) =>
