@@ -31,7 +31,7 @@ import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import * as Sql from '../sql/Compile.js'
 import * as Batched from './Batched.js'
-import type { Interpreter } from './Interpreter.js'
+import { bound, type Interpreter } from './Interpreter.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -332,8 +332,8 @@ const batchedQuery =
   async () => {
     const root = await rootRows(i, q, bind)()
     if (E.isLeft(root)) return root
-    // The levels' selects hold keys and the spec's filters (plain values), never placeholders.
-    const loaded = await Batched.loadOwned(i, q.model, nodes)(root.right)()
+    // The levels' selects hold keys and the spec's filters, and a preload query's placeholders.
+    const loaded = await Batched.loadOwned(bound(i, bind), q.model, nodes)(root.right)()
     return E.isLeft(loaded) ? loaded : E.right(Assemble.strip(nodes, loaded.right))
   }
 

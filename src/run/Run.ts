@@ -31,7 +31,7 @@ import type { AnyQuery, Joins, Query } from '../query/Query.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import * as Batched from './Batched.js'
-import type { Interpreter } from './Interpreter.js'
+import { bound, type Interpreter } from './Interpreter.js'
 import * as Preload from './Preload.js'
 
 // -------------------------------------------------------------------------------------
@@ -250,8 +250,8 @@ const projectedWithPreloads =
       TE.flatMap(({ rows, parents }) =>
         pipe(
           strategy === 'lateral'
-            ? Preload.under(i, q.model, q.schema, nodes)(parents)
-            : Batched.loadOwned(i, q.model, nodes)(parents),
+            ? Preload.under(bound(i, bind), q.model, q.schema, nodes)(parents)
+            : Batched.loadOwned(bound(i, bind), q.model, nodes)(parents),
           TE.map(loaded => {
             const columns = new Set(keys.map(k => k.column))
             const out = rows.map((row, j) => {
@@ -364,7 +364,7 @@ const joinedPreloads =
         Preload.into(q.model, q.schema, q.preload, {
           ...options,
           strategy: options.strategy === 'lateral' ? 'lateral' : 'batched',
-        })(parents)(i),
+        })(parents)(bound(i, bind)),
       ),
     )
   }
