@@ -7,7 +7,8 @@
  *
  * Placeholders stand for single values wherever a `where` callback takes a term: comparison operands,
  * `Pred.value`, fragment arguments, the callbacks of `$.exists` / `$.every`. List membership
- * (`Pred.in`), `limit`, `offset` and preload filters take plain values. A placeholder outside its
+ * (`Pred.in`), `limit`, `offset` and preload filters given as options take plain values; a preload's
+ * custom query given as a query value takes placeholders as a query does. A placeholder outside its
  * prepared query (a term kept from a builder) is refused when it runs.
  *
  * @since 0.1.0

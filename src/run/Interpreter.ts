@@ -99,3 +99,20 @@ export const isInterpreter = (u: unknown): u is Interpreter => {
     return false
   }
 }
+
+/**
+ * The interpreter with a prepared run's `bind` given to every select and tree that has none: the
+ * statements a run sends after its root (preload levels) may hold the placeholders of a preload query.
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const bound = (i: Interpreter, bind: Bind | undefined): Interpreter => {
+  if (bind === undefined) return i
+  const tree = i.tree
+  return {
+    ...i,
+    select: (s, b) => i.select(s, b ?? bind),
+    ...(tree === undefined ? {} : { tree: (t: Tree, b?: Bind) => tree(t, b ?? bind) }),
+  }
+}

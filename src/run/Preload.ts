@@ -31,7 +31,7 @@ import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import * as Sql from '../sql/Compile.js'
 import * as Batched from './Batched.js'
-import type { Interpreter } from './Interpreter.js'
+import { bound, type Interpreter } from './Interpreter.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -444,8 +444,8 @@ const batchedQuery =
   async () => {
     const root = await rootRows(i, q, bind)()
     if (E.isLeft(root)) return root
-    // The levels' selects hold keys and the spec's filters (plain values), never placeholders.
-    const loaded = await Batched.loadOwned(i, q.model, nodes)(root.right)()
+    // The levels' selects hold keys and the spec's filters, and a preload query's placeholders.
+    const loaded = await Batched.loadOwned(bound(i, bind), q.model, nodes)(root.right)()
     return E.isLeft(loaded) ? loaded : E.right(Assemble.strip(nodes, loaded.right))
   }
 
@@ -468,6 +468,16 @@ const load = (
   if (error !== undefined) return TE.left(error)
   const nodes = planner.nodes(q)
   if (E.isLeft(nodes)) return TE.left(nodes.left)
+  // A join-preload reads the query's joined columns: `Run.all` / `Run.prepared` run it, never as a
+  // preload of its own (which would load the association without the join's filter).
+  if (nodes.right.some(n => O.isSome(n.joined)))
+    return TE.left(
+      QueryError.make(
+        'Unsupported',
+        'a query with join-preloads (Preload.joined) runs through Run.all / Run.prepared (Pg.all, Memory.all ...)',
+        q.schema,
+      ),
+    )
   if (Select.isTriviallyEmpty(q.select)) return TE.right([])
   if (nodes.right.length === 0) return rootRows(i, q, bind)
   const { strategy, report } = decided(
@@ -647,7 +657,19 @@ export const fromPrepared = (
 export const under =
   (i: Interpreter, model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Spec.Node>) =>
   (parents: ReadonlyArray<Row>): TE.TaskEither<LoadError, ReadonlyArray<Row>> =>
-    lateralInto(i, model, schema, nodes, true)(parents)
+    QueryError.total('Preload.under', () => (rows: ReadonlyArray<Row>) => {
+      // Untyped callers: nodes must be a normalised spec's (frozen nodes with an association).
+      if (!Array.isArray(nodes) || !nodes.every(n => Object.isFrozen(n) && typeof n?.assoc === 'object'))
+        return TE.left(
+          QueryError.make(
+            'InvalidArgument',
+            `Preload.under: expected the nodes of a normalised spec, got ${show(nodes)}`,
+            schema,
+          ),
+        )
+      const bad = notRows(schema, rows) ?? checkInterpreter('Preload.under', i)
+      return bad !== null ? TE.left(bad) : lateralInto(i, model, schema, nodes, true)(rows)
+    })(parents)
 
 const lateralInto =
   (i: Interpreter, model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Spec.Node>, force: boolean) =>

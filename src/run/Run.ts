@@ -31,7 +31,7 @@ import type { AnyQuery, Joins, Query } from '../query/Query.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import * as Batched from './Batched.js'
-import { isInterpreter, type Interpreter } from './Interpreter.js'
+import { bound, isInterpreter, type Interpreter } from './Interpreter.js'
 import * as Preload from './Preload.js'
 
 // -------------------------------------------------------------------------------------
@@ -257,8 +257,8 @@ const projectedWithPreloads =
       TE.flatMap(({ rows, parents }) =>
         pipe(
           strategy === 'lateral'
-            ? Preload.under(i, q.model, q.schema, nodes)(parents)
-            : Batched.loadOwned(i, q.model, nodes)(parents),
+            ? Preload.under(bound(i, bind), q.model, q.schema, nodes)(parents)
+            : Batched.loadOwned(bound(i, bind), q.model, nodes)(parents),
           TE.map(loaded => {
             const columns = new Set(keys.map(k => k.column))
             const out = rows.map((row, j) => {
@@ -292,8 +292,11 @@ const joinedPreloads =
     q: AnyQuery,
     nodes: ReadonlyArray<Spec.Node>,
     options: Preload.Options,
+    bind?: Expr.Bind,
   ): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Record<string, unknown>>> =>
   (i: Interpreter) => {
+    const error = q.errors[0]
+    if (error !== undefined) return TE.left(error)
     const root = Joined.rootOf(q, nodes)
     if (E.isLeft(root)) return TE.left(root.left)
     if (Select.isTriviallyEmpty(q.select)) return TE.right([])
@@ -361,14 +364,14 @@ const joinedPreloads =
       )
     }
     return pipe(
-      i.select(root.right.select),
+      bind === undefined ? i.select(root.right.select) : i.select(root.right.select, bind),
       TE.flatMapEither(assemble),
       // `auto` loads the rest batched (as `Query.statements` shows it); `lateral` when asked.
       TE.flatMap(parents =>
         Preload.into(q.model, q.schema, q.preload, {
           ...options,
           strategy: options.strategy === 'lateral' ? 'lateral' : 'batched',
-        })(parents)(i),
+        })(parents)(bound(i, bind)),
       ),
     )
   }
@@ -458,6 +461,15 @@ export const prepared =
       const bad = isPrepared(p) ? checkQuery(p.query) : notPrepared(p)
       if (bad !== null) return () => TE.left(bad)
       const q = p.query as AnyQuery
+      if (hasJoined(q)) {
+        const bind = PreparedQuery.bind(p as unknown as Prepared.AnyPrepared, args)
+        if (E.isLeft(bind)) return () => TE.left(bind.left)
+        return joinedPreloads(q, nodesOf(q), o.right, bind.right) as RTE.ReaderTaskEither<
+          Interpreter,
+          LoadError,
+          ReadonlyArray<Make.Result<M, S, P, R>>
+        >
+      }
       if (q.projected) {
         if (Keys.preloadsProjection(q)) {
           const bind = PreparedQuery.bind(p as unknown as Prepared.AnyPrepared, args)

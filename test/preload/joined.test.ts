@@ -6,7 +6,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Memory, Pg, Pred, Preload, Query } from '../../src/index.js'
+import * as t from 'io-ts'
+import { Memory, Pg, Prepared, Pred, Preload, Query } from '../../src/index.js'
 import { Blog } from '../support/blog.js'
 import type { TestDb } from '../support/db.js'
 import { openBlog } from '../query/fixture.js'
@@ -159,6 +160,35 @@ describe('Preload.joined', () => {
       ],
       [2, [[4, O.some('ada')]], [2]],
     ])
+  })
+})
+
+describe('Preload.joined, prepared', () => {
+  it('binds the placeholders of the root statement; each strategy; memory', async () => {
+    const withComments = (pub: Pred.Term<boolean>) =>
+      pipe(
+        posts,
+        Query.join('comments', 'left', { on: c => Pred.eq(c.public, pub) }),
+        Query.orderBy((p, $) => [p.id, $.joined.comments.id]),
+        Query.preload({ comments: Preload.joined('comments', { author: true }), permalink: true }),
+      )
+    const prepared = Prepared.make({ pub: t.boolean }, ({ pub }) => withComments(pub))
+    for (const pub of [true, false]) {
+      const adHoc = right(await Pg.all(withComments(Pred.value(pub)))(db.sql)(), 'ad hoc')
+      expect(adHoc.map(p => p.comments.every(c => c.public === pub))).toEqual([true, true, true, true])
+      for (const strategy of ['auto', 'batched', 'lateral'] as const)
+        expect(right(await Pg.prepared(prepared, { strategy })({ pub })(db.sql)(), strategy)).toEqual(adHoc)
+      expect(right(await Memory.prepared(prepared)({ pub })(tables)(), 'memory')).toEqual(adHoc)
+    }
+  })
+
+  it('Preload.fromQuery refuses join-preloads (they read the joined columns, Run.all does)', async () => {
+    const q = pipe(posts, Query.join('comments'), Query.preload({ comments: Preload.joined() }))
+    const r = await Preload.fromQuery(q as Query.AnyQuery)(Memory.interpreter(tables))()
+    expect(E.isLeft(r) && r.left).toMatchObject({
+      code: 'Unsupported',
+      message: expect.stringMatching(/Run.all/),
+    })
   })
 })
 

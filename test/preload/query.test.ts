@@ -6,7 +6,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Memory, Pg, Pred, Preload, Query } from '../../src/index.js'
+import * as t from 'io-ts'
+import { Memory, Pg, Prepared, Pred, Preload, Query } from '../../src/index.js'
 import { Blog } from '../support/blog.js'
 import type { TestDb } from '../support/db.js'
 import { openBlog } from '../query/fixture.js'
@@ -194,5 +195,28 @@ describe('Preload.query with a query value: bad input', () => {
       'InvalidArgument',
       /another model/,
     )
+  })
+})
+
+describe('Preload.query with a query value, prepared', () => {
+  it('a placeholder inside the preload query is bound in every strategy', async () => {
+    const build = (min: Pred.Term<number>) =>
+      pipe(
+        posts,
+        Query.preload({
+          comments: Preload.query(
+            pipe(
+              comments,
+              Query.where(c => Pred.gte(c.id, min)),
+            ),
+          ),
+        }),
+      )
+    const p = Prepared.make({ min: t.number }, ({ min }) => build(min))
+    const adHoc = right(await Pg.all(build(Pred.value(3)))(db.sql)(), 'ad hoc')
+    expect(adHoc.map(x => x.comments.map(c => c.id))).toEqual([[3], [4], [5], []])
+    for (const strategy of ['batched', 'lateral'] as const)
+      expect(await Pg.prepared(p, { strategy })({ min: 3 })(db.sql)()).toEqual(E.right(adHoc))
+    expect(await Memory.prepared(p)({ min: 3 })(tables)()).toEqual(E.right(adHoc))
   })
 })
