@@ -399,18 +399,30 @@ const loadThrough = async (
       const pk = Assemble.pkOf(model, step.node.assoc.target)
       const next = step.next as string
       const by = Plan.memoryOrder(model, step.node)
+      // Without a key to read, only the next hop's key is decoded (the owner key is, above).
+      const keyless = step.unique && by === null
+      const at = cols.findIndex(c => c.name === next)
+      const nextCol = cols[at] as Decode.ColumnDecoder
       const links: Array<Link> = new Array(raw.right.length)
       const nextKeys: Array<unknown> = []
       const seen = new Set<unknown>()
       for (let j = 0; j < raw.right.length; j++) {
         const r = raw.right[j] as Row
-        const d = Decode.decodeRow(cols, r)
-        if (typeof d === 'number') return E.left(Decode.errorOf(table, cols, r, d))
-        const nk = d[next]
-        const key = nk === null || nk === undefined ? undefined : Assemble.keyOf(nk)
-        links[j] = { key: step.unique && by === null ? undefined : pk(d), next: key }
-        if (key === undefined || seen.has(key)) continue
-        seen.add(key)
+        let nk: unknown
+        let key: unknown
+        if (keyless) {
+          nk = nextCol.decode(r[next])
+          if (nk === Column.invalid) return E.left(Decode.errorOf(table, cols, r, at))
+        } else {
+          const d = Decode.decodeRow(cols, r)
+          if (typeof d === 'number') return E.left(Decode.errorOf(table, cols, r, d))
+          nk = d[next]
+          key = pk(d)
+        }
+        const nextKey = nk === null || nk === undefined ? undefined : Assemble.keyOf(nk)
+        links[j] = { key, next: nextKey }
+        if (nextKey === undefined || seen.has(nextKey)) continue
+        seen.add(nextKey)
         nextKeys.push(nk)
       }
       const grouped = group(owners, links, l => l)
