@@ -300,7 +300,8 @@ export interface OneStatementThrough {
 /**
  * One hop of a through loaded hop by hop: the hop's node and chain; for every hop but the last, the
  * column of its rows the next hop is keyed by (`next`) and the columns its statement reads (the owner
- * key, that column and the primary key, which the walk deduplicates by); the last hop reads whole rows.
+ * key, that column and, unless each row is reached once per owner (`unique`), the primary key, which
+ * the walk deduplicates by); the last hop reads whole rows.
  *
  * @category model
  * @since 0.1.0
@@ -310,6 +311,8 @@ export interface ThroughStep {
   readonly chain: Chain.Chain
   readonly next: string | null
   readonly columns: ReadonlyArray<string> | null
+  /** Each row of this hop is reached at most once from an owner: the walk needs no deduplication. */
+  readonly unique: boolean
 }
 
 // A belongs_to on the target's single primary key: at most one row per owner key.
@@ -394,19 +397,27 @@ const throughSteps = (
   hops: ReadonlyArray<Node>,
 ): ReadonlyArray<ThroughStep> | null => {
   const steps: Array<ThroughStep> = []
+  // Whether the keys fed to this hop are distinct for each owner: the owner's own key, then each
+  // has_many hop's rows (distinct when their keys are) keyed on by their one-column primary key.
+  let distinct = true
   for (const [k, h] of hops.entries()) {
     const c = chain(model, h)
     if (E.isLeft(c)) return null
     const after = hops[k + 1]
     if (after === undefined) {
-      steps.push({ node: h, chain: c.right, next: null, columns: null })
+      steps.push({ node: h, chain: c.right, next: null, columns: null, unique: false })
       continue
     }
     const n = chain(model, after)
     if (E.isLeft(n)) return null
     const pk = Model.table(model, h.assoc.target)?.primaryKey ?? []
-    const columns = [...new Set([ownerField(c.right), n.right.ownerCol, ...pk])]
-    steps.push({ node: h, chain: c.right, next: n.right.ownerCol, columns })
+    // A has_many hop's rows are reached once each from an owner when the keys it is fed are distinct:
+    // no deduplication, so no primary key to read (unless it orders them in memory).
+    const unique: boolean = distinct && h.assoc._tag === 'HasMany'
+    const key = unique && memoryOrder(model, h) === null ? [] : pk
+    const columns = [...new Set([ownerField(c.right), n.right.ownerCol, ...key])]
+    steps.push({ node: h, chain: c.right, next: n.right.ownerCol, columns, unique })
+    distinct = unique && pk.length === 1 && pk[0] === n.right.ownerCol
   }
   return steps
 }

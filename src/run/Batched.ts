@@ -344,7 +344,8 @@ const level = async (
 // non-null keys the previous hop's rows carry (the owners' for the first), every hop but the last
 // reading its keys only; then each owner's rows walked in memory as `Assemble.complete` walks loaded
 // hops (each hop's rows in their statement's order, deduplicated by primary key at every hop, first
-// occurrence wins). Each target row is decoded once and shared.
+// occurrence wins). The walk goes depth first, which reaches the last hop's rows in the same order as
+// the level-by-level walk. Each target row is decoded once and shared.
 const loadThrough = async (
   i: Interpreter,
   model: Model.AnyModel,
@@ -358,19 +359,20 @@ const loadThrough = async (
   const none = node.assoc.cardinality === 'many' ? empty : O.none
   const roots = ownerKeys(parents, ownerCol, cache).keys
   if (roots.length === 0) return E.right({ ownerCol, values: new Map(), none, kept: null })
-  // groups[k]: hop k's rows by their owner key
-  const groups: Array<Map<unknown, Array<Row>>> = []
+  const last = t.steps.length - 1
+  // hops[k] (k < last): hop k's rows as links (their key, the next hop's key) by owner key; targets:
+  // the last hop's rows by owner key
+  const hops: Array<Map<unknown, Array<Link>>> = []
+  let targets = new Map<unknown, Array<Target>>()
   const byPk = new Map<unknown, Row>()
   const lastPk = Assemble.pkOf(model, t.chain.target)
   let keys = roots
-  for (let k = 0; k < t.steps.length; k++) {
+  for (let k = 0; k <= last; k++) {
     const step = t.steps[k] as Plan.ThroughStep
     const table = Model.table(model, step.node.assoc.target)
     const decodeOwner = ownerDecoder(model, step.node, step.chain.ownerCol)
     if (table === undefined || decodeOwner === undefined) return unknownSchema(step.node)
-    const byOwner = new Map<unknown, Array<Row>>()
-    groups.push(byOwner)
-    if (keys.length === 0) continue
+    if (keys.length === 0) break
     const raw = await i.select(Plan.throughStep(model, t, k, keys))()
     if (E.isLeft(raw)) return raw
     const field = Plan.ownerField(step.chain)
@@ -381,82 +383,129 @@ const loadThrough = async (
       if (o === failed) return E.left(decodeOwner.error((raw.right[j] as Row)[field]))
       owners[j] = Assemble.keyOf(o)
     }
-    let rows: ReadonlyArray<Row>
     if (step.columns === null) {
       const decoded = Decode.rows(table, raw.right)
       if (E.isLeft(decoded)) return decoded
       // one row per target key, shared by every owner that reaches it
-      const shared: Array<Row> = new Array(decoded.right.length)
-      for (let j = 0; j < decoded.right.length; j++) {
-        const row = decoded.right[j] as Row
-        const tk = lastPk(row)
-        const hit = byPk.get(tk)
-        if (hit === undefined) byPk.set(tk, row)
-        shared[j] = hit ?? row
-      }
-      rows = shared
+      targets = group(owners, decoded.right, row => {
+        const key = lastPk(row)
+        const hit = byPk.get(key)
+        if (hit === undefined) byPk.set(key, row)
+        return { key, row: hit ?? row }
+      })
     } else {
       const columns = step.columns
       const cols = Decode.columnsOf(table).filter(c => columns.includes(c.name))
-      const decoded: Array<Row> = new Array(raw.right.length)
-      const next: Array<unknown> = []
+      const pk = Assemble.pkOf(model, step.node.assoc.target)
+      const next = step.next as string
+      const by = Plan.memoryOrder(model, step.node)
+      // Without a key to read, only the next hop's key is decoded (the owner key is, above).
+      const keyless = step.unique && by === null
+      const at = cols.findIndex(c => c.name === next)
+      const nextCol = cols[at] as Decode.ColumnDecoder
+      const links: Array<Link> = new Array(raw.right.length)
+      const nextKeys: Array<unknown> = []
       const seen = new Set<unknown>()
       for (let j = 0; j < raw.right.length; j++) {
         const r = raw.right[j] as Row
-        const d = Decode.decodeRow(cols, r)
-        if (typeof d === 'number') return E.left(Decode.errorOf(table, cols, r, d))
-        decoded[j] = d
-        const nk = d[step.next as string]
-        if (nk === null || nk === undefined) continue
-        const key = Assemble.keyOf(nk)
-        if (seen.has(key)) continue
-        seen.add(key)
-        next.push(nk)
-      }
-      rows = decoded
-      keys = next
-    }
-    for (let j = 0; j < rows.length; j++) {
-      const g = byOwner.get(owners[j])
-      if (g === undefined) byOwner.set(owners[j], [rows[j] as Row])
-      else g.push(rows[j] as Row)
-    }
-  }
-  // A hop whose order nobody asked for was read unordered: its groups are ordered by key here.
-  for (let k = 0; k < groups.length; k++) {
-    const by = Plan.memoryOrder(model, (t.steps[k] as Plan.ThroughStep).node)
-    if (by !== null) (groups[k] as Map<unknown, Array<Row>>).forEach(g => g.sort(byKey(by)))
-  }
-  // The walk of each owner key, hop by hop.
-  const pks = t.steps.map(s => Assemble.pkOf(model, s.node.assoc.target))
-  const byOwner = new Map<unknown, ReadonlyArray<Row>>()
-  for (const root of roots) {
-    let frontier: ReadonlyArray<unknown> = [Assemble.keyOf(root)]
-    let reached: Array<Row> = []
-    for (let k = 0; k < groups.length; k++) {
-      const byKey = groups[k] as Map<unknown, Array<Row>>
-      const pk = pks[k] as (r: Row) => unknown
-      const seen = new Set<unknown>()
-      reached = []
-      for (const f of frontier)
-        for (const row of byKey.get(f) ?? empty) {
-          const rk = pk(row)
-          if (seen.has(rk)) continue
-          seen.add(rk)
-          reached.push(row)
+        let nk: unknown
+        let key: unknown
+        if (keyless) {
+          nk = nextCol.decode(r[next])
+          if (nk === Column.invalid) return E.left(Decode.errorOf(table, cols, r, at))
+        } else {
+          const d = Decode.decodeRow(cols, r)
+          if (typeof d === 'number') return E.left(Decode.errorOf(table, cols, r, d))
+          nk = d[next]
+          key = pk(d)
         }
-      const next = (t.steps[k] as Plan.ThroughStep).next
-      if (next === null) break
-      const out: Array<unknown> = []
-      for (const row of reached) {
-        const v = row[next]
-        if (v !== null && v !== undefined) out.push(Assemble.keyOf(v))
+        const nextKey = nk === null || nk === undefined ? undefined : Assemble.keyOf(nk)
+        links[j] = { key, next: nextKey }
+        if (nextKey === undefined || seen.has(nextKey)) continue
+        seen.add(nextKey)
+        nextKeys.push(nk)
       }
-      frontier = out
+      const grouped = group(owners, links, l => l)
+      // a hop whose order nobody asked for was read unordered: by its one integer key here
+      if (by !== null) grouped.forEach(g => g.sort(byLinkKey))
+      hops.push(grouped)
+      keys = nextKeys
     }
-    byOwner.set(Assemble.keyOf(root), reached)
+  }
+  const sortedTargets = Plan.memoryOrder(model, (t.steps[last] as Plan.ThroughStep).node)
+  if (sortedTargets !== null) {
+    const f = byKey(sortedTargets)
+    targets.forEach(g => g.sort((x, y) => f(x.row, y.row)))
+  }
+  // The walk of each owner key, depth first; `seen[k]` holds hop k's keys reached from the owner.
+  const seen = t.steps.map(() => new Set<unknown>())
+  const byOwner = new Map<unknown, ReadonlyArray<Row>>()
+  let reached: Array<Row> = []
+  const visit = (k: number, key: unknown): void => {
+    const s = seen[k] as Set<unknown>
+    if (k === last) {
+      const g = targets.get(key)
+      if (g === undefined) return
+      for (let j = 0; j < g.length; j++) {
+        const e = g[j] as Target
+        if (s.has(e.key)) continue
+        s.add(e.key)
+        reached.push(e.row)
+      }
+      return
+    }
+    const g = (hops[k] as Map<unknown, Array<Link>>).get(key)
+    if (g === undefined) return
+    const unique = (t.steps[k] as Plan.ThroughStep).unique
+    for (let j = 0; j < g.length; j++) {
+      const l = g[j] as Link
+      if (!unique) {
+        if (s.has(l.key)) continue
+        s.add(l.key)
+      }
+      if (l.next !== undefined) visit(k + 1, l.next)
+    }
+  }
+  for (const root of roots) {
+    for (const s of seen) s.clear()
+    reached = []
+    const key = Assemble.keyOf(root)
+    if (hops.length === last) visit(0, key)
+    byOwner.set(key, reached)
   }
   return finishThrough(i, model, t, force, { byOwner, targets: [...byPk.values()] })
+}
+
+// A row of an intermediate hop: its key (`undefined` when not read: a `unique` hop ordered in SQL)
+// and the next hop's key on it (`undefined` for null).
+interface Link {
+  readonly key: unknown
+  readonly next: unknown
+}
+
+// A row of the last hop with its key.
+interface Target {
+  readonly key: unknown
+  readonly row: Row
+}
+
+// Links by their one integer key (`Plan.memoryOrder`).
+const byLinkKey = (x: Link, y: Link): number => compareKeys(x.key, y.key)
+
+// Items grouped by their owner key (`owners[j]` is `items[j]`'s), in order.
+const group = <A, B>(
+  owners: ReadonlyArray<unknown>,
+  items: ReadonlyArray<A>,
+  f: (a: A) => B,
+): Map<unknown, Array<B>> => {
+  const out = new Map<unknown, Array<B>>()
+  for (let j = 0; j < items.length; j++) {
+    const b = f(items[j] as A)
+    const g = out.get(owners[j])
+    if (g === undefined) out.set(owners[j], [b])
+    else g.push(b)
+  }
+  return out
 }
 
 interface Grouped {
