@@ -434,7 +434,7 @@ export const write = (u: unknown): string | undefined => {
   }
 }
 
-const notAStatement = 'expected a statement built by Ast.Write.insert, update or delete_'
+const notAStatement = 'expected a statement built by Ast.Write.insert, update, delete_ or read'
 
 // Each kind of statement, its fields read from an untyped tree (`returning` checked before).
 const writeChecks: { readonly [K in Write['_tag']]: (w: Field) => string | undefined } = {
@@ -485,6 +485,7 @@ const writeChecks: { readonly [K in Write['_tag']]: (w: Field) => string | undef
     return s !== undefined ? s : whereOf(w['where'])
   },
   Delete: w => (binding(w['binding']) ? whereOf(w['where']) : 'a delete names its binding'),
+  Read: w => (binding(w['binding']) ? whereOf(w['where']) : 'a read names its binding'),
 }
 
 // An insert given column by column: one parameter per column, each listing as many values (at least

@@ -142,12 +142,30 @@ export interface Delete extends Node.Branded {
 }
 
 /**
- * A write statement: the closed union of insert, update and delete. `Sql.statementToSql` compiles one; the memory interpreter runs one.
+ * `select columns from table as alias where conjuncts for key share`: a plan reads rows it needs whole
+ * but does not change (a record linked by its key alone), so its result holds every column without a
+ * reload. The rows stay locked against deletion and key changes until the transaction ends (the lock
+ * an insert referencing them takes anyway); nothing is written, so no trigger fires and no row version
+ * is made.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface Read extends Node.Branded {
+  readonly _tag: 'Read'
+  readonly binding: Binding
+  readonly where: ReadonlyArray<Expr>
+  readonly returning: ReadonlyArray<string>
+}
+
+/**
+ * A statement of a write plan: the closed union of insert, update, delete and the read of rows a plan
+ * links. `Sql.statementToSql` compiles one; the memory interpreter runs one.
  *
  * @category model
  * @since 0.1.0
  */
-export type Write = Insert | Update | Delete
+export type Write = Insert | Update | Delete | Read
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -292,6 +310,33 @@ export const delete_ = (fields: Omit<Delete, '_tag' | typeof Node.brand>): Delet
     reason => Node.make({ ...refused(reason), _tag: 'Delete' as const }) as Delete,
   )
 
+/**
+ * A read of the rows a plan links (see `Read`).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Write } = Ast
+ * const r = Write.read({
+ *   binding: { table: 'tags', alias: 't0' },
+ *   where: [Expr.eq(Expr.column('t0', 'id'), Expr.param(3))],
+ *   returning: ['id', 'name'],
+ * })
+ * assert.deepStrictEqual(Sql.statementToSql(r), E.right({
+ *   text: 'select "id", "name" from "tags" as "t0" where "t0"."id" = $1 for key share',
+ *   params: [3],
+ * }))
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const read = (fields: Omit<Read, '_tag' | typeof Node.brand>): Read =>
+  Node.total(
+    'Write.read',
+    () => Node.make({ ...fields, _tag: 'Read' as const }),
+    reason => Node.make({ ...refused(reason), _tag: 'Read' as const }) as Read,
+  )
+
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------
@@ -355,6 +400,7 @@ const tables: { readonly [K in Write['_tag']]: (w: Extract<Write, { readonly _ta
   Insert: w => w.table,
   Update: w => w.binding.table,
   Delete: w => w.binding.table,
+  Read: w => w.binding.table,
 }
 
 /**

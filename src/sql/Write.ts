@@ -14,6 +14,7 @@ import {
   type Delete,
   type Insert,
   isRef,
+  type Read,
   type Update,
   type Write,
   valuesOnly,
@@ -262,6 +263,13 @@ const handlers: Handlers = {
     )}${returning(w.returning)}`,
   Delete: (ctx: Context, w: Delete) =>
     `delete from ${ident(w.binding.table)} as ${ident(w.binding.alias)}${where(ctx, w.where)}${returning(w.returning)}`,
+  // `for key share`: the rows a plan links stay as they are until it commits (what the insert of a row
+  // referencing them would lock), without writing them.
+  Read: (ctx: Context, w: Read) =>
+    `select ${w.returning.map(ident).join(', ')} from ${ident(w.binding.table)} as ${ident(w.binding.alias)}${where(
+      ctx,
+      w.where,
+    )} for key share`,
 }
 
 /**

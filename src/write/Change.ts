@@ -1006,13 +1006,14 @@ const written = (t: Table, step: number | null, given: Fields): Plan.Written => 
 })
 
 // A row given in part (a record linked by its key alone): a statement that writes it returns every
-// column, so the plan's result has the whole row without a reload.
+// column, or one reads it (`Read`) when nothing is written, so the plan's result has the whole row
+// without a reload.
 const partial = (t: Table, row: Fields): boolean => [...t.columns.keys()].some(k => !(k in row))
 
 // The row of `t` found by its key, given `set`; no statement when there is nothing to set (unless
 // `always`: the owner of a change with an optimistic lock is checked and bumped whatever changed, so the
-// association changes under it are guarded by its version too; or `fetch`, a child known in part: the
-// statement reads the rest). A versioned row is checked by its version (the one `set` gives, else the
+// association changes under it are guarded by its version too; or `fetch`, a record known in part: the
+// statement reads the rest, a `Read` when it writes nothing). A versioned row is checked by its version (the one `set` gives, else the
 // row's) and bumped. The record as written, for the plan's result.
 const updateRow = (
   into: Steps,
@@ -1031,7 +1032,23 @@ const updateRow = (
   if (E.isLeft(s)) return s
   const versioned = t.optimisticLock !== null && (always || Object.keys(set).length > 0)
   const read = fetch && partial(t, row)
-  if (s.right.length === 0 && !versioned && !read) return E.right(written(t, null, row))
+  if (s.right.length === 0 && !versioned) {
+    if (!read) return E.right(written(t, null, row))
+    // Nothing to write on a record known by its key alone: it is read (and its key locked as a link
+    // would), so the plan's result has the whole row and a record that is not there fails the plan.
+    push(
+      into,
+      W.read({
+        binding: { table: source, alias: 't0' },
+        where: where.right,
+        returning: [...t.columns.keys()],
+      }),
+      'one',
+      note,
+      t.name,
+    )
+    return E.right(written(t, into.length - 1, row))
+  }
   const lock = versioned ? lockOf(t, 't0', row, set) : E.right(null)
   if (E.isLeft(lock)) return lock
   const assignments = [...s.right, ...(lock.right === null ? [] : [lock.right.bump])]
@@ -1039,11 +1056,7 @@ const updateRow = (
     into,
     W.update({
       binding: { table: source, alias: 't0' },
-      // Nothing to set on a record known by its key alone: its key set to itself (as `Write.update`
-      // with no changes), so the statement finds it and returns its columns.
-      set: (assignments.length > 0 ? assignments : t.primaryKey.map(k => [k, row[k]] as const)).map(
-        ([k, v]) => [k, valueParam(t, k, v)] as const,
-      ),
+      set: assignments.map(([k, v]) => [k, valueParam(t, k, v)] as const),
       where: lock.right === null ? where.right : [...where.right, lock.right.check],
       returning: partial(t, row) ? [...t.columns.keys()] : t.primaryKey,
     }),
@@ -1258,7 +1271,19 @@ const writeOwner = (d: Draft, owner: Table, ownerFields: Fields): Result<Plan.Wr
     if (E.isLeft(own)) return own
     return insertRow(d.steps, owner, d.source, { ...own.right, ...ownerFields }, d.notes.insert)
   }
-  return updateRow(d.steps, owner, d.source, c.owner, diff(c.owner, ownerFields), 'one', d.notes.update, true)
+  // An owner known in part (its key, say) is read whole when nothing is written to it: the plan's result
+  // is typed as the whole row.
+  return updateRow(
+    d.steps,
+    owner,
+    d.source,
+    c.owner,
+    diff(c.owner, ownerFields),
+    'one',
+    d.notes.update,
+    true,
+    true,
+  )
 }
 
 // 3. The children, after the owner, each association's entries in order (replaced before new ones).

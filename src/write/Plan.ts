@@ -298,6 +298,7 @@ const rebuilders: Rebuilders = {
       where: w.where.map(x => resolveExpr(results, x)),
     }),
   Delete: (w, results) => W.delete_({ ...w, where: w.where.map(x => resolveExpr(results, x)) }),
+  Read: (w, results) => W.read({ ...w, where: w.where.map(x => resolveExpr(results, x)) }),
 }
 
 // `name`: the public function running the plan, for the messages.

@@ -162,8 +162,8 @@ describe("the README's program (read, change, write) on the blog model", () => {
         params: ['first!', true, now, 2],
       },
       {
-        text: 'update "tags" as "t0" set "id" = $1 where "t0"."id" = $2 returning "id", "name"',
-        params: [1, 1],
+        text: 'select "id", "name" from "tags" as "t0" where "t0"."id" = $1 for key share',
+        params: [1],
       },
       {
         text: 'insert into "posts_tags" ("post_id", "tag_id") values ($1, $2) returning "post_id", "tag_id"',

@@ -41,7 +41,7 @@ describe('nested insert', () => {
       'insert into "tr_comments" ("public", "body", "post_id") values ($1, $2, $3) returning "id", "post_id", "body", "public"',
       'insert into "tr_tags" ("name") values ($1) returning "id", "name"',
       'insert into "tr_posts_tags" ("post_id", "tag_id") values ($1, $2) returning "post_id", "tag_id"',
-      'update "tr_tags" as "t0" set "id" = $1 where "t0"."id" = $2 returning "id", "name"',
+      'select "id", "name" from "tr_tags" as "t0" where "t0"."id" = $1 for key share',
       'insert into "tr_posts_tags" ("post_id", "tag_id") values ($1, $2) returning "post_id", "tag_id"',
     ])
     // The new keys are plan references to the statements that inserted the rows.
@@ -57,7 +57,7 @@ describe('nested insert', () => {
         { _tag: 'Ref', step: 1, column: 'id' },
         { _tag: 'Ref', step: 6, column: 'id' },
       ],
-      [2, 2],
+      [2],
       [{ _tag: 'Ref', step: 1, column: 'id' }, 2],
     ])
     const o = await agree(db.sql, plan)
@@ -211,8 +211,8 @@ describe('change plans return the tree', () => {
         params: [false, 'new', 1],
       },
       {
-        text: 'update "tr_tags" as "t0" set "id" = $1 where "t0"."id" = $2 returning "id", "name"',
-        params: [2, 2],
+        text: 'select "id", "name" from "tr_tags" as "t0" where "t0"."id" = $1 for key share',
+        params: [2],
       },
       {
         text: 'insert into "tr_posts_tags" ("post_id", "tag_id") values ($1, $2) returning "post_id", "tag_id"',
@@ -234,6 +234,48 @@ describe('change plans return the tree', () => {
         ],
       }),
     )
+  })
+
+  it('a record known by its key alone is read, not written: the whole row comes back, a missing one fails alike', async () => {
+    // The owner given by its key (and its loaded tags: none) only, nothing changed on it; tag 2 linked by
+    // its key only.
+    const plan = right(
+      pipe(
+        Write.change(T, 'post', { id: 2, tags: [] }, {}),
+        Write.putAssoc('tags', [{ id: 2 }]),
+        E.flatMap(c => Write.toPlan(c)),
+      ),
+    )
+    const before = await db.sql.unsafe('select xmin::text as v from tr_tags where id = 2')
+    const o = await checkOn(db.sql, plan, [
+      {
+        text: 'select "id", "author_id", "title" from "tr_posts" as "t0" where "t0"."id" = $1 for key share',
+        params: [2],
+      },
+      { text: 'select "id", "name" from "tr_tags" as "t0" where "t0"."id" = $1 for key share', params: [2] },
+      {
+        text: 'insert into "tr_posts_tags" ("post_id", "tag_id") values ($1, $2) returning "post_id", "tag_id"',
+        params: [2, 2],
+      },
+    ])
+    expect(o.pg).toEqual(E.right({ id: 2, author_id: 2, title: 'again', tags: [{ id: 2, name: 'fp' }] }))
+    // Nothing was written to the linked row: the same row version, no update trigger would fire.
+    expect(await db.sql.unsafe('select xmin::text as v from tr_tags where id = 2')).toEqual(before)
+
+    // A record that is not there fails the plan on both, and nothing is linked.
+    await run(db.sql, fresh())
+    const missing = right(
+      pipe(
+        Write.change(T, 'post', { id: 2, tags: [] }, {}),
+        Write.putAssoc('tags', [{ id: 9 }]),
+        E.flatMap(c => Write.toPlan(c)),
+      ),
+    )
+    const m = await agree(db.sql, missing)
+    expect(kindOf(m.pg)).toEqual(kindOf(m.memory))
+    expect(E.isLeft(m.pg)).toBe(true)
+    expect(m.memoryState).toEqual(m.pgState)
+    expect(m.pgState.get('tr_posts_tags')).toEqual([{ post_id: 1, tag_id: 1 }])
   })
 
   it('castAssoc with nested casts: new children and grandchildren with their keys; a versioned has_one at its new version', async () => {

@@ -601,10 +601,24 @@ const remove: Statement<Extract<Write, { readonly _tag: 'Delete' }>> = (st, w) =
   return refused === undefined ? E.right([...gone].map(r => project(r, w.returning))) : E.left(refused)
 }
 
+// Reads the rows a plan links: the rows the where matches, nothing changed (a lock has no meaning in
+// memory, where a plan runs alone).
+const reads: Statement<Extract<Write, { readonly _tag: 'Read' }>> = (st, w) => {
+  const table = w.binding.table
+  const rows = rowsOf(st.tables, table)
+  if (E.isLeft(rows)) return rows
+  const unknown = knownColumns(table, st.constraints.tables.get(table), w.returning)
+  if (unknown !== undefined) return E.left(unknown)
+  return E.map((hit: ReadonlyArray<RawRow>) => hit.map(r => project(r, w.returning)))(
+    Read.matching(st.tables, w.binding, w.where),
+  )
+}
+
 const statements: { readonly [K in Write['_tag']]: Statement<Extract<Write, { readonly _tag: K }>> } = {
   Insert: insert,
   Update: update,
   Delete: remove,
+  Read: reads,
 }
 
 /**
