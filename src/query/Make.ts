@@ -299,9 +299,18 @@ export const outputDecoders = (q: AnyQuery): ReadonlyArray<OutputDecoder> => {
  * @category utils
  * @since 0.2.0
  */
-export const outputInfos = (q: AnyQuery): ReadonlyArray<readonly [string, TermInfo]> => {
-  const nullable = nullableAliases(q.select)
-  return q.select.columns.map(o => {
+export const outputInfos = (q: AnyQuery): ReadonlyArray<readonly [string, TermInfo]> =>
+  selectOutputInfos(q.select)
+
+/**
+ * `outputInfos` of a select (an embedded one, its aliases renamed, says the same: its joins are its own).
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const selectOutputInfos = (s: Select.Select): ReadonlyArray<readonly [string, TermInfo]> => {
+  const nullable = nullableAliases(s)
+  return s.columns.map(o => {
     const i = infoOf(o.expr)
     const orNull = i.nullable || (o.expr._tag === 'ColumnRef' && nullable.has(o.expr.alias))
     return [o.name, orNull === i.nullable ? i : Object.freeze({ ...i, nullable: true })] as const

@@ -1441,9 +1441,10 @@ export interface JoinQueryOptions<
   readonly on?: (joined: Refs<R>, row: RootRefs<M, S, J>, $: Scope<M, S, J>) => Pred.Pred
 }
 
-// A subquery's outputs as a binding knows them.
+// A subquery's outputs as a binding knows them: a column of a binding the subquery outer-joins may be
+// NULL there, whatever its own type.
 const bindingOutputs = (s: Select.Select): ReadonlyArray<readonly [string, Make.TermInfo]> =>
-  s.columns.map(o => [o.name, Make.infoOf(o.expr)] as const)
+  Make.selectOutputInfos(s)
 
 // Adds a derived-table join under `as` (a name no binding has) to a query: `select` is the embedded
 // subquery, `on` builds the condition once the binding is known to the scope.
