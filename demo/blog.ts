@@ -1,14 +1,15 @@
 // `npm run demo`: a tour of quiver-sql on a small blog. With DATABASE_URL it uses that server (in a
 // schema of its own, dropped at the end); without it, an embedded PostgreSQL (PGlite), so it runs on a
 // machine with no database at all. The model is the README's (./model.ts), the tables are the ones
-// `Ddl.ddl` derives from it, and everything comes from the package's entry points (src/index.ts,
-// src/embedded/Embedded.ts, run from source); only the seed rows are shared with the tests.
+// `Ddl.ddl` derives from it, and everything comes from the package's public entry points, imported by
+// name (`quiver-sql`, `quiver-sql/embedded`) as an app does; `paths` in tsconfig.json maps the names to
+// the sources, so this runs from a fresh clone with no build. Only the seed rows are shared with the tests.
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import postgres from 'postgres'
 import * as O from 'fp-ts/lib/Option.js'
-import { Ddl, Memory, Pg, Pred, Preload, Query, Write } from '../src/index.js'
-import { start } from '../src/embedded/Embedded.js'
+import { Ddl, Memory, Pg, Pred, Preload, Query, Write } from 'quiver-sql'
+import { start } from 'quiver-sql/embedded'
 import { seed } from '../test/support/blog.js'
 import { Blog } from './model.js'
 

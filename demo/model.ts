@@ -1,6 +1,6 @@
 // The README's model ("A model is a value"), the one the demo runs on: test/docs/examples.test.ts checks
 // that this file and the README's block say the same (imports and `export` aside).
-import { Column, Schema } from '../src/index.js'
+import { Column, Schema } from 'quiver-sql'
 
 export const user = Schema.table('user', 'users', {
   id: Column.serial,

@@ -107,14 +107,17 @@ try {
     return join(work, info.filename)
   })
 
-  // 2. Types and module formats of every entry, as TypeScript and Node resolve them.
-  await step('attw', async () => {
+  // 2. Types and module formats of every entry, as TypeScript and Node resolve them: one run of attw on
+  // the tarball covers every entry. It runs while the apps install (3), which mostly waits on the disk
+  // and the npm cache, so the two overlap without contending for the CPU.
+  const attw = step('attw', async () => {
     const attw = join(root, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js')
     const { stdout } = await exec(process.execPath, [attw, tarball, '--format', 'table-flipped'], {
       cwd: root,
     })
     console.log(stdout.trim())
   })
+  attw.catch(() => undefined)
 
   // 3. Scratch apps.
   const lowest = name => pkg.peerDependencies[name].replace(/^[\^~>=]+/, '')
@@ -132,7 +135,7 @@ try {
       },
     },
   }
-  await step(
+  const install = step(
     `install the tarball into a scratch ESM app and a CJS app with ${Object.entries(peers)
       .map(([n, v]) => `${n}@${v}`)
       .join(', ')} (+ @electric-sql/pglite@${lowest('@electric-sql/pglite')} in the CJS app)`,
@@ -163,6 +166,9 @@ try {
         }),
       ),
   )
+
+  install.catch(() => undefined)
+  await Promise.all([attw, install])
 
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc')
   const compile = async (app, module, moduleResolution) => {
