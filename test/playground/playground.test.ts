@@ -142,6 +142,16 @@ describe.skipIf(chromiumPath === null)('the playground in Chromium', () => {
     expect(memory).toContain('name: ')
     expect(await text('#pglite')).toBe(memory)
     expect(await text('#agreement')).toContain('memory = PGlite')
+    // The editor colours what was typed: the same text, its parts in their classes.
+    const typed = await page.inputValue('#query')
+    expect(await page.locator('#query-highlight').textContent()).toBe(`${typed}\n`)
+    expect(await page.locator('#query-highlight .tok-string').allTextContents()).toEqual(["'user'", "'name'"])
+    expect(await page.locator('#query-highlight .tok-namespace').allTextContents()).toEqual([
+      'pipe',
+      'Query',
+      'Query',
+      'Query',
+    ])
   })
 
   it('shows an invalid query as its typed error, and a syntax error with its line', async () => {

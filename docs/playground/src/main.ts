@@ -7,6 +7,7 @@
  * the browser test waits on.
  */
 import * as Examples from './examples.js'
+import * as Highlight from './highlight.js'
 import { strategies, type Reply, type Request, type SqlView, type Strategy } from './protocol.js'
 import * as Render from './render.js'
 
@@ -236,7 +237,7 @@ const indenting = (e: KeyboardEvent): void => {
   e.preventDefault()
   const el = e.target as HTMLTextAreaElement
   el.setRangeText('  ', el.selectionStart, el.selectionEnd, 'end')
-  schedule()
+  el.dispatchEvent(new Event('input'))
 }
 
 const selectTab = (strategy: string): void => {
@@ -248,6 +249,8 @@ const selectTab = (strategy: string): void => {
 
 modelEditor.value = Examples.model
 queryEditor.value = Examples.examples[0]?.code ?? ''
+Highlight.attach(modelEditor)
+const queryColours = Highlight.attach(queryEditor)
 examples.replaceChildren(
   ...Examples.examples.map((ex, i) => {
     const o = document.createElement('option')
@@ -258,6 +261,7 @@ examples.replaceChildren(
 )
 examples.addEventListener('change', () => {
   queryEditor.value = Examples.examples[Number(examples.value)]?.code ?? ''
+  queryColours.refresh()
   schedule()
 })
 for (const el of [modelEditor, queryEditor, seedInput, rowsInput]) el.addEventListener('input', schedule)
