@@ -279,11 +279,8 @@ const template = (model: Model.AnyModel, node: Node, c: Chain.Chain): Template =
 }
 
 /**
- * A through whose hidden hops serve nothing else (`oneStatementThroughs`). The lateral strategy reads
- * it in one statement over its whole chain; the batched one loads it hop by hop (`throughStep`), one
- * single-table `= any($1)` statement per hop whose keys feed the next, and walks the steps' rows in
- * memory (a plan of one shape whatever the keys: each hop's index, in custom and generic plans alike;
- * the chain joined in one statement was planned with sequential scans by PostgreSQL's custom plans).
+ * A through association that loads over its whole chain instead of hop by hop (one statement in the
+ * lateral strategy; in the batched one, one, or two when the paths carry only the target's key).
  *
  * @category model
  * @since 0.1.0
@@ -293,26 +290,6 @@ export interface OneStatementThrough {
   readonly chain: Chain.Chain
   /** The node of each hop in path order: the first is a sibling of `node`, each next the only child of the previous. */
   readonly hops: ReadonlyArray<Node>
-  /** Each hop's step of the batched strategy, in path order. */
-  readonly steps: ReadonlyArray<ThroughStep>
-}
-
-/**
- * One hop of a through loaded hop by hop: the hop's node and chain; for every hop but the last, the
- * column of its rows the next hop is keyed by (`next`) and the columns its statement reads (the owner
- * key, that column and, unless each row is reached once per owner (`unique`), the primary key, which
- * the walk deduplicates by); the last hop reads whole rows.
- *
- * @category model
- * @since 0.1.0
- */
-export interface ThroughStep {
-  readonly node: Node
-  readonly chain: Chain.Chain
-  readonly next: string | null
-  readonly columns: ReadonlyArray<string> | null
-  /** Each row of this hop is reached at most once from an owner: the walk needs no deduplication. */
-  readonly unique: boolean
 }
 
 // A belongs_to on the target's single primary key: at most one row per owner key.
@@ -325,13 +302,11 @@ const toPrimaryKey = (model: Model.AnyModel, assoc: Model.Resolved): boolean => 
 const plain = (c: Custom): boolean => O.isNone(c.limit) && O.isNone(c.offset)
 
 /**
- * The throughs of a level whose hidden hops serve nothing else, and the rule that picks them, in one
- * place. The lateral strategy reads each in one statement over the whole chain; the batched strategy
- * loads it hop by hop with key-only steps (`throughStep`). The walk (every hop in order, children in
- * their group's order, deduplicated by primary key, first occurrence wins) is then the chain's rows
- * ordered hop by hop by each hop's order (`orderBy`/`preloadOrder`, then primary key), deduplicated per
- * owner by the target's primary key: the same rows in the same order, without building the
- * intermediate rows.
+ * The throughs of a level that both strategies load with one statement over the whole chain, and the
+ * rule that picks them, in one place. The walk (every hop in order, children in their group's order,
+ * deduplicated by primary key, first occurrence wins) is then the chain's rows ordered hop by hop by
+ * each hop's order (`orderBy`/`preloadOrder`, then primary key), deduplicated per owner by the
+ * target's primary key: the same rows in the same order, without loading the intermediate rows.
  *
  * A through qualifies when its hops are hidden and serve nothing else: each hop node is hidden, has no
  * `limit`/`offset`, every hop but the last is the only child of the previous one and has no other child
@@ -339,9 +314,7 @@ const plain = (c: Custom): boolean => O.isNone(c.limit) && O.isNone(c.offset)
  * intermediate hops are has_many (a has_one keeps one row per parent, and a belongs_to or
  * many_to_many hop in the middle would multiply the paths); its last hop is has_many, many_to_many or
  * a belongs_to on the target's primary key. A nested spec on the through's rows (the last hop's
- * children) is loaded on them as usual. The first hop of a qualifying through is not loaded as a node.
- * Any other through (a hop with a custom limit or offset, one another association shares) is walked
- * over its loaded hops, which the batched strategy also loads hop by hop, as whole rows.
+ * children) is loaded on them as usual. The first hop of a qualifying through is not loaded.
  *
  * @category constructors
  * @since 0.1.0
@@ -385,89 +358,71 @@ export const oneStatementThroughs = (
     )
     if (shared) continue
     const c = Chain.fromPath(model, node.owner, path)
-    const steps = throughSteps(model, hops)
-    if (E.isRight(c) && steps !== null) out.push({ node, chain: c.right, hops, steps })
+    if (E.isRight(c)) out.push({ node, chain: c.right, hops })
   }
   return out
 }
 
-// The steps of a qualifying through's hops (`null` when a hop's chain cannot be built).
-const throughSteps = (
-  model: Model.AnyModel,
-  hops: ReadonlyArray<Node>,
-): ReadonlyArray<ThroughStep> | null => {
-  const steps: Array<ThroughStep> = []
-  // Whether the keys fed to this hop are distinct for each owner: the owner's own key, then each
-  // has_many hop's rows (distinct when their keys are) keyed on by their one-column primary key.
-  let distinct = true
-  for (const [k, h] of hops.entries()) {
-    const c = chain(model, h)
-    if (E.isLeft(c)) return null
-    const after = hops[k + 1]
-    if (after === undefined) {
-      steps.push({ node: h, chain: c.right, next: null, columns: null, unique: false })
-      continue
-    }
-    const n = chain(model, after)
-    if (E.isLeft(n)) return null
-    const pk = Model.table(model, h.assoc.target)?.primaryKey ?? []
-    // A has_many hop's rows are reached once each from an owner when the keys it is fed are distinct:
-    // no deduplication, so no primary key to read (unless it orders them in memory).
-    const unique: boolean = distinct && h.assoc._tag === 'HasMany'
-    const key = unique && memoryOrder(model, h) === null ? [] : pk
-    const columns = [...new Set([ownerField(c.right), n.right.ownerCol, ...key])]
-    steps.push({ node: h, chain: c.right, next: n.right.ownerCol, columns, unique })
-    distinct = unique && pk.length === 1 && pk[0] === n.right.ownerCol
-  }
-  return steps
-}
-
 /**
- * The batched statement of a through's hop `k` for some keys (the owners' for the first hop, the
- * previous hop's `next` column for the others): the hop's own batched select (its filters and order),
- * reading only the step's columns on every hop but the last.
+ * The batched select of a one-statement through for some owner keys: the target's columns plus
+ * `__owner`, every path of the chain (not distinct), ordered hop by hop as the walk visits them.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const throughStep = (
+export const batchedThrough = (
   model: Model.AnyModel,
   t: OneStatementThrough,
-  k: number,
   keys: ReadonlyArray<unknown>,
 ): Select.Select => {
-  const step = t.steps[k] as ThroughStep
-  if (step.columns === null) return batched(model, step.node, step.chain, keys)
-  const t0 = stepTemplate(model, step)
-  const s = withKeys(t0, keys)
-  instances.set(s, t0)
-  return s
+  const alias = (i: number) => `t${i}`
+  const n = t.chain.links.length
+  const first = t.chain.links[0] as Chain.Link
+  const s = throughPaths(model, t, alias, (a, col) => Expr.inList(Expr.column(a, col), keys))
+  return Select.set('columns', [
+    ...s.columns,
+    { name: ownerOutput, expr: Expr.column(alias(n - 1), first.inCol) },
+  ])(s)
 }
 
-// The template of an intermediate hop's step: its batched template reading the step's columns only
-// (which depend on the next hop: kept per association, custom query and column list).
-const stepTemplates = new WeakMap<Model.Resolved, WeakMap<Custom, Map<string, Template>>>()
+/**
+ * `batchedThrough` carrying only the target's primary key and `__owner` on each path, for a target
+ * with a single-column primary key: the target rows are then read once each (`byPrimaryKey`) instead
+ * of once per path. `null` for any other key.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const batchedThroughKeys = (
+  model: Model.AnyModel,
+  t: OneStatementThrough,
+  keys: ReadonlyArray<unknown>,
+): Select.Select | null => {
+  const pk = Model.table(model, t.chain.target)?.primaryKey ?? []
+  if (pk.length !== 1) return null
+  const s = batchedThrough(model, t, keys)
+  return Select.set(
+    'columns',
+    s.columns.filter(o => o.name === pk[0] || o.name === ownerOutput),
+  )(s)
+}
 
-const stepTemplate = (model: Model.AnyModel, step: ThroughStep): Template => {
-  const node = step.node
-  const columns = step.columns ?? []
-  const name = columns.join('\u0000')
-  let byCustom = stepTemplates.get(node.assoc)
-  if (byCustom === undefined) stepTemplates.set(node.assoc, (byCustom = new WeakMap()))
-  let byColumns = byCustom.get(node.custom)
-  if (byColumns === undefined) byCustom.set(node.custom, (byColumns = new Map()))
-  const hit = byColumns.get(name)
-  if (hit !== undefined) return hit
-  const full = template(model, node, step.chain)
-  const t: Template = {
-    ...full,
-    select: Select.set(
-      'columns',
-      full.select.columns.filter(o => columns.includes(o.name)),
-    )(full.select),
-  }
-  byColumns.set(name, t)
-  return t
+/**
+ * The rows of a schema whose single-column primary key is one of `values` (in no particular order).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const byPrimaryKey = (
+  model: Model.AnyModel,
+  schema: string,
+  values: ReadonlyArray<unknown>,
+): Select.Select => {
+  const table = Model.table(model, schema)
+  const pk = table?.primaryKey[0] ?? 'id'
+  return Select.withWhere(Expr.inList(Expr.column('t0', pk), values))(
+    Select.create({ table: table?.source ?? schema, alias: 't0' }, Chain.outputs(model, schema, 't0')),
+  )
 }
 
 // Every path of a one-statement through's chain (not distinct), ordered hop by hop as the walk visits

@@ -14,8 +14,8 @@
  * at least one non-null key, and with exactly one key in its `one` form (`= $n` instead of
  * `= any($n)`). Per-parent windows are where the load applies them: in each statement (batched: a
  * walk of the keys with `unnest`, or a `row_number()` rank; lateral: a `limit` in the subquery),
- * except the window of a through loaded hop by hop, which the batched strategy cuts in memory from
- * the walk of its hops' rows.
+ * except the window of a through read over its chain, which the batched strategy cuts in memory from
+ * that chain's rows.
  *
  * @since 0.1.0
  */
@@ -66,9 +66,9 @@ export interface TreeStatement extends Sql.CompiledQuery {
 /**
  * A statement of the batched strategy for one association level, sent once the level above has
  * returned its rows. `params[keys]` (`$${keys + 1}` in `text`) holds the keys, shown here as an empty
- * list: the distinct non-null owner keys of the parents (`keyedBy: 'owners'`), or, for a later hop of
- * a through loaded hop by hop, the distinct non-null keys the previous hop's rows carry
- * (`keyedBy: 'hop'`). With exactly one key the statement sent is `one` instead, whose
+ * list: the distinct non-null owner keys of the parents (`keyedBy: 'owners'`), or, for the second
+ * statement of a through read over its chain, the target keys the first one found
+ * (`keyedBy: 'targets'`). With exactly one key the statement sent is `one` instead, whose
  * `params[one.keys]` holds that key (shown as `null`).
  *
  * @category model
@@ -78,7 +78,7 @@ export interface LevelStatement extends Sql.CompiledQuery {
   readonly _tag: 'Level'
   /** The association path from the root, dot-separated: `'comments.author'`. */
   readonly level: string
-  readonly keyedBy: 'owners' | 'hop'
+  readonly keyedBy: 'owners' | 'targets'
   /** The index in `params` of the list of keys. */
   readonly keys: number
   readonly one: OneKeyStatement
@@ -202,8 +202,9 @@ const keyed = (
 }
 
 // The statements of one level of the batched strategy (`run/Batched` `level`): each direct node's
-// select, then each through whose hidden hops serve nothing else (`Plan.oneStatementThroughs`) hop by
-// hop (`Plan.throughStep`); then what loads under their rows.
+// select, then each through read over its chain (`Plan.oneStatementThroughs`: its paths with the
+// target's key only, then the targets by key; or, for a target without a one-column key, one statement
+// of whole paths); then what loads under their rows.
 const level = (
   model: Model.AnyModel,
   nodes: ReadonlyArray<Node>,
@@ -229,12 +230,17 @@ const level = (
   for (const t of ones) {
     const name = path(t.node.name)
     if (Model.table(model, t.chain.target) === undefined) return E.left(unknownSchema(t.node))
-    // Hop by hop: the first step keyed by the owners, each next one by the keys the previous found.
-    for (const k of t.steps.keys()) {
-      const step = keyed(keys => Plan.throughStep(model, t, k, keys), name, k === 0 ? 'owners' : 'hop')
-      if (E.isLeft(step)) return step
-      if (k === 0) first.push(step.right)
-      else then.push(step.right)
+    // With a one-column target key the paths carry that key only and the targets are read by it.
+    const byKey = Plan.batchedThroughKeys(model, t, []) !== null
+    const paths = byKey
+      ? keyed(keys => Plan.batchedThroughKeys(model, t, keys) as Select.Select, name, 'owners')
+      : keyed(keys => Plan.batchedThrough(model, t, keys), name, 'owners')
+    if (E.isLeft(paths)) return paths
+    first.push(paths.right)
+    if (byKey) {
+      const targets = keyed(keys => Plan.byPrimaryKey(model, t.chain.target, keys), name, 'targets')
+      if (E.isLeft(targets)) return targets
+      then.push(targets.right)
     }
     const below = level(model, (t.hops[t.hops.length - 1] as Node).children, name)
     if (E.isLeft(below)) return below

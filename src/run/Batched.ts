@@ -5,15 +5,16 @@
  * after their parents. Rows are grouped by owner key with a `Map`, so parents with equal keys share
  * the same children and the order inside a group is the select's order. Associations already loaded
  * on a row are kept (unless `force`), and the nested spec is applied to their rows. A through whose
- * hops are hidden (`Plan.oneStatementThroughs`) is loaded hop by hop without building its
- * intermediate rows: one single-table `= any($1)` statement per hop reading only the keys (whole rows
- * on the last hop), each hop's keys feeding the next, the walk done in memory.
+ * hops are hidden (`Plan.oneStatementThroughs`) is read over its whole chain instead of hop by hop:
+ * with a one-column target key, the paths carry that key only and each target row is then read once
+ * (two statements); otherwise every path carries the target's columns (one statement).
  *
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
+import type { Select } from '../ast/Select.js'
 import * as Assemble from '../decode/Assemble.js'
 import * as Decode from '../decode/Decode.js'
 import * as DecodeError from '../error/DecodeError.js'
@@ -23,6 +24,7 @@ import * as Plan from '../plan/Preload.js'
 import type { Node } from '../plan/Spec.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
+import type { Table } from '../schema/Table.js'
 import type { Interpreter } from './Interpreter.js'
 
 // -------------------------------------------------------------------------------------
@@ -257,7 +259,7 @@ const finish = (rows: ReadonlyArray<Row>, loaded: ReadonlyArray<Row>): ReadonlyA
 }
 
 interface LevelPlan {
-  /** Throughs loaded hop by hop with key-only steps (`loadThrough`). */
+  /** Throughs read over their whole chain (`loadThrough`). */
   readonly ones: ReadonlyArray<Plan.OneStatementThrough>
   /** Direct nodes loaded by a statement each. */
   readonly direct: ReadonlyArray<Node>
@@ -340,12 +342,8 @@ const level = async (
   return E.right(out)
 }
 
-// A through loaded hop by hop (`Plan.throughStep`): one statement per hop, keyed by the distinct
-// non-null keys the previous hop's rows carry (the owners' for the first), every hop but the last
-// reading its keys only; then each owner's rows walked in memory as `Assemble.complete` walks loaded
-// hops (each hop's rows in their statement's order, deduplicated by primary key at every hop, first
-// occurrence wins). The walk goes depth first, which reaches the last hop's rows in the same order as
-// the level-by-level walk. Each target row is decoded once and shared.
+// A through loaded over its whole chain: the paths in walk order, deduplicated per owner key by the
+// target's primary key (first occurrence wins); each target row is decoded once and shared.
 const loadThrough = async (
   i: Interpreter,
   model: Model.AnyModel,
@@ -356,156 +354,18 @@ const loadThrough = async (
 ): Result<Value> => {
   const node = t.node
   const ownerCol = t.chain.ownerCol
+  const target = Model.table(model, t.chain.target)
+  const decodeOwner = ownerDecoder(model, node, ownerCol)
+  if (target === undefined || decodeOwner === undefined) return unknownSchema(node)
+  const keys = ownerKeys(parents, ownerCol, cache).keys
   const none = node.assoc.cardinality === 'many' ? empty : O.none
-  const roots = ownerKeys(parents, ownerCol, cache).keys
-  if (roots.length === 0) return E.right({ ownerCol, values: new Map(), none, kept: null })
-  const last = t.steps.length - 1
-  // hops[k] (k < last): hop k's rows as links (their key, the next hop's key) by owner key; targets:
-  // the last hop's rows by owner key
-  const hops: Array<Map<unknown, Array<Link>>> = []
-  let targets = new Map<unknown, Array<Target>>()
-  const byPk = new Map<unknown, Row>()
-  const lastPk = Assemble.pkOf(model, t.chain.target)
-  let keys = roots
-  for (let k = 0; k <= last; k++) {
-    const step = t.steps[k] as Plan.ThroughStep
-    const table = Model.table(model, step.node.assoc.target)
-    const decodeOwner = ownerDecoder(model, step.node, step.chain.ownerCol)
-    if (table === undefined || decodeOwner === undefined) return unknownSchema(step.node)
-    if (keys.length === 0) break
-    const raw = await i.select(Plan.throughStep(model, t, k, keys))()
-    if (E.isLeft(raw)) return raw
-    const field = Plan.ownerField(step.chain)
-    // The owner keys first: decoding whole rows may complete them in place.
-    const owners: Array<unknown> = new Array(raw.right.length)
-    for (let j = 0; j < raw.right.length; j++) {
-      const o = decodeOwner.decode((raw.right[j] as Row)[field])
-      if (o === failed) return E.left(decodeOwner.error((raw.right[j] as Row)[field]))
-      owners[j] = Assemble.keyOf(o)
-    }
-    if (step.columns === null) {
-      const decoded = Decode.rows(table, raw.right)
-      if (E.isLeft(decoded)) return decoded
-      // one row per target key, shared by every owner that reaches it
-      targets = group(owners, decoded.right, row => {
-        const key = lastPk(row)
-        const hit = byPk.get(key)
-        if (hit === undefined) byPk.set(key, row)
-        return { key, row: hit ?? row }
-      })
-    } else {
-      const columns = step.columns
-      const cols = Decode.columnsOf(table).filter(c => columns.includes(c.name))
-      const pk = Assemble.pkOf(model, step.node.assoc.target)
-      const next = step.next as string
-      const by = Plan.memoryOrder(model, step.node)
-      // Without a key to read, only the next hop's key is decoded (the owner key is, above).
-      const keyless = step.unique && by === null
-      const at = cols.findIndex(c => c.name === next)
-      const nextCol = cols[at] as Decode.ColumnDecoder
-      const links: Array<Link> = new Array(raw.right.length)
-      const nextKeys: Array<unknown> = []
-      const seen = new Set<unknown>()
-      for (let j = 0; j < raw.right.length; j++) {
-        const r = raw.right[j] as Row
-        let nk: unknown
-        let key: unknown
-        if (keyless) {
-          nk = nextCol.decode(r[next])
-          if (nk === Column.invalid) return E.left(Decode.errorOf(table, cols, r, at))
-        } else {
-          const d = Decode.decodeRow(cols, r)
-          if (typeof d === 'number') return E.left(Decode.errorOf(table, cols, r, d))
-          nk = d[next]
-          key = pk(d)
-        }
-        const nextKey = nk === null || nk === undefined ? undefined : Assemble.keyOf(nk)
-        links[j] = { key, next: nextKey }
-        if (nextKey === undefined || seen.has(nextKey)) continue
-        seen.add(nextKey)
-        nextKeys.push(nk)
-      }
-      const grouped = group(owners, links, l => l)
-      // a hop whose order nobody asked for was read unordered: by its one integer key here
-      if (by !== null) grouped.forEach(g => g.sort(byLinkKey))
-      hops.push(grouped)
-      keys = nextKeys
-    }
-  }
-  const sortedTargets = Plan.memoryOrder(model, (t.steps[last] as Plan.ThroughStep).node)
-  if (sortedTargets !== null) {
-    const f = byKey(sortedTargets)
-    targets.forEach(g => g.sort((x, y) => f(x.row, y.row)))
-  }
-  // The walk of each owner key, depth first; `seen[k]` holds hop k's keys reached from the owner.
-  const seen = t.steps.map(() => new Set<unknown>())
-  const byOwner = new Map<unknown, ReadonlyArray<Row>>()
-  let reached: Array<Row> = []
-  const visit = (k: number, key: unknown): void => {
-    const s = seen[k] as Set<unknown>
-    if (k === last) {
-      const g = targets.get(key)
-      if (g === undefined) return
-      for (let j = 0; j < g.length; j++) {
-        const e = g[j] as Target
-        if (s.has(e.key)) continue
-        s.add(e.key)
-        reached.push(e.row)
-      }
-      return
-    }
-    const g = (hops[k] as Map<unknown, Array<Link>>).get(key)
-    if (g === undefined) return
-    const unique = (t.steps[k] as Plan.ThroughStep).unique
-    for (let j = 0; j < g.length; j++) {
-      const l = g[j] as Link
-      if (!unique) {
-        if (s.has(l.key)) continue
-        s.add(l.key)
-      }
-      if (l.next !== undefined) visit(k + 1, l.next)
-    }
-  }
-  for (const root of roots) {
-    for (const s of seen) s.clear()
-    reached = []
-    const key = Assemble.keyOf(root)
-    if (hops.length === last) visit(0, key)
-    byOwner.set(key, reached)
-  }
-  return finishThrough(i, model, t, force, { byOwner, targets: [...byPk.values()] })
-}
-
-// A row of an intermediate hop: its key (`undefined` when not read: a `unique` hop ordered in SQL)
-// and the next hop's key on it (`undefined` for null).
-interface Link {
-  readonly key: unknown
-  readonly next: unknown
-}
-
-// A row of the last hop with its key.
-interface Target {
-  readonly key: unknown
-  readonly row: Row
-}
-
-// Links by their one integer key (`Plan.memoryOrder`).
-const byLinkKey = (x: Link, y: Link): number => compareKeys(x.key, y.key)
-
-// Items grouped by their owner key (`owners[j]` is `items[j]`'s), in order.
-const group = <A, B>(
-  owners: ReadonlyArray<unknown>,
-  items: ReadonlyArray<A>,
-  f: (a: A) => B,
-): Map<unknown, Array<B>> => {
-  const out = new Map<unknown, Array<B>>()
-  for (let j = 0; j < items.length; j++) {
-    const b = f(items[j] as A)
-    const g = out.get(owners[j])
-    if (g === undefined) out.set(owners[j], [b])
-    else g.push(b)
-  }
-  return out
+  if (keys.length === 0) return E.right({ ownerCol, values: new Map(), none, kept: null })
+  const paths = Plan.batchedThroughKeys(model, t, keys)
+  const grouped =
+    paths === null
+      ? await wholePaths(i, model, t, target, decodeOwner, keys)
+      : await keyedPaths(i, model, t, target, decodeOwner, paths)
+  return E.isLeft(grouped) ? grouped : finishThrough(i, model, t, force, grouped.right)
 }
 
 interface Grouped {
@@ -515,7 +375,101 @@ interface Grouped {
   readonly targets: ReadonlyArray<Row>
 }
 
-// The rest of a through loaded hop by hop: the target rows' own associations, then each owner's
+// One statement: every path carries the target's columns.
+const wholePaths = async (
+  i: Interpreter,
+  model: Model.AnyModel,
+  t: Plan.OneStatementThrough,
+  target: Table,
+  decodeOwner: OwnerDecoder,
+  keys: ReadonlyArray<unknown>,
+): Promise<E.Either<LoadError, Grouped>> => {
+  const raw = await i.select(Plan.batchedThrough(model, t, keys))()
+  if (E.isLeft(raw)) return raw
+  const cols = Decode.columnsOf(target)
+  const pk = Assemble.pkOf(model, t.chain.target)
+  const byOwner = new Map<unknown, { readonly seen: Set<unknown>; readonly rows: Array<Row> }>()
+  const byPk = new Map<unknown, Row>()
+  for (let j = 0; j < raw.right.length; j++) {
+    const r = raw.right[j] as Row
+    const o = decodeOwner.decode(r[Plan.ownerOutput])
+    if (o === failed) return E.left(decodeOwner.error(r[Plan.ownerOutput]))
+    const ok = Assemble.keyOf(o)
+    let g = byOwner.get(ok)
+    if (g === undefined) byOwner.set(ok, (g = { seen: new Set(), rows: [] }))
+    const tk = pk(r)
+    if (g.seen.has(tk)) continue
+    g.seen.add(tk)
+    let row = byPk.get(tk)
+    if (row === undefined) {
+      const d = Decode.decodeRow(cols, r)
+      if (typeof d === 'number') return E.left(Decode.errorOf(target, cols, r, d))
+      byPk.set(tk, (row = d))
+    }
+    g.rows.push(row)
+  }
+  const out = new Map<unknown, ReadonlyArray<Row>>()
+  for (const [k, g] of byOwner) out.set(k, g.rows)
+  return E.right({ byOwner: out, targets: [...byPk.values()] })
+}
+
+// Two statements (a target with a one-column primary key): the paths carry only the target's key,
+// then each target row is read once; a key with no row (none can be, the paths join the target) is
+// skipped.
+const keyedPaths = async (
+  i: Interpreter,
+  model: Model.AnyModel,
+  t: Plan.OneStatementThrough,
+  target: Table,
+  decodeOwner: OwnerDecoder,
+  paths: Select,
+): Promise<E.Either<LoadError, Grouped>> => {
+  const raw = await i.select(paths)()
+  if (E.isLeft(raw)) return raw
+  const pkCol = target.primaryKey[0] as string
+  const ids: Array<unknown> = []
+  const all = new Set<unknown>()
+  const groups = new Map<unknown, { readonly seen: Set<unknown>; readonly keys: Array<unknown> }>()
+  for (let j = 0; j < raw.right.length; j++) {
+    const r = raw.right[j] as Row
+    const o = decodeOwner.decode(r[Plan.ownerOutput])
+    if (o === failed) return E.left(decodeOwner.error(r[Plan.ownerOutput]))
+    const ok = Assemble.keyOf(o)
+    let g = groups.get(ok)
+    if (g === undefined) groups.set(ok, (g = { seen: new Set(), keys: [] }))
+    const id = r[pkCol]
+    const tk = Assemble.keyOf(id)
+    if (g.seen.has(tk)) continue
+    g.seen.add(tk)
+    g.keys.push(tk)
+    if (all.has(tk)) continue
+    all.add(tk)
+    ids.push(id)
+  }
+  const byPk = new Map<unknown, Row>()
+  if (ids.length > 0) {
+    const rows = await i.select(Plan.byPrimaryKey(model, t.chain.target, ids))()
+    if (E.isLeft(rows)) return rows
+    // the keys of the rows as the paths carry them (before decoding completes the rows in place)
+    const pk = Assemble.pkOf(model, t.chain.target)
+    const tks = rows.right.map(pk)
+    const decoded = Decode.rows(target, rows.right)
+    if (E.isLeft(decoded)) return decoded
+    for (let j = 0; j < tks.length; j++) byPk.set(tks[j], decoded.right[j] as Row)
+  }
+  const byOwner = new Map<unknown, ReadonlyArray<Row>>()
+  for (const [k, g] of groups) {
+    const rows: Array<Row> = []
+    for (const tk of g.keys) {
+      const row = byPk.get(tk)
+      if (row !== undefined) rows.push(row)
+    }
+    byOwner.set(k, rows)
+  }
+  return E.right({ byOwner, targets: [...byPk.values()] })
+}
+
+// The rest of a through loaded over its chain: the target rows' own associations, then each owner's
 // value (the custom window applied to the owner's rows).
 const finishThrough = async (
   i: Interpreter,

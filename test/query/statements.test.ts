@@ -86,7 +86,7 @@ describe('Query.statements: golden', () => {
     })
   })
 
-  it('a through with hidden hops: hop by hop, the first hop reading keys only (batched); one distinct on subquery (lateral)', () => {
+  it('a through with hidden hops: its paths by owner key, then its targets by key (batched); one distinct on subquery (lateral)', () => {
     const q = pipe(posts0, Query.preload({ commentsAuthors: Preload.query({ hops: 'hide' }) }))
     expect(right(Query.statements(q, { strategy: 'batched' })).statements).toEqual([
       { _tag: 'Root', text: posts, params: [] },
@@ -95,14 +95,14 @@ describe('Query.statements: golden', () => {
         level: 'commentsAuthors',
         keyedBy: 'owners',
         text:
-          'select "t0"."id", "t0"."post_id", "t0"."author_id" from "comments" as "t0" ' +
-          'where "t0"."post_id" = any($1)',
+          'select "t0"."id", "t1"."post_id" as "__owner" from "users" as "t0" inner join "comments" as "t1" ' +
+          'on "t1"."author_id" = "t0"."id" where "t1"."post_id" = any($1) order by "t1"."id" asc',
         params: [[]],
         keys: 0,
         one: {
           text:
-            'select "t0"."id", "t0"."post_id", "t0"."author_id" from "comments" as "t0" ' +
-            'where "t0"."post_id" = $1',
+            'select "t0"."id", "t1"."post_id" as "__owner" from "users" as "t0" inner join "comments" as "t1" ' +
+            'on "t1"."author_id" = "t0"."id" where "t1"."post_id" = $1 order by "t1"."id" asc',
           params: [null],
           keys: 0,
         },
@@ -110,7 +110,7 @@ describe('Query.statements: golden', () => {
       {
         _tag: 'Level',
         level: 'commentsAuthors',
-        keyedBy: 'hop',
+        keyedBy: 'targets',
         text: `select ${columns('t0', userCols)} from "users" as "t0" where "t0"."id" = any($1)`,
         params: [[]],
         keys: 0,
@@ -381,7 +381,7 @@ describe('Query.statements: what PostgreSQL is sent', () => {
       ) as unknown as Query.AnyQuery,
     ],
     [
-      'a through to a composite key (hop by hop)',
+      'a through to a composite key (whole paths)',
       pipe(
         Query.from(Visits, 'owner'),
         Query.preload({ marks: Preload.query({ hops: 'hide' }) }),

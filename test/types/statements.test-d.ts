@@ -48,7 +48,7 @@ describe('Query.statements', () => {
       readonly params: ReadonlyArray<unknown>
       readonly json?: Json
       readonly level: string
-      readonly keyedBy: 'owners' | 'hop'
+      readonly keyedBy: 'owners' | 'targets'
       readonly keys: number
       readonly one: {
         readonly text: string
