@@ -1762,6 +1762,17 @@ const treeAssociation = (
       })
       continue
     }
+    // A new child's foreign key is the new owner's key, which the plan sets: a value given for it would
+    // be overridden without a word, so it is refused (as Ecto refuses a change setting a belongs_to's key).
+    const fk = a._tag === 'HasMany' || a._tag === 'HasOne' ? a.relatedKey : null
+    if (fk !== null && r.right.columns[fk] !== undefined)
+      return E.left(
+        WriteError.make(
+          'ForeignKeyConflict',
+          `'${path}${fk}' is given (${show(r.right.columns[fk])}), but the plan sets it to the key of the new '${owner.name}' record it is inserted under: leave it out`,
+          { ...origin, column: fk },
+        ),
+      )
     const defaults = applyDefaults(a.defaults, {}, null, origin)
     if (E.isLeft(defaults)) return defaults
     const values = checkRecord(model, target, { ...defaults.right, ...r.right.columns }, origin)

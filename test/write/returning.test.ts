@@ -164,6 +164,15 @@ describe('nested insert', () => {
         { title: 'x', author_id: 2, author: { name: 'z' } },
         { code: 'ForeignKeyConflict', schema: 'post', association: 'author' },
       ],
+      // A new child's foreign key is the new owner's key, set by the plan: giving it is refused, at any depth.
+      [
+        { title: 'x', comments: [{ body: 'b', post_id: 1 }] },
+        { code: 'ForeignKeyConflict', schema: 'post', association: 'comments', column: 'post_id' },
+      ],
+      [
+        { title: 'x', comments: [{ body: 'b', likes: [{ who: 'w', comment_id: 1 }] }] },
+        { code: 'ForeignKeyConflict', schema: 'comment', association: 'likes', column: 'comment_id' },
+      ],
     ]
     for (const [values, expected] of cases) {
       const r = Write.insert(T, 'post', values as never)
