@@ -839,7 +839,7 @@ export const cast = <T extends Pred.Term<unknown>, K extends Expr.CastType>(
     if (noCasts[from].includes(type))
       return refuse(
         'cast',
-        `PostgreSQL has no cast from ${sqlNames[from]} to ${castNames[type]} (42846)${castHint(from, type)}`,
+        `PostgreSQL has no cast from ${sqlNames[from]} to ${sqlNames[type]} (42846)${castHint(from, type)}`,
       )
     // `integer` covers `smallint`, which PostgreSQL casts to integer but not to boolean: through
     // integer, both do.
@@ -866,6 +866,7 @@ const noCasts: Readonly<Record<Make.SqlType, ReadonlyArray<Expr.CastType>>> = {
   unknown: [],
 }
 
+// The names of the SQL types in messages (a cast type is one of them).
 const sqlNames: Readonly<Record<Make.SqlType, string>> = {
   integer: 'integer',
   bigint: 'bigint',
@@ -878,17 +879,6 @@ const sqlNames: Readonly<Record<Make.SqlType, string>> = {
   json: 'json',
   array: 'an array',
   unknown: 'an unknown type',
-}
-
-const castNames: Readonly<Record<Expr.CastType, string>> = {
-  integer: 'integer',
-  bigint: 'bigint',
-  numeric: 'numeric',
-  double: 'double precision',
-  text: 'text',
-  boolean: 'boolean',
-  date: 'date',
-  timestamptz: 'timestamp with time zone',
 }
 
 // What to write instead.
