@@ -193,14 +193,23 @@ export const parentsBound = (model: Model.AnyModel, schema: string, s: Select.Se
  * Why a load runs with its strategy: it was asked for (`Asked`), the interpreter runs no trees
  * (`NoTrees`), the root is distinct (`Distinct`), the estimate is at most the threshold (`FewParents`)
  * or above it (`ManyParents`), there is no estimate (`Unbounded`), the root could not be read
- * (`Unreadable`: `batched`, which every interpreter runs), or, for rows given to `into`, an owner key
- * has no plain SQL type for the lateral statement's key columns (`UntypedKey`).
+ * (`Unreadable`: `batched`, which every interpreter runs), for rows given to `into` an owner key
+ * has no plain SQL type for the lateral statement's key columns (`UntypedKey`), or the root is a
+ * projection, whose preloads `auto` loads batched (`Projection`).
  *
  * @category model
  * @since 0.2.0
  */
 export type Reason =
-  'Asked' | 'NoTrees' | 'Distinct' | 'FewParents' | 'ManyParents' | 'Unbounded' | 'Unreadable' | 'UntypedKey'
+  | 'Asked'
+  | 'NoTrees'
+  | 'Distinct'
+  | 'FewParents'
+  | 'ManyParents'
+  | 'Unbounded'
+  | 'Unreadable'
+  | 'UntypedKey'
+  | 'Projection'
 
 /**
  * The strategy a load runs with and what the rule read to choose it.

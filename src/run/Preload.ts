@@ -32,6 +32,7 @@ import * as Model from '../schema/Model.js'
 import * as Sql from '../sql/Compile.js'
 import * as Batched from './Batched.js'
 import { bound, type Interpreter } from './Interpreter.js'
+import { decided, type Event } from './Report.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -81,32 +82,10 @@ export type Estimate = Strategies.Estimate
 export type Reason = Strategies.Reason
 
 /**
- * The strategy a load runs with, and the rule's inputs: the strategy asked for, why this one
- * (`reason`), the estimate of the parents and its source, the depth of the spec (levels of
- * associations), and the threshold `auto` compares the estimate with (`lateralMaxParents`).
- *
  * @category model
  * @since 0.2.0
  */
-export interface StrategyChosen {
-  readonly _tag: 'StrategyChosen'
-  /** The schema of the parents. */
-  readonly schema: string
-  readonly asked: Strategy
-  readonly strategy: 'batched' | 'lateral'
-  readonly reason: Reason
-  readonly estimate: Estimate
-  readonly depth: number
-  readonly lateralMaxParents: number
-}
-
-/**
- * What a load reports to `Options.onEvent`.
- *
- * @category model
- * @since 0.2.0
- */
-export type Event = StrategyChosen
+export type { Event, StrategyChosen } from './Report.js'
 
 /**
  * @category model
@@ -312,60 +291,6 @@ export const choose = (
   root: Strategies.Parents,
   strategy: Strategy = 'auto',
 ): 'batched' | 'lateral' => Strategies.choose(() => i.tree !== undefined, model, schema, root, strategy)
-
-// The levels of associations of a spec.
-const depthOf = (nodes: ReadonlyArray<Spec.Node>): number => {
-  let d = 0
-  for (const n of nodes) d = Math.max(d, 1 + depthOf(n.children))
-  return d
-}
-
-// The rule's decision on this interpreter, reported to `onEvent` when the task runs (before anything
-// is sent): a callback that throws is the load's `Left`.
-const decided = (
-  i: Interpreter,
-  model: Model.AnyModel,
-  schema: string,
-  root: Strategies.Parents,
-  nodes: ReadonlyArray<Spec.Node>,
-  options: Options,
-  revise: (d: Strategies.Decision) => Strategies.Decision = d => d,
-): {
-  readonly strategy: 'batched' | 'lateral'
-  readonly report: <A>(task: TE.TaskEither<LoadError, A>) => TE.TaskEither<LoadError, A>
-} => {
-  const asked = options.strategy ?? 'auto'
-  const d = revise(Strategies.decide(() => i.tree !== undefined, model, schema, root, asked))
-  const on = options.onEvent
-  if (on === undefined) return { strategy: d.strategy, report: task => task }
-  const event: Event = Object.freeze({
-    _tag: 'StrategyChosen' as const,
-    schema,
-    asked,
-    strategy: d.strategy,
-    reason: d.reason,
-    estimate: Object.freeze(d.estimate),
-    depth: depthOf(nodes),
-    lateralMaxParents,
-  })
-  return {
-    strategy: d.strategy,
-    report: task => async () => {
-      try {
-        on(event)
-      } catch (u) {
-        return E.left(
-          QueryError.make(
-            'InvalidArgument',
-            `load option 'onEvent' threw: ${u instanceof Error ? u.message : show(u)}`,
-            schema,
-          ),
-        )
-      }
-      return task()
-    },
-  }
-}
 
 // -------------------------------------------------------------------------------------
 // destructors

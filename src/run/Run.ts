@@ -33,6 +33,7 @@ import * as Model from '../schema/Model.js'
 import * as Batched from './Batched.js'
 import { bound, isInterpreter, type Interpreter } from './Interpreter.js'
 import * as Preload from './Preload.js'
+import * as Report from './Report.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -216,7 +217,7 @@ export const rows = (
 const projectedWithPreloads =
   (
     q: AnyQuery,
-    strategy: 'batched' | 'lateral',
+    options: Preload.Options,
     bind?: Expr.Bind,
   ): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Record<string, unknown>>> =>
   (i: Interpreter) => {
@@ -231,44 +232,47 @@ const projectedWithPreloads =
     const codecs = Decode.columnsOf(table)
     const keys = root.right.keys.map(k => ({ ...k, codec: codecs.find(c => c.name === k.column) }))
     const { nodes } = root.right
-    return pipe(
-      bind === undefined ? i.select(root.right.select) : i.select(root.right.select, bind),
-      TE.flatMapEither(raw =>
-        pipe(
-          projected(q, raw),
-          E.flatMap((rows): E.Either<LoadError, { rows: typeof rows; parents: ReadonlyArray<Row> }> => {
-            const parents: Array<Row> = new Array(raw.length)
-            for (let j = 0; j < raw.length; j++) {
-              const r = raw[j] as Decode.RawRow
-              const p: Record<string, unknown> = {}
-              for (const k of keys) {
-                const v = r[k.output]
-                const d = k.codec === undefined ? v : k.codec.decode(v)
-                if (d === Column.invalid)
-                  return E.left(DecodeError.make(table.source, k.column, v, k.codec?.expected ?? 'a key'))
-                p[k.column] = d
+    const { strategy, report } = Report.projectionStrategy(i, q.model, q.schema, q.select, nodes, options)
+    return report(
+      pipe(
+        bind === undefined ? i.select(root.right.select) : i.select(root.right.select, bind),
+        TE.flatMapEither(raw =>
+          pipe(
+            projected(q, raw),
+            E.flatMap((rows): E.Either<LoadError, { rows: typeof rows; parents: ReadonlyArray<Row> }> => {
+              const parents: Array<Row> = new Array(raw.length)
+              for (let j = 0; j < raw.length; j++) {
+                const r = raw[j] as Decode.RawRow
+                const p: Record<string, unknown> = {}
+                for (const k of keys) {
+                  const v = r[k.output]
+                  const d = k.codec === undefined ? v : k.codec.decode(v)
+                  if (d === Column.invalid)
+                    return E.left(DecodeError.make(table.source, k.column, v, k.codec?.expected ?? 'a key'))
+                  p[k.column] = d
+                }
+                parents[j] = p
               }
-              parents[j] = p
-            }
-            return E.right({ rows, parents })
-          }),
+              return E.right({ rows, parents })
+            }),
+          ),
         ),
-      ),
-      TE.flatMap(({ rows, parents }) =>
-        pipe(
-          strategy === 'lateral'
-            ? Preload.under(bound(i, bind), q.model, q.schema, nodes)(parents)
-            : Batched.loadOwned(bound(i, bind), q.model, nodes)(parents),
-          TE.map(loaded => {
-            const columns = new Set(keys.map(k => k.column))
-            const out = rows.map((row, j) => {
-              const merged: Record<string, unknown> = { ...row }
-              for (const [name, v] of Object.entries(loaded[j] ?? {}))
-                if (!columns.has(name)) merged[name] = v
-              return Object.freeze(merged)
-            })
-            return Assemble.strip(nodes, Object.freeze(out))
-          }),
+        TE.flatMap(({ rows, parents }) =>
+          pipe(
+            strategy === 'lateral'
+              ? Preload.under(bound(i, bind), q.model, q.schema, nodes)(parents)
+              : Batched.loadOwned(bound(i, bind), q.model, nodes)(parents),
+            TE.map(loaded => {
+              const columns = new Set(keys.map(k => k.column))
+              const out = rows.map((row, j) => {
+                const merged: Record<string, unknown> = { ...row }
+                for (const [name, v] of Object.entries(loaded[j] ?? {}))
+                  if (!columns.has(name)) merged[name] = v
+                return Object.freeze(merged)
+              })
+              return Assemble.strip(nodes, Object.freeze(out))
+            }),
+          ),
         ),
       ),
     )
@@ -413,7 +417,7 @@ export const all = <M extends Model.AnyModel, S extends string, P, J extends Joi
         (hasJoined(q)
           ? joinedPreloads(q, nodesOf(q), o)
           : Keys.preloadsProjection(q)
-            ? projectedWithPreloads(q, o.strategy === 'lateral' ? 'lateral' : 'batched')
+            ? projectedWithPreloads(q, o)
             : q.projected
               ? rows(q)
               : Preload.fromQuery(q, o)) as RTE.ReaderTaskEither<
@@ -474,11 +478,11 @@ export const prepared =
         if (Keys.preloadsProjection(q)) {
           const bind = PreparedQuery.bind(p as unknown as Prepared.AnyPrepared, args)
           if (E.isLeft(bind)) return () => TE.left(bind.left)
-          return projectedWithPreloads(
-            q,
-            o.right.strategy === 'lateral' ? 'lateral' : 'batched',
-            bind.right,
-          ) as RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Make.Result<M, S, P, R>>>
+          return projectedWithPreloads(q, o.right, bind.right) as RTE.ReaderTaskEither<
+            Interpreter,
+            LoadError,
+            ReadonlyArray<Make.Result<M, S, P, R>>
+          >
         }
         return preparedProjection(p as unknown as Prepared.AnyPrepared, args) as RTE.ReaderTaskEither<
           Interpreter,

@@ -73,6 +73,50 @@ describe('Preload onEvent', () => {
     expect(many.sent).toHaveLength(3)
   })
 
+  it('a projection with preloads reports its strategy too: batched under auto (Projection), lateral when asked', async () => {
+    const titled = pipe(
+      posts,
+      Query.limit(3),
+      Query.select(p => ({ title: p.title })),
+      Query.preload(spec),
+    )
+    const events: Array<Preload.Event> = []
+    const onEvent = (e: Preload.Event) => events.push(e)
+    const auto = counting(db.sql)
+    const a = await Pg.all(titled, { onEvent })(auto.sql)()
+    const m = await Memory.all(titled, { onEvent })(tables)()
+    expect(E.isRight(a) && E.isRight(m) && a.right).toEqual(E.isRight(m) && m.right)
+    expect(events).toMatchObject([
+      {
+        schema: 'post',
+        asked: 'auto',
+        strategy: 'batched',
+        reason: 'Projection',
+        estimate: { _tag: 'Limit', parents: 3 },
+        depth: 2,
+      },
+      { asked: 'auto', strategy: 'batched', reason: 'Projection' },
+    ])
+    // batched: the projection, then one statement per level
+    expect(auto.sent).toHaveLength(3)
+    events.length = 0
+    const lateral = counting(db.sql)
+    const l = await Pg.all(titled, { onEvent, strategy: 'lateral' })(lateral.sql)()
+    expect(E.isRight(l) && l.right).toEqual(E.isRight(a) && a.right)
+    expect(events).toMatchObject([{ asked: 'lateral', strategy: 'lateral', reason: 'Asked' }])
+    // lateral: the projection, then the whole tree in one statement
+    expect(lateral.sent).toHaveLength(2)
+    // a callback that throws is the load's Left, before anything is sent
+    const thrown = counting(db.sql)
+    const t = await Pg.all(titled, {
+      onEvent: () => {
+        throw new Error('boom')
+      },
+    })(thrown.sql)()
+    expect(E.isLeft(t) && t.left).toMatchObject({ code: 'InvalidArgument' })
+    expect(thrown.sent).toHaveLength(0)
+  })
+
   it('PostgreSQL: the estimate names its source (key in a list, key range, key equality) and the threshold decides', async () => {
     const reported = async (q: Query.AnyQuery, options: Preload.Options = {}) => {
       const events: Array<Preload.Event> = []

@@ -1,0 +1,138 @@
+/**
+ * What a load reports before it sends anything (`onEvent`): the strategy it runs with and the `auto`
+ * rule's inputs. Internal: `Preload` and `Run` report through it, and `Preload` exports its types.
+ *
+ * @since 0.2.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import type * as TE from 'fp-ts/lib/TaskEither.js'
+import type * as Select from '../ast/Select.js'
+import type { LoadError } from '../error/Errors.js'
+import * as QueryError from '../error/QueryError.js'
+import { show } from '../error/Show.js'
+import type * as Spec from '../plan/Spec.js'
+import * as Strategies from '../plan/Strategy.js'
+import type * as Model from '../schema/Model.js'
+import type { Interpreter } from './Interpreter.js'
+
+type Strategy = Strategies.Strategy
+const lateralMaxParents = Strategies.lateralMaxParents
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * The strategy a load runs with, and the rule's inputs: the strategy asked for, why this one
+ * (`reason`), the estimate of the parents and its source, the depth of the spec (levels of
+ * associations), and the threshold `auto` compares the estimate with (`lateralMaxParents`).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface StrategyChosen {
+  readonly _tag: 'StrategyChosen'
+  /** The schema of the parents. */
+  readonly schema: string
+  readonly asked: Strategy
+  readonly strategy: 'batched' | 'lateral'
+  readonly reason: Strategies.Reason
+  readonly estimate: Strategies.Estimate
+  readonly depth: number
+  readonly lateralMaxParents: number
+}
+
+/**
+ * What a load reports to `Options.onEvent`.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type Event = StrategyChosen
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+// The levels of associations of a spec.
+const depthOf = (nodes: ReadonlyArray<Spec.Node>): number => {
+  let d = 0
+  for (const n of nodes) d = Math.max(d, 1 + depthOf(n.children))
+  return d
+}
+
+/**
+ * The strategy the preloads of a projection run with (the one asked for; `auto` takes batched, reason
+ * `Projection`), and the task reporting it to `onEvent` before anything is sent, as every load does.
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const projectionStrategy = (
+  i: Interpreter,
+  model: Model.AnyModel,
+  schema: string,
+  select: Select.Select,
+  nodes: ReadonlyArray<Spec.Node>,
+  options: { readonly strategy?: Strategy; readonly onEvent?: (event: Event) => void },
+): {
+  readonly strategy: 'batched' | 'lateral'
+  readonly report: <A>(task: TE.TaskEither<LoadError, A>) => TE.TaskEither<LoadError, A>
+} =>
+  decided(i, model, schema, { _tag: 'Query', select }, nodes, options, d =>
+    d.reason === 'Asked'
+      ? d
+      : Object.freeze({ ...d, strategy: 'batched' as const, reason: 'Projection' as const }),
+  )
+
+/**
+ * The rule's decision on this interpreter, reported to `onEvent` when the task runs (before anything
+ * is sent): a callback that throws is the load's `Left`.
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const decided = (
+  i: Interpreter,
+  model: Model.AnyModel,
+  schema: string,
+  root: Strategies.Parents,
+  nodes: ReadonlyArray<Spec.Node>,
+  options: { readonly strategy?: Strategy; readonly onEvent?: (event: Event) => void },
+  revise: (d: Strategies.Decision) => Strategies.Decision = d => d,
+): {
+  readonly strategy: 'batched' | 'lateral'
+  readonly report: <A>(task: TE.TaskEither<LoadError, A>) => TE.TaskEither<LoadError, A>
+} => {
+  const asked = options.strategy ?? 'auto'
+  const d = revise(Strategies.decide(() => i.tree !== undefined, model, schema, root, asked))
+  const on = options.onEvent
+  if (on === undefined) return { strategy: d.strategy, report: task => task }
+  const event: Event = Object.freeze({
+    _tag: 'StrategyChosen' as const,
+    schema,
+    asked,
+    strategy: d.strategy,
+    reason: d.reason,
+    estimate: Object.freeze(d.estimate),
+    depth: depthOf(nodes),
+    lateralMaxParents,
+  })
+  return {
+    strategy: d.strategy,
+    report: task => async () => {
+      try {
+        on(event)
+      } catch (u) {
+        return E.left(
+          QueryError.make(
+            'InvalidArgument',
+            `load option 'onEvent' threw: ${u instanceof Error ? u.message : show(u)}`,
+            schema,
+          ),
+        )
+      }
+      return task()
+    },
+  }
+}
