@@ -4,11 +4,10 @@
 // and on the memory semantics from the same rows and returns both outcomes and both states.
 import * as E from 'fp-ts/lib/Either.js'
 import type postgres from 'postgres'
-import { expect } from 'vitest'
-import { Column, Pg, Schema } from '../../src/index.js'
+import { Column, Schema } from '../../src/index.js'
 import type { RawRow } from '../../src/run/Interpreter.js'
 import * as Ddl from '../../src/sql/Ddl.js'
-import * as Write from '../../src/write/Write.js'
+import { differential } from './agree.js'
 
 export const user = Schema.table('user', 'tr_users', { id: Column.serial, name: Column.text })
 export const post = Schema.table('post', 'tr_posts', {
@@ -117,47 +116,5 @@ export const sorted = (
 ): Map<string, ReadonlyArray<RawRow>> =>
   new Map([...tables].map(([t, rows]) => [t, [...rows].sort((a, b) => keyOf(a).localeCompare(keyOf(b)))]))
 
-export interface Outcome<A> {
-  readonly pg: E.Either<Write.PlanError, A>
-  readonly memory: E.Either<Write.PlanError, A>
-  readonly pgState: Map<string, ReadonlyArray<RawRow>>
-  readonly memoryState: Map<string, ReadonlyArray<RawRow>>
-  readonly before: Map<string, ReadonlyArray<RawRow>>
-}
-
-// The plan on both: PostgreSQL through `Write.run`, memory through `Write.runPure` with the model's
-// constraints, from the same rows. A failing plan leaves the memory state as it was.
-export const agree = async <A>(sql: postgres.Sql, plan: Write.Plan<A>): Promise<Outcome<A>> => {
-  const before = await state(sql)
-  const memory = Write.runPure(plan, { constraints: 'model' })(before)
-  const pg = await Write.run(plan)(Pg.interpreter(sql))()
-  const pgState = await state(sql)
-  const memoryState = sorted(E.isRight(memory) ? memory.right.tables : before)
-  return { pg, memory: E.map((r: Write.PureResult<A>) => r.result)(memory), pgState, memoryState, before }
-}
-
-export const right = <A>(e: E.Either<unknown, A>): A => {
-  if (E.isLeft(e)) throw new Error(`expected Right, got ${JSON.stringify(e.left)}`)
-  return e.right
-}
-
-// What a test compares of an error: its tag and kind/code (messages differ between the two).
-export const kindOf = (e: E.Either<Write.PlanError, unknown>): unknown =>
-  E.isRight(e)
-    ? 'ok'
-    : e.left._tag === 'DbError'
-      ? { _tag: 'DbError', kind: e.left.kind, code: e.left.code }
-      : { _tag: e.left._tag, code: (e.left as { readonly code: unknown }).code }
-
-/** Pins a plan's SQL, runs it on both, and expects the same result and state; returns both outcomes. */
-export const checkOn = async <A>(
-  sql: postgres.Sql,
-  plan: Write.Plan<A>,
-  statements: ReadonlyArray<{ text: string; params: ReadonlyArray<unknown> }>,
-) => {
-  expect(Write.toSql(plan)).toEqual(statements)
-  const o = await agree(sql, plan)
-  expect(o.memory).toEqual(o.pg)
-  expect(o.memoryState).toEqual(o.pgState)
-  return o
-}
+export const { agree, checkOn } = differential(state, sorted)
+export { kindOf, right, type Outcome } from './agree.js'
