@@ -164,6 +164,25 @@ const escapes = /["\\]/
 const quote = (text: string): string =>
   escapes.test(text) ? `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : `"${text}"`
 
+// The array literal of a column of numbers only, or of strings only (the columns of most bulk inserts),
+// made with one `join` rather than one string per element: numbers need no quotes (`{1,2.5,NaN}`), and
+// strings without a quote or a backslash need none escaped. Undefined for any other column.
+const plainLiteral = (values: ReadonlyArray<unknown>): string | undefined => {
+  const kind = typeof values[0]
+  if (kind === 'number' || kind === 'bigint') {
+    for (let r = 0; r < values.length; r++) if (typeof values[r] !== kind) return undefined
+    return `{${values.join(',')}}`
+  }
+  if (kind !== 'string') return undefined
+  let escaped = false
+  for (let r = 0; r < values.length; r++) {
+    const v = values[r]
+    if (typeof v !== 'string') return undefined
+    if (!escaped && escapes.test(v)) escaped = true
+  }
+  return escaped ? `{${values.map(v => quote(v as string)).join(',')}}` : `{"${values.join('","')}"}`
+}
+
 // An insert's values column by column, whichever way it holds them: column `c`'s values, in row order,
 // and whether they are JSON. Null when a row lacks the column.
 const columnOf = (
@@ -198,6 +217,11 @@ const unnest = (ctx: Context, w: Insert, types: ReadonlyArray<string>): string |
     const col = columnOf(w, c)
     if (col === null) return null
     const { values, json } = col
+    const plain = json === false ? plainLiteral(values) : undefined
+    if (plain !== undefined) {
+      arrays.push([plain, types[c] as string])
+      continue
+    }
     const parts: Array<string> = new Array<string>(values.length)
     let dates = false
     for (let r = 0; r < values.length; r++) {

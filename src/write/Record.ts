@@ -363,11 +363,7 @@ export const insertStatements = (
           ;(lists[c] as Array<unknown>)[r] = v
         }
       }
-      return W.insert({
-        ...fields,
-        rows: [],
-        arrays: lists.map((l, c) => (params[c] as (v: unknown) => Ex.Param)(l)),
-      })
+      return arraysInsert(table, source, columns, lists, onConflict)
     }
     // Rows that go as one array per column make one statement however many; the others are split
     // so that no statement carries more parameters than the driver takes (the plan runs them all in
@@ -379,6 +375,81 @@ export const insertStatements = (
     for (let i = 0; i < rs.length; i += size) parts.push(statement(rs.slice(i, i + size)))
     return parts
   })
+}
+
+// One insert of rows given column by column (`lists[c][r]`: row r's encoded value of column c), each
+// column one array parameter (`unnest`); recorded as holding values only.
+const arraysInsert = (
+  table: Table,
+  source: string,
+  columns: ReadonlyArray<string>,
+  lists: ReadonlyArray<ReadonlyArray<unknown>>,
+  onConflict: 'raise' | 'nothing' = 'raise',
+): W.Insert =>
+  W.insert({
+    table: source,
+    columns,
+    generated: generatedOf(table),
+    key: table.primaryKey,
+    onConflict,
+    returning: returningOf(table),
+    types: columns.map(c => Column.baseType(table.columns.get(c)?.sqlType ?? null)),
+    rows: [],
+    arrays: columns.map((c, k) =>
+      Column.jsonType(table.columns.get(c)) === undefined ? Ex.param(lists[k]) : Ex.jsonParam(lists[k]),
+    ),
+  })
+
+/**
+ * A bulk insert's statement built straight from the records, column by column, when they are of the
+ * plain kind: enough of them to go as arrays (`unnest`), every one a record giving the same columns in
+ * the same order (all required ones), each value one its column's codec takes as it is (no plan
+ * reference, no `undefined`), into a table without an optimistic lock. This is what `encode` and
+ * `insertStatements` make of such records, without a pair per value and a grouping key per record;
+ * `null` for any other (those two then build it, or name what is wrong).
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const uniformInsert = (
+  table: Table,
+  source: string,
+  values: ReadonlyArray<unknown>,
+): W.Insert | null => {
+  const first = values[0]
+  if (
+    values.length < WriteSql.unnestFrom ||
+    table.optimisticLock !== null ||
+    notRecord(table, '', first) !== null
+  )
+    return null
+  const columns = Object.keys(first as object)
+  const cols: Array<Column.Column<unknown>> = []
+  for (const k of columns) {
+    const col = table.columns.get(k)
+    if (col === undefined) return null
+    cols.push(col as Column.Column<unknown>)
+  }
+  if (requiredOf(table).some(n => !columns.includes(n))) return null
+  const types = columns.map(c => Column.baseType(table.columns.get(c)?.sqlType ?? null))
+  if (!WriteSql.unnests(types, values.length)) return null
+  const n = columns.length
+  const lists = columns.map(() => new Array<unknown>(values.length))
+  for (let r = 0; r < values.length; r++) {
+    const row = values[r]
+    if (notRecord(table, '', row) !== null) return null
+    const keys = Object.keys(row as object)
+    if (keys.length !== n) return null
+    for (let c = 0; c < n; c++) {
+      const k = columns[c] as string
+      if (keys[c] !== k) return null
+      const v = (row as Record<string, unknown>)[k]
+      const codec = (cols[c] as Column.Column<unknown>).codec
+      if (v === undefined || W.isRef(v) || !codec.is(v)) return null
+      ;(lists[c] as Array<unknown>)[r] = codec.encode(v)
+    }
+  }
+  return arraysInsert(table, source, columns, lists)
 }
 
 /**
@@ -597,14 +668,16 @@ const insertSteps = (
   const source = given ?? t.right.source
   const conflict = onConflict === undefined ? E.right(null) : Upsert.resolve(t.right, source, onConflict)
   if (E.isLeft(conflict)) return E.left(asWriteError(conflict.left, schema))
+  const uniform = uniformInsert(t.right, source, values)
   const rows: Array<ReadonlyArray<readonly [string, unknown]>> = []
-  for (const v of values) {
-    const r = encode(t.right, v, 'insert')
-    if (E.isLeft(r)) return r
-    rows.push(r.right)
-  }
+  if (uniform === null)
+    for (const v of values) {
+      const r = encode(t.right, v, 'insert')
+      if (E.isLeft(r)) return r
+      rows.push(r.right)
+    }
   const steps: Array<Plan.Step> = []
-  for (const statement of insertStatements(t.right, source, rows)) {
+  for (const statement of uniform === null ? insertStatements(t.right, source, rows) : [uniform]) {
     const c = conflict.right === null ? E.right(null) : conflict.right(statement.columns)
     if (E.isLeft(c)) return E.left(asWriteError(c.left, schema))
     steps.push({

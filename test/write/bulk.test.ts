@@ -29,9 +29,9 @@ const failsAlike = async (plan: Write.Plan<unknown>, kind: unknown) => {
   expect(o.memoryState).toEqual(o.before)
 }
 
-// An array literal as the lowering writes it: every element quoted, `"` and `\` escaped.
+// An array literal as the lowering writes it: every text quoted, `"` and `\` escaped; numbers bare.
 const literal = (xs: ReadonlyArray<string | number>): string =>
-  `{${xs.map(x => `"${String(x).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`
+  `{${xs.map(x => (typeof x === 'number' ? String(x) : `"${x.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)).join(',')}}`
 
 const range = (n: number): ReadonlyArray<number> => Array.from({ length: n }, (_, i) => i)
 
@@ -220,6 +220,69 @@ const docs: ReadonlyArray<unknown> = [
   { nested: { quote: '"', slash: '\\' } },
   [],
 ]
+
+describe('records of the plain kind, taken column by column', () => {
+  const rows = range(150).map(i => ({ name: `p${i}`, email: `p${i}@x`, visits: i }))
+
+  it('the same statement as the records encoded one by one (a record with an undefined value goes that way)', () => {
+    const plain = Write.toSql(right(Write.insertAll(M, 'user', rows)))
+    // An `undefined` value is left out, as an omitted key: the same columns, built the general way.
+    const general = Write.toSql(
+      right(
+        Write.insertAll(M, 'user', [
+          ...rows.slice(0, 149),
+          // (untyped input: `exactOptionalPropertyTypes` refuses an undefined id at compile time)
+          { ...(rows[149] as (typeof rows)[number]), id: undefined } as never,
+        ]),
+      ),
+    )
+    expect(plain).toEqual(general)
+    expect(plain).toHaveLength(1)
+  })
+
+  it('a value the codec refuses in the 120th record: the typed error naming schema and column, no plan', () => {
+    const bad = rows.map((r, i) => (i === 119 ? { ...r, visits: 'many' } : r))
+    const e = Write.insertAll(M, 'user', bad as never)
+    expect(E.isLeft(e) && e.left).toMatchObject({
+      _tag: 'WriteError',
+      code: 'InvalidValue',
+      schema: 'user',
+      column: 'visits',
+    })
+  })
+
+  it('a required column missing from every record, or an unknown one: the typed error, no plan', () => {
+    const missing = Write.insertAll(M, 'user', rows.map(({ visits: _, ...r }) => r) as never)
+    expect(E.isLeft(missing) && missing.left).toMatchObject({ code: 'MissingColumn', column: 'visits' })
+    const unknown = Write.insertAll(M, 'user', rows.map(r => ({ ...r, nick: 'x' })) as never)
+    expect(E.isLeft(unknown) && unknown.left).toMatchObject({ code: 'UnknownColumn', column: 'nick' })
+  })
+
+  it('records giving their columns in another order: one statement per order, as before', () => {
+    const mixed = rows.map((r, i) => (i % 2 === 0 ? r : { visits: r.visits, email: r.email, name: r.name }))
+    const statements = Write.toSql(right(Write.insertAll(M, 'user', mixed)))
+    expect(statements.map(q => q.text.slice(0, 55))).toEqual([
+      'insert into "users" ("name", "email", "visits") values ',
+      'insert into "users" ("visits", "email", "name") values ',
+    ])
+  })
+
+  it('numbers as bare elements, NaN, infinities and extremes included: the same on both', async () => {
+    const ratio = [NaN, Infinity, -Infinity, 0, 1e21, 5e-324, 0.1, -1.5e-7, Number.MAX_VALUE]
+    const sample = Schema.table('sample', 'bulk_ratios', { id: Column.serial, ratio: Column.double })
+    const R = Schema.modelOrThrow({ sample }, {})
+    const ddl = Ddl.ddl(R)
+    if (E.isLeft(ddl)) throw new Error(ddl.left.message)
+    await run(db.sql, ['drop table if exists bulk_ratios', ...ddl.right])
+    const values = range(120).map(i => ({ ratio: ratio[i % ratio.length] as number }))
+    const plan = right(Write.insertAll(R, 'sample', values))
+    expect(Write.toSql(plan)[0]?.params[0]).toMatch(/^\{NaN,Infinity,-Infinity,0,1e\+21,5e-324,0\.1,/)
+    const pg = await Write.run(plan)(Pg.interpreter(db.sql))()
+    const memory = Write.runPure(plan, { constraints: 'model' })(new Map([['bulk_ratios', []]]))
+    expect(E.map((r: Write.PureResult<unknown>) => r.result)(memory)).toEqual(pg)
+    expect(right(pg)).toEqual(values.map((v, i) => ({ id: i + 1, ...v })))
+  })
+})
 
 describe('values of every column type as array elements', () => {
   it('text, integer, bigint, double, numeric, boolean, timestamptz, jsonb, nulls, uuid: the same on both', async () => {
