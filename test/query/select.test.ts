@@ -961,7 +961,7 @@ describe('refused before any SQL', () => {
     const sql = Query.toSql(p.query)
     // grouped with a having: the groups first, then the comments of theirs (query/Lower.ts)
     expect(E.isRight(sql) && sql.right.text).toContain(
-      'cast((select count(*) as "count" from "comments" as "e1_0" where "e1_0"."post_id" = any(array(select "t0_r"."id"',
+      'cast((select count(*) as "count" from "comments" as "e1_0" where "e1_0"."post_id" = any("t0_g"."t0_ids"))',
     )
     for (const args of [
       { min: 1, bonus: 10 },
