@@ -5,13 +5,17 @@
  * PostgreSQL answers the same question faster as one grouped derived table joined once:
  *
  *   left join (select e.post_id as k, count(*) as v from comments e
- *              where e.post_id in (select t0.id from posts t0 where <the root's own filters>)
+ *              where e.post_id = any(array(select t0.id from posts t0 where <the root's own filters>))
  *              group by e.post_id) as "t0_j0" on "t0_j0"."k" = "t0"."id"
  *
  * with `coalesce(v, 0)` for a count. The semi-join repeats the root's filters that read only the root
  * binding (a superset of the root's rows: any other filter still applies outside), so only the
- * aggregated rows of the root's rows are grouped. Measured on bench W8 (500 posts, comment and like
- * counts): grouped joins 5.7 ms, lateral counts 7.6 ms, correlated subqueries 8.8 ms.
+ * aggregated rows of the root's rows are grouped. When those filters only compare the owner column
+ * with values (`t0.id >= $1 and t0.id <= $2`, bench W8), they are restated over the key instead
+ * (`e.post_id >= $1 and e.post_id <= $2`: the join makes the two equal), with no semi-join, as the
+ * hand-written SQL reads. Measured on bench W8 (500 posts, comment and like counts): grouped joins
+ * 5.7 ms, lateral counts 7.6 ms, correlated subqueries 8.8 ms; restating the range over the key saved
+ * about a tenth of the statement's server CPU at scale 0.25 (none measurable at scale 4).
  *
  * An aggregate is lowered only where that is the same query: it is correlated to the root binding and
  * to nothing else; the root has no limit or offset (the correlated form then counts only the rows kept)
@@ -136,6 +140,37 @@ const findIn = (es: ReadonlyArray<Expr.Expr>, out: Map<Expr.Expr, Found>): void 
 const withoutLink = (p: Parts): Select.Select =>
   Node.make({ ...p.select, where: p.select.where.filter(w => w !== p.link) })
 
+// The tags of a filter that compares the owner column with values, and nothing else.
+const comparing: ReadonlySet<string> = new Set([
+  'ColumnRef',
+  'Param',
+  'Bool',
+  'Compare',
+  'InList',
+  'IsNull',
+  'Not',
+  'NotTrue',
+  'And',
+  'Or',
+])
+
+// A root filter that only compares the owner column with values, restated over the key (the join
+// makes them equal: `t0.id >= $1` is `e.post_id >= $1` for the rows joined), so the grouped rows are
+// found by the key's index with no semi-join; undefined for any other filter.
+const overKey = (w: Expr.Expr, p: Parts): Expr.Expr | undefined => {
+  const refs = new Map<unknown, Expr.Expr>()
+  const stack: Array<Expr.Expr> = [w]
+  for (let x = stack.pop(); x !== undefined; x = stack.pop()) {
+    if (!comparing.has(x._tag)) return undefined
+    if (x._tag === 'ColumnRef') {
+      if (x.alias !== p.owner.alias || x.column !== p.owner.column) return undefined
+      refs.set(x, p.key)
+    }
+    for (const [c] of Make.innerOf(x)) stack.push(c)
+  }
+  return Make.rewrite(() => undefined, refs)(w) as Expr.Expr
+}
+
 const grouped = (s: Select.Select): boolean =>
   s.groupBy.length > 0 ||
   s.having.length > 0 ||
@@ -257,7 +292,9 @@ const lower = (s: Select.Select): Select.Select => {
       })),
     ])(withoutLink(p))
     inner = Select.set('groupBy', [p.key])(inner)
-    if (pushable.length > 0) {
+    const onKey = pushable.map(w => overKey(w, p))
+    if (onKey.every(w => w !== undefined)) for (const w of onKey) inner = Select.withWhere(w)(inner)
+    else {
       let keys = Select.create({ table: s.from.table, alias: root }, [
         { name: p.owner.column, expr: Expr.column(root, p.owner.column) },
       ])
