@@ -2012,7 +2012,8 @@ const outputsOf = (
     if (bad !== null) errors.push(QueryError.make('InvalidArgument', `Query.select: ${bad}`, schema))
     const e = checked(t, schema, errors, {
       ...selectCallback,
-      expected: () => `Query.select: output '${name}' must be a term (a column, Fn ..., $.count ...), got ${show(t)}`,
+      expected: () =>
+        `Query.select: output '${name}' must be a term (a column, Fn ..., $.count ...), got ${show(t)}`,
     })
     return { name, expr: e._tag === 'Param' && Make.recorded(e) === undefined ? bare(e) : e }
   })
