@@ -179,6 +179,11 @@ const exprChecks: {
     push(['select', e.select, d + 1])
     return undefined
   },
+  InArray: (e, push, d) => {
+    push(['expr', e.expr, d + 1])
+    push(['expr', e.array, d + 1])
+    return undefined
+  },
   Arith: (e, push, d) => {
     if (!arithOps.has(e.op)) return `unknown arithmetic operator '${String(e.op)}'`
     if (typeof e.integer !== 'boolean') return 'arithmetic says whether its operands are integers'

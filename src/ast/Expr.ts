@@ -342,6 +342,20 @@ export interface InSelect extends Node.Branded {
 }
 
 /**
+ * `expr = any(array)`: membership in the elements of an array value (a derived table's `array_agg`
+ * output, say), with SQL's three-valued answer (false for an empty array, NULL for a NULL array, or
+ * when no element is equal and `expr` or some element is NULL).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface InArray extends Node.Branded {
+  readonly _tag: 'InArray'
+  readonly expr: Expr
+  readonly array: Expr
+}
+
+/**
  * An expression: the closed union of the nodes above. Interpreters dispatch on `_tag`.
  *
  * @category model
@@ -368,6 +382,7 @@ export type Expr =
   | Agg
   | Scalar
   | InSelect
+  | InArray
 
 // The select node is part of the expression grammar (`exists (select ...)`), so its model lives
 // here and `Select.ts` holds its constructors and combinators: the two modules import one way.
@@ -928,6 +943,24 @@ export const inSelect = (expr: Expr, select: Select, asArray = false): InSelect 
     ? make({ _tag: 'InSelect', expr: operand(expr), select, asArray })
     : make({ _tag: 'InSelect', expr: operand(expr), select })
 /**
+ * `expr = any(array)` (see `InArray`).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const q = Select.withWhere(Expr.inArray(Expr.column('t0', 'id'), Expr.column('g', 'ids')))(
+ *   Select.create({ table: 'posts', alias: 't0' }, [{ name: 'id', expr: Expr.column('t0', 'id') }]),
+ * )
+ * const sql = Sql.toSql(q)
+ * assert.ok(E.isRight(sql) && sql.right.text.endsWith('where "t0"."id" = any("g"."ids")'))
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const inArray = (expr: Expr, array: Expr): InArray =>
+  make({ _tag: 'InArray', expr: operand(expr), array: operand(array) })
+/**
  * Arithmetic; `integer` when both operands are of integer types (see `Arith.integer`).
  *
  * @example
@@ -1171,6 +1204,7 @@ const exprTags: Readonly<Record<Expr['_tag'], true>> = {
   Agg: true,
   Scalar: true,
   InSelect: true,
+  InArray: true,
 }
 
 // The expressions directly inside a node (a subquery's filters, joins, outputs, order and per-parent
@@ -1200,6 +1234,8 @@ const children = (e: Expr): ReadonlyArray<Expr> => {
       return selectChildren(e.select)
     case 'InSelect':
       return [e.expr, ...selectChildren(e.select)]
+    case 'InArray':
+      return [e.expr, e.array]
     case 'Arith':
       return [e.left, e.right]
     case 'Call':

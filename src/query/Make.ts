@@ -356,6 +356,7 @@ const inner: { readonly [K in Expr.Expr['_tag']]: (e: Extract<Expr.Expr, { reado
   Exists: e => sub(e.select),
   Scalar: e => sub(e.select),
   InSelect: e => [...here([e.expr]), ...sub(e.select)],
+  InArray: e => here([e.expr, e.array]),
   Arith: e => here([e.left, e.right]),
   Call: e => here(e.args),
   Cast: e => here([e.expr]),
@@ -536,6 +537,7 @@ const conditions: Readonly<Record<Expr.Expr['_tag'], boolean>> = {
   Agg: false,
   Scalar: false,
   InSelect: true,
+  InArray: true,
 }
 
 /**

@@ -748,13 +748,15 @@ const checked = (
   what: {
     /** What stands there, for the messages: 'a where callback'. */
     readonly place: string
-    readonly expected: string
+    /** The message when it is not a term; a function when it shows the value (built only then). */
+    readonly expected: string | (() => string)
     readonly condition: boolean
     readonly aggregates: Aggregates
   } = whereCallback,
 ): Expr.Expr => {
   if (!Expr.isExpr(e)) {
-    errors.push(QueryError.make('InvalidArgument', what.expected, schema))
+    const expected = typeof what.expected === 'function' ? what.expected() : what.expected
+    errors.push(QueryError.make('InvalidArgument', expected, schema))
     return Expr.bool(false)
   }
   const depth = Expr.depth(e)
@@ -2010,7 +2012,8 @@ const outputsOf = (
     if (bad !== null) errors.push(QueryError.make('InvalidArgument', `Query.select: ${bad}`, schema))
     const e = checked(t, schema, errors, {
       ...selectCallback,
-      expected: `Query.select: output '${name}' must be a term (a column, Fn ..., $.count ...), got ${show(t)}`,
+      expected: () =>
+        `Query.select: output '${name}' must be a term (a column, Fn ..., $.count ...), got ${show(t)}`,
     })
     return { name, expr: e._tag === 'Param' && Make.recorded(e) === undefined ? bare(e) : e }
   })
@@ -2081,7 +2084,7 @@ export const groupBy =
       const es = (ts as ReadonlyArray<unknown>).map(t =>
         checked(t, q.schema, errors, {
           place: 'Query.groupBy',
-          expected: `Query.groupBy: expected terms, got ${show(t)}`,
+          expected: () => `Query.groupBy: expected terms, got ${show(t)}`,
           condition: false,
           aggregates: 'refused',
         }),

@@ -166,6 +166,7 @@ const atomic: Readonly<Record<Expr['_tag'], boolean>> = {
   Agg: true,
   Scalar: true,
   InSelect: false,
+  InArray: false,
 }
 
 // A value in an operand's place is a parameter whatever its shape (`expr` decides by brand); only its
@@ -207,6 +208,7 @@ const handlers: Handlers = {
     e.asArray === true
       ? `${compared(ctx, e.expr)} = any(array(${select(ctx, e.select)}))`
       : `${compared(ctx, e.expr)} in (${select(ctx, e.select)})`,
+  InArray: (ctx, e) => `${compared(ctx, e.expr)} = any(${expr(ctx, e.array)})`,
   Arith: (ctx, e) =>
     `${wrap(ctx, e.left)} ${Object.hasOwn(arithOps, e.op) ? arithOps[e.op] : '+'} ${wrap(ctx, e.right)}`,
   Call: (ctx, e) => (Object.hasOwn(calls, e.fn) ? calls[e.fn] : calls.coalesce)(ctx, e),

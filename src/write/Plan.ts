@@ -242,6 +242,7 @@ const resolvers: Resolvers = {
   Exists: (e, go) => (Node.isNode(e.select) ? Ex.exists(resolveSelect(e.select, go)) : e),
   Scalar: (e, go) => (Node.isNode(e.select) ? Ex.scalar(resolveSelect(e.select, go)) : e),
   InSelect: (e, go) => (Node.isNode(e.select) ? Ex.inSelect(go(e.expr), resolveSelect(e.select, go)) : e),
+  InArray: (e, go) => Ex.inArray(go(e.expr), go(e.array)),
   Arith: (e, go) => Ex.arith(e.op, go(e.left), go(e.right), e.integer),
   // `dateTrunc` carries its unit (its constructor sets it; `Check` refuses one without).
   Call: (e, go) =>

@@ -732,6 +732,32 @@ const handlers: Handlers = {
       ),
     )
   },
+  // `expr = any(array)`: a NULL array is unknown, an empty one false; else as `InSelect` over its
+  // elements.
+  InArray: (ctx, e) => {
+    const numeric = isNumeric(e.expr)
+    return two(ctx, e.expr, e.array, (x, y) => env => {
+      const v = x(env)
+      if (isFailed(v)) return v
+      const a = y(env)
+      if (isFailed(a) || isNull(a)) return a ?? null
+      if (!Array.isArray(a))
+        return fail(DbError.make('Unknown', 'op ANY/ALL (array) requires array on right side', '42809'))
+      if (a.length === 0) return false
+      if (isNull(v)) return null
+      let unknown = false
+      for (const w of a as ReadonlyArray<unknown>) {
+        if (isNull(w)) {
+          unknown = true
+          continue
+        }
+        const c = compareAs(numeric, v, w)
+        if (isFailed(c)) return c
+        if (c === 0) return true
+      }
+      return unknown ? null : false
+    })
+  },
 }
 
 // -------------------------------------------------------------------------------------
@@ -923,6 +949,7 @@ const numericKinds: { readonly [K in Expr['_tag']]: (e: Extract<Expr, { readonly
   Fragment: () => false,
   Exists: () => false,
   InSelect: () => false,
+  InArray: () => false,
   Arith: () => true,
   Call: e =>
     e.fn === 'abs' || e.fn === 'round'

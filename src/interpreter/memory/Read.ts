@@ -164,6 +164,7 @@ const parts: { readonly [K in Expr['_tag']]: (e: Extract<Expr, { readonly _tag: 
     of([...e.args, ...(e.filter._tag === 'Some' ? [e.filter.value] : []), ...e.orderBy.map(t => t.expr)]),
   Scalar: e => ({ exprs: [], selects: [e.select] }),
   InSelect: e => ({ exprs: [e.expr], selects: [e.select] }),
+  InArray: e => of([e.expr, e.array]),
 }
 const partsOf = (e: Expr): Parts => (isExpr(e) ? (parts[e._tag] as (e: Expr) => Parts)(e) : leaf)
 
