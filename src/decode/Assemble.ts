@@ -165,9 +165,9 @@ export const strip = (nodes: ReadonlyArray<Node>, rows: ReadonlyArray<Row>): Rea
 }
 
 /**
- * A child row of a preload query with a projection, as both strategies return it: each output decoded
- * from its private column of `raw` (the row as read), then the associations loaded under `row` (the
- * decoded target row, whose columns served as keys and are dropped). A value an output's decoder
+ * A child row of a preload query with a projection, as both strategies return it: each output, a
+ * column of the decoded target row `row` or decoded from its private column of `raw` (the row as
+ * read), then the associations loaded under `row` (whose other columns served as keys: dropped). A value an output's decoder
  * rejects is a `DecodeError` naming the target schema and the output.
  *
  * @category utils
@@ -181,6 +181,10 @@ export const project = (
 ): E.Either<DecodeError.DecodeError, Row> => {
   const out: Record<string, unknown> = {}
   for (const o of outputs) {
+    if (o.own) {
+      out[o.name] = row[o.column]
+      continue
+    }
     const v = raw[o.column]
     const d = o.decode(v)
     if (d === Column.invalid) return E.left(DecodeError.make(node.assoc.target, o.name, v, o.expected))

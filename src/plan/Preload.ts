@@ -116,7 +116,9 @@ export const backward = (
   // A projection's outputs (`__s<i>` of the derived table) are read beside the target's columns.
   const extra = O.isNone(node.custom.project)
     ? []
-    : node.custom.project.value.map(o => ({ name: o.column, expr: Expr.column(s.from.alias, o.column) }))
+    : node.custom.project.value
+        .filter(o => !o.own)
+        .map(o => ({ name: o.column, expr: Expr.column(s.from.alias, o.column) }))
   return AstNode.make({
     ...s,
     columns: extra.length === 0 ? s.columns : [...s.columns, ...extra],
@@ -473,7 +475,9 @@ const textColumns = (
   const table = Model.table(model, schema)
   const own = s.columns.filter(o => table?.columns.get(o.name)?.json === 'text').map(o => o.name)
   const project = node?.custom.project ?? O.none
-  return O.isNone(project) ? own : [...own, ...project.value.filter(o => o.asText).map(o => o.column)]
+  return O.isNone(project)
+    ? own
+    : [...own, ...project.value.filter(o => o.asText && !o.own).map(o => o.column)]
 }
 
 // A one-statement through as a tree node: the chain's paths correlated to the parent row, one row per

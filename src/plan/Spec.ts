@@ -87,6 +87,11 @@ export interface Output {
  */
 export interface Projected extends Output {
   readonly column: string
+  /**
+   * The output is a column of the target itself (`c.body`): read from the decoded row under that
+   * column's name (`column`), not from a private one.
+   */
+  readonly own: boolean
 }
 
 /**
@@ -725,7 +730,14 @@ const resolveCustom = (
   // On a through, where/orderBy were moved to the last hop.
   return E.right(
     assoc._tag === 'Through'
-      ? { where: [], orderBy: O.none, limit: limit.right, offset: offset.right, from: O.none, project: O.none }
+      ? {
+          where: [],
+          orderBy: O.none,
+          limit: limit.right,
+          offset: offset.right,
+          from: O.none,
+          project: O.none,
+        }
       : { where, orderBy, limit: limit.right, offset: offset.right, from: O.none, project: O.none },
   )
 }
@@ -766,7 +778,14 @@ const resolveQuery = (
       ),
     )
   if (assoc._tag === 'Through')
-    return E.right({ where: [], orderBy: O.none, limit: s.limit, offset: s.offset, from: O.none, project: O.none })
+    return E.right({
+      where: [],
+      orderBy: O.none,
+      limit: s.limit,
+      offset: s.offset,
+      from: O.none,
+      project: O.none,
+    })
   if (s.groupBy.length > 0 || s.having.length > 0 || s.distinct || s.distinctOn.length > 0)
     return E.left(
       QueryError.make(
@@ -790,17 +809,19 @@ const resolveQuery = (
       orderBy.push({ column: output, dir: t.dir, nulls: t.nulls })
     }
   }
-  // A projection's outputs ride along as `__s<i>` beside the target's columns (which link the rows to
-  // their owners and to their own preloads): the child rows are made of them once loaded.
+  // A projection's computed outputs ride along as `__s<i>` beside the target's columns (which link the
+  // rows to their owners and to their own preloads, and give the outputs that are plain columns): the
+  // child rows are made of them once loaded.
+  const projected: Array<SelectAst.Output> = []
   const project = O.map((outputs: ReadonlyArray<Output>) =>
-    outputs.map((o, i): Projected => ({ ...o, column: `__s${i}` })),
+    outputs.map((o, i): Projected => {
+      const e = s.columns.find(c => c.name === o.name)?.expr
+      if (e?._tag === 'ColumnRef' && e.alias === alias && table?.columns.has(e.column) === true)
+        return { ...o, column: e.column, own: true }
+      if (e !== undefined) projected.push({ name: `__s${i}`, expr: e })
+      return { ...o, column: `__s${i}`, own: false }
+    }),
   )(q.outputs)
-  const projected = O.isNone(project)
-    ? []
-    : project.value.flatMap(o => {
-        const expr = s.columns.find(c => c.name === o.name)?.expr
-        return expr === undefined ? [] : [{ name: o.column, expr }]
-      })
   const columns = [
     ...[...(table?.columns.keys() ?? [])].map(c => ({ name: c, expr: Expr.column(alias, c) })),
     ...extra,
@@ -860,7 +881,9 @@ const resolve = (
     // A projected child row holds its outputs and its associations side by side.
     const clash = O.isNone(custom.right.project)
       ? undefined
-      : children.right.find(c => O.exists((ps: ReadonlyArray<Projected>) => ps.some(o => o.name === c.name))(custom.right.project))
+      : children.right.find(c =>
+          O.exists((ps: ReadonlyArray<Projected>) => ps.some(o => o.name === c.name))(custom.right.project),
+        )
     if (clash !== undefined)
       return bad(
         schema,

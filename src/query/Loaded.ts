@@ -32,7 +32,9 @@ type Projection<V> = V extends PreloadQuery<FromQuery<string, infer R>, unknown>
 // A child row: the target's row with its associations, or a projection's row with them.
 type Child<M extends Model.AnyModel, T extends string, N, R> = unknown extends R
   ? Loaded<M, T, N>
-  : R & Omit<Loaded<M, T, N>, keyof Model.Row<M, T>>
+  : [keyof N] extends [never]
+    ? R
+    : R & Omit<Loaded<M, T, N>, keyof Model.Row<M, T>>
 
 type Field<M extends Model.AnyModel, S extends string, K extends string, N, R = unknown> =
   Model.Cardinality<M, S, K> extends 'one'
