@@ -8,8 +8,11 @@
  *
  * @since 0.1.0
  */
+import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
-import type { Node } from '../plan/Spec.js'
+import * as DecodeError from '../error/DecodeError.js'
+import type { Node, Projected } from '../plan/Spec.js'
+import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 
 // -------------------------------------------------------------------------------------
@@ -159,4 +162,34 @@ export const strip = (nodes: ReadonlyArray<Node>, rows: ReadonlyArray<Row>): Rea
     return Object.freeze(out)
   }
   return Object.freeze(rows.map(one))
+}
+
+/**
+ * A child row of a preload query with a projection, as both strategies return it: each output, a
+ * column of the decoded target row `row` or decoded from its private column of `raw` (the row as
+ * read), then the associations loaded under `row` (whose other columns served as keys: dropped). A value an output's decoder
+ * rejects is a `DecodeError` naming the target schema and the output.
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const project = (
+  node: Node,
+  outputs: ReadonlyArray<Projected>,
+  raw: Row,
+  row: Row,
+): E.Either<DecodeError.DecodeError, Row> => {
+  const out: Record<string, unknown> = {}
+  for (const o of outputs) {
+    if (o.own) {
+      out[o.name] = row[o.column]
+      continue
+    }
+    const v = raw[o.column]
+    const d = o.decode(v)
+    if (d === Column.invalid) return E.left(DecodeError.make(node.assoc.target, o.name, v, o.expected))
+    out[o.name] = d
+  }
+  for (const c of node.children) if (Object.hasOwn(row, c.name)) out[c.name] = row[c.name]
+  return E.right(out)
 }

@@ -13,7 +13,7 @@ import * as Plan from '../plan/Preload.js'
 import type { Node } from '../plan/Spec.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
-import { complete, type Row } from './Assemble.js'
+import { complete, project as project_, type Row } from './Assemble.js'
 import * as Decode from './Decode.js'
 
 // -------------------------------------------------------------------------------------
@@ -182,12 +182,22 @@ const value = (
   if (hit !== undefined) return hit
   let child: Level | undefined
   const childLevel = (): Level => (child ??= level(model, target, children))
+  const project = node.custom.project
   const item = (l: Level, u: unknown, fail: Fail, inPlace: boolean): Row | typeof failed => {
     if (typeof u !== 'object' || u === null || Array.isArray(u)) {
       fail.error = DecodeError.make(target, node.name, u, 'a JSON object')
       return failed
     }
-    return l.decode(u as Row, fail, inPlace)
+    if (O.isNone(project)) return l.decode(u as Row, fail, inPlace)
+    // A projection's row: its outputs read from the object as it came, its associations decoded.
+    const r = l.decode(u as Row, fail, false)
+    if (r === failed) return failed
+    const p = project_(node, project.value, u as Row, r)
+    if (E.isLeft(p)) {
+      fail.error = p.left
+      return failed
+    }
+    return Object.freeze(p.right)
   }
   const d: ValueDecoder =
     node.assoc.cardinality === 'many'

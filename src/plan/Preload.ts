@@ -113,7 +113,17 @@ export const backward = (
     d.from.select === undefined && d.from.table !== target.source
       ? AstNode.make({ ...d, from: { ...d.from, table: target.source } })
       : d
-  return AstNode.make({ ...s, from: Select.derived(from, s.from.alias) })
+  // A projection's outputs (`__s<i>` of the derived table) are read beside the target's columns.
+  const extra = O.isNone(node.custom.project)
+    ? []
+    : node.custom.project.value
+        .filter(o => !o.own)
+        .map(o => ({ name: o.column, expr: Expr.column(s.from.alias, o.column) }))
+  return AstNode.make({
+    ...s,
+    columns: extra.length === 0 ? s.columns : [...s.columns, ...extra],
+    from: Select.derived(from, s.from.alias),
+  })
 }
 
 const base = (
@@ -146,7 +156,8 @@ export const memoryOrder = (model: Model.AnyModel, node: Node): string | null =>
   const assoc = node.assoc
   if (assoc._tag === 'Through' || assoc.cardinality !== 'many' || assoc.preloadOrder.length > 0) return null
   const c = node.custom
-  if (O.isSome(c.orderBy) || O.isSome(c.limit) || O.isSome(c.offset)) return null
+  // A projection's rows need not carry the key (and its query's order, if any, is in SQL).
+  if (O.isSome(c.orderBy) || O.isSome(c.limit) || O.isSome(c.offset) || O.isSome(c.project)) return null
   const table = Model.table(model, assoc.target)
   const pk = table?.primaryKey ?? []
   const col = pk[0]
@@ -455,9 +466,18 @@ const uniqueLink = (model: Model.AnyModel, node: Node, c: Chain.Chain): boolean 
   return pk.length === 1 && pk[0] === c.links[0]?.inCol
 }
 
-const textColumns = (model: Model.AnyModel, schema: string, s: Select.Select): ReadonlyArray<string> => {
+const textColumns = (
+  model: Model.AnyModel,
+  schema: string,
+  s: Select.Select,
+  node?: Node,
+): ReadonlyArray<string> => {
   const table = Model.table(model, schema)
-  return s.columns.filter(o => table?.columns.get(o.name)?.json === 'text').map(o => o.name)
+  const own = s.columns.filter(o => table?.columns.get(o.name)?.json === 'text').map(o => o.name)
+  const project = node?.custom.project ?? O.none
+  return O.isNone(project)
+    ? own
+    : [...own, ...project.value.filter(o => o.asText && !o.own).map(o => o.column)]
 }
 
 // A one-statement through as a tree node: the chain's paths correlated to the parent row, one row per
@@ -533,7 +553,7 @@ const treeNodes = (
       cardinality: node.assoc.cardinality,
       schema: node.assoc.target,
       select: s,
-      asText: textColumns(model, node.assoc.target, s),
+      asText: textColumns(model, node.assoc.target, s, node),
       children: children.right,
       firstOf: O.none,
     })

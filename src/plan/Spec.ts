@@ -49,13 +49,49 @@ export interface QueryOptions {
  * @category model
  * @since 0.2.0
  */
-export interface FromQuery<S extends string = string> {
+export interface FromQuery<S extends string = string, R = unknown> {
   readonly _tag: 'FromQuery'
   readonly model: Model.AnyModel
   readonly schema: S
   readonly select: SelectAst.Select
-  /** The query's first error, or a reason the planner cannot use it (a projection, a grouping). */
+  /** The query's first error, or a reason the planner cannot use it (a grouping). */
   readonly error: O.Option<QueryError.QueryError>
+  /** A projection's outputs (`Query.select`): the child rows are then its rows. `none`: whole rows. */
+  readonly outputs: O.Option<ReadonlyArray<Output>>
+  /** The type of a projection's rows (`unknown`: whole rows); never set. */
+  readonly _R?: R
+}
+
+/**
+ * One output of a preload query's projection: its name, its decoder, what it expects (for errors) and
+ * whether it crosses the lateral strategy's JSON as text (a `bigint` or `numeric` term, as the driver
+ * returns it at the top level).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface Output {
+  readonly name: string
+  readonly decode: (u: unknown) => unknown
+  readonly expected: string
+  readonly asText: boolean
+}
+
+/**
+ * A preload query's projection in normal form: each output read from the private column `column` of
+ * the child rows (`__s<i>`), decoded, under its name; the child rows keep only these outputs and their
+ * own associations (the target's columns are read for keys and nested preloads, never returned).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface Projected extends Output {
+  readonly column: string
+  /**
+   * The output is a column of the target itself (`c.body`): read from the decoded row under that
+   * column's name (`column`), not from a private one.
+   */
+  readonly own: boolean
 }
 
 /**
@@ -122,6 +158,8 @@ export interface Custom {
    * relation aggregates inside. `none`: the target's table.
    */
   readonly from: O.Option<SelectAst.Select>
+  /** A projection of the query value (`from` then carries its outputs as `__s<i>`). */
+  readonly project: O.Option<ReadonlyArray<Projected>>
 }
 
 /**
@@ -310,6 +348,7 @@ const noCustom: Custom = Object.freeze({
   limit: O.none,
   offset: O.none,
   from: O.none,
+  project: O.none,
 })
 
 // Before resolution: a level is a map name -> entry; expansions of throughs merge into it.
@@ -691,8 +730,15 @@ const resolveCustom = (
   // On a through, where/orderBy were moved to the last hop.
   return E.right(
     assoc._tag === 'Through'
-      ? { where: [], orderBy: O.none, limit: limit.right, offset: offset.right, from: O.none }
-      : { where, orderBy, limit: limit.right, offset: offset.right, from: O.none },
+      ? {
+          where: [],
+          orderBy: O.none,
+          limit: limit.right,
+          offset: offset.right,
+          from: O.none,
+          project: O.none,
+        }
+      : { where, orderBy, limit: limit.right, offset: offset.right, from: O.none, project: O.none },
   )
 }
 
@@ -722,8 +768,24 @@ const resolveQuery = (
       `${at}: the query is over schema '${q.schema}', not the association's target '${assoc.target}'`,
     )
   const s = q.select
+  if (assoc._tag === 'Through' && O.isSome(q.outputs))
+    return E.left(
+      QueryError.make(
+        'Unsupported',
+        `${at}: a preload query on a through association returns its records: it cannot have a projection (Query.select); project in a preload of its last hop`,
+        schema,
+        name,
+      ),
+    )
   if (assoc._tag === 'Through')
-    return E.right({ where: [], orderBy: O.none, limit: s.limit, offset: s.offset, from: O.none })
+    return E.right({
+      where: [],
+      orderBy: O.none,
+      limit: s.limit,
+      offset: s.offset,
+      from: O.none,
+      project: O.none,
+    })
   if (s.groupBy.length > 0 || s.having.length > 0 || s.distinct || s.distinctOn.length > 0)
     return E.left(
       QueryError.make(
@@ -747,9 +809,23 @@ const resolveQuery = (
       orderBy.push({ column: output, dir: t.dir, nulls: t.nulls })
     }
   }
+  // A projection's computed outputs ride along as `__s<i>` beside the target's columns (which link the
+  // rows to their owners and to their own preloads, and give the outputs that are plain columns): the
+  // child rows are made of them once loaded.
+  const projected: Array<SelectAst.Output> = []
+  const project = O.map((outputs: ReadonlyArray<Output>) =>
+    outputs.map((o, i): Projected => {
+      const e = s.columns.find(c => c.name === o.name)?.expr
+      if (e?._tag === 'ColumnRef' && e.alias === alias && table?.columns.has(e.column) === true)
+        return { ...o, column: e.column, own: true }
+      if (e !== undefined) projected.push({ name: `__s${i}`, expr: e })
+      return { ...o, column: `__s${i}`, own: false }
+    }),
+  )(q.outputs)
   const columns = [
     ...[...(table?.columns.keys() ?? [])].map(c => ({ name: c, expr: Expr.column(alias, c) })),
     ...extra,
+    ...projected,
   ]
   const from = SelectAst.set(
     'columns',
@@ -761,6 +837,7 @@ const resolveQuery = (
     limit: s.limit,
     offset: s.offset,
     from: O.some(from),
+    project,
   })
 }
 
@@ -801,6 +878,18 @@ const resolve = (
     if (E.isLeft(custom)) return custom
     const children = resolve(model, assoc.target, raw.nested)
     if (E.isLeft(children)) return children
+    // A projected child row holds its outputs and its associations side by side.
+    const clash = O.isNone(custom.right.project)
+      ? undefined
+      : children.right.find(c =>
+          O.exists((ps: ReadonlyArray<Projected>) => ps.some(o => o.name === c.name))(custom.right.project),
+        )
+    if (clash !== undefined)
+      return bad(
+        schema,
+        name,
+        `preload '${name}' of schema '${schema}': the projection has an output named '${clash.name}', the name of an association preloaded under it: rename the output`,
+      )
     nodes.push(
       Object.freeze({
         name,

@@ -26,10 +26,20 @@ type Nested<V> =
         ? Omit<V, keyof boolean>
         : V
 
-type Field<M extends Model.AnyModel, S extends string, K extends string, N> =
+// The projection of a preload query (`Preload.query(Query.select(...))`); `unknown`: whole rows.
+type Projection<V> = V extends PreloadQuery<FromQuery<string, infer R>, unknown> ? R : unknown
+
+// A child row: the target's row with its associations, or a projection's row with them.
+type Child<M extends Model.AnyModel, T extends string, N, R> = unknown extends R
+  ? Loaded<M, T, N>
+  : [keyof N] extends [never]
+    ? R
+    : R & Omit<Loaded<M, T, N>, keyof Model.Row<M, T>>
+
+type Field<M extends Model.AnyModel, S extends string, K extends string, N, R = unknown> =
   Model.Cardinality<M, S, K> extends 'one'
-    ? O.Option<Loaded<M, Model.Target<M, S, K>, N>>
-    : ReadonlyArray<Loaded<M, Model.Target<M, S, K>, N>>
+    ? O.Option<Child<M, Model.Target<M, S, K>, N, R>>
+    : ReadonlyArray<Child<M, Model.Target<M, S, K>, N, R>>
 
 type ThroughPath<M extends Model.AnyModel, S extends string, K> = Model.AssociationsOf<M, S>[K &
   keyof Model.AssociationsOf<M, S>] extends {
@@ -93,4 +103,6 @@ type HopFields<M extends Model.AnyModel, S extends string, P, H> = [Exclude<keyo
  */
 export type Loaded<M extends Model.AnyModel, S extends string, P> = [keyof P] extends [never]
   ? Model.Row<M, S>
-  : Model.Row<M, S> & { readonly [K in keyof P & string]: Field<M, S, K, Nested<P[K]>> } & Hops<M, S, P>
+  : Model.Row<M, S> & {
+      readonly [K in keyof P & string]: Field<M, S, K, Nested<P[K]>, Projection<P[K]>>
+    } & Hops<M, S, P>

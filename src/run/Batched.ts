@@ -195,10 +195,13 @@ const loadNode = async (
   // The owner key of rows[j]: owners[j], or (null) the owner field of the decoded row
   let owners: Array<unknown> | null = null
   let rows: Array<Row> = []
+  // The rows as read: a projection's outputs are read from them (`Assemble.project`).
+  let read: ReadonlyArray<Row> = empty
   const field = Plan.ownerField(c.right)
   if (keys.length > 0) {
     const raw = await i.select(Plan.batched(model, node, c.right, keys))()
     if (E.isLeft(raw)) return raw
+    read = raw.right
     // The owner key is read with the owner column's codec: from the raw output when the target
     // decodes that field otherwise (or does not have it), else from the decoded row.
     const fieldCodec = target.columns.get(field)?.codec
@@ -226,10 +229,16 @@ const loadNode = async (
   const many = node.assoc.cardinality === 'many'
   const none = many ? empty : O.none
   const values = new Map<unknown, unknown>()
+  const project = node.custom.project
   for (let j = 0; j < rows.length; j++) {
-    const child = children[j] as Row
+    let child = children[j] as Row
     if (leaf) Object.freeze(child)
     const key = Assemble.keyOf(owners === null ? child[field] : owners[j])
+    if (O.isSome(project)) {
+      const p = Assemble.project(node, project.value, read[j] as Row, child)
+      if (E.isLeft(p)) return p
+      child = Object.freeze(p.right)
+    }
     const g = values.get(key)
     if (many)
       if (g === undefined) values.set(key, [child])

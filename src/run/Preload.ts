@@ -24,6 +24,7 @@ import { show } from '../error/Show.js'
 import * as Plan from '../plan/Preload.js'
 import * as Spec from '../plan/Spec.js'
 import * as Strategies from '../plan/Strategy.js'
+import * as Make from '../query/Make.js'
 import { isQuery, type Joins, type Query, type Whole } from '../query/Make.js'
 import * as Prepared from '../query/Prepared.js'
 import type { AnyQuery } from '../query/Query.js'
@@ -97,7 +98,7 @@ export type { LoadError } from '../error/Errors.js'
  * @category model
  * @since 0.1.0
  */
-export type { FromQuery, PreloadJoined, PreloadQuery, QueryOptions, Input } from '../plan/Spec.js'
+export type { FromQuery, Output, PreloadJoined, PreloadQuery, QueryOptions, Input } from '../plan/Spec.js'
 
 type Row = Assemble.Row
 
@@ -161,31 +162,44 @@ export function query<
   J extends Joins,
   const N extends Spec.Input,
 >(q: Query<M, S, P, J, Whole>, preload: N): Spec.PreloadQuery<Spec.FromQuery<S>, P & N>
+export function query<M extends Model.AnyModel, S extends string, P, J extends Joins, R>(
+  q: Query<M, S, P, J, R>,
+): Spec.PreloadQuery<Spec.FromQuery<S, R>, P>
+export function query<
+  M extends Model.AnyModel,
+  S extends string,
+  P,
+  J extends Joins,
+  R,
+  const N extends Spec.Input,
+>(q: Query<M, S, P, J, R>, preload: N): Spec.PreloadQuery<Spec.FromQuery<S, R>, P & N>
 export function query(
   options: unknown,
   preload: Spec.Input = {},
 ): Spec.PreloadQuery<Spec.QueryOptions | Spec.FromQuery, unknown> {
   if (!isQuery(options)) return Spec.query(options as Spec.QueryOptions, preload)
   const q = options
-  const error =
-    q.errors[0] ??
-    (q.projected
-      ? QueryError.make(
-          'Unsupported',
-          'a preload query returns the associated records: it cannot have a projection (Query.select)',
-          q.schema,
-        )
-      : undefined)
   const nested = Spec.concat(q.preload, preload) as Spec.Input
   return Spec.query(
     Spec.fromQuery({
       model: q.model,
       schema: q.schema,
       select: q.select,
-      error: O.fromNullable(error),
+      error: O.fromNullable(q.errors[0]),
+      outputs: q.projected ? O.some(outputsOf(q)) : O.none,
     }) as never,
     nested,
   )
+}
+
+// A projection's outputs as a preload reads them: `bigint` and `numeric` terms cross the lateral
+// strategy's JSON as text, the form the driver gives them in at the top level.
+const outputsOf = (q: AnyQuery): ReadonlyArray<Spec.Output> => {
+  const infos = new Map(Make.outputInfos(q))
+  return Make.outputDecoders(q).map(o => {
+    const sql = infos.get(o.name)?.sql
+    return { ...o, asText: sql === 'bigint' || sql === 'numeric' }
+  })
 }
 
 /**

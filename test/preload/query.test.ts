@@ -170,17 +170,7 @@ describe('Preload.query with a query value: bad input', () => {
     )
   })
 
-  it('a projection, a grouping', () => {
-    const projected = pipe(
-      comments,
-      Query.select(c => ({ id: c.id })),
-    )
-    refused(
-      // @ts-expect-error a preload query returns whole rows
-      pipe(posts, Query.preload({ comments: Preload.query(projected) })),
-      'Unsupported',
-      /cannot have a projection/,
-    )
+  it('a grouping (a projection is test/preload/projection.test.ts)', () => {
     const grouped = pipe(
       comments,
       Query.groupBy(c => [c.id]),

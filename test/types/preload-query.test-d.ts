@@ -45,15 +45,44 @@ describe('Preload.query with a query value', () => {
     >()
   })
 
-  it('refuses a query over another schema, and a projection', () => {
+  it('refuses a query over another schema', () => {
     // @ts-expect-error a query over 'tag' for comments
     pipe(posts, Query.preload({ comments: Preload.query(Query.from(Blog, 'tag')) }))
-    const projected = pipe(
-      Query.from(Blog, 'comment'),
-      Query.select(c => ({ id: c.id })),
+    const names = pipe(
+      Query.from(Blog, 'user'),
+      Query.select(u => ({ n: u.name })),
     )
-    // @ts-expect-error a preload query returns whole rows
-    Preload.query(projected)
+    // @ts-expect-error a projection over 'user' for comments
+    pipe(posts, Query.preload({ comments: Preload.query(names) }))
+  })
+
+  it('types the children of a projection as its rows with their preloads', () => {
+    const _q = pipe(
+      posts,
+      Query.preload({
+        comments: Preload.query(
+          pipe(
+            Query.from(Blog, 'comment'),
+            Query.select((c, $) => ({ body: c.body, replies: $.count('children') })),
+            Query.preload({ author: true }),
+          ),
+          { parent: true },
+        ),
+        author: Preload.query(
+          pipe(
+            Query.from(Blog, 'user'),
+            Query.select(u => ({ name: u.name })),
+          ),
+        ),
+      }),
+    )
+    type Row = Query.RowOf<typeof _q>
+    expectTypeOf<Row['comments'][number]['body']>().toEqualTypeOf<string>()
+    expectTypeOf<Row['comments'][number]['replies']>().toEqualTypeOf<number>()
+    expectTypeOf<Row['comments'][number]['author']>().toEqualTypeOf<O.Option<User>>()
+    expectTypeOf<Row['comments'][number]['parent']>().toEqualTypeOf<O.Option<Comment>>()
+    expectTypeOf<keyof Row['comments'][number]>().toEqualTypeOf<'body' | 'replies' | 'author' | 'parent'>()
+    expectTypeOf<Row['author']>().toEqualTypeOf<O.Option<{ readonly name: string }>>()
   })
 })
 
