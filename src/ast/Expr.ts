@@ -28,6 +28,12 @@ export interface ColumnRef extends Node.Branded {
    * equality or order of its own).
    */
   readonly json?: JsonType
+  /**
+   * Present on a column of type `numeric` or `bigint` (set by the query layer from the table), whose
+   * values postgres.js gives as decimal text: an evaluator without the table's types compares and
+   * orders them by value (`'9.99' < '24.50'`), as PostgreSQL does, not as text.
+   */
+  readonly decimal?: DecimalType
 }
 /**
  * The JSON types of PostgreSQL.
@@ -36,6 +42,13 @@ export interface ColumnRef extends Node.Branded {
  * @since 0.1.0
  */
 export type JsonType = 'json' | 'jsonb'
+/**
+ * The PostgreSQL types whose values postgres.js returns as decimal text.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type DecimalType = 'numeric' | 'bigint'
 /**
  * A value sent as a `$n` parameter, never spliced into the text.
  *
@@ -532,7 +545,8 @@ const make = Node.make
 const freeze = <A>(a: A): A => Object.freeze(a)
 
 /**
- * A column of a binding; `json` given for a column of a JSON type (see `ColumnRef.json`).
+ * A column of a binding; `type` given for a column of a JSON type (see `ColumnRef.json`) or of a
+ * decimal one (see `ColumnRef.decimal`).
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
@@ -547,10 +561,12 @@ const freeze = <A>(a: A): A => Object.freeze(a)
  * @category constructors
  * @since 0.1.0
  */
-export const column = (alias: string, column: string, json?: JsonType): ColumnRef =>
-  json === 'json' || json === 'jsonb'
-    ? make({ _tag: 'ColumnRef', alias, column, json })
-    : make({ _tag: 'ColumnRef', alias, column })
+export const column = (alias: string, column: string, type?: JsonType | DecimalType): ColumnRef =>
+  type === 'json' || type === 'jsonb'
+    ? make({ _tag: 'ColumnRef', alias, column, json: type })
+    : type === 'numeric' || type === 'bigint'
+      ? make({ _tag: 'ColumnRef', alias, column, decimal: type })
+      : make({ _tag: 'ColumnRef', alias, column })
 /**
  * A value as a `$n` parameter.
  *

@@ -497,7 +497,7 @@ export const fromQuery = <M extends Model.AnyModel, R>(
       const root = Subquery.nested() ? Subquery.aliasIn(Subquery.freshNamespace(), 0) : rootAlias
       const columns = outputs.map(([name, info]) => ({
         name,
-        expr: Make.typed(Expr.column(root, name, info.sql === 'json' ? 'jsonb' : undefined), info),
+        expr: Make.typed(Expr.column(root, name, refType(info)), info),
       }))
       return make({
         _tag: 'Query' as const,
@@ -653,7 +653,7 @@ const termsOf = (
     Object.fromEntries(
       [...(Model.table(model, schema)?.columns ?? [])].map(([c, col]) => [
         c,
-        Make.typed(Expr.column(a, c, Column.jsonType(col)), columnInfo(col)),
+        Make.typed(Expr.column(a, c, Column.jsonType(col) ?? refType(columnInfo(col))), columnInfo(col)),
       ]),
     ),
   )
@@ -662,6 +662,10 @@ const termsOf = (
 }
 
 const columnInfo = Make.columnInfo
+
+// What a column reference records of its term's type for the evaluators: JSON, or decimal text.
+const refType = (info: Make.TermInfo): Expr.JsonType | Expr.DecimalType | undefined =>
+  info.sql === 'json' ? 'jsonb' : info.sql === 'numeric' || info.sql === 'bigint' ? info.sql : undefined
 
 const refs = (
   model: Model.AnyModel,
@@ -709,10 +713,7 @@ const outputRefs = (
   unknown: (name: string) => QueryError.QueryError,
 ): Readonly<Record<string, Pred.Term<unknown>>> => {
   const terms = Object.fromEntries(
-    outputs.map(([name, info]) => [
-      name,
-      Make.typed(Expr.column(alias, name, info.sql === 'json' ? 'jsonb' : undefined), info),
-    ]),
+    outputs.map(([name, info]) => [name, Make.typed(Expr.column(alias, name, refType(info)), info)]),
   )
   return new Proxy(terms, {
     get: (t, k) => {
@@ -1726,7 +1727,14 @@ const orderTerm = (q: AnyQuery, item: unknown): E.Either<QueryError.QueryError, 
       ),
     )
   // An output is ordered by its expression (PostgreSQL orders by a name only when it stands alone).
-  return E.right({ expr: output?.expr ?? Expr.column(q.select.from.alias, what as string), ...d })
+  return E.right({ expr: output?.expr ?? rootColumn(q, what as string), ...d })
+}
+
+// A root column by name, marked with its type as the root's terms are (see `refType`).
+const rootColumn = (q: AnyQuery, name: string): Expr.Expr => {
+  const col = Model.table(q.model, q.schema)?.columns.get(name)
+  const info = q.derived?.find(([n]) => n === name)?.[1] ?? (col === undefined ? undefined : columnInfo(col))
+  return Expr.column(q.select.from.alias, name, info === undefined ? undefined : refType(info))
 }
 
 const orderCallback = {

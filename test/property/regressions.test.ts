@@ -4,6 +4,9 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Memory from '../../src/interpreter/memory/Memory.js'
+import * as Column from '../../src/schema/Column.js'
+import * as Schema from '../../src/schema/Schema.js'
+import * as Fn from '../../src/query/Fn.js'
 import type * as Preload from '../../src/run/Preload.js'
 import * as Run from '../../src/run/Run.js'
 import * as Pred from '../../src/query/Pred.js'
@@ -383,5 +386,104 @@ describe('regressions', () => {
     expect(codeOf(pg)).toBe('WriteError:StaleEntry')
     expect(codeOf(Write.runPure(plan.right)(data))).toBe('WriteError:StaleEntry')
     expect(Arb.validDeletes(g, data)).toEqual([])
+  })
+  // everyday queries (test/query/everyday.test.ts): the memory interpreter compared the decimal text of
+  // `numeric` and `bigint` columns as text, so that '100.00' < '24.50' < '9.99' in an ORDER BY, a
+  // comparison with a value, min/max and DISTINCT ON's order, and '100.00' = '100' was false (an
+  // equality probed a hash index by text; `in` compared text). PostgreSQL compares them by value. The
+  // query layer now marks such columns (`ColumnRef.decimal`) and the evaluator compares them by value.
+  it('numeric and bigint columns compare and order by value, not as text', async () => {
+    const item = Schema.table('item', 'items', {
+      id: Column.serial,
+      grp: Column.integer,
+      price: Column.numeric,
+      big: Column.bigint,
+    })
+    const M = Schema.modelOrThrow({ item }, {})
+    const g: Arb.Generated = { spec: { tables: [], associations: [] }, model: M }
+    const rows = [
+      { id: 1, grp: 1, price: '9.99', big: '10' },
+      { id: 2, grp: 1, price: '24.50', big: '9' },
+      { id: 3, grp: 2, price: '100.00', big: '100' },
+      { id: 4, grp: 2, price: '1.25', big: '-5' },
+    ]
+    const data: Arb.Dataset = new Map([['items', rows]])
+    const items = Query.from(M, 'item')
+    const cases: ReadonlyArray<readonly [Query.AnyQuery, ReadonlyArray<unknown>]> = [
+      [
+        pipe(
+          items,
+          Query.orderBy(['price']),
+          Query.select(i => ({ id: i.id })),
+        ),
+        [4, 1, 2, 3],
+      ],
+      [
+        pipe(
+          items,
+          Query.orderBy([['desc', 'big']]),
+          Query.select(i => ({ id: i.id })),
+        ),
+        [3, 1, 2, 4],
+      ],
+      [
+        pipe(
+          items,
+          Query.where(i => Pred.lt(i.price, '50')),
+          Query.orderBy(['id']),
+          Query.select(i => ({ id: i.id })),
+        ),
+        [1, 2, 4],
+      ],
+      [
+        pipe(
+          items,
+          Query.where(i => Pred.gt(i.big, '9')),
+          Query.orderBy(['id']),
+          Query.select(i => ({ id: i.id })),
+        ),
+        [1, 3],
+      ],
+      [
+        pipe(
+          items,
+          Query.where(i => Pred.eq(i.price, '100')),
+          Query.select(i => ({ id: i.id })),
+        ),
+        [3],
+      ],
+      [
+        pipe(
+          items,
+          Query.where(i => Pred.in(i.price, ['24.5', '1.250'])),
+          Query.orderBy(['id']),
+          Query.select(i => ({ id: i.id })),
+        ),
+        [2, 4],
+      ],
+      [
+        pipe(
+          items,
+          Query.distinctOn(i => [i.grp]),
+          Query.orderBy([['desc', 'price']]),
+          Query.select(i => ({ id: i.id })),
+        ),
+        [2, 3],
+      ],
+    ]
+    const extremes = pipe(
+      items,
+      Query.select(i => ({ most: Fn.max(i.price), least: Fn.min(i.big) })),
+    )
+    await withData(db.sql, g, data, async pg => {
+      for (const [q, expected] of cases) {
+        const onPg = await Run.all(q)(pg)()
+        expect(onPg).toEqual(E.right(expected.map(id => ({ id }))))
+        expect(await Memory.all(q)(data)()).toEqual(onPg)
+      }
+      const onPg = await Run.all(extremes)(pg)()
+      expect(onPg).toEqual(E.right([{ most: '100.00', least: '-5' }]))
+      expect(await Memory.all(extremes)(data)()).toEqual(onPg)
+    })
   })
 })

@@ -12,9 +12,10 @@
  * Arithmetic, `abs`, `round`, `sum`, `avg` and casts compute with PostgreSQL's rules for the type it
  * would give the result, answering in postgres.js's representation of that type (`Numeric`: an
  * `integer` or `double precision` a number, a `bigint` or `numeric` text). Types are read from the
- * values and from the expression's shape, since the AST does not carry a column's type: an expression
- * of a known numeric type (arithmetic, `count`, `sum`, a cast to `numeric`, ...; `isNumeric`) compares
- * and orders its text by value, where text from a column compares as text. `lower`/`upper` map each
+ * values and from the expression's shape, the AST carrying of a column's type only whether it is JSON
+ * or decimal text (`ColumnRef.json`, `ColumnRef.decimal`): an expression of a known numeric type (a
+ * `numeric` or `bigint` column, arithmetic, `count`, `sum`, a cast to `numeric`, ...; `isNumeric`)
+ * compares and orders its text by value, where text from any other column compares as text. `lower`/`upper` map each
  * code point to its simple case (`Value.upper`), `length` counts code points, `date_trunc` truncates
  * in UTC (the session time zone of the servers this is checked against), `||` is NULL with a NULL
  * side, `coalesce` and `case` evaluate lazily, and a strict function evaluates every argument before
@@ -485,6 +486,7 @@ const handlers: Handlers = {
       listValues(ctx, e),
       E.chain(values => {
         const json = e.json === true
+        const numeric = isNumeric(e.expr)
         const hasNull = values.some(isNull)
         const present = values.filter(v => !isNull(v))
         const keys = new Set(present.map(Value.keyOf))
@@ -495,7 +497,7 @@ const handlers: Handlers = {
           if (isFailed(v)) return v
           if (keys.has(Value.keyOf(v))) return true
           for (const w of present) {
-            const c = json ? Value.compareJson(v, w) : compareOrFail(v, w)
+            const c = json ? Value.compareJson(v, w) : compareAs(numeric, v, w)
             if (c === 0) return true
             if (isFailed(c)) return c
           }
@@ -932,10 +934,10 @@ export const compareAs = (numeric: boolean, a: unknown, b: unknown): number | Fa
 }
 
 // Which expressions give numbers, as JavaScript numbers or as `numeric`/`bigint` text, whatever their
-// operands' types: text from one of them compares by value. A column's type is not in the AST, so a
-// column is not one (its text compares as text).
+// operands' types: text from one of them compares by value. A column is one when the query layer marked
+// it `numeric` or `bigint` from its table (`ColumnRef.decimal`); else its text compares as text.
 const numericKinds: { readonly [K in Expr['_tag']]: (e: Extract<Expr, { readonly _tag: K }>) => boolean } = {
-  ColumnRef: () => false,
+  ColumnRef: e => e.decimal !== undefined,
   Param: () => false,
   Bool: () => false,
   Compare: () => false,

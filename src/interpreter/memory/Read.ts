@@ -299,6 +299,10 @@ const isColumnOf = (
 ): e is Extract<Expr, { readonly _tag: 'ColumnRef' }> & { readonly alias: string } =>
   typeof e === 'object' && e !== null && e._tag === 'ColumnRef' && e.alias === alias && isExpr(e)
 
+// Whether equal values of a column have equal text: not so for `numeric` ('1.0' = '1.00'), whose
+// equalities are scanned and compared by value.
+const hashable = (e: Extract<Expr, { readonly _tag: 'ColumnRef' }>): boolean => e.decimal !== 'numeric'
+
 // An access path for a binding from a conjunct, given what is bound already. A conjunct that does not
 // compile gives none (compiling it as a filter reports the error).
 const accessFrom = (ctx: Ctx, b: Bound, e: Expr, bound: ReadonlySet<string>): Access | null => {
@@ -308,7 +312,7 @@ const accessFrom = (ctx: Ctx, b: Bound, e: Expr, bound: ReadonlySet<string>): Ac
       [e.left, e.right],
       [e.right, e.left],
     ] as const) {
-      if (!isColumnOf(b.alias, mine) || !subset(refsOfOne(other), bound)) continue
+      if (!isColumnOf(b.alias, mine) || !hashable(mine) || !subset(refsOfOne(other), bound)) continue
       const index = indexOf(b.rows, mine.column)
       if (!exact(index)) continue
       const x = compile({ ...ctx, scope: bound }, other)
@@ -323,7 +327,7 @@ const accessFrom = (ctx: Ctx, b: Bound, e: Expr, bound: ReadonlySet<string>): Ac
         },
       }
     }
-  if (e._tag === 'InList' && isColumnOf(b.alias, e.expr)) {
+  if (e._tag === 'InList' && isColumnOf(b.alias, e.expr) && hashable(e.expr)) {
     const index = indexOf(b.rows, e.expr.column)
     const values = listValues(ctx, e)
     if (exact(index) && E.isRight(values)) return { _tag: 'Probe', index, keys: () => values.right }
