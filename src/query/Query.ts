@@ -846,13 +846,21 @@ const holdsValue = (e: Expr.Expr): boolean => {
 // inside an aggregate. Only when the select is grouped (a group by, a having, or an aggregate).
 const groupingProblem = (q: AnyQuery): string | undefined => {
   const s = q.select
+  // the common case first, with nothing allocated: no grouping, and no aggregate anywhere
+  if (
+    s.groupBy.length === 0 &&
+    s.having.length === 0 &&
+    !s.columns.some(o => o.expr._tag !== 'ColumnRef' && hasAggregate(o.expr)) &&
+    !s.orderBy.some(t => t.expr._tag !== 'ColumnRef' && hasAggregate(t.expr)) &&
+    !s.distinctOn.some(e => e._tag !== 'ColumnRef' && hasAggregate(e))
+  )
+    return undefined
   const checkedParts = [
     ...s.columns.map(o => o.expr),
     ...s.having,
     ...s.orderBy.map(t => t.expr),
     ...s.distinctOn,
   ]
-  if (s.groupBy.length === 0 && s.having.length === 0 && !checkedParts.some(hasAggregate)) return undefined
   const schemas = new Map<string, string>([[s.from.alias, q.schema]])
   for (const b of q.joined.values()) schemas.set(b.alias, b.schema)
   const own = new Set<string>([s.from.alias, ...s.joins.map(j => j.binding.alias)])

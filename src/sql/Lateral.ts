@@ -103,6 +103,18 @@ const rows = (ctx: Sql.Context, node: TreeNode, depth: { n: number }): string =>
   return text + Sql.clause.limit(ctx, s.limit) + Sql.clause.offset(ctx, s.offset)
 }
 
+// The root's column list, rendered once per (frozen) list of outputs when it holds no parameter: a
+// root is mostly its table's columns (`Chain.outputs`, the same list every time).
+const rootColumnsText = new WeakMap<ReadonlyArray<Select.Output>, string>()
+const rootColumns = (ctx: Sql.Context, cs: ReadonlyArray<Select.Output>): string => {
+  const hit = rootColumnsText.get(cs)
+  if (hit !== undefined) return hit
+  const before = ctx.params.length
+  const text = cs.map(o => output(ctx, o, false)).join(', ')
+  if (ctx.params.length === before) rootColumnsText.set(cs, text)
+  return text
+}
+
 // A node's rows as its JSON value, by cardinality: the first row's object, or the array of them.
 const aggregate: Readonly<Record<TreeNode['cardinality'], (j: string, rows: string) => string>> = {
   one: (j, rows) => `(select row_to_json(${j}) from (${rows}) as ${j})`,
@@ -119,31 +131,33 @@ const roots: {
   readonly [K in Root['_tag']]: (
     ctx: Sql.Context,
     root: Extract<Root, { readonly _tag: K }>,
-    subs: ReadonlyArray<string>,
+    subs: string,
   ) => string
 } = {
   Keys: (ctx, { alias, columns }, subs) => {
     // `run/Preload` refuses a key column whose type `typeName` does not spell (`text` is never reached).
     const arrays = columns.map(c => `${Sql.param(ctx, c.values)}::${Sql.typeName(c.sqlType) ?? 'text'}[]`)
     const names = [...columns.map(c => ident(c.name)), '"__ord"']
-    return `select ${[`${ident(alias)}."__ord"`, ...subs].join(', ')} from unnest(${arrays.join(', ')}) with ordinality as ${ident(alias)}(${names.join(', ')}) order by ${ident(alias)}."__ord"`
+    return `select ${ident(alias)}."__ord"${subs === '' ? '' : `, ${subs}`} from unnest(${arrays.join(', ')}) with ordinality as ${ident(alias)}(${names.join(', ')}) order by ${ident(alias)}."__ord"`
   },
   Query: (ctx, { select: s }, subs) => {
     if (s.distinct || s.distinctOn.length > 0 || s.groupBy.length > 0 || s.having.length > 0) {
       // json has no equality: a distinct root is computed first, numbered in its order, then extended
       // (a grouped one too: the subqueries read the group's columns, not the rows under it).
       const inner = Sql.select(ctx, s)
-      return `select ${[`${ident(s.from.alias)}.*`, ...subs].join(', ')} from (select "q".*, row_number() over () as "__ord" from (${inner}) as "q") as ${ident(s.from.alias)} order by ${ident(s.from.alias)}."__ord"`
+      return `select ${ident(s.from.alias)}.*${subs === '' ? '' : `, ${subs}`} from (select "q".*, row_number() over () as "__ord" from (${inner}) as "q") as ${ident(s.from.alias)} order by ${ident(s.from.alias)}."__ord"`
     }
-    const cols = s.columns.length === 0 ? [] : s.columns.map(o => output(ctx, o, false))
-    return `select ${[...cols, ...subs].join(', ')}${from(ctx, s)}${tail(ctx, s)}`
+    const cols = rootColumns(ctx, s.columns)
+    const list = cols === '' ? subs : subs === '' ? cols : `${cols}, ${subs}`
+    return `select ${list}${from(ctx, s)}${tail(ctx, s)}`
   },
 }
 
 const lowered = new WeakMap<
   ReadonlyArray<TreeNode>,
   {
-    readonly subs: ReadonlyArray<string>
+    /** The subqueries' select items, joined. */
+    readonly subs: string
     readonly params: ReadonlyArray<unknown>
     readonly json: Readonly<Record<number, Sql.JsonParam>>
   }
@@ -176,14 +190,14 @@ export const toSql = (tree: Tree): Sql.CompiledQuery => {
     const c = Sql.context()
     const depth = { n: 0 }
     cached = {
-      subs: tree.nodes.map(n => `${subquery(c, n, depth)} as ${ident(n.name)}`),
+      subs: tree.nodes.map(n => `${subquery(c, n, depth)} as ${ident(n.name)}`).join(', '),
       params: c.params,
       json: c.json,
     }
     lowered.set(tree.nodes, cached)
   }
   const ctx: Sql.Context = { params: cached.params.slice(), json: { ...cached.json } }
-  const text = (roots[tree.root._tag] as (ctx: Sql.Context, r: Root, subs: ReadonlyArray<string>) => string)(
+  const text = (roots[tree.root._tag] as (ctx: Sql.Context, r: Root, subs: string) => string)(
     ctx,
     tree.root,
     cached.subs,
