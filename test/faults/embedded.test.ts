@@ -2,12 +2,14 @@
 // both get answers, whoever connected first; a client inside a transaction holds the session and the
 // others wait for it, boundedly (55P03 after busyTimeout); a client that leaves mid-transaction is
 // rolled back; stop() twice resolves. These run on PGlite whatever DATABASE_URL says.
+import { rmSync } from 'node:fs'
 import * as E from 'fp-ts/lib/Either.js'
 import postgres from 'postgres'
 import { afterEach, describe, expect, it } from 'vitest'
 import { start, type Embedded } from '../../src/embedded/Embedded.js'
 import { Pg, Query } from '../../src/index.js'
 import { Blog, ddl, seed } from '../support/blog.js'
+import { dataDirCopy, startEmbedded } from '../support/db.js'
 
 const within = async <A>(ms: number, p: Promise<A>): Promise<A | 'pending'> => {
   let timer: NodeJS.Timeout | undefined
@@ -23,21 +25,23 @@ const within = async <A>(ms: number, p: Promise<A>): Promise<A | 'pending'> => {
 
 const open: Array<Embedded> = []
 const opened: Array<postgres.Sql> = []
+// From a copy of the run's template data directory (../support/db.ts): no initdb per test.
 const embedded = async (busyTimeout?: number): Promise<Embedded> => {
-  const e = await start(busyTimeout === undefined ? {} : { busyTimeout })()
-  if (E.isLeft(e)) throw new Error(e.left.message)
-  open.push(e.right)
-  for (const s of [...ddl, ...seed]) await e.right.sql.unsafe(s)
-  return e.right
+  const e = await startEmbedded(busyTimeout === undefined ? {} : { busyTimeout })
+  open.push(e)
+  for (const s of [...ddl, ...seed]) await e.sql.unsafe(s)
+  return e
 }
 const client = (db: Embedded) => {
   const c = postgres(db.url, { max: 1, onnotice: () => undefined })
   opened.push(c)
   return c
 }
+const dirs: Array<string | undefined> = []
 afterEach(async () => {
   for (const c of opened.splice(0)) await c.end({ timeout: 1 }).catch(() => undefined)
   for (const e of open.splice(0)) await e.stop()
+  for (const d of dirs.splice(0)) if (d !== undefined) rmSync(d, { recursive: true, force: true })
 })
 
 const names = async (sql: postgres.Sql) =>
@@ -124,7 +128,10 @@ describe('embedded: several clients', () => {
   })
 
   it('stop() twice resolves, and a client left connected is closed', async () => {
-    const e = await start()()
+    // Embedded.start itself (startEmbedded's stop would answer the second call on its own).
+    const dataDir = await dataDirCopy()
+    dirs.push(dataDir)
+    const e = await start(dataDir === undefined ? {} : { dataDir })()
     if (E.isLeft(e)) throw new Error(e.left.message)
     const other = client(e.right)
     expect((await other.unsafe('select 1 as x'))[0]).toEqual({ x: 1 })

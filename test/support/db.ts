@@ -1,12 +1,10 @@
 // Test database: with DATABASE_URL, a fresh PostgreSQL schema (namespace) on that server for each test
 // file, dropped afterwards, so files may run in parallel; without it, an embedded PGlite per file,
-// started from a copy of the data directory ./global.ts initialised once for the run (no initdb per
-// file).
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+// started from a copy of the template data directory of ./global.ts (no initdb per file).
 import postgres from 'postgres'
 import { inject } from 'vitest'
 import { start, type Embedded, type Options } from '../../src/embedded/Embedded.js'
+import { awaitTemplate, copyTemplate, startFromTemplate } from './template.js'
 
 export interface TestDb {
   readonly sql: postgres.Sql
@@ -35,31 +33,36 @@ export const connect = async (): Promise<TestDb> => {
   return { sql: e.sql, kind: 'embedded', close: e.stop }
 }
 
+// The run's template and scratch directories (./global.ts), once the template is there; null outside
+// vitest's global setup.
+const template = async (): Promise<{ readonly template: string; readonly scratch: string } | null> => {
+  const t = inject('embeddedTemplate')
+  const scratch = inject('embeddedScratch')
+  if (typeof t !== 'string' || t === '' || typeof scratch !== 'string' || scratch === '') return null
+  await awaitTemplate(t, scratch)
+  return { template: t, scratch }
+}
+
 /**
- * An embedded database of this file's own: from a copy of the run's template data directory when
- * ./global.ts made one, else (a file run outside vitest's global setup) a fresh in-memory one. `stop`
- * also removes the copy.
+ * An embedded database of this file's own, from a copy of the run's template data directory
+ * (./global.ts, ./template.ts); `stop` also removes the copy. Outside vitest's global setup a fresh
+ * in-memory one.
  */
 export const startEmbedded = async (options: Omit<Options, 'dataDir'> = {}): Promise<Embedded> => {
-  const template = inject('embeddedTemplate')
-  if (typeof template !== 'string' || template === '' || !existsSync(template)) {
-    const e = await start(options)()
-    if (e._tag === 'Left') throw new Error(`embedded database did not start: ${e.left.message}`)
-    return e.right
-  }
-  const dir = mkdtempSync(join(dirname(template), 'db-'))
-  cpSync(template, dir, { recursive: true })
-  const e = await start({ ...options, dataDir: dir })()
-  if (e._tag === 'Left') {
-    rmSync(dir, { recursive: true, force: true })
-    throw new Error(`embedded database did not start: ${e.left.message}`)
-  }
-  const stop = e.right.stop
-  let stopping: Promise<void> | null = null
-  return {
-    ...e.right,
-    stop: () => (stopping ??= stop().finally(() => rmSync(dir, { recursive: true, force: true }))),
-  }
+  const t = await template()
+  if (t !== null) return startFromTemplate(t.template, t.scratch, options)
+  const e = await start(options)()
+  if (e._tag === 'Left') throw new Error(`embedded database did not start: ${e.left.message}`)
+  return e.right
+}
+
+/**
+ * A data directory of this file's own, a copy of the run's template, for a test that starts PGlite
+ * itself (the caller removes it); undefined outside vitest's global setup (start in memory then).
+ */
+export const dataDirCopy = async (): Promise<string | undefined> => {
+  const t = await template()
+  return t === null ? undefined : copyTemplate(t.template, t.scratch)
 }
 
 export const run = async (sql: postgres.Sql, statements: ReadonlyArray<string>): Promise<void> => {

@@ -1,34 +1,41 @@
-// vitest's global setup. Without DATABASE_URL every test file starts an embedded PGlite of its own
-// (./db.ts), and PGlite's start-up is mostly initdb: about 3.5 s of CPU per file, the largest single
-// cost of `npm test` on the embedded default. Here initdb runs once, into a template data directory;
-// each file then starts from a copy of it (`Embedded.start({ dataDir })`, well under 1 s of CPU) and
-// still has a database of its own. With DATABASE_URL nothing is prepared (the files use schemas on
-// the server).
-import { mkdtempSync, rmSync } from 'node:fs'
+// vitest's global setup: the template data directory of the embedded databases (./template.ts, made
+// once per PGlite version and kept in .cache/) and a scratch directory, in shared memory when there is
+// some, for the copies the files start from (each file still has a database of its own).
+// Without DATABASE_URL nearly every file needs the template at once, so the setup waits for it; with
+// DATABASE_URL only the files that run on PGlite whatever it says (test/faults/embedded.test.ts, the
+// playground's engine) need it: it is made in the background and they wait for it (./db.ts), while the
+// other files run.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PGlite } from '@electric-sql/pglite'
 import type { TestProject } from 'vitest/node'
+import { failedMarker, makeTemplate, templatePath } from './template.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** The template data directory of the embedded databases; '' with DATABASE_URL (or none made). */
+    /** The template data directory of the embedded databases (it may still be in the making). */
     readonly embeddedTemplate: string
+    /** Where the copies of the template go; removed at the end of the run. */
+    readonly embeddedScratch: string
   }
 }
 
-export default async function setup(project: TestProject): Promise<() => void> {
-  const url = process.env['DATABASE_URL']
-  if (url !== undefined && url !== '') {
-    project.provide('embeddedTemplate', '')
-    return () => undefined
-  }
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const server = (process.env['DATABASE_URL'] ?? '') !== ''
   // Shared memory when there is some: the copies are written to as the tests run.
-  const base = mkdtempSync(join(process.platform === 'linux' ? '/dev/shm' : tmpdir(), 'quiver-test-'))
-  const template = join(base, 'template')
-  const db = await PGlite.create(template)
-  await db.query('select 1')
-  await db.close()
-  project.provide('embeddedTemplate', template)
-  return () => rmSync(base, { recursive: true, force: true })
+  const scratch = mkdtempSync(join(process.platform === 'linux' ? '/dev/shm' : tmpdir(), 'quiver-test-'))
+  const making = makeTemplate()
+  // Awaited at the teardown too; a failure is written where the files waiting for it look.
+  making.catch((e: unknown) =>
+    writeFileSync(failedMarker(scratch), e instanceof Error ? e.message : String(e)),
+  )
+  project.provide('embeddedTemplate', server ? templatePath() : await making)
+  project.provide('embeddedScratch', scratch)
+  return async () => {
+    try {
+      await making
+    } finally {
+      rmSync(scratch, { recursive: true, force: true })
+    }
+  }
 }
