@@ -919,7 +919,7 @@ export const castAssoc =
  * const permit = { permit: ['title'], assocs: { comments: { permit: ['body'] } } } as const
  * const plan = pipe(Write.change(M, 'post', loaded), Write.cast(form, permit), E.flatMap(c => Write.toPlan(c)))
  * assert.deepStrictEqual(E.map((p: Write.Plan<unknown>) => Write.toSql(p).map(s => s.text))(plan), E.right([
- *   'update "posts" as "t0" set "title" = $1 where "t0"."id" = $2 returning "id"',
+ *   'update "posts" as "t0" set "title" = $1 where "t0"."id" = $2 returning "id", "title", "admin"',
  *   'insert into "comments" ("body", "post_id") values ($1, $2) returning "id", "post_id", "body"',
  * ]))
  * // Mass assignment: `admin` is not permitted.
@@ -1010,7 +1010,8 @@ const written = (t: Table, step: number | null, given: Fields): Plan.Written => 
 // without a reload.
 const partial = (t: Table, row: Fields): boolean => [...t.columns.keys()].some(k => !(k in row))
 
-// The row of `t` found by its key, given `set`; no statement when there is nothing to set (unless
+// The row of `t` found by its key, given `set`, returning every column (the row as written, with what
+// triggers or the database set); no statement when there is nothing to set (unless
 // `always`: the owner of a change with an optimistic lock is checked and bumped whatever changed, so the
 // association changes under it are guarded by its version too; or `fetch`, a record known in part: the
 // statement reads the rest, a `Read` when it writes nothing). A versioned row is checked by its version (the one `set` gives, else the
@@ -1058,7 +1059,7 @@ const updateRow = (
       binding: { table: source, alias: 't0' },
       set: assignments.map(([k, v]) => [k, valueParam(t, k, v)] as const),
       where: lock.right === null ? where.right : [...where.right, lock.right.check],
-      returning: partial(t, row) ? [...t.columns.keys()] : t.primaryKey,
+      returning: [...t.columns.keys()],
     }),
     // A version that moved on touches no row: the plan fails whatever the step expected.
     lock.right === null ? expect : 'one',

@@ -27,6 +27,7 @@ import type { Table } from '../schema/Table.js'
 import * as Plan from './Plan.js'
 import { assignments, compatible, sqlTypeOf, termsOf, type SetSpec } from './Assign.js'
 import type { Insertable } from './Record.js'
+import * as Upsert from './Upsert.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -281,7 +282,9 @@ export function deleteAll(query: unknown, options?: unknown): E.Either<SetError,
 /**
  * A plan inserting the rows of a projection into schema `schema` (insert ... select): each output of
  * the projection names a column (the required columns among them), of a type the column takes. The
- * result is the inserted rows.
+ * result is the inserted rows. With `onConflict` (as for `insertAll`: a unique key of the table, and
+ * `'nothing'` or `{ update }`) it is an upsert, `insert ... select ... on conflict`: the result is the
+ * inserted and updated rows, and a key the query selects twice is PostgreSQL's 21000 with `update`.
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
@@ -295,6 +298,14 @@ export function deleteAll(query: unknown, options?: unknown): E.Either<SetError,
  *   text: 'insert into "archives" ("title") select upper("t0"."title") as "title" from "posts" as "t0" returning "id", "title"',
  *   params: [],
  * }]))
+ * // An upsert: archived titles that are there already are skipped.
+ * const unique = Schema.table('archive', 'archives', { id: Column.serial, title: Column.text }, { unique: ['title'] })
+ * const U = Schema.modelOrThrow({ post, archive: unique }, {})
+ * const titles = pipe(Query.from(U, 'post'), Query.select(p => ({ title: p.title })))
+ * const upsert = Write.insertFrom(U, 'archive', titles, { onConflict: { target: ['title'], action: 'nothing' } })
+ * assert.deepStrictEqual(pipe(upsert, E.map(p => Write.toSql(p)[0]?.text)), E.right(
+ *   'insert into "archives" as "t0" ("title") select "t0"."title" from "posts" as "t0" on conflict ("title") do nothing returning "id", "title"',
+ * ))
  *
  * @category constructors
  * @since 0.2.0
@@ -307,7 +318,7 @@ export const insertFrom = <
   model: M,
   schema: S,
   query: Make.Query<Model.AnyModel, string, unknown, Make.Joins, R> & Outputs<M, S, R>,
-  options: { readonly source?: string } = {},
+  options: { readonly source?: string; readonly onConflict?: Upsert.OnConflict<M, S> } = {},
 ): E.Either<SetError, Plan.Plan<ReadonlyArray<Model.Row<M, S>>>> =>
   guarded('Write.insertFrom', () => {
     const table = Model.table(model, schema)
@@ -358,22 +369,39 @@ export const insertFrom = <
         missing[0],
       )
     const source = options.source ?? table.source
+    const columns = outputs.map(o => o.name)
+    // An upsert (insert ... select ... on conflict): its target and action checked as for `insertAll`.
+    const onConflict = options.onConflict
+    const resolved = onConflict === undefined ? E.right(null) : Upsert.resolve(table, source, onConflict)
+    if (E.isLeft(resolved)) return resolved
+    const conflict = resolved.right === null ? E.right('raise' as const) : resolved.right(columns)
+    if (E.isLeft(conflict)) return conflict
     const statement = W.insert({
       table: source,
-      columns: outputs.map(o => o.name),
+      columns,
       rows: [],
       generated: [...table.columns].filter(([, c]) => c.generated).map(([n]) => n),
       key: table.primaryKey,
-      onConflict: 'raise',
+      onConflict: conflict.right,
       returning: [...table.columns.keys()],
       select: q.select,
     })
     return E.right(
-      Plan.make(model, [{ statement, expect: 'any', note: `insert ${schema} from a query` }], {
-        _tag: 'Many',
-        steps: [0],
-        schema,
-      }),
+      Plan.make(
+        model,
+        [
+          {
+            statement,
+            expect: 'any',
+            note: `${onConflict === undefined ? 'insert' : 'upsert'} ${schema} from a query`,
+          },
+        ],
+        {
+          _tag: 'Many',
+          steps: [0],
+          schema,
+        },
+      ),
     )
   })
 

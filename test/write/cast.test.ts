@@ -37,7 +37,7 @@ describe('cast: the owner columns through a whitelist', () => {
     const p = plan(c)
     expect(Write.toSql(p)).toEqual([
       {
-        text: 'update "posts" as "t0" set "title" = $1, "author_id" = $2 where "t0"."id" = $3 returning "id"',
+        text: 'update "posts" as "t0" set "title" = $1, "author_id" = $2 where "t0"."id" = $3 returning "id", "author_id", "title"',
         params: ['changed', 2, 2],
       },
     ])
@@ -159,7 +159,7 @@ describe('castAssoc: the entries through a whitelist', () => {
     )
     expect(Write.toSql(p)).toEqual([
       {
-        text: 'update "comments" as "t0" set "body" = $1 where "t0"."id" = $2 returning "id"',
+        text: 'update "comments" as "t0" set "body" = $1 where "t0"."id" = $2 returning "id", "post_id", "parent_id", "body"',
         params: ['D', 4],
       },
     ])
@@ -197,8 +197,8 @@ describe('nested whitelists: an entry cast with its own associations', () => {
     const p = plan(pipe(Write.change(W, 'post', loaded), Write.cast(params, permit)))
     const sql = Write.toSql(p)
     expect(sql.map(s => s.text)).toEqual([
-      'update "posts" as "t0" set "title" = $1 where "t0"."id" = $2 returning "id"',
-      'update "comments" as "t0" set "body" = $1 where "t0"."id" = $2 returning "id"',
+      'update "posts" as "t0" set "title" = $1 where "t0"."id" = $2 returning "id", "author_id", "title"',
+      'update "comments" as "t0" set "body" = $1 where "t0"."id" = $2 returning "id", "post_id", "parent_id", "body"',
       'insert into "comments" ("body", "parent_id") values ($1, $2) returning "id", "post_id", "parent_id", "body"',
       'insert into "comments" ("body", "post_id") values ($1, $2) returning "id", "post_id", "parent_id", "body"',
       'insert into "comments" ("body", "parent_id") values ($1, $2) returning "id", "post_id", "parent_id", "body"',

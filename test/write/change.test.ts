@@ -132,7 +132,7 @@ describe('has_one', () => {
     const plan = planOf(put('permalinkUpdate', { ...post1, permalinkUpdate: link1 }, { url: '/moved' }))
     expect(Write.toSql(plan)).toEqual([
       {
-        text: 'update "permalinks" as "t0" set "url" = $1 where "t0"."id" = $2 returning "id"',
+        text: 'update "permalinks" as "t0" set "url" = $1 where "t0"."id" = $2 returning "id", "post_id", "url"',
         params: ['/moved', 1],
       },
     ])
@@ -183,7 +183,7 @@ describe('belongs_to: parents first', () => {
     const upd = planOf(put('authorUpdate', { ...post1, authorUpdate: ada }, { name: 'ada l.' }))
     expect(Write.toSql(upd)).toEqual([
       {
-        text: 'update "users" as "t0" set "name" = $1 where "t0"."id" = $2 returning "id"',
+        text: 'update "users" as "t0" set "name" = $1 where "t0"."id" = $2 returning "id", "name"',
         params: ['ada l.', 1],
       },
     ])

@@ -154,7 +154,7 @@ describe("the README's program (read, change, write) on the blog model", () => {
     if (E.isLeft(plan)) throw new Error(plan.left.message)
     expect(Write.toSql(plan.right)).toEqual([
       {
-        text: 'update "posts" as "t0" set "title" = $1 where "t0"."id" = $2 returning "id"',
+        text: 'update "posts" as "t0" set "title" = $1 where "t0"."id" = $2 returning "id", "author_id", "title", "body", "published", "inserted_at"',
         params: ['Hello again', 2],
       },
       {

@@ -183,11 +183,11 @@ describe('change plans', () => {
     )
     expect(Write.toSql(plan)).toEqual([
       {
-        text: 'update "lock_docs" as "t0" set "lock_version" = $1 where "t0"."id" = $2 and "t0"."lock_version" = $3 returning "id"',
+        text: 'update "lock_docs" as "t0" set "lock_version" = $1 where "t0"."id" = $2 and "t0"."lock_version" = $3 returning "id", "title", "lock_version"',
         params: [2, 1, 1],
       },
       {
-        text: 'update "lock_notes" as "t0" set "body" = $1, "lock_version" = $2 where "t0"."id" = $3 and "t0"."lock_version" = $4 returning "id"',
+        text: 'update "lock_notes" as "t0" set "body" = $1, "lock_version" = $2 where "t0"."id" = $3 and "t0"."lock_version" = $4 returning "id", "doc_id", "body", "lock_version"',
         params: ['A', 2, 1, 1],
       },
       {
@@ -256,7 +256,7 @@ describe('change plans', () => {
       ),
     )
     expect(Write.toSql(nilify)[1]).toEqual({
-      text: 'update "lock_notes" as "t0" set "doc_id" = $1, "lock_version" = $2 where "t0"."id" = $3 and "t0"."lock_version" = $4 returning "id"',
+      text: 'update "lock_notes" as "t0" set "doc_id" = $1, "lock_version" = $2 where "t0"."id" = $3 and "t0"."lock_version" = $4 returning "id", "doc_id", "body", "lock_version"',
       params: [null, 5, 2, 4],
     })
     expect(E.isRight(await runBoth(nilify))).toBe(true)
@@ -300,7 +300,7 @@ describe('change plans', () => {
       ),
     )
     expect(Write.toSql(plan)[0]?.text).toBe(
-      'update "lock_docs" as "t0" set "title" = $1, "lock_version" = $2 where "t0"."id" = $3 and "t0"."lock_version" = $4 returning "id"',
+      'update "lock_docs" as "t0" set "title" = $1, "lock_version" = $2 where "t0"."id" = $3 and "t0"."lock_version" = $4 returning "id", "title", "lock_version"',
     )
     expect(E.isRight(await runBoth(plan))).toBe(true)
     expect(await q('select title, lock_version from lock_docs where id = 1')).toEqual([

@@ -207,12 +207,12 @@ describe('change plans return the tree', () => {
     )
     const o = await checkOn(db.sql, plan, [
       {
-        text: 'update "tr_posts" as "t0" set "title" = $1 where "t0"."id" = $2 returning "id"',
+        text: 'update "tr_posts" as "t0" set "title" = $1 where "t0"."id" = $2 returning "id", "author_id", "title"',
         params: ['hello!', 1],
       },
       { text: 'delete from "tr_comments" as "t0" where "t0"."id" = $1 returning "id"', params: [2] },
       {
-        text: 'update "tr_comments" as "t0" set "body" = $1 where "t0"."id" = $2 returning "id"',
+        text: 'update "tr_comments" as "t0" set "body" = $1 where "t0"."id" = $2 returning "id", "post_id", "body", "public"',
         params: ['a2', 1],
       },
       {
@@ -243,6 +243,40 @@ describe('change plans return the tree', () => {
         ],
       }),
     )
+  })
+
+  it('an update returns the row as written: what a trigger set comes back, not the value given', async () => {
+    // PostgreSQL only: the memory semantics have no triggers (without one, both agree: the test above).
+    await run(db.sql, [
+      `create or replace function tr_shout() returns trigger language plpgsql as $$ begin new.title := upper(new.title); return new; end $$`,
+      `create trigger tr_posts_shout before update on tr_posts for each row execute function tr_shout()`,
+      `create or replace function tr_mark() returns trigger language plpgsql as $$ begin new.body := new.body || '!'; return new; end $$`,
+      `create trigger tr_comments_mark before update on tr_comments for each row execute function tr_mark()`,
+    ])
+    const plan = right(
+      pipe(
+        Write.change(T, 'post', loaded, { title: 'quiet' }),
+        Write.putAssoc('comments', [
+          { id: 1, post_id: 1, body: 'a2', public: true },
+          { id: 2, post_id: 1, body: 'b', public: false },
+        ]),
+        E.flatMap(c => Write.toPlan(c)),
+      ),
+    )
+    const r = await Write.run(plan)(db.sql)()
+    expect(r).toEqual(
+      E.right({
+        id: 1,
+        author_id: 1,
+        title: 'QUIET',
+        comments: [
+          { id: 1, post_id: 1, body: 'a2!', public: true },
+          // unchanged: not written, as loaded
+          { id: 2, post_id: 1, body: 'b', public: false },
+        ],
+      }),
+    )
+    await run(db.sql, [`drop function tr_shout cascade`, `drop function tr_mark cascade`])
   })
 
   it('a record known by its key alone is read, not written: the whole row comes back, a missing one fails alike', async () => {

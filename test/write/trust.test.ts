@@ -379,7 +379,7 @@ describe('item 5: putAssoc linking an existing record with changed fields applie
     )
     expect(Write.toSql(plan)).toEqual([
       {
-        text: 'update "comments" as "t0" set "post_id" = $1, "parent_id" = $2, "body" = $3 where "t0"."id" = $4 returning "id"',
+        text: 'update "comments" as "t0" set "post_id" = $1, "parent_id" = $2, "body" = $3 where "t0"."id" = $4 returning "id", "post_id", "parent_id", "body"',
         params: [1, null, 'moved', 4],
       },
     ])

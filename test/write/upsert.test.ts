@@ -2,9 +2,10 @@
 // PostgreSQL and on the memory semantics from the same rows: same result (or the same error), same
 // state; a failing upsert changes nothing on either.
 import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { Fn, type Query } from '../../src/index.js'
+import { Fn, Query } from '../../src/index.js'
 import * as Write from '../../src/write/Write.js'
 import { connect, run, type TestDb } from '../support/db.js'
 import { M, agree, fresh, kindOf, right, checkOn } from './set-model.js'
@@ -359,5 +360,121 @@ describe('refused before any SQL', () => {
       ).toBe(true)
     expect(E.isLeft(Write.insertAll(M, 'user', [v], { onConflict: 5 as never }))).toBe(true)
     expect(E.isLeft(Write.insertAll(M, 'user', [v], 5 as never))).toBe(true)
+  })
+})
+
+describe('insertFrom with onConflict (insert ... select ... on conflict)', () => {
+  const tags = Query.from(M, 'tag')
+  const users = Query.from(M, 'user')
+
+  it('do update: the selected rows that conflict update the stored ones, the others are inserted; the same on both', async () => {
+    // Every tag again (both conflict), and one per user (new): uses added up on a conflict.
+    const plan = right(
+      Write.insertFrom(
+        M,
+        'tag',
+        pipe(
+          users,
+          Query.select(u => ({ slug: Fn.lower(u.name), label: u.email, uses: u.visits })),
+        ),
+        {
+          onConflict: {
+            target: ['slug'],
+            action: { update: (t, ex) => ({ uses: Fn.add(t.uses, ex.uses) }) },
+          },
+        },
+      ),
+    )
+    await run(db.sql, [`insert into tags (slug, label, uses) values ('bob', 'Bob', 10)`])
+    const o = await check(plan, [
+      {
+        text: 'insert into "tags" as "t0" ("slug", "label", "uses") select lower("t0"."name") as "slug", "t0"."email" as "label", "t0"."visits" as "uses" from "users" as "t0" on conflict ("slug") do update set "uses" = "t0"."uses" + "excluded"."uses" returning "slug", "label", "uses"',
+        params: [],
+      },
+    ])
+    expect(
+      E.map((rs: ReadonlyArray<unknown>) =>
+        [...rs].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+      )(o.pg),
+    ).toEqual(
+      E.right([
+        { slug: 'ada', label: 'ada@x', uses: 0 },
+        { slug: 'bob', label: 'Bob', uses: 15 },
+        { slug: 'cy', label: 'cy@x', uses: 2 },
+      ]),
+    )
+  })
+
+  it('do nothing: conflicting rows are skipped and not returned; the same on both', async () => {
+    const plan = right(
+      Write.insertFrom(
+        M,
+        'tag',
+        pipe(
+          tags,
+          Query.select(t => ({ slug: t.slug, label: Fn.lower(t.label), uses: t.uses })),
+        ),
+        { onConflict: { target: { constraint: 'tags_pkey' }, action: 'nothing' } },
+      ),
+    )
+    const o = await check(plan, [
+      {
+        text: 'insert into "tags" as "t0" ("slug", "label", "uses") select "t0"."slug", lower("t0"."label") as "label", "t0"."uses" from "tags" as "t0" on conflict on constraint "tags_pkey" do nothing returning "slug", "label", "uses"',
+        params: [],
+      },
+    ])
+    expect(o.pg).toEqual(E.right([]))
+  })
+
+  it('the same key selected twice: do update is 21000 on both (nothing written), do nothing keeps the first', async () => {
+    const same = pipe(
+      users,
+      Query.select(u => ({
+        slug: Fn.coalesce(Fn.nullif(u.name, u.name), 'dup'),
+        label: u.name,
+        uses: u.visits,
+      })),
+    )
+    const update = right(
+      Write.insertFrom(M, 'tag', same, {
+        onConflict: { target: ['slug'], action: { update: 'replace_all' } },
+      }),
+    )
+    await failsAlike(update, { _tag: 'DbError', kind: 'Unknown', code: '21000' })
+    const nothing = right(
+      Write.insertFrom(M, 'tag', same, { onConflict: { target: ['slug'], action: 'nothing' } }),
+    )
+    const o = await agree(db.sql, nothing)
+    expect(o.memory).toEqual(o.pg)
+    expect(o.memoryState).toEqual(o.pgState)
+    expect(E.map((rs: ReadonlyArray<unknown>) => rs.length)(o.pg)).toEqual(E.right(1))
+  })
+
+  it('bad targets and actions: typed errors naming schema and column, no SQL', () => {
+    const q = pipe(
+      users,
+      Query.select(u => ({ slug: u.name, label: u.email, uses: u.visits })),
+    )
+    const refused = (o: unknown) => {
+      const e = Write.insertFrom(M, 'tag', q, { onConflict: o as never })
+      return E.isLeft(e) ? e.left : null
+    }
+    expect(refused({ target: ['nope'], action: 'nothing' })).toMatchObject({
+      code: 'UnknownColumn',
+      schema: 'tag',
+      column: 'nope',
+    })
+    expect(refused({ target: ['label'], action: 'nothing' })).toMatchObject({
+      code: 'MissingKey',
+      schema: 'tag',
+      column: 'label',
+    })
+    expect(refused({ target: { constraint: 'tags_label_key' }, action: 'nothing' })).toMatchObject({
+      code: 'MissingKey',
+      schema: 'tag',
+    })
+    expect(refused({ target: ['slug'], action: { update: { nope: 1 } } })).toMatchObject({ schema: 'tag' })
+    expect(refused({ target: ['slug'], action: 'ignore' })).toMatchObject({ schema: 'tag' })
+    expect(refused(5)).toMatchObject({ schema: 'tag' })
   })
 })
