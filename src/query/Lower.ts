@@ -262,21 +262,31 @@ const lower = (s: Select.Select): Select.Select => {
           return refs.size === 1 && refs.has(root)
         })
       : []
-  // Aggregates over the same rows (the same association, filters and key) share one derived table.
-  const groups: Array<{
-    readonly text: string
-    readonly params: ReadonlyArray<unknown>
+  // Aggregates over the same rows (the same association, filters and key) share one derived table;
+  // their rows are compiled to be compared only when another aggregate reads the same table.
+  interface Group {
+    rows?: Sql.CompiledQuery
     readonly members: Array<Found>
-  }> = []
+  }
+  const rowsOf = (f: Found): Sql.CompiledQuery =>
+    Sql.toSql(Select.set('columns', [{ name: 'k', expr: f.parts.key }])(withoutLink(f.parts)))
+  const groups: Array<Group> = []
   for (const f of eligible) {
-    const rows = Sql.toSql(Select.set('columns', [{ name: 'k', expr: f.parts.key }])(withoutLink(f.parts)))
-    const g = groups.find(
-      x =>
-        x.text === rows.text &&
-        x.params.length === rows.params.length &&
-        x.params.every((v, i) => Object.is(v, rows.params[i])),
-    )
-    if (g === undefined) groups.push({ text: rows.text, params: rows.params, members: [f] })
+    const table = f.parts.select.from.table
+    const candidates = groups.filter(x => (x.members[0] as Found).parts.select.from.table === table)
+    const rows = candidates.length === 0 ? undefined : rowsOf(f)
+    const g =
+      rows === undefined
+        ? undefined
+        : candidates.find(x => {
+            const other = (x.rows ??= rowsOf(x.members[0] as Found))
+            return (
+              other.text === rows.text &&
+              other.params.length === rows.params.length &&
+              other.params.every((v, i) => Object.is(v, rows.params[i]))
+            )
+          })
+    if (g === undefined) groups.push(rows === undefined ? { members: [f] } : { rows, members: [f] })
     else g.members.push(f)
   }
   const replace = new Map<unknown, Expr.Expr>()
@@ -337,7 +347,7 @@ const lower = (s: Select.Select): Select.Select => {
 // sum of the per-row counts is the count over the group's keys when no two rows of a group share an
 // owner key (the owner column is the root's primary key, and there is no join to repeat a row). The
 // cast keeps `sum`'s type (numeric). An order term that is an output is ordered by that output; the
-// derived table holds each distinct term once. Anything else keeps the grouped join.
+// derived table holds each term once. Anything else keeps the grouped join.
 const groupsFirst = (s: Select.Select): Select.Select | undefined => {
   if (
     s.groupBy.length === 0 ||
@@ -379,23 +389,11 @@ const groupsFirst = (s: Select.Select): Select.Select | undefined => {
   )
   if (elsewhere.size > 0) return undefined
   const g = `${root}_g`
-  // Each distinct term of the outputs and the order once, by its text and parameters.
+  // Each term of the outputs and the order once (an order term naming an output is that output's term).
   const columns: Array<Select.Output> = []
-  const seen: Array<{
-    readonly text: string
-    readonly params: ReadonlyArray<unknown>
-    readonly name: string
-  }> = []
   const column = (e: Expr.Expr, name: string): Expr.Expr => {
-    const c = Sql.toSql(Select.create({ table: s.from.table, alias: root }, [{ name: 'x', expr: e }]))
-    const same = seen.find(
-      x =>
-        x.text === c.text &&
-        x.params.length === c.params.length &&
-        x.params.every((v, i) => Object.is(v, c.params[i])),
-    )
+    const same = columns.find(c => c.expr === e)
     if (same !== undefined) return Expr.column(g, same.name)
-    seen.push({ text: c.text, params: c.params, name })
     columns.push({ name, expr: e })
     return Expr.column(g, name)
   }

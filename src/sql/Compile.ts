@@ -208,7 +208,12 @@ const handlers: Handlers = {
     e.asArray === true
       ? `${compared(ctx, e.expr)} = any(array(${select(ctx, e.select)}))`
       : `${compared(ctx, e.expr)} in (${select(ctx, e.select)})`,
-  InArray: (ctx, e) => `${compared(ctx, e.expr)} = any(${expr(ctx, e.array)})`,
+  // A scalar subquery is wrapped in `coalesce(...)`: bare, `= any((select ...))` is the subquery form
+  // (a comparison with each row), not a test on the one array it returns.
+  InArray: (ctx, e) =>
+    e.array._tag === 'Scalar'
+      ? `${compared(ctx, e.expr)} = any(coalesce(${expr(ctx, e.array)}))`
+      : `${compared(ctx, e.expr)} = any(${expr(ctx, e.array)})`,
   Arith: (ctx, e) =>
     `${wrap(ctx, e.left)} ${Object.hasOwn(arithOps, e.op) ? arithOps[e.op] : '+'} ${wrap(ctx, e.right)}`,
   Call: (ctx, e) => (Object.hasOwn(calls, e.fn) ? calls[e.fn] : calls.coalesce)(ctx, e),

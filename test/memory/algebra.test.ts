@@ -842,6 +842,42 @@ describe('in (select ...)', () => {
   })
 })
 
+describe('= any(array)', () => {
+  const gathered = (table: string, alias: string, column: string, e: X.Expr = X.bool(true)) =>
+    X.scalar(
+      where(e)(
+        S.create({ table, alias }, [{ name: 'a', expr: X.agg('arrayAgg', [X.column(alias, column)]) }]),
+      ),
+    )
+
+  it('true on a match, false with none, NULL when no match and a NULL on either side or a NULL array', async () => {
+    await agree(
+      byId({
+        owned: X.inArray(t('owner_id'), gathered('owners', 'o', 'id')),
+        withNull: X.inArray(t('qty'), gathered('items', 'q', 'qty')),
+        // array_agg over no rows is NULL
+        none: X.inArray(t('qty'), gathered('items', 'q', 'qty', X.bool(false))),
+      }),
+      rows(
+        { owned: true, withNull: true, none: null },
+        { owned: true, withNull: true, none: null },
+        { owned: true, withNull: null, none: null },
+        { owned: null, withNull: true, none: null },
+        { owned: false, withNull: true, none: null },
+      ),
+    )
+  })
+
+  it('over a correlated array, as a filter', async () => {
+    await agree(
+      where(X.inArray(p(2), gathered('owners', 'o', 'id', X.compare('lte', o('id'), t('owner_id')))))(
+        byId({ id: t('id') }),
+      ),
+      column('id', 3, 5),
+    )
+  })
+})
+
 describe('exists over a grouped subquery', () => {
   it('an aggregate over no rows is still a row', async () => {
     const sub = where(X.bool(false))(
