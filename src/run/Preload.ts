@@ -112,9 +112,11 @@ type Row = Assemble.Row
  * target (`Query.from(model, 'comment')` piped through `join`, `where`, `orderBy`, `limit` ...): its
  * joins, filters over joined bindings, order (over joined columns and relation aggregates too) apply
  * to the associated records, its `limit` / `offset` per parent, and its own preloads merge with the
- * nested spec. The association's own `where` still applies. A query with a projection, a grouping or
- * `distinct`, over another schema or another model, or carrying an error is a `QueryError` when the
- * spec is applied.
+ * nested spec. The association's own `where` still applies. With a projection (`Query.select`, relation
+ * aggregates included) the children are the projection's rows plus their preloads: the keys the
+ * preload reads (the foreign key, the keys of nested preloads) are not returned unless selected. A
+ * query with a grouping or `distinct`, over another schema or another model, a projection on a through
+ * association, or a query carrying an error is a `QueryError` when the spec is applied.
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
@@ -141,6 +143,16 @@ import * as O from 'fp-ts/lib/Option.js'
  *   ['likes', [{ id: 1, comment_id: 2 }]],
  * ])
  * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ id: 1, comments: [{ id: 2, post_id: 1 }] }]))
+ * // Each post with its comments' like counts (a projection: only its outputs are returned).
+ * const counted = pipe(
+ *   Query.from(M, 'comment'),
+ *   Query.select((c, $) => ({ id: c.id, likes: $.count('likes') })),
+ *   Query.orderBy(c => [c.id]),
+ * )
+ * assert.deepStrictEqual(
+ *   await Memory.all(pipe(Query.from(M, 'post'), Query.preload({ comments: Preload.query(counted) })))(tables)(),
+ *   E.right([{ id: 1, comments: [{ id: 1, likes: 0 }, { id: 2, likes: 1 }] }]),
+ * )
  * // With options: Preload.query({ where: { public: true }, orderBy: [['desc', 'id']], limit: 3 }, { author: true })
  * assert.strictEqual(Preload.query({ limit: 2 }).options.limit, 2)
  *
