@@ -220,10 +220,14 @@ const outputsOf = (q: AnyQuery): ReadonlyArray<Spec.Output> => {
  * association's name, the name `Query.join('comments')` gives), so a filtered join and its preload are
  * one statement. Parents are not repeated (one per primary key, in the order of their first row),
  * children keep the rows' order (one per primary key); after a left join a parent without a row has
- * an empty list or `None`. The nested spec loads under the children as any preload does. A binding
- * that the query does not join, or that joins another association, is a compile error (and a
- * `QueryError` from untyped code); so are a through association, a join-preload nested in a spec, and
- * a projection.
+ * an empty list or `None`. The nested spec loads under the children as any preload does, and may hold
+ * join-preloads of its own, over a joined path (`Query.join(['comments', 'author'])` then
+ * `{ comments: Preload.joined({ author: Preload.joined() }) }`: a nested binding defaults to the
+ * association path, `'comments.author'`), at any depth, each level's children once each in the rows'
+ * order. A binding that the query does not join, or that joins another association, is a compile
+ * error at the top level (and a `QueryError` from untyped code, and at any depth); so are a through
+ * association, a join-preload under an association that is not join-preloaded, a nested binding not
+ * joined from its parent's, and a projection.
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
