@@ -283,12 +283,20 @@ export function query(options: QueryOptions, preload: Input = {}): PreloadQuery<
  */
 export function joined(): PreloadJoined<undefined, {}>
 export function joined<const B extends string>(binding: B): PreloadJoined<B, {}>
+export function joined<const N extends Input>(preload: N): PreloadJoined<undefined, N>
 export function joined<const B extends string | undefined, const N extends Input>(
   binding: B,
   preload: N,
 ): PreloadJoined<B, N>
-export function joined(binding?: string, preload: Input = {}): PreloadJoined<string | undefined, Input> {
-  return made(Object.freeze({ _tag: 'PreloadJoined' as const, binding, preload }))
+export function joined(binding?: unknown, preload: Input = {}): PreloadJoined<string | undefined, Input> {
+  // `joined({ author: joined() })`: the default binding, with a nested spec.
+  if (isRecord(binding) && !isPreloadQuery(binding) && !isPreloadJoined(binding))
+    return made(
+      Object.freeze({ _tag: 'PreloadJoined' as const, binding: undefined, preload: binding as Input }),
+    )
+  return made(
+    Object.freeze({ _tag: 'PreloadJoined' as const, binding: binding as string | undefined, preload }),
+  )
 }
 
 /**
@@ -438,7 +446,13 @@ const mergeLevels = (
   return E.right(out)
 }
 
-const parse = (schema: string, input: unknown): E.Either<QueryError.QueryError, ReadonlyMap<string, Raw>> => {
+// `prefix`: the association path to this level (`comments.`), the default binding of a nested
+// join-preload being its path (`comments.author`, the name `Query.join(['comments', 'author'])` gives).
+const parse = (
+  schema: string,
+  input: unknown,
+  prefix = '',
+): E.Either<QueryError.QueryError, ReadonlyMap<string, Raw>> => {
   if (!isRecord(input) || isPreloadQuery(input))
     return bad(
       schema,
@@ -462,7 +476,7 @@ const parse = (schema: string, input: unknown): E.Either<QueryError.QueryError, 
       const options: unknown = value.options
       if (!isRecord(options))
         return bad(schema, name, `invalid preload query for '${name}' of schema '${schema}'`)
-      const nested = parse(schema, value.preload ?? {})
+      const nested = parse(schema, value.preload ?? {}, `${prefix}${name}.`)
       if (E.isLeft(nested)) return nested
       out.set(name, {
         custom: isFromQuery(options) ? options : (options as QueryOptions),
@@ -474,14 +488,14 @@ const parse = (schema: string, input: unknown): E.Either<QueryError.QueryError, 
       continue
     }
     if (isPreloadJoined(value)) {
-      const binding: unknown = value.binding ?? name
+      const binding: unknown = value.binding ?? `${prefix}${name}`
       if (typeof binding !== 'string')
         return bad(
           schema,
           name,
           `invalid join-preload of '${name}' of schema '${schema}': ${show(binding)} is not a binding name`,
         )
-      const nested = parse(schema, value.preload ?? {})
+      const nested = parse(schema, value.preload ?? {}, `${prefix}${name}.`)
       if (E.isLeft(nested)) return nested
       out.set(name, {
         custom: null,
@@ -494,7 +508,7 @@ const parse = (schema: string, input: unknown): E.Either<QueryError.QueryError, 
       continue
     }
     if (isRecord(value)) {
-      const nested = parse(schema, value)
+      const nested = parse(schema, value, `${prefix}${name}.`)
       if (E.isLeft(nested)) return nested
       out.set(name, { custom: null, nested: nested.right, hidden: false, hide: false, expanded: false })
       continue

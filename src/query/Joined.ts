@@ -23,8 +23,9 @@ import type { AnyQuery } from './Make.js'
 // -------------------------------------------------------------------------------------
 
 /**
- * One join-preloaded association: its spec node, the binding its rows come from, and the output that
- * carries each column of the target.
+ * One join-preloaded association: its spec node, the binding its rows come from, the output that
+ * carries each column of the target, and the join-preload it nests under (its index in
+ * `Root.joined`, which lists parents first; -1 for the query's own rows).
  *
  * @category model
  * @since 0.2.0
@@ -33,6 +34,7 @@ export interface JoinedNode {
   readonly node: Spec.Node
   readonly binding: string
   readonly outputs: ReadonlyArray<{ readonly column: string; readonly output: string }>
+  readonly parent: number
 }
 
 /**
@@ -59,10 +61,38 @@ export interface Root {
 export const hasJoined = (nodes: ReadonlyArray<Spec.Node>): boolean =>
   nodes.some(n => O.isSome(n.joined) || hasJoined(n.children))
 
+// Whether the join of `alias` hangs from `parent`: its `on` reads `parent`, or an alias joined only
+// for it (a many_to_many's join table) whose join reads `parent`.
+const hangsFrom = (s: Select.Select, alias: string, parent: string, named: ReadonlySet<string>): boolean => {
+  const reads = (u: unknown, out: Set<string>): Set<string> => {
+    if (typeof u !== 'object' || u === null) return out
+    if (Array.isArray(u)) {
+      for (const x of u) reads(x, out)
+      return out
+    }
+    const r = u as { readonly _tag?: unknown; readonly alias?: unknown }
+    if (r._tag === 'ColumnRef' && typeof r.alias === 'string') out.add(r.alias)
+    else for (const v of Object.values(u)) reads(v, out)
+    return out
+  }
+  const seen = new Set<string>()
+  const walk = (a: string): boolean => {
+    if (seen.has(a)) return false
+    seen.add(a)
+    const j = s.joins.find(x => x.binding.alias === a)
+    if (j === undefined) return false
+    const on = reads(j.on, new Set())
+    on.delete(a)
+    return on.has(parent) || [...on].some(b => !named.has(b) && walk(b))
+  }
+  return walk(alias)
+}
+
 /**
  * The root statement of a query whose spec has join-preloads (see the module doc), or the reason it
- * cannot have them: a binding the query does not join, a binding of another association, a nested
- * join-preload, a projection, a `right` / `full` join, a schema without a primary key.
+ * cannot have them: a binding the query does not join, a binding of another association path, a
+ * join-preload nested under an association that is not join-preloaded (or over a binding that does not
+ * hang from its parent's), a projection, a `right` / `full` join, a schema without a primary key.
  *
  * @category utils
  * @since 0.2.0
@@ -73,12 +103,6 @@ export const rootOf = (
 ): E.Either<QueryError.QueryError, Root> => {
   const fail = (code: QueryError.QueryErrorCode, message: string, association: string | null = null) =>
     E.left(QueryError.make(code, message, q.schema, association))
-  const nested = nodes.flatMap(n => n.children.filter(c => hasJoined([c])).map(c => `${n.name}.${c.name}`))
-  if (nested.length > 0)
-    return fail(
-      'Unsupported',
-      `a join-preload (Preload.joined) is given at the top level of a spec only; '${nested[0] ?? ''}' is nested`,
-    )
   if (q.projected)
     return fail('Unsupported', 'a projection (Query.select) cannot join-preload (Preload.joined): preload it')
   const rootPk = Model.table(q.model, q.schema)?.primaryKey ?? []
@@ -88,41 +112,86 @@ export const rootOf = (
       `a join-preload needs a primary key on schema '${q.schema}' to keep one row per parent`,
     )
   const outer = q.select.joins.find(j => j.kind === 'right' || j.kind === 'full')
+  const named = new Set([...q.joined.values()].map(b => b.alias))
   const joined: Array<JoinedNode> = []
   const columns: Array<Expr.Output> = [...q.select.columns]
-  for (const node of nodes) {
-    if (O.isNone(node.joined)) continue
-    const name = node.joined.value
-    const b = q.joined.get(name)
-    if (b === undefined)
-      return fail(
-        'InvalidArgument',
-        `cannot join-preload '${node.name}' of schema '${q.schema}': the query joins no binding '${name}' (Query.join('${node.name}') first)`,
-        node.name,
-      )
-    if (b.path !== node.name)
-      return fail(
-        'InvalidArgument',
-        `cannot join-preload '${node.name}' of schema '${q.schema}': binding '${name}' is the join of '${b.path === '' ? 'a subquery' : b.path}', not of association '${node.name}'`,
-        node.name,
-      )
-    if (outer !== undefined)
-      return fail(
-        'Unsupported',
-        `cannot join-preload '${node.name}' of schema '${q.schema}': the query has a ${outer.kind} join, whose rows may have no parent`,
-        node.name,
-      )
-    const table = Model.table(q.model, node.assoc.target)
-    if (table === undefined || table.primaryKey.length === 0)
-      return fail(
-        'Unsupported',
-        `cannot join-preload '${node.name}' of schema '${q.schema}': schema '${node.assoc.target}' has no primary key to tell its rows apart`,
-        node.name,
-      )
-    const k = joined.length
-    const outputs = [...table.columns.keys()].map(column => ({ column, output: `__j${k}_${column}` }))
-    for (const o of outputs) columns.push({ name: o.output, expr: Expr.column(b.alias, o.column) })
-    joined.push({ node, binding: name, outputs })
+  // One level of the spec under the join-preload `parent` (-1: the root), bound to `alias`.
+  const walk = (
+    level: ReadonlyArray<Spec.Node>,
+    parent: number,
+    alias: string,
+    prefix: string,
+  ): QueryError.QueryError | null => {
+    for (const node of level) {
+      const path = `${prefix}${node.name}`
+      const owner = prefix === '' ? q.schema : node.owner
+      if (O.isNone(node.joined)) {
+        const under = node.children.find(c => hasJoined([c]))
+        if (under !== undefined)
+          return QueryError.make(
+            'Unsupported',
+            `a join-preload (Preload.joined) nests only under join-preloads; '${path}.${under.name}' is under '${path}', which is not one`,
+            q.schema,
+            node.name,
+          )
+        continue
+      }
+      const name = node.joined.value
+      const at = `cannot join-preload '${path}' of schema '${owner}'`
+      const b = q.joined.get(name)
+      if (b === undefined)
+        return QueryError.make(
+          'InvalidArgument',
+          `${at}: the query joins no binding '${name}' (Query.join(${
+            prefix === ''
+              ? `'${node.name}'`
+              : `[${path
+                  .split('.')
+                  .map(x => `'${x}'`)
+                  .join(', ')}]`
+          }) first)`,
+          q.schema,
+          node.name,
+        )
+      if (b.path !== path)
+        return QueryError.make(
+          'InvalidArgument',
+          `${at}: binding '${name}' is the join of '${b.path === '' ? 'a subquery' : b.path}', not of association '${path}'`,
+          q.schema,
+          node.name,
+        )
+      if (parent >= 0 && !hangsFrom(q.select, b.alias, alias, named))
+        return QueryError.make(
+          'InvalidArgument',
+          `${at}: binding '${name}' is not joined from binding '${(joined[parent] as JoinedNode).binding}' of the join-preload it nests under`,
+          q.schema,
+          node.name,
+        )
+      if (outer !== undefined)
+        return QueryError.make(
+          'Unsupported',
+          `${at}: the query has a ${outer.kind} join, whose rows may have no parent`,
+          q.schema,
+          node.name,
+        )
+      const table = Model.table(q.model, node.assoc.target)
+      if (table === undefined || table.primaryKey.length === 0)
+        return QueryError.make(
+          'Unsupported',
+          `${at}: schema '${node.assoc.target}' has no primary key to tell its rows apart`,
+          q.schema,
+          node.name,
+        )
+      const k = joined.length
+      const outputs = [...table.columns.keys()].map(column => ({ column, output: `__j${k}_${column}` }))
+      for (const o of outputs) columns.push({ name: o.output, expr: Expr.column(b.alias, o.column) })
+      joined.push({ node, binding: name, outputs, parent })
+      const e = walk(node.children, k, b.alias, `${path}.`)
+      if (e !== null) return e
+    }
+    return null
   }
+  const e = walk(nodes, -1, q.select.from.alias, '')
+  if (e !== null) return E.left(e)
   return E.right({ select: Select.set('columns', columns)(q.select), joined })
 }

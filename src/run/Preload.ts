@@ -112,9 +112,11 @@ type Row = Assemble.Row
  * target (`Query.from(model, 'comment')` piped through `join`, `where`, `orderBy`, `limit` ...): its
  * joins, filters over joined bindings, order (over joined columns and relation aggregates too) apply
  * to the associated records, its `limit` / `offset` per parent, and its own preloads merge with the
- * nested spec. The association's own `where` still applies. A query with a projection, a grouping or
- * `distinct`, over another schema or another model, or carrying an error is a `QueryError` when the
- * spec is applied.
+ * nested spec. The association's own `where` still applies. With a projection (`Query.select`, relation
+ * aggregates included) the children are the projection's rows plus their preloads: the keys the
+ * preload reads (the foreign key, the keys of nested preloads) are not returned unless selected. A
+ * query with a grouping or `distinct`, over another schema or another model, a projection on a through
+ * association, or a query carrying an error is a `QueryError` when the spec is applied.
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
@@ -141,6 +143,16 @@ import * as O from 'fp-ts/lib/Option.js'
  *   ['likes', [{ id: 1, comment_id: 2 }]],
  * ])
  * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ id: 1, comments: [{ id: 2, post_id: 1 }] }]))
+ * // Each post with its comments' like counts (a projection: only its outputs are returned).
+ * const counted = pipe(
+ *   Query.from(M, 'comment'),
+ *   Query.select((c, $) => ({ id: c.id, likes: $.count('likes') })),
+ *   Query.orderBy(c => [c.id]),
+ * )
+ * assert.deepStrictEqual(
+ *   await Memory.all(pipe(Query.from(M, 'post'), Query.preload({ comments: Preload.query(counted) })))(tables)(),
+ *   E.right([{ id: 1, comments: [{ id: 1, likes: 0 }, { id: 2, likes: 1 }] }]),
+ * )
  * // With options: Preload.query({ where: { public: true }, orderBy: [['desc', 'id']], limit: 3 }, { author: true })
  * assert.strictEqual(Preload.query({ limit: 2 }).options.limit, 2)
  *
@@ -208,10 +220,14 @@ const outputsOf = (q: AnyQuery): ReadonlyArray<Spec.Output> => {
  * association's name, the name `Query.join('comments')` gives), so a filtered join and its preload are
  * one statement. Parents are not repeated (one per primary key, in the order of their first row),
  * children keep the rows' order (one per primary key); after a left join a parent without a row has
- * an empty list or `None`. The nested spec loads under the children as any preload does. A binding
- * that the query does not join, or that joins another association, is a compile error (and a
- * `QueryError` from untyped code); so are a through association, a join-preload nested in a spec, and
- * a projection.
+ * an empty list or `None`. The nested spec loads under the children as any preload does, and may hold
+ * join-preloads of its own, over a joined path (`Query.join(['comments', 'author'])` then
+ * `{ comments: Preload.joined({ author: Preload.joined() }) }`: a nested binding defaults to the
+ * association path, `'comments.author'`), at any depth, each level's children once each in the rows'
+ * order. A binding that the query does not join, or that joins another association, is a compile
+ * error at the top level (and a `QueryError` from untyped code, and at any depth); so are a through
+ * association, a join-preload under an association that is not join-preloaded, a nested binding not
+ * joined from its parent's, and a projection.
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'

@@ -278,6 +278,12 @@ const projectedWithPreloads =
     )
   }
 
+// A row of a join-preload's statement and, per join-preload nested under it (by index), its children.
+interface Group {
+  readonly row: Row
+  readonly kids: Map<number, { readonly byKey: Map<unknown, Group>; readonly order: Array<Group> }>
+}
+
 // The normalised spec of a query (its errors are the query's).
 const nodesOf = (q: AnyQuery): ReadonlyArray<Spec.Node> => {
   const n = Spec.normalize(q.model, q.schema, q.preload)
@@ -312,9 +318,7 @@ const joinedPreloads =
       const parents = Decode.rows(table, raw)
       if (E.isLeft(parents)) return parents
       const pk = Assemble.pkOf(q.model, q.schema)
-      const byKey = new Map<unknown, { readonly row: Row; readonly children: Array<Array<Row>> }>()
-      const order: Array<{ readonly row: Row; readonly children: Array<Array<Row>> }> = []
-      const seen = joined.map(() => new Map<unknown, Set<unknown>>())
+      const pks = joined.map(j => Assemble.pkOf(q.model, j.node.assoc.target))
       const children: Array<ReadonlyArray<Row | null>> = []
       for (const j of joined) {
         const target = Model.table(q.model, j.node.assoc.target)
@@ -338,34 +342,49 @@ const joinedPreloads =
         let at = 0
         children.push(present.map(p => (p ? (decoded.right[at++] as Row) : null)))
       }
+      // One group per parent (by primary key, in the order of its first row), and under it one group
+      // per child of each join-preload (by the child's primary key, in row order), at any depth.
+      const byKey = new Map<unknown, Group>()
+      const order: Array<Group> = []
+      const at: Array<Group | null> = new Array(joined.length)
       for (const [k, row] of parents.right.entries()) {
         const key = pk(row)
-        let parent = byKey.get(key)
-        if (parent === undefined) {
-          parent = { row, children: joined.map(() => []) }
-          byKey.set(key, parent)
-          order.push(parent)
+        let top = byKey.get(key)
+        if (top === undefined) {
+          top = { row, kids: new Map() }
+          byKey.set(key, top)
+          order.push(top)
         }
         for (const [n, j] of joined.entries()) {
+          const parent = j.parent < 0 ? top : at[j.parent]
           const child = children[n]?.[k] ?? null
-          if (child === null) continue
-          const ck = Assemble.pkOf(q.model, j.node.assoc.target)(child)
-          const bySeen = seen[n] as Map<unknown, Set<unknown>>
-          let s = bySeen.get(key)
-          if (s === undefined) bySeen.set(key, (s = new Set()))
-          if (s.has(ck)) continue
-          s.add(ck)
-          parent.children[n]?.push(child)
+          if (parent === null || parent === undefined || child === null) {
+            at[n] = null
+            continue
+          }
+          let slot = parent.kids.get(n)
+          if (slot === undefined) parent.kids.set(n, (slot = { byKey: new Map(), order: [] }))
+          const ck = (pks[n] as (r: Row) => unknown)(child)
+          let g = slot.byKey.get(ck)
+          if (g === undefined) {
+            g = { row: child, kids: new Map() }
+            slot.byKey.set(ck, g)
+            slot.order.push(g)
+          }
+          at[n] = g
         }
       }
-      return E.right(
-        order.map(p => {
-          const out: Record<string, unknown> = { ...p.row }
-          for (const [n, j] of joined.entries())
-            out[j.node.name] = Assemble.valueOf(j.node.assoc.cardinality, p.children[n] ?? [])
-          return out
-        }),
-      )
+      const build = (g: Group, index: number): Row => {
+        const out: Record<string, unknown> = { ...g.row }
+        for (const [n, j] of joined.entries())
+          if (j.parent === index)
+            out[j.node.name] = Assemble.valueOf(
+              j.node.assoc.cardinality,
+              (g.kids.get(n)?.order ?? []).map(c => build(c, n)),
+            )
+        return out
+      }
+      return E.right(order.map(g => build(g, -1)))
     }
     return pipe(
       bind === undefined ? i.select(root.right.select) : i.select(root.right.select, bind),

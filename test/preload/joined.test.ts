@@ -224,7 +224,7 @@ describe('Preload.joined: bad input', () => {
     )
   })
 
-  it('a nested join-preload, a projection, a right join, a through', () => {
+  it('a join-preload under a plain preload, a projection, a right join, a through', () => {
     refused(
       pipe(
         posts,
@@ -232,7 +232,7 @@ describe('Preload.joined: bad input', () => {
         Query.preload({ comments: { author: Preload.joined('comments.author') } }),
       ),
       'Unsupported',
-      /top level of a spec only; 'comments.author' is nested/,
+      /nests only under join-preloads; 'comments.author' is under 'comments', which is not one/,
     )
     refused(
       pipe(

@@ -102,6 +102,18 @@ describe('Preload.joined', () => {
     expectTypeOf<Row['tags']>().toEqualTypeOf<ReadonlyArray<Tag>>()
   })
 
+  it('types nested join-preloads as nested preloads', () => {
+    const _q = pipe(
+      posts,
+      Query.join(['comments', 'author']),
+      Query.preload({ comments: Preload.joined({ author: Preload.joined(), parent: true }) }),
+    )
+    type Row = Query.RowOf<typeof _q>
+    expectTypeOf<Row['comments']>().toEqualTypeOf<
+      ReadonlyArray<Comment & { readonly author: O.Option<User>; readonly parent: O.Option<Comment> }>
+    >()
+  })
+
   it('refuses a binding the query does not join, or a join of another schema', () => {
     // @ts-expect-error no binding 'comments'
     pipe(posts, Query.preload({ comments: Preload.joined() }))
