@@ -458,7 +458,11 @@ export const rewrite = (
     for (const [k, v] of Object.entries(x)) {
       let y: unknown = v
       if (k === 'alias' && typeof v === 'string') y = rename(v) ?? v
-      else if (!(tag === 'InList' && k === 'values')) y = walk(v)
+      // A grouped select's keyed bindings (`Select.keyed`) are aliases too.
+      else if (k === 'keyed' && Array.isArray(v)) {
+        const out = v.map((a: unknown) => (typeof a === 'string' ? (rename(a) ?? a) : a))
+        y = out.every((a, i) => a === v[i]) ? v : Object.freeze(out)
+      } else if (!(tag === 'InList' && k === 'values')) y = walk(v)
       if (y !== v) changed = true
       copy[k] = y
     }

@@ -1169,6 +1169,34 @@ export interface AlgebraSpec {
   readonly offset: number | null
   readonly limit: number | null
   readonly refused: Refusal | null
+  /**
+   * The query above made the source of an outer one (`Query.fromQuery`), or null (absent: null).
+   */
+  readonly outer?: OuterSpec | null
+  /**
+   * The joined bindings filled by join-preloads (`Preload.joined`), in place of the projection: whole
+   * rows, ordered by the ids of the root and of every joined binding (so that the rows and each
+   * parent's children have one order). Only one-hop inner or left joins of an association that is not a
+   * through, in a query with no other outer join, no grouping and no distinctOn; absent or empty for none.
+   */
+  readonly joinPreload?: ReadonlyArray<string>
+}
+
+/**
+ * An outer query over a projection (`Query.fromQuery`), reading its outputs `o<i>` by index: `where`
+ * tests outputs for NULL, then either the rows of `outputs` (named as they were), or groups of output
+ * `groupBy` with their size and the count of output `counted` (`k`, `n`, `c`); `limit` orders the rows
+ * by every output first.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface OuterSpec {
+  readonly where: ReadonlyArray<{ readonly output: number; readonly isNull: boolean }>
+  readonly groupBy: number | null
+  readonly counted: number
+  readonly outputs: ReadonlyArray<number>
+  readonly limit: number | null
 }
 
 /**
@@ -1903,42 +1931,96 @@ export const algebraQuery = (g: Generated, options: AlgebraOptions = {}): fc.Arb
             termOrder: fc.array(directionArb, { maxLength: 1 }),
             offset: fc.option(fc.nat(3), { freq: 4 }),
             limit: fc.option(fc.nat(4), { freq: 3 }),
+            outer: fc.option(outerArb, { freq: 4 }),
+            preloads: fc.nat(3),
           })
-          .map(({ shape, where, compare, subqueries, order, termOrder, offset, limit }): AlgebraSpec => {
-            const n = shape.outputs.length
-            const byTerm = shape.orderTerms.flatMap((t, i) => {
-              const d = termOrder[i]
-              return d === undefined ? [] : [[d, t] as const]
-            })
-            const orderBy: ReadonlyArray<readonly [A.Direction, number | TermSpec]> = [
-              ...byTerm,
-              ...order.map(([d, i]) => [d, i % n] as const),
-            ]
-            const total =
-              limit !== null || offset !== null || shape.distinctOn.length > 0
-                ? [...orderBy, ...shape.outputs.map((_, i) => ['asc', i] as const)]
-                : orderBy
-            return refuse(
-              {
-                schema,
-                joins,
-                where,
-                compare,
-                subqueries,
-                ...shape,
-                orderBy: total,
-                offset,
-                limit,
-                refused: null,
-                grouped,
-              },
-              refusal,
-              assocs,
-            )
-          })
+          .map(
+            ({
+              shape,
+              where,
+              compare,
+              subqueries,
+              order,
+              termOrder,
+              offset,
+              limit,
+              outer,
+              preloads,
+            }): AlgebraSpec => {
+              const n = shape.outputs.length
+              // Join-preloads, one query in four where they apply (see `AlgebraSpec.joinPreload`).
+              const joinPreload =
+                preloads === 0 && !grouped && refusal === null && shape.distinctOn.length === 0
+                  ? preloadable(g, schema, joins)
+                  : []
+              const byTerm = shape.orderTerms.flatMap((t, i) => {
+                const d = termOrder[i]
+                return d === undefined ? [] : [[d, t] as const]
+              })
+              const orderBy: ReadonlyArray<readonly [A.Direction, number | TermSpec]> = [
+                ...byTerm,
+                ...order.map(([d, i]) => [d, i % n] as const),
+              ]
+              const total =
+                limit !== null || offset !== null || shape.distinctOn.length > 0
+                  ? [...orderBy, ...shape.outputs.map((_, i) => ['asc', i] as const)]
+                  : orderBy
+              const within = (i: number) => i % n
+              return refuse(
+                {
+                  schema,
+                  joins,
+                  where,
+                  compare,
+                  subqueries,
+                  ...shape,
+                  orderBy: total,
+                  offset,
+                  limit,
+                  refused: null,
+                  grouped,
+                  joinPreload,
+                  outer:
+                    outer === null || joinPreload.length > 0
+                      ? null
+                      : {
+                          where: outer.where.map(w => ({ ...w, output: within(w.output) })),
+                          groupBy: outer.groupBy === null ? null : within(outer.groupBy),
+                          counted: within(outer.counted),
+                          outputs: [...new Set(outer.outputs.map(within))],
+                          limit: outer.limit,
+                        },
+                },
+                refusal,
+                assocs,
+              )
+            },
+          )
       })
   })
 }
+
+const outerArb = fc.record({
+  where: fc.array(fc.record({ output: fc.nat(3), isNull: fc.boolean() }), { maxLength: 1 }),
+  groupBy: fc.option(fc.nat(3), { freq: 2 }),
+  counted: fc.nat(3),
+  outputs: fc.array(fc.nat(3), { minLength: 1, maxLength: 3 }),
+  limit: fc.option(fc.nat(3), { freq: 2 }),
+})
+
+// The joins a join-preload may fill (see `AlgebraSpec.joinPreload`): none when a join is outer on the
+// right (PostgreSQL's rows of the root may then be NULL).
+const preloadable = (g: Generated, schema: string, joins: ReadonlyArray<JoinSpec>): ReadonlyArray<string> =>
+  joins.some(j => j.kind === 'right' || j.kind === 'full')
+    ? []
+    : joins.flatMap(j => {
+        const name = j.path[0]
+        return j.path.length === 1 &&
+          name !== undefined &&
+          Model.association(g.model, schema, name)?._tag !== 'Through'
+          ? [name]
+          : []
+      })
 
 // The kind of a safe term (see `algebraQuery`): integer, text or timestamptz terms.
 const kindOfSafe = (t: TermSpec): Kind => {
@@ -2297,6 +2379,8 @@ export const toAlgebraQuery = (g: Generated, _data: Dataset, spec: AlgebraSpec):
       Query.having((row: Refs, $: Scope) => ops[h.op](term(h.term)(row, $), h.value)),
       q,
     )
+  const joinPreload = spec.joinPreload ?? []
+  if (joinPreload.length > 0) return joinPreloaded(spec, joinPreload, q)
   if (spec.distinctOn.length > 0)
     q = step(
       Query.distinctOn((row: Refs, $: Scope) => spec.distinctOn.map(t => term(t)(row, $))),
@@ -2317,7 +2401,52 @@ export const toAlgebraQuery = (g: Generated, _data: Dataset, spec: AlgebraSpec):
     )
   if (spec.offset !== null) q = step(Query.offset(spec.offset), q)
   if (spec.limit !== null) q = step(Query.limit(spec.limit), q)
-  return q
+  return spec.outer === undefined || spec.outer === null ? q : outerOf(spec.outer, q)
+}
+
+// Whole rows with the joined bindings preloaded from the join (see `AlgebraSpec.joinPreload`).
+const joinPreloaded = (spec: AlgebraSpec, names: ReadonlyArray<string>, from: LooseQuery): LooseQuery => {
+  const bound = [...new Set(spec.joins.flatMap(j => j.path.map((_, i) => j.path.slice(0, i + 1).join('.'))))]
+  let q = step(
+    Query.orderBy(
+      (row: Refs, $: Scope) =>
+        [row['id'], ...bound.map(b => (($ as LooseScope).joined[b] ?? {})['id'])] as never,
+    ),
+    from,
+  )
+  if (spec.offset !== null) q = step(Query.offset(spec.offset), q)
+  if (spec.limit !== null) q = step(Query.limit(spec.limit), q)
+  return step(Query.preload(Object.fromEntries(names.map(n => [n, Preload.joined(n)])) as never), q)
+}
+
+// The outer query of `OuterSpec` over the projection `inner`.
+const outerOf = (o: OuterSpec, inner: LooseQuery): LooseQuery => {
+  let q = Query.fromQuery(inner as never) as unknown as LooseQuery
+  const out = (row: Refs, i: number) => row[`o${i}`] as Pred.Term<unknown>
+  for (const w of o.where)
+    q = step(
+      Query.where((row: Refs) => (w.isNull ? Pred.isNull : Pred.isNotNull)(out(row, w.output))),
+      q,
+    )
+  const g = o.groupBy
+  if (g !== null) {
+    q = step(
+      Query.groupBy((row: Refs) => [out(row, g)]),
+      q,
+    )
+    q = step(
+      Query.select((row: Refs) => ({ k: out(row, g), n: Fn.count(), c: Fn.count(out(row, o.counted)) })),
+      q,
+    )
+  } else
+    q = step(
+      Query.select((row: Refs) => Object.fromEntries(o.outputs.map(i => [`o${i}`, out(row, i)]))),
+      q,
+    )
+  if (o.limit === null) return q
+  const names = g !== null ? ['k', 'n', 'c'] : o.outputs.map(i => `o${i}`)
+  q = step(Query.orderBy(names.map(n => ['asc', n]) as never), q)
+  return step(Query.limit(o.limit), q)
 }
 
 /**

@@ -486,4 +486,70 @@ describe('regressions', () => {
       expect(await Memory.all(extremes)(data)()).toEqual(onPg)
     })
   })
+  // algebra-queries with Query.fromQuery, seed 1574234490: a projection grouped by its root's primary
+  // key selects the root's other columns (PostgreSQL allows them), but once embedded as a derived table
+  // its bindings were renamed (t0 -> s1_0) and its `Select.keyed` list was not, so memory refused the
+  // column (42803) where PostgreSQL answered. `Make.rewrite` renames the keyed aliases too.
+  it('a projection grouped by its primary key, as a derived table and in a subquery', async () => {
+    const s0 = Schema.table('s0', 's0_rows', { id: Column.serial, c3: Column.integer })
+    const M = Schema.modelOrThrow({ s0 }, {})
+    const g: Arb.Generated = { spec: { tables: [], associations: [] }, model: M }
+    const data: Arb.Dataset = new Map([
+      [
+        's0_rows',
+        [
+          { id: 1, c3: 2 },
+          { id: 2, c3: -1 },
+          { id: 3, c3: 2 },
+        ],
+      ],
+    ])
+    const grouped = pipe(
+      Query.from(M, 's0'),
+      Query.groupBy(r => [r.id]),
+      Query.select(r => ({ o0: r.c3, n: Fn.count() })),
+    )
+    const outer = pipe(
+      Query.fromQuery(grouped),
+      Query.select(r => ({ o0: r.o0, n: r.n })),
+    )
+    const inSub = pipe(
+      Query.from(M, 's0'),
+      Query.where(r =>
+        Pred.exists(
+          pipe(
+            Query.from(M, 's0'),
+            Query.where(o => Pred.eq(o.id, r.id)),
+            Query.groupBy(o => [o.id]),
+            Query.having(o => Pred.gt(o.c3, 0)),
+          ),
+        ),
+      ),
+      Query.select(r => ({ o0: r.c3, n: r.id })),
+    )
+    await withData(db.sql, g, data, async pg => {
+      for (const [q, expected] of [
+        [
+          outer,
+          [
+            { o0: 2, n: 1 },
+            { o0: -1, n: 1 },
+            { o0: 2, n: 1 },
+          ],
+        ],
+        [
+          inSub,
+          [
+            { o0: 2, n: 1 },
+            { o0: 2, n: 3 },
+          ],
+        ],
+      ] as const) {
+        const onPg = await Run.all(q)(pg)()
+        expect(E.isRight(onPg) && multiset(onPg.right)).toEqual(multiset(expected))
+        const inMemory = await Memory.all(q)(data)()
+        expect(E.isRight(inMemory) && multiset(inMemory.right)).toEqual(multiset(expected))
+      }
+    })
+  })
 })
