@@ -448,12 +448,12 @@ const keyedPaths = async (
     if (g === undefined) groups.set(ok, (g = { seen: new Set(), keys: [] }))
     const id = r[pkCol]
     const tk = Assemble.keyOf(id)
-    if (g.seen.has(tk)) continue
-    g.seen.add(tk)
+    // one lookup each: `add` tells by the size whether the key was new
+    const seen = g.seen.size
+    if (g.seen.add(tk).size === seen) continue
     g.keys.push(tk)
-    if (all.has(tk)) continue
-    all.add(tk)
-    ids.push(id)
+    const known = all.size
+    if (all.add(tk).size !== known) ids.push(id)
   }
   const byPk = new Map<unknown, Row>()
   if (ids.length > 0) {
