@@ -52,8 +52,11 @@ for (const f of ['index.html', 'playground.css']) copyFileSync(join(root, f), jo
 for (const f of ['pglite.wasm', 'pglite.data', 'initdb.wasm']) copyFileSync(join(pglite, f), join(out, f))
 
 // The snapshot: a fresh cluster (no tables: the page creates its dataset's, per seed and model),
-// gzipped (PGlite reads a gzipped tarball back by its magic bytes).
-const db = await PGlite.create()
+// gzipped (PGlite reads a gzipped tarball back by its magic bytes). PLAYGROUND_DATA_DIR: a fresh
+// data directory of the same PGlite to take it from (the test gives a copy of its template), instead
+// of an initdb here.
+const dataDir = process.env['PLAYGROUND_DATA_DIR'] ?? ''
+const db = dataDir === '' ? await PGlite.create() : await PGlite.create(dataDir)
 try {
   await db.query('select 1')
   const dump = await db.dumpDataDir('gzip')

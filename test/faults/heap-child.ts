@@ -23,7 +23,9 @@ const main = async () => {
       await admin.end()
     }
   } else {
-    const e = await start()()
+    // A copy of the test run's template data directory when the test gives one (no initdb here).
+    const dataDir = process.env['QUIVER_TEST_DATA_DIR'] ?? ''
+    const e = await start(dataDir === '' ? {} : { dataDir })()
     if (e._tag === 'Left') throw new Error(e.left.message)
     sql = e.right.sql
     stop = e.right.stop

@@ -3,6 +3,7 @@
 // and on the playground's PGlite interpreter, with each strategy; and that interpreter answers exactly
 // what Quiver's PostgreSQL interpreter answers on the same rows (a server with DATABASE_URL, else
 // embedded PGlite through postgres.js), so the page's PGlite pane is what an application would get.
+import { rmSync } from 'node:fs'
 import { PGlite } from '@electric-sql/pglite'
 import * as E from 'fp-ts/lib/Either.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -12,16 +13,22 @@ import * as Render from '../../docs/playground/src/render.js'
 import * as Run from '../../src/run/Run.js'
 import type * as Arb from '../../src/testing/index.js'
 import { connect, withData, type PropertyDb } from '../property/support.js'
+import { dataDirCopy } from '../support/db.js'
 
 let db: PGlite
 let server: PropertyDb
+// The page's PGlite starts in memory; here it starts from a copy of the run's template data directory
+// (../support/db.ts), the same database without an initdb of its own.
+let dataDir: string | undefined
 beforeAll(async () => {
-  db = await PGlite.create()
+  dataDir = await dataDirCopy()
+  db = dataDir === undefined ? await PGlite.create() : await PGlite.create(dataDir)
   server = await connect()
 })
 afterAll(async () => {
   await db.close()
   await server.close()
+  if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true })
 })
 
 const query = (model: string, code: string) => {

@@ -7,6 +7,7 @@
 // page fetched nothing outside its own origin. Without a Chromium the test is skipped with a note
 // (`.ci/run` installs one: `apt-get install chromium`).
 import { execFileSync } from 'node:child_process'
+import { rmSync } from 'node:fs'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { chromium, type Browser, type Page } from 'playwright-core'
@@ -19,6 +20,7 @@ import * as Memory from '../../src/interpreter/memory/Memory.js'
 import * as Pred from '../../src/query/Pred.js'
 import * as Query from '../../src/query/Query.js'
 import { Blog } from '../support/blog.js'
+import { dataDirCopy } from '../support/db.js'
 import { serve, type Served } from './serve.js'
 
 const chromiumPath = ((): string | null => {
@@ -75,7 +77,17 @@ const expectedTree = async (q: Query.AnyQuery): Promise<string> => {
 
 describe.skipIf(chromiumPath === null)('the playground in Chromium', () => {
   beforeAll(async () => {
-    execFileSync(process.execPath, ['scripts/playground.mjs'], { stdio: 'pipe' })
+    // The build's PostgreSQL snapshot from a copy of the run's template data directory (a fresh
+    // cluster, as the build's own initdb would make it): one initdb less.
+    const dataDir = await dataDirCopy()
+    try {
+      execFileSync(process.execPath, ['scripts/playground.mjs'], {
+        stdio: 'pipe',
+        env: { ...process.env, ...(dataDir === undefined ? {} : { PLAYGROUND_DATA_DIR: dataDir }) },
+      })
+    } finally {
+      if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true })
+    }
     served = await serve('docs/playground/dist')
     browser = await chromium.launch({ executablePath: chromiumPath ?? '', args: ['--no-sandbox'] })
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
