@@ -987,13 +987,35 @@ const plainShape = (u: object): boolean => {
     if (k === '_tag') return false
     const v = (u as Record<string, unknown>)[k]
     if (v === true || v === undefined) continue
-    if (typeof v !== 'object' || v === null || !plainShape(v)) return false
+    if (typeof v !== 'object' || v === null) return false
+    if (isPreloadQuery(v) ? !plainQuery(v) : !plainShape(v)) return false
   }
   return true
 }
 
-// The key of a spec of `true` and plain objects (undefined entries dropped, as `parse` skips them), or
-// null for any other spec (queries, conflicts, invalid values: normalised on every call).
+// A `Preload.query` whose options are only a valid `limit`, `offset` and `hops` (no filter, order or
+// query: values a key cannot spell) over a plain nested spec: its JSON text (`{"_tag":"PreloadQuery",
+// ...}`, which no plain shape has) says all that normalising it reads.
+const plainQuery = (q: PreloadQuery<QueryOptions | FromQuery, unknown>): boolean => {
+  const o: unknown = q.options
+  if (typeof o !== 'object' || o === null || !isPlain(o)) return false
+  for (const k in o) {
+    const v = (o as Record<string, unknown>)[k]
+    if (v === undefined) continue
+    if (
+      k === 'hops'
+        ? v !== 'show' && v !== 'hide'
+        : !(k === 'limit' || k === 'offset') || !Number.isSafeInteger(v)
+    )
+      return false
+  }
+  const n: unknown = q.preload
+  return n === undefined || (typeof n === 'object' && n !== null && plainShape(n))
+}
+
+// The key of a spec of `true`, plain objects and plain `Preload.query` values (undefined entries
+// dropped, as `parse` skips them), or null for any other spec (queries with filters, orders or query
+// values, conflicts, invalid values: normalised on every call).
 const shapeKey = (spec: unknown): string | null =>
   typeof spec === 'object' && spec !== null && plainShape(spec) ? JSON.stringify(spec) : null
 

@@ -20,6 +20,24 @@ describe('lateral caches', () => {
     expect(E.isRight(other) && E.isRight(a) && other.right !== a.right).toBe(true)
   })
 
+  it('normalises equal Preload.query values of only limit, offset and hops to the same nodes', () => {
+    const spec = (limit: number) => ({
+      comments: Preload.query({ limit, offset: 1 }, { author: true }),
+    })
+    const a = Spec.normalize(Blog, 'post', spec(3))
+    const b = Spec.normalize(Blog, 'post', spec(3))
+    expect(E.isRight(a) && E.isRight(b) && a.right === b.right).toBe(true)
+    const four = Spec.normalize(Blog, 'post', spec(4))
+    expect(E.isRight(four) && E.isRight(a) && four.right !== a.right).toBe(true)
+    // an invalid limit is refused each time, naming its value; a filter is not keyed (checked per call)
+    const bad = Spec.normalize(Blog, 'post', { comments: Preload.query({ limit: -1 }) })
+    expect(E.isLeft(bad) && bad.left.message).toMatch(/-1/)
+    const filtered = () => Spec.normalize(Blog, 'post', { comments: Preload.query({ where: { id: 1 } }) })
+    const f1 = filtered()
+    const f2 = filtered()
+    expect(E.isRight(f1) && E.isRight(f2) && f1.right !== f2.right).toBe(true)
+  })
+
   it('checks a spec with a value that JSON would drop on every call', () => {
     expect(E.isRight(Spec.normalize(Blog, 'post', {}))).toBe(true)
     const bad = Spec.normalize(Blog, 'post', { comments: () => true })
