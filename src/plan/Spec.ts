@@ -290,7 +290,8 @@ export function joined<const B extends string | undefined, const N extends Input
 ): PreloadJoined<B, N>
 export function joined(binding?: unknown, preload: Input = {}): PreloadJoined<string | undefined, Input> {
   // `joined({ author: joined() })`: the default binding, with a nested spec.
-  if (isRecord(binding) && !isPreloadQuery(binding) && !isPreloadJoined(binding))
+  // (`typeof` only: junk such as a proxy that throws on every trap is not read here.)
+  if (typeof binding === 'object' && binding !== null)
     return made(
       Object.freeze({ _tag: 'PreloadJoined' as const, binding: undefined, preload: binding as Input }),
     )

@@ -290,9 +290,7 @@ const joinedPlan = (
   const done = (statements: ReadonlyArray<Statement>): Statements =>
     Object.freeze({ strategy: chosen, statements: Object.freeze(statements) })
   if (Select.isTriviallyEmpty(q.select)) return E.right(done([]))
-  const rest = nodes.filter(n => O.isNone(n.joined))
-  const below = nodes.filter(n => O.isSome(n.joined) && n.children.length > 0)
-  if (rest.length === 0 && below.length === 0) return E.right(done([root(r.right.select)]))
+  if (!hasRest(nodes)) return E.right(done([root(r.right.select)]))
   if (chosen === 'lateral')
     return E.left(
       QueryError.make(
@@ -302,16 +300,30 @@ const joinedPlan = (
       ),
     )
   const out: Array<Statement> = [root(r.right.select)]
-  const levels = level(q.model, rest, '')
-  if (E.isLeft(levels)) return levels
-  out.push(...levels.right)
-  for (const n of below) {
-    const l = level(q.model, n.children, n.name)
-    if (E.isLeft(l)) return l
+  // Each level's plain preloads, then under each join-preload (at any depth) its own.
+  const collect = (ns: ReadonlyArray<Node>, path: string): QueryError.QueryError | null => {
+    const l = level(
+      q.model,
+      ns.filter(n => O.isNone(n.joined)),
+      path,
+    )
+    if (E.isLeft(l)) return l.left
     out.push(...l.right)
+    for (const n of ns)
+      if (O.isSome(n.joined) && hasRest(n.children)) {
+        const e = collect(n.children, path === '' ? n.name : `${path}.${n.name}`)
+        if (e !== null) return e
+      }
+    return null
   }
-  return E.right(done(out))
+  const e = collect(nodes, '')
+  return e === null ? E.right(done(out)) : E.left(e)
 }
+
+// Whether a spec with join-preloads loads anything after the root statement: a preload that is not a
+// join-preload, at any depth under them.
+const hasRest = (nodes: ReadonlyArray<Node>): boolean =>
+  nodes.some(n => O.isNone(n.joined) || hasRest(n.children))
 
 // The steps of `run/Preload` `load`, in its order, on an interpreter that runs trees.
 const plan = (

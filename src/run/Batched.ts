@@ -229,13 +229,13 @@ const loadNode = async (
   const many = node.assoc.cardinality === 'many'
   const none = many ? empty : O.none
   const values = new Map<unknown, unknown>()
-  const project = node.custom.project
+  const project = O.isSome(node.custom.project) ? node.custom.project.value : null
   for (let j = 0; j < rows.length; j++) {
     let child = children[j] as Row
     if (leaf) Object.freeze(child)
     const key = Assemble.keyOf(owners === null ? child[field] : owners[j])
-    if (O.isSome(project)) {
-      const p = Assemble.project(node, project.value, read[j] as Row, child)
+    if (project !== null) {
+      const p = Assemble.project(node, project, read[j] as Row, child)
       if (E.isLeft(p)) return p
       child = Object.freeze(p.right)
     }

@@ -263,6 +263,9 @@ const outputsOf = (q: AnyQuery): ReadonlyArray<Spec.Output> => {
  *     { id: 2, comments: [] },
  *   ]),
  * )
+ * // Nested, over a joined path: pipe(q, Query.join(['comments', 'author']), Query.preload({ comments:
+ * // Preload.joined({ author: Preload.joined() }) })): the nested binding defaults to 'comments.author'.
+ * assert.strictEqual(Preload.joined({ author: Preload.joined() }).binding, undefined)
  *
  * @category constructors
  * @since 0.2.0

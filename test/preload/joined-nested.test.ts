@@ -66,6 +66,8 @@ describe('nested Preload.joined', () => {
         'where "t2"."name" <> $1 order by "t0"."id" asc, "t1"."id" desc',
       ['ada'],
     )
+    // One statement: the nested level is read from the same rows, not loaded after them.
+    expect(right(Query.statements(q), 'statements').statements.map(s => s._tag)).toEqual(['Root'])
     expect(rows.map(p => [p.id, p.comments.map(c => [c.id, c.author])])).toEqual([
       [
         1,
@@ -123,6 +125,10 @@ describe('nested Preload.joined', () => {
       ['bob', [[3, [[5, O.some('cy')]]]]],
       ['cy', []],
     ])
+    // The plain preload under the joined rows is the one statement after the root.
+    expect(
+      right(Query.statements(q), 'statements').statements.map(s => (s._tag === 'Level' ? s.level : s._tag)),
+    ).toEqual(['Root', 'posts.comments.author'])
     expect(rows[0]?.posts[0]?.comments[0]?.author).toEqual(O.some(bob))
     expect(rows[0]?.posts[1]?.comments[0]?.author).toEqual(O.some(ada))
   })
