@@ -372,6 +372,19 @@ const loaded = (c: Change, name: string): E.Either<WriteError.WriteError, Readon
       )
 }
 
+// An association a cast permits but its params leave out: no change, its loaded value is the plan's
+// result; one that is not loaded is a `NotLoaded` error (the result, typed with it, would lack it).
+const omitted = (c: Change, name: string): E.Either<WriteError.WriteError, Change> =>
+  E.isRight(loaded(c, name))
+    ? E.right(c)
+    : E.left(
+        WriteError.make(
+          'NotLoaded',
+          `association '${name}' of schema '${c.schema}' is permitted by the cast and left out of its params, but is not loaded: the plan's result holds it as loaded; preload it, or leave it out of the whitelist`,
+          { schema: c.schema, association: name },
+        ),
+      )
+
 const fail = (c: Change, name: string, code: WriteError.WriteErrorCode, message: string) =>
   E.left(WriteError.make(code, message, { schema: c.schema, association: name }))
 
@@ -568,8 +581,9 @@ const modifyOne = (
   const direct = directAssociation(c, mode, name)
   if (E.isLeft(direct)) return direct
   const a = direct.right
-  // Ecto: a key missing from the params is no change (the association need not even be loaded).
-  if (mode === 'cast' && value === undefined) return E.right(c)
+  // Ecto: a key missing from the params is no change; the association must still be loaded, since the
+  // plan's result (typed with it) holds it as loaded.
+  if (mode === 'cast' && value === undefined) return omitted(c, name)
   const target = Model.table(c.model, a.target) as Table
   const origin = { schema: c.schema, association: name }
   const current = loaded(c, name)
@@ -806,7 +820,11 @@ const castOwner = (c: Change, params: unknown, permit: unknown): E.Either<WriteE
     [...p.right.assocs.keys()],
   )
   for (const [name, np] of p.right.assocs) {
-    if (params[name] === undefined) continue
+    if (params[name] === undefined) {
+      const o = omitted(out, name)
+      if (E.isLeft(o)) return o
+      continue
+    }
     const a = Model.association(c.model, c.schema, name) as Model.ResolvedDirect
     const q = checkPermit(c.model, a.target, np, p.right.unknown, { owner: c.schema, name, association: a })
     if (E.isLeft(q)) return q
@@ -1523,7 +1541,7 @@ const writeChildren = (d: Draft, owner: Plan.Written, records: Records): Result<
 }
 
 // An association the change names but does not write (a cast whose params leave it out): its value
-// as loaded on the owner, as records given; a new owner has none; one not loaded is left out.
+// as loaded on the owner, as records given; a new owner has none (a cast refuses one not loaded).
 const asLoaded = (c: Change, name: string): ReadonlyArray<Plan.Written> | undefined => {
   const a = Model.association(c.model, c.schema, name)
   if (a === undefined || a._tag === 'Through') return undefined
@@ -1604,9 +1622,9 @@ const hasNested = (e: Entry & { readonly _tag: 'Insert' | 'Update' }): boolean =
  * The plan's result is the owner as written, with the associations the change names as they are
  * after the plan (`Loaded` of the same spec: a list, or an `Option`), each record as written: new
  * ones with their keys, defaults and the values the database generated (`returning`), updated ones
- * with their changes (a versioned row at its new version), replaced ones left out, as deep as the
- * change goes. An association a cast permits but its params leave out is the loaded value (none for a
- * new owner; left out when it was not loaded: load it to have it back). A record given in part (an
+ * as written (every column from `returning`, a versioned row at its new version), replaced ones left
+ * out, as deep as the change goes. An association a cast permits but its params leave out is the
+ * loaded value (none for a new owner; the cast is a `NotLoaded` error when it is not loaded). A record given in part (an
  * owner `{ id: 1 }` that nothing updates) comes back with the columns known. So the caller goes on
  * without a reload.
  *

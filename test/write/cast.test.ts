@@ -271,6 +271,38 @@ describe('nested whitelists: an entry cast with its own associations', () => {
     const c = pipe(Write.change(W, 'post', { ...post2, comments: [comment4] }), Write.cast(params, permit))
     expect(leftOf(c)).toMatchObject({ code: 'NotLoaded', schema: 'comment', association: 'children' })
   })
+  it('a permitted association left out of the params and not loaded: NotLoaded naming schema and association (cast and castAssoc)', () => {
+    // Its loaded value would be the plan's result, typed with it: not loaded, it would go missing.
+    const whitelist = { permit: ['title'], assocs: { comments: { permit: ['body'] } } } as const
+    const c = pipe(Write.change(W, 'post', post2), Write.cast({ title: 'T' }, whitelist))
+    expect(leftOf(c)).toMatchObject({ code: 'NotLoaded', schema: 'post', association: 'comments' })
+    expect(leftOf(c)?.message).toContain('preload it, or leave it out of the whitelist')
+    const viaAssoc = pipe(
+      Write.change(W, 'post', post2),
+      Write.castAssoc('comments', undefined, { permit: ['body'] }),
+    )
+    expect(leftOf(viaAssoc)).toMatchObject({ code: 'NotLoaded', schema: 'post', association: 'comments' })
+  })
+  it('a permitted association left out of the params and loaded: no change, the result holds it as loaded; PostgreSQL = memory', async () => {
+    const whitelist = { permit: ['title'], assocs: { comments: { permit: ['body'] } } } as const
+    const p = plan(
+      pipe(
+        Write.change(W, 'post', { ...post2, comments: [comment4] }),
+        Write.cast({ title: 'T' }, whitelist),
+      ),
+    )
+    expect(await both(db.sql, p)).toEqual(E.right({ id: 2, author_id: 1, title: 'T', comments: [comment4] }))
+    // A new owner has none loaded and none to lose: an empty list.
+    const fresh_ = plan(
+      pipe(Write.change(W, 'post', { author_id: 1, title: 'new' }), Write.cast({}, whitelist)),
+    )
+    const r = await both(db.sql, fresh_)
+    expect(
+      E.map((x: { readonly comments: unknown }) => x.comments)(
+        r as E.Either<unknown, { readonly comments: unknown }>,
+      ),
+    ).toEqual(E.right([]))
+  })
   it('a failing nested statement rolls the whole plan back on both interpreters', async () => {
     const p = plan(pipe(Write.change(W, 'post', loaded), Write.cast(params, permit)))
     // The current comment is gone: its update touches no row, a StaleEntry naming the schema.

@@ -510,10 +510,17 @@ describe('item 9: castAssoc keys from forms, onReplace messages, a missing key',
     )
     expect(leftOf(m2m)?.message).toContain('(mark_as_invalid, delete)')
   })
-  it('castAssoc(name, undefined) is no change, loaded or not; an unknown association is still an error', () => {
-    const c = Write.change(W, 'post', post1)
+  it('castAssoc(name, undefined) is no change when loaded, NotLoaded when not; an unknown association is still an error', () => {
+    const loaded = { ...post1, comments: [] }
+    const c = Write.change(W, 'post', loaded)
     // No association change; the cast only names the association for the plan's result (as loaded).
-    expect(cast('comments', post1, undefined)).toEqual(E.right({ ...c, named: ['comments'] }))
+    expect(cast('comments', loaded, undefined)).toEqual(E.right({ ...c, named: ['comments'] }))
+    // Not loaded, the result (typed with it) would lack it: refused, naming schema and association.
+    expect(leftOf(cast('comments', post1, undefined))).toMatchObject({
+      code: 'NotLoaded',
+      schema: 'post',
+      association: 'comments',
+    })
     expect(leftOf(cast('nope', post1, undefined))?.code).toBe('UnknownAssociation')
     expect(leftOf(cast('commentAuthors', post1, undefined))?.code).toBe('ReadOnlyAssociation')
   })
