@@ -1177,7 +1177,8 @@ export interface AlgebraSpec {
    * The joined bindings filled by join-preloads (`Preload.joined`), in place of the projection: whole
    * rows, ordered by the ids of the root and of every joined binding (so that the rows and each
    * parent's children have one order). Only one-hop inner or left joins of an association that is not a
-   * through, in a query with no other outer join, no grouping and no distinctOn; absent or empty for none.
+   * through, in a query with no right or full join, no grouping and no distinctOn (the generator makes
+   * such joins left ones, or adds a left join); absent or empty for none.
    */
   readonly joinPreload?: ReadonlyArray<string>
 }
@@ -1186,7 +1187,9 @@ export interface AlgebraSpec {
  * An outer query over a projection (`Query.fromQuery`), reading its outputs `o<i>` by index: `where`
  * tests outputs for NULL, then either the rows of `outputs` (named as they were), or groups of output
  * `groupBy` with their size and the count of output `counted` (`k`, `n`, `c`); `limit` orders the rows
- * by every output first.
+ * by every output first. Generated only over projections whose outputs cannot fail on a row:
+ * PostgreSQL does not compute the outputs of a derived table that are not read, the memory interpreter
+ * computes them all (a division by zero there fails in memory only).
  *
  * @category model
  * @since 0.2.0
@@ -1931,8 +1934,9 @@ export const algebraQuery = (g: Generated, options: AlgebraOptions = {}): fc.Arb
             termOrder: fc.array(directionArb, { maxLength: 1 }),
             offset: fc.option(fc.nat(3), { freq: 4 }),
             limit: fc.option(fc.nat(4), { freq: 3 }),
-            outer: fc.option(outerArb, { freq: 4 }),
-            preloads: fc.nat(3),
+            // One query in four is the source of an outer one.
+            outer: fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: outerArb }),
+            preloads: fc.nat(1),
           })
           .map(
             ({
@@ -1948,11 +1952,12 @@ export const algebraQuery = (g: Generated, options: AlgebraOptions = {}): fc.Arb
               preloads,
             }): AlgebraSpec => {
               const n = shape.outputs.length
-              // Join-preloads, one query in four where they apply (see `AlgebraSpec.joinPreload`).
-              const joinPreload =
+              // Join-preloads, one query in two where they apply (see `AlgebraSpec.joinPreload`): its
+              // right and full joins become left ones.
+              const preloading =
                 preloads === 0 && !grouped && refusal === null && shape.distinctOn.length === 0
-                  ? preloadable(g, schema, joins)
-                  : []
+              const kept = preloading ? forPreload(g, schema, joins) : joins
+              const joinPreload = preloading ? preloadable(g, schema, kept) : []
               const byTerm = shape.orderTerms.flatMap((t, i) => {
                 const d = termOrder[i]
                 return d === undefined ? [] : [[d, t] as const]
@@ -1969,7 +1974,7 @@ export const algebraQuery = (g: Generated, options: AlgebraOptions = {}): fc.Arb
               return refuse(
                 {
                   schema,
-                  joins,
+                  joins: joinPreload.length > 0 ? kept : joins,
                   where,
                   compare,
                   subqueries,
@@ -1981,7 +1986,7 @@ export const algebraQuery = (g: Generated, options: AlgebraOptions = {}): fc.Arb
                   grouped,
                   joinPreload,
                   outer:
-                    outer === null || joinPreload.length > 0
+                    outer === null || joinPreload.length > 0 || shape.outputs.some(fallible)
                       ? null
                       : {
                           where: outer.where.map(w => ({ ...w, output: within(w.output) })),
@@ -2000,6 +2005,19 @@ export const algebraQuery = (g: Generated, options: AlgebraOptions = {}): fc.Arb
   })
 }
 
+// A term that may fail on a row (a division, a remainder, a cast to integer). PostgreSQL does not
+// compute the outputs of a derived table that the query around it does not read, where the memory
+// interpreter computes them all: an outer query is built only over outputs that cannot fail.
+const fallible = (u: unknown): boolean => {
+  if (typeof u !== 'object' || u === null) return false
+  const o = u as Readonly<Record<string, unknown>>
+  return (
+    (o['_tag'] === 'Arith' && (o['op'] === 'div' || o['op'] === 'mod')) ||
+    (o['_tag'] === 'Cast' && o['to'] === 'integer') ||
+    Object.values(o).some(fallible)
+  )
+}
+
 const outerArb = fc.record({
   where: fc.array(fc.record({ output: fc.nat(3), isNull: fc.boolean() }), { maxLength: 1 }),
   groupBy: fc.option(fc.nat(3), { freq: 2 }),
@@ -2007,6 +2025,22 @@ const outerArb = fc.record({
   outputs: fc.array(fc.nat(3), { minLength: 1, maxLength: 3 }),
   limit: fc.option(fc.nat(3), { freq: 2 }),
 })
+
+// The joins of a query with join-preloads: right and full joins become left ones, and with no one-hop
+// join of an association that is not a through, a left join of the first such association is added
+// (unless a longer path binds its name already).
+const forPreload = (
+  g: Generated,
+  schema: string,
+  joins: ReadonlyArray<JoinSpec>,
+): ReadonlyArray<JoinSpec> => {
+  const kept = joins.map(j => (j.kind === 'right' || j.kind === 'full' ? { ...j, kind: 'left' as const } : j))
+  if (preloadable(g, schema, kept).length > 0) return kept
+  const a = [...(g.model.associations.get(schema)?.values() ?? [])].find(
+    x => x._tag !== 'Through' && !kept.some(j => j.path[0] === x.name),
+  )
+  return a === undefined ? kept : [...kept, { path: [a.name], kind: 'left', on: null }]
+}
 
 // The joins a join-preload may fill (see `AlgebraSpec.joinPreload`): none when a join is outer on the
 // right (PostgreSQL's rows of the root may then be NULL).
