@@ -11,8 +11,8 @@ export default defineConfig({
     // Files share their worker's module graph instead of re-importing src/, fast-check, postgres.js and
     // PGlite per file: measured on this 2-core machine (quiet), the whole suite's vitest phase took
     // 166 s instead of 238 s on the server database and 215 s instead of 359 s on the embedded default,
-    // all 1,437 tests passing both ways. Nothing in src/ keeps state a test can see across files but
-    // caches keyed by immutable values; each file still gets its own database (schema or PGlite copy).
+    // all 1,437 tests passing both ways. Each file still gets its own database (schema or PGlite copy);
+    // a file that changes process-wide state (globals, listeners) must put it back when it ends.
     isolate: false,
     // Without DATABASE_URL: one initdb for the run, a copy of its data directory per file.
     globalSetup: ['test/support/global.ts'],
