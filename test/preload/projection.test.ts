@@ -6,37 +6,12 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as t from 'io-ts'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Memory, Pg, Prepared, Pred, Preload, Query } from '../../src/index.js'
 import { Blog } from '../support/blog.js'
-import type { TestDb } from '../support/db.js'
-import { openBlog } from '../query/fixture.js'
+import { right, useBlog } from './harness.js'
 
-const names = ['users', 'posts', 'comments', 'archived_comments', 'permalinks', 'tags', 'posts_tags']
-
-let db: TestDb
-let tables: Memory.Tables
-beforeAll(async () => {
-  ;({ db, tables } = await openBlog(names))
-})
-afterAll(async () => db.close())
-
-const right = <A>(e: E.Either<{ readonly message: string }, A>, where: string): A => {
-  if (E.isLeft(e)) throw new Error(`${where}: ${e.left.message}`)
-  return e.right
-}
-
-// The rows of `q` batched and lateral on PostgreSQL and in memory: all deep-equal.
-const trees = async <S extends string, P, J extends Query.Joins, R>(
-  q: Query.Query<typeof Blog, S, P, J, R>,
-) => {
-  const batched = right(await Pg.all(q, { strategy: 'batched' })(db.sql)(), 'batched')
-  const lateral = right(await Pg.all(q, { strategy: 'lateral' })(db.sql)(), 'lateral')
-  const memory = right(await Memory.all(q)(tables)(), 'memory')
-  expect(lateral).toEqual(batched)
-  expect(memory).toEqual(batched)
-  return batched
-}
+const { env, trees } = useBlog()
 
 const posts = pipe(Query.from(Blog, 'post'), Query.orderBy(['id']))
 const comments = Query.from(Blog, 'comment')
@@ -169,13 +144,13 @@ describe('Preload.query with a projection', () => {
           posts,
           Query.where(p => Pred.eq(p.id, 2)),
         ),
-      )(db.sql)(),
+      )(env.db.sql)(),
       'parents',
     )
     for (const strategy of ['batched', 'lateral'] as const) {
       const into = right(
         await Pg.preloadInto(Blog, 'post', { comments: Preload.query(newest) }, { strategy })(parents)(
-          db.sql,
+          env.db.sql,
         )(),
         strategy,
       )
@@ -200,13 +175,13 @@ describe('Preload.query with a projection', () => {
       ),
     )
     for (const strategy of ['batched', 'lateral'] as const) {
-      const rows = right(await Pg.prepared(p, { strategy })({ body: 'nice' })(db.sql)(), strategy)
+      const rows = right(await Pg.prepared(p, { strategy })({ body: 'nice' })(env.db.sql)(), strategy)
       expect(rows[0]?.comments).toEqual([
         { body: 'agreed', replies: 0 },
         { body: 'thanks', replies: 0 },
       ])
     }
-    const mem = right(await Memory.prepared(p)({ body: 'agreed' })(tables)(), 'memory')
+    const mem = right(await Memory.prepared(p)({ body: 'agreed' })(env.tables)(), 'memory')
     expect(mem[0]?.comments).toEqual([
       { body: 'nice', replies: 2 },
       { body: 'thanks', replies: 0 },

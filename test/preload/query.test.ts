@@ -5,38 +5,13 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as t from 'io-ts'
 import { Memory, Pg, Prepared, Pred, Preload, Query } from '../../src/index.js'
 import { Blog } from '../support/blog.js'
-import type { TestDb } from '../support/db.js'
-import { openBlog } from '../query/fixture.js'
+import { right, useBlog } from './harness.js'
 
-const names = ['users', 'posts', 'comments', 'archived_comments', 'permalinks', 'tags', 'posts_tags']
-
-let db: TestDb
-let tables: Memory.Tables
-beforeAll(async () => {
-  ;({ db, tables } = await openBlog(names))
-})
-afterAll(async () => db.close())
-
-const right = <A>(e: E.Either<{ readonly message: string }, A>, where: string): A => {
-  if (E.isLeft(e)) throw new Error(`${where}: ${e.left.message}`)
-  return e.right
-}
-
-// The rows of `q` batched and lateral on PostgreSQL and in memory: all deep-equal.
-const trees = async <S extends string, P, J extends Query.Joins, R>(
-  q: Query.Query<typeof Blog, S, P, J, R>,
-) => {
-  const batched = right(await Pg.all(q, { strategy: 'batched' })(db.sql)(), 'batched')
-  const lateral = right(await Pg.all(q, { strategy: 'lateral' })(db.sql)(), 'lateral')
-  const memory = right(await Memory.all(q)(tables)(), 'memory')
-  expect(lateral).toEqual(batched)
-  expect(memory).toEqual(batched)
-  return batched
-}
+const { env, trees } = useBlog()
 
 const posts = pipe(Query.from(Blog, 'post'), Query.orderBy(['id']))
 const comments = Query.from(Blog, 'comment')
@@ -203,10 +178,10 @@ describe('Preload.query with a query value, prepared', () => {
         }),
       )
     const p = Prepared.make({ min: t.number }, ({ min }) => build(min))
-    const adHoc = right(await Pg.all(build(Pred.value(3)))(db.sql)(), 'ad hoc')
+    const adHoc = right(await Pg.all(build(Pred.value(3)))(env.db.sql)(), 'ad hoc')
     expect(adHoc.map(x => x.comments.map(c => c.id))).toEqual([[3], [4], [5], []])
     for (const strategy of ['batched', 'lateral'] as const)
-      expect(await Pg.prepared(p, { strategy })({ min: 3 })(db.sql)()).toEqual(E.right(adHoc))
-    expect(await Memory.prepared(p)({ min: 3 })(tables)()).toEqual(E.right(adHoc))
+      expect(await Pg.prepared(p, { strategy })({ min: 3 })(env.db.sql)()).toEqual(E.right(adHoc))
+    expect(await Memory.prepared(p)({ min: 3 })(env.tables)()).toEqual(E.right(adHoc))
   })
 })
