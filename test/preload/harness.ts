@@ -15,11 +15,11 @@ export const right = <A>(e: E.Either<{ readonly message: string }, A>, where: st
   return e.right
 }
 
-/** Opens the blog before the file's tests and closes it after; `env` holds it once open. */
-export const useBlog = () => {
+/** Opens the blog (those of its tables) before the file's tests and closes it after; `env` holds it once open. */
+export const useBlog = (tables: ReadonlyArray<string> = names) => {
   const env = {} as { db: TestDb; tables: Memory.Tables }
   beforeAll(async () => {
-    Object.assign(env, await openBlog(names))
+    Object.assign(env, await openBlog(tables))
   })
   afterAll(async () => env.db.close())
   const trees = async <S extends string, P, J extends Query.Joins, R>(

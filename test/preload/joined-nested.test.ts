@@ -5,25 +5,14 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Memory, Pg, Pred, Preload, Query } from '../../src/index.js'
 import { Blog } from '../support/blog.js'
-import type { TestDb } from '../support/db.js'
-import { openBlog } from '../query/fixture.js'
+import { right, useBlog } from './harness.js'
 
 const names = ['users', 'posts', 'comments', 'permalinks', 'tags', 'posts_tags']
 
-let db: TestDb
-let tables: Memory.Tables
-beforeAll(async () => {
-  ;({ db, tables } = await openBlog(names))
-})
-afterAll(async () => db.close())
-
-const right = <A>(e: E.Either<{ readonly message: string }, A>, where: string): A => {
-  if (E.isLeft(e)) throw new Error(`${where}: ${e.left.message}`)
-  return e.right
-}
+const { env } = useBlog(names)
 
 const cols = (a: string, k: number, cs: ReadonlyArray<string>) =>
   cs.map(c => `"${a}"."${c}" as "__j${k}_${c}"`).join(', ')
@@ -38,10 +27,10 @@ const agree = async <S extends string, P, J extends Query.Joins, R>(
   params: ReadonlyArray<unknown>,
 ) => {
   expect(Query.toSql(q)).toEqual(E.right({ text, params }))
-  const pg = right(await Pg.all(q)(db.sql)(), 'PostgreSQL')
-  expect(right(await Pg.all(q, { strategy: 'batched' })(db.sql)(), 'batched')).toEqual(pg)
-  expect(right(await Pg.all(q, { strategy: 'lateral' })(db.sql)(), 'lateral')).toEqual(pg)
-  expect(right(await Memory.all(q)(tables)(), 'memory')).toEqual(pg)
+  const pg = right(await Pg.all(q)(env.db.sql)(), 'PostgreSQL')
+  expect(right(await Pg.all(q, { strategy: 'batched' })(env.db.sql)(), 'batched')).toEqual(pg)
+  expect(right(await Pg.all(q, { strategy: 'lateral' })(env.db.sql)(), 'lateral')).toEqual(pg)
+  expect(right(await Memory.all(q)(env.tables)(), 'memory')).toEqual(pg)
   return pg
 }
 

@@ -5,26 +5,15 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as t from 'io-ts'
 import { Memory, Pg, Prepared, Pred, Preload, Query } from '../../src/index.js'
 import { Blog } from '../support/blog.js'
-import type { TestDb } from '../support/db.js'
-import { openBlog } from '../query/fixture.js'
+import { right, useBlog } from './harness.js'
 
 const names = ['users', 'posts', 'comments', 'permalinks', 'tags', 'posts_tags']
 
-let db: TestDb
-let tables: Memory.Tables
-beforeAll(async () => {
-  ;({ db, tables } = await openBlog(names))
-})
-afterAll(async () => db.close())
-
-const right = <A>(e: E.Either<{ readonly message: string }, A>, where: string): A => {
-  if (E.isLeft(e)) throw new Error(`${where}: ${e.left.message}`)
-  return e.right
-}
+const { env } = useBlog(names)
 
 const cols = (a: string, k: number, cs: ReadonlyArray<string>) =>
   cs.map(c => `"${a}"."${c}" as "__j${k}_${c}"`).join(', ')
@@ -43,10 +32,10 @@ const agree = async <S extends string, P, J extends Query.Joins, R>(
   const s = right(Query.statements(q), 'statements')
   expect(s.statements[0]).toMatchObject({ _tag: 'Root', text, params })
   expect(s.statements.length === 1).toBe(single)
-  const pg = right(await Pg.all(q)(db.sql)(), 'PostgreSQL')
-  expect(right(await Pg.all(q, { strategy: 'batched' })(db.sql)(), 'batched')).toEqual(pg)
-  expect(right(await Pg.all(q, { strategy: 'lateral' })(db.sql)(), 'lateral')).toEqual(pg)
-  expect(right(await Memory.all(q)(tables)(), 'memory')).toEqual(pg)
+  const pg = right(await Pg.all(q)(env.db.sql)(), 'PostgreSQL')
+  expect(right(await Pg.all(q, { strategy: 'batched' })(env.db.sql)(), 'batched')).toEqual(pg)
+  expect(right(await Pg.all(q, { strategy: 'lateral' })(env.db.sql)(), 'lateral')).toEqual(pg)
+  expect(right(await Memory.all(q)(env.tables)(), 'memory')).toEqual(pg)
   return pg
 }
 
@@ -174,17 +163,19 @@ describe('Preload.joined, prepared', () => {
       )
     const prepared = Prepared.make({ pub: t.boolean }, ({ pub }) => withComments(pub))
     for (const pub of [true, false]) {
-      const adHoc = right(await Pg.all(withComments(Pred.value(pub)))(db.sql)(), 'ad hoc')
+      const adHoc = right(await Pg.all(withComments(Pred.value(pub)))(env.db.sql)(), 'ad hoc')
       expect(adHoc.map(p => p.comments.every(c => c.public === pub))).toEqual([true, true, true, true])
       for (const strategy of ['auto', 'batched', 'lateral'] as const)
-        expect(right(await Pg.prepared(prepared, { strategy })({ pub })(db.sql)(), strategy)).toEqual(adHoc)
-      expect(right(await Memory.prepared(prepared)({ pub })(tables)(), 'memory')).toEqual(adHoc)
+        expect(right(await Pg.prepared(prepared, { strategy })({ pub })(env.db.sql)(), strategy)).toEqual(
+          adHoc,
+        )
+      expect(right(await Memory.prepared(prepared)({ pub })(env.tables)(), 'memory')).toEqual(adHoc)
     }
   })
 
   it('Preload.fromQuery refuses join-preloads (they read the joined columns, Run.all does)', async () => {
     const q = pipe(posts, Query.join('comments'), Query.preload({ comments: Preload.joined() }))
-    const r = await Preload.fromQuery(q as Query.AnyQuery)(Memory.interpreter(tables))()
+    const r = await Preload.fromQuery(q as Query.AnyQuery)(Memory.interpreter(env.tables))()
     expect(E.isLeft(r) && r.left).toMatchObject({
       code: 'Unsupported',
       message: expect.stringMatching(/Run.all/),
@@ -202,7 +193,7 @@ describe('Preload.joined: bad input', () => {
     // @ts-expect-error the query joins no binding 'comments'
     const q = pipe(posts, Query.preload({ comments: Preload.joined() }))
     refused(q, 'InvalidArgument', /the query joins no binding 'comments'/)
-    const r = await Memory.all(q as Query.AnyQuery)(tables)()
+    const r = await Memory.all(q as Query.AnyQuery)(env.tables)()
     expect(E.isLeft(r) && r.left).toMatchObject({ code: 'InvalidArgument' })
   })
 
