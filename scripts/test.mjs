@@ -1,14 +1,15 @@
-// `npm test`: every check of the repository, in phases. A phase's steps run side by side, at most two at
-// once (the suite is sized for a 2-core machine: two single-threaded steps use both cores and no more);
-// their output is printed whole when each ends, so it does not interleave, except that of a step marked
-// `stream` (or alone in its phase), which is printed as it comes. The first phase with a failing step
-// ends the run (exit code 1), after its other steps end.
+// `npm test`: every check of the repository, in two phases. A phase's steps run side by side (the suite
+// is sized for a 2-core machine); a step may be a chain of steps run one after another. Output is printed
+// whole when each step ends, so it does not interleave, except that of a step marked `stream`, which is
+// printed as it comes. The first phase with a failing step ends the run (exit code 1), after its other
+// steps end.
 //   1. lint (eslint, prettier, imports) ‖ typecheck (tsc over src, test, demo, bench)
 //   2. vitest (FC_RUNS_SCALE=0.5; the full counts are `npm run test:property`), the type tests
-//      excepted: phase 1's tsc checks them ‖ build, without a second type check of src/ (phase 1
-//      checked it, with the same options). No test of vitest reads dist/; the build fills the time a
-//      core of vitest's two waits (its start, a file's timers, its last file).
-//   3. the smoke test of the build ‖ the package test (npm pack, attw, scratch apps)
+//      excepted: phase 1's tsc checks them ‖ the chain build (without a second type check of src/:
+//      phase 1 checked it, with the same options) -> package test (npm pack, attw, scratch apps) ->
+//      smoke test of the build. No test of vitest reads dist/. The chain mostly waits (on npm, on the
+//      disk, on a database), so beside vitest it fills the time a core of vitest's two waits, instead
+//      of a third phase of its own after vitest.
 // Prints each step's wall time, and the whole run's.
 import { Buffer } from 'node:buffer'
 import { spawn } from 'node:child_process'
@@ -29,11 +30,11 @@ const phases = [
       env: { FC_RUNS_SCALE: '0.5' },
       stream: true,
     },
-    { name: 'build', args: ['run', 'build', '--', '--no-check'] },
-  ],
-  [
-    { name: 'smoke', command: process.execPath, args: ['test/smoke/smoke.mjs'] },
-    { name: 'package', args: ['run', 'test:package'] },
+    [
+      { name: 'build', args: ['run', 'build', '--', '--no-check'] },
+      { name: 'package', args: ['run', 'test:package'] },
+      { name: 'smoke', command: process.execPath, args: ['test/smoke/smoke.mjs'] },
+    ],
   ],
 ]
 
@@ -68,8 +69,17 @@ const run = (step, alone) =>
   })
 
 const started = Date.now()
+// A chain stops at its first failing step.
+const chain = async steps => {
+  for (const step of steps) if (!(await run(step, false))) return false
+  return true
+}
 for (const phase of phases) {
-  const results = await Promise.all(phase.map(step => run(step, phase.length === 1 || step.stream === true)))
+  const results = await Promise.all(
+    phase.map(step =>
+      Array.isArray(step) ? chain(step) : run(step, phase.length === 1 || step.stream === true),
+    ),
+  )
   if (results.includes(false)) {
     console.error(`test: FAILED (${seconds(started)})`)
     process.exit(1)

@@ -12,6 +12,7 @@ import { like } from '../../src/interpreter/memory/Like.js'
 import { write } from '../../src/interpreter/memory/Write.js'
 import { Memory, Pred, Query } from '../../src/index.js'
 import { Blog } from '../support/blog.js'
+import { cpuClock } from '../support/cpu.js'
 import { connect, type TestDb } from '../support/db.js'
 
 let db: TestDb
@@ -108,12 +109,12 @@ describe('LIKE in memory == PostgreSQL', () => {
   it('stays fast on a pathological %a%a...%b against a long text (no exponential backtracking)', async () => {
     const p = `${'%a'.repeat(5_000)}%b`
     const t = 'a'.repeat(10_000)
-    const started = performance.now()
+    const matching = cpuClock()
     expect(like(t, p, false)).toEqual(E.right(false))
     expect(like(`${t}b`, p, false)).toEqual(E.right(true))
     expect(like(t, `%${'a'.repeat(4_999)}b`, false)).toEqual(E.right(false))
     expect(like(t.toUpperCase(), p, true)).toEqual(E.right(false))
-    expect(performance.now() - started).toBeLessThan(2_000)
+    expect(matching()).toBeLessThan(2_000)
     await agree([
       [t, p],
       [`${t}b`, p],
