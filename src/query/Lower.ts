@@ -120,19 +120,21 @@ interface Found {
 
 // The recorded relation aggregates among a select's own expressions (not inside its subqueries).
 // Walked in the order written, so that the joins follow the order of the aggregates.
-const findIn = (es: ReadonlyArray<Expr.Expr>, out: Map<Expr.Expr, Found>): void => {
-  const stack: Array<readonly [Expr.Expr, boolean]> = es.map(e => [e, false] as const).reverse()
+// `holders`, when given, gets each of `es` that holds one.
+const findIn = (es: ReadonlyArray<Expr.Expr>, out: Map<Expr.Expr, Found>, holders?: Set<Expr.Expr>): void => {
+  const stack: Array<readonly [Expr.Expr, boolean, Expr.Expr]> = es.map(e => [e, false, e] as const).reverse()
   for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
-    const [x, inAgg] = top
+    const [x, inAgg, root] = top
     const p = parts.get(x)
     if (p !== undefined) {
       const f = out.get(x) ?? { scalar: x, parts: p, bare: false }
       if (!inAgg) f.bare = true
       out.set(x, f)
+      holders?.add(root)
       continue
     }
     for (const [c, inSub] of [...Make.innerOf(x)].reverse())
-      if (!inSub) stack.push([c, inAgg || x._tag === 'Agg'])
+      if (!inSub) stack.push([c, inAgg || x._tag === 'Agg', root])
   }
 }
 
@@ -256,6 +258,7 @@ const lower = (s: Select.Select): Select.Select => {
   if (first !== undefined) return first
   const root = s.from.alias
   const found = new Map<Expr.Expr, Found>()
+  const holders = new Set<Expr.Expr>()
   findIn(
     [
       ...s.columns.map(o => o.expr),
@@ -266,6 +269,7 @@ const lower = (s: Select.Select): Select.Select => {
       ...s.groupBy,
     ],
     found,
+    holders,
   )
   if (found.size === 0) return s
   const isGrouped = grouped(s)
@@ -363,9 +367,25 @@ const lower = (s: Select.Select): Select.Select => {
       replace.set(m.scalar, value)
     })
   })
+  // Only the expressions that hold an aggregate are rewritten; the rest of the select is kept as it is.
   const walk = Make.rewrite(() => undefined, replace)
-  const swapped = walk(s) as Select.Select
-  return Select.withJoins(joins)(swapped)
+  const swap = (e: Expr.Expr): Expr.Expr => (holders.has(e) ? (walk(e) as Expr.Expr) : e)
+  const swapList = (es: ReadonlyArray<Expr.Expr>): ReadonlyArray<Expr.Expr> =>
+    es.some(e => holders.has(e)) ? es.map(swap) : es
+  return Node.make({
+    ...s,
+    columns: s.columns.some(o => holders.has(o.expr))
+      ? s.columns.map(o => (holders.has(o.expr) ? { ...o, expr: swap(o.expr) } : o))
+      : s.columns,
+    joins: [...s.joins, ...joins],
+    where: swapList(s.where),
+    orderBy: s.orderBy.some(t => holders.has(t.expr))
+      ? s.orderBy.map(t => (holders.has(t.expr) ? { ...t, expr: swap(t.expr) } : t))
+      : s.orderBy,
+    having: swapList(s.having),
+    distinctOn: swapList(s.distinctOn),
+    groupBy: swapList(s.groupBy),
+  })
 }
 
 // A grouped select with a `having` whose relation aggregates are counts summed per group, each an

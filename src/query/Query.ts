@@ -755,6 +755,7 @@ const checked = (
     readonly aggregates: Aggregates
   } = whereCallback,
 ): Expr.Expr => {
+  if (!what.condition && sound.has(e as Expr.Expr)) return e as Expr.Expr
   if (!Expr.isExpr(e)) {
     const expected = typeof what.expected === 'function' ? what.expected() : what.expected
     errors.push(QueryError.make('InvalidArgument', expected, schema))
@@ -961,6 +962,17 @@ const settle = <Q extends AnyQuery>(q: Q): Q => {
 
 type RelationAggregate = 'count' | 'sum' | 'avg' | 'min' | 'max'
 
+// The shared expressions (`$.count(name)`) that pass every check of `checked` as a term (not a
+// condition) and hold no aggregate of their own rows: not walked again where they stand.
+const sound = new WeakSet<Expr.Expr>()
+
+const countTerm = {
+  place: '$.count',
+  expected: '$.count',
+  condition: false,
+  aggregates: 'refused',
+} as const
+
 // The expression of `$.count(name)` (no filter) per model, by schema, association and place (the
 // scope's depth, outer alias and namespace).
 const counts = new WeakMap<Model.AnyModel, Map<string, Expr.Expr>>()
@@ -1118,6 +1130,8 @@ const scope = (
       // bounded: namespaces are made per nested query (`Subquery.freshNamespace`)
       if (byPlace.size >= 512) byPlace.clear()
       byPlace.set(key, e)
+      const found: Array<QueryError.QueryError> = []
+      if (checked(e, schema, found, countTerm) === e && found.length === 0 && !hasAggregate(e)) sound.add(e)
     }
     return e
   }
