@@ -40,16 +40,60 @@ export interface Branded {
  * @category constructors
  * @since 0.1.0
  */
-export const make = <A extends object>(fields: A, data?: keyof A & string): A & Branded => {
-  const node = freeze(fields, data)
-  made.add(node)
-  return node as A & Branded
+export const make = <A extends object>(fields: A, data?: keyof A & string): A & Branded =>
+  freeze(made.stamp(fields), data) as A & Branded
+
+/**
+ * A set of objects that membership is asked of by identity, the way a `WeakSet` is: `stamp` puts a
+ * fresh object in (before it is frozen: it gains a private field), `has` asks. Membership cannot be
+ * copied (by a spread, a prototype, or anything read off a member and set on another object: a
+ * private field is not a property), nor claimed by a proxy of a member (`#f in proxy` is false and runs
+ * no trap), and asking runs no code of the value's. Each call makes a set of its own.
+ *
+ * Not a `WeakSet` because of its cost: every AST node and query is put in one, and a `WeakSet.add` of
+ * a short-lived object (an ephemeron the collector must trace) took about 40% of building a query
+ * with two relation counts (bench W8), against a field write here.
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const members = (): Members => {
+  // The base constructor returns the object given, so `new Stamp(o)` installs the field on `o` itself.
+  class Base {
+    constructor(o: object) {
+      return o
+    }
+  }
+  class Stamp extends Base {
+    readonly #member = true
+    static has(u: unknown): boolean {
+      return typeof u === 'object' && u !== null && #member in u
+    }
+  }
+  return {
+    stamp: o => {
+      new Stamp(o)
+      return o
+    },
+    has: Stamp.has,
+  }
 }
 
-// Every node `make` built. A node is recognised by identity: membership cannot be copied (by a
-// spread, a prototype, or the brand symbol read off a real node and set on another object) nor
-// claimed by a proxy of a real node, and asking runs no code of the value's (no trap, no getter).
-const made = new WeakSet<object>()
+/**
+ * A set made by `members`.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface Members {
+  /** Puts a fresh, extensible object in the set (returns it). */
+  readonly stamp: <A extends object>(o: A) => A
+  /** Whether a value is in the set. */
+  readonly has: (u: unknown) => boolean
+}
+
+// Every node `make` built. A node is recognised by identity (see `members`).
+const made = members()
 
 /**
  * Freezes a node and the structure it was built of, recursively: bindings, lists of columns, joins,
@@ -174,7 +218,7 @@ const structure = (stack: Array<object>, u: unknown): void => {
  * @category utils
  * @since 0.1.0
  */
-export const isNode = (u: unknown): u is Branded => typeof u === 'object' && u !== null && made.has(u)
+export const isNode = (u: unknown): u is Branded => made.has(u)
 
 // -------------------------------------------------------------------------------------
 // refusals

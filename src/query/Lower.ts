@@ -120,25 +120,59 @@ interface Found {
 
 // The recorded relation aggregates among a select's own expressions (not inside its subqueries).
 // Walked in the order written, so that the joins follow the order of the aggregates.
-const findIn = (es: ReadonlyArray<Expr.Expr>, out: Map<Expr.Expr, Found>): void => {
-  const stack: Array<readonly [Expr.Expr, boolean]> = es.map(e => [e, false] as const).reverse()
+// `holders`, when given, gets each of `es` that holds one.
+const findIn = (es: ReadonlyArray<Expr.Expr>, out: Map<Expr.Expr, Found>, holders?: Set<Expr.Expr>): void => {
+  const stack: Array<readonly [Expr.Expr, boolean, Expr.Expr]> = es.map(e => [e, false, e] as const).reverse()
   for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
-    const [x, inAgg] = top
+    const [x, inAgg, root] = top
     const p = parts.get(x)
     if (p !== undefined) {
       const f = out.get(x) ?? { scalar: x, parts: p, bare: false }
       if (!inAgg) f.bare = true
       out.set(x, f)
+      holders?.add(root)
       continue
     }
     for (const [c, inSub] of [...Make.innerOf(x)].reverse())
-      if (!inSub) stack.push([c, inAgg || x._tag === 'Agg'])
+      if (!inSub) stack.push([c, inAgg || x._tag === 'Agg', root])
   }
+}
+
+// What is found of a relation aggregate once, kept with its parts: `$.count(name)` is built once per
+// association and place (see ./Query.ts), so its parts come back for every query that counts it.
+interface Memo {
+  unlinked?: Select.Select
+  closed?: boolean
+  inner?: Select.Select
+  readonly values: Map<string, Expr.Expr>
+}
+
+const memos = new WeakMap<Parts, Memo>()
+
+const memoOf = (p: Parts): Memo => {
+  let m = memos.get(p)
+  if (m === undefined) memos.set(p, (m = { values: new Map() }))
+  return m
 }
 
 // The correlated select without its correlating conjunct.
 const withoutLink = (p: Parts): Select.Select =>
-  Node.make({ ...p.select, where: p.select.where.filter(w => w !== p.link) })
+  (memoOf(p).unlinked ??= Node.make({ ...p.select, where: p.select.where.filter(w => w !== p.link) }))
+
+// Whether the correlating conjunct is the only one that reads the owner: the select has it once, and
+// reads no binding of its own select's outside (an aggregate that reads the owner elsewhere, or
+// another outer binding, keeps the correlated form).
+const closed = (p: Parts): boolean => {
+  const m = memoOf(p)
+  if (m.closed !== undefined) return m.closed
+  const rest = p.select.where.filter(w => w !== p.link)
+  let ok = rest.length === p.select.where.length - 1
+  if (ok) {
+    const own = bound(p.select, new Set())
+    for (const a of freeRefs(Expr.selectChildren(withoutLink(p)))) if (!own.has(a)) ok = false
+  }
+  return (m.closed = ok)
+}
 
 // The tags of a filter that compares the owner column with values, and nothing else.
 const comparing: ReadonlySet<string> = new Set([
@@ -224,6 +258,7 @@ const lower = (s: Select.Select): Select.Select => {
   if (first !== undefined) return first
   const root = s.from.alias
   const found = new Map<Expr.Expr, Found>()
+  const holders = new Set<Expr.Expr>()
   findIn(
     [
       ...s.columns.map(o => o.expr),
@@ -234,19 +269,14 @@ const lower = (s: Select.Select): Select.Select => {
       ...s.groupBy,
     ],
     found,
+    holders,
   )
   if (found.size === 0) return s
   const isGrouped = grouped(s)
   const eligible = [...found.values()].filter(f => {
     if (isGrouped && f.bare) return false
     const p = f.parts
-    if (p.owner.alias !== root) return false
-    const rest = p.select.where.filter(w => w !== p.link)
-    if (rest.length !== p.select.where.length - 1) return false
-    const own = bound(p.select, new Set())
-    const inner = withoutLink(p)
-    for (const a of freeRefs(Expr.selectChildren(inner))) if (!own.has(a)) return false
-    return true
+    return p.owner.alias === root && closed(p)
   })
   if (eligible.length === 0) return s
   // The root's filters that read the root binding only, and no lowered aggregate: the semi-join that
@@ -294,14 +324,18 @@ const lower = (s: Select.Select): Select.Select => {
   groups.forEach(({ members }, i) => {
     const p = (members[0] as Found).parts
     const alias = `${root}_j${i}`
-    let inner = Select.set('columns', [
-      { name: 'k', expr: p.key },
-      ...members.map((m, j) => ({
-        name: `v${j}`,
-        expr: m.parts.select.columns[0]?.expr ?? Expr.agg('count', []),
-      })),
-    ])(withoutLink(p))
-    inner = Select.set('groupBy', [p.key])(inner)
+    const grouping = (): Select.Select =>
+      Select.set('groupBy', [p.key])(
+        Select.set('columns', [
+          { name: 'k', expr: p.key },
+          ...members.map((m, j) => ({
+            name: `v${j}`,
+            expr: m.parts.select.columns[0]?.expr ?? Expr.agg('count', []),
+          })),
+        ])(withoutLink(p)),
+      )
+    // the grouped rows of one aggregate alone are the same select every time
+    let inner = members.length === 1 ? (memoOf(p).inner ??= grouping()) : grouping()
     const onKey = pushable.map(w => overKey(w, p))
     if (onKey.every(w => w !== undefined)) for (const w of onKey) inner = Select.withWhere(w)(inner)
     else {
@@ -319,15 +353,39 @@ const lower = (s: Select.Select): Select.Select => {
       ),
     )
     members.forEach((m, j) => {
-      const v = Expr.column(alias, `v${j}`)
-      const value =
-        m.parts.fn === 'count' ? Expr.call('coalesce', [v, Expr.cast(Expr.param(0), 'bigint')]) : v
-      replace.set(m.scalar, Make.typed(value, Make.infoOf(m.scalar)))
+      const values = memoOf(m.parts).values
+      const name = `${alias}\u0000${j}`
+      let value = values.get(name)
+      if (value === undefined) {
+        const v = Expr.column(alias, `v${j}`)
+        value = Make.typed(
+          m.parts.fn === 'count' ? Expr.call('coalesce', [v, Expr.cast(Expr.param(0), 'bigint')]) : v,
+          Make.infoOf(m.scalar),
+        )
+        if (values.size < 64) values.set(name, value)
+      }
+      replace.set(m.scalar, value)
     })
   })
+  // Only the expressions that hold an aggregate are rewritten; the rest of the select is kept as it is.
   const walk = Make.rewrite(() => undefined, replace)
-  const swapped = walk(s) as Select.Select
-  return Select.withJoins(joins)(swapped)
+  const swap = (e: Expr.Expr): Expr.Expr => (holders.has(e) ? (walk(e) as Expr.Expr) : e)
+  const swapList = (es: ReadonlyArray<Expr.Expr>): ReadonlyArray<Expr.Expr> =>
+    es.some(e => holders.has(e)) ? es.map(swap) : es
+  return Node.make({
+    ...s,
+    columns: s.columns.some(o => holders.has(o.expr))
+      ? s.columns.map(o => (holders.has(o.expr) ? { ...o, expr: swap(o.expr) } : o))
+      : s.columns,
+    joins: [...s.joins, ...joins],
+    where: swapList(s.where),
+    orderBy: s.orderBy.some(t => holders.has(t.expr))
+      ? s.orderBy.map(t => (holders.has(t.expr) ? { ...t, expr: swap(t.expr) } : t))
+      : s.orderBy,
+    having: swapList(s.having),
+    distinctOn: swapList(s.distinctOn),
+    groupBy: swapList(s.groupBy),
+  })
 }
 
 // A grouped select with a `having` whose relation aggregates are counts summed per group, each an
@@ -370,11 +428,7 @@ const groupsFirst = (s: Select.Select): Select.Select | undefined => {
   })
   if (summed.size === 0) return undefined
   for (const p of summed.values()) {
-    if (p.fn !== 'count' || p.unique !== true || p.owner.alias !== root) return undefined
-    const rest = p.select.where.filter(w => w !== p.link)
-    if (rest.length !== p.select.where.length - 1) return undefined
-    const own = bound(p.select, new Set())
-    for (const a of freeRefs(Expr.selectChildren(withoutLink(p)))) if (!own.has(a)) return undefined
+    if (p.fn !== 'count' || p.unique !== true || p.owner.alias !== root || !closed(p)) return undefined
   }
   const elsewhere = new Map<Expr.Expr, Found>()
   findIn(

@@ -206,8 +206,8 @@ export interface TermInfo {
 // -------------------------------------------------------------------------------------
 
 // Every query `make` built: a query is recognised by identity, which a spread (`{ ...q, select: junk
-// }`), a prototype or a proxy of a real query does not carry.
-const made = new WeakSet<object>()
+// }`), a prototype or a proxy of a real query does not carry (see `Node.members`).
+const made = Node.members()
 
 /**
  * Brands and freezes a query; `fields` is a fresh object of the caller's.
@@ -215,11 +215,7 @@ const made = new WeakSet<object>()
  * @category constructors
  * @since 0.1.0
  */
-export const make = <Q extends object>(fields: Q): Q => {
-  const query = Object.freeze(fields)
-  made.add(query)
-  return query
-}
+export const make = <Q extends object>(fields: Q): Q => Object.freeze(made.stamp(fields))
 
 /**
  * A query that is refused with `error` when it is compiled or run. Its schema may be anything an
@@ -480,7 +476,7 @@ export const rewrite = (
  * @category utils
  * @since 0.1.0
  */
-export const isQuery = (u: unknown): u is AnyQuery => typeof u === 'object' && u !== null && made.has(u)
+export const isQuery = (u: unknown): u is AnyQuery => made.has(u)
 
 /**
  * What was recorded of a term (`typed`), if anything. Total.

@@ -755,6 +755,7 @@ const checked = (
     readonly aggregates: Aggregates
   } = whereCallback,
 ): Expr.Expr => {
+  if (!what.condition && sound.has(e as Expr.Expr)) return e as Expr.Expr
   if (!Expr.isExpr(e)) {
     const expected = typeof what.expected === 'function' ? what.expected() : what.expected
     errors.push(QueryError.make('InvalidArgument', expected, schema))
@@ -961,6 +962,21 @@ const settle = <Q extends AnyQuery>(q: Q): Q => {
 
 type RelationAggregate = 'count' | 'sum' | 'avg' | 'min' | 'max'
 
+// The shared expressions (`$.count(name)`) that pass every check of `checked` as a term (not a
+// condition) and hold no aggregate of their own rows: not walked again where they stand.
+const sound = new WeakSet<Expr.Expr>()
+
+const countTerm = {
+  place: '$.count',
+  expected: '$.count',
+  condition: false,
+  aggregates: 'refused',
+} as const
+
+// The expression of `$.count(name)` (no filter) per model, by schema, association and place (the
+// scope's depth, outer alias and namespace).
+const counts = new WeakMap<Model.AnyModel, Map<string, Expr.Expr>>()
+
 const aggregateOf: Readonly<Record<RelationAggregate, (t: Expr.Expr) => Expr.Expr>> = {
   count: () => Fn.count(),
   sum: t => Fn.sum(t as Pred.Term<number>),
@@ -1098,6 +1114,27 @@ const scope = (
     const unique = pk.length === 1 && pk[0] === chain.ownerCol
     return Lower.record(scalar, { fn, ...linked, select: s, unique })
   }
+  // `$.count(name)` with no filter is the same expression every time for the same association and
+  // place: built once (a correlated subquery of several nodes, then checked, lowered and compiled by
+  // identity), shared by every query that counts it (see `counts`).
+  const plainCount = (name: string): Expr.Expr => {
+    if (typeof name !== 'string') return aggregate('count', name, undefined, undefined)
+    let byPlace = counts.get(model)
+    if (byPlace === undefined) counts.set(model, (byPlace = new Map()))
+    const key = `${schema}\u0000${name}\u0000${depth}\u0000${outer}\u0000${ns}`
+    const hit = byPlace.get(key)
+    if (hit !== undefined) return hit
+    const before = errors.length
+    const e = aggregate('count', name, undefined, undefined)
+    if (errors.length === before) {
+      // bounded: namespaces are made per nested query (`Subquery.freshNamespace`)
+      if (byPlace.size >= 512) byPlace.clear()
+      byPlace.set(key, e)
+      const found: Array<QueryError.QueryError> = []
+      if (checked(e, schema, found, countTerm) === e && found.length === 0 && !hasAggregate(e)) sound.add(e)
+    }
+    return e
+  }
   // `joined` is a plain property, not a lazy getter: an object literal with a getter gets an accessor
   // pair and a map of its own per instance, which V8 keeps out of the young generation, so a `where` per
   // query filled the old generation with garbage (2-3 MB promoted per scavenge). Without joins it is an
@@ -1106,7 +1143,7 @@ const scope = (
     exists: (name, f) => exists(name, f, false),
     notExists: (name, f) => Expr.not(exists(name, f, false)),
     every: (name, f) => Expr.not(exists(name, f, true)),
-    count: (name, f) => aggregate('count', name, undefined, f),
+    count: (name, f) => (f === undefined ? plainCount(name) : aggregate('count', name, undefined, f)),
     sum: (name, value, f) => aggregate('sum', name, value as Of<Model.AnyModel, string, unknown>, f),
     avg: (name, value, f) => aggregate('avg', name, value as Of<Model.AnyModel, string, unknown>, f),
     min: (name, value, f) => aggregate('min', name, value, f),

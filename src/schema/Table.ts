@@ -112,6 +112,9 @@ export const identifierProblem = (name: unknown, what: string): string | null =>
   if (typeof name !== 'string' || name === '')
     return `expected a ${what} (a non-empty string), got ${show(name)}`
   if (name.includes('\u0000')) return `${what} ${show(name)} contains a NUL byte`
+  // A UTF-16 unit is at most 3 bytes of UTF-8: a short name needs no encoding (names are checked for
+  // every output of every projection built).
+  if (name.length * 3 <= maxIdentifierBytes) return null
   const bytes = encoder.encode(name).length
   if (bytes > maxIdentifierBytes)
     return `${what} ${show(name)} is ${bytes} bytes long; PostgreSQL truncates identifiers to ${maxIdentifierBytes} bytes`

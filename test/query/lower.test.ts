@@ -203,6 +203,37 @@ describe('relation aggregates lowered to grouped joins', () => {
     expect(lowered).toEqual(correlated)
   })
 
+  it('$.count(name) is built once per association and place: the same count twice (and in a second query) is one grouped column', async () => {
+    const q = pipe(
+      posts,
+      Query.where(p => Pred.lte(p.id, 3)),
+      Query.select((p, $) => ({ id: p.id, a: $.count('comments'), b: $.count('comments') })),
+      Query.orderBy(['id']),
+    )
+    const again = pipe(
+      posts,
+      Query.select((p, $) => ({ id: p.id, a: $.count('comments') })),
+    )
+    expect(q.select.columns[1]?.expr).toBe(q.select.columns[2]?.expr)
+    expect(again.select.columns[1]?.expr).toBe(q.select.columns[1]?.expr)
+    const rows = await agree(
+      { db, tables },
+      q,
+      'select "t0"."id", coalesce("t0_j0"."v0", cast($1 as bigint)) as "a", coalesce("t0_j0"."v0", cast($2 as bigint)) as "b" ' +
+        'from "posts" as "t0" left join (select "e1_0"."post_id" as "k", count(*) as "v0" from "comments" as "e1_0" ' +
+        'where "e1_0"."post_id" <= $3 group by "e1_0"."post_id") as "t0_j0" ' +
+        'on "t0_j0"."k" = "t0"."id" where "t0"."id" <= $4 order by "t0"."id" asc',
+      [0, 0, 3, 3],
+    )
+    expect(rows.map(r => [r['a'], r['b']])).toEqual([
+      [3, 3],
+      [1, 1],
+      [1, 1],
+    ])
+    const [correlated, lowered] = await correlatedAndLowered(q)
+    expect(lowered).toEqual(correlated)
+  })
+
   it("a root filter that reads another column restricts the grouping by the root's keys (= any(array(select ...)))", async () => {
     const q = pipe(
       posts,
