@@ -71,6 +71,44 @@ export type AllNull<Ts extends ReadonlyArray<unknown>> = false extends {
 export type Numeric = Pred.Term<number | null> | number
 
 /**
+ * A term of `numeric` or `bigint` values, decimal text in JavaScript (their columns, their casts, sums
+ * and arithmetic over them): arithmetic takes it, and its result is decimal text too.
+ *
+ * @category model
+ * @since 0.3.0
+ */
+export type Decimal = Pred.Term<string | null> & Column.Sql<'numeric' | 'bigint'>
+
+/**
+ * What arithmetic takes on its left: a term of numbers or a `Decimal` term.
+ *
+ * @category model
+ * @since 0.3.0
+ */
+export type Arithmetic = Pred.Term<number | null> | Decimal
+
+/**
+ * What arithmetic takes on its right: an `Arithmetic` term, a number, or decimal text (`'1.10'`, sent
+ * as `cast($n as numeric)`).
+ *
+ * @category model
+ * @since 0.3.0
+ */
+export type ArithOperand = Arithmetic | number | string
+
+/**
+ * The type of `left op right`: decimal text (PostgreSQL's `numeric` or `bigint`, kept exact) when
+ * either side is, else a number; `null` when either side may be NULL. Decimal results carry the
+ * `numeric` mark, so they take arithmetic again.
+ *
+ * @category model
+ * @since 0.3.0
+ */
+export type Arith<L, R> = [Extract<Value<L> | Value<R>, string>] extends [never]
+  ? Pred.Term<number | Nulls<[L, R]>>
+  : Pred.Term<string | Nulls<[L, R]>> & Column.Sql<'numeric'>
+
+/**
  * An order item: a term (ascending), or a direction and a term (`['desc', p.inserted_at]`), with the
  * directions of `preloadOrder` (`asc`, `desc`, `asc_nulls_first`, ...).
  *
@@ -340,30 +378,59 @@ const booleans: ReadonlyArray<Make.SqlType> = ['boolean']
 // constructors: arithmetic
 // -------------------------------------------------------------------------------------
 
+// Decimal text as PostgreSQL's `numeric` input reads it (no `NaN` or infinities: a number is given for those).
+const decimalValue = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/
+
+const doubleBesideDecimal = (op: string): Expr.Expr =>
+  refuse(
+    op,
+    "a double precision term beside a numeric or bigint term gives double precision in PostgreSQL, not the exact decimal text: cast one side (Fn.cast(t, 'numeric') for an exact result, Fn.cast(t, 'double') for a number)",
+  )
+
 const arith =
   (op: Expr.ArithOp) =>
-  <L extends Pred.Term<number | null>, R extends Numeric>(
-    left: L,
-    right: R,
-  ): Pred.Term<number | Nulls<[L, R]>> =>
+  <L extends Arithmetic, R extends ArithOperand>(left: L, right: R): Arith<L, R> =>
     Invalid.total(`Fn.${op}`, () => {
       const bad = expect(op, left, numbers, 'a term of numbers')
       if (bad !== undefined) return bad
       const rightBad =
         valueIn(right) === undefined ? expect(op, right, numbers, 'a term of numbers') : undefined
       if (rightBad !== undefined) return rightBad
-      const es = operands(op, [left, right])
+      // Decimal text is a `numeric` value: a parameter cast to numeric, unless the term beside it is
+      // one (PostgreSQL reads the parameter as numeric then; beside an integer it would read an integer).
+      const sides: ReadonlyArray<unknown> = [left, right].map((u, k) => {
+        const v = valueIn(u)
+        if (v === undefined || typeof v.value !== 'string') return u
+        if (!decimalValue.test(v.value)) return undefined
+        const other = k === 0 ? right : left
+        return valueIn(other) === undefined && infoOf(other).sql === 'numeric'
+          ? Make.typed(Expr.param(v.value), decimalInfo('numeric'))
+          : Make.typed(Expr.cast(Expr.param(v.value), 'numeric'), decimalInfo('numeric'))
+      })
+      const text = sides.indexOf(undefined)
+      if (text >= 0)
+        return refuse(
+          op,
+          `expected a number or decimal text, got ${show(valueIn([left, right][text])?.value)}`,
+        )
+      const es = operands(op, sides)
       if (!isList(es)) return es
       const [l, r] = es as unknown as readonly [Expr.Expr, Expr.Expr]
+      const il = infoOf(l)
+      const ir = infoOf(r)
       // A value beside a typed term is read as its type.
-      const known = [infoOf(l).sql, infoOf(r).sql].find(x => x !== 'unknown') ?? 'unknown'
-      const sl = infoOf(l).sql === 'unknown' && valueIn(left) !== undefined ? known : infoOf(l).sql
-      const sr = infoOf(r).sql === 'unknown' && valueIn(right) !== undefined ? known : infoOf(r).sql
+      const known = [il.sql, ir.sql].find(x => x !== 'unknown') ?? 'unknown'
+      const sl = il.sql === 'unknown' && valueIn(sides[0]) !== undefined ? known : il.sql
+      const sr = ir.sql === 'unknown' && valueIn(sides[1]) !== undefined ? known : ir.sql
       if (op === 'mod' && (sl === 'double' || sr === 'double'))
         return refuse(
           op,
           "PostgreSQL has no remainder of double precision numbers (cast them: Fn.cast(t, 'integer'))",
         )
+      // Decimal text on either side (a `bigint` or `numeric` term): the result is exact decimal text,
+      // which a double precision operand would make a number.
+      const decimal = il.js === 'string' || ir.js === 'string'
+      if (decimal && (sl === 'double' || sr === 'double')) return doubleBesideDecimal(op)
       const integer = isInteger(sl) && isInteger(sr)
       const sql: Make.SqlType = integer
         ? sl === 'bigint' || sr === 'bigint'
@@ -374,8 +441,8 @@ const arith =
           : sl === 'numeric' || sr === 'numeric'
             ? 'numeric'
             : 'unknown'
-      return Make.typed(Expr.arith(op, l, r, integer), numberInfo(sql))
-    })
+      return Make.typed(Expr.arith(op, l, r, integer), decimal ? decimalInfo(sql) : numberInfo(sql))
+    }) as Arith<L, R>
 
 /**
  * `left + right`.

@@ -57,6 +57,32 @@ export type Refs<R> = { readonly [K in keyof R]-?: Pred.Term<R[K]> }
 export type NullableRefs<R> = { readonly [K in keyof R]-?: Pred.Term<R[K] | null> }
 
 /**
+ * The column terms of schema `S`: each typed as its column decodes, and carrying its column's SQL type
+ * mark (`Column.Sql`), by which `Fn`'s arithmetic takes a `numeric` column and refuses a `text` one.
+ *
+ * @category model
+ * @since 0.3.0
+ */
+export type TableRefs<M extends Model.AnyModel, S extends string> = Marked<
+  Refs<Model.Row<M, S>>,
+  InputOf<M['tables'][S]>
+>
+
+/**
+ * The column terms of schema `S` whose binding may be NULL (an outer join), marked as `TableRefs`.
+ *
+ * @category model
+ * @since 0.3.0
+ */
+export type NullableTableRefs<M extends Model.AnyModel, S extends string> = Marked<
+  NullableRefs<Model.Row<M, S>>,
+  InputOf<M['tables'][S]>
+>
+
+type InputOf<T> = T extends Table.Table<string, infer C> ? C : {}
+type Marked<R, C> = { readonly [K in keyof R]: R[K] & (K extends keyof C ? Column.SqlOf<C[K]> : {}) }
+
+/**
  * The column terms of the root binding of a query with joins `J`: nullable after a `right` or `full`
  * join. The root of a query over a subquery (`fromQuery`) is kept in `J` under `''` as a
  * `JoinedQuery`: its terms are the subquery's outputs.
@@ -73,8 +99,8 @@ export type RootRefs<M extends Model.AnyModel, S extends string, J extends Joins
   : J extends {
         readonly '': Joined<string, true>
       }
-    ? NullableRefs<Model.Row<M, S>>
-    : Refs<Model.Row<M, S>>
+    ? NullableTableRefs<M, S>
+    : TableRefs<M, S>
 
 /**
  * The joins of a query over a subquery of row type `R` (`fromQuery`): its root, typed as the
@@ -108,8 +134,8 @@ export type JoinedRefs<M extends Model.AnyModel, J extends Joins> = {
       ? NullableRefs<R>
       : Refs<R>
     : J[K]['nullable'] extends true
-      ? NullableRefs<Model.Row<M, J[K]['schema']>>
-      : Refs<Model.Row<M, J[K]['schema']>>
+      ? NullableTableRefs<M, J[K]['schema']>
+      : TableRefs<M, J[K]['schema']>
 }
 
 /**
@@ -128,7 +154,7 @@ export type NullableJoined<B extends Joined> =
  * @since 0.1.0
  */
 export type Of<M extends Model.AnyModel, S extends string, A> = (
-  row: Refs<Model.Row<M, S>>,
+  row: TableRefs<M, S>,
   $: Scope<M, S, {}>,
 ) => Pred.Term<A>
 
@@ -288,7 +314,7 @@ export type Hops<
  */
 export interface JoinOptions<M extends Model.AnyModel, T extends string, J extends Joins, A extends string> {
   readonly as?: A
-  readonly on?: (row: Refs<Model.Row<M, T>>, $: Scope<M, T, J>) => Pred.Pred
+  readonly on?: (row: TableRefs<M, T>, $: Scope<M, T, J>) => Pred.Pred
 }
 
 /**
@@ -300,7 +326,7 @@ export interface JoinOptions<M extends Model.AnyModel, T extends string, J exten
  * @since 0.1.0
  */
 export type Callback<M extends Model.AnyModel, S extends string> = (
-  row: Refs<Model.Row<M, S>>,
+  row: TableRefs<M, S>,
   $: Scope<M, S, {}>,
 ) => Pred.Pred
 

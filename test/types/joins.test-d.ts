@@ -3,7 +3,7 @@
 // paths the compiler rejects.
 import { pipe } from 'fp-ts/lib/function.js'
 import { describe, expectTypeOf, it } from 'vitest'
-import { Pred, Query } from '../../src/index.js'
+import { Column, Pred, Query } from '../../src/index.js'
 import { Blog } from '../support/blog.js'
 
 const posts = Query.from(Blog, 'post')
@@ -15,9 +15,12 @@ describe('join: binding names and nullability', () => {
       posts,
       Query.join(['comments', 'author'], 'left'),
       Query.select((p, $) => {
-        expectTypeOf($.joined['comments.author'].name).toEqualTypeOf<Pred.Term<string | null>>()
-        expectTypeOf($.joined.comments.body).toEqualTypeOf<Pred.Term<string | null>>()
-        expectTypeOf(p.title).toEqualTypeOf<Pred.Term<string>>()
+        // Column terms carry their column's SQL type mark (Column.Sql): text takes no arithmetic.
+        expectTypeOf($.joined['comments.author'].name).toEqualTypeOf<
+          Pred.Term<string | null> & Column.Sql<'text'>
+        >()
+        expectTypeOf($.joined.comments.body).toEqualTypeOf<Pred.Term<string | null> & Column.Sql<'text'>>()
+        expectTypeOf(p.title).toEqualTypeOf<Pred.Term<string> & Column.Sql<'text'>>()
         return { id: p.id }
       }),
     )
@@ -80,9 +83,9 @@ describe('join: binding names and nullability', () => {
       Query.join('author', 'left'),
       Query.join(['comments', 'author'], 'left', {
         on: (u, $) => {
-          expectTypeOf(u.name).toEqualTypeOf<Pred.Term<string>>()
+          expectTypeOf(u.name).toEqualTypeOf<Pred.Term<string> & Column.Sql<'text'>>()
           expectTypeOf($.joined.comments.public).toEqualTypeOf<Pred.Term<boolean | null>>()
-          expectTypeOf($.joined.author.id).toEqualTypeOf<Pred.Term<number | null>>()
+          expectTypeOf($.joined.author.id).toEqualTypeOf<Pred.Term<number | null> & Column.Sql<'integer'>>()
           return Pred.and(Pred.neq($.joined.author.id, u.id), $.exists('posts'))
         },
       }),

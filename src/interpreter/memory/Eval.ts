@@ -619,6 +619,7 @@ const handlers: Handlers = {
     // DISTINCT sorts by the arguments (PostgreSQL's way to find duplicates), so without an ORDER BY
     // the values come in ascending order.
     const distinctDirs = e.args.map(a => ({ sign: 1, nulls: 1, numeric: isNumeric(a) }))
+    const argNumeric = e.args.map(isNumeric)
     return pipe(
       E.Do,
       E.apS('args', compileAll(nested, e.args)),
@@ -662,7 +663,7 @@ const handlers: Handlers = {
           }
           const seen = new Set<string>()
           items = items.filter(x => {
-            const k = Value.rowKey(x.args)
+            const k = Value.rowKey(x.args, argNumeric)
             if (seen.has(k)) return false
             seen.add(k)
             return true

@@ -674,6 +674,27 @@ export const toDouble = (v: number | bigint | string): Result => {
     : E.right(n)
 }
 
+/**
+ * One text per numeric value, whatever its display scale: `'1.0'`, `'1.00'` and `'1'` give the same
+ * key (as PostgreSQL's numeric equality and hashing take them), `'-0.0'` that of `'0'`. Text that is
+ * no numeric is its own key.
+ *
+ * @category utils
+ * @since 0.3.0
+ */
+export const key = (s: string): string => {
+  const x = parse(s)
+  if (x === null) return `t${s}`
+  if (x._tag === 'Special') return format(x)
+  let digits = x.digits
+  let scale = x.scale
+  while (scale > 0 && digits % 10n === 0n) {
+    digits /= 10n
+    scale -= 1
+  }
+  return format(finite(digits, scale))
+}
+
 // NaN above +Infinity above every finite value above -Infinity, as PostgreSQL orders numerics.
 const rank = (x: Decimal): number =>
   x._tag === 'Finite' ? 0 : Number.isNaN(x.value) ? 2 : x.value > 0 ? 1 : -1

@@ -12,8 +12,9 @@
  * whose leading terms must be its expressions, else 42P10), NULLS LAST for ascending and NULLS FIRST
  * for descending order unless told, ORDER BY of a DISTINCT select only over its outputs (else 42P10),
  * OFFSET and LIMIT, and the top-N-per-group window of `Select.perParent`. Groups and DISTINCT keys
- * compare values by identity of type and text (`Value.rowKey`): equal numerics of different scales
- * (`1.0`, `1.00`) are two keys here and one on PostgreSQL.
+ * compare values by type and value (`Value.rowKey`): numeric text of a `numeric` or `bigint`
+ * expression by its numeric value, so `1.0` and `1.00` are one group, as on PostgreSQL (which of the
+ * two texts the group shows is the first row's here, and unspecified there).
  *
  * Cost: each select is planned once. A binding is reached through a hash index (built once per table
  * and column, cached) whenever a conjunct equates one of its columns with something already bound, a
@@ -51,6 +52,7 @@ import {
   group,
   holdsAll,
   isFailed,
+  isNumeric,
   listValues,
   sameExpr,
   settle,
@@ -740,6 +742,10 @@ const compileSelect = (
     ),
     E.map(({ rows, groupBy, having, outputs, order, distinctOn, parents, aggregates }) => {
       const names = s.columns.map(o => o.name)
+      // Numeric text groups and is distinct by value (`Value.rowKey`).
+      const groupNumeric = s.groupBy.map(isNumeric)
+      const onNumeric = s.distinctOn.map(isNumeric)
+      const outNumeric = s.columns.map(o => isNumeric(o.expr))
       const dirs = s.orderBy.map(direction)
       const skip = O.getOrElse(() => 0)(s.offset)
       const take = O.getOrElse(() => Infinity)(s.limit)
@@ -761,7 +767,7 @@ const compileSelect = (
           for (const env of envs) {
             const keys = evalAll(groupBy, env)
             if (isFailed(keys)) return keys
-            const k = Value.rowKey(keys)
+            const k = Value.rowKey(keys, groupNumeric)
             const bucket = buckets.get(k)
             if (bucket === undefined) buckets.set(k, [env])
             else bucket.push(env)
@@ -807,11 +813,16 @@ const compileSelect = (
             row,
             keys,
             parent: parent === null ? '' : Value.rowKey(parent),
-            on: on === null ? '' : Value.rowKey(on),
+            on: on === null ? '' : Value.rowKey(on, onNumeric),
           })
         }
         if (s.distinct && distinctOn.length === 0 && perParent === null)
-          out = firstOf(out, x => Value.rowKey(names.map(n => x.row[n])))
+          out = firstOf(out, x =>
+            Value.rowKey(
+              names.map(n => x.row[n]),
+              outNumeric,
+            ),
+          )
         if (dirs.length > 0) {
           const failed = sortBy(out, x => x.keys, dirs)
           if (failed !== null) return failed

@@ -325,21 +325,24 @@ export const jsonParameter = (u: unknown): E.Either<DbError.DbError, unknown> =>
 
 /**
  * One key for a list of values, equal for lists that DISTINCT and GROUP BY take as one: NULLs equal
- * each other, dates by instant, JSON by its text, anything else by type and value (numeric text by its
- * text: `'1.0'` and `'1.00'` are two keys, where PostgreSQL's numeric equality makes them one).
+ * each other, dates by instant, JSON by its text, anything else by type and value. Text at a position
+ * `numeric` marks (a `numeric` or `bigint` expression, `Eval.isNumeric`) is keyed by its numeric value,
+ * as PostgreSQL's numeric equality takes it: `'1.0'` and `'1.00'` are one key there, two elsewhere.
  *
  * @category utils
  * @since 0.1.0
  */
-export const rowKey = (vs: ReadonlyArray<unknown>): string =>
+export const rowKey = (vs: ReadonlyArray<unknown>, numeric: ReadonlyArray<boolean> = []): string =>
   vs
-    .map(v =>
+    .map((v, i) =>
       v === null || v === undefined
         ? 'n'
         : v instanceof Date
           ? `d${v.getTime()}`
           : typeof v === 'string'
-            ? `s${JSON.stringify(v)}`
+            ? numeric[i] === true
+              ? `m${Numeric.key(v)}`
+              : `s${JSON.stringify(v)}`
             : typeof v === 'object'
               ? `o${JSON.stringify(v)}`
               : `${typeof v}${String(v)}`,
