@@ -152,6 +152,7 @@ const parts: { readonly [K in Expr['_tag']]: (e: Extract<Expr, { readonly _tag: 
   Param: () => leaf,
   Bool: () => leaf,
   Compare: e => of([e.left, e.right]),
+  RowCompare: e => of([...e.left, ...e.right]),
   InList: e => of([e.expr]),
   IsNull: e => of([e.expr]),
   Not: e => of([e.expr]),
