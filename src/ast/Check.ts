@@ -139,6 +139,13 @@ const exprChecks: {
     push(['expr', e.right, d + 1])
     return undefined
   },
+  RowCompare: (e, push, d) => {
+    if (!compareOps.has(e.op)) return `unknown comparison operator '${String(e.op)}'`
+    if (!isList(e.left) || !isList(e.right) || e.left.length === 0 || e.left.length !== e.right.length)
+      return 'a row comparison holds two lists of expressions of one length'
+    for (const x of [...e.left, ...e.right]) push(['expr', x, d + 1])
+    return undefined
+  },
   InList: (e, push, d) => {
     if (!isList(e.values)) return 'a list membership holds a list of values'
     for (const v of e.values) {

@@ -118,6 +118,22 @@ export interface Compare extends Node.Branded {
   readonly left: Expr
   readonly right: Expr
 }
+/**
+ * A row comparison, `(l1, l2, ...) op (r1, r2, ...)`: both lists of one length, at least one member.
+ * As in PostgreSQL: `<`, `<=`, `>`, `>=` compare the members left to right and stop at the first pair
+ * that is unequal or has a NULL: NULL then, else that pair's order (all pairs equal: `<=` and `>=`
+ * hold); `=` holds when every pair is equal, is false when some pair of non-NULL values differs, else
+ * NULL; `<>` is its negation. The ordering of keyset pagination: `(inserted_at, id) < ($1, $2)`.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface RowCompare extends Node.Branded {
+  readonly _tag: 'RowCompare'
+  readonly op: CompareOp
+  readonly left: ReadonlyArray<Expr>
+  readonly right: ReadonlyArray<Expr>
+}
 /** Membership in a list of values, carried as one list (SQL: `= any($n)`). @category model @since 0.1.0 */
 export interface InList extends Node.Branded {
   readonly _tag: 'InList'
@@ -379,6 +395,7 @@ export type Expr =
   | Param
   | Bool
   | Compare
+  | RowCompare
   | InList
   | IsNull
   | Not
@@ -674,6 +691,54 @@ export const compare = (op: CompareOp, left: Expr, right: Expr): Compare => {
     right: isJsonColumn(l) ? asJson(r) : r,
   })
 }
+/**
+ * A row comparison (see `RowCompare`). Lists of different lengths, or empty ones, are refused when the
+ * tree is compiled or run (see `Node.refuse`).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const posts = Select.create({ table: 'posts', alias: 't0' }, [{ name: 'id', expr: Expr.column('t0', 'id') }])
+ * const q = Select.withWhere(
+ *   Expr.rowCompare('lt', [Expr.column('t0', 'score'), Expr.column('t0', 'id')], [Expr.param(5), Expr.param(9)]),
+ * )(posts)
+ * assert.deepStrictEqual(Sql.toSql(q), E.right({
+ *   text: 'select "t0"."id" from "posts" as "t0" where ("t0"."score", "t0"."id") < ($1, $2)',
+ *   params: [5, 9],
+ * }))
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const rowCompare = (
+  op: CompareOp,
+  left: ReadonlyArray<Expr>,
+  right: ReadonlyArray<Expr>,
+): RowCompare | Compare =>
+  Node.total(
+    'Expr.rowCompare',
+    (): RowCompare | Compare => {
+      if (!Array.isArray(left) || !Array.isArray(right) || left.length === 0 || left.length !== right.length)
+        return compare(
+          op,
+          param(
+            Node.refuse(
+              `a row comparison needs two lists of one length (at least one member), got ${Array.isArray(left) ? left.length : 'no list'} and ${Array.isArray(right) ? right.length : 'no list'}`,
+            ),
+          ),
+          bool(true),
+        )
+      const pairs = left.map((l, i) => compare(op, l, right[i]))
+      return make({
+        _tag: 'RowCompare' as const,
+        op,
+        left: freeze(pairs.map(c => c.left)),
+        right: freeze(pairs.map(c => c.right)),
+      })
+    },
+    reason => compare(op, param(Node.refuse(reason)), bool(true)),
+  )
 /**
  * Equality: `compare('eq', left, right)`.
  *
@@ -1204,6 +1269,7 @@ const exprTags: Readonly<Record<Expr['_tag'], true>> = {
   Param: true,
   Bool: true,
   Compare: true,
+  RowCompare: true,
   InList: true,
   IsNull: true,
   Not: true,
@@ -1233,6 +1299,8 @@ const children = (e: Expr): ReadonlyArray<Expr> => {
       return []
     case 'Compare':
       return [e.left, e.right]
+    case 'RowCompare':
+      return [...e.left, ...e.right]
     case 'InList':
     case 'IsNull':
     case 'Not':

@@ -199,6 +199,8 @@ export const withOrder =
 export const set =
   <
     K extends
+      | 'from'
+      | 'where'
       | 'limit'
       | 'offset'
       | 'distinct'

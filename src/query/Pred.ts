@@ -249,6 +249,184 @@ export const gt: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('gt')
 export const gte: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('gte')
 
 /**
+ * Terms of the types `A`, in order: the left side of a row comparison.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type Row<A extends ReadonlyArray<unknown>> = { readonly [K in keyof A]: Term<A[K]> }
+
+/**
+ * What a row comparison accepts on its right: per member, a term of the left member's type or a
+ * non-null value.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type RowOperands<A extends ReadonlyArray<unknown>> = { readonly [K in keyof A]: Operand<A[K]> }
+
+const rowCompare =
+  (op: Expr.CompareOp, name: string) =>
+  <const A extends ReadonlyArray<unknown>>(left: Row<A>, right: NoInfer<RowOperands<A>>): Pred =>
+    Invalid.total(`Pred.${name}`, () =>
+      Array.isArray(right)
+        ? Expr.rowCompare(op, left, (right as ReadonlyArray<unknown>).map(operand))
+        : Invalid.pred(`Pred.${name}: expected a list of values or terms on the right, got ${show(right)}`),
+    )
+
+/**
+ * Row comparison `(a, b, ...) < (x, y, ...)`: the first members decide, the next ones break ties, as
+ * PostgreSQL orders rows. The condition of keyset pagination: the rows after the last one seen in an
+ * order by `(inserted_at, id)` are those with `(inserted_at, id) > (last.inserted_at, last.id)`
+ * (`rowLt` for a descending order), which an index on those columns answers without reading the pages
+ * before. A pair with a NULL makes the comparison NULL when the pairs before it are equal (the row
+ * matches neither `rowLt` nor `rowGte`); both lists must have one length, else the query is refused.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, score: Column.integer })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(Query.from(M, 'post'), Query.where(p => Pred.rowLt([p.score, p.id], [2, 3])))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({
+ *     text: 'select "t0"."id", "t0"."score" from "posts" as "t0" where ("t0"."score", "t0"."id") < ($1, $2)',
+ *     params: [2, 3],
+ *   }),
+ * )
+ * const tables = new Map([['posts', [{ id: 1, score: 1 }, { id: 2, score: 2 }, { id: 3, score: 2 }, { id: 4, score: 2 }]]])
+ * assert.deepStrictEqual(
+ *   E.map((rows: ReadonlyArray<{ readonly id: number }>) => rows.map(r => r.id))(await Memory.all(q)(tables)()),
+ *   E.right([1, 2]),
+ * )
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const rowLt: <const A extends ReadonlyArray<unknown>>(
+  left: Row<A>,
+  right: NoInfer<RowOperands<A>>,
+) => Pred = rowCompare('lt', 'rowLt')
+/**
+ * Row comparison `(a, b, ...) <= (x, y, ...)`; see `rowLt`.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, score: Column.integer })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(Query.from(M, 'post'), Query.where(p => Pred.rowLte([p.score, p.id], [2, 3])))
+ * const tables = new Map([['posts', [{ id: 1, score: 1 }, { id: 3, score: 2 }, { id: 4, score: 2 }]]])
+ * assert.deepStrictEqual(
+ *   E.map((rows: ReadonlyArray<{ readonly id: number }>) => rows.map(r => r.id))(await Memory.all(q)(tables)()),
+ *   E.right([1, 3]),
+ * )
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const rowLte: <const A extends ReadonlyArray<unknown>>(
+  left: Row<A>,
+  right: NoInfer<RowOperands<A>>,
+) => Pred = rowCompare('lte', 'rowLte')
+/**
+ * Row comparison `(a, b, ...) > (x, y, ...)`; see `rowLt`.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, score: Column.integer })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(Query.from(M, 'post'), Query.where(p => Pred.rowGt([p.score, p.id], [2, 3])))
+ * const tables = new Map([['posts', [{ id: 1, score: 1 }, { id: 3, score: 2 }, { id: 4, score: 2 }, { id: 2, score: 3 }]]])
+ * assert.deepStrictEqual(
+ *   E.map((rows: ReadonlyArray<{ readonly id: number }>) => rows.map(r => r.id))(await Memory.all(q)(tables)()),
+ *   E.right([4, 2]),
+ * )
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const rowGt: <const A extends ReadonlyArray<unknown>>(
+  left: Row<A>,
+  right: NoInfer<RowOperands<A>>,
+) => Pred = rowCompare('gt', 'rowGt')
+/**
+ * Row comparison `(a, b, ...) >= (x, y, ...)`; see `rowLt`.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, score: Column.integer })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(Query.from(M, 'post'), Query.where(p => Pred.rowGte([p.score, p.id], [2, 3])))
+ * const tables = new Map([['posts', [{ id: 1, score: 1 }, { id: 3, score: 2 }, { id: 4, score: 2 }]]])
+ * assert.deepStrictEqual(
+ *   E.map((rows: ReadonlyArray<{ readonly id: number }>) => rows.map(r => r.id))(await Memory.all(q)(tables)()),
+ *   E.right([3, 4]),
+ * )
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const rowGte: <const A extends ReadonlyArray<unknown>>(
+  left: Row<A>,
+  right: NoInfer<RowOperands<A>>,
+) => Pred = rowCompare('gte', 'rowGte')
+/**
+ * Row equality `(a, b, ...) = (x, y, ...)`: every pair equal. False when some pair of non-NULL values
+ * differs, else NULL when a pair has a NULL (as PostgreSQL answers).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, score: Column.integer })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(Query.from(M, 'post'), Query.where(p => Pred.rowEq([p.score, p.id], [2, 3])))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({
+ *     text: 'select "t0"."id", "t0"."score" from "posts" as "t0" where ("t0"."score", "t0"."id") = ($1, $2)',
+ *     params: [2, 3],
+ *   }),
+ * )
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const rowEq: <const A extends ReadonlyArray<unknown>>(
+  left: Row<A>,
+  right: NoInfer<RowOperands<A>>,
+) => Pred = rowCompare('eq', 'rowEq')
+/**
+ * Row inequality `(a, b, ...) <> (x, y, ...)`: some pair of non-NULL values differs; false when every
+ * pair is equal, else NULL.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Pred, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, score: Column.integer })
+ * const M = Schema.modelOrThrow({ post }, {})
+ * const q = pipe(Query.from(M, 'post'), Query.where(p => Pred.rowNeq([p.score, p.id], [2, 3])))
+ * const tables = new Map([['posts', [{ id: 3, score: 2 }, { id: 4, score: 2 }]]])
+ * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ id: 4, score: 2 }]))
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const rowNeq: <const A extends ReadonlyArray<unknown>>(
+  left: Row<A>,
+  right: NoInfer<RowOperands<A>>,
+) => Pred = rowCompare('neq', 'rowNeq')
+
+/**
  * Membership in a list, sent as one array parameter (`= any($1)`); an empty list matches nothing.
  *
  * @example

@@ -150,6 +150,7 @@ const atomic: Readonly<Record<Expr['_tag'], boolean>> = {
   Param: true,
   Bool: true,
   Compare: false,
+  RowCompare: false,
   InList: false,
   IsNull: false,
   Not: false,
@@ -183,6 +184,10 @@ const handlers: Handlers = {
   Bool: (_, e) => (e.value ? 'true' : 'false'),
   Compare: (ctx, e) =>
     `${compared(ctx, e.left)} ${Object.hasOwn(ops, e.op) ? ops[e.op] : '='} ${compared(ctx, e.right)}`,
+  RowCompare: (ctx, e) =>
+    `(${e.left.map(x => compared(ctx, x)).join(', ')}) ${Object.hasOwn(ops, e.op) ? ops[e.op] : '='} (${e.right
+      .map(x => compared(ctx, x))
+      .join(', ')})`,
   InList: (ctx, e) =>
     e.values.length === 1
       ? `${compared(ctx, e.expr)} = ${e.json === true ? jsonParam(ctx, e.values[0]) : param(ctx, e.values[0])}`

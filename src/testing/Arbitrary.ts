@@ -1187,9 +1187,9 @@ export interface AlgebraSpec {
  * An outer query over a projection (`Query.fromQuery`), reading its outputs `o<i>` by index: `where`
  * tests outputs for NULL, then either the rows of `outputs` (named as they were), or groups of output
  * `groupBy` with their size and the count of output `counted` (`k`, `n`, `c`); `limit` orders the rows
- * by every output first. Generated only over projections whose outputs cannot fail on a row:
- * PostgreSQL does not compute the outputs of a derived table that are not read, the memory interpreter
- * computes them all (a division by zero there fails in memory only).
+ * by every output first. The projection's outputs may fail on a row (a division by zero): PostgreSQL
+ * computes only those the outer query reads, after the outer filter it pushes down, and so does the
+ * memory interpreter.
  *
  * @category model
  * @since 0.2.0
@@ -1986,7 +1986,7 @@ export const algebraQuery = (g: Generated, options: AlgebraOptions = {}): fc.Arb
                   grouped,
                   joinPreload,
                   outer:
-                    outer === null || joinPreload.length > 0 || shape.outputs.some(fallible)
+                    outer === null || joinPreload.length > 0
                       ? null
                       : {
                           where: outer.where.map(w => ({ ...w, output: within(w.output) })),
@@ -2003,19 +2003,6 @@ export const algebraQuery = (g: Generated, options: AlgebraOptions = {}): fc.Arb
           )
       })
   })
-}
-
-// A term that may fail on a row (a division, a remainder, a cast to integer). PostgreSQL does not
-// compute the outputs of a derived table that the query around it does not read, where the memory
-// interpreter computes them all: an outer query is built only over outputs that cannot fail.
-const fallible = (u: unknown): boolean => {
-  if (typeof u !== 'object' || u === null) return false
-  const o = u as Readonly<Record<string, unknown>>
-  return (
-    (o['_tag'] === 'Arith' && (o['op'] === 'div' || o['op'] === 'mod')) ||
-    (o['_tag'] === 'Cast' && o['to'] === 'integer') ||
-    Object.values(o).some(fallible)
-  )
 }
 
 const outerArb = fc.record({

@@ -230,6 +230,7 @@ const resolvers: Resolvers = {
   ColumnRef: e => e,
   Bool: e => e,
   Compare: (e, go) => Ex.compare(e.op, go(e.left), go(e.right)),
+  RowCompare: (e, go) => Ex.rowCompare(e.op, e.left.map(go), e.right.map(go)),
   InList: (e, go) => Ex.inList(go(e.expr), e.values),
   IsNull: (e, go) => Ex.isNull(go(e.expr)),
   Not: (e, go) => Ex.not(go(e.expr)),

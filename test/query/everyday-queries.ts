@@ -171,9 +171,7 @@ export const page = (n: number, size: number) =>
 export const after = (at: Date, id: number, size: number) =>
   pipe(
     articles,
-    Query.where(a =>
-      Pred.or(Pred.lt(a.created_at, at), Pred.and(Pred.eq(a.created_at, at), Pred.lt(a.id, id))),
-    ),
+    Query.where(a => Pred.rowLt([a.created_at, a.id], [at, id])),
     Query.orderBy([
       ['desc', 'created_at'],
       ['desc', 'id'],

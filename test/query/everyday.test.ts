@@ -115,9 +115,7 @@ describe('the blog', () => {
     const next = Prepared.make({ at: Column.DateCodec, id: t.number }, p =>
       pipe(
         Query.from(Everyday, 'article'),
-        Query.where(a =>
-          Pred.or(Pred.lt(a.created_at, p.at), Pred.and(Pred.eq(a.created_at, p.at), Pred.lt(a.id, p.id))),
-        ),
+        Query.where(a => Pred.rowLt([a.created_at, a.id], [p.at, p.id])),
         Query.orderBy([
           ['desc', 'created_at'],
           ['desc', 'id'],

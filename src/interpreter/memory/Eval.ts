@@ -481,6 +481,47 @@ const handlers: Handlers = {
       return typeof c === 'number' ? ok(c) : c
     })
   },
+  // Pair by pair, each pair's members evaluated before it is compared (PostgreSQL's row comparison
+  // steps; `=` and `<>` are the `and` / `or` of the pairs' comparisons, which stop at a false / true one).
+  RowCompare: (ctx, e) => {
+    const ok = holds[e.op]
+    const pairs = e.left.map((l, i) => [l, e.right[i] as Expr] as const)
+    for (const [l, r] of pairs) {
+      const typed = integerParams(ctx, [l, r])
+      if (E.isLeft(typed)) return typed
+    }
+    const ls = compileAll(ctx, e.left)
+    if (E.isLeft(ls)) return ls
+    const rs = compileAll(ctx, e.right)
+    if (E.isLeft(rs)) return rs
+    const kinds = pairs.map(([l, r]) => ({
+      json: isJson(l) || isJson(r),
+      numeric: isNumeric(l) || isNumeric(r),
+    }))
+    const n = pairs.length
+    const logic = e.op === 'eq' || e.op === 'neq'
+    return E.right(env => {
+      let unknown = false
+      for (let i = 0; i < n; i++) {
+        const a = (ls.right[i] as Eval)(env)
+        if (isFailed(a)) return a
+        const b = (rs.right[i] as Eval)(env)
+        if (isFailed(b)) return b
+        if (isNull(a) || isNull(b)) {
+          if (!logic) return null
+          unknown = true
+          continue
+        }
+        const k = kinds[i] as { readonly json: boolean; readonly numeric: boolean }
+        const c = k.json ? Value.compareJson(a, b) : compareAs(k.numeric, a, b)
+        if (typeof c !== 'number') return c
+        if (logic) {
+          if (ok(c) === (e.op === 'neq')) return e.op === 'neq'
+        } else if (c !== 0) return ok(c)
+      }
+      return logic ? (unknown ? null : e.op === 'eq') : ok(0)
+    })
+  },
   InList: (ctx, e) =>
     pipe(
       listValues(ctx, e),
@@ -942,6 +983,7 @@ const numericKinds: { readonly [K in Expr['_tag']]: (e: Extract<Expr, { readonly
   Param: () => false,
   Bool: () => false,
   Compare: () => false,
+  RowCompare: () => false,
   InList: () => false,
   IsNull: () => false,
   Not: () => false,

@@ -40,9 +40,11 @@ import {
   type Select,
   type SelectField,
 } from '../../ast/Expr.js'
+import * as SelectAst from '../../ast/Select.js'
 import * as DbError from '../../error/DbError.js'
 import * as QueryError from '../../error/QueryError.js'
 import { show } from '../../error/Show.js'
+import * as Make from '../../query/Make.js'
 import type { RawRow } from '../../run/Interpreter.js'
 import {
   compile,
@@ -76,6 +78,13 @@ interface Source {
   readonly joins: ReadonlyArray<Join>
   readonly where: ReadonlyArray<Expr>
 }
+
+/**
+ * The outputs of a derived table (by its alias) that the select around it reads, or `null` for all of
+ * them: PostgreSQL computes no other (see `readsOf`).
+ */
+type Reads = (alias: string) => ReadonlySet<string> | null
+const readsAll: Reads = () => null
 
 /** The bound rows of a source for the bound rows of the enclosing selects. */
 type Run = (outer: Env) => ReadonlyArray<Env> | Failed
@@ -145,6 +154,7 @@ const parts: { readonly [K in Expr['_tag']]: (e: Extract<Expr, { readonly _tag: 
   Param: () => leaf,
   Bool: () => leaf,
   Compare: e => of([e.left, e.right]),
+  RowCompare: e => of([...e.left, ...e.right]),
   InList: e => of([e.expr]),
   IsNull: e => of([e.expr]),
   Not: e => of([e.expr]),
@@ -266,14 +276,14 @@ const exact = (index: Index): boolean => index.kind !== 'mixed' && index.kind !=
 // store: a list is checked once (the store replaces a table's list on every write, never edits it).
 const rowLists = new WeakSet<object>()
 
-const boundOf = (ctx: Ctx, b: Binding): E.Either<EvalError, Bound> => {
+const boundOf = (ctx: Ctx, b: Binding, reads: Reads): E.Either<EvalError, Bound> => {
   if (b.select !== undefined) {
     const lateral = b.lateral === true
     return E.map((run: (env: Env) => ReadonlyArray<RawRow> | Failed): Bound => ({
       alias: b.alias,
       rows: [],
       derived: { run, lateral },
-    }))(compileSelect(ctx, b.select))
+    }))(compileSelect(ctx, b.select, reads(b.alias)))
   }
   const rows: unknown = ctx.tables.get(b.table)
   if (rows === undefined)
@@ -359,15 +369,15 @@ const scan: Access = { _tag: 'Scan' }
 // order is kept, and a WHERE conjunct is applied early (to the first binding's rows) only when no
 // right or full join may add rows with that binding NULL. Every conjunct is compiled up front, so an
 // error fails the select even where no row reaches it (as PostgreSQL fails a statement before it runs).
-const plan = (ctx: Ctx, s: Source): E.Either<EvalError, ReadonlyArray<Step>> => {
-  const from = boundOf(ctx, s.from)
+const plan = (ctx: Ctx, s: Source, reads: Reads): E.Either<EvalError, ReadonlyArray<Step>> => {
+  const from = boundOf(ctx, s.from, reads)
   if (E.isLeft(from)) return from
   const joins: Array<{ readonly j: Join; readonly b: Bound }> = []
   // A lateral derived table reads the bindings before it; another derived table only the enclosing
   // selects' (as PostgreSQL scopes them).
   const before = new Set([...ctx.scope, s.from.alias])
   for (const j of s.joins) {
-    const b = boundOf(j.binding.lateral === true ? { ...ctx, scope: new Set(before) } : ctx, j.binding)
+    const b = boundOf(j.binding.lateral === true ? { ...ctx, scope: new Set(before) } : ctx, j.binding, reads)
     if (E.isLeft(b)) return b
     joins.push({ j, b: b.right })
     before.add(j.binding.alias)
@@ -498,7 +508,7 @@ const root = (): Env => ({})
 // left or full join adds each row before it that matched no row of its binding, with the binding
 // NULL; a right or full join adds each row of its binding that matched none, with the bindings before
 // it NULL.
-const compileRows = (ctx: Ctx, s: Source): E.Either<EvalError, Run> =>
+const compileRows = (ctx: Ctx, s: Source, reads: Reads = readsAll): E.Either<EvalError, Run> =>
   E.map((steps: ReadonlyArray<Step>): Run => outer => {
     let envs: ReadonlyArray<Env> = [outer]
     for (const step of steps) {
@@ -555,7 +565,7 @@ const compileRows = (ctx: Ctx, s: Source): E.Either<EvalError, Run> =>
       envs = next
     }
     return envs
-  })(plan(ctx, s))
+  })(plan(ctx, s, reads))
 
 interface Ranked {
   readonly row: Record<string, unknown>
@@ -689,19 +699,139 @@ const checkSelect = (s: Select, grouped: boolean): E.Either<EvalError, void> => 
   return E.right(undefined)
 }
 
+// The columns of `alias` that expressions read, in subqueries too.
+const columnsRead = (es: ReadonlyArray<Expr>, alias: string, out: Set<string>): Set<string> => {
+  for (const e of es) {
+    if (!isExpr(e)) continue
+    if (e._tag === 'ColumnRef') {
+      if (e.alias === alias) out.add(e.column)
+      continue
+    }
+    const p = partsOf(e)
+    columnsRead(p.exprs, alias, out)
+    for (const sub of p.selects) columnsRead(exprsOf(sub), alias, out)
+  }
+  return out
+}
+
+// The outputs of each derived table of a select that the select reads: PostgreSQL replaces the others
+// by NULL before it plans the subquery (`remove_unused_subquery_outputs`), so an output that would fail
+// on a row (a division by zero) fails nothing unless it is read. Its own expressions only: a derived
+// table's select reads its own bindings, a lateral one those before it as well.
+const readsOf = (s: Select): Reads => {
+  const mine: Array<Expr> = [
+    ...s.columns.map(o => o.expr),
+    ...s.where,
+    ...s.joins.flatMap(j => [
+      j.on,
+      ...(j.binding.lateral === true && j.binding.select !== undefined ? exprsOf(j.binding.select) : []),
+    ]),
+    ...s.orderBy.map(t => t.expr),
+    ...s.groupBy,
+    ...s.having,
+    ...s.distinctOn,
+    ...(O.isSome(s.perParent) ? s.perParent.value.keys : []),
+  ]
+  const memo = new Map<string, ReadonlySet<string>>()
+  return alias => {
+    let hit = memo.get(alias)
+    if (hit === undefined) memo.set(alias, (hit = columnsRead(mine, alias, new Set())))
+    return hit
+  }
+}
+
+// Whether an expression holds a subquery, a fragment (which may be volatile) or an aggregate of its own.
+const opaque = (e: Expr): boolean => {
+  if (!isExpr(e)) return false
+  if (e._tag === 'Fragment' || e._tag === 'Agg') return true
+  const p = partsOf(e)
+  return p.selects.length > 0 || p.exprs.some(opaque)
+}
+
+// PostgreSQL pushes a WHERE conjunct that reads only a derived table's outputs down into the derived
+// table's select (`set_subquery_pathlist`: into its WHERE, or its HAVING when it reads an aggregate),
+// where it filters rows before the outputs are computed; a subquery without an ORDER BY, LIMIT or
+// grouping is even merged into the query around it, which evaluates the WHERE first all the same. So
+// an output read only after such a filter is computed only on the rows that pass it. Not into a select
+// with LIMIT, OFFSET or a per-parent window (the filter would change its rows), nor a
+// lateral one, nor under a right or full join (the derived table's side is nullable there); under
+// DISTINCT ON only a conjunct on the distinct expressions; not a conjunct with a subquery, a fragment
+// or an aggregate, nor one reading a bare parameter output (its type is resolved apart).
+const pushDown = (s: Select): Select => {
+  const b = s.from
+  const d = b.select
+  if (
+    d === undefined ||
+    b.lateral === true ||
+    O.isSome(d.limit) ||
+    O.isSome(d.offset) ||
+    O.isSome(d.perParent) ||
+    s.joins.some(j => j.kind === 'right' || j.kind === 'full')
+  )
+    return s
+  const outputs = new Map(d.columns.map(o => [o.name, o.expr]))
+  const grouped = isGrouped(d)
+  let where = d.where
+  let having = d.having
+  for (const c of s.where.flatMap(conjuncts)) {
+    const reads = refsOfOne(c)
+    if (reads.size !== 1 || !reads.has(b.alias) || opaque(c)) continue
+    const replace = new Map<unknown, Expr>()
+    let ok = true
+    const visit = (e: Expr): void => {
+      if (!isExpr(e) || !ok) return
+      if (e._tag === 'ColumnRef') {
+        const o = outputs.get(e.column)
+        if (
+          o === undefined ||
+          !isExpr(o) ||
+          o._tag === 'Param' ||
+          o._tag === 'Fragment' ||
+          // Under DISTINCT ON, only a condition on the distinct expressions keeps the rows it keeps.
+          (d.distinctOn.length > 0 && !d.distinctOn.some(x => sameExpr(x, o)))
+        )
+          ok = false
+        else replace.set(e, o)
+        return
+      }
+      partsOf(e).exprs.forEach(visit)
+    }
+    visit(c)
+    if (!ok) continue
+    const q = Make.rewrite(() => undefined, replace)(c) as Expr
+    if (!grouped) where = [...where, q]
+    else if (aggregatesIn([q]).length > 0) having = [...having, q]
+    // A condition without an aggregate filters rows before grouping; with no GROUP BY it is kept in
+    // HAVING too (the one group of an empty input must still be dropped), as PostgreSQL keeps it.
+    else if (d.groupBy.length > 0) where = [...where, q]
+    else {
+      where = [...where, q]
+      having = [...having, q]
+    }
+  }
+  if (where === d.where && having === d.having) return s
+  const pushed = SelectAst.set('having', having)(SelectAst.set('where', where)(d))
+  return SelectAst.set('from', { ...b, select: pushed })(s)
+}
+
 // The whole select: rows, groups and HAVING, output columns, DISTINCT, ORDER BY, DISTINCT ON, the
 // per-parent window, OFFSET, LIMIT.
 const compileSelect = (
   ctx: Ctx,
-  s: Select,
+  written: Select,
+  needed: ReadonlySet<string> | null = null,
 ): E.Either<EvalError, (outer: Env) => ReadonlyArray<RawRow> | Failed> => {
+  const s = pushDown(written)
   const own = [s.from.alias, ...s.joins.map(j => j.binding.alias)]
   const scope: Ctx = { ...ctx, scope: new Set([...ctx.scope, ...own]), refuseAggregates: null }
   const grouped = isGrouped(s)
+  // A plain DISTINCT compares whole output rows: every output is computed, read or not.
+  const computed = (i: number): boolean =>
+    needed === null || (s.distinct && s.distinctOn.length === 0) || needed.has(s.columns[i]?.name ?? '')
   return pipe(
     E.Do,
     E.chainFirst(() => checkSelect(s, grouped)),
-    E.apS('rows', compileRows(ctx, s)),
+    E.apS('rows', compileRows(ctx, s, readsOf(s))),
     E.apS(
       'groupBy',
       compileAll(
@@ -736,7 +866,11 @@ const compileSelect = (
       grouped
         ? compileAll(
             scope,
-            aggregatesIn([...s.columns.map(o => o.expr), ...s.having, ...s.orderBy.map(t => t.expr)]),
+            aggregatesIn([
+              ...s.columns.filter((_, i) => computed(i)).map(o => o.expr),
+              ...s.having,
+              ...s.orderBy.map(t => t.expr),
+            ]),
           )
         : E.right([]),
     ),
@@ -799,6 +933,10 @@ const compileSelect = (
         for (const env of units) {
           const row: Record<string, unknown> = {}
           for (let i = 0; i < outputs.length; i++) {
+            if (!computed(i)) {
+              row[names[i] as string] = null
+              continue
+            }
             const v = (outputs[i] as Eval)(env)
             if (isFailed(v)) return v
             row[names[i] as string] = v
@@ -881,7 +1019,7 @@ const exists = (ctx: Ctx, s: Select): E.Either<EvalError, Eval> => {
   const take = O.getOrElse(() => Infinity)(s.limit)
   return pipe(
     checkSelect(s, false),
-    E.chain(() => compileRows(ctx, s)),
+    E.chain(() => compileRows(ctx, s, readsOf(s))),
     E.map((run: Run): Eval => env => {
       const r = run(env)
       return isFailed(r) ? r : r.length > skip && take > 0

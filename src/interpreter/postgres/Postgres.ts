@@ -48,6 +48,14 @@ export type Db = postgres.Sql | postgres.TransactionSql
 // constructors
 // -------------------------------------------------------------------------------------
 
+// postgres.js 3.4.9 resets its count of a result's rows on CommandComplete only: after a statement that
+// failed once some rows had come (a division by zero on the fifth row), the connection's next result
+// starts with that many empty slots before its rows. Its `count` (the command tag's) is right.
+const whole = (rows: ReadonlyArray<RawRow>): ReadonlyArray<RawRow> => {
+  const count = (rows as { readonly count?: unknown }).count
+  return typeof count === 'number' && rows.length > count ? rows.slice(rows.length - count) : rows
+}
+
 /**
  * Runs compiled SQL.
  *
@@ -90,7 +98,7 @@ export const execute =
         const json = compiled.json?.[k]
         return json === undefined ? listParam(sql, v) : jsonParam(sql, v, json)
       }) as Array<postgres.ParameterOrJSON<never>>
-      return { _tag: 'Right', right: await sql.unsafe(compiled.text, params, { prepare: true }) }
+      return { _tag: 'Right', right: whole(await sql.unsafe(compiled.text, params, { prepare: true })) }
     } catch (u) {
       const e = DbError.fromUnknown(u)
       // The caller's next statement must not reach the pool before the broken socket has closed (see
