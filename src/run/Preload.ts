@@ -224,10 +224,12 @@ const outputsOf = (q: AnyQuery): ReadonlyArray<Spec.Output> => {
  * join-preloads of its own, over a joined path (`Query.join(['comments', 'author'])` then
  * `{ comments: Preload.joined({ author: Preload.joined() }) }`: a nested binding defaults to the
  * association path, `'comments.author'`), at any depth, each level's children once each in the rows'
- * order. A binding that the query does not join, or that joins another association, is a compile
- * error at the top level (and a `QueryError` from untyped code, and at any depth); so are a through
- * association, a join-preload under an association that is not join-preloaded, a nested binding not
- * joined from its parent's, and a projection.
+ * order. Under a projection (`Query.select`, `Query.selectMerge`) the parents are the projection's
+ * rows plus the preloaded fields (the root's primary key is read to tell them apart, and returned only
+ * when selected), the children whole rows. A binding that the query does not join, or that joins
+ * another association, is a compile error at any depth (and a `QueryError` from untyped code); so is a
+ * join-preload under an association that is not join-preloaded. A through association, a nested
+ * binding not joined from its parent's and a grouped or distinct projection are `QueryError`s.
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'

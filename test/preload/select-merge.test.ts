@@ -66,7 +66,7 @@ describe('Query.selectMerge', () => {
     const q = pipe(
       posts,
       Query.select(p => ({ id: p.id, title: p.title })),
-      Query.selectMerge((p, $) => ({ n: $.count('comments') })),
+      Query.selectMerge((_, $) => ({ n: $.count('comments') })),
       Query.selectMerge(p => ({ title: Fn.lower(p.title), n: Fn.add(p.id, 10) })),
     )
     expect(Query.toSql(q)).toEqual(

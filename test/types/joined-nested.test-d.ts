@@ -74,3 +74,19 @@ describe('nested Preload.joined', () => {
     )
   })
 })
+
+describe('Preload.joined under a projection', () => {
+  it('types the rows as the projection plus the join-preloaded fields', () => {
+    const _q = pipe(
+      posts,
+      Query.join(['comments', 'author']),
+      Query.select(p => ({ title: p.title })),
+      Query.preload({ comments: Preload.joined({ author: Preload.joined() }) }),
+    )
+    expectTypeOf<Query.RowOf<typeof _q>>().toEqualTypeOf<
+      { readonly title: string } & {
+        readonly comments: ReadonlyArray<Comment & { readonly author: O.Option<User> }>
+      }
+    >()
+  })
+})
