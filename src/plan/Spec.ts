@@ -58,8 +58,24 @@ export interface FromQuery<S extends string = string, R = unknown> {
   readonly error: O.Option<QueryError.QueryError>
   /** A projection's outputs (`Query.select`): the child rows are then its rows. `none`: whole rows. */
   readonly outputs: O.Option<ReadonlyArray<Output>>
+  /**
+   * On a through association: whether the intermediate associations are left off the rows, as the
+   * `hops` option of `QueryOptions` says (`Preload.query(q, nested, { hops: 'hide' })`).
+   */
+  readonly hops?: 'show' | 'hide'
   /** The type of a projection's rows (`unknown`: whole rows); never set. */
   readonly _R?: R
+}
+
+/**
+ * The options a preload query given as a query value takes besides the query: on a through
+ * association, `hops` (see `QueryOptions`).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface FromQueryOptions {
+  readonly hops?: 'show' | 'hide'
 }
 
 /**
@@ -483,7 +499,7 @@ const parse = (
         custom: isFromQuery(options) ? options : (options as QueryOptions),
         nested: nested.right,
         hidden: false,
-        hide: !isFromQuery(options) && options['hops'] === 'hide',
+        hide: (isFromQuery(options) ? options.hops : options['hops']) === 'hide',
         expanded: false,
       })
       continue
@@ -584,9 +600,13 @@ const expand = (
 const hopOf = (q: FromQuery): FromQuery => {
   const hit = hops.get(q)
   if (hit !== undefined) return hit
+  // `hops` is the through's, not its last hop's.
   const h = fromQuery({
-    ...q,
+    model: q.model,
+    schema: q.schema,
     select: SelectAst.set('limit', O.none)(SelectAst.set('offset', O.none)(q.select)),
+    error: q.error,
+    outputs: q.outputs,
   })
   hops.set(q, h)
   return h
@@ -761,7 +781,7 @@ const resolveCustom = (
 // distinctness or projection (its rows are the target's rows). Its select becomes the derived table the
 // target rows are read from; each order term that is not a plain column of the target is an output
 // `__o<i>` of it, ordered by name outside. On a through, the query went to the last hop (`expand`) and
-// its limit and offset cut the walk.
+// its limit and offset cut the walk; its `hops` hid the hops (`parse`).
 const resolveQuery = (
   model: Model.AnyModel,
   schema: string,
@@ -783,6 +803,8 @@ const resolveQuery = (
       `${at}: the query is over schema '${q.schema}', not the association's target '${assoc.target}'`,
     )
   const s = q.select
+  if (q.hops !== undefined && assoc._tag !== 'Through')
+    return bad(schema, name, `${at}: 'hops' ('show' | 'hide') applies to through associations only`)
   if (assoc._tag === 'Through' && O.isSome(q.outputs))
     return E.left(
       QueryError.make(

@@ -3,9 +3,11 @@
  * association filled from the rows of a binding the query already joins, so a filtered join and its
  * preload are one statement. `rootOf` checks each `Preload.joined` of a query's spec against its joins
  * and gives the root statement: the query's select plus every column of each joined binding under a
- * private name (`__j<k>_<column>`). The runner (`run/Run.ts`) decodes the parents from the rows, keeps
- * one parent per primary key (the first row's place), its children in the rows' order, one per primary
- * key (a left join's missing row is no child), then loads the rest of the spec under them.
+ * private name (`__j<k>_<column>`); a projection's also reads the root's primary key and the owner keys
+ * of its other preloads (`__key_<column>` unless selected). The runner (`run/Run.ts`) decodes the
+ * parents from the rows, keeps one parent per primary key (the first row's place), its children in the
+ * rows' order, one per primary key (a left join's missing row is no child), then loads the rest of the
+ * spec under them; a projection's parents are its outputs plus the preloaded fields.
  *
  * @since 0.2.0
  */
@@ -16,7 +18,8 @@ import * as Select from '../ast/Select.js'
 import * as QueryError from '../error/QueryError.js'
 import type * as Spec from '../plan/Spec.js'
 import * as Model from '../schema/Model.js'
-import type { AnyQuery } from './Make.js'
+import * as Keys from './Keys.js'
+import { oneGroup, type AnyQuery } from './Make.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -46,6 +49,11 @@ export interface JoinedNode {
 export interface Root {
   readonly select: Select.Select
   readonly joined: ReadonlyArray<JoinedNode>
+  /**
+   * A projection's root keys (its primary key, to keep one row per parent, and the owner keys of the
+   * other preloads), each under the output that carries it (see `Keys.Key`); none for whole rows.
+   */
+  readonly keys: ReadonlyArray<Keys.Key>
 }
 
 // -------------------------------------------------------------------------------------
@@ -92,7 +100,8 @@ const hangsFrom = (s: Select.Select, alias: string, parent: string, named: Reado
  * The root statement of a query whose spec has join-preloads (see the module doc), or the reason it
  * cannot have them: a binding the query does not join, a binding of another association path, a
  * join-preload nested under an association that is not join-preloaded (or over a binding that does not
- * hang from its parent's), a projection, a `right` / `full` join, a schema without a primary key.
+ * hang from its parent's), a grouped or distinct projection, a `right` / `full` join, a schema without a
+ * primary key. A projection's root also reads its primary key and its preloads' owner keys (`keys`).
  *
  * @category utils
  * @since 0.2.0
@@ -103,18 +112,18 @@ export const rootOf = (
 ): E.Either<QueryError.QueryError, Root> => {
   const fail = (code: QueryError.QueryErrorCode, message: string, association: string | null = null) =>
     E.left(QueryError.make(code, message, q.schema, association))
-  if (q.projected)
-    return fail('Unsupported', 'a projection (Query.select) cannot join-preload (Preload.joined): preload it')
   const rootPk = Model.table(q.model, q.schema)?.primaryKey ?? []
   if (rootPk.length === 0)
     return fail(
       'Unsupported',
       `a join-preload needs a primary key on schema '${q.schema}' to keep one row per parent`,
     )
+  const base = q.projected ? projectionRoot(q, rootPk) : E.right({ select: q.select, keys: [] })
+  if (E.isLeft(base)) return base
   const outer = q.select.joins.find(j => j.kind === 'right' || j.kind === 'full')
   const named = new Set([...q.joined.values()].map(b => b.alias))
   const joined: Array<JoinedNode> = []
-  const columns: Array<Expr.Output> = [...q.select.columns]
+  const columns: Array<Expr.Output> = [...base.right.select.columns]
   // One level of the spec under the join-preload `parent` (-1: the root), bound to `alias`.
   const walk = (
     level: ReadonlyArray<Spec.Node>,
@@ -193,5 +202,38 @@ export const rootOf = (
   }
   const e = walk(nodes, -1, q.select.from.alias, '')
   if (e !== null) return E.left(e)
-  return E.right({ select: Select.set('columns', columns)(q.select), joined })
+  return E.right({ select: Select.set('columns', columns)(base.right.select), joined, keys: base.right.keys })
+}
+
+// The root of a projection that join-preloads: its lowered projection and the owner keys of its
+// preloads (`Keys.rootOf`), plus its primary key, each column under its own output when the
+// projection selects it as a plain column, else under a private one (`__key_<column>`). A grouped or
+// distinct projection has groups for rows, not parents with children.
+const projectionRoot = (
+  q: AnyQuery,
+  pk: ReadonlyArray<string>,
+): E.Either<QueryError.QueryError, Pick<Root, 'select' | 'keys'>> => {
+  const s = q.select
+  if (s.groupBy.length > 0 || s.distinct || s.distinctOn.length > 0 || oneGroup(s))
+    return E.left(
+      QueryError.make(
+        'Unsupported',
+        'a grouped or distinct projection cannot join-preload (Preload.joined): its rows are groups, not parents; preload the association instead',
+        q.schema,
+      ),
+    )
+  const root = Keys.rootOf(q)
+  if (E.isLeft(root)) return root
+  const select = root.right.select
+  // Past the names the lowered select and the owner keys took (`__key_<column>` of `Keys.rootOf`).
+  const { keys, added } = Keys.keyOutputs(
+    s,
+    pk,
+    root.right.keys,
+    select.columns.map(o => o.name),
+  )
+  return E.right({
+    select: added.length === 0 ? select : Select.set('columns', [...select.columns, ...added])(select),
+    keys,
+  })
 }

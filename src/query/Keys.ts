@@ -75,7 +75,6 @@ export const rootOf = (q: AnyQuery): E.Either<QueryError.QueryError, Root> => {
   // A projection's relation aggregates run as grouped joins (./Lower.ts).
   const lowered = q.projected ? Lower.select(q.select) : q.select
   if (!preloadsProjection(q)) return E.right({ select: lowered, keys: [], nodes: nodes.right })
-  const alias = q.select.from.alias
   // A preloaded association's field sits beside the outputs: the same name twice is ambiguous.
   const clash = nodes.right.find(n => q.select.columns.some(o => o.name === n.name))
   if (clash !== undefined)
@@ -93,23 +92,7 @@ export const rootOf = (q: AnyQuery): E.Either<QueryError.QueryError, Root> => {
     if (E.isLeft(c)) return c
     columns.add(c.right.ownerCol)
   }
-  const names = new Set(q.select.columns.map(o => o.name))
-  const keys: Array<Key> = []
-  const added: Array<Expr.Output> = []
-  for (const column of columns) {
-    const own = q.select.columns.find(
-      o => o.expr._tag === 'ColumnRef' && o.expr.alias === alias && o.expr.column === column,
-    )
-    if (own !== undefined) {
-      keys.push({ column, output: own.name, hidden: false })
-      continue
-    }
-    let output = `__key_${column}`
-    for (let k = 1; names.has(output); k++) output = `__key${k}_${column}`
-    names.add(output)
-    keys.push({ column, output, hidden: true })
-    added.push({ name: output, expr: Expr.column(alias, column) })
-  }
+  const { keys, added } = keyOutputs(q.select, columns, [])
   // An added key column would change what a grouped or distinct projection returns (or be refused).
   const s = q.select
   if (added.length > 0 && (s.groupBy.length > 0 || s.distinct || oneGroup(s)))
@@ -125,4 +108,40 @@ export const rootOf = (q: AnyQuery): E.Either<QueryError.QueryError, Root> => {
     keys,
     nodes: nodes.right,
   })
+}
+
+/**
+ * The outputs that carry some root columns in a projection `s`: a column's own output when `s` selects
+ * it as a plain column, else an added one under a private name (`__key_<column>`, numbered past the
+ * names taken). Columns already in `known` are skipped.
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const keyOutputs = (
+  s: Select.Select,
+  columns: Iterable<string>,
+  known: ReadonlyArray<Key>,
+  taken: ReadonlyArray<string> = [],
+): { readonly keys: ReadonlyArray<Key>; readonly added: ReadonlyArray<Expr.Output> } => {
+  const alias = s.from.alias
+  const names = new Set([...s.columns.map(o => o.name), ...taken])
+  const keys: Array<Key> = [...known]
+  const added: Array<Expr.Output> = []
+  for (const column of columns) {
+    if (keys.some(k => k.column === column)) continue
+    const own = s.columns.find(
+      o => o.expr._tag === 'ColumnRef' && o.expr.alias === alias && o.expr.column === column,
+    )
+    if (own !== undefined) {
+      keys.push({ column, output: own.name, hidden: false })
+      continue
+    }
+    let output = `__key_${column}`
+    for (let k = 1; names.has(output); k++) output = `__key${k}_${column}`
+    names.add(output)
+    keys.push({ column, output, hidden: true })
+    added.push({ name: output, expr: Expr.column(alias, column) })
+  }
+  return { keys, added }
 }

@@ -2058,6 +2058,108 @@ export const select =
     )
   }
 
+/**
+ * The row type `selectMerge` starts from: the projection `R`, or the root's whole row (nullable after
+ * a `right` or `full` join).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type MergeBase<M extends Model.AnyModel, S extends string, J extends Joins, R> = [R] extends [Whole]
+  ? J extends { readonly '': Joined<string, true> }
+    ? { readonly [K in keyof Model.Row<M, S>]: Model.Row<M, S>[K] | null }
+    : Model.Row<M, S>
+  : R
+
+/**
+ * The row type of `selectMerge`: the base row's fields, each field of `O` in place of a field of its
+ * name (as Ecto's `select_merge` merges maps), then the new outputs.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type Merged<B, O> = {
+  readonly [K in keyof B | keyof O]: K extends keyof O ? O[K] : K extends keyof B ? B[K] : never
+}
+
+/**
+ * Adds outputs to the rows (Ecto's `select_merge`): the whole row of the root (every column, decoded
+ * with its codec) plus the callback's outputs, or, after `select`, that projection plus them. An output
+ * named like a column or an earlier output replaces it in its place, typed as the new term (as Ecto
+ * merges maps: the later key wins), so a column can be returned transformed. The rows are a projection
+ * from then on: `preload` reads the owner keys it needs even when an output replaced them (and returns
+ * them only when selected), and the query runs prepared, in memory, as a preload query
+ * (`Preload.query`) and under either strategy like any projection.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Memory, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
+ * const comment = Schema.table('comment', 'comments', { id: Column.serial, post_id: Column.integer })
+ * const M = Schema.modelOrThrow({ post, comment }, { post: { comments: Schema.hasMany('comment') } })
+ * const q = pipe(
+ *   Query.from(M, 'post'),
+ *   Query.selectMerge((p, $) => ({ title: Fn.upper(p.title), comments: $.count('comments') })),
+ * )
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({
+ *     text:
+ *       'select "t0"."id", upper("t0"."title") as "title", coalesce("t0_j0"."v0", cast($1 as bigint)) as "comments" ' +
+ *       'from "posts" as "t0" left join (select "e1_0"."post_id" as "k", count(*) as "v0" from "comments" as "e1_0" ' +
+ *       'group by "e1_0"."post_id") as "t0_j0" on "t0_j0"."k" = "t0"."id"',
+ *     params: [0],
+ *   }),
+ * )
+ * const tables = new Map([
+ *   ['posts', [{ id: 1, title: 'hi' }, { id: 2, title: 'yo' }]],
+ *   ['comments', [{ id: 1, post_id: 1 }, { id: 2, post_id: 1 }]],
+ * ])
+ * // typed ReadonlyArray<{ readonly id: number; readonly title: string; readonly comments: number }>
+ * assert.deepStrictEqual(
+ *   await Memory.all(q)(tables)(),
+ *   E.right([{ id: 1, title: 'HI', comments: 2 }, { id: 2, title: 'YO', comments: 0 }]),
+ * )
+ *
+ * @category combinators
+ * @since 0.2.0
+ */
+export const selectMerge =
+  <M extends Model.AnyModel, S extends string, J extends Joins, const O extends Outputs>(
+    f: (row: RootRefs<M, S, J>, $: Scope<M, S, J>) => O,
+  ) =>
+  <P, R>(q: Query<M, S, P, J, R>): Query<M, S, P, J, Merged<MergeBase<M, S, J, R>, Selected<O>>> => {
+    type Out = Query<M, S, P, J, Merged<MergeBase<M, S, J, R>, Selected<O>>>
+    if (!isQuery(q)) return notAQuery('selectMerge', q) as never
+    return withCallback(
+      'selectMerge',
+      q as unknown as Out,
+      f,
+      '(row, $) => ({ name: term, ... })',
+      (o, errors, q) => {
+        const outputs = outputsOf(q.schema, o, errors, 'selectMerge')
+        if (errors.length > 0) return make({ ...q, errors: [...q.errors, ...errors] }) as unknown as Out
+        const base = q.projected ? q.select.columns : wholeRow(q)
+        const added = new Map(outputs.map(x => [x.name, x]))
+        const merged = [
+          ...base.map(b => added.get(b.name) ?? b),
+          ...outputs.filter(x => !base.some(b => b.name === x.name)),
+        ]
+        return settle(
+          make({ ...q, select: Select.set('columns', merged)(q.select), projected: true }),
+        ) as unknown as Out
+      },
+    )
+  }
+
+// The root's columns as the outputs of a projection, each a column term that records its decoder.
+const wholeRow = (q: AnyQuery): ReadonlyArray<Select.Output> =>
+  Object.entries(termsOf(q.model, q.schema, q.select.from.alias)).map(([name, expr]) => ({
+    name,
+    expr: expr as Expr.Expr,
+  }))
+
 // `Select.set` for the grouping fields.
 const selectCallback = {
   place: 'a select output',
@@ -2073,6 +2175,7 @@ const outputsOf = (
   schema: string,
   o: unknown,
   errors: Array<QueryError.QueryError>,
+  fn = 'select',
 ): ReadonlyArray<Select.Output> => {
   if (typeof o !== 'object' || o === null || Array.isArray(o) || Expr.isExpr(o)) {
     errors.push(QueryError.make('InvalidArgument', selectCallback.expected, schema))
@@ -2088,11 +2191,11 @@ const outputsOf = (
       name === '__proto__'
         ? `output name '__proto__' is not allowed`
         : Table.identifierProblem(name, 'output name')
-    if (bad !== null) errors.push(QueryError.make('InvalidArgument', `Query.select: ${bad}`, schema))
+    if (bad !== null) errors.push(QueryError.make('InvalidArgument', `Query.${fn}: ${bad}`, schema))
     const e = checked(t, schema, errors, {
       ...selectCallback,
       expected: () =>
-        `Query.select: output '${name}' must be a term (a column, Fn ..., $.count ...), got ${show(t)}`,
+        `Query.${fn}: output '${name}' must be a term (a column, Fn ..., $.count ...), got ${show(t)}`,
     })
     return { name, expr: e._tag === 'Param' && Make.recorded(e) === undefined ? bare(e) : e }
   })
@@ -2287,25 +2390,59 @@ export const distinctOn =
     })
   }
 
-type JoinedProblems<M extends Model.AnyModel, S extends string, J extends Joins, P> = [P] extends [never]
-  ? never
-  : JoinedProblemsOf<M, S, J, P>
+type JoinedProblems<
+  M extends Model.AnyModel,
+  S extends string,
+  J extends Joins,
+  P,
+  Prefix extends string = '',
+> = [P] extends [never] ? never : JoinedProblemsOf<M, S, J, P, Prefix>
 
-type JoinedProblemsOf<M extends Model.AnyModel, S extends string, J extends Joins, P> = {
-  readonly [K in keyof P & string]: P[K] extends Spec.PreloadJoined<infer B, unknown>
-    ? (B extends string ? B : K) extends infer N extends string
-      ? N extends Exclude<keyof J, ''>
-        ? J[N]['schema'] extends Model.Target<M, S, K>
-          ? never
-          : `preload ${K}: binding '${N}' is not a join of schema '${Model.Target<M, S, K>}'`
-        : `preload ${K}: the query joins no binding '${N}'`
+// One level of a spec under schema `S`, at association path `Prefix` (`comments.` under `comments`):
+// each join-preload's binding (default: its path, as `Query.join` names it) is a binding of the
+// query over the association's target, and so on under it; a join-preload under an association that
+// is not join-preloaded is refused (the runtime also checks that a nested binding hangs from its
+// parent's, which the types do not know).
+type JoinedProblemsOf<
+  M extends Model.AnyModel,
+  S extends string,
+  J extends Joins,
+  P,
+  Prefix extends string = '',
+> = {
+  readonly [K in keyof P & string]: P[K] extends Spec.PreloadJoined<infer B, infer N>
+    ? | ((B extends string ? B : `${Prefix}${K}`) extends infer Name extends string
+          ? Name extends Exclude<keyof J, ''>
+            ? J[Name]['schema'] extends Model.Target<M, S, K>
+              ? never
+              : `preload ${Prefix}${K}: binding '${Name}' is not a join of schema '${Model.Target<M, S, K>}'`
+            : `preload ${Prefix}${K}: the query joins no binding '${Name}'`
+          : never)
+      | JoinedProblems<M, Model.Target<M, S, K>, J, N, `${Prefix}${K}.`>
+    : HasJoined<P[K]> extends true
+      ? `preload ${Prefix}${K}: a join-preload (Preload.joined) nests only under join-preloads`
       : never
-    : never
 }[keyof P & string]
 
+// Whether a spec value holds a join-preload at any depth (an untyped spec, `Spec.Input`, is not known to).
+type HasJoined<V> =
+  V extends Spec.PreloadJoined<string | undefined, unknown>
+    ? true
+    : V extends Spec.PreloadQuery<Spec.QueryOptions | Spec.FromQuery, infer N>
+      ? HasJoined<N>
+      : V extends object
+        ? string extends keyof V
+          ? false
+          : true extends { readonly [K in keyof V]: HasJoined<V[K]> }[keyof V]
+            ? true
+            : false
+        : false
+
 /**
- * `unknown` when every join-preload (`Preload.joined`) of spec `P` names a binding of the query's
- * joins `J` over the association's target; otherwise a type no query has, naming the problem.
+ * `unknown` when every join-preload (`Preload.joined`) of spec `P`, at any depth, names a binding of
+ * the query's joins `J` over the association's target (a nested one's default binding is its path,
+ * `'comments.author'`) and nests only under join-preloads; otherwise a type no query has, naming the
+ * problem.
  *
  * @category model
  * @since 0.2.0

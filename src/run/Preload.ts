@@ -98,7 +98,15 @@ export type { LoadError } from '../error/Errors.js'
  * @category model
  * @since 0.1.0
  */
-export type { FromQuery, Output, PreloadJoined, PreloadQuery, QueryOptions, Input } from '../plan/Spec.js'
+export type {
+  FromQuery,
+  FromQueryOptions,
+  Output,
+  PreloadJoined,
+  PreloadQuery,
+  QueryOptions,
+  Input,
+} from '../plan/Spec.js'
 
 type Row = Assemble.Row
 
@@ -114,9 +122,12 @@ type Row = Assemble.Row
  * to the associated records, its `limit` / `offset` per parent, and its own preloads merge with the
  * nested spec. The association's own `where` still applies. With a projection (`Query.select`, relation
  * aggregates included) the children are the projection's rows plus their preloads: the keys the
- * preload reads (the foreign key, the keys of nested preloads) are not returned unless selected. A
- * query with a grouping or `distinct`, over another schema or another model, a projection on a through
- * association, or a query carrying an error is a `QueryError` when the spec is applied.
+ * preload reads (the foreign key, the keys of nested preloads) are not returned unless selected. On a
+ * through association the query goes to the last hop, and a third argument `{ hops: 'hide' }` leaves
+ * the intermediate associations off the rows, as the `hops` option does (`Preload.query(q, {}, { hops:
+ * 'hide' })`; typed so). A query with a grouping or `distinct`, over another schema or another model, a
+ * projection on a through association, `hops` on an association that is not a through, or a query
+ * carrying an error is a `QueryError` when the spec is applied.
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
@@ -174,6 +185,14 @@ export function query<
   J extends Joins,
   const N extends Spec.Input,
 >(q: Query<M, S, P, J, Whole>, preload: N): Spec.PreloadQuery<Spec.FromQuery<S>, P & N>
+export function query<
+  M extends Model.AnyModel,
+  S extends string,
+  P,
+  J extends Joins,
+  const N extends Spec.Input,
+  const H extends Spec.FromQueryOptions,
+>(q: Query<M, S, P, J, Whole>, preload: N, options: H): Spec.PreloadQuery<Spec.FromQuery<S> & H, P & N>
 export function query<M extends Model.AnyModel, S extends string, P, J extends Joins, R>(
   q: Query<M, S, P, J, R>,
 ): Spec.PreloadQuery<Spec.FromQuery<S, R>, P>
@@ -185,23 +204,61 @@ export function query<
   R,
   const N extends Spec.Input,
 >(q: Query<M, S, P, J, R>, preload: N): Spec.PreloadQuery<Spec.FromQuery<S, R>, P & N>
+export function query<
+  M extends Model.AnyModel,
+  S extends string,
+  P,
+  J extends Joins,
+  R,
+  const N extends Spec.Input,
+  const H extends Spec.FromQueryOptions,
+>(q: Query<M, S, P, J, R>, preload: N, options: H): Spec.PreloadQuery<Spec.FromQuery<S, R> & H, P & N>
 export function query(
   options: unknown,
   preload: Spec.Input = {},
+  more?: Spec.FromQueryOptions,
 ): Spec.PreloadQuery<Spec.QueryOptions | Spec.FromQuery, unknown> {
   if (!isQuery(options)) return Spec.query(options as Spec.QueryOptions, preload)
   const q = options
   const nested = Spec.concat(q.preload, preload) as Spec.Input
+  const hops = hopsOf(q.schema, more)
   return Spec.query(
     Spec.fromQuery({
       model: q.model,
       schema: q.schema,
       select: q.select,
-      error: O.fromNullable(q.errors[0]),
+      error: O.fromNullable(q.errors[0] ?? (E.isLeft(hops) ? hops.left : undefined)),
       outputs: q.projected ? O.some(outputsOf(q)) : O.none,
+      ...(E.isRight(hops) && hops.right !== undefined ? { hops: hops.right } : {}),
     }) as never,
     nested,
   )
+}
+
+// The options beside a query value, from untyped code too: `{ hops: 'show' | 'hide' }` or nothing (a
+// bad one is the preload's error, reported when the spec is applied).
+const hopsOf = (
+  schema: string,
+  more: unknown,
+): E.Either<QueryError.QueryError, 'show' | 'hide' | undefined> => {
+  if (more === undefined) return E.right(undefined)
+  const fail = E.left(
+    QueryError.make(
+      'InvalidArgument',
+      `Preload.query: expected options { hops: 'show' | 'hide' } after the nested spec, got ${show(more)}`,
+      schema,
+    ),
+  )
+  if (typeof more !== 'object' || more === null || Array.isArray(more)) return fail
+  try {
+    const keys = Object.keys(more)
+    const hops: unknown = (more as { readonly hops?: unknown }).hops
+    return keys.every(k => k === 'hops') && (hops === undefined || hops === 'show' || hops === 'hide')
+      ? E.right(hops)
+      : fail
+  } catch {
+    return fail
+  }
 }
 
 // A projection's outputs as a preload reads them: `bigint` and `numeric` terms cross the lateral
@@ -224,10 +281,12 @@ const outputsOf = (q: AnyQuery): ReadonlyArray<Spec.Output> => {
  * join-preloads of its own, over a joined path (`Query.join(['comments', 'author'])` then
  * `{ comments: Preload.joined({ author: Preload.joined() }) }`: a nested binding defaults to the
  * association path, `'comments.author'`), at any depth, each level's children once each in the rows'
- * order. A binding that the query does not join, or that joins another association, is a compile
- * error at the top level (and a `QueryError` from untyped code, and at any depth); so are a through
- * association, a join-preload under an association that is not join-preloaded, a nested binding not
- * joined from its parent's, and a projection.
+ * order. Under a projection (`Query.select`, `Query.selectMerge`) the parents are the projection's
+ * rows plus the preloaded fields (the root's primary key is read to tell them apart, and returned only
+ * when selected), the children whole rows. A binding that the query does not join, or that joins
+ * another association, is a compile error at any depth (and a `QueryError` from untyped code); so is a
+ * join-preload under an association that is not join-preloaded. A through association, a nested
+ * binding not joined from its parent's and a grouped or distinct projection are `QueryError`s.
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'

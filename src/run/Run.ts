@@ -30,6 +30,7 @@ import type * as Prepared from '../query/Prepared.js'
 import type { AnyQuery, Joins, Query } from '../query/Query.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
+import type * as Table from '../schema/Table.js'
 import * as Batched from './Batched.js'
 import { bound, isInterpreter, type Interpreter } from './Interpreter.js'
 import * as Preload from './Preload.js'
@@ -209,6 +210,48 @@ export const rows = (
     )
   })
 
+// The parent rows a projection's preloads run over: each row's owner keys (`Keys.Key`), decoded with
+// their columns' codecs, under their column names.
+const keyRows = (
+  table: Table.Table,
+  keys: ReadonlyArray<Keys.Key>,
+  raw: ReadonlyArray<Decode.RawRow>,
+): E.Either<LoadError, ReadonlyArray<Row>> => {
+  const codecs = Decode.columnsOf(table)
+  const typed = keys.map(k => ({ ...k, codec: codecs.find(c => c.name === k.column) }))
+  const parents: Array<Row> = new Array(raw.length)
+  for (let j = 0; j < raw.length; j++) {
+    const r = raw[j] as Decode.RawRow
+    const p: Record<string, unknown> = {}
+    for (const k of typed) {
+      const v = r[k.output]
+      const d = k.codec === undefined ? v : k.codec.decode(v)
+      if (d === Column.invalid)
+        return E.left(DecodeError.make(table.source, k.column, v, k.codec?.expected ?? 'a key'))
+      p[k.column] = d
+    }
+    parents[j] = p
+  }
+  return E.right(parents)
+}
+
+// A projection's rows, each with the associations loaded under its parent row (the same index): a key
+// read only for the preloads is never returned.
+const withLoaded = (
+  rows: ReadonlyArray<Record<string, unknown>>,
+  keys: ReadonlyArray<Keys.Key>,
+  loaded: ReadonlyArray<Row>,
+): ReadonlyArray<Record<string, unknown>> => {
+  const columns = new Set(keys.map(k => k.column))
+  return Object.freeze(
+    rows.map((row, j) => {
+      const merged: Record<string, unknown> = { ...row }
+      for (const [name, v] of Object.entries(loaded[j] ?? {})) if (!columns.has(name)) merged[name] = v
+      return Object.freeze(merged)
+    }),
+  )
+}
+
 // A projection that preloads (batched, whatever the strategy asked): the root statement reads the
 // owner keys the preloads need (`Keys.rootOf`), the projection's outputs are decoded as a projection,
 // each row's keys (decoded with their columns' codecs) form a parent row that the preload runs over by
@@ -229,9 +272,7 @@ const projectedWithPreloads =
     const table = Model.table(q.model, q.schema)
     if (table === undefined)
       return TE.left(QueryError.make('UnknownSchema', `the model has no schema '${q.schema}'`, q.schema))
-    const codecs = Decode.columnsOf(table)
-    const keys = root.right.keys.map(k => ({ ...k, codec: codecs.find(c => c.name === k.column) }))
-    const { nodes } = root.right
+    const { keys, nodes } = root.right
     const { strategy, report } = Report.projectionStrategy(i, q.model, q.schema, q.select, nodes, options)
     return report(
       pipe(
@@ -239,22 +280,12 @@ const projectedWithPreloads =
         TE.flatMapEither(raw =>
           pipe(
             projected(q, raw),
-            E.flatMap((rows): E.Either<LoadError, { rows: typeof rows; parents: ReadonlyArray<Row> }> => {
-              const parents: Array<Row> = new Array(raw.length)
-              for (let j = 0; j < raw.length; j++) {
-                const r = raw[j] as Decode.RawRow
-                const p: Record<string, unknown> = {}
-                for (const k of keys) {
-                  const v = r[k.output]
-                  const d = k.codec === undefined ? v : k.codec.decode(v)
-                  if (d === Column.invalid)
-                    return E.left(DecodeError.make(table.source, k.column, v, k.codec?.expected ?? 'a key'))
-                  p[k.column] = d
-                }
-                parents[j] = p
-              }
-              return E.right({ rows, parents })
-            }),
+            E.flatMap(rows =>
+              pipe(
+                keyRows(table, keys, raw),
+                E.map(parents => ({ rows, parents })),
+              ),
+            ),
           ),
         ),
         TE.flatMap(({ rows, parents }) =>
@@ -262,16 +293,7 @@ const projectedWithPreloads =
             strategy === 'lateral'
               ? Preload.under(bound(i, bind), q.model, q.schema, nodes)(parents)
               : Batched.loadOwned(bound(i, bind), q.model, nodes)(parents),
-            TE.map(loaded => {
-              const columns = new Set(keys.map(k => k.column))
-              const out = rows.map((row, j) => {
-                const merged: Record<string, unknown> = { ...row }
-                for (const [name, v] of Object.entries(loaded[j] ?? {}))
-                  if (!columns.has(name)) merged[name] = v
-                return Object.freeze(merged)
-              })
-              return Assemble.strip(nodes, Object.freeze(out))
-            }),
+            TE.map(loaded => Assemble.strip(nodes, withLoaded(rows, keys, loaded))),
           ),
         ),
       ),
@@ -313,10 +335,18 @@ const joinedPreloads =
     const table = Model.table(q.model, q.schema)
     if (table === undefined)
       return TE.left(QueryError.make('UnknownSchema', `the model has no schema '${q.schema}'`, q.schema))
-    const { joined } = root.right
-    const assemble = (raw: ReadonlyArray<Decode.RawRow>): E.Either<LoadError, ReadonlyArray<Row>> => {
-      const parents = Decode.rows(table, raw)
+    const { joined, keys } = root.right
+    // The parents (a projection's: its key rows, `shown` its rows), one per primary key.
+    const assemble = (
+      raw: ReadonlyArray<Decode.RawRow>,
+    ): E.Either<
+      LoadError,
+      { parents: ReadonlyArray<Row>; shown: ReadonlyArray<Record<string, unknown>> }
+    > => {
+      const parents = q.projected ? keyRows(table, keys, raw) : Decode.rows(table, raw)
       if (E.isLeft(parents)) return parents
+      const rows = q.projected ? projected(q, raw) : parents
+      if (E.isLeft(rows)) return rows
       const pk = Assemble.pkOf(q.model, q.schema)
       const pks = joined.map(j => Assemble.pkOf(q.model, j.node.assoc.target))
       const children: Array<ReadonlyArray<Row | null>> = []
@@ -346,6 +376,7 @@ const joinedPreloads =
       // per child of each join-preload (by the child's primary key, in row order), at any depth.
       const byKey = new Map<unknown, Group>()
       const order: Array<Group> = []
+      const shown: Array<Record<string, unknown>> = []
       const at: Array<Group | null> = new Array(joined.length)
       for (const [k, row] of parents.right.entries()) {
         const key = pk(row)
@@ -354,6 +385,7 @@ const joinedPreloads =
           top = { row, kids: new Map() }
           byKey.set(key, top)
           order.push(top)
+          shown.push(rows.right[k] as Record<string, unknown>)
         }
         for (const [n, j] of joined.entries()) {
           const parent = j.parent < 0 ? top : at[j.parent]
@@ -384,17 +416,20 @@ const joinedPreloads =
             )
         return out
       }
-      return E.right(order.map(g => build(g, -1)))
+      return E.right({ parents: order.map(g => build(g, -1)), shown })
     }
     return pipe(
       bind === undefined ? i.select(root.right.select) : i.select(root.right.select, bind),
       TE.flatMapEither(assemble),
       // `auto` loads the rest batched (as `Query.statements` shows it); `lateral` when asked.
-      TE.flatMap(parents =>
-        Preload.into(q.model, q.schema, q.preload, {
-          ...options,
-          strategy: options.strategy === 'lateral' ? 'lateral' : 'batched',
-        })(parents)(bound(i, bind)),
+      TE.flatMap(({ parents, shown }) =>
+        pipe(
+          Preload.into(q.model, q.schema, q.preload, {
+            ...options,
+            strategy: options.strategy === 'lateral' ? 'lateral' : 'batched',
+          })(parents)(bound(i, bind)),
+          TE.map(loaded => (q.projected ? withLoaded(shown, keys, loaded) : loaded)),
+        ),
       ),
     )
   }

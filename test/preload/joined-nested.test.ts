@@ -141,6 +141,7 @@ describe('nested Preload.joined', () => {
       pipe(
         posts,
         Query.join(['comments', 'author']),
+        // @ts-expect-error binding 'comments' joins comments, not users (checked at any depth)
         Query.preload({ comments: Preload.joined({ author: Preload.joined('comments') }) }),
       ),
       'InvalidArgument',
@@ -150,6 +151,7 @@ describe('nested Preload.joined', () => {
       pipe(
         posts,
         Query.join('comments'),
+        // @ts-expect-error no binding 'comments.author'
         Query.preload({ comments: Preload.joined({ author: Preload.joined() }) }),
       ),
       'InvalidArgument',

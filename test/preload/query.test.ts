@@ -102,6 +102,45 @@ describe('Preload.query with a query value', () => {
     expect(rows.map(p => p.commentsAuthors.map(u => u.name))).toEqual([['bob'], [], ['cy'], []])
   })
 
+  it('on a through with its hops hidden: the same value, and no hop on the rows', async () => {
+    const authors = pipe(
+      Query.from(Blog, 'user'),
+      Query.where(u => Pred.neq(u.name, 'ada')),
+      Query.orderBy(u => [['desc', u.name]]),
+      Query.limit(1),
+    )
+    const shown = await trees(pipe(posts, Query.preload({ commentsAuthors: Preload.query(authors) })))
+    const q = pipe(
+      posts,
+      Query.preload({ commentsAuthors: Preload.query(authors, { posts: true }, { hops: 'hide' }) }),
+    )
+    const rows = await trees(q)
+    expect(rows.map(p => p.commentsAuthors.map(u => u.name))).toEqual(
+      shown.map(p => p.commentsAuthors.map(u => u.name)),
+    )
+    expect(rows.map(p => p.commentsAuthors.map(u => u.name))).toEqual([['bob'], [], ['cy'], []])
+    expect(rows.map(p => p.commentsAuthors.map(u => u.posts.map(x => x.id)))).toEqual([[[3]], [], [[]], []])
+    // The hops are loaded to be walked, then left off: the rows carry no `comments`.
+    expect(Object.keys(rows[0] ?? {})).not.toContain('comments')
+    expect(Object.keys(shown[0] ?? {})).toContain('comments')
+    // Beside the same hop preloaded on its own, the hop is shown (the spec asks for it).
+    const both = await trees(
+      pipe(
+        posts,
+        Query.preload({
+          comments: true,
+          commentsAuthors: Preload.query(authors, {}, { hops: 'hide' }),
+        }),
+      ),
+    )
+    expect(both.map(p => [p.comments.length, p.commentsAuthors.length])).toEqual([
+      [3, 1],
+      [1, 0],
+      [1, 1],
+      [0, 0],
+    ])
+  })
+
   it("merges the query's own preloads with the nested spec", async () => {
     const q = pipe(
       posts,
@@ -122,6 +161,24 @@ describe('Preload.query with a query value: bad input', () => {
     const r = Query.toSql(q)
     expect(E.isLeft(r) && r.left).toMatchObject({ code, message: expect.stringMatching(message) })
   }
+
+  it("'hops' on an association that is not a through, or a bad hops option", () => {
+    refused(
+      pipe(posts, Query.preload({ comments: Preload.query(comments, {}, { hops: 'hide' }) })),
+      'InvalidArgument',
+      /preload 'comments' of schema 'post': 'hops' \('show' \| 'hide'\) applies to through associations only/,
+    )
+    refused(
+      pipe(
+        posts,
+        Query.preload({
+          commentsAuthors: Preload.query(Query.from(Blog, 'user'), {}, { hops: 'hidden' } as never),
+        }),
+      ),
+      'InvalidArgument',
+      /preload 'commentsAuthors' of schema 'post': Preload.query: expected options \{ hops: 'show' \| 'hide' \}/,
+    )
+  })
 
   it('a query over another schema', () => {
     const q = pipe(

@@ -5,7 +5,7 @@ import * as t from 'io-ts'
 import { pipe } from 'fp-ts/lib/function.js'
 import type * as O from 'fp-ts/lib/Option.js'
 import { describe, expectTypeOf, it } from 'vitest'
-import { Pg, Prepared, Pred, Preload, Query } from '../../src/index.js'
+import { Pg, Prepared, Pred, Preload, Query, Schema } from '../../src/index.js'
 import { Blog } from '../support/blog.js'
 
 type User = { readonly id: number; readonly name: string; readonly email: string | null }
@@ -156,5 +156,22 @@ describe('projections with preloads', () => {
         ReadonlyArray<{ readonly title: string; readonly n: number } & { readonly tags: ReadonlyArray<Tag> }>
       >
     >()
+  })
+})
+
+describe('Preload.query with a query value on a through, hops hidden', () => {
+  it('leaves the hops off the rows type, keeps them shown by default', () => {
+    const users = Query.from(Blog, 'user')
+    const _hidden = pipe(
+      posts,
+      Query.preload({ commentsAuthors: Preload.query(users, { posts: true }, { hops: 'hide' }) }),
+    )
+    type Hidden = Query.RowOf<typeof _hidden>
+    expectTypeOf<Hidden['commentsAuthors'][number]['posts']>().toEqualTypeOf<
+      ReadonlyArray<Schema.Row<typeof Blog, 'post'>>
+    >()
+    expectTypeOf<'comments' extends keyof Hidden ? true : false>().toEqualTypeOf<false>()
+    const _shown = pipe(posts, Query.preload({ commentsAuthors: Preload.query(users) }))
+    expectTypeOf<'comments' extends keyof Query.RowOf<typeof _shown> ? true : false>().toEqualTypeOf<true>()
   })
 })

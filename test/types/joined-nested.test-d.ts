@@ -1,0 +1,92 @@
+// Type tests of nested join-preloads: a nested `Preload.joined` names a binding of the query over its
+// association's target (by default its path, as `Query.join` names it), checked by the compiler at any
+// depth as at the top level; a join-preload under a plain preload is refused too.
+import { pipe } from 'fp-ts/lib/function.js'
+import type * as O from 'fp-ts/lib/Option.js'
+import { describe, expectTypeOf, it } from 'vitest'
+import { Preload, Query, Schema } from '../../src/index.js'
+import { Blog } from '../support/blog.js'
+
+type User = Schema.Row<typeof Blog, 'user'>
+type Comment = Schema.Row<typeof Blog, 'comment'>
+
+const posts = Query.from(Blog, 'post')
+
+describe('nested Preload.joined', () => {
+  it('accepts a nested binding joined over the path (default or named)', () => {
+    const _q = pipe(
+      posts,
+      Query.join(['comments', 'author']),
+      Query.preload({ comments: Preload.joined({ author: Preload.joined('comments.author') }) }),
+    )
+    expectTypeOf<Query.RowOf<typeof _q>['comments']>().toEqualTypeOf<
+      ReadonlyArray<Comment & { readonly author: O.Option<User> }>
+    >()
+    const _r = pipe(
+      Query.from(Blog, 'user'),
+      Query.join(['posts', 'comments'], 'left'),
+      Query.preload({ posts: Preload.joined({ comments: Preload.joined({ author: true }) }) }),
+    )
+    expectTypeOf<Query.RowOf<typeof _r>['posts'][number]['comments'][number]['author']>().toEqualTypeOf<
+      O.Option<User>
+    >()
+  })
+
+  it('refuses a nested binding the query does not join, or of another schema', () => {
+    pipe(
+      posts,
+      Query.join(['comments', 'author']),
+      // @ts-expect-error no binding 'nope'
+      Query.preload({ comments: Preload.joined({ author: Preload.joined('nope') }) }),
+    )
+    pipe(
+      posts,
+      Query.join('comments'),
+      // @ts-expect-error the default binding 'comments.author' is not joined
+      Query.preload({ comments: Preload.joined({ author: Preload.joined() }) }),
+    )
+    pipe(
+      posts,
+      Query.join(['comments', 'author']),
+      // @ts-expect-error binding 'comments' joins comments, not users
+      Query.preload({ comments: Preload.joined({ author: Preload.joined('comments') }) }),
+    )
+    pipe(
+      Query.from(Blog, 'user'),
+      Query.join(['posts', 'comments']),
+      // @ts-expect-error two levels down: no binding 'posts.comments.author'
+      Query.preload({ posts: Preload.joined({ comments: Preload.joined({ author: Preload.joined() }) }) }),
+    )
+  })
+
+  it('refuses a join-preload under a plain preload', () => {
+    pipe(
+      posts,
+      Query.join(['comments', 'author']),
+      // @ts-expect-error 'author' is join-preloaded under 'comments', which is not
+      Query.preload({ comments: { author: Preload.joined() } }),
+    )
+    pipe(
+      posts,
+      Query.join(['comments', 'author']),
+      // @ts-expect-error under a Preload.query too
+      Query.preload({ comments: Preload.query({ limit: 1 }, { author: Preload.joined() }) }),
+    )
+  })
+})
+
+describe('Preload.joined under a projection', () => {
+  it('types the rows as the projection plus the join-preloaded fields', () => {
+    const _q = pipe(
+      posts,
+      Query.join(['comments', 'author']),
+      Query.select(p => ({ title: p.title })),
+      Query.preload({ comments: Preload.joined({ author: Preload.joined() }) }),
+    )
+    expectTypeOf<Query.RowOf<typeof _q>>().toEqualTypeOf<
+      { readonly title: string } & {
+        readonly comments: ReadonlyArray<Comment & { readonly author: O.Option<User> }>
+      }
+    >()
+  })
+})
