@@ -71,18 +71,30 @@ export const assumedFanOut = 10
 export const lateralMaxRows = 3000
 
 // The root's primary key column, when it is one column, and whether it holds integers only (so that a
-// range of it holds at most as many rows as integers).
+// range of it holds at most as many rows as integers). Kept per table: every load reads it, and the
+// column's type is normalised with regular expressions.
 const pkColumn = (
   model: Model.AnyModel,
   schema: string,
 ): { readonly name: string; readonly integer: boolean } | undefined => {
   const table = Model.table(model, schema)
-  const pk = table?.primaryKey ?? []
+  if (table === undefined) return undefined
+  const hit = pkColumns.get(table)
+  if (hit !== undefined) return hit ?? undefined
+  const pk = table.primaryKey
   const name = pk[0]
-  if (pk.length !== 1 || name === undefined) return undefined
-  const type = Column.baseType(table?.columns.get(name)?.sqlType ?? null)?.toLowerCase()
-  return { name, integer: type !== undefined && integerTypes.has(type) }
+  const found =
+    pk.length !== 1 || name === undefined
+      ? null
+      : (() => {
+          const type = Column.baseType(table.columns.get(name)?.sqlType ?? null)?.toLowerCase()
+          return Object.freeze({ name, integer: type !== undefined && integerTypes.has(type) })
+        })()
+  pkColumns.set(table, found)
+  return found ?? undefined
 }
+
+const pkColumns = new WeakMap<object, { readonly name: string; readonly integer: boolean } | null>()
 
 const integerTypes = new Set(['integer', 'int', 'int4', 'smallint', 'int2', 'bigint', 'int8'])
 
@@ -217,7 +229,14 @@ const below = (nodes: ReadonlyArray<Spec.Node>): number => {
  * @category utils
  * @since 0.3.0
  */
-export const rowsPerParent = (nodes: ReadonlyArray<Spec.Node>): number => 1 + below(nodes)
+export const rowsPerParent = (nodes: ReadonlyArray<Spec.Node>): number => {
+  // Normalised nodes are kept per spec shape, so a load of the same spec finds its figure again.
+  let n = perParentOf.get(nodes)
+  if (n === undefined) perParentOf.set(nodes, (n = 1 + below(nodes)))
+  return n
+}
+
+const perParentOf = new WeakMap<ReadonlyArray<Spec.Node>, number>()
 
 /**
  * The most parents `auto` loads with one lateral statement for a spec bringing `perParent` rows per
