@@ -1,16 +1,18 @@
 /**
  * The preload strategy rule, pure: which of `batched` (one statement per association level) and
  * `lateral` (the whole tree in one statement) a load uses. It reads the root's select (or the number
- * of rows given to `into`) and whether the interpreter runs trees, nothing else, so the same answer is
- * available without a database: `run/Preload` runs the strategy it names, and `Query.statements` shows
+ * of rows given to `into`), the shape of the preload spec (`rowsPerParent`) and whether the interpreter
+ * runs trees, nothing else (no statistics), so the same answer is available without a database: `run/Preload` runs the strategy it names, and `Query.statements` shows
  * the statements of the strategy it names.
  *
  * @since 0.1.0
  */
 import type * as Expr from '../ast/Expr.js'
 import type * as Select from '../ast/Select.js'
+import * as O from 'fp-ts/lib/Option.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
+import type * as Spec from './Spec.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -40,47 +42,59 @@ export type Parents =
 // -------------------------------------------------------------------------------------
 
 /**
- * Up to this many parents, `auto` sends one lateral statement. Where the two strategies cross depends
- * on what a round trip costs: batched sends one statement per level (siblings concurrently), lateral one
- * for the tree but builds and parses JSON per row, so lateral wins while the parents' rows are few
- * against the round trips saved. Two measurements on the same kind of machine (bench dataset, local
- * PostgreSQL 15, two shared cores, posts `id` in a range, medians of interleaved runs):
- *
- * - quiet (scale 0.2): spec `{ comments: { author: true }, permalink: true, tags: true }`: 1 parent
- *   1.32 ms batched vs 1.32 lateral, 5: 1.97 vs 1.85, 10: 2.53 vs 2.85, 20: 3.94 vs 4.52, 50: 6.08 vs
- *   8.23, 100: 10.9 vs 16.6; spec `{ comments: { author: true } }`: 1: 0.89 vs 0.72, 5: 1.38 vs 1.28,
- *   10: 1.21 vs 1.35, 20: 1.98 vs 2.22, 50: 4.29 vs 4.80, 100: 8.53 vs 9.34. Even from 3 to 10,
- *   batched ahead from 20 (lateral 1.12-1.15x at 20, 1.12-1.35x at 50);
- * - load average 17 on the two cores (scale 1, `npm run bench -- --scales 1 --parents
- *   1,2,5,10,20,50,100,200`, 20 rounds; a round trip then costs a scheduling delay of milliseconds):
- *   lateral ÷ batched by medians, W1 (comments) 0.55 / 0.65 / 1.37 / 0.62 / 0.78 / 0.62 / 0.89 / 0.66
- *   at 1 / 2 / 5 / 10 / 20 / 50 / 100 / 200 parents, W2 (the five-statement spec) 0.84 / 0.50 / 0.37 /
- *   0.80 / 0.35 / 0.48 / 0.73 / 0.73, W3 (a two-hop through) 0.84 / 0.51 / 0.43 / 0.57 / 0.92 / 0.74 /
- *   1.02 / 1.20, W4 (filtered comments) 1.02 / 0.61 / 0.61 / 0.92 / 1.30 / 0.54 / 0.69 / 0.78: lateral
- *   ahead up to 100-200 parents. The issue's independent sweep found lateral ahead at 50.
- *
- * 20 sits at the quiet machine's crossover band's upper end: there lateral costs at most about 1.15x at
- * 20 parents, while wherever round trips cost more (a network, a busy host) it gains far more than
- * that.
+ * The rows a to-many association is taken to hold per owner when its preload sets no smaller per-parent
+ * `limit`: the rule reads no statistics, so it assumes one fan-out for every to-many hop (a to-one hop
+ * holds one row). Ten is the bench blog's comments per post and posts per user; what it costs when a
+ * model's fan-out differs is in `bench/AUTO.md`.
  *
  * @category utils
- * @since 0.1.0
+ * @since 0.3.0
  */
-export const lateralMaxParents = 20
+export const assumedFanOut = 10
+
+/**
+ * Up to this many estimated rows (parents times `rowsPerParent`), `auto` sends one lateral statement.
+ * The work moves between the strategies: lateral builds JSON on the server (a correlated subquery per
+ * parent and association) and the client parses it cheaply; batched sends plain rows the client decodes
+ * one by one, and pays a round trip and a fixed client cost per statement. Measured (`bench/AUTO.md`:
+ * client CPU and server CPU separately, W1-W4 at scales 0.25 / 1 / 4 and 1 to 5,000 parents), the total
+ * CPU of lateral over batched crosses 1 between 2,200 and 5,500 estimated rows for one to-many level
+ * (W1, W4), between 1,650 and 6,600 for five associations (W2), and at about 10,000 for a two-hop
+ * through (W3: its walked hops are counted in full); lateral also saves a round trip per level, which
+ * only matters below these sizes. 3,000 agrees with the cheaper strategy at 104 of the 114 points
+ * measured, and costs 1.8% over the cheaper one on average (the old rule, 20 parents whatever the
+ * spec: 88 of 114, 4.9%).
+ *
+ * @category utils
+ * @since 0.3.0
+ */
+export const lateralMaxRows = 3000
 
 // The root's primary key column, when it is one column, and whether it holds integers only (so that a
-// range of it holds at most as many rows as integers).
+// range of it holds at most as many rows as integers). Kept per table: every load reads it, and the
+// column's type is normalised with regular expressions.
 const pkColumn = (
   model: Model.AnyModel,
   schema: string,
 ): { readonly name: string; readonly integer: boolean } | undefined => {
   const table = Model.table(model, schema)
-  const pk = table?.primaryKey ?? []
+  if (table === undefined) return undefined
+  const hit = pkColumns.get(table)
+  if (hit !== undefined) return hit ?? undefined
+  const pk = table.primaryKey
   const name = pk[0]
-  if (pk.length !== 1 || name === undefined) return undefined
-  const type = Column.baseType(table?.columns.get(name)?.sqlType ?? null)?.toLowerCase()
-  return { name, integer: type !== undefined && integerTypes.has(type) }
+  const found =
+    pk.length !== 1 || name === undefined
+      ? null
+      : (() => {
+          const type = Column.baseType(table.columns.get(name)?.sqlType ?? null)?.toLowerCase()
+          return Object.freeze({ name, integer: type !== undefined && integerTypes.has(type) })
+        })()
+  pkColumns.set(table, found)
+  return found ?? undefined
 }
+
+const pkColumns = new WeakMap<object, { readonly name: string; readonly integer: boolean } | null>()
 
 const integerTypes = new Set(['integer', 'int', 'int4', 'smallint', 'int2', 'bigint', 'int8'])
 
@@ -189,10 +203,55 @@ export const parentsBound = (model: Model.AnyModel, schema: string, s: Select.Se
   return e._tag === 'Unbounded' ? undefined : e.parents
 }
 
+// The rows one owner row brings in through `nodes` and their children. A through node reads nothing
+// itself (its hops are sibling nodes, counted there), but its children hang on each of its targets.
+const below = (nodes: ReadonlyArray<Spec.Node>): number => {
+  let rows = 0
+  for (const n of nodes) {
+    const f =
+      n.assoc.cardinality === 'one'
+        ? 1
+        : O.isSome(n.custom.limit)
+          ? Math.min(n.custom.limit.value, assumedFanOut)
+          : assumedFanOut
+    rows += (n.assoc._tag === 'Through' ? 0 : f) + f * below(n.children)
+  }
+  return rows
+}
+
+/**
+ * The rows one parent brings into a load of a preload spec (its normalised nodes), estimated without
+ * statistics: the parent itself, plus for each association the rows its owner holds (one for a to-one,
+ * `assumedFanOut` for a to-many, or its per-parent `limit` when smaller), times what each of those
+ * brings in turn. `{ comments: true }` is 1 + 10 = 11; `{ author: true, comments: { author: true } }`
+ * is 1 + 1 + 10 + 10 = 22.
+ *
+ * @category utils
+ * @since 0.3.0
+ */
+export const rowsPerParent = (nodes: ReadonlyArray<Spec.Node>): number => {
+  // Normalised nodes are kept per spec shape, so a load of the same spec finds its figure again.
+  let n = perParentOf.get(nodes)
+  if (n === undefined) perParentOf.set(nodes, (n = 1 + below(nodes)))
+  return n
+}
+
+const perParentOf = new WeakMap<ReadonlyArray<Spec.Node>, number>()
+
+/**
+ * The most parents `auto` loads with one lateral statement for a spec bringing `perParent` rows per
+ * parent (`rowsPerParent`): `lateralMaxRows / perParent`, rounded down.
+ *
+ * @category utils
+ * @since 0.3.0
+ */
+export const lateralMaxParents = (perParent: number): number =>
+  Math.floor(lateralMaxRows / Math.max(1, perParent))
+
 /**
  * Why a load runs with its strategy: it was asked for (`Asked`), the interpreter runs no trees
- * (`NoTrees`), the root is distinct (`Distinct`), the estimate is at most the threshold (`FewParents`)
- * or above it (`ManyParents`), there is no estimate (`Unbounded`), the root could not be read
+ * (`NoTrees`), the root is distinct (`Distinct`), the estimated rows (parents times rows per parent)
+ * are at most `lateralMaxRows` (`FewParents`) or above (`ManyParents`), there is no estimate (`Unbounded`), the root could not be read
  * (`Unreadable`: `batched`, which every interpreter runs), for rows given to `into` an owner key
  * has no plain SQL type for the lateral statement's key columns (`UntypedKey`), or the root is a
  * projection, whose preloads `auto` loads batched (`Projection`).
@@ -221,27 +280,39 @@ export interface Decision {
   readonly strategy: 'batched' | 'lateral'
   readonly reason: Reason
   readonly estimate: Estimate
+  /** The rows one parent brings in (`rowsPerParent`). */
+  readonly rowsPerParent: number
 }
 
-const decision = (strategy: 'batched' | 'lateral', reason: Reason, e: Estimate): Decision =>
-  Object.freeze({ strategy, reason, estimate: e })
+const decision = (
+  strategy: 'batched' | 'lateral',
+  reason: Reason,
+  e: Estimate,
+  perParent: number,
+): Decision => Object.freeze({ strategy, reason, estimate: e, rowsPerParent: perParent })
 
-const auto = (runsTrees: () => boolean, model: Model.AnyModel, schema: string, root: Parents): Decision => {
+const auto = (
+  runsTrees: () => boolean,
+  model: Model.AnyModel,
+  schema: string,
+  root: Parents,
+  perParent: number,
+): Decision => {
   const e = estimateOf(model, schema, root)
-  if (!runsTrees()) return decision('batched', 'NoTrees', e)
-  if (root._tag === 'Query' && root.select.distinct) return decision('batched', 'Distinct', e)
-  if (e._tag === 'Unbounded') return decision('batched', 'Unbounded', e)
-  return e.parents <= lateralMaxParents
-    ? decision('lateral', 'FewParents', e)
-    : decision('batched', 'ManyParents', e)
+  if (!runsTrees()) return decision('batched', 'NoTrees', e, perParent)
+  if (root._tag === 'Query' && root.select.distinct) return decision('batched', 'Distinct', e, perParent)
+  if (e._tag === 'Unbounded') return decision('batched', 'Unbounded', e, perParent)
+  return e.parents * perParent <= lateralMaxRows
+    ? decision('lateral', 'FewParents', e, perParent)
+    : decision('batched', 'ManyParents', e, perParent)
 }
 
 const estimateOf = (model: Model.AnyModel, schema: string, root: Parents): Estimate =>
   root._tag === 'Rows' ? { _tag: 'Rows', parents: root.count } : estimate(model, schema, root.select)
 
 /**
- * `choose` with what the rule read: the strategy, why, and the estimate of the parents (also
- * computed when the strategy was asked for, for the record).
+ * `choose` with what the rule read: the strategy, why, the estimate of the parents and the rows per
+ * parent (also computed when the strategy was asked for, for the record).
  *
  * @category utils
  * @since 0.2.0
@@ -252,30 +323,33 @@ export const decide = (
   schema: string,
   root: Parents,
   strategy: Strategy = 'auto',
+  perParent: number = 1 + assumedFanOut,
 ): Decision => {
   try {
     if (strategy === 'batched' || strategy === 'lateral')
-      return decision(strategy, 'Asked', estimateOf(model, schema, root))
+      return decision(strategy, 'Asked', estimateOf(model, schema, root), perParent)
     // Total over untyped input: an unknown strategy, or arguments that cannot be read, choose `batched`,
     // the strategy every interpreter runs (the entry points refuse an unknown strategy before this).
-    if (strategy !== 'auto') return decision('batched', 'Unreadable', unbounded)
-    return auto(runsTrees, model, schema, root)
+    if (strategy !== 'auto') return decision('batched', 'Unreadable', unbounded, perParent)
+    return auto(runsTrees, model, schema, root, perParent)
   } catch {
     return strategy === 'batched' || strategy === 'lateral'
-      ? decision(strategy, 'Asked', unbounded)
-      : decision('batched', 'Unreadable', unbounded)
+      ? decision(strategy, 'Asked', unbounded, perParent)
+      : decision('batched', 'Unreadable', unbounded, perParent)
   }
 }
 
 /**
- * The `auto` rule, in one place. One statement wins when the parents are few (its cost is one round
- * trip; separate statements cost one round trip per level), separate statements win on large fan-outs
- * (the JSON of many parents is built and parsed row by row, and sibling levels run concurrently on the
- * pool). So: `lateral` when the interpreter can run a tree and the parents are known to be few — a root
- * query that is not distinct and whose own terms bound its rows to at most `lateralMaxParents`
- * (`parentsBound`: its limit, an equality on its primary key, the key in a list, or an integer key
- * between two bounds), or at most that many rows given to `into` — and `batched` otherwise. `runsTrees` is asked only for `auto`
- * (it reads an interpreter that untyped code may have handed over, so inside the rule's net).
+ * The `auto` rule, in one place. One statement wins while the rows it reads are few (its cost is one
+ * round trip; separate statements cost one round trip per level and a fixed client cost each),
+ * separate statements win on many rows (the server builds the JSON of each parent's subtree with a
+ * correlated subquery per association). So: `lateral` when the interpreter can run a tree and the
+ * estimated rows are at most `lateralMaxRows` — a root query that is not distinct and whose own terms
+ * bound its rows (`parentsBound`: its limit, an equality on its primary key, the key in a list, or an
+ * integer key between two bounds), or the rows given to `into`, times `perParent`, the rows each
+ * parent brings (`rowsPerParent` of the spec; by default one to-many level, 11) — and `batched`
+ * otherwise. `runsTrees` is asked only for `auto` (it reads an interpreter that untyped code may have
+ * handed over, so inside the rule's net).
  *
  * @category utils
  * @since 0.1.0
@@ -286,4 +360,5 @@ export const choose = (
   schema: string,
   root: Parents,
   strategy: Strategy = 'auto',
-): 'batched' | 'lateral' => decide(runsTrees, model, schema, root, strategy).strategy
+  perParent: number = 1 + assumedFanOut,
+): 'batched' | 'lateral' => decide(runsTrees, model, schema, root, strategy, perParent).strategy

@@ -340,7 +340,14 @@ const plan = (
     ? strategy === 'lateral'
       ? 'lateral'
       : 'batched'
-    : Strategy.choose(() => true, q.model, q.schema, { _tag: 'Query', select: q.select }, strategy)
+    : Strategy.choose(
+        () => true,
+        q.model,
+        q.schema,
+        { _tag: 'Query', select: q.select },
+        strategy,
+        Strategy.rowsPerParent(nodes.right),
+      )
   const done = (statements: ReadonlyArray<Statement>): Statements =>
     Object.freeze({ strategy: chosen, statements: Object.freeze(statements) })
   // As the runner: a query that cannot match sends nothing, unless it is one group of aggregates

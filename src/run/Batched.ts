@@ -295,13 +295,14 @@ const planOf = (nodes: ReadonlyArray<Node>, ones: ReadonlyArray<Plan.OneStatemen
 // A level's plan, kept per normalised level (a value of one model).
 const levelPlans = new WeakMap<ReadonlyArray<Node>, LevelPlan>()
 
+// Kept per level (normalised nodes are kept per spec shape), throughs or not: every load asks.
 const levelPlan = (model: Model.AnyModel, nodes: ReadonlyArray<Node>): LevelPlan => {
-  // Without a through the plan is the level itself (nothing worth keeping).
-  if (nodes.every(n => n.assoc._tag !== 'Through'))
-    return { ones: [], direct: nodes, walked: nodes, throughs: false, names: nodes.map(n => n.name) }
   const hit = levelPlans.get(nodes)
   if (hit !== undefined) return hit
-  const plan = planOf(nodes, Plan.oneStatementThroughs(model, nodes))
+  // Without a through the plan is the level itself.
+  const plan: LevelPlan = nodes.every(n => n.assoc._tag !== 'Through')
+    ? { ones: [], direct: nodes, walked: nodes, throughs: false, names: nodes.map(n => n.name) }
+    : planOf(nodes, Plan.oneStatementThroughs(model, nodes))
   levelPlans.set(nodes, plan)
   return plan
 }

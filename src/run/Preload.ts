@@ -336,13 +336,41 @@ export const joined = Spec.joined
 // -------------------------------------------------------------------------------------
 
 /**
- * Up to this many parents, `auto` sends one lateral statement (the measurements behind the number are
- * with the rule, in `plan/Strategy`).
+ * Up to this many estimated rows (the parents times the rows each brings: `rowsPerParent`), `auto` sends
+ * one lateral statement; the measurements behind the number are in `bench/AUTO.md`.
  *
  * @example
  * import { Preload } from 'quiver-sql'
- * // With PostgreSQL, Pg.all(pipe(q, Query.limit(5), Query.preload(spec))) sends one statement under auto.
- * assert.strictEqual(Preload.lateralMaxParents, 20)
+ * // { comments: true } brings 1 + 10 rows per post: Pg.all(pipe(q, Query.limit(272), Query.preload(spec)))
+ * // sends one statement under auto, Query.limit(273) one per level.
+ * assert.strictEqual(Preload.lateralMaxRows, 3000)
+ * assert.strictEqual(Preload.lateralMaxParents(1 + Preload.assumedFanOut), 272)
+ *
+ * @category utils
+ * @since 0.3.0
+ */
+export const lateralMaxRows = Strategies.lateralMaxRows
+
+/**
+ * The rows a to-many association is taken to hold per owner when its preload sets no smaller per-parent
+ * `limit` (the `auto` rule reads no statistics).
+ *
+ * @example
+ * import { Preload } from 'quiver-sql'
+ * assert.strictEqual(Preload.assumedFanOut, 10)
+ *
+ * @category utils
+ * @since 0.3.0
+ */
+export const assumedFanOut = Strategies.assumedFanOut
+
+/**
+ * The most parents `auto` loads with one lateral statement when each brings `perParent` rows
+ * (`lateralMaxRows / perParent`, rounded down).
+ *
+ * @example
+ * import { Preload } from 'quiver-sql'
+ * assert.strictEqual(Preload.lateralMaxParents(22), 136)
  *
  * @category utils
  * @since 0.1.0
@@ -350,15 +378,16 @@ export const joined = Spec.joined
 export const lateralMaxParents = Strategies.lateralMaxParents
 
 /**
- * The `auto` rule, in one place. One statement wins when the parents are few (its cost is one round
- * trip; separate statements cost one round trip per level), separate statements win on large fan-outs
- * (the JSON of many parents is built and parsed row by row, and sibling levels run concurrently on the
- * pool). So: `lateral` when the interpreter can run a tree and the parents are known to be few — a root
- * query (not distinct) whose own terms bound its rows to at most `lateralMaxParents`: its `limit`, an
- * equality on its primary key, the key in a list (its length), or an integer key between two bounds
- * (`id >= 101 and id <= 120`: 20 rows at most); or at most that many rows given to `into` — and
- * `batched` otherwise. The rule itself is pure
- * (`plan/Strategy`), so `Query.statements` shows the statements of the strategy chosen here.
+ * The `auto` rule, in one place. One statement wins while the rows it reads are few (its cost is one
+ * round trip; separate statements cost one round trip per level), separate statements win on many
+ * rows (the server builds each parent's JSON with a correlated subquery per association). So:
+ * `lateral` when the interpreter can run a tree and the estimated rows are at most `lateralMaxRows`:
+ * the parents a root query (not distinct) is bounded to by its own terms (its `limit`, an equality on
+ * its primary key, the key in a list (its length), or an integer key between two bounds: `id >= 101
+ * and id <= 120` is 20 rows at most), or the rows given to `into`, times `perParent`, the rows each
+ * parent brings (a load computes it from its spec: 1 + 10 per to-many association, 1 + 1 per to-one,
+ * nested ones multiplied; by default 11, one to-many level); `batched` otherwise. The rule itself is
+ * pure (`plan/Strategy`), so `Query.statements` shows the statements of the strategy chosen here.
  *
  * @example
  * import postgres from 'postgres'
@@ -368,8 +397,11 @@ export const lateralMaxParents = Strategies.lateralMaxParents
  * // postgres.js connects on the first statement, and this example sends none.
  * const pg = Pg.interpreter(postgres('postgres://localhost/blog'))
  * assert.strictEqual(Preload.choose(pg, M, 'post', { _tag: 'Rows', count: 3 }), 'lateral')
- * assert.strictEqual(Preload.choose(pg, M, 'post', { _tag: 'Rows', count: 50 }), 'batched')
- * assert.strictEqual(Preload.choose(pg, M, 'post', { _tag: 'Rows', count: 50 }, 'lateral'), 'lateral')
+ * assert.strictEqual(Preload.choose(pg, M, 'post', { _tag: 'Rows', count: 500 }), 'batched')
+ * assert.strictEqual(Preload.choose(pg, M, 'post', { _tag: 'Rows', count: 500 }, 'lateral'), 'lateral')
+ * // 50 posts bringing 1 + 10 rows each are 550 rows: lateral; bringing 100 rows each, 5,000: batched.
+ * assert.strictEqual(Preload.choose(pg, M, 'post', { _tag: 'Rows', count: 50 }), 'lateral')
+ * assert.strictEqual(Preload.choose(pg, M, 'post', { _tag: 'Rows', count: 50 }, 'auto', 100), 'batched')
  * // The memory interpreter runs no trees: auto is batched there.
  * assert.strictEqual(Preload.choose(Memory.interpreter(new Map()), M, 'post', { _tag: 'Rows', count: 1 }), 'batched')
  *
@@ -382,7 +414,9 @@ export const choose = (
   schema: string,
   root: Strategies.Parents,
   strategy: Strategy = 'auto',
-): 'batched' | 'lateral' => Strategies.choose(() => i.tree !== undefined, model, schema, root, strategy)
+  perParent: number = 1 + Strategies.assumedFanOut,
+): 'batched' | 'lateral' =>
+  Strategies.choose(() => i.tree !== undefined, model, schema, root, strategy, perParent)
 
 // -------------------------------------------------------------------------------------
 // destructors
@@ -545,7 +579,7 @@ import * as O from 'fp-ts/lib/Option.js'
  * await Preload.fromQuery(pipe(q, Query.limit(3)), { onEvent: e => events.push(e) })(Memory.interpreter(tables))()
  * assert.deepStrictEqual(events, [{
  *   _tag: 'StrategyChosen', schema: 'post', asked: 'auto', strategy: 'batched', reason: 'NoTrees',
- *   estimate: { _tag: 'Limit', parents: 3 }, depth: 1, lateralMaxParents: 20,
+ *   estimate: { _tag: 'Limit', parents: 3 }, depth: 1, rowsPerParent: 11, rows: 33, lateralMaxRows: 3000,
  * }])
  *
  * @category destructors
@@ -853,7 +887,7 @@ const intoRows = (
     options,
     d =>
       d.strategy === 'lateral' && !typed && d.reason !== 'Asked'
-        ? { strategy: 'batched', reason: 'UntypedKey', estimate: d.estimate }
+        ? { ...d, strategy: 'batched', reason: 'UntypedKey' }
         : d,
   )
   return report(

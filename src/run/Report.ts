@@ -16,7 +16,6 @@ import type * as Model from '../schema/Model.js'
 import type { Interpreter } from './Interpreter.js'
 
 type Strategy = Strategies.Strategy
-const lateralMaxParents = Strategies.lateralMaxParents
 
 // -------------------------------------------------------------------------------------
 // model
@@ -25,7 +24,8 @@ const lateralMaxParents = Strategies.lateralMaxParents
 /**
  * The strategy a load runs with, and the rule's inputs: the strategy asked for, why this one
  * (`reason`), the estimate of the parents and its source, the depth of the spec (levels of
- * associations), and the threshold `auto` compares the estimate with (`lateralMaxParents`).
+ * associations), the rows each parent is estimated to bring (`rowsPerParent`), their product (`rows`,
+ * `null` when the parents are unbounded) and the threshold `auto` compares it with (`lateralMaxRows`).
  *
  * @category model
  * @since 0.2.0
@@ -39,7 +39,9 @@ export interface StrategyChosen {
   readonly reason: Strategies.Reason
   readonly estimate: Strategies.Estimate
   readonly depth: number
-  readonly lateralMaxParents: number
+  readonly rowsPerParent: number
+  readonly rows: number | null
+  readonly lateralMaxRows: number
 }
 
 /**
@@ -105,7 +107,16 @@ export const decided = (
   readonly report: <A>(task: TE.TaskEither<LoadError, A>) => TE.TaskEither<LoadError, A>
 } => {
   const asked = options.strategy ?? 'auto'
-  const d = revise(Strategies.decide(() => i.tree !== undefined, model, schema, root, asked))
+  const d = revise(
+    Strategies.decide(
+      () => i.tree !== undefined,
+      model,
+      schema,
+      root,
+      asked,
+      Strategies.rowsPerParent(nodes),
+    ),
+  )
   const on = options.onEvent
   if (on === undefined) return { strategy: d.strategy, report: task => task }
   const event: Event = Object.freeze({
@@ -116,7 +127,9 @@ export const decided = (
     reason: d.reason,
     estimate: Object.freeze(d.estimate),
     depth: depthOf(nodes),
-    lateralMaxParents,
+    rowsPerParent: d.rowsPerParent,
+    rows: d.estimate._tag === 'Unbounded' ? null : d.estimate.parents * d.rowsPerParent,
+    lateralMaxRows: Strategies.lateralMaxRows,
   })
   return {
     strategy: d.strategy,

@@ -58,7 +58,10 @@ describe('Preload onEvent', () => {
         reason: 'FewParents',
         estimate: { _tag: 'Limit', parents: 3 },
         depth: 2,
-        lateralMaxParents: Preload.lateralMaxParents,
+        // the post, its 10 assumed comments, and each comment's author
+        rowsPerParent: 21,
+        rows: 63,
+        lateralMaxRows: Preload.lateralMaxRows,
       },
     ])
     expect(Object.isFrozen(events[0])).toBe(true)
@@ -136,16 +139,20 @@ describe('Preload onEvent', () => {
         ),
       ),
     ).toEqual([['lateral', 'FewParents', { _tag: 'KeyIn', parents: 2 }]])
-    expect(
-      await reported(
-        q(p =>
-          pipe(
-            p,
-            Query.where(r => Pred.and(Pred.gte(r.id, 1), Pred.lte(r.id, 21))),
-          ),
+    // { comments: true }: 11 rows per post, so 272 posts are 2,992 rows (lateral) and 273 are 3,003
+    const range = (hi: number) =>
+      q(p =>
+        pipe(
+          p,
+          Query.where(r => Pred.and(Pred.gte(r.id, 1), Pred.lte(r.id, hi))),
         ),
-      ),
-    ).toEqual([['batched', 'ManyParents', { _tag: 'KeyRange', parents: 21 }]])
+      )
+    expect(await reported(range(273))).toEqual([
+      ['batched', 'ManyParents', { _tag: 'KeyRange', parents: 273 }],
+    ])
+    expect(await reported(range(272))).toEqual([
+      ['lateral', 'FewParents', { _tag: 'KeyRange', parents: 272 }],
+    ])
     expect(
       await reported(
         q(p =>
@@ -163,6 +170,38 @@ describe('Preload onEvent', () => {
         { strategy: 'batched' },
       ),
     ).toEqual([['batched', 'Asked', { _tag: 'Limit', parents: 3 }]])
+  })
+
+  it('the rows per parent come from the spec: the same 100 parents are lateral for one to-many, batched for a deeper spec, lateral again under a per-parent limit', async () => {
+    const decided = async (q: Query.AnyQuery) => {
+      const events: Array<Preload.Event> = []
+      const c = counting(db.sql)
+      const r = await Pg.all(q, { onEvent: e => events.push(e) })(c.sql)()
+      expect(E.isRight(r)).toBe(true)
+      const e = events[0]
+      return [e?.strategy, e?.rowsPerParent, e?.rows, c.sent.length]
+    }
+    const hundred = pipe(posts, Query.limit(100))
+    // 1 + 10 per post: 1,100 rows, one statement
+    expect(await decided(pipe(hundred, Query.preload({ comments: true })))).toEqual(['lateral', 11, 1100, 1])
+    // 1 + (10 comments + 10 authors) + 10 tags: 3,100 rows, a statement each for the posts, their
+    // comments, their tags and the comments' authors
+    expect(await decided(pipe(hundred, Query.preload({ comments: { author: true }, tags: true })))).toEqual([
+      'batched',
+      31,
+      3100,
+      4,
+    ])
+    // two comments per post at most: 1 + (2 + 2) + 10 = 15 rows per post
+    expect(
+      await decided(
+        pipe(hundred, Query.preload({ comments: Preload.query({ limit: 2 }, { author: true }), tags: true })),
+      ),
+    ).toEqual(['lateral', 15, 1500, 1])
+    // a through counts its hops (here hidden: comments and their authors), not itself: 1 + 10 + 10
+    const authors = Query.preload({ commentsAuthors: Preload.query({ hops: 'hide' }, {}) })
+    expect(await decided(pipe(hundred, authors))).toEqual(['lateral', 21, 2100, 1])
+    expect(await decided(pipe(posts, Query.limit(143), authors))).toEqual(['batched', 21, 3003, 3])
   })
 
   it('memory: batched for limit 3 too (no trees), and into reports the rows given', async () => {

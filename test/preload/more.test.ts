@@ -159,8 +159,14 @@ describe('preload: strategies', () => {
   it('auto: lateral for a limited or single-parent root, batched otherwise; batched without the capability', () => {
     const i = Pg.interpreter(db.sql)
     const s = (q: Query.AnyQuery) => Preload.choose(i, q.model, q.schema, { _tag: 'Query', select: q.select })
-    expect(s(pipe(Query.from(Blog, 'post'), Query.limit(Preload.lateralMaxParents)))).toBe('lateral')
-    expect(s(pipe(Query.from(Blog, 'post'), Query.limit(Preload.lateralMaxParents + 1)))).toBe('batched')
+    expect(
+      s(pipe(Query.from(Blog, 'post'), Query.limit(Preload.lateralMaxParents(1 + Preload.assumedFanOut)))),
+    ).toBe('lateral')
+    expect(
+      s(
+        pipe(Query.from(Blog, 'post'), Query.limit(Preload.lateralMaxParents(1 + Preload.assumedFanOut) + 1)),
+      ),
+    ).toBe('batched')
     const one = pipe(
       Query.from(Blog, 'post'),
       Query.where(p => Pred.eq(p.id, 1)),
@@ -176,7 +182,7 @@ describe('preload: strategies', () => {
 
   it('auto reads the most parents a root can return from its own terms: limit, key equality, key list, key range', () => {
     const i = Pg.interpreter(db.sql)
-    const n = Preload.lateralMaxParents
+    const n = Preload.lateralMaxParents(1 + Preload.assumedFanOut)
     const s = (q: Query.AnyQuery) => Preload.choose(i, q.model, q.schema, { _tag: 'Query', select: q.select })
     const bound = (q: Query.AnyQuery) => Strategy.parentsBound(q.model, q.schema, q.select)
     const posts = Query.from(Blog, 'post')

@@ -179,7 +179,7 @@ describe('Query.statements: golden', () => {
     const spec = { comments: true } as const
     const strategyOf = (q: Query.AnyQuery) => right(Query.statements(q)).strategy
     expect(strategyOf(pipe(posts0, Query.preload(spec)))).toBe('batched')
-    const n = Preload.lateralMaxParents
+    const n = Preload.lateralMaxParents(1 + Preload.assumedFanOut)
     expect(strategyOf(pipe(posts0, Query.limit(n), Query.preload(spec)))).toBe('lateral')
     expect(strategyOf(pipe(posts0, Query.limit(n + 1), Query.preload(spec)))).toBe('batched')
     expect(
