@@ -35,6 +35,7 @@ import { ensure, namespaceOf, sizes } from './data.js'
 import { Bench } from './model.js'
 import { drizzle1Db, drizzle1Impl, drizzle1W2 } from './drizzle1.js'
 import { drizzleDb, drizzleImpl, drizzleW2, kyselyDb, kyselyImpl, kyselyW2 } from './peers.js'
+import { loadPrisma } from './prisma.js'
 import { quiverImpl, quiverW2Sql } from './quiver.js'
 import { rawHops, rawJson, rawSeparate } from './raw.js'
 import { isWriteWorkload, runWrites, type WriteWorkloadId } from './writes.js'
@@ -219,6 +220,13 @@ const main = async () => {
   const results: Array<Result> = []
   const noted = new Set<string>()
   let version = '?'
+  // Prisma 7 is installed and generated on demand (bench/prisma.ts), or skipped with the reason
+  const prisma =
+    only === undefined || only.includes('prisma') ? await loadPrisma() : { skip: 'not selected (--only)' }
+  if ('skip' in prisma) {
+    console.log(`\nprisma: skipped: ${prisma.skip}`)
+    noted.add(`prisma: skipped: ${prisma.skip}`)
+  }
   for (const scale of scales) {
     const namespace = namespaceOf(scale)
     const client = () =>
@@ -269,6 +277,13 @@ const main = async () => {
       drizzleImpl(client()),
       drizzle1Impl(client()),
       kyselyImpl(client()),
+      ...('make' in prisma
+        ? [
+            prisma.make(db.url, db.pool, namespace, () => {
+              if (counting) statements++
+            }),
+          ]
+        : []),
     ]
     const keep = (i: Impl) => only === undefined || only.includes(i.name) || i.name === 'raw-separate'
 
@@ -715,6 +730,10 @@ const markdown = (
     '## quiver-auto ÷ drizzle-1 (Drizzle 1.0 rc; below 1: Quiver faster)',
     '',
     sweepTable(results, 'quiver-auto', 'drizzle-1'),
+    '',
+    '## quiver-auto ÷ prisma (Prisma 7, query compiler + adapter-pg; below 1: Quiver faster)',
+    '',
+    sweepTable(results, 'quiver-auto', 'prisma'),
     '',
     '## W7: compile only (build the W2 query and produce its SQL, no I/O)',
     '',
