@@ -39,7 +39,8 @@ export const drizzleW2 = (db: DrizzleDb) =>
     },
   })
 
-const rename =
+/** Renames one key of every row (a library's own association name to the model's). */
+export const rename =
   (from: string, to: string) =>
   (rows: ReadonlyArray<Row>): Array<Row> =>
     rows.map(({ [from]: v, ...r }) => ({ ...r, [to]: v }))

@@ -33,7 +33,9 @@ import { ddl } from '../src/sql/Ddl.js'
 import { assertSame, count, normalise } from './check.js'
 import { ensure, namespaceOf, sizes } from './data.js'
 import { Bench } from './model.js'
+import { drizzle1Db, drizzle1Impl, drizzle1W2 } from './drizzle1.js'
 import { drizzleDb, drizzleImpl, drizzleW2, kyselyDb, kyselyImpl, kyselyW2 } from './peers.js'
+import { loadPrisma } from './prisma.js'
 import { quiverImpl, quiverW2Sql } from './quiver.js'
 import { rawHops, rawJson, rawSeparate } from './raw.js'
 import { isWriteWorkload, runWrites, type WriteWorkloadId } from './writes.js'
@@ -218,6 +220,13 @@ const main = async () => {
   const results: Array<Result> = []
   const noted = new Set<string>()
   let version = '?'
+  // Prisma 7 is installed and generated on demand (bench/prisma.ts), or skipped with the reason
+  const prisma =
+    only === undefined || only.includes('prisma') ? await loadPrisma() : { skip: 'not selected (--only)' }
+  if ('skip' in prisma) {
+    console.log(`\nprisma: skipped: ${prisma.skip}`)
+    noted.add(`prisma: skipped: ${prisma.skip}`)
+  }
   for (const scale of scales) {
     const namespace = namespaceOf(scale)
     const client = () =>
@@ -266,7 +275,15 @@ const main = async () => {
       quiverImpl('quiver-auto', client()),
       quiverImpl('quiver-adhoc', client()),
       drizzleImpl(client()),
+      drizzle1Impl(client()),
       kyselyImpl(client()),
+      ...('make' in prisma
+        ? [
+            prisma.make(db.url, db.pool, namespace, () => {
+              if (counting) statements++
+            }),
+          ]
+        : []),
     ]
     const keep = (i: Impl) => only === undefined || only.includes(i.name) || i.name === 'raw-separate'
 
@@ -387,15 +404,18 @@ const main = async () => {
   }
 
   // W7: compile only
-  let compileUs: Record<'quiver' | 'kysely' | 'drizzle', number> | null = null
+  let compileUs: Record<'quiver' | 'kysely' | 'drizzle' | 'drizzle-1', number> | null = null
   if (workloads.includes('W7')) {
     const dsql = postgres(db.url, { max: 1, onnotice: () => undefined })
     const d = drizzleDb(dsql)
+    const d1sql = postgres(db.url, { max: 1, onnotice: () => undefined })
+    const d1 = drizzle1Db(d1sql)
     const k = kyselyDb(postgres(db.url, { max: 1, onnotice: () => undefined }))
-    const subjects: ReadonlyArray<['quiver' | 'kysely' | 'drizzle', () => unknown]> = [
+    const subjects: ReadonlyArray<['quiver' | 'kysely' | 'drizzle' | 'drizzle-1', () => unknown]> = [
       ['quiver', () => quiverW2Sql()],
       ['kysely', () => kyselyW2(k).compile()],
       ['drizzle', () => drizzleW2(d).toSQL()],
+      ['drizzle-1', () => drizzle1W2(d1).toSQL()],
     ]
     const per = new Map<string, Array<number>>(subjects.map(([n]) => [n, []]))
     for (const [, f] of subjects) for (let i = 0; i < 500; i++) f()
@@ -410,10 +430,12 @@ const main = async () => {
       quiver: round(median(per.get('quiver')!), 1),
       kysely: round(median(per.get('kysely')!), 1),
       drizzle: round(median(per.get('drizzle')!), 1),
+      'drizzle-1': round(median(per.get('drizzle-1')!), 1),
     }
     console.log(`\nW7 compile W2 only (µs per compile, median of ${compileBlocks} blocks of 200):`, compileUs)
     await k.destroy()
     await dsql.end()
+    await d1sql.end()
   }
 
   // W12, W13: write workloads (bench/writes.ts), only when asked for (--workloads W12,W13), on the
@@ -458,7 +480,7 @@ const main = async () => {
         x_best_raw_medians: round(q.bestMedians, 3),
       }
     }),
-    compile_us: compileUs ?? { quiver: 0, kysely: 0, drizzle: 0 },
+    compile_us: compileUs ?? { quiver: 0, kysely: 0, drizzle: 0, 'drizzle-1': 0 },
   }
   const verdicts = targets(results, compileUs)
   console.log(`\n${verdicts}`)
@@ -593,7 +615,7 @@ const targets = (results: ReadonlyArray<Result>, compile: Record<string, number>
         q.best <= 1.1,
         `${q.best.toFixed(2)}x paired, ${q.bestMedians.toFixed(2)}x of medians`,
       )
-      for (const peer of ['drizzle', 'kysely'] as const) {
+      for (const peer of ['drizzle', 'drizzle-1', 'kysely', 'prisma'] as const) {
         const o = get(peer)
         if (o !== undefined)
           check(
@@ -704,6 +726,14 @@ const markdown = (
     '## quiver-auto ÷ drizzle (below 1: Quiver faster)',
     '',
     sweepTable(results, 'quiver-auto', 'drizzle'),
+    '',
+    '## quiver-auto ÷ drizzle-1 (Drizzle 1.0 rc; below 1: Quiver faster)',
+    '',
+    sweepTable(results, 'quiver-auto', 'drizzle-1'),
+    '',
+    '## quiver-auto ÷ prisma (Prisma 7, query compiler + adapter-pg; below 1: Quiver faster)',
+    '',
+    sweepTable(results, 'quiver-auto', 'prisma'),
     '',
     '## W7: compile only (build the W2 query and produce its SQL, no I/O)',
     '',

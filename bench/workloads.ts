@@ -12,6 +12,8 @@ export type ImplName =
   | 'raw-json'
   | 'raw-hops'
   | 'drizzle'
+  | 'drizzle-1'
+  | 'prisma'
   | 'kysely'
 
 export const describe: Readonly<Record<WorkloadId, string>> = {
