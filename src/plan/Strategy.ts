@@ -2,14 +2,15 @@
  * The preload strategy rule, pure: which of `batched` (one statement per association level) and
  * `lateral` (the whole tree in one statement) a load uses. It reads the root's select (or the number
  * of rows given to `into`), the shape of the preload spec (`rowsPerParent`) and whether the interpreter
- * runs trees, nothing else (no statistics), so the same answer is available without a database: `run/Preload` runs the strategy it names, and `Query.statements` shows
- * the statements of the strategy it names.
+ * runs trees, nothing else (no statistics), so the same answer is available without a database:
+ * `run/Preload` runs the strategy it names, and `Query.statements` shows the statements of the
+ * strategy it names.
  *
  * @since 0.1.0
  */
+import * as O from 'fp-ts/lib/Option.js'
 import type * as Expr from '../ast/Expr.js'
 import type * as Select from '../ast/Select.js'
-import * as O from 'fp-ts/lib/Option.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import type * as Spec from './Spec.js'
@@ -48,7 +49,7 @@ export type Parents =
  * model's fan-out differs is in `bench/AUTO.md`.
  *
  * @category utils
- * @since 0.3.0
+ * @since 0.2.0
  */
 export const assumedFanOut = 10
 
@@ -66,7 +67,7 @@ export const assumedFanOut = 10
  * spec: 88 of 114, 4.9%).
  *
  * @category utils
- * @since 0.3.0
+ * @since 0.2.0
  */
 export const lateralMaxRows = 3000
 
@@ -227,12 +228,18 @@ const below = (nodes: ReadonlyArray<Spec.Node>): number => {
  * is 1 + 1 + 10 + 10 = 22.
  *
  * @category utils
- * @since 0.3.0
+ * @since 0.2.0
  */
 export const rowsPerParent = (nodes: ReadonlyArray<Spec.Node>): number => {
   // Normalised nodes are kept per spec shape, so a load of the same spec finds its figure again.
   let n = perParentOf.get(nodes)
-  if (n === undefined) perParentOf.set(nodes, (n = 1 + below(nodes)))
+  if (n === undefined)
+    try {
+      perParentOf.set(nodes, (n = 1 + below(nodes)))
+    } catch {
+      // Total, as the rule is: nodes that cannot be read count as one to-many level.
+      n = 1 + assumedFanOut
+    }
   return n
 }
 
@@ -243,7 +250,7 @@ const perParentOf = new WeakMap<ReadonlyArray<Spec.Node>, number>()
  * parent (`rowsPerParent`): `lateralMaxRows / perParent`, rounded down.
  *
  * @category utils
- * @since 0.3.0
+ * @since 0.2.0
  */
 export const lateralMaxParents = (perParent: number): number =>
   Math.floor(lateralMaxRows / Math.max(1, perParent))

@@ -347,7 +347,7 @@ export const joined = Spec.joined
  * assert.strictEqual(Preload.lateralMaxParents(1 + Preload.assumedFanOut), 272)
  *
  * @category utils
- * @since 0.3.0
+ * @since 0.2.0
  */
 export const lateralMaxRows = Strategies.lateralMaxRows
 
@@ -360,7 +360,7 @@ export const lateralMaxRows = Strategies.lateralMaxRows
  * assert.strictEqual(Preload.assumedFanOut, 10)
  *
  * @category utils
- * @since 0.3.0
+ * @since 0.2.0
  */
 export const assumedFanOut = Strategies.assumedFanOut
 
