@@ -12,6 +12,7 @@ import {
   countDistinct,
   defineRelations,
   eq,
+  exists,
   gt,
   gte,
   lte,
@@ -186,5 +187,85 @@ export const drizzle1Impl = (sql: postgres.Sql): Impl => {
         ? (tree as ReadonlyArray<Row>).map(({ comments: latestComments, ...p }) => ({ ...p, latestComments }))
         : tree,
     close: () => sql.end({ timeout: 5 }),
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// writes (bench/writes.ts: W11, W11u, W12, W13), written as for 0.45: the write builders kept their API
+// ---------------------------------------------------------------------------------------------------
+
+const wItems = pgTable('w11_items', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  k: integer('k').notNull().unique(),
+  v: text('v').notNull(),
+})
+const wCounters = pgTable('w12_counters', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  key: text('key').notNull().unique(),
+  n: integer('n').notNull(),
+})
+const wPosts = pgTable('w13_posts', { id: integer('id').primaryKey(), user_id: integer('user_id').notNull() })
+const wComments = pgTable('w13_comments', {
+  id: integer('id').primaryKey(),
+  post_id: integer('post_id').notNull(),
+  public: boolean('public').notNull(),
+})
+
+/** What the write workloads write (bench/writes.ts owns them). */
+export interface WriteInputs {
+  readonly items: ReadonlyArray<{ readonly k: number; readonly v: string }>
+  readonly rows: ReadonlyArray<{ readonly key: string; readonly n: number }>
+  readonly authors: readonly [number, number]
+  /** `items` in parts that fit the parameters of one statement */
+  readonly parts: ReadonlyArray<ReadonlyArray<{ readonly k: number; readonly v: string }>>
+}
+
+/** Drizzle 1.0's write operations, each returning the number of rows written. */
+export const drizzle1Writes = (sql: postgres.Sql, input: WriteInputs) => {
+  const db = drizzle({ client: sql })
+  const bulk = (upsert: boolean) => () =>
+    db.transaction(async tx => {
+      let n = 0
+      for (const part of input.parts) {
+        const insert = tx.insert(wItems).values([...part])
+        n += (
+          upsert
+            ? await insert.onConflictDoUpdate({ target: wItems.k, set: { v: dsql`excluded.v` } }).returning()
+            : await insert.returning()
+        ).length
+      }
+      return n
+    })
+  return {
+    W11: bulk(false),
+    W11u: bulk(true),
+    W12: async () =>
+      (
+        await db
+          .insert(wCounters)
+          .values([...input.rows])
+          .onConflictDoUpdate({ target: wCounters.key, set: { n: dsql`${wCounters.n} + excluded.n` } })
+          .returning()
+      ).length,
+    W13: async () =>
+      (
+        await db
+          .update(wComments)
+          .set({ public: true })
+          .where(
+            exists(
+              db
+                .select({ one: dsql`1` })
+                .from(wPosts)
+                .where(
+                  and(
+                    eq(wPosts.id, wComments.post_id),
+                    gte(wPosts.user_id, input.authors[0]),
+                    lte(wPosts.user_id, input.authors[1]),
+                  ),
+                ),
+            ),
+          )
+      ).count,
   }
 }

@@ -1,9 +1,11 @@
-// The peers: Drizzle relational queries (v1 API, `db.query.*.findMany({ with })`) over its postgres-js
+// The peers: Drizzle 0.45 relational queries (v1 API, `db.query.*.findMany({ with })`) over its postgres-js
 // driver, and Kysely with `jsonArrayFrom` / `jsonObjectFrom` over kysely-postgres-js. Each is written
 // the way its documentation suggests (W5, a hot-path call, as a Drizzle prepared query; Kysely has no
 // placeholders and builds it per call); only untimed key renames happen in `adapt`. The aggregates (W8,
 // W9) are the core query builders of both: W8 a correlated count per relation (Drizzle's `db.$count`,
 // a Kysely subquery with `countAll`), W9 a join with group by and having.
+// The other peers have files of their own: Drizzle 1.0 rc (`drizzle-1`) in drizzle1.ts, Prisma 7 in
+// prisma.ts.
 import { and, asc, count, countDistinct, desc, eq, gt, gte, lte, sql as dsql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import { Kysely, sql as ksql } from 'kysely'

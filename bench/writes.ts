@@ -16,10 +16,10 @@
 // (the plan built and run per operation, `Write.run` on `Pg.interpreter`: one transaction), hand-written
 // postgres.js SQL (`raw`: for W11/W11u one `unnest` of an array per column, the only hand-written form
 // that fits 100,000 rows in one statement; for W12/W13 the same statement as quiver's small form, and
-// for W12 also `raw-unnest`), Kysely and Drizzle as their documentation writes a bulk insert, an upsert
-// and an update with an exists filter (`.values(rows)`, `onConflict`; 100,000 rows exceed the 65,534
-// parameters of one statement, so W11/W11u insert them in chunks inside one transaction, as a user of
-// either has to). Rounds alternate the order of the contenders; each ratio is the median of the
+// for W12 also `raw-unnest`), Kysely and Drizzle (0.45, and 1.0 rc as `drizzle-1` in drizzle1.ts) as
+// their documentation writes a bulk insert, an upsert and an update with an exists filter
+// (`.values(rows)`, `onConflict`; 100,000 rows exceed the 65,534 parameters of one statement, so
+// W11/W11u insert them in chunks inside one transaction, as a user of either has to). Rounds alternate the order of the contenders; each ratio is the median of the
 // per-round ratios to `raw` (and, where there is one, to `raw-unnest`).
 import { and, eq, exists, gte, lte, sql as dsql } from 'drizzle-orm'
 import { integer, boolean as pgBoolean, pgTable, text } from 'drizzle-orm/pg-core'
@@ -30,6 +30,7 @@ import { type Generated, Kysely, sql as ksql } from 'kysely'
 import { PostgresJSDialect } from 'kysely-postgres-js'
 import type postgres from 'postgres'
 import { Column, Fn, Pg, Pred, Query, Schema, Write } from '../src/index.js'
+import { drizzle1Writes } from './drizzle1.js'
 
 export type WriteWorkloadId = 'W11' | 'W11u' | 'W12' | 'W13'
 export const writeWorkloadIds: ReadonlyArray<WriteWorkloadId> = ['W11', 'W11u', 'W12', 'W13']
@@ -112,7 +113,7 @@ const resets: Readonly<Record<WriteWorkloadId, (sql: postgres.Sql) => Promise<un
     ),
 }
 
-type Contender = 'quiver' | 'raw' | 'raw-unnest' | 'kysely' | 'drizzle'
+type Contender = 'quiver' | 'raw' | 'raw-unnest' | 'kysely' | 'drizzle' | 'drizzle-1'
 type Op = (sql: postgres.Sql) => Promise<number>
 
 const quiverOps: Readonly<Record<WriteWorkloadId, Op>> = {
@@ -404,6 +405,7 @@ export const runWrites = async (
   await setup(sql)
   const kysely = kyselyOps(sql)
   const drizzleW = drizzleOps(sql)
+  const drizzle1W = drizzle1Writes(sql, { items, rows, authors, parts: chunks(items) })
   const out: Array<WriteResult> = []
   for (const w of workloads) {
     const unnest = unnestOps[w]
@@ -413,6 +415,7 @@ export const runWrites = async (
       ...(unnest === undefined ? [] : [['raw-unnest', unnest] as [Contender, Op]]),
       ['kysely', kysely[w]],
       ['drizzle', drizzleW[w]],
+      ['drizzle-1', drizzle1W[w]],
     ]
     // correctness: the same count and the same table after each
     let expected: string | undefined
