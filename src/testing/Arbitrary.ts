@@ -1181,6 +1181,12 @@ export interface AlgebraSpec {
    * such joins left ones, or adds a left join); absent or empty for none.
    */
   readonly joinPreload?: ReadonlyArray<string>
+  /**
+   * The outputs merged onto the whole row (`Query.selectMerge`) instead of replacing it; with
+   * join-preloads, the outputs selected (`Query.select`) as the parents' projection. Only with no
+   * grouping, no distinctOn and no refusal; absent: false.
+   */
+  readonly merged?: boolean
 }
 
 /**
@@ -1985,6 +1991,9 @@ export const algebraQuery = (g: Generated, options: AlgebraOptions = {}): fc.Arb
                   refused: null,
                   grouped,
                   joinPreload,
+                  // One query in two where it applies, from what is drawn already (the draws, and so
+                  // every other property's cases, stay as they were).
+                  merged: !grouped && refusal === null && shape.distinctOn.length === 0 && n % 2 === 0,
                   outer:
                     outer === null || joinPreload.length > 0
                       ? null
@@ -2401,23 +2410,25 @@ export const toAlgebraQuery = (g: Generated, _data: Dataset, spec: AlgebraSpec):
       q,
     )
   const joinPreload = spec.joinPreload ?? []
-  if (joinPreload.length > 0) return joinPreloaded(spec, joinPreload, q)
+  const outputs = (row: Refs, $: Scope) =>
+    Object.fromEntries(spec.outputs.map((t, i) => [`o${i}`, term(t)(row, $)]))
+  if (joinPreload.length > 0)
+    return joinPreloaded(spec, joinPreload, spec.merged === true ? step(Query.select(outputs), q) : q)
   if (spec.distinctOn.length > 0)
     q = step(
       Query.distinctOn((row: Refs, $: Scope) => spec.distinctOn.map(t => term(t)(row, $))),
       q,
     )
-  q = step(
-    Query.select((row: Refs, $: Scope) =>
-      Object.fromEntries(spec.outputs.map((t, i) => [`o${i}`, term(t)(row, $)])),
-    ),
-    q,
-  )
+  q = step(spec.merged === true ? Query.selectMerge(outputs) : Query.select(outputs), q)
+  // Merged rows also hold the root's columns: a limit or offset picks among rows that the outputs alone
+  // do not tell apart, so the order goes on over every column of the row.
+  const whole = spec.merged === true && (spec.limit !== null || spec.offset !== null)
   if (spec.orderBy.length > 0)
     q = step(
-      Query.orderBy((row: Refs, $: Scope) =>
-        spec.orderBy.map(([d, x]) => [d, typeof x === 'number' ? `o${x}` : term(x)(row, $)] as never),
-      ),
+      Query.orderBy((row: Refs, $: Scope) => [
+        ...spec.orderBy.map(([d, x]) => [d, typeof x === 'number' ? `o${x}` : term(x)(row, $)] as never),
+        ...(whole ? Object.keys(row).map(c => row[c] as never) : []),
+      ]),
       q,
     )
   if (spec.offset !== null) q = step(Query.offset(spec.offset), q)

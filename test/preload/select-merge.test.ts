@@ -159,6 +159,31 @@ describe('Query.selectMerge', () => {
     expect(mem.map(r => r.shifted)).toEqual([2, 3, 4, 5])
   })
 
+  it('over a subquery (Query.fromQuery): its outputs are the row', async () => {
+    const q = pipe(
+      Query.fromQuery(
+        pipe(
+          Query.from(Blog, 'post'),
+          Query.select(p => ({ id: p.id, title: p.title })),
+        ),
+      ),
+      Query.selectMerge(r => ({ shout: Fn.upper(r.title) })),
+      Query.orderBy(['id']),
+    )
+    expect(Query.toSql(q)).toEqual(
+      E.right({
+        text:
+          'select "t0"."id", "t0"."title", upper("t0"."title") as "shout" from (select "s1_0"."id", "s1_0"."title" ' +
+          'from "posts" as "s1_0") as "t0" order by "t0"."id" asc',
+        params: [],
+      }),
+    )
+    expect((await trees(q)).slice(0, 2)).toEqual([
+      { id: 1, title: 'hello', shout: 'HELLO' },
+      { id: 2, title: 'again', shout: 'AGAIN' },
+    ])
+  })
+
   it('refuses what is not a term, naming selectMerge', () => {
     const r = Query.toSql(
       pipe(
