@@ -132,7 +132,7 @@ type Row = Assemble.Row
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
  * import { pipe } from 'fp-ts/lib/function.js'
-import * as O from 'fp-ts/lib/Option.js'
+ * import * as O from 'fp-ts/lib/Option.js'
  * import { Column, Memory, Preload, Query, Schema } from 'quiver-sql'
  * const post = Schema.table('post', 'posts', { id: Column.serial })
  * const comment = Schema.table('comment', 'comments', { id: Column.serial, post_id: Column.integer })
@@ -561,7 +561,7 @@ const load = (
  * import * as E from 'fp-ts/lib/Either.js'
  * import { Column, Memory, Preload, Query, Schema } from 'quiver-sql'
  * import { pipe } from 'fp-ts/lib/function.js'
-import * as O from 'fp-ts/lib/Option.js'
+ * import * as O from 'fp-ts/lib/Option.js'
  * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
  * const comment = Schema.table('comment', 'comments', { id: Column.serial, post_id: Column.integer, body: Column.text })
  * const M = Schema.modelOrThrow({ post, comment }, { post: { comments: Schema.hasMany('comment') } })
@@ -641,7 +641,7 @@ const plannerOf = (q: AnyQuery): Planner => {
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
  * import { pipe } from 'fp-ts/lib/function.js'
-import * as O from 'fp-ts/lib/Option.js'
+ * import * as O from 'fp-ts/lib/Option.js'
  * import * as t from 'io-ts'
  * import { Column, Memory, Pred, Prepared, Preload, Query, Schema } from 'quiver-sql'
  * const post = Schema.table('post', 'posts', { id: Column.serial, title: Column.text })
