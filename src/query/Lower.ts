@@ -478,8 +478,16 @@ const groupsFirst = (s: Select.Select): Select.Select | undefined => {
       s.columns.map((o, i) => {
         const p = summed.get(i)
         if (p === undefined) return { name: o.name, expr: outputs[i] as Expr.Expr }
-        const count = Select.withWhere(Expr.inArray(p.key, Expr.column(g, ids)))(withoutLink(p))
-        return { name: o.name, expr: Expr.cast(Expr.scalar(count), 'numeric') }
+        // the count over a group's keys is the same expression for every query of this aggregate
+        const values = memoOf(p).values
+        const name = `groups\u0000${g}\u0000${ids}`
+        let expr = values.get(name)
+        if (expr === undefined) {
+          const count = Select.withWhere(Expr.inArray(p.key, Expr.column(g, ids)))(withoutLink(p))
+          expr = Expr.cast(Expr.scalar(count), 'numeric')
+          if (values.size < 64) values.set(name, expr)
+        }
+        return { name: o.name, expr }
       }),
     ),
     orderBy: order,
