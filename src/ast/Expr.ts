@@ -1400,17 +1400,24 @@ export const selectChildren = (s: Select): ReadonlyArray<Expr> =>
  */
 export const depth = (e: unknown): number => {
   let max = 0
-  const stack: Array<readonly [unknown, number]> = [[e, 1]]
-  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
-    const [x, d] = top
+  // two stacks side by side (a node and its depth): no pair allocated per node
+  const nodes: Array<unknown> = [e]
+  const depths: Array<number> = [1]
+  for (let x = nodes.pop(), d = depths.pop(); d !== undefined; x = nodes.pop(), d = depths.pop()) {
     if (d > max) max = d
-    if (isExpr(x))
-      for (const c of Node.total(
-        'Expr.depth',
-        () => children(x),
-        () => [],
-      ))
-        stack.push([c, d + 1])
+    if (isExpr(x)) {
+      // as `Node.total` would, inline: a node whose fields cannot be read is a leaf
+      let cs: ReadonlyArray<Expr> = []
+      try {
+        cs = children(x)
+      } catch {
+        // a leaf
+      }
+      for (const c of cs) {
+        nodes.push(c)
+        depths.push(d + 1)
+      }
+    }
   }
   return max
 }

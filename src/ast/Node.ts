@@ -28,6 +28,19 @@ export interface Branded {
   readonly [brand]: true
 }
 
+/**
+ * A set made by `members`.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface Members {
+  /** Puts a fresh, extensible object in the set (returns it). */
+  readonly stamp: <A extends object>(o: A) => A
+  /** Whether a value is in the set. */
+  readonly has: (u: unknown) => boolean
+}
+
 // -------------------------------------------------------------------------------------
 // constructors
 // -------------------------------------------------------------------------------------
@@ -77,19 +90,6 @@ export const members = (): Members => {
     },
     has: Stamp.has,
   }
-}
-
-/**
- * A set made by `members`.
- *
- * @category model
- * @since 0.2.0
- */
-export interface Members {
-  /** Puts a fresh, extensible object in the set (returns it). */
-  readonly stamp: <A extends object>(o: A) => A
-  /** Whether a value is in the set. */
-  readonly has: (u: unknown) => boolean
 }
 
 // Every node `make` built. A node is recognised by identity (see `members`).

@@ -384,7 +384,44 @@ export const hasAggregate = (e: Expr.Expr): boolean => {
   const stack: Array<Expr.Expr> = [e]
   for (let x = stack.pop(); x !== undefined; x = stack.pop()) {
     if (x._tag === 'Agg') return true
-    for (const [c, inSub] of innerOf(x)) if (!inSub) stack.push(c)
+    // what `innerOf` gives outside subqueries, without its pairs (this runs for every term checked)
+    if (!Ex.isExpr(x)) continue
+    switch (x._tag) {
+      case 'Compare':
+      case 'Arith':
+        stack.push(x.left, x.right)
+        break
+      case 'InList':
+      case 'IsNull':
+      case 'Not':
+      case 'NotTrue':
+      case 'Cast':
+      case 'InSelect':
+        stack.push(x.expr)
+        break
+      case 'And':
+      case 'Or':
+        stack.push(...x.exprs)
+        break
+      case 'Fragment':
+      case 'Call':
+        stack.push(...x.args)
+        break
+      case 'Like':
+        stack.push(x.expr, x.pattern)
+        break
+      case 'InArray':
+        stack.push(x.expr, x.array)
+        break
+      case 'ColumnRef':
+      case 'Param':
+      case 'Bool':
+      case 'Exists':
+      case 'Scalar':
+        break
+      default:
+        for (const [c, inSub] of innerOf(x)) if (!inSub) stack.push(c)
+    }
   }
   return false
 }

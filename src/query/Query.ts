@@ -900,7 +900,7 @@ const groupingProblem = (q: AnyQuery): string | undefined => {
   const stack: Array<readonly [Expr.Expr, boolean]> = checkedParts.map(e => [e, false] as const).reverse()
   for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
     const [x, inSub] = top
-    if (!inSub && s.groupBy.some(g => same(g, x))) continue
+    if (!inSub && s.groupBy.some(g => g._tag === x._tag && same(g, x))) continue
     if (!inSub && x._tag === 'Agg') {
       if (innerOf(x).some(([c]) => hasAggregate(c))) return 'an aggregate cannot hold another aggregate'
       continue
@@ -1802,11 +1802,30 @@ const orderTerm = (q: AnyQuery, item: unknown): E.Either<QueryError.QueryError, 
 }
 
 // A root column by name, marked with its type as the root's terms are (see `refType`).
+// A schema's column is made once per model, schema, alias and name (the `columnInfo` of its column
+// is work: a codec asked what it decodes).
 const rootColumn = (q: AnyQuery, name: string): Expr.Expr => {
+  const a = q.select.from.alias
+  if (q.derived !== undefined) {
+    const info = q.derived.find(([n]) => n === name)?.[1]
+    return Expr.column(a, name, info === undefined ? undefined : refType(info))
+  }
+  let byName = rootColumns.get(q.model)
+  if (byName === undefined) rootColumns.set(q.model, (byName = new Map()))
+  const key = `${q.schema}\u0000${a}\u0000${name}`
+  const hit = byName.get(key)
+  if (hit !== undefined) return hit
   const col = Model.table(q.model, q.schema)?.columns.get(name)
-  const info = q.derived?.find(([n]) => n === name)?.[1] ?? (col === undefined ? undefined : columnInfo(col))
-  return Expr.column(q.select.from.alias, name, info === undefined ? undefined : refType(info))
+  const e = Expr.column(a, name, col === undefined ? undefined : refType(columnInfo(col)))
+  if (col !== undefined) {
+    // bounded: a nested query's aliases take a namespace of their own (`Subquery.freshNamespace`)
+    if (byName.size >= 1024) byName.clear()
+    byName.set(key, e)
+  }
+  return e
 }
+
+const rootColumns = new WeakMap<Model.AnyModel, Map<string, Expr.Expr>>()
 
 const orderCallback = {
   place: 'an order item',
