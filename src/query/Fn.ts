@@ -176,6 +176,8 @@ export type Summed<A> = [NonNullable<A>] extends [number]
 const invalid: typeof Column.invalid = Column.invalid
 const maxExact = BigInt(Number.MAX_SAFE_INTEGER)
 const wholeText = /^-?\d+$/
+// Decimal text as PostgreSQL's `numeric` input reads it (no `NaN` or infinities: a number is given for those).
+const decimalValue = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/
 const decimalText = /^-?\d+\.\d+$/
 const specials: Readonly<Record<string, number>> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity }
 
@@ -334,6 +336,16 @@ const operands = (fn: string, us: ReadonlyArray<unknown>): Operands => {
           fn,
           `${show(value)} is not ${sibling === 'integer' ? 'a whole number within the range of integer' : 'a safe whole number'}, and PostgreSQL reads it as the ${sibling} of the term beside it (cast the term first: Fn.cast(t, 'double'))`,
         )
+      // Text beside a bigint or numeric term is read as one: PostgreSQL fails on text that is not (22P02).
+      if (
+        (sibling === 'bigint' || sibling === 'numeric') &&
+        typeof value === 'string' &&
+        !(sibling === 'bigint' ? wholeText : decimalValue).test(value)
+      )
+        return refuse(
+          fn,
+          `${show(value)} is not ${sibling === 'bigint' ? 'whole decimal text' : 'decimal text'}, and PostgreSQL reads it as the ${sibling} of the term beside it`,
+        )
       out.push(isExpr(u) ? u : Expr.param(value))
       continue
     }
@@ -377,9 +389,6 @@ const booleans: ReadonlyArray<Make.SqlType> = ['boolean']
 // -------------------------------------------------------------------------------------
 // constructors: arithmetic
 // -------------------------------------------------------------------------------------
-
-// Decimal text as PostgreSQL's `numeric` input reads it (no `NaN` or infinities: a number is given for those).
-const decimalValue = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/
 
 const doubleBesideDecimal = (op: string): Expr.Expr =>
   refuse(

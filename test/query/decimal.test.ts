@@ -214,6 +214,25 @@ describe('arithmetic over numeric and bigint columns', () => {
     expect(E.isLeft(r) && r.left.message).toMatch(/Fn\.mul: expected a number or decimal text, got "ten"/)
   })
 
+  it('text beside a bigint or numeric term must be what PostgreSQL reads as one (else 22P02): refused', () => {
+    const q = pipe(
+      lines,
+      Query.select(l => ({ x: Fn.coalesce(l.amount, '0.5'), y: Fn.coalesce(l.discount, 'none') })),
+    )
+    const r = Query.toSql(q)
+    expect(E.isLeft(r) && r.left.message).toMatch(/"0\.5" is not whole decimal text.*bigint/)
+    const ok = pipe(
+      lines,
+      Query.select(l => ({ x: Fn.coalesce(l.discount, '0') })),
+    )
+    expect(Query.toSql(ok)).toEqual(
+      E.right({
+        text: 'select coalesce("t0"."discount", $1) as "x" from "dec_lines" as "t0"',
+        params: ['0'],
+      }),
+    )
+  })
+
   it('a text column is refused at run time too (and by the types)', () => {
     const q = pipe(
       lines,
