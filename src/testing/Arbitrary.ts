@@ -1299,7 +1299,8 @@ const orderable: ReadonlyArray<Kind> = ['integer', 'double', 'decimal', 'text', 
 const kindValues: Readonly<Record<Kind, ReadonlyArray<unknown>>> = {
   ...domains,
   double: [0.5, -1.5, 2, 0],
-  decimal: ['0', '1', '-2', '0.5'],
+  // whole: a `decimal` term may be a bigint, beside which PostgreSQL reads '0.5' as no bigint (refused)
+  decimal: ['0', '1', '-2', '9007199254740993'],
   date: [new Date('2020-01-01T00:00:00.000Z'), new Date('2024-02-29T00:00:00.000Z')],
 }
 
