@@ -246,6 +246,11 @@ describe('arithmetic over numeric and bigint columns', () => {
 })
 
 describe('numerics group by value in memory, as on PostgreSQL', () => {
+  it('distinct whole rows ordered by a bigint column (found by the algebra property: memory said 42P10)', async () => {
+    const q = pipe(lines, Query.distinct(), Query.orderBy([['desc', 'amount']]))
+    expect(right(await both(q)).map(r => r.id)).toEqual([1, 3, 4, 2])
+  })
+
   // 1.0, 1.00 and 1.0 / 1.00 / 1.0 (discount) are one value of three texts.
   it('group by, count(distinct), distinct and distinct on', async () => {
     const grouped = pipe(
