@@ -10,7 +10,14 @@
  * its argument's type (`number` for integer and double columns, exact for integers as `count` is;
  * `string` for `bigint` and `numeric` columns, the decimal text PostgreSQL computed); `avg` of numbers
  * is the nearest double to PostgreSQL's numeric result. Like PostgreSQL, `div` and `mod` of two
- * integers truncate toward zero.
+ * integers truncate toward zero (two `bigint`s, or a `bigint` and an `integer`, too).
+ *
+ * Decimals: arithmetic with a `numeric` or `bigint` side (a `Decimal` term, or decimal text such as
+ * `'1.10'`) follows PostgreSQL's types (`integer op numeric` is numeric, `integer op bigint` bigint)
+ * and is decimal text, exact on both interpreters (`Arith`); a `double precision` term beside one is
+ * refused (PostgreSQL would answer a double), as is text PostgreSQL would not read as the number type
+ * of the term beside it. Column terms carry their column's SQL type (`Column.Sql`), so arithmetic on a
+ * `text` column is a compile error.
  *
  * Every constructor is total: given what no expression can be made of (a sum of text, a fraction where
  * PostgreSQL reads an integer), it returns a term that the query refuses with the reason.
@@ -496,7 +503,8 @@ export const add = arith('add')
 export const sub = arith('sub')
 /**
  * `left * right`. A product of two `integer` columns is an `integer` in PostgreSQL, which raises an
- * error past 2^31 rather than wrapping: cast one side to `bigint` or `double` when it may grow.
+ * error past 2^31 rather than wrapping: cast one side to `bigint` or `double` when it may grow. A
+ * product with a `numeric` side is exact decimal text (`2 * 19.99` is `'39.98'`).
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
@@ -507,6 +515,11 @@ export const sub = arith('sub')
  * const q = pipe(Query.from(M, 'item'), Query.select(i => ({ total: Fn.mul(i.price, i.qty) })))
  * const tables = new Map([['items', [{ id: 1, price: 4, qty: 3 }]]])
  * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ total: 12 }]))
+ * const line = Schema.table('line', 'lines', { id: Column.serial, qty: Column.integer, unit_price: Column.numeric })
+ * const L = Schema.modelOrThrow({ line }, {})
+ * const money = pipe(Query.from(L, 'line'), Query.select(l => ({ total: Fn.mul(l.qty, l.unit_price) }))) // string
+ * const lines = new Map([['lines', [{ id: 1, qty: 2, unit_price: '19.99' }]]])
+ * assert.deepStrictEqual(await Memory.all(money)(lines)(), E.right([{ total: '39.98' }]))
  *
  * @category constructors
  * @since 0.1.0

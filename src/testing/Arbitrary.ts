@@ -483,8 +483,8 @@ const manyToManyOnDelete: Readonly<Record<A.OnDelete, 'nothing' | 'delete_all'>>
 }
 
 /**
- * Random models: 2 to 6 tables with an integer serial `id`, text / boolean / integer / timestamptz
- * columns (some nullable), nullable integer foreign keys, and associations of every kind: has-many,
+ * Random models: 2 to 6 tables with an integer serial `id`, text / boolean / integer / timestamptz /
+ * bigint / numeric columns (some nullable; bigints beyond 2^53, numerics negative and fractional), nullable integer foreign keys, and associations of every kind: has-many,
  * has-one, belongs-to (with inverses), self-references, many-to-many through a join table (a schema of
  * its own, with a boolean column for `joinWhere`), through chains of 2 to 4 hops (possibly through
  * other throughs), `where` filters of every value form, preload orders and every `onDelete`.
@@ -1749,10 +1749,11 @@ const compareOps = fc.constantFrom<Expr.CompareOp>('eq', 'neq', 'lt', 'lte', 'gt
  *
  * At a small rate (`refusedOneIn`), a query the library refuses (see `Refusal`).
  *
- * Excluded, because the memory interpreter reads types from values (see its `Eval` module): only
- * integer, text, boolean and timestamptz columns are generated, so no bigint or numeric column is
- * ordered or taken the `min` / `max` of (such text compares as text there); `min` / `max` are never of
- * booleans (PostgreSQL has none). A term that can fail on a row (a division, a cast of text to a
+ * `bigint` and `numeric` columns (decimal text, whose references the query layer marks so that the
+ * memory interpreter compares them by value) take arithmetic with integers and each other, `sum`,
+ * `avg`, `min`, `max`, orders and groups; their values have one display scale per column type (which
+ * text of `1.0` and `1.00` a group shows is PostgreSQL's choice: test/query/decimal.test.ts covers
+ * mixed scales). Excluded: `min` / `max` of booleans (PostgreSQL has none). A term that can fail on a row (a division, a cast of text to a
  * number) never stands in a `where`, an `on`, a `groupBy` or a `having`: PostgreSQL orders conjuncts
  * by cost, so a failing one could fail on one side only.
  *
