@@ -686,7 +686,8 @@ export const length: <T extends Pred.Term<string | null>>(t: T) => Pred.Term<num
   () => numberInfo('integer'),
 )
 /**
- * The absolute value, of the term's own type (`abs` of an integer column is an integer).
+ * The absolute value, of the term's own type (`abs` of an integer column is an integer, of a
+ * `numeric` column numeric text).
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
@@ -705,7 +706,9 @@ export const length: <T extends Pred.Term<string | null>>(t: T) => Pred.Term<num
  * @category constructors
  * @since 0.1.0
  */
-export const abs: <T extends Pred.Term<number | null>>(t: T) => Pred.Term<number | Nulls<[T]>> = call1(
+export const abs: <T extends Arithmetic>(
+  t: T,
+) => Pred.Term<([Extract<Value<T>, string>] extends [never] ? number : string) | Nulls<[T]>> = call1(
   'abs',
   numbers,
   'a term of numbers',

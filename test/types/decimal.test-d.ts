@@ -55,6 +55,8 @@ describe('decimal arithmetic', () => {
         numbers: Fn.mul(i.qty, 2),
         doubles: Fn.mul(i.rate, i.qty),
         cast: Fn.mul(i.qty, Fn.cast(i.rate, 'numeric')),
+        abs: Fn.abs(i.discount),
+        absInt: Fn.abs(i.qty),
       })),
     )
     expectTypeOf(rowOf(q)).toEqualTypeOf<{
@@ -69,6 +71,8 @@ describe('decimal arithmetic', () => {
       readonly numbers: number
       readonly doubles: number
       readonly cast: string
+      readonly abs: string | null
+      readonly absInt: number
     }>()
   })
 
