@@ -10,7 +10,14 @@
  * its argument's type (`number` for integer and double columns, exact for integers as `count` is;
  * `string` for `bigint` and `numeric` columns, the decimal text PostgreSQL computed); `avg` of numbers
  * is the nearest double to PostgreSQL's numeric result. Like PostgreSQL, `div` and `mod` of two
- * integers truncate toward zero.
+ * integers truncate toward zero (two `bigint`s, or a `bigint` and an `integer`, too).
+ *
+ * Decimals: arithmetic with a `numeric` or `bigint` side (a `Decimal` term, or decimal text such as
+ * `'1.10'`) follows PostgreSQL's types (`integer op numeric` is numeric, `integer op bigint` bigint)
+ * and is decimal text, exact on both interpreters (`Arith`); a `double precision` term beside one is
+ * refused (PostgreSQL would answer a double), as is text PostgreSQL would not read as the number type
+ * of the term beside it. Column terms carry their column's SQL type (`Column.Sql`), so arithmetic on a
+ * `text` column is a compile error.
  *
  * Every constructor is total: given what no expression can be made of (a sum of text, a fraction where
  * PostgreSQL reads an integer), it returns a term that the query refuses with the reason.
@@ -176,6 +183,8 @@ export type Summed<A> = [NonNullable<A>] extends [number]
 const invalid: typeof Column.invalid = Column.invalid
 const maxExact = BigInt(Number.MAX_SAFE_INTEGER)
 const wholeText = /^-?\d+$/
+// Decimal text as PostgreSQL's `numeric` input reads it (no `NaN` or infinities: a number is given for those).
+const decimalValue = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/
 const decimalText = /^-?\d+\.\d+$/
 const specials: Readonly<Record<string, number>> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity }
 
@@ -334,6 +343,16 @@ const operands = (fn: string, us: ReadonlyArray<unknown>): Operands => {
           fn,
           `${show(value)} is not ${sibling === 'integer' ? 'a whole number within the range of integer' : 'a safe whole number'}, and PostgreSQL reads it as the ${sibling} of the term beside it (cast the term first: Fn.cast(t, 'double'))`,
         )
+      // Text beside a bigint or numeric term is read as one: PostgreSQL fails on text that is not (22P02).
+      if (
+        (sibling === 'bigint' || sibling === 'numeric') &&
+        typeof value === 'string' &&
+        !(sibling === 'bigint' ? wholeText : decimalValue).test(value)
+      )
+        return refuse(
+          fn,
+          `${show(value)} is not ${sibling === 'bigint' ? 'whole decimal text' : 'decimal text'}, and PostgreSQL reads it as the ${sibling} of the term beside it`,
+        )
       out.push(isExpr(u) ? u : Expr.param(value))
       continue
     }
@@ -377,9 +396,6 @@ const booleans: ReadonlyArray<Make.SqlType> = ['boolean']
 // -------------------------------------------------------------------------------------
 // constructors: arithmetic
 // -------------------------------------------------------------------------------------
-
-// Decimal text as PostgreSQL's `numeric` input reads it (no `NaN` or infinities: a number is given for those).
-const decimalValue = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/
 
 const doubleBesideDecimal = (op: string): Expr.Expr =>
   refuse(
@@ -487,7 +503,8 @@ export const add = arith('add')
 export const sub = arith('sub')
 /**
  * `left * right`. A product of two `integer` columns is an `integer` in PostgreSQL, which raises an
- * error past 2^31 rather than wrapping: cast one side to `bigint` or `double` when it may grow.
+ * error past 2^31 rather than wrapping: cast one side to `bigint` or `double` when it may grow. A
+ * product with a `numeric` side is exact decimal text (`2 * 19.99` is `'39.98'`).
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
@@ -498,6 +515,11 @@ export const sub = arith('sub')
  * const q = pipe(Query.from(M, 'item'), Query.select(i => ({ total: Fn.mul(i.price, i.qty) })))
  * const tables = new Map([['items', [{ id: 1, price: 4, qty: 3 }]]])
  * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ total: 12 }]))
+ * const line = Schema.table('line', 'lines', { id: Column.serial, qty: Column.integer, unit_price: Column.numeric })
+ * const L = Schema.modelOrThrow({ line }, {})
+ * const money = pipe(Query.from(L, 'line'), Query.select(l => ({ total: Fn.mul(l.qty, l.unit_price) }))) // string
+ * const lines = new Map([['lines', [{ id: 1, qty: 2, unit_price: '19.99' }]]])
+ * assert.deepStrictEqual(await Memory.all(money)(lines)(), E.right([{ total: '39.98' }]))
  *
  * @category constructors
  * @since 0.1.0
@@ -664,7 +686,8 @@ export const length: <T extends Pred.Term<string | null>>(t: T) => Pred.Term<num
   () => numberInfo('integer'),
 )
 /**
- * The absolute value, of the term's own type (`abs` of an integer column is an integer).
+ * The absolute value, of the term's own type (`abs` of an integer column is an integer, of a
+ * `numeric` column numeric text).
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
@@ -683,7 +706,9 @@ export const length: <T extends Pred.Term<string | null>>(t: T) => Pred.Term<num
  * @category constructors
  * @since 0.1.0
  */
-export const abs: <T extends Pred.Term<number | null>>(t: T) => Pred.Term<number | Nulls<[T]>> = call1(
+export const abs: <T extends Arithmetic>(
+  t: T,
+) => Pred.Term<([Extract<Value<T>, string>] extends [never] ? number : string) | Nulls<[T]>> = call1(
   'abs',
   numbers,
   'a term of numbers',

@@ -37,12 +37,12 @@ import * as WriteRecord from '../write/Record.js'
 
 /**
  * The types a generated data column may have: the ones whose values both interpreters compare and
- * order alike.
+ * order alike. `bigint` and `numeric` values are decimal text (beyond 2^53, negative, fractional).
  *
  * @category model
  * @since 0.1.0
  */
-export type ColumnType = 'integer' | 'text' | 'boolean' | 'timestamptz'
+export type ColumnType = 'integer' | 'text' | 'boolean' | 'timestamptz' | 'bigint' | 'numeric'
 
 /**
  * A generated column besides `id`: its name, type and nullability, and, for a foreign key, the schema
@@ -272,11 +272,15 @@ const dates: ReadonlyArray<Date> = [
   new Date('2020-01-01T00:00:00.001Z'),
   new Date('2024-02-29T12:30:00.000Z'),
 ]
+// Numerics of one display scale: of two equal values of different scales (`1.0`, `1.00`), which text a
+// DISTINCT or a GROUP BY shows is PostgreSQL's choice (test/query/decimal.test.ts covers them).
 const domains: Readonly<Record<ColumnType, ReadonlyArray<unknown>>> = {
   integer: [-1, 0, 1, 2, 3],
   text: texts,
   boolean: [false, true],
   timestamptz: dates,
+  bigint: ['0', '1', '-3', '9007199254740993', '-9007199254740993'],
+  numeric: ['0.00', '1.00', '-2.50', '0.01', '12345678901234567.89'],
 }
 const likeTokens: ReadonlyArray<string> = [
   'a',
@@ -298,6 +302,8 @@ const sqlTypes: Readonly<Record<ColumnType, Column.Column<unknown>>> = {
   text: Column.text,
   boolean: Column.boolean,
   timestamptz: Column.timestamptz,
+  bigint: Column.bigint,
+  numeric: Column.numeric,
 }
 
 const pick = <T>(xs: ReadonlyArray<T>, i: number): T => xs[i % xs.length] as T
@@ -477,8 +483,8 @@ const manyToManyOnDelete: Readonly<Record<A.OnDelete, 'nothing' | 'delete_all'>>
 }
 
 /**
- * Random models: 2 to 6 tables with an integer serial `id`, text / boolean / integer / timestamptz
- * columns (some nullable), nullable integer foreign keys, and associations of every kind: has-many,
+ * Random models: 2 to 6 tables with an integer serial `id`, text / boolean / integer / timestamptz /
+ * bigint / numeric columns (some nullable; bigints beyond 2^53, numerics negative and fractional), nullable integer foreign keys, and associations of every kind: has-many,
  * has-one, belongs-to (with inverses), self-references, many-to-many through a join table (a schema of
  * its own, with a boolean column for `joinWhere`), through chains of 2 to 4 hops (possibly through
  * other throughs), `where` filters of every value form, preload orders and every `onDelete`.
@@ -498,7 +504,7 @@ export const model = (options: ModelOptions = {}): fc.Arbitrary<Generated> =>
       columns: fc.array(
         fc.record({
           table: fc.nat(5),
-          type: fc.constantFrom<ColumnType>('integer', 'text', 'boolean', 'timestamptz'),
+          type: fc.constantFrom<ColumnType>('integer', 'text', 'boolean', 'timestamptz', 'bigint', 'numeric'),
           nullable: fc.boolean(),
         }),
         { maxLength: 10 },
@@ -1288,7 +1294,10 @@ const subPred = (g: Generated, outers: ReadonlyArray<string>, depth: number): fc
 
 // The kinds of terms the generator composes: a column type, or what a function gives (`double`: a
 // double precision; `decimal`: a bigint or numeric, text in JavaScript; `date`).
-type Kind = ColumnType | 'double' | 'decimal' | 'date'
+type Kind = 'integer' | 'text' | 'boolean' | 'timestamptz' | 'double' | 'decimal' | 'date'
+
+// The kind of a column's terms: `bigint` and `numeric` columns are `decimal`.
+const kindOfColumn = (t: ColumnType): Kind => (t === 'bigint' || t === 'numeric' ? 'decimal' : t)
 
 const orderable: ReadonlyArray<Kind> = ['integer', 'double', 'decimal', 'text', 'timestamptz', 'date']
 
@@ -1296,7 +1305,8 @@ const orderable: ReadonlyArray<Kind> = ['integer', 'double', 'decimal', 'text', 
 const kindValues: Readonly<Record<Kind, ReadonlyArray<unknown>>> = {
   ...domains,
   double: [0.5, -1.5, 2, 0],
-  decimal: ['0', '1', '-2', '0.5'],
+  // whole: a `decimal` term may be a bigint, beside which PostgreSQL reads '0.5' as no bigint (refused)
+  decimal: ['0', '1', '-2', '9007199254740993'],
   date: [new Date('2020-01-01T00:00:00.000Z'), new Date('2024-02-29T00:00:00.000Z')],
 }
 
@@ -1352,7 +1362,7 @@ const makeTermOf = (
   depth: number,
   options: { readonly safe: boolean; readonly subqueries: boolean },
 ): fc.Arbitrary<TermSpec> | null => {
-  const cols = c.scope.filter(s => s.column.type === kind)
+  const cols = c.scope.filter(s => kindOfColumn(s.column.type) === kind)
   const sub = (k: Kind) => (depth > 0 ? termOf(c, k, depth - 1, options) : null)
   const alts: Array<fc.WeightedArbitrary<TermSpec>> = []
   const add = (weight: number, a: fc.Arbitrary<TermSpec> | null) => {
@@ -1460,9 +1470,24 @@ const makeTermOf = (
         const dec = sub('decimal')
         if (dec !== null)
           add(
+            2,
+            fc
+              .tuple(
+                fc.constantFrom(...ops),
+                dec,
+                // bigint * bigint may leave int8 (22003): not in a safe term
+                options.safe
+                  ? fc.oneof(fc.integer({ min: -2, max: 3 }), ints)
+                  : fc.oneof(fc.integer({ min: -2, max: 3 }), ints, dec),
+              )
+              .map(([op, term, right]) => ({ _tag: 'Arith' as const, op, term, right })),
+          )
+        // integer op numeric is numeric, integer op bigint bigint (PostgreSQL's types, exact text)
+        if (dec !== null)
+          add(
             1,
             fc
-              .tuple(fc.constantFrom(...ops), dec, fc.oneof(fc.integer({ min: -2, max: 3 }), ints))
+              .tuple(fc.constantFrom(...ops), ints, dec)
               .map(([op, term, right]) => ({ _tag: 'Arith' as const, op, term, right })),
           )
       }
@@ -1539,6 +1564,7 @@ const relation = (c: TermCtx, kind: Kind | null): fc.Arbitrary<TermSpec> =>
   fc.constantFrom(...c.assocs).chain(a => {
     const cols = columnsOf(c.g.spec, a.target)
     const ints = cols.filter(x => x.type === 'integer').map(x => x.name)
+    const decimals = cols.filter(x => x.type === 'bigint' || x.type === 'numeric').map(x => x.name)
     const extremes = cols.filter(x => x.type !== 'boolean').map(x => x.name)
     const filter = fc.option(pred(c.g, a.target, 1), { freq: 3 })
     const of = (fn: 'count' | 'sum' | 'avg' | 'min' | 'max', names: ReadonlyArray<string | null>) =>
@@ -1557,6 +1583,7 @@ const relation = (c: TermCtx, kind: Kind | null): fc.Arbitrary<TermSpec> =>
           of('avg', ints),
           of('min', extremes),
           of('max', extremes),
+          ...(decimals.length > 0 ? [of('sum', decimals), of('avg', decimals)] : []),
         )
   })
 
@@ -1588,7 +1615,7 @@ const groupTermOf = (c: TermCtx): fc.Arbitrary<TermSpec> => {
 // The kind of a group term (see `groupTermOf`).
 const kindOfGroupTerm = (t: TermSpec): Kind =>
   t._tag === 'Column'
-    ? t.type
+    ? kindOfColumn(t.type)
     : t._tag === 'Length'
       ? 'integer'
       : t._tag === 'DateTrunc'
@@ -1728,10 +1755,11 @@ const compareOps = fc.constantFrom<Expr.CompareOp>('eq', 'neq', 'lt', 'lte', 'gt
  *
  * At a small rate (`refusedOneIn`), a query the library refuses (see `Refusal`).
  *
- * Excluded, because the memory interpreter reads types from values (see its `Eval` module): only
- * integer, text, boolean and timestamptz columns are generated, so no bigint or numeric column is
- * ordered or taken the `min` / `max` of (such text compares as text there); `min` / `max` are never of
- * booleans (PostgreSQL has none). A term that can fail on a row (a division, a cast of text to a
+ * `bigint` and `numeric` columns (decimal text, whose references the query layer marks so that the
+ * memory interpreter compares them by value) take arithmetic with integers and each other, `sum`,
+ * `avg`, `min`, `max`, orders and groups; their values have one display scale per column type (which
+ * text of `1.0` and `1.00` a group shows is PostgreSQL's choice: test/query/decimal.test.ts covers
+ * mixed scales). Excluded: `min` / `max` of booleans (PostgreSQL has none). A term that can fail on a row (a division, a cast of text to a
  * number) never stands in a `where`, an `on`, a `groupBy` or a `having`: PostgreSQL orders conjuncts
  * by cost, so a failing one could fail on one side only.
  *
@@ -2056,7 +2084,7 @@ const preloadable = (g: Generated, schema: string, joins: ReadonlyArray<JoinSpec
 const kindOfSafe = (t: TermSpec): Kind => {
   switch (t._tag) {
     case 'Column':
-      return t.type
+      return kindOfColumn(t.type)
     case 'Lower':
     case 'Upper':
     case 'Trim':

@@ -71,6 +71,7 @@ describe('arithmetic over numeric and bigint columns', () => {
       tax: Fn.mul(l.price, 1.1), // a number beside a numeric is read as numeric: exact
       rest: Fn.mod(l.price, '0.3'),
       net: Fn.sub(l.price, l.discount), // NULL with a NULL side
+      size: Fn.abs(Fn.mul(l.qty, l.price)),
     })),
     Query.orderBy(['id']),
   )
@@ -82,7 +83,7 @@ describe('arithmetic over numeric and bigint columns', () => {
           'select "t0"."id", "t0"."qty" * "t0"."price" as "total", "t0"."amount" + $1 as "next", ' +
           '"t0"."amount" / $2 as "half", "t0"."price" / $3 as "third", "t0"."qty" * cast($4 as numeric) as "marked", ' +
           '"t0"."amount" + "t0"."price" as "both", "t0"."price" * $5 as "tax", "t0"."price" % $6 as "rest", ' +
-          '"t0"."price" - "t0"."discount" as "net" from "dec_lines" as "t0" order by "t0"."id" asc',
+          '"t0"."price" - "t0"."discount" as "net", abs("t0"."qty" * "t0"."price") as "size" from "dec_lines" as "t0" order by "t0"."id" asc',
         params: [1, 2, 3, '1.10', 1.1, '0.3'],
       }),
     )
@@ -101,6 +102,7 @@ describe('arithmetic over numeric and bigint columns', () => {
         tax: '21.989',
         rest: '0.19',
         net: '18.99',
+        size: '59.97',
       },
       {
         id: 2,
@@ -113,6 +115,7 @@ describe('arithmetic over numeric and bigint columns', () => {
         tax: '0.110',
         rest: '0.10',
         net: '-0.90',
+        size: '0.70',
       },
       {
         id: 3,
@@ -125,6 +128,7 @@ describe('arithmetic over numeric and bigint columns', () => {
         tax: '1.10',
         rest: '0.1',
         net: null,
+        size: '2.0',
       },
       {
         id: 4,
@@ -137,6 +141,7 @@ describe('arithmetic over numeric and bigint columns', () => {
         tax: '1.100',
         rest: '0.10',
         net: '0.50',
+        size: '0.00',
       },
     ])
   })
@@ -214,6 +219,25 @@ describe('arithmetic over numeric and bigint columns', () => {
     expect(E.isLeft(r) && r.left.message).toMatch(/Fn\.mul: expected a number or decimal text, got "ten"/)
   })
 
+  it('text beside a bigint or numeric term must be what PostgreSQL reads as one (else 22P02): refused', () => {
+    const q = pipe(
+      lines,
+      Query.select(l => ({ x: Fn.coalesce(l.amount, '0.5'), y: Fn.coalesce(l.discount, 'none') })),
+    )
+    const r = Query.toSql(q)
+    expect(E.isLeft(r) && r.left.message).toMatch(/"0\.5" is not whole decimal text.*bigint/)
+    const ok = pipe(
+      lines,
+      Query.select(l => ({ x: Fn.coalesce(l.discount, '0') })),
+    )
+    expect(Query.toSql(ok)).toEqual(
+      E.right({
+        text: 'select coalesce("t0"."discount", $1) as "x" from "dec_lines" as "t0"',
+        params: ['0'],
+      }),
+    )
+  })
+
   it('a text column is refused at run time too (and by the types)', () => {
     const q = pipe(
       lines,
@@ -227,6 +251,21 @@ describe('arithmetic over numeric and bigint columns', () => {
 })
 
 describe('numerics group by value in memory, as on PostgreSQL', () => {
+  it('equality, lists and order compare numerics by value', async () => {
+    const q = pipe(
+      lines,
+      Query.where(l => Pred.or(Pred.in(l.price, ['1', '0.1']), Pred.eq(l.discount, '1'))),
+      Query.select(l => ({ id: l.id })),
+      Query.orderBy([['desc', 'id']]),
+    )
+    expect(right(await both(q)).map(r => r.id)).toEqual([4, 3, 2, 1])
+  })
+
+  it('distinct whole rows ordered by a bigint column (found by the algebra property: memory said 42P10)', async () => {
+    const q = pipe(lines, Query.distinct(), Query.orderBy([['desc', 'amount']]))
+    expect(right(await both(q)).map(r => r.id)).toEqual([1, 3, 4, 2])
+  })
+
   // 1.0, 1.00 and 1.0 / 1.00 / 1.0 (discount) are one value of three texts.
   it('group by, count(distinct), distinct and distinct on', async () => {
     const grouped = pipe(

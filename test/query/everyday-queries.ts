@@ -27,7 +27,7 @@ export const revenuePerMonth = pipe(
   Query.groupBy((_, $) => [Fn.dateTrunc('month', $.joined.order.placed_at)]),
   Query.select((i, $) => ({
     month: Fn.dateTrunc('month', $.joined.order.placed_at),
-    revenue: Fn.sum(Fn.mul(i.qty, Fn.cast(i.unit_price, 'double'))),
+    revenue: Fn.sum(Fn.mul(i.qty, i.unit_price)),
   })),
   Query.orderBy(['month']),
 )
@@ -317,7 +317,7 @@ export const orderTotals = pipe(
   Query.from(Everyday, 'order'),
   Query.select((o, $) => ({
     id: o.id,
-    total: $.sum('items', i => Fn.mul(i.qty, Fn.cast(i.unit_price, 'double'))),
+    total: $.sum('items', i => Fn.mul(i.qty, i.unit_price)),
     lines: $.count('items'),
   })),
   Query.orderBy(['id']),
@@ -331,13 +331,13 @@ const spent = pipe(
   Query.groupBy(o => [o.customer_id]),
   Query.select((o, $) => ({
     customer: o.customer_id,
-    revenue: Fn.sum(Fn.mul($.joined.items.qty, Fn.cast($.joined.items.unit_price, 'double'))),
+    revenue: Fn.sum(Fn.mul($.joined.items.qty, $.joined.items.unit_price)),
   })),
 )
 export const revenuePerCustomer = pipe(
   Query.from(Everyday, 'customer'),
   Query.joinQuery(spent, 'left', { as: 'spent', on: (s, c) => Pred.eq(s.customer, c.id) }),
-  Query.select((c, $) => ({ name: c.name, revenue: Fn.coalesce($.joined.spent.revenue, 0) })),
+  Query.select((c, $) => ({ name: c.name, revenue: Fn.coalesce($.joined.spent.revenue, '0') })),
   Query.orderBy([['desc', 'revenue'], 'name']),
 )
 
@@ -373,11 +373,11 @@ export const prolific = pipe(
   Query.orderBy(['author']),
 )
 
-// 29. Stock value per product: integer times numeric, ordered by an expression not selected.
+// 29. Stock value per product: integer times numeric (exact numeric), ordered by its value.
 export const stockValue = pipe(
   Query.from(Everyday, 'product'),
   Query.where(p => Pred.gt(p.stock, 0)),
-  Query.select(p => ({ name: p.name, value: Fn.mul(p.stock, Fn.cast(p.price, 'double')) })),
+  Query.select(p => ({ name: p.name, value: Fn.mul(p.stock, p.price) })),
   Query.orderBy([['desc', 'value']]),
 )
 

@@ -8,7 +8,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Column, Fn, Memory, Pg, Pred, Prepared, Query } from '../../src/index.js'
 import * as t from 'io-ts'
-import { data, Everyday, openEveryday, type Env } from './everyday-fixture.js'
+import { data, Everyday, money, openEveryday, type Env } from './everyday-fixture.js'
 import * as Q from './everyday-queries.js'
 
 let env: Env
@@ -35,7 +35,6 @@ const expectRows = async (q: Query.AnyQuery, expected: ReadonlyArray<Row>, order
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 const countWhere = <A>(xs: ReadonlyArray<A>, f: (x: A) => boolean): number => xs.filter(f).length
 const monthOf = (d: Date): Date => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1))
-const price = (cents: number): number => cents / 100
 const orderById = new Map(data.orders.map(o => [o.id, o]))
 const paid = (orderId: number): boolean => orderById.get(orderId)?.status === 'paid'
 
@@ -225,8 +224,8 @@ describe('the shop', () => {
     expect(mem).toEqual(pg)
     if (E.isLeft(pg)) throw new Error(pg.left.message)
     expect(pg.right.map(r => r.month)).toEqual([...perMonth.keys()].map(k => new Date(k)))
-    // a double: the nearest cents (see the report: numeric arithmetic does not type, so this is cast)
-    expect(pg.right.map(r => Math.round((r.revenue ?? NaN) * 100))).toEqual([...perMonth.values()])
+    // exact numeric text: integer * numeric(10, 2) is numeric of scale 2, and so is its sum
+    expect(pg.right.map(r => r.revenue)).toEqual([...perMonth.values()].map(money))
   })
 
   it("orders with their customer's name: a left join's column is nullable", async () => {
@@ -373,12 +372,11 @@ describe('the shop', () => {
     const mem = await Memory.all(Q.orderTotals)(env.tables)()
     expect(mem).toEqual(pg)
     if (E.isLeft(pg)) throw new Error(pg.left.message)
-    expect(
-      pg.right.map(r => ({ id: r.id, cents: Math.round((r.total ?? NaN) * 100), lines: r.lines })),
-    ).toEqual(
+    expect(pg.right).toEqual(
       data.orders.map(o => {
         const items = data.order_items.filter(i => i.order_id === o.id)
-        return { id: o.id, cents: items.reduce((s, i) => s + i.qty * i.unit_price, 0), lines: items.length }
+        const cents = items.reduce((s, i) => s + i.qty * i.unit_price, 0)
+        return { id: o.id, total: items.length === 0 ? null : money(cents), lines: items.length }
       }),
     )
   })
@@ -397,14 +395,18 @@ describe('the shop', () => {
       .sort((x, y) => y.cents - x.cents || byText(x.name, y.name))
     // Bruno 12697, Alice 5447 + 2450 = 7897; Chen's only order is cancelled
     expect(expected.map(r => r.name)).toEqual(['Bruno', 'Alice', 'Chen', 'Dana'])
-    expect(pg.right.map(r => ({ name: r.name, cents: Math.round(r.revenue * 100) }))).toEqual(expected)
+    // exact numeric text, ordered by value; '0' (the coalesce's value) for none
+    expect(pg.right).toEqual(
+      expected.map(r => ({ name: r.name, revenue: r.cents === 0 ? '0' : money(r.cents) })),
+    )
   })
 
-  it('stock value (integer times a numeric cast to double), ordered by the product', async () => {
+  it('stock value (integer times numeric: exact numeric text), ordered by its value', async () => {
     const expected = data.products
       .filter(p => p.stock > 0)
-      .map(p => ({ name: p.name, value: p.stock * price(p.price) }))
-      .sort((x, y) => y.value - x.value)
+      .map(p => ({ name: p.name, cents: p.stock * p.price }))
+      .sort((x, y) => y.cents - x.cents)
+      .map(p => ({ name: p.name, value: money(p.cents) }))
     await expectRows(Q.stockValue, expected)
   })
 

@@ -68,7 +68,7 @@ describe('everyday queries: row types', () => {
   it('the shop', () => {
     expectTypeOf<RowOf<typeof Q.revenuePerMonth>>().toEqualTypeOf<{
       readonly month: Date
-      readonly revenue: number | null
+      readonly revenue: string | null
     }>()
     expectTypeOf<RowOf<typeof Q.ordersWithCustomer>>().toEqualTypeOf<{
       readonly id: number
@@ -124,16 +124,16 @@ describe('everyday queries: row types', () => {
     }>()
     expectTypeOf<RowOf<typeof Q.orderTotals>>().toEqualTypeOf<{
       readonly id: number
-      readonly total: number | null
+      readonly total: string | null
       readonly lines: number
     }>()
     expectTypeOf<RowOf<typeof Q.revenuePerCustomer>>().toEqualTypeOf<{
       readonly name: string
-      readonly revenue: number
+      readonly revenue: string
     }>()
     expectTypeOf<RowOf<typeof Q.stockValue>>().toEqualTypeOf<{
       readonly name: string
-      readonly value: number
+      readonly value: string
     }>()
   })
 })

@@ -1099,10 +1099,16 @@ export const sameExpr = (a: Expr, b: Expr): boolean => {
 }
 
 // An expression's structure as text (a bigint written apart from any text, which never holds NUL), or
-// `null` for a value JSON cannot write (a cycle), which then matches nothing.
+// `null` for a value JSON cannot write (a cycle), which then matches nothing. What a column reference
+// tells this evaluator of its type (`ColumnRef.decimal`, `ColumnRef.json`) is not part of the SQL: a
+// column is the same column with or without it (a whole row's columns carry none).
 const exprText = (e: Expr): string | null => {
   try {
-    return JSON.stringify(e, (_, v: unknown) => (typeof v === 'bigint' ? `\u0000bigint ${v}` : v))
+    return JSON.stringify(e, function (this: unknown, k: string, v: unknown) {
+      if ((k === 'decimal' || k === 'json') && (this as { readonly _tag?: unknown })._tag === 'ColumnRef')
+        return undefined
+      return typeof v === 'bigint' ? `\u0000bigint ${v}` : v
+    })
   } catch {
     return null
   }

@@ -1,0 +1,96 @@
+// Arithmetic over numeric and bigint columns is typed as decimal text (issue 15): the result type is
+// the decoded type of PostgreSQL's result type, text columns take no arithmetic, and numbers stay
+// numbers.
+import { pipe } from 'fp-ts/lib/function.js'
+import { describe, expectTypeOf, it } from 'vitest'
+import { Column, Fn, Query, Schema } from '../../src/index.js'
+
+const item = Schema.table('item', 'items', {
+  id: Column.serial,
+  placed_at: Column.timestamptz,
+  qty: Column.integer,
+  unit_price: Column.numeric,
+  amount: Column.bigint,
+  rate: Column.double,
+  discount: Column.nullable(Column.numeric),
+  note: Column.text,
+  code: Column.uuid,
+})
+const M = Schema.modelOrThrow({ item }, {})
+const items = Query.from(M, 'item')
+declare const rowOf: <Q extends Query.AnyQuery>(q: Q) => Query.RowOf<Q>
+
+describe('decimal arithmetic', () => {
+  it('revenue per month: sum(qty * unit_price) is numeric text, NULL over no rows', () => {
+    const q = pipe(
+      items,
+      Query.groupBy(i => [Fn.dateTrunc('month', i.placed_at)]),
+      Query.select(i => ({
+        month: Fn.dateTrunc('month', i.placed_at),
+        revenue: Fn.sum(Fn.mul(i.qty, i.unit_price)),
+        mean: Fn.avg(Fn.mul(i.qty, i.unit_price)),
+        top: Fn.max(Fn.mul(i.qty, i.unit_price)),
+      })),
+    )
+    expectTypeOf(rowOf(q)).toEqualTypeOf<{
+      readonly month: Date
+      readonly revenue: string | null
+      readonly mean: string | null
+      readonly top: string | null
+    }>()
+  })
+
+  it('each combination: decimal when a side is, NULL when a side may be, numbers stay numbers', () => {
+    const q = pipe(
+      items,
+      Query.select(i => ({
+        intNumeric: Fn.mul(i.qty, i.unit_price),
+        numericInt: Fn.add(i.unit_price, 1),
+        bigintInt: Fn.div(i.amount, 2),
+        intBigint: Fn.sub(i.qty, i.amount),
+        bigintNumeric: Fn.add(i.amount, i.unit_price),
+        text: Fn.mul(i.qty, '1.10'),
+        nested: Fn.add(Fn.mul(i.qty, i.unit_price), Fn.mod(i.amount, 3)),
+        nullable: Fn.sub(i.unit_price, i.discount),
+        numbers: Fn.mul(i.qty, 2),
+        doubles: Fn.mul(i.rate, i.qty),
+        cast: Fn.mul(i.qty, Fn.cast(i.rate, 'numeric')),
+        abs: Fn.abs(i.discount),
+        absInt: Fn.abs(i.qty),
+      })),
+    )
+    expectTypeOf(rowOf(q)).toEqualTypeOf<{
+      readonly intNumeric: string
+      readonly numericInt: string
+      readonly bigintInt: string
+      readonly intBigint: string
+      readonly bigintNumeric: string
+      readonly text: string
+      readonly nested: string
+      readonly nullable: string | null
+      readonly numbers: number
+      readonly doubles: number
+      readonly cast: string
+      readonly abs: string | null
+      readonly absInt: number
+    }>()
+  })
+
+  it('columns carry their SQL type; text and uuid take no arithmetic', () => {
+    pipe(
+      items,
+      Query.select(i => {
+        expectTypeOf(i.unit_price).toEqualTypeOf<Query.TableRefs<typeof M, 'item'>['unit_price']>()
+        expectTypeOf(i.discount).toMatchTypeOf<Fn.Decimal>()
+        return {
+          // @ts-expect-error arithmetic on text
+          a: Fn.add(i.note, 1),
+          // @ts-expect-error arithmetic on a uuid
+          b: Fn.mul(i.qty, i.code),
+          // @ts-expect-error a boolean is no operand
+          c: Fn.mul(i.unit_price, true),
+        }
+      }),
+    )
+  })
+})
