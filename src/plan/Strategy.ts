@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import type * as Expr from '../ast/Expr.js'
+import * as Expr from '../ast/Expr.js'
 import type * as Select from '../ast/Select.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
@@ -143,7 +143,9 @@ const unbounded: Estimate = Object.freeze({ _tag: 'Unbounded' })
  * @since 0.2.0
  */
 export const estimate = (model: Model.AnyModel, schema: string, s: Select.Select): Estimate => {
-  let best: Estimate = s.limit._tag === 'Some' ? { _tag: 'Limit', parents: s.limit.value } : unbounded
+  // A placeholder's value is not known when the statement is planned: no bound from it.
+  const limit = Expr.countNumber(s.limit)
+  let best: Estimate = limit._tag === 'Some' ? { _tag: 'Limit', parents: limit.value } : unbounded
   const take = (e: Estimate & { readonly parents: number }) => {
     if (best._tag === 'Unbounded' || e.parents < best.parents) best = e
   }
