@@ -92,7 +92,9 @@ const fields = (u: unknown): Field => u as Field
 
 const isText = (u: unknown): u is string => typeof u === 'string'
 const isList = (u: unknown): u is ReadonlyArray<unknown> => Array.isArray(u)
-const isCount = (u: unknown): boolean => typeof u === 'number' && Number.isSafeInteger(u) && u >= 0
+// A whole number >= 0, or a prepared query's placeholder (its value is checked when it runs).
+const isCount = (u: unknown): boolean =>
+  (typeof u === 'number' && Number.isSafeInteger(u) && u >= 0) || Expr.isPlaceholder(u)
 
 // An fp-ts Option of a value `ok` accepts.
 const option = (u: unknown, ok: (v: unknown) => boolean): boolean => {

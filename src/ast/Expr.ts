@@ -82,6 +82,16 @@ export interface Placeholder {
 const placeholders = new WeakSet<object>()
 
 /**
+ * A row count of `limit` or `offset`: a whole number >= 0, or a prepared query's placeholder whose
+ * value each run checks to be one before anything is sent (PostgreSQL refuses a negative one, 2201W /
+ * 2201X; interpreters answer with a typed error first).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type Count = number | Placeholder
+
+/**
  * The values of a prepared query's placeholders for one run.
  *
  * @category model
@@ -492,8 +502,8 @@ export interface Select extends Node.Branded {
   /** Conjuncts, all of which must hold. */
   readonly where: ReadonlyArray<Expr>
   readonly orderBy: ReadonlyArray<OrderTerm>
-  readonly limit: O.Option<number>
-  readonly offset: O.Option<number>
+  readonly limit: O.Option<Count>
+  readonly offset: O.Option<Count>
   readonly distinct: boolean
   /**
    * `distinct on (...)`: one row per distinct value of these expressions, the first in `orderBy` order
@@ -543,8 +553,8 @@ export type SelectField = Exclude<keyof Select, typeof Node.brand>
  */
 export interface PerParent {
   readonly keys: ReadonlyArray<Expr>
-  readonly limit: O.Option<number>
-  readonly offset: O.Option<number>
+  readonly limit: O.Option<Count>
+  readonly offset: O.Option<Count>
   /**
    * A promise of the planner, when it can make it: the `where` lists the single key's values, no two
    * of them equal, and the model declares their SQL type (`sqlType`, the owner column's). An SQL
@@ -1230,6 +1240,24 @@ export const operand = (u: unknown): Expr => (isExpr(u) ? u : param(u))
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------
+
+/**
+ * A count that is a number, else none: for the code that needs one where placeholders are refused
+ * before it runs (a through association's window, a to-one association's limit) or that only
+ * estimates.
+ *
+ * @example
+ * import * as O from 'fp-ts/lib/Option.js'
+ * import { Ast } from 'quiver-sql'
+ * const { Expr } = Ast
+ * assert.deepStrictEqual(Expr.countNumber(O.some(3)), O.some(3))
+ * assert.deepStrictEqual(Expr.countNumber(O.some(Expr.placeholder('n'))), O.none)
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const countNumber = (c: O.Option<Count>): O.Option<number> =>
+  c._tag === 'Some' && typeof c.value === 'number' ? (c as O.Option<number>) : none
 
 /**
  * Whether a parameter value is a placeholder (made by `placeholder`, not merely shaped like one).

@@ -10,6 +10,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
+import * as Expr from '../ast/Expr.js'
 import * as DecodeError from '../error/DecodeError.js'
 import type { Node, Projected } from '../plan/Spec.js'
 import * as Column from '../schema/Column.js'
@@ -128,11 +129,12 @@ export const complete = (
     const first = throughs.find(t => t.name === (node.assoc as Model.ResolvedThrough).path[0])
     if (first !== undefined) compute(first)
     const all = walk(model, node.owner, (node.assoc as Model.ResolvedThrough).path, row)
-    const offset = O.getOrElse(() => 0)(node.custom.offset)
+    // A through's window takes numbers only (`Spec` refuses placeholders there).
+    const offset = O.getOrElse(() => 0)(Expr.countNumber(node.custom.offset))
     const end = O.match(
       () => all.length,
       (l: number) => offset + l,
-    )(node.custom.limit)
+    )(Expr.countNumber(node.custom.limit))
     row[node.name] = valueOf(node.assoc.cardinality, all.slice(offset, end))
   }
   throughs.forEach(compute)

@@ -83,10 +83,13 @@ const order = (model: Model.AnyModel, node: Node, alias: string): ReadonlyArray<
 }
 
 // A to-one association keeps one row per parent: the first in order after the offset.
-const window = (node: Node): { readonly limit: O.Option<number>; readonly offset: O.Option<number> } =>
+// (A to-one's limit is a number: `Spec` refuses a placeholder there.)
+const window = (
+  node: Node,
+): { readonly limit: O.Option<Expr.Count>; readonly offset: O.Option<Expr.Count> } =>
   node.assoc.cardinality === 'one'
     ? {
-        limit: O.some(Math.min(1, O.getOrElse(() => 1)(node.custom.limit))),
+        limit: O.some(Math.min(1, O.getOrElse(() => 1)(Expr.countNumber(node.custom.limit)))),
         offset: node.custom.offset,
       }
     : { limit: node.custom.limit, offset: node.custom.offset }
@@ -272,7 +275,7 @@ const template = (model: Model.AnyModel, node: Node, c: Chain.Chain): Template =
   // while grouping.
   const needed =
     node.assoc.cardinality === 'one'
-      ? O.isSome(w.offset) || O.exists((l: number) => l === 0)(w.limit)
+      ? O.isSome(w.offset) || O.exists((l: Expr.Count) => l === 0)(w.limit)
       : O.isSome(w.limit) || O.isSome(w.offset)
   if (needed) {
     // Batched keys are distinct (`Batched.keysOf`), so the promise holds whenever the type is known.

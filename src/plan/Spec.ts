@@ -35,10 +35,20 @@ import * as Model from '../schema/Model.js'
 export interface QueryOptions {
   readonly where?: A.Where
   readonly orderBy?: ReadonlyArray<A.OrderItem>
-  readonly limit?: number
-  readonly offset?: number
+  readonly limit?: CountOption
+  readonly offset?: CountOption
   readonly hops?: 'show' | 'hide'
 }
+
+/**
+ * A per-parent `limit` or `offset`: a whole number >= 0, or in a prepared query a placeholder term of
+ * numbers (its value is checked on each run). A through association's, which cuts the walked value in
+ * memory, takes numbers only.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type CountOption = number | (Expr.Expr & { readonly __type?: number })
 
 /**
  * A query value given as a preload's custom query (`Preload.query(Query.from(model, 'comment') ...)`),
@@ -166,8 +176,8 @@ export interface Custom {
   readonly where: ReadonlyArray<Model.Filter>
   /** `some` replaces the association's `preloadOrder`. */
   readonly orderBy: O.Option<ReadonlyArray<Model.Order>>
-  readonly limit: O.Option<number>
-  readonly offset: O.Option<number>
+  readonly limit: O.Option<Expr.Count>
+  readonly offset: O.Option<Expr.Count>
   /**
    * From a query value: the select the target rows are read from (a derived table under the first
    * alias: the target's columns plus the terms `orderBy` names as `__o<i>`), its joins, filters and
@@ -666,16 +676,35 @@ const count = (
   name: string,
   option: string,
   n: unknown,
-): E.Either<QueryError.QueryError, O.Option<number>> =>
+  through: boolean,
+): E.Either<QueryError.QueryError, O.Option<Expr.Count>> =>
   n === undefined
     ? E.right(O.none)
     : typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
       ? E.right(O.some(n))
-      : bad(
-          schema,
-          name,
-          `preload '${name}' of schema '${schema}': ${option} expects a whole number >= 0, got ${String(n)}`,
-        )
+      : Expr.isExpr(n) && n._tag === 'Param' && Expr.isPlaceholder(n.value) && !through
+        ? E.right(O.some(n.value))
+        : bad(
+            schema,
+            name,
+            `preload '${name}' of schema '${schema}': ${option} expects a whole number >= 0${through ? '' : " or a prepared query's placeholder"}, got ${show(n)}`,
+          )
+
+// A through association's window cuts the walked value in memory, and a to-one association keeps at
+// most one row whatever its limit (`least(1, limit)`): numbers only.
+const throughCount = (
+  schema: string,
+  name: string,
+  option: string,
+  c: O.Option<Expr.Count>,
+): E.Either<QueryError.QueryError, O.Option<Expr.Count>> =>
+  O.isSome(c) && typeof c.value !== 'number'
+    ? bad(
+        schema,
+        name,
+        `preload '${name}' of schema '${schema}': ${option} of a through or to-one association expects a whole number >= 0, not a placeholder`,
+      )
+    : E.right(c)
 
 const resolveCustom = (
   model: Model.AnyModel,
@@ -758,9 +787,9 @@ const resolveCustom = (
     }
     orderBy = O.some(out)
   }
-  const limit = count(schema, name, 'limit', q.limit)
+  const limit = count(schema, name, 'limit', q.limit, assoc._tag === 'Through' || assoc.cardinality === 'one')
   if (E.isLeft(limit)) return limit
-  const offset = count(schema, name, 'offset', q.offset)
+  const offset = count(schema, name, 'offset', q.offset, assoc._tag === 'Through')
   if (E.isLeft(offset)) return offset
   // On a through, where/orderBy were moved to the last hop.
   return E.right(
@@ -814,12 +843,19 @@ const resolveQuery = (
         name,
       ),
     )
+  const limit =
+    assoc._tag === 'Through' || assoc.cardinality === 'one'
+      ? throughCount(schema, name, 'limit', s.limit)
+      : E.right(s.limit)
+  if (E.isLeft(limit)) return limit
+  const offset = assoc._tag === 'Through' ? throughCount(schema, name, 'offset', s.offset) : E.right(s.offset)
+  if (E.isLeft(offset)) return offset
   if (assoc._tag === 'Through')
     return E.right({
       where: [],
       orderBy: O.none,
-      limit: s.limit,
-      offset: s.offset,
+      limit: limit.right,
+      offset: offset.right,
       from: O.none,
       project: O.none,
     })

@@ -9,7 +9,7 @@
  * @since 0.1.0
  */
 import * as O from 'fp-ts/lib/Option.js'
-import type * as Expr from '../ast/Expr.js'
+import * as Expr from '../ast/Expr.js'
 import type * as Select from '../ast/Select.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
@@ -158,7 +158,9 @@ const unbounded: Estimate = Object.freeze({ _tag: 'Unbounded' })
  * @since 0.2.0
  */
 export const estimate = (model: Model.AnyModel, schema: string, s: Select.Select): Estimate => {
-  let best: Estimate = s.limit._tag === 'Some' ? { _tag: 'Limit', parents: s.limit.value } : unbounded
+  // A placeholder's value is not known when the statement is planned: no bound from it.
+  const limit = Expr.countNumber(s.limit)
+  let best: Estimate = limit._tag === 'Some' ? { _tag: 'Limit', parents: limit.value } : unbounded
   const take = (e: Estimate & { readonly parents: number }) => {
     if (best._tag === 'Unbounded' || e.parents < best.parents) best = e
   }
@@ -209,11 +211,13 @@ export const parentsBound = (model: Model.AnyModel, schema: string, s: Select.Se
 const below = (nodes: ReadonlyArray<Spec.Node>): number => {
   let rows = 0
   for (const n of nodes) {
+    // A per-parent limit that is a prepared query's placeholder is unknown here: the assumed fan-out.
+    const limit = Expr.countNumber(n.custom.limit)
     const f =
       n.assoc.cardinality === 'one'
         ? 1
-        : O.isSome(n.custom.limit)
-          ? Math.min(n.custom.limit.value, assumedFanOut)
+        : O.isSome(limit)
+          ? Math.min(limit.value, assumedFanOut)
           : assumedFanOut
     rows += (n.assoc._tag === 'Through' ? 0 : f) + f * below(n.children)
   }

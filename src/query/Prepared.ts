@@ -6,8 +6,10 @@
  * and only puts the values in its parameters. Run one with `Run.prepared` / `Pg.prepared`.
  *
  * Placeholders stand for single values wherever a `where` callback takes a term: comparison operands,
- * `Pred.value`, fragment arguments, the callbacks of `$.exists` / `$.every`. List membership
- * (`Pred.in`), `limit`, `offset` and preload filters given as options take plain values; a preload's
+ * row comparisons, `Pred.value`, fragment arguments, the callbacks of `$.exists` / `$.every`; and for
+ * row counts: `Query.limit`, `Query.offset` and a preload's per-parent `limit` / `offset` (not a
+ * through or to-one association's), each run's value checked to be a whole number >= 0 (`checkCount`).
+ * List membership (`Pred.in`) and preload filters given as options take plain values; a preload's
  * custom query given as a query value takes placeholders as a query does. A placeholder outside its
  * prepared query (a term kept from a builder) is refused when it runs.
  *
@@ -307,6 +309,39 @@ export const bind = (p: AnyPrepared, args: unknown): E.Either<QueryError.QueryEr
   }
   return E.right(values)
 }
+
+/**
+ * Checks the value a placeholder has in a run where it stands for a row count (`Query.limit(size)`,
+ * `Query.offset`, a preload's `limit`): a whole number >= 0, else an `InvalidArgument` naming the
+ * option and the parameter. Interpreters call it before they send or evaluate anything, so a negative
+ * count is this error on every interpreter, never PostgreSQL's 2201W / 2201X.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Prepared } from 'quiver-sql'
+ * const size = Ast.Expr.placeholder('size')
+ * assert.deepStrictEqual(Prepared.checkCount('limit', size, 3), E.right(3))
+ * assert.deepStrictEqual(
+ *   E.mapLeft((e: { readonly message: string }) => e.message)(Prepared.checkCount('limit', size, -1)),
+ *   E.left(`limit expects a whole number >= 0, got -1 (argument 'size' of a prepared query)`),
+ * )
+ *
+ * @category destructors
+ * @since 0.2.0
+ */
+export const checkCount = (
+  what: 'limit' | 'offset',
+  p: Expr.Placeholder,
+  value: unknown,
+): E.Either<QueryError.QueryError, number> =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
+    ? E.right(value)
+    : E.left(
+        QueryError.make(
+          'InvalidArgument',
+          `${what} expects a whole number >= 0, got ${show(value)} (argument ${placeholderName(p)} of a prepared query)`,
+        ),
+      )
 
 /**
  * The error of a placeholder that has no value in a run: a term kept from a builder and used in another

@@ -1901,17 +1901,27 @@ export const orderBy =
       : guardOn('orderBy', q, () => add(items, []))
   }
 
-const count = (what: string, n: unknown, schema: string): E.Either<QueryError.QueryError, number> =>
+// A whole number >= 0, or a prepared query's placeholder (its value is checked on each run).
+const count = (what: string, n: unknown, schema: string): E.Either<QueryError.QueryError, Expr.Count> =>
   typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
     ? E.right(n)
-    : E.left(
-        QueryError.make('InvalidArgument', `${what} expects a whole number >= 0, got ${show(n)}`, schema),
-      )
+    : Expr.isExpr(n) && n._tag === 'Param' && Expr.isPlaceholder(n.value)
+      ? E.right(n.value)
+      : E.left(
+          QueryError.make(
+            'InvalidArgument',
+            `${what} expects a whole number >= 0 or a prepared query's placeholder, got ${show(n)}`,
+            schema,
+          ),
+        )
 
 /**
  * At most `n` rows. Without `orderBy` which rows is up to the database, so pair it with one. With
  * `Query.preload` the limit is on the query's own rows, never on the preloaded ones (use a preload's
- * own query for those). `n` must be a whole number >= 0; anything else is an `InvalidArgument`.
+ * own query for those). `n` must be a whole number >= 0, or in a prepared query a placeholder of
+ * numbers (`Query.limit(size)`: one statement text for every size; a run whose value is not a whole
+ * number >= 0 is an `InvalidArgument` naming `limit`, before anything is sent); anything else is an
+ * `InvalidArgument`.
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
@@ -1932,7 +1942,7 @@ const count = (what: string, n: unknown, schema: string): E.Either<QueryError.Qu
  * @since 0.1.0
  */
 export const limit =
-  (n: number) =>
+  (n: number | Pred.Term<number>) =>
   <Q extends AnyQuery>(q: Q): Q => {
     if (!isQuery(q)) return notAQuery('limit', q) as never
     const c = count('limit', n, q.schema)
@@ -1944,7 +1954,8 @@ export const limit =
 /**
  * Skips the first `n` rows: with `limit` and `orderBy`, a page. The database still reads the skipped
  * rows, so a deep page costs as much as all the pages before it; for long lists filter on the last key
- * seen (`Pred.gt(p.id, last)`) instead.
+ * seen (`Pred.gt(p.id, last)`, `Pred.rowLt`) instead. Like `limit`, it takes a prepared query's
+ * placeholder.
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
@@ -1967,7 +1978,7 @@ export const limit =
  * @since 0.1.0
  */
 export const offset =
-  (n: number) =>
+  (n: number | Pred.Term<number>) =>
   <Q extends AnyQuery>(q: Q): Q => {
     if (!isQuery(q)) return notAQuery('offset', q) as never
     const c = count('offset', n, q.schema)

@@ -14,6 +14,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
+import * as Expr from '../ast/Expr.js'
 import type { Select } from '../ast/Select.js'
 import * as Assemble from '../decode/Assemble.js'
 import * as Decode from '../decode/Decode.js'
@@ -497,10 +498,12 @@ const finishThrough = async (
     const r = await level(i, model, last.children, force, targets, targets.length)
     if (E.isLeft(r)) return r
   }
-  const offset = O.getOrElse(() => 0)(node.custom.offset)
+  // A through's window takes numbers only (`Spec` refuses placeholders there).
+  const offset = O.getOrElse(() => 0)(Expr.countNumber(node.custom.offset))
+  const limit = Expr.countNumber(node.custom.limit)
   const values = new Map<unknown, unknown>()
   for (const [k, rows] of byOwner) {
-    const end = O.getOrElse(() => rows.length)(O.map((l: number) => offset + l)(node.custom.limit))
+    const end = O.getOrElse(() => rows.length)(O.map((l: number) => offset + l)(limit))
     values.set(
       k,
       Assemble.valueOf(

@@ -33,7 +33,19 @@ export interface CompiledQuery {
    * jsonb), never typed by their JavaScript type.
    */
   readonly json?: Readonly<Record<number, JsonParam>>
+  /**
+   * The parameters holding a prepared query's placeholder as a row count (`limit`, `offset`), by
+   * index: an interpreter checks each run's value is a whole number >= 0 before it sends the
+   * statement. Absent when there are none.
+   */
+  readonly counts?: Readonly<Record<number, CountParam>>
 }
+
+/**
+ * @category model
+ * @since 0.2.0
+ */
+export type CountParam = 'limit' | 'offset'
 
 /**
  * @category model
@@ -52,6 +64,8 @@ export interface Context {
   readonly params: Array<unknown>
   /** The JSON parameters so far (see `CompiledQuery.json`). */
   readonly json: Record<number, JsonParam>
+  /** The placeholders of row counts so far (see `CompiledQuery.counts`). */
+  readonly counts: Record<number, CountParam>
 }
 
 // -------------------------------------------------------------------------------------
@@ -98,7 +112,7 @@ export const ident = (name: string): string =>
  * @category utils
  * @since 0.1.0
  */
-export const context = (): Context => ({ params: [], json: {} })
+export const context = (): Context => ({ params: [], json: {}, counts: {} })
 
 /**
  * A context's text and parameters as a frozen compiled query.
@@ -107,9 +121,12 @@ export const context = (): Context => ({ params: [], json: {} })
  * @since 0.1.0
  */
 export const compiled = (ctx: Context, text: string): CompiledQuery =>
-  Object.keys(ctx.json).length === 0
-    ? Object.freeze({ text, params: Object.freeze(ctx.params) })
-    : Object.freeze({ text, params: Object.freeze(ctx.params), json: Object.freeze(ctx.json) })
+  Object.freeze({
+    text,
+    params: Object.freeze(ctx.params),
+    ...(Object.keys(ctx.json).length === 0 ? {} : { json: Object.freeze(ctx.json) }),
+    ...(Object.keys(ctx.counts).length === 0 ? {} : { counts: Object.freeze(ctx.counts) }),
+  })
 
 /**
  * Adds a value to the parameter list and returns its placeholder.
@@ -120,6 +137,19 @@ export const compiled = (ctx: Context, text: string): CompiledQuery =>
 export const param = (ctx: Context, value: unknown): string => {
   ctx.params.push(value)
   return `$${ctx.params.length}`
+}
+
+/**
+ * Adds a row count (a number, or a placeholder whose value each run checks) to the parameter list and
+ * returns its placeholder.
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const countParam = (ctx: Context, value: Ex.Count, kind: CountParam): string => {
+  const p = param(ctx, value)
+  if (Ex.isPlaceholder(value)) ctx.counts[ctx.params.length - 1] = kind
+  return p
 }
 
 /**
@@ -395,8 +425,8 @@ export const clause: { readonly [K in SelectField]: (ctx: Context, v: Select[K])
   // PostgreSQL knows the tables' keys: the functional dependency needs no text.
   keyed: () => '',
   orderBy: (ctx, ts) => (ts.length > 0 ? ` order by ${ts.map(t => orderTerm(ctx, t)).join(', ')}` : ''),
-  limit: (ctx, l) => (O.isSome(l) ? ` limit ${param(ctx, l.value)}` : ''),
-  offset: (ctx, o) => (O.isSome(o) ? ` offset ${param(ctx, o.value)}` : ''),
+  limit: (ctx, l) => (O.isSome(l) ? ` limit ${countParam(ctx, l.value, 'limit')}` : ''),
+  offset: (ctx, o) => (O.isSome(o) ? ` offset ${countParam(ctx, o.value, 'offset')}` : ''),
   perParent: () => '',
 }
 
@@ -474,10 +504,18 @@ const ranked = (ctx: Context, s: Select, p: PerParent): string => {
     s.orderBy.length > 0 ? ` order by ${s.orderBy.map(t => orderTerm(ctx, t)).join(', ')}` : ''
   }) as "__rank"`
   const inner = `select ${[...s.columns.map(o => output(ctx, o)), ...order, window].join(', ')}${clause.from(ctx, s.from)}${clause.joins(ctx, s.joins)}${clause.where(ctx, s.where)}`
-  const off = O.getOrElse(() => 0)(p.offset)
+  const off = O.getOrElse((): Ex.Count => 0)(p.offset)
   const cols = s.columns.length === 0 ? '1' : s.columns.map(o => `"__ranked".${ident(o.name)}`).join(', ')
-  let text = `select ${cols} from (${inner}) as "__ranked" where "__ranked"."__rank" > ${param(ctx, off)}`
-  if (O.isSome(p.limit)) text += ` and "__ranked"."__rank" <= ${param(ctx, off + p.limit.value)}`
+  let text = `select ${cols} from (${inner}) as "__ranked" where "__ranked"."__rank" > ${countParam(ctx, off, 'offset')}`
+  if (O.isSome(p.limit)) {
+    const lim = p.limit.value
+    // A placeholder's value is known only when the statement runs: the end of the window is computed
+    // by PostgreSQL, in one text for every value.
+    text +=
+      typeof off === 'number' && typeof lim === 'number'
+        ? ` and "__ranked"."__rank" <= ${param(ctx, off + lim)}`
+        : ` and "__ranked"."__rank" - ${countParam(ctx, off, 'offset')} <= ${countParam(ctx, lim, 'limit')}`
+  }
   if (s.orderBy.length > 0)
     text += ` order by ${s.orderBy
       .map((t, i) => `"__ranked".${ident(`__o${i}`)} ${direction(t)}`)

@@ -160,6 +160,7 @@ const lowered = new WeakMap<
     readonly subs: string
     readonly params: ReadonlyArray<unknown>
     readonly json: Readonly<Record<number, Sql.JsonParam>>
+    readonly counts: Readonly<Record<number, Sql.CountParam>>
   }
 >()
 
@@ -193,10 +194,15 @@ export const toSql = (tree: Tree): Sql.CompiledQuery => {
       subs: tree.nodes.map(n => `${subquery(c, n, depth)} as ${ident(n.name)}`).join(', '),
       params: c.params,
       json: c.json,
+      counts: c.counts,
     }
     lowered.set(tree.nodes, cached)
   }
-  const ctx: Sql.Context = { params: cached.params.slice(), json: { ...cached.json } }
+  const ctx: Sql.Context = {
+    params: cached.params.slice(),
+    json: { ...cached.json },
+    counts: { ...cached.counts },
+  }
   const text = (roots[tree.root._tag] as (ctx: Sql.Context, r: Root, subs: string) => string)(
     ctx,
     tree.root,

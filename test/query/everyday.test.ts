@@ -110,8 +110,8 @@ describe('the blog', () => {
     await expectRows(Q.after(eight.created_at, eight.id, 3), [{ id: 7 }, { id: 6 }, { id: 5 }])
   })
 
-  it('keyset pagination prepared: the cursor as placeholders', async () => {
-    const next = Prepared.make({ at: Column.DateCodec, id: t.number }, p =>
+  it('keyset pagination prepared: the cursor and the page size as placeholders', async () => {
+    const next = Prepared.make({ at: Column.DateCodec, id: t.number, size: t.number }, p =>
       pipe(
         Query.from(Everyday, 'article'),
         Query.where(a => Pred.rowLt([a.created_at, a.id], [p.at, p.id])),
@@ -119,16 +119,19 @@ describe('the blog', () => {
           ['desc', 'created_at'],
           ['desc', 'id'],
         ]),
-        Query.limit(2), // a placeholder is refused here: see the report
+        Query.limit(p.size),
         Query.select(a => ({ id: a.id })),
       ),
     )
-    const args = { at: new Date('2026-03-01T10:00:00Z'), id: 6 }
+    const args = { at: new Date('2026-03-01T10:00:00Z'), id: 6, size: 2 }
     const pg = await Pg.prepared(next)(args)(env.db.sql)()
     const mem = await Memory.prepared(next)(args)(env.tables)()
     // after article 6 (March 1st): 5 (Feb 20), 4 (Feb 14)
     expect(pg).toEqual(E.right([{ id: 5 }, { id: 4 }]))
     expect(mem).toEqual(pg)
+    expect(await Pg.prepared(next)({ ...args, size: 3 })(env.db.sql)()).toEqual(
+      E.right([{ id: 5 }, { id: 4 }, { id: 3 }]),
+    )
   })
 
   it('string_agg of tag names, ordered, per post (inner join: posts without tags are absent)', async () => {

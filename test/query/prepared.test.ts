@@ -6,7 +6,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as fc from 'fast-check'
 import * as t from 'io-ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Ast, Memory, Pg, Pred, Prepared, Query, Run } from '../../src/index.js'
+import { Ast, Memory, Pg, Pred, Preload, Prepared, Query, Run } from '../../src/index.js'
 import { Blog, ddl, seed } from '../support/blog.js'
 import { connect, run, type TestDb } from '../support/db.js'
 
@@ -208,5 +208,128 @@ describe('prepared queries refuse bad input as values', () => {
   it('a value shaped like a placeholder is a value', () => {
     expect(Ast.Expr.isPlaceholder({ _tag: 'Placeholder', name: 'id' })).toBe(false)
     expect(postById.placeholders.map(Ast.Expr.isPlaceholder)).toEqual([true])
+  })
+})
+
+// Row counts as placeholders: `Query.limit(size)`, `Query.offset(skip)` and a preload's per-parent
+// `limit`, with each strategy; one statement text for every value; a count that is not a whole number
+// >= 0 is a typed error naming the option before anything is sent (PostgreSQL's own answer to a
+// negative limit would be 2201W).
+describe('prepared queries: limit and offset as placeholders', () => {
+  const paged = Prepared.make({ size: t.number, skip: t.number }, ({ size, skip }) =>
+    pipe(Query.from(Blog, 'comment'), Query.orderBy(['id']), Query.limit(size), Query.offset(skip)),
+  )
+  const literal = (size: number, skip: number) =>
+    pipe(Query.from(Blog, 'comment'), Query.orderBy(['id']), Query.limit(size), Query.offset(skip))
+
+  it('pages the root rows, one statement text for every page', async () => {
+    const { sql, sent } = recording()
+    for (const [size, skip] of [
+      [2, 0],
+      [2, 2],
+      [3, 1],
+      [0, 0],
+      [5, 10],
+    ] as const) {
+      const pg = right(await Pg.prepared(paged)({ size, skip })(sql)())
+      expect(pg).toEqual(right(await Pg.all(literal(size, skip))(db.sql)()))
+      expect(right(await Memory.prepared(paged)({ size, skip })(tables)())).toEqual(pg)
+    }
+    // limit 0 reads nothing: no statement is needed for it on either interpreter, the others share one text
+    expect(new Set(sent.map(s => s.text)).size).toBe(1)
+    expect(sent[0]?.text).toBe(
+      'select "t0"."id", "t0"."post_id", "t0"."author_id", "t0"."parent_id", "t0"."body", "t0"."public", "t0"."inserted_at" ' +
+        'from "comments" as "t0" order by "t0"."id" asc limit $1 offset $2',
+    )
+  })
+
+  it("limits each parent's preloaded rows, batched and lateral, in one text for every value", async () => {
+    const newest = Prepared.make({ n: t.number, skip: t.number }, ({ n, skip }) =>
+      pipe(
+        Query.from(Blog, 'post'),
+        Query.orderBy(['id']),
+        Query.preload({
+          comments: Preload.query({ orderBy: [['desc', 'id']], limit: n, offset: skip }, { author: true }),
+        }),
+      ),
+    )
+    const literally = (n: number, skip: number) =>
+      pipe(
+        Query.from(Blog, 'post'),
+        Query.orderBy(['id']),
+        Query.preload({
+          comments: Preload.query({ orderBy: [['desc', 'id']], limit: n, offset: skip }, { author: true }),
+        }),
+      )
+    for (const strategy of strategies) {
+      const { sql, sent } = recording()
+      const runs: Array<ReadonlyArray<string>> = []
+      for (const [n, skip] of [
+        [1, 0],
+        [2, 1],
+        [0, 0],
+        [5, 0],
+      ] as const) {
+        const before = sent.length
+        const pg = right(await Pg.prepared(newest, { strategy })({ n, skip })(sql)())
+        runs.push(sent.slice(before).map(x => x.text))
+        expect(pg).toEqual(right(await Pg.all(literally(n, skip), { strategy })(db.sql)()))
+        if (strategy !== 'lateral')
+          expect(right(await Memory.prepared(newest, { strategy })({ n, skip })(tables)())).toEqual(pg)
+      }
+      // Every run sends the statements of the first (root, comments, their authors), or fewer: one
+      // text per statement whatever the values.
+      const first = new Set(runs[0])
+      expect(first.size).toBe(strategy === 'lateral' ? 1 : 3)
+      for (const r of runs) for (const text of r) expect(first.has(text)).toBe(true)
+    }
+  })
+
+  it('a negative or fractional count is an InvalidArgument naming the option; nothing is sent', async () => {
+    const { sql, sent } = recording()
+    for (const [args, what] of [
+      [{ size: -1, skip: 0 }, /^limit expects a whole number >= 0, got -1 \(argument 'size'/],
+      [{ size: 1, skip: 0.5 }, /^offset expects a whole number >= 0, got 0.5 \(argument 'skip'/],
+    ] as const) {
+      for (const r of [await Pg.prepared(paged)(args)(sql)(), await Memory.prepared(paged)(args)(tables)()])
+        expect(E.isLeft(r) && r.left).toMatchObject({
+          _tag: 'QueryError',
+          code: 'InvalidArgument',
+          message: expect.stringMatching(what),
+        })
+    }
+    const perParent = Prepared.make({ n: t.number }, ({ n }) =>
+      pipe(Query.from(Blog, 'post'), Query.preload({ comments: Preload.query({ limit: n }) })),
+    )
+    for (const strategy of strategies) {
+      const r = await Pg.prepared(perParent, { strategy })({ n: -2 })(sql)()
+      expect(E.isLeft(r) && r.left.message).toMatch(/^limit expects a whole number >= 0, got -2/)
+      if (strategy === 'lateral') continue
+      const m = await Memory.prepared(perParent, { strategy })({ n: -2 })(tables)()
+      expect(E.isLeft(m) && m.left.message).toMatch(/^limit expects a whole number >= 0, got -2/)
+    }
+    // only the root statements of the preloading runs were sent
+    expect(sent.every(s => !/limit/.test(s.text) || /"posts"/.test(s.text))).toBe(true)
+  })
+
+  it('refuses a term that is not a placeholder, and a placeholder as a through or to-one preload limit', () => {
+    const q = Prepared.make({ n: t.number }, () =>
+      pipe(Query.from(Blog, 'comment'), Query.limit(Pred.value(2) as never)),
+    )
+    expect(Query.toSql(q.query)).toMatchObject(E.left({ code: 'InvalidArgument' }))
+    const through = Prepared.make({ n: t.number }, ({ n }) =>
+      pipe(Query.from(Blog, 'post'), Query.preload({ commentsAuthors: Preload.query({ limit: n }) })),
+    )
+    const toOne = Prepared.make({ n: t.number }, ({ n }) =>
+      pipe(Query.from(Blog, 'post'), Query.preload({ permalink: Preload.query({ limit: n }) })),
+    )
+    for (const p of [through, toOne])
+      expect(Query.statements(p.query)).toMatchObject(
+        E.left({
+          message: expect.stringMatching(
+            /limit (of a through or to-one association )?expects a whole number >= 0,/,
+          ),
+        }),
+      )
   })
 })

@@ -30,23 +30,27 @@ describe('Query.statements', () => {
     expectTypeOf<Query.Statement['_tag']>().toEqualTypeOf<'Root' | 'Tree' | 'Level'>()
     expectTypeOf<Query.Statement>().toMatchTypeOf<CompiledQuery>()
     type Json = NonNullable<CompiledQuery['json']>
+    type Counts = NonNullable<CompiledQuery['counts']>
     expectTypeOf<Query.RootStatement>().toEqualTypeOf<{
       readonly _tag: 'Root'
       readonly text: string
       readonly params: ReadonlyArray<unknown>
       readonly json?: Json
+      readonly counts?: Counts
     }>()
     expectTypeOf<Query.TreeStatement>().toEqualTypeOf<{
       readonly _tag: 'Tree'
       readonly text: string
       readonly params: ReadonlyArray<unknown>
       readonly json?: Json
+      readonly counts?: Counts
     }>()
     expectTypeOf<Query.LevelStatement>().toEqualTypeOf<{
       readonly _tag: 'Level'
       readonly text: string
       readonly params: ReadonlyArray<unknown>
       readonly json?: Json
+      readonly counts?: Counts
       readonly level: string
       readonly keyedBy: 'owners' | 'targets'
       readonly keys: number
@@ -54,6 +58,7 @@ describe('Query.statements', () => {
         readonly text: string
         readonly params: ReadonlyArray<unknown>
         readonly json?: Json
+        readonly counts?: Counts
         readonly keys: number
       }
     }>()

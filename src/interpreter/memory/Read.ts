@@ -34,6 +34,7 @@ import {
   selectChildren,
   type Bind,
   type Binding,
+  type Count,
   type Expr,
   type Join,
   type JoinKind,
@@ -45,6 +46,7 @@ import * as DbError from '../../error/DbError.js'
 import * as QueryError from '../../error/QueryError.js'
 import { show } from '../../error/Show.js'
 import * as Make from '../../query/Make.js'
+import * as Prepared from '../../query/Prepared.js'
 import type { RawRow } from '../../run/Interpreter.js'
 import {
   compile,
@@ -814,6 +816,21 @@ const pushDown = (s: Select): Select => {
   return SelectAst.set('from', { ...b, select: pushed })(s)
 }
 
+// A row count: a number, or its placeholder's value in this run, refused (as the PostgreSQL interpreter
+// refuses it, before anything runs) unless a whole number >= 0.
+const countOf = (
+  ctx: Ctx,
+  c: O.Option<Count>,
+  what: 'limit' | 'offset',
+  absent: number,
+): E.Either<EvalError, number> => {
+  if (O.isNone(c)) return E.right(absent)
+  const v = c.value
+  if (typeof v === 'number') return E.right(v)
+  if (ctx.bind === undefined || !ctx.bind.has(v)) return E.left(Prepared.unbound(v))
+  return Prepared.checkCount(what, v, ctx.bind.get(v))
+}
+
 // The whole select: rows, groups and HAVING, output columns, DISTINCT, ORDER BY, DISTINCT ON, the
 // per-parent window, OFFSET, LIMIT.
 const compileSelect = (
@@ -874,112 +891,119 @@ const compileSelect = (
           )
         : E.right([]),
     ),
-    E.map(({ rows, groupBy, having, outputs, order, distinctOn, parents, aggregates }) => {
-      const names = s.columns.map(o => o.name)
-      // Numeric text groups and is distinct by value (`Value.rowKey`).
-      const groupNumeric = s.groupBy.map(isNumeric)
-      const onNumeric = s.distinctOn.map(isNumeric)
-      const outNumeric = s.columns.map(o => isNumeric(o.expr))
-      const dirs = s.orderBy.map(direction)
-      const skip = O.getOrElse(() => 0)(s.offset)
-      const take = O.getOrElse(() => Infinity)(s.limit)
-      const perParent = O.isSome(s.perParent)
-        ? {
-            skip: O.getOrElse(() => 0)(s.perParent.value.offset),
-            take: O.getOrElse(() => Infinity)(s.perParent.value.limit),
-          }
-        : null
-      // The groups of a grouped select, each evaluated in an environment of its own (`Eval.group`),
-      // in the order their first rows came; HAVING keeps those for which it holds.
-      const groupsOf = (outer: Env, envs: ReadonlyArray<Env>): ReadonlyArray<Env> | Failed => {
-        let units: Array<Env>
-        if (groupBy.length === 0) {
-          const none = own.reduce((e, alias) => extend(e, alias, null), outer)
-          units = [group(envs[0] ?? none, envs)]
-        } else {
-          const buckets = new Map<string, Array<Env>>()
-          for (const env of envs) {
-            const keys = evalAll(groupBy, env)
-            if (isFailed(keys)) return keys
-            const k = Value.rowKey(keys, groupNumeric)
-            const bucket = buckets.get(k)
-            if (bucket === undefined) buckets.set(k, [env])
-            else bucket.push(env)
-          }
-          units = [...buckets.values()].map(ms => group(ms[0] as Env, ms))
-        }
-        for (const u of units)
-          for (const a of aggregates) {
-            const v = a(u)
-            if (isFailed(v)) return v
-          }
-        const kept: Array<Env> = []
-        for (const u of units) {
-          const h = holdsAll(having, u)
-          if (isFailed(h)) return h
-          if (h) kept.push(u)
-        }
-        return kept
-      }
-      return (outer: Env): ReadonlyArray<RawRow> | Failed => {
-        // PostgreSQL's LIMIT 0 reads no row of its input, so nothing below it is evaluated (a row on
-        // which an output would fail included); what fails before any row failed the compilation.
-        if (take === 0 && perParent === null) return []
-        const envs = rows(outer)
-        if (isFailed(envs)) return envs
-        const units = grouped ? groupsOf(outer, envs) : envs
-        if (isFailed(units)) return units
-        let out: Array<Ranked> = []
-        for (const env of units) {
-          const row: Record<string, unknown> = {}
-          for (let i = 0; i < outputs.length; i++) {
-            if (!computed(i)) {
-              row[names[i] as string] = null
-              continue
-            }
-            const v = (outputs[i] as Eval)(env)
-            if (isFailed(v)) return v
-            row[names[i] as string] = v
-          }
-          const keys = evalAll(order, env)
-          if (isFailed(keys)) return keys
-          const parent = perParent === null ? null : evalAll(parents, env)
-          if (isFailed(parent)) return parent
-          const on = distinctOn.length === 0 ? null : evalAll(distinctOn, env)
-          if (isFailed(on)) return on
-          out.push({
-            row,
-            keys,
-            parent: parent === null ? '' : Value.rowKey(parent),
-            on: on === null ? '' : Value.rowKey(on, onNumeric),
-          })
-        }
-        if (s.distinct && distinctOn.length === 0 && perParent === null)
-          out = firstOf(out, x =>
-            Value.rowKey(
-              names.map(n => x.row[n]),
-              outNumeric,
-            ),
+    E.apS('skip', countOf(ctx, s.offset, 'offset', 0)),
+    E.apS('take', countOf(ctx, s.limit, 'limit', Infinity)),
+    E.apS(
+      'window',
+      O.isSome(s.perParent)
+        ? pipe(
+            E.Do,
+            E.apS('skip', countOf(ctx, s.perParent.value.offset, 'offset', 0)),
+            E.apS('take', countOf(ctx, s.perParent.value.limit, 'limit', Infinity)),
           )
-        if (dirs.length > 0) {
-          const failed = sortBy(out, x => x.keys, dirs)
-          if (failed !== null) return failed
+        : E.right(null),
+    ),
+    E.map(
+      ({ rows, groupBy, having, outputs, order, distinctOn, parents, aggregates, skip, take, window }) => {
+        const names = s.columns.map(o => o.name)
+        // Numeric text groups and is distinct by value (`Value.rowKey`).
+        const groupNumeric = s.groupBy.map(isNumeric)
+        const onNumeric = s.distinctOn.map(isNumeric)
+        const outNumeric = s.columns.map(o => isNumeric(o.expr))
+        const dirs = s.orderBy.map(direction)
+        const perParent = window
+        // The groups of a grouped select, each evaluated in an environment of its own (`Eval.group`),
+        // in the order their first rows came; HAVING keeps those for which it holds.
+        const groupsOf = (outer: Env, envs: ReadonlyArray<Env>): ReadonlyArray<Env> | Failed => {
+          let units: Array<Env>
+          if (groupBy.length === 0) {
+            const none = own.reduce((e, alias) => extend(e, alias, null), outer)
+            units = [group(envs[0] ?? none, envs)]
+          } else {
+            const buckets = new Map<string, Array<Env>>()
+            for (const env of envs) {
+              const keys = evalAll(groupBy, env)
+              if (isFailed(keys)) return keys
+              const k = Value.rowKey(keys, groupNumeric)
+              const bucket = buckets.get(k)
+              if (bucket === undefined) buckets.set(k, [env])
+              else bucket.push(env)
+            }
+            units = [...buckets.values()].map(ms => group(ms[0] as Env, ms))
+          }
+          for (const u of units)
+            for (const a of aggregates) {
+              const v = a(u)
+              if (isFailed(v)) return v
+            }
+          const kept: Array<Env> = []
+          for (const u of units) {
+            const h = holdsAll(having, u)
+            if (isFailed(h)) return h
+            if (h) kept.push(u)
+          }
+          return kept
         }
-        // DISTINCT ON keeps the first row of each key in ORDER BY order.
-        if (distinctOn.length > 0) out = firstOf(out, x => x.on)
-        if (perParent !== null) {
-          // Top-N per group: rank each row within its group in order, keep the window.
-          const ranks = new Map<string, number>()
-          out = out.filter(x => {
-            const rank = (ranks.get(x.parent) ?? 0) + 1
-            ranks.set(x.parent, rank)
-            return rank > perParent.skip && rank <= perParent.skip + perParent.take
-          })
+        return (outer: Env): ReadonlyArray<RawRow> | Failed => {
+          // PostgreSQL's LIMIT 0 reads no row of its input, so nothing below it is evaluated (a row on
+          // which an output would fail included); what fails before any row failed the compilation.
+          if (take === 0 && perParent === null) return []
+          const envs = rows(outer)
+          if (isFailed(envs)) return envs
+          const units = grouped ? groupsOf(outer, envs) : envs
+          if (isFailed(units)) return units
+          let out: Array<Ranked> = []
+          for (const env of units) {
+            const row: Record<string, unknown> = {}
+            for (let i = 0; i < outputs.length; i++) {
+              if (!computed(i)) {
+                row[names[i] as string] = null
+                continue
+              }
+              const v = (outputs[i] as Eval)(env)
+              if (isFailed(v)) return v
+              row[names[i] as string] = v
+            }
+            const keys = evalAll(order, env)
+            if (isFailed(keys)) return keys
+            const parent = perParent === null ? null : evalAll(parents, env)
+            if (isFailed(parent)) return parent
+            const on = distinctOn.length === 0 ? null : evalAll(distinctOn, env)
+            if (isFailed(on)) return on
+            out.push({
+              row,
+              keys,
+              parent: parent === null ? '' : Value.rowKey(parent),
+              on: on === null ? '' : Value.rowKey(on, onNumeric),
+            })
+          }
+          if (s.distinct && distinctOn.length === 0 && perParent === null)
+            out = firstOf(out, x =>
+              Value.rowKey(
+                names.map(n => x.row[n]),
+                outNumeric,
+              ),
+            )
+          if (dirs.length > 0) {
+            const failed = sortBy(out, x => x.keys, dirs)
+            if (failed !== null) return failed
+          }
+          // DISTINCT ON keeps the first row of each key in ORDER BY order.
+          if (distinctOn.length > 0) out = firstOf(out, x => x.on)
+          if (perParent !== null) {
+            // Top-N per group: rank each row within its group in order, keep the window.
+            const ranks = new Map<string, number>()
+            out = out.filter(x => {
+              const rank = (ranks.get(x.parent) ?? 0) + 1
+              ranks.set(x.parent, rank)
+              return rank > perParent.skip && rank <= perParent.skip + perParent.take
+            })
+          }
+          const end = take === Infinity ? undefined : skip + take
+          return out.slice(skip, end).map(x => Object.freeze(x.row))
         }
-        const end = take === Infinity ? undefined : skip + take
-        return out.slice(skip, end).map(x => Object.freeze(x.row))
-      }
-    }),
+      },
+    ),
   )
 }
 
@@ -1015,12 +1039,12 @@ const exists = (ctx: Ctx, s: Select): E.Either<EvalError, Eval> => {
       const r = run(env)
       return isFailed(r) ? r : r.length > 0
     })(compileSelect(ctx, s))
-  const skip = O.getOrElse(() => 0)(s.offset)
-  const take = O.getOrElse(() => Infinity)(s.limit)
   return pipe(
     checkSelect(s, false),
-    E.chain(() => compileRows(ctx, s, readsOf(s))),
-    E.map((run: Run): Eval => env => {
+    E.chain(() => countOf(ctx, s.offset, 'offset', 0)),
+    E.chain(skip => E.map((take: number) => ({ skip, take }))(countOf(ctx, s.limit, 'limit', Infinity))),
+    E.chain(({ skip, take }) => E.map((run: Run) => ({ run, skip, take }))(compileRows(ctx, s, readsOf(s)))),
+    E.map(({ run, skip, take }): Eval => env => {
       const r = run(env)
       return isFailed(r) ? r : r.length > skip && take > 0
     }),

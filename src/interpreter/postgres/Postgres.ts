@@ -16,7 +16,7 @@
  *
  * @since 0.1.0
  */
-import type * as E from 'fp-ts/lib/Either.js'
+import * as E from 'fp-ts/lib/Either.js'
 import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type postgres from 'postgres'
@@ -448,20 +448,27 @@ const once = <A extends object>(ast: A, f: (a: A) => Sql.CompiledQuery): Sql.Com
 }
 
 // The parameters of one run: placeholders take their values from `bind`; the first one without a value
-// is returned instead (it is refused).
+// is refused, as is a row count's value that is not a whole number >= 0 (before anything is sent).
 const bindParams = (
-  params: ReadonlyArray<unknown>,
+  compiled: Sql.CompiledQuery,
   bind: Expr.Bind | undefined,
-): ReadonlyArray<unknown> | Expr.Placeholder => {
+): E.Either<QueryError.QueryError, ReadonlyArray<unknown>> => {
+  const params = compiled.params
   let out: Array<unknown> | undefined
   for (let k = 0; k < params.length; k++) {
     const v = params[k]
     if (!Expr.isPlaceholder(v)) continue
-    if (bind === undefined || !bind.has(v)) return v
+    if (bind === undefined || !bind.has(v)) return E.left(Prepared.unbound(v))
+    const value = bind.get(v)
+    const count = compiled.counts?.[k]
+    if (count !== undefined) {
+      const checked = Prepared.checkCount(count, v, value)
+      if (E.isLeft(checked)) return checked
+    }
     out ??= [...params]
-    out[k] = bind.get(v)
+    out[k] = value
   }
-  return out ?? params
+  return E.right(out ?? params)
 }
 
 const run =
@@ -470,8 +477,9 @@ const run =
     bind: Expr.Bind | undefined,
   ): RTE.ReaderTaskEither<Db, DbError.DbError | QueryError.QueryError, ReadonlyArray<RawRow>> =>
   sql => {
-    const params = bindParams(compiled.params, bind)
-    if (Expr.isPlaceholder(params)) return TE.left(Prepared.unbound(params))
+    const bound = bindParams(compiled, bind)
+    if (E.isLeft(bound)) return TE.left(bound.left)
+    const params = bound.right
     // The bound values take their placeholders' places: the JSON parameters are the same.
     return execute(params === compiled.params ? compiled : { ...compiled, params })(sql)
   }
