@@ -9,6 +9,7 @@ import * as Run from '../../src/run/Run.js'
 import * as Arb from '../../src/testing/index.js'
 import {
   comparator,
+  decimalColumns,
   connect,
   isSorted,
   multiset,
@@ -38,7 +39,12 @@ describe('memory == PostgreSQL', () => {
           const out = []
           for (const spec of queries) {
             const q = Arb.toQuery(g, data, spec)
-            out.push({ spec, sql: q.select, pg: await Run.all(q)(pg)(), memory: await Memory.all(q)(data)() })
+            out.push({
+              spec,
+              decimals: decimalColumns(g, q.schema),
+              pg: await Run.all(q)(pg)(),
+              memory: await Memory.all(q)(data)(),
+            })
           }
           return out
         })
@@ -46,7 +52,7 @@ describe('memory == PostgreSQL', () => {
           if (E.isLeft(r.pg) || E.isLeft(r.memory))
             throw new Error(`a side failed: pg ${show(r.pg)} memory ${show(r.memory)}`)
           expect(multiset(r.memory.right)).toEqual(multiset(r.pg.right))
-          const cmp = comparator(r.spec.orderBy)
+          const cmp = comparator(r.spec.orderBy, r.decimals)
           expect(isSorted(r.pg.right, cmp)).toBe(true)
           if (r.spec.orderBy.some(([, c]) => c === 'id')) expect(r.memory.right).toEqual(r.pg.right)
         }

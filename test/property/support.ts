@@ -6,6 +6,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import postgres from 'postgres'
 import type { Interpreter } from '../../src/run/Interpreter.js'
 import * as Memory from '../../src/interpreter/memory/Memory.js'
+import * as Numeric from '../../src/interpreter/memory/Numeric.js'
 import * as Pg from '../../src/interpreter/postgres/Postgres.js'
 import * as Ddl from '../../src/sql/Ddl.js'
 import { ident } from '../../src/sql/Compile.js'
@@ -150,8 +151,16 @@ export const multiset = (rows: ReadonlyArray<unknown>): ReadonlyArray<string> =>
 export const asSet = (rows: ReadonlyArray<unknown>): ReadonlyArray<string> => [...new Set(multiset(rows))]
 
 /** A comparator for the order terms of a query spec, with PostgreSQL's NULL placement. */
+/** The `bigint` and `numeric` columns of a generated schema: their decimal text orders by value. */
+export const decimalColumns = (g: Arb.Generated, schema: string): ReadonlySet<string> =>
+  new Set(
+    (g.spec.tables.find(t => t.schema === schema)?.columns ?? [])
+      .filter(c => c.type === 'bigint' || c.type === 'numeric')
+      .map(c => c.name),
+  )
+
 export const comparator =
-  (orderBy: ReadonlyArray<readonly [string, string]>) =>
+  (orderBy: ReadonlyArray<readonly [string, string]>, decimals: ReadonlySet<string> = new Set()) =>
   (x: Readonly<Record<string, unknown>>, y: Readonly<Record<string, unknown>>): number => {
     for (const [dir, column] of orderBy) {
       const desc = dir.startsWith('desc')
@@ -163,7 +172,10 @@ export const comparator =
       if (an && bn) continue
       if (an) return nullsLast ? 1 : -1
       if (bn) return nullsLast ? -1 : 1
-      const c = Memory.compareValues(a, b)
+      const c =
+        decimals.has(column) && typeof a === 'string' && typeof b === 'string'
+          ? (Numeric.compare(a, b) ?? Memory.compareValues(a, b))
+          : Memory.compareValues(a, b)
       if (c !== 0) return desc ? -c : c
     }
     return 0
