@@ -160,7 +160,7 @@ export const rows = (
   raw: ReadonlyArray<RawRow>,
 ): E.Either<DecodeError.DecodeError, Array<Record<string, unknown>>> => {
   const cols = columnsOf(table)
-  const order = ownable(cols, raw) ? inOrder(cols, raw[0] as RawRow) : undefined
+  const order = orderOf(cols, raw[0])
   const out: Array<Record<string, unknown>> = new Array(raw.length)
   for (let i = 0; i < raw.length; i++) {
     const row = raw[i] as RawRow
@@ -187,8 +187,36 @@ interface Order {
   readonly at: ReadonlyArray<number>
 }
 
-const inOrder = (cols: ReadonlyArray<ColumnDecoder>, first: RawRow): Order => {
+// The order of the columns as the table lists them, built once per column list: the order of nearly
+// every result (the compiler selects the columns in that order).
+const tableOrders = new WeakMap<ReadonlyArray<ColumnDecoder>, Order>()
+
+const tableOrder = (cols: ReadonlyArray<ColumnDecoder>): Order => {
+  const hit = tableOrders.get(cols)
+  if (hit !== undefined) return hit
+  const order: Order = {
+    names: cols.map(c => c.name),
+    decoders: cols.map(c => c.decode),
+    at: cols.map((_, k) => k),
+  }
+  tableOrders.set(cols, order)
+  return order
+}
+
+// `ownable` and the first row's order in one reading of its keys: undefined when the rows are not
+// ownable; the cached table order when the keys come in the table's order (no search per column).
+const orderOf = (cols: ReadonlyArray<ColumnDecoder>, first: RawRow | undefined): Order | undefined => {
+  if (first === undefined || Object.isFrozen(first)) return undefined
   const names = Object.keys(first)
+  if (names.length !== cols.length) return undefined
+  let same = true
+  for (let k = 0; k < cols.length; k++)
+    if (names[k] !== (cols[k] as ColumnDecoder).name) {
+      same = false
+      break
+    }
+  if (same) return tableOrder(cols)
+  if (!cols.every(c => Object.hasOwn(first, c.name))) return undefined
   const at = names.map(n => cols.findIndex(c => c.name === n))
   return { names, decoders: at.map(k => (cols[k] as ColumnDecoder).decode), at }
 }

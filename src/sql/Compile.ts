@@ -341,6 +341,21 @@ const output = (ctx: Context, o: Output): string =>
     ? expr(ctx, o.expr)
     : `${expr(ctx, o.expr)} as ${ident(o.name)}`
 
+// A list of plain column reads rendered once per list: a query's columns are mostly its table's, the
+// same list at every call. Kept only when the list, its outputs and their column references are all
+// frozen (so the text cannot change) and nothing else is in it (no parameter, no subquery).
+const columnsTexts = new WeakMap<ReadonlyArray<Output>, string>()
+const columnsText = (ctx: Context, cs: ReadonlyArray<Output>): string => {
+  const hit = columnsTexts.get(cs)
+  if (hit !== undefined) return hit
+  const text = cs.map(o => output(ctx, o)).join(', ')
+  if (Object.isFrozen(cs) && cs.every(plainColumn)) columnsTexts.set(cs, text)
+  return text
+}
+
+const plainColumn = (o: Output): boolean =>
+  Object.isFrozen(o) && o.expr._tag === 'ColumnRef' && Object.isFrozen(o.expr)
+
 // Keywords come from fixed tables, never from a field's own text (see `dirs`).
 const joinKinds: Readonly<Record<Join['kind'], string>> = {
   inner: 'inner join',
@@ -410,7 +425,7 @@ export const conjunction = (ctx: Context, where: ReadonlyArray<Expr>): string =>
 export const clause: { readonly [K in SelectField]: (ctx: Context, v: Select[K]) => string } = {
   _tag: () => '',
   distinct: (_, d) => (d ? 'distinct ' : ''),
-  columns: (ctx, cs) => (cs.length === 0 ? '1' : cs.map(o => output(ctx, o)).join(', ')),
+  columns: (ctx, cs) => (cs.length === 0 ? '1' : columnsText(ctx, cs)),
   from: (ctx, b) => ` from ${source(ctx, b)}`,
   joins: (ctx, js) => {
     let text = ''

@@ -104,6 +104,33 @@ describe('decoding in place', () => {
     expect(frozen.inserted_at).toBe('2026-01-02T03:04:05.678+00:00')
   })
 
+  it("each result is walked in its own first row's order: the table's order, kept between results, is not another result's", () => {
+    // a result in the table's order, one in another order, then the table's order again: a row of the
+    // other order in a table-order result (and the reverse) is copied, and every row decodes alike
+    const { inserted_at, ...rest } = post()
+    const other = () => ({ inserted_at, ...rest })
+    const results = [
+      [post(), other()],
+      [other(), post()],
+      [post(), other()],
+    ]
+    for (const raw of results) {
+      const r = Decode.rows(posts, raw)
+      if (E.isLeft(r)) throw r.left
+      expect(r.right[0]).toBe(raw[0])
+      expect(r.right[1]).not.toBe(raw[1])
+      for (const x of r.right) expect(x['inserted_at']).toEqual(new Date('2026-01-02T03:04:05.678Z'))
+      expect(raw[1]?.inserted_at).toBe('2026-01-02T03:04:05.678+00:00')
+    }
+    const bad = { ...other(), title: 3 }
+    expect(Decode.rows(posts, [post(), bad])).toMatchObject(
+      E.left({ _tag: 'DecodeError', table: 'post', column: 'title', value: 3 }),
+    )
+    expect(Decode.rows(posts, [{ ...post(), title: 3 }])).toMatchObject(
+      E.left({ _tag: 'DecodeError', table: 'post', column: 'title', value: 3 }),
+    )
+  })
+
   it('a rejected value is named by its column when rows are walked in their own order', () => {
     const bad = { published: 'yes', id: 7, author_id: 1, title: 't', body: 'b', inserted_at: 'x' }
     expect(
