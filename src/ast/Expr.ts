@@ -1256,8 +1256,16 @@ export const operand = (u: unknown): Expr => (isExpr(u) ? u : param(u))
  * @category utils
  * @since 0.2.0
  */
-export const countNumber = (c: O.Option<Count>): O.Option<number> =>
-  c._tag === 'Some' && typeof c.value === 'number' ? (c as O.Option<number>) : none
+export const countNumber = (c: O.Option<Count>): O.Option<number> => {
+  // Untyped callers: a value that is not an option (or whose fields cannot be read) has no count.
+  try {
+    return typeof c === 'object' && c !== null && c._tag === 'Some' && typeof c.value === 'number'
+      ? (freeze({ _tag: 'Some', value: c.value }) as O.Option<number>)
+      : none
+  } catch {
+    return none
+  }
+}
 
 /**
  * Whether a parameter value is a placeholder (made by `placeholder`, not merely shaped like one).

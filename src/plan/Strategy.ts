@@ -257,7 +257,8 @@ const perParentOf = new WeakMap<ReadonlyArray<Spec.Node>, number>()
  * @since 0.2.0
  */
 export const lateralMaxParents = (perParent: number): number =>
-  Math.floor(lateralMaxRows / Math.max(1, perParent))
+  // Untyped callers: anything but a number above 1 reads as one row per parent.
+  typeof perParent === 'number' && perParent > 1 ? Math.floor(lateralMaxRows / perParent) : lateralMaxRows
 
 /**
  * Why a load runs with its strategy: it was asked for (`Asked`), the interpreter runs no trees

@@ -339,7 +339,7 @@ export const checkCount = (
     : E.left(
         QueryError.make(
           'InvalidArgument',
-          `${what} expects a whole number >= 0, got ${show(value)} (argument ${placeholderName(p)} of a prepared query)`,
+          `${what === 'offset' ? 'offset' : 'limit'} expects a whole number >= 0, got ${show(value)} (argument ${placeholderName(p)} of a prepared query)`,
         ),
       )
 
