@@ -82,7 +82,7 @@ export type Numeric = Pred.Term<number | null> | number
  * and arithmetic over them): arithmetic takes it, and its result is decimal text too.
  *
  * @category model
- * @since 0.3.0
+ * @since 0.2.0
  */
 export type Decimal = Pred.Term<string | null> & Column.Sql<'numeric' | 'bigint'>
 
@@ -90,7 +90,7 @@ export type Decimal = Pred.Term<string | null> & Column.Sql<'numeric' | 'bigint'
  * What arithmetic takes on its left: a term of numbers or a `Decimal` term.
  *
  * @category model
- * @since 0.3.0
+ * @since 0.2.0
  */
 export type Arithmetic = Pred.Term<number | null> | Decimal
 
@@ -99,7 +99,7 @@ export type Arithmetic = Pred.Term<number | null> | Decimal
  * as `cast($n as numeric)`).
  *
  * @category model
- * @since 0.3.0
+ * @since 0.2.0
  */
 export type ArithOperand = Arithmetic | number | string
 
@@ -109,7 +109,7 @@ export type ArithOperand = Arithmetic | number | string
  * `numeric` mark, so they take arithmetic again.
  *
  * @category model
- * @since 0.3.0
+ * @since 0.2.0
  */
 export type Arith<L, R> = [Extract<Value<L> | Value<R>, string>] extends [never]
   ? Pred.Term<number | Nulls<[L, R]>>

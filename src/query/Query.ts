@@ -61,7 +61,7 @@ export type NullableRefs<R> = { readonly [K in keyof R]-?: Pred.Term<R[K] | null
  * mark (`Column.Sql`), by which `Fn`'s arithmetic takes a `numeric` column and refuses a `text` one.
  *
  * @category model
- * @since 0.3.0
+ * @since 0.2.0
  */
 export type TableRefs<M extends Model.AnyModel, S extends string> = Marked<
   Refs<Model.Row<M, S>>,
@@ -72,7 +72,7 @@ export type TableRefs<M extends Model.AnyModel, S extends string> = Marked<
  * The column terms of schema `S` whose binding may be NULL (an outer join), marked as `TableRefs`.
  *
  * @category model
- * @since 0.3.0
+ * @since 0.2.0
  */
 export type NullableTableRefs<M extends Model.AnyModel, S extends string> = Marked<
   NullableRefs<Model.Row<M, S>>,

@@ -67,7 +67,7 @@ export interface Generated {
  * refused there. A phantom: no value carries it; terms of a column carry their column's mark.
  *
  * @category model
- * @since 0.3.0
+ * @since 0.2.0
  */
 export interface Sql<S extends SqlName> {
   readonly __sql?: S
@@ -77,7 +77,7 @@ export interface Sql<S extends SqlName> {
  * The SQL types a column constructor marks (`Sql`).
  *
  * @category model
- * @since 0.3.0
+ * @since 0.2.0
  */
 export type SqlName = 'integer' | 'bigint' | 'numeric' | 'double' | 'text' | 'uuid'
 
@@ -85,7 +85,7 @@ export type SqlName = 'integer' | 'bigint' | 'numeric' | 'double' | 'text' | 'uu
  * The `Sql` mark of a column, or `{}` for a column or codec with none (a custom column, an io-ts codec).
  *
  * @category model
- * @since 0.3.0
+ * @since 0.2.0
  */
 export type SqlOf<C> = C extends { readonly __sql?: infer S }
   ? unknown extends S

@@ -680,7 +680,7 @@ export const toDouble = (v: number | bigint | string): Result => {
  * no numeric is its own key.
  *
  * @category utils
- * @since 0.3.0
+ * @since 0.2.0
  */
 export const key = (s: string): string => {
   const x = parse(s)
