@@ -6,7 +6,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as fc from 'fast-check'
 import * as t from 'io-ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Ast, Memory, Pg, Pred, Preload, Prepared, Query, Run } from '../../src/index.js'
+import { Ast, Memory, Pg, Pred, Preload, Prepared, Query, Run, Sql } from '../../src/index.js'
 import { Blog, ddl, seed } from '../support/blog.js'
 import { connect, run, type TestDb } from '../support/db.js'
 
@@ -331,5 +331,42 @@ describe('prepared queries: limit and offset as placeholders', () => {
           ),
         }),
       )
+  })
+})
+
+describe('row counts as placeholders: the SQL lowering', () => {
+  it('marks the count parameters, and the ranked window computes its end in SQL', () => {
+    const { Expr, Select } = Ast
+    const n = Expr.placeholder('n')
+    const base = Select.withWhere(Expr.inList(Expr.column('t0', 'post_id'), [1, 2]))(
+      Select.create({ table: 'comments', alias: 't0' }, [{ name: 'id', expr: Expr.column('t0', 'id') }]),
+    )
+    const ordered = Select.withOrder([{ expr: Expr.column('t0', 'id'), dir: 'desc', nulls: 'default' }])(base)
+    const ranked = Select.set('perParent', {
+      _tag: 'Some',
+      value: {
+        keys: [Expr.column('t0', 'post_id')],
+        limit: { _tag: 'Some', value: n },
+        offset: { _tag: 'None' },
+        distinctKeys: { _tag: 'None' },
+      },
+    })(ordered)
+    expect(Sql.toSql(ranked)).toEqual(
+      E.right({
+        text:
+          'select "__ranked"."id" from (select "t0"."id", "t0"."id" as "__o0", row_number() over (partition by "t0"."post_id" ' +
+          'order by "t0"."id" desc) as "__rank" from "comments" as "t0" where "t0"."post_id" = any($1)) as "__ranked" ' +
+          'where "__ranked"."__rank" > $2 and "__ranked"."__rank" - $3 <= $4 order by "__ranked"."__o0" desc',
+        params: [[1, 2], 0, 0, n],
+        counts: { 3: 'limit' },
+      }),
+    )
+    expect(Sql.toSql(Select.set('offset', { _tag: 'Some', value: n })(base))).toEqual(
+      E.right({
+        text: 'select "t0"."id" from "comments" as "t0" where "t0"."post_id" = any($1) offset $2',
+        params: [[1, 2], n],
+        counts: { 1: 'offset' },
+      }),
+    )
   })
 })
