@@ -386,7 +386,12 @@ const plan = (ctx: Ctx, s: Source, reads: Reads): E.Either<EvalError, ReadonlyAr
   }
   const own = new Set([s.from.alias, ...s.joins.map(j => j.binding.alias)])
   if (own.size !== s.joins.length + 1) return bad('a select binds the same alias twice')
-  const where = s.where.flatMap(conjuncts)
+  // PostgreSQL evaluates a scan's conditions cheapest first (`order_qual_clauses`), and a condition
+  // holding a subquery costs its whole plan: so the conditions without one run first, each group in
+  // the written order. It matters only where one fails (a division by zero) on a row that another
+  // drops: an `exists` false for every row does not spare the row the cheaper condition.
+  const written = s.where.flatMap(conjuncts)
+  const where = [...written.filter(c => !holdsSubquery(c)), ...written.filter(holdsSubquery)]
   const ons = joins.map(({ j }) => conjuncts(j.on))
   const inner = { ...ctx, scope: new Set([...ctx.scope, ...own]) }
   const compiled = new Map<Expr, Eval>()
@@ -743,6 +748,13 @@ const readsOf = (s: Select): Reads => {
 }
 
 // Whether an expression holds a subquery, a fragment (which may be volatile) or an aggregate of its own.
+// Whether an expression holds a subquery, at any depth.
+const holdsSubquery = (e: Expr): boolean => {
+  if (!isExpr(e)) return false
+  const p = partsOf(e)
+  return p.selects.length > 0 || p.exprs.some(holdsSubquery)
+}
+
 const opaque = (e: Expr): boolean => {
   if (!isExpr(e)) return false
   if (e._tag === 'Fragment' || e._tag === 'Agg') return true
