@@ -33,9 +33,15 @@ const cases = Arb.model({ maxTables: 4 }).chain(g =>
 
 // Ordered by every output (or, with join-preloads, by every binding's id): the list is determined.
 // An outer query (`Query.fromQuery`) is compared as a multiset.
+// Merged rows (`selectMerge`) also hold the root's columns, which the order covers only under a limit
+// or an offset (`Arb.toAlgebraQuery` orders by them there): otherwise two rows that tie on every
+// output may come in either order (a full join's root-less rows beside a root row whose outputs are
+// NULL too).
 const total = (spec: Arb.AlgebraSpec): boolean =>
   (spec.joinPreload ?? []).length > 0 ||
-  ((spec.outer ?? null) === null && spec.outputs.every((_, i) => spec.orderBy.some(([, j]) => j === i)))
+  ((spec.outer ?? null) === null &&
+    (spec.merged !== true || spec.limit !== null || spec.offset !== null) &&
+    spec.outputs.every((_, i) => spec.orderBy.some(([, j]) => j === i)))
 
 // An error as the property compares it: a DbError by its SQLSTATE, any other by its tag.
 const kind = (e: { readonly _tag: string; readonly code?: string | null }): string =>
