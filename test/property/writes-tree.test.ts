@@ -72,7 +72,9 @@ describe('nested inserts: memory = PostgreSQL', () => {
         }
         expect(o.memoryState).toEqual(o.pgState)
       }),
-      params(30),
+      // Both outcomes on every run: a post of its own writes, a link to author 99, who does not exist,
+      // fails.
+      { ...params(30), examples: [[{ title: 'a' }], [{ title: 'a', author: { id: 99 } }]] },
     )
     // The generator reaches both outcomes (a property that only ever fails, or never does, tests less).
     expect(passed).toBeGreaterThan(0)
@@ -154,7 +156,9 @@ describe('change plans: memory = PostgreSQL', () => {
         }
         expect(o.memoryState).toEqual(o.pgState)
       }),
-      params(30),
+      // Both outcomes on every run (at half count in `npm test`, 15 random cases all failed once):
+      // a change of nothing writes, a link to tag 9, which does not exist, fails.
+      { ...params(30), examples: [[{}], [{ tags: [[], [{ id: 9 }]] }]] },
     )
     expect(passed).toBeGreaterThan(0)
     expect(failed).toBeGreaterThan(0)
