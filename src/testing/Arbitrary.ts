@@ -2026,7 +2026,22 @@ export const algebraQuery = (g: Generated, options: AlgebraOptions = {}): fc.Arb
                     outer === null || joinPreload.length > 0
                       ? null
                       : {
-                          where: outer.where.map(w => ({ ...w, output: within(w.output) })),
+                          // No outer filter over an output that may fail on a row when the
+                          // projection has a filter or a join of its own: PostgreSQL pushes the outer
+                          // filter down beside them, and whether it ever reaches a failing row depends
+                          // on its plan (the quals' order by cost, a hash join whose other side is
+                          // empty and so reads none of this side's rows), which memory cannot follow.
+                          where: outer.where
+                            .map(w => ({ ...w, output: within(w.output) }))
+                            .filter(
+                              w =>
+                                !fallible(shape.outputs[w.output]) ||
+                                ((joinPreload.length > 0 ? kept : joins).length === 0 &&
+                                  where.length === 0 &&
+                                  compare.length === 0 &&
+                                  shape.having.length === 0 &&
+                                  subqueries.length === 0),
+                            ),
                           groupBy: outer.groupBy === null ? null : within(outer.groupBy),
                           counted: within(outer.counted),
                           outputs: [...new Set(outer.outputs.map(within))],
@@ -2040,6 +2055,17 @@ export const algebraQuery = (g: Generated, options: AlgebraOptions = {}): fc.Arb
           )
       })
   })
+}
+
+// A term that may fail on a row: a division, a remainder, a cast to integer.
+const fallible = (u: unknown): boolean => {
+  if (typeof u !== 'object' || u === null) return false
+  const o = u as Readonly<Record<string, unknown>>
+  return (
+    (o['_tag'] === 'Arith' && (o['op'] === 'div' || o['op'] === 'mod')) ||
+    (o['_tag'] === 'Cast' && o['to'] === 'integer') ||
+    Object.values(o).some(fallible)
+  )
 }
 
 const outerArb = fc.record({
