@@ -1201,7 +1201,9 @@ export interface AlgebraSpec {
  * `groupBy` with their size and the count of output `counted` (`k`, `n`, `c`); `limit` orders the rows
  * by every output first. The projection's outputs may fail on a row (a division by zero): PostgreSQL
  * computes only those the outer query reads, after the outer filter it pushes down, and so does the
- * memory interpreter.
+ * memory interpreter. A filter over such an output is generated only when the projection has no
+ * filter, having, join or subquery of its own: beside those, which rows the pushed-down filter meets
+ * depends on PostgreSQL's plan.
  *
  * @category model
  * @since 0.2.0
