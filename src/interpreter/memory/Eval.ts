@@ -759,18 +759,11 @@ const handlers: Handlers = {
             if (isFailed(rows)) return rows
             if (rows.length === 0) return false
             if (isNull(v)) return null
-            let unknown = false
-            for (const r of rows) {
-              const w = r[name]
-              if (isNull(w)) {
-                unknown = true
-                continue
-              }
-              const c = compareAs(numeric, v, w)
-              if (isFailed(c)) return c
-              if (c === 0) return true
-            }
-            return unknown ? null : false
+            return memberOf(
+              numeric,
+              v,
+              rows.map(r => r[name]),
+            )
           }),
         ),
       ),
@@ -789,17 +782,7 @@ const handlers: Handlers = {
         return fail(DbError.make('Unknown', 'op ANY/ALL (array) requires array on right side', '42809'))
       if (a.length === 0) return false
       if (isNull(v)) return null
-      let unknown = false
-      for (const w of a as ReadonlyArray<unknown>) {
-        if (isNull(w)) {
-          unknown = true
-          continue
-        }
-        const c = compareAs(numeric, v, w)
-        if (isFailed(c)) return c
-        if (c === 0) return true
-      }
-      return unknown ? null : false
+      return memberOf(numeric, v, a as ReadonlyArray<unknown>)
     })
   },
 }
@@ -958,6 +941,23 @@ const compareArrays = (a: ReadonlyArray<unknown>, b: ReadonlyArray<unknown>): nu
     if (c !== 0) return c
   }
   return a.length - b.length
+}
+
+// `v IN (values)` for a non-NULL `v` and at least one value, in three-valued logic: true on an equal
+// value, else unknown when a NULL was met, else false (`InSelect` over a subquery's rows, `InArray`
+// over an array's elements).
+const memberOf = (numeric: boolean, v: unknown, values: ReadonlyArray<unknown>): boolean | null | Failed => {
+  let unknown = false
+  for (const w of values) {
+    if (isNull(w)) {
+      unknown = true
+      continue
+    }
+    const c = compareAs(numeric, v, w)
+    if (isFailed(c)) return c
+    if (c === 0) return true
+  }
+  return unknown ? null : false
 }
 
 /**
