@@ -685,6 +685,21 @@ const sweepTable = (results: ReadonlyArray<Result>, impl: ImplName, to: 'best' |
   return grid(['workload x parents', ...scalesRun.map(sc => `scale ${sc}`)], rows)
 }
 
+/** The sweep tables of RESULTS.md: a title, the implementation, and what it is divided by. */
+const sweepSections: ReadonlyArray<readonly [string, ImplName, 'best' | ImplName]> = [
+  ['quiver-auto ÷ best raw (target: at most 1.10)', 'quiver-auto', 'best'],
+  ['quiver-batched ÷ raw-separate (target: at most 1.15)', 'quiver-batched', 'raw-separate'],
+  ['quiver-lateral ÷ raw-json (target: at most 1.15)', 'quiver-lateral', 'raw-json'],
+  ['quiver-auto ÷ kysely (below 1: Quiver faster)', 'quiver-auto', 'kysely'],
+  ['quiver-auto ÷ drizzle (below 1: Quiver faster)', 'quiver-auto', 'drizzle'],
+  ['quiver-auto ÷ drizzle-1 (Drizzle 1.0 rc; below 1: Quiver faster)', 'quiver-auto', 'drizzle-1'],
+  [
+    'quiver-auto ÷ prisma (Prisma 7, query compiler + adapter-pg; below 1: Quiver faster)',
+    'quiver-auto',
+    'prisma',
+  ],
+]
+
 const markdown = (
   json: {
     date: string
@@ -711,34 +726,7 @@ const markdown = (
     'lateral `json_agg` statement). Every implementation of a point returned the same tree (normalised,',
     'checksummed; the run fails otherwise), on its own new connections. Chart: `results.svg`.',
     '',
-    '## quiver-auto ÷ best raw (target: at most 1.10)',
-    '',
-    sweepTable(results, 'quiver-auto', 'best'),
-    '',
-    '## quiver-batched ÷ raw-separate (target: at most 1.15)',
-    '',
-    sweepTable(results, 'quiver-batched', 'raw-separate'),
-    '',
-    '## quiver-lateral ÷ raw-json (target: at most 1.15)',
-    '',
-    sweepTable(results, 'quiver-lateral', 'raw-json'),
-    '',
-    '## quiver-auto ÷ kysely (below 1: Quiver faster)',
-    '',
-    sweepTable(results, 'quiver-auto', 'kysely'),
-    '',
-    '## quiver-auto ÷ drizzle (below 1: Quiver faster)',
-    '',
-    sweepTable(results, 'quiver-auto', 'drizzle'),
-    '',
-    '## quiver-auto ÷ drizzle-1 (Drizzle 1.0 rc; below 1: Quiver faster)',
-    '',
-    sweepTable(results, 'quiver-auto', 'drizzle-1'),
-    '',
-    '## quiver-auto ÷ prisma (Prisma 7, query compiler + adapter-pg; below 1: Quiver faster)',
-    '',
-    sweepTable(results, 'quiver-auto', 'prisma'),
-    '',
+    ...sweepSections.flatMap(([title, impl, to]) => [`## ${title}`, '', sweepTable(results, impl, to), '']),
     '## W7: compile only (build the W2 query and produce its SQL, no I/O)',
     '',
     '| library | µs per compile |',
