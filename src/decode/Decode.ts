@@ -160,6 +160,25 @@ export const rows = (
   raw: ReadonlyArray<RawRow>,
 ): E.Either<DecodeError.DecodeError, Array<Record<string, unknown>>> => {
   const cols = columnsOf(table)
+  return rowsWith(cols, raw, (row, at) => errorOf(table, cols, row, at))
+}
+
+/**
+ * `rows` over any list of column decoders: a table's (`columnsOf`) or a projection's outputs, each a
+ * name (the key of the raw row and of the decoded row), a fast decoder and what it expects. Rows handed
+ * over unfrozen, with exactly these keys, are completed in place (in the first row's key order; a row
+ * of another shape, or a frozen one, is decoded into a new row in the list's order); `error` makes the
+ * `DecodeError` of the value rejected in `row` at index `at` of `cols` (its raw value is still there).
+ * Only for rows nothing else reads afterwards: a value read again would be the decoded one.
+ *
+ * @category destructors
+ * @since 0.2.0
+ */
+export const rowsWith = (
+  cols: ReadonlyArray<ColumnDecoder>,
+  raw: ReadonlyArray<RawRow>,
+  error: (row: RawRow, at: number) => DecodeError.DecodeError,
+): E.Either<DecodeError.DecodeError, Array<Record<string, unknown>>> => {
   const order = orderOf(cols, raw[0])
   const out: Array<Record<string, unknown>> = new Array(raw.length)
   for (let i = 0; i < raw.length; i++) {
@@ -170,10 +189,10 @@ export const rows = (
         out[i] = row as Record<string, unknown>
         continue
       }
-      if (k >= 0) return E.left(errorOf(table, cols, row, order.at[k] as number))
+      if (k >= 0) return E.left(error(row, order.at[k] as number))
     }
     const d = decodeRow(cols, row)
-    if (typeof d === 'number') return E.left(errorOf(table, cols, row, d))
+    if (typeof d === 'number') return E.left(error(row, d))
     out[i] = d
   }
   return E.right(out)
@@ -187,8 +206,8 @@ interface Order {
   readonly at: ReadonlyArray<number>
 }
 
-// The order of the columns as the table lists them, built once per column list: the order of nearly
-// every result (the compiler selects the columns in that order).
+// The order of the columns as the list gives them (a table's columns, a projection's outputs), built
+// once per list: the order of nearly every result (the compiler selects the columns in that order).
 const tableOrders = new WeakMap<ReadonlyArray<ColumnDecoder>, Order>()
 
 const tableOrder = (cols: ReadonlyArray<ColumnDecoder>): Order => {

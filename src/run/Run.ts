@@ -147,24 +147,31 @@ const guarded =
 // destructors
 // -------------------------------------------------------------------------------------
 
-// The rows of a projection, each output decoded by its own decoder (`Make.outputDecoders`); a value it
-// rejects is a `DecodeError` naming the output.
+// The rows of a projection, each output decoded by its own decoder (`Make.outputDecoders`, built once
+// per query); a value it rejects is a `DecodeError` naming the output. Rows handed over (`own`: nothing
+// reads them afterwards) are completed in place when they have exactly the outputs as keys
+// (`Decode.rowsWith`), as a table's rows are: no new object per row, and a value its decoder keeps (an
+// int4, a text, a boolean) is not written again. Others (the memory interpreter's frozen rows, rows with
+// a preload's keys beside the outputs, rows read again for their keys) are decoded into new rows.
 const projected = (
   q: AnyQuery,
   raw: ReadonlyArray<Decode.RawRow>,
+  own: boolean,
 ): E.Either<DecodeError.DecodeError, ReadonlyArray<Record<string, unknown>>> => {
   const outputs = Make.outputDecoders(q)
-  const table = Model.table(q.model, q.schema)?.source ?? (q.derived === undefined ? q.schema : 'subquery')
+  const error = (r: Decode.RawRow, at: number): DecodeError.DecodeError => {
+    const table = Model.table(q.model, q.schema)?.source ?? (q.derived === undefined ? q.schema : 'subquery')
+    const o = outputs[at]
+    return o === undefined
+      ? DecodeError.make(table, '(row)', r, 'a row')
+      : DecodeError.make(table, o.name, r[o.name], o.expected)
+  }
+  if (own) return Decode.rowsWith(outputs, raw, error)
   const out: Array<Record<string, unknown>> = new Array(raw.length)
   for (let i = 0; i < raw.length; i++) {
     const r = raw[i] as Decode.RawRow
-    const row: Record<string, unknown> = {}
-    for (const o of outputs) {
-      const v = r[o.name]
-      const d = o.decode(v)
-      if (d === Column.invalid) return E.left(DecodeError.make(table, o.name, v, o.expected))
-      row[o.name] = d
-    }
+    const row = Decode.decodeRow(outputs, r)
+    if (typeof row === 'number') return E.left(error(r, row))
     out[i] = row
   }
   return E.right(out)
@@ -205,7 +212,7 @@ export const rows = (
       // A projection's relation aggregates run as grouped joins (query/Lower.ts).
       i.select(q.projected ? Lower.select(q.select) : q.select),
       TE.flatMapEither((raw): E.Either<LoadError, ReadonlyArray<Record<string, unknown>>> =>
-        q.projected || table === undefined ? projected(q, raw) : Decode.rows(table, raw),
+        q.projected || table === undefined ? projected(q, raw, true) : Decode.rows(table, raw),
       ),
     )
   })
@@ -279,7 +286,7 @@ const projectedWithPreloads =
         bind === undefined ? i.select(root.right.select) : i.select(root.right.select, bind),
         TE.flatMapEither(raw =>
           pipe(
-            projected(q, raw),
+            projected(q, raw, false),
             E.flatMap(rows =>
               pipe(
                 keyRows(table, keys, raw),
@@ -345,7 +352,7 @@ const joinedPreloads =
     > => {
       const parents = q.projected ? keyRows(table, keys, raw) : Decode.rows(table, raw)
       if (E.isLeft(parents)) return parents
-      const rows = q.projected ? projected(q, raw) : parents
+      const rows = q.projected ? projected(q, raw, false) : parents
       if (E.isLeft(rows)) return rows
       const pk = Assemble.pkOf(q.model, q.schema)
       const pks = joined.map(j => Assemble.pkOf(q.model, j.node.assoc.target))
@@ -567,7 +574,7 @@ const preparedProjection =
     if (Select.isTriviallyEmpty(q.select) && !Make.oneGroup(q.select)) return TE.right([])
     return pipe(
       i.select(Lower.select(q.select), bind.right),
-      TE.flatMapEither(raw => projected(q, raw)),
+      TE.flatMapEither(raw => projected(q, raw, true)),
     )
   }
 
