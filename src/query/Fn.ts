@@ -105,15 +105,36 @@ export type ArithOperand = Arithmetic | number | string
 
 /**
  * The type of `left op right`: decimal text (PostgreSQL's `numeric` or `bigint`, kept exact) when
- * either side is, else a number; `null` when either side may be NULL. Decimal results carry the
- * `numeric` mark, so they take arithmetic again.
+ * either side is, else a number; `null` when either side may be NULL. Decimal results carry the mark
+ * of PostgreSQL's result type (`bigint` when each side is a `bigint` or a number, else `numeric`), so
+ * they take arithmetic again and are assigned to a column of that type.
  *
  * @category model
  * @since 0.2.0
  */
 export type Arith<L, R> = [Extract<Value<L> | Value<R>, string>] extends [never]
   ? Pred.Term<number | Nulls<[L, R]>>
-  : Pred.Term<string | Nulls<[L, R]>> & Column.Sql<'numeric'>
+  : Pred.Term<string | Nulls<[L, R]>> &
+      Column.Sql<true extends NumericSide<L> | NumericSide<R> ? 'numeric' : 'bigint'>
+
+// The SQL type mark of a term (`Column.Sql`), `never` for none.
+type MarkOf<T> = T extends { readonly __sql?: infer S }
+  ? unknown extends S
+    ? never
+    : Exclude<S, undefined>
+  : never
+
+// Whether a side of arithmetic makes it `numeric` (PostgreSQL's `bigint op integer` is a bigint): decimal
+// text (a value, cast to numeric), or a term of decimal text that is not marked `bigint` alone.
+type NumericSide<T> = T extends string
+  ? true
+  : [Extract<Value<T>, string>] extends [never]
+    ? false
+    : [MarkOf<T>] extends [never]
+      ? true
+      : [MarkOf<T>] extends ['bigint']
+        ? false
+        : true
 
 /**
  * The type of `round(t)`: decimal text marked `numeric` when `t` is decimal text (a `numeric` or
@@ -183,6 +204,24 @@ export interface CastTypes {
   readonly boolean: boolean
   readonly date: Date
   readonly timestamptz: Date
+}
+
+/**
+ * The SQL type mark (`Column.Sql`) of a cast's result, for the types that have one: a cast to
+ * `bigint` takes `bigint` arithmetic and is assigned to a `bigint` column.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface CastMarks {
+  readonly integer: Column.Sql<'integer'>
+  readonly bigint: Column.Sql<'bigint'>
+  readonly numeric: Column.Sql<'numeric'>
+  readonly double: Column.Sql<'double'>
+  readonly text: Column.Sql<'text'>
+  readonly boolean: {}
+  readonly date: {}
+  readonly timestamptz: {}
 }
 
 /**
@@ -628,7 +667,9 @@ const call1 =
  * @category constructors
  * @since 0.1.0
  */
-export const lower: <T extends Pred.Term<string | null>>(t: T) => Pred.Term<string | Nulls<[T]>> = call1(
+export const lower: <T extends Pred.Term<string | null>>(
+  t: T,
+) => Pred.Term<string | Nulls<[T]>> & Column.Sql<'text'> = call1(
   'lower',
   texts,
   'a term of text',
@@ -650,7 +691,9 @@ export const lower: <T extends Pred.Term<string | null>>(t: T) => Pred.Term<stri
  * @category constructors
  * @since 0.1.0
  */
-export const upper: <T extends Pred.Term<string | null>>(t: T) => Pred.Term<string | Nulls<[T]>> = call1(
+export const upper: <T extends Pred.Term<string | null>>(
+  t: T,
+) => Pred.Term<string | Nulls<[T]>> & Column.Sql<'text'> = call1(
   'upper',
   texts,
   'a term of text',
@@ -678,7 +721,9 @@ export const upper: <T extends Pred.Term<string | null>>(t: T) => Pred.Term<stri
  * @category constructors
  * @since 0.1.0
  */
-export const trim: <T extends Pred.Term<string | null>>(t: T) => Pred.Term<string | Nulls<[T]>> = call1(
+export const trim: <T extends Pred.Term<string | null>>(
+  t: T,
+) => Pred.Term<string | Nulls<[T]>> & Column.Sql<'text'> = call1(
   'trim',
   texts,
   'a term of text',
@@ -874,7 +919,7 @@ export const concat = <
 >(
   first: F,
   ...rest: R
-): Pred.Term<string | Nulls<[F, ...R]>> =>
+): Pred.Term<string | Nulls<[F, ...R]>> & Column.Sql<'text'> =>
   Invalid.total('Fn.concat', () => {
     if (!Array.isArray(rest)) return refuse('concat', `expected parts of text, got ${show(rest)}`)
     const parts: ReadonlyArray<unknown> = [first, ...rest]
@@ -1034,7 +1079,7 @@ const castInfos: Readonly<Record<Expr.CastType, Make.TermInfo>> = {
 export const cast = <T extends Pred.Term<unknown>, K extends Expr.CastType>(
   t: T,
   type: K,
-): Pred.Term<CastTypes[K] | Nulls<[T]>> =>
+): Pred.Term<CastTypes[K] | Nulls<[T]>> & CastMarks[K] =>
   Invalid.total('Fn.cast', () => {
     if (typeof type !== 'string' || !Object.hasOwn(castInfos, type))
       return refuse('cast', `expected a type (${Object.keys(castInfos).join(', ')}), got ${show(type)}`)
@@ -1441,8 +1486,14 @@ export const avg = numericAggregate('avg')
 
 const extremum =
   (fn: 'min' | 'max') =>
-  <A>(t: Pred.Term<A>, options?: AggOptions): Pred.Term<NonNullable<A> | null> =>
-    aggregate(fn, fn, [t], options, ([i]) => ({ ...(i ?? unknownInfo), nullable: true }))
+  <T extends Pred.Term<unknown>>(
+    t: T,
+    options?: AggOptions,
+  ): Pred.Term<NonNullable<Value<T>> | null> & Column.SqlOf<T> =>
+    aggregate(fn, fn, [t], options, ([i]) => ({
+      ...(i ?? unknownInfo),
+      nullable: true,
+    })) as Pred.Term<NonNullable<Value<T>> | null> & Column.SqlOf<T>
 
 /**
  * The least non-NULL value of `t`, NULL over none; of the term's own type (a column's codec decodes it).
