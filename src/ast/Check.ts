@@ -29,7 +29,8 @@ const arities: Readonly<Record<Expr.FnName, readonly [number, number]>> = {
   length: [1, 1],
   trim: [1, 1],
   abs: [1, 1],
-  round: [1, 1],
+  round: [1, 2],
+  neg: [1, 1],
   coalesce: [1, Infinity],
   nullif: [2, 2],
   concat: [2, 2],
@@ -205,6 +206,8 @@ const exprChecks: {
       return `'${String(e.fn)}' is not a function with ${isList(e.args) ? e.args.length : 'those'} arguments`
     if (e.fn === 'dateTrunc' ? !truncUnits.has(e.unit) : e.unit !== undefined)
       return 'only dateTrunc takes a unit, one of year, quarter, month, week, day, hour, minute, second'
+    if (e.fn === 'neg' ? typeof e.integer !== 'boolean' : e.integer !== undefined)
+      return 'only neg says whether its operand is an integer, and it does'
     for (const a of e.args) push(['expr', a, d + 1])
     return undefined
   },

@@ -261,13 +261,24 @@ export interface Arith extends Node.Branded {
  * The scalar functions an expression may call: a closed set, each with the meaning PostgreSQL gives
  * it. `concat` is the `||` operator of text (NULL if either side is); `dateTrunc` takes the unit first
  * (`'year' | 'quarter' | 'month' | 'week' | 'day' | 'hour' | 'minute' | 'second'`, a fixed table);
- * `coalesce` takes one or more arguments, `nullif` two; the others one.
+ * `coalesce` takes one or more arguments, `nullif` two, `round` one or two (the second the number of
+ * decimal digits, `round(numeric, integer)`); the others one. `neg` is the prefix `-` (see `negate`).
  *
  * @category model
  * @since 0.1.0
  */
 export type FnName =
-  'lower' | 'upper' | 'length' | 'trim' | 'abs' | 'round' | 'coalesce' | 'nullif' | 'concat' | 'dateTrunc'
+  | 'lower'
+  | 'upper'
+  | 'length'
+  | 'trim'
+  | 'abs'
+  | 'round'
+  | 'neg'
+  | 'coalesce'
+  | 'nullif'
+  | 'concat'
+  | 'dateTrunc'
 
 /**
  * The units of `dateTrunc`.
@@ -278,7 +289,7 @@ export type FnName =
 export type TruncUnit = 'year' | 'quarter' | 'month' | 'week' | 'day' | 'hour' | 'minute' | 'second'
 
 /**
- * A call of a scalar function; `unit` only for `dateTrunc`.
+ * A call of a scalar function; `unit` only for `dateTrunc`, `integer` only for `neg`.
  *
  * @category model
  * @since 0.1.0
@@ -288,6 +299,12 @@ export interface Call extends Node.Branded {
   readonly fn: FnName
   readonly args: ReadonlyArray<Expr>
   readonly unit?: TruncUnit
+  /**
+   * Of `neg` only, as `Arith.integer`: whether its operand is of an integer type (`integer`,
+   * `bigint`), whose least value has no negation (22003), where a `double precision` zero negates to
+   * `-0`. The query layer knows the operand's type; an evaluator without the table's types reads it here.
+   */
+  readonly integer?: boolean
 }
 
 /**
@@ -1085,7 +1102,7 @@ export const arith = (op: ArithOp, left: Expr, right: Expr, integer: boolean): A
  * @category constructors
  * @since 0.1.0
  */
-export const call = (fn: Exclude<FnName, 'dateTrunc'>, args: ReadonlyArray<Expr>): Call =>
+export const call = (fn: Exclude<FnName, 'dateTrunc' | 'neg'>, args: ReadonlyArray<Expr>): Call =>
   Node.total(
     'Expr.call',
     () => make({ _tag: 'Call' as const, fn, args: freeze([...args].map(operand)) }),
@@ -1109,6 +1126,25 @@ export const call = (fn: Exclude<FnName, 'dateTrunc'>, args: ReadonlyArray<Expr>
  */
 export const dateTrunc = (unit: TruncUnit, expr: Expr): Call =>
   make({ _tag: 'Call', fn: 'dateTrunc', args: freeze([operand(expr)]), unit })
+/**
+ * `-(expr)`, the prefix minus; `integer` when `expr` is of an integer type (`Call.integer`): the
+ * least `integer` or `bigint` has no negation there (22003, out of range).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Ast, Sql } from 'quiver-sql'
+ * const { Expr, Select } = Ast
+ * const q = Select.create({ table: 'moves', alias: 't0' }, [{ name: 'x', expr: Expr.negate(Expr.column('t0', 'delta'), true) }])
+ * assert.deepStrictEqual(Sql.toSql(q), E.right({
+ *   text: 'select -("t0"."delta") as "x" from "moves" as "t0"',
+ *   params: [],
+ * }))
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const negate = (expr: Expr, integer: boolean): Call =>
+  make({ _tag: 'Call', fn: 'neg', args: freeze([operand(expr)]), integer: integer === true })
 /**
  * `cast(expr as type)`, to one of the types of `CastType`.
  *

@@ -105,15 +105,58 @@ export type ArithOperand = Arithmetic | number | string
 
 /**
  * The type of `left op right`: decimal text (PostgreSQL's `numeric` or `bigint`, kept exact) when
- * either side is, else a number; `null` when either side may be NULL. Decimal results carry the
- * `numeric` mark, so they take arithmetic again.
+ * either side is, else a number; `null` when either side may be NULL. Decimal results carry the mark
+ * of PostgreSQL's result type (`bigint` when each side is a `bigint` or a number, else `numeric`), so
+ * they take arithmetic again and are assigned to a column of that type.
  *
  * @category model
  * @since 0.2.0
  */
 export type Arith<L, R> = [Extract<Value<L> | Value<R>, string>] extends [never]
   ? Pred.Term<number | Nulls<[L, R]>>
-  : Pred.Term<string | Nulls<[L, R]>> & Column.Sql<'numeric'>
+  : Pred.Term<string | Nulls<[L, R]>> &
+      Column.Sql<true extends NumericSide<L> | NumericSide<R> ? 'numeric' : 'bigint'>
+
+// The SQL type mark of a term (`Column.Sql`), `never` for none.
+type MarkOf<T> = T extends { readonly __sql?: infer S }
+  ? unknown extends S
+    ? never
+    : Exclude<S, undefined>
+  : never
+
+// Whether a side of arithmetic makes it `numeric` (PostgreSQL's `bigint op integer` is a bigint): decimal
+// text (a value, cast to numeric), or a term of decimal text that is not marked `bigint` alone.
+type NumericSide<T> = T extends string
+  ? true
+  : [Extract<Value<T>, string>] extends [never]
+    ? false
+    : [MarkOf<T>] extends [never]
+      ? true
+      : [MarkOf<T>] extends ['bigint']
+        ? false
+        : true
+
+/**
+ * The type of `round(t)`: decimal text marked `numeric` when `t` is decimal text (a `numeric` or
+ * `bigint` term), else a number (a double precision); `null` when `t` may be NULL.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type Rounded<T> = [Extract<Value<T>, string>] extends [never]
+  ? Pred.Term<number | Nulls<[T]>>
+  : Pred.Term<string | Nulls<[T]>> & Column.Sql<'numeric'>
+
+/**
+ * The type of `neg(t)`: the type of `t`, with its SQL type mark (`Column.Sql`).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type Negated<T> = Pred.Term<
+  ([Extract<Value<T>, string>] extends [never] ? number : string) | Nulls<[T]>
+> &
+  Column.SqlOf<T>
 
 /**
  * An order item: a term (ascending), or a direction and a term (`['desc', p.inserted_at]`), with the
@@ -161,6 +204,24 @@ export interface CastTypes {
   readonly boolean: boolean
   readonly date: Date
   readonly timestamptz: Date
+}
+
+/**
+ * The SQL type mark (`Column.Sql`) of a cast's result, for the types that have one: a cast to
+ * `bigint` takes `bigint` arithmetic and is assigned to a `bigint` column.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface CastMarks {
+  readonly integer: Column.Sql<'integer'>
+  readonly bigint: Column.Sql<'bigint'>
+  readonly numeric: Column.Sql<'numeric'>
+  readonly double: Column.Sql<'double'>
+  readonly text: Column.Sql<'text'>
+  readonly boolean: {}
+  readonly date: {}
+  readonly timestamptz: {}
 }
 
 /**
@@ -575,7 +636,7 @@ export const mod = arith('mod')
 
 const call1 =
   (
-    fn: Exclude<Expr.FnName, 'dateTrunc' | 'coalesce' | 'nullif' | 'concat'>,
+    fn: Exclude<Expr.FnName, 'dateTrunc' | 'coalesce' | 'nullif' | 'concat' | 'neg'>,
     allowed: ReadonlyArray<Make.SqlType>,
     what: string,
     result: (arg: Make.TermInfo) => Make.TermInfo,
@@ -606,7 +667,9 @@ const call1 =
  * @category constructors
  * @since 0.1.0
  */
-export const lower: <T extends Pred.Term<string | null>>(t: T) => Pred.Term<string | Nulls<[T]>> = call1(
+export const lower: <T extends Pred.Term<string | null>>(
+  t: T,
+) => Pred.Term<string | Nulls<[T]>> & Column.Sql<'text'> = call1(
   'lower',
   texts,
   'a term of text',
@@ -628,7 +691,9 @@ export const lower: <T extends Pred.Term<string | null>>(t: T) => Pred.Term<stri
  * @category constructors
  * @since 0.1.0
  */
-export const upper: <T extends Pred.Term<string | null>>(t: T) => Pred.Term<string | Nulls<[T]>> = call1(
+export const upper: <T extends Pred.Term<string | null>>(
+  t: T,
+) => Pred.Term<string | Nulls<[T]>> & Column.Sql<'text'> = call1(
   'upper',
   texts,
   'a term of text',
@@ -656,7 +721,9 @@ export const upper: <T extends Pred.Term<string | null>>(t: T) => Pred.Term<stri
  * @category constructors
  * @since 0.1.0
  */
-export const trim: <T extends Pred.Term<string | null>>(t: T) => Pred.Term<string | Nulls<[T]>> = call1(
+export const trim: <T extends Pred.Term<string | null>>(
+  t: T,
+) => Pred.Term<string | Nulls<[T]>> & Column.Sql<'text'> = call1(
   'trim',
   texts,
   'a term of text',
@@ -715,28 +782,119 @@ export const abs: <T extends Arithmetic>(
   i => (i.sql === 'unknown' ? numberInfo('unknown') : { ...i, nullable: true }),
 )
 /**
- * The nearest whole number, as a double: PostgreSQL's `round` of integers and doubles, which rounds a
- * half to the even neighbour (`0.5` to `0`, `1.5` to `2`).
+ * The nearest whole number, or with `digits` the nearest number of that many decimals (negative: to
+ * tens, hundreds, ...), following the term's type as PostgreSQL's `round` does:
+ *
+ * - a `numeric` term: exact decimal text, a half rounded away from zero (`round(2.5)` is `'3'`,
+ *   `round(1.5, 2)` is `'1.50'`);
+ * - a `bigint` term: the same, computed as `round(cast(t as numeric))` (PostgreSQL's own `round` of a
+ *   `bigint` is a double precision one, which loses digits past 2^53);
+ * - an `integer` or `double precision` term: a `number`, PostgreSQL's `round(double precision)`,
+ *   which rounds a half to the even neighbour (`0.5` to `0`, `1.5` to `2`);
+ * - with `digits`, PostgreSQL's `round(numeric, integer)` whatever the term: decimal text. A
+ *   `double precision` term takes no digits (PostgreSQL has no such function; a compile error for a
+ *   `double` column, else a refusal: cast it, `Fn.cast(t, 'numeric')`). `digits` is a whole number
+ *   from -2000 to 2000 (where PostgreSQL versions agree).
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
  * import { pipe } from 'fp-ts/lib/function.js'
  * import { Column, Fn, Memory, Query, Schema } from 'quiver-sql'
- * const reading = Schema.table('reading', 'readings', { id: Column.serial, value: Column.double })
+ * const reading = Schema.table('reading', 'readings', { id: Column.serial, value: Column.double, price: Column.numeric })
  * const M = Schema.modelOrThrow({ reading }, {})
- * const q = pipe(Query.from(M, 'reading'), Query.select(r => ({ value: Fn.round(r.value) })))
- * const tables = new Map([['readings', [{ id: 1, value: 0.5 }, { id: 2, value: 1.5 }, { id: 3, value: 2.4 }]]])
- * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ value: 0 }, { value: 2 }, { value: 2 }]))
+ * const q = pipe(
+ *   Query.from(M, 'reading'),
+ *   Query.select(r => ({ value: Fn.round(r.value), price: Fn.round(r.price), cents: Fn.round(r.price, 1) })),
+ * ) // { value: number, price: string, cents: string }
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({
+ *     text: 'select round("t0"."value") as "value", round("t0"."price") as "price", round("t0"."price", $1) as "cents" from "readings" as "t0"',
+ *     params: [1],
+ *   }),
+ * )
+ * const tables = new Map([['readings', [
+ *   { id: 1, value: 0.5, price: '2.45' },
+ *   { id: 2, value: 1.5, price: '-2.5' },
+ * ]]])
+ * assert.deepStrictEqual(
+ *   await Memory.all(q)(tables)(),
+ *   E.right([{ value: 0, price: '2', cents: '2.5' }, { value: 2, price: '-3', cents: '-2.5' }]),
+ * )
  *
  * @category constructors
  * @since 0.1.0
  */
-export const round: <T extends Pred.Term<number | null>>(t: T) => Pred.Term<number | Nulls<[T]>> = call1(
-  'round',
-  numbers,
-  'a term of numbers',
-  () => numberInfo('double'),
-)
+export const round: {
+  <T extends Arithmetic>(t: T): Rounded<T>
+  <T extends Arithmetic & Column.Sql<'integer' | 'bigint' | 'numeric'>>(
+    t: T,
+    digits: number,
+  ): Pred.Term<string | Nulls<[T]>> & Column.Sql<'numeric'>
+} = (t: unknown, digits?: unknown): never =>
+  Invalid.total('Fn.round', () => {
+    const es = operands('round', [t])
+    if (!isList(es)) return es
+    const e = es[0] as Expr.Expr
+    const bad = expect('round', e, numbers, 'a term of numbers')
+    if (bad !== undefined) return bad
+    const i = infoOf(e)
+    const decimal = i.js === 'string' || (i.js !== 'number' && (i.sql === 'numeric' || i.sql === 'bigint'))
+    // PostgreSQL's `round` of a bigint is its double precision one: exact as a numeric.
+    const arg =
+      decimal && i.sql === 'bigint' ? Make.typed(Expr.cast(e, 'numeric'), decimalInfo('numeric')) : e
+    if (digits === undefined)
+      return Make.typed(
+        Expr.call('round', [arg]),
+        decimal ? decimalInfo('numeric') : numberInfo(i.sql === 'numeric' ? 'numeric' : 'double'),
+      )
+    if (typeof digits !== 'number' || !Number.isInteger(digits) || Math.abs(digits) > maxRoundDigits)
+      return refuse('round', `expected digits, a whole number from -2000 to 2000, got ${show(digits)}`)
+    if (i.sql === 'double')
+      return refuse(
+        'round',
+        "PostgreSQL has no round(double precision, integer): cast the term to numeric first (Fn.cast(t, 'numeric'))",
+      )
+    return Make.typed(Expr.call('round', [arg, Expr.param(digits)]), decimalInfo('numeric'))
+  }) as never
+
+const maxRoundDigits = 2000
+
+/**
+ * The negation of a term (the prefix `-`), of the term's own type: a `number` of an `integer` or
+ * `double precision` term, exact decimal text of a `numeric` or `bigint` one. As in PostgreSQL, the
+ * least `integer` (-2147483648) or `bigint` has no negation: a database error, SQLSTATE 22003 (out
+ * of range), on both interpreters; a `numeric` zero has no sign (`-(0.00)` is `'0.00'`), a `double
+ * precision` one does (`-0`).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Fn, Memory, Query, Schema } from 'quiver-sql'
+ * const move = Schema.table('move', 'moves', { id: Column.serial, delta: Column.integer, amount: Column.numeric })
+ * const M = Schema.modelOrThrow({ move }, {})
+ * const q = pipe(Query.from(M, 'move'), Query.select(m => ({ back: Fn.neg(m.delta), refund: Fn.neg(m.amount) })))
+ * assert.deepStrictEqual(
+ *   Query.toSql(q),
+ *   E.right({ text: 'select -("t0"."delta") as "back", -("t0"."amount") as "refund" from "moves" as "t0"', params: [] }),
+ * )
+ * const tables = new Map([['moves', [{ id: 1, delta: -4, amount: '19.99' }]]])
+ * assert.deepStrictEqual(await Memory.all(q)(tables)(), E.right([{ back: 4, refund: '-19.99' }]))
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const neg = <T extends Arithmetic>(t: T): Negated<T> =>
+  Invalid.total('Fn.neg', () => {
+    if (!isExpr(t)) return refuse('neg', `expected a term (a column or an expression), got ${show(t)}`)
+    const bad = expect('neg', t, numbers, 'a term of numbers')
+    if (bad !== undefined) return bad
+    const i = infoOf(t)
+    return Make.typed(
+      Expr.negate(t, isInteger(i.sql)),
+      i.sql === 'unknown' ? numberInfo('unknown') : { ...i, nullable: true },
+    )
+  }) as Negated<T>
 
 /**
  * Text concatenation (`||`): NULL when any part is.
@@ -761,7 +919,7 @@ export const concat = <
 >(
   first: F,
   ...rest: R
-): Pred.Term<string | Nulls<[F, ...R]>> =>
+): Pred.Term<string | Nulls<[F, ...R]>> & Column.Sql<'text'> =>
   Invalid.total('Fn.concat', () => {
     if (!Array.isArray(rest)) return refuse('concat', `expected parts of text, got ${show(rest)}`)
     const parts: ReadonlyArray<unknown> = [first, ...rest]
@@ -921,7 +1079,7 @@ const castInfos: Readonly<Record<Expr.CastType, Make.TermInfo>> = {
 export const cast = <T extends Pred.Term<unknown>, K extends Expr.CastType>(
   t: T,
   type: K,
-): Pred.Term<CastTypes[K] | Nulls<[T]>> =>
+): Pred.Term<CastTypes[K] | Nulls<[T]>> & CastMarks[K] =>
   Invalid.total('Fn.cast', () => {
     if (typeof type !== 'string' || !Object.hasOwn(castInfos, type))
       return refuse('cast', `expected a type (${Object.keys(castInfos).join(', ')}), got ${show(type)}`)
@@ -1328,8 +1486,14 @@ export const avg = numericAggregate('avg')
 
 const extremum =
   (fn: 'min' | 'max') =>
-  <A>(t: Pred.Term<A>, options?: AggOptions): Pred.Term<NonNullable<A> | null> =>
-    aggregate(fn, fn, [t], options, ([i]) => ({ ...(i ?? unknownInfo), nullable: true }))
+  <T extends Pred.Term<unknown>>(
+    t: T,
+    options?: AggOptions,
+  ): Pred.Term<NonNullable<Value<T>> | null> & Column.SqlOf<T> =>
+    aggregate(fn, fn, [t], options, ([i]) => ({
+      ...(i ?? unknownInfo),
+      nullable: true,
+    })) as Pred.Term<NonNullable<Value<T>> | null> & Column.SqlOf<T>
 
 /**
  * The least non-NULL value of `t`, NULL over none; of the term's own type (a column's codec decodes it).

@@ -311,6 +311,8 @@ const calls: Readonly<Record<FnName, (ctx: Context, e: Call) => string>> = {
   trim: fn('trim'),
   abs: fn('abs'),
   round: fn('round'),
+  // Always parenthesized: a minus before a minus would open a comment (`--`).
+  neg: (ctx, e) => `-(${e.args.map(a => expr(ctx, a)).join(', ')})`,
   coalesce: fn('coalesce'),
   nullif: fn('nullif'),
   // Text concatenation: NULL when either side is (the `||` operator, not `concat()`, which skips NULLs).

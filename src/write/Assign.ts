@@ -15,7 +15,7 @@ import * as WriteError from '../error/WriteError.js'
 import * as Fn from '../query/Fn.js'
 import * as Make from '../query/Make.js'
 import type * as Pred from '../query/Pred.js'
-import type { Refs } from '../query/Query.js'
+import type { TableRefs } from '../query/Query.js'
 import * as Subquery from '../query/Subquery.js'
 import * as Column from '../schema/Column.js'
 import type * as Model from '../schema/Model.js'
@@ -46,27 +46,59 @@ export interface Increment {
  * @category model
  * @since 0.2.0
  */
-export type Assigned<A> = A | Pred.Term<A> | ([NonNullable<A>] extends [number] ? Increment : never)
+export type Assigned<A, C = {}> =
+  A | (Pred.Term<A> & Accepts<C>) | ([NonNullable<A>] extends [number] ? Increment : never)
 
 /**
- * The assignments of an update: some columns of schema `S`, each set to an `Assigned` of its type.
+ * What a column of SQL type mark `C` (`Column.Sql`) takes as a term: a term whose mark is one of the
+ * SQL types it converts exactly and alike on both interpreters (`numeric` takes `bigint` terms, double
+ * precision `integer` ones; `integer` and `bigint` take only their own, so a `numeric` or `double`
+ * term assigned to one, which PostgreSQL would round, is a compile error). A term with no mark (a
+ * computed number) is checked when the assignments are lowered; any term for a column with no mark.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type Accepts<C> = C extends { readonly __sql?: infer S }
+  ? unknown extends S
+    ? {}
+    : Column.Sql<Accepted[Extract<Exclude<S, undefined>, Column.SqlName>]>
+  : {}
+
+interface Accepted {
+  readonly integer: 'integer'
+  readonly bigint: 'bigint'
+  readonly numeric: 'numeric' | 'bigint'
+  readonly double: 'double' | 'integer'
+  readonly text: 'text'
+  readonly uuid: 'uuid'
+}
+
+type InputOf<T> = T extends Table<string, infer C> ? C : {}
+
+/**
+ * The assignments of an update: some columns of schema `S`, each set to an `Assigned` of its type (and
+ * of its SQL type, for a column that has a mark).
  *
  * @category model
  * @since 0.2.0
  */
 export type Assignments<M extends Model.AnyModel, S extends string> = {
-  readonly [K in keyof Model.Row<M, S>]?: Assigned<Model.Row<M, S>[K]>
+  readonly [K in keyof Model.Row<M, S>]?: Assigned<
+    Model.Row<M, S>[K],
+    K extends keyof InputOf<M['tables'][S]> ? Column.SqlOf<InputOf<M['tables'][S]>[K]> : {}
+  >
 }
 
 /**
- * The `set` of `updateAll`: assignments, or a function of the row's column terms giving them
- * (`p => ({ views: Fn.add(p.views, 1) })`).
+ * The `set` of `updateAll`: assignments, or a function of the row's column terms (marked with their
+ * SQL types, as `Query`'s are) giving them (`p => ({ views: Fn.add(p.views, 1) })`).
  *
  * @category model
  * @since 0.2.0
  */
 export type SetSpec<M extends Model.AnyModel, S extends string> =
-  Assignments<M, S> | ((row: Refs<Model.Row<M, S>>) => Assignments<M, S>)
+  Assignments<M, S> | ((row: TableRefs<M, S>) => Assignments<M, S>)
 
 /**
  * What lowering assignments can be refused with.
@@ -155,10 +187,12 @@ const columnInfo = (col: Column.Column<unknown>): Make.TermInfo => {
 export const termsOf = (table: Table, alias: string): Readonly<Record<string, Pred.Term<unknown>>> =>
   Object.freeze(
     Object.fromEntries(
-      [...table.columns].map(([c, col]) => [
-        c,
-        Make.typed(Ex.column(alias, c, Column.jsonType(col)), columnInfo(col)),
-      ]),
+      [...table.columns].map(([c, col]) => {
+        const info = columnInfo(col)
+        // Decimal text says so, as a query's column terms do: memory reads a bigint's text as an integer's.
+        const decimal = info.sql === 'numeric' || info.sql === 'bigint' ? info.sql : undefined
+        return [c, Make.typed(Ex.column(alias, c, Column.jsonType(col) ?? decimal), info)]
+      }),
     ),
   )
 
@@ -183,6 +217,36 @@ export const compatible = (column: Column.Column<unknown>, term: unknown): boole
   const want = family[columnInfo(column).sql]
   const got = family[Make.infoOf(term).sql]
   return want === null || got === null || want === got
+}
+
+// The number types an assignment takes for a column of each: those PostgreSQL converts exactly and
+// postgres.js returns as the column's own (a number for integer and double precision, decimal text for
+// bigint and numeric), so that memory, which stores the term's value as it is, holds what PostgreSQL
+// holds. Rounding conversions (numeric or double to an integer type, numeric to double) need a cast.
+const numberTerms: Readonly<Partial<Record<Make.SqlType, ReadonlyArray<Make.SqlType>>>> = {
+  integer: ['integer'],
+  bigint: ['bigint'],
+  numeric: ['numeric', 'bigint'],
+  double: ['double', 'integer'],
+}
+
+/**
+ * Why a term cannot be assigned to a column, or `undefined` when it can: of another family of types
+ * (`compatible`), or a number of a type the column's does not take exactly (`numeric` into `integer`,
+ * which PostgreSQL would round), with the cast to write.
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const assignable = (column: Column.Column<unknown>, term: unknown): string | undefined => {
+  const want = columnInfo(column).sql
+  const got = Make.infoOf(term).sql
+  if (!compatible(column, term)) return `a ${got} term cannot be assigned to a ${want} column`
+  const takes = numberTerms[want]
+  if (takes === undefined || got === 'unknown' || takes.includes(got)) return undefined
+  return `a ${got} term cannot be assigned to a ${want} column (PostgreSQL would convert it${
+    want === 'integer' || want === 'bigint' ? ', rounding' : ''
+  }): cast it, Fn.cast(t, '${want}')`
 }
 
 /**
@@ -289,8 +353,8 @@ export const assignments = (
       const stray = [...aliasesIn(v)].find(a => !allowed.has(a))
       if (stray !== undefined)
         return named(`the term reads a binding ('${stray}') that is not the row being written`)
-      if (!compatible(col, v))
-        return named(`a ${Make.infoOf(v).sql} term cannot be assigned to a ${columnInfo(col).sql} column`)
+      const why = assignable(col, v)
+      if (why !== undefined) return named(why)
       out.push([c, v])
       continue
     }

@@ -251,7 +251,9 @@ const resolvers: Resolvers = {
       ? e.unit === undefined
         ? e
         : Ex.dateTrunc(e.unit, go(e.args[0] ?? Ex.param(null)))
-      : Ex.call(e.fn, e.args.map(go)),
+      : e.fn === 'neg'
+        ? Ex.negate(go(e.args[0] ?? Ex.param(null)), e.integer === true)
+        : Ex.call(e.fn, e.args.map(go)),
   Cast: (e, go) => Ex.cast(go(e.expr), e.type),
   Case: (e, go) =>
     Ex.case_(

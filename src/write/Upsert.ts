@@ -19,7 +19,7 @@ import * as W from '../ast/Write.js'
 import { show } from '../error/Show.js'
 import * as WriteError from '../error/WriteError.js'
 import type * as Pred from '../query/Pred.js'
-import type { Refs } from '../query/Query.js'
+import type { TableRefs } from '../query/Query.js'
 import * as Column from '../schema/Column.js'
 import type * as Model from '../schema/Model.js'
 import type { Table } from '../schema/Table.js'
@@ -45,7 +45,7 @@ export type ColumnOf<M extends Model.AnyModel, S extends string> = keyof Model.R
  * @since 0.2.0
  */
 export type UpsertSet<M extends Model.AnyModel, S extends string> =
-  Assignments<M, S> | ((row: Refs<Model.Row<M, S>>, excluded: Refs<Model.Row<M, S>>) => Assignments<M, S>)
+  Assignments<M, S> | ((row: TableRefs<M, S>, excluded: TableRefs<M, S>) => Assignments<M, S>)
 
 /**
  * What an upsert does with a conflicting row.

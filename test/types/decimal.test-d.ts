@@ -93,4 +93,57 @@ describe('decimal arithmetic', () => {
       }),
     )
   })
+
+  it('round and neg follow their term: numeric and bigint stay exact text, numbers stay numbers', () => {
+    const q = pipe(
+      items,
+      Query.select(i => ({
+        price: Fn.round(i.unit_price),
+        amount: Fn.round(i.amount),
+        qty: Fn.round(i.qty),
+        rate: Fn.round(i.rate),
+        discount: Fn.round(i.discount),
+        cents: Fn.round(i.unit_price, 2),
+        qtyCents: Fn.round(i.qty, 2),
+        amountCents: Fn.round(i.amount, -3),
+        discountCents: Fn.round(i.discount, 2),
+        total: Fn.round(Fn.mul(i.qty, i.unit_price), 2),
+        negQty: Fn.neg(i.qty),
+        negPrice: Fn.neg(i.unit_price),
+        negAmount: Fn.neg(i.amount),
+        negRate: Fn.neg(i.rate),
+        negDiscount: Fn.neg(i.discount),
+        again: Fn.add(Fn.neg(i.unit_price), Fn.round(i.unit_price, 1)),
+      })),
+    )
+    expectTypeOf(rowOf(q)).toEqualTypeOf<{
+      readonly price: string
+      readonly amount: string
+      readonly qty: number
+      readonly rate: number
+      readonly discount: string | null
+      readonly cents: string
+      readonly qtyCents: string
+      readonly amountCents: string
+      readonly discountCents: string | null
+      readonly total: string
+      readonly negQty: number
+      readonly negPrice: string
+      readonly negAmount: string
+      readonly negRate: number
+      readonly negDiscount: string | null
+      readonly again: string
+    }>()
+    pipe(
+      items,
+      Query.select(i => ({
+        // @ts-expect-error PostgreSQL has no round(double precision, integer)
+        a: Fn.round(i.rate, 1),
+        // @ts-expect-error round of text
+        b: Fn.round(i.note),
+        // @ts-expect-error negation of text
+        c: Fn.neg(i.note),
+      })),
+    )
+  })
 })

@@ -316,20 +316,27 @@ const functions: Readonly<Record<FnName, (xs: ReadonlyArray<Eval>, e: Call) => E
   // `integer`; text as a `bigint` only from an integer expression, else as a `numeric`.
   abs: (xs, e) => {
     const arg = e.args[0] as Expr
-    const integer = isInteger(arg)
+    const integer = isInteger(arg) || isBigintColumn(arg)
     const float = isFloat(arg)
     return strict1(a =>
       fromEither(integer || (!float && typeof a === 'number') ? Numeric.absInteger(a) : Numeric.abs(a)),
     )(xs[0] as Eval)
   },
   // `round` of an integer type is `round(double precision)`: an integer expression's text (a bigint)
-  // becomes a number.
+  // becomes a number. With digits it is `round(numeric, integer)`, which a double does not take.
   round: (xs, e) => {
-    const integer = isInteger(e.args[0] as Expr)
+    const arg = e.args[0] as Expr
+    if (xs.length > 1) {
+      const float = isFloat(arg)
+      return strict2((a, n) => fromEither(Numeric.roundTo(a, n, float)))(xs[0] as Eval, xs[1] as Eval)
+    }
+    const integer = isInteger(arg) || isBigintColumn(arg)
     return strict1(a => (integer && typeof a === 'string' ? Number(a) : fromEither(Numeric.round(a))))(
       xs[0] as Eval,
     )
   },
+  // The prefix minus, of the type `Call.integer` says (22003 for the least integer or bigint).
+  neg: (xs, e) => strict1(a => fromEither(Numeric.negate(a, e.integer === true)))(xs[0] as Eval),
   // Lazy, as PostgreSQL's: the arguments after the first non-NULL one are not evaluated.
   coalesce: xs => env => {
     for (const x of xs) {
@@ -997,7 +1004,7 @@ const numericKinds: { readonly [K in Expr['_tag']]: (e: Extract<Expr, { readonly
   InArray: () => false,
   Arith: () => true,
   Call: e =>
-    e.fn === 'abs' || e.fn === 'round'
+    e.fn === 'abs' || e.fn === 'round' || e.fn === 'neg'
       ? true
       : e.fn === 'coalesce'
         ? e.args.some(isNumeric)
@@ -1022,7 +1029,9 @@ const isFloat = (e: Expr): boolean =>
   isExpr(e) &&
   ((e._tag === 'Arith' && !e.integer) ||
     (e._tag === 'Cast' && e.type === 'double') ||
-    (e._tag === 'Call' && (e.fn === 'round' || (e.fn === 'abs' && isFloat(e.args[0] as Expr)))) ||
+    (e._tag === 'Call' &&
+      ((e.fn === 'round' && e.args.length === 1) ||
+        ((e.fn === 'abs' || (e.fn === 'neg' && e.integer !== true)) && isFloat(e.args[0] as Expr)))) ||
     (e._tag === 'Agg' &&
       (e.fn === 'sum' ||
         e.fn === 'avg' ||
@@ -1033,7 +1042,12 @@ const isInteger = (e: Expr): boolean =>
   isExpr(e) &&
   ((e._tag === 'Arith' && e.integer) ||
     (e._tag === 'Cast' && (e.type === 'integer' || e.type === 'bigint')) ||
+    (e._tag === 'Call' && e.fn === 'neg' && e.integer === true) ||
     (e._tag === 'Agg' && e.fn === 'count'))
+
+// A `bigint` column (its text is an integer's: `abs` of the least one is out of range, `round` of one
+// is `round(double precision)`).
+const isBigintColumn = (e: Expr): boolean => isExpr(e) && e._tag === 'ColumnRef' && e.decimal === 'bigint'
 
 /**
  * Whether an expression's values are numbers, given as JavaScript numbers or as `numeric` or

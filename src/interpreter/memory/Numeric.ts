@@ -493,6 +493,64 @@ export const round = (v: unknown): Result => {
   return E.right(format(d._tag === 'Special' ? d : finite(divRound(d.digits, pow10(d.scale)), 0)))
 }
 
+// PostgreSQL 15 bounds the digits of `round(numeric, integer)` to this many either way (later versions
+// allow more; `Fn.round` takes no more than this, where every version agrees).
+const MAX_ROUND_DIGITS = 2000
+
+/**
+ * `round(v, digits)` of non-null values: PostgreSQL's `round(numeric, integer)`, the only `round` with
+ * digits. An integer (a whole number, or `bigint` text) or a numeric is rounded half away from zero to
+ * `digits` decimals (trailing zeros kept: `round(1.5, 2)` is `'1.50'`; to tens, hundreds, ... when
+ * negative, with no decimals), as numeric text; `NaN` and the infinities stay as they are. A
+ * `double precision` (`float`, or a number with a fraction) has no such function (42883).
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const roundTo = (v: unknown, digits: unknown, float = false): Result => {
+  if (typeof digits !== 'number' || !Number.isInteger(digits)) return E.left(unknownFunction('round', digits))
+  const n = Math.max(-MAX_ROUND_DIGITS, Math.min(MAX_ROUND_DIGITS, digits))
+  if (typeof v === 'number' && (float || !Number.isInteger(v)))
+    return E.left(
+      DbError.make('UndefinedFunction', 'function round(double precision, integer) does not exist', '42883'),
+    )
+  const d =
+    typeof v === 'number' || typeof v === 'bigint'
+      ? finite(BigInt(v), 0)
+      : typeof v === 'string'
+        ? parse(v)
+        : null
+  if (d === null) return E.left(unknownFunction('round', v))
+  if (d._tag === 'Special') return E.right(format(d))
+  if (n >= d.scale) return E.right(format(finite(d.digits * pow10(n - d.scale), n)))
+  const q = divRound(d.digits, pow10(d.scale - n))
+  return E.right(format(n >= 0 ? finite(q, n) : finite(q * pow10(-n), 0)))
+}
+
+/**
+ * The prefix `-` of a non-null value, in the representation of its type: of an integer type
+ * (`integer`: a whole number within int4; `bigint`: integer text or a JavaScript bigint) exact, the
+ * least value out of range (22003, as `abs`); of a `numeric` (other text) exact, with no negative
+ * zero (`-(0.00)` is `'0.00'`); of a `double precision` (other numbers) JavaScript's, `-0` included.
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const negate = (v: unknown, integer: boolean): Result => {
+  if (typeof v === 'number') {
+    if (!integer || !Number.isInteger(v)) return E.right(-v)
+    if (isInt4(v)) return v === INT4_MIN ? E.left(outOfRange('integer')) : E.right(v === 0 ? 0 : -v)
+    return E.left(outOfRange('integer'))
+  }
+  if ((integer && typeof v === 'string' && integerText.test(v)) || typeof v === 'bigint') {
+    const n = -toBig(v)
+    return n > INT8_MAX ? E.left(outOfRange('bigint')) : E.right(n.toString())
+  }
+  const d = typeof v === 'string' ? parse(v) : null
+  if (d === null) return E.left(unknownFunction('-', v))
+  return E.right(format(d._tag === 'Special' ? special(-d.value) : finite(-d.digits, d.scale)))
+}
+
 /**
  * `sum` of non-null values (at least one): integers (numbers) sum to a `bigint` (text), doubles to a
  * double, text (`bigint`, `numeric`) to a `numeric` (text). Numbers are doubles when `float` says so
