@@ -751,7 +751,7 @@ describe('distinct on', () => {
     const n = X.param(X.placeholder('n'))
     const bound: X.Bind = new Map([[n.value as X.Placeholder, 2]])
     const prepared = set('distinctOn', [times(n)])(S.withOrder([asc(times(n))])(select({ id: t('id') })))
-    expect(outcome(Memory.evaluate(tables, bound)(prepared))).toEqual(error('42P10'))
+    expect(outcome(Memory.evaluate(tables)(prepared, bound))).toEqual(error('42P10'))
     expect(outcome(await Pg.interpreter(sql).select(prepared, bound)())).toEqual(error('42P10'))
     // Plain DISTINCT: an order term with a value is not the output with an equal one.
     await agree(
