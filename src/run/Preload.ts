@@ -32,7 +32,7 @@ import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import * as Sql from '../sql/Compile.js'
 import * as Batched from './Batched.js'
-import { bound, type Interpreter } from './Interpreter.js'
+import { bindOf, bound, type Interpreter } from './Interpreter.js'
 import { decided, type Event } from './Report.js'
 
 // -------------------------------------------------------------------------------------
@@ -517,8 +517,13 @@ const load = (
 ): TE.TaskEither<LoadError, ReadonlyArray<Row>> => {
   const error = q.errors[0]
   if (error !== undefined) return TE.left(error)
-  const nodes = planner.nodes(q)
+  const planned = planner.nodes(q)
+  if (E.isLeft(planned)) return TE.left(planned.left)
+  // A through's or to-one's count placeholders take the run's values, checked before anything is sent;
+  // the tree of nodes that changed is planned for this run (the prepared one holds the placeholders).
+  const nodes = Prepared.bindCounts(planned.right, bind)
   if (E.isLeft(nodes)) return TE.left(nodes.left)
+  const plan = nodes.right === planned.right ? planner : perCall
   // A join-preload reads the query's joined columns: `Run.all` / `Run.prepared` run it, never as a
   // preload of its own (which would load the association without the join's filter).
   if (nodes.right.some(n => O.isSome(n.joined)))
@@ -540,7 +545,7 @@ const load = (
     options,
   )
   if (strategy === 'batched') return report(batchedQuery(i, q, nodes.right, bind))
-  const tree = planner.tree(q, nodes.right)
+  const tree = plan.tree(q, nodes.right)
   if (E.isLeft(tree)) return TE.left(tree.left)
   if (i.tree === undefined) return TE.left(unsupported(q.schema))
   const run = i.tree(tree.right, bind)
@@ -723,11 +728,14 @@ export const under =
     })(parents)
 
 const lateralInto =
-  (i: Interpreter, model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Spec.Node>, force: boolean) =>
+  (i: Interpreter, model: Model.AnyModel, schema: string, given: ReadonlyArray<Spec.Node>, force: boolean) =>
   (parents: ReadonlyArray<Row>): TE.TaskEither<LoadError, ReadonlyArray<Row>> => {
     if (parents.length === 0) return TE.right([])
     const run = i.tree
     if (run === undefined) return TE.left(unsupported(schema))
+    const counted = Prepared.bindCounts(given, bindOf(i))
+    if (E.isLeft(counted)) return TE.left(counted.left)
+    const nodes = counted.right
     const direct = nodes.filter(n => n.assoc._tag !== 'Through')
     const isLoaded = (p: Row, n: Spec.Node) => !force && p[n.name] !== undefined
     const columns: Array<Tree.KeyColumn> = []
