@@ -284,9 +284,9 @@ const outputsOf = (q: AnyQuery): ReadonlyArray<Spec.Output> => {
  * order. Under a projection (`Query.select`, `Query.selectMerge`) the parents are the projection's
  * rows plus the preloaded fields (the root's primary key is read to tell them apart, and returned only
  * when selected), the children whole rows. A binding that the query does not join, or that joins
- * another association, is a compile error at any depth (and a `QueryError` from untyped code); so is a
- * join-preload under an association that is not join-preloaded. A through association, a nested
- * binding not joined from its parent's and a grouped or distinct projection are `QueryError`s.
+ * another association, is a compile error at any depth (and a `QueryError` from untyped code); so are
+ * a join-preload under an association that is not join-preloaded and a nested binding not joined from
+ * its parent's. A through association and a grouped or distinct projection are `QueryError`s.
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
