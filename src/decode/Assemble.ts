@@ -129,7 +129,7 @@ export const complete = (
     const first = throughs.find(t => t.name === (node.assoc as Model.ResolvedThrough).path[0])
     if (first !== undefined) compute(first)
     const all = walk(model, node.owner, (node.assoc as Model.ResolvedThrough).path, row)
-    // A through's window takes numbers only (`Spec` refuses placeholders there).
+    // A runner puts a prepared run's values in the counts first (`Prepared.bindCounts`).
     const offset = O.getOrElse(() => 0)(Expr.countNumber(node.custom.offset))
     const end = O.match(
       () => all.length,

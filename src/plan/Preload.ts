@@ -82,8 +82,8 @@ const order = (model: Model.AnyModel, node: Node, alias: string): ReadonlyArray<
   ]
 }
 
-// A to-one association keeps one row per parent: the first in order after the offset.
-// (A to-one's limit is a number: `Spec` refuses a placeholder there.)
+// A to-one association keeps one row per parent: the first in order after the offset. (A run puts
+// the value of a placeholder in a to-one's limit first, `Prepared.bindCounts`: here it is a number.)
 const window = (
   node: Node,
 ): { readonly limit: O.Option<Expr.Count>; readonly offset: O.Option<Expr.Count> } =>

@@ -42,8 +42,9 @@ export interface QueryOptions {
 
 /**
  * A per-parent `limit` or `offset`: a whole number >= 0, or in a prepared query a placeholder term of
- * numbers (its value is checked on each run). A through association's, which cuts the walked value in
- * memory, takes numbers only.
+ * numbers (its value is checked on each run, before anything is sent). A through association's window,
+ * cut from the walked value in memory, and a to-one's (which keeps at most one row) read the run's
+ * value (`Prepared.bindCounts`).
  *
  * @category model
  * @since 0.2.0
@@ -676,35 +677,18 @@ const count = (
   name: string,
   option: string,
   n: unknown,
-  through: boolean,
 ): E.Either<QueryError.QueryError, O.Option<Expr.Count>> =>
   n === undefined
     ? E.right(O.none)
     : typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
       ? E.right(O.some(n))
-      : Expr.isExpr(n) && n._tag === 'Param' && Expr.isPlaceholder(n.value) && !through
+      : Expr.isExpr(n) && n._tag === 'Param' && Expr.isPlaceholder(n.value)
         ? E.right(O.some(n.value))
         : bad(
             schema,
             name,
-            `preload '${name}' of schema '${schema}': ${option} expects a whole number >= 0${through ? '' : " or a prepared query's placeholder"}, got ${show(n)}`,
+            `preload '${name}' of schema '${schema}': ${option} expects a whole number >= 0 or a prepared query's placeholder, got ${show(n)}`,
           )
-
-// A through association's window cuts the walked value in memory, and a to-one association keeps at
-// most one row whatever its limit (`least(1, limit)`): numbers only.
-const throughCount = (
-  schema: string,
-  name: string,
-  option: string,
-  c: O.Option<Expr.Count>,
-): E.Either<QueryError.QueryError, O.Option<Expr.Count>> =>
-  O.isSome(c) && typeof c.value !== 'number'
-    ? bad(
-        schema,
-        name,
-        `preload '${name}' of schema '${schema}': ${option} of a through or to-one association expects a whole number >= 0, not a placeholder`,
-      )
-    : E.right(c)
 
 const resolveCustom = (
   model: Model.AnyModel,
@@ -787,9 +771,9 @@ const resolveCustom = (
     }
     orderBy = O.some(out)
   }
-  const limit = count(schema, name, 'limit', q.limit, assoc._tag === 'Through' || assoc.cardinality === 'one')
+  const limit = count(schema, name, 'limit', q.limit)
   if (E.isLeft(limit)) return limit
-  const offset = count(schema, name, 'offset', q.offset, assoc._tag === 'Through')
+  const offset = count(schema, name, 'offset', q.offset)
   if (E.isLeft(offset)) return offset
   // On a through, where/orderBy were moved to the last hop.
   return E.right(
@@ -843,19 +827,12 @@ const resolveQuery = (
         name,
       ),
     )
-  const limit =
-    assoc._tag === 'Through' || assoc.cardinality === 'one'
-      ? throughCount(schema, name, 'limit', s.limit)
-      : E.right(s.limit)
-  if (E.isLeft(limit)) return limit
-  const offset = assoc._tag === 'Through' ? throughCount(schema, name, 'offset', s.offset) : E.right(s.offset)
-  if (E.isLeft(offset)) return offset
   if (assoc._tag === 'Through')
     return E.right({
       where: [],
       orderBy: O.none,
-      limit: limit.right,
-      offset: offset.right,
+      limit: s.limit,
+      offset: s.offset,
       from: O.none,
       project: O.none,
     })

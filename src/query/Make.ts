@@ -25,15 +25,18 @@ import type { Loaded } from './Loaded.js'
 // -------------------------------------------------------------------------------------
 
 /**
- * A joined binding as the types see it: its schema, and whether its columns may be NULL (a `left` or
- * `full` join, or any binding before a `right` or `full` join).
+ * A joined binding as the types see it: its schema, whether its columns may be NULL (a `left` or
+ * `full` join, or any binding before a `right` or `full` join), and the name of the binding its join
+ * hangs from (`''` for the root, the prefix's name for a path's hop: `'comments'` for
+ * `'comments.author'`; `string` when not known), which nested join-preloads check.
  *
  * @category model
  * @since 0.1.0
  */
-export interface Joined<S extends string = string, N extends boolean = boolean> {
+export interface Joined<S extends string = string, N extends boolean = boolean, F extends string = string> {
   readonly schema: S
   readonly nullable: N
+  readonly from: F
 }
 
 /**

@@ -7,8 +7,9 @@
  *
  * Placeholders stand for single values wherever a `where` callback takes a term: comparison operands,
  * row comparisons, `Pred.value`, fragment arguments, the callbacks of `$.exists` / `$.every`; and for
- * row counts: `Query.limit`, `Query.offset` and a preload's per-parent `limit` / `offset` (not a
- * through or to-one association's), each run's value checked to be a whole number >= 0 (`checkCount`).
+ * row counts: `Query.limit`, `Query.offset` and a preload's per-parent `limit` / `offset` (a through or
+ * to-one association's included: `bindCounts`), each run's value checked to be a whole number >= 0
+ * (`checkCount`) before anything is sent.
  * List membership (`Pred.in`) and preload filters given as options take plain values; a preload's
  * custom query given as a query value takes placeholders as a query does. A placeholder outside its
  * prepared query (a term kept from a builder) is refused when it runs.
@@ -16,10 +17,12 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
+import * as O from 'fp-ts/lib/Option.js'
 import type * as t from 'io-ts'
 import * as Expr from '../ast/Expr.js'
 import * as QueryError from '../error/QueryError.js'
 import { show } from '../error/Show.js'
+import * as Spec from '../plan/Spec.js'
 import type * as Model from '../schema/Model.js'
 import * as Invalid from './Invalid.js'
 import * as Make from './Make.js'
@@ -307,7 +310,108 @@ export const bind = (p: AnyPrepared, args: unknown): E.Either<QueryError.QueryEr
       )
     values.set(ph, v)
   }
+  const counts = preloadCounts(p)
+  for (const c of counts) {
+    const checked = checkCount(c.what, c.placeholder, values.get(c.placeholder))
+    if (E.isLeft(checked)) return E.left(QueryError.make('InvalidArgument', checked.left.message, schema))
+  }
   return E.right(values)
+}
+
+// The placeholders of a prepared query's preload counts (per-parent `limit` / `offset`, at any depth
+// of its spec), found once per prepared query: `bind` checks their values before anything is sent.
+const countsOf = new WeakMap<
+  object,
+  ReadonlyArray<{ readonly what: 'limit' | 'offset'; readonly placeholder: Expr.Placeholder }>
+>()
+const preloadCounts = (
+  p: AnyPrepared,
+): ReadonlyArray<{ readonly what: 'limit' | 'offset'; readonly placeholder: Expr.Placeholder }> => {
+  const hit = countsOf.get(p)
+  if (hit !== undefined) return hit
+  const q = p.query as AnyQuery
+  const nodes = q.errors.length > 0 ? E.right([]) : Spec.normalize(q.model, q.schema, q.preload)
+  const out: Array<{ readonly what: 'limit' | 'offset'; readonly placeholder: Expr.Placeholder }> = []
+  const walk = (ns: ReadonlyArray<Spec.Node>): void => {
+    for (const n of ns) {
+      for (const what of ['limit', 'offset'] as const) {
+        const c = n.custom[what]
+        if (O.isSome(c) && Expr.isPlaceholder(c.value)) out.push({ what, placeholder: c.value })
+      }
+      walk(n.children)
+    }
+  }
+  if (E.isRight(nodes)) walk(nodes.right)
+  countsOf.set(p, out)
+  return out
+}
+
+/**
+ * A normalised spec with the run's values in the per-parent counts that are not sent as parameters: a
+ * through association's `limit` / `offset` (they cut the walked value in memory) and a to-one's (it
+ * keeps at most one row, `least(1, limit)`), each checked (`checkCount`); the same nodes when none
+ * holds a placeholder. A placeholder without a value (no `bind`: a builder's term run outside its
+ * prepared query) is the `unbound` error. The runners call it before they plan or send anything, so
+ * both strategies and both interpreters cut with the same number.
+ *
+ * @example
+ * import * as t from 'io-ts'
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import * as O from 'fp-ts/lib/Option.js'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Memory, Preload, Prepared, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial })
+ * const note = Schema.table('note', 'notes', { id: Column.serial, post_id: Column.integer })
+ * const M = Schema.modelOrThrow({ post, note }, { post: { note: Schema.hasOne('note') } })
+ * // A to-one's limit: 0 keeps no row, anything above keeps the first.
+ * const p = Prepared.make({ n: t.number }, ({ n }) =>
+ *   pipe(Query.from(M, 'post'), Query.preload({ note: Preload.query({ limit: n }) })),
+ * )
+ * const tables = new Map([['posts', [{ id: 1 }]], ['notes', [{ id: 5, post_id: 1 }]]])
+ * assert.deepStrictEqual(await Memory.prepared(p)({ n: 0 })(tables)(), E.right([{ id: 1, note: O.none }]))
+ * assert.deepStrictEqual(
+ *   await Memory.prepared(p)({ n: 3 })(tables)(),
+ *   E.right([{ id: 1, note: O.some({ id: 5, post_id: 1 }) }]),
+ * )
+ * assert.ok(E.isLeft(await Memory.prepared(p)({ n: -1 })(tables)()))
+ *
+ * @category destructors
+ * @since 0.2.0
+ */
+export const bindCounts = (
+  nodes: ReadonlyArray<Spec.Node>,
+  bind: Expr.Bind | undefined,
+): E.Either<QueryError.QueryError, ReadonlyArray<Spec.Node>> => {
+  let error: QueryError.QueryError | null = null
+  const value = (what: 'limit' | 'offset', c: O.Option<Expr.Count>): O.Option<Expr.Count> => {
+    if (O.isNone(c) || !Expr.isPlaceholder(c.value) || error !== null) return c
+    const p = c.value
+    if (bind === undefined || !bind.has(p)) {
+      error = unbound(p)
+      return c
+    }
+    const n = checkCount(what, p, bind.get(p))
+    if (E.isLeft(n)) {
+      error = n.left
+      return c
+    }
+    return O.some(n.right)
+  }
+  const level = (ns: ReadonlyArray<Spec.Node>): ReadonlyArray<Spec.Node> => {
+    let changed = false
+    const out = ns.map(n => {
+      const children = level(n.children)
+      const cut = n.assoc._tag === 'Through' || n.assoc.cardinality === 'one'
+      const limit = cut ? value('limit', n.custom.limit) : n.custom.limit
+      const offset = cut ? value('offset', n.custom.offset) : n.custom.offset
+      if (children === n.children && limit === n.custom.limit && offset === n.custom.offset) return n
+      changed = true
+      return Object.freeze({ ...n, children, custom: Object.freeze({ ...n.custom, limit, offset }) })
+    })
+    return changed ? Object.freeze(out) : ns
+  }
+  const out = level(nodes)
+  return error !== null ? E.left(error) : E.right(out)
 }
 
 /**

@@ -145,7 +145,7 @@ export type JoinedRefs<M extends Model.AnyModel, J extends Joins> = {
  * @since 0.2.0
  */
 export type NullableJoined<B extends Joined> =
-  B extends Make.JoinedQuery<infer R> ? Make.JoinedQuery<R, true> : Joined<B['schema'], true>
+  B extends Make.JoinedQuery<infer R> ? Make.JoinedQuery<R, true> : Joined<B['schema'], true, B['from']>
 
 /**
  * The value a relation aggregate (`$.sum`, `$.min`, ...) takes of each associated record.
@@ -252,7 +252,8 @@ export type RowOf<Q> =
 /**
  * The joins of a query after joining an association path to schema `T` under name `N` with `kind`: a
  * `left` join makes the joined binding nullable, a `right` join every binding before it (the root
- * included), a `full` join both. `H` are the bindings the path's intermediate hops add (see `Hops`).
+ * included), a `full` join both. `H` are the bindings the path's intermediate hops add (see `Hops`),
+ * `F` the name of the binding the last hop hangs from (`''`: the root).
  *
  * @category model
  * @since 0.1.0
@@ -263,10 +264,24 @@ export type AddJoin<
   T extends string,
   K extends Expr.JoinKind,
   H extends Joins = {},
+  F extends string = '',
 > = (K extends 'right' | 'full'
   ? { readonly [X in keyof J]: NullableJoined<J[X]> } & { readonly '': Joined<string, true> }
   : J) &
-  H & { readonly [X in N]: Joined<T, K extends 'left' | 'full' ? true : false> }
+  H & { readonly [X in N]: Joined<T, K extends 'left' | 'full' ? true : false, F> }
+
+/**
+ * The name of the binding the last hop of a join over path `P` hangs from: its prefix's default name
+ * (`PathName`), which a path join reuses or binds itself; `''` (the root) for one association.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type PathFrom<P> = P extends readonly [infer H extends string, infer _, ...infer R]
+  ? R extends readonly []
+    ? H
+    : `${H}.${PathFrom<readonly [_, ...R]>}`
+  : ''
 
 /**
  * The default name of the binding a join over path `P` makes: its association names joined with `.`
@@ -299,7 +314,13 @@ export type Hops<
 > = P extends readonly [infer H extends string, infer Next, ...infer R]
   ? (`${Prefix}${H}` extends keyof J
       ? {}
-      : { readonly [X in `${Prefix}${H}`]: Joined<Model.Target<M, S, H>, N> }) &
+      : {
+          readonly [X in `${Prefix}${H}`]: Joined<
+            Model.Target<M, S, H>,
+            N,
+            Prefix extends `${infer F}.` ? F : ''
+          >
+        }) &
       Hops<M, Model.Target<M, S, H>, J, readonly [Next, ...R], N, `${Prefix}${H}.`>
   : {}
 
@@ -1366,7 +1387,14 @@ export function join<
   M,
   S,
   P,
-  AddJoin<J, A, Model.PathTarget<M, S, Path>, K, Hops<M, S, J, Path, K extends 'inner' ? false : true>>,
+  AddJoin<
+    J,
+    A,
+    Model.PathTarget<M, S, Path>,
+    K,
+    Hops<M, S, J, Path, K extends 'inner' ? false : true>,
+    PathFrom<Path>
+  >,
   R
 >
 export function join(nameOrPath: unknown, kind?: unknown, options?: unknown): (q: never) => unknown {
@@ -2426,33 +2454,48 @@ type JoinedProblems<
   J extends Joins,
   P,
   Prefix extends string = '',
-> = [P] extends [never] ? never : JoinedProblemsOf<M, S, J, P, Prefix>
+  Parent extends string | null = null,
+> = [P] extends [never] ? never : JoinedProblemsOf<M, S, J, P, Prefix, Parent>
 
-// One level of a spec under schema `S`, at association path `Prefix` (`comments.` under `comments`):
-// each join-preload's binding (default: its path, as `Query.join` names it) is a binding of the
-// query over the association's target, and so on under it; a join-preload under an association that
-// is not join-preloaded is refused (the runtime also checks that a nested binding hangs from its
-// parent's, which the types do not know).
+// One level of a spec under schema `S`, at association path `Prefix` (`comments.` under `comments`),
+// under the join-preload of binding `Parent` (null: the root): each join-preload's binding (default:
+// its path, as `Query.join` names it) is a binding of the query over the association's target, whose
+// join hangs from `Parent`'s binding (known when the join was typed: a path's last hop hangs from its
+// prefix's default name), and so on under it; a join-preload under an association that is not
+// join-preloaded is refused.
 type JoinedProblemsOf<
   M extends Model.AnyModel,
   S extends string,
   J extends Joins,
   P,
-  Prefix extends string = '',
+  Prefix extends string,
+  Parent extends string | null,
 > = {
   readonly [K in keyof P & string]: P[K] extends Spec.PreloadJoined<infer B, infer N>
-    ? | ((B extends string ? B : `${Prefix}${K}`) extends infer Name extends string
-          ? Name extends Exclude<keyof J, ''>
+    ? (B extends string ? B : `${Prefix}${K}`) extends infer Name extends string
+      ? | (Name extends Exclude<keyof J, ''>
             ? J[Name]['schema'] extends Model.Target<M, S, K>
-              ? never
+              ? HangsFrom<J[Name], Parent> extends true
+                ? never
+                : `preload ${Prefix}${K}: binding '${Name}' is not joined from binding '${Parent & string}' of the join-preload it nests under`
               : `preload ${Prefix}${K}: binding '${Name}' is not a join of schema '${Model.Target<M, S, K>}'`
-            : `preload ${Prefix}${K}: the query joins no binding '${Name}'`
-          : never)
-      | JoinedProblems<M, Model.Target<M, S, K>, J, N, `${Prefix}${K}.`>
+            : `preload ${Prefix}${K}: the query joins no binding '${Name}'`)
+        | JoinedProblems<M, Model.Target<M, S, K>, J, N, `${Prefix}${K}.`, Name>
+      : never
     : HasJoined<P[K]> extends true
       ? `preload ${Prefix}${K}: a join-preload (Preload.joined) nests only under join-preloads`
       : never
 }[keyof P & string]
+
+// Whether a joined binding hangs from binding `Parent` (null: a top-level join-preload, checked by its
+// path alone); a binding whose origin the types do not know (`string`) passes, the runtime checks it.
+type HangsFrom<B extends Joined, Parent extends string | null> = Parent extends string
+  ? string extends B['from']
+    ? true
+    : B['from'] extends Parent
+      ? true
+      : false
+  : true
 
 // Whether a spec value holds a join-preload at any depth (an untyped spec, `Spec.Input`, is not known to).
 type HasJoined<V> =
@@ -2471,8 +2514,8 @@ type HasJoined<V> =
 /**
  * `unknown` when every join-preload (`Preload.joined`) of spec `P`, at any depth, names a binding of
  * the query's joins `J` over the association's target (a nested one's default binding is its path,
- * `'comments.author'`) and nests only under join-preloads; otherwise a type no query has, naming the
- * problem.
+ * `'comments.author'`, and its join must hang from its parent's binding) and nests only under
+ * join-preloads; otherwise a type no query has, naming the problem.
  *
  * @category model
  * @since 0.2.0

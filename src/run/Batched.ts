@@ -23,10 +23,11 @@ import type { LoadError } from '../error/Errors.js'
 import * as QueryError from '../error/QueryError.js'
 import * as Plan from '../plan/Preload.js'
 import type { Node } from '../plan/Spec.js'
+import * as Prepared from '../query/Prepared.js'
 import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import type { Table } from '../schema/Table.js'
-import type { Interpreter } from './Interpreter.js'
+import { bindOf, type Interpreter } from './Interpreter.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -498,7 +499,7 @@ const finishThrough = async (
     const r = await level(i, model, last.children, force, targets, targets.length)
     if (E.isLeft(r)) return r
   }
-  // A through's window takes numbers only (`Spec` refuses placeholders there).
+  // The run's values are in the counts by now (`load`, `Prepared.bindCounts`).
   const offset = O.getOrElse(() => 0)(Expr.countNumber(node.custom.offset))
   const limit = Expr.countNumber(node.custom.limit)
   const values = new Map<unknown, unknown>()
@@ -526,7 +527,10 @@ export const load =
   (i: Interpreter, model: Model.AnyModel, nodes: ReadonlyArray<Node>, force: boolean) =>
   (parents: ReadonlyArray<Row>): TE.TaskEither<LoadError, ReadonlyArray<Row>> =>
   async () => {
-    const r = await level(i, model, nodes, force, parents, 0)
+    // A through's or to-one's count placeholders take the run's values (`Prepared.bindCounts`).
+    const counted = Prepared.bindCounts(nodes, bindOf(i))
+    if (E.isLeft(counted)) return counted
+    const r = await level(i, model, counted.right, force, parents, 0)
     return E.isLeft(r) ? r : E.right(Object.freeze(r.right))
   }
 
@@ -541,6 +545,8 @@ export const loadOwned =
   (i: Interpreter, model: Model.AnyModel, nodes: ReadonlyArray<Node>) =>
   (parents: ReadonlyArray<Row>): TE.TaskEither<LoadError, ReadonlyArray<Row>> =>
   async () => {
-    const r = await level(i, model, nodes, false, parents, parents.length)
+    const counted = Prepared.bindCounts(nodes, bindOf(i))
+    if (E.isLeft(counted)) return counted
+    const r = await level(i, model, counted.right, false, parents, parents.length)
     return E.isLeft(r) ? r : E.right(Object.freeze(r.right))
   }

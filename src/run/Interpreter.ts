@@ -110,9 +110,22 @@ export const isInterpreter = (u: unknown): u is Interpreter => {
 export const bound = (i: Interpreter, bind: Bind | undefined): Interpreter => {
   if (bind === undefined) return i
   const tree = i.tree
-  return {
+  const out: Interpreter = {
     ...i,
     select: (s, b) => i.select(s, b ?? bind),
     ...(tree === undefined ? {} : { tree: (t: Tree, b?: Bind) => tree(t, b ?? bind) }),
   }
+  binds.set(out, bind)
+  return out
 }
+
+const binds = new WeakMap<Interpreter, Bind>()
+
+/**
+ * The `bind` an interpreter made by `bound` gives its statements (none for any other): what a runner
+ * reads for the counts it applies in memory (a through's window, `Prepared.bindCounts`).
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const bindOf = (i: Interpreter): Bind | undefined => binds.get(i)

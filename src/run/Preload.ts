@@ -32,7 +32,7 @@ import * as Column from '../schema/Column.js'
 import * as Model from '../schema/Model.js'
 import * as Sql from '../sql/Compile.js'
 import * as Batched from './Batched.js'
-import { bound, type Interpreter } from './Interpreter.js'
+import { bindOf, bound, type Interpreter } from './Interpreter.js'
 import { decided, type Event } from './Report.js'
 
 // -------------------------------------------------------------------------------------
@@ -284,9 +284,9 @@ const outputsOf = (q: AnyQuery): ReadonlyArray<Spec.Output> => {
  * order. Under a projection (`Query.select`, `Query.selectMerge`) the parents are the projection's
  * rows plus the preloaded fields (the root's primary key is read to tell them apart, and returned only
  * when selected), the children whole rows. A binding that the query does not join, or that joins
- * another association, is a compile error at any depth (and a `QueryError` from untyped code); so is a
- * join-preload under an association that is not join-preloaded. A through association, a nested
- * binding not joined from its parent's and a grouped or distinct projection are `QueryError`s.
+ * another association, is a compile error at any depth (and a `QueryError` from untyped code); so are
+ * a join-preload under an association that is not join-preloaded and a nested binding not joined from
+ * its parent's. A through association and a grouped or distinct projection are `QueryError`s.
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
@@ -517,8 +517,13 @@ const load = (
 ): TE.TaskEither<LoadError, ReadonlyArray<Row>> => {
   const error = q.errors[0]
   if (error !== undefined) return TE.left(error)
-  const nodes = planner.nodes(q)
+  const planned = planner.nodes(q)
+  if (E.isLeft(planned)) return TE.left(planned.left)
+  // A through's or to-one's count placeholders take the run's values, checked before anything is sent;
+  // the tree of nodes that changed is planned for this run (the prepared one holds the placeholders).
+  const nodes = Prepared.bindCounts(planned.right, bind)
   if (E.isLeft(nodes)) return TE.left(nodes.left)
+  const plan = nodes.right === planned.right ? planner : perCall
   // A join-preload reads the query's joined columns: `Run.all` / `Run.prepared` run it, never as a
   // preload of its own (which would load the association without the join's filter).
   if (nodes.right.some(n => O.isSome(n.joined)))
@@ -540,7 +545,7 @@ const load = (
     options,
   )
   if (strategy === 'batched') return report(batchedQuery(i, q, nodes.right, bind))
-  const tree = planner.tree(q, nodes.right)
+  const tree = plan.tree(q, nodes.right)
   if (E.isLeft(tree)) return TE.left(tree.left)
   if (i.tree === undefined) return TE.left(unsupported(q.schema))
   const run = i.tree(tree.right, bind)
@@ -723,11 +728,14 @@ export const under =
     })(parents)
 
 const lateralInto =
-  (i: Interpreter, model: Model.AnyModel, schema: string, nodes: ReadonlyArray<Spec.Node>, force: boolean) =>
+  (i: Interpreter, model: Model.AnyModel, schema: string, given: ReadonlyArray<Spec.Node>, force: boolean) =>
   (parents: ReadonlyArray<Row>): TE.TaskEither<LoadError, ReadonlyArray<Row>> => {
     if (parents.length === 0) return TE.right([])
     const run = i.tree
     if (run === undefined) return TE.left(unsupported(schema))
+    const counted = Prepared.bindCounts(given, bindOf(i))
+    if (E.isLeft(counted)) return TE.left(counted.left)
+    const nodes = counted.right
     const direct = nodes.filter(n => n.assoc._tag !== 'Through')
     const isLoaded = (p: Row, n: Spec.Node) => !force && p[n.name] !== undefined
     const columns: Array<Tree.KeyColumn> = []

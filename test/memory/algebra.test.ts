@@ -733,6 +733,41 @@ describe('distinct on', () => {
       error('42P10'),
     )
   })
+
+  it('matches ORDER BY only without parameters: each value is a parameter of its own (42P10)', async () => {
+    // distinct on (price * $1) ... order by price * $2: PostgreSQL compares parameters by number, so
+    // equal values, and the same node written twice, are different expressions.
+    const times = (v: X.Expr) => X.arith('mul', t('price'), v, true)
+    const two = p(2)
+    await agree(
+      set('distinctOn', [times(p(2))])(S.withOrder([asc(times(p(2)))])(select({ id: t('id') }))),
+      error('42P10'),
+    )
+    await agree(
+      set('distinctOn', [times(two)])(S.withOrder([asc(times(two))])(select({ id: t('id') }))),
+      error('42P10'),
+    )
+    // A prepared query's placeholder is a parameter per occurrence too.
+    const n = X.param(X.placeholder('n'))
+    const bound: X.Bind = new Map([[n.value as X.Placeholder, 2]])
+    const prepared = set('distinctOn', [times(n)])(S.withOrder([asc(times(n))])(select({ id: t('id') })))
+    expect(outcome(Memory.evaluate(tables)(prepared, bound))).toEqual(error('42P10'))
+    expect(outcome(await Pg.interpreter(sql).select(prepared, bound)())).toEqual(error('42P10'))
+    // Plain DISTINCT: an order term with a value is not the output with an equal one.
+    await agree(
+      set('distinct', true)(S.withOrder([asc(times(p(2)))])(select({ x: times(p(2)) }))),
+      error('42P10'),
+    )
+    // GROUP BY: the grouped expression with a value does not cover the same one in the output (42803).
+    await agree(set('groupBy', [times(p(2))])(select({ x: times(p(2)) })), error('42803'))
+    // Without values, the same expressions match.
+    await agree(
+      set('distinctOn', [X.arith('mul', t('price'), t('qty'), true)])(
+        S.withOrder([asc(X.arith('mul', t('price'), t('qty'), true)), asc(t('id'))])(select({ id: t('id') })),
+      ),
+      rows({ id: 5 }, { id: 1 }, { id: 2 }, { id: 3 }),
+    )
+  })
 })
 
 // -------------------------------------------------------------------------------------

@@ -312,25 +312,99 @@ describe('prepared queries: limit and offset as placeholders', () => {
     expect(sent.every(s => !/limit/.test(s.text) || /"posts"/.test(s.text))).toBe(true)
   })
 
-  it('refuses a term that is not a placeholder, and a placeholder as a through or to-one preload limit', () => {
+  it('refuses a term that is not a placeholder as a count', () => {
     const q = Prepared.make({ n: t.number }, () =>
       pipe(Query.from(Blog, 'comment'), Query.limit(Pred.value(2) as never)),
     )
     expect(Query.toSql(q.query)).toMatchObject(E.left({ code: 'InvalidArgument' }))
-    const through = Prepared.make({ n: t.number }, ({ n }) =>
-      pipe(Query.from(Blog, 'post'), Query.preload({ commentsAuthors: Preload.query({ limit: n }) })),
+  })
+})
+
+describe("a through's or a to-one's per-parent count as a placeholder", () => {
+  // The through's window is cut from the walked value in memory, the to-one keeps at most one row:
+  // both read the run's value, and agree with the same query built with numbers, on each strategy and
+  // interpreter.
+  type Count = Pred.Term<number> | number
+  const shownQuery = (n: Count, skip: Count) =>
+    pipe(
+      Query.from(Blog, 'post'),
+      Query.orderBy(['id']),
+      Query.preload({
+        commentsAuthors: Preload.query({ limit: n, offset: skip }),
+        tags: Preload.query({ orderBy: [['desc', 'name']], limit: n, offset: skip }),
+        permalink: Preload.query({ limit: n, offset: skip }),
+        comments: Preload.query({ orderBy: ['id'] }, { post: Preload.query({ limit: n }) }),
+      }),
     )
-    const toOne = Prepared.make({ n: t.number }, ({ n }) =>
-      pipe(Query.from(Blog, 'post'), Query.preload({ permalink: Preload.query({ limit: n }) })),
+  const hiddenQuery = (n: Count) =>
+    pipe(
+      Query.from(Blog, 'post'),
+      Query.orderBy(['id']),
+      Query.preload({ commentsAuthors: Preload.query({ hops: 'hide', limit: n }) }),
     )
-    for (const p of [through, toOne])
-      expect(Query.statements(p.query)).toMatchObject(
-        E.left({
-          message: expect.stringMatching(
-            /limit (of a through or to-one association )?expects a whole number >= 0,/,
-          ),
-        }),
-      )
+
+  it('cuts with the run value, equal to the literal query (PostgreSQL each strategy, memory)', async () => {
+    const shown = Prepared.make({ n: t.number, skip: t.number }, ({ n, skip }) => shownQuery(n, skip))
+    const hide = Prepared.make({ n: t.number }, ({ n }) => hiddenQuery(n))
+    for (const [n, skip] of [
+      [0, 0],
+      [1, 0],
+      [1, 1],
+      [2, 0],
+      [5, 1],
+    ] as const) {
+      const literal = right(await Pg.all(shownQuery(n, skip))(db.sql)())
+      const literalHidden = right(await Pg.all(hiddenQuery(n))(db.sql)())
+      for (const strategy of strategies) {
+        expect(right(await Pg.prepared(shown, { strategy })({ n, skip })(db.sql)())).toEqual(literal)
+        expect(right(await Pg.prepared(hide, { strategy })({ n })(db.sql)())).toEqual(literalHidden)
+        if (strategy === 'lateral') continue
+        expect(right(await Memory.prepared(shown, { strategy })({ n, skip })(tables)())).toEqual(literal)
+        expect(right(await Memory.prepared(hide, { strategy })({ n })(tables)())).toEqual(literalHidden)
+      }
+      // The cut is real: a to-many through holds at most n values, a to-one none under limit 0.
+      for (const p of literal) {
+        expect(p.commentsAuthors.length).toBeLessThanOrEqual(n)
+        expect(p.tags.length).toBeLessThanOrEqual(n)
+        if (n === 0) expect(p.permalink._tag).toBe('None')
+      }
+    }
+    const all = right(await Pg.all(shownQuery(5, 0))(db.sql)())
+    expect(all.some(p => p.commentsAuthors.length > 1)).toBe(true)
+    expect(all.some(p => p.permalink._tag === 'Some')).toBe(true)
+  })
+
+  it('a negative or fractional value is an InvalidArgument naming the option and argument; nothing is sent', async () => {
+    const shown = Prepared.make({ n: t.number, skip: t.number }, ({ n, skip }) => shownQuery(n, skip))
+    const { sql, sent } = recording()
+    for (const [args, what] of [
+      [{ n: -1, skip: 0 }, /^limit expects a whole number >= 0, got -1 \(argument 'n'/],
+      [{ n: 1, skip: 0.5 }, /^offset expects a whole number >= 0, got 0.5 \(argument 'skip'/],
+    ] as const)
+      for (const strategy of strategies)
+        for (const r of [
+          await Pg.prepared(shown, { strategy })(args)(sql)(),
+          ...(strategy === 'lateral' ? [] : [await Memory.prepared(shown, { strategy })(args)(tables)()]),
+        ])
+          expect(E.isLeft(r) && r.left).toMatchObject({
+            _tag: 'QueryError',
+            code: 'InvalidArgument',
+            message: expect.stringMatching(what),
+          })
+    expect(sent).toEqual([])
+  })
+
+  it('a placeholder kept from a builder and run outside its prepared query is refused', async () => {
+    let kept: Pred.Term<number> | undefined
+    Prepared.make({ n: t.number }, ({ n }) => {
+      kept = n
+      return hiddenQuery(n)
+    })
+    const r = await Memory.all(hiddenQuery(kept as Pred.Term<number>))(tables)()
+    expect(E.isLeft(r) && r.left).toMatchObject({
+      code: 'InvalidArgument',
+      message: expect.stringMatching(/^placeholder 'n' has no value/),
+    })
   })
 })
 

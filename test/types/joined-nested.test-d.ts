@@ -59,6 +59,51 @@ describe('nested Preload.joined', () => {
     )
   })
 
+  it('refuses a nested binding that does not hang from its parent join-preload', () => {
+    pipe(
+      posts,
+      Query.join('comments', 'inner', { as: 'c' }),
+      Query.join(['comments', 'author']),
+      // @ts-expect-error 'comments.author' is joined from binding 'comments', not from 'c'
+      Query.preload({ comments: Preload.joined('c', { author: Preload.joined() }) }),
+    )
+    pipe(
+      posts,
+      Query.join('comments', 'inner', { as: 'c' }),
+      Query.join(['comments', 'author'], 'inner', { as: 'who' }),
+      // @ts-expect-error a named nested binding: 'who' is joined from 'comments', not from 'c'
+      Query.preload({ comments: Preload.joined('c', { author: Preload.joined('who') }) }),
+    )
+    pipe(
+      Query.from(Blog, 'user'),
+      Query.join(['posts', 'comments']),
+      Query.join('posts', 'left', { as: 'p2' }),
+      // @ts-expect-error two levels: 'posts.comments' hangs from 'posts', not from 'p2'
+      Query.preload({ posts: Preload.joined('p2', { comments: Preload.joined() }) }),
+    )
+    // The same bindings from their parent are accepted: the named prefix, a named last hop, a hop after
+    // a right join (nullable bindings keep where they hang from).
+    const _a = pipe(
+      posts,
+      Query.join('comments', 'inner', { as: 'c' }),
+      Query.join(['comments', 'author'], 'inner', { as: 'who' }),
+      Query.preload({ comments: Preload.joined('comments', { author: Preload.joined('who') }) }),
+    )
+    expectTypeOf<Query.RowOf<typeof _a>['comments'][number]['author']>().toEqualTypeOf<O.Option<User>>()
+    const _b = pipe(
+      Query.from(Blog, 'user'),
+      Query.join(['posts', 'comments', 'author'], 'left'),
+      Query.preload({
+        posts: Preload.joined({
+          comments: Preload.joined({ author: Preload.joined('posts.comments.author') }),
+        }),
+      }),
+    )
+    expectTypeOf<Query.RowOf<typeof _b>['posts'][number]['comments'][number]['author']>().toEqualTypeOf<
+      O.Option<User>
+    >()
+  })
+
   it('refuses a join-preload under a plain preload', () => {
     pipe(
       posts,

@@ -1101,31 +1101,47 @@ export const sortBy = <A>(
 
 /**
  * Whether two expressions are the same expression (as PostgreSQL matches an ORDER BY term with an
- * output, or a grouped expression with GROUP BY).
+ * output, a DISTINCT ON term with the ORDER BY it must lead, or a grouped expression with GROUP BY).
+ * PostgreSQL compares parameters by number, and the compiler gives every value its own (`$1` is not
+ * `$2`, even for equal values, the same placeholder of a prepared query or the same node written
+ * twice): an expression that holds a parameter is the same as no other, nor as itself elsewhere.
  *
  * @category utils
  * @since 0.1.0
  */
 export const sameExpr = (a: Expr, b: Expr): boolean => {
-  if (a === b) return true
   const x = exprText(a)
   return x !== null && x === exprText(b)
 }
 
 // An expression's structure as text (a bigint written apart from any text, which never holds NUL), or
-// `null` for a value JSON cannot write (a cycle), which then matches nothing. What a column reference
-// tells this evaluator of its type (`ColumnRef.decimal`, `ColumnRef.json`) is not part of the SQL: a
-// column is the same column with or without it (a whole row's columns carry none).
+// `null` for one that holds a parameter (see `sameExpr`) or a value JSON cannot write (a cycle), which
+// then matches nothing. What a column reference tells this evaluator of its type (`ColumnRef.decimal`,
+// `ColumnRef.json`) is not part of the SQL: a column is the same column with or without it (a whole
+// row's columns carry none).
 const exprText = (e: Expr): string | null => {
+  let param = false
   try {
-    return JSON.stringify(e, function (this: unknown, k: string, v: unknown) {
-      if ((k === 'decimal' || k === 'json') && (this as { readonly _tag?: unknown })._tag === 'ColumnRef')
-        return undefined
+    const text = JSON.stringify(e, function (this: unknown, k: string, v: unknown) {
+      const holder = this as { readonly _tag?: unknown }
+      if ((k === 'decimal' || k === 'json') && holder._tag === 'ColumnRef') return undefined
+      if (holdsParam(holder, k, v)) param = true
       return typeof v === 'bigint' ? `\u0000bigint ${v}` : v
     })
+    return param ? null : text
   } catch {
     return null
   }
+}
+
+// Whether a value met in an expression's tree is compiled as a parameter: a value (`Param`), a list
+// (`InList`, one array parameter), a fragment's arguments, a subquery's row count.
+const holdsParam = (holder: { readonly _tag?: unknown }, k: string, v: unknown): boolean => {
+  if (typeof v !== 'object' || v === null) return false
+  const tag = (v as { readonly _tag?: unknown })._tag
+  if (tag === 'Param' || tag === 'InList') return true
+  if (tag === 'Fragment') return ((v as { readonly args?: ReadonlyArray<unknown> }).args ?? []).length > 0
+  return holder._tag === 'Select' && (k === 'limit' || k === 'offset') && tag === 'Some'
 }
 
 /**
