@@ -989,8 +989,8 @@ export const normalize = (
   schema: string,
   spec: unknown,
 ): E.Either<QueryError.QueryError, ReadonlyArray<Node>> => {
-  const hit = typeof spec === 'object' && spec !== null ? kept.get(spec) : undefined
-  if (hit !== undefined && hit.model === model && hit.schema === schema) return hit.result
+  const hit = Kept.of(spec, model, schema)
+  if (hit !== undefined) return hit
   return byShape(model, schema, spec, shapeKey(spec))
 }
 
@@ -1079,34 +1079,56 @@ const shapeKey = (spec: unknown): string | null =>
   typeof spec === 'object' && spec !== null && plainShape(spec) ? JSON.stringify(spec) : null
 
 // The normal forms of the specs `Query.preload` builds (a query's own frozen spec value): computed
-// once when the spec is applied, reused when the query is planned.
-const kept = new WeakMap<
-  object,
-  {
-    readonly model: Model.AnyModel
-    readonly schema: string
-    readonly result: E.Either<QueryError.QueryError, ReadonlyArray<Node>>
+// once when the spec is applied, reused when the query is planned. Kept on the value itself, in a
+// private field (not a property: nothing a user can read, copy or forge), so that the planner finds
+// it by identity without a WeakMap entry per query (an ephemeron the collector must trace, which cost
+// more than looking the spec's shape up again). The field is added while the value is still extensible.
+class Extensible {
+  constructor(o: object) {
+    return o
   }
->()
+}
+type Normal = E.Either<QueryError.QueryError, ReadonlyArray<Node>>
+class Kept extends Extensible {
+  readonly #model: Model.AnyModel
+  readonly #schema: string
+  readonly #normal: Normal
+  constructor(o: object, model: Model.AnyModel, schema: string, normal: Normal) {
+    super(o)
+    this.#model = model
+    this.#schema = schema
+    this.#normal = normal
+  }
+  // The normal form kept on `u` for this model and schema, if any.
+  static of(u: unknown, model: Model.AnyModel, schema: string): Normal | undefined {
+    return typeof u === 'object' &&
+      u !== null &&
+      #normal in u &&
+      (u as Kept).#model === model &&
+      (u as Kept).#schema === schema
+      ? (u as Kept).#normal
+      : undefined
+  }
+}
 
 /**
- * `normalize`, with the result kept for later calls with the same spec value: for a spec object that
- * the caller created and nobody changes (the merged spec of `Query.preload`).
+ * `concat(a, b)` with its normal form on `schema`'s rows: the merged value is new (unless `concat`
+ * returns `b` itself) and keeps its normal form, which `normalize` finds again by identity.
  *
  * @category constructors
- * @since 0.1.0
+ * @since 0.2.0
  */
-export const normalizeOwn = (
+export const concatNormal = (
   model: Model.AnyModel,
   schema: string,
-  spec: object,
-): E.Either<QueryError.QueryError, ReadonlyArray<Node>> => {
-  // A spec of `true` and plain objects is found again by its shape: no entry is kept for it (a WeakMap
-  // entry per query costs more than the shape key).
-  const key = shapeKey(spec)
-  const result = byShape(model, schema, spec, key)
-  if (key === null) kept.set(spec, { model, schema, result })
-  return result
+  a: unknown,
+  b: unknown,
+): readonly [unknown, E.Either<QueryError.QueryError, ReadonlyArray<Node>>] => {
+  const out = mergeSpecs(a, b)
+  if (out === null) return [b, normalize(model, schema, b)]
+  const result = byShape(model, schema, out, shapeKey(out))
+  new Kept(out, model, schema, result)
+  return [Object.freeze(out), result]
 }
 
 // -------------------------------------------------------------------------------------
@@ -1121,6 +1143,12 @@ export const normalizeOwn = (
  * @since 0.1.0
  */
 export const concat = (a: unknown, b: unknown): unknown => {
+  const out = mergeSpecs(a, b)
+  return out === null ? b : Object.freeze(out)
+}
+
+// The merged object of `concat`, not frozen yet; null when `concat` is `b` itself.
+const mergeSpecs = (a: unknown, b: unknown): Record<string, unknown> | null => {
   if (
     !isRecord(a) ||
     !isRecord(b) ||
@@ -1129,13 +1157,13 @@ export const concat = (a: unknown, b: unknown): unknown => {
     isPreloadJoined(a) ||
     isPreloadJoined(b)
   )
-    return b
+    return null
   const out: Record<string, unknown> = { ...a }
   for (const [k, v] of Object.entries(b)) {
     const prev = out[k]
     out[k] = prev === undefined || prev === true ? v : v === true ? prev : mergeValue(prev, v)
   }
-  return Object.freeze(out)
+  return out
 }
 
 const mergeValue = (a: unknown, b: unknown): unknown => {
