@@ -1003,7 +1003,7 @@ const settle = <Q extends AnyQuery>(q: Q): Q => {
   const kept = q.errors.filter(e => !structural.has(e))
   return kept.length === q.errors.length && found.length === 0
     ? q
-    : make({ ...q, errors: [...kept, ...found] })
+    : make(Object.assign(Make.fieldsOf(q), { errors: [...kept, ...found] }))
 }
 
 // -------------------------------------------------------------------------------------
@@ -1287,7 +1287,10 @@ export const where =
     if (!isQuery(q)) return notAQuery('where', q) as never
     return withCallback('where', q, f, '(row, $) => predicate', (p, errors, q) => {
       const e = checked(p, q.schema, errors)
-      return make({ ...q, select: Select.withWhere(e)(q.select), errors: [...q.errors, ...errors] })
+      const c = Make.fieldsOf(q)
+      c.select = Select.withWhere(e)(q.select)
+      if (errors.length > 0) c.errors = [...q.errors, ...errors]
+      return make(c)
     })
   }
 
@@ -1918,7 +1921,9 @@ export const orderBy =
       const terms = orderTerms('orderBy', q, list)
       if (errors.length > 0) return make({ ...q, errors: [...q.errors, ...errors] })
       if (E.isLeft(terms)) return make({ ...q, errors: [...q.errors, terms.left] })
-      return settle(make({ ...q, select: Select.withOrder(terms.right)(q.select) }))
+      const c = Make.fieldsOf(q)
+      c.select = Select.withOrder(terms.right)(q.select)
+      return settle(make(c))
     }
     return typeof items === 'function'
       ? withCallback('orderBy', q, items, '(row, $) => order items', add)
@@ -2567,13 +2572,10 @@ export const preload =
         P0 & P,
         ReturnType<typeof Spec.normalize>,
       ]
-      return settle(
-        make({
-          ...base,
-          preload: merged,
-          errors: E.isLeft(checked) ? [...base.errors, checked.left] : base.errors,
-        }),
-      )
+      const c = Make.fieldsOf(base as Query<M, S, P0 & P, J, R>)
+      c.preload = merged
+      if (E.isLeft(checked)) c.errors = [...base.errors, checked.left]
+      return settle(make(c))
     })
   }
 
