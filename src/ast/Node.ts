@@ -119,6 +119,33 @@ export const freeze = <A extends object>(node: A, data?: string): A => {
   } catch {
     // a getter that throws (a node's fields are a fresh literal: not in practice): nothing more
   }
+  return drain(stack, node)
+}
+
+/**
+ * `make` of a copy of a node with one field replaced: `fields` is a fresh object literal of the
+ * caller's, `{ ...node, [key]: value }`. When `node` is a node (`make` built it, so every field it
+ * holds is frozen already), only the replaced field is walked, not the node's every field again;
+ * for anything else (an untyped caller's object), this is `make(fields)`. For nodes without a `data`
+ * field (a select).
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const remake = <A extends object>(node: unknown, fields: A, key: keyof A & string): A & Branded => {
+  if (!made.has(node)) return make(fields)
+  const stack: Array<object> = []
+  Object.freeze(made.stamp(fields))
+  try {
+    field(stack, key, (fields as Readonly<Record<string, unknown>>)[key])
+  } catch {
+    // a getter that throws (a fresh literal: not in practice): nothing more
+  }
+  return drain(stack, fields) as A & Branded
+}
+
+// Freezes the structure `freeze` found (and what it holds), then returns `node`.
+const drain = <A>(stack: Array<object>, node: A): A => {
   for (let o = stack.pop(); o !== undefined; o = stack.pop())
     try {
       // Frozen before what it holds is visited: a cycle meets a frozen object and stops.
@@ -172,16 +199,16 @@ const role = (field: string): Role => {
 }
 
 const fields = (stack: Array<object>, o: object, data: string | undefined): void => {
-  for (const k in o) {
-    if (k === data) continue
-    const v: unknown = (o as Readonly<Record<string, unknown>>)[k]
-    // Most fields are text, numbers, nodes and shared lists: nothing to do.
-    if (typeof v !== 'object' || v === null || Object.isFrozen(v)) continue
-    const r = role(k)
-    if (r === 'structure') structure(stack, v)
-    else if (r === 'list') list(v)
-    else if (r === 'lists' && list(v)) for (let j = 0; j < v.length; j++) list(v[j])
-  }
+  for (const k in o) if (k !== data) field(stack, k, (o as Readonly<Record<string, unknown>>)[k])
+}
+
+const field = (stack: Array<object>, k: string, v: unknown): void => {
+  // Most fields are text, numbers, nodes and shared lists: nothing to do.
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return
+  const r = role(k)
+  if (r === 'structure') structure(stack, v)
+  else if (r === 'list') list(v)
+  else if (r === 'lists' && list(v)) for (let j = 0; j < v.length; j++) list(v[j])
 }
 
 // Freezes an array not frozen yet (its elements left alone); false for anything else (a proxy whose

@@ -17,7 +17,7 @@ import * as Node from './Node.js'
 
 // The model is declared in `Expr.ts` (a subquery is an expression); it is exported from here too.
 export type { Binding, Join, OrderTerm, Output, PerParent, Select } from './Expr.js'
-import type { Binding, Join, OrderTerm, Output, Select } from './Expr.js'
+import type { Binding, Join, OrderTerm, Output, Select, SelectField } from './Expr.js'
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -112,6 +112,32 @@ const refused = (reason: string): Select =>
     where: [Ex.param(Node.refuse(reason))],
   })
 
+// `s` with one field replaced, as a node. A select node is copied field by field, a literal (V8 spreads
+// a frozen object on its slow path, several times the cost of the copy), and only the new field is
+// walked (`Node.remake`: the rest was frozen when the node was made). Anything else an untyped caller
+// handed is spread and made whole.
+const replace = <K extends SelectField>(s: Select, key: K, value: Select[K]): Select => {
+  if (!Node.isNode(s as unknown)) return Node.make({ ...s, [key]: value })
+  const c: { -readonly [F in SelectField]: Select[F] } = {
+    _tag: s._tag,
+    from: s.from,
+    columns: s.columns,
+    joins: s.joins,
+    where: s.where,
+    orderBy: s.orderBy,
+    limit: s.limit,
+    offset: s.offset,
+    distinct: s.distinct,
+    distinctOn: s.distinctOn,
+    groupBy: s.groupBy,
+    having: s.having,
+    keyed: s.keyed,
+    perParent: s.perParent,
+  }
+  c[key] = value
+  return Node.remake(s, c, key)
+}
+
 // -------------------------------------------------------------------------------------
 // combinators
 // -------------------------------------------------------------------------------------
@@ -135,7 +161,7 @@ const refused = (reason: string): Select =>
 export const withWhere =
   (conjunct: Expr) =>
   (s: Select): Select =>
-    Node.total('Select.withWhere', () => Node.make({ ...s, where: [...s.where, conjunct] }), refused)
+    Node.total('Select.withWhere', () => replace(s, 'where', [...s.where, conjunct]), refused)
 
 /**
  * Appends joins, in order, after the existing ones.
@@ -156,7 +182,7 @@ export const withWhere =
 export const withJoins =
   (joins: ReadonlyArray<Join>) =>
   (s: Select): Select =>
-    Node.total('Select.withJoins', () => Node.make({ ...s, joins: [...s.joins, ...joins] }), refused)
+    Node.total('Select.withJoins', () => replace(s, 'joins', [...s.joins, ...joins]), refused)
 
 /**
  * Appends `order by` terms after the existing ones.
@@ -177,7 +203,7 @@ export const withJoins =
 export const withOrder =
   (terms: ReadonlyArray<OrderTerm>) =>
   (s: Select): Select =>
-    Node.total('Select.withOrder', () => Node.make({ ...s, orderBy: [...s.orderBy, ...terms] }), refused)
+    Node.total('Select.withOrder', () => replace(s, 'orderBy', [...s.orderBy, ...terms]), refused)
 
 /**
  * Replaces one field of a select (`limit`, `offset`, `distinct`, the outputs, the order, grouping...).
@@ -216,7 +242,7 @@ export const set =
     value: Select[K],
   ) =>
   (s: Select): Select =>
-    Node.total('Select.set', () => Node.make({ ...s, [key]: value }), refused)
+    Node.total('Select.set', () => replace(s, key, value), refused)
 
 // -------------------------------------------------------------------------------------
 // utils

@@ -966,30 +966,30 @@ export const normalize = (
   schema: string,
   spec: unknown,
 ): E.Either<QueryError.QueryError, ReadonlyArray<Node>> => {
-  const hit = typeof spec === 'object' && spec !== null ? kept.get(spec) : undefined
-  if (hit !== undefined && hit.model === model && hit.schema === schema) return hit.result
-  return byShape(model, schema, spec, shapeKey(spec))
+  const hit = Kept.of(spec, model, schema)
+  if (hit !== undefined) return hit
+  return byShape(model, schema, spec)
 }
 
 const byShape = (
   model: Model.AnyModel,
   schema: string,
   spec: unknown,
-  key: string | null,
 ): E.Either<QueryError.QueryError, ReadonlyArray<Node>> => {
-  const bySchema = key === null ? undefined : shapes.get(model)?.get(schema)
-  const known = key === null ? undefined : bySchema?.get(key)
-  if (known !== undefined) return known
-  const result = compute(model, schema, spec)
-  if (key !== null) {
-    let m = shapes.get(model)
-    if (m === undefined) shapes.set(model, (m = new Map()))
-    let s = m.get(schema)
-    if (s === undefined) m.set(schema, (s = new Map()))
-    if (s.size >= maxShapes) s.clear()
-    s.set(key, result)
+  if (typeof spec !== 'object' || spec === null) return compute(model, schema, spec)
+  if (steps >= maxSteps) {
+    // bounded: the tries start again once this many steps were made (specs are written at call
+    // sites: few)
+    shapes = new WeakMap()
+    steps = 0
   }
-  return result
+  let m = shapes.get(model)
+  if (m === undefined) shapes.set(model, (m = new Map()))
+  let root = m.get(schema)
+  if (root === undefined) m.set(schema, (root = shape()))
+  const end = walkShape(root, spec)
+  if (end === null) return compute(model, schema, spec)
+  return (end.result ??= compute(model, schema, spec))
 }
 
 const compute = (
@@ -1005,12 +1005,66 @@ const compute = (
 
 // Specs made only of `true` and nested plain objects (the literal specs written at call sites) are
 // normalised once per model, schema and shape: a call site that writes `{ comments: { author: true } }`
-// gets the same nodes every time (so the decoders and plans compiled for them are reused).
-const shapes = new WeakMap<
-  Model.AnyModel,
-  Map<string, Map<string, E.Either<QueryError.QueryError, ReadonlyArray<Node>>>>
->()
-const maxShapes = 512
+// gets the same nodes every time (so the decoders and plans compiled for them are reused). A shape is
+// found in a trie of its keys and values, in order: one map lookup per key (its text is hashed once,
+// where the JSON text of the whole spec was built and hashed on every call).
+interface Shape {
+  /** After a key. */
+  readonly keys: Map<string, Shape>
+  /** After a plain `Preload.query`, by its JSON text (it says all that normalising it reads). */
+  readonly queries: Map<string, Shape>
+  /** After `true`, the start of a nested spec, the end of one. */
+  yes: Shape | undefined
+  open: Shape | undefined
+  close: Shape | undefined
+  /** The normal form of the spec that ends here. */
+  result: E.Either<QueryError.QueryError, ReadonlyArray<Node>> | undefined
+}
+const shape = (): Shape => {
+  steps++
+  return {
+    keys: new Map(),
+    queries: new Map(),
+    yes: undefined,
+    open: undefined,
+    close: undefined,
+    result: undefined,
+  }
+}
+let shapes = new WeakMap<Model.AnyModel, Map<string, Shape>>()
+const maxSteps = 4096
+let steps = 0
+
+const step = (m: Map<string, Shape>, k: string): Shape => {
+  let next = m.get(k)
+  if (next === undefined) m.set(k, (next = shape()))
+  return next
+}
+
+// Where a spec of `true`, plain objects and plain `Preload.query` values ends (undefined entries
+// skipped, as `parse` skips them), or null for any other spec (queries with filters, orders or query
+// values, conflicts, invalid values: normalised on every call).
+const walkShape = (from: Shape, u: object): Shape | null => {
+  if (!isPlain(u)) return null
+  let at = from
+  for (const k in u) {
+    if (k === '_tag') return null
+    const v = (u as Record<string, unknown>)[k]
+    if (v === undefined) continue
+    at = step(at.keys, k)
+    if (v === true) at = at.yes ??= shape()
+    else if (typeof v !== 'object' || v === null) return null
+    else if (isPreloadQuery(v)) {
+      if (!plainQuery(v)) return null
+      at = step(at.queries, JSON.stringify(v))
+    } else {
+      const inner = walkShape((at.open ??= shape()), v)
+      if (inner === null) return null
+      at = inner.close ??= shape()
+    }
+  }
+  return at
+}
 
 const isPlain = (u: object): boolean => {
   const proto = Object.getPrototypeOf(u) as unknown
@@ -1049,41 +1103,57 @@ const plainQuery = (q: PreloadQuery<QueryOptions | FromQuery, unknown>): boolean
   return n === undefined || (typeof n === 'object' && n !== null && plainShape(n))
 }
 
-// The key of a spec of `true`, plain objects and plain `Preload.query` values (undefined entries
-// dropped, as `parse` skips them), or null for any other spec (queries with filters, orders or query
-// values, conflicts, invalid values: normalised on every call).
-const shapeKey = (spec: unknown): string | null =>
-  typeof spec === 'object' && spec !== null && plainShape(spec) ? JSON.stringify(spec) : null
-
 // The normal forms of the specs `Query.preload` builds (a query's own frozen spec value): computed
-// once when the spec is applied, reused when the query is planned.
-const kept = new WeakMap<
-  object,
-  {
-    readonly model: Model.AnyModel
-    readonly schema: string
-    readonly result: E.Either<QueryError.QueryError, ReadonlyArray<Node>>
+// once when the spec is applied, reused when the query is planned. Kept on the value itself, in a
+// private field (not a property: nothing a user can read, copy or forge), so that the planner finds
+// it by identity without a WeakMap entry per query (an ephemeron the collector must trace, which cost
+// more than looking the spec's shape up again). The field is added while the value is still extensible.
+class Extensible {
+  constructor(o: object) {
+    return o
   }
->()
+}
+type Normal = E.Either<QueryError.QueryError, ReadonlyArray<Node>>
+class Kept extends Extensible {
+  readonly #model: Model.AnyModel
+  readonly #schema: string
+  readonly #normal: Normal
+  constructor(o: object, model: Model.AnyModel, schema: string, normal: Normal) {
+    super(o)
+    this.#model = model
+    this.#schema = schema
+    this.#normal = normal
+  }
+  // The normal form kept on `u` for this model and schema, if any.
+  static of(u: unknown, model: Model.AnyModel, schema: string): Normal | undefined {
+    return typeof u === 'object' &&
+      u !== null &&
+      #normal in u &&
+      (u as Kept).#model === model &&
+      (u as Kept).#schema === schema
+      ? (u as Kept).#normal
+      : undefined
+  }
+}
 
 /**
- * `normalize`, with the result kept for later calls with the same spec value: for a spec object that
- * the caller created and nobody changes (the merged spec of `Query.preload`).
+ * `concat(a, b)` with its normal form on `schema`'s rows: the merged value is new (unless `concat`
+ * returns `b` itself) and keeps its normal form, which `normalize` finds again by identity.
  *
  * @category constructors
- * @since 0.1.0
+ * @since 0.2.0
  */
-export const normalizeOwn = (
+export const concatNormal = (
   model: Model.AnyModel,
   schema: string,
-  spec: object,
-): E.Either<QueryError.QueryError, ReadonlyArray<Node>> => {
-  // A spec of `true` and plain objects is found again by its shape: no entry is kept for it (a WeakMap
-  // entry per query costs more than the shape key).
-  const key = shapeKey(spec)
-  const result = byShape(model, schema, spec, key)
-  if (key === null) kept.set(spec, { model, schema, result })
-  return result
+  a: unknown,
+  b: unknown,
+): readonly [unknown, E.Either<QueryError.QueryError, ReadonlyArray<Node>>] => {
+  const out = mergeSpecs(a, b)
+  if (out === null) return [b, normalize(model, schema, b)]
+  const result = byShape(model, schema, out)
+  new Kept(out, model, schema, result)
+  return [Object.freeze(out), result]
 }
 
 // -------------------------------------------------------------------------------------
@@ -1098,6 +1168,12 @@ export const normalizeOwn = (
  * @since 0.1.0
  */
 export const concat = (a: unknown, b: unknown): unknown => {
+  const out = mergeSpecs(a, b)
+  return out === null ? b : Object.freeze(out)
+}
+
+// The merged object of `concat`, not frozen yet; null when `concat` is `b` itself.
+const mergeSpecs = (a: unknown, b: unknown): Record<string, unknown> | null => {
   if (
     !isRecord(a) ||
     !isRecord(b) ||
@@ -1106,13 +1182,13 @@ export const concat = (a: unknown, b: unknown): unknown => {
     isPreloadJoined(a) ||
     isPreloadJoined(b)
   )
-    return b
+    return null
   const out: Record<string, unknown> = { ...a }
   for (const [k, v] of Object.entries(b)) {
     const prev = out[k]
     out[k] = prev === undefined || prev === true ? v : v === true ? prev : mergeValue(prev, v)
   }
-  return Object.freeze(out)
+  return out
 }
 
 const mergeValue = (a: unknown, b: unknown): unknown => {

@@ -895,14 +895,7 @@ const holdsValue = (e: Expr.Expr): boolean => {
 const groupingProblem = (q: AnyQuery): string | undefined => {
   const s = q.select
   // the common case first, with nothing allocated: no grouping, and no aggregate anywhere
-  if (
-    s.groupBy.length === 0 &&
-    s.having.length === 0 &&
-    !s.columns.some(o => o.expr._tag !== 'ColumnRef' && hasAggregate(o.expr)) &&
-    !s.orderBy.some(t => t.expr._tag !== 'ColumnRef' && hasAggregate(t.expr)) &&
-    !s.distinctOn.some(e => e._tag !== 'ColumnRef' && hasAggregate(e))
-  )
-    return undefined
+  if (s.groupBy.length === 0 && s.having.length === 0 && !aggregates(s)) return undefined
   const checkedParts = [
     ...s.columns.map(o => o.expr),
     ...s.having,
@@ -936,6 +929,24 @@ const groupingProblem = (q: AnyQuery): string | undefined => {
   return undefined
 }
 
+// Whether an output, an order term or a distinct on expression holds an aggregate. Loops, not `some`:
+// this runs after every combinator that changes the select (see `settle`), mostly over column reads.
+const aggregates = (s: Select.Select): boolean => {
+  for (let i = 0; i < s.columns.length; i++) {
+    const e = (s.columns[i] as Select.Output).expr
+    if (e._tag !== 'ColumnRef' && hasAggregate(e)) return true
+  }
+  for (let i = 0; i < s.orderBy.length; i++) {
+    const e = (s.orderBy[i] as Select.OrderTerm).expr
+    if (e._tag !== 'ColumnRef' && hasAggregate(e)) return true
+  }
+  for (let i = 0; i < s.distinctOn.length; i++) {
+    const e = s.distinctOn[i] as Expr.Expr
+    if (e._tag !== 'ColumnRef' && hasAggregate(e)) return true
+  }
+  return false
+}
+
 // The bindings whose primary key is entirely grouped: their other columns depend on the group (see
 // `Select.keyed`).
 const keyedAliases = (q: AnyQuery, groupBy: ReadonlyArray<Expr.Expr>): ReadonlyArray<string> => {
@@ -965,6 +976,16 @@ const problem = (code: QueryError.QueryErrorCode, message: string, schema: strin
 // each combinator that changes it (its earlier findings dropped), so that `select` then `groupBy` is
 // judged on the grouped query, never on the step between.
 const problems = (q: AnyQuery): ReadonlyArray<QueryError.QueryError> => {
+  const s = q.select
+  // the common case first, with nothing allocated: no join, no distinct, nothing grouped or aggregated
+  if (
+    s.joins.length === 0 &&
+    s.distinctOn.length === 0 &&
+    s.groupBy.length === 0 &&
+    s.having.length === 0 &&
+    !aggregates(s)
+  )
+    return noProblems
   const out: Array<QueryError.QueryError> = []
   if (!q.projected && q.select.joins.some(j => j.kind === 'right' || j.kind === 'full'))
     out.push(
@@ -995,12 +1016,15 @@ const problems = (q: AnyQuery): ReadonlyArray<QueryError.QueryError> => {
   return out
 }
 
+const noProblems: ReadonlyArray<QueryError.QueryError> = Object.freeze([])
+
 const settle = <Q extends AnyQuery>(q: Q): Q => {
-  const kept = q.errors.filter(e => !structural.has(e))
   const found = problems(q)
+  if (q.errors.length === 0 && found.length === 0) return q
+  const kept = q.errors.filter(e => !structural.has(e))
   return kept.length === q.errors.length && found.length === 0
     ? q
-    : make({ ...q, errors: [...kept, ...found] })
+    : make(Object.assign(Make.fieldsOf(q), { errors: [...kept, ...found] }))
 }
 
 // -------------------------------------------------------------------------------------
@@ -1284,7 +1308,10 @@ export const where =
     if (!isQuery(q)) return notAQuery('where', q) as never
     return withCallback('where', q, f, '(row, $) => predicate', (p, errors, q) => {
       const e = checked(p, q.schema, errors)
-      return make({ ...q, select: Select.withWhere(e)(q.select), errors: [...q.errors, ...errors] })
+      const c = Make.fieldsOf(q)
+      c.select = Select.withWhere(e)(q.select)
+      if (errors.length > 0) c.errors = [...q.errors, ...errors]
+      return make(c)
     })
   }
 
@@ -1922,7 +1949,9 @@ export const orderBy =
       const terms = orderTerms('orderBy', q, list)
       if (errors.length > 0) return make({ ...q, errors: [...q.errors, ...errors] })
       if (E.isLeft(terms)) return make({ ...q, errors: [...q.errors, terms.left] })
-      return settle(make({ ...q, select: Select.withOrder(terms.right)(q.select) }))
+      const c = Make.fieldsOf(q)
+      c.select = Select.withOrder(terms.right)(q.select)
+      return settle(make(c))
     }
     return typeof items === 'function'
       ? withCallback('orderBy', q, items, '(row, $) => order items', add)
@@ -2581,19 +2610,15 @@ export const preload =
             ),
           ],
         }) as never
-      const merged = Spec.concat(base.preload, spec) as P0 & P
       // A spec value of the query's own (not the caller's object): its normal form is kept for the run.
-      const checked =
-        typeof merged === 'object' && merged !== null && merged !== spec && merged !== base.preload
-          ? Spec.normalizeOwn(base.model, base.schema, merged)
-          : Spec.normalize(base.model, base.schema, merged)
-      return settle(
-        make({
-          ...base,
-          preload: merged,
-          errors: E.isLeft(checked) ? [...base.errors, checked.left] : base.errors,
-        }),
-      )
+      const [merged, checked] = Spec.concatNormal(base.model, base.schema, base.preload, spec) as readonly [
+        P0 & P,
+        ReturnType<typeof Spec.normalize>,
+      ]
+      const c = Make.fieldsOf(base as Query<M, S, P0 & P, J, R>)
+      c.preload = merged
+      if (E.isLeft(checked)) c.errors = [...base.errors, checked.left]
+      return settle(make(c))
     })
   }
 

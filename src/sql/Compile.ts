@@ -120,13 +120,27 @@ export const context = (): Context => ({ params: [], json: {}, counts: {} })
  * @category utils
  * @since 0.1.0
  */
-export const compiled = (ctx: Context, text: string): CompiledQuery =>
-  Object.freeze({
-    text,
-    params: Object.freeze(ctx.params),
-    ...(Object.keys(ctx.json).length === 0 ? {} : { json: Object.freeze(ctx.json) }),
-    ...(Object.keys(ctx.counts).length === 0 ? {} : { counts: Object.freeze(ctx.counts) }),
-  })
+export const compiled = (ctx: Context, text: string): CompiledQuery => {
+  const params = Object.freeze(ctx.params)
+  // literals, not spreads of optional parts: this runs for every statement
+  const json = isEmpty(ctx.json) ? undefined : Object.freeze(ctx.json)
+  const counts = isEmpty(ctx.counts) ? undefined : Object.freeze(ctx.counts)
+  return Object.freeze(
+    json === undefined
+      ? counts === undefined
+        ? { text, params }
+        : { text, params, counts }
+      : counts === undefined
+        ? { text, params, json }
+        : { text, params, json, counts },
+  )
+}
+
+// Whether a record of a context has no entry (without listing its keys).
+const isEmpty = (o: object): boolean => {
+  for (const _ in o) return false
+  return true
+}
 
 /**
  * Adds a value to the parameter list and returns its placeholder.

@@ -161,6 +161,9 @@ const lowered = new WeakMap<
     readonly params: ReadonlyArray<unknown>
     readonly json: Readonly<Record<number, Sql.JsonParam>>
     readonly counts: Readonly<Record<number, Sql.CountParam>>
+    /** Whether `json` / `counts` are empty (then not copied for each statement). */
+    readonly noJson: boolean
+    readonly noCounts: boolean
   }
 >()
 
@@ -195,13 +198,15 @@ export const toSql = (tree: Tree): Sql.CompiledQuery => {
       params: c.params,
       json: c.json,
       counts: c.counts,
+      noJson: Object.keys(c.json).length === 0,
+      noCounts: Object.keys(c.counts).length === 0,
     }
     lowered.set(tree.nodes, cached)
   }
   const ctx: Sql.Context = {
     params: cached.params.slice(),
-    json: { ...cached.json },
-    counts: { ...cached.counts },
+    json: cached.noJson ? {} : { ...cached.json },
+    counts: cached.noCounts ? {} : { ...cached.counts },
   }
   const text = (roots[tree.root._tag] as (ctx: Sql.Context, r: Root, subs: string) => string)(
     ctx,

@@ -31,6 +31,24 @@ const title = Ex.column('t0', 'title')
 const output = (name: string, expr: Ex.Expr): Select.Output => ({ name, expr })
 const base = (): Select.Select => Select.create(from(), [output('id', id), output('t', title)])
 const sub = Select.create({ table: 'comments', alias: 't1' }, [])
+// A select of plain, unfrozen objects (not a node), as an untyped caller may assemble one.
+const plain = (): Select.Select =>
+  ({
+    _tag: 'Select',
+    from: from(),
+    columns: [output('id', id)],
+    joins: [],
+    where: [],
+    orderBy: [{ expr: id, dir: 'asc', nulls: 'default' }],
+    limit: { _tag: 'None' },
+    offset: { _tag: 'None' },
+    distinct: false,
+    distinctOn: [],
+    groupBy: [],
+    having: [],
+    keyed: [],
+    perParent: { _tag: 'None' },
+  }) as unknown as Select.Select
 
 describe('AST constructors deep-freeze the nodes they build', () => {
   const exprs: ReadonlyArray<readonly [string, () => unknown]> = [
@@ -127,6 +145,11 @@ describe('AST constructors deep-freeze the nodes they build', () => {
       () => pipe(base(), Select.set('orderBy', [{ expr: id, dir: 'asc', nulls: 'first' }])),
     ],
     ['Select.set perParent', () => pipe(base(), Select.set('perParent', O.some({ ...perParent })))],
+    // Over a node, the combinators walk only the field they replace (`Node.remake`: the rest was frozen
+    // when the node was made); over a select an untyped caller assembled, everything, as `make` does.
+    ['Select.withWhere over a plain select', () => pipe(plain(), Select.withWhere(Ex.eq(id, Ex.param(1))))],
+    ['Select.withOrder over a plain select', () => pipe(plain(), Select.withOrder([]))],
+    ['Select.set over a plain select', () => pipe(plain(), Select.set('distinct', true))],
   ]
   it.each(selects)('%s', (_, build) => {
     expect(unfrozen(build())).toEqual([])

@@ -20,6 +20,36 @@ describe('lateral caches', () => {
     expect(E.isRight(other) && E.isRight(a) && other.right !== a.right).toBe(true)
   })
 
+  it('tells apart shapes that share a beginning (a spec and a longer one, a nested spec and true)', () => {
+    const specs = [
+      { author: true },
+      { author: true, comments: true },
+      { author: true, comments: { author: true } },
+      { author: true, comments: { author: true }, tags: true },
+      { comments: { author: true }, tags: true },
+      { comments: true, tags: true },
+    ]
+    const nodes = specs.map(s => Spec.normalize(Blog, 'post', s))
+    const names = nodes.map(n =>
+      E.isRight(n)
+        ? n.right.map(x => `${x.name}(${x.children.map(c => c.name).join(',')})`).join(' ')
+        : 'error',
+    )
+    expect(names).toEqual([
+      'author()',
+      'author() comments()',
+      'author() comments(author)',
+      'author() comments(author) tags()',
+      'comments(author) tags()',
+      'comments() tags()',
+    ])
+    // and each is found again (the same nodes), written anew
+    const again = specs.map(s => Spec.normalize(Blog, 'post', JSON.parse(JSON.stringify(s)) as object))
+    expect(
+      again.every((n, i) => E.isRight(n) && n.right === (nodes[i] as typeof n & E.Right<unknown>).right),
+    ).toBe(true)
+  })
+
   it('normalises equal Preload.query values of only limit, offset and hops to the same nodes', () => {
     const spec = (limit: number) => ({
       comments: Preload.query({ limit, offset: 1 }, { author: true }),
