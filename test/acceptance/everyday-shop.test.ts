@@ -356,13 +356,14 @@ describe('everyday SaaS queries, PostgreSQL and memory against hand-written SQL'
       Query.from(App, 'user'),
       Query.where((_, $) =>
         Pred.eq(
+          // a non-null term on the left, a nullable one (the scalar subquery) on the right
+          $.count('projects'),
           Fn.scalar(
             pipe(
               Query.from(App, 'project'),
               Query.select(() => ({ n: Fn.count() })),
             ),
           ),
-          $.count('projects'),
         ),
       ),
       Query.select(u => ({ name: u.name })),
@@ -877,7 +878,8 @@ describe('everyday shop queries, PostgreSQL and memory against hand-written SQL'
     const aboveAverage = pipe(
       Query.from(App, 'product'),
       Query.where(p =>
-        Pred.lt(
+        Pred.gt(
+          p.price,
           Fn.scalar(
             pipe(
               Query.from(App, 'product'),
@@ -885,7 +887,6 @@ describe('everyday shop queries, PostgreSQL and memory against hand-written SQL'
               Query.select(o => ({ avg: Fn.avg(o.price) })),
             ),
           ),
-          p.price,
         ),
       ),
       Query.select(p => ({ name: p.name })),
