@@ -75,7 +75,7 @@ const operand = Expr.operand
 // refuses with the reason (see ./Invalid.ts), never an exception and never SQL.
 const compare =
   (op: Expr.CompareOp) =>
-  <A>(a: Term<A>, b: NoInfer<Operand<A>>): Pred =>
+  <A>(a: Term<A>, b: NoInfer<Operand<A> | Term<A | null>>): Pred =>
     Invalid.total(`Pred.${op}`, () => Expr.compare(op, a, operand(b)))
 
 /**
@@ -102,7 +102,8 @@ export const value = <A>(a: A): Term<A> => Expr.param(a)
 /**
  * Equality. The right side must have the left's type and cannot be `null`: `x = NULL` is never true
  * in SQL, so comparing with `null` is a compile error rather than a query that silently matches
- * nothing (use `isNull`).
+ * nothing (use `isNull`). A term on either side may be nullable (`Pred.eq(u.id, c.author_id)` compiles
+ * as `Pred.eq(c.author_id, u.id)` does).
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
@@ -124,7 +125,7 @@ export const value = <A>(a: A): Term<A> => Expr.param(a)
  * @category constructors
  * @since 0.1.0
  */
-export const eq: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('eq')
+export const eq: <A>(a: Term<A>, b: NoInfer<Operand<A> | Term<A | null>>) => Pred = compare('eq')
 /**
  * Inequality (`<>`). As in SQL, a row whose column is NULL matches neither `eq` nor `neq`: add
  * `isNull` with `or` to keep such rows.
@@ -149,7 +150,7 @@ export const eq: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('eq')
  * @category constructors
  * @since 0.1.0
  */
-export const neq: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('neq')
+export const neq: <A>(a: Term<A>, b: NoInfer<Operand<A> | Term<A | null>>) => Pred = compare('neq')
 /**
  * `left < right`, in the order PostgreSQL gives the type (numbers, text by collation, timestamps in
  * time). The memory interpreter orders the same way.
@@ -174,7 +175,7 @@ export const neq: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('neq
  * @category constructors
  * @since 0.1.0
  */
-export const lt: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('lt')
+export const lt: <A>(a: Term<A>, b: NoInfer<Operand<A> | Term<A | null>>) => Pred = compare('lt')
 /**
  * `left <= right`; see `lt` for the order.
  *
@@ -198,7 +199,7 @@ export const lt: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('lt')
  * @category constructors
  * @since 0.1.0
  */
-export const lte: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('lte')
+export const lte: <A>(a: Term<A>, b: NoInfer<Operand<A> | Term<A | null>>) => Pred = compare('lte')
 /**
  * `left > right`; see `lt` for the order.
  *
@@ -222,7 +223,7 @@ export const lte: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('lte
  * @category constructors
  * @since 0.1.0
  */
-export const gt: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('gt')
+export const gt: <A>(a: Term<A>, b: NoInfer<Operand<A> | Term<A | null>>) => Pred = compare('gt')
 /**
  * `left >= right`; see `lt` for the order.
  *
@@ -246,7 +247,7 @@ export const gt: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('gt')
  * @category constructors
  * @since 0.1.0
  */
-export const gte: <A>(a: Term<A>, b: NoInfer<Operand<A>>) => Pred = compare('gte')
+export const gte: <A>(a: Term<A>, b: NoInfer<Operand<A> | Term<A | null>>) => Pred = compare('gte')
 
 /**
  * Terms of the types `A`, in order: the left side of a row comparison.
