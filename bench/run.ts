@@ -744,9 +744,10 @@ const markdown = (
     'Columns: median and p95 per operation; paired ratios to raw-separate and to the best raw, and the',
     'ratio of medians to the best raw; statements per operation; peak JS heap and RSS growth of one',
     'operation (after a full GC, sampled every ms; RSS rarely shrinks, so it reads low for whoever runs',
-    'after a larger one). W5 is a call on a hot path, written the way each library suggests for one:',
-    'quiver-* and drizzle run a prepared query, raw-json its constant SQL, kysely builds the query per',
-    'call (it has no placeholders); quiver-adhoc builds the quiver query per call (`Pg.all`, auto).',
+    'after a larger one). W5, W8 and W9 are calls on a hot path, written the way each library suggests',
+    'for one: quiver-* and drizzle run a prepared query (W5), quiver-auto a prepared projection (W8,',
+    'W9), raw-json its constant SQL, kysely builds the query per call (it has no placeholders);',
+    'quiver-adhoc builds the same quiver query per call (auto), so both costs are shown.',
     '',
     ...pointsIn(results).flatMap(p => [
       `### ${label(p)}: ${describe[p.workload]}`,
