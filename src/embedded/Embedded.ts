@@ -373,6 +373,38 @@ const loadEngine: TE.TaskEither<DbError.DbError, typeof PGlite> = () =>
     },
   ))
 
+type Read = {
+  readonly busyTimeout: number
+  readonly dataDir: string | undefined
+  readonly client: Options['client']
+}
+
+const optionError = (name: string, expected: string): DbError.DbError =>
+  DbError.make('Unknown', `embedded option '${name}': expected ${expected}`)
+
+// Every option is read, once, before the engine loads: an option that cannot be read (a getter that
+// throws, a proxy) or has the wrong type is a Left at once, never after a database has started.
+const readOptions = (options: Options): E.Either<DbError.DbError, Read> => {
+  try {
+    if (typeof options !== 'object' || options === null)
+      return E.left(optionError('options', 'a record of options'))
+    const busyTimeout = options.busyTimeout ?? 30_000
+    if (typeof busyTimeout !== 'number' || !(busyTimeout >= 0) || busyTimeout > 2_147_483_647)
+      return E.left(optionError('busyTimeout', 'milliseconds in [0, 2147483647]'))
+    const dataDir = options.dataDir
+    if (dataDir !== undefined && typeof dataDir !== 'string')
+      return E.left(optionError('dataDir', 'a directory path (a string)'))
+    const given = options.client
+    if (given !== undefined && (typeof given !== 'object' || given === null))
+      return E.left(optionError('client', 'a record of postgres.js options'))
+    // A copy, so a getter among the client options runs here, once.
+    const client = given === undefined ? undefined : { ...given }
+    return E.right({ busyTimeout, dataDir, client })
+  } catch (e) {
+    return E.left(DbError.fromUnknown(e))
+  }
+}
+
 // -------------------------------------------------------------------------------------
 // constructors
 // -------------------------------------------------------------------------------------
@@ -389,17 +421,16 @@ const loadEngine: TE.TaskEither<DbError.DbError, typeof PGlite> = () =>
  */
 export const start = (options: Options = {}): TE.TaskEither<DbError.DbError, Embedded> =>
   pipe(
-    loadEngine,
-    TE.flatMap(PGlite =>
+    TE.fromEither(readOptions(options)),
+    TE.flatMap(({ busyTimeout, dataDir, client }) =>
+      pipe(
+        loadEngine,
+        TE.map(PGlite => ({ PGlite, busyTimeout, dataDir, client })),
+      ),
+    ),
+    TE.flatMap(({ PGlite, busyTimeout, dataDir, client }) =>
       TE.tryCatch(async () => {
-        const busyTimeout = options.busyTimeout ?? 30_000
-        if (typeof busyTimeout !== 'number' || !(busyTimeout >= 0) || busyTimeout > 2_147_483_647)
-          throw DbError.make(
-            'Unknown',
-            `embedded option 'busyTimeout': expected milliseconds in [0, 2147483647]`,
-          )
-        const db =
-          options.dataDir === undefined ? await PGlite.create() : await PGlite.create(options.dataDir)
+        const db = dataDir === undefined ? await PGlite.create() : await PGlite.create(dataDir)
         await db.waitReady
         const f = front(db, busyTimeout)
         await new Promise<void>((resolve, reject) => {
@@ -410,7 +441,7 @@ export const start = (options: Options = {}): TE.TaskEither<DbError.DbError, Emb
         const port = typeof address === 'object' && address !== null ? address.port : 0
         const sql = postgres({
           onnotice: () => undefined,
-          ...options.client,
+          ...client,
           host: '127.0.0.1',
           port,
           username: 'postgres',
