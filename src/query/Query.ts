@@ -787,7 +787,9 @@ const checked = (
     errors.push(QueryError.make('InvalidArgument', expected, schema))
     return Expr.bool(false)
   }
-  const depth = Expr.depth(e)
+  // one walk for both, in the common case (see `Make.depthAndAggregate`)
+  const walked = Make.depthAndAggregate(e)
+  const depth = walked === undefined ? Expr.depth(e) : Math.abs(walked)
   if (depth > Expr.maxDepth) {
     errors.push(
       QueryError.make(
@@ -807,7 +809,7 @@ const checked = (
     errors.push(QueryError.make('InvalidArgument', reason, schema))
     return Expr.bool(false)
   }
-  if (what.aggregates === 'refused' && hasAggregate(e)) {
+  if (what.aggregates === 'refused' && (walked === undefined ? hasAggregate(e) : walked < 0)) {
     errors.push(
       QueryError.make(
         'InvalidArgument',
