@@ -432,10 +432,7 @@ export const from = <M extends Model.AnyModel, S extends Model.SchemaName<M>>(
         _tag: 'Query' as const,
         model,
         schema,
-        select: Select.create(
-          { table: table.source, alias: rootAlias },
-          Chain.outputs(model, schema, rootAlias),
-        ),
+        select: rootSelect(model, schema, table),
         aliases: 1,
         joined: new Map<string, Binding>(),
         preload: {},
@@ -445,6 +442,19 @@ export const from = <M extends Model.AnyModel, S extends Model.SchemaName<M>>(
     },
     e => invalid(model, schema, e),
   )
+
+// The select of `from`, one per table: a node is immutable, so every query that starts at the table
+// shares it (and the caches keyed by nodes find it again).
+const rootSelects = new WeakMap<Table.Table, Select.Select>()
+const rootSelect = (model: Model.AnyModel, schema: string, table: Table.Table): Select.Select => {
+  let s = rootSelects.get(table)
+  if (s === undefined)
+    rootSelects.set(
+      table,
+      (s = Select.create({ table: table.source, alias: rootAlias }, Chain.outputs(model, schema, rootAlias))),
+    )
+  return s
+}
 
 /**
  * The rows of a query (a projection) as the source of another, `select ... from (<the query>) as t0`:
@@ -1807,7 +1817,7 @@ const orderTerm = (q: AnyQuery, item: unknown): E.Either<QueryError.QueryError, 
   if (d !== undefined && Expr.isExpr(what)) {
     const errors: Array<QueryError.QueryError> = []
     const e = checked(what, q.schema, errors, orderCallback)
-    return errors[0] === undefined ? E.right({ expr: e, ...d }) : E.left(errors[0])
+    return errors[0] === undefined ? E.right({ expr: e, dir: d.dir, nulls: d.nulls }) : E.left(errors[0])
   }
   const output =
     q.projected && typeof what === 'string' ? q.select.columns.find(o => o.name === what) : undefined
@@ -1827,7 +1837,7 @@ const orderTerm = (q: AnyQuery, item: unknown): E.Either<QueryError.QueryError, 
       ),
     )
   // An output is ordered by its expression (PostgreSQL orders by a name only when it stands alone).
-  return E.right({ expr: output?.expr ?? rootColumn(q, what as string), ...d })
+  return E.right({ expr: output?.expr ?? rootColumn(q, what as string), dir: d.dir, nulls: d.nulls })
 }
 
 // A root column by name, marked with its type as the root's terms are (see `refType`).
