@@ -24,6 +24,7 @@ import { show } from '../error/Show.js'
 import * as Plan from '../plan/Preload.js'
 import * as Spec from '../plan/Spec.js'
 import * as Strategies from '../plan/Strategy.js'
+import * as JoinPreload from '../query/Joined.js'
 import * as Make from '../query/Make.js'
 import { isQuery, type Joins, type Query, type Whole } from '../query/Make.js'
 import * as Prepared from '../query/Prepared.js'
@@ -329,7 +330,7 @@ const outputsOf = (q: AnyQuery): ReadonlyArray<Spec.Output> => {
  * @category constructors
  * @since 0.2.0
  */
-export const joined = Spec.joined
+export const joined = JoinPreload.joined
 
 // -------------------------------------------------------------------------------------
 // utils
