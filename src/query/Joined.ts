@@ -2,12 +2,14 @@
  * Join-preloads (Ecto's `preload: [comments: c]` after `join: c in assoc(p, :comments)`): an
  * association filled from the rows of a binding the query already joins, so a filtered join and its
  * preload are one statement. `rootOf` checks each `Preload.joined` of a query's spec against its joins
- * and gives the root statement: the query's select plus every column of each joined binding under a
- * private name (`__j<k>_<column>`); a projection's also reads the root's primary key and the owner keys
- * of its other preloads (`__key_<column>` unless selected). The runner (`run/Run.ts`) decodes the
+ * and gives the root statement: the query's select plus the columns of each joined binding under a
+ * private name (`__j<k>_<column>`: every column, or under a join-preload's own projection its columns,
+ * the target's primary key and the nested preloads' owner keys); a projection's root also reads the
+ * root's primary key and the owner keys of its other preloads (`__key_<column>` unless selected). The runner (`run/Run.ts`) decodes the
  * parents from the rows, keeps one parent per primary key (the first row's place), its children in the
  * rows' order, one per primary key (a left join's missing row is no child), then loads the rest of the
- * spec under them; a projection's parents are its outputs plus the preloaded fields.
+ * spec under them; a projection's parents are its outputs plus the preloaded fields, and a projected
+ * join-preload's children its outputs plus their associations (`project`).
  *
  * @since 0.2.0
  */
