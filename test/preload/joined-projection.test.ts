@@ -7,9 +7,11 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
+import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { Fn, Memory, Pg, Pred, Preload, Query } from '../../src/index.js'
 import { Blog } from '../support/blog.js'
+import { params } from '../property/support.js'
 import { right, useBlog } from './harness.js'
 
 const { env } = useBlog(['users', 'posts', 'comments', 'permalinks', 'tags', 'posts_tags'])
@@ -244,6 +246,49 @@ describe('Preload.joined with a projection', () => {
       ),
       'InvalidArgument',
       /the projection has an output named 'author', the name of an association preloaded under it/,
+    )
+  })
+
+  it('is the whole-row join-preload with only the picked columns, renamed (property)', async () => {
+    const commentCols = ['id', 'post_id', 'author_id', 'parent_id', 'body', 'public', 'inserted_at'] as const
+    await fc.assert(
+      fc.asyncProperty(
+        fc.subarray([...commentCols], { minLength: 1 }),
+        fc.constantFrom('inner', 'left'),
+        fc.boolean(),
+        async (picked, kind, nested) => {
+          const base = pipe(
+            posts,
+            Query.join('comments', kind, { on: c => Pred.neq(c.id, 2) }),
+            Query.orderBy((p, $) => [p.id, ['desc', $.joined.comments.id]]),
+          )
+          const projection = pipe(
+            comments,
+            Query.select(
+              c => Object.fromEntries(picked.map(k => [`o_${k}`, c[k]])) as { readonly o_id: typeof c.id },
+            ),
+          )
+          // (typed as nested: the flag only decides whether the key is there at run time)
+          const spec = (nested ? { author: true } : {}) as { readonly author: true }
+          const whole = pipe(base, Query.preload({ comments: Preload.joined('comments', spec) }))
+          const projected = pipe(
+            base,
+            Query.preload({ comments: Preload.joined('comments', spec, projection) }),
+          )
+          const expected = right(await Memory.all(whole)(env.tables)(), 'whole').map(p => ({
+            ...p,
+            comments: p.comments.map(c => ({
+              ...Object.fromEntries(picked.map(k => [`o_${k}`, c[k]])),
+              ...(nested ? { author: c.author } : {}),
+            })),
+          }))
+          const pg = right(await Pg.all(projected)(env.db.sql)(), 'PostgreSQL')
+          expect(pg).toEqual(expected)
+          expect(right(await Memory.all(projected)(env.tables)(), 'memory')).toEqual(pg)
+          expect(right(await Pg.all(projected, { strategy: 'lateral' })(env.db.sql)(), 'lateral')).toEqual(pg)
+        },
+      ),
+      params(20),
     )
   })
 })
