@@ -137,15 +137,23 @@ export interface PreloadQuery<Q extends QueryOptions | FromQuery = QueryOptions,
 /**
  * A join-preload: the association is filled from the rows of a binding the query already joins (Ecto's
  * `preload: [comments: c]` after `join: c in assoc(p, :comments)`), `binding` its name (the
- * association's name when not given), with a nested spec loaded under its rows. Recognised by identity.
+ * association's name when not given), with a nested spec loaded under its rows, and, when `select` is
+ * given (a projection over the target, `Query.select`, read by the query layer), child rows of that
+ * projection's columns (type `R`) instead of whole rows. Recognised by identity.
  *
  * @category model
  * @since 0.2.0
  */
-export interface PreloadJoined<B extends string | undefined = string | undefined, N = {}> {
+export interface PreloadJoined<
+  B extends string | undefined = string | undefined,
+  N = {},
+  R = unknown,
+  S extends string = string,
+> {
   readonly _tag: 'PreloadJoined'
   readonly binding: B
   readonly preload: N
+  readonly select?: FromQuery<S, R>
 }
 
 /**
@@ -206,6 +214,11 @@ export interface Node {
   readonly hidden: boolean
   /** A join-preload: the name of the query's binding its rows come from. */
   readonly joined: O.Option<string>
+  /**
+   * A join-preload's projection (`Preload.joined(binding, nested, projection)`): each output a column
+   * of the target (`own`), the child rows holding only these and their associations.
+   */
+  readonly joinedProject?: ReadonlyArray<Projected>
 }
 
 // -------------------------------------------------------------------------------------
@@ -241,8 +254,13 @@ type FromQueryProblems<T extends string, Q, At extends string> =
 
 type ValueProblems<M extends Model.AnyModel, T extends string, V, At extends string> = V extends true
   ? never
-  : V extends PreloadJoined<string | undefined, infer N>
-    ? Problems<M, T, N, At>
+  : V extends PreloadJoined<string | undefined, infer N, unknown, infer S>
+    ? | (string extends S
+          ? never
+          : [S] extends [T]
+            ? never
+            : `preload ${At}: the projection is over schema '${S}', not '${T}'`)
+      | Problems<M, T, N, At>
     : V extends PreloadQuery<infer Q, infer N>
       ? Q extends FromQuery
         ? FromQueryProblems<T, Q, At> | Problems<M, T, N, At>
@@ -315,7 +333,16 @@ export function joined<const B extends string | undefined, const N extends Input
   binding: B,
   preload: N,
 ): PreloadJoined<B, N>
-export function joined(binding?: unknown, preload: Input = {}): PreloadJoined<string | undefined, Input> {
+export function joined<const B extends string | undefined, const N extends Input, R, S extends string>(
+  binding: B,
+  preload: N,
+  select: FromQuery<S, R>,
+): PreloadJoined<B, N, R, S>
+export function joined(
+  binding?: unknown,
+  preload: Input = {},
+  select?: FromQuery,
+): PreloadJoined<string | undefined, Input> {
   // `joined({ author: joined() })`: the default binding, with a nested spec.
   // (`typeof` only: junk such as a proxy that throws on every trap is not read here.)
   if (typeof binding === 'object' && binding !== null)
@@ -323,7 +350,12 @@ export function joined(binding?: unknown, preload: Input = {}): PreloadJoined<st
       Object.freeze({ _tag: 'PreloadJoined' as const, binding: undefined, preload: binding as Input }),
     )
   return made(
-    Object.freeze({ _tag: 'PreloadJoined' as const, binding: binding as string | undefined, preload }),
+    Object.freeze({
+      _tag: 'PreloadJoined' as const,
+      binding: binding as string | undefined,
+      preload,
+      ...(select === undefined ? {} : { select }),
+    }),
   )
 }
 
@@ -397,6 +429,8 @@ interface Raw {
   readonly expanded: boolean
   /** A join-preload's binding name. */
   readonly joined?: string
+  /** A join-preload's projection. */
+  readonly joinedSelect?: FromQuery
 }
 
 const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
@@ -446,6 +480,13 @@ const merge = (schema: string, name: string, a: Raw, b: Raw): E.Either<QueryErro
       `cannot preload '${name}' of schema '${schema}': it is joined-preloaded from two bindings ('${a.joined}', '${b.joined}')`,
     )
   const joined = a.joined ?? b.joined
+  if (a.joinedSelect !== undefined && b.joinedSelect !== undefined && a.joinedSelect !== b.joinedSelect)
+    return bad(
+      schema,
+      name,
+      `cannot preload '${name}' of schema '${schema}': it is joined-preloaded with two different projections`,
+    )
+  const joinedSelect = a.joinedSelect ?? b.joinedSelect
   return E.right({
     custom: a.custom ?? b.custom,
     nested: nested.right,
@@ -453,6 +494,7 @@ const merge = (schema: string, name: string, a: Raw, b: Raw): E.Either<QueryErro
     hide: a.hide && b.hide,
     expanded: a.expanded && b.expanded,
     ...(joined === undefined ? {} : { joined }),
+    ...(joinedSelect === undefined ? {} : { joinedSelect }),
   })
 }
 
@@ -523,6 +565,13 @@ const parse = (
           name,
           `invalid join-preload of '${name}' of schema '${schema}': ${show(binding)} is not a binding name`,
         )
+      const select: unknown = value.select
+      if (select !== undefined && !isFromQuery(select))
+        return bad(
+          schema,
+          name,
+          `invalid join-preload of '${name}' of schema '${schema}': its projection must be a query with Query.select, got ${show(select)}`,
+        )
       const nested = parse(schema, value.preload ?? {}, `${prefix}${name}.`)
       if (E.isLeft(nested)) return nested
       out.set(name, {
@@ -532,6 +581,7 @@ const parse = (
         hide: false,
         expanded: false,
         joined: binding,
+        ...(select === undefined ? {} : { joinedSelect: select }),
       })
       continue
     }
@@ -790,6 +840,74 @@ const resolveCustom = (
   )
 }
 
+// A join-preload's projection: a query over the association's target in the same model whose outputs
+// are columns of the target, and nothing else (the rows are the joined binding's: a filter, an order or
+// a join belongs to the query's own join).
+const joinedProjection = (
+  model: Model.AnyModel,
+  schema: string,
+  name: string,
+  assoc: Model.Resolved,
+  q: FromQuery,
+): E.Either<QueryError.QueryError, ReadonlyArray<Projected>> => {
+  const at = `cannot join-preload '${name}' of schema '${schema}'`
+  if (O.isSome(q.error)) {
+    const e = q.error.value
+    return E.left(QueryError.make(e.code, `${at}: ${e.message}`, schema, name))
+  }
+  if (q.model !== model)
+    return bad(schema, name, `${at}: the projection is over another model than the query it preloads under`)
+  if (q.schema !== assoc.target)
+    return bad(
+      schema,
+      name,
+      `${at}: the projection is over schema '${q.schema}', not the association's target '${assoc.target}'`,
+    )
+  const s = q.select
+  if (O.isNone(q.outputs))
+    return bad(schema, name, `${at}: the projection must select its columns (Query.select(c => ({ ... })))`)
+  if (
+    s.where.length > 0 ||
+    s.joins.length > 0 ||
+    s.groupBy.length > 0 ||
+    s.having.length > 0 ||
+    s.distinct ||
+    s.distinctOn.length > 0 ||
+    s.orderBy.length > 0 ||
+    O.isSome(s.limit) ||
+    O.isSome(s.offset)
+  )
+    return E.left(
+      QueryError.make(
+        'Unsupported',
+        `${at}: a join-preload's projection only selects columns (its rows are the join's: filter, order and join in the query itself)`,
+        schema,
+        name,
+      ),
+    )
+  const table = Model.table(model, assoc.target)
+  const out: Array<Projected> = []
+  for (const o of q.outputs.value) {
+    const e = s.columns.find(c => c.name === o.name)?.expr
+    if (
+      e === undefined ||
+      e._tag !== 'ColumnRef' ||
+      e.alias !== s.from.alias ||
+      table?.columns.has(e.column) !== true
+    )
+      return E.left(
+        QueryError.make(
+          'Unsupported',
+          `${at}: output '${o.name}' of its projection is not a column of schema '${assoc.target}' (a join-preload's projection selects columns; compute in the query's own select)`,
+          schema,
+          name,
+        ),
+      )
+    out.push({ ...o, column: e.column, own: true })
+  }
+  return E.right(Object.freeze(out))
+}
+
 // A query value as a custom query: over the association's target in the same model, no grouping,
 // distinctness or projection (its rows are the target's rows). Its select becomes the derived table the
 // target rows are read from; each order term that is not a plain column of the target is an output
@@ -928,6 +1046,20 @@ const resolve = (
     if (E.isLeft(custom)) return custom
     const children = resolve(model, assoc.target, raw.nested)
     if (E.isLeft(children)) return children
+    const joinedProject =
+      raw.joinedSelect === undefined
+        ? E.right(undefined)
+        : joinedProjection(model, schema, name, assoc, raw.joinedSelect)
+    if (E.isLeft(joinedProject)) return joinedProject
+    const own = joinedProject.right
+    const joinedClash =
+      own === undefined ? undefined : children.right.find(c => own.some(o => o.name === c.name))
+    if (joinedClash !== undefined)
+      return bad(
+        schema,
+        name,
+        `preload '${name}' of schema '${schema}': the projection has an output named '${joinedClash.name}', the name of an association preloaded under it: rename the output`,
+      )
     // A projected child row holds its outputs and its associations side by side.
     const clash = O.isNone(custom.right.project)
       ? undefined
@@ -949,6 +1081,7 @@ const resolve = (
         children: children.right,
         hidden: raw.hidden,
         joined: O.fromNullable(raw.joined),
+        ...(own === undefined ? {} : { joinedProject: own }),
       }),
     )
   }
@@ -1196,13 +1329,22 @@ const mergeValue = (a: unknown, b: unknown): unknown => {
   const jb = isPreloadJoined(b) ? b : null
   if (ja !== null || jb !== null) {
     // Joined from one binding (the same name, or given once), with the nested specs merged.
-    if (isPreloadQuery(a) || isPreloadQuery(b) || (ja !== null && jb !== null && ja.binding !== jb.binding))
+    if (
+      isPreloadQuery(a) ||
+      isPreloadQuery(b) ||
+      (ja !== null &&
+        jb !== null &&
+        (ja.binding !== jb.binding ||
+          (ja.select !== undefined && jb.select !== undefined && ja.select !== jb.select)))
+    )
       return made(Object.freeze({ _tag: 'PreloadConflict', a, b }))
+    const select = ja?.select ?? jb?.select
     return made(
       Object.freeze({
         _tag: 'PreloadJoined',
         binding: (ja ?? jb)?.binding,
         preload: concat(ja === null ? a : ja.preload, jb === null ? b : jb.preload),
+        ...(select === undefined ? {} : { select }),
       }),
     )
   }

@@ -2,12 +2,14 @@
  * Join-preloads (Ecto's `preload: [comments: c]` after `join: c in assoc(p, :comments)`): an
  * association filled from the rows of a binding the query already joins, so a filtered join and its
  * preload are one statement. `rootOf` checks each `Preload.joined` of a query's spec against its joins
- * and gives the root statement: the query's select plus every column of each joined binding under a
- * private name (`__j<k>_<column>`); a projection's also reads the root's primary key and the owner keys
- * of its other preloads (`__key_<column>` unless selected). The runner (`run/Run.ts`) decodes the
+ * and gives the root statement: the query's select plus the columns of each joined binding under a
+ * private name (`__j<k>_<column>`: every column, or under a join-preload's own projection its columns,
+ * the target's primary key and the nested preloads' owner keys); a projection's root also reads the
+ * root's primary key and the owner keys of its other preloads (`__key_<column>` unless selected). The runner (`run/Run.ts`) decodes the
  * parents from the rows, keeps one parent per primary key (the first row's place), its children in the
  * rows' order, one per primary key (a left join's missing row is no child), then loads the rest of the
- * spec under them; a projection's parents are its outputs plus the preloaded fields.
+ * spec under them; a projection's parents are its outputs plus the preloaded fields, and a projected
+ * join-preload's children its outputs plus their associations (`project`).
  *
  * @since 0.2.0
  */
@@ -16,10 +18,13 @@ import * as O from 'fp-ts/lib/Option.js'
 import * as Expr from '../ast/Expr.js'
 import * as Select from '../ast/Select.js'
 import * as QueryError from '../error/QueryError.js'
-import type * as Spec from '../plan/Spec.js'
+import * as Plan from '../plan/Preload.js'
+import * as Spec from '../plan/Spec.js'
 import * as Model from '../schema/Model.js'
+import type { Table } from '../schema/Table.js'
 import * as Keys from './Keys.js'
-import { oneGroup, type AnyQuery } from './Make.js'
+import * as Make from './Make.js'
+import { oneGroup, type AnyQuery, type Joins, type Query, type Whole } from './Make.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -38,6 +43,12 @@ export interface JoinedNode {
   readonly binding: string
   readonly outputs: ReadonlyArray<{ readonly column: string; readonly output: string }>
   readonly parent: number
+  /**
+   * The target table narrowed to the columns read (`outputs`), to decode the children with: every column
+   * for whole rows; under a projection (`Spec.Node.joinedProject`) its columns, the primary key and the
+   * owner keys of the associations loaded under the children.
+   */
+  readonly table: Table
 }
 
 /**
@@ -54,6 +65,95 @@ export interface Root {
    * other preloads), each under the output that carries it (see `Keys.Key`); none for whole rows.
    */
   readonly keys: ReadonlyArray<Keys.Key>
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+// A projection's outputs as a preload reads them (as `Preload.query` reads a query value's).
+const outputsOf = (q: AnyQuery): ReadonlyArray<Spec.Output> => {
+  const infos = new Map(Make.outputInfos(q))
+  return Make.outputDecoders(q).map(o => {
+    const sql = infos.get(o.name)?.sql
+    return { ...o, asText: sql === 'bigint' || sql === 'numeric' }
+  })
+}
+
+/**
+ * What a query given as a join-preload's projection must also be: nothing more when it is a
+ * projection, else a type no query has (a compile error naming the rule).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type Projection<R> = [R] extends [Whole]
+  ? { readonly 'a projection (Query.select(c => ({ ... })))': never }
+  : unknown
+
+/**
+ * A join-preload (see `Spec.PreloadJoined` and `Preload.joined`): the binding (default: the
+ * association's path), a nested spec, and optionally a projection, a query over the association's
+ * target with `Query.select` of its columns: the children are then its rows (plus their associations),
+ * typed `R`; the root statement reads those columns, the target's primary key and the owner keys of
+ * the nested preloads (returned only when selected).
+ *
+ * @example
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import { Column, Preload, Query, Schema } from 'quiver-sql'
+ * const post = Schema.table('post', 'posts', { id: Column.serial })
+ * const comment = Schema.table('comment', 'comments', { id: Column.serial, post_id: Column.integer, body: Column.text })
+ * const M = Schema.modelOrThrow({ post, comment }, { post: { comments: Schema.hasMany('comment') } })
+ * const bodies = pipe(Query.from(M, 'comment'), Query.select(c => ({ text: c.body })))
+ * assert.strictEqual(Preload.joined('comments', {}, bodies).binding, 'comments')
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export function joined(): Spec.PreloadJoined<undefined, {}>
+export function joined<const B extends string>(binding: B): Spec.PreloadJoined<B, {}>
+export function joined<const N extends Spec.Input>(preload: N): Spec.PreloadJoined<undefined, N>
+export function joined<const B extends string | undefined, const N extends Spec.Input>(
+  binding: B,
+  preload: N,
+): Spec.PreloadJoined<B, N>
+export function joined<
+  const B extends string | undefined,
+  const N extends Spec.Input,
+  M extends Model.AnyModel,
+  S extends string,
+  P,
+  J extends Joins,
+  R,
+>(
+  binding: B,
+  preload: N,
+  projection: Query<M, S, P, J, R> & Projection<R>,
+): Spec.PreloadJoined<B, N & P, R, S>
+export function joined(
+  binding?: unknown,
+  preload?: unknown,
+  projection?: unknown,
+): Spec.PreloadJoined<string | undefined, unknown> {
+  if (projection === undefined)
+    return binding === undefined
+      ? Spec.joined()
+      : preload === undefined
+        ? Spec.joined(binding as never)
+        : Spec.joined(binding as never, preload as never)
+  if (!Make.isQuery(projection)) return Spec.joined(binding as never, preload as never, projection as never)
+  const q = projection
+  return Spec.joined(
+    binding as never,
+    Spec.concat(q.preload, preload ?? {}) as never,
+    Spec.fromQuery({
+      model: q.model,
+      schema: q.schema,
+      select: q.select,
+      error: O.fromNullable(q.errors[0]),
+      outputs: q.projected ? O.some(outputsOf(q)) : O.none,
+    }) as never,
+  )
 }
 
 // -------------------------------------------------------------------------------------
@@ -192,9 +292,11 @@ export const rootOf = (
           node.name,
         )
       const k = joined.length
-      const outputs = [...table.columns.keys()].map(column => ({ column, output: `__j${k}_${column}` }))
+      const read = readColumns(q.model, node, table)
+      if (E.isLeft(read)) return read.left
+      const outputs = [...read.right.columns.keys()].map(column => ({ column, output: `__j${k}_${column}` }))
       for (const o of outputs) columns.push({ name: o.output, expr: Expr.column(b.alias, o.column) })
-      joined.push({ node, binding: name, outputs, parent })
+      joined.push({ node, binding: name, outputs, parent, table: read.right })
       const e = walk(node.children, k, b.alias, `${path}.`)
       if (e !== null) return e
     }
@@ -203,6 +305,69 @@ export const rootOf = (
   const e = walk(nodes, -1, q.select.from.alias, '')
   if (e !== null) return E.left(e)
   return E.right({ select: Select.set('columns', columns)(base.right.select), joined, keys: base.right.keys })
+}
+
+// The columns of a join-preloaded target the root statement reads: all of them for whole rows; under a
+// projection its columns, the primary key (to tell the children apart) and the owner keys of the
+// associations loaded under them (never returned unless selected), as a table to decode them with.
+const readColumns = (
+  model: Model.AnyModel,
+  node: Spec.Node,
+  table: Table,
+): E.Either<QueryError.QueryError, Table> => {
+  const project = node.joinedProject
+  if (project === undefined) return E.right(table)
+  const needed = new Set<string>([...project.map(o => o.column), ...table.primaryKey])
+  for (const c of node.children) {
+    if (O.isSome(c.joined)) continue
+    const chain = Plan.chain(model, c)
+    if (E.isLeft(chain)) return chain
+    needed.add(chain.right.ownerCol)
+  }
+  return E.right({ ...table, columns: new Map([...table.columns].filter(([c]) => needed.has(c))) })
+}
+
+/**
+ * The loaded rows of a query with join-preloads, each join-preloaded association under a projection
+ * (`Preload.joined(binding, nested, projection)`) holding its projection's rows: each output read
+ * from the child's column, then the associations loaded under the child (the other columns served as
+ * keys). The same rows when no join-preload has a projection.
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const project = (
+  joined: ReadonlyArray<JoinedNode>,
+  rows: ReadonlyArray<Readonly<Record<string, unknown>>>,
+): ReadonlyArray<Readonly<Record<string, unknown>>> => {
+  const projects = (k: number): boolean =>
+    (joined[k] as JoinedNode).node.joinedProject !== undefined ||
+    joined.some((j, n) => j.parent === k && projects(n))
+  const under = (parent: number): ReadonlyArray<number> =>
+    joined.flatMap((j, n) => (j.parent === parent && projects(n) ? [n] : []))
+  // A row at the level of join-preload `level` (-1: the root) with its projected join-preloads.
+  const row = (level: number, r: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> => {
+    const kids = under(level)
+    const own = level < 0 ? undefined : (joined[level] as JoinedNode).node
+    if (kids.length === 0 && own?.joinedProject === undefined) return r
+    const out: Record<string, unknown> = { ...r }
+    for (const n of kids) {
+      const j = joined[n] as JoinedNode
+      const v = r[j.node.name]
+      out[j.node.name] =
+        j.node.assoc.cardinality === 'many'
+          ? Object.freeze((v as ReadonlyArray<Readonly<Record<string, unknown>>>).map(c => row(n, c)))
+          : O.map((c: Readonly<Record<string, unknown>>) => row(n, c))(
+              v as O.Option<Readonly<Record<string, unknown>>>,
+            )
+    }
+    if (own?.joinedProject === undefined) return Object.freeze(out)
+    const shown: Record<string, unknown> = {}
+    for (const o of own.joinedProject) shown[o.name] = out[o.column]
+    for (const c of own.children) if (Object.hasOwn(out, c.name)) shown[c.name] = out[c.name]
+    return Object.freeze(shown)
+  }
+  return under(-1).length === 0 ? rows : Object.freeze(rows.map(r => row(-1, r)))
 }
 
 // The root of a projection that join-preloads: its lowered projection and the owner keys of its

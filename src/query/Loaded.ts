@@ -26,8 +26,14 @@ type Nested<V> =
         ? Omit<V, keyof boolean>
         : V
 
-// The projection of a preload query (`Preload.query(Query.select(...))`); `unknown`: whole rows.
-type Projection<V> = V extends PreloadQuery<FromQuery<string, infer R>, unknown> ? R : unknown
+// The projection of a preload query (`Preload.query(Query.select(...))`) or of a join-preload
+// (`Preload.joined(binding, nested, Query.select(...))`); `unknown`: whole rows.
+type Projection<V> =
+  V extends PreloadQuery<FromQuery<string, infer R>, unknown>
+    ? R
+    : V extends PreloadJoined<string | undefined, unknown, infer R>
+      ? R
+      : unknown
 
 // A child row: the target's row with its associations, or a projection's row with them.
 type Child<M extends Model.AnyModel, T extends string, N, R> = unknown extends R

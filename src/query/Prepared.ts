@@ -410,8 +410,20 @@ export const bindCounts = (
     })
     return changed ? Object.freeze(out) : ns
   }
-  const out = level(nodes)
-  return error !== null ? E.left(error) : E.right(out)
+  // Untyped callers: anything but a normalised spec's nodes (a proxy, junk) is a Left, never a throw.
+  try {
+    if (!Array.isArray(nodes))
+      return E.left(
+        QueryError.make(
+          'InvalidArgument',
+          `Prepared.bindCounts: expected the nodes of a normalised spec, got ${show(nodes)}`,
+        ),
+      )
+    const out = level(nodes)
+    return error !== null ? E.left(error) : E.right(out)
+  } catch (u) {
+    return E.left(QueryError.unreadable('Prepared.bindCounts', u))
+  }
 }
 
 /**

@@ -24,6 +24,7 @@ import { show } from '../error/Show.js'
 import * as Plan from '../plan/Preload.js'
 import * as Spec from '../plan/Spec.js'
 import * as Strategies from '../plan/Strategy.js'
+import * as JoinPreload from '../query/Joined.js'
 import * as Make from '../query/Make.js'
 import { isQuery, type Joins, type Query, type Whole } from '../query/Make.js'
 import * as Prepared from '../query/Prepared.js'
@@ -283,7 +284,10 @@ const outputsOf = (q: AnyQuery): ReadonlyArray<Spec.Output> => {
  * association path, `'comments.author'`), at any depth, each level's children once each in the rows'
  * order. Under a projection (`Query.select`, `Query.selectMerge`) the parents are the projection's
  * rows plus the preloaded fields (the root's primary key is read to tell them apart, and returned only
- * when selected), the children whole rows. A binding that the query does not join, or that joins
+ * when selected). The children are whole rows, or with a third argument, a query over the target whose
+ * `Query.select` picks its columns (as `Preload.query` takes one), that projection's rows with their
+ * nested associations (the target's key and the nested preloads' owner keys are read, not returned).
+ * A binding that the query does not join, or that joins
  * another association, is a compile error at any depth (and a `QueryError` from untyped code); so are
  * a join-preload under an association that is not join-preloaded and a nested binding not joined from
  * its parent's. A through association and a grouped or distinct projection are `QueryError`s.
@@ -322,6 +326,17 @@ const outputsOf = (q: AnyQuery): ReadonlyArray<Spec.Output> => {
  *     { id: 2, comments: [] },
  *   ]),
  * )
+ * // With a projection: the children hold its outputs only.
+ * const oks = pipe(
+ *   Query.from(M, 'post'),
+ *   Query.join('comments'),
+ *   Query.orderBy((p, $) => [p.id, $.joined.comments.id]),
+ *   Query.preload({ comments: Preload.joined('comments', {}, pipe(Query.from(M, 'comment'), Query.select(c => ({ ok: c.ok })))) }),
+ * )
+ * assert.deepStrictEqual(
+ *   await Memory.all(oks)(tables)(),
+ *   E.right([{ id: 1, comments: [{ ok: true }, { ok: true }] }, { id: 2, comments: [{ ok: false }] }]),
+ * )
  * // Nested, over a joined path: pipe(q, Query.join(['comments', 'author']), Query.preload({ comments:
  * // Preload.joined({ author: Preload.joined() }) })): the nested binding defaults to 'comments.author'.
  * assert.strictEqual(Preload.joined({ author: Preload.joined() }).binding, undefined)
@@ -329,7 +344,7 @@ const outputsOf = (q: AnyQuery): ReadonlyArray<Spec.Output> => {
  * @category constructors
  * @since 0.2.0
  */
-export const joined = Spec.joined
+export const joined = JoinPreload.joined
 
 // -------------------------------------------------------------------------------------
 // utils

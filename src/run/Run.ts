@@ -371,8 +371,9 @@ const joinedPreloads =
           present.push(keyCols.some(c => o[c] !== null && o[c] !== undefined))
           return o
         })
+        // `j.table`: the columns read (a projection's, its keys), all of them for whole rows.
         const decoded = Decode.rows(
-          target,
+          j.table,
           objs.filter((_, k) => present[k]),
         )
         if (E.isLeft(decoded)) return decoded
@@ -435,7 +436,11 @@ const joinedPreloads =
             ...options,
             strategy: options.strategy === 'lateral' ? 'lateral' : 'batched',
           })(parents)(bound(i, bind)),
-          TE.map(loaded => (q.projected ? withLoaded(shown, keys, loaded) : loaded)),
+          // Then the join-preloads under a projection keep its outputs (`Joined.project`).
+          TE.map(all => {
+            const loaded = Joined.project(joined, all)
+            return q.projected ? withLoaded(shown, keys, loaded) : loaded
+          }),
         ),
       ),
     )

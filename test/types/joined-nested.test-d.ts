@@ -135,3 +135,86 @@ describe('Preload.joined under a projection', () => {
     >()
   })
 })
+
+describe('Preload.joined with a projection', () => {
+  const comments = Query.from(Blog, 'comment')
+
+  it('types the children as the projection, with the associations loaded under them', () => {
+    const _q = pipe(
+      posts,
+      Query.join(['comments', 'author']),
+      Query.preload({
+        comments: Preload.joined(
+          'comments',
+          { author: Preload.joined(), parent: true },
+          pipe(
+            comments,
+            Query.select(c => ({ text: c.body, at: c.inserted_at })),
+          ),
+        ),
+      }),
+    )
+    type Child = Query.RowOf<typeof _q>['comments'][number]
+    expectTypeOf<keyof Child>().toEqualTypeOf<'text' | 'at' | 'author' | 'parent'>()
+    expectTypeOf<Child['text']>().toEqualTypeOf<string>()
+    expectTypeOf<Child['at']>().toEqualTypeOf<Date>()
+    expectTypeOf<Child['author']>().toEqualTypeOf<O.Option<User>>()
+    expectTypeOf<Child['parent']>().toEqualTypeOf<O.Option<Comment>>()
+    // Without a nested spec: exactly the projection's rows.
+    const _r = pipe(
+      posts,
+      Query.join('comments'),
+      Query.preload({
+        comments: Preload.joined(
+          'comments',
+          {},
+          pipe(
+            comments,
+            Query.select(c => ({ id: c.id })),
+          ),
+        ),
+      }),
+    )
+    expectTypeOf<Query.RowOf<typeof _r>['comments']>().toEqualTypeOf<ReadonlyArray<{ readonly id: number }>>()
+    // A to-one: an Option of the projection; a nested projected level.
+    const _s = pipe(
+      posts,
+      Query.join(['comments', 'author'], 'left'),
+      Query.preload({
+        comments: Preload.joined({
+          author: Preload.joined(
+            'comments.author',
+            {},
+            pipe(
+              Query.from(Blog, 'user'),
+              Query.select(u => ({ who: u.name })),
+            ),
+          ),
+        }),
+      }),
+    )
+    expectTypeOf<Query.RowOf<typeof _s>['comments'][number]['author']>().toEqualTypeOf<
+      O.Option<{ readonly who: string }>
+    >()
+  })
+
+  it('refuses a projection over another schema, or whole rows', () => {
+    pipe(
+      posts,
+      Query.join('comments'),
+      // @ts-expect-error a projection over 'user' for comments
+      Query.preload({
+        comments: Preload.joined(
+          'comments',
+          {},
+          pipe(
+            Query.from(Blog, 'user'),
+            Query.select(u => ({ n: u.name })),
+          ),
+        ),
+      }),
+    )
+    // @ts-expect-error a query of whole rows is no projection
+    Preload.joined('comments', {}, comments)
+  })
+})
