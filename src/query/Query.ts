@@ -2212,7 +2212,17 @@ const outputsOf = (
     return []
   }
   const entries = Object.entries(o)
-  if (entries.length === 0)
+  // A symbol key is no column name: `Object.entries` would drop it, and its term, silently.
+  const symbol = Object.getOwnPropertySymbols(o).find(k => Object.prototype.propertyIsEnumerable.call(o, k))
+  if (symbol !== undefined)
+    errors.push(
+      QueryError.make(
+        'InvalidArgument',
+        `Query.${fn}: output names are strings, got ${String(symbol)}`,
+        schema,
+      ),
+    )
+  if (entries.length === 0 && symbol === undefined)
     errors.push(
       QueryError.make('InvalidArgument', 'a select callback must return at least one output', schema),
     )

@@ -127,6 +127,17 @@ describe('projections: outputs that are not terms, names that cannot be outputs'
     ['an output name with NUL', () => selectUser(p => ({ 'a\u0000b': p['id'] })), /NUL/],
     ['an output name over 63 bytes', () => selectUser(p => ({ ['é'.repeat(32)]: p['id'] })), /64 bytes/],
     ['no output', () => selectUser(() => ({})), /at least one output/],
+    [
+      'an output under a symbol key (dropped by Object.entries)',
+      () => selectUser(p => ({ [Symbol('k')]: p['id'], a: p['id'] })),
+      /Query\.select: output names are strings, got Symbol\(k\)/,
+    ],
+    [
+      'selectMerge with a symbol key',
+      () =>
+        u(Query.selectMerge)((p: Row) => ({ [Symbol('k')]: p['id'] }))(users) as unknown as Query.AnyQuery,
+      /Query\.selectMerge: output names are strings/,
+    ],
     ['a callback returning an array', () => selectUser(p => [p['id']]), /object of terms/],
     ['a callback that throws', () => selectUser(boom), /Query\.select.*boom/],
     [
