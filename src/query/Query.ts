@@ -974,6 +974,18 @@ const problems = (q: AnyQuery): ReadonlyArray<QueryError.QueryError> => {
   return out
 }
 
+// A combinator's own errors beside the query's: before the structural ones, which judged the query as
+// it was before this step (the whole rows of a grouped query, before the select that failed), so the
+// first error names what this step was given.
+const addErrors = (
+  q: AnyQuery,
+  errors: ReadonlyArray<QueryError.QueryError>,
+): ReadonlyArray<QueryError.QueryError> => [
+  ...q.errors.filter(e => !structural.has(e)),
+  ...errors,
+  ...q.errors.filter(e => structural.has(e)),
+]
+
 const settle = <Q extends AnyQuery>(q: Q): Q => {
   const kept = q.errors.filter(e => !structural.has(e))
   const found = problems(q)
@@ -1263,7 +1275,7 @@ export const where =
     if (!isQuery(q)) return notAQuery('where', q) as never
     return withCallback('where', q, f, '(row, $) => predicate', (p, errors, q) => {
       const e = checked(p, q.schema, errors)
-      return make({ ...q, select: Select.withWhere(e)(q.select), errors: [...q.errors, ...errors] })
+      return make({ ...q, select: Select.withWhere(e)(q.select), errors: addErrors(q, errors) })
     })
   }
 
@@ -1892,7 +1904,7 @@ export const orderBy =
       q: Query<M, S, P, J, R> = q0,
     ): Query<M, S, P, J, R> => {
       const terms = orderTerms('orderBy', q, list)
-      if (errors.length > 0) return make({ ...q, errors: [...q.errors, ...errors] })
+      if (errors.length > 0) return make({ ...q, errors: addErrors(q, errors) })
       if (E.isLeft(terms)) return make({ ...q, errors: [...q.errors, terms.left] })
       return settle(make({ ...q, select: Select.withOrder(terms.right)(q.select) }))
     }
@@ -2080,7 +2092,7 @@ export const select =
       '(row, $) => ({ name: term, ... })',
       (o, errors, q) => {
         const outputs = outputsOf(q.schema, o, errors)
-        if (errors.length > 0) return make({ ...q, errors: [...q.errors, ...errors] }) as unknown as Out
+        if (errors.length > 0) return make({ ...q, errors: addErrors(q, errors) }) as unknown as Out
         return settle(
           make({ ...q, select: Select.set('columns', outputs)(q.select), projected: true }),
         ) as unknown as Out
@@ -2169,7 +2181,7 @@ export const selectMerge =
       '(row, $) => ({ name: term, ... })',
       (o, errors, q) => {
         const outputs = outputsOf(q.schema, o, errors, 'selectMerge')
-        if (errors.length > 0) return make({ ...q, errors: [...q.errors, ...errors] }) as unknown as Out
+        if (errors.length > 0) return make({ ...q, errors: addErrors(q, errors) }) as unknown as Out
         const base = q.projected ? q.select.columns : wholeRow(q)
         const added = new Map(outputs.map(x => [x.name, x]))
         const merged = [
@@ -2301,7 +2313,7 @@ export const groupBy =
         errors.push(
           invalidArgument('groupBy', `the callback must return a list of terms, got ${show(ts)}`, q.schema),
         )
-        return make({ ...q, errors: [...q.errors, ...errors] })
+        return make({ ...q, errors: addErrors(q, errors) })
       }
       const es = (ts as ReadonlyArray<unknown>).map(t =>
         checked(t, q.schema, errors, {
@@ -2311,7 +2323,7 @@ export const groupBy =
           aggregates: 'refused',
         }),
       )
-      if (errors.length > 0) return make({ ...q, errors: [...q.errors, ...errors] })
+      if (errors.length > 0) return make({ ...q, errors: addErrors(q, errors) })
       const groupBy = [...q.select.groupBy, ...es]
       return settle(
         make({
@@ -2362,7 +2374,7 @@ export const having =
         condition: true,
         aggregates: 'allowed',
       })
-      if (errors.length > 0) return make({ ...q, errors: [...q.errors, ...errors] })
+      if (errors.length > 0) return make({ ...q, errors: addErrors(q, errors) })
       return settle(make({ ...q, select: Select.set('having', [...q.select.having, e])(q.select) }))
     })
   }
@@ -2405,7 +2417,7 @@ export const distinctOn =
   <P>(q: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
     if (!isQuery(q)) return notAQuery('distinctOn', q) as never
     return withCallback('distinctOn', q, f, '(row, $) => [terms]', (items, errors, q) => {
-      if (errors.length > 0) return make({ ...q, errors: [...q.errors, ...errors] })
+      if (errors.length > 0) return make({ ...q, errors: addErrors(q, errors) })
       const terms = orderTerms('distinctOn', q, items)
       if (E.isLeft(terms)) return make({ ...q, errors: [...q.errors, terms.left] })
       if (terms.right.some(t => t.expr._tag !== 'ColumnRef' && hasAggregate(t.expr)))

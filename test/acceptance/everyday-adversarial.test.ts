@@ -323,6 +323,43 @@ describe('aggregates where they are not allowed, nested, and grouping violations
       /'task\.estimate' is neither grouped/,
     ],
     ['whole rows of a grouped query', () => grouped, /'task\.id' is neither grouped/],
+    // the step's own error comes first, not the grouped whole rows of the step before it
+    [
+      'a grouped select with a string_agg whose separator is a number',
+      () =>
+        on(
+          grouped,
+          u(Query.select)((t: Row) => ({ t: t['title'], x: u(Fn.stringAgg)(t['title'], 42) })),
+        ),
+      /stringAgg/,
+    ],
+    [
+      'a grouped select with a string_agg of an integer',
+      () =>
+        on(
+          grouped,
+          u(Query.select)((t: Row) => ({ t: t['title'], x: u(Fn.stringAgg)(t['id'], ',') })),
+        ),
+      /Fn\.stringAgg: expected a term of text/,
+    ],
+    [
+      'a grouped select with an array_agg ordered by a string',
+      () =>
+        on(
+          grouped,
+          u(Query.select)((t: Row) => ({ t: t['title'], x: u(Fn.arrayAgg)(t['id'], { orderBy: 'x' }) })),
+        ),
+      /arrayAgg/,
+    ],
+    [
+      'a having returning a string',
+      () =>
+        on(
+          grouped,
+          u(Query.having)(() => 'x'),
+        ),
+      /having callback must return a predicate/,
+    ],
     [
       'an ungrouped column beside an aggregate',
       () => selectUser(p => ({ n: p['name'], c: Fn.count() })),
