@@ -9,6 +9,7 @@ import * as Expr from '../ast/Expr.js'
 import * as Node from '../ast/Node.js'
 import * as Select from '../ast/Select.js'
 import { show } from '../error/Show.js'
+import * as Column from '../schema/Column.js'
 import type * as Model from '../schema/Model.js'
 import * as Invalid from './Invalid.js'
 import * as Make from './Make.js'
@@ -66,6 +67,30 @@ export const isExpr = (u: unknown): u is Expr.Expr => {
 
 const operand = Expr.operand
 
+// A value compared with a term of a known type must be a value of that type (its decoder accepts it),
+// and an integer one within `integer`'s range: PostgreSQL would read it as that type and fail with a
+// raw 22P02 / 22003 (or postgres.js refuse `undefined`), where the memory interpreter found no row.
+// NULL is left to the comparison (it matches nothing); json and untyped terms take any value.
+// `numeric` columns decode any text: PostgreSQL reads only decimals (and NaN, +-Infinity).
+const int4 = (u: unknown): boolean => typeof u === 'number' && u >= -2147483648 && u <= 2147483647
+const decimal = /^\s*[+-]?((\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?|nan|inf|infinity)\s*$/i
+const badValue = (fn: string, term: unknown, value: unknown): string | undefined => {
+  if (value === null || isExpr(value) || !isExpr(term)) return undefined
+  const info = Make.infoOf(term)
+  if (info.sql === 'unknown' || info.sql === 'json') return undefined
+  const ok =
+    info.decode(value) !== Column.invalid &&
+    (info.sql !== 'integer' || int4(value)) &&
+    (info.sql !== 'numeric' || typeof value !== 'string' || decimal.test(value))
+  if (ok) return undefined
+  const what = term._tag === 'ColumnRef' ? `column '${term.column}'` : 'the term beside it'
+  return `${fn}: ${show(value)} is not a value of ${what} (expected ${info.sql === 'integer' ? 'an integer within the range of integer' : info.expected})`
+}
+const checked = (fn: string, term: unknown, value: unknown, make: () => Expr.Expr): Expr.Expr => {
+  const bad = badValue(fn, term, value)
+  return bad === undefined ? make() : Invalid.pred(bad)
+}
+
 // -------------------------------------------------------------------------------------
 // constructors
 // -------------------------------------------------------------------------------------
@@ -78,7 +103,7 @@ const compare = (op: Expr.CompareOp) => {
   const name = `Pred.${op}`
   return <A>(a: Term<A>, b: NoInfer<Operand<A> | Term<A | null>>): Pred => {
     try {
-      return Expr.compare(op, a, operand(b))
+      return checked(name, a, b, () => Expr.compare(op, a, operand(b)))
     } catch (u) {
       return Invalid.thrown(name, u)
     }
@@ -110,7 +135,8 @@ export const value = <A>(a: A): Term<A> => Expr.param(a)
  * Equality. The right side must have the left's type and cannot be `null`: `x = NULL` is never true
  * in SQL, so comparing with `null` is a compile error rather than a query that silently matches
  * nothing (use `isNull`). A term on either side may be nullable (`Pred.eq(u.id, c.author_id)` compiles
- * as `Pred.eq(c.author_id, u.id)` does).
+ * as `Pred.eq(c.author_id, u.id)` does). A plain value must be one the term's codec accepts (an
+ * `integer` one within its range), else the query is refused naming the column, before any SQL.
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
@@ -276,11 +302,21 @@ export type RowOperands<A extends ReadonlyArray<unknown>> = { readonly [K in key
 const rowCompare =
   (op: Expr.CompareOp, name: string) =>
   <const A extends ReadonlyArray<unknown>>(left: Row<A>, right: NoInfer<RowOperands<A>>): Pred =>
-    Invalid.total(`Pred.${name}`, () =>
-      Array.isArray(right)
-        ? Expr.rowCompare(op, left, (right as ReadonlyArray<unknown>).map(operand))
-        : Invalid.pred(`Pred.${name}: expected a list of values or terms on the right, got ${show(right)}`),
-    )
+    Invalid.total(`Pred.${name}`, () => {
+      if (!Array.isArray(right))
+        return Invalid.pred(
+          `Pred.${name}: expected a list of values or terms on the right, got ${show(right)}`,
+        )
+      const values = right as ReadonlyArray<unknown>
+      // lists of two lengths are refused by the row comparison itself, naming both lengths
+      const bad =
+        Array.isArray(left) && left.length === values.length
+          ? (left as ReadonlyArray<unknown>)
+              .map((l, k) => badValue(`Pred.${name}`, l, values[k]))
+              .find(x => x !== undefined)
+          : undefined
+      return bad === undefined ? Expr.rowCompare(op, left, values.map(operand)) : Invalid.pred(bad)
+    })
 
 /**
  * Row comparison `(a, b, ...) < (x, y, ...)`: the first members decide, the next ones break ties, as
@@ -489,7 +525,12 @@ export function isIn<A, R>(
 ): Pred
 export function isIn(a: Term<unknown>, values: unknown): Pred {
   return Invalid.total('Pred.in', () => {
-    if (Array.isArray(values)) return Expr.inList(a, values)
+    if (Array.isArray(values)) {
+      const bad = (values as ReadonlyArray<unknown>)
+        .map(v => badValue('Pred.in', a, v))
+        .find(x => x !== undefined)
+      return bad === undefined ? Expr.inList(a, values) : Invalid.pred(bad)
+    }
     if (!Make.isQuery(values))
       return Invalid.pred(`Pred.in: expected an array of values or a query, got ${show(values)}`)
     const s = Subquery.embed('Pred.in', values, 1)
@@ -727,7 +768,9 @@ export const or = (...ps: ReadonlyArray<Pred>): Pred => {
  * @since 0.1.0
  */
 export const like = (a: Term<string> | Term<string | null>, pattern: Operand<string>): Pred =>
-  Invalid.total('Pred.like', () => Expr.like(a, operand(pattern), false))
+  Invalid.total('Pred.like', () =>
+    checked('Pred.like', a, pattern, () => Expr.like(a, operand(pattern), false)),
+  )
 /**
  * PostgreSQL's `ILIKE`: `like` without regard to case, the usual choice for a search box.
  *
@@ -752,7 +795,9 @@ export const like = (a: Term<string> | Term<string | null>, pattern: Operand<str
  * @since 0.1.0
  */
 export const ilike = (a: Term<string> | Term<string | null>, pattern: Operand<string>): Pred =>
-  Invalid.total('Pred.ilike', () => Expr.like(a, operand(pattern), true))
+  Invalid.total('Pred.ilike', () =>
+    checked('Pred.ilike', a, pattern, () => Expr.like(a, operand(pattern), true)),
+  )
 
 const isTemplate = Node.isTemplate
 

@@ -1030,6 +1030,18 @@ const problems = (q: AnyQuery): ReadonlyArray<QueryError.QueryError> => {
 
 const noProblems: ReadonlyArray<QueryError.QueryError> = Object.freeze([])
 
+// A combinator's own errors beside the query's: before the structural ones, which judged the query as
+// it was before this step (the whole rows of a grouped query, before the select that failed), so the
+// first error names what this step was given.
+const addErrors = (
+  q: AnyQuery,
+  errors: ReadonlyArray<QueryError.QueryError>,
+): ReadonlyArray<QueryError.QueryError> => [
+  ...q.errors.filter(e => !structural.has(e)),
+  ...errors,
+  ...q.errors.filter(e => structural.has(e)),
+]
+
 const settle = <Q extends AnyQuery>(q: Q): Q => {
   const found = problems(q)
   if (q.errors.length === 0 && found.length === 0) return q
@@ -1322,7 +1334,7 @@ export const where =
       const e = checked(p, q.schema, errors)
       const c = Make.fieldsOf(q)
       c.select = Select.withWhere(e)(q.select)
-      if (errors.length > 0) c.errors = [...q.errors, ...errors]
+      if (errors.length > 0) c.errors = addErrors(q, errors)
       return make(c)
     })
   }
@@ -1959,7 +1971,7 @@ export const orderBy =
       q: Query<M, S, P, J, R> = q0,
     ): Query<M, S, P, J, R> => {
       const terms = orderTerms('orderBy', q, list)
-      if (errors.length > 0) return make({ ...q, errors: [...q.errors, ...errors] })
+      if (errors.length > 0) return make({ ...q, errors: addErrors(q, errors) })
       if (E.isLeft(terms)) return make({ ...q, errors: [...q.errors, terms.left] })
       const c = Make.fieldsOf(q)
       c.select = Select.withOrder(terms.right)(q.select)
@@ -2149,7 +2161,7 @@ export const select =
       '(row, $) => ({ name: term, ... })',
       (o, errors, q) => {
         const outputs = outputsOf(q.schema, o, errors)
-        if (errors.length > 0) return make({ ...q, errors: [...q.errors, ...errors] }) as unknown as Out
+        if (errors.length > 0) return make({ ...q, errors: addErrors(q, errors) }) as unknown as Out
         return settle(
           make({ ...q, select: Select.set('columns', outputs)(q.select), projected: true }),
         ) as unknown as Out
@@ -2238,7 +2250,7 @@ export const selectMerge =
       '(row, $) => ({ name: term, ... })',
       (o, errors, q) => {
         const outputs = outputsOf(q.schema, o, errors, 'selectMerge')
-        if (errors.length > 0) return make({ ...q, errors: [...q.errors, ...errors] }) as unknown as Out
+        if (errors.length > 0) return make({ ...q, errors: addErrors(q, errors) }) as unknown as Out
         const base = q.projected ? q.select.columns : wholeRow(q)
         const added = new Map(outputs.map(x => [x.name, x]))
         const merged = [
@@ -2281,7 +2293,17 @@ const outputsOf = (
     return []
   }
   const entries = Object.entries(o)
-  if (entries.length === 0)
+  // A symbol key is no column name: `Object.entries` would drop it, and its term, silently.
+  const symbol = Object.getOwnPropertySymbols(o).find(k => Object.prototype.propertyIsEnumerable.call(o, k))
+  if (symbol !== undefined)
+    errors.push(
+      QueryError.make(
+        'InvalidArgument',
+        `Query.${fn}: output names are strings, got ${String(symbol)}`,
+        schema,
+      ),
+    )
+  if (entries.length === 0 && symbol === undefined)
     errors.push(
       QueryError.make('InvalidArgument', 'a select callback must return at least one output', schema),
     )
@@ -2360,7 +2382,7 @@ export const groupBy =
         errors.push(
           invalidArgument('groupBy', `the callback must return a list of terms, got ${show(ts)}`, q.schema),
         )
-        return make({ ...q, errors: [...q.errors, ...errors] })
+        return make({ ...q, errors: addErrors(q, errors) })
       }
       const es = (ts as ReadonlyArray<unknown>).map(t =>
         checked(t, q.schema, errors, {
@@ -2370,7 +2392,7 @@ export const groupBy =
           aggregates: 'refused',
         }),
       )
-      if (errors.length > 0) return make({ ...q, errors: [...q.errors, ...errors] })
+      if (errors.length > 0) return make({ ...q, errors: addErrors(q, errors) })
       const groupBy = [...q.select.groupBy, ...es]
       return settle(
         make({
@@ -2421,7 +2443,7 @@ export const having =
         condition: true,
         aggregates: 'allowed',
       })
-      if (errors.length > 0) return make({ ...q, errors: [...q.errors, ...errors] })
+      if (errors.length > 0) return make({ ...q, errors: addErrors(q, errors) })
       return settle(make({ ...q, select: Select.set('having', [...q.select.having, e])(q.select) }))
     })
   }
@@ -2464,7 +2486,7 @@ export const distinctOn =
   <P>(q: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
     if (!isQuery(q)) return notAQuery('distinctOn', q) as never
     return withCallback('distinctOn', q, f, '(row, $) => [terms]', (items, errors, q) => {
-      if (errors.length > 0) return make({ ...q, errors: [...q.errors, ...errors] })
+      if (errors.length > 0) return make({ ...q, errors: addErrors(q, errors) })
       const terms = orderTerms('distinctOn', q, items)
       if (E.isLeft(terms)) return make({ ...q, errors: [...q.errors, terms.left] })
       if (terms.right.some(t => t.expr._tag !== 'ColumnRef' && hasAggregate(t.expr)))

@@ -121,7 +121,9 @@ describe('a value shaped like an AST node is a parameter', () => {
         const elsewhere = [
           pipe(
             docs,
-            Query.where(d => Pred.like(d.title, v as unknown as string)),
+            // a plain value of another type than the column's is refused (Pred: 'is not a value of');
+            // as a term of its own (Pred.value) it is a parameter like any
+            Query.where(d => Pred.like(d.title, Pred.value(v as unknown as string))),
           ),
           pipe(
             docs,
@@ -340,7 +342,9 @@ describe('parameters the driver cannot send', () => {
         Pg.all(
           pipe(
             docs,
-            Query.where(d => Pred.eq(d.title, v as unknown as string)),
+            // through Pred.value: a plain value of the wrong type never reaches the driver (refused
+            // by the comparison, see test/acceptance/everyday-adversarial.test.ts)
+            Query.where(d => Pred.eq(d.title, Pred.value(v as unknown as string))),
           ),
         )(db.sql)(),
       )
