@@ -80,6 +80,35 @@ export type NullableTableRefs<M extends Model.AnyModel, S extends string> = Mark
 >
 
 type InputOf<T> = T extends Table.Table<string, infer C> ? C : {}
+
+/**
+ * The SQL type marks (`Column.Sql`) of the outputs `O` of a projection, which `select` keeps beside
+ * its query type: `fromQuery`, `joinQuery` and `joinLateral` give the outer query the outputs' terms
+ * with their marks, so a `numeric` output takes arithmetic as a `numeric` column does and a `text`
+ * output refuses it at compile time. A phantom: no value carries it. Combinators applied after the
+ * `select` (`orderBy`, `limit` ...) keep the row type and drop the marks; the outputs' terms are then
+ * unmarked (decimal text still computes exactly; the refusals move to run time).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface OutputMarks<O> {
+  readonly _marks?: { readonly [K in keyof O]: Column.SqlOf<O[K]> }
+}
+
+/**
+ * Marks kept with a joined subquery in the joins of a query (see `OutputMarks`).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface Marks<K> {
+  readonly marks?: K
+}
+
+type MarksIn<B> = B extends { readonly marks?: infer K } ? (unknown extends K ? {} : K) : {}
+type WithMarks<Rf, K> = { readonly [X in keyof Rf]: Rf[X] & (X extends keyof K ? K[X] : {}) }
+type MarksOf<Q> = Q extends { readonly _marks?: infer K } ? (unknown extends K ? {} : NonNullable<K>) : {}
 type Marked<R, C> = { readonly [K in keyof R]: R[K] & (K extends keyof C ? Column.SqlOf<C[K]> : {}) }
 
 /**
@@ -93,9 +122,7 @@ type Marked<R, C> = { readonly [K in keyof R]: R[K] & (K extends keyof C ? Colum
 export type RootRefs<M extends Model.AnyModel, S extends string, J extends Joins> = J extends {
   readonly '': Make.JoinedQuery<infer R, infer N>
 }
-  ? N extends true
-    ? NullableRefs<R>
-    : Refs<R>
+  ? WithMarks<N extends true ? NullableRefs<R> : Refs<R>, MarksIn<J['']>>
   : J extends {
         readonly '': Joined<string, true>
       }
@@ -109,7 +136,7 @@ export type RootRefs<M extends Model.AnyModel, S extends string, J extends Joins
  * @category model
  * @since 0.2.0
  */
-export type FromQuery<R> = { readonly '': Make.JoinedQuery<R, false> }
+export type FromQuery<R, K = {}> = { readonly '': Make.JoinedQuery<R, false> & Marks<K> }
 
 /**
  * What a query given to `fromQuery` must also be: nothing more when it is a projection, else a type no
@@ -130,9 +157,7 @@ export type Projection<R> = [R] extends [Whole]
  */
 export type JoinedRefs<M extends Model.AnyModel, J extends Joins> = {
   readonly [K in Exclude<keyof J, ''>]: J[K] extends Make.JoinedQuery<infer R>
-    ? J[K]['nullable'] extends true
-      ? NullableRefs<R>
-      : Refs<R>
+    ? WithMarks<J[K]['nullable'] extends true ? NullableRefs<R> : Refs<R>, MarksIn<J[K]>>
     : J[K]['nullable'] extends true
       ? NullableTableRefs<M, J[K]['schema']>
       : TableRefs<M, J[K]['schema']>
@@ -145,7 +170,9 @@ export type JoinedRefs<M extends Model.AnyModel, J extends Joins> = {
  * @since 0.2.0
  */
 export type NullableJoined<B extends Joined> =
-  B extends Make.JoinedQuery<infer R> ? Make.JoinedQuery<R, true> : Joined<B['schema'], true, B['from']>
+  B extends Make.JoinedQuery<infer R>
+    ? Make.JoinedQuery<R, true> & Marks<MarksIn<B>>
+    : Joined<B['schema'], true, B['from']>
 
 /**
  * The value a relation aggregate (`$.sum`, `$.min`, ...) takes of each associated record.
@@ -519,9 +546,9 @@ const rootSelect = (model: Model.AnyModel, schema: string, table: Table.Table): 
  * @category constructors
  * @since 0.2.0
  */
-export const fromQuery = <M extends Model.AnyModel, R>(
-  sub: Make.Query<M, string, unknown, Joins, R> & Projection<R>,
-): Query<M, '', {}, FromQuery<R>, R> =>
+export const fromQuery = <M extends Model.AnyModel, R, Q extends Make.Query<M, string, unknown, Joins, R>>(
+  sub: Q & Make.Query<M, string, unknown, Joins, R> & Projection<R>,
+): Query<M, '', {}, FromQuery<R, MarksOf<Q>>, R> =>
   guard(
     'fromQuery',
     (): AnyQuery => {
@@ -1719,12 +1746,19 @@ export const joinQuery =
     R,
     const A extends string,
     const K extends Expr.JoinKind = 'inner',
+    Q extends Make.Query<Model.AnyModel, string, unknown, Joins, R> = Make.Query<
+      Model.AnyModel,
+      string,
+      unknown,
+      Joins,
+      R
+    >,
   >(
-    sub: Make.Query<Model.AnyModel, string, unknown, Joins, R>,
+    sub: Q & Make.Query<Model.AnyModel, string, unknown, Joins, R>,
     kind: K,
     options: JoinQueryOptions<M, S, J, R, A>,
   ) =>
-  <P, R0>(q: Query<M, S, P, J, R0>): Query<M, S, P, AddJoinedQuery<J, A, R, K>, R0> => {
+  <P, R0>(q: Query<M, S, P, J, R0>): Query<M, S, P, AddJoinedQuery<J, A, R, K, MarksOf<Q>>, R0> => {
     if (!isQuery(q)) return notAQuery('joinQuery', q) as never
     const o: unknown = options
     const opts = typeof o === 'object' && o !== null ? (o as Readonly<Record<string, unknown>>) : {}
@@ -1751,10 +1785,15 @@ export const joinQuery =
  * @category model
  * @since 0.2.0
  */
-export type AddJoinedQuery<J extends Joins, N extends string, R, K extends Expr.JoinKind> = (K extends
-  'right' | 'full'
+export type AddJoinedQuery<
+  J extends Joins,
+  N extends string,
+  R,
+  K extends Expr.JoinKind,
+  Mk = {},
+> = (K extends 'right' | 'full'
   ? { readonly [X in keyof J]: NullableJoined<J[X]> } & { readonly '': Joined<string, true> }
-  : J) & { readonly [X in N]: Make.JoinedQuery<R, K extends 'left' | 'full' ? true : false> }
+  : J) & { readonly [X in N]: Make.JoinedQuery<R, K extends 'left' | 'full' ? true : false> & Marks<Mk> }
 
 /**
  * A `lateral` join: the callback builds a query from the root row and the scope (a correlated
@@ -1803,12 +1842,22 @@ export const joinLateral =
     R,
     const A extends string,
     const K extends 'inner' | 'left' = 'inner',
+    Q extends Make.Query<Model.AnyModel, string, unknown, Joins, R> = Make.Query<
+      Model.AnyModel,
+      string,
+      unknown,
+      Joins,
+      R
+    >,
   >(
     as: A,
-    f: (row: RootRefs<M, S, J>, $: Scope<M, S, J>) => Make.Query<Model.AnyModel, string, unknown, Joins, R>,
+    f: (
+      row: RootRefs<M, S, J>,
+      $: Scope<M, S, J>,
+    ) => Q & Make.Query<Model.AnyModel, string, unknown, Joins, R>,
     kind?: K,
   ) =>
-  <P, R0>(q: Query<M, S, P, J, R0>): Query<M, S, P, AddJoinedQuery<J, A, R, K>, R0> => {
+  <P, R0>(q: Query<M, S, P, J, R0>): Query<M, S, P, AddJoinedQuery<J, A, R, K, MarksOf<Q>>, R0> => {
     if (!isQuery(q)) return notAQuery('joinLateral', q) as never
     return guardOn('joinLateral', q as AnyQuery, () =>
       joinDerived(
@@ -2151,7 +2200,7 @@ export const select =
   <M extends Model.AnyModel, S extends string, J extends Joins, const O extends Outputs>(
     f: (row: RootRefs<M, S, J>, $: Scope<M, S, J>) => O,
   ) =>
-  <P, R>(q: Query<M, S, P, J, R>): Query<M, S, P, J, Selected<O>> => {
+  <P, R>(q: Query<M, S, P, J, R>): Query<M, S, P, J, Selected<O>> & OutputMarks<O> => {
     type Out = Query<M, S, P, J, Selected<O>>
     if (!isQuery(q)) return notAQuery('select', q) as never
     return withCallback(

@@ -25,7 +25,7 @@ import * as Make from '../query/Make.js'
 import * as Model from '../schema/Model.js'
 import type { Table } from '../schema/Table.js'
 import * as Plan from './Plan.js'
-import { assignments, compatible, sqlTypeOf, termsOf, type SetSpec } from './Assign.js'
+import { assignable, assignments, sqlTypeOf, termsOf, type SetSpec } from './Assign.js'
 import type { Insertable } from './Record.js'
 import * as Upsert from './Upsert.js'
 
@@ -350,10 +350,12 @@ export const insertFrom = <
           schema,
           o.name,
         )
-      if (!compatible(col, o.expr))
+      // As an assignment: a type the column takes exactly (memory stores the output's value as it is).
+      const why = assignable(col, o.expr)
+      if (why !== undefined)
         return refuse(
           'InvalidValue',
-          `Write.insertFrom: output '${o.name}' is ${Make.infoOf(o.expr).sql}, column '${o.name}' of schema '${schema}' is ${sqlTypeOf(col)}`,
+          `Write.insertFrom: output '${o.name}' is ${Make.infoOf(o.expr).sql}, column '${o.name}' of schema '${schema}' is ${sqlTypeOf(col)}: ${why}`,
           schema,
           o.name,
         )

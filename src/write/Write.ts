@@ -21,7 +21,7 @@ export {
   type DirectName,
 } from './Record.js'
 export { updateAll, deleteAll, insertFrom, type SetOptions, type SetError, type Outputs } from './Set.js'
-export { inc, type Increment, type Assigned, type Assignments, type SetSpec } from './Assign.js'
+export { inc, type Accepts, type Increment, type Assigned, type Assignments, type SetSpec } from './Assign.js'
 export { type OnConflict, type UpsertAction, type UpsertSet, type ColumnOf } from './Upsert.js'
 export {
   change,

@@ -371,3 +371,77 @@ describe('Fn.neg', () => {
     expect(refusal(v)).toMatch(/Fn\.neg: expected a term \(a column or an expression\), got 5/)
   })
 })
+
+describe('outputs of derived tables and joined subqueries keep their SQL type', () => {
+  const sub = pipe(
+    ops,
+    Query.where(o => Pred.in(o.id, [1, 3])),
+    Query.select(o => ({
+      id: o.id,
+      total: Fn.mul(o.qty, o.price),
+      amount: o.amount,
+      label: o.label,
+      rate: o.rate,
+    })),
+  )
+
+  it('arithmetic, round and neg over a derived numeric or bigint output: exact on both', async () => {
+    const q = pipe(
+      Query.fromQuery(sub),
+      Query.select(d => ({
+        id: d.id,
+        withTax: Fn.mul(d.total, '1.2'),
+        rounded: Fn.round(d.total, 1),
+        back: Fn.neg(d.amount),
+        next: Fn.add(d.amount, 1),
+      })),
+      Query.orderBy(['id']),
+    )
+    const pg = await Pg.all(q)(db.sql)()
+    expect(await Memory.all(q)(tables)()).toEqual(pg)
+    expect(right(pg)).toEqual([
+      { id: 1, withTax: '9.00', rounded: '7.5', back: '-9007199254740993', next: '9007199254740994' },
+      { id: 3, withTax: '0.00000', rounded: '0.0', back: '0', next: '1' },
+    ])
+  })
+
+  it('a lateral join output takes numeric arithmetic on both', async () => {
+    const q = pipe(
+      ops,
+      Query.joinLateral('l', o =>
+        pipe(
+          ops,
+          Query.where(x => Pred.eq(x.id, o.id)),
+          Query.select(x => ({ half: Fn.div(x.price, 2) })),
+        ),
+      ),
+      Query.select((o, $) => ({ id: o.id, x: Fn.sub(Fn.neg($.joined.l.half), o.price) })),
+      Query.orderBy(['id']),
+    )
+    const pg = await Pg.all(q)(db.sql)()
+    expect(await Memory.all(q)(tables)()).toEqual(pg)
+    expect(right(pg).map(r => r.x)).toEqual([
+      '-3.75000000000000000000',
+      '3.75000000000000000000',
+      '-1851.8517000000000000',
+      '0.75000000000000000000',
+    ])
+  })
+
+  it('from untyped code, a text or double output is refused at run time as a column would be', () => {
+    const untyped = Fn as unknown as {
+      readonly add: (a: unknown, b: unknown) => Pred.Term<unknown>
+      readonly round: (a: unknown, b: unknown) => Pred.Term<unknown>
+    }
+    const q = pipe(
+      Query.fromQuery(sub),
+      Query.select(d => ({ x: untyped.add(d.label, 1) })),
+    )
+    expect(refusal(q)).toMatch(/Fn\.add: expected a term of numbers, got a term of type text/)
+    const r = pipe(
+      Query.fromQuery(sub),
+      Query.select(d => ({ x: untyped.round(d.rate, 1) })),
+    )
+    expect(refusal(r)).toMatch(/Fn\.round: PostgreSQL has no round\(double precision, integer\)/)
+  })
+})

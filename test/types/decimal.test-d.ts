@@ -3,7 +3,7 @@
 // numbers.
 import { pipe } from 'fp-ts/lib/function.js'
 import { describe, expectTypeOf, it } from 'vitest'
-import { Column, Fn, Query, Schema } from '../../src/index.js'
+import { Column, Fn, Pred, Query, Schema } from '../../src/index.js'
 
 const item = Schema.table('item', 'items', {
   id: Column.serial,
@@ -145,5 +145,67 @@ describe('decimal arithmetic', () => {
         c: Fn.neg(i.note),
       })),
     )
+  })
+
+  it('outputs of a derived table and of joined subqueries keep their SQL type marks', () => {
+    const sub = pipe(
+      items,
+      Query.select(i => ({
+        id: i.id,
+        total: Fn.mul(i.qty, i.unit_price),
+        amount: i.amount,
+        note: i.note,
+        rate: i.rate,
+      })),
+    )
+    const q = pipe(
+      Query.fromQuery(sub),
+      Query.select(d => ({
+        withTax: Fn.mul(d.total, '1.2'),
+        rounded: Fn.round(d.total, 2),
+        next: Fn.add(d.amount, 1),
+        back: Fn.neg(d.total),
+      })),
+    )
+    expectTypeOf(rowOf(q)).toEqualTypeOf<{
+      readonly withTax: string
+      readonly rounded: string
+      readonly next: string
+      readonly back: string
+    }>()
+    pipe(
+      Query.fromQuery(sub),
+      Query.select(d => {
+        expectTypeOf(d.total).toEqualTypeOf<Pred.Term<string> & Column.Sql<'numeric'>>()
+        expectTypeOf(d.amount).toEqualTypeOf<Pred.Term<string> & Column.Sql<'bigint'>>()
+        // bigint + integer is bigint, as PostgreSQL types it
+        expectTypeOf(Fn.add(d.amount, 1)).toEqualTypeOf<Pred.Term<string> & Column.Sql<'bigint'>>()
+        return {
+          // @ts-expect-error arithmetic on a text output
+          a: Fn.add(d.note, 1),
+          // @ts-expect-error PostgreSQL has no round(double precision, integer)
+          b: Fn.round(d.rate, 1),
+        }
+      }),
+    )
+    // A joined subquery (left: nullable) and a lateral one keep them too.
+    const joined = pipe(
+      items,
+      Query.joinQuery(sub, 'left', { as: 'd', on: (d, i) => Pred.eq(d.id, i.id) }),
+      Query.joinLateral('l', i =>
+        pipe(
+          items,
+          Query.where(o => Pred.eq(o.id, i.id)),
+          Query.select(o => ({ price: o.unit_price, note: o.note })),
+        ),
+      ),
+      Query.select((_, $) => {
+        expectTypeOf($.joined.d.total).toEqualTypeOf<Pred.Term<string | null> & Column.Sql<'numeric'>>()
+        // @ts-expect-error arithmetic on a text output of a lateral join
+        void Fn.mul($.joined.l.note, 2)
+        return { due: Fn.sub($.joined.d.total, $.joined.l.price) }
+      }),
+    )
+    expectTypeOf(rowOf(joined)).toEqualTypeOf<{ readonly due: string | null }>()
   })
 })

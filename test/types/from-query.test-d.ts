@@ -5,7 +5,7 @@ import type * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import type postgres from 'postgres'
 import { describe, expectTypeOf, it } from 'vitest'
-import { Fn, Pg, Pred, Query } from '../../src/index.js'
+import { type Column, Fn, Pg, Pred, Query } from '../../src/index.js'
 import type { LoadError } from '../../src/run/Run.js'
 import { Blog } from '../support/blog.js'
 
@@ -28,7 +28,8 @@ describe('Query.fromQuery: row types', () => {
       q,
       Query.where(m => {
         expectTypeOf(m.n).toEqualTypeOf<Pred.Term<number>>()
-        expectTypeOf(m.author).toEqualTypeOf<Pred.Term<number | null>>()
+        // An output keeps its column's SQL type mark (Query.OutputMarks).
+        expectTypeOf(m.author).toEqualTypeOf<Pred.Term<number | null> & Column.Sql<'integer'>>()
         // @ts-expect-error the subquery has no output 'title'
         void m.title
         return Pred.gt(m.n, 2)

@@ -238,3 +238,56 @@ describe('upsert with arithmetic over the row and excluded', () => {
     expect(refused(r)).toMatchObject({ _tag: 'WriteError', column: 'qty' })
   })
 })
+
+describe('insertFrom takes outputs as assignments take terms', () => {
+  it('a numeric output for an integer column is refused before SQL; cast, it agrees on both', async () => {
+    const bad = Write.insertFrom(
+      M,
+      'stock',
+      pipe(
+        stocks,
+        Query.select(s => ({
+          sku: Fn.concat(s.sku, '2'),
+          qty: Fn.mul(s.qty, s.price) as unknown as Pred.Term<number>,
+          amount: s.amount,
+          price: s.price,
+          rate: s.rate,
+        })),
+      ),
+    )
+    expect(refused(bad)).toMatchObject({
+      _tag: 'WriteError',
+      column: 'qty',
+      message: expect.stringMatching(/Fn\.cast\(t, 'integer'\)/),
+    })
+    const ok = right(
+      Write.insertFrom(
+        M,
+        'stock',
+        pipe(
+          stocks,
+          Query.where(s => Pred.neq(s.id, 2)),
+          Query.select(s => ({
+            sku: Fn.concat(s.sku, '2'),
+            qty: Fn.cast(Fn.mul(s.qty, s.price), 'integer'),
+            amount: Fn.sub(s.amount, 1),
+            price: Fn.round(Fn.mul(s.price, '0.5'), 2),
+            rate: s.rate,
+          })),
+        ),
+      ),
+    )
+    const o = await agree(db.sql, ok)
+    expect(o.memory).toEqual(o.pg)
+    expect(o.memoryState).toEqual(o.pgState)
+    expect(
+      o.pgState
+        .get('asg_stock')
+        ?.slice(3)
+        .map(r => [r['sku'], r['qty'], r['amount'], r['price']]),
+    ).toEqual([
+      ['a2', 60, '9007199254740992', '10.00'],
+      ['c2', 0, '-6', '0.50'],
+    ])
+  })
+})
