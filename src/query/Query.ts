@@ -1107,6 +1107,18 @@ const aggregateOf: Readonly<Record<RelationAggregate, (t: Expr.Expr) => Expr.Exp
   max: t => Fn.max(t),
 }
 
+// The binding aliases whose columns an expression reads outside its subqueries.
+const aliasesRead = (e: Expr.Expr): ReadonlySet<string> => {
+  const found = new Set<string>()
+  const stack: Array<Expr.Expr> = [e]
+  for (let x = stack.pop(); x !== undefined; x = stack.pop()) {
+    if (!Expr.isExpr(x)) continue
+    if (x._tag === 'ColumnRef') found.add(x.alias)
+    else for (const [y, inSub] of Make.innerOf(x)) if (!inSub) stack.push(y)
+  }
+  return found
+}
+
 // Errors found while a callback runs (an unknown association from untyped input) are collected here and
 // attached to the query; the callback itself gets a predicate that is false.
 const scope = (
@@ -1222,6 +1234,19 @@ const scope = (
           aggregates: 'refused',
         },
       )
+      const read = aliasesRead(v)
+      if (read.size > 0 && !read.has(a(0))) {
+        // PostgreSQL gives an aggregate to the query level of the columns it reads: over the outer
+        // row's columns alone it would be the outer query's aggregate (42803 there), not the relation's.
+        errors.push(
+          invalidArgument(
+            fn,
+            `the value of $.${fn}('${name}') reads no column of '${chain.target}' (only the rows around it): read a column of the associated record`,
+            schema,
+          ),
+        )
+        return Expr.param(null)
+      }
     }
     const agg = checked(aggregateOf[fn](v), chain.target, errors, {
       place: `$.${fn}`,

@@ -909,6 +909,29 @@ describe('refused before any SQL', () => {
     )
   })
 
+  it("a relation aggregate's value over the outer row alone (PostgreSQL would make it the outer query's aggregate)", async () => {
+    const q = pipe(
+      posts,
+      Query.select((p, $) => ({ id: p.id, n: $.avg('comments', () => p.id) })),
+    )
+    refused(q, 'InvalidArgument', /\$\.avg\('comments'\) reads no column of 'comment'/)
+    const mem = await Memory.all(q)(tables)()
+    expect(E.isLeft(mem) && mem.left).toMatchObject({ _tag: 'QueryError', code: 'InvalidArgument' })
+    const pg = await Pg.all(q)(db.sql)()
+    expect(E.isLeft(pg) && pg.left).toMatchObject({ _tag: 'QueryError', code: 'InvalidArgument' })
+    // Reading the associated record's column beside the outer row's is the relation's aggregate.
+    const mixed = pipe(
+      posts,
+      Query.where(p => Pred.lte(p.id, 4)),
+      Query.select((p, $) => ({ id: p.id, n: $.sum('comments', c => Fn.add(c.id, p.id)) })),
+      Query.orderBy(['id']),
+    )
+    const a = await Pg.all(mixed)(db.sql)()
+    const b = await Memory.all(mixed)(tables)()
+    expect(E.isRight(a) && a.right.length).toBe(4)
+    expect(b).toEqual(a)
+  })
+
   it('a projection with preloads, whole rows after a right join, and a prepared projection with preloads', async () => {
     // a projection with preloads is no longer refused (test/query/select-preload.test.ts), in either order
     for (const q of [
