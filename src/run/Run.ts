@@ -139,6 +139,10 @@ const guarded =
   i => {
     const bad = checkQuery(q)
     if (bad !== null) return TE.left(bad)
+    // A query refused while it was built answers its first error, as `toSql` does, before anything reads
+    // it (an invalid query may have no model to read).
+    const refused = (q as AnyQuery).errors[0]
+    if (refused !== undefined) return TE.left(refused)
     const o = checkOptions(options)
     return E.isLeft(o) ? TE.left(o.left) : load(o.right)(i)
   }

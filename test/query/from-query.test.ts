@@ -363,6 +363,13 @@ describe('Query.fromQuery', () => {
 })
 
 describe('Query.fromQuery: refused before any SQL', () => {
+  it('a query refused while built (no model to read) answers its own error on every interpreter, as toSql does', async () => {
+    const q = Query.fromQuery({} as never)
+    const sql = Query.toSql(q)
+    expect(E.isLeft(sql) && sql.left.message).toMatch(/^Query\.fromQuery: expected a query/)
+    expect(await Memory.all(q)(tables)()).toEqual(sql)
+    expect(await Pg.all(q)(db.sql)()).toEqual(sql)
+  })
   it('a query of whole rows, or with preloads', () => {
     refused(
       Query.fromQuery(Query.from(Blog, 'post') as never),
