@@ -647,9 +647,9 @@ const perCall: Planner = {
 }
 
 // A prepared query's planner: its spec normalized and the steps before the interpreter taken on its
-// first run, the rule's decision made once per
-// strategy asked and kind of interpreter (whether it runs trees: the rule's only other input), its
-// lateral tree planned on its first lateral run. The query is a frozen value, so all three stay true.
+// first run, the rule's decision made once per strategy asked and kind of interpreter (whether it runs
+// trees: the rule's only other input), its lateral tree planned on its first lateral run. The query is
+// a frozen value, so none of these changes between runs.
 const planners = new WeakMap<AnyQuery, Planner>()
 const askedIndex = (asked: Strategy | undefined): number =>
   asked === undefined || asked === 'auto' ? 0 : asked === 'batched' ? 1 : asked === 'lateral' ? 2 : -1
