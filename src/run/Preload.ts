@@ -34,7 +34,7 @@ import * as Model from '../schema/Model.js'
 import * as Sql from '../sql/Compile.js'
 import * as Batched from './Batched.js'
 import { bindOf, bound, type Interpreter } from './Interpreter.js'
-import { decided, type Event } from './Report.js'
+import { decided, decision, reported, type Event } from './Report.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -515,10 +515,18 @@ const batchedQuery =
     return E.isLeft(loaded) ? loaded : E.right(Assemble.strip(nodes, loaded.right))
   }
 
-// How `load` gets the normalized spec and the lateral tree: per call for a query, once for a prepared
-// query (whose tree must be the same object in every run, for the interpreter to compile it once).
+// How `load` gets the normalized spec, the rule's decision and the lateral tree: per call for a query,
+// once for a prepared query (whose tree must be the same object in every run, for the interpreter to
+// compile it once).
 interface Planner {
   readonly nodes: (q: AnyQuery) => E.Either<LoadError, ReadonlyArray<Spec.Node>>
+  readonly start: (q: AnyQuery) => Start
+  readonly decision: (
+    i: Interpreter,
+    q: AnyQuery,
+    nodes: ReadonlyArray<Spec.Node>,
+    asked: Strategy | undefined,
+  ) => Strategies.Decision
   readonly tree: (q: AnyQuery, nodes: ReadonlyArray<Spec.Node>) => E.Either<LoadError, Tree.Tree>
 }
 
@@ -530,46 +538,64 @@ const load = (
   bind: Expr.Bind | undefined,
   planner: Planner,
 ): TE.TaskEither<LoadError, ReadonlyArray<Row>> => {
-  const error = q.errors[0]
-  if (error !== undefined) return TE.left(error)
-  const planned = planner.nodes(q)
-  if (E.isLeft(planned)) return TE.left(planned.left)
+  const begun = planner.start(q)
+  if (begun._tag === 'Failed') return TE.left(begun.error)
+  if (begun._tag === 'Empty') return TE.right([])
+  if (begun._tag === 'Root') return rootRows(i, q, bind)
   // A through's or to-one's count placeholders take the run's values, checked before anything is sent;
   // the tree of nodes that changed is planned for this run (the prepared one holds the placeholders).
-  const nodes = Prepared.bindCounts(planned.right, bind)
-  if (E.isLeft(nodes)) return TE.left(nodes.left)
-  const plan = nodes.right === planned.right ? planner : perCall
-  // A join-preload reads the query's joined columns: `Run.all` / `Run.prepared` run it, never as a
-  // preload of its own (which would load the association without the join's filter).
-  if (nodes.right.some(n => O.isSome(n.joined)))
-    return TE.left(
-      QueryError.make(
-        'Unsupported',
-        'a query with join-preloads (Preload.joined) runs through Run.all / Run.prepared (Pg.all, Memory.all ...)',
-        q.schema,
-      ),
-    )
-  if (Select.isTriviallyEmpty(q.select)) return TE.right([])
-  if (nodes.right.length === 0) return rootRows(i, q, bind)
-  const { strategy, report } = decided(
-    i,
-    q.model,
+  const counted = Prepared.bindCounts(begun.nodes, bind)
+  if (E.isLeft(counted)) return TE.left(counted.left)
+  const nodes = counted.right
+  const plan = nodes === begun.nodes ? planner : perCall
+  const { strategy, report } = reported(
+    plan.decision(i, q, nodes, options.strategy),
     q.schema,
-    { _tag: 'Query', select: q.select },
-    nodes.right,
+    nodes,
     options,
   )
-  if (strategy === 'batched') return report(batchedQuery(i, q, nodes.right, bind))
-  const tree = plan.tree(q, nodes.right)
+  if (strategy === 'batched') return report(batchedQuery(i, q, nodes, bind))
+  const tree = plan.tree(q, nodes)
   if (E.isLeft(tree)) return TE.left(tree.left)
   if (i.tree === undefined) return TE.left(unsupported(q.schema))
   const run = i.tree(tree.right, bind)
   return report(async () => {
     const raw = await run()
     if (E.isLeft(raw)) return raw
-    const rows = Json.decodeTrees(q.model, q.schema, nodes.right, raw.right)
-    return E.isLeft(rows) ? rows : E.right(Assemble.strip(nodes.right, rows.right))
+    const rows = Json.decodeTrees(q.model, q.schema, nodes, raw.right)
+    return E.isLeft(rows) ? rows : E.right(Assemble.strip(nodes, rows.right))
   })
+}
+
+// What `load` finds from the query alone, before the interpreter and the options come in: a Left, no
+// rows (a filter that cannot match), the root rows only (no preload), or the normalized spec.
+type Start =
+  | { readonly _tag: 'Failed'; readonly error: LoadError }
+  | { readonly _tag: 'Empty' }
+  | { readonly _tag: 'Root' }
+  | { readonly _tag: 'Preload'; readonly nodes: ReadonlyArray<Spec.Node> }
+
+const empty: Start = { _tag: 'Empty' }
+const root: Start = { _tag: 'Root' }
+
+const startOf = (q: AnyQuery, planner: Pick<Planner, 'nodes'>): Start => {
+  const error = q.errors[0]
+  if (error !== undefined) return { _tag: 'Failed', error }
+  const nodes = planner.nodes(q)
+  if (E.isLeft(nodes)) return { _tag: 'Failed', error: nodes.left }
+  // A join-preload reads the query's joined columns: `Run.all` / `Run.prepared` run it, never as a
+  // preload of its own (which would load the association without the join's filter).
+  if (nodes.right.some(n => O.isSome(n.joined)))
+    return {
+      _tag: 'Failed',
+      error: QueryError.make(
+        'Unsupported',
+        'a query with join-preloads (Preload.joined) runs through Run.all / Run.prepared (Pg.all, Memory.all ...)',
+        q.schema,
+      ),
+    }
+  if (Select.isTriviallyEmpty(q.select)) return empty
+  return nodes.right.length === 0 ? root : { _tag: 'Preload', nodes: nodes.right }
 }
 
 /**
@@ -634,19 +660,35 @@ export const fromQuery = (
 
 const perCall: Planner = {
   nodes: q => Spec.normalize(q.model, q.schema, q.preload),
+  start: q => startOf(q, perCall),
+  decision: (i, q, nodes, asked) =>
+    decision(i, q.model, q.schema, { _tag: 'Query', select: q.select }, nodes, asked),
   tree: (q, nodes) => Plan.treeOfQuery(q.model, q.select, nodes),
 }
 
-// A prepared query's planner: its spec normalized on its first run, its lateral tree planned on its
-// first lateral run.
+// A prepared query's planner: its spec normalized and the steps before the interpreter taken on its
+// first run, the rule's decision made once per strategy asked and kind of interpreter (whether it runs
+// trees: the rule's only other input), its lateral tree planned on its first lateral run. The query is
+// a frozen value, so none of these changes between runs.
 const planners = new WeakMap<AnyQuery, Planner>()
+const askedIndex = (asked: Strategy | undefined): number =>
+  asked === undefined || asked === 'auto' ? 0 : asked === 'batched' ? 1 : asked === 'lateral' ? 2 : -1
 const plannerOf = (q: AnyQuery): Planner => {
   const hit = planners.get(q)
   if (hit !== undefined) return hit
   let nodes: E.Either<LoadError, ReadonlyArray<Spec.Node>> | undefined
   let tree: E.Either<LoadError, Tree.Tree> | undefined
+  let start: Start | undefined
+  const decisions: Array<Strategies.Decision | undefined> = []
   const planner: Planner = {
     nodes: () => (nodes ??= perCall.nodes(q)),
+    start: () => (start ??= startOf(q, planner)),
+    decision: (i, _, ns, asked) => {
+      const k = askedIndex(asked)
+      if (k < 0) return perCall.decision(i, q, ns, asked)
+      const at = 2 * k + (i.tree === undefined ? 0 : 1)
+      return (decisions[at] ??= perCall.decision(i, q, ns, asked))
+    },
     tree: (_, ns) => (tree ??= perCall.tree(q, ns)),
   }
   planners.set(q, planner)

@@ -105,24 +105,54 @@ export const decided = (
 ): {
   readonly strategy: 'batched' | 'lateral'
   readonly report: <A>(task: TE.TaskEither<LoadError, A>) => TE.TaskEither<LoadError, A>
-} => {
-  const asked = options.strategy ?? 'auto'
-  const d = revise(
-    Strategies.decide(
-      () => i.tree !== undefined,
-      model,
-      schema,
-      root,
-      asked,
-      Strategies.rowsPerParent(nodes),
-    ),
+} => reported(revise(decision(i, model, schema, root, nodes, options.strategy)), schema, nodes, options)
+
+/**
+ * The rule's decision on this interpreter, not yet reported (a prepared query's loads keep it: every
+ * input of the rule is the same in each of its runs).
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const decision = (
+  i: Interpreter,
+  model: Model.AnyModel,
+  schema: string,
+  root: Strategies.Parents,
+  nodes: ReadonlyArray<Spec.Node>,
+  asked: Strategy | undefined,
+): Strategies.Decision =>
+  Strategies.decide(
+    () => i.tree !== undefined,
+    model,
+    schema,
+    root,
+    asked ?? 'auto',
+    Strategies.rowsPerParent(nodes),
   )
+
+/**
+ * `decided` with the decision made already (`decision`): its strategy, and the task reporting it to
+ * `onEvent`. The event is built only when somebody listens.
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const reported = (
+  d: Strategies.Decision,
+  schema: string,
+  nodes: ReadonlyArray<Spec.Node>,
+  options: { readonly strategy?: Strategy; readonly onEvent?: (event: Event) => void },
+): {
+  readonly strategy: 'batched' | 'lateral'
+  readonly report: <A>(task: TE.TaskEither<LoadError, A>) => TE.TaskEither<LoadError, A>
+} => {
   const on = options.onEvent
-  if (on === undefined) return { strategy: d.strategy, report: task => task }
+  if (on === undefined) return d.strategy === 'lateral' ? silentLateral : silentBatched
   const event: Event = Object.freeze({
     _tag: 'StrategyChosen' as const,
     schema,
-    asked,
+    asked: options.strategy ?? 'auto',
     strategy: d.strategy,
     reason: d.reason,
     estimate: Object.freeze(d.estimate),
@@ -149,3 +179,7 @@ export const decided = (
     },
   }
 }
+
+const unreported = <A>(task: TE.TaskEither<LoadError, A>): TE.TaskEither<LoadError, A> => task
+const silentLateral = { strategy: 'lateral', report: unreported } as const
+const silentBatched = { strategy: 'batched', report: unreported } as const

@@ -325,6 +325,15 @@ const nodesOf = (q: AnyQuery): ReadonlyArray<Spec.Node> => {
 
 const hasJoined = (q: AnyQuery): boolean => Joined.hasJoined(nodesOf(q))
 
+// A prepared query's query is the same frozen value in every run: whether it join-preloads is found
+// on its first run (normalizing its spec each run costs more than its statement, warm, on a hot path).
+const joinedOf = new WeakMap<AnyQuery, boolean>()
+const hasJoinedOnce = (q: AnyQuery): boolean => {
+  let j = joinedOf.get(q)
+  if (j === undefined) joinedOf.set(q, (j = hasJoined(q)))
+  return j
+}
+
 // A query with join-preloads (`Preload.joined`, query/Joined.ts): one root statement with the joined
 // bindings' columns; one parent per primary key, in the order of its first row; each join-preloaded
 // association from the rows' joined columns (in row order, one child per primary key, none when the
@@ -535,7 +544,7 @@ export const prepared =
       const bad = isPrepared(p) ? checkQuery(p.query) : notPrepared(p)
       if (bad !== null) return () => TE.left(bad)
       const q = p.query as AnyQuery
-      if (hasJoined(q)) {
+      if (hasJoinedOnce(q)) {
         const bind = PreparedQuery.bind(p as unknown as Prepared.AnyPrepared, args)
         if (E.isLeft(bind)) return () => TE.left(bind.left)
         return joinedPreloads(q, nodesOf(q), o.right, bind.right) as RTE.ReaderTaskEither<

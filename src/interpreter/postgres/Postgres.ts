@@ -74,39 +74,65 @@ const whole = (rows: ReadonlyArray<RawRow>): ReadonlyArray<RawRow> => {
 export const execute =
   (compiled: Sql.CompiledQuery): RTE.ReaderTaskEither<Db, DbError.DbError, ReadonlyArray<RawRow>> =>
   sql =>
-  async () => {
-    // `TE.tryCatch` written out: fp-ts's build runs it through a generator polyfill, a few microseconds
-    // per statement (measured in the one-small-tree benchmark).
-    try {
-      if (!isClient(sql)) throw new TypeError(`expected a postgres.js client, got ${show(sql)}`)
-      if (txStates.get(sql)?.settled === true) return { _tag: 'Left', left: txClosed() }
-      for (let k = 0; k < compiled.params.length; k++) {
-        const v = compiled.params[k]
-        const json = compiled.json?.[k]
-        const problem = json === undefined ? unsendable(v) : unsendableJson(v, json)
-        if (problem !== null)
-          return {
-            _tag: 'Left',
-            left: DbError.make(
-              'DataException',
-              `parameter $${k + 1} cannot be sent: ${problem}`,
-              'QUIVER_PARAM',
-            ),
-          }
-      }
-      const params = compiled.params.map((v, k) => {
-        const json = compiled.json?.[k]
-        return json === undefined ? listParam(sql, v) : jsonParam(sql, v, json)
-      }) as Array<postgres.ParameterOrJSON<never>>
-      return { _tag: 'Right', right: whole(await sql.unsafe(compiled.text, params, { prepare: true })) }
-    } catch (u) {
-      const e = DbError.fromUnknown(u)
-      // The caller's next statement must not reach the pool before the broken socket has closed (see
-      // `afterClose`).
-      if (DbError.isConnectionLost(e)) await afterClose()
-      return { _tag: 'Left', left: e }
+  () =>
+    send(compiled, sql, false)
+
+// `execute`'s task. `again`: a read outside a transaction that lost its connection is sent once more, on
+// a new one: it changes nothing, so it is safe to repeat, and postgres.js 3.4.9 fails the first
+// statement of a connection it reopened after the server terminated it with that old session's error
+// (`57P01`: its `closed` keeps the pending error response, and the new session's first ReadyForQuery
+// delivers it). Writes and statements inside a transaction or on a reserved connection (`sql.reserve()`
+// is not replaced when it closes: it is not sent to again) are never repeated.
+const send = async (
+  compiled: Sql.CompiledQuery,
+  sql: Db,
+  again: boolean,
+): Promise<E.Either<DbError.DbError, ReadonlyArray<RawRow>>> => {
+  // `TE.tryCatch` written out: fp-ts's build runs it through a generator polyfill, a few microseconds
+  // per statement (measured in the one-small-tree benchmark).
+  try {
+    if (!isClient(sql)) throw new TypeError(`expected a postgres.js client, got ${show(sql)}`)
+    if (txStates.get(sql)?.settled === true) return { _tag: 'Left', left: txClosed() }
+    const json = compiled.json
+    const given = compiled.params
+    for (let k = 0; k < given.length; k++) {
+      const v = given[k]
+      const kind = json?.[k]
+      const problem = kind === undefined ? unsendable(v) : unsendableJson(v, kind)
+      if (problem !== null)
+        return {
+          _tag: 'Left',
+          left: DbError.make(
+            'DataException',
+            `parameter $${k + 1} cannot be sent: ${problem}`,
+            'QUIVER_PARAM',
+          ),
+        }
     }
+    const params: Array<unknown> = new Array(given.length)
+    for (let k = 0; k < given.length; k++) {
+      const kind = json?.[k]
+      params[k] = kind === undefined ? listParam(sql, given[k]) : jsonParam(sql, given[k], kind)
+    }
+    return {
+      _tag: 'Right',
+      right: whole(
+        await sql.unsafe(compiled.text, params as Array<postgres.ParameterOrJSON<never>>, {
+          prepare: true,
+        }),
+      ),
+    }
+  } catch (u) {
+    const e = DbError.fromUnknown(u)
+    // The caller's next statement must not reach the pool before the broken socket has closed (see
+    // `afterClose`).
+    if (DbError.isConnectionLost(e)) {
+      await afterClose()
+      if (again && !('savepoint' in sql) && !('release' in sql)) return send(compiled, sql, false)
+    }
+    return { _tag: 'Left', left: e }
   }
+}
 
 // postgres.js 3.4.9 fails the statements in flight when a socket errors (ECONNRESET), but keeps the
 // connection in its busy queue until the socket's 'close' event, and on that close (an error close) it
@@ -471,18 +497,20 @@ const bindParams = (
   return E.right(out ?? params)
 }
 
-const run =
-  (
-    compiled: Sql.CompiledQuery,
-    bind: Expr.Bind | undefined,
-  ): RTE.ReaderTaskEither<Db, DbError.DbError | QueryError.QueryError, ReadonlyArray<RawRow>> =>
-  sql => {
-    const bound = bindParams(compiled, bind)
-    if (E.isLeft(bound)) return TE.left(bound.left)
-    const params = bound.right
-    // The bound values take their placeholders' places: the JSON parameters are the same.
-    return execute(params === compiled.params ? compiled : { ...compiled, params })(sql)
-  }
+// The statement with this run's values bound, sent; `again` as in `send`.
+const run = (
+  compiled: Sql.CompiledQuery,
+  bind: Expr.Bind | undefined,
+  sql: Db,
+  again: boolean,
+): TE.TaskEither<DbError.DbError | QueryError.QueryError, ReadonlyArray<RawRow>> => {
+  const bound = bindParams(compiled, bind)
+  if (E.isLeft(bound)) return TE.left(bound.left)
+  const params = bound.right
+  // The bound values take their places: the JSON parameters are the same.
+  const c = params === compiled.params ? compiled : { ...compiled, params }
+  return () => send(c, sql, again)
+}
 
 // An AST from untyped code that the compiler cannot read is a Left of the interpreter's operation.
 const compiling = <E, A>(
@@ -521,20 +549,6 @@ const refusing = (sql: unknown): Interpreter => {
   }
 }
 
-// A read outside a transaction that lost its connection is sent once more, on a new one: it changes
-// nothing, so it is safe to repeat, and postgres.js 3.4.9 fails the first statement of a connection
-// it reopened after the server terminated it with that old session's error (`57P01`: its `closed`
-// keeps the pending error response, and the new session's first ReadyForQuery delivers it). Writes
-// and statements inside a transaction or on a reserved connection are never repeated.
-const read =
-  <L, A>(sql: Db, task: TE.TaskEither<L, A>): TE.TaskEither<L, A> =>
-  async () => {
-    const r = await task()
-    // A reserved connection (`sql.reserve()`) is not replaced when it closes: it is not sent to again.
-    if (r._tag === 'Right' || 'savepoint' in sql || 'release' in sql || !isLostDbError(r.left)) return r
-    return task()
-  }
-
 /**
  * The interpreter capability over a postgres.js client. With `options`, its transactions (and those of
  * the transaction clients it hands out) use them; without, the defaults.
@@ -556,14 +570,12 @@ export const interpreter = (sql: Db, options?: TransactOptions): Interpreter => 
     _tag: 'Interpreter',
     name: 'postgres',
     select: (s, bind) =>
-      compiling('select', () =>
-        read(sql, run(bind === undefined ? compile(s) : once(s, compile), bind)(sql)),
-      ),
+      compiling('select', () => run(bind === undefined ? compile(s) : once(s, compile), bind, sql, true)),
     tree: (t, bind) =>
       compiling('tree', () =>
-        read(sql, run(bind === undefined ? Lateral.toSql(t) : once(t, Lateral.toSql), bind)(sql)),
+        run(bind === undefined ? Lateral.toSql(t) : once(t, Lateral.toSql), bind, sql, true),
       ),
-    write: w => compiling('write', () => run(WriteSql.toSql(w), undefined)(sql)),
+    write: w => compiling('write', () => run(WriteSql.toSql(w), undefined, sql, false)),
     transact: program => transact((tx: Db) => program(interpreter(tx, options)), options ?? {})(sql),
   }
   if (options === undefined) interpreters.set(sql, i)
