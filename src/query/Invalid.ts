@@ -36,9 +36,19 @@ export const total = (name: string, f: () => Expr.Expr): Expr.Expr => {
   try {
     return f()
   } catch (u) {
-    return pred(`${name}: its arguments could not be read: ${describe(u)}`)
+    return thrown(name, u)
   }
 }
+
+/**
+ * The refused predicate of a constructor whose input threw `u` (what `total` returns; for the hot
+ * constructors that catch themselves, with no closure per call).
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const thrown = (name: string, u: unknown): Expr.Expr =>
+  pred(`${name}: its arguments could not be read: ${describe(u)}`)
 
 // -------------------------------------------------------------------------------------
 // destructors

@@ -454,6 +454,73 @@ export const hasAggregate = (e: Expr.Expr): boolean => {
 }
 
 /**
+ * `Expr.depth(e)` and `hasAggregate(e)` in one walk (what `Query` checks of every callback's result):
+ * the depth, negated when the expression holds an aggregate of its own rows. Undefined when the tree
+ * cannot be read this way (a field that throws, a subquery an untyped caller assembled): the caller
+ * then asks the two functions, which answer such trees on their own terms.
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const depthAndAggregate = (e: Expr.Expr): number | undefined => {
+  try {
+    let max = 0
+    let aggregate = false
+    // three stacks side by side (a node, its depth, whether it stands in a subquery): no tuple per node
+    const nodes: Array<Expr.Expr> = [e]
+    const depths: Array<number> = [1]
+    const subs: Array<boolean> = [false]
+    for (let x = nodes.pop(), d = depths.pop(), inSub = subs.pop(); d !== undefined;) {
+      if (d > max) max = d
+      const n = d + 1
+      if (x !== undefined && !inSub && x._tag === 'Agg') aggregate = true
+      if (Ex.isExpr(x))
+        switch (x._tag) {
+          case 'ColumnRef':
+          case 'Param':
+          case 'Bool':
+            break
+          case 'Compare':
+          case 'Arith':
+            nodes.push(x.left, x.right)
+            depths.push(n, n)
+            subs.push(inSub === true, inSub === true)
+            break
+          case 'InList':
+          case 'IsNull':
+          case 'Not':
+          case 'NotTrue':
+          case 'Cast':
+            nodes.push(x.expr)
+            depths.push(n)
+            subs.push(inSub === true)
+            break
+          case 'And':
+          case 'Or':
+            for (const c of x.exprs) {
+              nodes.push(c)
+              depths.push(n)
+              subs.push(inSub === true)
+            }
+            break
+          default:
+            for (const [c, sub] of innerOf(x)) {
+              nodes.push(c)
+              depths.push(n)
+              subs.push(inSub === true || sub)
+            }
+        }
+      x = nodes.pop()
+      d = depths.pop()
+      inSub = subs.pop()
+    }
+    return aggregate ? -max : max
+  } catch {
+    return undefined
+  }
+}
+
+/**
  * Whether a select aggregates its whole input into one group: no group by, and a having or an
  * aggregate of its own. It returns one row even when no row matches (`count(*)` is 0), so it is never
  * answered as empty without running.

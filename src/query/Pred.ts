@@ -73,10 +73,17 @@ const operand = Expr.operand
 // Every constructor is total over untyped input: what it cannot make a predicate of (a proxy whose traps
 // throw, a list that is not an array, strings that are not a template) is a predicate `Query.where`
 // refuses with the reason (see ./Invalid.ts), never an exception and never SQL.
-const compare =
-  (op: Expr.CompareOp) =>
-  <A>(a: Term<A>, b: NoInfer<Operand<A> | Term<A | null>>): Pred =>
-    Invalid.total(`Pred.${op}`, () => Expr.compare(op, a, operand(b)))
+const compare = (op: Expr.CompareOp) => {
+  // named once, not on every call (the comparisons are the most common predicates)
+  const name = `Pred.${op}`
+  return <A>(a: Term<A>, b: NoInfer<Operand<A> | Term<A | null>>): Pred => {
+    try {
+      return Expr.compare(op, a, operand(b))
+    } catch (u) {
+      return Invalid.thrown(name, u)
+    }
+  }
+}
 
 /**
  * A value as a term (a parameter), for the places that need a term on the left of a comparison or as
@@ -664,8 +671,13 @@ export const not = (p: Pred): Pred => Invalid.total('Pred.not', () => Expr.not(p
  * @category constructors
  * @since 0.1.0
  */
-export const and = (...ps: ReadonlyArray<Pred>): Pred =>
-  Invalid.total('Pred.and', () => (ps.length === 0 ? Expr.bool(true) : Expr.and(ps)))
+export const and = (...ps: ReadonlyArray<Pred>): Pred => {
+  try {
+    return ps.length === 0 ? Expr.bool(true) : Expr.and(ps)
+  } catch (u) {
+    return Invalid.thrown('Pred.and', u)
+  }
+}
 /**
  * Any of the conditions. False when none is given: the identity of `or`, so `or(...[])` matches
  * nothing, as `Pred.in(x, [])` does.
@@ -685,8 +697,13 @@ export const and = (...ps: ReadonlyArray<Pred>): Pred =>
  * @category constructors
  * @since 0.1.0
  */
-export const or = (...ps: ReadonlyArray<Pred>): Pred =>
-  Invalid.total('Pred.or', () => (ps.length === 0 ? Expr.bool(false) : Expr.or(ps)))
+export const or = (...ps: ReadonlyArray<Pred>): Pred => {
+  try {
+    return ps.length === 0 ? Expr.bool(false) : Expr.or(ps)
+  } catch (u) {
+    return Invalid.thrown('Pred.or', u)
+  }
+}
 /**
  * SQL `LIKE`, case-sensitive: `%` matches any run of characters and `_` one character. The pattern is a
  * parameter, so a user's text is never SQL, but its `%` and `_` still match as wildcards: put a

@@ -453,10 +453,7 @@ export const from = <M extends Model.AnyModel, S extends Model.SchemaName<M>>(
         _tag: 'Query' as const,
         model,
         schema,
-        select: Select.create(
-          { table: table.source, alias: rootAlias },
-          Chain.outputs(model, schema, rootAlias),
-        ),
+        select: rootSelect(model, schema, table),
         aliases: 1,
         joined: new Map<string, Binding>(),
         preload: {},
@@ -466,6 +463,19 @@ export const from = <M extends Model.AnyModel, S extends Model.SchemaName<M>>(
     },
     e => invalid(model, schema, e),
   )
+
+// The select of `from`, one per table: a node is immutable, so every query that starts at the table
+// shares it (and the caches keyed by nodes find it again).
+const rootSelects = new WeakMap<Table.Table, Select.Select>()
+const rootSelect = (model: Model.AnyModel, schema: string, table: Table.Table): Select.Select => {
+  let s = rootSelects.get(table)
+  if (s === undefined)
+    rootSelects.set(
+      table,
+      (s = Select.create({ table: table.source, alias: rootAlias }, Chain.outputs(model, schema, rootAlias))),
+    )
+  return s
+}
 
 /**
  * The rows of a query (a projection) as the source of another, `select ... from (<the query>) as t0`:
@@ -808,7 +818,9 @@ const checked = (
     errors.push(QueryError.make('InvalidArgument', expected, schema))
     return Expr.bool(false)
   }
-  const depth = Expr.depth(e)
+  // one walk for both, in the common case (see `Make.depthAndAggregate`)
+  const walked = Make.depthAndAggregate(e)
+  const depth = walked === undefined ? Expr.depth(e) : Math.abs(walked)
   if (depth > Expr.maxDepth) {
     errors.push(
       QueryError.make(
@@ -828,7 +840,7 @@ const checked = (
     errors.push(QueryError.make('InvalidArgument', reason, schema))
     return Expr.bool(false)
   }
-  if (what.aggregates === 'refused' && hasAggregate(e)) {
+  if (what.aggregates === 'refused' && (walked === undefined ? hasAggregate(e) : walked < 0)) {
     errors.push(
       QueryError.make(
         'InvalidArgument',
@@ -1833,7 +1845,7 @@ const orderTerm = (q: AnyQuery, item: unknown): E.Either<QueryError.QueryError, 
   if (d !== undefined && Expr.isExpr(what)) {
     const errors: Array<QueryError.QueryError> = []
     const e = checked(what, q.schema, errors, orderCallback)
-    return errors[0] === undefined ? E.right({ expr: e, ...d }) : E.left(errors[0])
+    return errors[0] === undefined ? E.right({ expr: e, dir: d.dir, nulls: d.nulls }) : E.left(errors[0])
   }
   const output =
     q.projected && typeof what === 'string' ? q.select.columns.find(o => o.name === what) : undefined
@@ -1853,7 +1865,7 @@ const orderTerm = (q: AnyQuery, item: unknown): E.Either<QueryError.QueryError, 
       ),
     )
   // An output is ordered by its expression (PostgreSQL orders by a name only when it stands alone).
-  return E.right({ expr: output?.expr ?? rootColumn(q, what as string), ...d })
+  return E.right({ expr: output?.expr ?? rootColumn(q, what as string), dir: d.dir, nulls: d.nulls })
 }
 
 // A root column by name, marked with its type as the root's terms are (see `refType`).
