@@ -214,6 +214,28 @@ const overKey = (w: Expr.Expr, p: Parts): Expr.Expr | undefined => {
   return Make.rewrite(() => undefined, refs)(w) as Expr.Expr
 }
 
+// A select's fields in a fresh literal, what `{ ...s }` gives for a select our constructors built
+// (V8 spreads a frozen object on its slow path, several times the cost of this copy).
+const fieldsOf = (s: Select.Select): Omit<Select.Select, keyof Node.Branded> => {
+  if (!Node.isNode(s)) return { ...(s as Select.Select) }
+  return {
+    _tag: s._tag,
+    from: s.from,
+    columns: s.columns,
+    joins: s.joins,
+    where: s.where,
+    orderBy: s.orderBy,
+    limit: s.limit,
+    offset: s.offset,
+    distinct: s.distinct,
+    distinctOn: s.distinctOn,
+    groupBy: s.groupBy,
+    having: s.having,
+    keyed: s.keyed,
+    perParent: s.perParent,
+  }
+}
+
 const grouped = (s: Select.Select): boolean =>
   s.groupBy.length > 0 ||
   s.having.length > 0 ||
@@ -378,7 +400,7 @@ const lower = (s: Select.Select): Select.Select => {
   const swapList = (es: ReadonlyArray<Expr.Expr>): ReadonlyArray<Expr.Expr> =>
     es.some(e => holders.has(e)) ? es.map(swap) : es
   return Node.make({
-    ...s,
+    ...fieldsOf(s),
     columns: s.columns.some(o => holders.has(o.expr))
       ? s.columns.map(o => (holders.has(o.expr) ? { ...o, expr: swap(o.expr) } : o))
       : s.columns,
@@ -473,24 +495,26 @@ const groupsFirst = (s: Select.Select): Select.Select | undefined => {
   const owner = (summed.values().next().value as Parts).owner.column
   if ([...summed.values()].some(p => p.owner.column !== owner)) return undefined
   columns.push({ name: ids, expr: Expr.agg('arrayAgg', [Expr.column(root, owner)]) })
-  const inner = Node.make({ ...s, columns, orderBy: [] })
+  const inner = Node.make({ ...fieldsOf(s), columns, orderBy: [] })
   return Node.make({
-    ...Select.create(
-      Select.derived(inner, g),
-      s.columns.map((o, i) => {
-        const p = summed.get(i)
-        if (p === undefined) return { name: o.name, expr: outputs[i] as Expr.Expr }
-        // the count over a group's keys is the same expression for every query of this aggregate
-        const values = memoOf(p).values
-        const name = `groups\u0000${g}\u0000${ids}`
-        let expr = values.get(name)
-        if (expr === undefined) {
-          const count = Select.withWhere(Expr.inArray(p.key, Expr.column(g, ids)))(withoutLink(p))
-          expr = Expr.cast(Expr.scalar(count), 'numeric')
-          if (values.size < 64) values.set(name, expr)
-        }
-        return { name: o.name, expr }
-      }),
+    ...fieldsOf(
+      Select.create(
+        Select.derived(inner, g),
+        s.columns.map((o, i) => {
+          const p = summed.get(i)
+          if (p === undefined) return { name: o.name, expr: outputs[i] as Expr.Expr }
+          // the count over a group's keys is the same expression for every query of this aggregate
+          const values = memoOf(p).values
+          const name = `groups\u0000${g}\u0000${ids}`
+          let expr = values.get(name)
+          if (expr === undefined) {
+            const count = Select.withWhere(Expr.inArray(p.key, Expr.column(g, ids)))(withoutLink(p))
+            expr = Expr.cast(Expr.scalar(count), 'numeric')
+            if (values.size < 64) values.set(name, expr)
+          }
+          return { name: o.name, expr }
+        }),
+      ),
     ),
     orderBy: order,
   })
