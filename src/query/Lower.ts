@@ -122,20 +122,29 @@ interface Found {
 // Walked in the order written, so that the joins follow the order of the aggregates.
 // `holders`, when given, gets each of `es` that holds one.
 const findIn = (es: ReadonlyArray<Expr.Expr>, out: Map<Expr.Expr, Found>, holders?: Set<Expr.Expr>): void => {
-  const stack: Array<readonly [Expr.Expr, boolean, Expr.Expr]> = es.map(e => [e, false, e] as const).reverse()
-  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
-    const [x, inAgg, root] = top
-    const p = parts.get(x)
-    if (p !== undefined) {
-      const f = out.get(x) ?? { scalar: x, parts: p, bare: false }
-      if (!inAgg) f.bare = true
-      out.set(x, f)
-      holders?.add(root)
-      continue
-    }
-    for (const [c, inSub] of [...Make.innerOf(x)].reverse())
-      if (!inSub) stack.push([c, inAgg || x._tag === 'Agg', root])
+  for (const e of es) findFrom(e, false, e, out, holders)
+}
+
+// `findIn` from one expression (`inAgg`: inside an aggregate of the select's rows), depth first in
+// the order written, with no stack of pairs (this walks every term of a lowered select).
+const findFrom = (
+  x: Expr.Expr,
+  inAgg: boolean,
+  root: Expr.Expr,
+  out: Map<Expr.Expr, Found>,
+  holders: Set<Expr.Expr> | undefined,
+): void => {
+  const p = parts.get(x)
+  if (p !== undefined) {
+    const f = out.get(x) ?? { scalar: x, parts: p, bare: false }
+    if (!inAgg) f.bare = true
+    out.set(x, f)
+    holders?.add(root)
+    return
   }
+  if (x._tag === 'ColumnRef' || x._tag === 'Param' || x._tag === 'Bool') return
+  const agg = inAgg || x._tag === 'Agg'
+  for (const [c, inSub] of Make.innerOf(x)) if (!inSub) findFrom(c, agg, root, out, holders)
 }
 
 // What is found of a relation aggregate once, kept with its parts: `$.count(name)` is built once per
@@ -205,10 +214,34 @@ const overKey = (w: Expr.Expr, p: Parts): Expr.Expr | undefined => {
   return Make.rewrite(() => undefined, refs)(w) as Expr.Expr
 }
 
+// A select's fields in a fresh literal, what `{ ...s }` gives for a select our constructors built
+// (V8 spreads a frozen object on its slow path, several times the cost of this copy).
+const fieldsOf = (s: Select.Select): Omit<Select.Select, keyof Node.Branded> => {
+  if (!Node.isNode(s)) return { ...(s as Select.Select) }
+  return {
+    _tag: s._tag,
+    from: s.from,
+    columns: s.columns,
+    joins: s.joins,
+    where: s.where,
+    orderBy: s.orderBy,
+    limit: s.limit,
+    offset: s.offset,
+    distinct: s.distinct,
+    distinctOn: s.distinctOn,
+    groupBy: s.groupBy,
+    having: s.having,
+    keyed: s.keyed,
+    perParent: s.perParent,
+  }
+}
+
 const grouped = (s: Select.Select): boolean =>
   s.groupBy.length > 0 ||
   s.having.length > 0 ||
-  [...s.columns.map(o => o.expr), ...s.orderBy.map(t => t.expr), ...s.distinctOn].some(Make.hasAggregate)
+  s.columns.some(o => Make.hasAggregate(o.expr)) ||
+  s.orderBy.some(t => Make.hasAggregate(t.expr)) ||
+  s.distinctOn.some(Make.hasAggregate)
 
 // -------------------------------------------------------------------------------------
 // combinators
@@ -259,18 +292,12 @@ const lower = (s: Select.Select): Select.Select => {
   const root = s.from.alias
   const found = new Map<Expr.Expr, Found>()
   const holders = new Set<Expr.Expr>()
-  findIn(
-    [
-      ...s.columns.map(o => o.expr),
-      ...s.where,
-      ...s.orderBy.map(t => t.expr),
-      ...s.having,
-      ...s.distinctOn,
-      ...s.groupBy,
-    ],
-    found,
-    holders,
-  )
+  for (const o of s.columns) findFrom(o.expr, false, o.expr, found, holders)
+  findIn(s.where, found, holders)
+  for (const t of s.orderBy) findFrom(t.expr, false, t.expr, found, holders)
+  findIn(s.having, found, holders)
+  findIn(s.distinctOn, found, holders)
+  findIn(s.groupBy, found, holders)
   if (found.size === 0) return s
   const isGrouped = grouped(s)
   const eligible = [...found.values()].filter(f => {
@@ -373,7 +400,7 @@ const lower = (s: Select.Select): Select.Select => {
   const swapList = (es: ReadonlyArray<Expr.Expr>): ReadonlyArray<Expr.Expr> =>
     es.some(e => holders.has(e)) ? es.map(swap) : es
   return Node.make({
-    ...s,
+    ...fieldsOf(s),
     columns: s.columns.some(o => holders.has(o.expr))
       ? s.columns.map(o => (holders.has(o.expr) ? { ...o, expr: swap(o.expr) } : o))
       : s.columns,
@@ -445,16 +472,13 @@ const groupsFirst = (s: Select.Select): Select.Select | undefined => {
     if (p.fn !== 'count' || p.unique !== true || p.owner.alias !== root || !closed(p)) return undefined
   }
   const elsewhere = new Map<Expr.Expr, Found>()
-  findIn(
-    [
-      ...s.columns.filter((_, i) => !summed.has(i)).map(o => o.expr),
-      ...s.where,
-      ...s.orderBy.map(t => t.expr),
-      ...s.having,
-      ...s.groupBy,
-    ],
-    elsewhere,
-  )
+  s.columns.forEach((o, i) => {
+    if (!summed.has(i)) findFrom(o.expr, false, o.expr, elsewhere, undefined)
+  })
+  findIn(s.where, elsewhere)
+  for (const t of s.orderBy) findFrom(t.expr, false, t.expr, elsewhere, undefined)
+  findIn(s.having, elsewhere)
+  findIn(s.groupBy, elsewhere)
   if (elsewhere.size > 0) return undefined
   const g = `${root}_g`
   // Each term of the outputs and the order once (an order term naming an output is that output's term).
@@ -471,24 +495,26 @@ const groupsFirst = (s: Select.Select): Select.Select | undefined => {
   const owner = (summed.values().next().value as Parts).owner.column
   if ([...summed.values()].some(p => p.owner.column !== owner)) return undefined
   columns.push({ name: ids, expr: Expr.agg('arrayAgg', [Expr.column(root, owner)]) })
-  const inner = Node.make({ ...s, columns, orderBy: [] })
+  const inner = Node.make({ ...fieldsOf(s), columns, orderBy: [] })
   return Node.make({
-    ...Select.create(
-      Select.derived(inner, g),
-      s.columns.map((o, i) => {
-        const p = summed.get(i)
-        if (p === undefined) return { name: o.name, expr: outputs[i] as Expr.Expr }
-        // the count over a group's keys is the same expression for every query of this aggregate
-        const values = memoOf(p).values
-        const name = `groups\u0000${g}\u0000${ids}`
-        let expr = values.get(name)
-        if (expr === undefined) {
-          const count = Select.withWhere(Expr.inArray(p.key, Expr.column(g, ids)))(withoutLink(p))
-          expr = Expr.cast(Expr.scalar(count), 'numeric')
-          if (values.size < 64) values.set(name, expr)
-        }
-        return { name: o.name, expr }
-      }),
+    ...fieldsOf(
+      Select.create(
+        Select.derived(inner, g),
+        s.columns.map((o, i) => {
+          const p = summed.get(i)
+          if (p === undefined) return { name: o.name, expr: outputs[i] as Expr.Expr }
+          // the count over a group's keys is the same expression for every query of this aggregate
+          const values = memoOf(p).values
+          const name = `groups\u0000${g}\u0000${ids}`
+          let expr = values.get(name)
+          if (expr === undefined) {
+            const count = Select.withWhere(Expr.inArray(p.key, Expr.column(g, ids)))(withoutLink(p))
+            expr = Expr.cast(Expr.scalar(count), 'numeric')
+            if (values.size < 64) values.set(name, expr)
+          }
+          return { name: o.name, expr }
+        }),
+      ),
     ),
     orderBy: order,
   })

@@ -895,23 +895,28 @@ const innerOf = Make.innerOf
 const hasAggregate = Make.hasAggregate
 
 // Whether two expressions are the same for PostgreSQL's grouping: equal trees, where a value is never
-// equal to another (each is a parameter of its own, `$1` is not `$2`).
+// equal to another (each is a parameter of its own, `$1` is not `$2`). Compares the own enumerable
+// keys of both as `Object.keys` lists them, with loops and no arrays (this runs for every term of a
+// grouped select, after every combinator that changes it: see `settle`).
 const same = (a: unknown, b: unknown): boolean => {
   if (Expr.isExpr(a) && (a._tag === 'Param' || a._tag === 'InList')) return false
   if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return Object.is(a, b)
-  if (Array.isArray(a))
-    return Array.isArray(b) && a.length === b.length && a.every((x: unknown, i) => same(x, b[i]))
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false
+    for (let i = 0; i < a.length; i++) if (!same(a[i], b[i])) return false
+    return true
+  }
   if (Array.isArray(b)) return false
-  const ka = Object.keys(a)
-  const kb = Object.keys(b)
-  return (
-    ka.length === kb.length &&
-    ka.every(
-      k =>
-        Object.hasOwn(b, k) &&
-        same((a as Readonly<Record<string, unknown>>)[k], (b as Readonly<Record<string, unknown>>)[k]),
-    )
-  )
+  const x = a as Readonly<Record<string, unknown>>
+  const y = b as Readonly<Record<string, unknown>>
+  let n = 0
+  for (const k in x) {
+    if (!Object.hasOwn(x, k)) continue
+    n++
+    if (!Object.hasOwn(y, k) || !same(x[k], y[k])) return false
+  }
+  for (const k in y) if (Object.hasOwn(y, k)) n--
+  return n === 0
 }
 
 const holdsValue = (e: Expr.Expr): boolean => {
@@ -935,37 +940,68 @@ const groupingProblem = (q: AnyQuery): string | undefined => {
   const s = q.select
   // the common case first, with nothing allocated: no grouping, and no aggregate anywhere
   if (s.groupBy.length === 0 && s.having.length === 0 && !aggregates(s)) return undefined
-  const checkedParts = [
-    ...s.columns.map(o => o.expr),
-    ...s.having,
-    ...s.orderBy.map(t => t.expr),
-    ...s.distinctOn,
-  ]
-  const schemas = new Map<string, string>([[s.from.alias, q.schema]])
-  for (const b of q.joined.values()) schemas.set(b.alias, b.schema)
-  const own = new Set<string>([s.from.alias, ...s.joins.map(j => j.binding.alias)])
-  const grouped = (alias: string, column: string): boolean =>
-    s.groupBy.some(g => g._tag === 'ColumnRef' && g.alias === alias && g.column === column)
-  const dependent = new Set<string>(keyedAliases(q, s.groupBy))
-  const name = (alias: string, column: string): string =>
-    `'${schemas.get(alias) || [s.from, ...s.joins.map(j => j.binding)].find(b => b.alias === alias)?.table || alias}.${column}'`
   // Walked in the order written, so that the first column named is the first one PostgreSQL would name.
-  const stack: Array<readonly [Expr.Expr, boolean]> = checkedParts.map(e => [e, false] as const).reverse()
-  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
-    const [x, inSub] = top
-    if (!inSub && s.groupBy.some(g => g._tag === x._tag && same(g, x))) continue
-    if (!inSub && x._tag === 'Agg') {
-      if (innerOf(x).some(([c]) => hasAggregate(c))) return 'an aggregate cannot hold another aggregate'
-      continue
-    }
-    if (x._tag === 'ColumnRef') {
-      if (own.has(x.alias) && !dependent.has(x.alias) && !grouped(x.alias, x.column))
-        return `column ${name(x.alias, x.column)} is neither grouped (Query.groupBy) nor inside an aggregate; PostgreSQL refuses it (grouping by the primary key of its table allows all its columns)${holdsGroupedValue(s) ? '; a grouped expression that holds a value never matches (each value is a parameter of its own): group by the column' : ''}`
-      continue
-    }
-    for (const c of [...innerOf(x)].reverse()) stack.push([c[0], inSub || c[1]])
+  const walk = grouping(q)
+  for (const o of s.columns) {
+    const found = walk(o.expr, false)
+    if (found !== undefined) return found
+  }
+  for (const e of s.having) {
+    const found = walk(e, false)
+    if (found !== undefined) return found
+  }
+  for (const t of s.orderBy) {
+    const found = walk(t.expr, false)
+    if (found !== undefined) return found
+  }
+  for (const e of s.distinctOn) {
+    const found = walk(e, false)
+    if (found !== undefined) return found
   }
   return undefined
+}
+
+// The walk of `groupingProblem` over one expression (in `inSub`: inside a subquery), depth first in
+// the order written. What only a refused column needs (the bindings whose key is grouped, the names
+// for the message) is found when one is met.
+const grouping = (q: AnyQuery): ((x: Expr.Expr, inSub: boolean) => string | undefined) => {
+  const s = q.select
+  let dependent: ReadonlySet<string> | undefined
+  const own = (alias: string): boolean =>
+    alias === s.from.alias || s.joins.some(j => j.binding.alias === alias)
+  const grouped = (alias: string, column: string): boolean =>
+    s.groupBy.some(g => g._tag === 'ColumnRef' && g.alias === alias && g.column === column)
+  const isGroupedTerm = (x: Expr.Expr): boolean => {
+    for (const g of s.groupBy) if (g._tag === x._tag && same(g, x)) return true
+    return false
+  }
+  const name = (alias: string, column: string): string => {
+    const schemas = new Map<string, string>([[s.from.alias, q.schema]])
+    for (const b of q.joined.values()) schemas.set(b.alias, b.schema)
+    return `'${schemas.get(alias) || [s.from, ...s.joins.map(j => j.binding)].find(b => b.alias === alias)?.table || alias}.${column}'`
+  }
+  const walk = (x: Expr.Expr, inSub: boolean): string | undefined => {
+    if (!inSub && isGroupedTerm(x)) return undefined
+    if (!inSub && x._tag === 'Agg') {
+      if (innerOf(x).some(([c]) => hasAggregate(c))) return 'an aggregate cannot hold another aggregate'
+      return undefined
+    }
+    if (x._tag === 'ColumnRef') {
+      if (
+        own(x.alias) &&
+        !grouped(x.alias, x.column) &&
+        !(dependent ??= new Set<string>(keyedAliases(q, s.groupBy))).has(x.alias)
+      )
+        return `column ${name(x.alias, x.column)} is neither grouped (Query.groupBy) nor inside an aggregate; PostgreSQL refuses it (grouping by the primary key of its table allows all its columns)${holdsGroupedValue(s) ? '; a grouped expression that holds a value never matches (each value is a parameter of its own): group by the column' : ''}`
+      return undefined
+    }
+    for (const [c, sub] of innerOf(x)) {
+      const found = walk(c, inSub || sub)
+      if (found !== undefined) return found
+    }
+    return undefined
+  }
+  return walk
 }
 
 // Whether an output, an order term or a distinct on expression holds an aggregate. Loops, not `some`:
