@@ -291,7 +291,8 @@ describe("a user's value is data: construction never freezes it", () => {
     const ids = [1, 2]
     const q = pipe(
       Query.from(Blog, 'post'),
-      Query.where(p => Pred.and(Pred.eq(p.title, tags as never), Pred.isIn(p.id, ids))),
+      // (a plain array beside a text column is refused by its codec; `Pred.value` sends it as given)
+      Query.where(p => Pred.and(Pred.eq(p.title, Pred.value(tags) as never), Pred.isIn(p.id, ids))),
     )
     const sql = Query.toSql(q)
     expect(E.isRight(sql) && sql.right.params).toEqual([tags, ids])
