@@ -396,9 +396,26 @@ const isList = (o: Operands): o is ReadonlyArray<Expr.Expr> => Array.isArray(o)
 // beside them, values are cast to the type of their JavaScript value (a number to double precision),
 // as PostgreSQL would otherwise read them as text.
 const operands = (fn: string, us: ReadonlyArray<unknown>): Operands => {
-  const sibling = us
-    .map(u => (valueIn(u) === undefined ? infoOf(u).sql : 'unknown'))
-    .find(s => s !== 'unknown')
+  const typed = us.find(u => valueIn(u) === undefined && infoOf(u).sql !== 'unknown')
+  const sibling = typed === undefined ? undefined : infoOf(typed).sql
+  // With no typed term, the values are cast to the type of the first one's JavaScript value: the others
+  // must be of that type (else PostgreSQL fails, 42804), and values of no SQL type are refused.
+  if (sibling === undefined) {
+    let first: { readonly value: unknown; readonly js: Make.JsType } | undefined
+    for (const u of us) {
+      const v = valueIn(u)
+      if (v === undefined || v.value === null || Array.isArray(v.value)) continue
+      const js = jsOf(v.value)
+      if (js === 'other' || (js === 'Date' && Number.isNaN((v.value as Date).getTime())))
+        return refuse(fn, `expected a number, text, a boolean or a valid Date, got ${show(v.value)}`)
+      if (first === undefined) first = { value: v.value, js }
+      else if (first.js !== js)
+        return refuse(
+          fn,
+          `${show(v.value)} is not of the type of ${show(first.value)} beside it (${castFor[first.js]?.[0] ?? first.js})`,
+        )
+    }
+  }
   const out: Array<Expr.Expr> = []
   for (const u of us) {
     const v = valueIn(u)
@@ -412,7 +429,7 @@ const operands = (fn: string, us: ReadonlyArray<unknown>): Operands => {
         (sibling === 'integer' || sibling === 'bigint') &&
         typeof value === 'number' &&
         !(sibling === 'integer'
-          ? Number.isInteger(value) && Math.abs(value) < int4
+          ? Number.isInteger(value) && value >= -int4 && value < int4
           : Number.isSafeInteger(value))
       )
         return refuse(
@@ -429,6 +446,13 @@ const operands = (fn: string, us: ReadonlyArray<unknown>): Operands => {
           fn,
           `${show(value)} is not ${sibling === 'bigint' ? 'whole decimal text' : 'decimal text'}, and PostgreSQL reads it as the ${sibling} of the term beside it`,
         )
+      // Otherwise a value of the term's type (its decoder accepts it), as a comparison wants; a finite
+      // number beside a numeric term is one (checked above beside a bigint).
+      const numberBesideDecimal =
+        typeof value === 'number' &&
+        (sibling === 'bigint' || (sibling === 'numeric' && Number.isFinite(value)))
+      const bad = numberBesideDecimal ? undefined : Make.badValue(`Fn.${fn}`, typed, value)
+      if (bad !== undefined) return Invalid.pred(bad)
       out.push(isExpr(u) ? u : Expr.param(value))
       continue
     }

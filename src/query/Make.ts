@@ -790,3 +790,36 @@ const jsOfCodec = (codec: Column.Codec<unknown>): JsType | undefined => {
     return undefined
   }
 }
+
+const isAnExpr = (u: unknown): u is Expr.Expr => {
+  try {
+    return Ex.isExpr(u)
+  } catch {
+    return false
+  }
+}
+const int4Value = (u: unknown): boolean => typeof u === 'number' && u >= -2147483648 && u <= 2147483647
+const decimalInput = /^\s*[+-]?((\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?|nan|inf|infinity)\s*$/i
+
+/**
+ * Why a plain value cannot stand beside a term of a known type (`undefined` when it can): PostgreSQL
+ * reads it as the term's type and would fail with a raw 22P02 / 22003 (or postgres.js refuse
+ * `undefined`), where the memory interpreter answers otherwise. The value must be one the term's
+ * decoder accepts, an integer one within `integer`'s range, a `numeric` text one decimal text. NULL,
+ * terms, and values beside json or untyped terms are left alone. Shared by `Pred` and `Fn`.
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const badValue = (fn: string, term: unknown, value: unknown): string | undefined => {
+  if (value === null || isAnExpr(value) || !isAnExpr(term)) return undefined
+  const info = infoOf(term)
+  if (info.sql === 'unknown' || info.sql === 'json') return undefined
+  const ok =
+    info.decode(value) !== Column.invalid &&
+    (info.sql !== 'integer' || int4Value(value)) &&
+    (info.sql !== 'numeric' || typeof value !== 'string' || decimalInput.test(value))
+  if (ok) return undefined
+  const what = term._tag === 'ColumnRef' ? `column '${term.column}'` : 'the term beside it'
+  return `${fn}: ${show(value)} is not a value of ${what} (expected ${info.sql === 'integer' ? 'an integer within the range of integer' : info.expected})`
+}

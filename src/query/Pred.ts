@@ -9,7 +9,6 @@ import * as Expr from '../ast/Expr.js'
 import * as Node from '../ast/Node.js'
 import * as Select from '../ast/Select.js'
 import { show } from '../error/Show.js'
-import * as Column from '../schema/Column.js'
 import type * as Model from '../schema/Model.js'
 import * as Invalid from './Invalid.js'
 import * as Make from './Make.js'
@@ -67,25 +66,10 @@ export const isExpr = (u: unknown): u is Expr.Expr => {
 
 const operand = Expr.operand
 
-// A value compared with a term of a known type must be a value of that type (its decoder accepts it),
-// and an integer one within `integer`'s range: PostgreSQL would read it as that type and fail with a
-// raw 22P02 / 22003 (or postgres.js refuse `undefined`), where the memory interpreter found no row.
-// NULL is left to the comparison (it matches nothing); json and untyped terms take any value.
-// `numeric` columns decode any text: PostgreSQL reads only decimals (and NaN, +-Infinity).
-const int4 = (u: unknown): boolean => typeof u === 'number' && u >= -2147483648 && u <= 2147483647
-const decimal = /^\s*[+-]?((\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?|nan|inf|infinity)\s*$/i
-const badValue = (fn: string, term: unknown, value: unknown): string | undefined => {
-  if (value === null || isExpr(value) || !isExpr(term)) return undefined
-  const info = Make.infoOf(term)
-  if (info.sql === 'unknown' || info.sql === 'json') return undefined
-  const ok =
-    info.decode(value) !== Column.invalid &&
-    (info.sql !== 'integer' || int4(value)) &&
-    (info.sql !== 'numeric' || typeof value !== 'string' || decimal.test(value))
-  if (ok) return undefined
-  const what = term._tag === 'ColumnRef' ? `column '${term.column}'` : 'the term beside it'
-  return `${fn}: ${show(value)} is not a value of ${what} (expected ${info.sql === 'integer' ? 'an integer within the range of integer' : info.expected})`
-}
+// A value compared with a term of a known type must be a value of that type (Make.badValue), else the
+// comparison is refused naming the column: PostgreSQL would fail with a raw error where the memory
+// interpreter found no row. NULL is left to the comparison (it matches nothing).
+const badValue = Make.badValue
 const checked = (fn: string, term: unknown, value: unknown, make: () => Expr.Expr): Expr.Expr => {
   const bad = badValue(fn, term, value)
   return bad === undefined ? make() : Invalid.pred(bad)

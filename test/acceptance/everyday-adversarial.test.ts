@@ -732,3 +732,132 @@ describe('values of the wrong type in Fn', () => {
     ],
   ])
 })
+
+describe('plain values beside a typed term in Fn: refused naming the function, column and reason', () => {
+  const junk: ReadonlyArray<readonly [string, unknown]> = [
+    ['undefined', undefined],
+    ['an object', {}],
+    ['a symbol', Symbol('s')],
+    ['a BigInt', 5n],
+    ['text', 'x'],
+    ['a boolean', true],
+  ]
+  cases(
+    junk.flatMap(([what, v]): ReadonlyArray<Case> => [
+      [
+        `Fn.coalesce(integer column, ${what})`,
+        () => select(t => ({ x: u(Fn.coalesce)(t['estimate'], v) })),
+        /Fn\.coalesce: .* is not a value of column 'estimate' \(expected an integer within the range of integer\)/,
+      ],
+      [
+        `Fn.nullif(integer column, Pred.value(${what}))`,
+        () => select(t => ({ x: u(Fn.nullif)(t['estimate'], Pred.value(v)) })),
+        /Fn\.nullif: .* is not a value of column 'estimate'/,
+      ],
+      ...(['add', 'sub', 'mul', 'div', 'mod'] as const)
+        .filter(() => typeof v !== 'string')
+        .map((op): Case => [
+          `Fn.${op}(integer column, ${what})`,
+          () => select(t => ({ x: u(Fn[op])(t['estimate'], v) })),
+          new RegExp(
+            `Fn\\.${op}: (.* is not a value of column 'estimate'|expected a number or decimal text, got undefined)`,
+          ),
+        ]),
+      [
+        `Fn.case_ with a branch of ${what} beside an integer column`,
+        () => select(t => ({ x: u(Fn.case_)([[Pred.gt(t['id'] as never, 1), t['estimate']]], v) })),
+        /Fn\.case_: .* is not a value of column 'estimate'/,
+      ],
+    ]),
+  )
+  cases([
+    [
+      'Fn.coalesce(text column, 42)',
+      () => select(t => ({ x: u(Fn.coalesce)(t['title'], 42) })),
+      /Fn\.coalesce: 42 is not a value of column 'title' \(expected string\)/,
+    ],
+    [
+      'Fn.nullif(text column, an object)',
+      () => select(t => ({ x: u(Fn.nullif)(t['title'], {}) })),
+      /Fn\.nullif: .* is not a value of column 'title'/,
+    ],
+    [
+      "Fn.case_ with branches 'a' and 5",
+      () => select(t => ({ x: u(Fn.case_)([[Pred.gt(t['id'] as never, 1), 'a']], 5) })),
+      /Fn\.case_: 5 is not of the type of "a" beside it \(text\)/,
+    ],
+    [
+      'Fn.case_ with a branch that is an object and no typed term',
+      () => select(t => ({ x: u(Fn.case_)([[Pred.gt(t['id'] as never, 1), {}]]) })),
+      /Fn\.case_: expected a number, text, a boolean or a valid Date/,
+    ],
+    [
+      'Fn.case_ with a branch of undefined and no typed term',
+      () => select(t => ({ x: u(Fn.case_)([[Pred.gt(t['id'] as never, 1), 1]], undefined) })),
+      /Fn\.case_: expected a number, text, a boolean or a valid Date, got undefined/,
+    ],
+    [
+      'Fn.coalesce(timestamptz column, an invalid Date)',
+      () => select(t => ({ x: u(Fn.coalesce)(t['due'], new Date('x')) })),
+      /Fn\.coalesce: .* is not a value of column 'due'/,
+    ],
+    [
+      "Fn.coalesce(numeric column, 'abc')",
+      () => select(t => ({ x: u(Fn.coalesce)(t['price'], 'abc') })),
+      /Fn\.coalesce: "abc" is not decimal text/,
+    ],
+    [
+      'Fn.add(numeric column, NaN)',
+      () => select(t => ({ x: u(Fn.add)(t['price'], NaN) })),
+      /Fn\.add: NaN is not a value of column 'price'/,
+    ],
+    ...([NaN, '2', 2.5, 2001, Infinity, null, {}] as const).map((d): Case => [
+      `Fn.round(numeric column, ${typeof d === 'string' ? JSON.stringify(d) : String(d)})`,
+      () => select(t => ({ x: u(Fn.round)(t['price'], d) })),
+      /Fn\.round: expected digits, a whole number from -2000 to 2000/,
+    ]),
+  ])
+
+  it('values of the type still pass: Pred.value, null, decimal text and numbers for numeric, Dates', async () => {
+    const due = new Date('2026-06-01T00:00:00Z')
+    for (const [q, text] of [
+      [
+        select(t => ({ x: u(Fn.coalesce)(t['estimate'], Pred.value(7)) })),
+        'select coalesce(estimate, 7) as x from tasks',
+      ],
+      [
+        select(t => ({ x: u(Fn.coalesce)(t['estimate'], null, 0) })),
+        'select coalesce(estimate, null, 0) as x from tasks',
+      ],
+      [select(t => ({ x: u(Fn.nullif)(t['title'], 't') })), "select nullif(title, 't') as x from tasks"],
+      [
+        select(t => ({ x: u(Fn.coalesce)(t['due'], due) })),
+        `select coalesce(due, '2026-06-01T00:00:00Z') as x from tasks`,
+      ],
+      [select(t => ({ x: u(Fn.add)(t['price'], '0.25') })), 'select price + 0.25 as x from tasks'],
+      [select(t => ({ x: u(Fn.mul)(t['price'], 2) })), 'select price * 2 as x from tasks'],
+      [select(t => ({ x: u(Fn.coalesce)(t['price'], 0) })), 'select coalesce(price, 0) as x from tasks'],
+      [
+        select(t => ({ x: u(Fn.add)(t['estimate'], -2147483648) })),
+        'select estimate + -2147483648 as x from tasks',
+      ],
+      [select(t => ({ x: u(Fn.round)(t['price'], 1) })), 'select round(price, 1) as x from tasks'],
+      [
+        select(t => ({ x: u(Fn.case_)([[Pred.gt(t['id'] as never, 1), 'a']], null) })),
+        "select case when id > 1 then 'a' end as x from tasks",
+      ],
+      [
+        select(t => ({ x: u(Fn.case_)([[Pred.gt(t['id'] as never, 1), 1]], 2.5) })),
+        'select case when id > 1 then 1::float8 else 2.5 end as x from tasks',
+      ],
+    ] as const) {
+      const expected = [...(await db.sql.unsafe(`${text} order by id`))]
+      const pg = await Pg.all(q)(db.sql)()
+      expect(E.isRight(pg) && pg.right.map(r => r['x']).length, text).toBe(expected.length)
+      expect(pg, text).toEqual(await Memory.all(q)(tables)())
+      expect(E.isRight(pg) && pg.right.map(r => r['x']), text).toEqual(
+        expected.map(r => (r['x'] instanceof Date ? r['x'] : r['x'])),
+      )
+    }
+  })
+})
