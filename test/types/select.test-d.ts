@@ -187,6 +187,7 @@ describe('expressions', () => {
       })),
     )
     type Row = RowsOf<typeof q>
+    expectTypeOf(rowOf(q)).toMatchTypeOf<Row>()
     expectTypeOf<Row['lt']>().toEqualTypeOf<boolean | null>()
     expectTypeOf<Row['eq']>().toEqualTypeOf<boolean>()
     expectTypeOf<Row['eqTerm']>().toEqualTypeOf<boolean | null>()
