@@ -27,12 +27,31 @@ import * as Subquery from './Subquery.js'
 export type Term<A> = Expr.Expr & { readonly __type?: A }
 
 /**
- * A condition.
+ * A condition. SQL's logic has three values: a condition over a NULL operand is NULL, neither true nor
+ * false (`where` keeps only the rows where it is true). `A` says which: `Pred` (`boolean | null`) is any
+ * condition, `Pred<boolean>` one that is never NULL (`isNull`, `isNotNull`, `exists`, and comparisons,
+ * `and` / `or` / `not`, `in` and `like` whose operands are all non-null). As a `select` output its
+ * value has type `A`; `Fn.coalesce(p, false)` makes a maybe-NULL condition a `boolean`.
  *
  * @category model
  * @since 0.1.0
  */
-export type Pred = Term<boolean>
+export type Pred<A extends boolean | null = boolean | null> = Term<A>
+
+/**
+ * `null` when some of the terms or values `Ts` may be NULL (a plain value never is), else `never`: the
+ * NULL a condition over them may have.
+ *
+ * @category model
+ * @since 0.3.0
+ */
+export type NullOf<Ts extends ReadonlyArray<unknown>> = {
+  [K in keyof Ts]: null extends (
+    Ts[K] extends Expr.Expr ? (Ts[K] extends { readonly __type?: infer A } ? A : unknown) : Ts[K]
+  )
+    ? null
+    : never
+}[number]
 
 /**
  * What a comparison accepts on its right: another term of the same type, or a non-null value.
@@ -85,7 +104,10 @@ const checked = (fn: string, term: unknown, value: unknown, make: () => Expr.Exp
 const compare = (op: Expr.CompareOp) => {
   // named once, not on every call (the comparisons are the most common predicates)
   const name = `Pred.${op}`
-  return <A>(a: Term<A>, b: NoInfer<Operand<A> | Term<A | null>>): Pred => {
+  return <A, B extends Operand<NoInfer<A>> | Term<NoInfer<A> | null> = Operand<A>>(
+    a: Term<A>,
+    b: B,
+  ): Pred<boolean | NullOf<[Term<A>, B]>> => {
     try {
       return checked(name, a, b, () => Expr.compare(op, a, operand(b)))
     } catch (u) {
@@ -142,7 +164,10 @@ export const value = <A>(a: A): Term<A> => Expr.param(a)
  * @category constructors
  * @since 0.1.0
  */
-export const eq: <A>(a: Term<A>, b: NoInfer<Operand<A> | Term<A | null>>) => Pred = compare('eq')
+export const eq: <A, B extends Operand<NoInfer<A>> | Term<NoInfer<A> | null> = Operand<A>>(
+  a: Term<A>,
+  b: B,
+) => Pred<boolean | NullOf<[Term<A>, B]>> = compare('eq')
 /**
  * Inequality (`<>`). As in SQL, a row whose column is NULL matches neither `eq` nor `neq`: add
  * `isNull` with `or` to keep such rows.
@@ -167,7 +192,10 @@ export const eq: <A>(a: Term<A>, b: NoInfer<Operand<A> | Term<A | null>>) => Pre
  * @category constructors
  * @since 0.1.0
  */
-export const neq: <A>(a: Term<A>, b: NoInfer<Operand<A> | Term<A | null>>) => Pred = compare('neq')
+export const neq: <A, B extends Operand<NoInfer<A>> | Term<NoInfer<A> | null> = Operand<A>>(
+  a: Term<A>,
+  b: B,
+) => Pred<boolean | NullOf<[Term<A>, B]>> = compare('neq')
 /**
  * `left < right`, in the order PostgreSQL gives the type (numbers, text by collation, timestamps in
  * time). The memory interpreter orders the same way.
@@ -192,7 +220,10 @@ export const neq: <A>(a: Term<A>, b: NoInfer<Operand<A> | Term<A | null>>) => Pr
  * @category constructors
  * @since 0.1.0
  */
-export const lt: <A>(a: Term<A>, b: NoInfer<Operand<A> | Term<A | null>>) => Pred = compare('lt')
+export const lt: <A, B extends Operand<NoInfer<A>> | Term<NoInfer<A> | null> = Operand<A>>(
+  a: Term<A>,
+  b: B,
+) => Pred<boolean | NullOf<[Term<A>, B]>> = compare('lt')
 /**
  * `left <= right`; see `lt` for the order.
  *
@@ -216,7 +247,10 @@ export const lt: <A>(a: Term<A>, b: NoInfer<Operand<A> | Term<A | null>>) => Pre
  * @category constructors
  * @since 0.1.0
  */
-export const lte: <A>(a: Term<A>, b: NoInfer<Operand<A> | Term<A | null>>) => Pred = compare('lte')
+export const lte: <A, B extends Operand<NoInfer<A>> | Term<NoInfer<A> | null> = Operand<A>>(
+  a: Term<A>,
+  b: B,
+) => Pred<boolean | NullOf<[Term<A>, B]>> = compare('lte')
 /**
  * `left > right`; see `lt` for the order.
  *
@@ -240,7 +274,10 @@ export const lte: <A>(a: Term<A>, b: NoInfer<Operand<A> | Term<A | null>>) => Pr
  * @category constructors
  * @since 0.1.0
  */
-export const gt: <A>(a: Term<A>, b: NoInfer<Operand<A> | Term<A | null>>) => Pred = compare('gt')
+export const gt: <A, B extends Operand<NoInfer<A>> | Term<NoInfer<A> | null> = Operand<A>>(
+  a: Term<A>,
+  b: B,
+) => Pred<boolean | NullOf<[Term<A>, B]>> = compare('gt')
 /**
  * `left >= right`; see `lt` for the order.
  *
@@ -264,7 +301,10 @@ export const gt: <A>(a: Term<A>, b: NoInfer<Operand<A> | Term<A | null>>) => Pre
  * @category constructors
  * @since 0.1.0
  */
-export const gte: <A>(a: Term<A>, b: NoInfer<Operand<A> | Term<A | null>>) => Pred = compare('gte')
+export const gte: <A, B extends Operand<NoInfer<A>> | Term<NoInfer<A> | null> = Operand<A>>(
+  a: Term<A>,
+  b: B,
+) => Pred<boolean | NullOf<[Term<A>, B]>> = compare('gte')
 
 /**
  * Terms of the types `A`, in order: the left side of a row comparison.
@@ -285,7 +325,10 @@ export type RowOperands<A extends ReadonlyArray<unknown>> = { readonly [K in key
 
 const rowCompare =
   (op: Expr.CompareOp, name: string) =>
-  <const A extends ReadonlyArray<unknown>>(left: Row<A>, right: NoInfer<RowOperands<A>>): Pred =>
+  <const A extends ReadonlyArray<unknown>, const B extends RowOperands<NoInfer<A>> = RowOperands<A>>(
+    left: Row<A>,
+    right: B,
+  ): Pred<boolean | NullOf<Row<A>> | NullOf<B>> =>
     Invalid.total(`Pred.${name}`, () => {
       if (!Array.isArray(right))
         return Invalid.pred(
@@ -333,10 +376,13 @@ const rowCompare =
  * @category constructors
  * @since 0.2.0
  */
-export const rowLt: <const A extends ReadonlyArray<unknown>>(
+export const rowLt: <
+  const A extends ReadonlyArray<unknown>,
+  const B extends RowOperands<NoInfer<A>> = RowOperands<A>,
+>(
   left: Row<A>,
-  right: NoInfer<RowOperands<A>>,
-) => Pred = rowCompare('lt', 'rowLt')
+  right: B,
+) => Pred<boolean | NullOf<Row<A>> | NullOf<B>> = rowCompare('lt', 'rowLt')
 /**
  * Row comparison `(a, b, ...) <= (x, y, ...)`; see `rowLt`.
  *
@@ -356,10 +402,13 @@ export const rowLt: <const A extends ReadonlyArray<unknown>>(
  * @category constructors
  * @since 0.2.0
  */
-export const rowLte: <const A extends ReadonlyArray<unknown>>(
+export const rowLte: <
+  const A extends ReadonlyArray<unknown>,
+  const B extends RowOperands<NoInfer<A>> = RowOperands<A>,
+>(
   left: Row<A>,
-  right: NoInfer<RowOperands<A>>,
-) => Pred = rowCompare('lte', 'rowLte')
+  right: B,
+) => Pred<boolean | NullOf<Row<A>> | NullOf<B>> = rowCompare('lte', 'rowLte')
 /**
  * Row comparison `(a, b, ...) > (x, y, ...)`; see `rowLt`.
  *
@@ -379,10 +428,13 @@ export const rowLte: <const A extends ReadonlyArray<unknown>>(
  * @category constructors
  * @since 0.2.0
  */
-export const rowGt: <const A extends ReadonlyArray<unknown>>(
+export const rowGt: <
+  const A extends ReadonlyArray<unknown>,
+  const B extends RowOperands<NoInfer<A>> = RowOperands<A>,
+>(
   left: Row<A>,
-  right: NoInfer<RowOperands<A>>,
-) => Pred = rowCompare('gt', 'rowGt')
+  right: B,
+) => Pred<boolean | NullOf<Row<A>> | NullOf<B>> = rowCompare('gt', 'rowGt')
 /**
  * Row comparison `(a, b, ...) >= (x, y, ...)`; see `rowLt`.
  *
@@ -402,10 +454,13 @@ export const rowGt: <const A extends ReadonlyArray<unknown>>(
  * @category constructors
  * @since 0.2.0
  */
-export const rowGte: <const A extends ReadonlyArray<unknown>>(
+export const rowGte: <
+  const A extends ReadonlyArray<unknown>,
+  const B extends RowOperands<NoInfer<A>> = RowOperands<A>,
+>(
   left: Row<A>,
-  right: NoInfer<RowOperands<A>>,
-) => Pred = rowCompare('gte', 'rowGte')
+  right: B,
+) => Pred<boolean | NullOf<Row<A>> | NullOf<B>> = rowCompare('gte', 'rowGte')
 /**
  * Row equality `(a, b, ...) = (x, y, ...)`: every pair equal. False when some pair of non-NULL values
  * differs, else NULL when a pair has a NULL (as PostgreSQL answers).
@@ -428,10 +483,13 @@ export const rowGte: <const A extends ReadonlyArray<unknown>>(
  * @category constructors
  * @since 0.2.0
  */
-export const rowEq: <const A extends ReadonlyArray<unknown>>(
+export const rowEq: <
+  const A extends ReadonlyArray<unknown>,
+  const B extends RowOperands<NoInfer<A>> = RowOperands<A>,
+>(
   left: Row<A>,
-  right: NoInfer<RowOperands<A>>,
-) => Pred = rowCompare('eq', 'rowEq')
+  right: B,
+) => Pred<boolean | NullOf<Row<A>> | NullOf<B>> = rowCompare('eq', 'rowEq')
 /**
  * Row inequality `(a, b, ...) <> (x, y, ...)`: some pair of non-NULL values differs; false when every
  * pair is equal, else NULL.
@@ -449,10 +507,13 @@ export const rowEq: <const A extends ReadonlyArray<unknown>>(
  * @category constructors
  * @since 0.2.0
  */
-export const rowNeq: <const A extends ReadonlyArray<unknown>>(
+export const rowNeq: <
+  const A extends ReadonlyArray<unknown>,
+  const B extends RowOperands<NoInfer<A>> = RowOperands<A>,
+>(
   left: Row<A>,
-  right: NoInfer<RowOperands<A>>,
-) => Pred = rowCompare('neq', 'rowNeq')
+  right: B,
+) => Pred<boolean | NullOf<Row<A>> | NullOf<B>> = rowCompare('neq', 'rowNeq')
 
 /**
  * Membership in a list, sent as one array parameter (`= any($1)`); an empty list matches nothing.
@@ -474,7 +535,10 @@ export const rowNeq: <const A extends ReadonlyArray<unknown>>(
  * @category constructors
  * @since 0.1.0
  */
-export function isIn<A>(a: Term<A>, values: ReadonlyArray<NoInfer<NonNullable<A>>>): Pred
+export function isIn<A>(
+  a: Term<A>,
+  values: ReadonlyArray<NoInfer<NonNullable<A>>>,
+): Pred<boolean | NullOf<[Term<A>]>>
 /**
  * Membership in the one output of a query (`x in (select ...)`): the query's output must be of the
  * term's type. The query may refer to the rows around it (a correlated subquery); its errors are the
@@ -567,7 +631,7 @@ export type Matching<V, A> = [NonNullable<V>] extends [NonNullable<A>]
  * @category constructors
  * @since 0.1.0
  */
-export const exists = <R>(query: Make.Query<Model.AnyModel, string, unknown, Make.Joins, R>): Pred =>
+export const exists = <R>(query: Make.Query<Model.AnyModel, string, unknown, Make.Joins, R>): Pred<boolean> =>
   Invalid.total('Pred.exists', () => existsOf('Pred.exists', query))
 
 /**
@@ -599,7 +663,9 @@ export const exists = <R>(query: Make.Query<Model.AnyModel, string, unknown, Mak
  * @category constructors
  * @since 0.1.0
  */
-export const notExists = <R>(query: Make.Query<Model.AnyModel, string, unknown, Make.Joins, R>): Pred =>
+export const notExists = <R>(
+  query: Make.Query<Model.AnyModel, string, unknown, Make.Joins, R>,
+): Pred<boolean> =>
   Invalid.total('Pred.notExists', () => {
     const e = existsOf('Pred.notExists', query)
     return e._tag === 'Exists' ? Subquery.carry(Expr.not(e), Subquery.errorsIn(e)) : e
@@ -635,7 +701,7 @@ const existsOf = (fn: string, query: unknown): Expr.Expr => {
  * @category constructors
  * @since 0.1.0
  */
-export const isNull = <A>(a: Term<A>): Pred => Invalid.total('Pred.isNull', () => Expr.isNull(a))
+export const isNull = <A>(a: Term<A>): Pred<boolean> => Invalid.total('Pred.isNull', () => Expr.isNull(a))
 /**
  * Whether a term is not NULL (`not (x is null)`); the counterpart of `isNull`.
  *
@@ -652,7 +718,7 @@ export const isNull = <A>(a: Term<A>): Pred => Invalid.total('Pred.isNull', () =
  * @category constructors
  * @since 0.1.0
  */
-export const isNotNull = <A>(a: Term<A>): Pred =>
+export const isNotNull = <A>(a: Term<A>): Pred<boolean> =>
   Invalid.total('Pred.isNotNull', () => Expr.not(Expr.isNull(a)))
 /**
  * Negation. SQL's three-valued logic holds: `not` of an unknown (a comparison with a NULL column) is
@@ -672,7 +738,8 @@ export const isNotNull = <A>(a: Term<A>): Pred =>
  * @category constructors
  * @since 0.1.0
  */
-export const not = (p: Pred): Pred => Invalid.total('Pred.not', () => Expr.not(p))
+export const not = <A extends boolean | null>(p: Pred<A>): Pred<A> =>
+  Invalid.total('Pred.not', () => Expr.not(p))
 /**
  * All of the conditions. True when none is given, so a list of optional filters built at run time can
  * be spread in without a special case for the empty list.
@@ -696,7 +763,7 @@ export const not = (p: Pred): Pred => Invalid.total('Pred.not', () => Expr.not(p
  * @category constructors
  * @since 0.1.0
  */
-export const and = (...ps: ReadonlyArray<Pred>): Pred => {
+export const and = <const Ps extends ReadonlyArray<Pred>>(...ps: Ps): Pred<boolean | NullOf<Ps>> => {
   try {
     return ps.length === 0 ? Expr.bool(true) : Expr.and(ps)
   } catch (u) {
@@ -722,7 +789,7 @@ export const and = (...ps: ReadonlyArray<Pred>): Pred => {
  * @category constructors
  * @since 0.1.0
  */
-export const or = (...ps: ReadonlyArray<Pred>): Pred => {
+export const or = <const Ps extends ReadonlyArray<Pred>>(...ps: Ps): Pred<boolean | NullOf<Ps>> => {
   try {
     return ps.length === 0 ? Expr.bool(false) : Expr.or(ps)
   } catch (u) {
@@ -751,7 +818,10 @@ export const or = (...ps: ReadonlyArray<Pred>): Pred => {
  * @category constructors
  * @since 0.1.0
  */
-export const like = (a: Term<string> | Term<string | null>, pattern: Operand<string>): Pred =>
+export const like = <A extends string | null>(
+  a: Term<A>,
+  pattern: Operand<string>,
+): Pred<boolean | NullOf<[Term<A>]>> =>
   Invalid.total('Pred.like', () =>
     checked('Pred.like', a, pattern, () => Expr.like(a, operand(pattern), false)),
   )
@@ -778,7 +848,10 @@ export const like = (a: Term<string> | Term<string | null>, pattern: Operand<str
  * @category constructors
  * @since 0.1.0
  */
-export const ilike = (a: Term<string> | Term<string | null>, pattern: Operand<string>): Pred =>
+export const ilike = <A extends string | null>(
+  a: Term<A>,
+  pattern: Operand<string>,
+): Pred<boolean | NullOf<[Term<A>]>> =>
   Invalid.total('Pred.ilike', () =>
     checked('Pred.ilike', a, pattern, () => Expr.like(a, operand(pattern), true)),
   )
@@ -806,7 +879,7 @@ const isTemplate = Node.isTemplate
  * @category constructors
  * @since 0.1.0
  */
-export const fragment = <A = boolean>(
+export const fragment = <A = boolean | null>(
   strings: TemplateStringsArray,
   ...args: ReadonlyArray<unknown>
 ): Term<A> =>

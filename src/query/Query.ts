@@ -197,17 +197,17 @@ export interface Scope<M extends Model.AnyModel, S extends string, J extends Joi
   readonly exists: <N extends Model.AssociationName<M, S>>(
     name: N,
     f?: Callback<M, Model.Target<M, S, N>>,
-  ) => Pred.Pred
+  ) => Pred.Pred<boolean>
   /** No associated record exists (satisfying `f` when given). */
   readonly notExists: <N extends Model.AssociationName<M, S>>(
     name: N,
     f?: Callback<M, Model.Target<M, S, N>>,
-  ) => Pred.Pred
+  ) => Pred.Pred<boolean>
   /** Every associated record satisfies `f` (vacuously true with none; a NULL result counts as not satisfied). */
   readonly every: <N extends Model.AssociationName<M, S>>(
     name: N,
     f: Callback<M, Model.Target<M, S, N>>,
-  ) => Pred.Pred
+  ) => Pred.Pred<boolean>
   /** The number of associated records (satisfying `f` when given): 0 with none. */
   readonly count: <N extends Model.AssociationName<M, S>>(
     name: N,

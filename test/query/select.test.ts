@@ -142,6 +142,36 @@ describe('select: projections', () => {
     ])
   })
 
+  it('a condition over a NULL operand is NULL as an output (its type says `boolean | null`); coalesce makes it a boolean', async () => {
+    // post 4 has no author: `author_id < 2` is NULL there, on both engines, so the type must admit null
+    const q = pipe(
+      posts,
+      Query.select(p => ({
+        id: p.id,
+        early: Pred.lt(p.author_id, 2),
+        orphan: Pred.isNull(p.author_id),
+        both: Pred.and(Pred.eq(p.published, true), Pred.lt(p.author_id, 2)),
+        sure: Fn.coalesce(Pred.lt(p.author_id, 2), false),
+      })),
+      Query.orderBy(['id']),
+    )
+    const rows = await both(
+      q,
+      'select "t0"."id", "t0"."author_id" < $1 as "early", "t0"."author_id" is null as "orphan", ' +
+        '"t0"."published" = $2 and "t0"."author_id" < $3 as "both", coalesce("t0"."author_id" < $4, $5) as "sure" ' +
+        'from "posts" as "t0" order by "t0"."id" asc',
+      [2, true, 2, 2, false],
+    )
+    expect(rows).toEqual([
+      { id: 1, early: true, orphan: false, both: true, sure: true },
+      { id: 2, early: true, orphan: false, both: false, sure: true },
+      { id: 3, early: false, orphan: false, both: false, sure: false },
+      { id: 4, early: null, orphan: true, both: null, sure: false },
+      { id: 5, early: true, orphan: false, both: true, sure: true },
+      { id: 6, early: false, orphan: false, both: false, sure: false },
+    ])
+  })
+
   it('integer arithmetic truncates toward zero; a cast divides exactly', async () => {
     const q = pipe(
       posts,

@@ -28,7 +28,7 @@ describe('row comparisons', () => {
       // @ts-expect-error one member too few on the right
       Query.where(c => Pred.rowGt([c.inserted_at, c.id], [new Date(0)])),
     )
-    expectTypeOf(Pred.rowLt<[number, string]>).returns.toEqualTypeOf<Pred.Pred>()
+    expectTypeOf(Pred.rowLt<[number, string]>).returns.toEqualTypeOf<Pred.Pred<boolean>>()
   })
 
   it('takes placeholders in a prepared query', () => {

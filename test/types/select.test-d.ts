@@ -163,6 +163,59 @@ describe('expressions', () => {
     expectTypeOf<Row['cond']>().toEqualTypeOf<boolean>()
   })
 
+  it('a condition output may be NULL exactly when one of its operands may be (three-valued logic)', () => {
+    const q = pipe(
+      Query.from(Shop, 'order'),
+      Query.select(o => ({
+        lt: Pred.lt(o.user_id, 3),
+        eq: Pred.eq(o.qty, 3),
+        eqTerm: Pred.eq(o.qty, o.user_id),
+        eqBoth: Pred.eq(o.qty, o.id),
+        isNull: Pred.isNull(o.user_id),
+        isNotNull: Pred.isNotNull(o.user_id),
+        andMaybe: Pred.and(Pred.eq(o.qty, 1), Pred.lt(o.user_id, 3)),
+        andSure: Pred.and(Pred.eq(o.qty, 1), Pred.isNull(o.user_id)),
+        orMaybe: Pred.or(Pred.lt(o.user_id, 3), Pred.eq(o.qty, 1)),
+        notMaybe: Pred.not(Pred.lt(o.user_id, 3)),
+        notSure: Pred.not(Pred.eq(o.qty, 1)),
+        inMaybe: Pred.in(o.user_id, [1, 2]),
+        inSure: Pred.in(o.qty, [1, 2]),
+        rowMaybe: Pred.rowLt([o.qty, o.user_id], [1, 2]),
+        rowSure: Pred.rowLt([o.qty, o.id], [1, 2]),
+        exists: Pred.exists(Query.from(Shop, 'user')),
+        coalesced: Fn.coalesce(Pred.lt(o.user_id, 3), false),
+      })),
+    )
+    type Row = RowsOf<typeof q>
+    expectTypeOf(rowOf(q)).toMatchTypeOf<Row>()
+    expectTypeOf<Row['lt']>().toEqualTypeOf<boolean | null>()
+    expectTypeOf<Row['eq']>().toEqualTypeOf<boolean>()
+    expectTypeOf<Row['eqTerm']>().toEqualTypeOf<boolean | null>()
+    expectTypeOf<Row['eqBoth']>().toEqualTypeOf<boolean>()
+    expectTypeOf<Row['isNull']>().toEqualTypeOf<boolean>()
+    expectTypeOf<Row['isNotNull']>().toEqualTypeOf<boolean>()
+    expectTypeOf<Row['andMaybe']>().toEqualTypeOf<boolean | null>()
+    expectTypeOf<Row['andSure']>().toEqualTypeOf<boolean>()
+    expectTypeOf<Row['orMaybe']>().toEqualTypeOf<boolean | null>()
+    expectTypeOf<Row['notMaybe']>().toEqualTypeOf<boolean | null>()
+    expectTypeOf<Row['notSure']>().toEqualTypeOf<boolean>()
+    expectTypeOf<Row['inMaybe']>().toEqualTypeOf<boolean | null>()
+    expectTypeOf<Row['inSure']>().toEqualTypeOf<boolean>()
+    expectTypeOf<Row['rowMaybe']>().toEqualTypeOf<boolean | null>()
+    expectTypeOf<Row['rowSure']>().toEqualTypeOf<boolean>()
+    expectTypeOf<Row['exists']>().toEqualTypeOf<boolean>()
+    expectTypeOf<Row['coalesced']>().toEqualTypeOf<boolean>()
+    // any condition, NULL or not, is still a `where` condition
+    pipe(
+      Query.from(Shop, 'order'),
+      Query.where(o => Pred.lt(o.user_id, 3)),
+    )
+    pipe(
+      Query.from(Shop, 'order'),
+      Query.where(o => Pred.isNull(o.user_id)),
+    )
+  })
+
   it('misuses do not compile', () => {
     pipe(
       posts,

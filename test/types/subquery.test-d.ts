@@ -50,8 +50,8 @@ describe('Pred.in over a query', () => {
 
 describe('Pred.exists / notExists', () => {
   it('take any query, whole rows or a projection', () => {
-    expectTypeOf(Pred.exists(posts)).toEqualTypeOf<Pred.Pred>()
-    expectTypeOf(Pred.notExists(two)).toEqualTypeOf<Pred.Pred>()
+    expectTypeOf(Pred.exists(posts)).toEqualTypeOf<Pred.Pred<boolean>>()
+    expectTypeOf(Pred.notExists(two)).toEqualTypeOf<Pred.Pred<boolean>>()
     // @ts-expect-error not a query
     Pred.exists(42)
   })
