@@ -415,6 +415,10 @@ const invalid = <M extends Model.AnyModel, S extends string>(
 const invalidArgument = (fn: string, message: string, schema: string | null = null): QueryError.QueryError =>
   QueryError.make('InvalidArgument', `Query.${fn}: ${message}`, schema)
 
+// The rows a query reads, for messages: its schema, or the subquery it selects from.
+const sourceOf = (q: AnyQuery): string =>
+  q.derived === undefined ? `'${q.schema}'` : 'the subquery of Query.fromQuery'
+
 // What a data-last combinator returns for a value that is not a query: an invalid query of no model,
 // refused (with this error) when it is compiled or run.
 const notAQuery = (fn: string, u: unknown): Query<never, string> =>
@@ -2599,6 +2603,19 @@ export const distinctOn =
       if (errors.length > 0) return make({ ...q, errors: addErrors(q, errors) })
       const terms = orderTerms('distinctOn', q, items)
       if (E.isLeft(terms)) return make({ ...q, errors: [...q.errors, terms.left] })
+      // PostgreSQL has no `distinct on ()`: an empty list is refused, not dropped (it would keep every row).
+      if (terms.right.length === 0)
+        return make({
+          ...q,
+          errors: [
+            ...q.errors,
+            invalidArgument(
+              'distinctOn',
+              `the callback returned no term for the rows of ${sourceOf(q)}: distinct on needs at least one (PostgreSQL has no distinct on ()); keep every row by leaving distinctOn out`,
+              q.schema,
+            ),
+          ],
+        })
       if (terms.right.some(t => t.expr._tag !== 'ColumnRef' && hasAggregate(t.expr)))
         return make({
           ...q,

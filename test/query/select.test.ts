@@ -887,6 +887,46 @@ describe('refused before any SQL', () => {
     )
   })
 
+  it('distinct on with no term: refused before SQL by toSql, PostgreSQL and memory', async () => {
+    const expected = {
+      _tag: 'QueryError',
+      code: 'InvalidArgument',
+      schema: 'post',
+      message: expect.stringMatching(/^Query\.distinctOn: .*'post'.*no distinct on \(\)/),
+    }
+    for (const q of [
+      pipe(
+        posts,
+        Query.distinctOn(() => []),
+      ),
+      // after terms given before: the empty list is refused all the same
+      pipe(
+        posts,
+        Query.distinctOn(p => [p.author_id]),
+        Query.distinctOn(() => []),
+      ),
+    ]) {
+      const sql = Query.toSql(q)
+      expect(E.isLeft(sql) && sql.left).toMatchObject(expected)
+      const pg = await Pg.all(q)(db.sql)()
+      expect(E.isLeft(pg) && pg.left).toMatchObject(expected)
+      const mem = await Memory.all(q)(tables)()
+      expect(E.isLeft(mem) && mem.left).toMatchObject(expected)
+    }
+    // over a subquery, the message names it
+    const derived = pipe(
+      Query.fromQuery(
+        pipe(
+          posts,
+          Query.select(p => ({ id: p.id })),
+        ),
+      ),
+      Query.distinctOn(() => []),
+    )
+    const r = Query.toSql(derived)
+    expect(E.isLeft(r) && r.left.message).toMatch(/^Query\.distinctOn: .*the subquery of Query\.fromQuery/)
+  })
+
   it('the order of the combinators does not matter: a query is judged whole', () => {
     const q = pipe(
       posts,
