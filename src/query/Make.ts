@@ -127,6 +127,11 @@ export interface Query<M extends Model.AnyModel, S extends string, P = {}, J ext
    * the root's columns. Its `schema` is then `''`, no schema of the model.
    */
   readonly derived?: ReadonlyArray<readonly [string, TermInfo]>
+  /**
+   * The schema of the query `Query.fromQuery` selected from (through nested ones), for messages: a
+   * derived table has no associations, and an error asking for one names where its rows came from.
+   */
+  readonly derivedFrom?: string
   readonly _J?: J
   readonly _R?: R
 }
@@ -241,6 +246,7 @@ export const fieldsOf = <Q extends AnyQuery>(q: Q): { -readonly [K in keyof Q]: 
     errors: q.errors,
   }
   if (q.derived !== undefined) c.derived = q.derived
+  if (q.derivedFrom !== undefined) c.derivedFrom = q.derivedFrom
   return c as { -readonly [K in keyof Q]: Q[K] }
 }
 

@@ -417,7 +417,21 @@ const invalidArgument = (fn: string, message: string, schema: string | null = nu
 
 // The rows a query reads, for messages: its schema, or the subquery it selects from.
 const sourceOf = (q: AnyQuery): string =>
-  q.derived === undefined ? `'${q.schema}'` : 'the subquery of Query.fromQuery'
+  q.derived === undefined
+    ? `'${q.schema}'`
+    : `the subquery of Query.fromQuery${q.derivedFrom === undefined ? '' : ` (a query of '${q.derivedFrom}')`}`
+
+// The error of an association asked of a query over a subquery (`Query.fromQuery`): its root is a
+// derived table of the subquery's outputs, which has no associations (the model has no schema '').
+const noAssociations = (q: AnyQuery, asked: string, name: unknown): QueryError.QueryError => {
+  const named = typeof name === 'string' ? `'${name}'` : show(name)
+  return QueryError.make(
+    'UnknownAssociation',
+    `${asked}: the query selects from ${sourceOf(q)}: a derived table of its outputs (${(q.derived ?? []).map(([n]) => n).join(', ')}) has no associations, so it has no ${named}; ask for ${named} inside the subquery`,
+    null,
+    typeof name === 'string' ? name : show(name),
+  )
+}
 
 // What a data-last combinator returns for a value that is not a query: an invalid query of no model,
 // refused (with this error) when it is compiled or run.
@@ -598,6 +612,7 @@ export const fromQuery = <M extends Model.AnyModel, R, Q extends Make.Query<M, s
         projected: true,
         errors: [...embedded.errors],
         derived: outputs,
+        derivedFrom: sub.derived === undefined ? sub.schema : (sub.derivedFrom ?? sub.schema),
       })
     },
     e => invalid(undefined as never, '', e),
@@ -1169,9 +1184,17 @@ const scope = (
   joined: ReadonlyMap<string, Binding>,
   errors: Array<QueryError.QueryError>,
   ns: string,
+  // the query, when its rows are a subquery's (`Query.fromQuery`): it has no associations
+  derived?: AnyQuery,
 ): Scope<Model.AnyModel, string, Joins> => {
   const a = (i: number) => `${Subquery.aggregatesIn(ns)}${depth}_${i}`
-  const chainOf = (name: string): Chain.Chain | undefined => {
+  const chainOf = (name: string, asked: string): Chain.Chain | undefined => {
+    if (derived !== undefined) {
+      errors.push(
+        noAssociations(derived, `$.${asked}(${typeof name === 'string' ? `'${name}'` : show(name)})`, name),
+      )
+      return undefined
+    }
     const chain = Chain.fromPath(model, schema, [name])
     if (E.isRight(chain)) return chain.right
     errors.push(chain.left)
@@ -1195,11 +1218,12 @@ const scope = (
     return Select.withWhere(negate ? Expr.notTrue(cond) : cond)(s)
   }
   const exists = (
+    asked: string,
     name: string,
     f: Callback<Model.AnyModel, string> | undefined,
     negateInner: boolean,
   ): Expr.Expr => {
-    const chain = chainOf(name)
+    const chain = chainOf(name, asked)
     if (chain === undefined) return Expr.bool(false)
     let s = Chain.backward(model, chain, a, link(chain))
     s = Select.set('distinct', false)(Select.set('columns', [])(s))
@@ -1214,7 +1238,7 @@ const scope = (
     value: Of<Model.AnyModel, string, unknown> | undefined,
     f: Callback<Model.AnyModel, string> | undefined,
   ): Expr.Expr => {
-    const chain = chainOf(name)
+    const chain = chainOf(name, fn)
     if (chain === undefined) return Expr.param(null)
     const target = Model.table(model, chain.target)
     if (target === undefined) return Expr.param(null)
@@ -1327,9 +1351,9 @@ const scope = (
   // query filled the old generation with garbage (2-3 MB promoted per scavenge). Without joins it is an
   // empty view that only records unknown names.
   return {
-    exists: (name, f) => exists(name, f, false),
-    notExists: (name, f) => Expr.not(exists(name, f, false)),
-    every: (name, f) => Expr.not(exists(name, f, true)),
+    exists: (name, f) => exists('exists', name, f, false),
+    notExists: (name, f) => Expr.not(exists('notExists', name, f, false)),
+    every: (name, f) => Expr.not(exists('every', name, f, true)),
     count: (name, f) => (f === undefined ? plainCount(name) : aggregate('count', name, undefined, f)),
     sum: (name, value, f) => aggregate('sum', name, value as Of<Model.AnyModel, string, unknown>, f),
     avg: (name, value, f) => aggregate('avg', name, value as Of<Model.AnyModel, string, unknown>, f),
@@ -1357,6 +1381,23 @@ const scope = (
   }
 }
 
+// The scope of a callback over a query's root row, with the bindings `joined`.
+const rootScope = (
+  q: AnyQuery,
+  joined: ReadonlyMap<string, Binding>,
+  errors: Array<QueryError.QueryError>,
+): Scope<Model.AnyModel, string, Joins> =>
+  scope(
+    q.model,
+    q.schema,
+    1,
+    q.select.from.alias,
+    joined,
+    errors,
+    Subquery.namespaceOf(q.select),
+    q.derived === undefined ? undefined : q,
+  )
+
 // Runs a combinator's callback over the root row and the scope, collecting the errors of what it
 // reads; `build` makes the new query from its result.
 const withCallback = <Q extends AnyQuery, T>(
@@ -1376,12 +1417,8 @@ const withCallback = <Q extends AnyQuery, T>(
     // (see ./Subquery.ts): the outer row's terms and its own stay apart.
     const own = Subquery.nested() && Subquery.namespaceOf(q.select) === '' ? Subquery.isolate(q) : q
     const errors: Array<QueryError.QueryError> = []
-    const root = own.select.from.alias
     const result = Subquery.inCallback(() =>
-      (f as (row: unknown, $: unknown) => T)(
-        rootRefs(own, errors),
-        scope(own.model, own.schema, 1, root, own.joined, errors, Subquery.namespaceOf(own.select)),
-      ),
+      (f as (row: unknown, $: unknown) => T)(rootRefs(own, errors), rootScope(own, own.joined, errors)),
     )
     return build(result, errors, own)
   })
@@ -1607,6 +1644,7 @@ const joinPath = (q: AnyQuery, nameOrPath: unknown, kind: unknown, options: unkn
   const joined = new Map(own.joined)
   const joins: Array<Select.Join> = []
   const errors: Array<QueryError.QueryError> = []
+  if (own.derived !== undefined) return fail(noAssociations(own, 'Query.join', path[0]))
   let at = own.schema
   let from = own.select.from.alias
   for (let i = 0; i < path.length; i++) {
@@ -1738,12 +1776,11 @@ const joinDerived = (
   joined.set(as, binding)
   let cond: Expr.Expr = Expr.bool(true)
   if (on !== undefined) {
-    const root = own.select.from.alias
     const p = Subquery.inCallback(() =>
       (on as (a: unknown, b: unknown, c: unknown) => unknown)(
         bindingRefs(own.model, binding, errors),
         rootRefs(own, errors),
-        scope(own.model, own.schema, 1, root, joined, errors, ns),
+        rootScope(own, joined, errors),
       ),
     )
     cond = checked(p, own.schema, errors, {
@@ -1933,20 +1970,8 @@ export const joinLateral =
         true,
         (own, errors) => {
           if (typeof f !== 'function') return `expected a callback (row, $) => query, got ${show(f)}`
-          const root = own.select.from.alias
           const built: unknown = Subquery.inCallback(() =>
-            f(
-              rootRefs(own, errors) as never,
-              scope(
-                own.model,
-                own.schema,
-                1,
-                root,
-                own.joined,
-                errors,
-                Subquery.namespaceOf(own.select),
-              ) as never,
-            ),
+            f(rootRefs(own, errors) as never, rootScope(own, own.joined, errors) as never),
           )
           return Make.isQuery(built) && !built.projected
             ? 'expected the callback to return a projection (Query.select), got a query of whole rows'
@@ -2767,7 +2792,7 @@ export const preload =
             ...base.errors,
             invalidArgument(
               'preload',
-              'a query over a subquery (Query.fromQuery) has no schema whose associations it could preload',
+              `a query over ${sourceOf(base as unknown as AnyQuery)} has no schema whose associations it could preload`,
             ),
           ],
         }) as never

@@ -227,7 +227,7 @@ describe('subqueries of the wrong shape', () => {
     [
       'a preload over a fromQuery',
       () => on(u(Query.fromQuery)(twoOutputs), u(Query.preload)({ tasks: true })),
-      /Query\.preload: a query over a subquery/,
+      /Query\.preload: a query over the subquery of Query\.fromQuery \(a query of 'task'\)/,
     ],
   ])
 })

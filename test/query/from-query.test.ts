@@ -406,23 +406,60 @@ describe('Query.fromQuery: refused before any SQL', () => {
       /the subquery of Query.fromQuery has no output 'title'/,
     )
     refused(
-      pipe(
-        Query.fromQuery(monthly),
-        Query.select((_, $) => ({ c: ($ as never as { count: (n: string) => never }).count('comments') })),
-      ),
-      'UnknownSchema',
-      /./,
-    )
-    refused(
       pipe(Query.fromQuery(monthly), Query.preload({ comments: true } as never) as never),
       'InvalidArgument',
-      /Query.preload: a query over a subquery \(Query.fromQuery\) has no schema/,
+      /Query.preload: a query over the subquery of Query.fromQuery \(a query of 'post'\) has no schema/,
     )
     refused(
       pipe(Query.fromQuery(monthly), Query.orderBy(['title' as never])),
       'UnknownColumn',
       /the subquery of Query.fromQuery has no output 'title'/,
     )
+  })
+
+  it('an association asked of it: its rows are a derived table, which has none (named with the query it came from)', async () => {
+    type Untyped = Record<string, (name: string, f?: unknown) => never>
+    const asked: ReadonlyArray<readonly [string, (q: Query.AnyQuery) => Query.AnyQuery]> = [
+      [
+        '$.count',
+        q => Query.select((_, $) => ({ c: ($ as never as Untyped)['count']!('comments') }))(q as never),
+      ],
+      [
+        '$.sum',
+        q =>
+          Query.select((_, $) => ({ c: ($ as never as Untyped)['sum']!('comments', () => 1) }))(q as never),
+      ],
+      ['$.exists', q => Query.where((_, $) => ($ as never as Untyped)['exists']!('comments'))(q as never)],
+      ['$.every', q => Query.where((_, $) => ($ as never as Untyped)['every']!('comments'))(q as never)],
+      ['$.count', q => Query.orderBy((_, $) => [($ as never as Untyped)['count']!('comments')])(q as never)],
+      [
+        'Query.join',
+        q => (Query.join as (name: string) => (q: Query.AnyQuery) => Query.AnyQuery)('comments')(q),
+      ],
+    ]
+    // nested: the message still names the schema the rows came from
+    for (const source of [Query.fromQuery(monthly), Query.fromQuery(Query.fromQuery(monthly))])
+      for (const [fn, f] of asked) {
+        const q = f(source)
+        const expected = {
+          _tag: 'QueryError',
+          code: 'UnknownAssociation',
+          association: 'comments',
+          message: expect.stringMatching(
+            new RegExp(
+              `^${fn.replace('$', '\\$')}(\\('comments'\\))?: the query selects from the subquery of Query\\.fromQuery \\(a query of 'post'\\): ` +
+                'a derived table of its outputs \\(author, month, n\\) has no associations',
+            ),
+          ),
+        }
+        const sql = Query.toSql(q)
+        expect(E.isLeft(sql) && sql.left).toMatchObject(expected)
+        expect(JSON.stringify(sql)).not.toMatch(/no schema ''/)
+        const pg = await Pg.all(q)(db.sql)()
+        expect(E.isLeft(pg) && pg.left).toMatchObject(expected)
+        const mem = await Memory.all(q)(tables)()
+        expect(E.isLeft(mem) && mem.left).toMatchObject(expected)
+      }
   })
 
   it('a column of it neither grouped nor aggregated', () => {
