@@ -593,7 +593,9 @@ export const fromQuery = <M extends Model.AnyModel, R, Q extends Make.Query<M, s
         'Query.fromQuery',
         Make.make({ ...sub, select: Lower.select(sub.select) }),
       )
-      if (typeof embedded === 'string') return fail(embedded)
+      // (its message names Query.fromQuery already)
+      if (typeof embedded === 'string')
+        return invalid(sub.model, '', QueryError.make('InvalidArgument', embedded, sub.schema))
       // Built inside a callback, the subquery may read the outer rows (`t0` ...): the new root takes a
       // namespace of its own, apart from them (see ./Subquery.ts).
       const root = Subquery.nested() ? Subquery.aliasIn(Subquery.freshNamespace(), 0) : rootAlias
@@ -1730,9 +1732,10 @@ const bindingOutputs = (s: Select.Select): ReadonlyArray<readonly [string, Make.
   Make.selectOutputInfos(s)
 
 // Adds a derived-table join under `as` (a name no binding has) to a query: `select` is the embedded
-// subquery, `on` builds the condition once the binding is known to the scope.
+// subquery (or the whole message of why there is none), `on` builds the condition once the binding is
+// known to the scope.
 const joinDerived = (
-  fn: string,
+  fn: 'joinQuery' | 'joinLateral',
   q: AnyQuery,
   as: unknown,
   kind: unknown,
@@ -1754,7 +1757,9 @@ const joinDerived = (
   if (typeof as !== 'string' || as === '' || as === '__proto__')
     return fail(invalidArgument(fn, `option 'as' must be a non-empty name, got ${show(as)}`, q.schema))
   if (q.joined.has(as))
-    return fail(QueryError.make('InvalidArgument', `${fn}: the name '${as}' is already bound`, q.schema, as))
+    return fail(
+      QueryError.make('InvalidArgument', `Query.${fn}: the name '${as}' is already bound`, q.schema, as),
+    )
   if (on !== undefined && typeof on !== 'function')
     return fail(
       invalidArgument(
@@ -1767,7 +1772,7 @@ const joinDerived = (
   const ns = Subquery.namespaceOf(own.select)
   const errors: Array<QueryError.QueryError> = []
   const embedded = sub(own, errors)
-  if (typeof embedded === 'string') return fail(invalidArgument(fn, embedded, q.schema))
+  if (typeof embedded === 'string') return fail(QueryError.make('InvalidArgument', embedded, q.schema))
   if (!embedded.select.columns.length)
     return fail(invalidArgument(fn, 'the joined query selects no output', q.schema))
   const alias = Subquery.aliasIn(ns, own.aliases)
@@ -1784,8 +1789,8 @@ const joinDerived = (
       ),
     )
     cond = checked(p, own.schema, errors, {
-      place: `the on callback of ${fn}`,
-      expected: `${fn}: option on must return a predicate built with Pred`,
+      place: `the on callback of Query.${fn}`,
+      expected: `Query.${fn}: option on must return a predicate built with Pred`,
       condition: true,
       aggregates: 'refused',
     })
@@ -1866,14 +1871,14 @@ export const joinQuery =
     const opts = typeof o === 'object' && o !== null ? (o as Readonly<Record<string, unknown>>) : {}
     return guardOn('joinQuery', q as AnyQuery, () =>
       joinDerived(
-        'Query.joinQuery',
+        'joinQuery',
         q as AnyQuery,
         opts['as'],
         kind,
         false,
         () =>
           Make.isQuery(sub) && !sub.projected
-            ? 'expected a projection (Query.select) to join, got a query of whole rows'
+            ? 'Query.joinQuery: expected a projection (Query.select) to join, got a query of whole rows'
             : Subquery.embed('Query.joinQuery', sub),
         opts['on'],
       ),
@@ -1963,18 +1968,19 @@ export const joinLateral =
     if (!isQuery(q)) return notAQuery('joinLateral', q) as never
     return guardOn('joinLateral', q as AnyQuery, () =>
       joinDerived(
-        'Query.joinLateral',
+        'joinLateral',
         q as AnyQuery,
         as,
         kind,
         true,
         (own, errors) => {
-          if (typeof f !== 'function') return `expected a callback (row, $) => query, got ${show(f)}`
+          if (typeof f !== 'function')
+            return `Query.joinLateral: expected a callback (row, $) => query, got ${show(f)}`
           const built: unknown = Subquery.inCallback(() =>
             f(rootRefs(own, errors) as never, rootScope(own, own.joined, errors) as never),
           )
           return Make.isQuery(built) && !built.projected
-            ? 'expected the callback to return a projection (Query.select), got a query of whole rows'
+            ? 'Query.joinLateral: expected the callback to return a projection (Query.select), got a query of whole rows'
             : Subquery.embed('Query.joinLateral', built)
         },
         undefined,

@@ -11,6 +11,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Column, Fn, Memory, Pg, Pred, Query, Schema } from '../../src/index.js'
 import { connect, run, type TestDb } from '../support/db.js'
+import { repeatedPrefix } from './messages.js'
 
 const user = Schema.table('user', 'users', {
   id: Column.serial,
@@ -87,6 +88,8 @@ const refused = async (q: Query.AnyQuery, culprit: RegExp): Promise<void> => {
   const pg = await Pg.all(q)(db.sql)()
   expect(pg, 'PostgreSQL').toEqual(compiled)
   expect(await Memory.all(q)(tables)(), 'memory').toEqual(compiled)
+  // it names where it comes from once (see ./messages.test.ts)
+  expect(E.isLeft(compiled) && repeatedPrefix(compiled.left.message), 'a repeated prefix').toBeNull()
 }
 
 type Case = readonly [string, () => Query.AnyQuery, RegExp]
