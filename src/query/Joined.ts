@@ -177,10 +177,38 @@ export function joined(
       model: q.model,
       schema: q.schema,
       select: q.select,
-      error: O.fromNullable(q.errors[0]),
+      error: O.fromNullable(q.errors[0] ?? computedProblem(q)),
       outputs: q.projected ? O.some(outputsOf(q)) : O.none,
     }) as never,
   )
+}
+
+// Why a projection's computed outputs cannot be read over a joined row, if they cannot: an output must
+// be one value per row, over that row only (an aggregate of rows, or a reference to a binding of
+// another query, is refused). A relation aggregate (`$.count('likes')`) is a subquery correlated to the
+// row. The planner names the association (`Spec.normalize`).
+const computedProblem = (q: AnyQuery): QueryError.QueryError | undefined => {
+  if (!q.projected) return undefined
+  const root = q.select.from.alias
+  for (const o of q.select.columns) {
+    const e = o.expr
+    if (e._tag === 'ColumnRef' && e.alias === root) continue
+    const at = `output '${o.name}' of its projection`
+    if (Make.hasAggregate(e))
+      return QueryError.make(
+        'Unsupported',
+        `${at} aggregates rows (Fn.count, Fn.sum ...): a join-preload's children are the join's rows, one each, not groups (aggregate the association with $.count ..., or preload it with a grouped query)`,
+        q.schema,
+      )
+    const foreign = [...Lower.scopeOf(e).free].filter(a => a !== root)
+    if (foreign.length > 0)
+      return QueryError.make(
+        'InvalidArgument',
+        `${at} reads binding ${foreign.map(a => `'${a}'`).join(', ')} of another query: it may read only the association's row`,
+        q.schema,
+      )
+  }
+  return undefined
 }
 
 // -------------------------------------------------------------------------------------
@@ -366,10 +394,10 @@ const readColumns = (
 
 // The computed outputs of a join-preload's projection over the joined binding `alias` (the `k`th
 // join-preload), each its expression moved from the projection's root onto the binding, under the
-// root statement's output `__j<k>s_<i>` (no `__j<k>_<column>` has the name). An output must be one
-// value per joined row, over that row only: an aggregate of rows, a reference to another binding, or a
-// subquery binding either name (which the move would confuse) is refused. A relation aggregate
-// (`$.count('likes')`) stays a subquery correlated to the joined row.
+// root statement's output `__j<k>s_<i>` (no `__j<k>_<column>` has the name). `Preload.joined` checked
+// that each reads only its row (`computedProblem`); a subquery inside binding either name (which the
+// move would confuse) is refused. A relation aggregate (`$.count('likes')`) stays a subquery
+// correlated to the joined row.
 const computedOf = (
   schema: string,
   node: Spec.Node,
@@ -381,25 +409,16 @@ const computedOf = (
   for (const [i, o] of (node.joinedProject ?? []).entries()) {
     const c = o.computed
     if (c === undefined) continue
-    const fail = (code: QueryError.QueryErrorCode, why: string) =>
-      E.left(QueryError.make(code, `${at}: output '${o.name}' of its projection ${why}`, schema, node.name))
-    if (Make.hasAggregate(c.expr))
-      return fail(
-        'Unsupported',
-        "aggregates rows (Fn.count, Fn.sum ...): a join-preload's children are the join's rows, one each, not groups (aggregate the association with $.count ..., or preload it with a grouped query)",
-      )
-    const scope = Lower.scopeOf(c.expr)
-    const foreign = [...scope.free].filter(a => a !== c.alias)
-    if (foreign.length > 0)
-      return fail(
-        'InvalidArgument',
-        `reads binding ${foreign.map(a => `'${a}'`).join(', ')} of another query: it may read only the association's row`,
-      )
-    const clash = [alias, c.alias].find(a => scope.bound.has(a))
+    const bound = Lower.scopeOf(c.expr).bound
+    const clash = [alias, c.alias].find(a => bound.has(a))
     if (clash !== undefined)
-      return fail(
-        'Unsupported',
-        `holds a subquery that binds '${clash}', the name of the binding it is read over: build the subquery outside a callback`,
+      return E.left(
+        QueryError.make(
+          'Unsupported',
+          `${at}: output '${o.name}' of its projection holds a subquery that binds '${clash}', the name of the binding it is read over`,
+          schema,
+          node.name,
+        ),
       )
     out.push({
       name: o.name,

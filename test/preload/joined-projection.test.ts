@@ -503,13 +503,18 @@ describe('Preload.joined with computed outputs', () => {
         ),
       }),
     )
-    const r = Query.toSql(q)
-    expect(E.isLeft(r) && r.left).toMatchObject({
+    const error = {
       code: 'InvalidArgument',
       schema: 'post',
       association: 'comments',
-      message: expect.stringMatching(/output 'x' of its projection reads binding 't1' of another query/),
-    })
+      message: expect.stringMatching(
+        /cannot join-preload 'comments' of schema 'post': output 'x' of its projection reads binding 't1' of another query/,
+      ),
+    }
+    // An error of the query as it is built, before any SQL.
+    expect(q.errors[0]).toMatchObject(error)
+    const r = Query.toSql(q)
+    expect(E.isLeft(r) && r.left).toMatchObject(error)
   })
 
   it('is the whole-row join-preload with the outputs computed from each child (property)', async () => {
