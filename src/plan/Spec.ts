@@ -122,6 +122,19 @@ export interface Projected extends Output {
 }
 
 /**
+ * One output of a join-preload's projection in normal form: a column of the target (`own`), or a
+ * computed output (`computed`: its expression over the projection's root binding `alias`), which the
+ * root statement computes over the joined binding and the child rows carry under the private name
+ * `column` (no column or association of the target has it) until the projection is shown.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface JoinedOutput extends Projected {
+  readonly computed?: { readonly expr: Expr.Expr; readonly alias: string }
+}
+
+/**
  * A custom preload query with the nested spec to load under its rows: a plain value, recognised by
  * identity (only `query` and the spec merge make one), never by its `_tag`.
  *
@@ -216,9 +229,10 @@ export interface Node {
   readonly joined: O.Option<string>
   /**
    * A join-preload's projection (`Preload.joined(binding, nested, projection)`): each output a column
-   * of the target (`own`), the child rows holding only these and their associations.
+   * of the target (`own`) or computed over the joined row (`JoinedOutput.computed`), the child rows
+   * holding only these and their associations.
    */
-  readonly joinedProject?: ReadonlyArray<Projected>
+  readonly joinedProject?: ReadonlyArray<JoinedOutput>
 }
 
 // -------------------------------------------------------------------------------------
@@ -841,15 +855,16 @@ const resolveCustom = (
 }
 
 // A join-preload's projection: a query over the association's target in the same model whose outputs
-// are columns of the target, and nothing else (the rows are the joined binding's: a filter, an order or
-// a join belongs to the query's own join).
+// are columns of the target or expressions over its row, and nothing else (the rows are the joined
+// binding's: a filter, an order or a join belongs to the query's own join). A computed output is kept
+// with its expression, which the query layer checks and reads over the joined binding (`Joined.rootOf`).
 const joinedProjection = (
   model: Model.AnyModel,
   schema: string,
   name: string,
   assoc: Model.Resolved,
   q: FromQuery,
-): E.Either<QueryError.QueryError, ReadonlyArray<Projected>> => {
+): E.Either<QueryError.QueryError, ReadonlyArray<JoinedOutput>> => {
   const at = `cannot join-preload '${name}' of schema '${schema}'`
   if (O.isSome(q.error)) {
     const e = q.error.value
@@ -880,30 +895,28 @@ const joinedProjection = (
     return E.left(
       QueryError.make(
         'Unsupported',
-        `${at}: a join-preload's projection only selects columns (its rows are the join's: filter, order and join in the query itself)`,
+        `${at}: a join-preload's projection only selects outputs over its row (its rows are the join's: filter, order and join in the query itself)`,
         schema,
         name,
       ),
     )
   const table = Model.table(model, assoc.target)
-  const out: Array<Projected> = []
-  for (const o of q.outputs.value) {
+  // A computed output's private name on the child rows: no column or association of the target's.
+  const taken = (k: string) =>
+    table?.columns.has(k) === true || Model.association(model, assoc.target, k) !== undefined
+  const privateName = (i: number): string => {
+    let k = `__s${i}`
+    while (taken(k)) k = `_${k}`
+    return k
+  }
+  const out: Array<JoinedOutput> = []
+  for (const [i, o] of q.outputs.value.entries()) {
     const e = s.columns.find(c => c.name === o.name)?.expr
-    if (
-      e === undefined ||
-      e._tag !== 'ColumnRef' ||
-      e.alias !== s.from.alias ||
-      table?.columns.has(e.column) !== true
-    )
-      return E.left(
-        QueryError.make(
-          'Unsupported',
-          `${at}: output '${o.name}' of its projection is not a column of schema '${assoc.target}' (a join-preload's projection selects columns; compute in the query's own select)`,
-          schema,
-          name,
-        ),
-      )
-    out.push({ ...o, column: e.column, own: true })
+    if (e === undefined)
+      return bad(schema, name, `${at}: output '${o.name}' of its projection has no expression`)
+    if (e._tag === 'ColumnRef' && e.alias === s.from.alias && table?.columns.has(e.column) === true)
+      out.push({ ...o, column: e.column, own: true })
+    else out.push({ ...o, column: privateName(i), own: false, computed: { expr: e, alias: s.from.alias } })
   }
   return E.right(Object.freeze(out))
 }

@@ -4,7 +4,9 @@
  * preload are one statement. `rootOf` checks each `Preload.joined` of a query's spec against its joins
  * and gives the root statement: the query's select plus the columns of each joined binding under a
  * private name (`__j<k>_<column>`: every column, or under a join-preload's own projection its columns,
- * the target's primary key and the nested preloads' owner keys); a projection's root also reads the
+ * the target's primary key and the nested preloads' owner keys, and its computed outputs over the
+ * binding as `__j<k>s_<i>`: one value per joined row, a relation aggregate a subquery correlated to
+ * it); a projection's root also reads the
  * root's primary key and the owner keys of its other preloads (`__key_<column>` unless selected). The runner (`run/Run.ts`) decodes the
  * parents from the rows, keeps one parent per primary key (the first row's place), its children in the
  * rows' order, one per primary key (a left join's missing row is no child), then loads the rest of the
@@ -23,6 +25,7 @@ import * as Spec from '../plan/Spec.js'
 import * as Model from '../schema/Model.js'
 import type { Table } from '../schema/Table.js'
 import * as Keys from './Keys.js'
+import * as Lower from './Lower.js'
 import * as Make from './Make.js'
 import { oneGroup, type AnyQuery, type Joins, type Query, type Whole } from './Make.js'
 
@@ -49,6 +52,27 @@ export interface JoinedNode {
    * owner keys of the associations loaded under the children.
    */
   readonly table: Table
+  /**
+   * The computed outputs of its projection (`Spec.JoinedOutput.computed`), in the projection's order:
+   * each read from the root statement's output `output` (its expression over the binding), decoded
+   * with the projection's decoder, and carried on the child row under `key` until it is shown.
+   */
+  readonly computed: ReadonlyArray<Computed>
+}
+
+/**
+ * A computed output of a join-preload's projection, as the root statement reads it (see
+ * `JoinedNode.computed`).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface Computed {
+  readonly name: string
+  readonly key: string
+  readonly output: string
+  readonly decode: (u: unknown) => unknown
+  readonly expected: string
 }
 
 /**
@@ -94,9 +118,12 @@ export type Projection<R> = [R] extends [Whole]
 /**
  * A join-preload (see `Spec.PreloadJoined` and `Preload.joined`): the binding (default: the
  * association's path), a nested spec, and optionally a projection, a query over the association's
- * target with `Query.select` of its columns: the children are then its rows (plus their associations),
- * typed `R`; the root statement reads those columns, the target's primary key and the owner keys of
- * the nested preloads (returned only when selected).
+ * target with `Query.select` of its columns and of expressions over its row (`Fn.upper(c.body)`,
+ * arithmetic, `Fn.coalesce`, `Fn.case_`, `$.count('likes')`): the children are then its rows (plus
+ * their associations), typed `R`; the root statement reads those columns and computes those
+ * expressions over the joined binding, with the target's primary key and the owner keys of the nested
+ * preloads (returned only when selected). An aggregate of rows (`Fn.count()`) is a `QueryError`: the
+ * children are the join's rows, one each.
  *
  * @example
  * import { pipe } from 'fp-ts/lib/function.js'
@@ -150,10 +177,38 @@ export function joined(
       model: q.model,
       schema: q.schema,
       select: q.select,
-      error: O.fromNullable(q.errors[0]),
+      error: O.fromNullable(q.errors[0] ?? computedProblem(q)),
       outputs: q.projected ? O.some(outputsOf(q)) : O.none,
     }) as never,
   )
+}
+
+// Why a projection's computed outputs cannot be read over a joined row, if they cannot: an output must
+// be one value per row, over that row only (an aggregate of rows, or a reference to a binding of
+// another query, is refused). A relation aggregate (`$.count('likes')`) is a subquery correlated to the
+// row. The planner names the association (`Spec.normalize`).
+const computedProblem = (q: AnyQuery): QueryError.QueryError | undefined => {
+  if (!q.projected) return undefined
+  const root = q.select.from.alias
+  for (const o of q.select.columns) {
+    const e = o.expr
+    if (e._tag === 'ColumnRef' && e.alias === root) continue
+    const at = `output '${o.name}' of its projection`
+    if (Make.hasAggregate(e))
+      return QueryError.make(
+        'Unsupported',
+        `${at} aggregates rows (Fn.count, Fn.sum ...): a join-preload's children are the join's rows, one each, not groups (aggregate the association with $.count ..., or preload it with a grouped query)`,
+        q.schema,
+      )
+    const foreign = [...Lower.scopeOf(e).free].filter(a => a !== root)
+    if (foreign.length > 0)
+      return QueryError.make(
+        'InvalidArgument',
+        `${at} reads binding ${foreign.map(a => `'${a}'`).join(', ')} of another query: it may read only the association's row`,
+        q.schema,
+      )
+  }
+  return undefined
 }
 
 // -------------------------------------------------------------------------------------
@@ -296,7 +351,17 @@ export const rootOf = (
       if (E.isLeft(read)) return read.left
       const outputs = [...read.right.columns.keys()].map(column => ({ column, output: `__j${k}_${column}` }))
       for (const o of outputs) columns.push({ name: o.output, expr: Expr.column(b.alias, o.column) })
-      joined.push({ node, binding: name, outputs, parent, table: read.right })
+      const computed = computedOf(q.schema, node, b.alias, k, at)
+      if (E.isLeft(computed)) return computed.left
+      for (const c of computed.right) columns.push({ name: c.output, expr: c.expr })
+      joined.push({
+        node,
+        binding: name,
+        outputs,
+        parent,
+        table: read.right,
+        computed: computed.right.map(({ expr: _, ...c }) => c),
+      })
       const e = walk(node.children, k, b.alias, `${path}.`)
       if (e !== null) return e
     }
@@ -317,7 +382,7 @@ const readColumns = (
 ): E.Either<QueryError.QueryError, Table> => {
   const project = node.joinedProject
   if (project === undefined) return E.right(table)
-  const needed = new Set<string>([...project.map(o => o.column), ...table.primaryKey])
+  const needed = new Set<string>([...project.flatMap(o => (o.own ? [o.column] : [])), ...table.primaryKey])
   for (const c of node.children) {
     if (O.isSome(c.joined)) continue
     const chain = Plan.chain(model, c)
@@ -325,6 +390,46 @@ const readColumns = (
     needed.add(chain.right.ownerCol)
   }
   return E.right({ ...table, columns: new Map([...table.columns].filter(([c]) => needed.has(c))) })
+}
+
+// The computed outputs of a join-preload's projection over the joined binding `alias` (the `k`th
+// join-preload), each its expression moved from the projection's root onto the binding, under the
+// root statement's output `__j<k>s_<i>` (no `__j<k>_<column>` has the name). `Preload.joined` checked
+// that each reads only its row (`computedProblem`); a subquery inside binding either name (which the
+// move would confuse) is refused. A relation aggregate (`$.count('likes')`) stays a subquery
+// correlated to the joined row.
+const computedOf = (
+  schema: string,
+  node: Spec.Node,
+  alias: string,
+  k: number,
+  at: string,
+): E.Either<QueryError.QueryError, ReadonlyArray<Computed & { readonly expr: Expr.Expr }>> => {
+  const out: Array<Computed & { readonly expr: Expr.Expr }> = []
+  for (const [i, o] of (node.joinedProject ?? []).entries()) {
+    const c = o.computed
+    if (c === undefined) continue
+    const bound = Lower.scopeOf(c.expr).bound
+    const clash = [alias, c.alias].find(a => bound.has(a))
+    if (clash !== undefined)
+      return E.left(
+        QueryError.make(
+          'Unsupported',
+          `${at}: output '${o.name}' of its projection holds a subquery that binds '${clash}', the name of the binding it is read over`,
+          schema,
+          node.name,
+        ),
+      )
+    out.push({
+      name: o.name,
+      key: o.column,
+      output: `__j${k}s_${i}`,
+      decode: o.decode,
+      expected: o.expected,
+      expr: Make.rewrite(a => (a === c.alias ? alias : undefined))(c.expr) as Expr.Expr,
+    })
+  }
+  return E.right(out)
 }
 
 /**

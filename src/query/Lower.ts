@@ -244,6 +244,31 @@ const grouped = (s: Select.Select): boolean =>
   s.distinctOn.some(Make.hasAggregate)
 
 // -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * The scope of an expression: the aliases it reads that the selects inside it do not bind (`free`),
+ * and the aliases those selects bind (`bound`), their derived tables' included. A tree moved over
+ * another binding (a join-preload's computed output, `Joined.rootOf`) reads that binding only if it
+ * read only its own root, and no select inside binds the new name.
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const scopeOf = (
+  e: Expr.Expr,
+): { readonly free: ReadonlySet<string>; readonly bound: ReadonlySet<string> } => {
+  const inside = new Set<string>()
+  const stack: Array<Expr.Expr> = [e]
+  for (let x = stack.pop(); x !== undefined; x = stack.pop()) {
+    if (x._tag === 'Exists' || x._tag === 'Scalar' || x._tag === 'InSelect') bound(x.select, inside)
+    for (const [c] of Make.innerOf(x)) stack.push(c)
+  }
+  return { free: freeRefs([e]), bound: inside }
+}
+
+// -------------------------------------------------------------------------------------
 // combinators
 // -------------------------------------------------------------------------------------
 

@@ -391,7 +391,25 @@ const joinedPreloads =
         )
         if (E.isLeft(decoded)) return decoded
         let at = 0
-        children.push(present.map(p => (p ? (decoded.right[at++] as Row) : null)))
+        const column: Array<Row | null> = new Array(raw.length)
+        for (const [n, p] of present.entries()) {
+          const child = p ? (decoded.right[at++] as Row) : null
+          if (child === null || j.computed.length === 0) {
+            column[n] = child
+            continue
+          }
+          // A projection's computed outputs, decoded as its outputs are, under their private names.
+          const r = raw[n] as Decode.RawRow
+          const withComputed: Record<string, unknown> = { ...child }
+          for (const c of j.computed) {
+            const v = c.decode(r[c.output])
+            if (v === Column.invalid)
+              return E.left(DecodeError.make(target.source, c.name, r[c.output], c.expected))
+            withComputed[c.key] = v
+          }
+          column[n] = withComputed
+        }
+        children.push(column)
       }
       // One group per parent (by primary key, in the order of its first row), and under it one group
       // per child of each join-preload (by the child's primary key, in row order), at any depth.

@@ -1124,7 +1124,8 @@ export interface JoinSpec {
  * The mistakes a query may be built to hold: a column neither grouped nor aggregated, an aggregate in a
  * `where` / in a `groupBy` / inside an aggregate, a relation aggregate of a grouped query whose key is
  * not grouped, a join of an unknown association or of a path joined already, a function of a term of
- * the wrong type, a fraction beside an integer term, a cast PostgreSQL has not (a bigint to boolean).
+ * the wrong type, a fraction beside an integer term, a cast PostgreSQL has not (a bigint to boolean),
+ * an aggregate of rows (`Fn.count()`) in a join-preload's projection.
  *
  * @category model
  * @since 0.1.0
@@ -1140,6 +1141,7 @@ export type Refusal =
   | 'wrongType'
   | 'fractionBesideInteger'
   | 'impossibleCast'
+  | 'aggregateInJoinPreload'
 
 /**
  * A query of the algebra: a root schema, joins of association paths of any kind, `where` conjuncts
@@ -1181,12 +1183,20 @@ export interface AlgebraSpec {
   readonly outer?: OuterSpec | null
   /**
    * The joined bindings filled by join-preloads (`Preload.joined`), in place of the projection: whole
-   * rows, ordered by the ids of the root and of every joined binding (so that the rows and each
-   * parent's children have one order). Only one-hop inner or left joins of an association that is not a
-   * through, in a query with no right or full join, no grouping and no distinctOn (the generator makes
-   * such joins left ones, or adds a left join); absent or empty for none.
+   * rows or projections (`joinProjection`), ordered by the ids of the root and of every joined binding
+   * (so that the rows and each parent's children have one order). Only one-hop inner or left joins of
+   * an association that is not a through, in a query with no right or full join, no grouping and no
+   * distinctOn (the generator makes such joins left ones, or adds a left join); absent or empty for
+   * none.
    */
   readonly joinPreload?: ReadonlyArray<string>
+  /**
+   * Projections of join-preloaded bindings (`Preload.joined(name, {}, projection)`), by binding name:
+   * terms over the association's target (binding null: its columns, and expressions over them that
+   * never fail on a row, relation aggregates and scalar subqueries included), as outputs `j0`, `j1`
+   * ...; a binding not named here is preloaded as whole rows. Absent: none.
+   */
+  readonly joinProjection?: Readonly<Record<string, ReadonlyArray<TermSpec>>>
   /**
    * The outputs merged onto the whole row (`Query.selectMerge`) instead of replacing it; with
    * join-preloads, the outputs selected (`Query.select`) as the parents' projection. Only with no
@@ -1225,6 +1235,11 @@ export interface OuterSpec {
 export interface AlgebraOptions {
   /** How often (1 in n) a query is built to be refused; 20 by default, 0 for never. */
   readonly refusedOneIn?: number
+  /**
+   * How often (1 in n) a query that can fill its joins with join-preloads (see
+   * `AlgebraSpec.joinPreload`) does; 2 by default, 1 for always.
+   */
+  readonly joinPreloadOneIn?: number
 }
 
 interface InScope {
@@ -1754,6 +1769,10 @@ const compareOps = fc.constantFrom<Expr.CompareOp>('eq', 'neq', 'lt', 'lte', 'gt
  *   grouped; `having` comparisons of aggregates.
  * - `distinctOn`; an order by outputs and by terms, offset and limit. When a limit, an offset or a
  *   `distinctOn` is drawn, the order ends with every output, so the rows are determined.
+ * - Join-preloads (`Preload.joined`) of the one-hop joins, in place of the projection, one query in
+ *   two where they apply (`joinPreloadOneIn`): whole rows, or projections of the target's columns and
+ *   of terms over its row that never fail on a row (functions, arithmetic, `coalesce`, `case`, casts,
+ *   conditions, relation aggregates and scalar subqueries correlated to the joined row).
  *
  * At a small rate (`refusedOneIn`), a query the library refuses (see `Refusal`).
  *
@@ -1780,6 +1799,7 @@ const compareOps = fc.constantFrom<Expr.CompareOp>('eq', 'neq', 'lt', 'lte', 'gt
 export const algebraQuery = (g: Generated, options: AlgebraOptions = {}): fc.Arbitrary<AlgebraSpec> => {
   const schemas = g.spec.tables.map(t => t.schema)
   const oneIn = options.refusedOneIn ?? 20
+  const preloadOneIn = Math.max(Math.floor(options.joinPreloadOneIn ?? 2), 1)
   return fc.constantFrom(...schemas).chain(schema => {
     const assocs = [...(g.model.associations.get(schema)?.values() ?? [])]
     const paths = pathsFrom(g, schema)
@@ -1951,113 +1971,187 @@ export const algebraQuery = (g: Generated, options: AlgebraOptions = {}): fc.Arb
               ),
               orderTerms: fc.array(plain, { maxLength: 1 }),
             })
-        return fc
-          .record({
-            shape,
-            where: fc.array(pred(g, schema, 1), { maxLength: 2 }),
-            compare: fc.array(
-              safe.chain(term =>
-                fc.record({
-                  op: compareOps,
-                  term: fc.constant(term),
-                  value: fc.constantFrom(...kindValues[kindOfSafe(term)]),
-                }),
-              ),
-              { maxLength: 1 },
-            ),
-            subqueries: fc.array(subPred(g, [schema], 1), { maxLength: 1 }),
-            order: fc.array(fc.tuple(directionArb, fc.nat(3)), { maxLength: 2 }),
-            termOrder: fc.array(directionArb, { maxLength: 1 }),
-            offset: fc.option(fc.nat(3), { freq: 4 }),
-            limit: fc.option(fc.nat(4), { freq: 3 }),
-            // One query in four is the source of an outer one.
-            outer: fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: outerArb }),
-            preloads: fc.nat(1),
-          })
-          .map(
-            ({
+        return (
+          fc
+            .record({
               shape,
-              where,
-              compare,
-              subqueries,
-              order,
-              termOrder,
-              offset,
-              limit,
-              outer,
-              preloads,
-            }): AlgebraSpec => {
-              const n = shape.outputs.length
-              // Join-preloads, one query in two where they apply (see `AlgebraSpec.joinPreload`): its
-              // right and full joins become left ones.
-              const preloading =
-                preloads === 0 && !grouped && refusal === null && shape.distinctOn.length === 0
-              const kept = preloading ? forPreload(g, schema, joins) : joins
-              const joinPreload = preloading ? preloadable(g, schema, kept) : []
-              const byTerm = shape.orderTerms.flatMap((t, i) => {
-                const d = termOrder[i]
-                return d === undefined ? [] : [[d, t] as const]
-              })
-              const orderBy: ReadonlyArray<readonly [A.Direction, number | TermSpec]> = [
-                ...byTerm,
-                ...order.map(([d, i]) => [d, i % n] as const),
-              ]
-              const total =
-                limit !== null || offset !== null || shape.distinctOn.length > 0
-                  ? [...orderBy, ...shape.outputs.map((_, i) => ['asc', i] as const)]
-                  : orderBy
-              const within = (i: number) => i % n
-              return refuse(
-                {
-                  schema,
-                  joins: joinPreload.length > 0 ? kept : joins,
-                  where,
-                  compare,
-                  subqueries,
-                  ...shape,
-                  orderBy: total,
-                  offset,
-                  limit,
-                  refused: null,
-                  grouped,
-                  joinPreload,
-                  // One query in two where it applies, from what is drawn already (the draws, and so
-                  // every other property's cases, stay as they were).
-                  merged: !grouped && refusal === null && shape.distinctOn.length === 0 && n % 2 === 0,
-                  outer:
-                    outer === null || joinPreload.length > 0
-                      ? null
-                      : {
-                          // No outer filter over an output that may fail on a row when the
-                          // projection has a filter or a join of its own: PostgreSQL pushes the outer
-                          // filter down beside them, and whether it ever reaches a failing row depends
-                          // on its plan (the quals' order by cost, a hash join whose other side is
-                          // empty and so reads none of this side's rows), which memory cannot follow.
-                          where: outer.where
-                            .map(w => ({ ...w, output: within(w.output) }))
-                            .filter(
-                              w =>
-                                !fallible(shape.outputs[w.output]) ||
-                                ((joinPreload.length > 0 ? kept : joins).length === 0 &&
-                                  where.length === 0 &&
-                                  compare.length === 0 &&
-                                  shape.having.length === 0 &&
-                                  subqueries.length === 0),
-                            ),
-                          groupBy: outer.groupBy === null ? null : within(outer.groupBy),
-                          counted: within(outer.counted),
-                          outputs: [...new Set(outer.outputs.map(within))],
-                          limit: outer.limit,
-                        },
-                },
-                refusal,
-                assocs,
-              )
-            },
-          )
+              where: fc.array(pred(g, schema, 1), { maxLength: 2 }),
+              compare: fc.array(
+                safe.chain(term =>
+                  fc.record({
+                    op: compareOps,
+                    term: fc.constant(term),
+                    value: fc.constantFrom(...kindValues[kindOfSafe(term)]),
+                  }),
+                ),
+                { maxLength: 1 },
+              ),
+              subqueries: fc.array(subPred(g, [schema], 1), { maxLength: 1 }),
+              order: fc.array(fc.tuple(directionArb, fc.nat(3)), { maxLength: 2 }),
+              termOrder: fc.array(directionArb, { maxLength: 1 }),
+              offset: fc.option(fc.nat(3), { freq: 4 }),
+              limit: fc.option(fc.nat(4), { freq: 3 }),
+              // One query in four is the source of an outer one.
+              outer: fc.oneof(
+                { weight: 3, arbitrary: fc.constant(null) },
+                { weight: 1, arbitrary: outerArb },
+              ),
+              preloads: fc.nat(preloadOneIn - 1),
+            })
+            .map(
+              ({
+                shape,
+                where,
+                compare,
+                subqueries,
+                order,
+                termOrder,
+                offset,
+                limit,
+                outer,
+                preloads,
+              }): AlgebraSpec => {
+                const n = shape.outputs.length
+                // Join-preloads, one query in two where they apply (see `AlgebraSpec.joinPreload`): its
+                // right and full joins become left ones.
+                const preloading =
+                  preloads === 0 && !grouped && refusal === null && shape.distinctOn.length === 0
+                const kept = preloading ? forPreload(g, schema, joins) : joins
+                const joinPreload = preloading ? preloadable(g, schema, kept) : []
+                const byTerm = shape.orderTerms.flatMap((t, i) => {
+                  const d = termOrder[i]
+                  return d === undefined ? [] : [[d, t] as const]
+                })
+                const orderBy: ReadonlyArray<readonly [A.Direction, number | TermSpec]> = [
+                  ...byTerm,
+                  ...order.map(([d, i]) => [d, i % n] as const),
+                ]
+                const total =
+                  limit !== null || offset !== null || shape.distinctOn.length > 0
+                    ? [...orderBy, ...shape.outputs.map((_, i) => ['asc', i] as const)]
+                    : orderBy
+                const within = (i: number) => i % n
+                return refuse(
+                  {
+                    schema,
+                    joins: joinPreload.length > 0 ? kept : joins,
+                    where,
+                    compare,
+                    subqueries,
+                    ...shape,
+                    orderBy: total,
+                    offset,
+                    limit,
+                    refused: null,
+                    grouped,
+                    joinPreload,
+                    // One query in two where it applies, from what is drawn already (the draws, and so
+                    // every other property's cases, stay as they were).
+                    merged: !grouped && refusal === null && shape.distinctOn.length === 0 && n % 2 === 0,
+                    outer:
+                      outer === null || joinPreload.length > 0
+                        ? null
+                        : {
+                            // No outer filter over an output that may fail on a row when the
+                            // projection has a filter or a join of its own: PostgreSQL pushes the outer
+                            // filter down beside them, and whether it ever reaches a failing row depends
+                            // on its plan (the quals' order by cost, a hash join whose other side is
+                            // empty and so reads none of this side's rows), which memory cannot follow.
+                            where: outer.where
+                              .map(w => ({ ...w, output: within(w.output) }))
+                              .filter(
+                                w =>
+                                  !fallible(shape.outputs[w.output]) ||
+                                  ((joinPreload.length > 0 ? kept : joins).length === 0 &&
+                                    where.length === 0 &&
+                                    compare.length === 0 &&
+                                    shape.having.length === 0 &&
+                                    subqueries.length === 0),
+                              ),
+                            groupBy: outer.groupBy === null ? null : within(outer.groupBy),
+                            counted: within(outer.counted),
+                            outputs: [...new Set(outer.outputs.map(within))],
+                            limit: outer.limit,
+                          },
+                  },
+                  refusal,
+                  assocs,
+                )
+              },
+            )
+            // Projections of the join-preloads (drawn only where there are join-preloads, so every other
+            // query draws as it did).
+            .chain(spec => joinProjected(g, spec, oneIn))
+        )
       })
   })
 }
+
+// A spec with join-preloads given projections (see `AlgebraSpec.joinProjection`): two in three of its
+// join-preloaded bindings projected, over one to three terms, a column or a term that never fails on a
+// row; one spec in `oneIn` refused for an aggregate of rows in the first one's projection.
+const joinProjected = (g: Generated, spec: AlgebraSpec, oneIn: number): fc.Arbitrary<AlgebraSpec> => {
+  const names = spec.joinPreload ?? []
+  if (names.length === 0 || spec.refused !== null) return fc.constant(spec)
+  return fc
+    .record({
+      projections: fc.tuple(
+        ...names.map(n => {
+          const target = Model.association(g.model, spec.schema, n)?.target
+          return target === undefined ? fc.constant(null) : fc.option(joinProjection(g, target), { freq: 3 })
+        }),
+      ),
+      refused: fc.integer({ min: 0, max: Math.max(oneIn - 1, 0) }),
+    })
+    .map(({ projections, refused }): AlgebraSpec => {
+      const joinProjection = Object.fromEntries(
+        names.flatMap((n, i) => {
+          const p = projections[i]
+          return p === null || p === undefined ? [] : [[n, p] as const]
+        }),
+      )
+      return {
+        ...spec,
+        joinProjection,
+        refused: refused === 0 && oneIn > 0 ? 'aggregateInJoinPreload' : null,
+      }
+    })
+}
+
+// The terms of a join-preload's projection over rows of `target`.
+const joinProjection = (g: Generated, target: string): fc.Arbitrary<ReadonlyArray<TermSpec>> =>
+  memo(g, `join projection ${target}`, () => {
+    // The terms of a query over `target` with no joins (`algebraQuery`'s, shared).
+    const scope = columnsOf(g.spec, target).map(column => ({ binding: null, column }))
+    const c: TermCtx = memo(g, `terms ${target} `, () => ({
+      g,
+      schema: target,
+      scope,
+      assocs: [...(g.model.associations.get(target)?.values() ?? [])],
+      cache: new Map(),
+    }))
+    const kinds: ReadonlyArray<Kind> = [
+      'integer',
+      'text',
+      'boolean',
+      'timestamptz',
+      'double',
+      'decimal',
+      'date',
+    ]
+    const computed = kinds.flatMap(k => {
+      const t = termOf(c, k, 1, { safe: true, subqueries: true })
+      return t === null ? [] : [t]
+    })
+    if (c.assocs.length > 0) computed.push(relation(c, null))
+    const columns = fc.constantFrom(...scope).map(columnTerm)
+    return fc.array(
+      computed.length === 0
+        ? columns
+        : fc.oneof({ weight: 2, arbitrary: columns }, { weight: 3, arbitrary: fc.oneof(...computed) }),
+      { minLength: 1, maxLength: 3 },
+    )
+  })
 
 // A term that may fail on a row: a division, a remainder, a cast to integer.
 const fallible = (u: unknown): boolean => {
@@ -2197,6 +2291,9 @@ const refuse = (
     case 'unknownJoin':
     case 'joinedTwice':
       return { ...spec, refused: r }
+    // (made by `toAlgebraQuery` in the first join-preload's projection; without one, in the `where`)
+    case 'aggregateInJoinPreload':
+      return { ...spec, refused: (spec.joinPreload ?? []).length > 0 ? r : 'aggregateInWhere' }
   }
 }
 
@@ -2469,7 +2566,7 @@ export const toAlgebraQuery = (g: Generated, _data: Dataset, spec: AlgebraSpec):
   const outputs = (row: Refs, $: Scope) =>
     Object.fromEntries(spec.outputs.map((t, i) => [`o${i}`, term(t)(row, $)]))
   if (joinPreload.length > 0)
-    return joinPreloaded(spec, joinPreload, spec.merged === true ? step(Query.select(outputs), q) : q)
+    return joinPreloaded(g, spec, joinPreload, spec.merged === true ? step(Query.select(outputs), q) : q)
   if (spec.distinctOn.length > 0)
     q = step(
       Query.distinctOn((row: Refs, $: Scope) => spec.distinctOn.map(t => term(t)(row, $))),
@@ -2492,8 +2589,14 @@ export const toAlgebraQuery = (g: Generated, _data: Dataset, spec: AlgebraSpec):
   return spec.outer === undefined || spec.outer === null ? q : outerOf(spec.outer, q)
 }
 
-// Whole rows with the joined bindings preloaded from the join (see `AlgebraSpec.joinPreload`).
-const joinPreloaded = (spec: AlgebraSpec, names: ReadonlyArray<string>, from: LooseQuery): LooseQuery => {
+// Whole rows with the joined bindings preloaded from the join (see `AlgebraSpec.joinPreload`), as
+// whole rows or as the projections of `AlgebraSpec.joinProjection`.
+const joinPreloaded = (
+  g: Generated,
+  spec: AlgebraSpec,
+  names: ReadonlyArray<string>,
+  from: LooseQuery,
+): LooseQuery => {
   const bound = [...new Set(spec.joins.flatMap(j => j.path.map((_, i) => j.path.slice(0, i + 1).join('.'))))]
   let q = step(
     Query.orderBy(
@@ -2504,7 +2607,27 @@ const joinPreloaded = (spec: AlgebraSpec, names: ReadonlyArray<string>, from: Lo
   )
   if (spec.offset !== null) q = step(Query.offset(spec.offset), q)
   if (spec.limit !== null) q = step(Query.limit(spec.limit), q)
-  return step(Query.preload(Object.fromEntries(names.map(n => [n, Preload.joined(n)])) as never), q)
+  return step(Query.preload(Object.fromEntries(names.map(n => [n, joinedOf(g, spec, n)])) as never), q)
+}
+
+// The join-preload of binding `name`: whole rows, or its projection (outputs `j0`, `j1` ...), with
+// `Fn.count()` beside for the refusal `aggregateInJoinPreload` (in the first binding's).
+const joinedOf = (g: Generated, spec: AlgebraSpec, name: string): unknown => {
+  const terms = spec.joinProjection?.[name]
+  const refused = spec.refused === 'aggregateInJoinPreload' && name === spec.joinPreload?.[0]
+  const target = Model.association(g.model, spec.schema, name)?.target
+  if ((terms === undefined && !refused) || target === undefined) return Preload.joined(name)
+  const outputs: ReadonlyArray<TermSpec> = [
+    ...(terms ?? [{ _tag: 'Column', binding: null, column: 'id', type: 'integer' }]),
+    ...(refused ? [{ _tag: 'Count' } as const] : []),
+  ]
+  const projection = step(
+    Query.select((row: Refs, $: Scope) =>
+      Object.fromEntries(outputs.map((t, i) => [`j${i}`, toTerm(g, t, row, $)])),
+    ),
+    Query.from(g.model, target),
+  )
+  return Preload.joined(name, {}, projection as never)
 }
 
 // The outer query of `OuterSpec` over the projection `inner`.

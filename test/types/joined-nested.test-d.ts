@@ -4,7 +4,7 @@
 import { pipe } from 'fp-ts/lib/function.js'
 import type * as O from 'fp-ts/lib/Option.js'
 import { describe, expectTypeOf, it } from 'vitest'
-import { Preload, Query, Schema } from '../../src/index.js'
+import { Fn, Pred, Preload, Query, Schema } from '../../src/index.js'
 import { Blog } from '../support/blog.js'
 
 type User = Schema.Row<typeof Blog, 'user'>
@@ -195,6 +195,68 @@ describe('Preload.joined with a projection', () => {
     )
     expectTypeOf<Query.RowOf<typeof _s>['comments'][number]['author']>().toEqualTypeOf<
       O.Option<{ readonly who: string }>
+    >()
+  })
+
+  it('types computed outputs as the projection types them, beside the nested preloads', () => {
+    const _q = pipe(
+      posts,
+      Query.join('comments', 'left'),
+      Query.select(p => ({ title: p.title })),
+      Query.preload({
+        comments: Preload.joined(
+          'comments',
+          { author: true },
+          pipe(
+            comments,
+            Query.select((c, $) => ({
+              shout: Fn.upper(c.body),
+              next: Fn.add(c.id, 1),
+              parent: Fn.coalesce(c.parent_id, 0),
+              maybeParent: c.parent_id,
+              kind: Fn.case_([[Pred.eq(c.public, true), 'public']], 'private'),
+              orNull: Fn.case_([[Pred.eq(c.public, true), 'public']]),
+              visible: Pred.eq(c.public, true),
+              replies: $.count('children'),
+            })),
+          ),
+        ),
+      }),
+    )
+    type Row = Query.RowOf<typeof _q>
+    expectTypeOf<Row>().toEqualTypeOf<
+      { readonly title: string } & {
+        readonly comments: ReadonlyArray<
+          {
+            readonly shout: string
+            readonly next: number
+            readonly parent: number
+            readonly maybeParent: number | null
+            readonly kind: string
+            readonly orNull: string | null
+            readonly visible: boolean
+            readonly replies: number
+          } & { readonly author: O.Option<User> }
+        >
+      }
+    >()
+    // A to-one's computed projection: an Option of it.
+    const _s = pipe(
+      posts,
+      Query.join('author', 'left'),
+      Query.preload({
+        author: Preload.joined(
+          'author',
+          {},
+          pipe(
+            Query.from(Blog, 'user'),
+            Query.select(u => ({ who: Fn.upper(u.name), mail: Fn.coalesce(u.email, '-') })),
+          ),
+        ),
+      }),
+    )
+    expectTypeOf<Query.RowOf<typeof _s>['author']>().toEqualTypeOf<
+      O.Option<{ readonly who: string; readonly mail: string }>
     >()
   })
 
