@@ -34,6 +34,12 @@ export interface ColumnRef extends Node.Branded {
    * orders them by value (`'9.99' < '24.50'`), as PostgreSQL does, not as text.
    */
   readonly decimal?: DecimalType
+  /**
+   * Present on a column of type `double precision` (set by the query layer from the table): its values
+   * are doubles even when whole, so an evaluator without the table's types never takes one for an
+   * `integer` (`abs` of -2147483648 is 2147483648, not out of range; `sum` is a double).
+   */
+  readonly float?: FloatType
 }
 /**
  * The JSON types of PostgreSQL.
@@ -49,6 +55,13 @@ export type JsonType = 'json' | 'jsonb'
  * @since 0.2.0
  */
 export type DecimalType = 'numeric' | 'bigint'
+/**
+ * The PostgreSQL floating-point types (see `ColumnRef.float`).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type FloatType = 'double'
 /**
  * A value sent as a `$n` parameter, never spliced into the text.
  *
@@ -589,8 +602,8 @@ const make = Node.make
 const freeze = <A>(a: A): A => Object.freeze(a)
 
 /**
- * A column of a binding; `type` given for a column of a JSON type (see `ColumnRef.json`) or of a
- * decimal one (see `ColumnRef.decimal`).
+ * A column of a binding; `type` given for a column of a JSON type (see `ColumnRef.json`), of a
+ * decimal one (see `ColumnRef.decimal`) or of a floating-point one (see `ColumnRef.float`).
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
@@ -605,12 +618,18 @@ const freeze = <A>(a: A): A => Object.freeze(a)
  * @category constructors
  * @since 0.1.0
  */
-export const column = (alias: string, column: string, type?: JsonType | DecimalType): ColumnRef =>
+export const column = (
+  alias: string,
+  column: string,
+  type?: JsonType | DecimalType | FloatType,
+): ColumnRef =>
   type === 'json' || type === 'jsonb'
     ? make({ _tag: 'ColumnRef', alias, column, json: type })
     : type === 'numeric' || type === 'bigint'
       ? make({ _tag: 'ColumnRef', alias, column, decimal: type })
-      : make({ _tag: 'ColumnRef', alias, column })
+      : type === 'double'
+        ? make({ _tag: 'ColumnRef', alias, column, float: type })
+        : make({ _tag: 'ColumnRef', alias, column })
 /**
  * A value as a `$n` parameter.
  *

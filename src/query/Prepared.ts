@@ -403,7 +403,19 @@ export const bindCounts = (
       const children = level(n.children)
       const cut = n.assoc._tag === 'Through' || n.assoc.cardinality === 'one'
       const limit = cut ? value('limit', n.custom.limit) : n.custom.limit
-      const offset = cut ? value('offset', n.custom.offset) : n.custom.offset
+      const given = cut ? value('offset', n.custom.offset) : n.custom.offset
+      // A to-one with no offset needs a per-parent window only under `limit: 0` (it keeps the first row
+      // anyway): with a placeholder for the limit, the batched statement would be one text for 0 and
+      // another for the rest. An offset of 0 (which skips nothing) keeps the window for every value, so
+      // every run sends one text and a prepared statement is reused.
+      const offset =
+        n.assoc._tag !== 'Through' &&
+        n.assoc.cardinality === 'one' &&
+        O.isSome(n.custom.limit) &&
+        Expr.isPlaceholder(n.custom.limit.value) &&
+        O.isNone(given)
+          ? O.some(0)
+          : given
       if (children === n.children && limit === n.custom.limit && offset === n.custom.offset) return n
       changed = true
       return Object.freeze({ ...n, children, custom: Object.freeze({ ...n.custom, limit, offset }) })

@@ -768,9 +768,14 @@ const termsOf = (
 
 const columnInfo = Make.columnInfo
 
-// What a column reference records of its term's type for the evaluators: JSON, or decimal text.
-const refType = (info: Make.TermInfo): Expr.JsonType | Expr.DecimalType | undefined =>
-  info.sql === 'json' ? 'jsonb' : info.sql === 'numeric' || info.sql === 'bigint' ? info.sql : undefined
+// What a column reference records of its term's type for the evaluators: JSON, decimal text, or a
+// double (whose whole values are no integers).
+const refType = (info: Make.TermInfo): Expr.JsonType | Expr.DecimalType | Expr.FloatType | undefined =>
+  info.sql === 'json'
+    ? 'jsonb'
+    : info.sql === 'numeric' || info.sql === 'bigint' || info.sql === 'double'
+      ? info.sql
+      : undefined
 
 const refs = (
   model: Model.AnyModel,

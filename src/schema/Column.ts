@@ -199,6 +199,77 @@ export const Int8Codec: t.Type<string, string, unknown> = new t.Type<string, str
   s => s,
 )
 
+// PostgreSQL's `numeric` input (numeric_in) as every version from 14 reads it: blanks around (C's
+// isspace: no other Unicode space), a sign, ASCII digits with a point, an exponent; `NaN` without a
+// sign, `Infinity` / `inf` with one, in any case. What only some versions read is left out: blanks
+// between the `e` and its digits (up to 15, whose strtol skips them), `_` between digits and `0x` /
+// `0o` / `0b` integers (from 16), so that no server refuses what the codec accepted.
+const numericLiteral =
+  /^[ \t\n\r\v\f]*(?:([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?|([+-]?)(?:inf|infinity)|(nan))[ \t\n\r\v\f]*$/i
+// What PostgreSQL prints for a numeric (and postgres.js returns): no blanks, no plus, no leading zero,
+// no negative zero, the value's scale of digits after the point.
+const numericOutput = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?|NaN|-?Infinity)$/
+const isNumericOutput = (u: unknown): u is string =>
+  typeof u === 'string' && numericOutput.test(u) && !/^-0(?:\.0*)?$/.test(u)
+// numeric's limits: 131072 digits before the point, 16383 after, an exponent within INT_MAX / 2 (the
+// exponent of a zero at the bound: refused up to 15, read from 18; refused here).
+const maxWeight = 131071
+const maxScale = 16383
+const maxExponent = 1073741823
+
+// Text as PostgreSQL's `numeric` input reads it, printed as PostgreSQL prints the value; `invalid` for
+// text it refuses (22P02), or whose value is beyond numeric's limits (22003).
+const numericText = (s: string): string | typeof invalid => {
+  const m = numericLiteral.exec(s)
+  if (m === null) return invalid
+  const [, sign = '', whole = '', frac = '', exp, infSign, nan] = m
+  if (nan !== undefined) return 'NaN'
+  if (infSign !== undefined) return infSign === '-' ? '-Infinity' : 'Infinity'
+  if (whole === '' && frac === '') return invalid
+  const e = exp === undefined ? 0 : Number(exp)
+  if (!(Math.abs(e) < maxExponent)) return invalid
+  const scale = Math.max(0, frac.length - e)
+  if (scale > maxScale) return invalid
+  const digits = whole + frac
+  const first = digits.search(/[1-9]/)
+  if (first === -1) return scale === 0 ? '0' : `0.${'0'.repeat(scale)}`
+  // the point sits after `point` digits of `digits`; the first non-zero digit is worth 10^(point - first - 1)
+  const point = whole.length + e
+  if (point - first - 1 > maxWeight) return invalid
+  const int =
+    point <= first ? '0' : digits.slice(first, point) + '0'.repeat(Math.max(0, point - digits.length))
+  const fraction =
+    point >= digits.length ? '' : point <= 0 ? '0'.repeat(-point) + digits : digits.slice(Math.max(point, 0))
+  return `${sign === '-' ? '-' : ''}${int}${fraction === '' ? '' : `.${fraction}`}`
+}
+
+/**
+ * A `numeric` value as decimal text: accepts what PostgreSQL's `numeric` input reads (blanks around, a
+ * sign, a point, an exponent, `NaN`, `Infinity`, `inf`) and decodes it to the text PostgreSQL prints
+ * for it, so a value written reads back the same from PostgreSQL and from the memory interpreter; text
+ * PostgreSQL would refuse (`'abc'`, `'1,5'`, `'0x1A'`) or cannot hold (`'1e131072'`) is rejected.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { Column } from 'quiver-sql'
+ * assert.deepStrictEqual(Column.NumericCodec.decode(' 1.50e1 '), E.right('15.0'))
+ * assert.deepStrictEqual(Column.NumericCodec.decode('-inf'), E.right('-Infinity'))
+ * assert.ok(E.isLeft(Column.NumericCodec.decode('abc')))
+ *
+ * @category codecs
+ * @since 0.2.0
+ */
+export const NumericCodec: t.Type<string, string, unknown> = new t.Type<string, string, unknown>(
+  'Numeric',
+  isNumericOutput,
+  (u, c) => {
+    if (isNumericOutput(u)) return t.success(u)
+    const d = typeof u === 'string' ? numericText(u) : invalid
+    return d === invalid ? t.failure(u, c) : t.success(d)
+  },
+  s => s,
+)
+
 const IntCodec: t.Type<number, number, unknown> = new t.Type<number, number, unknown>(
   'Integer',
   (u): u is number => typeof u === 'number' && Number.isInteger(u),
@@ -224,6 +295,7 @@ fast.set(Int8Codec, u =>
         ? u.toString()
         : invalid,
 )
+fast.set(NumericCodec, u => (isNumericOutput(u) ? u : typeof u === 'string' ? numericText(u) : invalid))
 fast.set(IntCodec, u => (typeof u === 'number' && Number.isInteger(u) ? u : invalid))
 fast.set(t.string, u => (typeof u === 'string' ? u : invalid))
 fast.set(t.number, u => (typeof u === 'number' ? u : invalid))
@@ -427,7 +499,7 @@ export const double: Column<number> & Sql<'double'> = custom(t.number, 'double p
  * @category constructors
  * @since 0.1.0
  */
-export const numeric: Column<string> & Sql<'numeric'> = custom(t.string, 'numeric', { json: 'text' })
+export const numeric: Column<string> & Sql<'numeric'> = custom(NumericCodec, 'numeric', { json: 'text' })
 /**
  * A `text` column, decoded as a `string`.
  *

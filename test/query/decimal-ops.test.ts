@@ -445,3 +445,83 @@ describe('outputs of derived tables and joined subqueries keep their SQL type', 
     expect(refusal(r)).toMatch(/Fn\.round: PostgreSQL has no round\(double precision, integer\)/)
   })
 })
+
+// A double column's whole values are doubles: memory reads the column's type from its reference (the
+// schema's `double precision`), so `abs` / `-` of -2147483648 or of -9223372036854775808 never overflow
+// as an integer's would, and aggregates of whole doubles stay doubles, alike on PostgreSQL.
+describe('whole doubles are no integers', () => {
+  const reading = Schema.table('reading', 'dec_readings', { id: Column.serial, v: Column.double })
+  const R = Schema.modelOrThrow({ reading }, {})
+  const readings = Query.from(R, 'reading')
+  let rtables: Memory.Tables
+  beforeAll(async () => {
+    await run(db.sql, [
+      'create table dec_readings (id integer primary key, v double precision not null)',
+      `insert into dec_readings values (1, -2147483648), (2, 2147483648), (3, -9223372036854775808), (4, 4), (5, 0)`,
+    ])
+    rtables = new Map([['dec_readings', await db.sql.unsafe('select * from dec_readings order by id')]])
+  })
+  afterAll(async () => {
+    await db.sql.unsafe('drop table if exists dec_readings')
+  })
+  const agreeOn = async (q: Query.AnyQuery) => {
+    const pg = await Pg.all(q)(db.sql)()
+    expect(await Memory.all(q)(rtables)()).toEqual(pg)
+    return right(pg) as ReadonlyArray<Readonly<Record<string, unknown>>>
+  }
+
+  it('abs and neg of a double column, of a subquery output of one, and of an expression over one', async () => {
+    const rows = await agreeOn(
+      pipe(
+        readings,
+        Query.select(r => ({ id: r.id, abs: Fn.abs(r.v), neg: Fn.neg(r.v), absNeg: Fn.abs(Fn.neg(r.v)) })),
+        Query.orderBy(['id']),
+      ),
+    )
+    expect(rows.map(r => [r['abs'], r['neg']])).toEqual([
+      [2147483648, 2147483648],
+      [2147483648, -2147483648],
+      [9223372036854775808, 9223372036854775808],
+      [4, -4],
+      [0, -0],
+    ])
+    const derived = await agreeOn(
+      pipe(
+        Query.fromQuery(
+          pipe(
+            readings,
+            Query.select(r => ({ id: r.id, v: r.v })),
+          ),
+        ),
+        Query.select(d => ({ id: d.id, abs: Fn.abs(d.v) })),
+        Query.orderBy(['id']),
+      ),
+    )
+    expect(derived.map(r => r['abs'])).toEqual([2147483648, 2147483648, 9223372036854775808, 4, 0])
+  })
+
+  it('sum, avg, min and max of whole doubles are doubles, and abs of them does not overflow', async () => {
+    const rows = await agreeOn(
+      pipe(
+        readings,
+        Query.where(r => Pred.in(r.id, [1, 4])),
+        Query.select(r => ({
+          sum: Fn.sum(r.v),
+          avg: Fn.avg(r.v),
+          min: Fn.min(r.v),
+          absMin: Fn.abs(Fn.min(r.v)),
+        })),
+      ),
+    )
+    expect(rows).toEqual([{ sum: -2147483644, avg: -1073741822, min: -2147483648, absMin: 2147483648 }])
+  })
+
+  it('an integer column still overflows (the mark is the column type, not the value)', async () => {
+    const q = pipe(
+      ops,
+      Query.where(o => Pred.eq(o.id, 2)),
+      Query.select(o => ({ x: Fn.abs(o.qty) })),
+    )
+    await failsOnBoth(q, '22003', /integer out of range/)
+  })
+})

@@ -374,6 +374,40 @@ describe("a through's or a to-one's per-parent count as a placeholder", () => {
     expect(all.some(p => p.permalink._tag === 'Some')).toBe(true)
   })
 
+  it("a to-one's limit placeholder: one statement text for every value (0, 1, 3), results equal to the literal query", async () => {
+    // a belongs-to and a has-one with a limit and no offset: the window is needed only under 0
+    const toOne = (n: Count) =>
+      pipe(
+        Query.from(Blog, 'post'),
+        Query.orderBy(['id']),
+        Query.preload({
+          permalink: Preload.query({ limit: n }),
+          comments: Preload.query({ orderBy: ['id'] }, { post: Preload.query({ limit: n }) }),
+        }),
+      )
+    const prepared = Prepared.make({ n: t.number }, ({ n }) => toOne(n))
+    for (const strategy of strategies) {
+      const texts: Array<ReadonlyArray<string>> = []
+      for (const n of [0, 1, 3]) {
+        const { sql, sent } = recording()
+        const got = right(await Pg.prepared(prepared, { strategy })({ n })(sql)())
+        const literal = right(await Pg.all(toOne(n), { strategy })(db.sql)())
+        expect(got).toEqual(literal)
+        if (strategy !== 'lateral')
+          expect(right(await Memory.prepared(prepared, { strategy })({ n })(tables)())).toEqual(literal)
+        // the cut is real: nothing under 0, the post of every comment above it
+        for (const p of got) {
+          if (n === 0) expect(p.permalink._tag).toBe('None')
+          for (const c of p.comments) expect(c.post._tag).toBe(n === 0 ? 'None' : 'Some')
+        }
+        texts.push(sent.map(s => s.text))
+      }
+      expect(texts[0]?.length, strategy).toBeGreaterThan(strategy === 'lateral' ? 0 : 1)
+      expect(texts[1], strategy).toEqual(texts[0])
+      expect(texts[2], strategy).toEqual(texts[0])
+    }
+  })
+
   it('a negative or fractional value is an InvalidArgument naming the option and argument; nothing is sent', async () => {
     const shown = Prepared.make({ n: t.number, skip: t.number }, ({ n, skip }) => shownQuery(n, skip))
     const { sql, sent } = recording()

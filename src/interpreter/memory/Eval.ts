@@ -1022,12 +1022,13 @@ const numericKinds: { readonly [K in Expr['_tag']]: (e: Extract<Expr, { readonly
     e.select.columns.length === 1 && isNumeric((e.select.columns[0] as { readonly expr: Expr }).expr),
 }
 
-// Expressions whose numbers are doubles whatever their operands' (a column's type is not in the AST):
-// arithmetic without `integer` answers a number only as a double, `round` of a number is
-// `round(double precision)`, `sum` and `avg` answer a number only over doubles.
+// Expressions whose numbers are doubles, whole or not: a `double precision` column (its reference says
+// so, `ColumnRef.float`); arithmetic without `integer` answers a number only as a double, `round` of a
+// number is `round(double precision)`, `sum` and `avg` answer a number only over doubles.
 const isFloat = (e: Expr): boolean =>
   isExpr(e) &&
-  ((e._tag === 'Arith' && !e.integer) ||
+  ((e._tag === 'ColumnRef' && e.float === 'double') ||
+    (e._tag === 'Arith' && !e.integer) ||
     (e._tag === 'Cast' && e.type === 'double') ||
     (e._tag === 'Call' &&
       ((e.fn === 'round' && e.args.length === 1) ||
@@ -1117,14 +1118,14 @@ export const sameExpr = (a: Expr, b: Expr): boolean => {
 // An expression's structure as text (a bigint written apart from any text, which never holds NUL), or
 // `null` for one that holds a parameter (see `sameExpr`) or a value JSON cannot write (a cycle), which
 // then matches nothing. What a column reference tells this evaluator of its type (`ColumnRef.decimal`,
-// `ColumnRef.json`) is not part of the SQL: a column is the same column with or without it (a whole
+// `ColumnRef.json`, `ColumnRef.float`) is not part of the SQL: a column is the same column with or without it (a whole
 // row's columns carry none).
 const exprText = (e: Expr): string | null => {
   let param = false
   try {
     const text = JSON.stringify(e, function (this: unknown, k: string, v: unknown) {
       const holder = this as { readonly _tag?: unknown }
-      if ((k === 'decimal' || k === 'json') && holder._tag === 'ColumnRef') return undefined
+      if ((k === 'decimal' || k === 'json' || k === 'float') && holder._tag === 'ColumnRef') return undefined
       if (holdsParam(holder, k, v)) param = true
       return typeof v === 'bigint' ? `\u0000bigint ${v}` : v
     })
