@@ -152,7 +152,8 @@ export interface PreloadQuery<Q extends QueryOptions | FromQuery = QueryOptions,
  * `preload: [comments: c]` after `join: c in assoc(p, :comments)`), `binding` its name (the
  * association's name when not given), with a nested spec loaded under its rows, and, when `select` is
  * given (a projection over the target, `Query.select`, read by the query layer), child rows of that
- * projection's columns (type `R`) instead of whole rows. Recognised by identity.
+ * projection's outputs (type `R`: columns and expressions over the row) instead of whole rows.
+ * Recognised by identity.
  *
  * @category model
  * @since 0.2.0

@@ -1971,125 +1971,119 @@ export const algebraQuery = (g: Generated, options: AlgebraOptions = {}): fc.Arb
               ),
               orderTerms: fc.array(plain, { maxLength: 1 }),
             })
-        return (
-          fc
-            .record({
+        return fc
+          .record({
+            shape,
+            where: fc.array(pred(g, schema, 1), { maxLength: 2 }),
+            compare: fc.array(
+              safe.chain(term =>
+                fc.record({
+                  op: compareOps,
+                  term: fc.constant(term),
+                  value: fc.constantFrom(...kindValues[kindOfSafe(term)]),
+                }),
+              ),
+              { maxLength: 1 },
+            ),
+            subqueries: fc.array(subPred(g, [schema], 1), { maxLength: 1 }),
+            order: fc.array(fc.tuple(directionArb, fc.nat(3)), { maxLength: 2 }),
+            termOrder: fc.array(directionArb, { maxLength: 1 }),
+            offset: fc.option(fc.nat(3), { freq: 4 }),
+            limit: fc.option(fc.nat(4), { freq: 3 }),
+            // One query in four is the source of an outer one.
+            outer: fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: outerArb }),
+            preloads: fc.nat(preloadOneIn - 1),
+          })
+          .map(
+            ({
               shape,
-              where: fc.array(pred(g, schema, 1), { maxLength: 2 }),
-              compare: fc.array(
-                safe.chain(term =>
-                  fc.record({
-                    op: compareOps,
-                    term: fc.constant(term),
-                    value: fc.constantFrom(...kindValues[kindOfSafe(term)]),
-                  }),
-                ),
-                { maxLength: 1 },
-              ),
-              subqueries: fc.array(subPred(g, [schema], 1), { maxLength: 1 }),
-              order: fc.array(fc.tuple(directionArb, fc.nat(3)), { maxLength: 2 }),
-              termOrder: fc.array(directionArb, { maxLength: 1 }),
-              offset: fc.option(fc.nat(3), { freq: 4 }),
-              limit: fc.option(fc.nat(4), { freq: 3 }),
-              // One query in four is the source of an outer one.
-              outer: fc.oneof(
-                { weight: 3, arbitrary: fc.constant(null) },
-                { weight: 1, arbitrary: outerArb },
-              ),
-              preloads: fc.nat(preloadOneIn - 1),
-            })
-            .map(
-              ({
-                shape,
-                where,
-                compare,
-                subqueries,
-                order,
-                termOrder,
-                offset,
-                limit,
-                outer,
-                preloads,
-              }): AlgebraSpec => {
-                const n = shape.outputs.length
-                // Join-preloads, one query in two where they apply (see `AlgebraSpec.joinPreload`): its
-                // right and full joins become left ones.
-                const preloading =
-                  preloads === 0 && !grouped && refusal === null && shape.distinctOn.length === 0
-                const kept = preloading ? forPreload(g, schema, joins) : joins
-                const joinPreload = preloading ? preloadable(g, schema, kept) : []
-                const byTerm = shape.orderTerms.flatMap((t, i) => {
-                  const d = termOrder[i]
-                  return d === undefined ? [] : [[d, t] as const]
-                })
-                const orderBy: ReadonlyArray<readonly [A.Direction, number | TermSpec]> = [
-                  ...byTerm,
-                  ...order.map(([d, i]) => [d, i % n] as const),
-                ]
-                const total =
-                  limit !== null || offset !== null || shape.distinctOn.length > 0
-                    ? [...orderBy, ...shape.outputs.map((_, i) => ['asc', i] as const)]
-                    : orderBy
-                const within = (i: number) => i % n
-                return refuse(
-                  {
-                    schema,
-                    joins: joinPreload.length > 0 ? kept : joins,
-                    where,
-                    compare,
-                    subqueries,
-                    ...shape,
-                    orderBy: total,
-                    offset,
-                    limit,
-                    refused: null,
-                    grouped,
-                    joinPreload,
-                    // One query in two where it applies, from what is drawn already (the draws, and so
-                    // every other property's cases, stay as they were).
-                    merged: !grouped && refusal === null && shape.distinctOn.length === 0 && n % 2 === 0,
-                    outer:
-                      outer === null || joinPreload.length > 0
-                        ? null
-                        : {
-                            // No outer filter over an output that may fail on a row when the
-                            // projection has a filter or a join of its own: PostgreSQL pushes the outer
-                            // filter down beside them, and whether it ever reaches a failing row depends
-                            // on its plan (the quals' order by cost, a hash join whose other side is
-                            // empty and so reads none of this side's rows), which memory cannot follow.
-                            where: outer.where
-                              .map(w => ({ ...w, output: within(w.output) }))
-                              .filter(
-                                w =>
-                                  !fallible(shape.outputs[w.output]) ||
-                                  ((joinPreload.length > 0 ? kept : joins).length === 0 &&
-                                    where.length === 0 &&
-                                    compare.length === 0 &&
-                                    shape.having.length === 0 &&
-                                    subqueries.length === 0),
-                              ),
-                            groupBy: outer.groupBy === null ? null : within(outer.groupBy),
-                            counted: within(outer.counted),
-                            outputs: [...new Set(outer.outputs.map(within))],
-                            limit: outer.limit,
-                          },
-                  },
-                  refusal,
-                  assocs,
-                )
-              },
-            )
-            // Projections of the join-preloads (drawn only where there are join-preloads, so every other
-            // query draws as it did).
-            .chain(spec => joinProjected(g, spec, oneIn))
-        )
+              where,
+              compare,
+              subqueries,
+              order,
+              termOrder,
+              offset,
+              limit,
+              outer,
+              preloads,
+            }): AlgebraSpec => {
+              const n = shape.outputs.length
+              // Join-preloads, one query in two where they apply (see `AlgebraSpec.joinPreload`): its
+              // right and full joins become left ones.
+              const preloading =
+                preloads === 0 && !grouped && refusal === null && shape.distinctOn.length === 0
+              const kept = preloading ? forPreload(g, schema, joins) : joins
+              const joinPreload = preloading ? preloadable(g, schema, kept) : []
+              const byTerm = shape.orderTerms.flatMap((t, i) => {
+                const d = termOrder[i]
+                return d === undefined ? [] : [[d, t] as const]
+              })
+              const orderBy: ReadonlyArray<readonly [A.Direction, number | TermSpec]> = [
+                ...byTerm,
+                ...order.map(([d, i]) => [d, i % n] as const),
+              ]
+              const total =
+                limit !== null || offset !== null || shape.distinctOn.length > 0
+                  ? [...orderBy, ...shape.outputs.map((_, i) => ['asc', i] as const)]
+                  : orderBy
+              const within = (i: number) => i % n
+              return refuse(
+                {
+                  schema,
+                  joins: joinPreload.length > 0 ? kept : joins,
+                  where,
+                  compare,
+                  subqueries,
+                  ...shape,
+                  orderBy: total,
+                  offset,
+                  limit,
+                  refused: null,
+                  grouped,
+                  joinPreload,
+                  // One query in two where it applies, from what is drawn already (the draws, and so
+                  // every other property's cases, stay as they were).
+                  merged: !grouped && refusal === null && shape.distinctOn.length === 0 && n % 2 === 0,
+                  outer:
+                    outer === null || joinPreload.length > 0
+                      ? null
+                      : {
+                          // No outer filter over an output that may fail on a row when the
+                          // projection has a filter or a join of its own: PostgreSQL pushes the outer
+                          // filter down beside them, and whether it ever reaches a failing row depends
+                          // on its plan (the quals' order by cost, a hash join whose other side is
+                          // empty and so reads none of this side's rows), which memory cannot follow.
+                          where: outer.where
+                            .map(w => ({ ...w, output: within(w.output) }))
+                            .filter(
+                              w =>
+                                !fallible(shape.outputs[w.output]) ||
+                                ((joinPreload.length > 0 ? kept : joins).length === 0 &&
+                                  where.length === 0 &&
+                                  compare.length === 0 &&
+                                  shape.having.length === 0 &&
+                                  subqueries.length === 0),
+                            ),
+                          groupBy: outer.groupBy === null ? null : within(outer.groupBy),
+                          counted: within(outer.counted),
+                          outputs: [...new Set(outer.outputs.map(within))],
+                          limit: outer.limit,
+                        },
+                },
+                refusal,
+                assocs,
+              )
+            },
+          )
+          .chain(spec => joinProjected(g, spec, oneIn))
       })
   })
 }
 
 // A spec with join-preloads given projections (see `AlgebraSpec.joinProjection`): two in three of its
 // join-preloaded bindings projected, over one to three terms, a column or a term that never fails on a
-// row; one spec in `oneIn` refused for an aggregate of rows in the first one's projection.
+// row; one spec in `oneIn` refused for an aggregate of rows in the first one's projection. Drawn only
+// where there are join-preloads, so every other query draws as it did.
 const joinProjected = (g: Generated, spec: AlgebraSpec, oneIn: number): fc.Arbitrary<AlgebraSpec> => {
   const names = spec.joinPreload ?? []
   if (names.length === 0 || spec.refused !== null) return fc.constant(spec)
