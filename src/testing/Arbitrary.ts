@@ -1799,7 +1799,8 @@ const compareOps = fc.constantFrom<Expr.CompareOp>('eq', 'neq', 'lt', 'lte', 'gt
 export const algebraQuery = (g: Generated, options: AlgebraOptions = {}): fc.Arbitrary<AlgebraSpec> => {
   const schemas = g.spec.tables.map(t => t.schema)
   const oneIn = options.refusedOneIn ?? 20
-  const preloadOneIn = Math.max(Math.floor(options.joinPreloadOneIn ?? 2), 1)
+  const asked = options.joinPreloadOneIn
+  const preloadOneIn = typeof asked === 'number' && asked >= 1 && asked <= 2 ** 31 ? Math.floor(asked) : 2
   return fc.constantFrom(...schemas).chain(schema => {
     const assocs = [...(g.model.associations.get(schema)?.values() ?? [])]
     const paths = pathsFrom(g, schema)
