@@ -409,7 +409,8 @@ const lower = (s: Select.Select): Select.Select => {
       const name = `${alias}\u0000${j}`
       let value = values.get(name)
       if (value === undefined) {
-        const v = Expr.column(alias, `v${j}`)
+        // marked with the aggregate's type, as a column of it would be (a double's whole values, decimal text)
+        const v = Expr.column(alias, `v${j}`, Make.refType(Make.infoOf(m.scalar)))
         value = Make.typed(
           m.parts.fn === 'count' ? Expr.call('coalesce', [v, Expr.cast(Expr.param(0), 'bigint')]) : v,
           Make.infoOf(m.scalar),
@@ -510,9 +511,9 @@ const groupsFirst = (s: Select.Select): Select.Select | undefined => {
   const columns: Array<Select.Output> = []
   const column = (e: Expr.Expr, name: string): Expr.Expr => {
     const same = columns.find(c => c.expr === e)
-    if (same !== undefined) return Expr.column(g, same.name)
+    if (same !== undefined) return Expr.column(g, same.name, Make.refType(Make.infoOf(e)))
     columns.push({ name, expr: e })
-    return Expr.column(g, name)
+    return Expr.column(g, name, Make.refType(Make.infoOf(e)))
   }
   const outputs = s.columns.map((o, i) => (summed.has(i) ? undefined : column(o.expr, `c${i}`)))
   const order = s.orderBy.map((t, k) => ({ ...t, expr: column(t.expr, `o${k}`) }))

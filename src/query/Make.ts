@@ -779,6 +779,20 @@ export const columnInfo = (col: Column.Column<unknown>): TermInfo => {
   })
 }
 
+/**
+ * What a column reference records of its term's type for the evaluators (`Expr.column`'s `type`):
+ * JSON, decimal text, or a double (whose whole values are no integers); nothing for the others.
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const refType = (info: TermInfo): Ex.JsonType | Ex.DecimalType | Ex.FloatType | undefined =>
+  info.sql === 'json'
+    ? 'jsonb'
+    : info.sql === 'numeric' || info.sql === 'bigint' || info.sql === 'double'
+      ? info.sql
+      : undefined
+
 // The JavaScript type a column's codec decodes to, asked of the codec itself (a custom `bigint` column
 // may decode to numbers): what `Fn.sum` and `Fn.avg` of it return is of that type.
 const jsOfCodec = (codec: Column.Codec<unknown>): JsType | undefined => {

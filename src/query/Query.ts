@@ -768,14 +768,7 @@ const termsOf = (
 
 const columnInfo = Make.columnInfo
 
-// What a column reference records of its term's type for the evaluators: JSON, decimal text, or a
-// double (whose whole values are no integers).
-const refType = (info: Make.TermInfo): Expr.JsonType | Expr.DecimalType | Expr.FloatType | undefined =>
-  info.sql === 'json'
-    ? 'jsonb'
-    : info.sql === 'numeric' || info.sql === 'bigint' || info.sql === 'double'
-      ? info.sql
-      : undefined
+const refType = Make.refType
 
 const refs = (
   model: Model.AnyModel,

@@ -209,8 +209,9 @@ const numericLiteral =
 // What PostgreSQL prints for a numeric (and postgres.js returns): no blanks, no plus, no leading zero,
 // no negative zero, the value's scale of digits after the point.
 const numericOutput = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?|NaN|-?Infinity)$/
+const negativeZero = /^-0(?:\.0*)?$/
 const isNumericOutput = (u: unknown): u is string =>
-  typeof u === 'string' && numericOutput.test(u) && !/^-0(?:\.0*)?$/.test(u)
+  typeof u === 'string' && numericOutput.test(u) && !(u.charCodeAt(0) === 45 && negativeZero.test(u))
 // numeric's limits: 131072 digits before the point, 16383 after, an exponent within INT_MAX / 2 (the
 // exponent of a zero at the bound: refused up to 15, read from 18; refused here).
 const maxWeight = 131071

@@ -450,19 +450,32 @@ describe('outputs of derived tables and joined subqueries keep their SQL type', 
 // schema's `double precision`), so `abs` / `-` of -2147483648 or of -9223372036854775808 never overflow
 // as an integer's would, and aggregates of whole doubles stay doubles, alike on PostgreSQL.
 describe('whole doubles are no integers', () => {
-  const reading = Schema.table('reading', 'dec_readings', { id: Column.serial, v: Column.double })
-  const R = Schema.modelOrThrow({ reading }, {})
+  const reading = Schema.table('reading', 'dec_readings', {
+    id: Column.serial,
+    meter_id: Column.integer,
+    v: Column.double,
+    cost: Column.numeric,
+  })
+  const meter = Schema.table('meter', 'dec_meters', { id: Column.serial })
+  const R = Schema.modelOrThrow({ reading, meter }, { meter: { readings: Schema.hasMany('reading') } })
   const readings = Query.from(R, 'reading')
   let rtables: Memory.Tables
   beforeAll(async () => {
     await run(db.sql, [
-      'create table dec_readings (id integer primary key, v double precision not null)',
-      `insert into dec_readings values (1, -2147483648), (2, 2147483648), (3, -9223372036854775808), (4, 4), (5, 0)`,
+      'create table dec_meters (id integer primary key)',
+      `create table dec_readings (id integer primary key, meter_id integer not null references dec_meters(id),
+         v double precision not null, cost numeric not null)`,
+      'insert into dec_meters values (1), (2), (3)',
+      `insert into dec_readings values (1, 1, -2147483648, 10), (2, 2, 2147483648, 9.5), (3, 2, -9223372036854775808, 2),
+         (4, 1, 4, 1.25), (5, 3, 0, 100)`,
     ])
-    rtables = new Map([['dec_readings', await db.sql.unsafe('select * from dec_readings order by id')]])
+    rtables = new Map([
+      ['dec_readings', await db.sql.unsafe('select * from dec_readings order by id')],
+      ['dec_meters', await db.sql.unsafe('select * from dec_meters order by id')],
+    ])
   })
   afterAll(async () => {
-    await db.sql.unsafe('drop table if exists dec_readings')
+    await db.sql.unsafe('drop table if exists dec_readings; drop table if exists dec_meters')
   })
   const agreeOn = async (q: Query.AnyQuery) => {
     const pg = await Pg.all(q)(db.sql)()
@@ -514,6 +527,26 @@ describe('whole doubles are no integers', () => {
       ),
     )
     expect(rows).toEqual([{ sum: -2147483644, avg: -1073741822, min: -2147483648, absMin: 2147483648 }])
+  })
+
+  it("a relation aggregate's value keeps its type where the query reads it (a grouped table joined once)", async () => {
+    const rows = await agreeOn(
+      pipe(
+        Query.from(R, 'meter'),
+        Query.select((m, $) => ({
+          id: m.id,
+          absMin: Fn.abs($.min('readings', r => r.v)),
+          maxCost: $.max('readings', r => r.cost),
+        })),
+        // numeric text orders by value ('10' after '9.5'), as in PostgreSQL
+        Query.orderBy((_, $) => [['desc', $.max('readings', r => r.cost)]]),
+      ),
+    )
+    expect(rows).toEqual([
+      { id: 3, absMin: 0, maxCost: '100' },
+      { id: 1, absMin: 2147483648, maxCost: '10' },
+      { id: 2, absMin: 9223372036854775808, maxCost: '9.5' },
+    ])
   })
 
   it('an integer column still overflows (the mark is the column type, not the value)', async () => {
