@@ -1,5 +1,5 @@
 // npm run bench [-- --quick] [--scales 0.25,1,4] [--parents 5,50,500,5000] [--rounds N] [--gc full|minor]
-//                 [--reload] [--only a,b] [--workloads W1,W2] [--write]
+//                 [--budget S] [--max-rounds N] [--reload] [--only a,b] [--workloads W1,W2] [--write]
 //
 // Measures as an outsider would. For each data scale (a deterministic blog, its own PostgreSQL schema
 // per scale: `data.ts`) and each point (a workload and its number of root rows, the parents), it makes
@@ -84,6 +84,11 @@ const swept: ReadonlyArray<WorkloadId> = ['W1', 'W2', 'W3', 'W4']
 // Per-round ratios scatter widely on two shared cores, so the medians need many rounds; a sweep point
 // gets fewer (the sweep has 50 points) and says so: its ratios are less sure than a single point's.
 const rounds = Number(option('rounds') ?? (quick ? 8 : sweepParents === undefined ? 150 : 30))
+// A cheap point (a few ms per operation) is the noisiest: its per-round ratios scatter most, yet more
+// rounds of it cost little. After `rounds` rounds, a point goes on until its timed rounds have taken
+// `--budget` seconds in all (default 4; 0 turns it off), up to `--max-rounds` (default 8x `rounds`).
+const budgetMs = Number(option('budget') ?? (quick ? 0 : 4)) * 1000
+const maxRounds = Number(option('max-rounds') ?? rounds * 8)
 const w5Calls = Number(option('w5-calls') ?? (quick ? 300 : 1000))
 const gcMode = option('gc') ?? 'full'
 if (gcMode !== 'full' && gcMode !== 'minor') {
@@ -370,7 +375,8 @@ const main = async () => {
             }
           }
         } else {
-          for (let r = 0; r < rounds; r++)
+          const started = performance.now()
+          for (let r = 0; r < rounds || (r < maxRounds && performance.now() - started < budgetMs); r++)
             for (const impl of shuffled(impls, r)) {
               beforeOperation()
               const s = performance.now()
@@ -398,7 +404,7 @@ const main = async () => {
         results.push(...point)
         const range = w === 'W5' ? 'one post per call' : `ids ${ranges[w][0]}-${ranges[w][1]}`
         console.log(
-          `\n${w} scale ${scale}, ${parents} parents (${range}): ${describe[w]}  (checked ${count(expected[0])} objects, checksum ${sums.get('raw-separate')}; ${round((performance.now() - t0) / 1000, 1)} s; load ${os.loadavg()[0]?.toFixed(2)})`,
+          `\n${w} scale ${scale}, ${parents} parents (${range}): ${describe[w]}  (checked ${count(expected[0])} objects, checksum ${sums.get('raw-separate')}; ${point[0]?.samples.length ?? 0} rounds, ${round((performance.now() - t0) / 1000, 1)} s; load ${os.loadavg()[0]?.toFixed(2)})`,
         )
         console.log(table(point))
         for (const i of all) await i.close()
@@ -465,7 +471,16 @@ const main = async () => {
     postgres: version,
     commit: dirty ? `${commit} (with uncommitted changes)` : commit,
     load_average: { start: load.slice(0, 3), end: load.slice(3) },
-    method: { rounds, w5_calls: w5Calls, gc: gcMode, warmup: 3, scales, parents: sweepParents ?? 'default' },
+    method: {
+      rounds,
+      budget_s: budgetMs / 1000,
+      max_rounds: maxRounds,
+      w5_calls: w5Calls,
+      gc: gcMode,
+      warmup: 3,
+      scales,
+      parents: sweepParents ?? 'default',
+    },
     results: results.map(r => {
       const q = ratios(results, r)
       return {
@@ -473,6 +488,7 @@ const main = async () => {
         scale: r.scale,
         parents: r.parents,
         impl: r.impl,
+        rounds: r.samples.length,
         median_ms: r.median_ms,
         p95_ms: r.p95_ms,
         statements: r.statements,
@@ -715,7 +731,7 @@ const markdown = (
   [
     '# Benchmark results',
     '',
-    `Latest full run: ${json.date}, commit ${json.commit}; ${rounds} interleaved rounds per point (W5: ${w5Calls} calls), a ${gcMode} GC before each operation.`,
+    `Latest full run: ${json.date}, commit ${json.commit}; at least ${rounds} interleaved rounds per point, more at cheap points until the timed rounds took ${budgetMs / 1000} s (at most ${maxRounds}; W5: ${w5Calls} calls), a ${gcMode} GC before each operation.`,
     '',
     `Machine: ${json.machine}; load average ${json.load_average.start.join(' / ')} at the start, ${json.load_average.end.join(' / ')} at the end.`,
     '**Two shared cores, other work running: compare ratios within this run, not milliseconds.**',
@@ -757,7 +773,7 @@ const markdown = (
     ]),
     ...(notes.length > 0 ? ['## Notes', '', ...notes.map(n => `- ${n}`), ''] : []),
     'Reproduce: `npm run bench` (the sweep) or `npm run bench -- --quick`; `--scales`, `--parents`,',
-    '`--workloads`, `--rounds`, `--gc minor`; `DATABASE_URL` selects a server, else an embedded PGlite',
+    '`--workloads`, `--rounds`, `--budget`, `--max-rounds`, `--gc minor`; `DATABASE_URL` selects a server, else an embedded PGlite',
     '(pool 1).',
     '',
   ].join('\n')
