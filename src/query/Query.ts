@@ -486,6 +486,7 @@ export const from = <M extends Model.AnyModel, S extends Model.SchemaName<M>>(
         preload: {},
         projected: false,
         errors: [],
+        scope: Make.freshScope(),
       })
     },
     e => invalid(model, schema, e),
@@ -593,6 +594,7 @@ export const fromQuery = <M extends Model.AnyModel, R, Q extends Make.Query<M, s
         preload: {},
         projected: true,
         errors: [...embedded.errors],
+        scope: Make.freshScope(),
         derived: outputs,
       })
     },
@@ -707,6 +709,7 @@ export function assoc(
           preload: {},
           projected: false,
           errors: [],
+          scope: Make.freshScope(),
         })
       },
       e => invalid(model, c.target, e),
@@ -751,36 +754,92 @@ const columnInfo = Make.columnInfo
 const refType = (info: Make.TermInfo): Expr.JsonType | Expr.DecimalType | undefined =>
   info.sql === 'json' ? 'jsonb' : info.sql === 'numeric' || info.sql === 'bigint' ? info.sql : undefined
 
+// The column terms a callback is given: copies of a binding's shared terms (`termsOf`, made when
+// first read) owned by query identity `scope` under the binding's name, so that a combinator can tell
+// its own terms from another query's of the same alias (see `foreign`). From untyped input a callback
+// may read a column the binding does not have: the read is recorded as `unknown(name)`, an error of the
+// query, so the query is refused instead of failing to compile later.
+const ownedRefs = (
+  terms: Readonly<Record<string, Pred.Term<unknown>>>,
+  owner: Make.Owner,
+  errors: Array<QueryError.QueryError>,
+  unknown: (name: string) => QueryError.QueryError,
+): Readonly<Record<string, Pred.Term<unknown>>> => {
+  // The proxy's target holds the terms made so far (configurable properties, so the traps may answer
+  // for the others) and, under a private key, what the traps need: one shared handler, no closures.
+  const target = Object.create(null) as RefsTarget
+  target[refsState] = { terms, owner, errors, unknown }
+  return new Proxy(target, refsHandler) as unknown as Readonly<Record<string, Pred.Term<unknown>>>
+}
+
+const refsState: unique symbol = Symbol('refs')
+interface RefsState {
+  readonly terms: Readonly<Record<string, Pred.Term<unknown>>>
+  readonly owner: Make.Owner
+  readonly errors: Array<QueryError.QueryError>
+  readonly unknown: (name: string) => QueryError.QueryError
+}
+interface RefsTarget {
+  [refsState]: RefsState
+  [column: string]: Pred.Term<unknown>
+}
+
+const ownedTerm = (t: RefsTarget, k: string): Pred.Term<unknown> =>
+  (t[k] ??= Make.owned(
+    t[refsState].terms[k] as unknown as Expr.ColumnRef,
+    t[refsState].owner,
+  ) as unknown as Pred.Term<unknown>)
+
+const refuse = (): boolean => false
+
+const refsHandler: ProxyHandler<RefsTarget> = {
+  get: (t, k) => {
+    const { terms, errors, unknown } = t[refsState]
+    if (typeof k === 'string') {
+      if (Object.hasOwn(terms, k)) return ownedTerm(t, k)
+      errors.push(unknown(k))
+    }
+    return Reflect.get(terms, k)
+  },
+  has: (t, k) => Reflect.has(t[refsState].terms, k),
+  ownKeys: t => Reflect.ownKeys(t[refsState].terms),
+  getOwnPropertyDescriptor: (t, k) => {
+    if (typeof k !== 'string' || !Object.hasOwn(t[refsState].terms, k)) return undefined
+    ownedTerm(t, k)
+    return Reflect.getOwnPropertyDescriptor(t, k)
+  },
+  getPrototypeOf: () => Object.prototype,
+  set: refuse,
+  defineProperty: refuse,
+  deleteProperty: refuse,
+}
+
 const refs = (
   model: Model.AnyModel,
   schema: string,
   a: string,
-  errors?: Array<QueryError.QueryError>,
+  errors: Array<QueryError.QueryError>,
+  scope: number,
+  binding: string,
 ): Readonly<Record<string, Pred.Term<unknown>>> => {
   const terms = termsOf(model, schema, a)
-  // From untyped input a callback may read a column the schema does not have: the read is recorded as
-  // an error of the query, so the query is refused instead of failing to compile later.
-  return errors === undefined
-    ? terms
-    : new Proxy(terms, {
-        get: (t, k) => {
-          if (typeof k === 'string' && !Object.hasOwn(t, k))
-            errors.push(QueryError.make('UnknownColumn', `schema '${schema}' has no column '${k}'`, schema))
-          return Reflect.get(t, k)
-        },
-      })
+  return ownedRefs(terms, { scope, schema, binding, terms }, errors, k =>
+    QueryError.make('UnknownColumn', `schema '${schema}' has no column '${k}'`, schema),
+  )
 }
 
-// The terms of a joined binding: a schema's columns, or a joined subquery's outputs (typed as the
-// subquery's outputs are; an unknown name is an error of the query).
+// The terms of a joined binding (named `name`): a schema's columns, or a joined subquery's outputs
+// (typed as the subquery's outputs are; an unknown name is an error of the query).
 const bindingRefs = (
   model: Model.AnyModel,
   b: Binding,
   errors: Array<QueryError.QueryError>,
+  scope: number,
+  name: string,
 ): Readonly<Record<string, Pred.Term<unknown>>> =>
   b.outputs === undefined
-    ? refs(model, b.schema, b.alias, errors)
-    : outputRefs(b.alias, b.outputs, errors, k =>
+    ? refs(model, b.schema, b.alias, errors, scope, name)
+    : outputRefs(b.alias, b.outputs, errors, scope, name, k =>
         QueryError.make(
           'UnknownColumn',
           `the joined subquery '${b.path}' has no output '${k}'`,
@@ -794,17 +853,14 @@ const outputRefs = (
   alias: string,
   outputs: ReadonlyArray<readonly [string, Make.TermInfo]>,
   errors: Array<QueryError.QueryError>,
+  scope: number,
+  binding: string,
   unknown: (name: string) => QueryError.QueryError,
 ): Readonly<Record<string, Pred.Term<unknown>>> => {
   const terms = Object.fromEntries(
     outputs.map(([name, info]) => [name, Make.typed(Expr.column(alias, name, refType(info)), info)]),
-  )
-  return new Proxy(terms, {
-    get: (t, k) => {
-      if (typeof k === 'string' && !Object.hasOwn(t, k)) errors.push(unknown(k))
-      return Reflect.get(t, k)
-    },
-  })
+  ) as Readonly<Record<string, Pred.Term<unknown>>>
+  return ownedRefs(terms, { scope, schema: '', binding, terms }, errors, unknown)
 }
 
 // The terms of a query's root binding: its schema's columns, or the outputs of the subquery it
@@ -814,10 +870,12 @@ const rootRefs = (
   errors: Array<QueryError.QueryError>,
 ): Readonly<Record<string, Pred.Term<unknown>>> =>
   q.derived === undefined
-    ? refs(q.model, q.schema, q.select.from.alias, errors)
-    : outputRefs(q.select.from.alias, q.derived, errors, k =>
+    ? refs(q.model, q.schema, q.select.from.alias, errors, q.scope, q.schema)
+    : outputRefs(q.select.from.alias, q.derived, errors, q.scope, fromQueryBinding, k =>
         QueryError.make('UnknownColumn', `the subquery of Query.fromQuery has no output '${k}'`, null),
       )
+
+const fromQueryBinding = 'the row of Query.fromQuery'
 
 // Where an aggregate may stand: in a projection, an order and a having (`'allowed'`), never in a
 // filter or a grouping, where PostgreSQL refuses it.
@@ -838,6 +896,7 @@ const checked = (
     readonly condition: boolean
     readonly aggregates: Aggregates
   } = whereCallback,
+  scope?: number,
 ): Expr.Expr => {
   if (!what.condition && sound.has(e as Expr.Expr)) return e as Expr.Expr
   if (!Expr.isExpr(e)) {
@@ -867,6 +926,13 @@ const checked = (
     errors.push(QueryError.make('InvalidArgument', reason, schema))
     return Expr.bool(false)
   }
+  // A term handed out by another query (kept from its callback) would compile to the alias it has
+  // there, a binding of this query of another table or none: refused (see `foreign`).
+  const stray = scope === undefined ? undefined : foreign(e, scope)
+  if (stray !== undefined) {
+    errors.push(strayTerm(what.place, stray))
+    return Expr.bool(false)
+  }
   if (what.aggregates === 'refused' && (walked === undefined ? hasAggregate(e) : walked < 0)) {
     errors.push(
       QueryError.make(
@@ -878,6 +944,117 @@ const checked = (
     return Expr.bool(false)
   }
   return e
+}
+
+// The error of a term of another query (`foreign`): names its column, binding and schema.
+const strayTerm = (place: string, owner: Make.Owner & { readonly column: string }): QueryError.QueryError =>
+  QueryError.make(
+    'InvalidArgument',
+    `${place}: column '${owner.column}' of binding '${owner.binding}'${owner.schema === '' ? '' : ` (schema '${owner.schema}')`} belongs to another query: a term can be used only in the query whose callback gave it (and in the queries built inside that callback), not kept and used in another`,
+    owner.schema === '' ? null : owner.schema,
+    owner.binding === owner.schema ? null : owner.binding,
+  )
+
+// The first column term of `e` this query cannot read, with its owner: one owned (`Make.owned`) by a
+// query identity that is neither `scope` nor one whose callback is running (the queries around the
+// one being built, whose rows a correlated subquery or a lateral join reads while their callbacks
+// run). Inside a subquery of `e`, a reference to a binding of that subquery (or of one around it
+// inside `e`) is the subquery's own, checked when it was built. A reference with no owner (the query
+// layer's own, or one assembled with `Ast`) is not judged. Total: a tree that cannot be read is left
+// to `Check`.
+const foreign = (e: Expr.Expr, scope: number): (Make.Owner & { readonly column: string }) | undefined => {
+  // the common case, a column alone, with nothing allocated
+  if (e._tag === 'ColumnRef') return strayRef(e, scope)
+  // a module's stacks, emptied first: the walk runs no code of the caller's, so it is never re-entered
+  nodes.length = 0
+  bounds.length = 0
+  try {
+    nodes.push(e)
+    bounds.push(undefined)
+    for (let x = nodes.pop(), bound = bounds.pop(); x !== undefined; x = nodes.pop(), bound = bounds.pop()) {
+      if (!Expr.isExpr(x)) continue
+      switch (x._tag) {
+        case 'ColumnRef': {
+          if (bound !== undefined && bound.has(x.alias)) break
+          const found = strayRef(x, scope)
+          if (found !== undefined) return found
+          break
+        }
+        case 'Param':
+        case 'Bool':
+          break
+        case 'Compare':
+        case 'Arith':
+          nodes.push(x.left, x.right)
+          bounds.push(bound, bound)
+          break
+        case 'And':
+        case 'Or':
+          for (const c of x.exprs) {
+            nodes.push(c)
+            bounds.push(bound)
+          }
+          break
+        case 'Exists':
+        case 'Scalar':
+          enterSelect(x.select, bound)
+          break
+        case 'InSelect':
+          nodes.push(x.expr)
+          bounds.push(bound)
+          enterSelect(x.select, bound)
+          break
+        default:
+          for (const [c] of innerOf(x)) {
+            nodes.push(c)
+            bounds.push(bound)
+          }
+      }
+    }
+    return undefined
+  } catch {
+    return undefined
+  } finally {
+    nodes.length = 0
+    bounds.length = 0
+  }
+}
+
+const nodes: Array<Expr.Expr> = []
+// the aliases bound by the subqueries around each node of `nodes` (`undefined` outside any)
+const bounds: Array<ReadonlySet<string> | undefined> = []
+
+const strayRef = (
+  x: Expr.ColumnRef,
+  scope: number,
+): (Make.Owner & { readonly column: string }) | undefined => {
+  const owner = Make.ownerOf(x)
+  return owner !== undefined && owner.scope !== scope && !Subquery.isRunning(owner.scope)
+    ? { ...owner, column: x.column }
+    : undefined
+}
+
+// Puts the expressions of a subquery on the stacks, with the aliases it binds added to those around it.
+const enterSelect = (sel: Select.Select, outer: ReadonlySet<string> | undefined): void => {
+  const bound = new Set(outer)
+  bound.add(sel.from.alias)
+  for (const j of sel.joins) bound.add(j.binding.alias)
+  if (sel.from.select !== undefined) enterSelect(sel.from.select, bound)
+  const push = (x: Expr.Expr) => {
+    nodes.push(x)
+    bounds.push(bound)
+  }
+  for (const j of sel.joins) {
+    if (j.binding.select !== undefined) enterSelect(j.binding.select, bound)
+    push(j.on)
+  }
+  for (const o of sel.columns) push(o.expr)
+  for (const x of sel.where) push(x)
+  for (const x of sel.groupBy) push(x)
+  for (const x of sel.having) push(x)
+  for (const t of sel.orderBy) push(t.expr)
+  for (const x of sel.distinctOn) push(x)
+  if (sel.perParent._tag === 'Some') for (const x of sel.perParent.value.keys) push(x)
 }
 
 const whereCallback = {
@@ -1165,6 +1342,8 @@ const scope = (
   joined: ReadonlyMap<string, Binding>,
   errors: Array<QueryError.QueryError>,
   ns: string,
+  // the identity of the query whose row this scope is of (its `$.joined` terms are that query's)
+  own: number,
 ): Scope<Model.AnyModel, string, Joins> => {
   const a = (i: number) => `${Subquery.aggregatesIn(ns)}${depth}_${i}`
   const chainOf = (name: string): Chain.Chain | undefined => {
@@ -1179,14 +1358,26 @@ const scope = (
     s: Select.Select,
     target: string,
     at: string,
+    name: string,
     f: Callback<Model.AnyModel, string> | undefined,
     negate = false,
   ): Select.Select => {
     if (f === undefined) return s
+    // the associated records are a query of their own: their terms are theirs (see `foreign`)
+    const r = Make.freshScope()
     const cond = checked(
-      f(refs(model, target, at, errors), scope(model, target, depth + 1, at, new Map(), errors, ns)),
+      Subquery.inCallback(
+        () =>
+          f(
+            refs(model, target, at, errors, r, name),
+            scope(model, target, depth + 1, at, new Map(), errors, ns, r),
+          ),
+        r,
+      ),
       target,
       errors,
+      whereCallback,
+      r,
     )
     return Select.withWhere(negate ? Expr.notTrue(cond) : cond)(s)
   }
@@ -1199,7 +1390,7 @@ const scope = (
     if (chain === undefined) return Expr.bool(false)
     let s = Chain.backward(model, chain, a, link(chain))
     s = Select.set('distinct', false)(Select.set('columns', [])(s))
-    return Expr.exists(filtered(s, chain.target, a(0), f, negateInner))
+    return Expr.exists(filtered(s, chain.target, a(0), name, f, negateInner))
   }
   // A correlated subquery with the aggregate over the associated records: `(select count(*) from
   // comments where post_id = t0.id ...)`. Over a through, each target record counts once (as `assoc`
@@ -1247,7 +1438,7 @@ const scope = (
         Expr.exists(Select.set('distinct', false)(Select.set('columns', [])(Select.withWhere(same)(paths)))),
       )(Select.create({ table: source, alias: a(0) }, []))
     }
-    s = filtered(s, chain.target, a(0), f)
+    s = filtered(s, chain.target, a(0), name, f)
     let v: Expr.Expr = Expr.bool(true)
     if (value !== undefined) {
       if (typeof value !== 'function') {
@@ -1256,10 +1447,15 @@ const scope = (
         )
         return Expr.param(null)
       }
+      const r = Make.freshScope()
       v = checked(
-        value(
-          refs(model, chain.target, a(0), errors),
-          scope(model, chain.target, depth + 1, a(0), new Map(), errors, ns),
+        Subquery.inCallback(
+          () =>
+            value(
+              refs(model, chain.target, a(0), errors, r, name),
+              scope(model, chain.target, depth + 1, a(0), new Map(), errors, ns, r),
+            ),
+          r,
         ),
         chain.target,
         errors,
@@ -1269,6 +1465,7 @@ const scope = (
           condition: false,
           aggregates: 'refused',
         },
+        r,
       )
       const read = aliasesRead(v)
       if (read.size > 0 && !read.has(a(0))) {
@@ -1334,7 +1531,7 @@ const scope = (
     joined: new Proxy(
       joined.size === 0
         ? {}
-        : Object.fromEntries([...joined].map(([k, b]) => [k, bindingRefs(model, b, errors)])),
+        : Object.fromEntries([...joined].map(([k, b]) => [k, bindingRefs(model, b, errors, own, k)])),
       {
         get: (t, k) => {
           if (typeof k !== 'string' || Object.hasOwn(t, k)) return Reflect.get(t, k)
@@ -1373,11 +1570,22 @@ const withCallback = <Q extends AnyQuery, T>(
     const own = Subquery.nested() && Subquery.namespaceOf(q.select) === '' ? Subquery.isolate(q) : q
     const errors: Array<QueryError.QueryError> = []
     const root = own.select.from.alias
-    const result = Subquery.inCallback(() =>
-      (f as (row: unknown, $: unknown) => T)(
-        rootRefs(own, errors),
-        scope(own.model, own.schema, 1, root, own.joined, errors, Subquery.namespaceOf(own.select)),
-      ),
+    const result = Subquery.inCallback(
+      () =>
+        (f as (row: unknown, $: unknown) => T)(
+          rootRefs(own, errors),
+          scope(
+            own.model,
+            own.schema,
+            1,
+            root,
+            own.joined,
+            errors,
+            Subquery.namespaceOf(own.select),
+            own.scope,
+          ),
+        ),
+      own.scope,
     )
     return build(result, errors, own)
   })
@@ -1419,7 +1627,7 @@ export const where =
   (q: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
     if (!isQuery(q)) return notAQuery('where', q) as never
     return withCallback('where', q, f, '(row, $) => predicate', (p, errors, q) => {
-      const e = checked(p, q.schema, errors)
+      const e = checked(p, q.schema, errors, whereCallback, q.scope)
       const c = Make.fieldsOf(q)
       c.select = Select.withWhere(e)(q.select)
       if (errors.length > 0) c.errors = addErrors(q, errors)
@@ -1636,15 +1844,26 @@ const joinPath = (q: AnyQuery, nameOrPath: unknown, kind: unknown, options: unkn
     if (last && on !== undefined) {
       const target = chain.right.target
       const alias = forward.targetAlias
-      const p = Subquery.inCallback(() =>
-        on(refs(own.model, target, alias, errors), scope(own.model, target, 1, alias, joined, errors, ns)),
+      const p = Subquery.inCallback(
+        () =>
+          on(
+            refs(own.model, target, alias, errors, own.scope, name),
+            scope(own.model, target, 1, alias, joined, errors, ns, own.scope),
+          ),
+        own.scope,
       )
-      const extra = checked(p, target, errors, {
-        place: 'a join on callback',
-        expected: 'Query.join: option on must return a predicate built with Pred',
-        condition: true,
-        aggregates: 'refused',
-      })
+      const extra = checked(
+        p,
+        target,
+        errors,
+        {
+          place: 'a join on callback',
+          expected: 'Query.join: option on must return a predicate built with Pred',
+          condition: true,
+          aggregates: 'refused',
+        },
+        own.scope,
+      )
       const end = hopJoins[hopJoins.length - 1] as Select.Join
       hopJoins[hopJoins.length - 1] = Select.join(end.kind, end.binding, Expr.and([end.on, extra]))
     }
@@ -1735,19 +1954,27 @@ const joinDerived = (
   let cond: Expr.Expr = Expr.bool(true)
   if (on !== undefined) {
     const root = own.select.from.alias
-    const p = Subquery.inCallback(() =>
-      (on as (a: unknown, b: unknown, c: unknown) => unknown)(
-        bindingRefs(own.model, binding, errors),
-        rootRefs(own, errors),
-        scope(own.model, own.schema, 1, root, joined, errors, ns),
-      ),
+    const p = Subquery.inCallback(
+      () =>
+        (on as (a: unknown, b: unknown, c: unknown) => unknown)(
+          bindingRefs(own.model, binding, errors, own.scope, as),
+          rootRefs(own, errors),
+          scope(own.model, own.schema, 1, root, joined, errors, ns, own.scope),
+        ),
+      own.scope,
     )
-    cond = checked(p, own.schema, errors, {
-      place: `the on callback of ${fn}`,
-      expected: `${fn}: option on must return a predicate built with Pred`,
-      condition: true,
-      aggregates: 'refused',
-    })
+    cond = checked(
+      p,
+      own.schema,
+      errors,
+      {
+        place: `the on callback of ${fn}`,
+        expected: `${fn}: option on must return a predicate built with Pred`,
+        condition: true,
+        aggregates: 'refused',
+      },
+      own.scope,
+    )
   }
   return settle(
     make({
@@ -1930,19 +2157,22 @@ export const joinLateral =
         (own, errors) => {
           if (typeof f !== 'function') return `expected a callback (row, $) => query, got ${show(f)}`
           const root = own.select.from.alias
-          const built: unknown = Subquery.inCallback(() =>
-            f(
-              rootRefs(own, errors) as never,
-              scope(
-                own.model,
-                own.schema,
-                1,
-                root,
-                own.joined,
-                errors,
-                Subquery.namespaceOf(own.select),
-              ) as never,
-            ),
+          const built: unknown = Subquery.inCallback(
+            () =>
+              f(
+                rootRefs(own, errors) as never,
+                scope(
+                  own.model,
+                  own.schema,
+                  1,
+                  root,
+                  own.joined,
+                  errors,
+                  Subquery.namespaceOf(own.select),
+                  own.scope,
+                ) as never,
+              ),
+            own.scope,
           )
           return Make.isQuery(built) && !built.projected
             ? 'expected the callback to return a projection (Query.select), got a query of whole rows'
@@ -1966,7 +2196,7 @@ const orderTerm = (q: AnyQuery, item: unknown): E.Either<QueryError.QueryError, 
   const d = A.direction(dir)
   if (d !== undefined && Expr.isExpr(what)) {
     const errors: Array<QueryError.QueryError> = []
-    const e = checked(what, q.schema, errors, orderCallback)
+    const e = checked(what, q.schema, errors, orderCallback, q.scope)
     return errors[0] === undefined ? E.right({ expr: e, dir: d.dir, nulls: d.nulls }) : E.left(errors[0])
   }
   const output =
@@ -2270,7 +2500,7 @@ export const select =
       f,
       '(row, $) => ({ name: term, ... })',
       (o, errors, q) => {
-        const outputs = outputsOf(q.schema, o, errors)
+        const outputs = outputsOf(q.schema, o, errors, q.scope)
         if (errors.length > 0) return make({ ...q, errors: addErrors(q, errors) }) as unknown as Out
         return settle(
           make({ ...q, select: Select.set('columns', outputs)(q.select), projected: true }),
@@ -2359,7 +2589,7 @@ export const selectMerge =
       f,
       '(row, $) => ({ name: term, ... })',
       (o, errors, q) => {
-        const outputs = outputsOf(q.schema, o, errors, 'selectMerge')
+        const outputs = outputsOf(q.schema, o, errors, q.scope, 'selectMerge')
         if (errors.length > 0) return make({ ...q, errors: addErrors(q, errors) }) as unknown as Out
         const base = q.projected ? q.select.columns : wholeRow(q)
         const added = new Map(outputs.map(x => [x.name, x]))
@@ -2396,6 +2626,7 @@ const outputsOf = (
   schema: string,
   o: unknown,
   errors: Array<QueryError.QueryError>,
+  scope: number,
   fn = 'select',
 ): ReadonlyArray<Select.Output> => {
   if (typeof o !== 'object' || o === null || Array.isArray(o) || Expr.isExpr(o)) {
@@ -2423,11 +2654,17 @@ const outputsOf = (
         ? `output name '__proto__' is not allowed`
         : Table.identifierProblem(name, 'output name')
     if (bad !== null) errors.push(QueryError.make('InvalidArgument', `Query.${fn}: ${bad}`, schema))
-    const e = checked(t, schema, errors, {
-      ...selectCallback,
-      expected: () =>
-        `Query.${fn}: output '${name}' must be a term (a column, Fn ..., $.count ...), got ${show(t)}`,
-    })
+    const e = checked(
+      t,
+      schema,
+      errors,
+      {
+        ...selectCallback,
+        expected: () =>
+          `Query.${fn}: output '${name}' must be a term (a column, Fn ..., $.count ...), got ${show(t)}`,
+      },
+      scope,
+    )
     return { name, expr: e._tag === 'Param' && Make.recorded(e) === undefined ? bare(e) : e }
   })
 }
@@ -2495,12 +2732,18 @@ export const groupBy =
         return make({ ...q, errors: addErrors(q, errors) })
       }
       const es = (ts as ReadonlyArray<unknown>).map(t =>
-        checked(t, q.schema, errors, {
-          place: 'Query.groupBy',
-          expected: () => `Query.groupBy: expected terms, got ${show(t)}`,
-          condition: false,
-          aggregates: 'refused',
-        }),
+        checked(
+          t,
+          q.schema,
+          errors,
+          {
+            place: 'Query.groupBy',
+            expected: () => `Query.groupBy: expected terms, got ${show(t)}`,
+            condition: false,
+            aggregates: 'refused',
+          },
+          q.scope,
+        ),
       )
       if (errors.length > 0) return make({ ...q, errors: addErrors(q, errors) })
       const groupBy = [...q.select.groupBy, ...es]
@@ -2547,12 +2790,18 @@ export const having =
   <P>(q: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
     if (!isQuery(q)) return notAQuery('having', q) as never
     return withCallback('having', q, f, '(row, $) => predicate', (p, errors, q) => {
-      const e = checked(p, q.schema, errors, {
-        place: 'a having callback',
-        expected: 'a having callback must return a predicate built with Pred over groups (Fn.count() ...)',
-        condition: true,
-        aggregates: 'allowed',
-      })
+      const e = checked(
+        p,
+        q.schema,
+        errors,
+        {
+          place: 'a having callback',
+          expected: 'a having callback must return a predicate built with Pred over groups (Fn.count() ...)',
+          condition: true,
+          aggregates: 'allowed',
+        },
+        q.scope,
+      )
       if (errors.length > 0) return make({ ...q, errors: addErrors(q, errors) })
       return settle(make({ ...q, select: Select.set('having', [...q.select.having, e])(q.select) }))
     })

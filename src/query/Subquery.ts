@@ -62,20 +62,37 @@ export type OneOutput<R> = [OutputOf<R>] extends [never]
 
 let depth = 0
 let fresh = 0
+// The scopes (`Make.Query.scope`) whose callbacks are running, innermost last.
+const running: Array<number> = []
 
 /**
- * Runs a callback of a combinator, counting how deep in callbacks the program is.
+ * Runs a callback of a combinator, counting how deep in callbacks the program is; `scope` is the
+ * identity of the query whose terms the callback was given: while it runs, the queries built inside it
+ * may read them (a correlated subquery, a lateral join).
  *
  * @category utils
  * @since 0.1.0
  */
-export const inCallback = <A>(f: () => A): A => {
+export const inCallback = <A>(f: () => A, scope?: number): A => {
   depth++
+  if (scope !== undefined) running.push(scope)
   try {
     return f()
   } finally {
     depth--
+    if (scope !== undefined) running.pop()
   }
+}
+
+/**
+ * Whether a callback given the terms of query identity `scope` is running (see `inCallback`).
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const isRunning = (scope: number): boolean => {
+  for (let i = running.length - 1; i >= 0; i--) if (running[i] === scope) return true
+  return false
 }
 
 /**
@@ -156,6 +173,8 @@ export const isolate = <Q extends Make.AnyQuery>(q: Q): Q => {
     ...q,
     select: walk(q.select) as Select.Select,
     joined: new Map([...q.joined].map(([k, b]) => [k, { ...b, alias: move(b.alias) ?? b.alias }])),
+    // its bindings answer to other aliases now: terms handed out before are not its terms
+    scope: Make.freshScope(),
   })
 }
 
