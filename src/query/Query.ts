@@ -756,7 +756,7 @@ const refType = (info: Make.TermInfo): Expr.JsonType | Expr.DecimalType | undefi
 
 // The column terms a callback is given: copies of a binding's shared terms (`termsOf`, made when
 // first read) owned by query identity `scope` under the binding's name, so that a combinator can tell
-// its own terms from another query's of the same alias (see `foreign`). From untyped input a callback
+// its own terms from another query's of the same alias (see `Subquery.foreign`). From untyped input a callback
 // may read a column the binding does not have: the read is recorded as `unknown(name)`, an error of the
 // query, so the query is refused instead of failing to compile later.
 const ownedRefs = (
@@ -927,10 +927,10 @@ const checked = (
     return Expr.bool(false)
   }
   // A term handed out by another query (kept from its callback) would compile to the alias it has
-  // there, a binding of this query of another table or none: refused (see `foreign`).
-  const stray = scope === undefined ? undefined : foreign(e, scope)
+  // there, a binding of this query of another table or none: refused (see `Subquery.foreign`).
+  const stray = scope === undefined ? undefined : Subquery.foreign(e, scope)
   if (stray !== undefined) {
-    errors.push(strayTerm(what.place, stray))
+    errors.push(Subquery.strayTerm(what.place, stray))
     return Expr.bool(false)
   }
   if (what.aggregates === 'refused' && (walked === undefined ? hasAggregate(e) : walked < 0)) {
@@ -944,117 +944,6 @@ const checked = (
     return Expr.bool(false)
   }
   return e
-}
-
-// The error of a term of another query (`foreign`): names its column, binding and schema.
-const strayTerm = (place: string, owner: Make.Owner & { readonly column: string }): QueryError.QueryError =>
-  QueryError.make(
-    'InvalidArgument',
-    `${place}: column '${owner.column}' of binding '${owner.binding}'${owner.schema === '' ? '' : ` (schema '${owner.schema}')`} belongs to another query: a term can be used only in the query whose callback gave it (and in the queries built inside that callback), not kept and used in another`,
-    owner.schema === '' ? null : owner.schema,
-    owner.binding === owner.schema ? null : owner.binding,
-  )
-
-// The first column term of `e` this query cannot read, with its owner: one owned (`Make.owned`) by a
-// query identity that is neither `scope` nor one whose callback is running (the queries around the
-// one being built, whose rows a correlated subquery or a lateral join reads while their callbacks
-// run). Inside a subquery of `e`, a reference to a binding of that subquery (or of one around it
-// inside `e`) is the subquery's own, checked when it was built. A reference with no owner (the query
-// layer's own, or one assembled with `Ast`) is not judged. Total: a tree that cannot be read is left
-// to `Check`.
-const foreign = (e: Expr.Expr, scope: number): (Make.Owner & { readonly column: string }) | undefined => {
-  // the common case, a column alone, with nothing allocated
-  if (e._tag === 'ColumnRef') return strayRef(e, scope)
-  // a module's stacks, emptied first: the walk runs no code of the caller's, so it is never re-entered
-  nodes.length = 0
-  bounds.length = 0
-  try {
-    nodes.push(e)
-    bounds.push(undefined)
-    for (let x = nodes.pop(), bound = bounds.pop(); x !== undefined; x = nodes.pop(), bound = bounds.pop()) {
-      if (!Expr.isExpr(x)) continue
-      switch (x._tag) {
-        case 'ColumnRef': {
-          if (bound !== undefined && bound.has(x.alias)) break
-          const found = strayRef(x, scope)
-          if (found !== undefined) return found
-          break
-        }
-        case 'Param':
-        case 'Bool':
-          break
-        case 'Compare':
-        case 'Arith':
-          nodes.push(x.left, x.right)
-          bounds.push(bound, bound)
-          break
-        case 'And':
-        case 'Or':
-          for (const c of x.exprs) {
-            nodes.push(c)
-            bounds.push(bound)
-          }
-          break
-        case 'Exists':
-        case 'Scalar':
-          enterSelect(x.select, bound)
-          break
-        case 'InSelect':
-          nodes.push(x.expr)
-          bounds.push(bound)
-          enterSelect(x.select, bound)
-          break
-        default:
-          for (const [c] of innerOf(x)) {
-            nodes.push(c)
-            bounds.push(bound)
-          }
-      }
-    }
-    return undefined
-  } catch {
-    return undefined
-  } finally {
-    nodes.length = 0
-    bounds.length = 0
-  }
-}
-
-const nodes: Array<Expr.Expr> = []
-// the aliases bound by the subqueries around each node of `nodes` (`undefined` outside any)
-const bounds: Array<ReadonlySet<string> | undefined> = []
-
-const strayRef = (
-  x: Expr.ColumnRef,
-  scope: number,
-): (Make.Owner & { readonly column: string }) | undefined => {
-  const owner = Make.ownerOf(x)
-  return owner !== undefined && owner.scope !== scope && !Subquery.isRunning(owner.scope)
-    ? { ...owner, column: x.column }
-    : undefined
-}
-
-// Puts the expressions of a subquery on the stacks, with the aliases it binds added to those around it.
-const enterSelect = (sel: Select.Select, outer: ReadonlySet<string> | undefined): void => {
-  const bound = new Set(outer)
-  bound.add(sel.from.alias)
-  for (const j of sel.joins) bound.add(j.binding.alias)
-  if (sel.from.select !== undefined) enterSelect(sel.from.select, bound)
-  const push = (x: Expr.Expr) => {
-    nodes.push(x)
-    bounds.push(bound)
-  }
-  for (const j of sel.joins) {
-    if (j.binding.select !== undefined) enterSelect(j.binding.select, bound)
-    push(j.on)
-  }
-  for (const o of sel.columns) push(o.expr)
-  for (const x of sel.where) push(x)
-  for (const x of sel.groupBy) push(x)
-  for (const x of sel.having) push(x)
-  for (const t of sel.orderBy) push(t.expr)
-  for (const x of sel.distinctOn) push(x)
-  if (sel.perParent._tag === 'Some') for (const x of sel.perParent.value.keys) push(x)
 }
 
 const whereCallback = {
@@ -1363,7 +1252,7 @@ const scope = (
     negate = false,
   ): Select.Select => {
     if (f === undefined) return s
-    // the associated records are a query of their own: their terms are theirs (see `foreign`)
+    // the associated records are a query of their own: their terms are theirs (see `Subquery.foreign`)
     const r = Make.freshScope()
     const cond = checked(
       Subquery.inCallback(

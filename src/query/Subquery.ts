@@ -202,6 +202,148 @@ const level = (s: Select.Select): number => {
 }
 
 // -------------------------------------------------------------------------------------
+// identity
+// -------------------------------------------------------------------------------------
+
+/**
+ * A column term found by `foreign`: its owner and its column.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type Stray = Make.Owner & { readonly column: string }
+
+/**
+ * Why a term of another query (`foreign`) is refused: names its column, binding and schema.
+ *
+ * @category destructors
+ * @since 0.2.0
+ */
+export const strayMessage = (owner: Stray): string =>
+  `column '${owner.column}' of binding '${owner.binding}'${owner.schema === '' ? '' : ` (schema '${owner.schema}')`} belongs to another query: a term can be used only in the query whose callback gave it (and in the queries built inside that callback), not kept and used in another`
+
+/**
+ * The error of a term of another query (`foreign`) met at `place`.
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const strayTerm = (place: string, owner: Stray): QueryError.QueryError =>
+  QueryError.make(
+    'InvalidArgument',
+    `${place}: ${strayMessage(owner)}`,
+    owner.schema === '' ? null : owner.schema,
+    owner.binding === owner.schema ? null : owner.binding,
+  )
+
+/**
+ * The first column term of `e` that the query of identity `scope` cannot read, with its owner: one
+ * owned (`Make.owned`) by a query identity that is neither `scope` nor one whose callback is running
+ * (the queries around the one being built, whose rows a correlated subquery or a lateral join reads
+ * while their callbacks run). Inside a subquery of `e`, a reference to a binding of that subquery (or
+ * of one around it inside `e`) is the subquery's own, checked when it was built. A reference with no
+ * owner (the query layer's own, or one assembled with `Ast`) is not judged. Only what `e` holds is
+ * walked. Total: a tree that cannot be read is left to `Check`.
+ *
+ * @category destructors
+ * @since 0.2.0
+ */
+export const foreign = (e: Expr.Expr, scope: number): Stray | undefined => {
+  // the common case, a column alone, with nothing allocated
+  if (e._tag === 'ColumnRef') return strayRef(e, scope)
+  // a module's stacks, emptied first: the walk runs no code of the caller's, so it is never re-entered
+  nodes.length = 0
+  bounds.length = 0
+  try {
+    nodes.push(e)
+    bounds.push(undefined)
+    for (let x = nodes.pop(), bound = bounds.pop(); x !== undefined; x = nodes.pop(), bound = bounds.pop()) {
+      if (!Ex.isExpr(x)) continue
+      switch (x._tag) {
+        case 'ColumnRef': {
+          if (bound !== undefined && bound.has(x.alias)) break
+          const found = strayRef(x, scope)
+          if (found !== undefined) return found
+          break
+        }
+        case 'Param':
+        case 'Bool':
+          break
+        case 'Compare':
+        case 'Arith':
+          nodes.push(x.left, x.right)
+          bounds.push(bound, bound)
+          break
+        case 'And':
+        case 'Or':
+          for (const c of x.exprs) {
+            nodes.push(c)
+            bounds.push(bound)
+          }
+          break
+        case 'Exists':
+        case 'Scalar':
+          enterSelect(x.select, bound)
+          break
+        case 'InSelect':
+          nodes.push(x.expr)
+          bounds.push(bound)
+          enterSelect(x.select, bound)
+          break
+        default:
+          for (const [c] of Make.innerOf(x)) {
+            nodes.push(c)
+            bounds.push(bound)
+          }
+      }
+    }
+    return undefined
+  } catch {
+    return undefined
+  } finally {
+    nodes.length = 0
+    bounds.length = 0
+  }
+}
+
+const nodes: Array<Expr.Expr> = []
+// the aliases bound by the subqueries around each node of `nodes` (`undefined` outside any)
+const bounds: Array<ReadonlySet<string> | undefined> = []
+
+const strayRef = (
+  x: Expr.ColumnRef,
+  scope: number,
+): (Make.Owner & { readonly column: string }) | undefined => {
+  const owner = Make.ownerOf(x)
+  return owner !== undefined && owner.scope !== scope && !isRunning(owner.scope)
+    ? { ...owner, column: x.column }
+    : undefined
+}
+
+// Puts the expressions of a subquery on the stacks, with the aliases it binds added to those around it.
+const enterSelect = (sel: Select.Select, outer: ReadonlySet<string> | undefined): void => {
+  const bound = new Set(outer)
+  bound.add(sel.from.alias)
+  for (const j of sel.joins) bound.add(j.binding.alias)
+  if (sel.from.select !== undefined) enterSelect(sel.from.select, bound)
+  const push = (x: Expr.Expr) => {
+    nodes.push(x)
+    bounds.push(bound)
+  }
+  for (const j of sel.joins) {
+    if (j.binding.select !== undefined) enterSelect(j.binding.select, bound)
+    push(j.on)
+  }
+  for (const o of sel.columns) push(o.expr)
+  for (const x of sel.where) push(x)
+  for (const x of sel.groupBy) push(x)
+  for (const x of sel.having) push(x)
+  for (const t of sel.orderBy) push(t.expr)
+  for (const x of sel.distinctOn) push(x)
+  if (sel.perParent._tag === 'Some') for (const x of sel.perParent.value.keys) push(x)
+}
+
+// -------------------------------------------------------------------------------------
 // embedding
 // -------------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Fn, Memory, Pg, Pred, Preload, Prepared, Query } from '../../src/index.js'
+import { Fn, Memory, Pg, Pred, Preload, Prepared, Query, Write } from '../../src/index.js'
 import { Blog } from '../support/blog.js'
 import type { TestDb } from '../support/db.js'
 import { agree, openBlog } from './fixture.js'
@@ -320,6 +320,62 @@ describe('a term of another query is refused', () => {
       /column 'author_id' of binding 'post'.*belongs to another query/,
     )
     expect(await Memory.all(q)(tables)()).toEqual(pg)
+  })
+})
+
+describe('the assignments of set-based writes', () => {
+  const users = pipe(
+    Query.from(Blog, 'user'),
+    Query.where(u => Pred.gt(u.id, 100)),
+  )
+
+  it("updateAll refuses a term of another query (it would read the written row's column of its alias)", () => {
+    const p = keptPost()
+    const plan = Write.updateAll(users, () => ({ name: p.title }))
+    expect(E.isLeft(plan) && plan.left).toMatchObject({
+      _tag: 'WriteError',
+      code: 'InvalidValue',
+      message: expect.stringMatching(
+        /Write\.updateAll: column 'name' of schema 'user': the term's column 'title' of binding 'post' \(schema 'post'\) belongs to another query/,
+      ),
+    })
+  })
+
+  it('updateAll takes its own row, and a term of the query it updates', () => {
+    let kept: Query.TableRefs<typeof Blog, 'user'> | undefined
+    const q = pipe(
+      Query.from(Blog, 'user'),
+      Query.where(u => ((kept = u), Pred.gt(u.id, 100))),
+    )
+    const plan = Write.updateAll(q, u => ({ name: Fn.upper(u.name), email: kept!.name }))
+    expect(E.map(Write.toSql)(plan)).toEqual(
+      E.right([
+        {
+          text: 'update "users" as "t0" set "name" = upper("t0"."name"), "email" = "t0"."name" where "t0"."id" > $1 returning "id"',
+          params: [100],
+        },
+      ]),
+    )
+  })
+
+  it("an upsert's update refuses a term of another query, and the update's row kept for another", () => {
+    const p = keptPost()
+    const upsert = (
+      update: (u: Query.TableRefs<typeof Blog, 'user'>) => Write.Assignments<typeof Blog, 'user'>,
+    ) =>
+      Write.insertAll(Blog, 'user', [{ id: 1, name: 'a', email: null }], {
+        onConflict: { target: ['id'], action: { update } },
+      })
+    const foreignTerm = upsert(() => ({ name: p.title }))
+    expect(E.isLeft(foreignTerm) && foreignTerm.left.message).toMatch(
+      /column 'title' of binding 'post' \(schema 'post'\) belongs to another query/,
+    )
+    let row: Query.TableRefs<typeof Blog, 'user'> | undefined
+    expect(E.isRight(upsert(u => ((row = u), { name: u.name })))).toBe(true)
+    const reused = Write.updateAll(users, () => ({ name: row!.name }))
+    expect(E.isLeft(reused) && reused.left.message).toMatch(
+      /column 'name' of binding 'user' .*belongs to another query/,
+    )
   })
 })
 
