@@ -765,49 +765,48 @@ const ownedRefs = (
   errors: Array<QueryError.QueryError>,
   unknown: (name: string) => QueryError.QueryError,
 ): Readonly<Record<string, Pred.Term<unknown>>> => {
-  // The proxy's target holds the terms made so far (configurable properties, so the traps may answer
-  // for the others) and, under a private key, what the traps need: one shared handler, no closures.
-  const target = Object.create(null) as RefsTarget
-  target[refsState] = { terms, owner, errors, unknown }
-  return new Proxy(target, refsHandler) as unknown as Readonly<Record<string, Pred.Term<unknown>>>
+  return new Proxy(new RefsTarget(terms, owner, errors, unknown), refsHandler) as unknown as Readonly<
+    Record<string, Pred.Term<unknown>>
+  >
 }
 
-const refsState: unique symbol = Symbol('refs')
-interface RefsState {
-  readonly terms: Readonly<Record<string, Pred.Term<unknown>>>
-  readonly owner: Make.Owner
-  readonly errors: Array<QueryError.QueryError>
-  readonly unknown: (name: string) => QueryError.QueryError
-}
-interface RefsTarget {
-  [refsState]: RefsState
-  [column: string]: Pred.Term<unknown>
+// The proxy's target: what the traps need (one shared handler, no closures) and the terms made so far.
+// Its own fields are writable and configurable, so the traps may answer for any name (a column named
+// `terms` included) without breaking a proxy invariant.
+class RefsTarget {
+  made: Record<string, Pred.Term<unknown>> | undefined = undefined
+  constructor(
+    readonly terms: Readonly<Record<string, Pred.Term<unknown>>>,
+    readonly owner: Make.Owner,
+    readonly errors: Array<QueryError.QueryError>,
+    readonly unknown: (name: string) => QueryError.QueryError,
+  ) {}
 }
 
-const ownedTerm = (t: RefsTarget, k: string): Pred.Term<unknown> =>
-  (t[k] ??= Make.owned(
-    t[refsState].terms[k] as unknown as Expr.ColumnRef,
-    t[refsState].owner,
+const ownedTerm = (t: RefsTarget, k: string): Pred.Term<unknown> => {
+  const made = (t.made ??= {})
+  return (made[k] ??= Make.owned(
+    t.terms[k] as unknown as Expr.ColumnRef,
+    t.owner,
   ) as unknown as Pred.Term<unknown>)
+}
 
 const refuse = (): boolean => false
 
 const refsHandler: ProxyHandler<RefsTarget> = {
   get: (t, k) => {
-    const { terms, errors, unknown } = t[refsState]
     if (typeof k === 'string') {
-      if (Object.hasOwn(terms, k)) return ownedTerm(t, k)
-      errors.push(unknown(k))
+      if (Object.hasOwn(t.terms, k)) return ownedTerm(t, k)
+      t.errors.push(t.unknown(k))
     }
-    return Reflect.get(terms, k)
+    return Reflect.get(t.terms, k)
   },
-  has: (t, k) => Reflect.has(t[refsState].terms, k),
-  ownKeys: t => Reflect.ownKeys(t[refsState].terms),
-  getOwnPropertyDescriptor: (t, k) => {
-    if (typeof k !== 'string' || !Object.hasOwn(t[refsState].terms, k)) return undefined
-    ownedTerm(t, k)
-    return Reflect.getOwnPropertyDescriptor(t, k)
-  },
+  has: (t, k) => Reflect.has(t.terms, k),
+  ownKeys: t => Reflect.ownKeys(t.terms),
+  getOwnPropertyDescriptor: (t, k) =>
+    typeof k === 'string' && Object.hasOwn(t.terms, k)
+      ? { value: ownedTerm(t, k), writable: false, enumerable: true, configurable: true }
+      : undefined,
   getPrototypeOf: () => Object.prototype,
   set: refuse,
   defineProperty: refuse,

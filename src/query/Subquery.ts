@@ -249,98 +249,80 @@ export const strayTerm = (place: string, owner: Stray): QueryError.QueryError =>
  * @since 0.2.0
  */
 export const foreign = (e: Expr.Expr, scope: number): Stray | undefined => {
-  // the common case, a column alone, with nothing allocated
-  if (e._tag === 'ColumnRef') return strayRef(e, scope)
-  // a module's stacks, emptied first: the walk runs no code of the caller's, so it is never re-entered
-  nodes.length = 0
-  bounds.length = 0
   try {
-    nodes.push(e)
-    bounds.push(undefined)
-    for (let x = nodes.pop(), bound = bounds.pop(); x !== undefined; x = nodes.pop(), bound = bounds.pop()) {
-      if (!Ex.isExpr(x)) continue
-      switch (x._tag) {
-        case 'ColumnRef': {
-          if (bound !== undefined && bound.has(x.alias)) break
-          const found = strayRef(x, scope)
-          if (found !== undefined) return found
-          break
-        }
-        case 'Param':
-        case 'Bool':
-          break
-        case 'Compare':
-        case 'Arith':
-          nodes.push(x.left, x.right)
-          bounds.push(bound, bound)
-          break
-        case 'And':
-        case 'Or':
-          for (const c of x.exprs) {
-            nodes.push(c)
-            bounds.push(bound)
-          }
-          break
-        case 'Exists':
-        case 'Scalar':
-          enterSelect(x.select, bound)
-          break
-        case 'InSelect':
-          nodes.push(x.expr)
-          bounds.push(bound)
-          enterSelect(x.select, bound)
-          break
-        default:
-          for (const [c] of Make.innerOf(x)) {
-            nodes.push(c)
-            bounds.push(bound)
-          }
-      }
-    }
-    return undefined
+    return strayIn(e, scope, undefined)
   } catch {
     return undefined
-  } finally {
-    nodes.length = 0
-    bounds.length = 0
   }
 }
 
-const nodes: Array<Expr.Expr> = []
-// the aliases bound by the subqueries around each node of `nodes` (`undefined` outside any)
-const bounds: Array<ReadonlySet<string> | undefined> = []
+// The walk of `foreign` over an expression, `bound` the aliases bound by the subqueries around it
+// (`undefined` outside any): recursive, with nothing allocated outside subqueries (it runs for every
+// term a combinator takes; `Check` has bounded the depth).
+const strayIn = (x: Expr.Expr, scope: number, bound: ReadonlySet<string> | undefined): Stray | undefined => {
+  if (!Ex.isExpr(x)) return undefined
+  switch (x._tag) {
+    case 'ColumnRef':
+      return bound !== undefined && bound.has(x.alias) ? undefined : strayRef(x, scope)
+    case 'Param':
+    case 'Bool':
+      return undefined
+    case 'Compare':
+    case 'Arith':
+      return strayIn(x.left, scope, bound) ?? strayIn(x.right, scope, bound)
+    case 'And':
+    case 'Or':
+      for (const c of x.exprs) {
+        const found = strayIn(c, scope, bound)
+        if (found !== undefined) return found
+      }
+      return undefined
+    case 'Exists':
+    case 'Scalar':
+      return strayInSelect(x.select, scope, bound)
+    case 'InSelect':
+      return strayIn(x.expr, scope, bound) ?? strayInSelect(x.select, scope, bound)
+    default:
+      for (const [c] of Make.innerOf(x)) {
+        const found = strayIn(c, scope, bound)
+        if (found !== undefined) return found
+      }
+      return undefined
+  }
+}
 
-const strayRef = (
-  x: Expr.ColumnRef,
-  scope: number,
-): (Make.Owner & { readonly column: string }) | undefined => {
+const strayRef = (x: Expr.ColumnRef, scope: number): Stray | undefined => {
   const owner = Make.ownerOf(x)
   return owner !== undefined && owner.scope !== scope && !isRunning(owner.scope)
     ? { ...owner, column: x.column }
     : undefined
 }
 
-// Puts the expressions of a subquery on the stacks, with the aliases it binds added to those around it.
-const enterSelect = (sel: Select.Select, outer: ReadonlySet<string> | undefined): void => {
+// The walk of `foreign` over a subquery, with the aliases it binds added to those around it.
+const strayInSelect = (
+  sel: Select.Select,
+  scope: number,
+  outer: ReadonlySet<string> | undefined,
+): Stray | undefined => {
   const bound = new Set(outer)
   bound.add(sel.from.alias)
   for (const j of sel.joins) bound.add(j.binding.alias)
-  if (sel.from.select !== undefined) enterSelect(sel.from.select, bound)
-  const push = (x: Expr.Expr) => {
-    nodes.push(x)
-    bounds.push(bound)
+  const parts: Array<Expr.Expr> = []
+  for (const j of sel.joins) parts.push(j.on)
+  for (const o of sel.columns) parts.push(o.expr)
+  parts.push(...sel.where, ...sel.groupBy, ...sel.having, ...sel.distinctOn)
+  for (const t of sel.orderBy) parts.push(t.expr)
+  if (sel.perParent._tag === 'Some') parts.push(...sel.perParent.value.keys)
+  for (const p of parts) {
+    const found = strayIn(p, scope, bound)
+    if (found !== undefined) return found
   }
-  for (const j of sel.joins) {
-    if (j.binding.select !== undefined) enterSelect(j.binding.select, bound)
-    push(j.on)
+  const derived = [sel.from.select, ...sel.joins.map(j => j.binding.select)]
+  for (const d of derived) {
+    const found = d === undefined ? undefined : strayInSelect(d, scope, bound)
+    if (found !== undefined) return found
   }
-  for (const o of sel.columns) push(o.expr)
-  for (const x of sel.where) push(x)
-  for (const x of sel.groupBy) push(x)
-  for (const x of sel.having) push(x)
-  for (const t of sel.orderBy) push(t.expr)
-  for (const x of sel.distinctOn) push(x)
-  if (sel.perParent._tag === 'Some') for (const x of sel.perParent.value.keys) push(x)
+  return undefined
 }
 
 // -------------------------------------------------------------------------------------

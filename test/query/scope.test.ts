@@ -348,7 +348,7 @@ describe('the assignments of set-based writes', () => {
       Query.where(u => ((kept = u), Pred.gt(u.id, 100))),
     )
     const plan = Write.updateAll(q, u => ({ name: Fn.upper(u.name), email: kept!.name }))
-    expect(E.map(Write.toSql)(plan)).toEqual(
+    expect(E.map((p: Write.Plan<number>) => Write.toSql(p))(plan)).toEqual(
       E.right([
         {
           text: 'update "users" as "t0" set "name" = upper("t0"."name"), "email" = "t0"."name" where "t0"."id" > $1 returning "id"',
