@@ -1407,15 +1407,32 @@ const scope = (
   // pair and a map of its own per instance, which V8 keeps out of the young generation, so a `where` per
   // query filled the old generation with garbage (2-3 MB promoted per scavenge). Without joins it is an
   // empty view that only records unknown names.
+  // `$` kept and called after its callback returned: its correlation would read its own query's row by
+  // alias wherever the result is used. The result carries the error (`Subquery.carry`), which the
+  // combinator that takes it finds.
+  const stale = (fn: string, name: unknown): Expr.Expr | undefined =>
+    Subquery.isRunning(own)
+      ? undefined
+      : Subquery.carry(Expr.bool(false), [
+          QueryError.make(
+            'InvalidArgument',
+            `$.${fn}(${typeof name === 'string' ? `'${name}'` : show(name)}): the scope ($) of a callback over '${schema}' belongs to another query (it was kept and called after its callback returned): use the $ of the callback that builds the query`,
+            schema,
+            typeof name === 'string' ? name : null,
+          ),
+        ])
   return {
-    exists: (name, f) => exists(name, f, false),
-    notExists: (name, f) => Expr.not(exists(name, f, false)),
-    every: (name, f) => Expr.not(exists(name, f, true)),
-    count: (name, f) => (f === undefined ? plainCount(name) : aggregate('count', name, undefined, f)),
-    sum: (name, value, f) => aggregate('sum', name, value as Of<Model.AnyModel, string, unknown>, f),
-    avg: (name, value, f) => aggregate('avg', name, value as Of<Model.AnyModel, string, unknown>, f),
-    min: (name, value, f) => aggregate('min', name, value, f),
-    max: (name, value, f) => aggregate('max', name, value, f),
+    exists: (name, f) => stale('exists', name) ?? exists(name, f, false),
+    notExists: (name, f) => stale('notExists', name) ?? Expr.not(exists(name, f, false)),
+    every: (name, f) => stale('every', name) ?? Expr.not(exists(name, f, true)),
+    count: (name, f) =>
+      stale('count', name) ?? (f === undefined ? plainCount(name) : aggregate('count', name, undefined, f)),
+    sum: (name, value, f) =>
+      stale('sum', name) ?? aggregate('sum', name, value as Of<Model.AnyModel, string, unknown>, f),
+    avg: (name, value, f) =>
+      stale('avg', name) ?? aggregate('avg', name, value as Of<Model.AnyModel, string, unknown>, f),
+    min: (name, value, f) => stale('min', name) ?? aggregate('min', name, value, f),
+    max: (name, value, f) => stale('max', name) ?? aggregate('max', name, value, f),
     joined: new Proxy(
       joined.size === 0
         ? {}

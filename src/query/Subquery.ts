@@ -14,6 +14,11 @@
  * share names (SQL scopes keep them apart). References to aliases it does not bind (the outer rows)
  * are left as they are.
  *
+ * Aliases alone cannot tell one query's terms from another's (every top-level root is `t0`), so each
+ * query also has an identity (`Make.Query.scope`) that owns the column terms its callbacks hand out
+ * (`Make.owned`), and the queries whose callbacks are running are known (`inCallback`): `foreign`
+ * finds a term a query may not read, one of another query kept from its callback.
+ *
  * @since 0.1.0
  */
 import * as Ex from '../ast/Expr.js'

@@ -208,6 +208,37 @@ describe('a term of another query is refused', () => {
     )
   })
 
+  it('the scope ($) of a callback kept and called for another query', async () => {
+    let kept: Query.Scope<typeof Blog, 'post', {}> | undefined
+    pipe(
+      Query.from(Blog, 'post'),
+      Query.where((_, $) => ((kept = $), Pred.and())),
+    )
+    const $ = kept!
+    // its correlation reads the post row by alias: over users it would count by the users' ids
+    const queries: ReadonlyArray<Query.AnyQuery> = [
+      pipe(
+        Query.from(Blog, 'user'),
+        Query.select(u => ({ id: u.id, n: $.count('comments') })),
+      ),
+      pipe(
+        Query.from(Blog, 'user'),
+        Query.where(() => $.exists('comments', c => Pred.eq(c.public, true))),
+      ),
+    ]
+    for (const q of queries) {
+      const sql = Query.toSql(q)
+      expect(E.isLeft(sql) && sql.left).toMatchObject({
+        code: 'InvalidArgument',
+        message: expect.stringMatching(
+          /^\$\.(count|exists)\('comments'\): the scope \(\$\) of a callback over 'post' belongs to another query/,
+        ),
+      })
+      expect(await Pg.all(q)(db.sql)()).toEqual(sql)
+      expect(await Memory.all(q)(tables)()).toEqual(sql)
+    }
+  })
+
   it("a subquery's binding used in the outer query after its callback returned", async () => {
     let inner: Query.TableRefs<typeof Blog, 'comment'> | undefined
     const q = pipe(
