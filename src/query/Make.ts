@@ -123,6 +123,12 @@ export interface Query<M extends Model.AnyModel, S extends string, P = {}, J ext
   readonly projected: boolean
   readonly errors: ReadonlyArray<QueryError.QueryError>
   /**
+   * The query's identity as the owner of the column terms its callbacks hand out (`Owner`): made by
+   * the constructors (`from`, `fromQuery`, `assoc` ...), kept by every combinator, and made anew when
+   * its bindings take other aliases (`Subquery.isolate`). Never in the SQL.
+   */
+  readonly scope: number
+  /**
    * The outputs of the subquery the query selects from (`Query.fromQuery`) and what is known of each:
    * the root's columns. Its `schema` is then `''`, no schema of the model.
    */
@@ -225,6 +231,78 @@ const made = Node.members()
  */
 export const make = <Q extends object>(fields: Q): Q => Object.freeze(made.stamp(fields))
 
+let scopes = 0
+
+/**
+ * A query identity no query has yet (see `Query.scope`): a small integer, cheap to make and compare.
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const freshScope = (): number => ++scopes
+
+/**
+ * Who handed out a column term: the query (its `scope`), and the binding's schema (`''` for a
+ * subquery's outputs) and name, for the message that refuses the term in another query. `terms` are the
+ * binding's shared, typed terms by column, by which an owned term's `TermInfo` is found (`recorded`).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface Owner {
+  readonly scope: number
+  readonly schema: string
+  readonly binding: string
+  readonly terms: Readonly<Record<string, unknown>>
+}
+
+// An owned column term carries its owner in a private field installed before the node is frozen (not a
+// property: invisible to the compilers, to structural comparison and to a spread; not a `WeakMap`,
+// whose entries for short-lived nodes cost the collector far more, see `Node.members`).
+class Base {
+  constructor(o: object) {
+    return o
+  }
+}
+class Owned extends Base {
+  readonly #owner: Owner
+  constructor(o: object, owner: Owner) {
+    super(o)
+    this.#owner = owner
+  }
+  static of(u: unknown): Owner | undefined {
+    return typeof u === 'object' && u !== null && #owner in u ? (u as Owned).#owner : undefined
+  }
+}
+
+/**
+ * A column term of `owner`: a copy of `ref` (same fields, so the same SQL) that says which query and
+ * binding handed it out.
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const owned = (ref: Expr.ColumnRef, owner: Owner): Expr.ColumnRef => {
+  const fields =
+    ref.json !== undefined
+      ? { _tag: 'ColumnRef' as const, alias: ref.alias, column: ref.column, json: ref.json }
+      : ref.decimal !== undefined
+        ? { _tag: 'ColumnRef' as const, alias: ref.alias, column: ref.column, decimal: ref.decimal }
+        : ref.float !== undefined
+          ? { _tag: 'ColumnRef' as const, alias: ref.alias, column: ref.column, float: ref.float }
+          : { _tag: 'ColumnRef' as const, alias: ref.alias, column: ref.column }
+  new Owned(fields, owner)
+  return Node.make(fields)
+}
+
+/**
+ * The owner of a column term (`owned`), if it has one. Total.
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const ownerOf = (u: unknown): Owner | undefined => Owned.of(u)
+
 /**
  * A query's fields in a fresh object, to change some and `make` a new query of: what `{ ...q }` gives,
  * as a literal (V8 spreads a frozen object on its slow path, several times the cost of this copy, and
@@ -244,6 +322,7 @@ export const fieldsOf = <Q extends AnyQuery>(q: Q): { -readonly [K in keyof Q]: 
     preload: q.preload,
     projected: q.projected,
     errors: q.errors,
+    scope: q.scope,
   }
   if (q.derived !== undefined) c.derived = q.derived
   if (q.derivedFrom !== undefined) c.derivedFrom = q.derivedFrom
@@ -269,6 +348,7 @@ export const invalid = (model: unknown, schema: unknown, error: QueryError.Query
     preload: {},
     projected: false,
     errors: [error],
+    scope: freshScope(),
   })
 }
 
@@ -601,7 +681,11 @@ export const rewrite = (
       copy[k] = y
     }
     if (!changed) return x
+    // an owned term's copy keeps its owner (and, through it, what is recorded of it)
+    const owner = Owned.of(x)
+    if (owner !== undefined) new Owned(copy, owner)
     const made = node ? Node.make(copy, tag === 'InList' ? 'values' : undefined) : Object.freeze(copy)
+    if (owner !== undefined) return made
     const info = recorded(x)
     return info === undefined ? made : typed(made as unknown as Expr.Expr, info)
   }
@@ -622,8 +706,15 @@ export const isQuery = (u: unknown): u is AnyQuery => made.has(u)
  * @category utils
  * @since 0.1.0
  */
-export const recorded = (u: unknown): TermInfo | undefined =>
-  typeof u === 'object' && u !== null ? infos.get(u) : undefined
+export const recorded = (u: unknown): TermInfo | undefined => {
+  if (typeof u !== 'object' || u === null) return undefined
+  const hit = infos.get(u)
+  if (hit !== undefined) return hit
+  const owner = Owned.of(u)
+  if (owner === undefined) return undefined
+  const base = owner.terms[(u as Expr.ColumnRef).column]
+  return typeof base === 'object' && base !== null ? infos.get(base) : undefined
+}
 
 /**
  * A condition's values: booleans.

@@ -504,6 +504,7 @@ export const from = <M extends Model.AnyModel, S extends Model.SchemaName<M>>(
         preload: {},
         projected: false,
         errors: [],
+        scope: Make.freshScope(),
       })
     },
     e => invalid(model, schema, e),
@@ -613,6 +614,7 @@ export const fromQuery = <M extends Model.AnyModel, R, Q extends Make.Query<M, s
         preload: {},
         projected: true,
         errors: [...embedded.errors],
+        scope: Make.freshScope(),
         derived: outputs,
         derivedFrom: sub.derived === undefined ? sub.schema : (sub.derivedFrom ?? sub.schema),
       })
@@ -728,6 +730,7 @@ export function assoc(
           preload: {},
           projected: false,
           errors: [],
+          scope: Make.freshScope(),
         })
       },
       e => invalid(model, c.target, e),
@@ -770,36 +773,91 @@ const columnInfo = Make.columnInfo
 
 const refType = Make.refType
 
+// The column terms a callback is given: copies of a binding's shared terms (`termsOf`, made when
+// first read) owned by query identity `scope` under the binding's name, so that a combinator can tell
+// its own terms from another query's of the same alias (see `Subquery.foreign`). From untyped input a callback
+// may read a column the binding does not have: the read is recorded as `unknown(name)`, an error of the
+// query, so the query is refused instead of failing to compile later.
+const ownedRefs = (
+  terms: Readonly<Record<string, Pred.Term<unknown>>>,
+  owner: Make.Owner,
+  errors: Array<QueryError.QueryError>,
+  unknown: (name: string) => QueryError.QueryError,
+): Readonly<Record<string, Pred.Term<unknown>>> => {
+  return new Proxy(new RefsTarget(terms, owner, errors, unknown), refsHandler) as unknown as Readonly<
+    Record<string, Pred.Term<unknown>>
+  >
+}
+
+// The proxy's target: what the traps need (one shared handler, no closures) and the terms made so far.
+// Its own fields are writable and configurable, so the traps may answer for any name (a column named
+// `terms` included) without breaking a proxy invariant.
+class RefsTarget {
+  made: Record<string, Pred.Term<unknown>> | undefined = undefined
+  constructor(
+    readonly terms: Readonly<Record<string, Pred.Term<unknown>>>,
+    readonly owner: Make.Owner,
+    readonly errors: Array<QueryError.QueryError>,
+    readonly unknown: (name: string) => QueryError.QueryError,
+  ) {}
+}
+
+const ownedTerm = (t: RefsTarget, k: string): Pred.Term<unknown> => {
+  const made = (t.made ??= {})
+  return (made[k] ??= Make.owned(
+    t.terms[k] as unknown as Expr.ColumnRef,
+    t.owner,
+  ) as unknown as Pred.Term<unknown>)
+}
+
+const refuse = (): boolean => false
+
+const refsHandler: ProxyHandler<RefsTarget> = {
+  get: (t, k) => {
+    if (typeof k === 'string') {
+      if (Object.hasOwn(t.terms, k)) return ownedTerm(t, k)
+      t.errors.push(t.unknown(k))
+    }
+    return Reflect.get(t.terms, k)
+  },
+  has: (t, k) => Reflect.has(t.terms, k),
+  ownKeys: t => Reflect.ownKeys(t.terms),
+  getOwnPropertyDescriptor: (t, k) =>
+    typeof k === 'string' && Object.hasOwn(t.terms, k)
+      ? { value: ownedTerm(t, k), writable: false, enumerable: true, configurable: true }
+      : undefined,
+  getPrototypeOf: () => Object.prototype,
+  set: refuse,
+  defineProperty: refuse,
+  deleteProperty: refuse,
+}
+
 const refs = (
   model: Model.AnyModel,
   schema: string,
   a: string,
-  errors?: Array<QueryError.QueryError>,
+  errors: Array<QueryError.QueryError>,
+  scope: number,
+  binding: string,
 ): Readonly<Record<string, Pred.Term<unknown>>> => {
   const terms = termsOf(model, schema, a)
-  // From untyped input a callback may read a column the schema does not have: the read is recorded as
-  // an error of the query, so the query is refused instead of failing to compile later.
-  return errors === undefined
-    ? terms
-    : new Proxy(terms, {
-        get: (t, k) => {
-          if (typeof k === 'string' && !Object.hasOwn(t, k))
-            errors.push(QueryError.make('UnknownColumn', `schema '${schema}' has no column '${k}'`, schema))
-          return Reflect.get(t, k)
-        },
-      })
+  return ownedRefs(terms, { scope, schema, binding, terms }, errors, k =>
+    QueryError.make('UnknownColumn', `schema '${schema}' has no column '${k}'`, schema),
+  )
 }
 
-// The terms of a joined binding: a schema's columns, or a joined subquery's outputs (typed as the
-// subquery's outputs are; an unknown name is an error of the query).
+// The terms of a joined binding (named `name`): a schema's columns, or a joined subquery's outputs
+// (typed as the subquery's outputs are; an unknown name is an error of the query).
 const bindingRefs = (
   model: Model.AnyModel,
   b: Binding,
   errors: Array<QueryError.QueryError>,
+  scope: number,
+  name: string,
 ): Readonly<Record<string, Pred.Term<unknown>>> =>
   b.outputs === undefined
-    ? refs(model, b.schema, b.alias, errors)
-    : outputRefs(b.alias, b.outputs, errors, k =>
+    ? refs(model, b.schema, b.alias, errors, scope, name)
+    : outputRefs(b.alias, b.outputs, errors, scope, name, k =>
         QueryError.make(
           'UnknownColumn',
           `the joined subquery '${b.path}' has no output '${k}'`,
@@ -813,17 +871,14 @@ const outputRefs = (
   alias: string,
   outputs: ReadonlyArray<readonly [string, Make.TermInfo]>,
   errors: Array<QueryError.QueryError>,
+  scope: number,
+  binding: string,
   unknown: (name: string) => QueryError.QueryError,
 ): Readonly<Record<string, Pred.Term<unknown>>> => {
   const terms = Object.fromEntries(
     outputs.map(([name, info]) => [name, Make.typed(Expr.column(alias, name, refType(info)), info)]),
-  )
-  return new Proxy(terms, {
-    get: (t, k) => {
-      if (typeof k === 'string' && !Object.hasOwn(t, k)) errors.push(unknown(k))
-      return Reflect.get(t, k)
-    },
-  })
+  ) as Readonly<Record<string, Pred.Term<unknown>>>
+  return ownedRefs(terms, { scope, schema: '', binding, terms }, errors, unknown)
 }
 
 // The terms of a query's root binding: its schema's columns, or the outputs of the subquery it
@@ -833,10 +888,12 @@ const rootRefs = (
   errors: Array<QueryError.QueryError>,
 ): Readonly<Record<string, Pred.Term<unknown>>> =>
   q.derived === undefined
-    ? refs(q.model, q.schema, q.select.from.alias, errors)
-    : outputRefs(q.select.from.alias, q.derived, errors, k =>
+    ? refs(q.model, q.schema, q.select.from.alias, errors, q.scope, q.schema)
+    : outputRefs(q.select.from.alias, q.derived, errors, q.scope, fromQueryBinding, k =>
         QueryError.make('UnknownColumn', `the subquery of Query.fromQuery has no output '${k}'`, null),
       )
+
+const fromQueryBinding = 'the row of Query.fromQuery'
 
 // Where an aggregate may stand: in a projection, an order and a having (`'allowed'`), never in a
 // filter or a grouping, where PostgreSQL refuses it.
@@ -857,6 +914,7 @@ const checked = (
     readonly condition: boolean
     readonly aggregates: Aggregates
   } = whereCallback,
+  scope?: number,
 ): Expr.Expr => {
   if (!what.condition && sound.has(e as Expr.Expr)) return e as Expr.Expr
   if (!Expr.isExpr(e)) {
@@ -884,6 +942,13 @@ const checked = (
   const reason = what.condition ? Check.condition(e) : Check.expr(e)
   if (reason !== undefined) {
     errors.push(QueryError.make('InvalidArgument', reason, schema))
+    return Expr.bool(false)
+  }
+  // A term handed out by another query (kept from its callback) would compile to the alias it has
+  // there, a binding of this query of another table or none: refused (see `Subquery.foreign`).
+  const stray = scope === undefined ? undefined : Subquery.foreign(e, scope)
+  if (stray !== undefined) {
+    errors.push(Subquery.strayTerm(what.place, stray))
     return Expr.bool(false)
   }
   if (what.aggregates === 'refused' && (walked === undefined ? hasAggregate(e) : walked < 0)) {
@@ -1184,6 +1249,8 @@ const scope = (
   joined: ReadonlyMap<string, Binding>,
   errors: Array<QueryError.QueryError>,
   ns: string,
+  // the identity of the query whose row this scope is of (its `$.joined` terms are that query's)
+  own: number,
   // the query, when its rows are a subquery's (`Query.fromQuery`): it has no associations
   derived?: AnyQuery,
 ): Scope<Model.AnyModel, string, Joins> => {
@@ -1206,14 +1273,26 @@ const scope = (
     s: Select.Select,
     target: string,
     at: string,
+    name: string,
     f: Callback<Model.AnyModel, string> | undefined,
     negate = false,
   ): Select.Select => {
     if (f === undefined) return s
+    // the associated records are a query of their own: their terms are theirs (see `Subquery.foreign`)
+    const r = Make.freshScope()
     const cond = checked(
-      f(refs(model, target, at, errors), scope(model, target, depth + 1, at, new Map(), errors, ns)),
+      Subquery.inCallback(
+        () =>
+          f(
+            refs(model, target, at, errors, r, name),
+            scope(model, target, depth + 1, at, new Map(), errors, ns, r),
+          ),
+        r,
+      ),
       target,
       errors,
+      whereCallback,
+      r,
     )
     return Select.withWhere(negate ? Expr.notTrue(cond) : cond)(s)
   }
@@ -1227,7 +1306,7 @@ const scope = (
     if (chain === undefined) return Expr.bool(false)
     let s = Chain.backward(model, chain, a, link(chain))
     s = Select.set('distinct', false)(Select.set('columns', [])(s))
-    return Expr.exists(filtered(s, chain.target, a(0), f, negateInner))
+    return Expr.exists(filtered(s, chain.target, a(0), name, f, negateInner))
   }
   // A correlated subquery with the aggregate over the associated records: `(select count(*) from
   // comments where post_id = t0.id ...)`. Over a through, each target record counts once (as `assoc`
@@ -1275,7 +1354,7 @@ const scope = (
         Expr.exists(Select.set('distinct', false)(Select.set('columns', [])(Select.withWhere(same)(paths)))),
       )(Select.create({ table: source, alias: a(0) }, []))
     }
-    s = filtered(s, chain.target, a(0), f)
+    s = filtered(s, chain.target, a(0), name, f)
     let v: Expr.Expr = Expr.bool(true)
     if (value !== undefined) {
       if (typeof value !== 'function') {
@@ -1284,10 +1363,15 @@ const scope = (
         )
         return Expr.param(null)
       }
+      const r = Make.freshScope()
       v = checked(
-        value(
-          refs(model, chain.target, a(0), errors),
-          scope(model, chain.target, depth + 1, a(0), new Map(), errors, ns),
+        Subquery.inCallback(
+          () =>
+            value(
+              refs(model, chain.target, a(0), errors, r, name),
+              scope(model, chain.target, depth + 1, a(0), new Map(), errors, ns, r),
+            ),
+          r,
         ),
         chain.target,
         errors,
@@ -1297,6 +1381,7 @@ const scope = (
           condition: false,
           aggregates: 'refused',
         },
+        r,
       )
       const read = aliasesRead(v)
       if (read.size > 0 && !read.has(a(0))) {
@@ -1350,19 +1435,36 @@ const scope = (
   // pair and a map of its own per instance, which V8 keeps out of the young generation, so a `where` per
   // query filled the old generation with garbage (2-3 MB promoted per scavenge). Without joins it is an
   // empty view that only records unknown names.
+  // `$` kept and called after its callback returned: its correlation would read its own query's row by
+  // alias wherever the result is used. The result carries the error (`Subquery.carry`), which the
+  // combinator that takes it finds.
+  const stale = (fn: string, name: unknown): Expr.Expr | undefined =>
+    Subquery.isRunning(own)
+      ? undefined
+      : Subquery.carry(Expr.bool(false), [
+          QueryError.make(
+            'InvalidArgument',
+            `$.${fn}(${typeof name === 'string' ? `'${name}'` : show(name)}): the scope ($) of a callback over '${schema}' belongs to another query (it was kept and called after its callback returned): use the $ of the callback that builds the query`,
+            schema,
+            typeof name === 'string' ? name : null,
+          ),
+        ])
   return {
-    exists: (name, f) => exists('exists', name, f, false),
-    notExists: (name, f) => Expr.not(exists('notExists', name, f, false)),
-    every: (name, f) => Expr.not(exists('every', name, f, true)),
-    count: (name, f) => (f === undefined ? plainCount(name) : aggregate('count', name, undefined, f)),
-    sum: (name, value, f) => aggregate('sum', name, value as Of<Model.AnyModel, string, unknown>, f),
-    avg: (name, value, f) => aggregate('avg', name, value as Of<Model.AnyModel, string, unknown>, f),
-    min: (name, value, f) => aggregate('min', name, value, f),
-    max: (name, value, f) => aggregate('max', name, value, f),
+    exists: (name, f) => stale('exists', name) ?? exists('exists', name, f, false),
+    notExists: (name, f) => stale('notExists', name) ?? Expr.not(exists('notExists', name, f, false)),
+    every: (name, f) => stale('every', name) ?? Expr.not(exists('every', name, f, true)),
+    count: (name, f) =>
+      stale('count', name) ?? (f === undefined ? plainCount(name) : aggregate('count', name, undefined, f)),
+    sum: (name, value, f) =>
+      stale('sum', name) ?? aggregate('sum', name, value as Of<Model.AnyModel, string, unknown>, f),
+    avg: (name, value, f) =>
+      stale('avg', name) ?? aggregate('avg', name, value as Of<Model.AnyModel, string, unknown>, f),
+    min: (name, value, f) => stale('min', name) ?? aggregate('min', name, value, f),
+    max: (name, value, f) => stale('max', name) ?? aggregate('max', name, value, f),
     joined: new Proxy(
       joined.size === 0
         ? {}
-        : Object.fromEntries([...joined].map(([k, b]) => [k, bindingRefs(model, b, errors)])),
+        : Object.fromEntries([...joined].map(([k, b]) => [k, bindingRefs(model, b, errors, own, k)])),
       {
         get: (t, k) => {
           if (typeof k !== 'string' || Object.hasOwn(t, k)) return Reflect.get(t, k)
@@ -1395,6 +1497,7 @@ const rootScope = (
     joined,
     errors,
     Subquery.namespaceOf(q.select),
+    q.scope,
     q.derived === undefined ? undefined : q,
   )
 
@@ -1417,8 +1520,9 @@ const withCallback = <Q extends AnyQuery, T>(
     // (see ./Subquery.ts): the outer row's terms and its own stay apart.
     const own = Subquery.nested() && Subquery.namespaceOf(q.select) === '' ? Subquery.isolate(q) : q
     const errors: Array<QueryError.QueryError> = []
-    const result = Subquery.inCallback(() =>
-      (f as (row: unknown, $: unknown) => T)(rootRefs(own, errors), rootScope(own, own.joined, errors)),
+    const result = Subquery.inCallback(
+      () => (f as (row: unknown, $: unknown) => T)(rootRefs(own, errors), rootScope(own, own.joined, errors)),
+      own.scope,
     )
     return build(result, errors, own)
   })
@@ -1460,7 +1564,7 @@ export const where =
   (q: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
     if (!isQuery(q)) return notAQuery('where', q) as never
     return withCallback('where', q, f, '(row, $) => predicate', (p, errors, q) => {
-      const e = checked(p, q.schema, errors)
+      const e = checked(p, q.schema, errors, whereCallback, q.scope)
       const c = Make.fieldsOf(q)
       c.select = Select.withWhere(e)(q.select)
       if (errors.length > 0) c.errors = addErrors(q, errors)
@@ -1678,15 +1782,26 @@ const joinPath = (q: AnyQuery, nameOrPath: unknown, kind: unknown, options: unkn
     if (last && on !== undefined) {
       const target = chain.right.target
       const alias = forward.targetAlias
-      const p = Subquery.inCallback(() =>
-        on(refs(own.model, target, alias, errors), scope(own.model, target, 1, alias, joined, errors, ns)),
+      const p = Subquery.inCallback(
+        () =>
+          on(
+            refs(own.model, target, alias, errors, own.scope, name),
+            scope(own.model, target, 1, alias, joined, errors, ns, own.scope),
+          ),
+        own.scope,
       )
-      const extra = checked(p, target, errors, {
-        place: 'a join on callback',
-        expected: 'Query.join: option on must return a predicate built with Pred',
-        condition: true,
-        aggregates: 'refused',
-      })
+      const extra = checked(
+        p,
+        target,
+        errors,
+        {
+          place: 'a join on callback',
+          expected: 'Query.join: option on must return a predicate built with Pred',
+          condition: true,
+          aggregates: 'refused',
+        },
+        own.scope,
+      )
       const end = hopJoins[hopJoins.length - 1] as Select.Join
       hopJoins[hopJoins.length - 1] = Select.join(end.kind, end.binding, Expr.and([end.on, extra]))
     }
@@ -1779,19 +1894,27 @@ const joinDerived = (
   joined.set(as, binding)
   let cond: Expr.Expr = Expr.bool(true)
   if (on !== undefined) {
-    const p = Subquery.inCallback(() =>
-      (on as (a: unknown, b: unknown, c: unknown) => unknown)(
-        bindingRefs(own.model, binding, errors),
-        rootRefs(own, errors),
-        rootScope(own, joined, errors),
-      ),
+    const p = Subquery.inCallback(
+      () =>
+        (on as (a: unknown, b: unknown, c: unknown) => unknown)(
+          bindingRefs(own.model, binding, errors, own.scope, as),
+          rootRefs(own, errors),
+          rootScope(own, joined, errors),
+        ),
+      own.scope,
     )
-    cond = checked(p, own.schema, errors, {
-      place: `the on callback of Query.${fn}`,
-      expected: `Query.${fn}: option on must return a predicate built with Pred`,
-      condition: true,
-      aggregates: 'refused',
-    })
+    cond = checked(
+      p,
+      own.schema,
+      errors,
+      {
+        place: `the on callback of Query.${fn}`,
+        expected: `Query.${fn}: option on must return a predicate built with Pred`,
+        condition: true,
+        aggregates: 'refused',
+      },
+      own.scope,
+    )
   }
   return settle(
     make({
@@ -1974,8 +2097,9 @@ export const joinLateral =
         (own, errors) => {
           if (typeof f !== 'function')
             return `Query.joinLateral: expected a callback (row, $) => query, got ${show(f)}`
-          const built: unknown = Subquery.inCallback(() =>
-            f(rootRefs(own, errors) as never, rootScope(own, own.joined, errors) as never),
+          const built: unknown = Subquery.inCallback(
+            () => f(rootRefs(own, errors) as never, rootScope(own, own.joined, errors) as never),
+            own.scope,
           )
           return Make.isQuery(built) && !built.projected
             ? 'Query.joinLateral: expected the callback to return a projection (Query.select), got a query of whole rows'
@@ -1999,7 +2123,7 @@ const orderTerm = (q: AnyQuery, item: unknown): E.Either<QueryError.QueryError, 
   const d = A.direction(dir)
   if (d !== undefined && Expr.isExpr(what)) {
     const errors: Array<QueryError.QueryError> = []
-    const e = checked(what, q.schema, errors, orderCallback)
+    const e = checked(what, q.schema, errors, orderCallback, q.scope)
     return errors[0] === undefined ? E.right({ expr: e, dir: d.dir, nulls: d.nulls }) : E.left(errors[0])
   }
   const output =
@@ -2303,7 +2427,7 @@ export const select =
       f,
       '(row, $) => ({ name: term, ... })',
       (o, errors, q) => {
-        const outputs = outputsOf(q.schema, o, errors)
+        const outputs = outputsOf(q.schema, o, errors, q.scope)
         if (errors.length > 0) return make({ ...q, errors: addErrors(q, errors) }) as unknown as Out
         return settle(
           make({ ...q, select: Select.set('columns', outputs)(q.select), projected: true }),
@@ -2392,7 +2516,7 @@ export const selectMerge =
       f,
       '(row, $) => ({ name: term, ... })',
       (o, errors, q) => {
-        const outputs = outputsOf(q.schema, o, errors, 'selectMerge')
+        const outputs = outputsOf(q.schema, o, errors, q.scope, 'selectMerge')
         if (errors.length > 0) return make({ ...q, errors: addErrors(q, errors) }) as unknown as Out
         const base = q.projected ? q.select.columns : wholeRow(q)
         const added = new Map(outputs.map(x => [x.name, x]))
@@ -2429,6 +2553,7 @@ const outputsOf = (
   schema: string,
   o: unknown,
   errors: Array<QueryError.QueryError>,
+  scope: number,
   fn = 'select',
 ): ReadonlyArray<Select.Output> => {
   if (typeof o !== 'object' || o === null || Array.isArray(o) || Expr.isExpr(o)) {
@@ -2456,11 +2581,17 @@ const outputsOf = (
         ? `output name '__proto__' is not allowed`
         : Table.identifierProblem(name, 'output name')
     if (bad !== null) errors.push(QueryError.make('InvalidArgument', `Query.${fn}: ${bad}`, schema))
-    const e = checked(t, schema, errors, {
-      ...selectCallback,
-      expected: () =>
-        `Query.${fn}: output '${name}' must be a term (a column, Fn ..., $.count ...), got ${show(t)}`,
-    })
+    const e = checked(
+      t,
+      schema,
+      errors,
+      {
+        ...selectCallback,
+        expected: () =>
+          `Query.${fn}: output '${name}' must be a term (a column, Fn ..., $.count ...), got ${show(t)}`,
+      },
+      scope,
+    )
     return { name, expr: e._tag === 'Param' && Make.recorded(e) === undefined ? bare(e) : e }
   })
 }
@@ -2528,12 +2659,18 @@ export const groupBy =
         return make({ ...q, errors: addErrors(q, errors) })
       }
       const es = (ts as ReadonlyArray<unknown>).map(t =>
-        checked(t, q.schema, errors, {
-          place: 'Query.groupBy',
-          expected: () => `Query.groupBy: expected terms, got ${show(t)}`,
-          condition: false,
-          aggregates: 'refused',
-        }),
+        checked(
+          t,
+          q.schema,
+          errors,
+          {
+            place: 'Query.groupBy',
+            expected: () => `Query.groupBy: expected terms, got ${show(t)}`,
+            condition: false,
+            aggregates: 'refused',
+          },
+          q.scope,
+        ),
       )
       if (errors.length > 0) return make({ ...q, errors: addErrors(q, errors) })
       const groupBy = [...q.select.groupBy, ...es]
@@ -2580,12 +2717,18 @@ export const having =
   <P>(q: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
     if (!isQuery(q)) return notAQuery('having', q) as never
     return withCallback('having', q, f, '(row, $) => predicate', (p, errors, q) => {
-      const e = checked(p, q.schema, errors, {
-        place: 'a having callback',
-        expected: 'a having callback must return a predicate built with Pred over groups (Fn.count() ...)',
-        condition: true,
-        aggregates: 'allowed',
-      })
+      const e = checked(
+        p,
+        q.schema,
+        errors,
+        {
+          place: 'a having callback',
+          expected: 'a having callback must return a predicate built with Pred over groups (Fn.count() ...)',
+          condition: true,
+          aggregates: 'allowed',
+        },
+        q.scope,
+      )
       if (errors.length > 0) return make({ ...q, errors: addErrors(q, errors) })
       return settle(make({ ...q, select: Select.set('having', [...q.select.having, e])(q.select) }))
     })

@@ -14,6 +14,11 @@
  * share names (SQL scopes keep them apart). References to aliases it does not bind (the outer rows)
  * are left as they are.
  *
+ * Aliases alone cannot tell one query's terms from another's (every top-level root is `t0`), so each
+ * query also has an identity (`Make.Query.scope`) that owns the column terms its callbacks hand out
+ * (`Make.owned`), and the queries whose callbacks are running are known (`inCallback`): `foreign`
+ * finds a term a query may not read, one of another query kept from its callback.
+ *
  * @since 0.1.0
  */
 import * as Ex from '../ast/Expr.js'
@@ -62,20 +67,37 @@ export type OneOutput<R> = [OutputOf<R>] extends [never]
 
 let depth = 0
 let fresh = 0
+// The scopes (`Make.Query.scope`) whose callbacks are running, innermost last.
+const running: Array<number> = []
 
 /**
- * Runs a callback of a combinator, counting how deep in callbacks the program is.
+ * Runs a callback of a combinator, counting how deep in callbacks the program is; `scope` is the
+ * identity of the query whose terms the callback was given: while it runs, the queries built inside it
+ * may read them (a correlated subquery, a lateral join).
  *
  * @category utils
  * @since 0.1.0
  */
-export const inCallback = <A>(f: () => A): A => {
+export const inCallback = <A>(f: () => A, scope?: number): A => {
   depth++
+  if (scope !== undefined) running.push(scope)
   try {
     return f()
   } finally {
     depth--
+    if (scope !== undefined) running.pop()
   }
+}
+
+/**
+ * Whether a callback given the terms of query identity `scope` is running (see `inCallback`).
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const isRunning = (scope: number): boolean => {
+  for (let i = running.length - 1; i >= 0; i--) if (running[i] === scope) return true
+  return false
 }
 
 /**
@@ -156,6 +178,8 @@ export const isolate = <Q extends Make.AnyQuery>(q: Q): Q => {
     ...q,
     select: walk(q.select) as Select.Select,
     joined: new Map([...q.joined].map(([k, b]) => [k, { ...b, alias: move(b.alias) ?? b.alias }])),
+    // its bindings answer to other aliases now: terms handed out before are not its terms
+    scope: Make.freshScope(),
   })
 }
 
@@ -180,6 +204,130 @@ const level = (s: Select.Select): number => {
     }
   }
   return max
+}
+
+// -------------------------------------------------------------------------------------
+// identity
+// -------------------------------------------------------------------------------------
+
+/**
+ * A column term found by `foreign`: its owner and its column.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type Stray = Make.Owner & { readonly column: string }
+
+/**
+ * Why a term of another query (`foreign`) is refused: names its column, binding and schema.
+ *
+ * @category destructors
+ * @since 0.2.0
+ */
+export const strayMessage = (owner: Stray): string =>
+  `column '${owner.column}' of binding '${owner.binding}'${owner.schema === '' ? '' : ` (schema '${owner.schema}')`} belongs to another query: a term can be used only in the query whose callback gave it (and in the queries built inside that callback), not kept and used in another`
+
+/**
+ * The error of a term of another query (`foreign`) met at `place`.
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const strayTerm = (place: string, owner: Stray): QueryError.QueryError =>
+  QueryError.make(
+    'InvalidArgument',
+    `${place}: ${strayMessage(owner)}`,
+    owner.schema === '' ? null : owner.schema,
+    owner.binding === owner.schema ? null : owner.binding,
+  )
+
+/**
+ * The first column term of `e` that the query of identity `scope` cannot read, with its owner: one
+ * owned (`Make.owned`) by a query identity that is neither `scope` nor one whose callback is running
+ * (the queries around the one being built, whose rows a correlated subquery or a lateral join reads
+ * while their callbacks run). Inside a subquery of `e`, a reference to a binding of that subquery (or
+ * of one around it inside `e`) is the subquery's own, checked when it was built. A reference with no
+ * owner (the query layer's own, or one assembled with `Ast`) is not judged. Only what `e` holds is
+ * walked. Total: a tree that cannot be read is left to `Check`.
+ *
+ * @category destructors
+ * @since 0.2.0
+ */
+export const foreign = (e: Expr.Expr, scope: number): Stray | undefined => {
+  try {
+    return strayIn(e, scope, undefined)
+  } catch {
+    return undefined
+  }
+}
+
+// The walk of `foreign` over an expression, `bound` the aliases bound by the subqueries around it
+// (`undefined` outside any): recursive, with nothing allocated outside subqueries (it runs for every
+// term a combinator takes; `Check` has bounded the depth).
+const strayIn = (x: Expr.Expr, scope: number, bound: ReadonlySet<string> | undefined): Stray | undefined => {
+  if (!Ex.isExpr(x)) return undefined
+  switch (x._tag) {
+    case 'ColumnRef':
+      return bound !== undefined && bound.has(x.alias) ? undefined : strayRef(x, scope)
+    case 'Param':
+    case 'Bool':
+      return undefined
+    case 'Compare':
+    case 'Arith':
+      return strayIn(x.left, scope, bound) ?? strayIn(x.right, scope, bound)
+    case 'And':
+    case 'Or':
+      for (const c of x.exprs) {
+        const found = strayIn(c, scope, bound)
+        if (found !== undefined) return found
+      }
+      return undefined
+    case 'Exists':
+    case 'Scalar':
+      return strayInSelect(x.select, scope, bound)
+    case 'InSelect':
+      return strayIn(x.expr, scope, bound) ?? strayInSelect(x.select, scope, bound)
+    default:
+      for (const [c] of Make.innerOf(x)) {
+        const found = strayIn(c, scope, bound)
+        if (found !== undefined) return found
+      }
+      return undefined
+  }
+}
+
+const strayRef = (x: Expr.ColumnRef, scope: number): Stray | undefined => {
+  const owner = Make.ownerOf(x)
+  return owner !== undefined && owner.scope !== scope && !isRunning(owner.scope)
+    ? { ...owner, column: x.column }
+    : undefined
+}
+
+// The walk of `foreign` over a subquery, with the aliases it binds added to those around it.
+const strayInSelect = (
+  sel: Select.Select,
+  scope: number,
+  outer: ReadonlySet<string> | undefined,
+): Stray | undefined => {
+  const bound = new Set(outer)
+  bound.add(sel.from.alias)
+  for (const j of sel.joins) bound.add(j.binding.alias)
+  const parts: Array<Expr.Expr> = []
+  for (const j of sel.joins) parts.push(j.on)
+  for (const o of sel.columns) parts.push(o.expr)
+  parts.push(...sel.where, ...sel.groupBy, ...sel.having, ...sel.distinctOn)
+  for (const t of sel.orderBy) parts.push(t.expr)
+  if (sel.perParent._tag === 'Some') parts.push(...sel.perParent.value.keys)
+  for (const p of parts) {
+    const found = strayIn(p, scope, bound)
+    if (found !== undefined) return found
+  }
+  const derived = [sel.from.select, ...sel.joins.map(j => j.binding.select)]
+  for (const d of derived) {
+    const found = d === undefined ? undefined : strayInSelect(d, scope, bound)
+    if (found !== undefined) return found
+  }
+  return undefined
 }
 
 // -------------------------------------------------------------------------------------

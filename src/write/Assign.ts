@@ -179,13 +179,21 @@ const columnInfo = (col: Column.Column<unknown>): Make.TermInfo => {
 }
 
 /**
- * The column terms of a table under an alias (typed as `Query`'s are, so `Fn` reads their types).
+ * The column terms of a table under an alias (typed as `Query`'s are, so `Fn` reads their types),
+ * owned (`Make.owned`) by query identity `scope` under the binding name `binding` (default: the
+ * table's schema), so that a term kept from them and used elsewhere is refused there, and a term of
+ * another query is refused here (`assignments`).
  *
  * @category utils
  * @since 0.2.0
  */
-export const termsOf = (table: Table, alias: string): Readonly<Record<string, Pred.Term<unknown>>> =>
-  Object.freeze(
+export const termsOf = (
+  table: Table,
+  alias: string,
+  scope: number,
+  binding: string = table.name,
+): Readonly<Record<string, Pred.Term<unknown>>> => {
+  const terms: Readonly<Record<string, Pred.Term<unknown>>> = Object.freeze(
     Object.fromEntries(
       [...table.columns].map(([c, col]) => {
         const info = columnInfo(col)
@@ -195,6 +203,13 @@ export const termsOf = (table: Table, alias: string): Readonly<Record<string, Pr
       }),
     ),
   )
+  const owner: Make.Owner = { scope, schema: table.name, binding, terms }
+  return Object.freeze(
+    Object.fromEntries(
+      Object.entries(terms).map(([c, t]) => [c, Make.owned(t as unknown as Ex.ColumnRef, owner)]),
+    ),
+  ) as Readonly<Record<string, Pred.Term<unknown>>>
+}
 
 // The aliases an expression reads outside its own subqueries.
 const aliasesIn = (e: Ex.Expr): ReadonlySet<string> => {
@@ -297,12 +312,13 @@ export const assignments = (
   terms: ReadonlyArray<Readonly<Record<string, Pred.Term<unknown>>>>,
   allowed: ReadonlySet<string>,
   what: string,
+  scope: number,
 ): E.Either<AssignError, ReadonlyArray<readonly [string, Ex.Expr]>> => {
   let given: unknown
   try {
     given =
       typeof spec === 'function'
-        ? Subquery.inCallback(() => (spec as (...a: ReadonlyArray<unknown>) => unknown)(...terms))
+        ? Subquery.inCallback(() => (spec as (...a: ReadonlyArray<unknown>) => unknown)(...terms), scope)
         : spec
   } catch (u) {
     return refuse(
@@ -350,6 +366,9 @@ export const assignments = (
       const bad = Check.expr(v)
       if (bad !== undefined) return named(bad)
       if (Make.hasAggregate(v)) return named('an assignment cannot hold an aggregate (Fn.count, Fn.sum ...)')
+      // a term of another query (kept from its callback) would read this statement's row of its alias
+      const foreign = Subquery.foreign(v, scope)
+      if (foreign !== undefined) return named(`the term's ${Subquery.strayMessage(foreign)}`)
       const stray = [...aliasesIn(v)].find(a => !allowed.has(a))
       if (stray !== undefined)
         return named(`the term reads a binding ('${stray}') that is not the row being written`)

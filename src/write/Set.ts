@@ -216,7 +216,15 @@ export function updateAll(
     const rows = optionsOf('Write.updateAll', options, schema)
     if (E.isLeft(rows)) return rows
     const alias = binding.alias
-    const set_ = assignments(table, set, [termsOf(table, alias)], new Set([alias]), 'Write.updateAll')
+    const scope = (query as Make.AnyQuery).scope
+    const set_ = assignments(
+      table,
+      set,
+      [termsOf(table, alias, scope)],
+      new Set([alias]),
+      'Write.updateAll',
+      scope,
+    )
     if (E.isLeft(set_)) return set_
     const statement = W.update({
       binding,

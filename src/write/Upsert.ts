@@ -18,6 +18,7 @@ import * as Ex from '../ast/Expr.js'
 import * as W from '../ast/Write.js'
 import { show } from '../error/Show.js'
 import * as WriteError from '../error/WriteError.js'
+import * as Make from '../query/Make.js'
 import type * as Pred from '../query/Pred.js'
 import type { TableRefs } from '../query/Query.js'
 import * as Column from '../schema/Column.js'
@@ -226,14 +227,17 @@ export const resolve = (table: Table, source: string, spec: unknown): E.Either<A
       return E.right(conflict({ _tag: 'Update', set }))
     })
   }
+  // the row being written and the proposed one: terms of one statement of their own
+  const scope = Make.freshScope()
   const set = assignments(
     table,
     update,
-    [termsOf(table, alias), termsOf(table, 'excluded')] as ReadonlyArray<
+    [termsOf(table, alias, scope), termsOf(table, 'excluded', scope, 'excluded')] as ReadonlyArray<
       Readonly<Record<string, Pred.Term<unknown>>>
     >,
     new Set([alias, 'excluded']),
     `onConflict update`,
+    scope,
   )
   if (E.isLeft(set)) return set
   return E.right(() => E.right(conflict({ _tag: 'Update', set: set.right })))
