@@ -434,7 +434,8 @@ export const batchedThroughKeys = (
 
 // The chain of a one-statement through without its target, when the target's key is the foreign key
 // of the table before it (a last hop that is a belongs_to on the target's primary key, no filter on
-// the target), with that column; `null` otherwise. Kept per through node.
+// the target, the foreign key of the key's SQL type), with that column; `null` otherwise. Kept per
+// through node.
 const shortPaths = (
   model: Model.AnyModel,
   t: OneStatementThrough,
@@ -456,6 +457,11 @@ const shortPaths = (
       target.where.length > 0
     )
       return null
+    // The key must read as the target's (an int8 foreign key to an integer key would come as text).
+    const typeOf = (schema: string, column: string): string | null =>
+      Column.baseType(Model.table(model, schema)?.columns.get(column)?.sqlType ?? null)?.toLowerCase() ?? null
+    const own = typeOf(before.schema, before.outCol)
+    if (own === null || own !== typeOf(t.chain.target, target.inCol)) return null
     return {
       chain: { ...t.chain, links: links.slice(0, n - 1), target: before.schema },
       key: before.outCol,

@@ -15,6 +15,7 @@ const visit = Schema.table('visit', 'visits', {
   id: Column.integer,
   owner_id: Column.integer,
   place_id: Column.nullable(Column.integer),
+  place_big: Column.bigint,
   region: Column.text,
   code: Column.integer,
   at: Column.integer,
@@ -35,10 +36,13 @@ const M = Schema.modelOrThrow(
       places: Schema.through(['visits', 'place']),
       marks: Schema.through(['visits', 'marks']),
       bPlaces: Schema.through(['visits', 'placeB']),
+      bigPlaces: Schema.through(['visits', 'placeBig']),
     },
     visit: {
       place: Schema.belongsTo('place'),
       placeB: Schema.belongsTo('place', { foreignKey: 'place_id', where: { name: 'b' } }),
+      // an int8 foreign key to the integer key: read as text, so the paths join the places
+      placeBig: Schema.belongsTo('place', { foreignKey: 'place_big' }),
       marks: Schema.hasMany('mark', { preloadOrder: [['desc', 'n']] }),
     },
   },
@@ -50,7 +54,7 @@ beforeAll(async () => {
   // no foreign keys: a visit may name a place that does not exist
   await run(db.sql, [
     `create table owners (id integer primary key)`,
-    `create table visits (id integer primary key, owner_id integer not null, place_id integer,
+    `create table visits (id integer primary key, owner_id integer not null, place_id integer, place_big bigint not null,
        region text not null, code integer not null, at integer not null)`,
     `create table places (id integer primary key, name text not null)`,
     `create table marks (visit_id integer, n integer, label text not null, primary key (visit_id, n))`,
@@ -60,8 +64,8 @@ beforeAll(async () => {
     `insert into places values (10, 'a'), (11, 'b'), (12, 'c')`,
     `insert into marks values (1, 1, 'a'), (1, 2, 'b'), (2, 1, 'c'), (5, 1, 'd'), (9, 1, 'orphan')`,
     // owner 1 visits 11, 10, 11 again, a dangling place 99, no place; owner 2 visits 12; owner 3 nothing
-    `insert into visits values (1, 1, 11, 'n', 1, 5), (2, 1, 10, 's', 1, 3), (3, 1, 11, 'n', 2, 7),
-       (4, 1, 99, 'x', 9, 8), (5, 2, 12, 'n', 2, 1), (6, 1, null, 'x', 3, 9)`,
+    `insert into visits values (1, 1, 11, 11, 'n', 1, 5), (2, 1, 10, 10, 's', 1, 3), (3, 1, 11, 11, 'n', 2, 7),
+       (4, 1, 99, 99, 'x', 9, 8), (5, 2, 12, 12, 'n', 2, 1), (6, 1, null, 98, 'x', 3, 9)`,
   ])
 })
 afterAll(async () => db.close())
@@ -141,12 +145,14 @@ describe('throughs loaded over their chain', () => {
       },
     }
     // one through per query (two throughs starting with the same hop are walked)
-    const of = (name: 'places' | 'bPlaces', hops: 'show' | 'hide') =>
+    const of = (name: 'places' | 'bPlaces' | 'bigPlaces', hops: 'show' | 'hide') =>
       name === 'places'
         ? pipe(owners, Query.preload({ places: Preload.query({ hops }) }))
-        : pipe(owners, Query.preload({ bPlaces: Preload.query({ hops }) }))
+        : name === 'bPlaces'
+          ? pipe(owners, Query.preload({ bPlaces: Preload.query({ hops }) }))
+          : pipe(owners, Query.preload({ bigPlaces: Preload.query({ hops }) }))
     const load = async (
-      name: 'places' | 'bPlaces',
+      name: 'places' | 'bPlaces' | 'bigPlaces',
       hops: 'show' | 'hide',
       strategy: Preload.Strategy,
       i: Interpreter,
@@ -162,7 +168,10 @@ describe('throughs loaded over their chain', () => {
     // those of `bPlaces` (places named 'b') join the places, whose filter decides the paths
     expect(await load('bPlaces', 'hide', 'batched', recording)).toEqual([[11], [], []])
     expect(tables).toEqual([['owners'], ['places', 'visits'], ['places']])
-    for (const name of ['places', 'bPlaces'] as const) {
+    // those of `bigPlaces` too: its int8 foreign key does not read as the places' integer key
+    expect(await load('bigPlaces', 'hide', 'batched', recording)).toEqual([[10, 11], [12], []])
+    expect(tables).toEqual([['owners'], ['places', 'visits'], ['places']])
+    for (const name of ['places', 'bPlaces', 'bigPlaces'] as const) {
       const walked = await load(name, 'show', 'batched', pg)
       expect(await load(name, 'hide', 'batched', pg)).toEqual(walked)
       expect(await load(name, 'hide', 'lateral', pg)).toEqual(walked)
