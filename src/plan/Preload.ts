@@ -402,7 +402,10 @@ export const batchedThrough = (
 /**
  * `batchedThrough` carrying only the target's primary key and `__owner` on each path, for a target
  * with a single-column primary key: the target rows are then read once each (`byPrimaryKey`) instead
- * of once per path. `null` for any other key.
+ * of once per path. `null` for any other key. When the last hop is a belongs_to on that key with no
+ * filter on the target (`commenters` over `comments.author`), the paths stop one table short: the key
+ * is the foreign key of the last table before the target, and the target is not read at all (a key
+ * with no target row, or null, is skipped by the caller, as the join would have dropped its path).
  *
  * @category constructors
  * @since 0.1.0
@@ -413,13 +416,68 @@ export const batchedThroughKeys = (
   keys: ReadonlyArray<unknown>,
 ): Select.Select | null => {
   const pk = Model.table(model, t.chain.target)?.primaryKey ?? []
-  if (pk.length !== 1) return null
-  const s = batchedThrough(model, t, keys)
-  return Select.set(
-    'columns',
-    s.columns.filter(o => o.name === pk[0] || o.name === ownerOutput),
-  )(s)
+  const col = pk[0]
+  if (pk.length !== 1 || col === undefined) return null
+  const alias = (i: number) => `t${i}`
+  const link = (a: string, c: string) => Expr.inList(Expr.column(a, c), keys)
+  const n = t.chain.links.length
+  const first = t.chain.links[0] as Chain.Link
+  const owner = { name: ownerOutput, expr: Expr.column(alias(n - 1), first.inCol) }
+  const short = shortPaths(model, t)
+  if (short !== null) {
+    const s = throughPaths(model, { ...t, chain: short.chain }, i => alias(i + 1), link)
+    return Select.set('columns', [{ name: col, expr: Expr.column(alias(1), short.key) }, owner])(s)
+  }
+  const s = throughPaths(model, t, alias, link)
+  return Select.set('columns', [...s.columns.filter(o => o.name === col), owner])(s)
 }
+
+// The chain of a one-statement through without its target, when the target's key is the foreign key
+// of the table before it (a last hop that is a belongs_to on the target's primary key, no filter on
+// the target, the foreign key of the key's SQL type), with that column; `null` otherwise. Kept per
+// through node.
+const shortPaths = (
+  model: Model.AnyModel,
+  t: OneStatementThrough,
+): { readonly chain: Chain.Chain; readonly key: string } | null => {
+  const hit = shortChains.get(t.node)
+  if (hit !== undefined && hit.chain === t.chain) return hit.short
+  const made = ((): { readonly chain: Chain.Chain; readonly key: string } | null => {
+    const last = t.hops[t.hops.length - 1] as Node
+    const links = t.chain.links
+    const n = links.length
+    const target = links[n - 1] as Chain.Link
+    const before = links[n - 2]
+    if (
+      before === undefined ||
+      before.schema === null ||
+      before.outCol === null ||
+      !toPrimaryKey(model, last.assoc) ||
+      last.custom.where.length > 0 ||
+      target.where.length > 0
+    )
+      return null
+    // The key must read as the target's (an int8 foreign key to an integer key would come as text).
+    const typeOf = (schema: string, column: string): string | null =>
+      Column.baseType(Model.table(model, schema)?.columns.get(column)?.sqlType ?? null)?.toLowerCase() ?? null
+    const own = typeOf(before.schema, before.outCol)
+    if (own === null || own !== typeOf(t.chain.target, target.inCol)) return null
+    return {
+      chain: { ...t.chain, links: links.slice(0, n - 1), target: before.schema },
+      key: before.outCol,
+    }
+  })()
+  shortChains.set(t.node, { chain: t.chain, short: made })
+  return made
+}
+
+const shortChains = new WeakMap<
+  Node,
+  {
+    readonly chain: Chain.Chain
+    readonly short: { readonly chain: Chain.Chain; readonly key: string } | null
+  }
+>()
 
 /**
  * The rows of a schema whose single-column primary key is one of `values` (in no particular order).
@@ -440,13 +498,15 @@ export const byPrimaryKey = (
 }
 
 // Every path of a one-statement through's chain (not distinct), ordered hop by hop as the walk visits
-// them; the last hop's filters apply to the target.
+// them; the last hop's filters apply to the target. Also for a chain that stops before the target
+// (`shortPaths`: the last hop has no filter, and orders nothing as a belongs_to on the target's key).
 const throughPaths = (
   model: Model.AnyModel,
   t: OneStatementThrough,
   alias: (i: number) => string,
   link: (firstAlias: string, inCol: string) => Expr.Expr,
 ): Select.Select => {
+  // links[k] is bound to alias(n - 1 - k)
   const n = t.chain.links.length
   let s = Chain.backward(model, t.chain, alias, link)
   const last = t.hops[t.hops.length - 1] as Node
@@ -455,7 +515,6 @@ const throughPaths = (
   let at = -1
   for (const h of t.hops) {
     at += h.assoc._tag === 'ManyToMany' ? 2 : 1
-    // links[at] (the hop's target) is bound to alias(n - 1 - at)
     if (!(h === last && toPrimaryKey(model, h.assoc))) terms.push(...order(model, h, alias(n - 1 - at)))
   }
   return Select.set('distinct', false)(Select.withOrder(terms)(s))

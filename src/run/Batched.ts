@@ -426,7 +426,7 @@ const wholePaths = async (
 }
 
 // Two statements (a target with a one-column primary key): the paths carry only the target's key,
-// then each target row is read once; a key with no row (none can be, the paths join the target) is
+// then each target row is read once; a key with no row (a path read without joining the target) is
 // skipped.
 const keyedPaths = async (
   i: Interpreter,
@@ -450,6 +450,8 @@ const keyedPaths = async (
     let g = groups.get(ok)
     if (g === undefined) groups.set(ok, (g = { seen: new Set(), keys: [] }))
     const id = r[pkCol]
+    // a path read without the target (`Plan.batchedThroughKeys`) carries a null foreign key as is
+    if (id === null || id === undefined) continue
     const tk = Assemble.keyOf(id)
     // one lookup each: `add` tells by the size whether the key was new
     const seen = g.seen.size

@@ -94,15 +94,16 @@ describe('Query.statements: golden', () => {
         _tag: 'Level',
         level: 'commentsAuthors',
         keyedBy: 'owners',
+        // the author's key is the comment's foreign key: the paths do not read the users
         text:
-          'select "t0"."id", "t1"."post_id" as "__owner" from "users" as "t0" inner join "comments" as "t1" ' +
-          'on "t1"."author_id" = "t0"."id" where "t1"."post_id" = any($1) order by "t1"."id" asc',
+          'select "t1"."author_id" as "id", "t1"."post_id" as "__owner" from "comments" as "t1" ' +
+          'where "t1"."post_id" = any($1) order by "t1"."id" asc',
         params: [[]],
         keys: 0,
         one: {
           text:
-            'select "t0"."id", "t1"."post_id" as "__owner" from "users" as "t0" inner join "comments" as "t1" ' +
-            'on "t1"."author_id" = "t0"."id" where "t1"."post_id" = $1 order by "t1"."id" asc',
+            'select "t1"."author_id" as "id", "t1"."post_id" as "__owner" from "comments" as "t1" ' +
+            'where "t1"."post_id" = $1 order by "t1"."id" asc',
           params: [null],
           keys: 0,
         },
