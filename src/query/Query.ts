@@ -26,6 +26,7 @@ import * as Table from '../schema/Table.js'
 import * as Sql from '../sql/Compile.js'
 import * as Fn from './Fn.js'
 import * as JoinPreload from './Joined.js'
+import * as Compiled from './Compiled.js'
 import * as Keys from './Keys.js'
 import * as Invalid from './Invalid.js'
 import * as Lower from './Lower.js'
@@ -2809,7 +2810,7 @@ export const toSql = (q: AnyQuery): E.Either<QueryError.QueryError, Sql.Compiled
     }
     // A projection that preloads also reads the owner keys its preloads need (`Keys.rootOf`).
     if (!Keys.preloadsProjection(q))
-      return E.right(Sql.toSql(q.projected ? Lower.select(q.select) : q.select))
+      return E.right(q.projected ? Compiled.projection(q.select) : Sql.toSql(q.select))
     const root = Keys.rootOf(q)
     return E.isLeft(root) ? root : E.right(Sql.toSql(root.right.select))
   } catch (u) {
