@@ -175,3 +175,62 @@ describe('Compiled.projection', () => {
     )
   })
 })
+
+// The structural check of a grouped query (`problems` in query/Query.ts) runs when the query's errors
+// are first read, not after each of `groupBy`, `having`, `select` and `orderBy`: every step still
+// reports what the query it returns is, in the same order.
+describe('the grouping check, put off until the errors are read', () => {
+  const grouped = pipe(
+    Query.from(Blog, 'post'),
+    Query.groupBy(p => [p.author_id]),
+  )
+  const having = pipe(
+    grouped,
+    Query.having(() => Pred.gt(Fn.count(), 1)),
+  )
+  const selected = pipe(
+    having,
+    Query.select(p => ({ author_id: p.author_id, posts: Fn.count() })),
+  )
+  const ordered = pipe(selected, Query.orderBy(['author_id']))
+
+  it('reports each step as it is: whole rows refused, the projection accepted', () => {
+    // read last first: each query judges itself, whatever was read before
+    expect(ordered.errors).toEqual([])
+    expect(selected.errors).toEqual([])
+    const refused = expect.objectContaining({
+      code: 'InvalidArgument',
+      message: expect.stringMatching(
+        /^column 'post\.id' is neither grouped \(Query\.groupBy\) nor inside an aggregate/,
+      ),
+    })
+    expect(having.errors).toEqual([refused])
+    expect(grouped.errors).toEqual([refused])
+    // found once: the same list at every read
+    expect(having.errors).toBe(having.errors)
+    expect(Query.toSql(having)).toEqual(E.left(having.errors[0]))
+    expect(E.isRight(Query.toSql(ordered))).toBe(true)
+  })
+
+  it('keeps a step’s own errors before the structural ones, as they were', () => {
+    const bad = pipe(
+      grouped,
+      Query.select(p => ({ title: p.title })),
+      Query.orderBy(['nope' as never]),
+    )
+    expect(bad.errors.map(e => e.message)).toEqual([
+      expect.stringMatching(/^column 'post\.title' is neither grouped/),
+      expect.stringMatching(/nope/),
+    ])
+    // a spread holds the errors as data; a later step over it judges its own query
+    const copy = { ...bad }
+    expect(copy.errors).toEqual(bad.errors)
+    const fixed = pipe(
+      grouped,
+      Query.select(p => ({ title: p.title })),
+      Query.where(p => Pred.eq(p.id, 1)),
+      Query.groupBy(p => [p.title]),
+    )
+    expect(fixed.errors).toEqual([])
+  })
+})
