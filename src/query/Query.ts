@@ -1054,14 +1054,7 @@ const problem = (code: QueryError.QueryErrorCode, message: string, schema: strin
 const problems = (q: AnyQuery): ReadonlyArray<QueryError.QueryError> => {
   const s = q.select
   // the common case first, with nothing allocated: no join, no distinct, nothing grouped or aggregated
-  if (
-    s.joins.length === 0 &&
-    s.distinctOn.length === 0 &&
-    s.groupBy.length === 0 &&
-    s.having.length === 0 &&
-    !aggregates(s)
-  )
-    return noProblems
+  if (plain(s)) return noProblems
   const out: Array<QueryError.QueryError> = []
   if (!q.projected && q.select.joins.some(j => j.kind === 'right' || j.kind === 'full'))
     out.push(
@@ -1093,6 +1086,15 @@ const problems = (q: AnyQuery): ReadonlyArray<QueryError.QueryError> => {
 }
 
 const noProblems: ReadonlyArray<QueryError.QueryError> = Object.freeze([])
+
+// A select `problems` finds nothing in, whatever the query: no join, no distinct on, nothing grouped
+// or aggregated.
+const plain = (s: Select.Select): boolean =>
+  s.joins.length === 0 &&
+  s.distinctOn.length === 0 &&
+  s.groupBy.length === 0 &&
+  s.having.length === 0 &&
+  !aggregates(s)
 
 // A combinator's own errors beside the query's: before the structural ones, which judged the query as
 // it was before this step (the whole rows of a grouped query, before the select that failed), so the
@@ -1147,7 +1149,10 @@ function pendingErrors(this: unknown): ReadonlyArray<QueryError.QueryError> {
 // The errors of a query that are not structural, without settling a pending one.
 const ownErrors = (q: AnyQuery): ReadonlyArray<QueryError.QueryError> => {
   const p = (q as { readonly [pendingKey]?: Pending })[pendingKey]
-  return p !== undefined ? p.own : q.errors.filter(e => !structural.has(e))
+  if (p !== undefined) return p.own
+  const errors = q.errors
+  for (const e of errors) if (structural.has(e)) return errors.filter(x => !structural.has(x))
+  return errors
 }
 
 const settleLater = <Q extends AnyQuery>(
@@ -1155,7 +1160,23 @@ const settleLater = <Q extends AnyQuery>(
   changes: { readonly select: Select.Select; readonly projected?: boolean },
 ): Q => {
   const own = ownErrors(q)
-  const pending: Pending = { own: own.length === 0 ? noProblems : [...own] }
+  const projected = changes.projected ?? q.projected
+  // nothing to find (the common case, cheap to tell): the errors as data, as `settle` gives them
+  if (plain(changes.select)) {
+    const d: { -readonly [K in keyof AnyQuery]: AnyQuery[K] } = {
+      _tag: q._tag,
+      model: q.model,
+      schema: q.schema,
+      select: changes.select,
+      aliases: q.aliases,
+      joined: q.joined,
+      preload: q.preload,
+      projected,
+      errors: own,
+    }
+    if (q.derived !== undefined) d.derived = q.derived
+    return make(d) as unknown as Q
+  }
   const c = {
     _tag: q._tag,
     model: q.model,
@@ -1164,8 +1185,9 @@ const settleLater = <Q extends AnyQuery>(
     aliases: q.aliases,
     joined: q.joined,
     preload: q.preload,
-    projected: changes.projected ?? q.projected,
+    projected,
   }
+  const pending: Pending = { own: own.length === 0 ? noProblems : [...own] }
   Object.defineProperty(c, 'errors', { get: pendingErrors, enumerable: true })
   Object.defineProperty(c, pendingKey, { value: pending })
   if (q.derived !== undefined) Object.defineProperty(c, 'derived', { value: q.derived, enumerable: true })
