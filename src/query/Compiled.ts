@@ -173,7 +173,10 @@ const templateOf = (
     }
     bound.push([k, place, s._tag === 'List' && s.first])
   }
-  return { compiled, bound }
+  // the values of the select it was made from are not kept (a cache holds no user data)
+  const params = compiled.params.slice()
+  for (const [k] of bound) params[k] = undefined
+  return { compiled: Object.freeze({ ...compiled, params: Object.freeze(params) }), bound }
 }
 
 const fresh = (s: Select.Select): Sql.CompiledQuery => Sql.toSql(Lower.select(s))
