@@ -59,7 +59,7 @@ const w5Prepared = Prepared.make({ id: t.number }, ({ id }) => w5Query(id))
 // quiver-adhoc runs the same queries built per call (`Pg.all`): building, lowering and compiling them
 // is then most of quiver's client time (W8 about 0.4 ms, W9 about 0.6 ms of CPU per call, measured with
 // replayed rows), which the prepared form pays once.
-const w8Of = (lo: Pred.Term<number>, hi: Pred.Term<number>) =>
+export const w8Of = (lo: Pred.Term<number>, hi: Pred.Term<number>) =>
   pipe(
     Query.from(Bench, 'post'),
     Query.where(p => Pred.and(Pred.gte(p.id, lo), Pred.lte(p.id, hi))),
@@ -72,7 +72,7 @@ const w8Of = (lo: Pred.Term<number>, hi: Pred.Term<number>) =>
     })),
   )
 
-const w9Of = (lo: Pred.Term<number>, hi: Pred.Term<number>) =>
+export const w9Of = (lo: Pred.Term<number>, hi: Pred.Term<number>) =>
   pipe(
     Query.from(Bench, 'post'),
     Query.where(p => Pred.and(Pred.gte(p.user_id, lo), Pred.lte(p.user_id, hi))),

@@ -78,6 +78,18 @@ export const record = <E extends Expr.Expr>(scalar: E, p: Parts): E => {
 }
 
 // -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * The parts `record` kept of a relation aggregate's scalar subquery; `undefined` for any other node.
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const partsOf = (e: object): Parts | undefined => parts.get(e)
+
+// -------------------------------------------------------------------------------------
 // internals
 // -------------------------------------------------------------------------------------
 

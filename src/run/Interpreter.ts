@@ -50,6 +50,13 @@ export interface Interpreter {
    */
   readonly select: (s: Select, bind?: Bind) => TE.TaskEither<DbError | QueryError, ReadonlyArray<RawRow>>
   /**
+   * Runs the select of a projection (`Query.select`) built per call, with no placeholder: the same
+   * rows as `select` of its lowering (`Lower.select`, relation aggregates as grouped joins), which an
+   * interpreter may take from an earlier select of the same shape (the PostgreSQL one reuses its
+   * compiled text). Optional: without it `Run` lowers the select and runs it with `select`.
+   */
+  readonly project?: (s: Select) => TE.TaskEither<DbError | QueryError, ReadonlyArray<RawRow>>
+  /**
    * Runs one insert, update or delete and returns the rows it reports (`returning`). Optional until
    * every interpreter provides it; a plan run on an interpreter without it is a `QueryError`.
    */
@@ -110,8 +117,10 @@ export const isInterpreter = (u: unknown): u is Interpreter => {
 export const bound = (i: Interpreter, bind: Bind | undefined): Interpreter => {
   if (bind === undefined) return i
   const tree = i.tree
+  // `project` runs with no placeholder: left out, so the bound `select` runs projections.
+  const { project: _, ...rest } = i
   const out: Interpreter = {
-    ...i,
+    ...rest,
     select: (s, b) => i.select(s, b ?? bind),
     ...(tree === undefined ? {} : { tree: (t: Tree, b?: Bind) => tree(t, b ?? bind) }),
   }

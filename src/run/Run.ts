@@ -214,7 +214,11 @@ export const rows = (
       return TE.left(QueryError.make('UnknownSchema', `the model has no schema '${q.schema}'`, q.schema))
     return pipe(
       // A projection's relation aggregates run as grouped joins (query/Lower.ts).
-      i.select(q.projected ? Lower.select(q.select) : q.select),
+      !q.projected
+        ? i.select(q.select)
+        : i.project !== undefined
+          ? i.project(q.select)
+          : i.select(Lower.select(q.select)),
       TE.flatMapEither((raw): E.Either<LoadError, ReadonlyArray<Record<string, unknown>>> =>
         q.projected || table === undefined ? projected(q, raw, true) : Decode.rows(table, raw),
       ),

@@ -66,7 +66,25 @@ export interface Context {
   readonly json: Record<number, JsonParam>
   /** The placeholders of row counts so far (see `CompiledQuery.counts`). */
   readonly counts: Record<number, CountParam>
+  /**
+   * When present, where each parameter's value came from, by index (see `Source`): a compilation that
+   * will be reused for other values of the same shape records them (`query/Compiled.ts`).
+   */
+  readonly sources?: Array<Source>
 }
+
+/**
+ * Where a parameter's value came from: a `Param` node (its value), the values of an `InList` (`list`:
+ * the array, `first`: its only value), or a value standing where an expression should be (`opaque`).
+ * A parameter with no source is a row count or is computed from row counts.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type Source =
+  | { readonly _tag: 'Param'; readonly node: Ex.Param }
+  | { readonly _tag: 'List'; readonly values: ReadonlyArray<unknown>; readonly first: boolean }
+  | { readonly _tag: 'Opaque' }
 
 // -------------------------------------------------------------------------------------
 // utils
@@ -113,6 +131,27 @@ export const ident = (name: string): string =>
  * @since 0.1.0
  */
 export const context = (): Context => ({ params: [], json: {}, counts: {} })
+
+/**
+ * A context that records where each parameter came from (`Context.sources`).
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const recording = (): Context & { readonly sources: Array<Source> } => ({
+  params: [],
+  json: {},
+  counts: {},
+  sources: [],
+})
+
+// Records the source of the parameter just added (`text`), when the context records them.
+const sourced = (ctx: Context, text: string, source: Source): string => {
+  if (ctx.sources !== undefined) ctx.sources[ctx.params.length - 1] = source
+  return text
+}
+
+const opaque: Source = { _tag: 'Opaque' }
 
 /**
  * A context's text and parameters as a frozen compiled query.
@@ -224,7 +263,10 @@ type Handlers = {
 
 const handlers: Handlers = {
   ColumnRef: (_, e) => `${ident(e.alias)}.${ident(e.column)}`,
-  Param: (ctx, e) => (e.json === true ? jsonParam(ctx, e.value) : param(ctx, e.value)),
+  Param: (ctx, e) => {
+    const p = e.json === true ? jsonParam(ctx, e.value) : param(ctx, e.value)
+    return ctx.sources === undefined ? p : sourced(ctx, p, { _tag: 'Param', node: e })
+  },
   Bool: (_, e) => (e.value ? 'true' : 'false'),
   Compare: (ctx, e) =>
     `${compared(ctx, e.left)} ${Object.hasOwn(ops, e.op) ? ops[e.op] : '='} ${compared(ctx, e.right)}`,
@@ -232,10 +274,19 @@ const handlers: Handlers = {
     `(${e.left.map(x => compared(ctx, x)).join(', ')}) ${Object.hasOwn(ops, e.op) ? ops[e.op] : '='} (${e.right
       .map(x => compared(ctx, x))
       .join(', ')})`,
-  InList: (ctx, e) =>
-    e.values.length === 1
-      ? `${compared(ctx, e.expr)} = ${e.json === true ? jsonParam(ctx, e.values[0]) : param(ctx, e.values[0])}`
-      : `${compared(ctx, e.expr)} = any(${e.json === true ? jsonParam(ctx, e.values, 'list') : param(ctx, e.values)})`,
+  InList: (ctx, e) => {
+    const left = compared(ctx, e.expr)
+    const first = e.values.length === 1
+    const p = first
+      ? e.json === true
+        ? jsonParam(ctx, e.values[0])
+        : param(ctx, e.values[0])
+      : e.json === true
+        ? jsonParam(ctx, e.values, 'list')
+        : param(ctx, e.values)
+    if (ctx.sources !== undefined) sourced(ctx, p, { _tag: 'List', values: e.values, first })
+    return first ? `${left} = ${p}` : `${left} = any(${p})`
+  },
   IsNull: (ctx, e) => `${wrap(ctx, e.expr)} is null`,
   Not: (ctx, e) => `not (${expr(ctx, e.expr)})`,
   NotTrue: (ctx, e) => `(${expr(ctx, e.expr)}) is not true`,
@@ -350,7 +401,9 @@ const wrapLogic = (ctx: Context, e: Expr): string => expr(ctx, e)
 export const expr = (ctx: Context, e: Expr): string =>
   // Only a node built by the AST companions is SQL; anything else in an expression's place (an
   // untyped caller's value, whatever its shape) is a value like any other.
-  Ex.isExpr(e) ? (handlers[e._tag] as (ctx: Context, e: Expr) => string)(ctx, e) : param(ctx, e)
+  Ex.isExpr(e)
+    ? (handlers[e._tag] as (ctx: Context, e: Expr) => string)(ctx, e)
+    : sourced(ctx, param(ctx, e), opaque)
 
 const output = (ctx: Context, o: Output): string =>
   o.expr._tag === 'ColumnRef' && o.expr.column === o.name
@@ -512,7 +565,9 @@ const perKey = (ctx: Context, s: Select, p: PerParent): string | null => {
     return select(ctx, { ...s, perParent: O.none, distinct: false, limit: p.limit, offset: p.offset })
   const type = O.isSome(p.distinctKeys) ? typeName(p.distinctKeys.value.sqlType) : null
   if (type === null || !castable.has(type)) return null
-  const keys = `unnest(${param(ctx, list.values)}::${type}[]) as "__keys"("v")`
+  const values = param(ctx, list.values)
+  if (ctx.sources !== undefined) sourced(ctx, values, { _tag: 'List', values: list.values, first: false })
+  const keys = `unnest(${values}::${type}[]) as "__keys"("v")`
   const walked = Ex.eq(list.expr, Ex.column('__keys', 'v'))
   const where = s.where.map(w => (w === list ? walked : w))
   const inner = select(ctx, {

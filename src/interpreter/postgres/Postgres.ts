@@ -25,6 +25,7 @@ import * as DbError from '../../error/DbError.js'
 import * as QueryError from '../../error/QueryError.js'
 import { show, type TypeOf, type TypeOfValue } from '../../error/Show.js'
 import * as Plan from '../../plan/Preload.js'
+import * as Compiled from '../../query/Compiled.js'
 import * as Prepared from '../../query/Prepared.js'
 import type { Interpreter, RawRow } from '../../run/Interpreter.js'
 import * as Run from '../../run/Run.js'
@@ -571,6 +572,7 @@ export const interpreter = (sql: Db, options?: TransactOptions): Interpreter => 
     name: 'postgres',
     select: (s, bind) =>
       compiling('select', () => run(bind === undefined ? compile(s) : once(s, compile), bind, sql, true)),
+    project: s => compiling('select', () => run(Compiled.projection(s), undefined, sql, true)),
     tree: (t, bind) =>
       compiling('tree', () =>
         run(bind === undefined ? Lateral.toSql(t) : once(t, Lateral.toSql), bind, sql, true),
