@@ -1257,8 +1257,10 @@ const settleLater = <Q extends AnyQuery>(
       preload: q.preload,
       projected,
       errors: own,
+      scope: q.scope,
     }
     if (q.derived !== undefined) d.derived = q.derived
+    if (q.derivedFrom !== undefined) d.derivedFrom = q.derivedFrom
     return make(d) as unknown as Q
   }
   const c = {
@@ -1270,11 +1272,14 @@ const settleLater = <Q extends AnyQuery>(
     joined: q.joined,
     preload: q.preload,
     projected,
+    scope: q.scope,
   }
   const pending: Pending = { own: own.length === 0 ? noProblems : [...own] }
   Object.defineProperty(c, 'errors', { get: pendingErrors, enumerable: true })
   Object.defineProperty(c, pendingKey, { value: pending })
   if (q.derived !== undefined) Object.defineProperty(c, 'derived', { value: q.derived, enumerable: true })
+  if (q.derivedFrom !== undefined)
+    Object.defineProperty(c, 'derivedFrom', { value: q.derivedFrom, enumerable: true })
   const out = make(c) as unknown as Q
   pending.query = out
   return out
