@@ -533,7 +533,7 @@ describe('Preload.joined with computed outputs', () => {
       schema: 'post',
       association: 'comments',
       message: expect.stringMatching(
-        /cannot join-preload 'comments' of schema 'post': output 'x' of its projection reads binding 't1' of another query/,
+        /cannot join-preload 'comments' of schema 'post': a select output: column 'title' of binding 'posts' \(schema 'post'\) belongs to another query/,
       ),
     }
     // An error of the query as it is built, before any SQL.
