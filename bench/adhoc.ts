@@ -87,7 +87,7 @@ export const suite = async (sql: postgres.Sql): Promise<ReadonlyArray<readonly [
     n === 'raw-json' ? rawJson(s) : n === 'raw-separate' ? rawSeparate(s) : quiverImpl(n, s)
   for (const n of ['quiver-adhoc', 'raw-json', 'quiver-lateral', 'quiver-auto', 'raw-separate'] as const) {
     const i = impl(n, recording)
-    if (n === 'quiver-adhoc' || n === 'raw-json') {
+    if (n === 'quiver-adhoc' || n === 'raw-json' || n === 'quiver-auto') {
       await i.run.W8(0)
       await i.run.W9(0)
     }
@@ -114,12 +114,14 @@ export const suite = async (sql: postgres.Sql): Promise<ReadonlyArray<readonly [
     ['W8 build+lower+compile', () => Sql.toSql(Lower.select(w8().select))],
     ['W8 build+toSql', () => Query.toSql(w8())],
     ['W8 all', () => adhoc.run.W8(0)],
+    ['W8 prepared all', () => auto.run.W8(0)],
     ['W8 raw-json', () => raw.run.W8(0)],
     ['W9 build', w9],
     ['W9 build+lower', () => Lower.select(w9().select)],
     ['W9 build+lower+compile', () => Sql.toSql(Lower.select(w9().select))],
     ['W9 build+toSql', () => Query.toSql(w9())],
     ['W9 all', () => adhoc.run.W9(0)],
+    ['W9 prepared all', () => auto.run.W9(0)],
     ['W9 raw-json', () => raw.run.W9(0)],
     ['W1x5 build', w1],
     ['W1x5 build+plan', tree],

@@ -38,6 +38,14 @@ export interface ColumnDecoder {
   readonly name: string
   readonly decode: Column.FastDecoder<unknown>
   readonly expected: string
+  /**
+   * For a decoder that keeps NULL as null and decodes any other value with another decoder (a nullable
+   * output): that other decoder, which the in-place walk (`rowsWith`) calls itself after reading a NULL
+   * as null (one call less per value). `decode` must then be exactly that.
+   *
+   * @since 0.2.0
+   */
+  readonly nonNull?: Column.FastDecoder<unknown>
 }
 
 // -------------------------------------------------------------------------------------
@@ -201,7 +209,10 @@ export const rowsWith = (
 interface Order {
   /** The column names in the first row's order. */
   readonly names: ReadonlyArray<string>
+  /** Each column's decoder of a non-null value where `nulls` says NULL is kept (`nonNull`), else its decoder. */
   readonly decoders: ReadonlyArray<Column.FastDecoder<unknown>>
+  /** Whether each column keeps NULL as null. */
+  readonly nulls: ReadonlyArray<boolean>
   /** The index in `cols` of each name. */
   readonly at: ReadonlyArray<number>
 }
@@ -215,7 +226,8 @@ const tableOrder = (cols: ReadonlyArray<ColumnDecoder>): Order => {
   if (hit !== undefined) return hit
   const order: Order = {
     names: cols.map(c => c.name),
-    decoders: cols.map(c => c.decode),
+    decoders: cols.map(c => c.nonNull ?? c.decode),
+    nulls: cols.map(c => c.nonNull !== undefined),
     at: cols.map((_, k) => k),
   }
   tableOrders.set(cols, order)
@@ -237,24 +249,57 @@ const orderOf = (cols: ReadonlyArray<ColumnDecoder>, first: RawRow | undefined):
   if (same) return tableOrder(cols)
   if (!cols.every(c => Object.hasOwn(first, c.name))) return undefined
   const at = names.map(n => cols.findIndex(c => c.name === n))
-  return { names, decoders: at.map(k => (cols[k] as ColumnDecoder).decode), at }
+  const ordered = at.map(k => cols[k] as ColumnDecoder)
+  return {
+    names,
+    decoders: ordered.map(c => c.nonNull ?? c.decode),
+    nulls: ordered.map(c => c.nonNull !== undefined),
+    at,
+  }
 }
+
+// Whether a write to a frozen object throws, as it does in strict code (a module is).
+const writesThrow = ((): boolean => {
+  try {
+    ;(Object.freeze({ a: 0 }) as { a: number }).a = 1
+    return false
+  } catch {
+    return true
+  }
+})()
 
 // A row of the first row's shape decoded in place: the number of columns (all accepted), the index in
 // `order` of a rejected one, or -1 when the row has another shape or is frozen (nothing rejected; the
-// columns before the difference may hold their decoded values, which decode to themselves again).
+// columns before the difference may hold their decoded values, which decode to themselves again). A
+// frozen row is found without asking each row (`Object.isFrozen` costs about as much as decoding a
+// count): a write to it throws (modules are strict code) before anything of it changed, and a row that
+// took no write is asked at its end (or at a rejected value). Should this code run as sloppy code (a
+// bundle that dropped its strictness), where such a write is silently ignored, every row is asked first.
 const decodeInOrder = (order: Order, raw: RawRow): number => {
-  if (Object.isFrozen(raw)) return -1
   const row = raw as Record<string, unknown>
-  const { names, decoders } = order
+  if (!writesThrow && Object.isFrozen(row)) return -1
+  const { names, decoders, nulls } = order
   let k = 0
+  let wrote = false
   for (const name in row) {
     if (name !== names[k]) return -1
     const v = row[name]
+    if (v === null && nulls[k] === true) {
+      k++
+      continue
+    }
     const d = (decoders[k] as Column.FastDecoder<unknown>)(v)
-    if (d === Column.invalid) return k
-    if (d !== v) row[name] = d
+    // a frozen row took no write: asked, so that it is decoded into a new row as any frozen row is
+    if (d === Column.invalid) return !wrote && Object.isFrozen(row) ? -1 : k
+    if (d !== v) {
+      try {
+        row[name] = d
+      } catch {
+        return -1
+      }
+      wrote = true
+    }
     k++
   }
-  return k === names.length ? k : -1
+  return k !== names.length || (!wrote && Object.isFrozen(row)) ? -1 : k
 }

@@ -97,6 +97,13 @@ export interface OutputDecoder {
   readonly name: string
   readonly decode: Column.FastDecoder<unknown>
   readonly expected: string
+  /**
+   * For an output that may be NULL: the decoder of its other values (`decode` keeps NULL as null and
+   * calls this one otherwise), for a decoder that reads NULL itself.
+   *
+   * @since 0.2.0
+   */
+  readonly nonNull?: Column.FastDecoder<unknown>
 }
 
 /**
@@ -390,11 +397,16 @@ export const outputDecoders = (q: AnyQuery): ReadonlyArray<OutputDecoder> => {
       const i = infoOf(o.expr)
       const orNull = i.nullable || (o.expr._tag === 'ColumnRef' && nullable.has(o.expr.alias))
       const d = i.decode
-      return Object.freeze({
-        name: o.name,
-        decode: orNull ? (u: unknown) => (u === null ? null : d(u)) : d,
-        expected: orNull ? `${i.expected} or null` : i.expected,
-      })
+      return Object.freeze(
+        orNull
+          ? {
+              name: o.name,
+              decode: (u: unknown) => (u === null ? null : d(u)),
+              expected: `${i.expected} or null`,
+              nonNull: d,
+            }
+          : { name: o.name, decode: d, expected: i.expected },
+      )
     }),
   )
   decoders.set(q, out)

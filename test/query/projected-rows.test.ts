@@ -107,6 +107,36 @@ describe('projected rows, stand-in interpreter', () => {
     expect(Object.keys(mixed.rows[1] ?? {})).toEqual(['id', 'headline', 'comments'])
   })
 
+  it('a frozen row after an unfrozen first one is decoded into a new row, whether it needs a write or not', async () => {
+    // row 2 needs a write (its count is text), row 3 none (its count is a number already)
+    const rows = () => [
+      { id: 1, headline: 'hello', comments: '3' },
+      Object.freeze({ id: 2, headline: 'again', comments: '0' }),
+      Object.freeze({ id: 3, headline: 'more', comments: 5 }),
+      { id: 4, headline: 'last', comments: '1' },
+    ]
+    const { rows: out, given } = await load(counts, rows)
+    expect(out).toEqual([
+      ...decoded,
+      { id: 3, headline: 'more', comments: 5 },
+      { id: 4, headline: 'last', comments: 1 },
+    ])
+    expect(out[0]).toBe(given[0])
+    expect(out[1]).not.toBe(given[1])
+    expect(out[2]).not.toBe(given[2])
+    expect(out[3]).toBe(given[3])
+    expect(given[1]).toEqual({ id: 2, headline: 'again', comments: '0' })
+    expect(out.some(r => Object.isFrozen(r))).toBe(false)
+    // a frozen row's rejected value is named as a copied row names it: the first rejected in output order
+    const { i } = handing(() => [
+      { headline: 'hello', id: 1, comments: '3' },
+      Object.freeze({ headline: 7, id: 'two', comments: 'many' }),
+    ])
+    expect(await Run.all(counts)(i)()).toMatchObject(
+      E.left({ _tag: 'DecodeError', table: 'posts', column: 'id', value: 'two' }),
+    )
+  })
+
   it('a raw row that has the column name instead of a renamed output is refused, naming the output', async () => {
     const { i } = handing(() => [{ id: 1, title: 'hello', comments: '3' }])
     const r = await Run.all(counts)(i)()
@@ -146,6 +176,50 @@ describe('projected rows, stand-in interpreter', () => {
     expect(Object.keys(own.rows[0] ?? {})).toEqual(Object.keys(copied.rows[0] ?? {}))
   })
 
+  it('a count read from text is exact up to 2^53 - 1 and any other text is refused, in place or copied', async () => {
+    const accepted: ReadonlyArray<readonly [string, number]> = [
+      ['0', 0],
+      ['-0', -0],
+      ['007', 7],
+      ['-12', -12],
+      ['999999999999999', 999_999_999_999_999],
+      ['-999999999999999', -999_999_999_999_999],
+      ['1234567890123456', 1_234_567_890_123_456],
+      ['9007199254740991', Number.MAX_SAFE_INTEGER],
+      ['-9007199254740991', -Number.MAX_SAFE_INTEGER],
+    ]
+    for (const freeze of [false, true])
+      for (const [text, n] of accepted) {
+        const { rows } = await load(counts, () => {
+          const r = { id: 1, headline: 'x', comments: text }
+          return [freeze ? Object.freeze(r) : r]
+        })
+        expect(Object.is(rows[0]?.['comments'], n)).toBe(true)
+      }
+    for (const text of [
+      '',
+      '-',
+      '+1',
+      ' 1',
+      '1 ',
+      '1e3',
+      '0x10',
+      '1_000',
+      '12a',
+      '9007199254740992',
+      '-9007199254740993',
+    ])
+      for (const freeze of [false, true]) {
+        const { i } = handing(() => {
+          const r = { id: 1, headline: 'x', comments: text }
+          return [freeze ? Object.freeze(r) : r]
+        })
+        expect(await Run.all(counts)(i)()).toMatchObject(
+          E.left({ _tag: 'DecodeError', table: 'posts', column: 'comments', value: text }),
+        )
+      }
+  })
+
   it('NULL outputs that may be NULL stay NULL in place; one that may not is refused', async () => {
     const q = pipe(
       Query.from(Blog, 'post'),
@@ -169,6 +243,16 @@ describe('projected rows, stand-in interpreter', () => {
     ])
     const { i } = handing(() => [{ id: null, author: null, last: null }])
     expect(await Run.all(q)(i)()).toMatchObject(E.left({ _tag: 'DecodeError', column: 'id', value: null }))
+    // a value other than NULL of an output that may be NULL is decoded as the output's type, in place or copied
+    for (const freeze of [false, true]) {
+      const row = { id: 1, author: 2, last: 'junk' }
+      const { i: junk } = handing(() => [freeze ? Object.freeze(row) : row])
+      const r = await Run.all(q)(junk)()
+      expect(r).toMatchObject(E.left({ _tag: 'DecodeError', column: 'last', value: 'junk' }))
+      expect(E.isLeft(r) && r.left._tag === 'DecodeError' && r.left.message.includes(' or null, got ')).toBe(
+        true,
+      )
+    }
   })
 })
 
