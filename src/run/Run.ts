@@ -800,15 +800,24 @@ type UncheckedPreloadInto = <M extends Model.AnyModel, S extends Model.SchemaNam
 export const on = <R>(name: string, toInterpreter: (r: R) => Interpreter): Runners<R | Interpreter> => {
   // Total over the environment too: a `toInterpreter` that throws on junk is a Left of `name.fn`. An
   // interpreter given as the environment is used as it is: the runner then composes with `Write.run`
-  // and any program over an interpreter (a transaction's included).
-  const within = <A>(
-    fn: string,
-    run: RTE.ReaderTaskEither<Interpreter, LoadError, A>,
-  ): RTE.ReaderTaskEither<R | Interpreter, LoadError, A> =>
-    QueryError.total(
-      `${name}.${fn}`,
-      () => (r: R | Interpreter) => run(isInterpreter(r) ? r : toInterpreter(r)),
-    )
+  // and any program over an interpreter (a transaction's included). `run` is one of `Run`'s runners,
+  // total already (`QueryError.total`: it neither throws nor gives a task that rejects), so its task is
+  // returned as it is, not wrapped in one more async layer (a per-call cost on a hot path).
+  const within =
+    <A>(
+      fn: string,
+      run: RTE.ReaderTaskEither<Interpreter, LoadError, A>,
+    ): RTE.ReaderTaskEither<R | Interpreter, LoadError, A> =>
+    (r: R | Interpreter) => {
+      let i: Interpreter
+      try {
+        i = isInterpreter(r) ? r : toInterpreter(r)
+      } catch (u) {
+        const e = QueryError.unreadable(`${name}.${fn}`, u)
+        return () => Promise.resolve(E.left(e))
+      }
+      return run(i)
+    }
   return {
     all: (q, options) => within('all', all(q, options)),
     one: (q, options) => within('one', one(q, options)),
