@@ -556,43 +556,50 @@ export const prepared =
   (
     args: Prepared.Args<A>,
   ): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Make.Result<M, S, P, R>>> =>
-    QueryError.total('Run.prepared', () => {
-      const o = checkOptions(options)
-      if (E.isLeft(o)) return () => TE.left(o.left)
-      const bad = isPrepared(p) ? checkQuery(p.query) : notPrepared(p)
-      if (bad !== null) return () => TE.left(bad)
-      const q = p.query as AnyQuery
-      if (hasJoinedOnce(q)) {
-        const bind = PreparedQuery.bind(p as unknown as Prepared.AnyPrepared, args)
-        if (E.isLeft(bind)) return () => TE.left(bind.left)
-        return joinedPreloads(q, nodesOf(q), o.right, bind.right) as RTE.ReaderTaskEither<
-          Interpreter,
-          LoadError,
-          ReadonlyArray<Make.Result<M, S, P, R>>
-        >
-      }
-      if (q.projected) {
-        if (Keys.preloadsProjection(q)) {
-          const bind = PreparedQuery.bind(p as unknown as Prepared.AnyPrepared, args)
-          if (E.isLeft(bind)) return () => TE.left(bind.left)
-          return projectedWithPreloads(q, o.right, bind.right) as RTE.ReaderTaskEither<
-            Interpreter,
-            LoadError,
-            ReadonlyArray<Make.Result<M, S, P, R>>
-          >
-        }
-        return preparedProjection(p as unknown as Prepared.AnyPrepared, args) as RTE.ReaderTaskEither<
-          Interpreter,
-          LoadError,
-          ReadonlyArray<Make.Result<M, S, P, R>>
-        >
-      }
-      return Preload.fromPrepared(
-        p as unknown as Prepared.AnyPrepared,
-        args,
-        o.right,
-      ) as RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Make.Result<M, S, P, R>>>
-    })
+  (i: Interpreter) => {
+    let step: PreparedStep
+    try {
+      step = preparedStep(p as unknown as Prepared.AnyPrepared, options, args)
+    } catch (u) {
+      const e = QueryError.unreadable('Run.prepared', u)
+      return () => Promise.resolve(E.left(e))
+    }
+    // `Preload.fromPrepared` is total already (`QueryError.total`): its task is returned as it is, not
+    // wrapped in one more async layer (a per-call cost on a hot path); the others are made total here.
+    return (step.total ? step.run(i) : QueryError.total('Run.prepared', () => step.run)(i)) as TE.TaskEither<
+      LoadError,
+      ReadonlyArray<Make.Result<M, S, P, R>>
+    >
+  }
+
+// What a prepared query's run does with these arguments, and whether that reader is total already.
+interface PreparedStep {
+  readonly total: boolean
+  readonly run: RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<unknown>>
+}
+
+const preparedStep = (p: Prepared.AnyPrepared, options: Preload.Options, args: unknown): PreparedStep => {
+  const refused = (e: LoadError): PreparedStep => ({ total: false, run: () => TE.left(e) })
+  const o = checkOptions(options)
+  if (E.isLeft(o)) return refused(o.left)
+  const bad = isPrepared(p) ? checkQuery(p.query) : notPrepared(p)
+  if (bad !== null) return refused(bad)
+  const q = p.query as AnyQuery
+  if (hasJoinedOnce(q)) {
+    const bind = PreparedQuery.bind(p, args)
+    if (E.isLeft(bind)) return refused(bind.left)
+    return { total: false, run: joinedPreloads(q, nodesOf(q), o.right, bind.right) }
+  }
+  if (q.projected) {
+    if (Keys.preloadsProjection(q)) {
+      const bind = PreparedQuery.bind(p, args)
+      if (E.isLeft(bind)) return refused(bind.left)
+      return { total: false, run: projectedWithPreloads(q, o.right, bind.right) }
+    }
+    return { total: false, run: preparedProjection(p, args) }
+  }
+  return { total: true, run: Preload.fromPrepared(p, args, o.right) }
+}
 
 // A prepared projection: the arguments bound to the placeholders, the root select run (its relation
 // aggregates lowered, computed once per prepared query), the rows decoded output by output.
