@@ -12,7 +12,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
 import type * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
-import type * as Expr from '../ast/Expr.js'
+import * as Expr from '../ast/Expr.js'
 import * as Select from '../ast/Select.js'
 import type * as Tree from '../ast/Tree.js'
 import * as Assemble from '../decode/Assemble.js'
@@ -544,7 +544,8 @@ const load = (
   if (begun._tag === 'Root') return rootRows(i, q, bind)
   // A through's or to-one's count placeholders take the run's values, checked before anything is sent;
   // the tree of nodes that changed is planned for this run (the prepared one holds the placeholders).
-  const counted = Prepared.bindCounts(begun.nodes, bind)
+  // A spec with no count placeholder is its own bound spec (`bindCounts` would return it unchanged).
+  const counted = countFree(begun.nodes) ? E.right(begun.nodes) : Prepared.bindCounts(begun.nodes, bind)
   if (E.isLeft(counted)) return TE.left(counted.left)
   const nodes = counted.right
   const plan = nodes === begun.nodes ? planner : perCall
@@ -566,6 +567,23 @@ const load = (
     return E.isLeft(rows) ? rows : E.right(Assemble.strip(nodes, rows.right))
   })
 }
+
+// Whether no node of a normalised spec (at any depth) has a placeholder for its limit or offset: then
+// its nodes are the same in every run and `Prepared.bindCounts` has nothing to bind (a prepared
+// query's spec is one frozen value, so this is found once).
+const countFrees = new WeakMap<ReadonlyArray<Spec.Node>, boolean>()
+const countFree = (nodes: ReadonlyArray<Spec.Node>): boolean => {
+  let free = countFrees.get(nodes)
+  if (free === undefined) countFrees.set(nodes, (free = noCountPlaceholder(nodes)))
+  return free
+}
+const noCountPlaceholder = (nodes: ReadonlyArray<Spec.Node>): boolean =>
+  nodes.every(
+    n =>
+      !(O.isSome(n.custom.limit) && Expr.isPlaceholder(n.custom.limit.value)) &&
+      !(O.isSome(n.custom.offset) && Expr.isPlaceholder(n.custom.offset.value)) &&
+      noCountPlaceholder(n.children),
+  )
 
 // What `load` finds from the query alone, before the interpreter and the options come in: a Left, no
 // rows (a filter that cannot match), the root rows only (no preload), or the normalized spec.

@@ -560,43 +560,50 @@ export const prepared =
   (
     args: Prepared.Args<A>,
   ): RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Make.Result<M, S, P, R>>> =>
-    QueryError.total('Run.prepared', () => {
-      const o = checkOptions(options)
-      if (E.isLeft(o)) return () => TE.left(o.left)
-      const bad = isPrepared(p) ? checkQuery(p.query) : notPrepared(p)
-      if (bad !== null) return () => TE.left(bad)
-      const q = p.query as AnyQuery
-      if (hasJoinedOnce(q)) {
-        const bind = PreparedQuery.bind(p as unknown as Prepared.AnyPrepared, args)
-        if (E.isLeft(bind)) return () => TE.left(bind.left)
-        return joinedPreloads(q, nodesOf(q), o.right, bind.right) as RTE.ReaderTaskEither<
-          Interpreter,
-          LoadError,
-          ReadonlyArray<Make.Result<M, S, P, R>>
-        >
-      }
-      if (q.projected) {
-        if (Keys.preloadsProjection(q)) {
-          const bind = PreparedQuery.bind(p as unknown as Prepared.AnyPrepared, args)
-          if (E.isLeft(bind)) return () => TE.left(bind.left)
-          return projectedWithPreloads(q, o.right, bind.right) as RTE.ReaderTaskEither<
-            Interpreter,
-            LoadError,
-            ReadonlyArray<Make.Result<M, S, P, R>>
-          >
-        }
-        return preparedProjection(p as unknown as Prepared.AnyPrepared, args) as RTE.ReaderTaskEither<
-          Interpreter,
-          LoadError,
-          ReadonlyArray<Make.Result<M, S, P, R>>
-        >
-      }
-      return Preload.fromPrepared(
-        p as unknown as Prepared.AnyPrepared,
-        args,
-        o.right,
-      ) as RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<Make.Result<M, S, P, R>>>
-    })
+  (i: Interpreter) => {
+    let step: PreparedStep
+    try {
+      step = preparedStep(p as unknown as Prepared.AnyPrepared, options, args)
+    } catch (u) {
+      const e = QueryError.unreadable('Run.prepared', u)
+      return () => Promise.resolve(E.left(e))
+    }
+    // `Preload.fromPrepared` is total already (`QueryError.total`): its task is returned as it is, not
+    // wrapped in one more async layer (a per-call cost on a hot path); the others are made total here.
+    return (step.total ? step.run(i) : QueryError.total('Run.prepared', () => step.run)(i)) as TE.TaskEither<
+      LoadError,
+      ReadonlyArray<Make.Result<M, S, P, R>>
+    >
+  }
+
+// What a prepared query's run does with these arguments, and whether that reader is total already.
+interface PreparedStep {
+  readonly total: boolean
+  readonly run: RTE.ReaderTaskEither<Interpreter, LoadError, ReadonlyArray<unknown>>
+}
+
+const preparedStep = (p: Prepared.AnyPrepared, options: Preload.Options, args: unknown): PreparedStep => {
+  const refused = (e: LoadError): PreparedStep => ({ total: false, run: () => TE.left(e) })
+  const o = checkOptions(options)
+  if (E.isLeft(o)) return refused(o.left)
+  const bad = isPrepared(p) ? checkQuery(p.query) : notPrepared(p)
+  if (bad !== null) return refused(bad)
+  const q = p.query as AnyQuery
+  if (hasJoinedOnce(q)) {
+    const bind = PreparedQuery.bind(p, args)
+    if (E.isLeft(bind)) return refused(bind.left)
+    return { total: false, run: joinedPreloads(q, nodesOf(q), o.right, bind.right) }
+  }
+  if (q.projected) {
+    if (Keys.preloadsProjection(q)) {
+      const bind = PreparedQuery.bind(p, args)
+      if (E.isLeft(bind)) return refused(bind.left)
+      return { total: false, run: projectedWithPreloads(q, o.right, bind.right) }
+    }
+    return { total: false, run: preparedProjection(p, args) }
+  }
+  return { total: true, run: Preload.fromPrepared(p, args, o.right) }
+}
 
 // A prepared projection: the arguments bound to the placeholders, the root select run (its relation
 // aggregates lowered, computed once per prepared query), the rows decoded output by output.
@@ -804,15 +811,24 @@ type UncheckedPreloadInto = <M extends Model.AnyModel, S extends Model.SchemaNam
 export const on = <R>(name: string, toInterpreter: (r: R) => Interpreter): Runners<R | Interpreter> => {
   // Total over the environment too: a `toInterpreter` that throws on junk is a Left of `name.fn`. An
   // interpreter given as the environment is used as it is: the runner then composes with `Write.run`
-  // and any program over an interpreter (a transaction's included).
-  const within = <A>(
-    fn: string,
-    run: RTE.ReaderTaskEither<Interpreter, LoadError, A>,
-  ): RTE.ReaderTaskEither<R | Interpreter, LoadError, A> =>
-    QueryError.total(
-      `${name}.${fn}`,
-      () => (r: R | Interpreter) => run(isInterpreter(r) ? r : toInterpreter(r)),
-    )
+  // and any program over an interpreter (a transaction's included). `run` is one of `Run`'s runners,
+  // total already (`QueryError.total`: it neither throws nor gives a task that rejects), so its task is
+  // returned as it is, not wrapped in one more async layer (a per-call cost on a hot path).
+  const within =
+    <A>(
+      fn: string,
+      run: RTE.ReaderTaskEither<Interpreter, LoadError, A>,
+    ): RTE.ReaderTaskEither<R | Interpreter, LoadError, A> =>
+    (r: R | Interpreter) => {
+      let i: Interpreter
+      try {
+        i = isInterpreter(r) ? r : toInterpreter(r)
+      } catch (u) {
+        const e = QueryError.unreadable(`${name}.${fn}`, u)
+        return () => Promise.resolve(E.left(e))
+      }
+      return run(i)
+    }
   return {
     all: (q, options) => within('all', all(q, options)),
     one: (q, options) => within('one', one(q, options)),

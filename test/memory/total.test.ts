@@ -10,7 +10,7 @@ import * as Expr from '../../src/ast/Expr.js'
 import * as Select from '../../src/ast/Select.js'
 import * as W from '../../src/ast/Write.js'
 import type { Interpreter } from '../../src/run/Interpreter.js'
-import { Column, Memory, Pred, Prepared, Preload, Query, Schema } from '../../src/index.js'
+import { Column, Memory, Pred, Prepared, Preload, Query, Run, Schema } from '../../src/index.js'
 
 const doc = Schema.table('doc', 'docs', { id: Column.serial, title: Column.text })
 const note = Schema.table('note', 'notes', { id: Column.serial, doc_id: Column.integer, body: Column.text })
@@ -225,5 +225,34 @@ describe('a hand-built select through the companions evaluates', () => {
       Select.create({ table: 'docs', alias: 't0' }, [{ name: 'title', expr: Expr.column('t0', 'title') }]),
     )
     expect(Memory.evaluate(tables)(s)).toEqual(E.right([{ title: 'one' }]))
+  })
+})
+
+describe('Run.on: an environment its toInterpreter throws on is a Left naming the runner', () => {
+  const runners = Run.on<unknown>('Junk', () => {
+    throw new Error('no interpreter here')
+  })
+  const byId = Prepared.make({ id: t.number }, ({ id }) =>
+    pipe(
+      docs,
+      Query.where(d => Pred.eq(d.id, id)),
+    ),
+  )
+  it('for every runner, settled (no throw, no rejection); the interpreter itself still runs', async () => {
+    const got = await Promise.all([
+      runners.all(docs)({})(),
+      runners.one(docs)({})(),
+      runners.first(docs)({})(),
+      runners.prepared(byId)({ id: 1 })({})(),
+      runners.preloadInto(M, 'doc', { notes: true })([{ id: 1, title: 'one' }])({})(),
+    ])
+    const names = ['all', 'one', 'first', 'prepared', 'preloadInto']
+    got.forEach((r, k) => {
+      const message = E.isLeft(r) && r.left._tag === 'QueryError' ? r.left.message : ''
+      expect(message.startsWith(`Junk.${names[k]}: its input could not be read`), message).toBe(true)
+    })
+    expect(await runners.prepared(byId)({ id: 1 })(Memory.interpreter(tables))()).toEqual(
+      E.right([{ id: 1, title: 'one' }]),
+    )
   })
 })

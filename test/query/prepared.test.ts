@@ -408,6 +408,29 @@ describe("a through's or a to-one's per-parent count as a placeholder", () => {
     }
   })
 
+  it('a placeholder only below the first level is still bound (0 keeps no row, 1 the first)', async () => {
+    // The spec is searched for count placeholders at every depth: here the top level has none.
+    const nested = (n: Count) =>
+      pipe(
+        Query.from(Blog, 'post'),
+        Query.orderBy(['id']),
+        Query.preload({
+          comments: Preload.query({ orderBy: ['id'] }, { post: Preload.query({ limit: n }) }),
+        }),
+      )
+    const prepared = Prepared.make({ n: t.number }, ({ n }) => nested(n))
+    for (const strategy of strategies)
+      for (const n of [0, 1, 0]) {
+        const got = right(await Pg.prepared(prepared, { strategy })({ n })(db.sql)())
+        expect(got, strategy).toEqual(right(await Pg.all(nested(n), { strategy })(db.sql)()))
+        const posts = got.flatMap(p => p.comments.map(c => c.post._tag))
+        expect(posts.length).toBeGreaterThan(0)
+        expect(new Set(posts), `${strategy} ${n}`).toEqual(new Set([n === 0 ? 'None' : 'Some']))
+        if (strategy !== 'lateral')
+          expect(right(await Memory.prepared(prepared, { strategy })({ n })(tables)())).toEqual(got)
+      }
+  })
+
   it('a negative or fractional value is an InvalidArgument naming the option and argument; nothing is sent', async () => {
     const shown = Prepared.make({ n: t.number, skip: t.number }, ({ n, skip }) => shownQuery(n, skip))
     const { sql, sent } = recording()
