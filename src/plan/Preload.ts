@@ -76,10 +76,40 @@ const order = (model: Model.AnyModel, node: Node, alias: string): ReadonlyArray<
   const pk = (Model.table(model, assoc.target)?.primaryKey ?? []).filter(
     c => !items.some(i => i.column === c),
   )
+  const columns = Model.table(model, assoc.target)?.columns
+  // marked with the column's type, as a query's terms are: the memory interpreter orders `bigint` and
+  // `numeric` text by value (`'-9007199254740993'` before `'-3'`), not as text
+  const ref = (c: string) => Expr.column(alias, c, orderType(columns?.get(c)))
   return [
-    ...items.map(i => ({ expr: Expr.column(alias, i.column), dir: i.dir, nulls: i.nulls })),
-    ...pk.map(c => ({ expr: Expr.column(alias, c), dir: 'asc' as const, nulls: 'default' as const })),
+    ...items.map(i => ({ expr: ref(i.column), dir: i.dir, nulls: i.nulls })),
+    ...pk.map(c => ({ expr: ref(c), dir: 'asc' as const, nulls: 'default' as const })),
   ]
+}
+
+// What a column reference records of a column's type for the evaluators (as `Make.refType` does for a
+// query's terms): JSON, decimal text, or a double; nothing for the others.
+const orderType = (
+  col: Column.Column<unknown> | undefined,
+): Expr.JsonType | Expr.DecimalType | Expr.FloatType | undefined => {
+  const json = Column.jsonType(col)
+  if (json !== undefined || !Column.isColumn(col)) return json
+  const head = Column.baseType(col.sqlType)
+    ?.toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/\s*\(.*$/, '')
+  return head === undefined ? undefined : Object.hasOwn(orderTypes, head) ? orderTypes[head] : undefined
+}
+
+const orderTypes: Readonly<Record<string, Expr.DecimalType | Expr.FloatType>> = {
+  bigint: 'bigint',
+  int8: 'bigint',
+  numeric: 'numeric',
+  decimal: 'numeric',
+  real: 'double',
+  float4: 'double',
+  'double precision': 'double',
+  float8: 'double',
+  float: 'double',
 }
 
 // A to-one association keeps one row per parent: the first in order after the offset. (A run puts
