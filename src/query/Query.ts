@@ -354,16 +354,24 @@ export type Hops<
 
 /**
  * The options of `join`: `as`, the name of the binding (default: the association path joined with
- * `.`); `on`, a condition on the joined rows conjoined with the association's own in the ON clause
- * (the callback gets the joined row's columns and a scope over the joined schema, with the bindings
- * joined before it).
+ * `.`); `on`, a condition on the joined rows conjoined with the association's own in the ON clause.
+ * The callback gets the joined row's columns, a scope over the joined schema `T` with the bindings
+ * joined before it (`J`: a path's hops included, so the parent binding of a path's last hop is
+ * `$.joined[prefix]`), and the columns of the query's root row (schema `S`; nullable after a `right`
+ * or `full` join), the parent binding of a join of one association.
  *
  * @category model
  * @since 0.1.0
  */
-export interface JoinOptions<M extends Model.AnyModel, T extends string, J extends Joins, A extends string> {
+export interface JoinOptions<
+  M extends Model.AnyModel,
+  T extends string,
+  J extends Joins,
+  A extends string,
+  S extends string = never,
+> {
   readonly as?: A
-  readonly on?: (row: TableRefs<M, T>, $: Scope<M, T, J>) => Pred.Pred
+  readonly on?: (row: TableRefs<M, T>, $: Scope<M, T, J>, root: RootRefs<M, S, J>) => Pred.Pred
 }
 
 /**
@@ -1734,7 +1742,7 @@ export function join<
 >(
   name: N,
   kind?: K,
-  options?: JoinOptions<M, Model.Target<M, S, N>, J, A>,
+  options?: JoinOptions<M, Model.Target<M, S, N>, J, A, S>,
 ): <P, R>(q: Query<M, S, P, J, R>) => Query<M, S, P, AddJoin<J, A, Model.Target<M, S, N>, K>, R>
 export function join<
   M extends Model.AnyModel,
@@ -1750,7 +1758,8 @@ export function join<
     M,
     Model.PathTarget<M, S, Path>,
     J & Hops<M, S, J, Path, K extends 'inner' ? false : true>,
-    A
+    A,
+    S
   >,
 ): <P, R>(
   q: Query<M, S, P, J, R>,
@@ -1784,7 +1793,10 @@ const readOptions = (
   options: unknown,
 ): E.Either<
   string,
-  { readonly as: string | undefined; readonly on: ((row: unknown, $: unknown) => unknown) | undefined }
+  {
+    readonly as: string | undefined
+    readonly on: ((row: unknown, $: unknown, root: unknown) => unknown) | undefined
+  }
 > => {
   if (options === undefined) return E.right({ as: undefined, on: undefined })
   if (typeof options !== 'object' || options === null || Array.isArray(options))
@@ -1797,8 +1809,8 @@ const readOptions = (
   if (as !== undefined && (typeof as !== 'string' || as === '' || as === '__proto__'))
     return E.left(`option 'as' must be a non-empty name, got ${show(as)}`)
   if (on !== undefined && typeof on !== 'function')
-    return E.left(`option 'on' must be a callback (row, $) => predicate, got ${show(on)}`)
-  return E.right({ as, on: on as ((row: unknown, $: unknown) => unknown) | undefined })
+    return E.left(`option 'on' must be a callback (row, $, root) => predicate, got ${show(on)}`)
+  return E.right({ as, on: on as ((row: unknown, $: unknown, root: unknown) => unknown) | undefined })
 }
 
 // The joins of an association path: each hop from the binding of the one before (a prefix already
@@ -1874,6 +1886,7 @@ const joinPath = (q: AnyQuery, nameOrPath: unknown, kind: unknown, options: unkn
           on(
             refs(own.model, target, alias, errors, own.scope, name),
             scope(own.model, target, 1, alias, joined, errors, ns, own.scope),
+            rootRefs(own, errors),
           ),
         own.scope,
       )
