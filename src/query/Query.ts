@@ -86,9 +86,11 @@ type InputOf<T> = T extends Table.Table<string, infer C> ? C : {}
  * The SQL type marks (`Column.Sql`) of the outputs `O` of a projection, which `select` keeps beside
  * its query type: `fromQuery`, `joinQuery` and `joinLateral` give the outer query the outputs' terms
  * with their marks, so a `numeric` output takes arithmetic as a `numeric` column does and a `text`
- * output refuses it at compile time. A phantom: no value carries it. Combinators applied after the
- * `select` (`orderBy`, `limit` ...) keep the row type and drop the marks; the outputs' terms are then
- * unmarked (decimal text still computes exactly; the refusals move to run time).
+ * output refuses it at compile time. A phantom: no value carries it. The combinators that keep the
+ * row type carry the marks through (`where`, `orderBy`, `groupBy`, `having`, `distinctOn`, `distinct`,
+ * `limit`, `offset`, `join`, `joinQuery`, `joinLateral`); `preload` and `selectMerge` drop them, and
+ * the outputs' terms are then unmarked (decimal text still computes exactly; the refusals move to run
+ * time).
  *
  * @category model
  * @since 0.2.0
@@ -109,6 +111,8 @@ export interface Marks<K> {
 
 type MarksIn<B> = B extends { readonly marks?: infer K } ? (unknown extends K ? {} : K) : {}
 type WithMarks<Rf, K> = { readonly [X in keyof Rf]: Rf[X] & (X extends keyof K ? K[X] : {}) }
+// The marks of a projection (`OutputMarks`), carried through a combinator that keeps its row type.
+type Carry<K> = { readonly _marks?: K }
 type MarksOf<Q> = Q extends { readonly _marks?: infer K } ? (unknown extends K ? {} : NonNullable<K>) : {}
 type Marked<R, C> = { readonly [K in keyof R]: R[K] & (K extends keyof C ? Column.SqlOf<C[K]> : {}) }
 
@@ -1653,10 +1657,10 @@ const withCallback = <Q extends AnyQuery, T>(
  * @since 0.1.0
  */
 export const where =
-  <M extends Model.AnyModel, S extends string, P, J extends Joins, R>(
+  <M extends Model.AnyModel, S extends string, P, J extends Joins, R, K = unknown>(
     f: (row: RootRefs<M, S, J>, $: Scope<M, S, J>) => Pred.Pred,
   ) =>
-  (q: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
+  (q: Query<M, S, P, J, R> & Carry<K>): Query<M, S, P, J, R> & Carry<K> => {
     if (!isQuery(q)) return notAQuery('where', q) as never
     return withCallback('where', q, f, '(row, $) => predicate', (p, errors, q) => {
       const e = checked(p, q.schema, errors, whereCallback, q.scope)
@@ -1743,7 +1747,9 @@ export function join<
   name: N,
   kind?: K,
   options?: JoinOptions<M, Model.Target<M, S, N>, J, A, S>,
-): <P, R>(q: Query<M, S, P, J, R>) => Query<M, S, P, AddJoin<J, A, Model.Target<M, S, N>, K>, R>
+): <P, R, X = unknown>(
+  q: Query<M, S, P, J, R> & Carry<X>,
+) => Query<M, S, P, AddJoin<J, A, Model.Target<M, S, N>, K>, R> & Carry<X>
 export function join<
   M extends Model.AnyModel,
   S extends string,
@@ -1761,8 +1767,8 @@ export function join<
     A,
     S
   >,
-): <P, R>(
-  q: Query<M, S, P, J, R>,
+): <P, R, X = unknown>(
+  q: Query<M, S, P, J, R> & Carry<X>,
 ) => Query<
   M,
   S,
@@ -1776,7 +1782,8 @@ export function join<
     PathFrom<Path>
   >,
   R
->
+> &
+  Carry<X>
 export function join(nameOrPath: unknown, kind?: unknown, options?: unknown): (q: never) => unknown {
   return (q: unknown) => {
     if (!isQuery(q)) return notAQuery('join', q) as never
@@ -2086,7 +2093,9 @@ export const joinQuery =
     kind: K,
     options: JoinQueryOptions<M, S, J, R, A>,
   ) =>
-  <P, R0>(q: Query<M, S, P, J, R0>): Query<M, S, P, AddJoinedQuery<J, A, R, K, MarksOf<Q>>, R0> => {
+  <P, R0, X = unknown>(
+    q: Query<M, S, P, J, R0> & Carry<X>,
+  ): Query<M, S, P, AddJoinedQuery<J, A, R, K, MarksOf<Q>>, R0> & Carry<X> => {
     if (!isQuery(q)) return notAQuery('joinQuery', q) as never
     const o: unknown = options
     const opts = typeof o === 'object' && o !== null ? (o as Readonly<Record<string, unknown>>) : {}
@@ -2185,7 +2194,9 @@ export const joinLateral =
     ) => Q & Make.Query<Model.AnyModel, string, unknown, Joins, R>,
     kind?: K,
   ) =>
-  <P, R0>(q: Query<M, S, P, J, R0>): Query<M, S, P, AddJoinedQuery<J, A, R, K, MarksOf<Q>>, R0> => {
+  <P, R0, X = unknown>(
+    q: Query<M, S, P, J, R0> & Carry<X>,
+  ): Query<M, S, P, AddJoinedQuery<J, A, R, K, MarksOf<Q>>, R0> & Carry<X> => {
     if (!isQuery(q)) return notAQuery('joinLateral', q) as never
     return guardOn('joinLateral', q as AnyQuery, () =>
       joinDerived(
@@ -2329,7 +2340,7 @@ export const orderBy =
           $: Scope<M, S, J>,
         ) => ReadonlyArray<A.OrderItem<OrderNames<M, S, R>> | Fn.Ordering>),
   ) =>
-  <P>(q0: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
+  <P, K = unknown>(q0: Query<M, S, P, J, R> & Carry<K>): Query<M, S, P, J, R> & Carry<K> => {
     const q = q0
     if (!isQuery(q)) return notAQuery('orderBy', q) as never
     const add = (
@@ -2745,7 +2756,7 @@ export const groupBy =
   <M extends Model.AnyModel, S extends string, J extends Joins, R>(
     f: (row: RootRefs<M, S, J>, $: Scope<M, S, J>) => ReadonlyArray<Pred.Term<unknown>>,
   ) =>
-  <P>(q: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
+  <P, K = unknown>(q: Query<M, S, P, J, R> & Carry<K>): Query<M, S, P, J, R> & Carry<K> => {
     if (!isQuery(q)) return notAQuery('groupBy', q) as never
     return withCallback('groupBy', q, f, '(row, $) => [terms]', (ts, errors, q) => {
       if (!Array.isArray(ts)) {
@@ -2807,7 +2818,7 @@ export const having =
   <M extends Model.AnyModel, S extends string, J extends Joins, R>(
     f: (row: RootRefs<M, S, J>, $: Scope<M, S, J>) => Pred.Pred,
   ) =>
-  <P>(q: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
+  <P, K = unknown>(q: Query<M, S, P, J, R> & Carry<K>): Query<M, S, P, J, R> & Carry<K> => {
     if (!isQuery(q)) return notAQuery('having', q) as never
     return withCallback('having', q, f, '(row, $) => predicate', (p, errors, q) => {
       const e = checked(
@@ -2862,7 +2873,7 @@ export const distinctOn =
   <M extends Model.AnyModel, S extends string, J extends Joins, R>(
     f: (row: RootRefs<M, S, J>, $: Scope<M, S, J>) => ReadonlyArray<Fn.Ordering>,
   ) =>
-  <P>(q: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
+  <P, K = unknown>(q: Query<M, S, P, J, R> & Carry<K>): Query<M, S, P, J, R> & Carry<K> => {
     if (!isQuery(q)) return notAQuery('distinctOn', q) as never
     return withCallback('distinctOn', q, f, '(row, $) => [terms]', (items, errors, q) => {
       if (errors.length > 0) return make({ ...q, errors: addErrors(q, errors) })
