@@ -88,9 +88,9 @@ type InputOf<T> = T extends Table.Table<string, infer C> ? C : {}
  * with their marks, so a `numeric` output takes arithmetic as a `numeric` column does and a `text`
  * output refuses it at compile time. A phantom: no value carries it. The combinators that keep the
  * row type carry the marks through (`where`, `orderBy`, `groupBy`, `having`, `distinctOn`, `distinct`,
- * `limit`, `offset`, `join`, `joinQuery`, `joinLateral`); `preload` and `selectMerge` drop them, and
- * the outputs' terms are then unmarked (decimal text still computes exactly; the refusals move to run
- * time).
+ * `limit`, `offset`, `join`, `joinQuery`, `joinLateral`). `selectMerge` drops them, and the
+ * outputs' terms are then unmarked (decimal text still computes exactly; the refusals move to run
+ * time); so does `preload`, whose query is no subquery (`fromQuery` refuses it).
  *
  * @category model
  * @since 0.2.0
