@@ -86,9 +86,11 @@ type InputOf<T> = T extends Table.Table<string, infer C> ? C : {}
  * The SQL type marks (`Column.Sql`) of the outputs `O` of a projection, which `select` keeps beside
  * its query type: `fromQuery`, `joinQuery` and `joinLateral` give the outer query the outputs' terms
  * with their marks, so a `numeric` output takes arithmetic as a `numeric` column does and a `text`
- * output refuses it at compile time. A phantom: no value carries it. Combinators applied after the
- * `select` (`orderBy`, `limit` ...) keep the row type and drop the marks; the outputs' terms are then
- * unmarked (decimal text still computes exactly; the refusals move to run time).
+ * output refuses it at compile time. A phantom: no value carries it. The combinators that keep the
+ * row type carry the marks through (`where`, `orderBy`, `groupBy`, `having`, `distinctOn`, `distinct`,
+ * `limit`, `offset`, `join`, `joinQuery`, `joinLateral`). `selectMerge` drops them, and the
+ * outputs' terms are then unmarked (decimal text still computes exactly; the refusals move to run
+ * time); so does `preload`, whose query is no subquery (`fromQuery` refuses it).
  *
  * @category model
  * @since 0.2.0
@@ -109,6 +111,8 @@ export interface Marks<K> {
 
 type MarksIn<B> = B extends { readonly marks?: infer K } ? (unknown extends K ? {} : K) : {}
 type WithMarks<Rf, K> = { readonly [X in keyof Rf]: Rf[X] & (X extends keyof K ? K[X] : {}) }
+// The marks of a projection (`OutputMarks`), carried through a combinator that keeps its row type.
+type Carry<K> = { readonly _marks?: K }
 type MarksOf<Q> = Q extends { readonly _marks?: infer K } ? (unknown extends K ? {} : NonNullable<K>) : {}
 type Marked<R, C> = { readonly [K in keyof R]: R[K] & (K extends keyof C ? Column.SqlOf<C[K]> : {}) }
 
@@ -354,16 +358,24 @@ export type Hops<
 
 /**
  * The options of `join`: `as`, the name of the binding (default: the association path joined with
- * `.`); `on`, a condition on the joined rows conjoined with the association's own in the ON clause
- * (the callback gets the joined row's columns and a scope over the joined schema, with the bindings
- * joined before it).
+ * `.`); `on`, a condition on the joined rows conjoined with the association's own in the ON clause.
+ * The callback gets the joined row's columns, a scope over the joined schema `T` with the bindings
+ * joined before it (`J`: a path's hops included, so the parent binding of a path's last hop is
+ * `$.joined[prefix]`), and the columns of the query's root row (schema `S`; nullable after a `right`
+ * or `full` join), the parent binding of a join of one association.
  *
  * @category model
  * @since 0.1.0
  */
-export interface JoinOptions<M extends Model.AnyModel, T extends string, J extends Joins, A extends string> {
+export interface JoinOptions<
+  M extends Model.AnyModel,
+  T extends string,
+  J extends Joins,
+  A extends string,
+  S extends string = never,
+> {
   readonly as?: A
-  readonly on?: (row: TableRefs<M, T>, $: Scope<M, T, J>) => Pred.Pred
+  readonly on?: (row: TableRefs<M, T>, $: Scope<M, T, J>, root: RootRefs<M, S, J>) => Pred.Pred
 }
 
 /**
@@ -1645,10 +1657,10 @@ const withCallback = <Q extends AnyQuery, T>(
  * @since 0.1.0
  */
 export const where =
-  <M extends Model.AnyModel, S extends string, P, J extends Joins, R>(
+  <M extends Model.AnyModel, S extends string, P, J extends Joins, R, K = unknown>(
     f: (row: RootRefs<M, S, J>, $: Scope<M, S, J>) => Pred.Pred,
   ) =>
-  (q: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
+  (q: Query<M, S, P, J, R> & Carry<K>): Query<M, S, P, J, R> & Carry<K> => {
     if (!isQuery(q)) return notAQuery('where', q) as never
     return withCallback('where', q, f, '(row, $) => predicate', (p, errors, q) => {
       const e = checked(p, q.schema, errors, whereCallback, q.scope)
@@ -1734,8 +1746,10 @@ export function join<
 >(
   name: N,
   kind?: K,
-  options?: JoinOptions<M, Model.Target<M, S, N>, J, A>,
-): <P, R>(q: Query<M, S, P, J, R>) => Query<M, S, P, AddJoin<J, A, Model.Target<M, S, N>, K>, R>
+  options?: JoinOptions<M, Model.Target<M, S, N>, J, A, S>,
+): <P, R, X = unknown>(
+  q: Query<M, S, P, J, R> & Carry<X>,
+) => Query<M, S, P, AddJoin<J, A, Model.Target<M, S, N>, K>, R> & Carry<X>
 export function join<
   M extends Model.AnyModel,
   S extends string,
@@ -1750,10 +1764,11 @@ export function join<
     M,
     Model.PathTarget<M, S, Path>,
     J & Hops<M, S, J, Path, K extends 'inner' ? false : true>,
-    A
+    A,
+    S
   >,
-): <P, R>(
-  q: Query<M, S, P, J, R>,
+): <P, R, X = unknown>(
+  q: Query<M, S, P, J, R> & Carry<X>,
 ) => Query<
   M,
   S,
@@ -1767,7 +1782,8 @@ export function join<
     PathFrom<Path>
   >,
   R
->
+> &
+  Carry<X>
 export function join(nameOrPath: unknown, kind?: unknown, options?: unknown): (q: never) => unknown {
   return (q: unknown) => {
     if (!isQuery(q)) return notAQuery('join', q) as never
@@ -1784,7 +1800,10 @@ const readOptions = (
   options: unknown,
 ): E.Either<
   string,
-  { readonly as: string | undefined; readonly on: ((row: unknown, $: unknown) => unknown) | undefined }
+  {
+    readonly as: string | undefined
+    readonly on: ((row: unknown, $: unknown, root: unknown) => unknown) | undefined
+  }
 > => {
   if (options === undefined) return E.right({ as: undefined, on: undefined })
   if (typeof options !== 'object' || options === null || Array.isArray(options))
@@ -1797,8 +1816,8 @@ const readOptions = (
   if (as !== undefined && (typeof as !== 'string' || as === '' || as === '__proto__'))
     return E.left(`option 'as' must be a non-empty name, got ${show(as)}`)
   if (on !== undefined && typeof on !== 'function')
-    return E.left(`option 'on' must be a callback (row, $) => predicate, got ${show(on)}`)
-  return E.right({ as, on: on as ((row: unknown, $: unknown) => unknown) | undefined })
+    return E.left(`option 'on' must be a callback (row, $, root) => predicate, got ${show(on)}`)
+  return E.right({ as, on: on as ((row: unknown, $: unknown, root: unknown) => unknown) | undefined })
 }
 
 // The joins of an association path: each hop from the binding of the one before (a prefix already
@@ -1874,6 +1893,7 @@ const joinPath = (q: AnyQuery, nameOrPath: unknown, kind: unknown, options: unkn
           on(
             refs(own.model, target, alias, errors, own.scope, name),
             scope(own.model, target, 1, alias, joined, errors, ns, own.scope),
+            rootRefs(own, errors),
           ),
         own.scope,
       )
@@ -2073,7 +2093,9 @@ export const joinQuery =
     kind: K,
     options: JoinQueryOptions<M, S, J, R, A>,
   ) =>
-  <P, R0>(q: Query<M, S, P, J, R0>): Query<M, S, P, AddJoinedQuery<J, A, R, K, MarksOf<Q>>, R0> => {
+  <P, R0, X = unknown>(
+    q: Query<M, S, P, J, R0> & Carry<X>,
+  ): Query<M, S, P, AddJoinedQuery<J, A, R, K, MarksOf<Q>>, R0> & Carry<X> => {
     if (!isQuery(q)) return notAQuery('joinQuery', q) as never
     const o: unknown = options
     const opts = typeof o === 'object' && o !== null ? (o as Readonly<Record<string, unknown>>) : {}
@@ -2172,7 +2194,9 @@ export const joinLateral =
     ) => Q & Make.Query<Model.AnyModel, string, unknown, Joins, R>,
     kind?: K,
   ) =>
-  <P, R0>(q: Query<M, S, P, J, R0>): Query<M, S, P, AddJoinedQuery<J, A, R, K, MarksOf<Q>>, R0> => {
+  <P, R0, X = unknown>(
+    q: Query<M, S, P, J, R0> & Carry<X>,
+  ): Query<M, S, P, AddJoinedQuery<J, A, R, K, MarksOf<Q>>, R0> & Carry<X> => {
     if (!isQuery(q)) return notAQuery('joinLateral', q) as never
     return guardOn('joinLateral', q as AnyQuery, () =>
       joinDerived(
@@ -2316,7 +2340,7 @@ export const orderBy =
           $: Scope<M, S, J>,
         ) => ReadonlyArray<A.OrderItem<OrderNames<M, S, R>> | Fn.Ordering>),
   ) =>
-  <P>(q0: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
+  <P, K = unknown>(q0: Query<M, S, P, J, R> & Carry<K>): Query<M, S, P, J, R> & Carry<K> => {
     const q = q0
     if (!isQuery(q)) return notAQuery('orderBy', q) as never
     const add = (
@@ -2732,7 +2756,7 @@ export const groupBy =
   <M extends Model.AnyModel, S extends string, J extends Joins, R>(
     f: (row: RootRefs<M, S, J>, $: Scope<M, S, J>) => ReadonlyArray<Pred.Term<unknown>>,
   ) =>
-  <P>(q: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
+  <P, K = unknown>(q: Query<M, S, P, J, R> & Carry<K>): Query<M, S, P, J, R> & Carry<K> => {
     if (!isQuery(q)) return notAQuery('groupBy', q) as never
     return withCallback('groupBy', q, f, '(row, $) => [terms]', (ts, errors, q) => {
       if (!Array.isArray(ts)) {
@@ -2794,7 +2818,7 @@ export const having =
   <M extends Model.AnyModel, S extends string, J extends Joins, R>(
     f: (row: RootRefs<M, S, J>, $: Scope<M, S, J>) => Pred.Pred,
   ) =>
-  <P>(q: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
+  <P, K = unknown>(q: Query<M, S, P, J, R> & Carry<K>): Query<M, S, P, J, R> & Carry<K> => {
     if (!isQuery(q)) return notAQuery('having', q) as never
     return withCallback('having', q, f, '(row, $) => predicate', (p, errors, q) => {
       const e = checked(
@@ -2849,7 +2873,7 @@ export const distinctOn =
   <M extends Model.AnyModel, S extends string, J extends Joins, R>(
     f: (row: RootRefs<M, S, J>, $: Scope<M, S, J>) => ReadonlyArray<Fn.Ordering>,
   ) =>
-  <P>(q: Query<M, S, P, J, R>): Query<M, S, P, J, R> => {
+  <P, K = unknown>(q: Query<M, S, P, J, R> & Carry<K>): Query<M, S, P, J, R> & Carry<K> => {
     if (!isQuery(q)) return notAQuery('distinctOn', q) as never
     return withCallback('distinctOn', q, f, '(row, $) => [terms]', (items, errors, q) => {
       if (errors.length > 0) return make({ ...q, errors: addErrors(q, errors) })

@@ -5,7 +5,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Memory, Pred, Query } from '../../src/index.js'
+import { Memory, Pg, Pred, Query } from '../../src/index.js'
 import { Blog } from '../support/blog.js'
 import type { TestDb } from '../support/db.js'
 import { agree, openBlog, refused } from './fixture.js'
@@ -227,6 +227,142 @@ describe('join: the on option', () => {
       ['cy'],
     )
     expect(rows.map(r => r['id'])).toEqual([1, 3])
+  })
+})
+
+describe("join: on reads the parent binding (the root row, a path's hops)", () => {
+  // An inner join's on filters the rows as the same condition in a where does.
+  const sameAsWhere = async (
+    on: Query.AnyQuery,
+    where: Query.AnyQuery,
+    text: string,
+    params: ReadonlyArray<unknown>,
+  ): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> => {
+    const rows = await both(on, text, params)
+    const pg = await Pg.all(where)(db.sql)()
+    const mem = await Memory.all(where)(tables)()
+    expect(pg).toEqual(E.right(rows))
+    expect(mem).toEqual(E.right(rows))
+    return rows
+  }
+
+  it("one association: the root row is on's third argument", async () => {
+    const on = pipe(
+      posts,
+      Query.join('comments', 'inner', { on: (c, _$, p) => Pred.eq(c.author_id, p.author_id) }),
+      Query.select((p, $) => ({ post: p.id, comment: $.joined.comments.id })),
+      Query.orderBy(['post', 'comment']),
+    )
+    const where = pipe(
+      posts,
+      Query.join('comments'),
+      Query.where((p, $) => Pred.eq($.joined.comments.author_id, p.author_id)),
+      Query.select((p, $) => ({ post: p.id, comment: $.joined.comments.id })),
+      Query.orderBy(['post', 'comment']),
+    )
+    const rows = await sameAsWhere(
+      on,
+      where,
+      `select "t0"."id" as "post", "t1"."id" as "comment" from "posts" as "t0" inner join "comments" as "t1" ` +
+        `on "t1"."post_id" = "t0"."id" and "t1"."author_id" = "t0"."author_id" order by "t0"."id" asc, "t1"."id" asc`,
+      [],
+    )
+    // of the five comments, only post 2's is by the post's author
+    expect(rows).toEqual([{ post: 2, comment: 4 }])
+  })
+
+  it("a path: the last hop's on reads the hop before it and the root row", async () => {
+    const on = pipe(
+      posts,
+      Query.join(['comments', 'author'], 'inner', {
+        on: (u, $, p) => Pred.and(Pred.neq(u.id, p.author_id), Pred.eq($.joined.comments.public, true)),
+      }),
+      Query.select((p, $) => ({
+        post: p.id,
+        comment: $.joined.comments.id,
+        by: $.joined['comments.author'].name,
+      })),
+      Query.orderBy(['post', 'comment']),
+    )
+    const where = pipe(
+      posts,
+      Query.join(['comments', 'author']),
+      Query.where((p, $) =>
+        Pred.and(
+          Pred.neq($.joined['comments.author'].id, p.author_id),
+          Pred.eq($.joined.comments.public, true),
+        ),
+      ),
+      Query.select((p, $) => ({
+        post: p.id,
+        comment: $.joined.comments.id,
+        by: $.joined['comments.author'].name,
+      })),
+      Query.orderBy(['post', 'comment']),
+    )
+    const rows = await sameAsWhere(
+      on,
+      where,
+      `select "t0"."id" as "post", "t1"."id" as "comment", "t2"."name" as "by" from "posts" as "t0" ` +
+        `inner join "comments" as "t1" on "t1"."post_id" = "t0"."id" ` +
+        `inner join "users" as "t2" on "t2"."id" = "t1"."author_id" and "t2"."id" <> "t0"."author_id" ` +
+        `and "t1"."public" = $1 order by "t0"."id" asc, "t1"."id" asc`,
+      [true],
+    )
+    expect(rows).toEqual([
+      { post: 1, comment: 1, by: 'bob' },
+      { post: 1, comment: 2, by: 'cy' },
+    ])
+  })
+
+  it('a left join keeps the root rows the on leaves unmatched', async () => {
+    const q = pipe(
+      posts,
+      Query.join('comments', 'left', { on: (c, _$, p) => Pred.eq(c.author_id, p.author_id) }),
+      Query.select((p, $) => ({ post: p.id, comment: $.joined.comments.id })),
+      Query.orderBy(['post', 'comment']),
+    )
+    const rows = await both(
+      q,
+      `select "t0"."id" as "post", "t1"."id" as "comment" from "posts" as "t0" left join "comments" as "t1" ` +
+        `on "t1"."post_id" = "t0"."id" and "t1"."author_id" = "t0"."author_id" order by "t0"."id" asc, "t1"."id" asc`,
+    )
+    // post 1 has comments, none by its author: kept once with NULLs
+    expect(rows).toEqual([
+      { post: 1, comment: null },
+      { post: 2, comment: 4 },
+      { post: 3, comment: null },
+      { post: 4, comment: null },
+    ])
+  })
+
+  it('a binding not yet joined is an UnknownAssociation, whatever the types say', () => {
+    const join = Query.join as unknown as (
+      n: unknown,
+      k?: unknown,
+      o?: unknown,
+    ) => (q: Query.AnyQuery) => Query.AnyQuery
+    type Row = Readonly<Record<string, Pred.Term<unknown>>>
+    // an on from untyped code that reads the binding `name`
+    const reading = (name: string) =>
+      join(['comments', 'author'], 'left', {
+        on: (u: Row, $: { readonly joined: Readonly<Record<string, Row>> }) =>
+          Pred.eq(u['id'] as Pred.Term<unknown>, $.joined[name]?.['id'] as Pred.Term<unknown>),
+      })
+    // joined after this join: its on ran before the binding existed
+    refused(
+      join('author', 'left', { as: 'later' })(reading('later')(posts)),
+      'UnknownAssociation',
+      /'later' is not joined/,
+      'later',
+    )
+    // the join's own binding, while its own on runs
+    refused(
+      reading('comments.author')(posts),
+      'UnknownAssociation',
+      /'comments.author' is not joined/,
+      'comments.author',
+    )
   })
 })
 

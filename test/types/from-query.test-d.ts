@@ -88,3 +88,57 @@ describe('Query.fromQuery: row types', () => {
     pipe(Query.fromQuery(monthly), Query.preload({ comments: true }))
   })
 })
+
+describe('Query.fromQuery: marks kept through the combinators after the select', () => {
+  type Author = Pred.Term<number | null> & Column.Sql<'integer'>
+
+  it('where, orderBy, having, distinctOn, limit and the joins keep the outputs marked', () => {
+    const later = pipe(
+      monthly,
+      Query.where(p => Pred.eq(p.published, true)),
+      Query.having(p => Pred.isNotNull(p.author_id)),
+      Query.orderBy(['author']),
+      Query.distinctOn(p => [p.author_id]),
+      Query.limit(10),
+      Query.join('author', 'left'),
+      Query.join(['comments', 'author'], 'left'),
+      Query.joinQuery(monthly, 'left', { as: 'other' }),
+    )
+    pipe(
+      Query.fromQuery(later),
+      Query.select(m => {
+        expectTypeOf(m.author).toEqualTypeOf<Author>()
+        return { author: m.author }
+      }),
+    )
+    pipe(
+      Query.from(Blog, 'post'),
+      Query.joinQuery(later, 'left', { as: 'm' }),
+      Query.select((_, $) => {
+        expectTypeOf($.joined.m.author).toEqualTypeOf<Author>()
+        return { author: $.joined.m.author }
+      }),
+    )
+  })
+
+  it('a later select marks its own outputs; the row type is unchanged by the carried marks', () => {
+    const q = pipe(
+      monthly,
+      Query.orderBy(['author']),
+      Query.select(p => ({ title: p.title })),
+      Query.where(p => Pred.eq(p.published, true)),
+    )
+    expectTypeOf(rowOf(q)).toEqualTypeOf<{ readonly title: string }>()
+    pipe(
+      Query.fromQuery(q),
+      Query.where(m => {
+        expectTypeOf(m.title).toEqualTypeOf<Pred.Term<string> & Column.Sql<'text'>>()
+        // @ts-expect-error the projection replaced 'author'
+        void m.author
+        // @ts-expect-error text takes no arithmetic (its mark came through the where)
+        void Fn.add(m.title, 1)
+        return Pred.eq(m.title, 'x')
+      }),
+    )
+  })
+})

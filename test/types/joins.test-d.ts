@@ -1,6 +1,6 @@
 // Type tests of joins over association paths: the names of the bindings (the path joined with '.',
-// each prefix, or `as`), their nullability by join kind, the `on` callback's row and scope, and the
-// paths the compiler rejects.
+// each prefix, or `as`), their nullability by join kind, the `on` callback's row, scope and root row,
+// and the paths the compiler rejects.
 import { pipe } from 'fp-ts/lib/function.js'
 import { describe, expectTypeOf, it } from 'vitest'
 import { Column, Pred, Query } from '../../src/index.js'
@@ -89,6 +89,53 @@ describe('join: binding names and nullability', () => {
           return Pred.and(Pred.neq($.joined.author.id, u.id), $.exists('posts'))
         },
       }),
+    )
+  })
+})
+
+describe('join: on reads the parent binding', () => {
+  it("on gets the root row as its third argument, typed as the root's terms at that point", () => {
+    pipe(
+      posts,
+      Query.join('comments', 'left', {
+        on: (c, _$, p) => {
+          expectTypeOf(p.author_id).toEqualTypeOf<Pred.Term<number | null> & Column.Sql<'integer'>>()
+          return Pred.eq(c.author_id, p.author_id)
+        },
+      }),
+    )
+    pipe(
+      posts,
+      Query.join('author', 'right'),
+      Query.join(['comments', 'author'], 'inner', {
+        on: (u, $, p) => {
+          // after a right join the root may be NULL
+          expectTypeOf(p.title).toEqualTypeOf<Pred.Term<string | null> & Column.Sql<'text'>>()
+          // the right join's own binding is not (its rows are all kept)
+          expectTypeOf($.joined.author.id).toEqualTypeOf<Pred.Term<number> & Column.Sql<'integer'>>()
+          // the path's hop (the last hop's parent binding) is bound before the on runs
+          expectTypeOf($.joined.comments.author_id).toEqualTypeOf<
+            Pred.Term<number | null> & Column.Sql<'integer'>
+          >()
+          return Pred.and(Pred.eq(u.id, p.author_id), Pred.eq($.joined.comments.author_id, u.id))
+        },
+      }),
+    )
+  })
+
+  it('a binding joined later, or a column the root does not have, does not compile', () => {
+    pipe(
+      posts,
+      // @ts-expect-error 'later' is not joined before this join (the pipe refuses the join)
+      Query.join(['comments', 'author'], 'left', { on: (u, $) => Pred.eq(u.id, $.joined.later.id) }),
+    )
+    // @ts-expect-error posts have no name
+    pipe(posts, Query.join('comments', 'left', { on: (_c, _$, p) => Pred.eq(p.name, 'x') }))
+    const last = 'comments.author'
+    pipe(
+      posts,
+      // @ts-expect-error the last hop of ['comments', 'author'] is not bound while its own on runs
+      Query.join(['comments', 'author'], 'left', { on: (u, $) => Pred.eq(u.id, $.joined[last].id) }),
     )
   })
 })
