@@ -2560,8 +2560,18 @@ export const toAlgebraQuery = (g: Generated, _data: Dataset, spec: AlgebraSpec):
   const joinPreload = spec.joinPreload ?? []
   const outputs = (row: Refs, $: Scope) =>
     Object.fromEntries(spec.outputs.map((t, i) => [`o${i}`, term(t)(row, $)]))
+  // A join-preloaded query is ordered by its keys only: with a limit or an offset PostgreSQL may stop
+  // reading rows early (an incremental sort over the root's key) and compute the outputs only for the
+  // rows it kept, where memory computes them on every row, so an output that can fail on a row (a
+  // division by zero) could fail on one side only. Such a query keeps whole rows.
+  const paged = spec.limit !== null || spec.offset !== null
   if (joinPreload.length > 0)
-    return joinPreloaded(g, spec, joinPreload, spec.merged === true ? step(Query.select(outputs), q) : q)
+    return joinPreloaded(
+      g,
+      spec,
+      joinPreload,
+      spec.merged === true && !paged ? step(Query.select(outputs), q) : q,
+    )
   if (spec.distinctOn.length > 0)
     q = step(
       Query.distinctOn((row: Refs, $: Scope) => spec.distinctOn.map(t => term(t)(row, $))),
