@@ -923,6 +923,9 @@ const isAnExpr = (u: unknown): u is Expr.Expr => {
 }
 const int4Value = (u: unknown): boolean => typeof u === 'number' && u >= -2147483648 && u <= 2147483647
 const decimalInput = /^\s*[+-]?((\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?|nan|inf|infinity)\s*$/i
+// Text PostgreSQL's numeric input reads (the numeric column's codec): `'+nan'`, blanks it does not
+// skip and out-of-range exponents are refused as they are on a column's writes.
+const numericInput = Column.fastDecoder(Column.NumericCodec)
 
 /**
  * Why a plain value cannot stand beside a term of a known type (`undefined` when it can): PostgreSQL
@@ -941,7 +944,9 @@ export const badValue = (fn: string, term: unknown, value: unknown): string | un
   const ok =
     info.decode(value) !== Column.invalid &&
     (info.sql !== 'integer' || int4Value(value)) &&
-    (info.sql !== 'numeric' || typeof value !== 'string' || decimalInput.test(value))
+    (info.sql !== 'numeric' ||
+      typeof value !== 'string' ||
+      (decimalInput.test(value) && numericInput(value) !== Column.invalid))
   if (ok) return undefined
   const what = term._tag === 'ColumnRef' ? `column '${term.column}'` : 'the term beside it'
   return `${fn}: ${show(value)} is not a value of ${what} (expected ${info.sql === 'integer' ? 'an integer within the range of integer' : info.expected})`

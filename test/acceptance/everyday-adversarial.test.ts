@@ -604,6 +604,11 @@ describe('values of the wrong type beside a column: refused naming the column, b
       /Pred\.gt: "abc" is not a value of column 'price'/,
     ],
     [
+      "Pred.gt(numeric term, '+nan')",
+      () => where(t => u(Pred.gt)(u(Fn.mul)(t['price'], 2), '+nan')),
+      /Pred\.gt: "\+nan" is not a value of the term beside it/,
+    ],
+    [
       'Pred.gt(timestamptz column, an invalid Date)',
       () => where(t => u(Pred.gt)(t['due'], new Date('x'))),
       /Pred\.gt: .* is not a value of column 'due'/,
