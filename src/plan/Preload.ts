@@ -93,23 +93,8 @@ const orderType = (
 ): Expr.JsonType | Expr.DecimalType | Expr.FloatType | undefined => {
   const json = Column.jsonType(col)
   if (json !== undefined || !Column.isColumn(col)) return json
-  const head = Column.baseType(col.sqlType)
-    ?.toLowerCase()
-    .replace(/\s+/g, ' ')
-    .replace(/\s*\(.*$/, '')
-  return head === undefined ? undefined : Object.hasOwn(orderTypes, head) ? orderTypes[head] : undefined
-}
-
-const orderTypes: Readonly<Record<string, Expr.DecimalType | Expr.FloatType>> = {
-  bigint: 'bigint',
-  int8: 'bigint',
-  numeric: 'numeric',
-  decimal: 'numeric',
-  real: 'double',
-  float4: 'double',
-  'double precision': 'double',
-  float8: 'double',
-  float: 'double',
+  const t = Column.sqlTypeOf(col.sqlType)
+  return t === 'bigint' || t === 'numeric' || t === 'double' ? t : undefined
 }
 
 // A to-one association keeps one row per parent: the first in order after the offset. (A run puts

@@ -183,18 +183,7 @@ export type Result<M extends Model.AnyModel, S extends string, P, R> = [R] exten
  * @category model
  * @since 0.1.0
  */
-export type SqlType =
-  | 'integer'
-  | 'bigint'
-  | 'numeric'
-  | 'double'
-  | 'text'
-  | 'boolean'
-  | 'timestamptz'
-  | 'date'
-  | 'json'
-  | 'array'
-  | 'unknown'
+export type SqlType = Column.SqlType
 
 /**
  * The JavaScript type of a term's decoded values (the TypeScript type its `Pred.Term` carries):
@@ -800,48 +789,12 @@ export const infoOf = (t: unknown): TermInfo => {
 }
 
 /**
- * The `SqlType` of a column's declared SQL type (`Column.baseType` first: serials are their integers).
+ * The `SqlType` of a column's declared SQL type (`Column.sqlTypeOf`).
  *
  * @category utils
  * @since 0.1.0
  */
-export const sqlTypeOf = (sqlType: string | null): SqlType => {
-  const base = Column.baseType(sqlType)?.toLowerCase().replace(/\s+/g, ' ')
-  if (base === undefined) return 'unknown'
-  if (base.endsWith('[]')) return 'array'
-  const head = base.replace(/\s*\(.*$/, '')
-  return Object.hasOwn(sqlTypes, head) ? (sqlTypes[head] as SqlType) : 'unknown'
-}
-
-const sqlTypes: Readonly<Record<string, SqlType>> = {
-  smallint: 'integer',
-  int2: 'integer',
-  integer: 'integer',
-  int: 'integer',
-  int4: 'integer',
-  bigint: 'bigint',
-  int8: 'bigint',
-  numeric: 'numeric',
-  decimal: 'numeric',
-  real: 'double',
-  float4: 'double',
-  'double precision': 'double',
-  float8: 'double',
-  float: 'double',
-  text: 'text',
-  varchar: 'text',
-  'character varying': 'text',
-  char: 'text',
-  character: 'text',
-  citext: 'text',
-  boolean: 'boolean',
-  bool: 'boolean',
-  timestamptz: 'timestamptz',
-  'timestamp with time zone': 'timestamptz',
-  date: 'date',
-  json: 'json',
-  jsonb: 'json',
-}
+export const sqlTypeOf = Column.sqlTypeOf
 
 /**
  * The JavaScript type the built-in columns of an `SqlType` decode to.

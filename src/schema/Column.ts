@@ -759,3 +759,75 @@ export const isUsable = (column: Column<unknown>): boolean =>
   isColumn(column) &&
   isCodecLike(column.codec) &&
   (column.sqlType === null || (typeof column.sqlType === 'string' && column.sqlType !== ''))
+
+/**
+ * The SQL types the query layer tells apart (the type of a column, of a term): each decides how values
+ * are compared, decoded and written. `integer` covers `smallint` and `integer`; `unknown` is a type the
+ * layer does not know (a custom column, a fragment).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type SqlType =
+  | 'integer'
+  | 'bigint'
+  | 'numeric'
+  | 'double'
+  | 'text'
+  | 'boolean'
+  | 'timestamptz'
+  | 'date'
+  | 'json'
+  | 'array'
+  | 'unknown'
+
+/**
+ * The `SqlType` of a column's declared SQL type (`Column.baseType` first: serials are their integers).
+ *
+ * @example
+ * import { Column } from 'quiver-sql'
+ * assert.strictEqual(Column.sqlTypeOf('bigserial'), 'bigint')
+ * assert.strictEqual(Column.sqlTypeOf('numeric(10, 2)'), 'numeric')
+ * assert.strictEqual(Column.sqlTypeOf('double precision'), 'double')
+ * assert.strictEqual(Column.sqlTypeOf('point'), 'unknown')
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const sqlTypeOf = (sqlType: string | null): SqlType => {
+  const base = baseType(sqlType)?.toLowerCase().replace(/\s+/g, ' ')
+  if (base === undefined) return 'unknown'
+  if (base.endsWith('[]')) return 'array'
+  const head = base.replace(/\s*\(.*$/, '')
+  return Object.hasOwn(sqlTypes, head) ? (sqlTypes[head] as SqlType) : 'unknown'
+}
+
+const sqlTypes: Readonly<Record<string, SqlType>> = {
+  smallint: 'integer',
+  int2: 'integer',
+  integer: 'integer',
+  int: 'integer',
+  int4: 'integer',
+  bigint: 'bigint',
+  int8: 'bigint',
+  numeric: 'numeric',
+  decimal: 'numeric',
+  real: 'double',
+  float4: 'double',
+  'double precision': 'double',
+  float8: 'double',
+  float: 'double',
+  text: 'text',
+  varchar: 'text',
+  'character varying': 'text',
+  char: 'text',
+  character: 'text',
+  citext: 'text',
+  boolean: 'boolean',
+  bool: 'boolean',
+  timestamptz: 'timestamptz',
+  'timestamp with time zone': 'timestamptz',
+  date: 'date',
+  json: 'json',
+  jsonb: 'json',
+}
